@@ -1,0 +1,14 @@
+// The `covenant` subcommands. Each registers itself and its options on the CLI11 app; when
+// it runs (as CLI11's callback) it stores the process exit code in `exit_code`:
+// 0 success, 1 the input is invalid or the work failed. CLI11 reports usage errors.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace covenant::app {
+
+void add_validate_command(CLI::App& app, int& exit_code);
+void add_graph_command(CLI::App& app, int& exit_code);
+void add_activities_command(CLI::App& app, int& exit_code);
+
+}  // namespace covenant::app

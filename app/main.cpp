@@ -1,0 +1,26 @@
+// covenant — the command line. Parses arguments, runs one subcommand, maps the outcome to
+// an exit code, and is the last place an exception can be caught.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "app/commands/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Covenant: durable contract-to-cash workflows"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "covenant 0.1.0");
+  int exit_code = 0;
+  covenant::app::add_validate_command(app, exit_code);
+  covenant::app::add_graph_command(app, exit_code);
+  covenant::app::add_activities_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "covenant: internal error: " << e.what() << '\n';
+    return 70;
+  }
+  return exit_code;
+}

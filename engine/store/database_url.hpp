@@ -1,0 +1,23 @@
+// Database URLs, as users write them, and what SOCI needs to open them.
+//   sqlite:///var/lib/covenant/covenant.db   sqlite:relative/path.db   a plain file path
+//   postgresql://user:password@host:port/dbname?sslmode=disable   (also postgres://)
+// SOCI's PostgreSQL backend does not take URLs, so they become libpq "key=value" strings.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <tl/expected.hpp>
+
+namespace covenant::engine::store {
+
+enum class Backend { Sqlite, Postgres };
+
+struct DatabaseUrl {
+  Backend backend;
+  std::string connect;  // SQLite: the file path; PostgreSQL: libpq key=value pairs
+};
+
+// Fails with a message saying what is wrong with the URL (never echoing a password).
+tl::expected<DatabaseUrl, std::string> parse_database_url(const std::string& url);
+
+}  // namespace covenant::engine::store

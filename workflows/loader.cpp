@@ -1,0 +1,552 @@
+#include "workflows/loader.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "workflows/yaml_reader.hpp"
+
+namespace covenant::workflows {
+namespace {
+
+constexpr std::string_view kApiVersion = "covenant/v1";
+
+using Known = std::vector<std::string_view>;
+
+const Known kTaskFields = {"type", "description", "activity", "input", "result", "output",
+                           "retry", "timeout", "catch", "compensate", "next", "end"};
+const Known kChoiceFields = {"type", "description", "choices", "default"};
+const Known kApprovalFields = {"type", "description", "authorizes", "subject", "approvers",
+                               "quorum", "separation_of_duties", "timeout", "on_timeout",
+                               "on_reject", "next", "end"};
+const Known kWaitFields = {"type", "description", "duration", "until", "event", "output",
+                           "timeout", "on_timeout", "next", "end"};
+const Known kParallelFields = {"type", "description", "branches", "output", "next", "end"};
+const Known kMapFields = {"type", "description", "items", "max_concurrency", "iterator",
+                          "output", "next", "end"};
+const Known kSucceedFields = {"type", "description", "output"};
+const Known kFailFields = {"type", "description", "error", "cause"};
+const Known kStateTypes = {"task", "choice", "approval", "wait", "parallel", "map", "succeed",
+                           "fail"};
+
+// For an unknown field: which state types do accept it.
+std::string field_hint(std::string_view key) {
+  std::string types;
+  auto add = [&](const Known& fields, const char* type) {
+    if (std::find(fields.begin(), fields.end(), key) == fields.end()) return;
+    types += types.empty() ? "" : ", ";
+    types += type;
+  };
+  add(kTaskFields, "task");
+  add(kChoiceFields, "choice");
+  add(kApprovalFields, "approval");
+  add(kWaitFields, "wait");
+  add(kParallelFields, "parallel");
+  add(kMapFields, "map");
+  add(kSucceedFields, "succeed");
+  add(kFailFields, "fail");
+  if (types.empty()) return {};
+  return "'" + std::string(key) + "' belongs to " + types + " states";
+}
+
+const std::regex& name_pattern() {
+  static const std::regex re(R"(^[A-Za-z][A-Za-z0-9_]*$)");
+  return re;
+}
+
+bool line_mentions_expression(const std::string& text, int line) {
+  std::istringstream in(text);
+  std::string l;
+  for (int i = 0; std::getline(in, l); ++i)
+    if (i == line) return l.find("${") != std::string::npos;
+  return false;
+}
+
+class Loader {
+ public:
+  explicit Loader(const std::string& file) : r_(file) {}
+
+  LoadResult run(const std::string& text);
+
+ private:
+  void read_metadata(const YAML::Node& n, Definition& def);
+  void read_scope(const Fields& f, Scope& scope);
+  void read_state(const YAML::Node& key, const YAML::Node& body, State& st);
+  void read_continuation(const Fields& f, Continuation& c);
+  TaskState read_task(const Fields& f);
+  ChoiceState read_choice(const Fields& f);
+  ApprovalState read_approval(const Fields& f);
+  WaitState read_wait(const Fields& f);
+  ParallelState read_parallel(const Fields& f);
+  MapState read_map(const Fields& f);
+  std::optional<RetryPolicy> read_retry(const YAML::Node& n, const std::string& owner);
+  std::vector<CatchRule> read_catch(const YAML::Node& n, const std::string& owner);
+  std::optional<Compensation> read_compensation(const YAML::Node& n, const std::string& owner);
+  std::optional<ApprovalTimeout> read_approval_timeout(const YAML::Node& n,
+                                                       const std::string& owner);
+
+  template <class T, class Read>
+  void opt(const Fields& f, std::string_view key, std::optional<T>& out, Read read) {
+    if (auto n = f.get(key)) out = (r_.*read)(*n, f.what(key));
+  }
+
+  YamlReader r_;
+};
+
+LoadResult Loader::run(const std::string& text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::string msg = "YAML syntax error: " + e.msg;
+    if (line_mentions_expression(text, e.mark.line))
+      msg += " (an expression containing ': ', '#' or starting with '{' or '[' must be quoted: "
+             "\"${ … }\")";
+    r_.error(r_.span(e.mark), codes::kYamlSyntax, std::move(msg));
+    return {std::nullopt, std::move(r_.diagnostics())};
+  }
+  if (!root.IsMap()) {
+    r_.error({r_.file(), 1, 1}, codes::kWrongType,
+             "a workflow definition must be a YAML mapping (apiVersion, kind, metadata, start, "
+             "states)");
+    return {std::nullopt, std::move(r_.diagnostics())};
+  }
+  Definition def;
+  def.span = {r_.file(), 1, 1};
+  Fields f(r_, root, "workflow",
+           {"apiVersion", "kind", "metadata", "start", "states", "timeout", "description"},
+           nullptr, SourceSpan{r_.file(), 1, 1});
+  if (auto n = f.require("apiVersion")) {
+    if (auto v = r_.string(*n, f.what("apiVersion"))) {
+      def.api_version = *v;
+      if (*v != kApiVersion)
+        r_.error(r_.span(*n), codes::kBadValue,
+                 "workflow: unsupported apiVersion '" + *v + "' (expected '" +
+                     std::string(kApiVersion) + "')");
+    }
+  }
+  if (auto n = f.require("kind")) {
+    if (auto v = r_.string(*n, f.what("kind")); v && *v != "Workflow")
+      r_.error(r_.span(*n), codes::kBadValue, "workflow: kind must be 'Workflow', not '" + *v + "'");
+  }
+  if (auto n = f.require("metadata")) read_metadata(*n, def);
+  if (auto n = f.get("description")) def.description = r_.string(*n, f.what("description")).value_or("");
+  opt(f, "timeout", def.timeout, &YamlReader::duration);
+  read_scope(f, def.root);
+  return {std::move(def), std::move(r_.diagnostics())};
+}
+
+void Loader::read_metadata(const YAML::Node& n, Definition& def) {
+  if (!r_.expect_map(n, "workflow: field 'metadata'")) return;
+  Fields f(r_, n, "metadata", {"name", "owner", "description", "labels"});
+  if (auto v = f.require("name")) {
+    if (auto s = r_.string(*v, f.what("name"))) {
+      def.name = *s;
+      static const std::regex re(R"(^[a-z][a-z0-9-]*$)");
+      if (!std::regex_match(*s, re))
+        r_.error(r_.span(*v), codes::kBadName,
+                 "metadata: name '" + *s + "' must be lower-case letters, digits and '-'");
+    }
+  }
+  if (auto v = f.get("owner")) def.owner = r_.string(*v, f.what("owner")).value_or("");
+  if (auto v = f.get("description"))
+    def.description = r_.string(*v, f.what("description")).value_or("");
+  if (auto v = f.get("labels"); v && r_.expect_map(*v, f.what("labels"))) {
+    for (const auto& kv : *v) {
+      auto key = r_.string(kv.first, "metadata: label name");
+      auto val = r_.string(kv.second, "metadata: label value");
+      if (key && val) def.labels[*key] = *val;
+    }
+  }
+}
+
+void Loader::read_scope(const Fields& f, Scope& scope) {
+  scope.span = f.span();
+  if (auto n = f.require("start")) scope.start = r_.state_ref(*n, f.what("start"));
+  auto states = f.require("states");
+  if (!states || !r_.expect_map(*states, f.what("states"))) return;
+  if (states->size() == 0) r_.error(r_.span(*states), codes::kMissingField, f.owner() + ": no states");
+  for (const auto& kv : *states) {
+    State st;
+    read_state(kv.first, kv.second, st);
+    if (st.name.empty()) continue;
+    bool dup = false;
+    for (const auto& other : scope.states) dup = dup || other.name == st.name;
+    if (dup) {
+      r_.error(st.span, codes::kDuplicateState, "state '" + st.name + "' is defined twice");
+      continue;
+    }
+    scope.states.push_back(std::move(st));
+  }
+}
+
+void Loader::read_state(const YAML::Node& key, const YAML::Node& body, State& st) {
+  auto name = r_.string(key, "a state name");
+  if (!name) return;
+  st.name = *name;
+  st.span = r_.span(key);
+  std::string owner = "state '" + st.name + "'";
+  if (!std::regex_match(st.name, name_pattern()))
+    r_.error(st.span, codes::kBadName,
+             owner + ": a state name must start with a letter and hold only letters, digits "
+                     "and '_'");
+  st.opaque = true;
+  if (!r_.expect_map(body, owner)) return;
+  auto type_node = body["type"];
+  if (!type_node) {
+    r_.error(st.span, codes::kMissingField, owner + ": missing field 'type'");
+    return;
+  }
+  auto type_name = r_.string(type_node, owner + ": field 'type'");
+  if (!type_name) return;
+  auto type = state_type_from_string(*type_name);
+  if (!type) {
+    std::string msg = owner + ": unknown state type '" + *type_name + "'";
+    if (auto m = closest_match(*type_name, kStateTypes); !m.empty())
+      msg += " (did you mean '" + m + "'?)";
+    else
+      msg += " (expected task, choice, approval, wait, parallel, map, succeed or fail)";
+    r_.error(r_.span(type_node), codes::kBadValue, std::move(msg));
+    return;
+  }
+  st.type = *type;
+  st.opaque = false;
+  static const std::map<StateType, const Known*> fields = {
+      {StateType::Task, &kTaskFields},         {StateType::Choice, &kChoiceFields},
+      {StateType::Approval, &kApprovalFields}, {StateType::Wait, &kWaitFields},
+      {StateType::Parallel, &kParallelFields}, {StateType::Map, &kMapFields},
+      {StateType::Succeed, &kSucceedFields},   {StateType::Fail, &kFailFields}};
+  Fields f(r_, body, owner, *fields.at(st.type), field_hint, st.span);
+  if (auto d = f.get("description")) st.description = r_.string(*d, f.what("description")).value_or("");
+  switch (st.type) {
+    case StateType::Task: st.body = read_task(f); break;
+    case StateType::Choice: st.body = read_choice(f); break;
+    case StateType::Approval: st.body = read_approval(f); break;
+    case StateType::Wait: st.body = read_wait(f); break;
+    case StateType::Parallel: st.body = read_parallel(f); break;
+    case StateType::Map: st.body = read_map(f); break;
+    case StateType::Succeed: {
+      SucceedState s;
+      opt(f, "output", s.output, &YamlReader::expression);
+      st.body = std::move(s);
+      break;
+    }
+    case StateType::Fail: {
+      FailState s;
+      if (auto n = f.require("error")) s.error = r_.string(*n, f.what("error")).value_or("");
+      if (auto n = f.get("cause")) s.cause = r_.string(*n, f.what("cause")).value_or("");
+      st.body = std::move(s);
+      break;
+    }
+  }
+}
+
+void Loader::read_continuation(const Fields& f, Continuation& c) {
+  auto next = f.get("next");
+  auto end = f.get("end");
+  if (next) c.next = r_.state_ref(*next, f.what("next"));
+  if (end) {
+    auto v = r_.boolean(*end, f.what("end"));
+    if (v && !*v)
+      r_.error(r_.span(*end), codes::kBadValue, f.owner() + ": 'end' may only be true; use 'next'");
+    c.end = v.value_or(false);
+  }
+  if (next && end)
+    r_.error(f.key_span("end"), codes::kConflictingFields,
+             f.owner() + ": give either 'next' or 'end: true', not both");
+  if (!next && !end) {
+    r_.error(f.span(), codes::kMissingField, f.owner() + ": missing field 'next' (or 'end: true')");
+    c.end = true;  // already reported: later checks treat the state as an end, not a dead end
+  }
+}
+
+TaskState Loader::read_task(const Fields& f) {
+  TaskState t;
+  if (auto n = f.require("activity")) {
+    t.activity = r_.string(*n, f.what("activity")).value_or("");
+    t.activity_span = r_.span(*n);
+  }
+  opt(f, "input", t.input, &YamlReader::templ);
+  opt(f, "result", t.result, &YamlReader::expression);
+  opt(f, "output", t.output, &YamlReader::path);
+  opt(f, "timeout", t.timeout, &YamlReader::duration);
+  if (auto n = f.get("retry")) t.retry = read_retry(*n, f.owner());
+  if (auto n = f.get("catch")) t.catches = read_catch(*n, f.owner());
+  if (auto n = f.get("compensate")) t.compensate = read_compensation(*n, f.owner());
+  read_continuation(f, t.then);
+  return t;
+}
+
+std::optional<RetryPolicy> Loader::read_retry(const YAML::Node& n, const std::string& owner) {
+  std::string o = owner + ": retry";
+  if (!r_.expect_map(n, o)) return std::nullopt;
+  Fields f(r_, n, o,
+           {"max_attempts", "initial_interval", "max_interval", "multiplier", "jitter", "errors"});
+  RetryPolicy p;
+  p.span = r_.span(n);
+  if (auto v = f.get("max_attempts"))
+    p.max_attempts = static_cast<int>(r_.integer(*v, f.what("max_attempts"), 1, 100).value_or(1));
+  if (auto v = f.get("initial_interval"))
+    if (auto d = r_.duration(*v, f.what("initial_interval"))) p.initial_interval = *d;
+  if (auto v = f.get("max_interval"))
+    if (auto d = r_.duration(*v, f.what("max_interval"))) p.max_interval = *d;
+  if (auto v = f.get("multiplier")) p.multiplier = r_.number(*v, f.what("multiplier"), 1, 10).value_or(2);
+  if (auto v = f.get("jitter")) p.jitter = r_.number(*v, f.what("jitter"), 0, 1).value_or(0);
+  if (auto v = f.get("errors")) p.errors = r_.string_list(*v, f.what("errors")).value_or(std::vector<std::string>{});
+  if (p.max_interval.seconds < p.initial_interval.seconds)
+    r_.error(f.key_span("max_interval"), codes::kBadValue,
+             o + ": max_interval (" + p.max_interval.text + ") is shorter than initial_interval (" +
+                 p.initial_interval.text + ")");
+  return p;
+}
+
+std::vector<CatchRule> Loader::read_catch(const YAML::Node& n, const std::string& owner) {
+  std::vector<CatchRule> out;
+  std::string o = owner + ": catch";
+  if (!r_.expect_list(n, o)) return out;
+  for (const auto& item : n) {
+    if (!r_.expect_map(item, o + " rule")) continue;
+    Fields f(r_, item, o + " rule", {"errors", "next", "output"});
+    CatchRule c;
+    c.span = r_.span(item);
+    if (auto v = f.require("errors")) {
+      c.errors = r_.string_list(*v, f.what("errors")).value_or(std::vector<std::string>{});
+      if (v->IsSequence() && v->size() == 0)
+        r_.error(r_.span(*v), codes::kBadValue, o + " rule: 'errors' is empty (use [\"*\"] for any)");
+    }
+    if (auto v = f.require("next")) {
+      if (auto ref = r_.state_ref(*v, f.what("next"))) c.next = *ref;
+    }
+    opt(f, "output", c.output, &YamlReader::path);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<Compensation> Loader::read_compensation(const YAML::Node& n,
+                                                      const std::string& owner) {
+  std::string o = owner + ": compensate";
+  if (!r_.expect_map(n, o)) return std::nullopt;
+  Fields f(r_, n, o, {"activity", "input"});
+  Compensation c;
+  c.span = r_.span(n);
+  if (auto v = f.require("activity")) {
+    c.activity = r_.string(*v, f.what("activity")).value_or("");
+    c.activity_span = r_.span(*v);
+  }
+  opt(f, "input", c.input, &YamlReader::templ);
+  return c;
+}
+
+ChoiceState Loader::read_choice(const Fields& f) {
+  ChoiceState c;
+  if (auto n = f.require("choices"); n && r_.expect_list(*n, f.what("choices"))) {
+    if (n->size() == 0) r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'choices' is empty");
+    for (const auto& item : *n) {
+      if (!r_.expect_map(item, f.owner() + ": choice")) continue;
+      Fields cf(r_, item, f.owner() + ": choice", {"when", "next"});
+      ChoiceRule rule;
+      rule.span = r_.span(item);
+      auto when = cf.require("when");
+      auto next = cf.require("next");
+      std::optional<Expression> e;
+      std::optional<StateRef> ref;
+      if (when) e = r_.expression(*when, cf.what("when"));
+      if (next) ref = r_.state_ref(*next, cf.what("next"));
+      if (!e || !ref) continue;
+      rule.when = *e;
+      rule.next = *ref;
+      c.choices.push_back(std::move(rule));
+    }
+  }
+  if (auto n = f.get("default")) c.default_next = r_.state_ref(*n, f.what("default"));
+  return c;
+}
+
+std::optional<ApprovalTimeout> Loader::read_approval_timeout(const YAML::Node& n,
+                                                             const std::string& owner) {
+  std::string o = owner + ": on_timeout";
+  if (!r_.expect_map(n, o)) return std::nullopt;
+  Fields f(r_, n, o, {"escalate_to", "next"});
+  ApprovalTimeout t;
+  t.span = r_.span(n);
+  auto esc = f.get("escalate_to");
+  auto next = f.get("next");
+  if (esc && next)
+    r_.error(f.key_span("next"), codes::kConflictingFields,
+             o + ": give either 'escalate_to' or 'next', not both");
+  if (!esc && !next) r_.error(t.span, codes::kMissingField, o + ": needs 'escalate_to' or 'next'");
+  if (next) t.next = r_.state_ref(*next, f.what("next"));
+  if (esc && r_.expect_map(*esc, f.what("escalate_to"))) {
+    Fields ef(r_, *esc, o + ": escalate_to", {"role", "timeout"});
+    if (auto role = ef.require("role")) t.escalate_to_role = r_.string(*role, ef.what("role"));
+    opt(ef, "timeout", t.escalation_timeout, &YamlReader::duration);
+  }
+  return t;
+}
+
+ApprovalState Loader::read_approval(const Fields& f) {
+  ApprovalState a;
+  if (auto n = f.require("authorizes")) {
+    a.authorizes = r_.string_list(*n, f.what("authorizes"), &a.authorizes_spans)
+                       .value_or(std::vector<std::string>{});
+    if (n->IsSequence() && n->size() == 0)
+      r_.error(r_.span(*n), codes::kBadValue,
+               f.owner() + ": 'authorizes' is empty; list the financial activities it allows");
+  }
+  if (auto n = f.require("subject")) a.subject = r_.expression(*n, f.what("subject"));
+  if (auto n = f.require("approvers"); n && r_.expect_list(*n, f.what("approvers"))) {
+    if (n->size() == 0) r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'approvers' is empty");
+    for (const auto& item : *n) {
+      if (!r_.expect_map(item, f.owner() + ": approver")) continue;
+      Fields af(r_, item, f.owner() + ": approver", {"role", "when", "count"});
+      ApproverRule rule;
+      rule.span = r_.span(item);
+      if (auto role = af.require("role")) rule.role = r_.string(*role, af.what("role")).value_or("");
+      opt(af, "when", rule.when, &YamlReader::expression);
+      if (auto c = af.get("count"))
+        rule.count = static_cast<int>(r_.integer(*c, af.what("count"), 1, 1000).value_or(1));
+      a.approvers.push_back(std::move(rule));
+    }
+  }
+  if (auto n = f.get("quorum")) {
+    a.quorum = static_cast<int>(r_.integer(*n, f.what("quorum"), 1, 1000).value_or(1));
+    a.quorum_span = r_.span(*n);
+  } else {
+    a.quorum_span = f.span();
+  }
+  if (auto n = f.get("separation_of_duties"))
+    a.separation_of_duties = r_.boolean(*n, f.what("separation_of_duties")).value_or(true);
+  opt(f, "timeout", a.timeout, &YamlReader::duration);
+  if (auto n = f.get("on_timeout")) {
+    a.on_timeout = read_approval_timeout(*n, f.owner());
+    if (!f.has("timeout"))
+      r_.error(f.key_span("on_timeout"), codes::kMissingField,
+               f.owner() + ": 'on_timeout' needs a 'timeout'");
+  }
+  if (auto n = f.get("on_reject")) a.on_reject = r_.state_ref(*n, f.what("on_reject"));
+  read_continuation(f, a.then);
+  return a;
+}
+
+WaitState Loader::read_wait(const Fields& f) {
+  WaitState w;
+  int kinds = 0;
+  if (auto n = f.get("duration")) {
+    ++kinds;
+    w.kind = WaitKind::Duration;
+    w.duration = r_.duration(*n, f.what("duration"));
+  }
+  if (auto n = f.get("until")) {
+    ++kinds;
+    w.kind = WaitKind::Until;
+    w.until = r_.expression(*n, f.what("until"));
+  }
+  if (auto n = f.get("event")) {
+    ++kinds;
+    w.kind = WaitKind::Event;
+    w.event = r_.string(*n, f.what("event")).value_or("");
+    static const std::regex re(R"(^[A-Za-z][A-Za-z0-9_.-]*$)");
+    if (n->IsScalar() && !std::regex_match(w.event, re))
+      r_.error(r_.span(*n), codes::kBadName,
+               f.owner() + ": event name '" + w.event + "' must start with a letter and hold "
+                           "only letters, digits, '_', '.' and '-'");
+  }
+  if (kinds == 0)
+    r_.error(f.span(), codes::kMissingField,
+             f.owner() + ": a wait needs one of 'duration', 'until' or 'event'");
+  if (kinds > 1)
+    r_.error(f.span(), codes::kConflictingFields,
+             f.owner() + ": a wait takes only one of 'duration', 'until' or 'event'");
+  opt(f, "output", w.output, &YamlReader::path);
+  opt(f, "timeout", w.timeout, &YamlReader::duration);
+  opt(f, "on_timeout", w.on_timeout, &YamlReader::state_ref);
+  bool event = kinds == 1 && w.kind == WaitKind::Event;
+  for (const char* key : {"output", "timeout", "on_timeout"})
+    if (f.has(key) && !event && kinds == 1)
+      r_.error(f.key_span(key), codes::kConflictingFields,
+               f.owner() + ": '" + key + "' applies only to a wait for an 'event'");
+  if (event && f.has("on_timeout") && !f.has("timeout"))
+    r_.error(f.key_span("on_timeout"), codes::kMissingField,
+             f.owner() + ": 'on_timeout' needs a 'timeout'");
+  read_continuation(f, w.then);
+  return w;
+}
+
+ParallelState Loader::read_parallel(const Fields& f) {
+  ParallelState p;
+  if (auto n = f.require("branches"); n && r_.expect_list(*n, f.what("branches"))) {
+    if (n->size() == 0) r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'branches' is empty");
+    int index = 0;
+    for (const auto& item : *n) {
+      std::string o = f.owner() + ": branch " + std::to_string(index++);
+      if (!r_.expect_map(item, o)) continue;
+      Fields bf(r_, item, o, {"name", "start", "states"});
+      Branch b;
+      b.span = r_.span(item);
+      if (auto nm = bf.get("name")) b.name = r_.string(*nm, bf.what("name")).value_or("");
+      read_scope(bf, b.scope);
+      p.branches.push_back(std::move(b));
+    }
+  }
+  opt(f, "output", p.output, &YamlReader::path);
+  read_continuation(f, p.then);
+  return p;
+}
+
+MapState Loader::read_map(const Fields& f) {
+  MapState m;
+  if (auto n = f.require("items"))
+    if (auto e = r_.expression(*n, f.what("items"))) m.items = *e;
+  if (auto n = f.get("max_concurrency"))
+    m.max_concurrency = static_cast<int>(r_.integer(*n, f.what("max_concurrency"), 0, 10000).value_or(0));
+  if (auto n = f.require("iterator"); n && r_.expect_map(*n, f.what("iterator"))) {
+    Fields itf(r_, *n, f.owner() + ": iterator", {"start", "states"});
+    read_scope(itf, m.iterator);
+  }
+  opt(f, "output", m.output, &YamlReader::path);
+  read_continuation(f, m.then);
+  return m;
+}
+
+}  // namespace
+
+const char* to_string(StateType t) {
+  switch (t) {
+    case StateType::Task: return "task";
+    case StateType::Choice: return "choice";
+    case StateType::Approval: return "approval";
+    case StateType::Wait: return "wait";
+    case StateType::Parallel: return "parallel";
+    case StateType::Map: return "map";
+    case StateType::Succeed: return "succeed";
+    case StateType::Fail: return "fail";
+  }
+  return "?";
+}
+
+std::optional<StateType> state_type_from_string(std::string_view s) {
+  for (auto t : {StateType::Task, StateType::Choice, StateType::Approval, StateType::Wait,
+                 StateType::Parallel, StateType::Map, StateType::Succeed, StateType::Fail})
+    if (s == to_string(t)) return t;
+  return std::nullopt;
+}
+
+LoadResult load(const std::string& yaml_text, const std::string& file) {
+  Loader loader(file);
+  return loader.run(yaml_text);
+}
+
+LoadResult load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    r.diagnostics.push_back({{path, 0, 0}, codes::kIoError, "cannot read the file", Severity::Error});
+    return r;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load(text.str(), path);
+}
+
+}  // namespace covenant::workflows

@@ -1,0 +1,215 @@
+// The workflow language's syntax tree: what workflows::load produces from YAML.
+// Every node that a diagnostic may point at keeps its SourceSpan. The tree is a plain
+// value (copyable, no back-pointers); the validator reads it and the compiler freezes it.
+// See docs/language.md for the meaning of every field.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "workflows/diagnostics.hpp"
+
+namespace covenant::workflows {
+
+// A jq expression written as "${ ... }" in YAML; `source` is the text between the braces.
+struct Expression {
+  std::string source;
+  SourceSpan span;
+};
+
+// A jq path such as ".contract.terms" naming where a result is stored in the context.
+struct Path {
+  std::string source;
+  SourceSpan span;
+};
+
+// A duration written as ISO 8601 ("PT48H", "P30D") or shorthand ("48h", "30d").
+struct Duration {
+  std::int64_t seconds = 0;
+  std::string text;
+  SourceSpan span;
+};
+
+// A reference to another state by name.
+struct StateRef {
+  std::string name;
+  SourceSpan span;
+};
+
+// A literal-or-templated value (task input, event payload). Strings of the form "${ … }"
+// inside it are expressions, listed in `expressions` with their spans.
+struct Template {
+  nlohmann::json value;
+  std::vector<Expression> expressions;
+  SourceSpan span;
+};
+
+struct RetryPolicy {
+  int max_attempts = 3;
+  Duration initial_interval{1, "1s", {}};
+  Duration max_interval{300, "5m", {}};
+  double multiplier = 2.0;
+  double jitter = 0.1;  // fraction of the interval, 0..1
+  std::vector<std::string> errors;  // empty: every retryable error
+  SourceSpan span;
+};
+
+struct CatchRule {
+  std::vector<std::string> errors;  // "*" matches any error
+  StateRef next;
+  std::optional<Path> output;  // where the error object is stored
+  SourceSpan span;
+};
+
+struct Compensation {
+  std::string activity;
+  SourceSpan activity_span;
+  std::optional<Template> input;
+  SourceSpan span;
+};
+
+// How a state continues: to a named state, or (end: true) it ends its scope successfully.
+struct Continuation {
+  std::optional<StateRef> next;
+  bool end = false;
+};
+
+struct TaskState {
+  std::string activity;
+  SourceSpan activity_span;
+  std::optional<Template> input;
+  std::optional<Expression> result;  // transforms the activity's result before storing
+  std::optional<Path> output;        // where the (transformed) result is stored
+  std::optional<RetryPolicy> retry;
+  std::optional<Duration> timeout;
+  std::vector<CatchRule> catches;
+  std::optional<Compensation> compensate;
+  Continuation then;
+};
+
+struct ChoiceRule {
+  Expression when;
+  StateRef next;
+  SourceSpan span;
+};
+
+struct ChoiceState {
+  std::vector<ChoiceRule> choices;
+  std::optional<StateRef> default_next;
+};
+
+struct ApproverRule {
+  std::string role;
+  std::optional<Expression> when;
+  int count = 1;  // how many distinct people of this role may count toward the quorum
+  SourceSpan span;
+};
+
+struct ApprovalTimeout {
+  std::optional<std::string> escalate_to_role;  // escalate: the gate stays open, role added
+  std::optional<Duration> escalation_timeout;   // how long the escalated gate stays open
+  std::optional<StateRef> next;                 // or leave the gate through this state
+  SourceSpan span;
+};
+
+struct ApprovalState {
+  std::vector<std::string> authorizes;
+  std::vector<SourceSpan> authorizes_spans;
+  std::optional<Expression> subject;
+  std::vector<ApproverRule> approvers;
+  int quorum = 1;
+  SourceSpan quorum_span;
+  bool separation_of_duties = true;
+  std::optional<Duration> timeout;
+  std::optional<ApprovalTimeout> on_timeout;
+  std::optional<StateRef> on_reject;
+  Continuation then;
+};
+
+enum class WaitKind { Duration, Until, Event };
+
+struct WaitState {
+  WaitKind kind = WaitKind::Duration;
+  std::optional<Duration> duration;
+  std::optional<Expression> until;
+  std::string event;
+  std::optional<Path> output;        // where an event's payload is stored
+  std::optional<Duration> timeout;   // only for events
+  std::optional<StateRef> on_timeout;
+  Continuation then;
+};
+
+struct State;
+
+// A list of states with its own start: the workflow itself, a parallel branch, a map
+// iterator. States keep the order in which they were written.
+struct Scope {
+  std::optional<StateRef> start;
+  std::vector<State> states;
+  SourceSpan span;
+};
+
+struct Branch {
+  std::string name;
+  Scope scope;
+  SourceSpan span;
+};
+
+struct ParallelState {
+  std::vector<Branch> branches;
+  std::optional<Path> output;
+  Continuation then;
+};
+
+struct MapState {
+  Expression items;
+  int max_concurrency = 0;  // 0: no limit
+  Scope iterator;
+  std::optional<Path> output;
+  Continuation then;
+};
+
+struct SucceedState {
+  std::optional<Expression> output;
+};
+
+struct FailState {
+  std::string error;
+  std::string cause;
+};
+
+enum class StateType { Task, Choice, Approval, Wait, Parallel, Map, Succeed, Fail };
+
+const char* to_string(StateType t);
+std::optional<StateType> state_type_from_string(std::string_view s);
+
+struct State {
+  std::string name;
+  SourceSpan span;  // the state's name in the `states:` mapping
+  StateType type = StateType::Succeed;
+  // True when the state could not be read (e.g. an unknown type): the validator then treats
+  // it as a dead end without complaining again about what it cannot know.
+  bool opaque = false;
+  std::string description;
+  std::variant<TaskState, ChoiceState, ApprovalState, WaitState, ParallelState, MapState,
+               SucceedState, FailState>
+      body;
+};
+
+struct Definition {
+  std::string api_version;
+  std::string name;
+  std::string owner;
+  std::string description;
+  std::map<std::string, std::string> labels;
+  std::optional<Duration> timeout;  // the whole instance
+  Scope root;
+  SourceSpan span;
+};
+
+}  // namespace covenant::workflows

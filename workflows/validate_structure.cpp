@@ -1,0 +1,169 @@
+// Structural checks over the state graph: unknown and duplicate states, unreachable states,
+// states that can never finish, and loops that would spin without waiting.
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "workflows/state_graph.hpp"
+#include "workflows/validator.hpp"
+#include "workflows/yaml_reader.hpp"
+
+namespace covenant::workflows::detail {
+namespace {
+
+void error(Diagnostics& out, const SourceSpan& at, const char* code, std::string msg) {
+  out.push_back({at, code, std::move(msg), Severity::Error});
+}
+
+std::string quoted_list(const StateGraph& g, const std::vector<int>& ns) {
+  std::string s;
+  for (int n : ns) s += (s.empty() ? "'" : ", '") + g.nodes[n].state->name + "'";
+  return s;
+}
+
+void check_references(const StateGraph& g, Diagnostics& out) {
+  for (const auto& scope : g.scopes) {
+    std::vector<std::string_view> names;
+    for (int n : scope.nodes) names.push_back(g.nodes[n].state->name);
+    auto unknown = [&](const StateRef& ref, const std::string& owner) {
+      std::string msg = owner + ": unknown state '" + ref.name + "'";
+      auto other = g.by_name.find(ref.name);
+      if (other != g.by_name.end())
+        msg += " in " + scope.label + " ('" + ref.name + "' belongs to " +
+               g.scopes[g.nodes[other->second].scope].label +
+               "; transitions stay within their own scope)";
+      else if (auto m = closest_match(ref.name, names); !m.empty())
+        msg += " (did you mean '" + m + "'?)";
+      error(out, ref.span, codes::kUnknownState, std::move(msg));
+    };
+    if (scope.scope->start && scope.start < 0) unknown(*scope.scope->start, scope.label + ": start");
+    for (int n : scope.nodes)
+      for (const auto& e : g.nodes[n].edges)
+        if (e.target < 0) unknown(*e.ref, "state '" + g.nodes[n].state->name + "'");
+  }
+}
+
+void check_duplicates(const StateGraph& g, Diagnostics& out) {
+  std::map<std::string, int> first;
+  for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
+    const State& st = *g.nodes[n].state;
+    auto [it, fresh] = first.emplace(st.name, n);
+    if (fresh || g.nodes[it->second].scope == g.nodes[n].scope) continue;
+    const State& prior = *g.nodes[it->second].state;
+    error(out, st.span, codes::kDuplicateState,
+          "state '" + st.name + "' is defined twice (first at line " +
+              std::to_string(prior.span.line) + "); state names are unique across the workflow");
+  }
+}
+
+// Tarjan's strongly connected components over one scope's edges.
+std::vector<std::vector<int>> components(const StateGraph& g, const ScopeInfo& scope) {
+  std::map<int, int> index, low;
+  std::set<int> on_stack;
+  std::vector<int> stack;
+  std::vector<std::vector<int>> out;
+  int counter = 0;
+  std::function<void(int)> visit = [&](int v) {
+    index[v] = low[v] = counter++;
+    stack.push_back(v);
+    on_stack.insert(v);
+    for (const auto& e : g.nodes[v].edges) {
+      if (e.target < 0) continue;
+      if (!index.count(e.target)) {
+        visit(e.target);
+        low[v] = std::min(low[v], low[e.target]);
+      } else if (on_stack.count(e.target)) {
+        low[v] = std::min(low[v], index[e.target]);
+      }
+    }
+    if (low[v] == index[v]) {
+      std::vector<int> comp;
+      int w;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        on_stack.erase(w);
+        comp.push_back(w);
+      } while (w != v);
+      std::sort(comp.begin(), comp.end());
+      out.push_back(std::move(comp));
+    }
+  };
+  for (int n : scope.nodes)
+    if (!index.count(n)) visit(n);
+  return out;
+}
+
+void check_scope_flow(const StateGraph& g, const ScopeInfo& scope, Diagnostics& out) {
+  bool any_opaque = std::any_of(scope.nodes.begin(), scope.nodes.end(),
+                                [&](int n) { return g.nodes[n].state->opaque; });
+  // Reachability from the scope's start.
+  std::set<int> reached;
+  if (scope.start >= 0) {
+    std::vector<int> todo{scope.start};
+    while (!todo.empty()) {
+      int v = todo.back();
+      todo.pop_back();
+      if (!reached.insert(v).second) continue;
+      for (const auto& e : g.nodes[v].edges)
+        if (e.target >= 0) todo.push_back(e.target);
+    }
+    if (!any_opaque)
+      for (int n : scope.nodes)
+        if (!reached.count(n))
+          error(out, g.nodes[n].state->span, codes::kUnreachableState,
+                "state '" + g.nodes[n].state->name + "' can never be reached from " +
+                    (scope.parent_node < 0 ? "the workflow's start '"
+                                           : scope.label + "'s start '") +
+                    scope.scope->start->name + "'");
+  }
+  // Which states can reach an end (a succeed, fail or end: true).
+  std::set<int> finishing;
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    for (int n : scope.nodes) {
+      if (finishing.count(n)) continue;
+      const Node& node = g.nodes[n];
+      bool ok = node.ends || std::any_of(node.edges.begin(), node.edges.end(), [&](const Edge& e) {
+                  return e.target < 0 || finishing.count(e.target);
+                });
+      if (ok) grew = finishing.insert(n).second;
+    }
+  }
+  for (const auto& comp : components(g, scope)) {
+    int first = comp.front();
+    bool cyclic = comp.size() > 1 ||
+                  std::any_of(g.nodes[first].edges.begin(), g.nodes[first].edges.end(),
+                              [&](const Edge& e) { return e.target == first; });
+    bool pauses = std::any_of(comp.begin(), comp.end(), [&](int n) { return g.nodes[n].pauses; });
+    if (cyclic && !pauses)
+      error(out, g.nodes[first].state->span, codes::kLoopWithoutWait,
+            "states " + quoted_list(g, comp) +
+                " form a loop with no wait or approval state in it; it would spin without pause");
+    bool stuck = std::none_of(comp.begin(), comp.end(), [&](int n) { return finishing.count(n); });
+    bool live = std::any_of(comp.begin(), comp.end(), [&](int n) { return reached.count(n); });
+    // Report only the loops that trap: states that merely lead into one are not the cause.
+    bool sink = std::all_of(comp.begin(), comp.end(), [&](int n) {
+      return std::all_of(g.nodes[n].edges.begin(), g.nodes[n].edges.end(), [&](const Edge& e) {
+        return std::binary_search(comp.begin(), comp.end(), e.target);
+      });
+    });
+    if (stuck && live && sink)
+      error(out, g.nodes[first].state->span, codes::kNoTerminal,
+            (comp.size() == 1 ? "state " : "states ") + quoted_list(g, comp) +
+                " can never finish: no succeed, fail or 'end: true' state is reachable from " +
+                (comp.size() == 1 ? "it" : "them"));
+  }
+}
+
+}  // namespace
+
+void check_structure(const Definition& def, Diagnostics& out) {
+  StateGraph g(def);
+  check_duplicates(g, out);
+  check_references(g, out);
+  for (const auto& scope : g.scopes) check_scope_flow(g, scope, out);
+}
+
+}  // namespace covenant::workflows::detail
