@@ -95,6 +95,8 @@ DurationParse parse_shorthand(std::string_view s) {
 
 DurationParse parse_duration(std::string_view text) {
   if (text.empty()) return fail("empty duration");
+  if (text.find_first_of(" \t") != std::string_view::npos)
+    return fail("no spaces allowed: write e.g. 3d or P3D");
   if (text[0] == 'P') return parse_iso(text);
   if (std::isdigit(static_cast<unsigned char>(text[0]))) return parse_shorthand(text);
   return fail("expected ISO 8601 (PT48H, P30D) or shorthand (48h, 30d)");

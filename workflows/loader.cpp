@@ -73,6 +73,7 @@ class Loader {
   void read_scope(const Fields& f, Scope& scope);
   void read_state(const YAML::Node& key, const YAML::Node& body, State& st);
   void read_continuation(const Fields& f, Continuation& c);
+  State* current_ = nullptr;  // the state being read, to mark it incomplete
   TaskState read_task(const Fields& f);
   ChoiceState read_choice(const Fields& f);
   ApprovalState read_approval(const Fields& f);
@@ -112,10 +113,9 @@ LoadResult Loader::run(const std::string& text) {
     return {std::nullopt, std::move(r_.diagnostics())};
   }
   Definition def;
-  def.span = {r_.file(), 1, 1};
+  def.span = r_.span(root);
   Fields f(r_, root, "workflow",
-           {"apiVersion", "kind", "metadata", "start", "states", "timeout", "description"},
-           nullptr, SourceSpan{r_.file(), 1, 1});
+           {"apiVersion", "kind", "metadata", "start", "states", "timeout", "description"});
   if (auto n = f.require("apiVersion")) {
     if (auto v = r_.string(*n, f.what("apiVersion"))) {
       def.api_version = *v;
@@ -164,7 +164,10 @@ void Loader::read_scope(const Fields& f, Scope& scope) {
   scope.span = f.span();
   if (auto n = f.require("start")) scope.start = r_.state_ref(*n, f.what("start"));
   auto states = f.require("states");
-  if (!states || !r_.expect_map(*states, f.what("states"))) return;
+  if (!states || !r_.expect_map(*states, f.what("states"))) {
+    scope.states_read = false;
+    return;
+  }
   if (states->size() == 0) r_.error(r_.span(*states), codes::kMissingField, f.owner() + ": no states");
   for (const auto& kv : *states) {
     State st;
@@ -217,6 +220,7 @@ void Loader::read_state(const YAML::Node& key, const YAML::Node& body, State& st
       {StateType::Parallel, &kParallelFields}, {StateType::Map, &kMapFields},
       {StateType::Succeed, &kSucceedFields},   {StateType::Fail, &kFailFields}};
   Fields f(r_, body, owner, *fields.at(st.type), field_hint, st.span);
+  current_ = &st;
   if (auto d = f.get("description")) st.description = r_.string(*d, f.what("description")).value_or("");
   switch (st.type) {
     case StateType::Task: st.body = read_task(f); break;
@@ -254,9 +258,12 @@ void Loader::read_continuation(const Fields& f, Continuation& c) {
   if (next && end)
     r_.error(f.key_span("end"), codes::kConflictingFields,
              f.owner() + ": give either 'next' or 'end: true', not both");
-  if (!next && !end) {
+  if (!next && !end && !f.suggested("next") && !f.suggested("end"))
     r_.error(f.span(), codes::kMissingField, f.owner() + ": missing field 'next' (or 'end: true')");
-    c.end = true;  // already reported: later checks treat the state as an end, not a dead end
+  if (!c.next && !c.end) {
+    // Already reported: later checks treat the state as an end rather than a dead end.
+    c.end = true;
+    if (current_) current_->incomplete = true;
   }
 }
 

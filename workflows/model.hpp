@@ -152,6 +152,7 @@ struct Scope {
   std::optional<StateRef> start;
   std::vector<State> states;
   SourceSpan span;
+  bool states_read = true;  // false when `states` was missing or not a mapping (reported)
 };
 
 struct Branch {
@@ -195,6 +196,9 @@ struct State {
   // True when the state could not be read (e.g. an unknown type): the validator then treats
   // it as a dead end without complaining again about what it cannot know.
   bool opaque = false;
+  // True when a transition field was missing or wrong (already reported): reachability in
+  // its scope is then unknown, so the validator does not guess which states are unreachable.
+  bool incomplete = false;
   std::string description;
   std::variant<TaskState, ChoiceState, ApprovalState, WaitState, ParallelState, MapState,
                SucceedState, FailState>

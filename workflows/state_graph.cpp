@@ -43,7 +43,7 @@ std::vector<Edge> transitions_of(const State& st) {
   return out;
 }
 
-StateGraph::StateGraph(const Definition& def) { add_scope(def.root, -1, "workflow"); }
+StateGraph::StateGraph(const Definition& def) { add_scope(def.root, -1, "the top level"); }
 
 int StateGraph::add_scope(const Scope& scope, int parent, std::string label) {
   int id = static_cast<int>(scopes.size());

@@ -29,14 +29,15 @@ void check_references(const StateGraph& g, Diagnostics& out) {
       std::string msg = owner + ": unknown state '" + ref.name + "'";
       auto other = g.by_name.find(ref.name);
       if (other != g.by_name.end())
-        msg += " in " + scope.label + " ('" + ref.name + "' belongs to " +
+        msg += " in " + scope.label + " ('" + ref.name + "' is in " +
                g.scopes[g.nodes[other->second].scope].label +
                "; transitions stay within their own scope)";
       else if (auto m = closest_match(ref.name, names); !m.empty())
         msg += " (did you mean '" + m + "'?)";
       error(out, ref.span, codes::kUnknownState, std::move(msg));
     };
-    if (scope.scope->start && scope.start < 0) unknown(*scope.scope->start, scope.label + ": start");
+    if (scope.scope->start && scope.start < 0 && scope.scope->states_read)
+      unknown(*scope.scope->start, scope.label + ": start");
     for (int n : scope.nodes)
       for (const auto& e : g.nodes[n].edges)
         if (e.target < 0) unknown(*e.ref, "state '" + g.nodes[n].state->name + "'");
@@ -95,8 +96,13 @@ std::vector<std::vector<int>> components(const StateGraph& g, const ScopeInfo& s
 }
 
 void check_scope_flow(const StateGraph& g, const ScopeInfo& scope, Diagnostics& out) {
-  bool any_opaque = std::any_of(scope.nodes.begin(), scope.nodes.end(),
-                                [&](int n) { return g.nodes[n].state->opaque; });
+  // When a state's type or transitions could not be read, or a transition names an unknown
+  // state, which states are reachable is a guess: report the cause, not its echoes.
+  bool uncertain = std::any_of(scope.nodes.begin(), scope.nodes.end(), [&](int n) {
+    const Node& node = g.nodes[n];
+    return node.state->opaque || node.state->incomplete ||
+           std::any_of(node.edges.begin(), node.edges.end(), [](const Edge& e) { return e.target < 0; });
+  });
   // Reachability from the scope's start.
   std::set<int> reached;
   if (scope.start >= 0) {
@@ -108,7 +114,7 @@ void check_scope_flow(const StateGraph& g, const ScopeInfo& scope, Diagnostics& 
       for (const auto& e : g.nodes[v].edges)
         if (e.target >= 0) todo.push_back(e.target);
     }
-    if (!any_opaque)
+    if (!uncertain)
       for (int n : scope.nodes)
         if (!reached.count(n))
           error(out, g.nodes[n].state->span, codes::kUnreachableState,

@@ -293,8 +293,10 @@ Fields::Fields(YamlReader& r, const YAML::Node& map, std::string owner,
     }
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string msg = owner_ + ": unknown field '" + key + "'";
-      if (auto m = closest_match(key, known); !m.empty()) msg += " (did you mean '" + m + "'?)";
-      else if (hint) {
+      if (auto m = closest_match(key, known); !m.empty()) {
+        msg += " (did you mean '" + m + "'?)";
+        suggested_.push_back(m);
+      } else if (hint) {
         if (auto h = hint(key); !h.empty()) msg += " (" + h + ")";
       }
       r.error(at, codes::kUnknownField, std::move(msg));
@@ -312,8 +314,13 @@ std::optional<YAML::Node> Fields::get(std::string_view key) const {
 
 std::optional<YAML::Node> Fields::require(std::string_view key) const {
   auto n = get(key);
-  if (!n) r_.error(span_, codes::kMissingField, owner_ + ": missing field '" + std::string(key) + "'");
+  if (!n && !suggested(key))
+    r_.error(span_, codes::kMissingField, owner_ + ": missing field '" + std::string(key) + "'");
   return n;
+}
+
+bool Fields::suggested(std::string_view key) const {
+  return std::find(suggested_.begin(), suggested_.end(), key) != suggested_.end();
 }
 
 SourceSpan Fields::key_span(std::string_view key) const {

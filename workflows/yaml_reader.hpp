@@ -82,12 +82,16 @@ class Fields {
   const std::string& owner() const { return owner_; }
   // "state 'bill': field 'next'"
   std::string what(std::string_view key) const;
+  // True when an unknown key was reported with "did you mean '<key>'?": the field is then
+  // not reported missing as well — one mistake, one message.
+  bool suggested(std::string_view key) const;
 
  private:
   YamlReader& r_;
   std::string owner_;
   SourceSpan span_;
   std::vector<std::pair<std::string, std::pair<YAML::Node, YAML::Node>>> entries_;
+  std::vector<std::string> suggested_;
 };
 
 }  // namespace covenant::workflows

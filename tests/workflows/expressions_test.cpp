@@ -1,0 +1,35 @@
+#include <catch2/catch.hpp>
+
+#include "workflows/expressions.hpp"
+
+using namespace covenant::workflows;
+
+TEST_CASE("Whole-value expressions are recognised and unwrapped") {
+  std::size_t offset = 99;
+  CHECK(unwrap_expression("${ .a.b }", &offset) == ".a.b");
+  CHECK(offset == 0);
+  CHECK(unwrap_expression("  ${.x}  ", &offset) == ".x");
+  CHECK(offset == 2);
+  CHECK(unwrap_expression("${ {a: .b} }") == "{a: .b}");
+  CHECK_FALSE(unwrap_expression("cost ${ .x }"));
+  CHECK_FALSE(unwrap_expression(".x"));
+  CHECK(mentions_expression("cost ${ .x }"));
+  CHECK_FALSE(mentions_expression("$5"));
+}
+
+TEST_CASE("jq programs are compiled and syntax errors explained") {
+  JqChecker jq;
+  CHECK_FALSE(jq.check(".contract.total.amount_minor <= 25000000"));
+  CHECK_FALSE(jq.check("{billing: .billing_plan, revenue: .revenue_schedule}"));
+  CHECK_FALSE(jq.check(".items | map(.amount) | add"));
+  CHECK_FALSE(jq.check("$now"));  // engine-provided variables are declared
+  auto err = jq.check(".a ]");
+  REQUIRE(err);
+  CHECK(err->find("syntax error") != std::string::npos);
+  auto undefined = jq.check("$nope");
+  REQUIRE(undefined);
+  CHECK(undefined->find("$nope is not defined") != std::string::npos);
+  CHECK(jq.check(""));
+  // The checker stays usable after an error.
+  CHECK_FALSE(jq.check(".ok"));
+}
