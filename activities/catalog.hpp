@@ -4,10 +4,10 @@
 // share between threads.
 #pragma once
 
+#include "workflows/activity_catalog.hpp"
+
 #include <map>
 #include <string>
-
-#include "workflows/activity_catalog.hpp"
 
 namespace covenant::activities {
 

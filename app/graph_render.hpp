@@ -2,8 +2,9 @@
 // state inside its context, so calls are serialised by a mutex: thread-safe, not parallel.
 #pragma once
 
-#include <string>
 #include <tl/expected.hpp>
+
+#include <string>
 
 namespace covenant::app {
 

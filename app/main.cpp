@@ -1,10 +1,11 @@
 // covenant — the command line. Parses arguments, runs one subcommand, maps the outcome to
 // an exit code, and is the last place an exception can be caught.
+#include "app/commands/commands.hpp"
+
 #include <CLI/CLI.hpp>
+
 #include <exception>
 #include <iostream>
-
-#include "app/commands/commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Covenant: durable contract-to-cash workflows"};

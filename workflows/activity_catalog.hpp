@@ -18,8 +18,8 @@ struct ActivityInput {
 };
 
 struct ActivityInfo {
-  std::string name;         // e.g. "billing.create_invoice"
-  bool financial = false;   // writes money to billing or ERP: needs an approval gate
+  std::string name;        // e.g. "billing.create_invoice"
+  bool financial = false;  // writes money to billing or ERP: needs an approval gate
   std::string summary;
   std::vector<ActivityInput> inputs;
   bool open_input = false;  // accepts fields beyond `inputs`

@@ -43,7 +43,8 @@ json task_json(const TaskState& t, const ActivityCatalog& catalog) {
   }
   j["catch"] = json::array();
   for (const auto& c : t.catches)
-    j["catch"].push_back({{"errors", c.errors}, {"next", c.next.name}, {"output", opt_path(c.output)}});
+    j["catch"].push_back(
+        {{"errors", c.errors}, {"next", c.next.name}, {"output", opt_path(c.output)}});
   if (t.compensate) {
     const auto* ci = catalog.find(t.compensate->activity);
     j["compensate"] = {{"activity", t.compensate->activity},
@@ -67,11 +68,11 @@ json approval_json(const ApprovalState& a) {
   j["separation_of_duties"] = a.separation_of_duties;
   j["timeout"] = opt_seconds(a.timeout);
   if (a.on_timeout) {
-    j["on_timeout"] = {{"escalate_to", a.on_timeout->escalate_to_role
-                                           ? json(*a.on_timeout->escalate_to_role)
-                                           : json(nullptr)},
-                       {"escalation_timeout", opt_seconds(a.on_timeout->escalation_timeout)},
-                       {"next", opt_ref(a.on_timeout->next)}};
+    j["on_timeout"] = {
+        {"escalate_to",
+         a.on_timeout->escalate_to_role ? json(*a.on_timeout->escalate_to_role) : json(nullptr)},
+        {"escalation_timeout", opt_seconds(a.on_timeout->escalation_timeout)},
+        {"next", opt_ref(a.on_timeout->next)}};
   } else {
     j["on_timeout"] = nullptr;
   }
@@ -164,7 +165,8 @@ CompileResult finish(LoadResult r, const ActivityCatalog& catalog) {
   out.diagnostics = std::move(r.diagnostics);
   if (!r.definition || has_errors(out.diagnostics)) return out;
   json canonical = canonical_json(*r.definition, catalog);
-  out.workflow = std::make_shared<const CompiledWorkflow>(std::move(*r.definition), std::move(canonical));
+  out.workflow =
+      std::make_shared<const CompiledWorkflow>(std::move(*r.definition), std::move(canonical));
   return out;
 }
 }  // namespace

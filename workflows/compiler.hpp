@@ -5,13 +5,14 @@
 // of meaning does. A CompiledWorkflow is immutable and safe to share between threads.
 #pragma once
 
-#include <memory>
-#include <nlohmann/json.hpp>
-#include <string>
-
 #include "workflows/activity_catalog.hpp"
 #include "workflows/diagnostics.hpp"
 #include "workflows/model.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
 
 namespace covenant::workflows {
 

@@ -53,11 +53,16 @@ DurationParse parse_iso(std::string_view s) {
     if (i == s.size()) return fail("a number without a unit at the end");
     char u = s[i++];
     std::int64_t unit = 0;
-    if (!in_time && u == 'W') unit = 7 * 86400;
-    else if (!in_time && u == 'D') unit = 86400;
-    else if (in_time && u == 'H') unit = 3600;
-    else if (in_time && u == 'M') unit = 60;
-    else if (in_time && u == 'S') unit = 1;
+    if (!in_time && u == 'W')
+      unit = 7 * 86400;
+    else if (!in_time && u == 'D')
+      unit = 86400;
+    else if (in_time && u == 'H')
+      unit = 3600;
+    else if (in_time && u == 'M')
+      unit = 60;
+    else if (in_time && u == 'S')
+      unit = 1;
     else if (!in_time && (u == 'Y' || u == 'M'))
       return fail("years and months have no fixed length; use days (e.g. P30D)");
     else
@@ -79,12 +84,23 @@ DurationParse parse_shorthand(std::string_view s) {
     char u = s[i++];
     std::int64_t unit = 0;
     switch (u) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      case 'w': unit = 7 * 86400; break;
-      default: return fail(std::string("unknown unit '") + u + "' (use s, m, h, d or w)");
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      case 'w':
+        unit = 7 * 86400;
+        break;
+      default:
+        return fail(std::string("unknown unit '") + u + "' (use s, m, h, d or w)");
     }
     if (!add(total, *n, unit)) return fail("a duration may not exceed 100 years");
   }

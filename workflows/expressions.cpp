@@ -61,7 +61,8 @@ std::optional<std::string> JqChecker::check(const std::string& program) {
   if (program.empty()) return "the expression is empty";
   errors_.clear();
   jv args = jv_object();
-  for (const char* name : kExpressionVariables) args = jv_object_set(args, jv_string(name), jv_null());
+  for (const char* name : kExpressionVariables)
+    args = jv_object_set(args, jv_string(name), jv_null());
   if (jq_compile_args(jq_, program.c_str(), args)) return std::nullopt;
   std::string msg = tidy(errors_);
   if (msg.empty()) msg = "jq could not compile it";

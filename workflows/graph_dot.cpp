@@ -1,8 +1,8 @@
 #include "workflows/graph_dot.hpp"
 
-#include <sstream>
-
 #include "workflows/state_graph.hpp"
+
+#include <sstream>
 
 namespace covenant::workflows {
 namespace {
@@ -44,9 +44,10 @@ Style style_of(const State& st, const ActivityCatalog& catalog) {
       const auto& t = std::get<TaskState>(st.body);
       const auto* info = catalog.find(t.activity);
       if (info && info->financial)
-        return {"shape=box, style=\"rounded,filled,bold\", fillcolor=\"#fde2e1\", color=\"#b42318\", "
-                "penwidth=2",
-                name + "\n$ " + t.activity + "\n(financial writeback)"};
+        return {
+            "shape=box, style=\"rounded,filled,bold\", fillcolor=\"#fde2e1\", color=\"#b42318\", "
+            "penwidth=2",
+            name + "\n$ " + t.activity + "\n(financial writeback)"};
       return {"shape=box, style=\"rounded,filled\", fillcolor=\"#eef4ff\", color=\"#3056d3\"",
               name + "\n" + t.activity};
     }
@@ -62,10 +63,12 @@ Style style_of(const State& st, const ActivityCatalog& catalog) {
     }
     case StateType::Wait: {
       const auto& w = std::get<WaitState>(st.body);
-      std::string what = w.kind == WaitKind::Event      ? "event " + w.event
-                         : w.kind == WaitKind::Duration ? (w.duration ? w.duration->text : "")
-                                                        : "until " + (w.until ? shorten(w.until->source, 32) : "");
-      return {"shape=ellipse, style=\"dashed,filled\", fillcolor=\"#f5f0ff\"", name + "\nwait: " + what};
+      std::string what = w.kind == WaitKind::Event ? "event " + w.event
+                         : w.kind == WaitKind::Duration
+                             ? (w.duration ? w.duration->text : "")
+                             : "until " + (w.until ? shorten(w.until->source, 32) : "");
+      return {"shape=ellipse, style=\"dashed,filled\", fillcolor=\"#f5f0ff\"",
+              name + "\nwait: " + what};
     }
     case StateType::Parallel:
       return {"shape=box3d, style=filled, fillcolor=\"#eefaf0\"", name + "\nparallel"};
@@ -88,14 +91,18 @@ std::string edge_attrs(const Node& from, const Edge& e) {
       if (from.state->type == StateType::Approval)
         return "label=\"approved\", color=\"#067647\", fontcolor=\"#067647\", penwidth=2";
       return "";
-    case EdgeKind::Choice: return "label=\"" + esc(shorten(e.label, 40)) + "\"";
-    case EdgeKind::Default: return "label=\"otherwise\", style=dashed";
+    case EdgeKind::Choice:
+      return "label=\"" + esc(shorten(e.label, 40)) + "\"";
+    case EdgeKind::Default:
+      return "label=\"otherwise\", style=dashed";
     case EdgeKind::Catch:
       return "label=\"catch " + esc(shorten(e.label, 32)) + "\", style=dashed, color=\"#b42318\"";
     case EdgeKind::Reject:
       return "label=\"rejected\", style=dashed, color=\"#b42318\", fontcolor=\"#b42318\"";
-    case EdgeKind::Timeout: return "label=\"timed out\", style=dotted, color=\"#b54708\"";
-    case EdgeKind::Enter: return "style=dotted";
+    case EdgeKind::Timeout:
+      return "label=\"timed out\", style=dotted, color=\"#b54708\"";
+    case EdgeKind::Enter:
+      return "style=dotted";
   }
   return "";
 }
@@ -122,8 +129,10 @@ class DotWriter {
   void scope(int s, const std::string& indent) {
     const ScopeInfo& info = g_.scopes[s];
     std::string start_id = "\"__start_" + std::to_string(s) + "\"";
-    out_ << indent << start_id << " [shape=circle, label=\"\", width=0.18, style=filled, fillcolor=black];\n";
-    if (info.start >= 0) out_ << indent << start_id << " -> " << id(g_.nodes[info.start].state->name) << ";\n";
+    out_ << indent << start_id
+         << " [shape=circle, label=\"\", width=0.18, style=filled, fillcolor=black];\n";
+    if (info.start >= 0)
+      out_ << indent << start_id << " -> " << id(g_.nodes[info.start].state->name) << ";\n";
     for (int n : info.nodes) {
       const Node& node = g_.nodes[n];
       Style st = style_of(*node.state, catalog_);
@@ -141,7 +150,8 @@ class DotWriter {
              << "\"; style=\"rounded,dashed\"; color=\"#667085\";\n";
         scope(child, indent + "  ");
         out_ << indent << "}\n";
-        out_ << indent << id(node.state->name) << " -> \"__start_" << child << "\" [style=dotted];\n";
+        out_ << indent << id(node.state->name) << " -> \"__start_" << child
+             << "\" [style=dotted];\n";
       }
     }
   }

@@ -4,10 +4,10 @@
 // turning DOT into SVG is done by app/ with Graphviz's library.
 #pragma once
 
-#include <string>
-
 #include "workflows/activity_catalog.hpp"
 #include "workflows/model.hpp"
+
+#include <string>
 
 namespace covenant::workflows {
 

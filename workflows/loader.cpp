@@ -1,10 +1,10 @@
 #include "workflows/loader.hpp"
 
+#include "workflows/yaml_reader.hpp"
+
 #include <fstream>
 #include <regex>
 #include <sstream>
-
-#include "workflows/yaml_reader.hpp"
 
 namespace covenant::workflows {
 namespace {
@@ -13,21 +13,30 @@ constexpr std::string_view kApiVersion = "covenant/v1";
 
 using Known = std::vector<std::string_view>;
 
-const Known kTaskFields = {"type", "description", "activity", "input", "result", "output",
-                           "retry", "timeout", "catch", "compensate", "next", "end"};
+const Known kTaskFields = {"type",  "description", "activity", "input",      "result", "output",
+                           "retry", "timeout",     "catch",    "compensate", "next",   "end"};
 const Known kChoiceFields = {"type", "description", "choices", "default"};
-const Known kApprovalFields = {"type", "description", "authorizes", "subject", "approvers",
-                               "quorum", "separation_of_duties", "timeout", "on_timeout",
-                               "on_reject", "next", "end"};
-const Known kWaitFields = {"type", "description", "duration", "until", "event", "output",
-                           "timeout", "on_timeout", "next", "end"};
+const Known kApprovalFields = {"type",
+                               "description",
+                               "authorizes",
+                               "subject",
+                               "approvers",
+                               "quorum",
+                               "separation_of_duties",
+                               "timeout",
+                               "on_timeout",
+                               "on_reject",
+                               "next",
+                               "end"};
+const Known kWaitFields = {"type",   "description", "duration",   "until", "event",
+                           "output", "timeout",     "on_timeout", "next",  "end"};
 const Known kParallelFields = {"type", "description", "branches", "output", "next", "end"};
-const Known kMapFields = {"type", "description", "items", "max_concurrency", "iterator",
-                          "output", "next", "end"};
+const Known kMapFields = {"type",     "description", "items", "max_concurrency",
+                          "iterator", "output",      "next",  "end"};
 const Known kSucceedFields = {"type", "description", "output"};
 const Known kFailFields = {"type", "description", "error", "cause"};
-const Known kStateTypes = {"task", "choice", "approval", "wait", "parallel", "map", "succeed",
-                           "fail"};
+const Known kStateTypes = {"task",     "choice", "approval", "wait",
+                           "parallel", "map",    "succeed",  "fail"};
 
 // For an unknown field: which state types do accept it.
 std::string field_hint(std::string_view key) {
@@ -101,8 +110,9 @@ LoadResult Loader::run(const std::string& text) {
   } catch (const YAML::Exception& e) {
     std::string msg = "YAML syntax error: " + e.msg;
     if (line_mentions_expression(text, e.mark.line))
-      msg += " (an expression containing ': ', '#' or starting with '{' or '[' must be quoted: "
-             "\"${ … }\")";
+      msg +=
+          " (an expression containing ': ', '#' or starting with '{' or '[' must be quoted: "
+          "\"${ … }\")";
     r_.error(r_.span(e.mark), codes::kYamlSyntax, std::move(msg));
     return {std::nullopt, std::move(r_.diagnostics())};
   }
@@ -127,10 +137,12 @@ LoadResult Loader::run(const std::string& text) {
   }
   if (auto n = f.require("kind")) {
     if (auto v = r_.string(*n, f.what("kind")); v && *v != "Workflow")
-      r_.error(r_.span(*n), codes::kBadValue, "workflow: kind must be 'Workflow', not '" + *v + "'");
+      r_.error(r_.span(*n), codes::kBadValue,
+               "workflow: kind must be 'Workflow', not '" + *v + "'");
   }
   if (auto n = f.require("metadata")) read_metadata(*n, def);
-  if (auto n = f.get("description")) def.description = r_.string(*n, f.what("description")).value_or("");
+  if (auto n = f.get("description"))
+    def.description = r_.string(*n, f.what("description")).value_or("");
   opt(f, "timeout", def.timeout, &YamlReader::duration);
   read_scope(f, def.root);
   return {std::move(def), std::move(r_.diagnostics())};
@@ -168,7 +180,8 @@ void Loader::read_scope(const Fields& f, Scope& scope) {
     scope.states_read = false;
     return;
   }
-  if (states->size() == 0) r_.error(r_.span(*states), codes::kMissingField, f.owner() + ": no states");
+  if (states->size() == 0)
+    r_.error(r_.span(*states), codes::kMissingField, f.owner() + ": no states");
   for (const auto& kv : *states) {
     State st;
     read_state(kv.first, kv.second, st);
@@ -191,8 +204,9 @@ void Loader::read_state(const YAML::Node& key, const YAML::Node& body, State& st
   std::string owner = "state '" + st.name + "'";
   if (!std::regex_match(st.name, name_pattern()))
     r_.error(st.span, codes::kBadName,
-             owner + ": a state name must start with a letter and hold only letters, digits "
-                     "and '_'");
+             owner +
+                 ": a state name must start with a letter and hold only letters, digits "
+                 "and '_'");
   st.opaque = true;
   if (!r_.expect_map(body, owner)) return;
   auto type_node = body["type"];
@@ -221,14 +235,27 @@ void Loader::read_state(const YAML::Node& key, const YAML::Node& body, State& st
       {StateType::Succeed, &kSucceedFields},   {StateType::Fail, &kFailFields}};
   Fields f(r_, body, owner, *fields.at(st.type), field_hint, st.span);
   current_ = &st;
-  if (auto d = f.get("description")) st.description = r_.string(*d, f.what("description")).value_or("");
+  if (auto d = f.get("description"))
+    st.description = r_.string(*d, f.what("description")).value_or("");
   switch (st.type) {
-    case StateType::Task: st.body = read_task(f); break;
-    case StateType::Choice: st.body = read_choice(f); break;
-    case StateType::Approval: st.body = read_approval(f); break;
-    case StateType::Wait: st.body = read_wait(f); break;
-    case StateType::Parallel: st.body = read_parallel(f); break;
-    case StateType::Map: st.body = read_map(f); break;
+    case StateType::Task:
+      st.body = read_task(f);
+      break;
+    case StateType::Choice:
+      st.body = read_choice(f);
+      break;
+    case StateType::Approval:
+      st.body = read_approval(f);
+      break;
+    case StateType::Wait:
+      st.body = read_wait(f);
+      break;
+    case StateType::Parallel:
+      st.body = read_parallel(f);
+      break;
+    case StateType::Map:
+      st.body = read_map(f);
+      break;
     case StateType::Succeed: {
       SucceedState s;
       opt(f, "output", s.output, &YamlReader::expression);
@@ -297,9 +324,11 @@ std::optional<RetryPolicy> Loader::read_retry(const YAML::Node& n, const std::st
     if (auto d = r_.duration(*v, f.what("initial_interval"))) p.initial_interval = *d;
   if (auto v = f.get("max_interval"))
     if (auto d = r_.duration(*v, f.what("max_interval"))) p.max_interval = *d;
-  if (auto v = f.get("multiplier")) p.multiplier = r_.number(*v, f.what("multiplier"), 1, 10).value_or(2);
+  if (auto v = f.get("multiplier"))
+    p.multiplier = r_.number(*v, f.what("multiplier"), 1, 10).value_or(2);
   if (auto v = f.get("jitter")) p.jitter = r_.number(*v, f.what("jitter"), 0, 1).value_or(0);
-  if (auto v = f.get("errors")) p.errors = r_.string_list(*v, f.what("errors")).value_or(std::vector<std::string>{});
+  if (auto v = f.get("errors"))
+    p.errors = r_.string_list(*v, f.what("errors")).value_or(std::vector<std::string>{});
   if (p.max_interval.seconds < p.initial_interval.seconds)
     r_.error(f.key_span("max_interval"), codes::kBadValue,
              o + ": max_interval (" + p.max_interval.text + ") is shorter than initial_interval (" +
@@ -319,7 +348,8 @@ std::vector<CatchRule> Loader::read_catch(const YAML::Node& n, const std::string
     if (auto v = f.require("errors")) {
       c.errors = r_.string_list(*v, f.what("errors")).value_or(std::vector<std::string>{});
       if (v->IsSequence() && v->size() == 0)
-        r_.error(r_.span(*v), codes::kBadValue, o + " rule: 'errors' is empty (use [\"*\"] for any)");
+        r_.error(r_.span(*v), codes::kBadValue,
+                 o + " rule: 'errors' is empty (use [\"*\"] for any)");
     }
     if (auto v = f.require("next")) {
       if (auto ref = r_.state_ref(*v, f.what("next"))) c.next = *ref;
@@ -403,13 +433,15 @@ ApprovalState Loader::read_approval(const Fields& f) {
   }
   if (auto n = f.require("subject")) a.subject = r_.expression(*n, f.what("subject"));
   if (auto n = f.require("approvers"); n && r_.expect_list(*n, f.what("approvers"))) {
-    if (n->size() == 0) r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'approvers' is empty");
+    if (n->size() == 0)
+      r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'approvers' is empty");
     for (const auto& item : *n) {
       if (!r_.expect_map(item, f.owner() + ": approver")) continue;
       Fields af(r_, item, f.owner() + ": approver", {"role", "when", "count"});
       ApproverRule rule;
       rule.span = r_.span(item);
-      if (auto role = af.require("role")) rule.role = r_.string(*role, af.what("role")).value_or("");
+      if (auto role = af.require("role"))
+        rule.role = r_.string(*role, af.what("role")).value_or("");
       opt(af, "when", rule.when, &YamlReader::expression);
       if (auto c = af.get("count"))
         rule.count = static_cast<int>(r_.integer(*c, af.what("count"), 1, 1000).value_or(1));
@@ -456,8 +488,9 @@ WaitState Loader::read_wait(const Fields& f) {
     static const std::regex re(R"(^[A-Za-z][A-Za-z0-9_.-]*$)");
     if (n->IsScalar() && !std::regex_match(w.event, re))
       r_.error(r_.span(*n), codes::kBadName,
-               f.owner() + ": event name '" + w.event + "' must start with a letter and hold "
-                           "only letters, digits, '_', '.' and '-'");
+               f.owner() + ": event name '" + w.event +
+                   "' must start with a letter and hold "
+                   "only letters, digits, '_', '.' and '-'");
   }
   if (kinds == 0)
     r_.error(f.span(), codes::kMissingField,
@@ -483,7 +516,8 @@ WaitState Loader::read_wait(const Fields& f) {
 ParallelState Loader::read_parallel(const Fields& f) {
   ParallelState p;
   if (auto n = f.require("branches"); n && r_.expect_list(*n, f.what("branches"))) {
-    if (n->size() == 0) r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'branches' is empty");
+    if (n->size() == 0)
+      r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'branches' is empty");
     int index = 0;
     for (const auto& item : *n) {
       std::string o = f.owner() + ": branch " + std::to_string(index++);
@@ -506,7 +540,8 @@ MapState Loader::read_map(const Fields& f) {
   if (auto n = f.require("items"))
     if (auto e = r_.expression(*n, f.what("items"))) m.items = *e;
   if (auto n = f.get("max_concurrency"))
-    m.max_concurrency = static_cast<int>(r_.integer(*n, f.what("max_concurrency"), 0, 10000).value_or(0));
+    m.max_concurrency =
+        static_cast<int>(r_.integer(*n, f.what("max_concurrency"), 0, 10000).value_or(0));
   if (auto n = f.require("iterator"); n && r_.expect_map(*n, f.what("iterator"))) {
     Fields itf(r_, *n, f.owner() + ": iterator", {"start", "states"});
     read_scope(itf, m.iterator);
@@ -520,14 +555,22 @@ MapState Loader::read_map(const Fields& f) {
 
 const char* to_string(StateType t) {
   switch (t) {
-    case StateType::Task: return "task";
-    case StateType::Choice: return "choice";
-    case StateType::Approval: return "approval";
-    case StateType::Wait: return "wait";
-    case StateType::Parallel: return "parallel";
-    case StateType::Map: return "map";
-    case StateType::Succeed: return "succeed";
-    case StateType::Fail: return "fail";
+    case StateType::Task:
+      return "task";
+    case StateType::Choice:
+      return "choice";
+    case StateType::Approval:
+      return "approval";
+    case StateType::Wait:
+      return "wait";
+    case StateType::Parallel:
+      return "parallel";
+    case StateType::Map:
+      return "map";
+    case StateType::Succeed:
+      return "succeed";
+    case StateType::Fail:
+      return "fail";
   }
   return "?";
 }
@@ -548,7 +591,8 @@ LoadResult load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult r;
-    r.diagnostics.push_back({{path, 0, 0}, codes::kIoError, "cannot read the file", Severity::Error});
+    r.diagnostics.push_back(
+        {{path, 0, 0}, codes::kIoError, "cannot read the file", Severity::Error});
     return r;
   }
   std::ostringstream text;

@@ -5,11 +5,11 @@
 // report the semantic problems too. Pure: no I/O except load_file's read of the file.
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "workflows/diagnostics.hpp"
 #include "workflows/model.hpp"
+
+#include <optional>
+#include <string>
 
 namespace covenant::workflows {
 

@@ -4,15 +4,16 @@
 // See docs/language.md for the meaning of every field.
 #pragma once
 
+#include "workflows/diagnostics.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "workflows/diagnostics.hpp"
 
 namespace covenant::workflows {
 
@@ -54,7 +55,7 @@ struct RetryPolicy {
   Duration initial_interval{1, "1s", {}};
   Duration max_interval{300, "5m", {}};
   double multiplier = 2.0;
-  double jitter = 0.1;  // fraction of the interval, 0..1
+  double jitter = 0.1;              // fraction of the interval, 0..1
   std::vector<std::string> errors;  // empty: every retryable error
   SourceSpan span;
 };
@@ -138,8 +139,8 @@ struct WaitState {
   std::optional<Duration> duration;
   std::optional<Expression> until;
   std::string event;
-  std::optional<Path> output;        // where an event's payload is stored
-  std::optional<Duration> timeout;   // only for events
+  std::optional<Path> output;       // where an event's payload is stored
+  std::optional<Duration> timeout;  // only for events
   std::optional<StateRef> on_timeout;
   Continuation then;
 };

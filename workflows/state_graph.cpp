@@ -23,9 +23,11 @@ std::vector<Edge> transitions_of(const State& st) {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, TaskState>) {
           add_continuation(b.then, out);
-          for (const auto& c : b.catches) out.push_back({&c.next, EdgeKind::Catch, join(c.errors), -1});
+          for (const auto& c : b.catches)
+            out.push_back({&c.next, EdgeKind::Catch, join(c.errors), -1});
         } else if constexpr (std::is_same_v<T, ChoiceState>) {
-          for (const auto& c : b.choices) out.push_back({&c.next, EdgeKind::Choice, c.when.source, -1});
+          for (const auto& c : b.choices)
+            out.push_back({&c.next, EdgeKind::Choice, c.when.source, -1});
           if (b.default_next) out.push_back({&*b.default_next, EdgeKind::Default, "otherwise", -1});
         } else if constexpr (std::is_same_v<T, ApprovalState>) {
           add_continuation(b.then, out);

@@ -5,11 +5,11 @@
 // A StateGraph points into the Definition it was built from, which must outlive it.
 #pragma once
 
+#include "workflows/model.hpp"
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include "workflows/model.hpp"
 
 namespace covenant::workflows {
 

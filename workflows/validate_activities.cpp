@@ -1,9 +1,9 @@
 // Activity checks: every task, compensation and `authorizes` entry names an activity the
 // catalog knows, and a task's input mapping matches the activity's declared input shape.
-#include <functional>
-
 #include "workflows/validator.hpp"
 #include "workflows/yaml_reader.hpp"
+
+#include <functional>
 
 namespace covenant::workflows::detail {
 namespace {
@@ -19,7 +19,8 @@ class ActivityChecks {
   }
 
  private:
-  const ActivityInfo* known(const std::string& name, const SourceSpan& at, const std::string& owner) {
+  const ActivityInfo* known(const std::string& name, const SourceSpan& at,
+                            const std::string& owner) {
     if (name.empty()) return nullptr;
     if (const auto* a = catalog_.find(name)) return a;
     std::string msg = owner + ": unknown activity '" + name + "'";
@@ -59,10 +60,10 @@ class ActivityChecks {
       for (std::size_t i = 0; i < ap->authorizes.size(); ++i) {
         const auto* a = known(ap->authorizes[i], ap->authorizes_spans[i], owner + ": authorizes");
         if (a && !a->financial)
-          out_.push_back({ap->authorizes_spans[i], codes::kAuthorizesNonFinancial,
-                          owner + ": '" + a->name +
-                              "' is not a financial activity; it needs no approval",
-                          Severity::Warning});
+          out_.push_back(
+              {ap->authorizes_spans[i], codes::kAuthorizesNonFinancial,
+               owner + ": '" + a->name + "' is not a financial activity; it needs no approval",
+               Severity::Warning});
       }
     } else if (const auto* p = std::get_if<ParallelState>(&st.body)) {
       for (const auto& b : p->branches) scope(b.scope);

@@ -3,11 +3,11 @@
 // `next` (approved) transition, and that approval must list the activity in `authorizes`.
 // Reject and timeout transitions authorize nothing. Approvals inside a parallel branch or a
 // map iteration authorize only within that branch. Also checks each gate's quorum.
-#include <deque>
-#include <set>
-
 #include "workflows/state_graph.hpp"
 #include "workflows/validator.hpp"
+
+#include <deque>
+#include <set>
 
 namespace covenant::workflows::detail {
 namespace {
@@ -19,7 +19,8 @@ struct Use {
 
 bool authorizes(const State& st, const std::string& activity) {
   const auto* a = std::get_if<ApprovalState>(&st.body);
-  return a && std::find(a->authorizes.begin(), a->authorizes.end(), activity) != a->authorizes.end();
+  return a &&
+         std::find(a->authorizes.begin(), a->authorizes.end(), activity) != a->authorizes.end();
 }
 
 // Breadth-first search from the workflow's start, never crossing an approved transition of a

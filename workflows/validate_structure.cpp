@@ -1,12 +1,11 @@
 // Structural checks over the state graph: unknown and duplicate states, unreachable states,
 // states that can never finish, and loops that would spin without waiting.
-#include <algorithm>
-#include <functional>
-#include <set>
-
 #include "workflows/state_graph.hpp"
 #include "workflows/validator.hpp"
 #include "workflows/yaml_reader.hpp"
+
+#include <algorithm>
+#include <set>
 
 namespace covenant::workflows::detail {
 namespace {
@@ -16,8 +15,11 @@ void error(Diagnostics& out, const SourceSpan& at, const char* code, std::string
 }
 
 std::string quoted_list(const StateGraph& g, const std::vector<int>& ns) {
+  constexpr std::size_t kShown = 8;
   std::string s;
-  for (int n : ns) s += (s.empty() ? "'" : ", '") + g.nodes[n].state->name + "'";
+  for (std::size_t i = 0; i < ns.size() && i < kShown; ++i)
+    s += (s.empty() ? "'" : ", '") + g.nodes[ns[i]].state->name + "'";
+  if (ns.size() > kShown) s += " and " + std::to_string(ns.size() - kShown) + " more";
   return s;
 }
 
@@ -57,27 +59,44 @@ void check_duplicates(const StateGraph& g, Diagnostics& out) {
   }
 }
 
-// Tarjan's strongly connected components over one scope's edges.
+// Tarjan's strongly connected components over one scope's edges, iterative so that a long
+// chain of states cannot exhaust the stack.
 std::vector<std::vector<int>> components(const StateGraph& g, const ScopeInfo& scope) {
   std::map<int, int> index, low;
   std::set<int> on_stack;
   std::vector<int> stack;
   std::vector<std::vector<int>> out;
   int counter = 0;
-  std::function<void(int)> visit = [&](int v) {
-    index[v] = low[v] = counter++;
-    stack.push_back(v);
-    on_stack.insert(v);
-    for (const auto& e : g.nodes[v].edges) {
-      if (e.target < 0) continue;
-      if (!index.count(e.target)) {
-        visit(e.target);
-        low[v] = std::min(low[v], low[e.target]);
-      } else if (on_stack.count(e.target)) {
-        low[v] = std::min(low[v], index[e.target]);
+  struct Frame {
+    int v;
+    std::size_t edge;
+  };
+  for (int root : scope.nodes) {
+    if (index.count(root)) continue;
+    std::vector<Frame> calls{{root, 0}};
+    index[root] = low[root] = counter++;
+    stack.push_back(root);
+    on_stack.insert(root);
+    while (!calls.empty()) {
+      Frame& f = calls.back();
+      const auto& edges = g.nodes[f.v].edges;
+      if (f.edge < edges.size()) {
+        int w = edges[f.edge++].target;
+        if (w < 0) continue;
+        if (!index.count(w)) {
+          index[w] = low[w] = counter++;
+          stack.push_back(w);
+          on_stack.insert(w);
+          calls.push_back({w, 0});
+        } else if (on_stack.count(w)) {
+          low[f.v] = std::min(low[f.v], index[w]);
+        }
+        continue;
       }
-    }
-    if (low[v] == index[v]) {
+      int v = f.v;
+      calls.pop_back();
+      if (!calls.empty()) low[calls.back().v] = std::min(low[calls.back().v], low[v]);
+      if (low[v] != index[v]) continue;
       std::vector<int> comp;
       int w;
       do {
@@ -89,9 +108,7 @@ std::vector<std::vector<int>> components(const StateGraph& g, const ScopeInfo& s
       std::sort(comp.begin(), comp.end());
       out.push_back(std::move(comp));
     }
-  };
-  for (int n : scope.nodes)
-    if (!index.count(n)) visit(n);
+  }
   return out;
 }
 
@@ -101,7 +118,8 @@ void check_scope_flow(const StateGraph& g, const ScopeInfo& scope, Diagnostics& 
   bool uncertain = std::any_of(scope.nodes.begin(), scope.nodes.end(), [&](int n) {
     const Node& node = g.nodes[n];
     return node.state->opaque || node.state->incomplete ||
-           std::any_of(node.edges.begin(), node.edges.end(), [](const Edge& e) { return e.target < 0; });
+           std::any_of(node.edges.begin(), node.edges.end(),
+                       [](const Edge& e) { return e.target < 0; });
   });
   // Reachability from the scope's start.
   std::set<int> reached;
@@ -117,11 +135,11 @@ void check_scope_flow(const StateGraph& g, const ScopeInfo& scope, Diagnostics& 
     if (!uncertain)
       for (int n : scope.nodes)
         if (!reached.count(n))
-          error(out, g.nodes[n].state->span, codes::kUnreachableState,
-                "state '" + g.nodes[n].state->name + "' can never be reached from " +
-                    (scope.parent_node < 0 ? "the workflow's start '"
-                                           : scope.label + "'s start '") +
-                    scope.scope->start->name + "'");
+          error(
+              out, g.nodes[n].state->span, codes::kUnreachableState,
+              "state '" + g.nodes[n].state->name + "' can never be reached from " +
+                  (scope.parent_node < 0 ? "the workflow's start '" : scope.label + "'s start '") +
+                  scope.scope->start->name + "'");
   }
   // Which states can reach an end (a succeed, fail or end: true).
   std::set<int> finishing;
@@ -139,9 +157,9 @@ void check_scope_flow(const StateGraph& g, const ScopeInfo& scope, Diagnostics& 
   }
   for (const auto& comp : components(g, scope)) {
     int first = comp.front();
-    bool cyclic = comp.size() > 1 ||
-                  std::any_of(g.nodes[first].edges.begin(), g.nodes[first].edges.end(),
-                              [&](const Edge& e) { return e.target == first; });
+    bool cyclic =
+        comp.size() > 1 || std::any_of(g.nodes[first].edges.begin(), g.nodes[first].edges.end(),
+                                       [&](const Edge& e) { return e.target == first; });
     bool pauses = std::any_of(comp.begin(), comp.end(), [&](int n) { return g.nodes[n].pauses; });
     if (cyclic && !pauses)
       error(out, g.nodes[first].state->span, codes::kLoopWithoutWait,

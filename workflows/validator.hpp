@@ -4,13 +4,13 @@
 // authorizes that activity. Returns every problem found, each located. Pure.
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "workflows/activity_catalog.hpp"
 #include "workflows/diagnostics.hpp"
 #include "workflows/loader.hpp"
 #include "workflows/model.hpp"
+
+#include <optional>
+#include <string>
 
 namespace covenant::workflows {
 

@@ -1,10 +1,10 @@
 #include "workflows/yaml_reader.hpp"
 
+#include "workflows/duration.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <regex>
-
-#include "workflows/duration.hpp"
 
 namespace covenant::workflows {
 namespace {
@@ -25,11 +25,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 const char* kind_name(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Null: return "empty";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    default: return "undefined";
+    case YAML::NodeType::Null:
+      return "empty";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "undefined";
   }
 }
 
@@ -112,19 +117,20 @@ std::optional<std::int64_t> YamlReader::integer(const YAML::Node& n, const std::
   return v;
 }
 
-std::optional<double> YamlReader::number(const YAML::Node& n, const std::string& what,
-                                         double min, double max) {
+std::optional<double> YamlReader::number(const YAML::Node& n, const std::string& what, double min,
+                                         double max) {
   static const std::regex re(R"(^-?[0-9]+(\.[0-9]+)?$)");
   if (!n.IsScalar() || !is_plain(n) || !std::regex_match(n.Scalar(), re)) {
-    error(span(n), codes::kWrongType,
-          what + " must be a number, not " + (n.IsScalar() ? "'" + n.Scalar() + "'" : kind_name(n)));
+    error(
+        span(n), codes::kWrongType,
+        what + " must be a number, not " + (n.IsScalar() ? "'" + n.Scalar() + "'" : kind_name(n)));
     return std::nullopt;
   }
   double v = std::stod(n.Scalar());
   if (v < min || v > max) {
-    error(span(n), codes::kBadValue, what + " must be between " + std::to_string(min).substr(0, 4) +
-                                         " and " + std::to_string(max).substr(0, 4) + ", not " +
-                                         n.Scalar());
+    error(span(n), codes::kBadValue,
+          what + " must be between " + std::to_string(min).substr(0, 4) + " and " +
+              std::to_string(max).substr(0, 4) + ", not " + n.Scalar());
     return std::nullopt;
   }
   return v;
@@ -150,14 +156,14 @@ std::optional<Duration> YamlReader::duration(const YAML::Node& n, const std::str
   return Duration{*parsed.seconds, *s, span(n)};
 }
 
-std::optional<Expression> YamlReader::check_expression(const YAML::Node& n,
-                                                       const std::string& text,
+std::optional<Expression> YamlReader::check_expression(const YAML::Node& n, const std::string& text,
                                                        const std::string& what) {
   std::size_t offset = 0;
   auto program = unwrap_expression(text, &offset);
   if (!program) return std::nullopt;
   SourceSpan at = span(n);
-  if (text.find('\n') == std::string::npos) at.column += static_cast<int>(offset) + (is_plain(n) ? 0 : 1);
+  if (text.find('\n') == std::string::npos)
+    at.column += static_cast<int>(offset) + (is_plain(n) ? 0 : 1);
   if (auto err = jq_.check(*program)) {
     error(at, codes::kBadExpression, what + ": jq: " + *err);
     return std::nullopt;
@@ -239,8 +245,9 @@ nlohmann::json YamlReader::to_json(const YAML::Node& n, std::vector<Expression>&
           if (auto e = check_expression(n, s, what)) exprs.push_back(*e);
         } else if (mentions_expression(s)) {
           error(span(n), codes::kBadExpression,
-                what + ": an expression must be the whole value (\"${ … }\"); build strings "
-                       "inside jq instead");
+                what +
+                    ": an expression must be the whole value (\"${ … }\"); build strings "
+                    "inside jq instead");
         }
         return s;
       }
@@ -258,8 +265,9 @@ nlohmann::json YamlReader::to_json(const YAML::Node& n, std::vector<Expression>&
         if (auto e = check_expression(n, s, what)) exprs.push_back(*e);
       } else if (mentions_expression(s)) {
         error(span(n), codes::kBadExpression,
-              what + ": an expression must be the whole value (\"${ … }\"); build strings "
-                     "inside jq instead");
+              what +
+                  ": an expression must be the whole value (\"${ … }\"); build strings "
+                  "inside jq instead");
       }
       return s;
     }

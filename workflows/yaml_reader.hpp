@@ -3,6 +3,10 @@
 // Not thread-safe: a YamlReader belongs to one load.
 #pragma once
 
+#include "workflows/diagnostics.hpp"
+#include "workflows/expressions.hpp"
+#include "workflows/model.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <optional>
@@ -10,10 +14,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "workflows/diagnostics.hpp"
-#include "workflows/expressions.hpp"
-#include "workflows/model.hpp"
 
 namespace covenant::workflows {
 

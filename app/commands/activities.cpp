@@ -1,9 +1,10 @@
 // covenant activities [--format text|json]: the activity catalog, with financial flags.
-#include <iostream>
-#include <nlohmann/json.hpp>
-
 #include "activities/catalog.hpp"
 #include "app/commands/commands.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
 
 namespace covenant::app {
 
@@ -20,12 +21,17 @@ void add_activities_command(CLI::App& app, int& exit_code) {
         continue;
       }
       nlohmann::json inputs = nlohmann::json::array();
-      for (const auto& in : a->inputs) inputs.push_back({{"name", in.name}, {"required", in.required}});
-      out.push_back({{"name", a->name}, {"financial", a->financial}, {"summary", a->summary},
+      for (const auto& in : a->inputs)
+        inputs.push_back({{"name", in.name}, {"required", in.required}});
+      out.push_back({{"name", a->name},
+                     {"financial", a->financial},
+                     {"summary", a->summary},
                      {"inputs", inputs}});
     }
-    if (*format == "json") std::cout << out.dump(2) << '\n';
-    else std::cout << "\n$ = financial: a workflow must pass an approval that authorizes it first\n";
+    if (*format == "json")
+      std::cout << out.dump(2) << '\n';
+    else
+      std::cout << "\n$ = financial: a workflow must pass an approval that authorizes it first\n";
     exit_code = 0;
   });
 }

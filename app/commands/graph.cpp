@@ -1,12 +1,12 @@
 // covenant graph FILE [--format dot|svg] [-o OUT]
-#include <fstream>
-#include <iostream>
-
 #include "activities/catalog.hpp"
 #include "app/commands/commands.hpp"
 #include "app/graph_render.hpp"
 #include "workflows/compiler.hpp"
 #include "workflows/graph_dot.hpp"
+
+#include <fstream>
+#include <iostream>
 
 namespace covenant::app {
 namespace {

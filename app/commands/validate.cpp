@@ -1,10 +1,11 @@
 // covenant validate FILE... [--format text|json]
-#include <iostream>
-#include <nlohmann/json.hpp>
-
 #include "activities/catalog.hpp"
 #include "app/commands/commands.hpp"
 #include "workflows/compiler.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
 
 namespace covenant::app {
 namespace {
@@ -32,7 +33,8 @@ int run(const Options& o) {
     bool valid = r.workflow != nullptr;
     all_valid = all_valid && valid;
     if (o.format == "json") {
-      nlohmann::json entry = {{"file", file}, {"valid", valid}, {"diagnostics", nlohmann::json::array()}};
+      nlohmann::json entry = {
+          {"file", file}, {"valid", valid}, {"diagnostics", nlohmann::json::array()}};
       if (valid) entry["digest"] = r.workflow->digest();
       for (const auto& d : r.diagnostics) entry["diagnostics"].push_back(to_json(d));
       report.push_back(std::move(entry));
@@ -54,7 +56,9 @@ int run(const Options& o) {
 void add_validate_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("validate", "Check workflow definitions and report every problem");
-  cmd->add_option("files", o->files, "Definition files (YAML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("files", o->files, "Definition files (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }

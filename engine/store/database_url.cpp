@@ -37,7 +37,8 @@ std::string kv(const std::string& key, const std::string& value) {
   return q + "' ";
 }
 
-tl::expected<DatabaseUrl, std::string> parse_postgres(const std::string& url, std::size_t scheme_end) {
+tl::expected<DatabaseUrl, std::string> parse_postgres(const std::string& url,
+                                                      std::size_t scheme_end) {
   std::string rest = url.substr(scheme_end);
   std::string query;
   if (auto q = rest.find('?'); q != std::string::npos) {

@@ -5,8 +5,9 @@
 // Pure functions; thread-safe.
 #pragma once
 
-#include <string>
 #include <tl/expected.hpp>
+
+#include <string>
 
 namespace covenant::engine::store {
 

@@ -4,12 +4,13 @@
 // A soci::session is not thread-safe: one per thread or per transaction.
 #pragma once
 
-#include <memory>
+#include "engine/store/database_url.hpp"
+
 #include <soci/soci.h>
-#include <string>
 #include <tl/expected.hpp>
 
-#include "engine/store/database_url.hpp"
+#include <memory>
+#include <string>
 
 namespace covenant::engine::store {
 

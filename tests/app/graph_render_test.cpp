@@ -1,10 +1,11 @@
-#include <catch2/catch.hpp>
+#include "app/graph_render.hpp"
 
 #include "activities/catalog.hpp"
-#include "app/graph_render.hpp"
 #include "tests/support/paths.hpp"
 #include "workflows/compiler.hpp"
 #include "workflows/graph_dot.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace covenant;
 
@@ -23,8 +24,8 @@ void names_of(const workflows::Scope& s, std::vector<std::string>& out) {
 
 TEST_CASE("The contract-to-cash SVG shows every state") {
   activities::BuiltinCatalog catalog;
-  auto r = workflows::compile_file((testing::source_dir() / "definitions/contract-to-cash.yaml").string(),
-                                   catalog);
+  auto r = workflows::compile_file(
+      (testing::source_dir() / "definitions/contract-to-cash.yaml").string(), catalog);
   REQUIRE(r.workflow);
   auto svg = app::render_svg(workflows::to_dot(r.workflow->definition(), catalog));
   REQUIRE(svg);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "engine/store/database_url.hpp"
+
+#include <catch2/catch.hpp>
 
 using covenant::engine::store::Backend;
 using covenant::engine::store::parse_database_url;
@@ -20,7 +20,8 @@ TEST_CASE("SQLite URLs and plain paths name a file") {
 }
 
 TEST_CASE("PostgreSQL URLs become libpq key=value strings") {
-  auto u = parse_database_url("postgresql://alice:s%40cret@127.0.0.1:5433/covenant?sslmode=disable");
+  auto u =
+      parse_database_url("postgresql://alice:s%40cret@127.0.0.1:5433/covenant?sslmode=disable");
   REQUIRE(u);
   CHECK(u->backend == Backend::Postgres);
   CHECK(u->connect ==

@@ -1,9 +1,10 @@
-#include <catch2/catch.hpp>
-#include <soci/soci.h>
-
 #include "engine/store/session.hpp"
+
 #include "tests/support/postgres.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <soci/soci.h>
 
 using namespace covenant::engine::store;
 

@@ -1,14 +1,14 @@
 #include "tests/support/postgres.hpp"
 
+#include "engine/store/database_url.hpp"
+#include "engine/store/session.hpp"
+
 #include <catch2/catch.hpp>
 #include <soci/soci.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
-#include <unistd.h>
-
-#include "engine/store/database_url.hpp"
-#include "engine/store/session.hpp"
 
 namespace covenant::testing {
 namespace {
@@ -26,8 +26,9 @@ std::unique_ptr<soci::session> admin_session(const std::string& server_url) {
 std::string postgres_server_url() {
   const char* url = std::getenv("COVENANT_TEST_PG");
   if (!url || !*url)
-    FAIL("COVENANT_TEST_PG is not set: run PostgreSQL tests with `make test` or "
-         "`scripts/with-test-postgres ctest --test-dir build -L postgres`");
+    FAIL(
+        "COVENANT_TEST_PG is not set: run PostgreSQL tests with `make test` or "
+        "`scripts/with-test-postgres ctest --test-dir build -L postgres`");
   return url;
 }
 

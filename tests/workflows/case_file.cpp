@@ -19,7 +19,8 @@ std::vector<ExpectedDiagnostic> read_expectations(const std::filesystem::path& f
   return out;
 }
 
-std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir, const std::string& ext) {
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir,
+                                            const std::string& ext) {
   std::vector<std::filesystem::path> out;
   if (!std::filesystem::exists(dir)) return out;
   for (const auto& e : std::filesystem::directory_iterator(dir))

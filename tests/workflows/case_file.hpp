@@ -21,6 +21,7 @@ struct ExpectedDiagnostic {
 std::vector<ExpectedDiagnostic> read_expectations(const std::filesystem::path& file);
 
 // Files with the given extension directly in `dir`, sorted by name.
-std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir, const std::string& ext);
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir,
+                                            const std::string& ext);
 
 }  // namespace covenant::testing

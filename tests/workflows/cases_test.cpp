@@ -3,16 +3,16 @@
 //   tests/cases/valid/*.yaml      valid definitions: no diagnostic at all
 //   definitions/*.yaml            the shipped workflows: valid, no diagnostic
 //   tests/regressions/fuzz/*      inputs the fuzzer once crashed on: must load without crashing
-#include <catch2/catch.hpp>
-
-#include <fstream>
-#include <sstream>
-
 #include "activities/catalog.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/workflows/case_file.hpp"
 #include "workflows/compiler.hpp"
 #include "workflows/validator.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace covenant;
@@ -37,7 +37,8 @@ TEST_CASE("Every invalid definition in the corpus reports exactly its expected d
     auto expected = covenant::testing::read_expectations(file);
     auto rel = fs::relative(file, source_dir()).string();
     DYNAMIC_SECTION(rel) {
-      if (expected.empty()) FAIL(rel << ": an invalid case must state at least one '# expect:' line");
+      if (expected.empty())
+        FAIL(rel << ": an invalid case must state at least one '# expect:' line");
       auto got = workflows::check_file(file.string(), catalog).diagnostics;
       INFO(rel << " reported:" << describe(got));
       CHECK(got.size() == expected.size());

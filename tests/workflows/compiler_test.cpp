@@ -1,8 +1,9 @@
-#include <catch2/catch.hpp>
+#include "workflows/compiler.hpp"
 
 #include "tests/workflows/test_catalog.hpp"
-#include "workflows/compiler.hpp"
 #include "workflows/sha256.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace covenant::workflows;
 

@@ -3,15 +3,15 @@
 // the line before its fence says what it must report:
 //   <!-- expect: unknown-field 9:5 -->
 // (line and column counted inside the block).
-#include <catch2/catch.hpp>
-
-#include <fstream>
-#include <regex>
-
 #include "activities/catalog.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/workflows/case_file.hpp"
 #include "workflows/compiler.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
 
 namespace fs = std::filesystem;
 using namespace covenant;
@@ -45,8 +45,10 @@ std::vector<Example> examples_in(const fs::path& file) {
       cur.text += line + "\n";
     } else {
       std::smatch m;
-      if (std::regex_match(line, m, expect_re)) pending.push_back(m[1].str() + " " + m[2].str());
-      else if (!line.empty()) pending.clear();
+      if (std::regex_match(line, m, expect_re))
+        pending.push_back(m[1].str() + " " + m[2].str());
+      else if (!line.empty())
+        pending.clear();
     }
   }
   return out;
@@ -65,7 +67,8 @@ TEST_CASE("Workflow examples in the docs compile, or fail exactly as the docs sa
         std::vector<std::string> got;
         std::string all;
         for (const auto& d : r.diagnostics) {
-          got.push_back(d.code + " " + std::to_string(d.span.line) + ":" + std::to_string(d.span.column));
+          got.push_back(d.code + " " + std::to_string(d.span.line) + ":" +
+                        std::to_string(d.span.column));
           all += "\n    " + workflows::format(d);
         }
         INFO(ex.doc << ":" << ex.line << " reported:" << (all.empty() ? " nothing" : all));

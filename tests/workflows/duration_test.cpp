@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "workflows/duration.hpp"
+
+#include <catch2/catch.hpp>
 
 using covenant::workflows::parse_duration;
 

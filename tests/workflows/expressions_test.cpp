@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "workflows/expressions.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace covenant::workflows;
 

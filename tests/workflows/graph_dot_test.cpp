@@ -1,8 +1,9 @@
-#include <catch2/catch.hpp>
+#include "workflows/graph_dot.hpp"
 
 #include "tests/workflows/test_catalog.hpp"
-#include "workflows/graph_dot.hpp"
 #include "workflows/validator.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace covenant::workflows;
 
@@ -25,7 +26,8 @@ states:
   charge: { type: task, activity: money.charge, input: { amount: 1, customer: c }, next: yes }
   yes: { type: succeed }
   no: { type: fail, error: Rejected }
-)", "d.yaml", catalog);
+)",
+                 "d.yaml", catalog);
   REQUIRE(r.diagnostics.empty());
   std::string dot = to_dot(*r.definition, catalog);
   CHECK(dot.find("digraph \"drawn\"") != std::string::npos);

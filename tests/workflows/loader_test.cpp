@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "workflows/loader.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace covenant::workflows;
 
@@ -101,8 +101,10 @@ TEST_CASE("A missing file is an io-error diagnostic, not an exception") {
 }
 
 TEST_CASE("Formatting a diagnostic gives file:line:col, the message and the code") {
-  Diagnostic d{{"definitions/x.yaml", 14, 7}, "unknown-field",
-               "state 'bill': unknown field 'nxt' (did you mean 'next'?)", Severity::Error};
+  Diagnostic d{{"definitions/x.yaml", 14, 7},
+               "unknown-field",
+               "state 'bill': unknown field 'nxt' (did you mean 'next'?)",
+               Severity::Error};
   CHECK(format(d) ==
         "definitions/x.yaml:14:7: state 'bill': unknown field 'nxt' (did you mean 'next'?) "
         "[unknown-field]");

@@ -1,9 +1,9 @@
 // A small catalog for unit tests of the language, independent of the shipped activities.
 #pragma once
 
-#include <map>
-
 #include "workflows/activity_catalog.hpp"
+
+#include <map>
 
 namespace covenant::testing {
 

@@ -1,7 +1,8 @@
-#include <catch2/catch.hpp>
+#include "workflows/validator.hpp"
 
 #include "tests/workflows/test_catalog.hpp"
-#include "workflows/validator.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace covenant::workflows;
 
@@ -9,8 +10,9 @@ namespace {
 
 Diagnostics check_text(const std::string& states, const std::string& start = "a") {
   covenant::testing::TestCatalog catalog;
-  std::string text = "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: t }\nstart: " +
-                     start + "\nstates:\n" + states;
+  std::string text =
+      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: t }\nstart: " + start +
+      "\nstates:\n" + states;
   return check(text, "t.yaml", catalog).diagnostics;
 }
 
@@ -57,13 +59,15 @@ TEST_CASE("A financial task needs an approval on every path, and the path is nam
   SECTION("the reject edge does not authorize") {
     auto ds = check_text(
         "  a: { type: approval, authorizes: [money.charge], subject: '${ . }',\n"
-        "       approvers: [{ role: finance }], on_reject: charge, next: done }\n" + charge);
+        "       approvers: [{ role: finance }], on_reject: charge, next: done }\n" +
+        charge);
     CHECK(has(ds, "unapproved-financial-writeback", "along a -> charge"));
   }
   SECTION("a gate that authorizes something else") {
     auto ds = check_text(
         "  a: { type: approval, authorizes: [money.refund], subject: '${ . }',\n"
-        "       approvers: [{ role: finance }], on_reject: stop, next: charge }\n" + charge);
+        "       approvers: [{ role: finance }], on_reject: stop, next: charge }\n" +
+        charge);
     CHECK(has(ds, "unapproved-financial-writeback", "along a -> charge"));
   }
   SECTION("a gate on every path") {
@@ -74,8 +78,8 @@ TEST_CASE("A financial task needs an approval on every path, and the path is nam
     auto ds = check_text(
         "  a:\n    type: parallel\n    branches:\n      - start: g\n        states:\n"
         "          g: { type: approval, authorizes: [money.charge], subject: '${ . }', "
-        "approvers: [{ role: finance }], end: true }\n    next: charge\n" + charge +
-        "  unused_gate_target: { type: succeed }\n");
+        "approvers: [{ role: finance }], end: true }\n    next: charge\n" +
+        charge + "  unused_gate_target: { type: succeed }\n");
     CHECK(has(ds, "unapproved-financial-writeback", "along a -> charge"));
   }
   SECTION("a compensation that writes money needs the gate too") {
