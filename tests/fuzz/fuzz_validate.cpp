@@ -1,13 +1,13 @@
 // libFuzzer target: arbitrary bytes through load, validate, compile and DOT rendering.
 // Any crash, hang, leak or sanitizer report is a bug; the input that caused it belongs in
 // tests/regressions/fuzz/ so workflows_test replays it forever. Run: scripts/fuzz [seconds]
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
 #include "activities/catalog.hpp"
 #include "workflows/compiler.hpp"
 #include "workflows/graph_dot.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const covenant::activities::BuiltinCatalog catalog;
