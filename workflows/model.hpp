@@ -48,6 +48,7 @@ struct Template {
   nlohmann::json value;
   std::vector<Expression> expressions;
   SourceSpan span;
+  std::map<std::string, SourceSpan> key_spans;  // of a mapping's top-level keys
 };
 
 struct RetryPolicy {

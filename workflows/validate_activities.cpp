@@ -38,7 +38,9 @@ class ActivityChecks {
       if (ok) continue;
       std::string msg = owner + ": activity '" + a.name + "' takes no input '" + key + "'";
       if (auto m = closest_match(key, declared); !m.empty()) msg += " (did you mean '" + m + "'?)";
-      out_.push_back({t->span, codes::kUnknownInput, std::move(msg), Severity::Error});
+      auto at = t->key_spans.find(key);
+      out_.push_back({at == t->key_spans.end() ? t->span : at->second, codes::kUnknownInput,
+                      std::move(msg), Severity::Error});
     }
     for (const auto& in : a.inputs)
       if (in.required && !t->value.contains(in.name))

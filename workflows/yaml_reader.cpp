@@ -67,6 +67,11 @@ SourceSpan YamlReader::span(const YAML::Mark& m) const {
 
 SourceSpan YamlReader::span(const YAML::Node& node) const { return span(node.Mark()); }
 
+JqChecker& YamlReader::jq() {
+  if (!jq_) jq_.emplace();
+  return *jq_;
+}
+
 void YamlReader::error(const SourceSpan& at, const char* code, std::string message) {
   diagnostics_.push_back({at, code, std::move(message), Severity::Error});
 }
@@ -164,7 +169,7 @@ std::optional<Expression> YamlReader::check_expression(const YAML::Node& n, cons
   SourceSpan at = span(n);
   if (text.find('\n') == std::string::npos)
     at.column += static_cast<int>(offset) + (is_plain(n) ? 0 : 1);
-  if (auto err = jq_.check(*program)) {
+  if (auto err = jq().check(*program)) {
     error(at, codes::kBadExpression, what + ": jq: " + *err);
     return std::nullopt;
   }
@@ -280,6 +285,9 @@ std::optional<Template> YamlReader::templ(const YAML::Node& n, const std::string
   Template t;
   t.span = span(n);
   t.value = to_json(n, t.expressions, what);
+  if (n.IsMap())
+    for (const auto& kv : n)
+      if (kv.first.IsScalar()) t.key_spans.emplace(kv.first.Scalar(), span(kv.first));
   return t;
 }
 

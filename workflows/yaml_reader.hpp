@@ -56,9 +56,11 @@ class YamlReader {
   std::optional<Expression> check_expression(const YAML::Node& n, const std::string& text,
                                              const std::string& what);
 
+  JqChecker& jq();
+
   std::string file_;
   Diagnostics diagnostics_;
-  JqChecker jq_;
+  std::optional<JqChecker> jq_;  // created on the first expression: jq_init is not free
 };
 
 // The fields of one YAML mapping. Construction reports duplicate keys and unknown keys
