@@ -14,7 +14,11 @@ tl::expected<std::unique_ptr<soci::session>, std::string> open_session(const Dat
       *s << "PRAGMA synchronous=FULL";
       *s << "PRAGMA foreign_keys=ON";
     } else {
-      s->open(*soci::factory_postgresql(), url.connect);
+      std::string connect = url.connect;
+      // Keep the server's NOTICEs (e.g. "already exists, skipping") out of operators' logs.
+      if (connect.find("options=") == std::string::npos)
+        connect += " options='-c client_min_messages=warning'";
+      s->open(*soci::factory_postgresql(), connect);
     }
     return s;
   } catch (const soci::soci_error& e) {

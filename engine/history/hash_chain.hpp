@@ -1,0 +1,24 @@
+// The history hash chain. Each event's hash is the SHA-256 (hex) of its canonical JSON:
+//   {"at":…, "frame":…, "instance":…, "payload":…, "prev":…, "seq":…, "state":…, "type":"Name"}
+// (sorted keys, no whitespace). Changing an event, deleting one or reordering two breaks the
+// chain at that point. This form is part of the audit format: DO NOT change it.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "engine/history/event.hpp"
+
+namespace covenant::engine::history {
+
+std::string event_hash(const Event& e);
+
+struct ChainBreak {
+  std::int64_t seq;     // the first event whose link is broken
+  std::string reason;
+};
+
+// Checks seq numbering (1, 2, …), each prev_hash, and each hash. nullopt when intact.
+std::optional<ChainBreak> verify_chain(const std::vector<Event>& events);
+
+}  // namespace covenant::engine::history

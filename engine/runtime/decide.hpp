@@ -1,0 +1,102 @@
+// decide: the engine's pure transition function. Given an instance (as stored), one input,
+// the transition's time and the compiled workflow, it changes the instance and returns what
+// to write with it: history events to append, tasks and timers to enqueue or cancel. It does
+// no I/O and reads no clock; `advance` (runtime.hpp) runs it inside one transaction.
+// Inputs that no longer apply (a late duplicate of a completed attempt, a timer for a state
+// already left) change nothing and produce no events: at-least-once delivery is safe.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/error.hpp"
+#include "engine/history/event.hpp"
+#include "engine/runtime/instance.hpp"
+#include "workflows/compiler.hpp"
+#include "workflows/jq_program.hpp"
+
+namespace covenant::engine::runtime {
+
+struct StartInput {
+  nlohmann::json input;
+};
+
+// The outcome of one attempt of an activity (or a compensation) task.
+struct ActivityOutcome {
+  std::string frame, state;
+  int occurrence = 0;
+  int attempt = 0;
+  bool compensation = false;
+  bool ok = false;
+  nlohmann::json result;  // when ok
+  std::string error_code, message;
+  bool retryable = false;
+};
+
+struct TimerInput {
+  std::string frame, state;
+  int occurrence = 0;
+  std::string kind;  // wait | event_timeout | approval_timeout
+};
+
+struct SignalInput {
+  std::string event;
+  nlohmann::json payload;
+};
+
+struct CancelInput {
+  std::string reason;
+  std::string by;
+};
+
+// One approver's decision at a gate (the HTTP layer authenticates the approver and passes
+// the roles they hold; the engine checks eligibility, separation of duties, digest, quorum).
+struct ApprovalInput {
+  std::string state;
+  std::string approver;
+  std::vector<std::string> roles;
+  bool approve = false;
+  std::string comment;
+  std::string digest;  // the subject digest the approver saw
+};
+
+using Input = std::variant<StartInput, ActivityOutcome, TimerInput, SignalInput, CancelInput,
+                           ApprovalInput>;
+
+struct TaskIntent {
+  std::string key;  // the idempotency key: instance/frame/state#occurrence — same on every retry
+  std::string frame, state;
+  int occurrence = 0;
+  bool compensation = false;
+  std::string activity;
+  nlohmann::json input;
+  int attempt = 1;
+  std::int64_t due_us = 0;
+  std::int64_t timeout_us = 0;  // 0: none
+};
+
+struct TimerIntent {
+  std::string key;
+  std::string frame, state;
+  int occurrence = 0;
+  std::string kind;
+  std::int64_t fire_us = 0;
+};
+
+struct Decision {
+  std::vector<history::NewEvent> events;
+  std::vector<TaskIntent> tasks;    // insert, or reset for a retry, by key
+  std::vector<TimerIntent> timers;  // insert by key
+  std::vector<std::string> cancel_tasks, cancel_timers;  // by key
+  bool cancel_all = false;          // the instance ended: drop its open tasks and timers
+};
+
+// REQUIRES: `inst.digest` is `wf`'s digest. Errors: InvalidArgument (a signal nobody waits
+// for, a bad input), FailedPrecondition (the instance has ended), PermissionDenied (an
+// approver who may not decide), Conflict (a second decision by the same approver).
+Result<Decision> decide(Instance& inst, const Input& in, TimePoint now,
+                        const workflows::CompiledWorkflow& wf, workflows::JqEvaluator& jq);
+
+}  // namespace covenant::engine::runtime

@@ -1,0 +1,73 @@
+// Internal to decide(): the state of one transition while it is being decided. Split by
+// state type over decide.cpp (dispatch, entering states, ending frames), decide_task.cpp,
+// decide_wait.cpp, decide_approval.cpp and decide_parallel.cpp.
+#pragma once
+
+#include <map>
+
+#include "engine/runtime/decide.hpp"
+
+namespace covenant::engine::runtime {
+
+class Decider {
+ public:
+  Decider(Instance& inst, TimePoint now, const workflows::CompiledWorkflow& wf,
+          workflows::JqEvaluator& jq);
+  Result<Decision> run(const Input& in);
+
+ private:
+  using json = nlohmann::json;
+  // decide.cpp
+  const workflows::State* find(const std::string& name) const;
+  void index(const workflows::Scope& scope);
+  void index_financial(const nlohmann::json& scope);
+  void emit(history::EventType type, const Frame& f, const std::string& state, json payload = json::object());
+  json vars() const;
+  Result<json> eval(const workflows::Expression& e, const Frame& f);
+  Result<json> render(const json& value, const Frame& f);
+  static void set_path(json& target, const std::string& path, json value);
+  // jq's truth: everything but false and null.
+  static bool truthy(const json& v) { return !v.is_null() && !(v.is_boolean() && !v.get<bool>()); }
+  void start(const StartInput& in);
+  void enter(Frame& f, const std::string& state);
+  void follow(Frame& f, const workflows::Continuation& c);
+  void finish_frame(Frame& f, json result);
+  void fail_frame(Frame& f, const std::string& code, const std::string& cause);
+  void fail_instance(const std::string& code, const std::string& cause);
+  void drop_frame_work(const Frame& f);
+  Result<void> cancel(const CancelInput& in);
+  int occurrence(const Frame& f) const;
+  std::string key(const Frame& f, const std::string& suffix = "") const;
+  // decide_task.cpp
+  void enter_task(Frame& f, const workflows::State& st, const workflows::TaskState& t);
+  Result<void> on_activity(const ActivityOutcome& o);
+  Result<void> on_compensation(const ActivityOutcome& o);
+  void next_compensation();
+  // decide_wait.cpp
+  void enter_wait(Frame& f, const workflows::State& st, const workflows::WaitState& w);
+  void add_timer(Frame& f, const std::string& kind, std::int64_t fire_us);
+  Result<void> on_timer(const TimerInput& t);
+  Result<void> on_signal(const SignalInput& s);
+  // decide_approval.cpp
+  void enter_approval(Frame& f, const workflows::State& st, const workflows::ApprovalState& a);
+  Result<void> on_approval(const ApprovalInput& in);
+  void on_approval_timeout(Frame& f, const workflows::ApprovalState& a);
+  // decide_parallel.cpp
+  void enter_parallel(Frame& f, const workflows::State& st, const workflows::ParallelState& p);
+  void enter_map(Frame& f, const workflows::State& st, const workflows::MapState& m);
+  void fill_map(const std::string& parent_id, const workflows::MapState& m);
+  void start_child(Frame& parent, int index, const std::string& start, json context);
+  void child_finished(const std::string& child_id, json result);
+  void child_failed(const std::string& child_id, const std::string& code, const std::string& cause);
+
+  Instance& inst_;
+  TimePoint now_;
+  std::int64_t now_us_;
+  const workflows::CompiledWorkflow& wf_;
+  workflows::JqEvaluator& jq_;
+  Decision d_;
+  std::map<std::string, const workflows::State*> states_;
+  std::map<std::string, bool> financial_;  // task states whose activity writes money
+};
+
+}  // namespace covenant::engine::runtime

@@ -1,0 +1,78 @@
+// The persisted state of one workflow instance. An instance runs as a set of frames: the
+// root frame walks the workflow's top-level states; a parallel or map state creates one
+// child frame per branch or item. Everything here is stored (as JSON in instances.runtime)
+// and nothing about a running instance lives only in memory. Plain values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace covenant::engine::runtime {
+
+// Frame status values (stored: do not rename).
+namespace frame_status {
+inline constexpr const char* kTask = "task";          // an activity is scheduled
+inline constexpr const char* kWaiting = "waiting";    // a wait state: timer or event
+inline constexpr const char* kApproval = "approval";  // parked at an approval gate
+inline constexpr const char* kChildren = "children";  // a parallel/map waits for its frames
+}  // namespace frame_status
+
+struct Frame {
+  std::string id;      // "root", "root/sources.0", "root/milestones.3"
+  std::string parent;  // "" for root
+  int index = 0;       // position among the parent's children
+  std::string state;   // the current state
+  std::string status;
+  nlohmann::json context = nlohmann::json::object();
+  nlohmann::json last;                // the latest task result: a branch's result
+  std::map<std::string, int> visits;  // entries per state: the occurrence number
+  int attempt = 0;                    // of the current task
+  std::string task_key;               // of the current task
+  std::vector<std::string> timer_keys;
+  std::string event;  // the awaited event
+  // A parallel or map state waiting for its children:
+  nlohmann::json items = nlohmann::json::array();    // map: the items
+  nlohmann::json results = nlohmann::json::array();  // one per branch or item
+  int next_item = 0, running = 0, finished = 0;
+  // An approval gate: {digest, subject, eligible:[roles], quorum, decisions:[…]}
+  nlohmann::json gate;
+  // Approvals granted on the way here: activity -> {state, digest}
+  nlohmann::json granted = nlohmann::json::object();
+};
+
+struct Compensation {
+  std::string activity;
+  nlohmann::json input;
+  std::string key;
+};
+
+struct Instance {
+  std::string id;
+  std::string ns = "default";
+  std::string workflow;
+  std::string digest;  // of the definition version it runs
+  std::string business_key;
+  std::string status;  // running | compensating | completed | failed | cancelled
+  std::string started_by;
+  nlohmann::json input;
+  nlohmann::json output;
+  std::string error;  // code, when failed
+  std::map<std::string, Frame> frames;
+  std::vector<Compensation> compensations;  // a stack: the last completed first
+  std::string failure_code, failure_cause;  // kept while compensating
+  std::int64_t version = 0;
+  std::int64_t next_seq = 1;
+  std::string last_hash;
+  std::int64_t created_us = 0, updated_us = 0;
+
+  bool finished() const { return status == "completed" || status == "failed" || status == "cancelled"; }
+};
+
+// The runtime part of an Instance (frames, compensations, failure) as stored JSON.
+nlohmann::json runtime_to_json(const Instance& inst);
+void runtime_from_json(const nlohmann::json& j, Instance& inst);
+
+}  // namespace covenant::engine::runtime

@@ -1,0 +1,191 @@
+#include "engine/runtime/runtime.hpp"
+
+#include "engine/history/hash_chain.hpp"
+#include "engine/time_format.hpp"
+#include "workflows/loader.hpp"
+
+namespace covenant::engine::runtime {
+
+using nlohmann::json;
+
+namespace {
+constexpr int kAttempts = 8;  // for lost races on the instance row
+}
+
+Runtime::Runtime(store::Store& store, const Clock& clock, IdSource& ids)
+    : store_(store), clock_(clock), ids_(ids) {}
+
+std::unique_ptr<workflows::JqEvaluator> Runtime::borrow_jq() {
+  std::lock_guard lock(mu_);
+  if (jq_pool_.empty()) return std::make_unique<workflows::JqEvaluator>();
+  auto jq = std::move(jq_pool_.back());
+  jq_pool_.pop_back();
+  return jq;
+}
+
+void Runtime::give_back(std::unique_ptr<workflows::JqEvaluator> jq) {
+  std::lock_guard lock(mu_);
+  jq_pool_.push_back(std::move(jq));
+}
+
+Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(const std::string& digest) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = workflows_.find(digest); it != workflows_.end()) return it->second;
+  }
+  auto rec = store_.definition(digest);
+  if (!rec) return tl::unexpected(rec.error());
+  // The stored canonical form is the identity (and carries the financial flags as deployed);
+  // the source gives the syntax tree decide() walks.
+  auto loaded = workflows::load(rec->source, rec->name + "@" + std::to_string(rec->version));
+  if (!loaded.definition || workflows::has_errors(loaded.diagnostics))
+    return fail(ErrorCode::Internal, "stored definition " + digest + " no longer loads", digest);
+  auto wf = std::make_shared<const workflows::CompiledWorkflow>(std::move(*loaded.definition),
+                                                                json::parse(rec->canonical));
+  if (wf->digest() != digest)
+    return fail(ErrorCode::Internal, "stored definition " + digest + " does not match its digest", digest);
+  std::lock_guard lock(mu_);
+  workflows_.emplace(digest, wf);
+  return wf;
+}
+
+void Runtime::seal(Instance& inst, const Decision& d, std::int64_t now_us,
+                   std::vector<history::Event>& out) const {
+  for (const auto& ne : d.events) {
+    history::Event e;
+    e.instance_id = inst.id;
+    e.seq = inst.next_seq++;
+    e.type = ne.type;
+    e.at_us = now_us;
+    e.frame = ne.frame;
+    e.state = ne.state;
+    e.payload = ne.payload;
+    e.prev_hash = inst.last_hash;
+    e.hash = history::event_hash(e);
+    inst.last_hash = e.hash;
+    out.push_back(std::move(e));
+  }
+}
+
+Result<std::string> Runtime::start(const std::string& workflow_name, const json& input,
+                                   const StartOptions& opts) {
+  if (!input.is_object())
+    return fail(ErrorCode::InvalidArgument, "the input must be a JSON object", "input");
+  auto rec = store_.latest_definition(workflow_name);
+  if (!rec) {
+    if (rec.error().code == ErrorCode::NotFound)
+      return fail(ErrorCode::NotFound, "no workflow named '" + workflow_name + "' is deployed",
+                  workflow_name);
+    return tl::unexpected(rec.error());
+  }
+  auto wf = workflow(rec->digest);
+  if (!wf) return tl::unexpected(wf.error());
+  for (int attempt = 0;; ++attempt) {
+    auto tx = store_.begin();
+    if (!tx) return tl::unexpected(tx.error());
+    if (!opts.start_key.empty()) {
+      auto existing = store_.instance_for_start_key(**tx, opts.start_key);
+      if (!existing) return tl::unexpected(existing.error());
+      if (*existing) return **existing;
+    }
+    TimePoint now = clock_.now();
+    Instance inst;
+    inst.id = ids_.instance_id();
+    inst.ns = opts.ns;
+    inst.workflow = workflow_name;
+    inst.digest = rec->digest;
+    inst.business_key = opts.business_key;
+    inst.started_by = opts.started_by;
+    inst.created_us = inst.updated_us = to_micros(now);
+    auto jq = borrow_jq();
+    auto d = decide(inst, StartInput{input}, now, **wf, *jq);
+    give_back(std::move(jq));
+    if (!d) return tl::unexpected(d.error());
+    std::vector<history::Event> events;
+    seal(inst, *d, to_micros(now), events);
+    inst.version = 1;
+    Result<void> r = store_.insert_instance(**tx, inst, opts.start_key);
+    if (r) r = store_.append_events(**tx, events);
+    if (r) r = store_.apply_work(**tx, inst.id, *d, to_micros(now));
+    if (r) r = (*tx)->commit();
+    if (r) return inst.id;
+    bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
+    if (!retry || attempt + 1 >= kAttempts) return tl::unexpected(r.error());
+  }
+}
+
+Result<void> Runtime::advance(const std::string& id, const Input& in,
+                              const std::function<Result<bool>(store::Tx&)>& before) {
+  for (int attempt = 0;; ++attempt) {
+    Result<void> r = [&]() -> Result<void> {
+      auto tx = store_.begin();
+      if (!tx) return tl::unexpected(tx.error());
+      auto loaded = store_.lock_instance(**tx, id);
+      if (!loaded) return tl::unexpected(loaded.error());
+      if (!*loaded) return fail(ErrorCode::NotFound, "no instance " + id, id);
+      if (before) {
+        auto go = before(**tx);
+        if (!go) return tl::unexpected(go.error());
+        if (!*go) return (*tx)->commit();
+      }
+      Instance inst = std::move(**loaded);
+      auto wf = workflow(inst.digest);
+      if (!wf) return tl::unexpected(wf.error());
+      TimePoint now = clock_.now();  // read once per transition
+      std::int64_t expected = inst.version;
+      auto jq = borrow_jq();
+      auto d = decide(inst, in, now, **wf, *jq);
+      give_back(std::move(jq));
+      if (!d) return tl::unexpected(d.error());
+      if (d->events.empty() && d->tasks.empty() && d->timers.empty()) return (*tx)->commit();
+      std::vector<history::Event> events;
+      seal(inst, *d, to_micros(now), events);
+      inst.version = expected + 1;
+      inst.updated_us = to_micros(now);
+      Result<void> w = store_.update_instance(**tx, inst, expected);
+      if (w) w = store_.append_events(**tx, events);
+      if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
+      if (w) w = (*tx)->commit();
+      return w;
+    }();
+    if (r) return r;
+    bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
+    if (!retry || attempt + 1 >= kAttempts) return r;
+  }
+}
+
+Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload) {
+  return advance(id, SignalInput{event, payload});
+}
+
+Result<void> Runtime::cancel(const std::string& id, const std::string& reason, const std::string& by) {
+  return advance(id, CancelInput{reason, by});
+}
+
+Result<void> Runtime::decide_approval(const std::string& id, const ApprovalInput& in) {
+  return advance(id, in);
+}
+
+Result<void> Runtime::fire_timer(const store::TimerRow& t) {
+  return advance(t.instance_id, TimerInput{t.frame, t.state, t.occurrence, t.kind},
+                 [&](store::Tx& tx) { return store_.take_timer(tx, t.id); });
+}
+
+Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {
+  ActivityOutcome o{t.frame, t.state, t.occurrence, t.attempt, t.compensation, r.ok,
+                    r.result, r.error_code, r.message, r.retryable};
+  auto result = advance(t.instance_id, o, [&](store::Tx& tx) -> Result<bool> {
+    if (auto f = store_.finish_task(tx, t.id); !f) return tl::unexpected(f.error());
+    if (r.ok) {
+      auto rec = store_.record_effect(tx, t.key, t.instance_id, t.activity, t.attempt, r.result,
+                                      to_micros(clock_.now()));
+      if (!rec) return tl::unexpected(rec.error());
+    }
+    return true;
+  });
+  // An instance deleted or never there: the task is moot.
+  if (!result && result.error().code == ErrorCode::NotFound) return {};
+  return result;
+}
+
+}  // namespace covenant::engine::runtime

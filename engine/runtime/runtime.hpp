@@ -1,0 +1,71 @@
+// Runtime: the transactional shell around decide(). Every entry point (start, an activity's
+// outcome, a timer, an event, a cancellation, an approval decision) goes through one helper,
+// advance: lock and read the instance, decide, then write the instance, its new history
+// events (numbered and hash-chained), and its tasks and timers — in one transaction. If any
+// step fails, the transaction rolls back and nothing partial is stored; lost races on the
+// instance row (busy, serialization, version) are retried a few times.
+// Thread-safe: any number of threads may call it at once.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "engine/activity_executor.hpp"
+#include "engine/clock.hpp"
+#include "engine/ids.hpp"
+#include "engine/runtime/decide.hpp"
+#include "engine/store/store.hpp"
+
+namespace covenant::engine::runtime {
+
+struct StartOptions {
+  std::string business_key;  // e.g. the contract id
+  std::string started_by;    // the principal; separation of duties keeps them from approving
+  std::string start_key;     // idempotency: a repeated start with the same key returns the same id
+  std::string ns = "default";
+};
+
+class Runtime {
+ public:
+  Runtime(store::Store& store, const Clock& clock, IdSource& ids);
+
+  // Starts the latest version of `workflow`. Returns the instance id.
+  // Errors: NotFound (no such workflow), InvalidArgument (input not a JSON object).
+  Result<std::string> start(const std::string& workflow, const nlohmann::json& input,
+                            const StartOptions& opts);
+  Result<void> signal(const std::string& id, const std::string& event, const nlohmann::json& payload);
+  Result<void> cancel(const std::string& id, const std::string& reason, const std::string& by);
+  Result<void> decide_approval(const std::string& id, const ApprovalInput& in);
+
+  // Fires a due timer exactly once (a timer already fired or cancelled is skipped).
+  Result<void> fire_timer(const store::TimerRow& t);
+  // Records a task attempt's outcome: its effect (when ok, by idempotency key), the task done,
+  // and the transition, in one transaction.
+  Result<void> complete_task(const store::TaskRow& t, const ActivityResult& r);
+
+  // The compiled workflow of a stored definition version (cached).
+  Result<std::shared_ptr<const workflows::CompiledWorkflow>> workflow(const std::string& digest);
+
+  store::Store& store() { return store_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  // The one load-lock-decide-write helper. `before` runs first in the transaction; if it
+  // returns false the transition is skipped (e.g. a timer fired by someone else).
+  Result<void> advance(const std::string& id, const Input& in,
+                       const std::function<Result<bool>(store::Tx&)>& before = {});
+  void seal(Instance& inst, const Decision& d, std::int64_t now_us,
+            std::vector<history::Event>& out) const;
+  std::unique_ptr<workflows::JqEvaluator> borrow_jq();
+  void give_back(std::unique_ptr<workflows::JqEvaluator> jq);
+
+  store::Store& store_;
+  const Clock& clock_;
+  IdSource& ids_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const workflows::CompiledWorkflow>> workflows_;  // GUARDED_BY(mu_)
+  std::vector<std::unique_ptr<workflows::JqEvaluator>> jq_pool_;                        // GUARDED_BY(mu_)
+};
+
+}  // namespace covenant::engine::runtime

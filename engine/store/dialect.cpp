@@ -1,0 +1,28 @@
+#include "engine/store/dialect.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+namespace covenant::engine::store {
+
+ErrorCode Dialect::classify(const soci::soci_error& e) const {
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    std::string state = pg->sqlstate();
+    if (state == "40001" || state == "40P01" || state == "55P03") return ErrorCode::Unavailable;
+    if (state == "23505") return ErrorCode::Conflict;
+    if (state.rfind("08", 0) == 0) return ErrorCode::Unavailable;  // connection exceptions
+    return ErrorCode::Internal;
+  }
+  if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    int rc = lite->result() & 0xff;
+    if (rc == 5 || rc == 6) return ErrorCode::Unavailable;  // SQLITE_BUSY, SQLITE_LOCKED
+    if (lite->result() == 2067 || lite->result() == 1555) return ErrorCode::Conflict;  // UNIQUE, PK
+    if (rc == 19) return ErrorCode::Conflict;  // SQLITE_CONSTRAINT
+    return ErrorCode::Internal;
+  }
+  std::string msg = e.get_error_message();
+  if (msg.find("database is locked") != std::string::npos) return ErrorCode::Unavailable;
+  return ErrorCode::Internal;
+}
+
+}  // namespace covenant::engine::store

@@ -1,0 +1,36 @@
+// What really differs between SQLite and PostgreSQL, and nothing else: how a write
+// transaction begins, row locking, SKIP LOCKED, and how driver errors sort into retryable,
+// conflict and the rest. This is the one place allowed to ask which database it is.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <string>
+
+#include "engine/error.hpp"
+#include "engine/store/database_url.hpp"
+
+namespace covenant::engine::store {
+
+class Dialect {
+ public:
+  explicit Dialect(Backend b) : backend_(b) {}
+  Backend backend() const { return backend_; }
+  const char* name() const { return backend_ == Backend::Sqlite ? "sqlite" : "postgres"; }
+  // SQLite takes the write lock up front, so two writers never deadlock upgrading.
+  const char* begin() const { return backend_ == Backend::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN"; }
+  // Appended to a SELECT that reads a row the transaction will write.
+  const char* lock_row() const { return backend_ == Backend::Sqlite ? "" : " FOR UPDATE"; }
+  // Appended to a SELECT that claims work rows, so workers do not queue on each other.
+  const char* claim_rows() const {
+    return backend_ == Backend::Sqlite ? "" : " FOR UPDATE SKIP LOCKED";
+  }
+  // Sorts a driver error: Unavailable (busy, serialization failure, deadlock: retry),
+  // Conflict (unique violation), Internal (anything else).
+  ErrorCode classify(const soci::soci_error& e) const;
+
+ private:
+  Backend backend_;
+};
+
+}  // namespace covenant::engine::store

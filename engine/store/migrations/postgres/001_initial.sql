@@ -1,0 +1,93 @@
+-- Covenant's first schema (PostgreSQL). Statements end with ';' at the end of a line; a ';'
+-- inside a statement (trigger bodies) must not end its line. Never edit an applied
+-- migration: add the next number instead.
+CREATE TABLE definitions (
+  digest TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  source TEXT NOT NULL,
+  canonical TEXT NOT NULL,
+  created_us BIGINT NOT NULL,
+  UNIQUE (name, version)
+);
+CREATE TABLE instances (
+  id TEXT PRIMARY KEY,
+  namespace TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  definition_digest TEXT NOT NULL REFERENCES definitions (digest),
+  business_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_by TEXT NOT NULL,
+  start_key TEXT UNIQUE,
+  input TEXT NOT NULL,
+  context TEXT NOT NULL,
+  runtime TEXT NOT NULL,
+  output TEXT NOT NULL,
+  error TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  next_seq BIGINT NOT NULL,
+  last_hash TEXT NOT NULL,
+  created_us BIGINT NOT NULL,
+  updated_us BIGINT NOT NULL
+);
+CREATE INDEX instances_by_status ON instances (status, workflow);
+CREATE INDEX instances_by_business_key ON instances (business_key);
+CREATE TABLE history (
+  instance_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  type BIGINT NOT NULL,
+  type_name TEXT NOT NULL,
+  at_us BIGINT NOT NULL,
+  frame TEXT NOT NULL,
+  state TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (instance_id, seq)
+);
+CREATE TABLE tasks (
+  id BIGSERIAL PRIMARY KEY,
+  task_key TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  frame TEXT NOT NULL,
+  state TEXT NOT NULL,
+  occurrence BIGINT NOT NULL,
+  compensation BIGINT NOT NULL,
+  activity TEXT NOT NULL,
+  input TEXT NOT NULL,
+  attempt BIGINT NOT NULL,
+  timeout_us BIGINT NOT NULL,
+  due_us BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_until_us BIGINT NOT NULL,
+  created_us BIGINT NOT NULL
+);
+CREATE INDEX tasks_due ON tasks (status, due_us);
+CREATE INDEX tasks_by_instance ON tasks (instance_id);
+CREATE TABLE timers (
+  id BIGSERIAL PRIMARY KEY,
+  timer_key TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  frame TEXT NOT NULL,
+  state TEXT NOT NULL,
+  occurrence BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  fire_us BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  created_us BIGINT NOT NULL
+);
+CREATE INDEX timers_due ON timers (status, fire_us);
+CREATE INDEX timers_by_instance ON timers (instance_id);
+CREATE TABLE effects (
+  idempotency_key TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  activity TEXT NOT NULL,
+  attempt BIGINT NOT NULL,
+  result TEXT NOT NULL,
+  recorded_us BIGINT NOT NULL
+);
+CREATE FUNCTION covenant_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'history is append-only: % refused', TG_OP; END $$;
+CREATE TRIGGER history_refuses_update BEFORE UPDATE ON history FOR EACH ROW EXECUTE FUNCTION covenant_history_append_only();
+CREATE TRIGGER history_refuses_delete BEFORE DELETE ON history FOR EACH ROW EXECUTE FUNCTION covenant_history_append_only();
+CREATE TRIGGER history_refuses_truncate BEFORE TRUNCATE ON history FOR EACH STATEMENT EXECUTE FUNCTION covenant_history_append_only();

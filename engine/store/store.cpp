@@ -1,0 +1,249 @@
+// Store: opening, the session pool, transactions, migrations and definitions.
+#include "engine/store/store.hpp"
+
+#include "engine/store/migrations.hpp"
+#include "engine/store/session.hpp"
+
+namespace covenant::engine::store {
+namespace {
+
+constexpr const char* kCreateMigrations =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
+    "NULL, applied_us BIGINT NOT NULL)";
+constexpr const char* kAppliedMigrations = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+constexpr const char* kRecordMigration =
+    "INSERT INTO schema_migrations (version, name, applied_us) VALUES (:v, :n, 0)";
+
+constexpr const char* kDefinitionColumns =
+    "SELECT digest, name, version, source, canonical, created_us FROM definitions ";
+constexpr const char* kDefinitionByDigest = "WHERE digest = :d";
+constexpr const char* kLatestDefinition = "WHERE name = :n ORDER BY version DESC LIMIT 1";
+constexpr const char* kAllDefinitions = "ORDER BY name, version";
+constexpr const char* kNextVersion = "SELECT COALESCE(MAX(version), 0) + 1 FROM definitions WHERE name = :n";
+constexpr const char* kInsertDefinition =
+    "INSERT INTO definitions (digest, name, version, source, canonical, created_us) "
+    "VALUES (:d, :n, :v, :s, :c, :t)";
+
+// Splits a migration at ';' ending a line (see the migrations' header comment).
+std::vector<std::string> statements(const std::string& sql) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::size_t pos = 0;
+  while (pos < sql.size()) {
+    std::size_t nl = sql.find('\n', pos);
+    std::string line = sql.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? sql.size() : nl + 1;
+    if (line.rfind("--", 0) == 0) continue;
+    cur += line + "\n";
+    if (!line.empty() && line.back() == ';') {
+      out.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (cur.find_first_not_of(" \n\t") != std::string::npos) out.push_back(cur);
+  return out;
+}
+
+}  // namespace
+
+Tx::Tx(Store& store, std::unique_ptr<soci::session> s) : store_(store), session_(std::move(s)) {}
+
+Tx::~Tx() {
+  if (open_) {
+    try {
+      *session_ << "ROLLBACK";
+    } catch (const std::exception&) {
+      // The connection is broken; dropping the session below discards it.
+      session_.reset();
+    }
+  }
+  if (session_) store_.release(std::move(session_));
+  else {
+    std::lock_guard lock(store_.mu_);
+    --store_.open_sessions_;
+    store_.cv_.notify_one();
+  }
+}
+
+Result<void> Tx::commit() {
+  auto r = store_.guard<void>("commit", [&]() -> Result<void> {
+    *session_ << "COMMIT";
+    return {};
+  });
+  open_ = !r.has_value() ? open_ : false;
+  return r;
+}
+
+Store::Store(std::string url, DatabaseUrl parsed)
+    : url_(std::move(url)), parsed_(std::move(parsed)), dialect_(parsed_.backend) {}
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& url, int pool_size) {
+  auto parsed = parse_database_url(url);
+  if (!parsed) return fail(ErrorCode::InvalidArgument, parsed.error(), "database URL");
+  std::unique_ptr<Store> store(new Store(url, *parsed));
+  store->pool_size_ = std::max(1, pool_size);
+  auto first = open_session(*parsed);
+  if (!first) return fail(ErrorCode::Unavailable, first.error(), "database");
+  store->idle_.push_back(std::move(*first));
+  store->open_sessions_ = 1;
+  if (auto m = store->migrate(); !m) return tl::unexpected(m.error());
+  return store;
+}
+
+std::unique_ptr<soci::session> Store::acquire() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (!idle_.empty()) {
+      auto s = std::move(idle_.back());
+      idle_.pop_back();
+      return s;
+    }
+    if (open_sessions_ < pool_size_) {
+      ++open_sessions_;
+      lock.unlock();
+      auto s = open_session(parsed_);
+      if (s) return std::move(*s);
+      lock.lock();
+      --open_sessions_;
+      return nullptr;
+    }
+    cv_.wait(lock);
+  }
+}
+
+void Store::release(std::unique_ptr<soci::session> s) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(s));
+  cv_.notify_one();
+}
+
+Result<std::unique_ptr<Tx>> Store::begin(bool write) {
+  auto s = acquire();
+  if (!s) return fail(ErrorCode::Unavailable, "cannot open a database session", url_);
+  auto tx = std::make_unique<Tx>(*this, std::move(s));
+  auto r = guard<void>("begin", [&]() -> Result<void> {
+    tx->sql() << (write ? dialect_.begin() : "BEGIN");
+    return {};
+  });
+  if (!r) return tl::unexpected(r.error());
+  return tx;
+}
+
+Result<void> Store::migrate() {
+  int applied = 0;
+  {
+    auto tx = begin();
+    if (!tx) return tl::unexpected(tx.error());
+    auto r = guard<void>("schema_migrations", [&]() -> Result<void> {
+      (*tx)->sql() << kCreateMigrations;
+      (*tx)->sql() << kAppliedMigrations, soci::into(applied);
+      return {};
+    });
+    if (!r) return r;
+    if (auto c = (*tx)->commit(); !c) return c;
+  }
+  for (const auto& m : embedded_migrations()) {
+    if (std::string(m.dialect) != dialect_.name() || m.number <= applied) continue;
+    auto tx = begin();
+    if (!tx) return tl::unexpected(tx.error());
+    auto r = guard<void>("migration", [&]() -> Result<void> {
+      for (const auto& stmt : statements(m.sql)) (*tx)->sql() << stmt;
+      int number = m.number;
+      std::string name = m.name;
+      (*tx)->sql() << kRecordMigration, soci::use(number), soci::use(name);
+      return {};
+    });
+    if (!r) {
+      r.error().message = std::string("migration ") + m.name + " failed: " + r.error().message;
+      return r;
+    }
+    if (auto c = (*tx)->commit(); !c) return c;
+  }
+  return {};
+}
+
+int Store::schema_version() {
+  auto tx = begin(false);
+  if (!tx) return -1;
+  int v = -1;
+  auto r = guard<void>("schema_version", [&]() -> Result<void> {
+    (*tx)->sql() << kAppliedMigrations, soci::into(v);
+    return {};
+  });
+  return r ? v : -1;
+}
+
+namespace {
+
+Result<DefinitionRecord> read_definition(Store& store, const std::string& where,
+                                         const std::string& param) {
+  auto tx = store.begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return store.guard<DefinitionRecord>("read definition", [&]() -> Result<DefinitionRecord> {
+    DefinitionRecord d;
+    long long created = 0;
+    soci::indicator ind = soci::i_ok;
+    (*tx)->sql() << std::string(kDefinitionColumns) + where, soci::use(param),
+        soci::into(d.digest, ind), soci::into(d.name), soci::into(d.version), soci::into(d.source),
+        soci::into(d.canonical), soci::into(created);
+    if (!(*tx)->sql().got_data()) return fail(ErrorCode::NotFound, "no definition " + param, param);
+    d.created_us = created;
+    return d;
+  });
+}
+
+}  // namespace
+
+Result<DefinitionRecord> Store::definition(const std::string& digest) {
+  return read_definition(*this, kDefinitionByDigest, digest);
+}
+
+Result<DefinitionRecord> Store::latest_definition(const std::string& name) {
+  return read_definition(*this, kLatestDefinition, name);
+}
+
+Result<std::vector<DefinitionRecord>> Store::definitions() {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::vector<DefinitionRecord>>("list definitions", [&]() -> Result<std::vector<DefinitionRecord>> {
+    std::vector<DefinitionRecord> out;
+    DefinitionRecord d;
+    long long created = 0;
+    soci::statement st = ((*tx)->sql().prepare << std::string(kDefinitionColumns) + kAllDefinitions,
+                          soci::into(d.digest), soci::into(d.name), soci::into(d.version),
+                          soci::into(d.source), soci::into(d.canonical), soci::into(created));
+    st.execute();
+    while (st.fetch()) {
+      d.created_us = created;
+      out.push_back(d);
+    }
+    return out;
+  });
+}
+
+Result<DefinitionRecord> Store::put_definition(const std::string& name, const std::string& digest,
+                                               const std::string& source,
+                                               const std::string& canonical, std::int64_t now_us) {
+  if (auto existing = definition(digest)) return existing;
+  else if (existing.error().code != ErrorCode::NotFound) return existing;
+  auto tx = begin();
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = guard<DefinitionRecord>("deploy definition", [&]() -> Result<DefinitionRecord> {
+    DefinitionRecord d{digest, name, 0, source, canonical, now_us, true};
+    (*tx)->sql() << kNextVersion, soci::use(name), soci::into(d.version);
+    long long created = now_us;
+    (*tx)->sql() << kInsertDefinition, soci::use(d.digest), soci::use(d.name), soci::use(d.version),
+        soci::use(d.source), soci::use(d.canonical), soci::use(created);
+    return d;
+  });
+  if (!r) {
+    if (r.error().code == ErrorCode::Conflict) return definition(digest);  // deployed concurrently
+    return r;
+  }
+  if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  return r;
+}
+
+}  // namespace covenant::engine::store

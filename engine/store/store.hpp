@@ -1,0 +1,158 @@
+// Store: everything Covenant keeps, on SQLite or PostgreSQL through SOCI. All SQL lives in
+// engine/store (store*.cpp), as named constants bound with use()/into(); what differs
+// between the databases sits in dialect.hpp. Methods say what the domain means.
+// Thread-safety: a Store is shared by all threads; it hands each transaction its own
+// session from a pool. A Tx belongs to one thread.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <soci/soci.h>
+#include <string>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/history/event.hpp"
+#include "engine/runtime/decide.hpp"
+#include "engine/runtime/instance.hpp"
+#include "engine/store/dialect.hpp"
+
+namespace covenant::engine::store {
+
+struct DefinitionRecord {
+  std::string digest, name;
+  int version = 0;
+  std::string source, canonical;
+  std::int64_t created_us = 0;
+  bool created = false;  // put_definition: true when this call added it
+};
+
+struct TaskRow {
+  std::int64_t id = 0;
+  std::string key, instance_id, frame, state;
+  int occurrence = 0;
+  bool compensation = false;
+  std::string activity;
+  nlohmann::json input;
+  int attempt = 1;
+  std::int64_t timeout_us = 0, due_us = 0;
+};
+
+struct TimerRow {
+  std::int64_t id = 0;
+  std::string key, instance_id, frame, state;
+  int occurrence = 0;
+  std::string kind;
+  std::int64_t fire_us = 0;
+};
+
+struct InstanceFilter {
+  std::string status, workflow, business_key;
+  int limit = 100;
+};
+
+class Store;
+
+// One database transaction. Rolls back when destroyed uncommitted (an exception or an early
+// return leaves nothing partial behind).
+class Tx {
+ public:
+  Tx(Store& store, std::unique_ptr<soci::session> s);
+  ~Tx();
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  soci::session& sql() { return *session_; }
+  Result<void> commit();
+
+ private:
+  Store& store_;
+  std::unique_ptr<soci::session> session_;
+  bool open_ = true;
+};
+
+class Store {
+ public:
+  // Opens the database at `url`, applies pending migrations. Errors: InvalidArgument (a bad
+  // URL), Unavailable (cannot connect or open the file), Internal (a failed migration).
+  static Result<std::unique_ptr<Store>> open(const std::string& url, int pool_size = 4);
+  ~Store();
+
+  const Dialect& dialect() const { return dialect_; }
+  const std::string& url() const { return url_; }
+  int schema_version();
+
+  // A write transaction (SQLite: takes the write lock at once), or a read-only one.
+  Result<std::unique_ptr<Tx>> begin(bool write = true);
+
+  // Definitions: immutable, by digest; a new digest under a known name is a new version.
+  Result<DefinitionRecord> put_definition(const std::string& name, const std::string& digest,
+                                          const std::string& source, const std::string& canonical,
+                                          std::int64_t now_us);
+  Result<DefinitionRecord> definition(const std::string& digest);
+  Result<DefinitionRecord> latest_definition(const std::string& name);
+  Result<std::vector<DefinitionRecord>> definitions();
+
+  // Instances and history (store_instances.cpp).
+  Result<void> insert_instance(Tx& tx, const runtime::Instance& inst, const std::string& start_key);
+  // The instance id already started under `start_key`, if any.
+  Result<std::optional<std::string>> instance_for_start_key(Tx& tx, const std::string& start_key);
+  Result<std::optional<runtime::Instance>> lock_instance(Tx& tx, const std::string& id);
+  // Writes the instance if its stored version is `expected_version`; Conflict otherwise.
+  Result<void> update_instance(Tx& tx, const runtime::Instance& inst, std::int64_t expected_version);
+  Result<void> append_events(Tx& tx, const std::vector<history::Event>& events);
+  Result<std::optional<runtime::Instance>> instance(const std::string& id);
+  Result<std::vector<runtime::Instance>> instances(const InstanceFilter& f);
+  Result<std::vector<history::Event>> history(const std::string& instance_id,
+                                              std::int64_t after_seq = 0, int limit = 1000000);
+
+  // Work: tasks, timers, effects (store_work.cpp).
+  Result<void> apply_work(Tx& tx, const std::string& instance_id, const runtime::Decision& d,
+                          std::int64_t now_us);
+  Result<std::vector<TaskRow>> claim_tasks(const std::string& worker, std::int64_t now_us,
+                                           std::int64_t lease_us, int limit);
+  Result<void> extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
+                             std::int64_t until_us);
+  Result<void> finish_task(Tx& tx, std::int64_t task_id);
+  Result<std::vector<TimerRow>> due_timers(std::int64_t now_us, int limit);
+  // Marks a pending timer fired; false if it was fired or cancelled already.
+  Result<bool> take_timer(Tx& tx, std::int64_t timer_id);
+  // The earliest time a task or timer is due, if any.
+  Result<std::optional<std::int64_t>> next_due_us();
+  Result<std::optional<nlohmann::json>> find_effect(const std::string& key);
+  // Records an external call's result under its idempotency key; false if already recorded.
+  Result<bool> record_effect(Tx& tx, const std::string& key, const std::string& instance_id,
+                             const std::string& activity, int attempt, const nlohmann::json& result,
+                             std::int64_t now_us);
+
+  // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
+  template <class T, class F>
+  Result<T> guard(const char* what, F&& fn) {
+    try {
+      return fn();
+    } catch (const soci::soci_error& e) {
+      return fail(dialect_.classify(e), std::string(what) + ": " + e.get_error_message());
+    } catch (const std::exception& e) {
+      return fail(ErrorCode::Internal, std::string(what) + ": " + e.what());
+    }
+  }
+
+ private:
+  friend class Tx;
+  Store(std::string url, DatabaseUrl parsed);
+  Result<void> migrate();
+  std::unique_ptr<soci::session> acquire();
+  void release(std::unique_ptr<soci::session> s);
+
+  std::string url_;
+  DatabaseUrl parsed_;
+  Dialect dialect_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<soci::session>> idle_;  // GUARDED_BY(mu_)
+  int open_sessions_ = 0;                             // GUARDED_BY(mu_)
+  int pool_size_ = 4;
+};
+
+}  // namespace covenant::engine::store

@@ -1,0 +1,204 @@
+// Store: instances and their history.
+#include "engine/history/hash_chain.hpp"
+#include "engine/store/store.hpp"
+
+namespace covenant::engine::store {
+namespace {
+
+using runtime::Instance;
+
+constexpr const char* kInsertInstance =
+    "INSERT INTO instances (id, namespace, workflow, definition_digest, business_key, status, "
+    "started_by, start_key, input, context, runtime, output, error, version, next_seq, last_hash, "
+    "created_us, updated_us) VALUES (:id, :ns, :wf, :dg, :bk, :st, :by, :sk, :in, :ctx, :rt, :out, "
+    ":err, :ver, :seq, :hash, :cr, :up)";
+constexpr const char* kStartKey = "SELECT id FROM instances WHERE start_key = :k";
+constexpr const char* kInstanceColumns =
+    "SELECT id, namespace, workflow, definition_digest, business_key, status, started_by, input, "
+    "runtime, output, error, version, next_seq, last_hash, created_us, updated_us FROM instances ";
+constexpr const char* kUpdateInstance =
+    "UPDATE instances SET status = :st, context = :ctx, runtime = :rt, output = :out, "
+    "error = :err, version = :ver, next_seq = :seq, last_hash = :hash, updated_us = :up "
+    "WHERE id = :id AND version = :expected";
+constexpr const char* kInsertEvent =
+    "INSERT INTO history (instance_id, seq, type, type_name, at_us, frame, state, payload, "
+    "prev_hash, hash) VALUES (:i, :s, :t, :tn, :a, :f, :st, :p, :ph, :h)";
+constexpr const char* kHistory =
+    "SELECT seq, type, at_us, frame, state, payload, prev_hash, hash FROM history "
+    "WHERE instance_id = :i AND seq > :after ORDER BY seq LIMIT :n";
+
+struct InstanceRow {
+  std::string id, ns, workflow, digest, business_key, status, started_by, input, runtime, output,
+      error, last_hash;
+  long long version = 0, next_seq = 0, created = 0, updated = 0;
+};
+
+soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& p, InstanceRow& r) {
+  return p, soci::into(r.id), soci::into(r.ns), soci::into(r.workflow), soci::into(r.digest),
+         soci::into(r.business_key), soci::into(r.status), soci::into(r.started_by),
+         soci::into(r.input), soci::into(r.runtime), soci::into(r.output), soci::into(r.error),
+         soci::into(r.version), soci::into(r.next_seq), soci::into(r.last_hash),
+         soci::into(r.created), soci::into(r.updated);
+}
+
+Instance to_instance(const InstanceRow& r) {
+  Instance i;
+  i.id = r.id;
+  i.ns = r.ns;
+  i.workflow = r.workflow;
+  i.digest = r.digest;
+  i.business_key = r.business_key;
+  i.status = r.status;
+  i.started_by = r.started_by;
+  i.input = nlohmann::json::parse(r.input);
+  runtime::runtime_from_json(nlohmann::json::parse(r.runtime), i);
+  i.output = nlohmann::json::parse(r.output);
+  i.error = r.error;
+  i.version = r.version;
+  i.next_seq = r.next_seq;
+  i.last_hash = r.last_hash;
+  i.created_us = r.created;
+  i.updated_us = r.updated;
+  return i;
+}
+
+std::string root_context(const Instance& i) {
+  auto it = i.frames.find("root");
+  return it == i.frames.end() ? std::string("{}") : it->second.context.dump();
+}
+
+}  // namespace
+
+Result<void> Store::insert_instance(Tx& tx, const Instance& i, const std::string& start_key) {
+  return guard<void>("insert instance", [&]() -> Result<void> {
+    std::string input = i.input.dump(), ctx = root_context(i),
+                rt = runtime::runtime_to_json(i).dump(), out = i.output.dump();
+    long long version = i.version, seq = i.next_seq, cr = i.created_us, up = i.updated_us;
+    soci::indicator sk_ind = start_key.empty() ? soci::i_null : soci::i_ok;
+    tx.sql() << kInsertInstance, soci::use(i.id), soci::use(i.ns), soci::use(i.workflow),
+        soci::use(i.digest), soci::use(i.business_key), soci::use(i.status),
+        soci::use(i.started_by), soci::use(start_key, sk_ind), soci::use(input), soci::use(ctx),
+        soci::use(rt), soci::use(out), soci::use(i.error), soci::use(version), soci::use(seq),
+        soci::use(i.last_hash), soci::use(cr), soci::use(up);
+    return {};
+  });
+}
+
+Result<std::optional<std::string>> Store::instance_for_start_key(Tx& tx, const std::string& key) {
+  return guard<std::optional<std::string>>("start key", [&]() -> Result<std::optional<std::string>> {
+    std::string id;
+    tx.sql() << kStartKey, soci::use(key), soci::into(id);
+    if (!tx.sql().got_data()) return std::nullopt;
+    return id;
+  });
+}
+
+Result<std::optional<Instance>> Store::lock_instance(Tx& tx, const std::string& id) {
+  return guard<std::optional<Instance>>("lock instance", [&]() -> Result<std::optional<Instance>> {
+    InstanceRow r;
+    std::string sql = std::string(kInstanceColumns) + "WHERE id = :id" + dialect_.lock_row();
+    auto p = (tx.sql().prepare << sql);
+    bind(p, r), soci::use(id);
+    soci::statement st(p);
+    st.execute(true);
+    if (!st.got_data()) return std::nullopt;
+    return to_instance(r);
+  });
+}
+
+Result<void> Store::update_instance(Tx& tx, const Instance& i, std::int64_t expected_version) {
+  return guard<void>("update instance", [&]() -> Result<void> {
+    std::string ctx = root_context(i), rt = runtime::runtime_to_json(i).dump(), out = i.output.dump();
+    long long version = i.version, seq = i.next_seq, up = i.updated_us, expected = expected_version;
+    soci::statement st = (tx.sql().prepare << kUpdateInstance, soci::use(i.status), soci::use(ctx),
+                          soci::use(rt), soci::use(out), soci::use(i.error), soci::use(version),
+                          soci::use(seq), soci::use(i.last_hash), soci::use(up), soci::use(i.id),
+                          soci::use(expected));
+    st.execute(true);
+    if (st.get_affected_rows() != 1)
+      return fail(ErrorCode::Conflict, "instance " + i.id + " changed concurrently", i.id);
+    return {};
+  });
+}
+
+Result<void> Store::append_events(Tx& tx, const std::vector<history::Event>& events) {
+  return guard<void>("append history", [&]() -> Result<void> {
+    for (const auto& e : events) {
+      long long seq = e.seq, at = e.at_us;
+      int type = static_cast<int>(e.type);
+      std::string type_name(history::name(e.type)), payload = e.payload.dump();
+      tx.sql() << kInsertEvent, soci::use(e.instance_id), soci::use(seq), soci::use(type),
+          soci::use(type_name), soci::use(at), soci::use(e.frame), soci::use(e.state),
+          soci::use(payload), soci::use(e.prev_hash), soci::use(e.hash);
+    }
+    return {};
+  });
+}
+
+Result<std::optional<Instance>> Store::instance(const std::string& id) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::optional<Instance>>("read instance", [&]() -> Result<std::optional<Instance>> {
+    InstanceRow r;
+    auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) + "WHERE id = :id");
+    bind(p, r), soci::use(id);
+    soci::statement st(p);
+    st.execute(true);
+    if (!st.got_data()) return std::nullopt;
+    return to_instance(r);
+  });
+}
+
+Result<std::vector<Instance>> Store::instances(const InstanceFilter& f) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::vector<Instance>>("list instances", [&]() -> Result<std::vector<Instance>> {
+    std::vector<Instance> out;
+    InstanceRow r;
+    std::string status = f.status, workflow = f.workflow, key = f.business_key;
+    int limit = f.limit;
+    auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) +
+                                          "WHERE (:s1 = '' OR status = :s2) AND (:w1 = '' OR "
+                                          "workflow = :w2) AND (:k1 = '' OR business_key = :k2) "
+                                          "ORDER BY created_us, id LIMIT :n");
+    bind(p, r), soci::use(status), soci::use(status), soci::use(workflow), soci::use(workflow),
+        soci::use(key), soci::use(key), soci::use(limit);
+    soci::statement st(p);
+    st.execute();
+    while (st.fetch()) out.push_back(to_instance(r));
+    return out;
+  });
+}
+
+Result<std::vector<history::Event>> Store::history(const std::string& id, std::int64_t after_seq,
+                                                   int limit) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::vector<history::Event>>("read history", [&]() -> Result<std::vector<history::Event>> {
+    std::vector<history::Event> out;
+    long long seq = 0, at = 0, after = after_seq;
+    int type = 0;
+    std::string frame, state, payload, prev, hash;
+    soci::statement st = ((*tx)->sql().prepare << kHistory, soci::use(id), soci::use(after),
+                          soci::use(limit), soci::into(seq), soci::into(type), soci::into(at),
+                          soci::into(frame), soci::into(state), soci::into(payload),
+                          soci::into(prev), soci::into(hash));
+    st.execute();
+    while (st.fetch()) {
+      history::Event e;
+      e.instance_id = id;
+      e.seq = seq;
+      e.type = history::event_type_from_number(type).value_or(history::EventType::WorkflowStarted);
+      e.at_us = at;
+      e.frame = frame;
+      e.state = state;
+      e.payload = nlohmann::json::parse(payload);
+      e.prev_hash = prev;
+      e.hash = hash;
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+}  // namespace covenant::engine::store

@@ -1,0 +1,211 @@
+// Store: tasks (claimed under leases), durable timers, and recorded effects.
+#include "engine/store/store.hpp"
+
+namespace covenant::engine::store {
+namespace {
+
+constexpr const char* kUpsertTask =
+    "INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, activity, "
+    "input, attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us) VALUES "
+    "(:k, :i, :f, :s, :o, :c, :a, :in, :at, :to, :due, 'ready', '', 0, :now) "
+    "ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, attempt = excluded.attempt, "
+    "due_us = excluded.due_us, status = 'ready', lease_owner = '', lease_until_us = 0";
+constexpr const char* kInsertTimer =
+    "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, fire_us, status, "
+    "created_us) VALUES (:k, :i, :f, :s, :o, :kind, :at, 'pending', :now) "
+    "ON CONFLICT (timer_key) DO NOTHING";
+constexpr const char* kCancelTask =
+    "UPDATE tasks SET status = 'cancelled' WHERE task_key = :k AND status IN ('ready', 'leased')";
+constexpr const char* kCancelTimer =
+    "UPDATE timers SET status = 'cancelled' WHERE timer_key = :k AND status = 'pending'";
+constexpr const char* kCancelAllTasks =
+    "UPDATE tasks SET status = 'cancelled' WHERE instance_id = :i AND status IN ('ready', 'leased')";
+constexpr const char* kCancelAllTimers =
+    "UPDATE timers SET status = 'cancelled' WHERE instance_id = :i AND status = 'pending'";
+constexpr const char* kClaimable =
+    "SELECT id FROM tasks WHERE (status = 'ready' AND due_us <= :now1) OR "
+    "(status = 'leased' AND lease_until_us < :now2) ORDER BY due_us LIMIT :n";
+constexpr const char* kLease =
+    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id = :id";
+constexpr const char* kTaskById =
+    "SELECT id, task_key, instance_id, frame, state, occurrence, compensation, activity, input, "
+    "attempt, timeout_us, due_us FROM tasks WHERE id = :id";
+constexpr const char* kExtendLease =
+    "UPDATE tasks SET lease_until_us = :u WHERE id = :id AND lease_owner = :w AND status = 'leased'";
+constexpr const char* kFinishTask = "UPDATE tasks SET status = 'done' WHERE id = :id";
+constexpr const char* kDueTimers =
+    "SELECT id, timer_key, instance_id, frame, state, occurrence, kind, fire_us FROM timers "
+    "WHERE status = 'pending' AND fire_us <= :now ORDER BY fire_us LIMIT :n";
+constexpr const char* kTakeTimer =
+    "UPDATE timers SET status = 'fired' WHERE id = :id AND status = 'pending'";
+constexpr const char* kNextTask =
+    "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
+constexpr const char* kNextLease =
+    "SELECT MIN(lease_until_us) FROM tasks WHERE status = 'leased'";
+constexpr const char* kNextTimer =
+    "SELECT MIN(fire_us) FROM timers WHERE status = 'pending'";
+constexpr const char* kFindEffect = "SELECT result FROM effects WHERE idempotency_key = :k";
+constexpr const char* kRecordEffect =
+    "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, recorded_us) "
+    "VALUES (:k, :i, :a, :at, :r, :now) ON CONFLICT (idempotency_key) DO NOTHING";
+
+}  // namespace
+
+Result<void> Store::apply_work(Tx& tx, const std::string& instance_id, const runtime::Decision& d,
+                               std::int64_t now_us) {
+  return guard<void>("write tasks and timers", [&]() -> Result<void> {
+    long long now = now_us;
+    if (d.cancel_all) {
+      tx.sql() << kCancelAllTasks, soci::use(instance_id);
+      tx.sql() << kCancelAllTimers, soci::use(instance_id);
+    }
+    for (const auto& k : d.cancel_tasks) tx.sql() << kCancelTask, soci::use(k);
+    for (const auto& k : d.cancel_timers) tx.sql() << kCancelTimer, soci::use(k);
+    for (const auto& t : d.tasks) {
+      std::string input = t.input.dump();
+      int occ = t.occurrence, comp = t.compensation ? 1 : 0, attempt = t.attempt;
+      long long timeout = t.timeout_us, due = t.due_us;
+      tx.sql() << kUpsertTask, soci::use(t.key), soci::use(instance_id), soci::use(t.frame),
+          soci::use(t.state), soci::use(occ), soci::use(comp), soci::use(t.activity),
+          soci::use(input), soci::use(attempt), soci::use(timeout), soci::use(due), soci::use(now);
+    }
+    for (const auto& t : d.timers) {
+      int occ = t.occurrence;
+      long long at = t.fire_us;
+      tx.sql() << kInsertTimer, soci::use(t.key), soci::use(instance_id), soci::use(t.frame),
+          soci::use(t.state), soci::use(occ), soci::use(t.kind), soci::use(at), soci::use(now);
+    }
+    return {};
+  });
+}
+
+Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::int64_t now_us,
+                                                std::int64_t lease_us, int limit) {
+  auto tx = begin();
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = guard<std::vector<TaskRow>>("claim tasks", [&]() -> Result<std::vector<TaskRow>> {
+    long long now = now_us, until = now_us + lease_us;
+    std::vector<long long> ids;
+    long long one = 0;
+    soci::statement pick = ((*tx)->sql().prepare << std::string(kClaimable) + dialect_.claim_rows(),
+                            soci::use(now), soci::use(now), soci::use(limit), soci::into(one));
+    pick.execute();
+    while (pick.fetch()) ids.push_back(one);
+    std::vector<TaskRow> out;
+    for (long long id : ids) {
+      (*tx)->sql() << kLease, soci::use(worker), soci::use(until), soci::use(id);
+      TaskRow t;
+      long long tid = 0, timeout = 0, due = 0;
+      int comp = 0;
+      std::string input;
+      (*tx)->sql() << kTaskById, soci::use(id), soci::into(tid), soci::into(t.key),
+          soci::into(t.instance_id), soci::into(t.frame), soci::into(t.state),
+          soci::into(t.occurrence), soci::into(comp), soci::into(t.activity), soci::into(input),
+          soci::into(t.attempt), soci::into(timeout), soci::into(due);
+      t.id = tid;
+      t.compensation = comp != 0;
+      t.input = nlohmann::json::parse(input);
+      t.timeout_us = timeout;
+      t.due_us = due;
+      out.push_back(std::move(t));
+    }
+    return out;
+  });
+  if (!r) return r;
+  if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  return r;
+}
+
+Result<void> Store::extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
+                                  std::int64_t until_us) {
+  if (ids.empty()) return {};
+  auto tx = begin();
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = guard<void>("extend leases", [&]() -> Result<void> {
+    long long until = until_us;
+    for (long long id : ids)
+      (*tx)->sql() << kExtendLease, soci::use(until), soci::use(id), soci::use(worker);
+    return {};
+  });
+  if (!r) return r;
+  return (*tx)->commit();
+}
+
+Result<void> Store::finish_task(Tx& tx, std::int64_t task_id) {
+  return guard<void>("finish task", [&]() -> Result<void> {
+    long long id = task_id;
+    tx.sql() << kFinishTask, soci::use(id);
+    return {};
+  });
+}
+
+Result<std::vector<TimerRow>> Store::due_timers(std::int64_t now_us, int limit) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::vector<TimerRow>>("due timers", [&]() -> Result<std::vector<TimerRow>> {
+    std::vector<TimerRow> out;
+    TimerRow t;
+    long long id = 0, at = 0, now = now_us;
+    soci::statement st = ((*tx)->sql().prepare << kDueTimers, soci::use(now), soci::use(limit),
+                          soci::into(id), soci::into(t.key), soci::into(t.instance_id),
+                          soci::into(t.frame), soci::into(t.state), soci::into(t.occurrence),
+                          soci::into(t.kind), soci::into(at));
+    st.execute();
+    while (st.fetch()) {
+      t.id = id;
+      t.fire_us = at;
+      out.push_back(t);
+    }
+    return out;
+  });
+}
+
+Result<bool> Store::take_timer(Tx& tx, std::int64_t timer_id) {
+  return guard<bool>("fire timer", [&]() -> Result<bool> {
+    long long id = timer_id;
+    soci::statement st = (tx.sql().prepare << kTakeTimer, soci::use(id));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
+Result<std::optional<std::int64_t>> Store::next_due_us() {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::optional<std::int64_t>>("next due", [&]() -> Result<std::optional<std::int64_t>> {
+    std::optional<std::int64_t> best;
+    for (const char* sql : {kNextTask, kNextLease, kNextTimer}) {
+      long long v = 0;
+      soci::indicator ind = soci::i_null;
+      (*tx)->sql() << sql, soci::into(v, ind);
+      if (ind == soci::i_ok && (!best || v < *best)) best = v;
+    }
+    return best;
+  });
+}
+
+Result<std::optional<nlohmann::json>> Store::find_effect(const std::string& key) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::optional<nlohmann::json>>("find effect", [&]() -> Result<std::optional<nlohmann::json>> {
+    std::string result;
+    (*tx)->sql() << kFindEffect, soci::use(key), soci::into(result);
+    if (!(*tx)->sql().got_data()) return std::nullopt;
+    return nlohmann::json::parse(result);
+  });
+}
+
+Result<bool> Store::record_effect(Tx& tx, const std::string& key, const std::string& instance_id,
+                                  const std::string& activity, int attempt,
+                                  const nlohmann::json& result, std::int64_t now_us) {
+  return guard<bool>("record effect", [&]() -> Result<bool> {
+    std::string r = result.dump();
+    long long now = now_us;
+    soci::statement st = (tx.sql().prepare << kRecordEffect, soci::use(key), soci::use(instance_id),
+                          soci::use(activity), soci::use(attempt), soci::use(r), soci::use(now));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
+}  // namespace covenant::engine::store

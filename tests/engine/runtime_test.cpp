@@ -1,0 +1,399 @@
+// The engine's behaviour, state type by state type, on SQLite and PostgreSQL alike.
+#include <set>
+
+#include "engine/history/hash_chain.hpp"
+#include "tests/engine/engine_fixture.hpp"
+
+using namespace std::chrono_literals;
+using covenant::engine::ErrorCode;
+using covenant::engine::history::verify_chain;
+
+namespace {
+
+std::string seven_steps(const std::string& name = "seven") {
+  std::string y = "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: " + name +
+                  " }\nstart: s1\nstates:\n";
+  for (int i = 1; i <= 7; ++i)
+    y += "  s" + std::to_string(i) + ": { type: task, activity: work.do, input: { what: \"${ .n }\" }, output: .r" +
+         std::to_string(i) + ", next: " + (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
+  return y + "  done: { type: succeed }\n";
+}
+
+}  // namespace
+
+ENGINE_TEST("A seven-step workflow runs to completion with one effect per step", seven) {
+  fx.deploy(seven_steps());
+  auto id = fx.start("seven", {{"n", 42}}, {"contract-7", "alice", "", "default"});
+  CHECK(fx.instance(id).status == "running");
+  fx.drain();
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "completed");
+  CHECK(fx.system.calls("work.do") == 7);
+  CHECK(fx.system.writes("work.do") == 7);
+  CHECK(inst.business_key == "contract-7");
+  auto h = fx.store_->history(id);
+  REQUIRE(h);
+  CHECK_FALSE(verify_chain(*h));
+  auto names = fx.event_names(id);
+  CHECK(names.front() == "WorkflowStarted");
+  CHECK(names.back() == "WorkflowCompleted");
+  CHECK(std::count(names.begin(), names.end(), "ActivityCompleted") == 7);
+}
+
+ENGINE_TEST("Transient failures are retried with backoff under the same idempotency key", retries) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: flaky }
+start: call
+states:
+  call:
+    type: task
+    activity: work.do
+    retry: { max_attempts: 4, initial_interval: 10s, max_interval: 1m, jitter: 0 }
+    next: done
+  done: { type: succeed }
+)");
+  fx.system.fail_next("work.do", 2, "Unavailable", true);
+  auto id = fx.start("flaky");
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 1);  // the retry waits for its backoff
+  fx.clock.advance(10s);
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 2);
+  fx.clock.advance(19s);
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 2);  // 20 s the second time
+  fx.clock.advance(1s);
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 3);
+  CHECK(fx.instance(id).status == "completed");
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "RetryScheduled") == 2);
+  auto h = fx.store_->history(id);
+  std::set<std::string> keys;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::ActivityScheduled)
+      keys.insert(e.payload["idempotency_key"].get<std::string>());
+  CHECK(keys.size() == 1);
+}
+
+ENGINE_TEST("A permanent failure goes to its catch, or fails the instance", catches) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: caught }
+start: call
+states:
+  call:
+    type: task
+    activity: work.do
+    catch: [{ errors: [Declined], next: handle, output: .problem }]
+    next: done
+  handle: { type: task, activity: work.open, input: "${ .problem }", next: done }
+  done: { type: succeed }
+)");
+  fx.system.fail_next("work.do", 1, "Declined", false);
+  auto id = fx.start("caught");
+  fx.drain();
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "completed");
+  CHECK(fx.system.calls("work.open") == 1);
+
+  fx.system.fail_next("work.do", 1, "Exploded", false);
+  auto id2 = fx.start("caught");
+  fx.drain();
+  auto failed = fx.instance(id2);
+  CHECK(failed.status == "failed");
+  CHECK(failed.error == "Exploded");
+}
+
+ENGINE_TEST("A durable wait fires once, on time, even after a restart", waits) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: pause }
+start: hold
+states:
+  hold: { type: wait, duration: 2s, next: after }
+  after: { type: task, activity: work.do, next: done }
+  done: { type: succeed }
+)");
+  auto id = fx.start("pause");
+  fx.drain();
+  fx.clock.advance(1s);
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 0);
+  fx.reopen();  // a restart in the middle of the wait
+  fx.clock.advance(1s);
+  fx.drain();
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 1);
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "TimerFired") == 1);
+  CHECK(fx.instance(id).status == "completed");
+}
+
+ENGINE_TEST("An external event resumes a waiting instance; an unexpected one changes nothing", events) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: confirm }
+start: wait_for_it
+states:
+  wait_for_it: { type: wait, event: provisioning.confirmed, output: .confirmation, timeout: 5d, on_timeout: late, next: done }
+  late: { type: fail, error: Late }
+  done: { type: succeed, output: "${ .confirmation }" }
+)");
+  auto id = fx.start("confirm");
+  auto before = fx.event_names(id).size();
+  auto wrong = fx.runtime_->signal(id, "something.else", {});
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().code == ErrorCode::FailedPrecondition);
+  CHECK(fx.event_names(id).size() == before);
+  REQUIRE(fx.runtime_->signal(id, "provisioning.confirmed", {{"by", "ops"}}));
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "completed");
+  CHECK(inst.output == nlohmann::json{{"by", "ops"}});
+  fx.clock.advance(std::chrono::hours(24 * 6));
+  fx.drain();  // the cancelled timeout never fires
+  CHECK(fx.instance(id).status == "completed");
+
+  auto id2 = fx.start("confirm");
+  fx.clock.advance(std::chrono::hours(24 * 5));
+  fx.drain();
+  CHECK(fx.instance(id2).error == "Late");
+}
+
+ENGINE_TEST("Parallel branches join, and a map respects its concurrency limit", fan_out) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: fan }
+start: both
+states:
+  both:
+    type: parallel
+    branches:
+      - start: a
+        states: { a: { type: task, activity: work.do, input: { what: left }, end: true } }
+      - start: b
+        states: { b: { type: task, activity: work.do, input: { what: right }, end: true } }
+    output: .pair
+    next: each
+  each:
+    type: map
+    items: ${ .things }
+    max_concurrency: 2
+    iterator:
+      start: one
+      states:
+        one: { type: task, activity: work.open, input: "${ .item }", end: true }
+    output: .results
+    next: done
+  done: { type: succeed, output: "${ {pair: (.pair | length), results: (.results | map(.echo))} }" }
+)");
+  auto id = fx.start("fan", {{"things", {1, 2, 3, 4, 5}}});
+  fx.worker_->run_due();  // both branches in one pass
+  CHECK(fx.system.calls("work.do") == 2);
+  fx.worker_->run_due();  // the map's first two iterations
+  CHECK(fx.system.calls("work.open") == 2);
+  fx.drain();
+  auto inst = fx.instance(id);
+  REQUIRE(inst.status == "completed");
+  CHECK(inst.output["pair"] == 2);
+  CHECK(inst.output["results"] == nlohmann::json({1, 2, 3, 4, 5}));
+}
+
+ENGINE_TEST("An approval gate enforces eligibility, separation of duties, digest and quorum", approvals) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: gated }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: "${ {amount: .amount, customer: .customer} }"
+    approvers: [{ role: finance, count: 2 }]
+    quorum: 2
+    on_reject: stopped
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+  stopped: { type: fail, error: Rejected }
+)");
+  auto id = fx.start("gated", {{"amount", 120000}, {"customer", "acme"}}, {"", "alice", "", "default"});
+  fx.drain();
+  CHECK(fx.system.calls("money.charge") == 0);
+  auto h = fx.store_->history(id);
+  std::string digest;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::ApprovalRequested) digest = e.payload["digest"];
+  REQUIRE(digest.size() == 64);
+  using covenant::engine::runtime::ApprovalInput;
+  auto by_starter = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "alice", {"finance"}, true, "", digest});
+  CHECK(by_starter.error().code == ErrorCode::PermissionDenied);
+  auto wrong_role = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"sales"}, true, "", digest});
+  CHECK(wrong_role.error().code == ErrorCode::PermissionDenied);
+  auto stale = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "", std::string(64, '0')});
+  CHECK(stale.error().code == ErrorCode::FailedPrecondition);
+  REQUIRE(fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest}));
+  auto twice = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "", digest});
+  CHECK(twice.error().code == ErrorCode::Conflict);
+  fx.drain();
+  CHECK(fx.system.calls("money.charge") == 0);  // quorum 2: one is not enough
+  REQUIRE(fx.runtime_->decide_approval(id, ApprovalInput{"gate", "carol", {"finance"}, true, "", digest}));
+  fx.drain();
+  CHECK(fx.system.writes("money.charge") == 1);
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalDecided") == 2);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalGranted") == 1);
+  CHECK(std::count(names.begin(), names.end(), "WritebackCommitted") == 1);
+  CHECK(fx.instance(id).status == "completed");
+}
+
+ENGINE_TEST("An approval that times out escalates, then expires", approval_timeout) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: slow-gate }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: ${ .amount }
+    approvers: [{ role: finance }]
+    timeout: 48h
+    on_timeout: { escalate_to: { role: cfo, timeout: 24h } }
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: 1, customer: c }, next: done }
+  done: { type: succeed }
+)");
+  auto id = fx.start("slow-gate", {{"amount", 5}});
+  fx.clock.advance(48h);
+  fx.drain();
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalEscalated") == 1);
+  CHECK(fx.instance(id).status == "running");
+  fx.clock.advance(24h);
+  fx.drain();
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "failed");
+  CHECK(inst.error == "ApprovalExpired");
+  CHECK(fx.system.calls("money.charge") == 0);
+}
+
+ENGINE_TEST("Cancelling stops the instance and drops its pending work", cancels) {
+  fx.deploy(seven_steps("to-cancel"));
+  auto id = fx.start("to-cancel");
+  REQUIRE(fx.runtime_->cancel(id, "customer withdrew", "ops"));
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 0);
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "cancelled");
+  auto again = fx.runtime_->cancel(id, "again", "ops");
+  CHECK(again.error().code == ErrorCode::FailedPrecondition);
+}
+
+ENGINE_TEST("A failed workflow runs its compensations, last completed first", compensations) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: saga }
+start: a
+states:
+  a: { type: task, activity: work.do, compensate: { activity: work.open, input: { undo: a } }, next: b }
+  b: { type: task, activity: work.do, compensate: { activity: work.open, input: { undo: b } }, next: c }
+  c: { type: task, activity: work.open, input: { boom: true }, next: done }
+  done: { type: succeed }
+)");
+  fx.system.fail_next("work.open", 1, "Broken", false);  // c fails; the compensations succeed
+  auto id = fx.start("saga");
+  fx.drain();
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "failed");
+  CHECK(inst.error == "Broken");
+  auto h = fx.store_->history(id);
+  std::vector<std::string> undone;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::CompensationScheduled)
+      undone.push_back(e.payload["activity"]);
+  CHECK(undone.size() == 2);
+  CHECK(fx.system.calls("work.open") == 3);  // the failing call and two compensations
+}
+
+ENGINE_TEST("Running instances stay on the version they started with", versions) {
+  std::string v1 = seven_steps("versioned");
+  auto d1 = fx.deploy(v1);
+  auto id1 = fx.start("versioned");
+  std::string v2 = v1;
+  v2.replace(v2.find("next: done"), 10, "next: extra");
+  v2 += "  extra: { type: task, activity: work.open, next: done }\n";
+  auto d2 = fx.deploy(v2);
+  CHECK(d1 != d2);
+  CHECK(fx.deploy(v1) == d1);  // redeploying the same definition is a no-op
+  auto id2 = fx.start("versioned");
+  fx.drain();
+  CHECK(fx.instance(id1).digest == d1);
+  CHECK(fx.instance(id2).digest == d2);
+  CHECK(fx.system.calls("work.open") == 1);
+  auto defs = fx.store_->definitions();
+  REQUIRE(defs);
+  CHECK(defs->size() == 2);
+  CHECK(defs->back().version == 2);
+}
+
+ENGINE_TEST("History rows cannot be updated or deleted", append_only) {
+  fx.deploy(seven_steps("audited"));
+  auto id = fx.start("audited");
+  auto attempt = [&](const std::string& sql) {
+    auto tx = fx.store_->begin();
+    REQUIRE(tx);
+    soci::statement st = ((*tx)->sql().prepare << sql);
+    st.execute(true);
+  };
+  CHECK_THROWS_WITH(attempt("UPDATE history SET payload = '{}' WHERE instance_id = '" + id + "'"),
+                    Catch::Contains("append-only"));
+  CHECK_THROWS_WITH(attempt("DELETE FROM history WHERE instance_id = '" + id + "'"),
+                    Catch::Contains("append-only"));
+  auto h = fx.store_->history(id);
+  CHECK_FALSE(verify_chain(*h));
+}
+
+ENGINE_TEST("Bad requests get clear errors and change nothing", bad_input) {
+  fx.deploy(seven_steps("real"));
+  auto unknown = fx.runtime_->start("no-such-workflow", nlohmann::json::object(), {});
+  CHECK(unknown.error().code == ErrorCode::NotFound);
+  CHECK(unknown.error().message.find("no-such-workflow") != std::string::npos);
+  auto not_object = fx.runtime_->start("real", nlohmann::json::array({1, 2}), {});
+  CHECK(not_object.error().code == ErrorCode::InvalidArgument);
+  auto missing = fx.runtime_->signal("inst-nope", "x", {});
+  CHECK(missing.error().code == ErrorCode::NotFound);
+  auto none = fx.store_->instances({});
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
+ENGINE_TEST("A repeated start with the same key returns the same instance", idempotent_start) {
+  fx.deploy(seven_steps("once"));
+  covenant::engine::runtime::StartOptions opts{"c-1", "alice", "start-key-1", "default"};
+  auto a = fx.start("once", nlohmann::json::object(), opts);
+  auto b = fx.start("once", nlohmann::json::object(), opts);
+  CHECK(a == b);
+  auto all = fx.store_->instances({});
+  CHECK(all->size() == 1);
+}
+
+ENGINE_TEST("A worker that dies after the external call does not write twice", crash_after_call) {
+  fx.deploy(seven_steps("crashy"));
+  auto id = fx.start("crashy");
+  // The first pass claims s1 and performs it, then "dies" before reporting: drop everything.
+  auto tasks = fx.store_->claim_tasks("doomed", covenant::engine::to_micros(fx.clock.now()),
+                                      30'000'000, 1);
+  REQUIRE(tasks->size() == 1);
+  fx.system.execute({tasks->front().activity, tasks->front().input, tasks->front().key, 1, id, {}});
+  fx.reopen();
+  fx.drain();
+  CHECK(fx.system.calls("work.do") == 1);  // nothing runs until the lease expires
+  fx.clock.advance(31s);
+  fx.drain();
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "completed");
+  CHECK(fx.system.writes("work.do") == 7);  // s1 called twice, written once
+  CHECK(fx.system.calls("work.do") == 8);
+}

@@ -1,0 +1,93 @@
+#include "workflows/jq_program.hpp"
+
+#include "workflows/expressions.hpp"
+
+extern "C" {
+#include <jq.h>
+#include <jv.h>
+}
+
+namespace covenant::workflows {
+namespace {
+
+void collect(void* data, jv msg) {
+  auto* out = static_cast<std::string*>(data);
+  if (jv_get_kind(msg) == JV_KIND_STRING) {
+    if (!out->empty()) out->append("; ");
+    out->append(jv_string_value(msg));
+  }
+  jv_free(msg);
+}
+
+jv to_jv(const nlohmann::json& j) { return jv_parse(j.dump().c_str()); }
+
+nlohmann::json from_jv(jv v) {
+  jv text = jv_dump_string(v, 0);  // consumes v
+  nlohmann::json out = nlohmann::json::parse(jv_string_value(text));
+  jv_free(text);
+  return out;
+}
+
+}  // namespace
+
+struct JqEvaluator::Compiled {
+  jq_state* jq = nullptr;
+  std::string errors;
+  ~Compiled() {
+    if (jq) jq_teardown(&jq);
+  }
+};
+
+JqEvaluator::JqEvaluator() = default;
+JqEvaluator::~JqEvaluator() = default;
+
+tl::expected<JqEvaluator::Compiled*, std::string> JqEvaluator::compiled(const std::string& program) {
+  if (auto it = cache_.find(program); it != cache_.end()) return it->second.get();
+  auto c = std::make_unique<Compiled>();
+  c->jq = jq_init();
+  if (!c->jq) return tl::unexpected(std::string("jq_init failed"));
+  jq_set_error_cb(c->jq, collect, &c->errors);
+  // jq 1.6 binds named arguments at compile time; to compile once and bind per run, the
+  // variables travel in the input: [$now, $instance, $input, the real input].
+  std::string wrapped = ". as [$now, $instance, $input, $__covenant_in] | $__covenant_in | (" +
+                        program + "\n)";
+  if (!jq_compile(c->jq, wrapped.c_str()))
+    return tl::unexpected("jq: " + (c->errors.empty() ? std::string("cannot compile") : c->errors));
+  auto* raw = c.get();
+  cache_.emplace(program, std::move(c));
+  return raw;
+}
+
+tl::expected<nlohmann::json, std::string> JqEvaluator::evaluate(const std::string& program,
+                                                                const nlohmann::json& input,
+                                                                const nlohmann::json& vars) {
+  auto c = compiled(program);
+  if (!c) return tl::unexpected(c.error());
+  jq_state* jq = (*c)->jq;
+  (*c)->errors.clear();
+  nlohmann::json packed = nlohmann::json::array();
+  for (const char* name : kExpressionVariables) {
+    auto it = vars.find(name);
+    packed.push_back(it == vars.end() ? nlohmann::json(nullptr) : *it);
+  }
+  packed.push_back(input);
+  jq_start(jq, to_jv(packed), 0);
+  jv result = jq_next(jq);
+  nlohmann::json out = nullptr;
+  std::string error;
+  if (jv_is_valid(result)) {
+    out = from_jv(result);
+  } else if (jv_invalid_has_msg(jv_copy(result))) {
+    jv msg = jv_invalid_get_msg(result);
+    error = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "jq error";
+    jv_free(msg);
+  } else {
+    jv_free(result);  // no output: null
+  }
+  // Drain remaining outputs so the state is ready for the next run.
+  for (jv more = jq_next(jq); jv_is_valid(more); more = jq_next(jq)) jv_free(more);
+  if (!error.empty()) return tl::unexpected("jq: " + error);
+  return out;
+}
+
+}  // namespace covenant::workflows
