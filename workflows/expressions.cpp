@@ -35,6 +35,19 @@ std::string tidy(std::string msg) {
 
 }  // namespace
 
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    if (extra < 0 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;
+    for (int k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
 std::optional<std::string> unwrap_expression(std::string_view text, std::size_t* offset) {
   std::size_t b = 0, e = text.size();
   while (b < e && is_space(text[b])) ++b;
@@ -59,6 +72,8 @@ JqChecker::~JqChecker() { jq_teardown(&jq_); }
 
 std::optional<std::string> JqChecker::check(const std::string& program) {
   if (program.empty()) return "the expression is empty";
+  // libjq 1.6 leaks on some malformed UTF-8; such text is never a valid expression anyway.
+  if (!valid_utf8(program)) return "the expression is not valid UTF-8";
   errors_.clear();
   jv args = jv_object();
   for (const char* name : kExpressionVariables)

@@ -16,6 +16,9 @@ namespace covenant::workflows {
 // program between the braces (trimmed) and sets `offset` to the position of "${" in text.
 std::optional<std::string> unwrap_expression(std::string_view text, std::size_t* offset = nullptr);
 
+// True when `s` is well-formed UTF-8.
+bool valid_utf8(std::string_view s);
+
 // True when `text` contains "${" anywhere (used to reject half-templated strings).
 bool mentions_expression(std::string_view text);
 
