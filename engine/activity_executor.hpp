@@ -5,10 +5,11 @@
 // Implementations must be safe to call from several worker threads at once.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <string>
-
 #include "engine/clock.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
 
 namespace covenant::engine {
 

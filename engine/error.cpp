@@ -4,13 +4,20 @@ namespace covenant::engine {
 
 const char* to_string(ErrorCode c) {
   switch (c) {
-    case ErrorCode::InvalidArgument: return "InvalidArgument";
-    case ErrorCode::NotFound: return "NotFound";
-    case ErrorCode::Conflict: return "Conflict";
-    case ErrorCode::PermissionDenied: return "PermissionDenied";
-    case ErrorCode::FailedPrecondition: return "FailedPrecondition";
-    case ErrorCode::Unavailable: return "Unavailable";
-    case ErrorCode::Internal: return "Internal";
+    case ErrorCode::InvalidArgument:
+      return "InvalidArgument";
+    case ErrorCode::NotFound:
+      return "NotFound";
+    case ErrorCode::Conflict:
+      return "Conflict";
+    case ErrorCode::PermissionDenied:
+      return "PermissionDenied";
+    case ErrorCode::FailedPrecondition:
+      return "FailedPrecondition";
+    case ErrorCode::Unavailable:
+      return "Unavailable";
+    case ErrorCode::Internal:
+      return "Internal";
   }
   return "Internal";
 }

@@ -3,8 +3,9 @@
 // never the message. Plain values; thread-safe.
 #pragma once
 
-#include <string>
 #include <tl/expected.hpp>
+
+#include <string>
 
 namespace covenant::engine {
 

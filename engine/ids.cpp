@@ -25,7 +25,7 @@ std::string random_hex(std::size_t bytes) {
 
 std::string RandomIds::instance_id() {
   std::string h = random_hex(16);
-  h[12] = '4';                                                  // version 4
+  h[12] = '4';                                                        // version 4
   h[16] = "89ab"[std::stoi(std::string(1, h[16]), nullptr, 16) & 3];  // variant 10xx
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);

@@ -20,8 +20,8 @@ std::string format_rfc3339(TimePoint t) {
   auto us = (rest - h - m - s).count();
   char buf[48];
   int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld", int(ymd.year()),
-                        unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()),
-                        int(m.count()), static_cast<long long>(s.count()));
+                        unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()), int(m.count()),
+                        static_cast<long long>(s.count()));
   if (us) std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(us));
   return std::string(buf) + "Z";
 }

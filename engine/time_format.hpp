@@ -2,11 +2,11 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include "engine/clock.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "engine/clock.hpp"
 
 namespace covenant::engine {
 

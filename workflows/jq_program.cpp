@@ -41,7 +41,8 @@ struct JqEvaluator::Compiled {
 JqEvaluator::JqEvaluator() = default;
 JqEvaluator::~JqEvaluator() = default;
 
-tl::expected<JqEvaluator::Compiled*, std::string> JqEvaluator::compiled(const std::string& program) {
+tl::expected<JqEvaluator::Compiled*, std::string> JqEvaluator::compiled(
+    const std::string& program) {
   if (auto it = cache_.find(program); it != cache_.end()) return it->second.get();
   auto c = std::make_unique<Compiled>();
   c->jq = jq_init();
@@ -49,8 +50,8 @@ tl::expected<JqEvaluator::Compiled*, std::string> JqEvaluator::compiled(const st
   jq_set_error_cb(c->jq, collect, &c->errors);
   // jq 1.6 binds named arguments at compile time; to compile once and bind per run, the
   // variables travel in the input: [$now, $instance, $input, the real input].
-  std::string wrapped = ". as [$now, $instance, $input, $__covenant_in] | $__covenant_in | (" +
-                        program + "\n)";
+  std::string wrapped =
+      ". as [$now, $instance, $input, $__covenant_in] | $__covenant_in | (" + program + "\n)";
   if (!jq_compile(c->jq, wrapped.c_str()))
     return tl::unexpected("jq: " + (c->errors.empty() ? std::string("cannot compile") : c->errors));
   auto* raw = c.get();

@@ -5,11 +5,12 @@
 // Not thread-safe: one evaluator per thread (the engine gives each worker thread its own).
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <tl/expected.hpp>
 
 struct jq_state;
 

@@ -10,5 +10,9 @@ namespace covenant::app {
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_graph_command(CLI::App& app, int& exit_code);
 void add_activities_command(CLI::App& app, int& exit_code);
+void add_deploy_command(CLI::App& app, int& exit_code);
+void add_instance_commands(CLI::App& app,
+                           int& exit_code);  // start, status, history, cancel, signal
+void add_worker_command(CLI::App& app, int& exit_code);
 
 }  // namespace covenant::app

@@ -3,11 +3,12 @@
 // versioned JSON: fields may be added (optional), never renamed.
 #pragma once
 
-#include <cstdint>
-#include <nlohmann/json.hpp>
-#include <string>
-
 #include "engine/history/event_type.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
 
 namespace covenant::engine::history {
 

@@ -5,9 +5,14 @@
 namespace covenant::engine::history {
 
 std::string event_hash(const Event& e) {
-  nlohmann::json j = {{"at", e.at_us},       {"frame", e.frame},   {"instance", e.instance_id},
-                      {"payload", e.payload}, {"prev", e.prev_hash}, {"seq", e.seq},
-                      {"state", e.state},     {"type", std::string(name(e.type))}};
+  nlohmann::json j = {{"at", e.at_us},
+                      {"frame", e.frame},
+                      {"instance", e.instance_id},
+                      {"payload", e.payload},
+                      {"prev", e.prev_hash},
+                      {"seq", e.seq},
+                      {"state", e.state},
+                      {"type", std::string(name(e.type))}};
   return workflows::sha256_hex(j.dump());
 }
 

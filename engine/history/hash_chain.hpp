@@ -4,17 +4,17 @@
 // chain at that point. This form is part of the audit format: DO NOT change it.
 #pragma once
 
+#include "engine/history/event.hpp"
+
 #include <optional>
 #include <vector>
-
-#include "engine/history/event.hpp"
 
 namespace covenant::engine::history {
 
 std::string event_hash(const Event& e);
 
 struct ChainBreak {
-  std::int64_t seq;     // the first event whose link is broken
+  std::int64_t seq;  // the first event whose link is broken
   std::string reason;
 };
 

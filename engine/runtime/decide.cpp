@@ -15,8 +15,7 @@ Result<Decision> decide(Instance& inst, const Input& in, TimePoint now,
   return Decider(inst, now, workflow, jq).run(in);
 }
 
-Decider::Decider(Instance& inst, TimePoint now, const wf::CompiledWorkflow& wf,
-                 wf::JqEvaluator& jq)
+Decider::Decider(Instance& inst, TimePoint now, const wf::CompiledWorkflow& wf, wf::JqEvaluator& jq)
     : inst_(inst), now_(now), now_us_(to_micros(now)), wf_(wf), jq_(jq) {
   index(wf.definition().root);
   index_financial(wf.canonical());
@@ -50,20 +49,26 @@ Result<Decision> Decider::run(const Input& in) {
     // Late deliveries to an ended instance are harmless no-ops, except explicit requests.
     if (std::holds_alternative<SignalInput>(in) || std::holds_alternative<CancelInput>(in) ||
         std::holds_alternative<ApprovalInput>(in))
-      return fail(ErrorCode::FailedPrecondition, "instance " + inst_.id + " has already " + inst_.status);
+      return fail(ErrorCode::FailedPrecondition,
+                  "instance " + inst_.id + " has already " + inst_.status);
     return std::move(d_);
   }
   Result<void> r;
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, StartInput>) start(x);
+        if constexpr (std::is_same_v<T, StartInput>)
+          start(x);
         else if constexpr (std::is_same_v<T, ActivityOutcome>)
           r = x.compensation ? on_compensation(x) : on_activity(x);
-        else if constexpr (std::is_same_v<T, TimerInput>) r = on_timer(x);
-        else if constexpr (std::is_same_v<T, SignalInput>) r = on_signal(x);
-        else if constexpr (std::is_same_v<T, CancelInput>) r = cancel(x);
-        else if constexpr (std::is_same_v<T, ApprovalInput>) r = on_approval(x);
+        else if constexpr (std::is_same_v<T, TimerInput>)
+          r = on_timer(x);
+        else if constexpr (std::is_same_v<T, SignalInput>)
+          r = on_signal(x);
+        else if constexpr (std::is_same_v<T, CancelInput>)
+          r = cancel(x);
+        else if constexpr (std::is_same_v<T, ApprovalInput>)
+          r = on_approval(x);
       },
       in);
   if (!r) return tl::unexpected(r.error());
@@ -77,7 +82,9 @@ void Decider::emit(EventType type, const Frame& f, const std::string& state, jso
 json Decider::vars() const {
   return {{"now", format_rfc3339(now_)},
           {"instance",
-           {{"id", inst_.id}, {"business_key", inst_.business_key}, {"workflow", inst_.workflow},
+           {{"id", inst_.id},
+            {"business_key", inst_.business_key},
+            {"workflow", inst_.workflow},
             {"version", inst_.digest}}},
           {"input", inst_.input}};
 }
@@ -153,8 +160,11 @@ void Decider::start(const StartInput& in) {
   root.context = in.input.is_object() ? in.input : json::object({{"input", in.input}});
   auto& f = inst_.frames.emplace("root", std::move(root)).first->second;
   emit(EventType::WorkflowStarted, f, "",
-       {{"workflow", inst_.workflow}, {"version", inst_.digest}, {"input", in.input},
-        {"business_key", inst_.business_key}, {"started_by", inst_.started_by}});
+       {{"workflow", inst_.workflow},
+        {"version", inst_.digest},
+        {"input", in.input},
+        {"business_key", inst_.business_key},
+        {"started_by", inst_.started_by}});
   enter(f, wf_.definition().root.start->name);
 }
 
@@ -170,7 +180,8 @@ void Decider::enter(Frame& f, const std::string& name) {
   std::visit(
       [&](const auto& b) {
         using T = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<T, wf::TaskState>) enter_task(f, *st, b);
+        if constexpr (std::is_same_v<T, wf::TaskState>)
+          enter_task(f, *st, b);
         else if constexpr (std::is_same_v<T, wf::ChoiceState>) {
           for (const auto& c : b.choices) {
             auto v = eval(c.when, f);
@@ -179,10 +190,14 @@ void Decider::enter(Frame& f, const std::string& name) {
           }
           if (b.default_next) return enter(f, b.default_next->name);
           fail_frame(f, "NoChoiceMatched", "no condition of choice '" + name + "' held");
-        } else if constexpr (std::is_same_v<T, wf::ApprovalState>) enter_approval(f, *st, b);
-        else if constexpr (std::is_same_v<T, wf::WaitState>) enter_wait(f, *st, b);
-        else if constexpr (std::is_same_v<T, wf::ParallelState>) enter_parallel(f, *st, b);
-        else if constexpr (std::is_same_v<T, wf::MapState>) enter_map(f, *st, b);
+        } else if constexpr (std::is_same_v<T, wf::ApprovalState>)
+          enter_approval(f, *st, b);
+        else if constexpr (std::is_same_v<T, wf::WaitState>)
+          enter_wait(f, *st, b);
+        else if constexpr (std::is_same_v<T, wf::ParallelState>)
+          enter_parallel(f, *st, b);
+        else if constexpr (std::is_same_v<T, wf::MapState>)
+          enter_map(f, *st, b);
         else if constexpr (std::is_same_v<T, wf::SucceedState>) {
           json result = f.last;
           if (b.output) {
@@ -191,7 +206,8 @@ void Decider::enter(Frame& f, const std::string& name) {
             result = *v;
           }
           finish_frame(f, std::move(result));
-        } else if constexpr (std::is_same_v<T, wf::FailState>) fail_frame(f, b.error, b.cause);
+        } else if constexpr (std::is_same_v<T, wf::FailState>)
+          fail_frame(f, b.error, b.cause);
       },
       st->body);
 }

@@ -6,16 +6,16 @@
 // already left) change nothing and produce no events: at-least-once delivery is safe.
 #pragma once
 
-#include <string>
-#include <variant>
-#include <vector>
-
 #include "engine/clock.hpp"
 #include "engine/error.hpp"
 #include "engine/history/event.hpp"
 #include "engine/runtime/instance.hpp"
 #include "workflows/compiler.hpp"
 #include "workflows/jq_program.hpp"
+
+#include <string>
+#include <variant>
+#include <vector>
 
 namespace covenant::engine::runtime {
 
@@ -62,8 +62,8 @@ struct ApprovalInput {
   std::string digest;  // the subject digest the approver saw
 };
 
-using Input = std::variant<StartInput, ActivityOutcome, TimerInput, SignalInput, CancelInput,
-                           ApprovalInput>;
+using Input =
+    std::variant<StartInput, ActivityOutcome, TimerInput, SignalInput, CancelInput, ApprovalInput>;
 
 struct TaskIntent {
   std::string key;  // the idempotency key: instance/frame/state#occurrence — same on every retry
@@ -87,10 +87,10 @@ struct TimerIntent {
 
 struct Decision {
   std::vector<history::NewEvent> events;
-  std::vector<TaskIntent> tasks;    // insert, or reset for a retry, by key
-  std::vector<TimerIntent> timers;  // insert by key
+  std::vector<TaskIntent> tasks;                         // insert, or reset for a retry, by key
+  std::vector<TimerIntent> timers;                       // insert by key
   std::vector<std::string> cancel_tasks, cancel_timers;  // by key
-  bool cancel_all = false;          // the instance ended: drop its open tasks and timers
+  bool cancel_all = false;  // the instance ended: drop its open tasks and timers
 };
 
 // REQUIRES: `inst.digest` is `wf`'s digest. Errors: InvalidArgument (a signal nobody waits

@@ -1,9 +1,9 @@
 // Approval gates: the request (subject and its digest, eligible roles), decisions checked
 // for eligibility, separation of duties, digest and quorum, and expiry or escalation.
-#include <set>
-
 #include "engine/runtime/decider.hpp"
 #include "workflows/sha256.hpp"
+
+#include <set>
 
 namespace covenant::engine::runtime {
 
@@ -26,10 +26,15 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
   }
   std::string digest = wf::sha256_hex(subject->dump());
   f.status = frame_status::kApproval;
-  f.gate = {{"digest", digest}, {"rules", rules}, {"quorum", a.quorum}, {"decisions", json::array()}};
+  f.gate = {
+      {"digest", digest}, {"rules", rules}, {"quorum", a.quorum}, {"decisions", json::array()}};
   emit(EventType::ApprovalRequested, f, st.name,
-       {{"subject", *subject}, {"digest", digest}, {"approvers", rules}, {"quorum", a.quorum},
-        {"authorizes", a.authorizes}, {"separation_of_duties", a.separation_of_duties}});
+       {{"subject", *subject},
+        {"digest", digest},
+        {"approvers", rules},
+        {"quorum", a.quorum},
+        {"authorizes", a.authorizes},
+        {"separation_of_duties", a.separation_of_duties}});
   if (a.timeout) add_timer(f, "approval_timeout", now_us_ + a.timeout->seconds * 1'000'000);
 }
 
@@ -43,30 +48,37 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
   Frame& f = *gate;
   const auto& a = std::get<wf::ApprovalState>(find(f.state)->body);
   if (a.separation_of_duties && in.approver == inst_.started_by)
-    return fail(ErrorCode::PermissionDenied,
-                in.approver + " started this instance and cannot approve it (separation of duties)");
+    return fail(
+        ErrorCode::PermissionDenied,
+        in.approver + " started this instance and cannot approve it (separation of duties)");
   std::string role;
   for (const auto& r : f.gate["rules"])
     if (std::find(in.roles.begin(), in.roles.end(), r["role"].get<std::string>()) != in.roles.end())
       role = r["role"];
   if (role.empty())
-    return fail(ErrorCode::PermissionDenied, in.approver + " holds no role eligible at '" + in.state + "'");
+    return fail(ErrorCode::PermissionDenied,
+                in.approver + " holds no role eligible at '" + in.state + "'");
   for (const auto& d : f.gate["decisions"])
     if (d["approver"] == in.approver)
       return fail(ErrorCode::Conflict, in.approver + " has already decided at '" + in.state + "'");
   if (in.digest != f.gate["digest"].get<std::string>())
     return fail(ErrorCode::FailedPrecondition,
                 "the subject changed since the approver saw it (digest mismatch)");
-  json decision = {{"approver", in.approver}, {"role", role}, {"approve", in.approve},
-                   {"comment", in.comment}, {"digest", in.digest}};
+  json decision = {{"approver", in.approver},
+                   {"role", role},
+                   {"approve", in.approve},
+                   {"comment", in.comment},
+                   {"digest", in.digest}};
   f.gate["decisions"].push_back(decision);
   emit(EventType::ApprovalDecided, f, f.state, decision);
   if (!in.approve) {
     emit(EventType::ApprovalRejected, f, f.state, {{"by", in.approver}, {"comment", in.comment}});
     drop_frame_work(f);
     f.timer_keys.clear();
-    if (a.on_reject) enter(f, a.on_reject->name);
-    else fail_frame(f, "ApprovalRejected", in.approver + " rejected: " + in.comment);
+    if (a.on_reject)
+      enter(f, a.on_reject->name);
+    else
+      fail_frame(f, "ApprovalRejected", in.approver + " rejected: " + in.comment);
     return {};
   }
   // Quorum: distinct approvers, each counted under one role, at most `count` per role.

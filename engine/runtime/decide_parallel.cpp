@@ -31,7 +31,8 @@ void Decider::enter_parallel(Frame& f, const wf::State&, const wf::ParallelState
   for (std::size_t i = 0; i < p.branches.size(); ++i) {
     auto it = inst_.frames.find(id);
     if (it == inst_.frames.end() || it->second.status != frame_status::kChildren) return;  // failed
-    start_child(it->second, static_cast<int>(i), p.branches[i].scope.start->name, it->second.context);
+    start_child(it->second, static_cast<int>(i), p.branches[i].scope.start->name,
+                it->second.context);
   }
 }
 
@@ -39,7 +40,8 @@ void Decider::enter_map(Frame& f, const wf::State&, const wf::MapState& m) {
   auto items = eval(m.items, f);
   if (!items) return fail_frame(f, "ExpressionError", items.error().message);
   if (!items->is_array())
-    return fail_frame(f, "BadItems", "'items' gave " + std::string(items->type_name()) + ", not a list");
+    return fail_frame(f, "BadItems",
+                      "'items' gave " + std::string(items->type_name()) + ", not a list");
   f.status = frame_status::kChildren;
   f.items = *items;
   f.results = json::array();

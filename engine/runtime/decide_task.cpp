@@ -1,9 +1,9 @@
 // Task states: dispatching an activity (after the run-time approval check for financial
 // ones), its outcome, retries with backoff and jitter, catch rules, and compensations.
-#include <cmath>
-
 #include "engine/runtime/decider.hpp"
 #include "workflows/sha256.hpp"
+
+#include <cmath>
 
 namespace covenant::engine::runtime {
 
@@ -56,7 +56,9 @@ void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) 
     std::string digest = wf::sha256_hex(subject->dump());
     if (digest != g.at("digest").get<std::string>()) {
       emit(EventType::ApprovalInvalidated, f, st.name,
-           {{"activity", t.activity}, {"approved_digest", g.at("digest")}, {"current_digest", digest},
+           {{"activity", t.activity},
+            {"approved_digest", g.at("digest")},
+            {"current_digest", digest},
             {"gate", g.at("state")}});
       f.granted.erase(t.activity);
       return enter(f, g.at("state").get<std::string>());
@@ -67,10 +69,13 @@ void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) 
   f.attempt = 1;
   f.task_key = key(f);
   emit(EventType::ActivityScheduled, f, st.name,
-       {{"activity", t.activity}, {"attempt", 1}, {"idempotency_key", f.task_key},
-        {"input_digest", wf::sha256_hex(input.dump())}, {"approval", approval}});
-  d_.tasks.push_back({f.task_key, f.id, st.name, occurrence(f), false, t.activity, std::move(input), 1,
-                      now_us_, t.timeout ? t.timeout->seconds * kSecond : 0});
+       {{"activity", t.activity},
+        {"attempt", 1},
+        {"idempotency_key", f.task_key},
+        {"input_digest", wf::sha256_hex(input.dump())},
+        {"approval", approval}});
+  d_.tasks.push_back({f.task_key, f.id, st.name, occurrence(f), false, t.activity, std::move(input),
+                      1, now_us_, t.timeout ? t.timeout->seconds * kSecond : 0});
 }
 
 Result<void> Decider::on_activity(const ActivityOutcome& o) {
@@ -92,25 +97,34 @@ Result<void> Decider::on_activity(const ActivityOutcome& o) {
       value = std::move(*v);
     }
     emit(EventType::ActivityCompleted, f, f.state,
-         {{"activity", t.activity}, {"attempt", o.attempt}, {"idempotency_key", f.task_key},
+         {{"activity", t.activity},
+          {"attempt", o.attempt},
+          {"idempotency_key", f.task_key},
           {"result", o.result}});
     if (f.granted.contains(t.activity))
       emit(EventType::WritebackCommitted, f, f.state,
-           {{"activity", t.activity}, {"idempotency_key", f.task_key}, {"result", o.result},
+           {{"activity", t.activity},
+            {"idempotency_key", f.task_key},
+            {"result", o.result},
             {"approval", f.granted[t.activity]}});
     if (t.output) set_path(f.context, t.output->source, value);
     f.last = value;
     if (t.compensate) {
-      auto in = t.compensate->input ? render(t.compensate->input->value, f) : Result<json>(f.context);
-      if (in) inst_.compensations.push_back({t.compensate->activity, *in, f.task_key + "/compensate"});
+      auto in =
+          t.compensate->input ? render(t.compensate->input->value, f) : Result<json>(f.context);
+      if (in)
+        inst_.compensations.push_back({t.compensate->activity, *in, f.task_key + "/compensate"});
     }
     f.task_key.clear();
     follow(f, t.then);
     return {};
   }
   emit(EventType::ActivityFailed, f, f.state,
-       {{"activity", t.activity}, {"attempt", o.attempt}, {"error", o.error_code},
-        {"message", o.message}, {"retryable", o.retryable}});
+       {{"activity", t.activity},
+        {"attempt", o.attempt},
+        {"error", o.error_code},
+        {"message", o.message},
+        {"retryable", o.retryable}});
   wf::RetryPolicy policy = t.retry.value_or(wf::RetryPolicy{});
   bool retry = o.retryable && o.attempt < policy.max_attempts &&
                (policy.errors.empty() || matches(policy.errors, o.error_code));
@@ -163,14 +177,19 @@ Result<void> Decider::on_compensation(const ActivityOutcome& o) {
   root.id = "root";
   const Compensation& c = inst_.compensations.back();
   if (!o.ok && o.retryable && o.attempt < 5) {
-    emit(EventType::RetryScheduled, root, "", {{"activity", c.activity}, {"attempt", o.attempt + 1}});
+    emit(EventType::RetryScheduled, root, "",
+         {{"activity", c.activity}, {"attempt", o.attempt + 1}});
     d_.tasks.push_back({c.key, "root", "", o.occurrence, true, c.activity, c.input, o.attempt + 1,
                         now_us_ + (kSecond << std::min(o.attempt, 10)), 0});
     return {};
   }
   emit(o.ok ? EventType::ActivityCompleted : EventType::ActivityFailed, root, "",
-       {{"activity", c.activity}, {"compensation", true}, {"attempt", o.attempt},
-        {"result", o.result}, {"error", o.error_code}, {"message", o.message}});
+       {{"activity", c.activity},
+        {"compensation", true},
+        {"attempt", o.attempt},
+        {"result", o.result},
+        {"error", o.error_code},
+        {"message", o.message}});
   if (!o.ok) inst_.failure_cause += "; compensation " + c.activity + " failed: " + o.message;
   inst_.compensations.pop_back();
   next_compensation();

@@ -59,8 +59,10 @@ Result<void> Decider::on_timer(const TimerInput& t) {
     follow(f, w.then);
   } else if (t.kind == "event_timeout") {
     f.event.clear();
-    if (w.on_timeout) enter(f, w.on_timeout->name);
-    else fail_frame(f, "Timeout", "event '" + w.event + "' did not arrive in time");
+    if (w.on_timeout)
+      enter(f, w.on_timeout->name);
+    else
+      fail_frame(f, "Timeout", "event '" + w.event + "' did not arrive in time");
   }
   return {};
 }

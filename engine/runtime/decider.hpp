@@ -3,9 +3,9 @@
 // decide_wait.cpp, decide_approval.cpp and decide_parallel.cpp.
 #pragma once
 
-#include <map>
-
 #include "engine/runtime/decide.hpp"
+
+#include <map>
 
 namespace covenant::engine::runtime {
 
@@ -21,7 +21,8 @@ class Decider {
   const workflows::State* find(const std::string& name) const;
   void index(const workflows::Scope& scope);
   void index_financial(const nlohmann::json& scope);
-  void emit(history::EventType type, const Frame& f, const std::string& state, json payload = json::object());
+  void emit(history::EventType type, const Frame& f, const std::string& state,
+            json payload = json::object());
   json vars() const;
   Result<json> eval(const workflows::Expression& e, const Frame& f);
   Result<json> render(const json& value, const Frame& f);

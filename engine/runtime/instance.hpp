@@ -4,9 +4,10 @@
 // and nothing about a running instance lives only in memory. Plain values.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,9 @@ struct Instance {
   std::string last_hash;
   std::int64_t created_us = 0, updated_us = 0;
 
-  bool finished() const { return status == "completed" || status == "failed" || status == "cancelled"; }
+  bool finished() const {
+    return status == "completed" || status == "failed" || status == "cancelled";
+  }
 };
 
 // The runtime part of an Instance (frames, compensations, failure) as stored JSON.

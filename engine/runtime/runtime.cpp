@@ -28,12 +28,13 @@ void Runtime::give_back(std::unique_ptr<workflows::JqEvaluator> jq) {
   jq_pool_.push_back(std::move(jq));
 }
 
-Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(const std::string& digest) {
+Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(
+    const std::string& digest, store::Tx* tx) {
   {
     std::lock_guard lock(mu_);
     if (auto it = workflows_.find(digest); it != workflows_.end()) return it->second;
   }
-  auto rec = store_.definition(digest);
+  auto rec = tx ? store_.definition(*tx, digest) : store_.definition(digest);
   if (!rec) return tl::unexpected(rec.error());
   // The stored canonical form is the identity (and carries the financial flags as deployed);
   // the source gives the syntax tree decide() walks.
@@ -43,7 +44,8 @@ Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(con
   auto wf = std::make_shared<const workflows::CompiledWorkflow>(std::move(*loaded.definition),
                                                                 json::parse(rec->canonical));
   if (wf->digest() != digest)
-    return fail(ErrorCode::Internal, "stored definition " + digest + " does not match its digest", digest);
+    return fail(ErrorCode::Internal, "stored definition " + digest + " does not match its digest",
+                digest);
   std::lock_guard lock(mu_);
   workflows_.emplace(digest, wf);
   return wf;
@@ -129,7 +131,7 @@ Result<void> Runtime::advance(const std::string& id, const Input& in,
         if (!*go) return (*tx)->commit();
       }
       Instance inst = std::move(**loaded);
-      auto wf = workflow(inst.digest);
+      auto wf = workflow(inst.digest, tx->get());
       if (!wf) return tl::unexpected(wf.error());
       TimePoint now = clock_.now();  // read once per transition
       std::int64_t expected = inst.version;
@@ -158,7 +160,8 @@ Result<void> Runtime::signal(const std::string& id, const std::string& event, co
   return advance(id, SignalInput{event, payload});
 }
 
-Result<void> Runtime::cancel(const std::string& id, const std::string& reason, const std::string& by) {
+Result<void> Runtime::cancel(const std::string& id, const std::string& reason,
+                             const std::string& by) {
   return advance(id, CancelInput{reason, by});
 }
 
@@ -172,8 +175,8 @@ Result<void> Runtime::fire_timer(const store::TimerRow& t) {
 }
 
 Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {
-  ActivityOutcome o{t.frame, t.state, t.occurrence, t.attempt, t.compensation, r.ok,
-                    r.result, r.error_code, r.message, r.retryable};
+  ActivityOutcome o{t.frame, t.state,  t.occurrence, t.attempt, t.compensation,
+                    r.ok,    r.result, r.error_code, r.message, r.retryable};
   auto result = advance(t.instance_id, o, [&](store::Tx& tx) -> Result<bool> {
     if (auto f = store_.finish_task(tx, t.id); !f) return tl::unexpected(f.error());
     if (r.ok) {

@@ -7,15 +7,15 @@
 // Thread-safe: any number of threads may call it at once.
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <mutex>
-
 #include "engine/activity_executor.hpp"
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
 #include "engine/runtime/decide.hpp"
 #include "engine/store/store.hpp"
+
+#include <functional>
+#include <memory>
+#include <mutex>
 
 namespace covenant::engine::runtime {
 
@@ -34,7 +34,8 @@ class Runtime {
   // Errors: NotFound (no such workflow), InvalidArgument (input not a JSON object).
   Result<std::string> start(const std::string& workflow, const nlohmann::json& input,
                             const StartOptions& opts);
-  Result<void> signal(const std::string& id, const std::string& event, const nlohmann::json& payload);
+  Result<void> signal(const std::string& id, const std::string& event,
+                      const nlohmann::json& payload);
   Result<void> cancel(const std::string& id, const std::string& reason, const std::string& by);
   Result<void> decide_approval(const std::string& id, const ApprovalInput& in);
 
@@ -44,8 +45,10 @@ class Runtime {
   // and the transition, in one transaction.
   Result<void> complete_task(const store::TaskRow& t, const ActivityResult& r);
 
-  // The compiled workflow of a stored definition version (cached).
-  Result<std::shared_ptr<const workflows::CompiledWorkflow>> workflow(const std::string& digest);
+  // The compiled workflow of a stored definition version (cached). Inside a transaction,
+  // pass it: reading through a second session could wait on the pool.
+  Result<std::shared_ptr<const workflows::CompiledWorkflow>> workflow(const std::string& digest,
+                                                                      store::Tx* tx = nullptr);
 
   store::Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
@@ -64,8 +67,9 @@ class Runtime {
   const Clock& clock_;
   IdSource& ids_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const workflows::CompiledWorkflow>> workflows_;  // GUARDED_BY(mu_)
-  std::vector<std::unique_ptr<workflows::JqEvaluator>> jq_pool_;                        // GUARDED_BY(mu_)
+  std::map<std::string, std::shared_ptr<const workflows::CompiledWorkflow>>
+      workflows_;                                                 // GUARDED_BY(mu_)
+  std::vector<std::unique_ptr<workflows::JqEvaluator>> jq_pool_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace covenant::engine::runtime

@@ -1,12 +1,13 @@
 #include "engine/scheduler/worker.hpp"
 
+#include "engine/time_format.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+
 #include <future>
 #include <iostream>
-
-#include "engine/time_format.hpp"
 
 namespace covenant::engine::scheduler {
 
@@ -23,7 +24,11 @@ void Worker::run_task(const store::TaskRow& t) {
     result = ActivityResult::success(**recorded);
   } else {
     TimePoint start = rt_.clock().now();
-    ActivityCall call{t.activity, t.input, t.key, t.attempt, t.instance_id,
+    ActivityCall call{t.activity,
+                      t.input,
+                      t.key,
+                      t.attempt,
+                      t.instance_id,
                       t.timeout_us ? start + std::chrono::microseconds(t.timeout_us) : TimePoint{}};
     try {
       result = executor_.execute(call);
@@ -31,7 +36,8 @@ void Worker::run_task(const store::TaskRow& t) {
       result = ActivityResult::failure("ActivityCrashed", e.what(), true);
     }
     if (t.timeout_us && rt_.clock().now() > call.deadline)
-      result = ActivityResult::failure("Timeout", "the activity took longer than its timeout", true);
+      result =
+          ActivityResult::failure("Timeout", "the activity took longer than its timeout", true);
   }
   if (auto r = rt_.complete_task(t, result); !r)
     std::cerr << "worker " << opts_.worker_id << ": task " << t.key << ": " << r.error().message
@@ -45,7 +51,8 @@ PassStats Worker::run_due() {
     for (const auto& t : *timers) {
       if (auto r = rt_.fire_timer(t); !r) {
         ++stats.errors;
-        std::cerr << "worker " << opts_.worker_id << ": timer " << t.key << ": " << r.error().message << '\n';
+        std::cerr << "worker " << opts_.worker_id << ": timer " << t.key << ": "
+                  << r.error().message << '\n';
       } else {
         ++stats.timers;
       }
@@ -53,7 +60,8 @@ PassStats Worker::run_due() {
   } else {
     ++stats.errors;
   }
-  auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), opts_.concurrency);
+  auto tasks =
+      rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), opts_.concurrency);
   if (!tasks) {
     ++stats.errors;
     std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
@@ -93,8 +101,9 @@ void Worker::run() {
     auto wait = opts_.poll;
     if (auto next = rt_.store().next_due_us(); next && *next) {
       auto until = std::chrono::microseconds(**next - to_micros(rt_.clock().now()));
-      if (until < wait) wait = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until),
-                                        std::chrono::milliseconds(1));
+      if (until < wait)
+        wait = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until),
+                        std::chrono::milliseconds(1));
     }
     timer.expires_after(wait);
     timer.async_wait([](const boost::system::error_code&) {});

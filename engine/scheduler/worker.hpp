@@ -8,20 +8,21 @@
 // Thread-safety: run() on one thread; stop() from any thread.
 #pragma once
 
-#include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <chrono>
-#include <string>
-
 #include "engine/activity_executor.hpp"
 #include "engine/runtime/runtime.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <string>
 
 namespace covenant::engine::scheduler {
 
 struct WorkerOptions {
   std::string worker_id = "worker";
-  int concurrency = 4;                         // activities run at once
-  std::chrono::milliseconds poll{250};         // longest sleep between looks
+  int concurrency = 4;                  // activities run at once
+  std::chrono::milliseconds poll{250};  // longest sleep between looks
   std::chrono::microseconds lease{std::chrono::seconds(30)};
   int timer_batch = 256;
 };

@@ -3,12 +3,12 @@
 // conflict and the rest. This is the one place allowed to ask which database it is.
 #pragma once
 
+#include "engine/error.hpp"
+#include "engine/store/database_url.hpp"
+
 #include <soci/soci.h>
 
 #include <string>
-
-#include "engine/error.hpp"
-#include "engine/store/database_url.hpp"
 
 namespace covenant::engine::store {
 

@@ -10,7 +10,8 @@ namespace {
 constexpr const char* kCreateMigrations =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
     "NULL, applied_us BIGINT NOT NULL)";
-constexpr const char* kAppliedMigrations = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+constexpr const char* kAppliedMigrations =
+    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 constexpr const char* kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_us) VALUES (:v, :n, 0)";
 
@@ -19,7 +20,8 @@ constexpr const char* kDefinitionColumns =
 constexpr const char* kDefinitionByDigest = "WHERE digest = :d";
 constexpr const char* kLatestDefinition = "WHERE name = :n ORDER BY version DESC LIMIT 1";
 constexpr const char* kAllDefinitions = "ORDER BY name, version";
-constexpr const char* kNextVersion = "SELECT COALESCE(MAX(version), 0) + 1 FROM definitions WHERE name = :n";
+constexpr const char* kNextVersion =
+    "SELECT COALESCE(MAX(version), 0) + 1 FROM definitions WHERE name = :n";
 constexpr const char* kInsertDefinition =
     "INSERT INTO definitions (digest, name, version, source, canonical, created_us) "
     "VALUES (:d, :n, :v, :s, :c, :t)";
@@ -57,7 +59,8 @@ Tx::~Tx() {
       session_.reset();
     }
   }
-  if (session_) store_.release(std::move(session_));
+  if (session_)
+    store_.release(std::move(session_));
   else {
     std::lock_guard lock(store_.mu_);
     --store_.open_sessions_;
@@ -83,7 +86,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& url, int pool_size
   auto parsed = parse_database_url(url);
   if (!parsed) return fail(ErrorCode::InvalidArgument, parsed.error(), "database URL");
   std::unique_ptr<Store> store(new Store(url, *parsed));
-  store->pool_size_ = std::max(1, pool_size);
+  store->pool_size_ = std::max(2, pool_size);  // a transaction may read alongside a claim
   auto first = open_session(*parsed);
   if (!first) return fail(ErrorCode::Unavailable, first.error(), "database");
   store->idle_.push_back(std::move(*first));
@@ -177,18 +180,22 @@ int Store::schema_version() {
 
 namespace {
 
-Result<DefinitionRecord> read_definition(Store& store, const std::string& where,
+Result<DefinitionRecord> read_definition(Store& store, Tx* in, const std::string& where,
                                          const std::string& param) {
-  auto tx = store.begin(false);
-  if (!tx) return tl::unexpected(tx.error());
+  Result<std::unique_ptr<Tx>> own = std::unique_ptr<Tx>();
+  if (!in) {
+    own = store.begin(false);
+    if (!own) return tl::unexpected(own.error());
+  }
+  Tx* tx = in ? in : own->get();
   return store.guard<DefinitionRecord>("read definition", [&]() -> Result<DefinitionRecord> {
     DefinitionRecord d;
     long long created = 0;
     soci::indicator ind = soci::i_ok;
-    (*tx)->sql() << std::string(kDefinitionColumns) + where, soci::use(param),
+    tx->sql() << std::string(kDefinitionColumns) + where, soci::use(param),
         soci::into(d.digest, ind), soci::into(d.name), soci::into(d.version), soci::into(d.source),
         soci::into(d.canonical), soci::into(created);
-    if (!(*tx)->sql().got_data()) return fail(ErrorCode::NotFound, "no definition " + param, param);
+    if (!tx->sql().got_data()) return fail(ErrorCode::NotFound, "no definition " + param, param);
     d.created_us = created;
     return d;
   });
@@ -197,37 +204,45 @@ Result<DefinitionRecord> read_definition(Store& store, const std::string& where,
 }  // namespace
 
 Result<DefinitionRecord> Store::definition(const std::string& digest) {
-  return read_definition(*this, kDefinitionByDigest, digest);
+  return read_definition(*this, nullptr, kDefinitionByDigest, digest);
+}
+
+Result<DefinitionRecord> Store::definition(Tx& tx, const std::string& digest) {
+  return read_definition(*this, &tx, kDefinitionByDigest, digest);
 }
 
 Result<DefinitionRecord> Store::latest_definition(const std::string& name) {
-  return read_definition(*this, kLatestDefinition, name);
+  return read_definition(*this, nullptr, kLatestDefinition, name);
 }
 
 Result<std::vector<DefinitionRecord>> Store::definitions() {
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<DefinitionRecord>>("list definitions", [&]() -> Result<std::vector<DefinitionRecord>> {
-    std::vector<DefinitionRecord> out;
-    DefinitionRecord d;
-    long long created = 0;
-    soci::statement st = ((*tx)->sql().prepare << std::string(kDefinitionColumns) + kAllDefinitions,
-                          soci::into(d.digest), soci::into(d.name), soci::into(d.version),
-                          soci::into(d.source), soci::into(d.canonical), soci::into(created));
-    st.execute();
-    while (st.fetch()) {
-      d.created_us = created;
-      out.push_back(d);
-    }
-    return out;
-  });
+  return guard<std::vector<DefinitionRecord>>(
+      "list definitions", [&]() -> Result<std::vector<DefinitionRecord>> {
+        std::vector<DefinitionRecord> out;
+        DefinitionRecord d;
+        long long created = 0;
+        soci::statement st =
+            ((*tx)->sql().prepare << std::string(kDefinitionColumns) + kAllDefinitions,
+             soci::into(d.digest), soci::into(d.name), soci::into(d.version), soci::into(d.source),
+             soci::into(d.canonical), soci::into(created));
+        st.execute();
+        while (st.fetch()) {
+          d.created_us = created;
+          out.push_back(d);
+        }
+        return out;
+      });
 }
 
 Result<DefinitionRecord> Store::put_definition(const std::string& name, const std::string& digest,
                                                const std::string& source,
                                                const std::string& canonical, std::int64_t now_us) {
-  if (auto existing = definition(digest)) return existing;
-  else if (existing.error().code != ErrorCode::NotFound) return existing;
+  if (auto existing = definition(digest))
+    return existing;
+  else if (existing.error().code != ErrorCode::NotFound)
+    return existing;
   auto tx = begin();
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<DefinitionRecord>("deploy definition", [&]() -> Result<DefinitionRecord> {

@@ -5,19 +5,20 @@
 // session from a pool. A Tx belongs to one thread.
 #pragma once
 
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <soci/soci.h>
-#include <string>
-#include <vector>
-
 #include "engine/error.hpp"
 #include "engine/history/event.hpp"
 #include "engine/runtime/decide.hpp"
 #include "engine/runtime/instance.hpp"
 #include "engine/store/dialect.hpp"
+
+#include <soci/soci.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace covenant::engine::store {
 
@@ -91,6 +92,7 @@ class Store {
                                           const std::string& source, const std::string& canonical,
                                           std::int64_t now_us);
   Result<DefinitionRecord> definition(const std::string& digest);
+  Result<DefinitionRecord> definition(Tx& tx, const std::string& digest);
   Result<DefinitionRecord> latest_definition(const std::string& name);
   Result<std::vector<DefinitionRecord>> definitions();
 
@@ -100,7 +102,8 @@ class Store {
   Result<std::optional<std::string>> instance_for_start_key(Tx& tx, const std::string& start_key);
   Result<std::optional<runtime::Instance>> lock_instance(Tx& tx, const std::string& id);
   // Writes the instance if its stored version is `expected_version`; Conflict otherwise.
-  Result<void> update_instance(Tx& tx, const runtime::Instance& inst, std::int64_t expected_version);
+  Result<void> update_instance(Tx& tx, const runtime::Instance& inst,
+                               std::int64_t expected_version);
   Result<void> append_events(Tx& tx, const std::vector<history::Event>& events);
   Result<std::optional<runtime::Instance>> instance(const std::string& id);
   Result<std::vector<runtime::Instance>> instances(const InstanceFilter& f);

@@ -85,12 +85,13 @@ Result<void> Store::insert_instance(Tx& tx, const Instance& i, const std::string
 }
 
 Result<std::optional<std::string>> Store::instance_for_start_key(Tx& tx, const std::string& key) {
-  return guard<std::optional<std::string>>("start key", [&]() -> Result<std::optional<std::string>> {
-    std::string id;
-    tx.sql() << kStartKey, soci::use(key), soci::into(id);
-    if (!tx.sql().got_data()) return std::nullopt;
-    return id;
-  });
+  return guard<std::optional<std::string>>("start key",
+                                           [&]() -> Result<std::optional<std::string>> {
+                                             std::string id;
+                                             tx.sql() << kStartKey, soci::use(key), soci::into(id);
+                                             if (!tx.sql().got_data()) return std::nullopt;
+                                             return id;
+                                           });
 }
 
 Result<std::optional<Instance>> Store::lock_instance(Tx& tx, const std::string& id) {
@@ -108,12 +109,13 @@ Result<std::optional<Instance>> Store::lock_instance(Tx& tx, const std::string& 
 
 Result<void> Store::update_instance(Tx& tx, const Instance& i, std::int64_t expected_version) {
   return guard<void>("update instance", [&]() -> Result<void> {
-    std::string ctx = root_context(i), rt = runtime::runtime_to_json(i).dump(), out = i.output.dump();
+    std::string ctx = root_context(i), rt = runtime::runtime_to_json(i).dump(),
+                out = i.output.dump();
     long long version = i.version, seq = i.next_seq, up = i.updated_us, expected = expected_version;
-    soci::statement st = (tx.sql().prepare << kUpdateInstance, soci::use(i.status), soci::use(ctx),
-                          soci::use(rt), soci::use(out), soci::use(i.error), soci::use(version),
-                          soci::use(seq), soci::use(i.last_hash), soci::use(up), soci::use(i.id),
-                          soci::use(expected));
+    soci::statement st =
+        (tx.sql().prepare << kUpdateInstance, soci::use(i.status), soci::use(ctx), soci::use(rt),
+         soci::use(out), soci::use(i.error), soci::use(version), soci::use(seq),
+         soci::use(i.last_hash), soci::use(up), soci::use(i.id), soci::use(expected));
     st.execute(true);
     if (st.get_affected_rows() != 1)
       return fail(ErrorCode::Conflict, "instance " + i.id + " changed concurrently", i.id);
@@ -174,31 +176,33 @@ Result<std::vector<history::Event>> Store::history(const std::string& id, std::i
                                                    int limit) {
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<history::Event>>("read history", [&]() -> Result<std::vector<history::Event>> {
-    std::vector<history::Event> out;
-    long long seq = 0, at = 0, after = after_seq;
-    int type = 0;
-    std::string frame, state, payload, prev, hash;
-    soci::statement st = ((*tx)->sql().prepare << kHistory, soci::use(id), soci::use(after),
-                          soci::use(limit), soci::into(seq), soci::into(type), soci::into(at),
-                          soci::into(frame), soci::into(state), soci::into(payload),
-                          soci::into(prev), soci::into(hash));
-    st.execute();
-    while (st.fetch()) {
-      history::Event e;
-      e.instance_id = id;
-      e.seq = seq;
-      e.type = history::event_type_from_number(type).value_or(history::EventType::WorkflowStarted);
-      e.at_us = at;
-      e.frame = frame;
-      e.state = state;
-      e.payload = nlohmann::json::parse(payload);
-      e.prev_hash = prev;
-      e.hash = hash;
-      out.push_back(std::move(e));
-    }
-    return out;
-  });
+  return guard<std::vector<history::Event>>(
+      "read history", [&]() -> Result<std::vector<history::Event>> {
+        std::vector<history::Event> out;
+        long long seq = 0, at = 0, after = after_seq;
+        int type = 0;
+        std::string frame, state, payload, prev, hash;
+        soci::statement st =
+            ((*tx)->sql().prepare << kHistory, soci::use(id), soci::use(after), soci::use(limit),
+             soci::into(seq), soci::into(type), soci::into(at), soci::into(frame),
+             soci::into(state), soci::into(payload), soci::into(prev), soci::into(hash));
+        st.execute();
+        while (st.fetch()) {
+          history::Event e;
+          e.instance_id = id;
+          e.seq = seq;
+          e.type =
+              history::event_type_from_number(type).value_or(history::EventType::WorkflowStarted);
+          e.at_us = at;
+          e.frame = frame;
+          e.state = state;
+          e.payload = nlohmann::json::parse(payload);
+          e.prev_hash = prev;
+          e.hash = hash;
+          out.push_back(std::move(e));
+        }
+        return out;
+      });
 }
 
 }  // namespace covenant::engine::store

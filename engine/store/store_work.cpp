@@ -19,7 +19,8 @@ constexpr const char* kCancelTask =
 constexpr const char* kCancelTimer =
     "UPDATE timers SET status = 'cancelled' WHERE timer_key = :k AND status = 'pending'";
 constexpr const char* kCancelAllTasks =
-    "UPDATE tasks SET status = 'cancelled' WHERE instance_id = :i AND status IN ('ready', 'leased')";
+    "UPDATE tasks SET status = 'cancelled' WHERE instance_id = :i AND status IN ('ready', "
+    "'leased')";
 constexpr const char* kCancelAllTimers =
     "UPDATE timers SET status = 'cancelled' WHERE instance_id = :i AND status = 'pending'";
 constexpr const char* kClaimable =
@@ -31,19 +32,17 @@ constexpr const char* kTaskById =
     "SELECT id, task_key, instance_id, frame, state, occurrence, compensation, activity, input, "
     "attempt, timeout_us, due_us FROM tasks WHERE id = :id";
 constexpr const char* kExtendLease =
-    "UPDATE tasks SET lease_until_us = :u WHERE id = :id AND lease_owner = :w AND status = 'leased'";
+    "UPDATE tasks SET lease_until_us = :u WHERE id = :id AND lease_owner = :w AND status = "
+    "'leased'";
 constexpr const char* kFinishTask = "UPDATE tasks SET status = 'done' WHERE id = :id";
 constexpr const char* kDueTimers =
     "SELECT id, timer_key, instance_id, frame, state, occurrence, kind, fire_us FROM timers "
     "WHERE status = 'pending' AND fire_us <= :now ORDER BY fire_us LIMIT :n";
 constexpr const char* kTakeTimer =
     "UPDATE timers SET status = 'fired' WHERE id = :id AND status = 'pending'";
-constexpr const char* kNextTask =
-    "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
-constexpr const char* kNextLease =
-    "SELECT MIN(lease_until_us) FROM tasks WHERE status = 'leased'";
-constexpr const char* kNextTimer =
-    "SELECT MIN(fire_us) FROM timers WHERE status = 'pending'";
+constexpr const char* kNextTask = "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
+constexpr const char* kNextLease = "SELECT MIN(lease_until_us) FROM tasks WHERE status = 'leased'";
+constexpr const char* kNextTimer = "SELECT MIN(fire_us) FROM timers WHERE status = 'pending'";
 constexpr const char* kFindEffect = "SELECT result FROM effects WHERE idempotency_key = :k";
 constexpr const char* kRecordEffect =
     "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, recorded_us) "
@@ -146,10 +145,10 @@ Result<std::vector<TimerRow>> Store::due_timers(std::int64_t now_us, int limit) 
     std::vector<TimerRow> out;
     TimerRow t;
     long long id = 0, at = 0, now = now_us;
-    soci::statement st = ((*tx)->sql().prepare << kDueTimers, soci::use(now), soci::use(limit),
-                          soci::into(id), soci::into(t.key), soci::into(t.instance_id),
-                          soci::into(t.frame), soci::into(t.state), soci::into(t.occurrence),
-                          soci::into(t.kind), soci::into(at));
+    soci::statement st =
+        ((*tx)->sql().prepare << kDueTimers, soci::use(now), soci::use(limit), soci::into(id),
+         soci::into(t.key), soci::into(t.instance_id), soci::into(t.frame), soci::into(t.state),
+         soci::into(t.occurrence), soci::into(t.kind), soci::into(at));
     st.execute();
     while (st.fetch()) {
       t.id = id;
@@ -172,27 +171,29 @@ Result<bool> Store::take_timer(Tx& tx, std::int64_t timer_id) {
 Result<std::optional<std::int64_t>> Store::next_due_us() {
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<std::int64_t>>("next due", [&]() -> Result<std::optional<std::int64_t>> {
-    std::optional<std::int64_t> best;
-    for (const char* sql : {kNextTask, kNextLease, kNextTimer}) {
-      long long v = 0;
-      soci::indicator ind = soci::i_null;
-      (*tx)->sql() << sql, soci::into(v, ind);
-      if (ind == soci::i_ok && (!best || v < *best)) best = v;
-    }
-    return best;
-  });
+  return guard<std::optional<std::int64_t>>(
+      "next due", [&]() -> Result<std::optional<std::int64_t>> {
+        std::optional<std::int64_t> best;
+        for (const char* sql : {kNextTask, kNextLease, kNextTimer}) {
+          long long v = 0;
+          soci::indicator ind = soci::i_null;
+          (*tx)->sql() << sql, soci::into(v, ind);
+          if (ind == soci::i_ok && (!best || v < *best)) best = v;
+        }
+        return best;
+      });
 }
 
 Result<std::optional<nlohmann::json>> Store::find_effect(const std::string& key) {
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<nlohmann::json>>("find effect", [&]() -> Result<std::optional<nlohmann::json>> {
-    std::string result;
-    (*tx)->sql() << kFindEffect, soci::use(key), soci::into(result);
-    if (!(*tx)->sql().got_data()) return std::nullopt;
-    return nlohmann::json::parse(result);
-  });
+  return guard<std::optional<nlohmann::json>>(
+      "find effect", [&]() -> Result<std::optional<nlohmann::json>> {
+        std::string result;
+        (*tx)->sql() << kFindEffect, soci::use(key), soci::into(result);
+        if (!(*tx)->sql().got_data()) return std::nullopt;
+        return nlohmann::json::parse(result);
+      });
 }
 
 Result<bool> Store::record_effect(Tx& tx, const std::string& key, const std::string& instance_id,

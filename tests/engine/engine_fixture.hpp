@@ -4,8 +4,6 @@
 // are reproducible.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
 #include "engine/runtime/runtime.hpp"
@@ -17,6 +15,8 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/workflows/test_catalog.hpp"
 #include "workflows/compiler.hpp"
+
+#include <catch2/catch.hpp>
 
 namespace covenant::testing {
 
@@ -110,16 +110,16 @@ struct SqliteDb {
 
 #define COVENANT_CAT2(a, b) a##b
 #define COVENANT_CAT(a, b) COVENANT_CAT2(a, b)
-#define ENGINE_TEST(name, fn)                                          \
-  static void fn(covenant::testing::EngineFixture& fx);                \
-  TEST_CASE(name " [sqlite]", "[sqlite]") {                            \
-    covenant::testing::SqliteDb db;                                    \
-    covenant::testing::EngineFixture fx(db.url());                     \
-    fn(fx);                                                            \
-  }                                                                    \
-  TEST_CASE(name " [postgres]", "[postgres]") {                        \
-    covenant::testing::TestDatabase db;                                \
-    covenant::testing::EngineFixture fx(db.url());                     \
-    fn(fx);                                                            \
-  }                                                                    \
+#define ENGINE_TEST(name, fn)                           \
+  static void fn(covenant::testing::EngineFixture& fx); \
+  TEST_CASE(name " [sqlite]", "[sqlite]") {             \
+    covenant::testing::SqliteDb db;                     \
+    covenant::testing::EngineFixture fx(db.url());      \
+    fn(fx);                                             \
+  }                                                     \
+  TEST_CASE(name " [postgres]", "[postgres]") {         \
+    covenant::testing::TestDatabase db;                 \
+    covenant::testing::EngineFixture fx(db.url());      \
+    fn(fx);                                             \
+  }                                                     \
   static void fn(covenant::testing::EngineFixture& fx)

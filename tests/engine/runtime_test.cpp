@@ -1,8 +1,8 @@
 // The engine's behaviour, state type by state type, on SQLite and PostgreSQL alike.
-#include <set>
-
 #include "engine/history/hash_chain.hpp"
 #include "tests/engine/engine_fixture.hpp"
+
+#include <set>
 
 using namespace std::chrono_literals;
 using covenant::engine::ErrorCode;
@@ -14,8 +14,10 @@ std::string seven_steps(const std::string& name = "seven") {
   std::string y = "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: " + name +
                   " }\nstart: s1\nstates:\n";
   for (int i = 1; i <= 7; ++i)
-    y += "  s" + std::to_string(i) + ": { type: task, activity: work.do, input: { what: \"${ .n }\" }, output: .r" +
-         std::to_string(i) + ", next: " + (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
+    y += "  s" + std::to_string(i) +
+         ": { type: task, activity: work.do, input: { what: \"${ .n }\" }, output: .r" +
+         std::to_string(i) +
+         ", next: " + (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
   return y + "  done: { type: succeed }\n";
 }
 
@@ -131,7 +133,8 @@ states:
   CHECK(fx.instance(id).status == "completed");
 }
 
-ENGINE_TEST("An external event resumes a waiting instance; an unexpected one changes nothing", events) {
+ENGINE_TEST("An external event resumes a waiting instance; an unexpected one changes nothing",
+            events) {
   fx.deploy(R"(apiVersion: covenant/v1
 kind: Workflow
 metadata: { name: confirm }
@@ -200,7 +203,8 @@ states:
   CHECK(inst.output["results"] == nlohmann::json({1, 2, 3, 4, 5}));
 }
 
-ENGINE_TEST("An approval gate enforces eligibility, separation of duties, digest and quorum", approvals) {
+ENGINE_TEST("An approval gate enforces eligibility, separation of duties, digest and quorum",
+            approvals) {
   fx.deploy(R"(apiVersion: covenant/v1
 kind: Workflow
 metadata: { name: gated }
@@ -218,27 +222,35 @@ states:
   done: { type: succeed }
   stopped: { type: fail, error: Rejected }
 )");
-  auto id = fx.start("gated", {{"amount", 120000}, {"customer", "acme"}}, {"", "alice", "", "default"});
+  auto id =
+      fx.start("gated", {{"amount", 120000}, {"customer", "acme"}}, {"", "alice", "", "default"});
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);
   auto h = fx.store_->history(id);
   std::string digest;
   for (const auto& e : *h)
-    if (e.type == covenant::engine::history::EventType::ApprovalRequested) digest = e.payload["digest"];
+    if (e.type == covenant::engine::history::EventType::ApprovalRequested)
+      digest = e.payload["digest"];
   REQUIRE(digest.size() == 64);
   using covenant::engine::runtime::ApprovalInput;
-  auto by_starter = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "alice", {"finance"}, true, "", digest});
+  auto by_starter = fx.runtime_->decide_approval(
+      id, ApprovalInput{"gate", "alice", {"finance"}, true, "", digest});
   CHECK(by_starter.error().code == ErrorCode::PermissionDenied);
-  auto wrong_role = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"sales"}, true, "", digest});
+  auto wrong_role =
+      fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"sales"}, true, "", digest});
   CHECK(wrong_role.error().code == ErrorCode::PermissionDenied);
-  auto stale = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "", std::string(64, '0')});
+  auto stale = fx.runtime_->decide_approval(
+      id, ApprovalInput{"gate", "bob", {"finance"}, true, "", std::string(64, '0')});
   CHECK(stale.error().code == ErrorCode::FailedPrecondition);
-  REQUIRE(fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest}));
-  auto twice = fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "", digest});
+  REQUIRE(fx.runtime_->decide_approval(
+      id, ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest}));
+  auto twice =
+      fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "", digest});
   CHECK(twice.error().code == ErrorCode::Conflict);
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);  // quorum 2: one is not enough
-  REQUIRE(fx.runtime_->decide_approval(id, ApprovalInput{"gate", "carol", {"finance"}, true, "", digest}));
+  REQUIRE(fx.runtime_->decide_approval(
+      id, ApprovalInput{"gate", "carol", {"finance"}, true, "", digest}));
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);
   auto names = fx.event_names(id);
@@ -383,8 +395,8 @@ ENGINE_TEST("A worker that dies after the external call does not write twice", c
   fx.deploy(seven_steps("crashy"));
   auto id = fx.start("crashy");
   // The first pass claims s1 and performs it, then "dies" before reporting: drop everything.
-  auto tasks = fx.store_->claim_tasks("doomed", covenant::engine::to_micros(fx.clock.now()),
-                                      30'000'000, 1);
+  auto tasks =
+      fx.store_->claim_tasks("doomed", covenant::engine::to_micros(fx.clock.now()), 30'000'000, 1);
   REQUIRE(tasks->size() == 1);
   fx.system.execute({tasks->front().activity, tasks->front().input, tasks->front().key, 1, id, {}});
   fx.reopen();

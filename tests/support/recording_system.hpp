@@ -4,11 +4,11 @@
 // fail the first N calls of an activity (transiently or permanently). Thread-safe.
 #pragma once
 
+#include "engine/activity_executor.hpp"
+
 #include <map>
 #include <mutex>
 #include <string>
-
-#include "engine/activity_executor.hpp"
 
 namespace covenant::testing {
 
@@ -19,7 +19,8 @@ class RecordingSystem final : public engine::ActivityExecutor {
     ++calls_[call.activity];
     if (auto f = failures_.find(call.activity); f != failures_.end() && f->second.remaining > 0) {
       --f->second.remaining;
-      return engine::ActivityResult::failure(f->second.code, "injected failure", f->second.retryable);
+      return engine::ActivityResult::failure(f->second.code, "injected failure",
+                                             f->second.retryable);
     }
     auto [it, fresh] = effects_.emplace(call.idempotency_key, call.input);
     if (fresh) ++writes_[call.activity];

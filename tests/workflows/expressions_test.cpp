@@ -38,9 +38,9 @@ TEST_CASE("Expressions must be valid UTF-8 (libjq leaks on some malformed text)"
   CHECK(valid_utf8("plain"));
   CHECK(valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xb0"));
   CHECK_FALSE(valid_utf8("\xff"));
-  CHECK_FALSE(valid_utf8("\xc3"));          // truncated
-  CHECK_FALSE(valid_utf8("\xe2\x82"));      // truncated
-  CHECK_FALSE(valid_utf8("\xc3\x28"));      // bad continuation
+  CHECK_FALSE(valid_utf8("\xc3"));      // truncated
+  CHECK_FALSE(valid_utf8("\xe2\x82"));  // truncated
+  CHECK_FALSE(valid_utf8("\xc3\x28"));  // bad continuation
   JqChecker jq;
   auto err = jq.check(".a == \"\xff\"");
   REQUIRE(err);

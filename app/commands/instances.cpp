@@ -1,0 +1,178 @@
+// covenant start | status | history | cancel | signal — one instance at a time.
+#include <iostream>
+
+#include "app/commands/commands.hpp"
+#include "app/commands/output.hpp"
+#include "app/composition.hpp"
+#include "engine/history/hash_chain.hpp"
+#include "engine/time_format.hpp"
+
+namespace covenant::app {
+namespace {
+
+using nlohmann::json;
+
+struct Options {
+  CommonOptions common;
+  std::string id, workflow, input_file, business_key, event, data_file, reason = "cancelled",
+      by = "cli", start_key;
+};
+
+json instance_json(const engine::runtime::Instance& i) {
+  json frames = json::array();
+  for (const auto& [id, f] : i.frames)
+    frames.push_back({{"frame", id}, {"state", f.state}, {"status", f.status}});
+  return {{"id", i.id},
+          {"workflow", i.workflow},
+          {"version", i.digest},
+          {"business_key", i.business_key},
+          {"status", i.status},
+          {"error", i.error},
+          {"at", frames},
+          {"output", i.output},
+          {"created", engine::format_rfc3339(engine::from_micros(i.created_us))},
+          {"updated", engine::format_rfc3339(engine::from_micros(i.updated_us))},
+          {"events", i.next_seq - 1}};
+}
+
+int with_engine(const Options& o, const std::function<int(Engine&)>& fn) {
+  auto eng = open_engine(o.common.db, 1);
+  if (!eng) return report(eng.error());
+  return fn(**eng);
+}
+
+int start(const Options& o) {
+  json input = json::object();
+  if (!o.input_file.empty()) {
+    auto parsed = read_json_file(o.input_file);
+    if (!parsed) return 1;
+    input = *parsed;
+  }
+  return with_engine(o, [&](Engine& e) {
+    auto id = e.runtime->start(o.workflow, input, {o.business_key, o.by, o.start_key, "default"});
+    if (!id) return report(id.error());
+    if (o.common.format == "json") std::cout << json{{"id", *id}}.dump() << '\n';
+    else std::cout << *id << '\n';
+    return 0;
+  });
+}
+
+int status(const Options& o) {
+  return with_engine(o, [&](Engine& e) {
+    auto inst = e.store->instance(o.id);
+    if (!inst) return report(inst.error());
+    if (!*inst) return report({engine::ErrorCode::NotFound, "no instance " + o.id, ""});
+    json j = instance_json(**inst);
+    if (o.common.format == "json") {
+      std::cout << j.dump(2) << '\n';
+      return 0;
+    }
+    std::cout << j["id"].get<std::string>() << "  " << j["workflow"].get<std::string>() << "  "
+              << j["status"].get<std::string>();
+    if (!(*inst)->error.empty()) std::cout << " (" << (*inst)->error << ")";
+    std::cout << "\n";
+    for (const auto& f : j["at"])
+      std::cout << "  at " << f["state"].get<std::string>() << " [" << f["status"].get<std::string>()
+                << "] in " << f["frame"].get<std::string>() << '\n';
+    return 0;
+  });
+}
+
+int history(const Options& o) {
+  return with_engine(o, [&](Engine& e) {
+    auto inst = e.store->instance(o.id);
+    if (!inst) return report(inst.error());
+    if (!*inst) return report({engine::ErrorCode::NotFound, "no instance " + o.id, ""});
+    auto h = e.store->history(o.id);
+    if (!h) return report(h.error());
+    auto broken = engine::history::verify_chain(*h);
+    if (o.common.format == "json") {
+      json out = json::array();
+      for (const auto& ev : *h)
+        out.push_back({{"seq", ev.seq}, {"type", engine::history::name(ev.type)},
+                       {"at", engine::format_rfc3339(engine::from_micros(ev.at_us))},
+                       {"frame", ev.frame}, {"state", ev.state}, {"payload", ev.payload},
+                       {"prev_hash", ev.prev_hash}, {"hash", ev.hash}});
+      std::cout << out.dump(2) << '\n';
+    } else {
+      for (const auto& ev : *h)
+        std::cout << ev.seq << "  " << engine::format_rfc3339(engine::from_micros(ev.at_us)) << "  "
+                  << engine::history::name(ev.type) << (ev.state.empty() ? "" : "  " + ev.state)
+                  << '\n';
+      std::cout << (broken ? "chain BROKEN at event " + std::to_string(broken->seq) + ": " + broken->reason
+                           : "chain verified: " + std::to_string(h->size()) + " events")
+                << '\n';
+    }
+    return broken ? 1 : 0;
+  });
+}
+
+int cancel(const Options& o) {
+  return with_engine(o, [&](Engine& e) {
+    auto r = e.runtime->cancel(o.id, o.reason, o.by);
+    if (!r) return report(r.error());
+    std::cout << (o.common.format == "json" ? json{{"id", o.id}, {"status", "cancelled"}}.dump()
+                                            : "cancelled " + o.id)
+              << '\n';
+    return 0;
+  });
+}
+
+int signal(const Options& o) {
+  json data = json::object();
+  if (!o.data_file.empty()) {
+    auto parsed = read_json_file(o.data_file);
+    if (!parsed) return 1;
+    data = *parsed;
+  }
+  return with_engine(o, [&](Engine& e) {
+    auto r = e.runtime->signal(o.id, o.event, data);
+    if (!r) return report(r.error());
+    std::cout << (o.common.format == "json" ? json{{"id", o.id}, {"event", o.event}}.dump()
+                                            : "delivered " + o.event + " to " + o.id)
+              << '\n';
+    return 0;
+  });
+}
+
+CLI::App* sub(CLI::App& app, const char* name, const char* help, std::shared_ptr<Options> o,
+              int (*fn)(const Options&), int& exit_code) {
+  auto* cmd = app.add_subcommand(name, help);
+  add_common_options(cmd, o->common);
+  cmd->callback([o, fn, &exit_code] { exit_code = fn(*o); });
+  return cmd;
+}
+
+}  // namespace
+
+void add_instance_commands(CLI::App& app, int& exit_code) {
+  auto s = std::make_shared<Options>();
+  auto* c = sub(app, "start", "Start an instance of the latest version of a workflow", s, start, exit_code);
+  c->add_option("workflow", s->workflow, "Workflow name")->required();
+  c->add_option("--input", s->input_file, "Input JSON file (- for standard input)");
+  c->add_option("--business-key", s->business_key, "Business key, e.g. the contract id");
+  c->add_option("--idempotency-key", s->start_key, "A repeated start with this key returns the same instance");
+  c->add_option("--as", s->by, "Who starts it (kept for separation of duties)");
+
+  auto st = std::make_shared<Options>();
+  c = sub(app, "status", "Show an instance", st, status, exit_code);
+  c->add_option("id", st->id, "Instance id")->required();
+
+  auto h = std::make_shared<Options>();
+  c = sub(app, "history", "Show an instance's history and verify its hash chain", h, history, exit_code);
+  c->add_option("id", h->id, "Instance id")->required();
+
+  auto x = std::make_shared<Options>();
+  c = sub(app, "cancel", "Cancel an instance", x, cancel, exit_code);
+  c->add_option("id", x->id, "Instance id")->required();
+  c->add_option("--reason", x->reason, "Why");
+  c->add_option("--as", x->by, "Who cancels it");
+
+  auto g = std::make_shared<Options>();
+  c = sub(app, "signal", "Send a named external event to an instance", g, signal, exit_code);
+  c->add_option("id", g->id, "Instance id")->required();
+  c->add_option("event", g->event, "Event name")->required();
+  c->add_option("--data", g->data_file, "Payload JSON file (- for standard input)");
+}
+
+}  // namespace covenant::app

@@ -1,0 +1,65 @@
+// covenant worker [--db URL] [--concurrency N] [--id NAME] [--once]
+// Runs timers and activity tasks until SIGTERM or SIGINT, then stops after the current pass
+// (running transitions commit; unfinished leases expire and another worker takes them).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <iostream>
+#include <thread>
+
+#include "app/activity_bridge.hpp"
+#include "app/commands/commands.hpp"
+#include "app/commands/output.hpp"
+#include "app/composition.hpp"
+#include "app/config.hpp"
+#include "engine/scheduler/worker.hpp"
+
+namespace covenant::app {
+namespace {
+
+struct Options {
+  CommonOptions common;
+  int concurrency = 4;
+  std::string id;
+  bool once = false;
+};
+
+int run(const Options& o) {
+  auto eng = open_engine(o.common.db, o.concurrency + 2);
+  if (!eng) return report(eng.error());
+  ActivityBridge activities;
+  engine::scheduler::WorkerOptions wo;
+  wo.worker_id = o.id.empty() ? process_identity() : o.id;
+  wo.concurrency = o.concurrency;
+  engine::scheduler::Worker worker(*(*eng)->runtime, activities, wo);
+  if (o.once) {
+    auto s = worker.run_due();
+    std::cout << "timers " << s.timers << ", tasks " << s.tasks << ", errors " << s.errors << '\n';
+    return s.errors ? 1 : 0;
+  }
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) worker.stop();
+  });
+  std::thread signal_thread([&] { signals_io.run(); });
+  std::cerr << "covenant worker " << wo.worker_id << " on " << o.common.db << '\n';
+  worker.run();
+  signals_io.stop();
+  signal_thread.join();
+  std::cerr << "covenant worker " << wo.worker_id << " stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_worker_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("worker", "Run timers and activities until stopped");
+  add_common_options(cmd, o->common);
+  cmd->add_option("--concurrency", o->concurrency, "Activities run at once")->check(CLI::Range(1, 256));
+  cmd->add_option("--id", o->id, "Worker name (default host:pid)");
+  cmd->add_flag("--once", o->once, "One pass over due work, then exit");
+  cmd->callback([o, &exit_code] { exit_code = run(*o); });
+}
+
+}  // namespace covenant::app

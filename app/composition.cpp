@@ -1,0 +1,14 @@
+#include "app/composition.hpp"
+
+namespace covenant::app {
+
+engine::Result<std::unique_ptr<Engine>> open_engine(const std::string& url, int pool_size) {
+  auto store = engine::store::Store::open(url, pool_size);
+  if (!store) return tl::unexpected(store.error());
+  auto e = std::make_unique<Engine>();
+  e->store = std::move(*store);
+  e->runtime = std::make_unique<engine::runtime::Runtime>(*e->store, e->clock, e->ids);
+  return e;
+}
+
+}  // namespace covenant::app
