@@ -10,8 +10,8 @@ engine::ActivityResult ActivityBridge::execute(const engine::ActivityCall& call)
     return engine::ActivityResult::failure("UnknownActivity",
                                            "no activity named '" + call.activity + "'", false);
   return engine::ActivityResult::failure(
-      "NotImplemented", "activity '" + call.activity + "' is in the catalog but not implemented yet",
-      false);
+      "NotImplemented",
+      "activity '" + call.activity + "' is in the catalog but not implemented yet", false);
 }
 
 }  // namespace covenant::app

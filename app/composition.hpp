@@ -2,12 +2,12 @@
 // on a database URL, the system clock, random ids, the runtime) and wires them together.
 #pragma once
 
-#include <memory>
-
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
 #include "engine/runtime/runtime.hpp"
 #include "engine/store/store.hpp"
+
+#include <memory>
 
 namespace covenant::app {
 

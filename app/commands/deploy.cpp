@@ -1,14 +1,14 @@
 // covenant deploy FILE [--db URL] [--format text|json]
-#include <fstream>
-#include <iostream>
-#include <sstream>
-
 #include "activities/catalog.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/compiler.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 namespace covenant::app {
 namespace {
@@ -36,8 +36,10 @@ int run(const Options& o) {
                                            engine::to_micros((*eng)->clock.now()));
   if (!rec) return report(rec.error());
   if (o.common.format == "json") {
-    std::cout << nlohmann::json{{"workflow", rec->name}, {"version", rec->version},
-                                {"digest", rec->digest}, {"created", rec->created}}
+    std::cout << nlohmann::json{{"workflow", rec->name},
+                                {"version", rec->version},
+                                {"digest", rec->digest},
+                                {"created", rec->created}}
                      .dump(2)
               << '\n';
   } else {

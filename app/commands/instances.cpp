@@ -1,11 +1,11 @@
 // covenant start | status | history | cancel | signal — one instance at a time.
-#include <iostream>
-
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
 #include "engine/history/hash_chain.hpp"
 #include "engine/time_format.hpp"
+
+#include <iostream>
 
 namespace covenant::app {
 namespace {
@@ -15,7 +15,7 @@ using nlohmann::json;
 struct Options {
   CommonOptions common;
   std::string id, workflow, input_file, business_key, event, data_file, reason = "cancelled",
-      by = "cli", start_key;
+                                                                        by = "cli", start_key;
 };
 
 json instance_json(const engine::runtime::Instance& i) {
@@ -51,8 +51,10 @@ int start(const Options& o) {
   return with_engine(o, [&](Engine& e) {
     auto id = e.runtime->start(o.workflow, input, {o.business_key, o.by, o.start_key, "default"});
     if (!id) return report(id.error());
-    if (o.common.format == "json") std::cout << json{{"id", *id}}.dump() << '\n';
-    else std::cout << *id << '\n';
+    if (o.common.format == "json")
+      std::cout << json{{"id", *id}}.dump() << '\n';
+    else
+      std::cout << *id << '\n';
     return 0;
   });
 }
@@ -72,8 +74,9 @@ int status(const Options& o) {
     if (!(*inst)->error.empty()) std::cout << " (" << (*inst)->error << ")";
     std::cout << "\n";
     for (const auto& f : j["at"])
-      std::cout << "  at " << f["state"].get<std::string>() << " [" << f["status"].get<std::string>()
-                << "] in " << f["frame"].get<std::string>() << '\n';
+      std::cout << "  at " << f["state"].get<std::string>() << " ["
+                << f["status"].get<std::string>() << "] in " << f["frame"].get<std::string>()
+                << '\n';
     return 0;
   });
 }
@@ -89,17 +92,22 @@ int history(const Options& o) {
     if (o.common.format == "json") {
       json out = json::array();
       for (const auto& ev : *h)
-        out.push_back({{"seq", ev.seq}, {"type", engine::history::name(ev.type)},
+        out.push_back({{"seq", ev.seq},
+                       {"type", engine::history::name(ev.type)},
                        {"at", engine::format_rfc3339(engine::from_micros(ev.at_us))},
-                       {"frame", ev.frame}, {"state", ev.state}, {"payload", ev.payload},
-                       {"prev_hash", ev.prev_hash}, {"hash", ev.hash}});
+                       {"frame", ev.frame},
+                       {"state", ev.state},
+                       {"payload", ev.payload},
+                       {"prev_hash", ev.prev_hash},
+                       {"hash", ev.hash}});
       std::cout << out.dump(2) << '\n';
     } else {
       for (const auto& ev : *h)
         std::cout << ev.seq << "  " << engine::format_rfc3339(engine::from_micros(ev.at_us)) << "  "
                   << engine::history::name(ev.type) << (ev.state.empty() ? "" : "  " + ev.state)
                   << '\n';
-      std::cout << (broken ? "chain BROKEN at event " + std::to_string(broken->seq) + ": " + broken->reason
+      std::cout << (broken ? "chain BROKEN at event " + std::to_string(broken->seq) + ": " +
+                                 broken->reason
                            : "chain verified: " + std::to_string(h->size()) + " events")
                 << '\n';
     }
@@ -147,11 +155,13 @@ CLI::App* sub(CLI::App& app, const char* name, const char* help, std::shared_ptr
 
 void add_instance_commands(CLI::App& app, int& exit_code) {
   auto s = std::make_shared<Options>();
-  auto* c = sub(app, "start", "Start an instance of the latest version of a workflow", s, start, exit_code);
+  auto* c = sub(app, "start", "Start an instance of the latest version of a workflow", s, start,
+                exit_code);
   c->add_option("workflow", s->workflow, "Workflow name")->required();
   c->add_option("--input", s->input_file, "Input JSON file (- for standard input)");
   c->add_option("--business-key", s->business_key, "Business key, e.g. the contract id");
-  c->add_option("--idempotency-key", s->start_key, "A repeated start with this key returns the same instance");
+  c->add_option("--idempotency-key", s->start_key,
+                "A repeated start with this key returns the same instance");
   c->add_option("--as", s->by, "Who starts it (kept for separation of duties)");
 
   auto st = std::make_shared<Options>();
@@ -159,7 +169,8 @@ void add_instance_commands(CLI::App& app, int& exit_code) {
   c->add_option("id", st->id, "Instance id")->required();
 
   auto h = std::make_shared<Options>();
-  c = sub(app, "history", "Show an instance's history and verify its hash chain", h, history, exit_code);
+  c = sub(app, "history", "Show an instance's history and verify its hash chain", h, history,
+          exit_code);
   c->add_option("id", h->id, "Instance id")->required();
 
   auto x = std::make_shared<Options>();

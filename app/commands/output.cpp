@@ -1,10 +1,10 @@
 #include "app/commands/output.hpp"
 
+#include "app/config.hpp"
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
-
-#include "app/config.hpp"
 
 namespace covenant::app {
 
@@ -16,7 +16,8 @@ void add_common_options(CLI::App* cmd, CommonOptions& o) {
 
 int report(const engine::Error& e) {
   std::cerr << "covenant: " << e.message;
-  if (!e.where.empty() && e.message.find(e.where) == std::string::npos) std::cerr << " (" << e.where << ")";
+  if (!e.where.empty() && e.message.find(e.where) == std::string::npos)
+    std::cerr << " (" << e.where << ")";
   std::cerr << " [" << engine::to_string(e.code) << "]\n";
   return 1;
 }
@@ -41,12 +42,15 @@ std::optional<nlohmann::json> read_json_file(const std::string& path) {
     std::size_t upto = std::min<std::size_t>(e.byte ? e.byte - 1 : 0, s.size());
     int line = 1, col = 1;
     for (std::size_t i = 0; i < upto; ++i) {
-      if (s[i] == '\n') ++line, col = 1;
-      else ++col;
+      if (s[i] == '\n')
+        ++line, col = 1;
+      else
+        ++col;
     }
     std::string what = e.what();
     if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
-    std::cerr << "covenant: " << path << ":" << line << ":" << col << ": not valid JSON: " << what << '\n';
+    std::cerr << "covenant: " << path << ":" << line << ":" << col << ": not valid JSON: " << what
+              << '\n';
     return std::nullopt;
   }
 }

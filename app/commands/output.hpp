@@ -2,12 +2,13 @@
 // (message to stderr, exit code 1), and reading a JSON file with a located error.
 #pragma once
 
+#include "engine/error.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
-
-#include "engine/error.hpp"
 
 namespace covenant::app {
 

@@ -1,17 +1,19 @@
 // covenant worker [--db URL] [--concurrency N] [--id NAME] [--once]
 // Runs timers and activity tasks until SIGTERM or SIGINT, then stops after the current pass
 // (running transitions commit; unfinished leases expire and another worker takes them).
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <iostream>
-#include <thread>
+#include "engine/scheduler/worker.hpp"
 
 #include "app/activity_bridge.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
 #include "app/config.hpp"
-#include "engine/scheduler/worker.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <iostream>
+#include <thread>
 
 namespace covenant::app {
 namespace {
@@ -56,7 +58,8 @@ void add_worker_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("worker", "Run timers and activities until stopped");
   add_common_options(cmd, o->common);
-  cmd->add_option("--concurrency", o->concurrency, "Activities run at once")->check(CLI::Range(1, 256));
+  cmd->add_option("--concurrency", o->concurrency, "Activities run at once")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--id", o->id, "Worker name (default host:pid)");
   cmd->add_flag("--once", o->once, "One pass over due work, then exit");
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
