@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo format format-check clean
+.PHONY: all deps configure build test demo bench format format-check clean
 
 all: build
 
@@ -24,6 +24,10 @@ test: build
 
 demo: build
 	@scripts/demo $(BUILD)
+
+# Benchmarks against baselines measured in the same run; writes bench/report.md.
+bench: build
+	@scripts/with-test-postgres scripts/bench $(BUILD)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

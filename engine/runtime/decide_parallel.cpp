@@ -74,7 +74,7 @@ void Decider::fill_map(const std::string& parent_id, const wf::MapState& m) {
   }
 }
 
-void Decider::child_finished(const std::string& child_id, json result) {
+void Decider::child_finished(std::string child_id, json result) {
   auto cit = inst_.frames.find(child_id);
   std::string parent_id = cit->second.parent;
   int index = cit->second.index;
@@ -101,7 +101,7 @@ void Decider::child_finished(const std::string& child_id, json result) {
   follow(parent, then);
 }
 
-void Decider::child_failed(const std::string& child_id, const std::string& code,
+void Decider::child_failed(std::string child_id, const std::string& code,
                            const std::string& cause) {
   std::string parent_id = inst_.frames.at(child_id).parent;
   // Drop every frame under the parent (the failed child and its running siblings).

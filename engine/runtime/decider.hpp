@@ -58,8 +58,8 @@ class Decider {
   void enter_map(Frame& f, const workflows::State& st, const workflows::MapState& m);
   void fill_map(const std::string& parent_id, const workflows::MapState& m);
   void start_child(Frame& parent, int index, const std::string& start, json context);
-  void child_finished(const std::string& child_id, json result);
-  void child_failed(const std::string& child_id, const std::string& code, const std::string& cause);
+  void child_finished(std::string child_id, json result);  // by value: the frame is erased
+  void child_failed(std::string child_id, const std::string& code, const std::string& cause);
 
   Instance& inst_;
   TimePoint now_;

@@ -2,6 +2,9 @@
 // system; the worker process is killed with SIGKILL at random moments at least 20 times and
 // restarted each time. At the end every instance has completed, every step's effect exists
 // exactly once, and every history chain verifies. Bounded in time; tagged [crash].
+#include "engine/history/hash_chain.hpp"
+#include "tests/engine/engine_fixture.hpp"
+
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <soci/soci.h>
@@ -11,9 +14,6 @@
 
 #include <random>
 #include <thread>
-
-#include "engine/history/hash_chain.hpp"
-#include "tests/engine/engine_fixture.hpp"
 
 namespace {
 
@@ -43,7 +43,8 @@ void crash_test(const std::string& url, covenant::testing::TempDir& dir) {
   }
   covenant::testing::EngineFixture fx(url);
   fx.clock.set(covenant::engine::SystemClock().now());  // the worker process uses real time
-  std::string yaml = "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: crashy }\nstart: s1\nstates:\n";
+  std::string yaml =
+      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: crashy }\nstart: s1\nstates:\n";
   for (int i = 1; i <= 7; ++i)
     yaml += "  s" + std::to_string(i) + ": { type: task, activity: work.do, next: " +
             (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
@@ -111,7 +112,7 @@ TEST_CASE("Killed 20 times with SIGKILL, the engine loses nothing and repeats no
   crash_test(db.url(), dir);
 }
 
-TEST_CASE("Two worker processes share 1,000 instances on PostgreSQL; one is killed mid-run",
+TEST_CASE("Two worker processes share 1000 instances on PostgreSQL and one is killed mid-run",
           "[crash][postgres]") {
   constexpr int kInstances = 1000, kSteps = 2;
   covenant::testing::TempDir dir;

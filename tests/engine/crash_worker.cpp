@@ -2,17 +2,17 @@
 // the engine's Worker loop with an executor that writes to a "recording system" — a separate
 // SQLite file that, like a real system honouring idempotency keys, keeps one effect per key
 // and counts every call. The crash test kills this process with SIGKILL at random moments.
-#include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
-
-#include <iostream>
-#include <mutex>
-
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
 #include "engine/runtime/runtime.hpp"
 #include "engine/scheduler/worker.hpp"
 #include "engine/store/store.hpp"
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <iostream>
+#include <mutex>
 
 namespace {
 
@@ -24,8 +24,8 @@ class RecordingFile final : public covenant::engine::ActivityExecutor {
     soci::session s(*soci::factory_sqlite3(), "db=" + path_ + " timeout=60");
     std::string key = call.idempotency_key, activity = call.activity;
     s << "INSERT INTO calls (idempotency_key) VALUES (:k)", soci::use(key);
-    s << "INSERT OR IGNORE INTO effects (idempotency_key, activity) VALUES (:k, :a)", soci::use(key),
-        soci::use(activity);
+    s << "INSERT OR IGNORE INTO effects (idempotency_key, activity) VALUES (:k, :a)",
+        soci::use(key), soci::use(activity);
     return covenant::engine::ActivityResult::success({{"recorded", key}});
   }
 
