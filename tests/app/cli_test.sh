@@ -53,6 +53,56 @@ set -e
 [ "$rc" -eq 1 ] || fail "graph of an invalid definition: expected exit 1, got $rc"
 [ ! -e "$tmp/bad.svg" ] || fail "an invalid definition was drawn"
 
+# The engine commands of docs/engine.md, on a fresh SQLite file.
+db="sqlite:$tmp/engine.db"
+cat >"$tmp/hello.yaml" <<'YAML'
+apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: hello }
+start: hold
+states:
+  hold: { type: wait, event: provisioning.confirmed, output: .confirmation, next: done }
+  done: { type: succeed, output: "${ .confirmation }" }
+YAML
+"$covenant" deploy "$tmp/hello.yaml" --db "$db" | grep -q "deployed hello version 1" || fail "deploy"
+"$covenant" deploy "$tmp/hello.yaml" --db "$db" | grep -q "unchanged hello version 1" || fail "redeploy"
+echo '{"contract_id": "C-1"}' >"$tmp/in.json"
+id=$("$covenant" start hello --db "$db" --input "$tmp/in.json" --business-key C-1)
+[ -n "$id" ] || fail "start printed no id"
+"$covenant" status "$id" --db "$db" | grep -q "at hold \[waiting\]" || fail "status"
+set +e
+"$covenant" signal "$id" other.event --db "$db" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "not waiting for event 'other.event'" "$tmp/err" || fail "unexpected event"
+echo '{"by": "ops"}' >"$tmp/payload.json"
+"$covenant" signal "$id" provisioning.confirmed --db "$db" --data "$tmp/payload.json" >/dev/null
+"$covenant" status "$id" --db "$db" --format json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["status"] == "completed" and s["output"] == {"by": "ops"} and s["business_key"] == "C-1", s'
+"$covenant" history "$id" --db "$db" | grep -q "chain verified: 5 events" || fail "history"
+id2=$("$covenant" start hello --db "$db" --idempotency-key k-1)
+[ "$("$covenant" start hello --db "$db" --idempotency-key k-1)" = "$id2" ] || fail "idempotent start"
+"$covenant" cancel "$id2" --db "$db" | grep -q "cancelled $id2" || fail "cancel"
+# Bad input: clear errors, exit 1, nothing stored.
+expect_error() {  # expect_error "message fragment" command...
+  local fragment=$1; shift
+  set +e; "$@" >/dev/null 2>"$tmp/err"; local rc=$?; set -e
+  [ "$rc" -eq 1 ] || fail "expected exit 1 from: $*"
+  grep -q "$fragment" "$tmp/err" || { cat "$tmp/err" >&2; fail "expected '$fragment' from: $*"; }
+}
+echo '{"broken":' >"$tmp/bad.json"
+before=$("$covenant" history "$id" --db "$db" | tail -n 1)
+expect_error "no workflow named 'nothere'" "$covenant" start nothere --db "$db"
+expect_error "bad.json:2:1: not valid JSON" "$covenant" start hello --db "$db" --input "$tmp/bad.json"
+echo '[1, 2]' >"$tmp/array.json"
+expect_error "the input must be a JSON object" "$covenant" start hello --db "$db" --input "$tmp/array.json"
+expect_error "no instance nope" "$covenant" status nope --db "$db"
+expect_error "cannot open the database" "$covenant" status x --db "sqlite:$tmp/no/such/dir/x.db"
+expect_error "unsupported database scheme" "$covenant" status x --db "mysql://h/db"
+[ "$("$covenant" history "$id" --db "$db" | tail -n 1)" = "$before" ] || fail "bad input changed history"
+[ "$("$covenant" worker --once --db "$db")" = "timers 0, tasks 0, errors 0" ] || fail "worker --once"
+
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
 echo "cli: all checks passed"
