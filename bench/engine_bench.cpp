@@ -3,15 +3,6 @@
 // database: one-row INSERT transactions per second through the same driver, i.e. the commit
 // ceiling the engine's transitions pay into. Usage:
 //   engine_bench [--instances N] [--latency-runs M] [--pg URL] [--json FILE]
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <nlohmann/json.hpp>
-#include <soci/soci.h>
-
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
 #include "engine/runtime/runtime.hpp"
@@ -20,6 +11,16 @@
 #include "engine/store/store.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/compiler.hpp"
+
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 
 namespace {
 
@@ -46,10 +47,12 @@ class Catalog final : public covenant::workflows::ActivityCatalog {
 };
 
 std::string workflow_yaml() {
-  std::string y = "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: bench }\nstart: s1\nstates:\n";
+  std::string y =
+      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: bench }\nstart: s1\nstates:\n";
   for (int i = 1; i <= 7; ++i)
     y += "  s" + std::to_string(i) + ": { type: task, activity: bench.step, output: .r" +
-         std::to_string(i) + ", next: " + (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
+         std::to_string(i) +
+         ", next: " + (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
   return y + "  done: { type: succeed }\n";
 }
 
@@ -65,13 +68,15 @@ double insert_ceiling(const std::string& url, int n) {
   auto t = Clock::now();
   for (long long i = 0; i < n; ++i) {
     sql << "BEGIN";
-    sql << "INSERT INTO bench_baseline (id, payload) VALUES (:i, :p)", soci::use(i), soci::use(payload);
+    sql << "INSERT INTO bench_baseline (id, payload) VALUES (:i, :p)", soci::use(i),
+        soci::use(payload);
     sql << "COMMIT";
   }
   return n / seconds(Clock::now() - t);
 }
 
-nlohmann::json run_store(const std::string& label, const std::string& url, int instances, int runs) {
+nlohmann::json run_store(const std::string& label, const std::string& url, int instances,
+                         int runs) {
   auto store = covenant::engine::store::Store::open(url, 8);
   if (!store) throw std::runtime_error(store.error().message);
   covenant::engine::SystemClock clock;
@@ -81,8 +86,8 @@ nlohmann::json run_store(const std::string& label, const std::string& url, int i
   covenant::engine::scheduler::Worker worker(rt, act, {"bench", 4});
   Catalog catalog;
   auto c = covenant::workflows::compile(workflow_yaml(), "bench.yaml", catalog);
-  (*store)->put_definition("bench", c.workflow->digest(), workflow_yaml(), c.workflow->canonical_text(),
-                           covenant::engine::to_micros(clock.now()));
+  (*store)->put_definition("bench", c.workflow->digest(), workflow_yaml(),
+                           c.workflow->canonical_text(), covenant::engine::to_micros(clock.now()));
 
   // Throughput: start N instances, then drain.
   auto t = Clock::now();
@@ -95,7 +100,8 @@ nlohmann::json run_store(const std::string& label, const std::string& url, int i
   }
   double elapsed = seconds(Clock::now() - t);
   auto done = (*store)->instances({"completed", "bench", "", instances + 1});
-  if (!done || static_cast<int>(done->size()) != instances) throw std::runtime_error("not all completed");
+  if (!done || static_cast<int>(done->size()) != instances)
+    throw std::runtime_error("not all completed");
   int transitions = instances * 8;  // start + seven activity completions
 
   // Latency: one instance at a time, start to completion.
@@ -130,13 +136,18 @@ int main(int argc, char** argv) {
   std::string pg, json_out;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--instances") instances = std::stoi(argv[i + 1]);
-    else if (a == "--latency-runs") runs = std::stoi(argv[i + 1]);
-    else if (a == "--pg") pg = argv[i + 1];
-    else if (a == "--json") json_out = argv[i + 1];
+    if (a == "--instances")
+      instances = std::stoi(argv[i + 1]);
+    else if (a == "--latency-runs")
+      runs = std::stoi(argv[i + 1]);
+    else if (a == "--pg")
+      pg = argv[i + 1];
+    else if (a == "--json")
+      json_out = argv[i + 1];
   }
   nlohmann::json all = nlohmann::json::array();
-  auto dir = std::filesystem::temp_directory_path() / ("covenant-bench-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("covenant-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   try {
     all.push_back(run_store("sqlite", "sqlite:" + (dir / "bench.db").string(), instances, runs));
@@ -147,14 +158,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::filesystem::remove_all(dir);
-  std::printf("| store | instances | transitions/s | instances/s | p50 ms | p99 ms | baseline tx/s | transitions / baseline |\n");
+  std::printf(
+      "| store | instances | transitions/s | instances/s | p50 ms | p99 ms | baseline tx/s | "
+      "transitions / baseline |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
   for (const auto& r : all)
     std::printf("| %s | %d | %.0f | %.1f | %.2f | %.2f | %.0f | %.2f |\n",
                 r["store"].get<std::string>().c_str(), r["instances"].get<int>(),
                 r["transitions_per_s"].get<double>(), r["instances_per_s"].get<double>(),
                 r["latency_ms_p50"].get<double>(), r["latency_ms_p99"].get<double>(),
-                r["baseline_insert_tx_per_s"].get<double>(), r["transitions_vs_baseline"].get<double>());
+                r["baseline_insert_tx_per_s"].get<double>(),
+                r["transitions_vs_baseline"].get<double>());
   if (!json_out.empty()) std::ofstream(json_out) << all.dump(2) << '\n';
   return 0;
 }

@@ -109,6 +109,7 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
     Result<void> r = store_.insert_instance(**tx, inst, opts.start_key);
     if (r) r = store_.append_events(**tx, events);
     if (r) r = store_.apply_work(**tx, inst.id, *d, to_micros(now));
+    if (r && !(d->tasks.empty() && d->timers.empty())) r = store_.notify_work(**tx);
     if (r) r = (*tx)->commit();
     if (r) return inst.id;
     bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
@@ -147,6 +148,7 @@ Result<void> Runtime::advance(const std::string& id, const Input& in,
       Result<void> w = store_.update_instance(**tx, inst, expected);
       if (w) w = store_.append_events(**tx, events);
       if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
+      if (w && !(d->tasks.empty() && d->timers.empty())) w = store_.notify_work(**tx);
       if (w) w = (*tx)->commit();
       return w;
     }();

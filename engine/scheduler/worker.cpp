@@ -1,10 +1,13 @@
 #include "engine/scheduler/worker.hpp"
 
+#include "engine/store/work_listener.hpp"
 #include "engine/time_format.hpp"
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <unistd.h>
 
 #include <future>
 #include <iostream>
@@ -95,7 +98,13 @@ PassStats Worker::run_due() {
 
 void Worker::run() {
   boost::asio::steady_timer timer(io_);
+  // On PostgreSQL, a NOTIFY from any process cuts the sleep short; polling stays the fallback.
+  auto listener = store::WorkListener::open(rt_.store());
+  std::unique_ptr<boost::asio::posix::stream_descriptor> socket;
+  if (listener)
+    socket = std::make_unique<boost::asio::posix::stream_descriptor>(io_, ::dup(listener->fd()));
   while (!stopping_) {
+    if (listener) listener->drain();
     PassStats s = run_due();
     if (s.timers + s.tasks > 0) continue;  // more may be due at once
     auto wait = opts_.poll;
@@ -107,8 +116,16 @@ void Worker::run() {
     }
     timer.expires_after(wait);
     timer.async_wait([](const boost::system::error_code&) {});
+    if (socket)
+      socket->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                         [](const boost::system::error_code&) {});
     io_.restart();
     io_.run_one();
+    // Whichever woke us, cancel the other wait and let its handler run before the next pass.
+    timer.cancel();
+    if (socket) socket->cancel();
+    io_.restart();
+    io_.poll();
   }
 }
 

@@ -129,6 +129,9 @@ class Store {
                              const std::string& activity, int attempt, const nlohmann::json& result,
                              std::int64_t now_us);
 
+  // Wakes idle workers when this transaction commits (PostgreSQL NOTIFY; a no-op on SQLite).
+  Result<void> notify_work(Tx& tx);
+
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>
   Result<T> guard(const char* what, F&& fn) {
