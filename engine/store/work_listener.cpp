@@ -1,8 +1,8 @@
 #include "engine/store/work_listener.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
-
 #include "engine/store/session.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
 
 namespace covenant::engine::store {
 namespace {

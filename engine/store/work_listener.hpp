@@ -5,10 +5,11 @@
 // there poll. Not thread-safe: one listener per worker loop.
 #pragma once
 
-#include <memory>
+#include "engine/store/store.hpp"
+
 #include <soci/soci.h>
 
-#include "engine/store/store.hpp"
+#include <memory>
 
 namespace covenant::engine::store {
 

@@ -32,15 +32,32 @@ void kill9(pid_t pid) {
   waitpid(pid, &status, 0);
 }
 
+// The recording system's tables: every call, and one effect per idempotency key.
+void create_recording(const std::string& record) {
+  soci::session s(*soci::factory_sqlite3(), "db=" + record);
+  s << "PRAGMA journal_mode=WAL";
+  s << "CREATE TABLE calls (n INTEGER PRIMARY KEY AUTOINCREMENT, idempotency_key TEXT NOT NULL)";
+  s << "CREATE TABLE effects (idempotency_key TEXT PRIMARY KEY, activity TEXT NOT NULL)";
+}
+
+// Waits (bounded by `deadline`) until `expected` instances have completed; returns how many did.
+std::size_t completed_by(covenant::testing::EngineFixture& fx, int expected,
+                         std::chrono::steady_clock::time_point deadline) {
+  std::size_t done = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto all = fx.store_->instances({"completed", "", "", expected + 10});
+    REQUIRE(all);
+    done = all->size();
+    if (static_cast<int>(done) == expected) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return done;
+}
+
 void crash_test(const std::string& url, covenant::testing::TempDir& dir) {
   constexpr int kInstances = 200, kKills = 20;
   std::string record = (dir.path() / "recording.db").string();
-  {
-    soci::session s(*soci::factory_sqlite3(), "db=" + record);
-    s << "PRAGMA journal_mode=WAL";
-    s << "CREATE TABLE calls (n INTEGER PRIMARY KEY AUTOINCREMENT, idempotency_key TEXT NOT NULL)";
-    s << "CREATE TABLE effects (idempotency_key TEXT PRIMARY KEY, activity TEXT NOT NULL)";
-  }
+  create_recording(record);
   covenant::testing::EngineFixture fx(url);
   fx.clock.set(covenant::engine::SystemClock().now());  // the worker process uses real time
   std::string yaml =
@@ -63,15 +80,8 @@ void crash_test(const std::string& url, covenant::testing::TempDir& dir) {
   }
   // Let one last worker finish the work (bounded), then stop it the hard way too.
   pid_t pid = spawn(url, record);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
-  std::size_t done = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto all = fx.store_->instances({"completed", "", "", kInstances + 10});
-    REQUIRE(all);
-    done = all->size();
-    if (done == kInstances) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  auto done =
+      completed_by(fx, kInstances, std::chrono::steady_clock::now() + std::chrono::minutes(4));
   kill9(pid);
   REQUIRE(done == kInstances);
 
@@ -118,12 +128,7 @@ TEST_CASE("Two worker processes share 1000 instances on PostgreSQL and one is ki
   covenant::testing::TempDir dir;
   covenant::testing::TestDatabase db;
   std::string record = (dir.path() / "recording.db").string();
-  {
-    soci::session s(*soci::factory_sqlite3(), "db=" + record);
-    s << "PRAGMA journal_mode=WAL";
-    s << "CREATE TABLE calls (n INTEGER PRIMARY KEY AUTOINCREMENT, idempotency_key TEXT NOT NULL)";
-    s << "CREATE TABLE effects (idempotency_key TEXT PRIMARY KEY, activity TEXT NOT NULL)";
-  }
+  create_recording(record);
   covenant::testing::EngineFixture fx(db.url());
   fx.clock.set(covenant::engine::SystemClock().now());
   fx.deploy(R"(apiVersion: covenant/v1
@@ -151,14 +156,7 @@ states:
   rec << "SELECT COUNT(*) - COUNT(DISTINCT idempotency_key) FROM calls", soci::into(repeated);
   CHECK(repeated == 0);  // while both ran, no task was executed twice
   kill9(first);
-  std::size_t done = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto all = fx.store_->instances({"completed", "", "", kInstances + 10});
-    REQUIRE(all);
-    done = all->size();
-    if (done == kInstances) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  auto done = completed_by(fx, kInstances, deadline);
   kill9(second);
   REQUIRE(done == kInstances);
   rec << "SELECT COUNT(*) FROM effects", soci::into(effects);

@@ -1,7 +1,8 @@
-#include <poll.h>
-
 #include "engine/store/work_listener.hpp"
+
 #include "tests/engine/engine_fixture.hpp"
+
+#include <poll.h>
 
 namespace {
 
