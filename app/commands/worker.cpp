@@ -35,7 +35,11 @@ int run(const Options& o) {
   engine::scheduler::Worker worker(*(*eng)->runtime, activities, wo);
   if (o.once) {
     auto s = worker.run_due();
-    std::cout << "timers " << s.timers << ", tasks " << s.tasks << ", errors " << s.errors << '\n';
+    if (o.common.format == "json")
+      std::cout << nlohmann::json{{"timers", s.timers}, {"tasks", s.tasks}, {"errors", s.errors}}.dump()
+                << '\n';
+    else
+      std::cout << "timers " << s.timers << ", tasks " << s.tasks << ", errors " << s.errors << '\n';
     return s.errors ? 1 : 0;
   }
   boost::asio::io_context signals_io;

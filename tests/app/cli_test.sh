@@ -102,6 +102,7 @@ expect_error "cannot open the database" "$covenant" status x --db "sqlite:$tmp/n
 expect_error "unsupported database scheme" "$covenant" status x --db "mysql://h/db"
 [ "$("$covenant" history "$id" --db "$db" | tail -n 1)" = "$before" ] || fail "bad input changed history"
 [ "$("$covenant" worker --once --db "$db")" = "timers 0, tasks 0, errors 0" ] || fail "worker --once"
+[ "$("$covenant" worker --once --db "$db" --format json)" = '{"errors":0,"tasks":0,"timers":0}' ] || fail "worker json"
 
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
