@@ -41,6 +41,12 @@ class EngineFixture {
         *runtime_, system, engine::scheduler::WorkerOptions{"test-worker", 4});
   }
 
+  // One activity at a time: outcomes are then reported in claim order (golden histories).
+  void serial() {
+    worker_ = std::make_unique<engine::scheduler::Worker>(
+        *runtime_, system, engine::scheduler::WorkerOptions{"test-worker", 1});
+  }
+
   // Compiles and deploys YAML; returns the digest.
   std::string deploy(const std::string& yaml) {
     TestCatalog catalog;
