@@ -25,7 +25,7 @@ constexpr const char* kCancelAllTimers =
     "UPDATE timers SET status = 'cancelled' WHERE instance_id = :i AND status = 'pending'";
 constexpr const char* kClaimable =
     "SELECT id FROM tasks WHERE (status = 'ready' AND due_us <= :now1) OR "
-    "(status = 'leased' AND lease_until_us < :now2) ORDER BY due_us LIMIT :n";
+    "(status = 'leased' AND lease_until_us < :now2) ORDER BY due_us, id LIMIT :n";
 constexpr const char* kLease =
     "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id = :id";
 constexpr const char* kTaskById =
@@ -37,7 +37,7 @@ constexpr const char* kExtendLease =
 constexpr const char* kFinishTask = "UPDATE tasks SET status = 'done' WHERE id = :id";
 constexpr const char* kDueTimers =
     "SELECT id, timer_key, instance_id, frame, state, occurrence, kind, fire_us FROM timers "
-    "WHERE status = 'pending' AND fire_us <= :now ORDER BY fire_us LIMIT :n";
+    "WHERE status = 'pending' AND fire_us <= :now ORDER BY fire_us, id LIMIT :n";
 constexpr const char* kTakeTimer =
     "UPDATE timers SET status = 'fired' WHERE id = :id AND status = 'pending'";
 constexpr const char* kNextTask = "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
