@@ -36,10 +36,12 @@ int run(const Options& o) {
   if (o.once) {
     auto s = worker.run_due();
     if (o.common.format == "json")
-      std::cout << nlohmann::json{{"timers", s.timers}, {"tasks", s.tasks}, {"errors", s.errors}}.dump()
-                << '\n';
+      std::cout
+          << nlohmann::json{{"timers", s.timers}, {"tasks", s.tasks}, {"errors", s.errors}}.dump()
+          << '\n';
     else
-      std::cout << "timers " << s.timers << ", tasks " << s.tasks << ", errors " << s.errors << '\n';
+      std::cout << "timers " << s.timers << ", tasks " << s.tasks << ", errors " << s.errors
+                << '\n';
     return s.errors ? 1 : 0;
   }
   boost::asio::io_context signals_io;

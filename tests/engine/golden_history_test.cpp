@@ -2,13 +2,13 @@
 // byte for byte, hashes included. A change to the events, their payloads or the hash chain
 // shows up here as a reviewed diff, not a silent drift. To accept an intended change, run
 // with COVENANT_UPDATE_GOLDEN=1 and review the diff of tests/golden/.
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "engine/time_format.hpp"
 #include "tests/engine/engine_fixture.hpp"
 #include "tests/support/paths.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 using namespace std::chrono_literals;
 
@@ -19,15 +19,17 @@ std::string history_jsonl(covenant::testing::EngineFixture& fx, const std::strin
   REQUIRE(h);
   std::string out;
   for (const auto& e : *h)
-    out += nlohmann::json{{"seq", e.seq},
-                          {"type", covenant::engine::history::name(e.type)},
-                          {"at", covenant::engine::format_rfc3339(covenant::engine::from_micros(e.at_us))},
-                          {"frame", e.frame},
-                          {"state", e.state},
-                          {"payload", e.payload},
-                          {"hash", e.hash}}
-               .dump() +
-           "\n";
+    out +=
+        nlohmann::json{
+            {"seq", e.seq},
+            {"type", covenant::engine::history::name(e.type)},
+            {"at", covenant::engine::format_rfc3339(covenant::engine::from_micros(e.at_us))},
+            {"frame", e.frame},
+            {"state", e.state},
+            {"payload", e.payload},
+            {"hash", e.hash}}
+            .dump() +
+        "\n";
   return out;
 }
 
@@ -55,7 +57,8 @@ void compare_golden(const std::string& name, const std::string& actual) {
 
 }  // namespace
 
-TEST_CASE("The history of an approved, retried, branching run matches its golden file", "[sqlite]") {
+TEST_CASE("The history of an approved, retried, branching run matches its golden file",
+          "[sqlite]") {
   covenant::testing::SqliteDb db;
   covenant::testing::EngineFixture fx(db.url());
   fx.serial();
@@ -94,10 +97,11 @@ states:
   auto h = fx.store_->history(id);
   std::string digest;
   for (const auto& e : *h)
-    if (e.type == covenant::engine::history::EventType::ApprovalRequested) digest = e.payload["digest"];
+    if (e.type == covenant::engine::history::EventType::ApprovalRequested)
+      digest = e.payload["digest"];
   fx.clock.advance(2h);
-  REQUIRE(fx.runtime_->decide_approval(
-      id, covenant::engine::runtime::ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest}));
+  REQUIRE(fx.runtime_->decide_approval(id, covenant::engine::runtime::ApprovalInput{
+                                               "gate", "bob", {"finance"}, true, "ok", digest}));
   fx.system.fail_next("money.charge", 1, "Unavailable", true);
   fx.drain();
   fx.clock.advance(10s);
