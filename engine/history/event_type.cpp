@@ -29,7 +29,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 23> kNames = {{
     {EventType::WorkflowFailed, "WorkflowFailed"},
     {EventType::WorkflowCancelled, "WorkflowCancelled"},
     {EventType::WritebackCommitted, "WritebackCommitted"},
-    {EventType::ApprovalInvalidated, "ApprovalInvalidated"},
+    {EventType::WritebackBlocked, "WritebackBlocked"},
 }};
 
 }  // namespace

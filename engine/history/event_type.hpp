@@ -31,7 +31,7 @@ enum class EventType : int {
   WorkflowFailed = 20,
   WorkflowCancelled = 21,
   WritebackCommitted = 22,
-  ApprovalInvalidated = 23,
+  WritebackBlocked = 23,
 };
 
 std::string_view name(EventType t);

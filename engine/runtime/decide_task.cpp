@@ -48,14 +48,14 @@ void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) 
   if (f.granted.contains(t.activity)) {
     // Run-time control: the data about to be written must be what was approved. Recompute
     // the gate's subject now; a different digest sends the instance back to the gate.
-    const auto& g = f.granted[t.activity];
+    const json g = f.granted[t.activity];  // a copy: the entry may be erased below
     const auto* gate_state = find(g.at("state").get<std::string>());
     const auto& gate = std::get<wf::ApprovalState>(gate_state->body);
     auto subject = eval(*gate.subject, f);
     if (!subject) return fail_frame(f, "ExpressionError", subject.error().message);
     std::string digest = wf::sha256_hex(subject->dump());
     if (digest != g.at("digest").get<std::string>()) {
-      emit(EventType::ApprovalInvalidated, f, st.name,
+      emit(EventType::WritebackBlocked, f, st.name,
            {{"activity", t.activity},
             {"approved_digest", g.at("digest")},
             {"current_digest", digest},

@@ -121,36 +121,41 @@ Result<void> Runtime::advance(const std::string& id, const Input& in,
                               const std::function<Result<bool>(store::Tx&)>& before) {
   for (int attempt = 0;; ++attempt) {
     Result<void> r = [&]() -> Result<void> {
-      auto tx = store_.begin();
-      if (!tx) return tl::unexpected(tx.error());
-      auto loaded = store_.lock_instance(**tx, id);
-      if (!loaded) return tl::unexpected(loaded.error());
-      if (!*loaded) return fail(ErrorCode::NotFound, "no instance " + id, id);
-      if (before) {
-        auto go = before(**tx);
-        if (!go) return tl::unexpected(go.error());
-        if (!*go) return (*tx)->commit();
+      try {
+        auto tx = store_.begin();
+        if (!tx) return tl::unexpected(tx.error());
+        auto loaded = store_.lock_instance(**tx, id);
+        if (!loaded) return tl::unexpected(loaded.error());
+        if (!*loaded) return fail(ErrorCode::NotFound, "no instance " + id, id);
+        if (before) {
+          auto go = before(**tx);
+          if (!go) return tl::unexpected(go.error());
+          if (!*go) return (*tx)->commit();
+        }
+        Instance inst = std::move(**loaded);
+        auto wf = workflow(inst.digest, tx->get());
+        if (!wf) return tl::unexpected(wf.error());
+        TimePoint now = clock_.now();  // read once per transition
+        std::int64_t expected = inst.version;
+        auto jq = borrow_jq();
+        auto d = decide(inst, in, now, **wf, *jq);
+        give_back(std::move(jq));
+        if (!d) return tl::unexpected(d.error());
+        if (d->events.empty() && d->tasks.empty() && d->timers.empty()) return (*tx)->commit();
+        std::vector<history::Event> events;
+        seal(inst, *d, to_micros(now), events);
+        inst.version = expected + 1;
+        inst.updated_us = to_micros(now);
+        Result<void> w = store_.update_instance(**tx, inst, expected);
+        if (w) w = store_.append_events(**tx, events);
+        if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
+        if (w && !(d->tasks.empty() && d->timers.empty())) w = store_.notify_work(**tx);
+        if (w) w = (*tx)->commit();
+        return w;
+      } catch (const std::exception& e) {
+        // Boundary: a bug in deciding must not escape; the transaction has rolled back.
+        return fail(ErrorCode::Internal, std::string("advancing ") + id + ": " + e.what(), id);
       }
-      Instance inst = std::move(**loaded);
-      auto wf = workflow(inst.digest, tx->get());
-      if (!wf) return tl::unexpected(wf.error());
-      TimePoint now = clock_.now();  // read once per transition
-      std::int64_t expected = inst.version;
-      auto jq = borrow_jq();
-      auto d = decide(inst, in, now, **wf, *jq);
-      give_back(std::move(jq));
-      if (!d) return tl::unexpected(d.error());
-      if (d->events.empty() && d->tasks.empty() && d->timers.empty()) return (*tx)->commit();
-      std::vector<history::Event> events;
-      seal(inst, *d, to_micros(now), events);
-      inst.version = expected + 1;
-      inst.updated_us = to_micros(now);
-      Result<void> w = store_.update_instance(**tx, inst, expected);
-      if (w) w = store_.append_events(**tx, events);
-      if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
-      if (w && !(d->tasks.empty() && d->timers.empty())) w = store_.notify_work(**tx);
-      if (w) w = (*tx)->commit();
-      return w;
     }();
     if (r) return r;
     bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;

@@ -409,3 +409,42 @@ ENGINE_TEST("A worker that dies after the external call does not write twice", c
   CHECK(fx.system.writes("work.do") == 7);  // s1 called twice, written once
   CHECK(fx.system.calls("work.do") == 8);
 }
+
+ENGINE_TEST("Data changed after approval blocks the writeback and asks again", writeback_blocked) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: drift }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: ${ .amount }
+    approvers: [{ role: finance }]
+    next: reprice
+  reprice: { type: task, activity: work.open, output: .amount, next: charge }
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: acme }, next: done }
+  done: { type: succeed }
+)");
+  auto id = fx.start("drift", {{"amount", 100}}, {"", "alice", "", "default"});
+  auto digest_of_latest_request = [&] {
+    std::string d;
+    auto h = fx.store_->history(id);
+    for (const auto& e : *h)
+      if (e.type == covenant::engine::history::EventType::ApprovalRequested)
+        d = e.payload["digest"];
+    return d;
+  };
+  std::string first = digest_of_latest_request();
+  REQUIRE(fx.runtime_->decide_approval(
+      id, covenant::engine::runtime::ApprovalInput{"gate", "bob", {"finance"}, true, "", first}));
+  fx.drain();                                   // reprice changes .amount after the approval
+  CHECK(fx.system.calls("money.charge") == 0);  // nothing reached billing
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "WritebackBlocked") == 1);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalRequested") == 2);
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "running");
+  CHECK(inst.frames.at("root").state == "gate");
+  CHECK(digest_of_latest_request() != first);  // the new request shows the new data
+}
