@@ -14,5 +14,6 @@ void add_deploy_command(CLI::App& app, int& exit_code);
 void add_instance_commands(CLI::App& app,
                            int& exit_code);  // start, status, history, cancel, signal
 void add_worker_command(CLI::App& app, int& exit_code);
+void add_principals_command(CLI::App& app, int& exit_code);
 
 }  // namespace covenant::app

@@ -49,6 +49,12 @@ struct TimerRow {
   std::int64_t fire_us = 0;
 };
 
+struct PrincipalRow {
+  std::string name;
+  std::vector<std::string> roles;
+  std::int64_t created_us = 0, revoked_us = 0;
+};
+
 struct InstanceFilter {
   std::string status, workflow, business_key;
   int limit = 100;
@@ -128,6 +134,13 @@ class Store {
   Result<bool> record_effect(Tx& tx, const std::string& key, const std::string& instance_id,
                              const std::string& activity, int attempt, const nlohmann::json& result,
                              std::int64_t now_us);
+
+  // Principals (store_principals.cpp). Tokens never reach the store, only their hashes.
+  Result<void> add_principal(const std::string& name, const std::vector<std::string>& roles,
+                             const std::string& token_hash, std::int64_t now_us);
+  Result<std::optional<PrincipalRow>> principal_by_token_hash(const std::string& token_hash);
+  Result<void> revoke_principal(const std::string& name, std::int64_t now_us);
+  Result<std::vector<PrincipalRow>> principals();
 
   // Wakes idle workers when this transaction commits (PostgreSQL NOTIFY; a no-op on SQLite).
   Result<void> notify_work(Tx& tx);

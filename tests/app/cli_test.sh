@@ -104,6 +104,15 @@ expect_error "unsupported database scheme" "$covenant" status x --db "mysql://h/
 [ "$("$covenant" worker --once --db "$db")" = "timers 0, tasks 0, errors 0" ] || fail "worker --once"
 [ "$("$covenant" worker --once --db "$db" --format json)" = '{"errors":0,"tasks":0,"timers":0}' ] || fail "worker json"
 
+# Principals (docs/principals.md): the token is printed once and never listed.
+token=$("$covenant" principals add bob --roles finance,revops --db "$db" | head -n 1)
+[[ "$token" =~ ^cov_[0-9a-f]{64}$ ]] || fail "principals add printed '$token'"
+"$covenant" principals list --db "$db" | grep -q "^bob  finance,revops$" || fail "principals list"
+! "$covenant" principals list --db "$db" --format json | grep -q "$token" || fail "token listed"
+expect_error "a principal named 'bob' exists" "$covenant" principals add bob --roles admin --db "$db"
+"$covenant" principals revoke bob --db "$db" | grep -q "revoked bob" || fail "revoke"
+expect_error "no principal named 'nobody'" "$covenant" principals revoke nobody --db "$db"
+
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
 echo "cli: all checks passed"

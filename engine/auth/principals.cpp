@@ -1,0 +1,57 @@
+#include "engine/auth/principals.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include "engine/time_format.hpp"
+#include "workflows/sha256.hpp"
+
+namespace covenant::engine::auth {
+namespace {
+
+bool well_formed(const std::string& s) {
+  static const std::regex re(R"(^[a-z][a-z0-9_.-]{0,63}$)");
+  return std::regex_match(s, re);
+}
+
+}  // namespace
+
+bool Principal::has_role(const std::string& r) const {
+  return std::find(roles.begin(), roles.end(), r) != roles.end();
+}
+
+Result<std::string> Principals::add(const std::string& name, const std::vector<std::string>& roles) {
+  if (!well_formed(name))
+    return fail(ErrorCode::InvalidArgument,
+                "a principal's name is lower-case letters, digits, '_', '.' or '-' (at most 64)", name);
+  if (roles.empty()) return fail(ErrorCode::InvalidArgument, "a principal needs at least one role", name);
+  for (const auto& r : roles)
+    if (!well_formed(r)) return fail(ErrorCode::InvalidArgument, "bad role name '" + r + "'", name);
+  std::string token = std::string(kTokenPrefix) + ids_.token();
+  auto r = store_.add_principal(name, roles, workflows::sha256_hex(token), to_micros(clock_.now()));
+  if (!r) return tl::unexpected(r.error());
+  return token;
+}
+
+Result<Principal> Principals::authenticate(const std::string& token) {
+  auto denied = [] { return fail(ErrorCode::PermissionDenied, "invalid or revoked token"); };
+  if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return denied();
+  auto p = store_.principal_by_token_hash(workflows::sha256_hex(token));
+  if (!p) return tl::unexpected(p.error());
+  if (!*p || (*p)->revoked_us != 0) return denied();
+  return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us};
+}
+
+Result<void> Principals::revoke(const std::string& name) {
+  return store_.revoke_principal(name, to_micros(clock_.now()));
+}
+
+Result<std::vector<Principal>> Principals::list() {
+  auto rows = store_.principals();
+  if (!rows) return tl::unexpected(rows.error());
+  std::vector<Principal> out;
+  for (const auto& r : *rows) out.push_back({r.name, r.roles, r.created_us, r.revoked_us});
+  return out;
+}
+
+}  // namespace covenant::engine::auth

@@ -1,0 +1,50 @@
+// Principals: the people and systems that call Covenant, each with roles (admin, revops,
+// auditor, service, and approver roles that workflows name, such as finance or cfo) and a
+// bearer token. A token is 256 random bits, shown once when the principal is added and
+// stored only as its SHA-256, so a copy of the database does not let anyone in.
+// Thread-safe (the store is).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/error.hpp"
+#include "engine/ids.hpp"
+#include "engine/store/store.hpp"
+
+namespace covenant::engine::auth {
+
+// Token format: "cov_" followed by 64 hex digits. Do not change: tokens are in use.
+inline constexpr const char* kTokenPrefix = "cov_";
+
+struct Principal {
+  std::string name;
+  std::vector<std::string> roles;
+  std::int64_t created_us = 0;
+  std::int64_t revoked_us = 0;  // 0: active
+  bool has_role(const std::string& r) const;
+};
+
+class Principals {
+ public:
+  Principals(store::Store& store, const Clock& clock, IdSource& ids)
+      : store_(store), clock_(clock), ids_(ids) {}
+
+  // Adds a principal and returns its token (the only time it is available).
+  // Errors: InvalidArgument (bad name or role), Conflict (the name exists).
+  Result<std::string> add(const std::string& name, const std::vector<std::string>& roles);
+  // The active principal holding `token`. Errors: PermissionDenied (unknown, malformed or
+  // revoked token; the message does not say which).
+  Result<Principal> authenticate(const std::string& token);
+  // Errors: NotFound.
+  Result<void> revoke(const std::string& name);
+  Result<std::vector<Principal>> list();
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  IdSource& ids_;
+};
+
+}  // namespace covenant::engine::auth
