@@ -44,6 +44,7 @@ inline constexpr const char* kQuorumTooLarge = "quorum-too-large";
 inline constexpr const char* kUnapprovedWriteback = "unapproved-financial-writeback";
 inline constexpr const char* kAuthorizesNonFinancial = "authorizes-non-financial";
 inline constexpr const char* kIoError = "io-error";
+inline constexpr const char* kBadEncoding = "bad-encoding";
 }  // namespace codes
 
 struct Diagnostic {

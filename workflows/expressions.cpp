@@ -35,7 +35,7 @@ std::string tidy(std::string msg) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) {
+std::size_t invalid_utf8_at(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -44,13 +44,15 @@ bool valid_utf8(std::string_view s) {
                 : (c >> 4) == 0xe  ? 2
                 : (c >> 3) == 0x1e ? 3
                                    : -1;
-    if (extra < 0 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;
+    if (extra < 0 || (extra > 0 && i + extra >= s.size())) return i;
     for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
     i += extra + 1;
   }
-  return true;
+  return std::string_view::npos;
 }
+
+bool valid_utf8(std::string_view s) { return invalid_utf8_at(s) == std::string_view::npos; }
 
 std::optional<std::string> unwrap_expression(std::string_view text, std::size_t* offset) {
   std::size_t b = 0, e = text.size();

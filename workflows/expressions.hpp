@@ -16,8 +16,10 @@ namespace covenant::workflows {
 // program between the braces (trimmed) and sets `offset` to the position of "${" in text.
 std::optional<std::string> unwrap_expression(std::string_view text, std::size_t* offset = nullptr);
 
-// True when `s` is well-formed UTF-8.
+// True when `s` is well-formed UTF-8; invalid_utf8_at gives the first bad byte's offset
+// (std::string_view::npos when there is none).
 bool valid_utf8(std::string_view s);
+std::size_t invalid_utf8_at(std::string_view s);
 
 // True when `text` contains "${" anywhere (used to reject half-templated strings).
 bool mentions_expression(std::string_view text);

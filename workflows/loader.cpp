@@ -1,5 +1,6 @@
 #include "workflows/loader.hpp"
 
+#include "workflows/expressions.hpp"
 #include "workflows/yaml_reader.hpp"
 
 #include <fstream>
@@ -104,6 +105,18 @@ class Loader {
 };
 
 LoadResult Loader::run(const std::string& text) {
+  // YAML is Unicode; everything downstream (jq, JSON, hashes) relies on valid UTF-8.
+  if (auto bad = invalid_utf8_at(text); bad != std::string::npos) {
+    int line = 1, col = 1;
+    for (std::size_t i = 0; i < bad; ++i) {
+      if (text[i] == '\n')
+        ++line, col = 1;
+      else
+        ++col;
+    }
+    r_.error({r_.file(), line, col}, codes::kBadEncoding, "the file is not valid UTF-8 here");
+    return {std::nullopt, std::move(r_.diagnostics())};
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

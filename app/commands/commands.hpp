@@ -15,5 +15,6 @@ void add_instance_commands(CLI::App& app,
                            int& exit_code);  // start, status, history, cancel, signal
 void add_worker_command(CLI::App& app, int& exit_code);
 void add_principals_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
 
 }  // namespace covenant::app

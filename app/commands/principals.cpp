@@ -1,12 +1,13 @@
 // covenant principals add NAME --roles a,b | list | revoke NAME   [--db URL] [--format json]
 // `add` prints the new bearer token once; Covenant keeps only its hash.
-#include <iostream>
+#include "engine/auth/principals.hpp"
 
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
-#include "engine/auth/principals.hpp"
 #include "engine/time_format.hpp"
+
+#include <iostream>
 
 namespace covenant::app {
 namespace {
@@ -28,8 +29,10 @@ int add(const Options& o) {
   return with_principals(o, [&](engine::auth::Principals& p) {
     auto token = p.add(o.name, o.roles);
     if (!token) return report(token.error());
-    if (o.common.format == "json") std::cout << nlohmann::json{{"name", o.name}, {"token", *token}}.dump() << '\n';
-    else std::cout << *token << "\n(shown once: Covenant keeps only its hash)\n";
+    if (o.common.format == "json")
+      std::cout << nlohmann::json{{"name", o.name}, {"token", *token}}.dump() << '\n';
+    else
+      std::cout << *token << "\n(shown once: Covenant keeps only its hash)\n";
     return 0;
   });
 }
@@ -69,7 +72,9 @@ void add_principals_command(CLI::App& app, int& exit_code) {
   auto* c = cmd->add_subcommand("add", "Add a principal and print its token once");
   add_common_options(c, a->common);
   c->add_option("name", a->name, "Name (lower-case)")->required();
-  c->add_option("--roles", a->roles, "Roles, e.g. admin,revops,finance")->required()->delimiter(',');
+  c->add_option("--roles", a->roles, "Roles, e.g. admin,revops,finance")
+      ->required()
+      ->delimiter(',');
   c->callback([a, &exit_code] { exit_code = add(*a); });
   auto l = std::make_shared<Options>();
   c = cmd->add_subcommand("list", "List principals and their roles (never tokens)");

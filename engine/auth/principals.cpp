@@ -1,10 +1,10 @@
 #include "engine/auth/principals.hpp"
 
-#include <algorithm>
-#include <regex>
-
 #include "engine/time_format.hpp"
 #include "workflows/sha256.hpp"
+
+#include <algorithm>
+#include <regex>
 
 namespace covenant::engine::auth {
 namespace {
@@ -20,11 +20,14 @@ bool Principal::has_role(const std::string& r) const {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
 
-Result<std::string> Principals::add(const std::string& name, const std::vector<std::string>& roles) {
+Result<std::string> Principals::add(const std::string& name,
+                                    const std::vector<std::string>& roles) {
   if (!well_formed(name))
     return fail(ErrorCode::InvalidArgument,
-                "a principal's name is lower-case letters, digits, '_', '.' or '-' (at most 64)", name);
-  if (roles.empty()) return fail(ErrorCode::InvalidArgument, "a principal needs at least one role", name);
+                "a principal's name is lower-case letters, digits, '_', '.' or '-' (at most 64)",
+                name);
+  if (roles.empty())
+    return fail(ErrorCode::InvalidArgument, "a principal needs at least one role", name);
   for (const auto& r : roles)
     if (!well_formed(r)) return fail(ErrorCode::InvalidArgument, "bad role name '" + r + "'", name);
   std::string token = std::string(kTokenPrefix) + ids_.token();

@@ -5,13 +5,13 @@
 // Thread-safe (the store is).
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "engine/clock.hpp"
 #include "engine/error.hpp"
 #include "engine/ids.hpp"
 #include "engine/store/store.hpp"
+
+#include <string>
+#include <vector>
 
 namespace covenant::engine::auth {
 

@@ -12,9 +12,11 @@ constexpr const char* kByTokenHash =
 constexpr const char* kRevoke =
     "UPDATE principals SET revoked_us = :t WHERE name = :n AND revoked_us = 0";
 constexpr const char* kExists = "SELECT COUNT(*) FROM principals WHERE name = :n";
-constexpr const char* kAll = "SELECT name, roles, created_us, revoked_us FROM principals ORDER BY name";
+constexpr const char* kAll =
+    "SELECT name, roles, created_us, revoked_us FROM principals ORDER BY name";
 
-PrincipalRow row(const std::string& name, const std::string& roles, long long created, long long revoked) {
+PrincipalRow row(const std::string& name, const std::string& roles, long long created,
+                 long long revoked) {
   return {name, nlohmann::json::parse(roles).get<std::vector<std::string>>(), created, revoked};
 }
 
@@ -32,7 +34,8 @@ Result<void> Store::add_principal(const std::string& name, const std::vector<std
     return {};
   });
   if (!r) {
-    if (r.error().code == ErrorCode::Conflict) r.error().message = "a principal named '" + name + "' exists";
+    if (r.error().code == ErrorCode::Conflict)
+      r.error().message = "a principal named '" + name + "' exists";
     return r;
   }
   return (*tx)->commit();
@@ -41,14 +44,15 @@ Result<void> Store::add_principal(const std::string& name, const std::vector<std
 Result<std::optional<PrincipalRow>> Store::principal_by_token_hash(const std::string& token_hash) {
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<PrincipalRow>>("authenticate", [&]() -> Result<std::optional<PrincipalRow>> {
-    std::string name, roles;
-    long long created = 0, revoked = 0;
-    (*tx)->sql() << kByTokenHash, soci::use(token_hash), soci::into(name), soci::into(roles),
-        soci::into(created), soci::into(revoked);
-    if (!(*tx)->sql().got_data()) return std::nullopt;
-    return row(name, roles, created, revoked);
-  });
+  return guard<std::optional<PrincipalRow>>(
+      "authenticate", [&]() -> Result<std::optional<PrincipalRow>> {
+        std::string name, roles;
+        long long created = 0, revoked = 0;
+        (*tx)->sql() << kByTokenHash, soci::use(token_hash), soci::into(name), soci::into(roles),
+            soci::into(created), soci::into(revoked);
+        if (!(*tx)->sql().got_data()) return std::nullopt;
+        return row(name, roles, created, revoked);
+      });
 }
 
 Result<void> Store::revoke_principal(const std::string& name, std::int64_t now_us) {
@@ -69,16 +73,17 @@ Result<void> Store::revoke_principal(const std::string& name, std::int64_t now_u
 Result<std::vector<PrincipalRow>> Store::principals() {
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<PrincipalRow>>("list principals", [&]() -> Result<std::vector<PrincipalRow>> {
-    std::vector<PrincipalRow> out;
-    std::string name, roles;
-    long long created = 0, revoked = 0;
-    soci::statement st = ((*tx)->sql().prepare << kAll, soci::into(name), soci::into(roles),
-                          soci::into(created), soci::into(revoked));
-    st.execute();
-    while (st.fetch()) out.push_back(row(name, roles, created, revoked));
-    return out;
-  });
+  return guard<std::vector<PrincipalRow>>(
+      "list principals", [&]() -> Result<std::vector<PrincipalRow>> {
+        std::vector<PrincipalRow> out;
+        std::string name, roles;
+        long long created = 0, revoked = 0;
+        soci::statement st = ((*tx)->sql().prepare << kAll, soci::into(name), soci::into(roles),
+                              soci::into(created), soci::into(revoked));
+        st.execute();
+        while (st.fetch()) out.push_back(row(name, roles, created, revoked));
+        return out;
+      });
 }
 
 }  // namespace covenant::engine::store

@@ -1,10 +1,12 @@
 #include "engine/auth/principals.hpp"
+
 #include "tests/engine/engine_fixture.hpp"
 
 using covenant::engine::ErrorCode;
 using covenant::engine::auth::Principals;
 
-ENGINE_TEST("Principals authenticate by token, stored only as a hash, and can be revoked", principals) {
+ENGINE_TEST("Principals authenticate by token, stored only as a hash, and can be revoked",
+            principals) {
   covenant::engine::RandomIds ids;
   Principals p(*fx.store_, fx.clock, ids);
   auto token = p.add("bob", {"finance", "revops"});

@@ -73,7 +73,7 @@ def main(root):
 
     for path in sorted(glob.glob(os.path.join(root, "tests/cases/validate/*.yaml"))):
         name = os.path.relpath(path, root)
-        text = open(path, encoding="utf-8").read()
+        text = open(path, encoding="utf-8", errors="replace").read()
         codes = set(re.findall(r"^# expect: (\S+)", text, re.M))
         if not codes & STRUCTURAL:
             continue
