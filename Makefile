@@ -30,10 +30,10 @@ bench: build
 	@scripts/with-test-postgres scripts/bench $(BUILD)
 
 format:
-	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i
 
 format-check:
-	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
 clean:
 	@rm -rf $(BUILD) build-asan build-fuzz

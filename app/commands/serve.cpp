@@ -1,17 +1,18 @@
 // covenant serve [--db URL] [--host 127.0.0.1] [--port 8080]
 // The HTTP API and a worker in one process. SIGTERM/SIGINT: stop accepting, let running
 // transitions commit, then exit (leases of unfinished tasks expire for other workers).
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <iostream>
-#include <thread>
-
 #include "app/activity_bridge.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/config.hpp"
 #include "app/http/server.hpp"
 #include "engine/scheduler/worker.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <iostream>
+#include <thread>
 
 namespace covenant::app {
 namespace {

@@ -6,22 +6,32 @@ namespace covenant::app::http {
 
 int status_for(engine::ErrorCode code) {
   switch (code) {
-    case engine::ErrorCode::InvalidArgument: return 422;
-    case engine::ErrorCode::PermissionDenied: return 403;
-    case engine::ErrorCode::NotFound: return 404;
-    case engine::ErrorCode::Conflict: return 409;
-    case engine::ErrorCode::FailedPrecondition: return 409;
-    case engine::ErrorCode::Unavailable: return 503;
-    case engine::ErrorCode::Internal: return 500;
+    case engine::ErrorCode::InvalidArgument:
+      return 422;
+    case engine::ErrorCode::PermissionDenied:
+      return 403;
+    case engine::ErrorCode::NotFound:
+      return 404;
+    case engine::ErrorCode::Conflict:
+      return 409;
+    case engine::ErrorCode::FailedPrecondition:
+      return 409;
+    case engine::ErrorCode::Unavailable:
+      return 503;
+    case engine::ErrorCode::Internal:
+      return 500;
   }
   return 500;
 }
 
-void problem(httplib::Response& res, int status, const std::string& title, const std::string& detail,
-             const std::string& request_id) {
+void problem(httplib::Response& res, int status, const std::string& title,
+             const std::string& detail, const std::string& request_id) {
   res.status = status;
-  nlohmann::json body = {{"type", "about:blank"}, {"title", title}, {"status", status},
-                         {"detail", detail}, {"request_id", request_id}};
+  nlohmann::json body = {{"type", "about:blank"},
+                         {"title", title},
+                         {"status", status},
+                         {"detail", detail},
+                         {"request_id", request_id}};
   res.set_content(body.dump(), "application/problem+json");
 }
 

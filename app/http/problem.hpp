@@ -3,17 +3,17 @@
 // under the same request id).
 #pragma once
 
+#include "engine/error.hpp"
+
 #include <httplib.h>
 
 #include <string>
 
-#include "engine/error.hpp"
-
 namespace covenant::app::http {
 
 int status_for(engine::ErrorCode code);
-void problem(httplib::Response& res, int status, const std::string& title, const std::string& detail,
-             const std::string& request_id);
+void problem(httplib::Response& res, int status, const std::string& title,
+             const std::string& detail, const std::string& request_id);
 void problem(httplib::Response& res, const engine::Error& e, const std::string& request_id);
 
 }  // namespace covenant::app::http

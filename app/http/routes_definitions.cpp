@@ -18,7 +18,9 @@ void add_definition_routes(Server& s) {
     if (!compiled.workflow) {
       nlohmann::json errors = nlohmann::json::array();
       for (const auto& d : compiled.diagnostics)
-        errors.push_back({{"line", d.span.line}, {"column", d.span.column}, {"code", d.code},
+        errors.push_back({{"line", d.span.line},
+                          {"column", d.span.column},
+                          {"code", d.code},
                           {"message", d.message}});
       c.res.status = 422;
       c.res.set_content(nlohmann::json{{"type", "about:blank"},
@@ -43,7 +45,8 @@ void add_definition_routes(Server& s) {
     auto all = s.engine().store->definitions();
     if (!all) return problem(c.res, all.error(), c.request_id);
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : *all) out.push_back({{"workflow", d.name}, {"version", d.version}, {"digest", d.digest}});
+    for (const auto& d : *all)
+      out.push_back({{"workflow", d.name}, {"version", d.version}, {"digest", d.digest}});
     reply(c, 200, {{"items", out}});
   });
 }

@@ -1,8 +1,8 @@
 #include "app/http/server.hpp"
 
-#include <iostream>
-
 #include "app/http/problem.hpp"
+
+#include <iostream>
 
 namespace covenant::app::http {
 
@@ -18,19 +18,22 @@ Server::Server(Engine& engine, std::size_t max_body)
                         : res.status == 413 ? "PayloadTooLarge"
                                             : "BadRequest";
     problem(res, res.status, title,
-            res.status == 404 ? "no such route" : res.status == 413 ? "the body is too large" : "bad request",
+            res.status == 404   ? "no such route"
+            : res.status == 413 ? "the body is too large"
+                                : "bad request",
             "");
   });
-  http_.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {  // boundary: log it, answer 500 without details
-      std::cerr << "http " << req.method << " " << req.path << ": " << e.what() << '\n';
-    } catch (...) {
-      std::cerr << "http " << req.method << " " << req.path << ": unknown exception\n";
-    }
-    problem(res, 500, "Internal", "see the server log", "");
-  });
+  http_.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {  // boundary: log it, answer 500 without details
+          std::cerr << "http " << req.method << " " << req.path << ": " << e.what() << '\n';
+        } catch (...) {
+          std::cerr << "http " << req.method << " " << req.path << ": unknown exception\n";
+        }
+        problem(res, 500, "Internal", "see the server log", "");
+      });
   http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", "application/json");
   });
@@ -44,8 +47,8 @@ int Server::bind(const std::string& host, int port) {
 void Server::run() { http_.listen_after_bind(); }
 void Server::stop() { http_.stop(); }
 
-void Server::route(const std::string& method, const std::string& pattern, std::vector<std::string> roles,
-                   Handler h) {
+void Server::route(const std::string& method, const std::string& pattern,
+                   std::vector<std::string> roles, Handler h) {
   auto wrapped = [this, roles, h](const httplib::Request& req, httplib::Response& res) {
     std::string rid = engine_.ids.instance_id().substr(0, 18);
     res.set_header("X-Request-Id", rid);
@@ -61,18 +64,22 @@ void Server::route(const std::string& method, const std::string& pattern, std::v
     }
     bool allowed = roles.empty() || who->has_role("admin");
     for (const auto& r : roles) allowed = allowed || who->has_role(r);
-    if (!allowed) return problem(res, 403, "PermissionDenied", "this route needs one of its roles", rid);
+    if (!allowed)
+      return problem(res, 403, "PermissionDenied", "this route needs one of its roles", rid);
     Call call{req, res, rid, *who};
     h(call);
   };
-  if (method == "GET") http_.Get(pattern, wrapped);
-  else if (method == "POST") http_.Post(pattern, wrapped);
+  if (method == "GET")
+    http_.Get(pattern, wrapped);
+  else if (method == "POST")
+    http_.Post(pattern, wrapped);
 }
 
 std::optional<nlohmann::json> json_body(Call& c) {
   std::string type = c.req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0) {
-    problem(c.res, 415, "UnsupportedMediaType", "send Content-Type: application/json", c.request_id);
+    problem(c.res, 415, "UnsupportedMediaType", "send Content-Type: application/json",
+            c.request_id);
     return std::nullopt;
   }
   try {

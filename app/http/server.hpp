@@ -4,13 +4,13 @@
 // Thread-safety: handlers run on cpp-httplib's pool; everything they touch is thread-safe.
 #pragma once
 
-#include <httplib.h>
-
-#include <functional>
-#include <nlohmann/json.hpp>
-
 #include "app/composition.hpp"
 #include "engine/auth/principals.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <functional>
 
 namespace covenant::app::http {
 
@@ -26,7 +26,7 @@ class Server {
   explicit Server(Engine& engine, std::size_t max_body = 1 << 20);
   // Binds host:port (port 0: any free port) and returns the port, or -1.
   int bind(const std::string& host, int port);
-  void run();   // serves until stop()
+  void run();  // serves until stop()
   void stop();
 
   // Registers a route that needs one of `roles` (empty: any authenticated principal).

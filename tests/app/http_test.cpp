@@ -1,12 +1,12 @@
 // The HTTP API on a real socket on 127.0.0.1: authentication, roles, deploy, start with an
 // Idempotency-Key, and a problem document for every kind of bad request — the server stays up.
+#include "app/http/server.hpp"
+#include "tests/support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
 #include <thread>
-
-#include "app/http/server.hpp"
-#include "tests/support/temp_dir.hpp"
 
 using namespace covenant;
 
@@ -83,14 +83,17 @@ TEST_CASE("The HTTP API deploys, starts idempotently and answers bad requests wi
   REQUIRE(deployed);
   CHECK(deployed->status == 201);
   CHECK(body(deployed)["version"] == 1);
-  auto invalid = rev.Post("/v1/definitions", "apiVersion: covenant/v1\nkind: Workflow\n", "application/yaml");
+  auto invalid =
+      rev.Post("/v1/definitions", "apiVersion: covenant/v1\nkind: Workflow\n", "application/yaml");
   is_problem(invalid, 422);
   CHECK(body(invalid)["errors"].size() >= 1);
   CHECK(body(invalid)["errors"][0].contains("line"));
 
   httplib::Headers key = {{"Idempotency-Key", "start-1"}};
-  auto a = rev.Post("/v1/instances", key, R"({"workflow": "hello", "business_key": "C-1"})", "application/json");
-  auto b = rev.Post("/v1/instances", key, R"({"workflow": "hello", "business_key": "C-1"})", "application/json");
+  auto a = rev.Post("/v1/instances", key, R"({"workflow": "hello", "business_key": "C-1"})",
+                    "application/json");
+  auto b = rev.Post("/v1/instances", key, R"({"workflow": "hello", "business_key": "C-1"})",
+                    "application/json");
   REQUIRE(a);
   REQUIRE(b);
   CHECK(a->status == 201);
@@ -105,9 +108,11 @@ TEST_CASE("The HTTP API deploys, starts idempotently and answers bad requests wi
   is_problem(rev.Post("/v1/instances", R"({"workflow": "nothere"})", "application/json"), 404);
   is_problem(rev.Post("/v1/instances", std::string(100 * 1024, ' '), "application/json"), 413);
   is_problem(rev.Get("/v1/nothing/here"), 404);
-  is_problem(rev.Post(("/v1/instances/" + id + "/events/other").c_str(), "{}", "application/json"), 409);
+  is_problem(rev.Post(("/v1/instances/" + id + "/events/other").c_str(), "{}", "application/json"),
+             409);
 
-  auto signalled = rev.Post(("/v1/instances/" + id + "/events/go").c_str(), "{}", "application/json");
+  auto signalled =
+      rev.Post(("/v1/instances/" + id + "/events/go").c_str(), "{}", "application/json");
   REQUIRE(signalled);
   CHECK(signalled->status == 202);
   auto history = s.client(s.auditor).Get(("/v1/instances/" + id + "/history").c_str());
