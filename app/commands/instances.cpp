@@ -2,6 +2,7 @@
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
+#include "app/views.hpp"
 #include "engine/history/hash_chain.hpp"
 #include "engine/time_format.hpp"
 
@@ -17,23 +18,6 @@ struct Options {
   std::string id, workflow, input_file, business_key, event, data_file, reason = "cancelled",
                                                                         by = "cli", start_key;
 };
-
-json instance_json(const engine::runtime::Instance& i) {
-  json frames = json::array();
-  for (const auto& [id, f] : i.frames)
-    frames.push_back({{"frame", id}, {"state", f.state}, {"status", f.status}});
-  return {{"id", i.id},
-          {"workflow", i.workflow},
-          {"version", i.digest},
-          {"business_key", i.business_key},
-          {"status", i.status},
-          {"error", i.error},
-          {"at", frames},
-          {"output", i.output},
-          {"created", engine::format_rfc3339(engine::from_micros(i.created_us))},
-          {"updated", engine::format_rfc3339(engine::from_micros(i.updated_us))},
-          {"events", i.next_seq - 1}};
-}
 
 int with_engine(const Options& o, const std::function<int(Engine&)>& fn) {
   auto eng = open_engine(o.common.db, 1);
@@ -91,15 +75,7 @@ int history(const Options& o) {
     auto broken = engine::history::verify_chain(*h);
     if (o.common.format == "json") {
       json out = json::array();
-      for (const auto& ev : *h)
-        out.push_back({{"seq", ev.seq},
-                       {"type", engine::history::name(ev.type)},
-                       {"at", engine::format_rfc3339(engine::from_micros(ev.at_us))},
-                       {"frame", ev.frame},
-                       {"state", ev.state},
-                       {"payload", ev.payload},
-                       {"prev_hash", ev.prev_hash},
-                       {"hash", ev.hash}});
+      for (const auto& ev : *h) out.push_back(event_json(ev));
       std::cout << out.dump(2) << '\n';
     } else {
       for (const auto& ev : *h)

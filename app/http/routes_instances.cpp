@@ -1,26 +1,10 @@
 // /v1/instances: start (Idempotency-Key honoured), get, history, cancel, events.
 #include "app/http/problem.hpp"
 #include "app/http/server.hpp"
+#include "app/views.hpp"
 #include "engine/time_format.hpp"
 
 namespace covenant::app::http {
-namespace {
-
-nlohmann::json instance_json(const engine::runtime::Instance& i) {
-  nlohmann::json at = nlohmann::json::array();
-  for (const auto& [id, f] : i.frames)
-    at.push_back({{"frame", id}, {"state", f.state}, {"status", f.status}});
-  return {{"id", i.id},
-          {"workflow", i.workflow},
-          {"version", i.digest},
-          {"business_key", i.business_key},
-          {"status", i.status},
-          {"error", i.error},
-          {"at", at},
-          {"output", i.output}};
-}
-
-}  // namespace
 
 void add_instance_routes(Server& s) {
   s.route("POST", "/v1/instances", {"revops", "service"}, [&s](Call& c) {
@@ -52,14 +36,7 @@ void add_instance_routes(Server& s) {
             auto h = s.engine().store->history(c.req.matches[1]);
             if (!h) return problem(c.res, h.error(), c.request_id);
             nlohmann::json out = nlohmann::json::array();
-            for (const auto& e : *h)
-              out.push_back({{"seq", e.seq},
-                             {"type", engine::history::name(e.type)},
-                             {"at", engine::format_rfc3339(engine::from_micros(e.at_us))},
-                             {"frame", e.frame},
-                             {"state", e.state},
-                             {"payload", e.payload},
-                             {"hash", e.hash}});
+            for (const auto& e : *h) out.push_back(event_json(e));
             reply(c, 200, {{"items", out}});
           });
   s.route("POST", R"(/v1/instances/([A-Za-z0-9_.-]+)/cancel)", {"revops"}, [&s](Call& c) {
