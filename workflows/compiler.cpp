@@ -67,6 +67,8 @@ json approval_json(const ApprovalState& a) {
   j["quorum"] = a.quorum;
   j["separation_of_duties"] = a.separation_of_duties;
   j["timeout"] = opt_seconds(a.timeout);
+  // Optional key, written only when set, so definitions without it keep their digests.
+  if (a.remind_before) j["remind_before"] = a.remind_before->seconds;
   if (a.on_timeout) {
     j["on_timeout"] = {
         {"escalate_to",

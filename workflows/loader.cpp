@@ -25,6 +25,7 @@ const Known kApprovalFields = {"type",
                                "quorum",
                                "separation_of_duties",
                                "timeout",
+                               "remind_before",
                                "on_timeout",
                                "on_reject",
                                "next",
@@ -470,6 +471,13 @@ ApprovalState Loader::read_approval(const Fields& f) {
   if (auto n = f.get("separation_of_duties"))
     a.separation_of_duties = r_.boolean(*n, f.what("separation_of_duties")).value_or(true);
   opt(f, "timeout", a.timeout, &YamlReader::duration);
+  opt(f, "remind_before", a.remind_before, &YamlReader::duration);
+  if (a.remind_before && !f.has("timeout"))
+    r_.error(f.key_span("remind_before"), codes::kMissingField,
+             f.owner() + ": 'remind_before' needs a 'timeout' (the deadline it counts back from)");
+  else if (a.remind_before && a.timeout && a.remind_before->seconds >= a.timeout->seconds)
+    r_.error(f.key_span("remind_before"), codes::kBadValue,
+             f.owner() + ": 'remind_before' must be shorter than 'timeout'");
   if (auto n = f.get("on_timeout")) {
     a.on_timeout = read_approval_timeout(*n, f.owner());
     if (!f.has("timeout"))

@@ -128,6 +128,7 @@ struct ApprovalState {
   SourceSpan quorum_span;
   bool separation_of_duties = true;
   std::optional<Duration> timeout;
+  std::optional<Duration> remind_before;  // a reminder this long before the deadline
   std::optional<ApprovalTimeout> on_timeout;
   std::optional<StateRef> on_reject;
   Continuation then;

@@ -6,7 +6,7 @@
 namespace covenant::engine::history {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 23> kNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 24> kNames = {{
     {EventType::WorkflowStarted, "WorkflowStarted"},
     {EventType::StateEntered, "StateEntered"},
     {EventType::ActivityScheduled, "ActivityScheduled"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 23> kNames = {{
     {EventType::WorkflowCancelled, "WorkflowCancelled"},
     {EventType::WritebackCommitted, "WritebackCommitted"},
     {EventType::WritebackBlocked, "WritebackBlocked"},
+    {EventType::ApprovalReminded, "ApprovalReminded"},
 }};
 
 }  // namespace

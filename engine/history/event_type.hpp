@@ -32,6 +32,7 @@ enum class EventType : int {
   WorkflowCancelled = 21,
   WritebackCommitted = 22,
   WritebackBlocked = 23,
+  ApprovalReminded = 24,
 };
 
 std::string_view name(EventType t);

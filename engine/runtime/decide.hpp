@@ -38,12 +38,14 @@ struct ActivityOutcome {
 struct TimerInput {
   std::string frame, state;
   int occurrence = 0;
-  std::string kind;  // wait | event_timeout | approval_timeout
+  std::string kind;  // wait | event_timeout | approval_timeout | approval_escalation |
+                     // approval_reminder
 };
 
 struct SignalInput {
   std::string event;
   nlohmann::json payload;
+  std::string by;  // the principal who sent it: it changed the instance (separation of duties)
 };
 
 struct CancelInput {
@@ -53,13 +55,17 @@ struct CancelInput {
 
 // One approver's decision at a gate (the HTTP layer authenticates the approver and passes
 // the roles they hold; the engine checks eligibility, separation of duties, digest, quorum).
+// A delegate acting for someone else names them in `on_behalf_of` and passes *their* roles
+// (the caller has checked the delegation and its date window).
 struct ApprovalInput {
   std::string state;
   std::string approver;
   std::vector<std::string> roles;
   bool approve = false;
   std::string comment;
-  std::string digest;  // the subject digest the approver saw
+  std::string digest;        // the subject digest the approver saw
+  std::string approval_id;   // when set, the gate must be this opening of it (not a later one)
+  std::string on_behalf_of;  // a delegate's delegator
 };
 
 using Input =

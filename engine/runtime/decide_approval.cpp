@@ -1,6 +1,7 @@
 // Approval gates: the request (subject and its digest, eligible roles), decisions checked
 // for eligibility, separation of duties, digest and quorum, and expiry or escalation.
 #include "engine/runtime/decider.hpp"
+#include "engine/time_format.hpp"
 #include "workflows/sha256.hpp"
 
 #include <set>
@@ -25,17 +26,32 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
     if (eligible) rules.push_back({{"role", r.role}, {"count", r.count}});
   }
   std::string digest = wf::sha256_hex(subject->dump());
+  // The approval's id names this opening of the gate: a later visit to the same state (after
+  // a blocked writeback, in a loop) is a new approval, and old tokens and decisions miss it.
+  std::string id = "apr_" + wf::sha256_hex(inst_.id + "/" + f.id + "/" + st.name + "#" +
+                                           std::to_string(occurrence(f)))
+                                .substr(0, 24);
+  std::int64_t deadline_us = a.timeout ? now_us_ + a.timeout->seconds * 1'000'000 : 0;
   f.status = frame_status::kApproval;
-  f.gate = {
-      {"digest", digest}, {"rules", rules}, {"quorum", a.quorum}, {"decisions", json::array()}};
-  emit(EventType::ApprovalRequested, f, st.name,
-       {{"subject", *subject},
-        {"digest", digest},
-        {"approvers", rules},
-        {"quorum", a.quorum},
-        {"authorizes", a.authorizes},
-        {"separation_of_duties", a.separation_of_duties}});
-  if (a.timeout) add_timer(f, "approval_timeout", now_us_ + a.timeout->seconds * 1'000'000);
+  f.gate = {{"id", id},           {"digest", digest},           {"rules", rules},
+            {"quorum", a.quorum}, {"decisions", json::array()}, {"deadline_us", deadline_us}};
+  json requested = {{"approval_id", id},
+                    {"subject", *subject},
+                    {"digest", digest},
+                    {"approvers", rules},
+                    {"quorum", a.quorum},
+                    {"authorizes", a.authorizes},
+                    {"separation_of_duties", a.separation_of_duties}};
+  if (deadline_us) requested["deadline"] = format_rfc3339(from_micros(deadline_us));
+  emit(EventType::ApprovalRequested, f, st.name, std::move(requested));
+  if (a.timeout) add_timer(f, "approval_timeout", deadline_us);
+  if (a.remind_before)
+    add_timer(f, "approval_reminder", deadline_us - a.remind_before->seconds * 1'000'000);
+}
+
+bool Decider::involved(const std::string& who) const {
+  return who == inst_.started_by ||
+         std::find(inst_.changed_by.begin(), inst_.changed_by.end(), who) != inst_.changed_by.end();
 }
 
 Result<void> Decider::on_approval(const ApprovalInput& in) {
@@ -46,33 +62,49 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
     return fail(ErrorCode::FailedPrecondition,
                 "instance " + inst_.id + " is not waiting for approval at '" + in.state + "'");
   Frame& f = *gate;
+  if (!in.approval_id.empty() && f.gate.value("id", "") != in.approval_id)
+    return fail(ErrorCode::FailedPrecondition,
+                "approval " + in.approval_id + " is closed; the gate at '" + in.state +
+                    "' was opened again as " + f.gate.value("id", ""));
   const auto& a = std::get<wf::ApprovalState>(find(f.state)->body);
-  if (a.separation_of_duties && in.approver == inst_.started_by)
-    return fail(
-        ErrorCode::PermissionDenied,
-        in.approver + " started this instance and cannot approve it (separation of duties)");
+  for (const auto* who : {&in.approver, &in.on_behalf_of})
+    if (a.separation_of_duties && !who->empty() && involved(*who))
+      return fail(ErrorCode::PermissionDenied,
+                  *who +
+                      " started or changed this instance and cannot approve it "
+                      "(separation of duties)");
   std::string role;
   for (const auto& r : f.gate["rules"])
     if (std::find(in.roles.begin(), in.roles.end(), r["role"].get<std::string>()) != in.roles.end())
       role = r["role"];
+  const std::string& authority = in.on_behalf_of.empty() ? in.approver : in.on_behalf_of;
   if (role.empty())
     return fail(ErrorCode::PermissionDenied,
-                in.approver + " holds no role eligible at '" + in.state + "'");
+                authority + " holds no role eligible at '" + in.state + "'");
+  // Distinct people: nobody decides twice, in person or through a delegate.
   for (const auto& d : f.gate["decisions"])
-    if (d["approver"] == in.approver)
-      return fail(ErrorCode::Conflict, in.approver + " has already decided at '" + in.state + "'");
+    for (const auto* who : {&in.approver, &in.on_behalf_of})
+      if (!who->empty() && (d["approver"] == *who || d.value("on_behalf_of", "") == *who))
+        return fail(ErrorCode::Conflict,
+                    *who + " has already decided at '" + in.state + "' (quorum counts people)");
   if (in.digest != f.gate["digest"].get<std::string>())
     return fail(ErrorCode::FailedPrecondition,
                 "the subject changed since the approver saw it (digest mismatch)");
-  json decision = {{"approver", in.approver},
+  json decision = {{"approval_id", f.gate.value("id", "")},
+                   {"approver", in.approver},
                    {"role", role},
                    {"approve", in.approve},
                    {"comment", in.comment},
                    {"digest", in.digest}};
+  if (!in.on_behalf_of.empty()) {
+    decision["on_behalf_of"] = in.on_behalf_of;
+    decision["recorded_as"] = in.approver + " for " + in.on_behalf_of;
+  }
   f.gate["decisions"].push_back(decision);
   emit(EventType::ApprovalDecided, f, f.state, decision);
   if (!in.approve) {
-    emit(EventType::ApprovalRejected, f, f.state, {{"by", in.approver}, {"comment", in.comment}});
+    emit(EventType::ApprovalRejected, f, f.state,
+         {{"approval_id", f.gate.value("id", "")}, {"by", in.approver}, {"comment", in.comment}});
     drop_frame_work(f);
     f.timer_keys.clear();
     if (a.on_reject)
@@ -94,7 +126,10 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
   json approvers = json::array();
   for (const auto& d : f.gate["decisions"]) approvers.push_back(d["approver"]);
   emit(EventType::ApprovalGranted, f, f.state,
-       {{"digest", f.gate["digest"]}, {"approvers", approvers}, {"authorizes", a.authorizes}});
+       {{"approval_id", f.gate.value("id", "")},
+        {"digest", f.gate["digest"]},
+        {"approvers", approvers},
+        {"authorizes", a.authorizes}});
   for (const auto& act : a.authorizes)
     f.granted[act] = {{"state", f.state}, {"digest", f.gate["digest"]}, {"approvers", approvers}};
   drop_frame_work(f);
@@ -110,15 +145,32 @@ void Decider::on_approval_timeout(Frame& f, const wf::ApprovalState& a) {
   if (a.on_timeout && a.on_timeout->escalate_to_role && !f.gate.value("escalated", false)) {
     f.gate["rules"].push_back({{"role", *a.on_timeout->escalate_to_role}, {"count", 1}});
     f.gate["escalated"] = true;
-    emit(EventType::ApprovalEscalated, f, f.state, {{"role", *a.on_timeout->escalate_to_role}});
     auto d = a.on_timeout->escalation_timeout ? a.on_timeout->escalation_timeout : a.timeout;
-    add_timer(f, "approval_escalation", now_us_ + d->seconds * 1'000'000);
+    std::int64_t deadline_us = now_us_ + d->seconds * 1'000'000;
+    f.gate["deadline_us"] = deadline_us;
+    emit(EventType::ApprovalEscalated, f, f.state,
+         {{"approval_id", f.gate.value("id", "")},
+          {"role", *a.on_timeout->escalate_to_role},
+          {"deadline", format_rfc3339(from_micros(deadline_us))}});
+    add_timer(f, "approval_escalation", deadline_us);
     return;
   }
-  emit(EventType::ApprovalExpired, f, f.state, {{"digest", f.gate["digest"]}});
+  emit(EventType::ApprovalExpired, f, f.state,
+       {{"approval_id", f.gate.value("id", "")}, {"digest", f.gate["digest"]}});
+  drop_frame_work(f);
+  f.timer_keys.clear();
   f.gate = nullptr;
   if (a.on_timeout && a.on_timeout->next) return enter(f, a.on_timeout->next->name);
   fail_frame(f, "ApprovalExpired", "no decision at '" + f.state + "' in time");
+}
+
+void Decider::on_approval_reminder(Frame& f) {
+  json decided = json::array();
+  for (const auto& d : f.gate["decisions"]) decided.push_back(d["approver"]);
+  emit(EventType::ApprovalReminded, f, f.state,
+       {{"approval_id", f.gate.value("id", "")},
+        {"deadline", format_rfc3339(from_micros(f.gate.value("deadline_us", std::int64_t{0})))},
+        {"decided", decided}});
 }
 
 }  // namespace covenant::engine::runtime

@@ -45,6 +45,12 @@ Result<void> Decider::on_timer(const TimerInput& t) {
   Frame& f = it->second;
   if (f.state != t.state || occurrence(f) != t.occurrence) return {};  // state already left
   const wf::State& st = *find(f.state);
+  if (t.kind == "approval_reminder" && f.status == frame_status::kApproval) {
+    emit(EventType::TimerFired, f, f.state, {{"kind", t.kind}});
+    std::erase(f.timer_keys, key(f, "/approval_reminder"));
+    on_approval_reminder(f);
+    return {};
+  }
   if ((t.kind == "approval_timeout" || t.kind == "approval_escalation") &&
       f.status == frame_status::kApproval) {
     emit(EventType::TimerFired, f, f.state, {{"kind", t.kind}});
@@ -74,12 +80,17 @@ Result<void> Decider::on_signal(const SignalInput& s) {
   if (waiting.empty())
     return fail(ErrorCode::FailedPrecondition,
                 "instance " + inst_.id + " is not waiting for event '" + s.event + "'");
+  if (!s.by.empty() && s.by != inst_.started_by &&
+      std::find(inst_.changed_by.begin(), inst_.changed_by.end(), s.by) == inst_.changed_by.end())
+    inst_.changed_by.push_back(s.by);
   for (const auto& id : waiting) {
     auto it = inst_.frames.find(id);
     if (it == inst_.frames.end()) continue;  // ended by an earlier delivery in this loop
     Frame& f = it->second;
     const auto& w = std::get<wf::WaitState>(find(f.state)->body);
-    emit(EventType::EventReceived, f, f.state, {{"event", s.event}, {"payload", s.payload}});
+    json received = {{"event", s.event}, {"payload", s.payload}};
+    if (!s.by.empty()) received["by"] = s.by;
+    emit(EventType::EventReceived, f, f.state, std::move(received));
     drop_frame_work(f);
     f.timer_keys.clear();
     f.event.clear();

@@ -53,6 +53,9 @@ class Decider {
   void enter_approval(Frame& f, const workflows::State& st, const workflows::ApprovalState& a);
   Result<void> on_approval(const ApprovalInput& in);
   void on_approval_timeout(Frame& f, const workflows::ApprovalState& a);
+  void on_approval_reminder(Frame& f);
+  // Whether `who` started or changed the instance (separation of duties).
+  bool involved(const std::string& who) const;
   // decide_parallel.cpp
   void enter_parallel(Frame& f, const workflows::State& st, const workflows::ParallelState& p);
   void enter_map(Frame& f, const workflows::State& st, const workflows::MapState& m);

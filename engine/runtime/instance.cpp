@@ -61,7 +61,8 @@ nlohmann::json runtime_to_json(const Instance& inst) {
   return {{"v", 1},
           {"frames", frames},
           {"compensations", comps},
-          {"failure", {{"code", inst.failure_code}, {"cause", inst.failure_cause}}}};
+          {"failure", {{"code", inst.failure_code}, {"cause", inst.failure_cause}}},
+          {"changed_by", inst.changed_by}};
 }
 
 void runtime_from_json(const nlohmann::json& j, Instance& inst) {
@@ -75,6 +76,7 @@ void runtime_from_json(const nlohmann::json& j, Instance& inst) {
     inst.compensations.push_back({c.at("activity"), c.at("input"), c.at("key")});
   inst.failure_code = j.at("failure").at("code");
   inst.failure_cause = j.at("failure").at("cause");
+  inst.changed_by = j.value("changed_by", std::vector<std::string>{});  // absent before 0.2
 }
 
 }  // namespace covenant::engine::runtime

@@ -38,7 +38,7 @@ struct Frame {
   nlohmann::json items = nlohmann::json::array();    // map: the items
   nlohmann::json results = nlohmann::json::array();  // one per branch or item
   int next_item = 0, running = 0, finished = 0;
-  // An approval gate: {digest, subject, eligible:[roles], quorum, decisions:[…]}
+  // An approval gate: {id, digest, rules:[{role,count}], quorum, decisions:[…], deadline_us}
   nlohmann::json gate;
   // Approvals granted on the way here: activity -> {state, digest}
   nlohmann::json granted = nlohmann::json::object();
@@ -58,6 +58,9 @@ struct Instance {
   std::string business_key;
   std::string status;  // running | compensating | completed | failed | cancelled
   std::string started_by;
+  // Everyone else who changed the instance (sent it an event): with started_by, the people
+  // separation of duties keeps from approving it.
+  std::vector<std::string> changed_by;
   nlohmann::json input;
   nlohmann::json output;
   std::string error;  // code, when failed

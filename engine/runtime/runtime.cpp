@@ -1,6 +1,7 @@
 #include "engine/runtime/runtime.hpp"
 
 #include "engine/history/hash_chain.hpp"
+#include "engine/runtime/side_records.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/loader.hpp"
 
@@ -108,6 +109,7 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
     inst.version = 1;
     Result<void> r = store_.insert_instance(**tx, inst, opts.start_key);
     if (r) r = store_.append_events(**tx, events);
+    if (r) r = write_side_records(**tx, {}, inst, events);
     if (r) r = store_.apply_work(**tx, inst.id, *d, to_micros(now));
     if (r && !(d->tasks.empty() && d->timers.empty())) r = store_.notify_work(**tx);
     if (r) r = (*tx)->commit();
@@ -117,8 +119,18 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
   }
 }
 
-Result<void> Runtime::advance(const std::string& id, const Input& in,
-                              const std::function<Result<bool>(store::Tx&)>& before) {
+Result<void> Runtime::write_side_records(store::Tx& tx, const std::map<std::string, json>& gates,
+                                         const Instance& inst,
+                                         const std::vector<history::Event>& events) {
+  auto side = side_records(gates, inst, events);
+  for (const auto& a : side.approvals)
+    if (auto r = store_.save_approval(tx, a); !r) return r;
+  return store_.enqueue(tx, side.outbox);
+}
+
+Result<void> Runtime::advance(
+    const std::string& id, const Input& in, const std::function<Result<bool>(store::Tx&)>& before,
+    const std::function<Result<void>(store::Tx&, const Instance&)>& after) {
   for (int attempt = 0;; ++attempt) {
     Result<void> r = [&]() -> Result<void> {
       try {
@@ -137,6 +149,7 @@ Result<void> Runtime::advance(const std::string& id, const Input& in,
         if (!wf) return tl::unexpected(wf.error());
         TimePoint now = clock_.now();  // read once per transition
         std::int64_t expected = inst.version;
+        auto gates = open_gates(inst);
         auto jq = borrow_jq();
         auto d = decide(inst, in, now, **wf, *jq);
         give_back(std::move(jq));
@@ -148,6 +161,8 @@ Result<void> Runtime::advance(const std::string& id, const Input& in,
         inst.updated_us = to_micros(now);
         Result<void> w = store_.update_instance(**tx, inst, expected);
         if (w) w = store_.append_events(**tx, events);
+        if (w) w = write_side_records(**tx, gates, inst, events);
+        if (w && after) w = after(**tx, inst);
         if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
         if (w && !(d->tasks.empty() && d->timers.empty())) w = store_.notify_work(**tx);
         if (w) w = (*tx)->commit();
@@ -163,8 +178,9 @@ Result<void> Runtime::advance(const std::string& id, const Input& in,
   }
 }
 
-Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload) {
-  return advance(id, SignalInput{event, payload});
+Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,
+                             const std::string& by) {
+  return advance(id, SignalInput{event, payload, by});
 }
 
 Result<void> Runtime::cancel(const std::string& id, const std::string& reason,
@@ -172,8 +188,11 @@ Result<void> Runtime::cancel(const std::string& id, const std::string& reason,
   return advance(id, CancelInput{reason, by});
 }
 
-Result<void> Runtime::decide_approval(const std::string& id, const ApprovalInput& in) {
-  return advance(id, in);
+Result<void> Runtime::decide_approval(
+    const std::string& id, const ApprovalInput& in,
+    const std::function<Result<bool>(store::Tx&)>& before,
+    const std::function<Result<void>(store::Tx&, const Instance&)>& after) {
+  return advance(id, in, before, after);
 }
 
 Result<void> Runtime::fire_timer(const store::TimerRow& t) {

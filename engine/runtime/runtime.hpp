@@ -34,10 +34,16 @@ class Runtime {
   // Errors: NotFound (no such workflow), InvalidArgument (input not a JSON object).
   Result<std::string> start(const std::string& workflow, const nlohmann::json& input,
                             const StartOptions& opts);
+  // `by`: the principal sending it (recorded; they may not approve this instance after).
   Result<void> signal(const std::string& id, const std::string& event,
-                      const nlohmann::json& payload);
+                      const nlohmann::json& payload, const std::string& by = "");
   Result<void> cancel(const std::string& id, const std::string& reason, const std::string& by);
-  Result<void> decide_approval(const std::string& id, const ApprovalInput& in);
+  // `before` runs first in the transaction (return false to skip the decision: e.g. a
+  // repeated decision id); `after` runs once the decision is written, before the commit.
+  Result<void> decide_approval(
+      const std::string& id, const ApprovalInput& in,
+      const std::function<Result<bool>(store::Tx&)>& before = {},
+      const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
 
   // Fires a due timer exactly once (a timer already fired or cancelled is skipped).
   Result<void> fire_timer(const store::TimerRow& t);
@@ -57,7 +63,11 @@ class Runtime {
   // The one load-lock-decide-write helper. `before` runs first in the transaction; if it
   // returns false the transition is skipped (e.g. a timer fired by someone else).
   Result<void> advance(const std::string& id, const Input& in,
-                       const std::function<Result<bool>(store::Tx&)>& before = {});
+                       const std::function<Result<bool>(store::Tx&)>& before = {},
+                       const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
+  // Writes what a transition implies besides the instance: approval rows and webhooks.
+  Result<void> write_side_records(store::Tx& tx, const std::map<std::string, nlohmann::json>& gates,
+                                  const Instance& inst, const std::vector<history::Event>& events);
   void seal(Instance& inst, const Decision& d, std::int64_t now_us,
             std::vector<history::Event>& out) const;
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();

@@ -55,6 +55,55 @@ struct PrincipalRow {
   std::int64_t created_us = 0, revoked_us = 0;
 };
 
+// An approval gate as the API sees it: one row per opening of a gate, kept in step with the
+// instance by the runtime. status: open | granted | rejected | expired | cancelled | closed.
+struct ApprovalRow {
+  std::string id, instance_id, workflow, business_key, frame, state;
+  int occurrence = 0;
+  std::string digest;
+  nlohmann::json rules = nlohmann::json::array();  // [{role, count}]
+  int quorum = 1;
+  nlohmann::json subject;
+  nlohmann::json decisions = nlohmann::json::array();
+  std::string status = "open";
+  std::int64_t opened_us = 0, deadline_us = 0, closed_us = 0;
+};
+
+// A per-approver callback token (its SHA-256; the token itself is never stored).
+struct ApprovalTokenRow {
+  std::string token_hash, approval_id, principal, on_behalf_of;
+  std::int64_t expires_us = 0, used_us = 0, created_us = 0;
+};
+
+// A decision delivered with a client-chosen id, and the answer it got.
+struct DecisionRow {
+  std::string decision_id, approval_id, principal;
+  nlohmann::json request, response;
+  std::int64_t created_us = 0;
+};
+
+// `delegate` may decide for `delegator` from starts_us (inclusive) to ends_us (exclusive).
+struct DelegationRow {
+  std::int64_t id = 0;
+  std::string delegator, delegate;
+  std::int64_t starts_us = 0, ends_us = 0;
+  std::string created_by;
+  std::int64_t created_us = 0, revoked_us = 0;
+};
+
+// A webhook to deliver (the transactional outbox). status: pending | delivered | failed.
+struct OutboxRow {
+  std::int64_t id = 0;
+  std::string topic, instance_id, approval_id;
+  nlohmann::json payload;
+  std::string status = "pending";
+  int attempts = 0;
+  std::int64_t next_us = 0;
+  std::vector<std::string> delivered_to;  // endpoints that have it
+  std::string last_error;
+  std::int64_t created_us = 0, done_us = 0;
+};
+
 struct InstanceFilter {
   std::string status, workflow, business_key;
   int limit = 100;
@@ -139,8 +188,40 @@ class Store {
   Result<void> add_principal(const std::string& name, const std::vector<std::string>& roles,
                              const std::string& token_hash, std::int64_t now_us);
   Result<std::optional<PrincipalRow>> principal_by_token_hash(const std::string& token_hash);
+  Result<std::optional<PrincipalRow>> principal(const std::string& name);
   Result<void> revoke_principal(const std::string& name, std::int64_t now_us);
   Result<std::vector<PrincipalRow>> principals();
+
+  // Approvals, callback tokens, decisions, delegations (store_approvals.cpp).
+  Result<void> save_approval(Tx& tx, const ApprovalRow& a);
+  Result<std::optional<ApprovalRow>> approval(const std::string& id);
+  // Open approvals any of `roles` may decide (all when `roles` is empty), oldest first,
+  // after the cursor (opened_us, id).
+  Result<std::vector<ApprovalRow>> open_approvals(const std::vector<std::string>& roles,
+                                                  std::int64_t after_us,
+                                                  const std::string& after_id, int limit);
+  Result<std::vector<ApprovalRow>> approvals_of_instance(const std::string& instance_id);
+  Result<void> add_approval_token(const ApprovalTokenRow& t);
+  Result<std::optional<ApprovalTokenRow>> approval_token(const std::string& token_hash);
+  // Marks an unused token used; false if it was used already.
+  Result<bool> use_approval_token(Tx& tx, const std::string& token_hash, std::int64_t now_us);
+  Result<std::optional<DecisionRow>> decision(Tx& tx, const std::string& decision_id);
+  Result<void> insert_decision(Tx& tx, const DecisionRow& d);
+  Result<std::int64_t> add_delegation(const DelegationRow& d);
+  Result<std::vector<DelegationRow>> delegations(const std::string& principal);
+  // Unrevoked delegations to `delegate` whose window contains `at_us`.
+  Result<std::vector<DelegationRow>> active_delegations(const std::string& delegate,
+                                                        std::int64_t at_us);
+  Result<void> revoke_delegation(std::int64_t id, std::int64_t now_us);
+
+  // The webhook outbox (store_outbox.cpp).
+  Result<void> enqueue(Tx& tx, const std::vector<OutboxRow>& rows);
+  // Pending rows due by `now_us`, each pushed `lease_us` into the future so that another
+  // notifier does not take it while it is being sent.
+  Result<std::vector<OutboxRow>> claim_outbox(std::int64_t now_us, std::int64_t lease_us,
+                                              int limit);
+  Result<void> update_outbox(const OutboxRow& row);
+  Result<std::vector<OutboxRow>> outbox(const std::string& instance_id);
 
   // Wakes idle workers when this transaction commits (PostgreSQL NOTIFY; a no-op on SQLite).
   Result<void> notify_work(Tx& tx);

@@ -9,6 +9,8 @@ constexpr const char* kAddPrincipal =
     "VALUES (:n, :r, :h, :c, 0)";
 constexpr const char* kByTokenHash =
     "SELECT name, roles, created_us, revoked_us FROM principals WHERE token_hash = :h";
+constexpr const char* kByName =
+    "SELECT name, roles, created_us, revoked_us FROM principals WHERE name = :n";
 constexpr const char* kRevoke =
     "UPDATE principals SET revoked_us = :t WHERE name = :n AND revoked_us = 0";
 constexpr const char* kExists = "SELECT COUNT(*) FROM principals WHERE name = :n";
@@ -52,6 +54,20 @@ Result<std::optional<PrincipalRow>> Store::principal_by_token_hash(const std::st
             soci::into(created), soci::into(revoked);
         if (!(*tx)->sql().got_data()) return std::nullopt;
         return row(name, roles, created, revoked);
+      });
+}
+
+Result<std::optional<PrincipalRow>> Store::principal(const std::string& name) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::optional<PrincipalRow>>(
+      "read principal", [&]() -> Result<std::optional<PrincipalRow>> {
+        std::string n, roles;
+        long long created = 0, revoked = 0;
+        (*tx)->sql() << kByName, soci::use(name), soci::into(n), soci::into(roles),
+            soci::into(created), soci::into(revoked);
+        if (!(*tx)->sql().got_data()) return std::nullopt;
+        return row(n, roles, created, revoked);
       });
 }
 

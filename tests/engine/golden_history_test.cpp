@@ -100,8 +100,9 @@ states:
     if (e.type == covenant::engine::history::EventType::ApprovalRequested)
       digest = e.payload["digest"];
   fx.clock.advance(2h);
-  REQUIRE(fx.runtime_->decide_approval(id, covenant::engine::runtime::ApprovalInput{
-                                               "gate", "bob", {"finance"}, true, "ok", digest}));
+  REQUIRE(fx.runtime_->decide_approval(
+      id, covenant::engine::runtime::ApprovalInput{
+              "gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
   fx.system.fail_next("money.charge", 1, "Unavailable", true);
   fx.drain();
   fx.clock.advance(10s);

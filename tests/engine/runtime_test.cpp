@@ -234,23 +234,23 @@ states:
   REQUIRE(digest.size() == 64);
   using covenant::engine::runtime::ApprovalInput;
   auto by_starter = fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "alice", {"finance"}, true, "", digest});
+      id, ApprovalInput{"gate", "alice", {"finance"}, true, "", digest, "", ""});
   CHECK(by_starter.error().code == ErrorCode::PermissionDenied);
-  auto wrong_role =
-      fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"sales"}, true, "", digest});
+  auto wrong_role = fx.runtime_->decide_approval(
+      id, ApprovalInput{"gate", "bob", {"sales"}, true, "", digest, "", ""});
   CHECK(wrong_role.error().code == ErrorCode::PermissionDenied);
   auto stale = fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "bob", {"finance"}, true, "", std::string(64, '0')});
+      id, ApprovalInput{"gate", "bob", {"finance"}, true, "", std::string(64, '0'), "", ""});
   CHECK(stale.error().code == ErrorCode::FailedPrecondition);
   REQUIRE(fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest}));
-  auto twice =
-      fx.runtime_->decide_approval(id, ApprovalInput{"gate", "bob", {"finance"}, true, "", digest});
+      id, ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
+  auto twice = fx.runtime_->decide_approval(
+      id, ApprovalInput{"gate", "bob", {"finance"}, true, "", digest, "", ""});
   CHECK(twice.error().code == ErrorCode::Conflict);
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);  // quorum 2: one is not enough
   REQUIRE(fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "carol", {"finance"}, true, "", digest}));
+      id, ApprovalInput{"gate", "carol", {"finance"}, true, "", digest, "", ""}));
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);
   auto names = fx.event_names(id);
@@ -436,8 +436,9 @@ states:
     return d;
   };
   std::string first = digest_of_latest_request();
-  REQUIRE(fx.runtime_->decide_approval(
-      id, covenant::engine::runtime::ApprovalInput{"gate", "bob", {"finance"}, true, "", first}));
+  REQUIRE(
+      fx.runtime_->decide_approval(id, covenant::engine::runtime::ApprovalInput{
+                                           "gate", "bob", {"finance"}, true, "", first, "", ""}));
   fx.drain();                                   // reprice changes .amount after the approval
   CHECK(fx.system.calls("money.charge") == 0);  // nothing reached billing
   auto names = fx.event_names(id);

@@ -1,0 +1,252 @@
+#include "engine/approvals/desk.hpp"
+
+#include "engine/runtime/side_records.hpp"
+#include "engine/time_format.hpp"
+#include "workflows/sha256.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace covenant::engine::approvals {
+
+using nlohmann::json;
+
+namespace {
+
+std::set<std::string> eligible_roles(const store::ApprovalRow& a) {
+  std::set<std::string> out;
+  for (const auto& r : a.rules) out.insert(r.value("role", ""));
+  return out;
+}
+
+bool holds_any(const std::vector<std::string>& roles, const std::set<std::string>& wanted) {
+  return std::any_of(roles.begin(), roles.end(), [&](const auto& r) { return wanted.count(r); });
+}
+
+bool decided(const store::ApprovalRow& a, const std::string& who) {
+  return std::any_of(a.decisions.begin(), a.decisions.end(), [&](const json& d) {
+    return d.value("approver", "") == who || d.value("on_behalf_of", "") == who;
+  });
+}
+
+}  // namespace
+
+Result<std::string> ApprovalDesk::issue_token(const std::string& approval_id,
+                                              const Recipient& recipient, std::int64_t expires_us) {
+  std::string token = std::string(kCallbackTokenPrefix) + ids_.token();
+  store::ApprovalTokenRow row{workflows::sha256_hex(token), approval_id, recipient.principal,
+                              recipient.on_behalf_of,       expires_us,  0,
+                              to_micros(clock_.now())};
+  if (auto r = store_.add_approval_token(row); !r) return tl::unexpected(r.error());
+  return token;
+}
+
+Result<Approver> ApprovalDesk::authenticate_token(const std::string& token) {
+  auto denied = [](const std::string& why) { return fail(ErrorCode::PermissionDenied, why); };
+  if (token.rfind(kCallbackTokenPrefix, 0) != 0 || token.size() != 4 + 64)
+    return denied("malformed callback token");
+  std::string hash = workflows::sha256_hex(token);
+  auto t = store_.approval_token(hash);
+  if (!t) return tl::unexpected(t.error());
+  if (!*t) return denied("unknown callback token");
+  if ((*t)->used_us) return denied("this callback token has been used");
+  if ((*t)->expires_us <= to_micros(clock_.now())) return denied("this callback token has expired");
+  auto p = store_.principal((*t)->principal);
+  if (!p) return tl::unexpected(p.error());
+  if (!*p || (*p)->revoked_us) return denied("the principal of this callback token is revoked");
+  return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us},
+                  hash,
+                  (*t)->approval_id,
+                  (*t)->on_behalf_of};
+}
+
+Result<std::pair<std::string, std::vector<std::string>>> ApprovalDesk::authority(
+    const Approver& who, const std::string& named, const store::ApprovalRow& a) {
+  using Authority = std::pair<std::string, std::vector<std::string>>;
+  const std::string& me = who.principal.name;
+  auto wanted = eligible_roles(a);
+  if (named.empty() || named == me) {
+    if (holds_any(who.principal.roles, wanted) || !named.empty())
+      return Authority{"", who.principal.roles};
+  }
+  auto active = store_.active_delegations(me, to_micros(clock_.now()));
+  if (!active) return tl::unexpected(active.error());
+  std::vector<Authority> candidates;
+  for (const auto& d : *active) {
+    if (!named.empty() && d.delegator != named) continue;
+    auto p = store_.principal(d.delegator);
+    if (!p) return tl::unexpected(p.error());
+    if (!*p || (*p)->revoked_us) continue;
+    if (named.empty() && !holds_any((*p)->roles, wanted)) continue;
+    candidates.emplace_back(d.delegator, (*p)->roles);
+  }
+  if (!named.empty() && candidates.empty())
+    return fail(ErrorCode::PermissionDenied,
+                me + " holds no delegation from " + named + " in force now", named);
+  if (candidates.empty()) return Authority{"", who.principal.roles};  // the engine says why not
+  if (candidates.size() > 1) {
+    std::string names;
+    for (const auto& c : candidates) names += (names.empty() ? "" : ", ") + c.first;
+    return fail(ErrorCode::InvalidArgument,
+                me + " holds delegations from " + names + ": name one in 'on_behalf_of'",
+                "on_behalf_of");
+  }
+  return candidates.front();
+}
+
+Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& req) {
+  if (req.decision_id.size() > 128)
+    return fail(ErrorCode::InvalidArgument, "'decision_id' is longer than 128 characters",
+                "decision_id");
+  if (!who.approval_id.empty() && who.approval_id != req.approval_id)
+    return fail(ErrorCode::PermissionDenied, "this callback token is for another approval");
+  json request = {{"approval_id", req.approval_id},
+                  {"approver", who.principal.name},
+                  {"decision", req.approve ? "approve" : "reject"},
+                  {"comment", req.comment},
+                  {"digest", req.digest},
+                  {"on_behalf_of", req.on_behalf_of}};
+  // A repeated decision id gets its recorded answer, even after the gate has closed.
+  auto repeat = [&](const store::DecisionRow& d) -> Result<json> {
+    if (d.request != request)
+      return fail(ErrorCode::Conflict,
+                  "decision id '" + req.decision_id + "' was used for a different decision",
+                  req.decision_id);
+    json answer = d.response;
+    answer["repeated"] = true;
+    return answer;
+  };
+  if (!req.decision_id.empty()) {
+    auto tx = store_.begin(false);
+    if (!tx) return tl::unexpected(tx.error());
+    auto d = store_.decision(**tx, req.decision_id);
+    if (!d) return tl::unexpected(d.error());
+    if (*d) return repeat(**d);
+  }
+  auto a = store_.approval(req.approval_id);
+  if (!a) return tl::unexpected(a.error());
+  if (!*a) return fail(ErrorCode::NotFound, "no approval " + req.approval_id, req.approval_id);
+  if ((*a)->status != "open")
+    return fail(ErrorCode::FailedPrecondition,
+                "approval " + req.approval_id + " is closed (" + (*a)->status + ")");
+  auto auth = authority(who, req.on_behalf_of.empty() ? who.on_behalf_of : req.on_behalf_of, **a);
+  if (!auth) return tl::unexpected(auth.error());
+  runtime::ApprovalInput in{(*a)->state, who.principal.name, auth->second, req.approve,
+                            req.comment, req.digest,         (*a)->id,     auth->first};
+  std::optional<store::DecisionRow> recorded;
+  json answer;
+  std::int64_t now_us = to_micros(clock_.now());
+  auto before = [&](store::Tx& tx) -> Result<bool> {
+    if (!req.decision_id.empty()) {
+      auto d = store_.decision(tx, req.decision_id);
+      if (!d) return tl::unexpected(d.error());
+      if (*d) {
+        recorded = **d;
+        return false;
+      }
+    }
+    if (!who.token_hash.empty()) {
+      auto spent = store_.use_approval_token(tx, who.token_hash, now_us);
+      if (!spent) return tl::unexpected(spent.error());
+      if (!*spent) return fail(ErrorCode::PermissionDenied, "this callback token has been used");
+    }
+    return true;
+  };
+  auto after = [&](store::Tx& tx, const runtime::Instance& inst) -> Result<void> {
+    std::string status = runtime::open_gates(inst).count((*a)->id) ? "open"
+                         : req.approve                             ? "granted"
+                                                                   : "rejected";
+    answer = {{"approval_id", (*a)->id},
+              {"instance_id", (*a)->instance_id},
+              {"decision_id", req.decision_id},
+              {"approver", who.principal.name},
+              {"on_behalf_of", auth->first},
+              {"decision", req.approve ? "approve" : "reject"},
+              {"status", status}};
+    if (req.decision_id.empty()) return {};
+    return store_.insert_decision(
+        tx, {req.decision_id, (*a)->id, who.principal.name, request, answer, now_us});
+  };
+  auto r = rt_.decide_approval((*a)->instance_id, in, before, after);
+  if (!r) return tl::unexpected(r.error());
+  if (recorded) return repeat(*recorded);
+  return answer;
+}
+
+Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principal& who,
+                                                            std::int64_t after_us,
+                                                            const std::string& after_id,
+                                                            int limit) {
+  std::vector<std::string> roles = who.roles;
+  auto active = store_.active_delegations(who.name, to_micros(clock_.now()));
+  if (!active) return tl::unexpected(active.error());
+  for (const auto& d : *active) {
+    auto p = store_.principal(d.delegator);
+    if (!p) return tl::unexpected(p.error());
+    if (*p && !(*p)->revoked_us) roles.insert(roles.end(), (*p)->roles.begin(), (*p)->roles.end());
+  }
+  std::sort(roles.begin(), roles.end());
+  roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  if (roles.empty()) return std::vector<store::ApprovalRow>{};
+  auto rows = store_.open_approvals(roles, after_us, after_id, limit);
+  if (!rows) return rows;
+  std::erase_if(*rows, [&](const store::ApprovalRow& a) { return decided(a, who.name); });
+  return rows;
+}
+
+Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow& a) {
+  auto inst = store_.instance(a.instance_id);
+  if (!inst) return tl::unexpected(inst.error());
+  std::set<std::string> excluded;
+  if (*inst) {
+    excluded.insert((*inst)->started_by);
+    excluded.insert((*inst)->changed_by.begin(), (*inst)->changed_by.end());
+  }
+  for (const auto& d : a.decisions) {
+    excluded.insert(d.value("approver", ""));
+    excluded.insert(d.value("on_behalf_of", ""));
+  }
+  auto wanted = eligible_roles(a);
+  auto all = store_.principals();
+  if (!all) return tl::unexpected(all.error());
+  std::set<std::string> eligible, active;
+  std::vector<Recipient> out;
+  for (const auto& p : *all) {
+    if (p.revoked_us) continue;
+    active.insert(p.name);
+    if (!holds_any(p.roles, wanted) || excluded.count(p.name)) continue;
+    eligible.insert(p.name);
+    out.push_back({p.name, ""});
+  }
+  auto delegations = store_.delegations("");
+  if (!delegations) return tl::unexpected(delegations.error());
+  std::int64_t now = to_micros(clock_.now());
+  for (const auto& d : *delegations)
+    if (!d.revoked_us && d.starts_us <= now && now < d.ends_us && eligible.count(d.delegator) &&
+        active.count(d.delegate) && !excluded.count(d.delegate))
+      out.push_back({d.delegate, d.delegator});
+  return out;
+}
+
+Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::string& created_by) {
+  if (d.delegator == d.delegate)
+    return fail(ErrorCode::InvalidArgument, "a principal cannot delegate to itself", "delegate");
+  if (d.ends_us <= d.starts_us)
+    return fail(ErrorCode::InvalidArgument, "the delegation ends before it starts", "until");
+  for (const auto* name : {&d.delegator, &d.delegate}) {
+    auto p = store_.principal(*name);
+    if (!p) return tl::unexpected(p.error());
+    if (!*p || (*p)->revoked_us)
+      return fail(ErrorCode::InvalidArgument, "no active principal named '" + *name + "'", *name);
+  }
+  store::DelegationRow row;
+  row.delegator = d.delegator;
+  row.delegate = d.delegate;
+  row.starts_us = d.starts_us;
+  row.ends_us = d.ends_us;
+  row.created_by = created_by;
+  row.created_us = to_micros(clock_.now());
+  return store_.add_delegation(row);
+}
+
+}  // namespace covenant::engine::approvals

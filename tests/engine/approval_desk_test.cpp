@@ -1,0 +1,321 @@
+// The decision protocol (engine/approvals/desk.hpp) on both databases: callback tokens,
+// decision ids, separation of duties, delegation, reminders, and the approval rows and
+// webhooks a gate leaves behind. Every refusal the HTTP API maps to a status starts here.
+#include "engine/approvals/desk.hpp"
+#include "tests/engine/engine_fixture.hpp"
+
+#include <thread>
+
+using covenant::engine::ErrorCode;
+using covenant::engine::approvals::ApprovalDesk;
+using covenant::engine::approvals::Approver;
+using covenant::engine::approvals::DecisionRequest;
+using covenant::engine::auth::Principal;
+using covenant::engine::auth::Principals;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kGated = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: gated }
+start: amend
+states:
+  amend:
+    type: wait
+    event: terms
+    output: .terms
+    next: gate
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: "${ {amount: .amount, customer: .customer} }"
+    approvers: [{ role: finance, count: 2 }, { role: cfo, when: "${ .amount > 100000 }" }]
+    quorum: 2
+    timeout: 48h
+    remind_before: 8h
+    on_timeout: { next: lapsed }
+    on_reject: stopped
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+  stopped: { type: fail, error: Rejected }
+  lapsed: { type: fail, error: Lapsed }
+)";
+
+struct Desk {
+  covenant::testing::EngineFixture& fx;
+  Principals principals{*fx.store_, fx.clock, fx.ids};
+  ApprovalDesk desk{*fx.runtime_, principals, fx.clock, fx.ids};
+
+  Approver as(const std::string& name, std::vector<std::string> roles) {
+    Principal p;
+    p.name = name;
+    p.roles = std::move(roles);
+    return {p, "", "", ""};
+  }
+  void add(const std::string& name, std::vector<std::string> roles) {
+    REQUIRE(principals.add(name, roles));
+  }
+  covenant::engine::store::ApprovalRow open_approval(const std::string& instance) {
+    auto rows = fx.store_->approvals_of_instance(instance);
+    REQUIRE(rows);
+    for (const auto& r : *rows)
+      if (r.status == "open") return r;
+    std::string events;
+    for (const auto& n : fx.event_names(instance)) events += n + " ";
+    FAIL("no open approval for " << instance << " (" << rows->size() << " rows; " << events << ")");
+    return {};
+  }
+  DecisionRequest approve(const covenant::engine::store::ApprovalRow& a,
+                          const std::string& decision_id = "") {
+    return {a.id, decision_id, true, "looks right", a.digest, ""};
+  }
+};
+
+// Starts an instance of kGated by `starter`, amended by `amender`, and parks it at the gate.
+std::string parked(covenant::testing::EngineFixture& fx, const std::string& starter,
+                   const std::string& amender, long amount = 120000) {
+  fx.deploy(kGated);
+  auto id = fx.start("gated", {{"amount", amount}, {"customer", "acme"}},
+                     {"C-1", starter, "", "default"});
+  REQUIRE(fx.runtime_->signal(id, "terms", {{"net", 30}}, amender));
+  fx.drain();
+  return id;
+}
+
+}  // namespace
+
+ENGINE_TEST("A gate opens an approval row, and decisions close it when quorum is met",
+            desk_quorum) {
+  Desk d{fx};
+  auto id = parked(fx, "alice", "dave");
+  auto a = d.open_approval(id);
+  CHECK(a.state == "gate");
+  CHECK(a.business_key == "C-1");
+  CHECK(a.subject == nlohmann::json({{"amount", 120000}, {"customer", "acme"}}));
+  CHECK(a.rules.size() == 2);  // cfo is eligible above 100,000
+  CHECK(a.deadline_us == covenant::engine::to_micros(fx.clock.now()) + 48LL * 3600 * 1000000);
+  auto first = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
+  REQUIRE(first);
+  CHECK((*first)["status"] == "open");
+  CHECK(fx.system.calls("money.charge") == 0);
+  auto second = d.desk.decide(d.as("erin", {"cfo"}), d.approve(a));
+  REQUIRE(second);
+  CHECK((*second)["status"] == "granted");
+  fx.drain();
+  CHECK(fx.system.writes("money.charge") == 1);
+  auto closed = fx.store_->approval(a.id);
+  REQUIRE(closed);
+  CHECK((*closed)->status == "granted");
+  CHECK((*closed)->decisions.size() == 2);
+  auto late = d.desk.decide(d.as("carol", {"finance"}), d.approve(a));
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code == ErrorCode::FailedPrecondition);  // 409: the gate is closed
+}
+
+ENGINE_TEST(
+    "Approvers without an eligible role, the initiator, and whoever changed the instance "
+    "are refused",
+    desk_refusals) {
+  Desk d{fx};
+  auto id = parked(fx, "alice", "dave", 5000);  // below the cfo threshold
+  auto a = d.open_approval(id);
+  auto cfo = d.desk.decide(d.as("erin", {"cfo"}), d.approve(a));
+  CHECK(cfo.error().code == ErrorCode::PermissionDenied);  // cfo's rule has a `when`
+  auto sales = d.desk.decide(d.as("sam", {"sales"}), d.approve(a));
+  CHECK(sales.error().code == ErrorCode::PermissionDenied);
+  auto starter = d.desk.decide(d.as("alice", {"finance"}), d.approve(a));
+  CHECK(starter.error().code == ErrorCode::PermissionDenied);
+  CHECK(starter.error().message.find("separation of duties") != std::string::npos);
+  auto changer = d.desk.decide(d.as("dave", {"finance"}), d.approve(a));
+  CHECK(changer.error().code == ErrorCode::PermissionDenied);
+  auto stale =
+      d.desk.decide(d.as("bob", {"finance"}), {a.id, "", true, "", std::string(64, 'a'), ""});
+  CHECK(stale.error().code == ErrorCode::FailedPrecondition);
+  REQUIRE(d.desk.decide(d.as("bob", {"finance"}), d.approve(a)));
+  auto twice = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
+  CHECK(twice.error().code == ErrorCode::Conflict);  // the same person counts once
+  CHECK(fx.instance(id).status == "running");
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalDecided") == 1);
+}
+
+ENGINE_TEST("Callback tokens are single-use, expire, and name one approval", desk_tokens) {
+  Desk d{fx};
+  d.add("bob", {"finance"});
+  d.add("carol", {"finance"});
+  auto id = parked(fx, "alice", "dave", 5000);
+  auto a = d.open_approval(id);
+  auto now = covenant::engine::to_micros(fx.clock.now());
+  auto token = d.desk.issue_token(a.id, {"bob", ""}, now + 3600'000'000LL);
+  REQUIRE(token);
+  CHECK(token->rfind("cbt_", 0) == 0);
+  CHECK(token->size() == 68);
+  auto wrong = d.desk.authenticate_token("cbt_" + std::string(64, '0'));
+  CHECK(wrong.error().code == ErrorCode::PermissionDenied);
+  auto malformed = d.desk.authenticate_token("cov_123");
+  CHECK(malformed.error().code == ErrorCode::PermissionDenied);
+  auto bob = d.desk.authenticate_token(*token);
+  REQUIRE(bob);
+  CHECK(bob->principal.name == "bob");
+  CHECK(bob->approval_id == a.id);
+  REQUIRE(d.desk.decide(*bob, d.approve(a)));
+  auto reused = d.desk.authenticate_token(*token);
+  REQUIRE_FALSE(reused);
+  CHECK(reused.error().message == "this callback token has been used");
+  // Spending is part of the decision's transaction: a stale copy of the approver cannot
+  // decide again with it.
+  auto again = d.desk.decide(*bob, d.approve(a));
+  CHECK_FALSE(again);
+  auto carol_token = d.desk.issue_token(a.id, {"carol", ""}, now + 3600'000'000LL);
+  REQUIRE(carol_token);
+  fx.clock.advance(2h);
+  auto expired = d.desk.authenticate_token(*carol_token);
+  REQUIRE_FALSE(expired);
+  CHECK(expired.error().message == "this callback token has expired");
+  // A token for another approval does not decide this one.
+  auto elsewhere = d.desk.issue_token("apr_other", {"carol", ""}, now + 7200'000'000LL * 10);
+  REQUIRE(elsewhere);
+  auto other = d.desk.authenticate_token(*elsewhere);
+  REQUIRE(other);
+  auto r = d.desk.decide(*other, d.approve(a));
+  CHECK(r.error().code == ErrorCode::PermissionDenied);
+}
+
+ENGINE_TEST(
+    "A repeated decision id returns the first answer; a different decision under it is a "
+    "conflict",
+    desk_decision_ids) {
+  Desk d{fx};
+  auto id = parked(fx, "alice", "dave", 5000);
+  auto a = d.open_approval(id);
+  auto first = d.desk.decide(d.as("bob", {"finance"}), d.approve(a, "dec-1"));
+  REQUIRE(first);
+  auto repeat = d.desk.decide(d.as("bob", {"finance"}), d.approve(a, "dec-1"));
+  REQUIRE(repeat);
+  CHECK((*repeat)["repeated"] == true);
+  CHECK((*repeat)["status"] == (*first)["status"]);
+  auto req = d.approve(a, "dec-1");
+  req.approve = false;
+  auto changed = d.desk.decide(d.as("bob", {"finance"}), req);
+  CHECK(changed.error().code == ErrorCode::Conflict);
+  REQUIRE(d.desk.decide(d.as("carol", {"finance"}), d.approve(a, "dec-2")));
+  // The gate is closed now; the repeat still gets its answer.
+  auto after_close = d.desk.decide(d.as("carol", {"finance"}), d.approve(a, "dec-2"));
+  REQUIRE(after_close);
+  CHECK((*after_close)["status"] == "granted");
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalDecided") == 2);
+}
+
+ENGINE_TEST("Two concurrent deliveries of one decision count once", desk_concurrent) {
+  Desk d{fx};
+  auto id = parked(fx, "alice", "dave", 5000);
+  auto a = d.open_approval(id);
+  for (const char* decision_id : {"same-id", ""}) {
+    std::string who = decision_id[0] ? "bob" : "carol";
+    std::vector<covenant::engine::Result<nlohmann::json>> results(4);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+      threads.emplace_back([&, i] {
+        results[i] = d.desk.decide(d.as(who, {"finance"}), d.approve(a, decision_id));
+      });
+    for (auto& t : threads) t.join();
+    int fresh = 0;
+    for (const auto& r : results) {
+      if (r && !r->contains("repeated")) ++fresh;
+      if (!r) {
+        INFO(r.error().message);
+        // Without a decision id a repeat is refused: a second decision by the same person, or
+        // (this decision met the quorum) a decision on a closed gate. Both are 409s.
+        CHECK((r.error().code == ErrorCode::Conflict ||
+               r.error().code == ErrorCode::FailedPrecondition));
+        CHECK(decision_id[0] == '\0');
+      }
+    }
+    CHECK(fresh == 1);
+  }
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalDecided") == 2);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalGranted") == 1);
+}
+
+ENGINE_TEST("A decision after cancellation is refused", desk_cancelled) {
+  Desk d{fx};
+  auto id = parked(fx, "alice", "dave", 5000);
+  auto a = d.open_approval(id);
+  REQUIRE(fx.runtime_->cancel(id, "deal lost", "revops"));
+  auto closed = fx.store_->approval(a.id);
+  CHECK((*closed)->status == "cancelled");
+  auto r = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
+  CHECK(r.error().code == ErrorCode::FailedPrecondition);
+}
+
+ENGINE_TEST("A delegate decides for the delegator inside the window, recorded as X for Y",
+            desk_delegation) {
+  Desk d{fx};
+  d.add("bob", {"finance"});
+  d.add("carol", {"finance"});
+  d.add("pat", {"revops"});
+  auto id = parked(fx, "alice", "dave", 5000);
+  auto a = d.open_approval(id);
+  auto now = covenant::engine::to_micros(fx.clock.now());
+  const long long hour = 3600'000'000LL;
+  REQUIRE(d.desk.delegate({"bob", "pat", now + hour, now + 3 * hour}, "admin"));
+  CHECK(d.desk.delegate({"bob", "bob", now, now + hour}, "admin").error().code ==
+        ErrorCode::InvalidArgument);
+  CHECK(d.desk.delegate({"bob", "pat", now, now}, "admin").error().code ==
+        ErrorCode::InvalidArgument);
+  // Before the window opens, pat holds no eligible role.
+  auto early = d.desk.decide(d.as("pat", {"revops"}), d.approve(a));
+  CHECK(early.error().code == ErrorCode::PermissionDenied);
+  fx.clock.advance(90min);
+  auto inbox = d.desk.inbox(d.as("pat", {"revops"}).principal, 0, "", 10);
+  REQUIRE(inbox);
+  REQUIRE(inbox->size() == 1);
+  auto recipients = d.desk.recipients(a);
+  REQUIRE(recipients);
+  CHECK(std::count_if(recipients->begin(), recipients->end(), [](const auto& r) {
+          return r.principal == "pat" && r.on_behalf_of == "bob";
+        }) == 1);
+  auto ok = d.desk.decide(d.as("pat", {"revops"}), d.approve(a));
+  REQUIRE(ok);
+  CHECK((*ok)["on_behalf_of"] == "bob");
+  // bob has now decided through pat: he does not count twice.
+  auto bob = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
+  CHECK(bob.error().code == ErrorCode::Conflict);
+  auto h = fx.store_->history(id);
+  bool recorded = false;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::ApprovalDecided)
+      recorded = e.payload.value("recorded_as", "") == "pat for bob";
+  CHECK(recorded);
+  fx.clock.advance(2h);  // the window has closed
+  auto late = d.desk.decide(d.as("pat", {"revops"}), {a.id, "", true, "", a.digest, "bob"});
+  CHECK(late.error().code == ErrorCode::PermissionDenied);
+}
+
+ENGINE_TEST("A reminder goes out before the deadline, and the gate's webhooks are queued",
+            desk_reminders) {
+  Desk d{fx};
+  auto id = parked(fx, "alice", "dave", 5000);
+  auto a = d.open_approval(id);
+  REQUIRE(d.desk.decide(d.as("bob", {"finance"}), d.approve(a)));
+  fx.clock.advance(40h);
+  fx.drain();
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalReminded") == 1);
+  fx.clock.advance(8h);
+  fx.drain();
+  CHECK(fx.instance(id).status == "failed");
+  CHECK((*fx.store_->approval(a.id))->status == "expired");
+  auto out = fx.store_->outbox(id);
+  REQUIRE(out);
+  std::vector<std::string> topics;
+  for (const auto& r : *out) topics.push_back(r.topic);
+  CHECK(topics == std::vector<std::string>{"approval.requested", "approval.decided",
+                                           "approval.reminder", "workflow.failed"});
+  CHECK((*out)[0].approval_id == a.id);
+  CHECK((*out)[0].payload["data"]["payload"]["digest"] == a.digest);
+}
