@@ -1,20 +1,177 @@
 #include "app/config.hpp"
 
+#include "workflows/duration.hpp"
+
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 namespace covenant::app {
 
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+engine::Error bad(const std::string& file, const YAML::Node& at, const std::string& why) {
+  auto m = at.Mark();
+  std::string where = file;
+  if (!m.is_null()) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  return {engine::ErrorCode::InvalidArgument, where + ": " + why, file};
+}
+
+engine::Result<void> known(const std::string& file, const YAML::Node& map,
+                           const std::set<std::string>& keys, const std::string& what) {
+  if (!map.IsMap()) return tl::unexpected(bad(file, map, what + " must be a mapping"));
+  for (const auto& kv : map) {
+    auto k = kv.first.as<std::string>();
+    if (k == "secret" || k == "password")
+      return tl::unexpected(bad(file, kv.first,
+                                "secrets do not belong in the config file: name an environment "
+                                "variable (secret_env) or a file (secret_file)"));
+    if (!keys.count(k))
+      return tl::unexpected(bad(file, kv.first, "unknown key '" + k + "' in " + what));
+  }
+  return {};
+}
+
+engine::Result<std::string> read_secret(const std::string& file, const YAML::Node& hook,
+                                        const std::string& name) {
+  if (hook["secret_env"]) {
+    std::string var = hook["secret_env"].as<std::string>();
+    std::string v = env(var.c_str());
+    if (v.empty())
+      return tl::unexpected(
+          bad(file, hook["secret_env"], "webhook '" + name + "': $" + var + " is not set"));
+    return v;
+  }
+  if (hook["secret_file"]) {
+    std::string path = hook["secret_file"].as<std::string>();
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string v = ss.str();
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+    if (!in || v.empty())
+      return tl::unexpected(
+          bad(file, hook["secret_file"], "webhook '" + name + "': cannot read " + path));
+    return v;
+  }
+  return tl::unexpected(bad(file, hook, "webhook '" + name + "' needs secret_env or secret_file"));
+}
+
+engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {  // boundary: yaml-cpp reports I/O by exception
+    return engine::fail(engine::ErrorCode::InvalidArgument, file + ": cannot read it", file);
+  } catch (const YAML::Exception& e) {
+    return engine::fail(engine::ErrorCode::InvalidArgument,
+                        file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                            std::to_string(e.mark.column + 1) + ": " + e.msg,
+                        file);
+  }
+  if (root.IsNull()) return {};
+  try {
+    if (auto k = known(file, root, {"database", "server", "workers", "approvals", "webhooks"},
+                       "the config");
+        !k)
+      return k;
+    if (root["database"]) {
+      c.db = root["database"].as<std::string>();
+      if (c.db.find('@') != std::string::npos &&
+          c.db.find(':', c.db.find("//") + 2) < c.db.find('@'))
+        return tl::unexpected(bad(file, root["database"],
+                                  "the database URL carries a password: use PGPASSWORD, "
+                                  "~/.pgpass or COVENANT_DB instead"));
+    }
+    if (auto s = root["server"]) {
+      if (auto k = known(file, s, {"host", "port", "public_url"}, "server"); !k) return k;
+      if (s["host"]) c.host = s["host"].as<std::string>();
+      if (s["port"]) c.port = s["port"].as<int>();
+      if (s["public_url"]) c.public_url = s["public_url"].as<std::string>();
+      if (c.port < 0 || c.port > 65535) return tl::unexpected(bad(file, s["port"], "bad port"));
+    }
+    if (root["workers"]) {
+      c.workers = root["workers"].as<int>();
+      if (c.workers < 1 || c.workers > 256)
+        return tl::unexpected(bad(file, root["workers"], "workers must be from 1 to 256"));
+    }
+    if (auto a = root["approvals"]) {
+      if (auto k = known(file, a, {"token_ttl"}, "approvals"); !k) return k;
+      if (a["token_ttl"]) {
+        auto d = workflows::parse_duration(a["token_ttl"].as<std::string>());
+        if (!d.seconds) return tl::unexpected(bad(file, a["token_ttl"], d.error));
+        c.token_ttl = std::chrono::seconds(*d.seconds);
+      }
+    }
+    if (auto hooks = root["webhooks"]) {
+      if (!hooks.IsSequence()) return tl::unexpected(bad(file, hooks, "webhooks must be a list"));
+      for (const auto& h : hooks) {
+        if (auto k =
+                known(file, h, {"name", "url", "secret_env", "secret_file", "topics"}, "a webhook");
+            !k)
+          return k;
+        engine::notify::Endpoint e;
+        if (!h["name"] || !h["url"])
+          return tl::unexpected(bad(file, h, "a webhook needs a name and a url"));
+        e.name = h["name"].as<std::string>();
+        e.url = h["url"].as<std::string>();
+        if (e.url.rfind("http://", 0) != 0 && e.url.rfind("https://", 0) != 0)
+          return tl::unexpected(bad(file, h["url"], "the url must be http:// or https://"));
+        auto secret = read_secret(file, h, e.name);
+        if (!secret) return tl::unexpected(secret.error());
+        e.secret = *secret;
+        if (h["topics"]) e.topics = h["topics"].as<std::vector<std::string>>();
+        c.webhooks.push_back(std::move(e));
+      }
+    }
+  } catch (const YAML::Exception& e) {  // boundary: a value of the wrong type
+    return engine::fail(engine::ErrorCode::InvalidArgument,
+                        file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                            std::to_string(e.mark.column + 1) + ": " + e.msg,
+                        file);
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string default_database_url() {
-  const char* db = std::getenv("COVENANT_DB");
-  return db && *db ? db : "sqlite:covenant.db";
+  std::string db = env("COVENANT_DB");
+  return db.empty() ? "sqlite:covenant.db" : db;
 }
 
 std::string process_identity() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   return std::string(host) + ":" + std::to_string(getpid());
+}
+
+engine::Result<ServeConfig> load_serve_config(const std::string& path) {
+  ServeConfig c;
+  std::string file = path.empty() ? env("COVENANT_CONFIG") : path;
+  if (file.empty() && std::filesystem::exists("covenant.yaml")) file = "covenant.yaml";
+  if (!file.empty())
+    if (auto r = read_file(file, c); !r) return tl::unexpected(r.error());
+  if (auto db = env("COVENANT_DB"); !db.empty()) c.db = db;
+  if (auto port = env("COVENANT_PORT"); !port.empty()) {
+    try {
+      c.port = std::stoi(port);
+    } catch (const std::exception&) {  // boundary: std::stoi reports by exception
+      return engine::fail(engine::ErrorCode::InvalidArgument, "COVENANT_PORT is not a number");
+    }
+  }
+  if (auto url = env("COVENANT_PUBLIC_URL"); !url.empty()) c.public_url = url;
+  return c;
 }
 
 }  // namespace covenant::app

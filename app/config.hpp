@@ -1,7 +1,15 @@
-// Configuration read from the environment, in one place (no getenv anywhere else).
+// Configuration, in one place: the environment (no getenv anywhere else) and covenant.yaml.
+// Precedence: command-line flags, then environment variables, then the file, then defaults.
+// Secrets (webhook signing keys, database passwords) come only from the environment or from
+// files named in the config, never from covenant.yaml itself, and are never logged.
 #pragma once
 
+#include "engine/error.hpp"
+#include "engine/notify/notifier.hpp"
+
+#include <chrono>
 #include <string>
+#include <vector>
 
 namespace covenant::app {
 
@@ -10,5 +18,21 @@ std::string default_database_url();
 
 // A short description of the process for ids: host name and pid.
 std::string process_identity();
+
+struct ServeConfig {
+  std::string db;  // "" : default_database_url()
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string public_url;  // "" : http://host:port
+  int workers = 4;
+  std::chrono::seconds token_ttl{72 * 3600};
+  std::vector<engine::notify::Endpoint> webhooks;
+};
+
+// Reads `path` (or $COVENANT_CONFIG, or ./covenant.yaml when it exists; none is fine), then
+// applies COVENANT_DB, COVENANT_PORT and COVENANT_PUBLIC_URL. Errors: InvalidArgument, with
+// the file, line and column (a bad value, an unknown key, a secret written into the file, a
+// secret_env that is not set, a secret_file that cannot be read).
+engine::Result<ServeConfig> load_serve_config(const std::string& path);
 
 }  // namespace covenant::app

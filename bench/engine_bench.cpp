@@ -99,7 +99,11 @@ nlohmann::json run_store(const std::string& label, const std::string& url, int i
     if (s.tasks + s.timers == 0) break;
   }
   double elapsed = seconds(Clock::now() - t);
-  auto done = (*store)->instances({"completed", "bench", "", instances + 1});
+  covenant::engine::store::InstanceFilter filter;
+  filter.status = "completed";
+  filter.workflow = "bench";
+  filter.limit = instances + 1;
+  auto done = (*store)->instances(filter);
   if (!done || static_cast<int>(done->size()) != instances)
     throw std::runtime_error("not all completed");
   int transitions = instances * 8;  // start + seven activity completions

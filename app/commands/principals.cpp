@@ -21,7 +21,7 @@ struct Options {
 int with_principals(const Options& o, const std::function<int(engine::auth::Principals&)>& fn) {
   auto eng = open_engine(o.common.db, 2);
   if (!eng) return report(eng.error());
-  engine::auth::Principals p(*(*eng)->store, (*eng)->clock, (*eng)->ids);
+  engine::auth::Principals& p = *(*eng)->principals;
   return fn(p);
 }
 

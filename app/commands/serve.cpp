@@ -1,15 +1,19 @@
-// covenant serve [--db URL] [--host 127.0.0.1] [--port 8080]
-// The HTTP API and a worker in one process. SIGTERM/SIGINT: stop accepting, let running
-// transitions commit, then exit (leases of unfinished tasks expire for other workers).
+// covenant serve [--config FILE] [--db URL] [--host 127.0.0.1] [--port 8080]
+// The HTTP API, a worker and the webhook notifier in one process. SIGTERM/SIGINT: stop
+// accepting, let running transitions commit, then exit (leases of unfinished tasks expire
+// for other workers; undelivered webhooks stay in the outbox).
 #include "app/activity_bridge.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
+#include "app/composition.hpp"
 #include "app/config.hpp"
 #include "app/http/server.hpp"
+#include "app/webhook_bridge.hpp"
 #include "engine/scheduler/worker.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <iostream>
 #include <thread>
@@ -18,39 +22,71 @@ namespace covenant::app {
 namespace {
 
 struct Options {
-  CommonOptions common;
-  std::string host = "127.0.0.1";
-  int port = 8080;
+  std::string config, db, host;
+  int port = -1;
 };
 
 int run(const Options& o) {
-  auto eng = open_engine(o.common.db, 12);
+  auto cfg = load_serve_config(o.config);
+  if (!cfg) return report(cfg.error());
+  if (!o.db.empty()) cfg->db = o.db;
+  if (cfg->db.empty()) cfg->db = default_database_url();
+  if (!o.host.empty()) cfg->host = o.host;
+  if (o.port >= 0) cfg->port = o.port;
+  auto eng = open_engine(cfg->db, 12);
   if (!eng) return report(eng.error());
-  http::Server server(**eng);
-  http::add_definition_routes(server);
-  http::add_instance_routes(server);
-  int port = server.bind(o.host, o.port);
+  // The public URL is only known once the port is (port 0 picks a free one).
+  http::Api api((*eng)->services(""));
+  http::add_all_routes(api);
+  http::Server server(api);
+  int port = server.bind(cfg->host, cfg->port);
   if (port < 0) {
-    std::cerr << "covenant serve: cannot listen on " << o.host << ":" << o.port << '\n';
+    std::cerr << "covenant serve: cannot listen on " << cfg->host << ":" << cfg->port << '\n';
     return 1;
   }
+  std::string public_url = cfg->public_url.empty()
+                               ? "http://" + cfg->host + ":" + std::to_string(port)
+                               : cfg->public_url;
+  api.services().public_url = public_url;
+
   ActivityBridge activities;
-  engine::scheduler::Worker worker(*(*eng)->runtime, activities, {process_identity(), 4});
+  engine::scheduler::Worker worker(*(*eng)->runtime, activities,
+                                   {process_identity(), cfg->workers});
   std::thread worker_thread([&] { worker.run(); });
+
+  WebhookBridge sender;
+  engine::notify::NotifierOptions nopts;
+  nopts.public_url = public_url;
+  nopts.token_ttl = cfg->token_ttl;
+  engine::notify::Notifier notifier(*(*eng)->store, *(*eng)->desk, sender, cfg->webhooks,
+                                    (*eng)->clock, nopts, &(*eng)->metrics);
   boost::asio::io_context io;
+  boost::asio::steady_timer tick(io);
+  std::function<void()> notify_loop = [&] {
+    tick.expires_after(std::chrono::seconds(1));
+    tick.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (auto r = notifier.run_due(); !r)
+        std::cerr << "covenant serve: notifier: " << r.error().message << '\n';
+      notify_loop();
+    });
+  };
+  if (!cfg->webhooks.empty()) notify_loop();
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     server.stop();
     worker.stop();
+    tick.cancel();
   });
-  std::thread signal_thread([&] { io.run(); });
-  std::cerr << "covenant serve: http://" << o.host << ":" << port << " on " << o.common.db << '\n';
+  std::thread io_thread([&] { io.run(); });
+  std::cerr << "covenant serve: " << public_url << " on " << cfg->db << " (" << cfg->webhooks.size()
+            << " webhook endpoints)\n";
   server.run();
   worker.stop();
   worker_thread.join();
   io.stop();
-  signal_thread.join();
+  io_thread.join();
   std::cerr << "covenant serve: stopped\n";
   return 0;
 }
@@ -59,10 +95,14 @@ int run(const Options& o) {
 
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("serve", "Serve the HTTP API and run a worker");
-  add_common_options(cmd, o->common);
-  cmd->add_option("--host", o->host, "Address to listen on (loopback by default)");
-  cmd->add_option("--port", o->port, "Port (0: any free port)")->check(CLI::Range(0, 65535));
+  auto* cmd = app.add_subcommand("serve", "Serve the HTTP API, run a worker and send webhooks");
+  cmd->add_option("--config", o->config,
+                  "Config file (default: $COVENANT_CONFIG, or ./covenant.yaml if present)");
+  cmd->add_option("--db", o->db,
+                  "Database URL (default: the config, $COVENANT_DB, sqlite:covenant.db)");
+  cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1)");
+  cmd->add_option("--port", o->port, "Port (0: any free port; default 8080)")
+      ->check(CLI::Range(0, 65535));
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

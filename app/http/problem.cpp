@@ -1,7 +1,5 @@
 #include "app/http/problem.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace covenant::app::http {
 
 int status_for(engine::ErrorCode code) {
@@ -24,22 +22,19 @@ int status_for(engine::ErrorCode code) {
   return 500;
 }
 
-void problem(httplib::Response& res, int status, const std::string& title,
-             const std::string& detail, const std::string& request_id) {
-  res.status = status;
+nlohmann::json problem_json(int status, const std::string& title, const std::string& detail,
+                            const std::string& request_id, const nlohmann::json& extra) {
   nlohmann::json body = {{"type", "about:blank"},
                          {"title", title},
                          {"status", status},
                          {"detail", detail},
                          {"request_id", request_id}};
-  res.set_content(body.dump(), "application/problem+json");
+  for (const auto& [k, v] : extra.items()) body[k] = v;
+  return body;
 }
 
-void problem(httplib::Response& res, const engine::Error& e, const std::string& request_id) {
-  int status = status_for(e.code);
-  // Internal and Unavailable details can carry driver text: keep them for the log only.
-  std::string detail = status >= 500 ? "see the server log for request " + request_id : e.message;
-  problem(res, status, engine::to_string(e.code), detail, request_id);
+std::string public_detail(const engine::Error& e, const std::string& request_id) {
+  return status_for(e.code) >= 500 ? "see the server log for request " + request_id : e.message;
 }
 
 }  // namespace covenant::app::http

@@ -5,15 +5,18 @@
 
 #include "engine/error.hpp"
 
-#include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
 namespace covenant::app::http {
 
 int status_for(engine::ErrorCode code);
-void problem(httplib::Response& res, int status, const std::string& title,
-             const std::string& detail, const std::string& request_id);
-void problem(httplib::Response& res, const engine::Error& e, const std::string& request_id);
+// The problem document for `status`; `extra` members are merged in (e.g. located errors).
+nlohmann::json problem_json(int status, const std::string& title, const std::string& detail,
+                            const std::string& request_id,
+                            const nlohmann::json& extra = nlohmann::json::object());
+// Internal and Unavailable details can carry driver text: only their code leaves the server.
+std::string public_detail(const engine::Error& e, const std::string& request_id);
 
 }  // namespace covenant::app::http

@@ -1,18 +1,51 @@
-// /v1/definitions: deploy (YAML body; validation problems come back located) and list.
+// /v1/definitions: deploy (YAML body; validation problems come back located), list, one
+// workflow's versions, one version (with its source), and its graph as SVG.
 #include "activities/catalog.hpp"
+#include "app/graph_render.hpp"
+#include "app/http/api.hpp"
 #include "app/http/problem.hpp"
-#include "app/http/server.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/compiler.hpp"
+#include "workflows/graph_dot.hpp"
 
 namespace covenant::app::http {
 
-void add_definition_routes(Server& s) {
-  s.route("POST", "/v1/definitions", {"revops"}, [&s](Call& c) {
-    std::string type = c.req.get_header_value("Content-Type");
+namespace {
+
+nlohmann::json summary(const engine::store::DefinitionRecord& d) {
+  return {{"workflow", d.name},
+          {"version", d.version},
+          {"digest", d.digest},
+          {"deployed_at", engine::format_rfc3339(engine::from_micros(d.created_us))}};
+}
+
+// The requested version of a workflow (?version=N, default the latest), or a problem written.
+std::optional<engine::store::DefinitionRecord> find_version(Call& c, Services& s) {
+  auto all = s.store.definitions();
+  if (!all) {
+    problem(c, all.error());
+    return std::nullopt;
+  }
+  std::optional<engine::store::DefinitionRecord> best;
+  auto v = c.req.query.find("version");
+  for (const auto& d : *all) {
+    if (d.name != c.params[0]) continue;
+    if (v != c.req.query.end() ? std::to_string(d.version) == v->second
+                               : (!best || d.version > best->version))
+      best = d;
+  }
+  if (!best) problem(c, 404, "NotFound", "no such workflow or version: " + c.params[0]);
+  return best;
+}
+
+}  // namespace
+
+void add_definition_routes(Api& api) {
+  Services& s = api.services();
+  api.route("POST", "/v1/definitions", {"revops"}, [&s](Call& c) {
+    std::string type = c.req.header("content-type");
     if (type.rfind("application/yaml", 0) != 0 && type.rfind("text/yaml", 0) != 0)
-      return problem(c.res, 415, "UnsupportedMediaType", "send the definition as application/yaml",
-                     c.request_id);
+      return problem(c, 415, "UnsupportedMediaType", "send the definition as application/yaml");
     activities::BuiltinCatalog catalog;
     auto compiled = workflows::compile(c.req.body, "request", catalog);
     if (!compiled.workflow) {
@@ -23,31 +56,56 @@ void add_definition_routes(Server& s) {
                           {"code", d.code},
                           {"message", d.message}});
       c.res.status = 422;
-      c.res.set_content(nlohmann::json{{"type", "about:blank"},
-                                       {"title", "InvalidDefinition"},
-                                       {"status", 422},
-                                       {"detail", "the definition is not valid"},
-                                       {"request_id", c.request_id},
-                                       {"errors", errors}}
-                            .dump(),
-                        "application/problem+json");
+      c.res.content_type = "application/problem+json";
+      c.res.body = problem_json(422, "InvalidDefinition", "the definition is not valid",
+                                c.request_id, {{"errors", errors}})
+                       .dump();
       return;
     }
-    auto& e = s.engine();
-    auto rec = e.store->put_definition(compiled.workflow->name(), compiled.workflow->digest(),
-                                       c.req.body, compiled.workflow->canonical_text(),
-                                       engine::to_micros(e.clock.now()));
-    if (!rec) return problem(c.res, rec.error(), c.request_id);
-    reply(c, rec->created ? 201 : 200,
-          {{"workflow", rec->name}, {"version", rec->version}, {"digest", rec->digest}});
+    auto rec = s.store.put_definition(compiled.workflow->name(), compiled.workflow->digest(),
+                                      c.req.body, compiled.workflow->canonical_text(),
+                                      engine::to_micros(s.clock.now()));
+    if (!rec) return problem(c, rec.error());
+    reply(c, rec->created ? 201 : 200, summary(*rec));
   });
-  s.route("GET", "/v1/definitions", {}, [&s](Call& c) {
-    auto all = s.engine().store->definitions();
-    if (!all) return problem(c.res, all.error(), c.request_id);
+  api.route("GET", "/v1/definitions", {}, [&s](Call& c) {
+    auto all = s.store.definitions();
+    if (!all) return problem(c, all.error());
+    std::map<std::string, engine::store::DefinitionRecord> latest;
+    for (const auto& d : *all)
+      if (!latest.count(d.name) || latest[d.name].version < d.version) latest[d.name] = d;
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [name, d] : latest) out.push_back(summary(d));
+    reply(c, 200, {{"items", out}});
+  });
+  api.route("GET", "/v1/definitions/{name}/versions", {}, [&s](Call& c) {
+    auto all = s.store.definitions();
+    if (!all) return problem(c, all.error());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : *all)
-      out.push_back({{"workflow", d.name}, {"version", d.version}, {"digest", d.digest}});
+      if (d.name == c.params[0]) out.push_back(summary(d));
+    if (out.empty()) return problem(c, 404, "NotFound", "no workflow named " + c.params[0]);
     reply(c, 200, {{"items", out}});
+  });
+  api.route("GET", "/v1/definitions/{name}", {}, [&s](Call& c) {
+    auto d = find_version(c, s);
+    if (!d) return;
+    auto out = summary(*d);
+    out["source"] = d->source;
+    reply(c, 200, out);
+  });
+  api.route("GET", "/v1/definitions/{name}/graph.svg", {}, [&s](Call& c) {
+    auto d = find_version(c, s);
+    if (!d) return;
+    activities::BuiltinCatalog catalog;
+    auto compiled = workflows::compile(d->source, d->name, catalog);
+    if (!compiled.workflow)
+      return problem(c, 500, "Internal", "the stored definition no longer compiles");
+    auto svg = render_svg(workflows::to_dot(compiled.workflow->definition(), catalog));
+    if (!svg) return problem(c, 500, "Internal", "the graph could not be drawn: " + svg.error());
+    c.res.status = 200;
+    c.res.content_type = "image/svg+xml";
+    c.res.body = *svg;
   });
 }
 

@@ -1,58 +1,134 @@
-// /v1/instances: start (Idempotency-Key honoured), get, history, cancel, events.
-#include "app/http/problem.hpp"
-#include "app/http/server.hpp"
+// /v1/instances: start (Idempotency-Key honoured), list (filters, cursor), get, history
+// (paginated), cancel, and external events.
+#include "app/http/api.hpp"
 #include "app/views.hpp"
 #include "engine/time_format.hpp"
 
 namespace covenant::app::http {
 
-void add_instance_routes(Server& s) {
-  s.route("POST", "/v1/instances", {"revops", "service"}, [&s](Call& c) {
+namespace {
+
+// An RFC 3339 query parameter as microseconds (0 when absent), or a 400 problem written.
+std::optional<std::int64_t> time_param(Call& c, const std::string& name) {
+  auto it = c.req.query.find(name);
+  if (it == c.req.query.end()) return 0;
+  auto t = engine::parse_rfc3339(it->second);
+  if (!t) {
+    problem(c, 400, "BadRequest",
+            "'" + name + "' must be an RFC 3339 time, e.g. 2027-01-15T08:00:00Z");
+    return std::nullopt;
+  }
+  return engine::to_micros(*t);
+}
+
+std::string query(const Call& c, const std::string& name) {
+  auto it = c.req.query.find(name);
+  return it == c.req.query.end() ? "" : it->second;
+}
+
+}  // namespace
+
+void add_instance_routes(Api& api) {
+  Services& s = api.services();
+  api.route("POST", "/v1/instances", {"revops", "service"}, [&s](Call& c) {
     auto body = json_body(c);
     if (!body) return;
     if (!body->is_object() || !body->contains("workflow") || !(*body)["workflow"].is_string())
-      return problem(c.res, 422, "InvalidArgument", "the body needs a string 'workflow'",
-                     c.request_id);
+      return problem(c, 422, "InvalidArgument", "the body needs a string 'workflow'");
+    if (body->contains("business_key") && !(*body)["business_key"].is_string())
+      return problem(c, 422, "InvalidArgument", "'business_key' must be a string");
     engine::runtime::StartOptions opts;
     opts.business_key = body->value("business_key", "");
     opts.started_by = c.principal.name;
-    opts.start_key = c.req.get_header_value("Idempotency-Key");
-    auto id = s.engine().runtime->start((*body)["workflow"],
-                                        body->value("input", nlohmann::json::object()), opts);
-    if (!id) return problem(c.res, id.error(), c.request_id);
-    auto inst = s.engine().store->instance(*id);
-    if (!inst || !*inst)
-      return problem(c.res, 500, "Internal", "the instance vanished", c.request_id);
+    opts.start_key = c.req.header("idempotency-key");
+    auto id =
+        s.runtime.start((*body)["workflow"], body->value("input", nlohmann::json::object()), opts);
+    if (!id) return problem(c, id.error());
+    auto inst = s.store.instance(*id);
+    if (!inst) return problem(c, inst.error());
+    if (!*inst) return problem(c, 500, "Internal", "the instance vanished");
+    c.res.headers.emplace_back("Location", "/v1/instances/" + *id);
     reply(c, 201, instance_json(**inst));
   });
-  s.route("GET", R"(/v1/instances/([A-Za-z0-9_.-]+))", {}, [&s](Call& c) {
-    auto inst = s.engine().store->instance(c.req.matches[1]);
-    if (!inst) return problem(c.res, inst.error(), c.request_id);
-    if (!*inst) return problem(c.res, 404, "NotFound", "no such instance", c.request_id);
+  api.route("GET", "/v1/instances", {"revops", "auditor", "service"}, [&s](Call& c) {
+    engine::store::InstanceFilter f;
+    f.status = query(c, "status");
+    f.workflow = query(c, "workflow");
+    f.business_key = query(c, "business_key");
+    auto from = time_param(c, "created_from");
+    if (!from) return;
+    auto to = time_param(c, "created_to");
+    if (!to) return;
+    f.created_from_us = *from;
+    f.created_to_us = *to;
+    auto limit = limit_param(c);
+    if (!limit) return;
+    f.limit = *limit + 1;  // one more tells whether there is a next page
+    if (auto cur = query(c, "cursor"); !cur.empty()) {
+      auto pos = read_cursor(cur);
+      if (!pos) return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+      f.after_us = pos->first;
+      f.after_id = pos->second;
+    }
+    auto rows = s.store.instances(f);
+    if (!rows) return problem(c, rows.error());
+    nlohmann::json items = nlohmann::json::array();
+    nlohmann::json next = nullptr;
+    for (int i = 0; i < static_cast<int>(rows->size()) && i < *limit; ++i)
+      items.push_back(instance_json((*rows)[i]));
+    if (static_cast<int>(rows->size()) > *limit) {
+      const auto& last = (*rows)[*limit - 1];
+      next = make_cursor(last.created_us, last.id);
+    }
+    reply(c, 200, {{"items", items}, {"next_cursor", next}});
+  });
+  api.route("GET", "/v1/instances/{id}", {}, [&s](Call& c) {
+    auto inst = s.store.instance(c.params[0]);
+    if (!inst) return problem(c, inst.error());
+    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
     reply(c, 200, instance_json(**inst));
   });
-  s.route("GET", R"(/v1/instances/([A-Za-z0-9_.-]+)/history)", {"auditor", "revops"},
-          [&s](Call& c) {
-            auto h = s.engine().store->history(c.req.matches[1]);
-            if (!h) return problem(c.res, h.error(), c.request_id);
-            nlohmann::json out = nlohmann::json::array();
-            for (const auto& e : *h) out.push_back(event_json(e));
-            reply(c, 200, {{"items", out}});
-          });
-  s.route("POST", R"(/v1/instances/([A-Za-z0-9_.-]+)/cancel)", {"revops"}, [&s](Call& c) {
-    auto r =
-        s.engine().runtime->cancel(c.req.matches[1], "cancelled over the API", c.principal.name);
-    if (!r) return problem(c.res, r.error(), c.request_id);
-    reply(c, 200, {{"id", c.req.matches[1]}, {"status", "cancelled"}});
+  api.route("GET", "/v1/instances/{id}/history", {"auditor", "revops"}, [&s](Call& c) {
+    auto limit = limit_param(c, 200, 1000);
+    if (!limit) return;
+    std::int64_t after = 0;
+    if (auto cur = query(c, "cursor"); !cur.empty()) {
+      auto pos = read_cursor(cur);
+      if (!pos || pos->second != c.params[0])
+        return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+      after = pos->first;
+    }
+    auto inst = s.store.instance(c.params[0]);
+    if (!inst) return problem(c, inst.error());
+    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
+    auto h = s.store.history(c.params[0], after, *limit + 1);
+    if (!h) return problem(c, h.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (int i = 0; i < static_cast<int>(h->size()) && i < *limit; ++i)
+      items.push_back(event_json((*h)[i]));
+    nlohmann::json next = nullptr;
+    if (static_cast<int>(h->size()) > *limit) next = make_cursor((*h)[*limit - 1].seq, c.params[0]);
+    reply(c, 200, {{"items", items}, {"next_cursor", next}});
   });
-  s.route("POST", R"(/v1/instances/([A-Za-z0-9_.-]+)/events/([A-Za-z0-9_.-]+))",
-          {"revops", "service"}, [&s](Call& c) {
-            auto body = json_body(c);
-            if (!body) return;
-            auto r = s.engine().runtime->signal(c.req.matches[1], c.req.matches[2], *body);
-            if (!r) return problem(c.res, r.error(), c.request_id);
-            reply(c, 202, {{"id", c.req.matches[1]}, {"event", c.req.matches[2]}});
-          });
+  api.route("POST", "/v1/instances/{id}/cancel", {"revops"}, [&s](Call& c) {
+    std::string reason = "cancelled over the API";
+    if (!c.req.body.empty()) {
+      auto body = json_body(c);
+      if (!body) return;
+      if (body->is_object() && body->contains("reason") && (*body)["reason"].is_string())
+        reason = (*body)["reason"];
+    }
+    auto r = s.runtime.cancel(c.params[0], reason, c.principal.name);
+    if (!r) return problem(c, r.error());
+    reply(c, 200, {{"id", c.params[0]}, {"status", "cancelled"}});
+  });
+  api.route("POST", "/v1/instances/{id}/events/{event}", {"revops", "service"}, [&s](Call& c) {
+    auto body = json_body(c);
+    if (!body) return;
+    auto r = s.runtime.signal(c.params[0], c.params[1], *body, c.principal.name);
+    if (!r) return problem(c, r.error());
+    reply(c, 202, {{"id", c.params[0]}, {"event", c.params[1]}});
+  });
 }
 
 }  // namespace covenant::app::http

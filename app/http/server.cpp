@@ -2,40 +2,55 @@
 
 #include "app/http/problem.hpp"
 
-#include <iostream>
+#include <algorithm>
+#include <cctype>
 
 namespace covenant::app::http {
 
-Server::Server(Engine& engine, std::size_t max_body)
-    : engine_(engine), principals_(*engine.store, engine.clock, engine.ids) {
+namespace {
+
+Request to_request(const httplib::Request& in) {
+  Request r;
+  r.method = in.method;
+  r.path = in.path;
+  for (const auto& [k, v] : in.params) r.query.emplace(k, v);
+  for (const auto& [k, v] : in.headers) {
+    std::string name = k;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    r.headers.emplace(std::move(name), v);
+  }
+  r.body = in.body;
+  return r;
+}
+
+}  // namespace
+
+Server::Server(Api& api, std::size_t max_body) : api_(api) {
   http_.set_payload_max_length(max_body);
   http_.set_read_timeout(10, 0);
   http_.set_write_timeout(10, 0);
   http_.new_task_queue = [] { return new httplib::ThreadPool(8); };
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    Response out = api_.handle(to_request(req));
+    res.status = out.status;
+    for (const auto& [k, v] : out.headers) res.set_header(k, v);
+    res.set_content(out.body, out.content_type);
+  };
+  http_.Get(".*", handler);
+  http_.Post(".*", handler);
+  http_.Put(".*", handler);
+  http_.Delete(".*", handler);
+  http_.Patch(".*", handler);
+  // What httplib refuses before a handler runs (a body over the limit, a malformed request).
   http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.get_header_value("Content-Type") == "application/problem+json") return;
-    std::string title = res.status == 404   ? "NotFound"
-                        : res.status == 413 ? "PayloadTooLarge"
+    bool too_large = res.status == 413;
+    std::string title = too_large           ? "PayloadTooLarge"
+                        : res.status == 404 ? "NotFound"
                                             : "BadRequest";
-    problem(res, res.status, title,
-            res.status == 404   ? "no such route"
-            : res.status == 413 ? "the body is too large"
-                                : "bad request",
-            "");
-  });
-  http_.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {  // boundary: log it, answer 500 without details
-          std::cerr << "http " << req.method << " " << req.path << ": " << e.what() << '\n';
-        } catch (...) {
-          std::cerr << "http " << req.method << " " << req.path << ": unknown exception\n";
-        }
-        problem(res, 500, "Internal", "see the server log", "");
-      });
-  http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"status\":\"ok\"}", "application/json");
+    std::string detail = too_large ? "the body is larger than the server accepts" : "bad request";
+    res.set_content(problem_json(res.status, title, detail, "").dump(), "application/problem+json");
   });
 }
 
@@ -46,54 +61,5 @@ int Server::bind(const std::string& host, int port) {
 
 void Server::run() { http_.listen_after_bind(); }
 void Server::stop() { http_.stop(); }
-
-void Server::route(const std::string& method, const std::string& pattern,
-                   std::vector<std::string> roles, Handler h) {
-  auto wrapped = [this, roles, h](const httplib::Request& req, httplib::Response& res) {
-    std::string rid = engine_.ids.instance_id().substr(0, 18);
-    res.set_header("X-Request-Id", rid);
-    std::string auth = req.get_header_value("Authorization");
-    if (auth.rfind("Bearer ", 0) != 0) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      return problem(res, 401, "Unauthenticated", "send Authorization: Bearer <token>", rid);
-    }
-    auto who = principals_.authenticate(auth.substr(7));
-    if (!who) {
-      res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      return problem(res, 401, "Unauthenticated", who.error().message, rid);
-    }
-    bool allowed = roles.empty() || who->has_role("admin");
-    for (const auto& r : roles) allowed = allowed || who->has_role(r);
-    if (!allowed)
-      return problem(res, 403, "PermissionDenied", "this route needs one of its roles", rid);
-    Call call{req, res, rid, *who};
-    h(call);
-  };
-  if (method == "GET")
-    http_.Get(pattern, wrapped);
-  else if (method == "POST")
-    http_.Post(pattern, wrapped);
-}
-
-std::optional<nlohmann::json> json_body(Call& c) {
-  std::string type = c.req.get_header_value("Content-Type");
-  if (type.rfind("application/json", 0) != 0) {
-    problem(c.res, 415, "UnsupportedMediaType", "send Content-Type: application/json",
-            c.request_id);
-    return std::nullopt;
-  }
-  try {
-    return nlohmann::json::parse(c.req.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    problem(c.res, 400, "MalformedJson",
-            "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")", c.request_id);
-    return std::nullopt;
-  }
-}
-
-void reply(Call& c, int status, const nlohmann::json& body) {
-  c.res.status = status;
-  c.res.set_content(body.dump(), "application/json");
-}
 
 }  // namespace covenant::app::http

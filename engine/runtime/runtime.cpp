@@ -13,8 +13,8 @@ namespace {
 constexpr int kAttempts = 8;  // for lost races on the instance row
 }
 
-Runtime::Runtime(store::Store& store, const Clock& clock, IdSource& ids)
-    : store_(store), clock_(clock), ids_(ids) {}
+Runtime::Runtime(store::Store& store, const Clock& clock, IdSource& ids, Metrics* metrics)
+    : store_(store), clock_(clock), ids_(ids), metrics_(metrics) {}
 
 std::unique_ptr<workflows::JqEvaluator> Runtime::borrow_jq() {
   std::lock_guard lock(mu_);
@@ -113,7 +113,10 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
     if (r) r = store_.apply_work(**tx, inst.id, *d, to_micros(now));
     if (r && !(d->tasks.empty() && d->timers.empty())) r = store_.notify_work(**tx);
     if (r) r = (*tx)->commit();
-    if (r) return inst.id;
+    if (r) {
+      count(events, true);
+      return inst.id;
+    }
     bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
     if (!retry || attempt + 1 >= kAttempts) return tl::unexpected(r.error());
   }
@@ -166,6 +169,7 @@ Result<void> Runtime::advance(
         if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
         if (w && !(d->tasks.empty() && d->timers.empty())) w = store_.notify_work(**tx);
         if (w) w = (*tx)->commit();
+        if (w) count(events, true);
         return w;
       } catch (const std::exception& e) {
         // Boundary: a bug in deciding must not escape; the transaction has rolled back.
@@ -174,8 +178,18 @@ Result<void> Runtime::advance(
     }();
     if (r) return r;
     bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
-    if (!retry || attempt + 1 >= kAttempts) return r;
+    if (!retry || attempt + 1 >= kAttempts) {
+      if (r.error().code == ErrorCode::Internal || r.error().code == ErrorCode::Unavailable)
+        count({}, false);
+      return r;
+    }
   }
+}
+
+void Runtime::count(const std::vector<history::Event>& events, bool ok) {
+  if (!metrics_) return;
+  metrics_->transition(ok);
+  for (const auto& e : events) metrics_->event(e.type);
 }
 
 Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,

@@ -10,6 +10,7 @@
 #include "engine/activity_executor.hpp"
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
+#include "engine/metrics.hpp"
 #include "engine/runtime/decide.hpp"
 #include "engine/store/store.hpp"
 
@@ -28,7 +29,8 @@ struct StartOptions {
 
 class Runtime {
  public:
-  Runtime(store::Store& store, const Clock& clock, IdSource& ids);
+  // `metrics` (optional, not owned) counts transitions and recorded events.
+  Runtime(store::Store& store, const Clock& clock, IdSource& ids, Metrics* metrics = nullptr);
 
   // Starts the latest version of `workflow`. Returns the instance id.
   // Errors: NotFound (no such workflow), InvalidArgument (input not a JSON object).
@@ -58,6 +60,7 @@ class Runtime {
 
   store::Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
+  Metrics* metrics() { return metrics_; }
 
  private:
   // The one load-lock-decide-write helper. `before` runs first in the transaction; if it
@@ -70,12 +73,14 @@ class Runtime {
                                   const Instance& inst, const std::vector<history::Event>& events);
   void seal(Instance& inst, const Decision& d, std::int64_t now_us,
             std::vector<history::Event>& out) const;
+  void count(const std::vector<history::Event>& events, bool ok);
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();
   void give_back(std::unique_ptr<workflows::JqEvaluator> jq);
 
   store::Store& store_;
   const Clock& clock_;
   IdSource& ids_;
+  Metrics* metrics_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const workflows::CompiledWorkflow>>
       workflows_;                                                 // GUARDED_BY(mu_)

@@ -38,6 +38,8 @@ void Worker::run_task(const store::TaskRow& t) {
     } catch (const std::exception& e) {  // boundary: an activity must not kill the worker
       result = ActivityResult::failure("ActivityCrashed", e.what(), true);
     }
+    if (auto* m = rt_.metrics())
+      m->task_duration_us(to_micros(rt_.clock().now()) - to_micros(start));
     if (t.timeout_us && rt_.clock().now() > call.deadline)
       result =
           ActivityResult::failure("Timeout", "the activity took longer than its timeout", true);

@@ -14,6 +14,7 @@
 #include <soci/soci.h>
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -104,8 +105,20 @@ struct OutboxRow {
   std::int64_t created_us = 0, done_us = 0;
 };
 
+// Instances listed oldest first; all filters optional (empty or 0: any).
+// Counts for /metrics.
+struct Stats {
+  std::map<std::string, std::int64_t> instances_by_status;
+  std::int64_t approvals_open = 0;
+  std::map<std::string, std::int64_t> outbox_by_status;
+  std::int64_t tasks_ready = 0, timers_pending = 0;
+};
+
 struct InstanceFilter {
   std::string status, workflow, business_key;
+  std::int64_t created_from_us = 0, created_to_us = 0;  // [from, to)
+  std::int64_t after_us = 0;                            // keyset cursor: (created_us, id)
+  std::string after_id;
   int limit = 100;
 };
 
@@ -213,6 +226,8 @@ class Store {
   Result<std::vector<DelegationRow>> active_delegations(const std::string& delegate,
                                                         std::int64_t at_us);
   Result<void> revoke_delegation(std::int64_t id, std::int64_t now_us);
+
+  Result<Stats> stats();
 
   // The webhook outbox (store_outbox.cpp).
   Result<void> enqueue(Tx& tx, const std::vector<OutboxRow>& rows);

@@ -157,14 +157,18 @@ Result<std::vector<Instance>> Store::instances(const InstanceFilter& f) {
   return guard<std::vector<Instance>>("list instances", [&]() -> Result<std::vector<Instance>> {
     std::vector<Instance> out;
     InstanceRow r;
-    std::string status = f.status, workflow = f.workflow, key = f.business_key;
+    std::string status = f.status, workflow = f.workflow, key = f.business_key, after = f.after_id;
+    long long from = f.created_from_us, to = f.created_to_us, after_us = f.after_us;
     int limit = f.limit;
     auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) +
                                           "WHERE (:s1 = '' OR status = :s2) AND (:w1 = '' OR "
                                           "workflow = :w2) AND (:k1 = '' OR business_key = :k2) "
-                                          "ORDER BY created_us, id LIMIT :n");
+                                          "AND created_us >= :from AND (:to1 = 0 OR created_us "
+                                          "< :to2) AND (created_us > :a1 OR (created_us = :a2 "
+                                          "AND id > :aid)) ORDER BY created_us, id LIMIT :n");
     bind(p, r), soci::use(status), soci::use(status), soci::use(workflow), soci::use(workflow),
-        soci::use(key), soci::use(key), soci::use(limit);
+        soci::use(key), soci::use(key), soci::use(from), soci::use(to), soci::use(to),
+        soci::use(after_us), soci::use(after_us), soci::use(after), soci::use(limit);
     soci::statement st(p);
     st.execute();
     while (st.fetch()) out.push_back(to_instance(r));

@@ -1,5 +1,6 @@
 // The HTTP API on a real socket on 127.0.0.1: authentication, roles, deploy, start with an
 // Idempotency-Key, and a problem document for every kind of bad request — the server stays up.
+#include "app/composition.hpp"
 #include "app/http/server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -24,6 +25,7 @@ states:
 struct Running {
   testing::TempDir dir;
   std::unique_ptr<app::Engine> engine;
+  std::unique_ptr<app::http::Api> api;
   std::unique_ptr<app::http::Server> server;
   std::thread thread;
   int port = 0;
@@ -33,13 +35,13 @@ struct Running {
     auto e = app::open_engine("sqlite:" + (dir.path() / "c.db").string(), 8);
     REQUIRE(e);
     engine = std::move(*e);
-    engine::auth::Principals p(*engine->store, engine->clock, engine->ids);
+    engine::auth::Principals& p = *engine->principals;
     admin = *p.add("root", {"admin"});
     revops = *p.add("rita", {"revops"});
     auditor = *p.add("audrey", {"auditor"});
-    server = std::make_unique<app::http::Server>(*engine, 64 * 1024);
-    app::http::add_definition_routes(*server);
-    app::http::add_instance_routes(*server);
+    api = std::make_unique<app::http::Api>(engine->services("http://127.0.0.1"));
+    app::http::add_all_routes(*api);
+    server = std::make_unique<app::http::Server>(*api, 64 * 1024);
     port = server->bind("127.0.0.1", 0);
     REQUIRE(port > 0);
     thread = std::thread([this] { server->run(); });
@@ -108,6 +110,7 @@ TEST_CASE("The HTTP API deploys, starts idempotently and answers bad requests wi
   is_problem(rev.Post("/v1/instances", R"({"workflow": "nothere"})", "application/json"), 404);
   is_problem(rev.Post("/v1/instances", std::string(100 * 1024, ' '), "application/json"), 413);
   is_problem(rev.Get("/v1/nothing/here"), 404);
+  is_problem(rev.Delete("/v1/instances"), 405);
   is_problem(rev.Post(("/v1/instances/" + id + "/events/other").c_str(), "{}", "application/json"),
              409);
 

@@ -45,7 +45,10 @@ std::size_t completed_by(covenant::testing::EngineFixture& fx, int expected,
                          std::chrono::steady_clock::time_point deadline) {
   std::size_t done = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto all = fx.store_->instances({"completed", "", "", expected + 10});
+    covenant::engine::store::InstanceFilter completed;
+    completed.status = "completed";
+    completed.limit = expected + 10;
+    auto all = fx.store_->instances(completed);
     REQUIRE(all);
     done = all->size();
     if (static_cast<int>(done) == expected) break;

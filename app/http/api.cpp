@@ -1,0 +1,216 @@
+#include "app/http/api.hpp"
+
+#include "app/http/problem.hpp"
+
+#include <charconv>
+#include <iostream>
+
+namespace covenant::app::http {
+
+namespace {
+
+constexpr const char* kParam = "([A-Za-z0-9_.:-]+)";
+
+std::regex compile_pattern(const std::string& pattern) {
+  std::string re;
+  for (std::size_t i = 0; i < pattern.size();) {
+    if (pattern[i] == '{') {
+      auto end = pattern.find('}', i);
+      bool rest = pattern.compare(end - 1, 1, "+") == 0;
+      re += rest ? "(.+)" : kParam;
+      i = end + 1;
+    } else {
+      char ch = pattern[i++];
+      if (std::string(".+*?()[]^$|\\").find(ch) != std::string::npos) re += '\\';
+      re += ch;
+    }
+  }
+  return std::regex(re);
+}
+
+}  // namespace
+
+std::string Request::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+std::string Response::header(const std::string& name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return "";
+}
+
+Api::Api(Services s) : s_(std::move(s)) {}
+
+void Api::route(const std::string& method, const std::string& pattern,
+                std::vector<std::string> roles, std::function<void(Call&)> handler, Access access) {
+  routes_.push_back(
+      {method, pattern, compile_pattern(pattern), std::move(roles), access, std::move(handler)});
+}
+
+Response Api::handle(const Request& req) {
+  Response res;
+  std::string rid = "req_" + s_.ids.token().substr(0, 16);
+  res.headers.emplace_back("X-Request-Id", rid);
+  Call c{req, res, rid, {}, std::nullopt, {}};
+  const Route* found = nullptr;
+  std::string allowed;
+  for (const auto& r : routes_) {
+    std::smatch m;
+    if (!std::regex_match(req.path, m, r.regex)) continue;
+    if (r.method != req.method) {
+      allowed += (allowed.empty() ? "" : ", ") + r.method;
+      continue;
+    }
+    found = &r;
+    for (std::size_t i = 1; i < m.size(); ++i) c.params.push_back(m[i]);
+    break;
+  }
+  if (!found && !allowed.empty()) {
+    res.headers.emplace_back("Allow", allowed);
+    problem(c, 405, "MethodNotAllowed",
+            req.method + " is not allowed here (allowed: " + allowed + ")");
+    return res;
+  }
+  if (!found) {
+    problem(c, 404, "NotFound", "no route for " + req.method + " " + req.path);
+    return res;
+  }
+  try {
+    dispatch(*found, c);
+  } catch (const std::exception& e) {  // boundary: log it, answer 500 without details
+    std::cerr << "http " << rid << " " << req.method << " " << req.path << ": " << e.what() << '\n';
+    res = Response{};
+    res.headers.emplace_back("X-Request-Id", rid);
+    Call again{req, res, rid, {}, std::nullopt, {}};
+    problem(again, 500, "Internal", "see the server log for request " + rid);
+  }
+  return res;
+}
+
+void Api::dispatch(const Route& r, Call& c) {
+  if (r.access == Access::Public) return r.handler(c);
+  std::string auth = c.req.header("authorization");
+  if (auth.rfind("Bearer ", 0) != 0) {
+    c.res.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return problem(c, 401, "Unauthenticated", "send Authorization: Bearer <token>");
+  }
+  std::string token = auth.substr(7);
+  if (token.rfind(engine::approvals::kCallbackTokenPrefix, 0) == 0) {
+    if (r.access != Access::Callback) {
+      c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return problem(c, 401, "Unauthenticated",
+                     "an approval callback token only reads and decides its approval");
+    }
+    auto who = s_.desk.authenticate_token(token);
+    if (!who) {
+      c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      if (who.error().code != engine::ErrorCode::PermissionDenied) return problem(c, who.error());
+      return problem(c, 401, "Unauthenticated", who.error().message);
+    }
+    c.principal = who->principal;
+    c.callback = *who;
+    return r.handler(c);
+  }
+  auto who = s_.principals.authenticate(token);
+  if (!who) {
+    c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    if (who.error().code != engine::ErrorCode::PermissionDenied) return problem(c, who.error());
+    return problem(c, 401, "Unauthenticated", who.error().message);
+  }
+  bool allowed = r.roles.empty() || who->has_role("admin");
+  for (const auto& role : r.roles) allowed = allowed || who->has_role(role);
+  if (!allowed) {
+    std::string roles;
+    for (const auto& role : r.roles) roles += (roles.empty() ? "" : ", ") + role;
+    return problem(c, 403, "PermissionDenied", "this route needs one of the roles: " + roles);
+  }
+  c.principal = *who;
+  r.handler(c);
+}
+
+std::optional<nlohmann::json> json_body(Call& c) {
+  std::string type = c.req.header("content-type");
+  if (type.rfind("application/json", 0) != 0) {
+    problem(c, 415, "UnsupportedMediaType", "send Content-Type: application/json");
+    return std::nullopt;
+  }
+  try {
+    return nlohmann::json::parse(c.req.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    problem(c, 400, "MalformedJson",
+            "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    return std::nullopt;
+  }
+}
+
+void reply(Call& c, int status, const nlohmann::json& body) {
+  c.res.status = status;
+  c.res.content_type = "application/json";
+  c.res.body = body.dump();
+}
+
+void problem(Call& c, int status, const std::string& title, const std::string& detail) {
+  c.res.status = status;
+  c.res.content_type = "application/problem+json";
+  c.res.body = problem_json(status, title, detail, c.request_id).dump();
+}
+
+void problem(Call& c, const engine::Error& e) {
+  int status = status_for(e.code);
+  if (status >= 500)
+    std::cerr << "http " << c.request_id << " " << c.req.method << " " << c.req.path << ": "
+              << engine::to_string(e.code) << ": " << e.message << '\n';
+  problem(c, status, engine::to_string(e.code), public_detail(e, c.request_id));
+}
+
+std::optional<int> limit_param(Call& c, int def, int max) {
+  auto it = c.req.query.find("limit");
+  if (it == c.req.query.end()) return def;
+  int n = 0;
+  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+  if (ec != std::errc() || p != it->second.data() + it->second.size() || n < 1 || n > max) {
+    problem(c, 400, "BadRequest",
+            "'limit' must be a whole number from 1 to " + std::to_string(max));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::string make_cursor(std::int64_t us, const std::string& id) {
+  static const char* hex = "0123456789abcdef";
+  std::string plain = std::to_string(us) + "|" + id, out;
+  for (unsigned char ch : plain) {
+    out += hex[ch >> 4];
+    out += hex[ch & 15];
+  }
+  return out;
+}
+
+std::optional<std::pair<std::int64_t, std::string>> read_cursor(const std::string& cursor) {
+  if (cursor.size() % 2 || cursor.size() > 1024) return std::nullopt;
+  std::string plain;
+  for (std::size_t i = 0; i < cursor.size(); i += 2) {
+    int v = 0;
+    auto [p, ec] = std::from_chars(cursor.data() + i, cursor.data() + i + 2, v, 16);
+    if (ec != std::errc() || p != cursor.data() + i + 2) return std::nullopt;
+    plain += static_cast<char>(v);
+  }
+  auto bar = plain.find('|');
+  if (bar == std::string::npos) return std::nullopt;
+  std::int64_t us = 0;
+  auto [p, ec] = std::from_chars(plain.data(), plain.data() + bar, us);
+  if (ec != std::errc() || p != plain.data() + bar) return std::nullopt;
+  return std::make_pair(us, plain.substr(bar + 1));
+}
+
+void add_all_routes(Api& api) {
+  add_definition_routes(api);
+  add_instance_routes(api);
+  add_approval_routes(api);
+  add_admin_routes(api);
+  add_web_routes(api);
+}
+
+}  // namespace covenant::app::http

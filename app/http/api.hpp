@@ -1,0 +1,119 @@
+// The HTTP API without sockets: a Request struct in, a Response struct out. Api::handle
+// routes, authenticates (a principal's bearer token, or an approval callback token on the
+// routes that accept one), checks roles, gives every request an id, and turns every failure
+// into a problem document (problem.hpp). Routes live in routes_*.cpp, each a short function
+// that parses, calls one engine function and maps the Result. server.cpp puts it on a
+// cpp-httplib socket; most tests call handle() directly.
+// Thread-safety: handle() may run on many threads at once; everything it touches is
+// thread-safe.
+#pragma once
+
+#include "engine/approvals/desk.hpp"
+#include "engine/auth/principals.hpp"
+#include "engine/metrics.hpp"
+#include "engine/runtime/runtime.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace covenant::app::http {
+
+struct Request {
+  std::string method = "GET";
+  std::string path;
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string header(const std::string& lower_name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string header(const std::string& name) const;
+};
+
+// What the routes work with. References; the composition root owns them.
+struct Services {
+  engine::store::Store& store;
+  engine::runtime::Runtime& runtime;
+  const engine::Clock& clock;
+  engine::IdSource& ids;
+  engine::auth::Principals& principals;
+  engine::approvals::ApprovalDesk& desk;
+  engine::Metrics& metrics;
+  std::string public_url;  // how approvers reach this server (callback links, web pages)
+};
+
+// One request being handled.
+struct Call {
+  const Request& req;
+  Response& res;
+  std::string request_id;
+  engine::auth::Principal principal;
+  std::optional<engine::approvals::Approver> callback;  // authenticated by a callback token
+  std::vector<std::string> params;                      // path parameters, in order
+};
+
+enum class Access {
+  Public,    // no token (health, web assets)
+  Bearer,    // a principal's token
+  Callback,  // a principal's token or an approval callback token
+};
+
+class Api {
+ public:
+  explicit Api(Services s);
+
+  Response handle(const Request& req);
+
+  struct Route {
+    std::string method;
+    std::string pattern;  // OpenAPI style: /v1/instances/{id}
+    std::regex regex;
+    std::vector<std::string> roles;  // any of them (admin always); empty: any principal
+    Access access = Access::Bearer;
+    std::function<void(Call&)> handler;
+  };
+  // Registers a route. Parameters in braces match [A-Za-z0-9_.:-]+ (a trailing {path+}
+  // matches the rest of the path).
+  void route(const std::string& method, const std::string& pattern, std::vector<std::string> roles,
+             std::function<void(Call&)> handler, Access access = Access::Bearer);
+  const std::vector<Route>& routes() const { return routes_; }
+  Services& services() { return s_; }
+
+ private:
+  void dispatch(const Route& r, Call& c);
+  Services s_;
+  std::vector<Route> routes_;
+};
+
+// Adds every route of the product (routes_*.cpp).
+void add_all_routes(Api& api);
+void add_definition_routes(Api& api);
+void add_instance_routes(Api& api);
+void add_approval_routes(Api& api);
+void add_admin_routes(Api& api);
+void add_web_routes(Api& api);
+
+// Helpers for routes.
+// The JSON body, or a 415/400 problem already written (returns nullopt).
+std::optional<nlohmann::json> json_body(Call& c);
+void reply(Call& c, int status, const nlohmann::json& body);
+void problem(Call& c, int status, const std::string& title, const std::string& detail);
+void problem(Call& c, const engine::Error& e);
+// ?limit= within [1, max] (default `def`), or a 400 problem written (nullopt).
+std::optional<int> limit_param(Call& c, int def = 50, int max = 500);
+// An opaque cursor for (time, id) keyset pagination, and back.
+std::string make_cursor(std::int64_t us, const std::string& id);
+std::optional<std::pair<std::int64_t, std::string>> read_cursor(const std::string& cursor);
+
+}  // namespace covenant::app::http

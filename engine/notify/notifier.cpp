@@ -1,0 +1,108 @@
+#include "engine/notify/notifier.hpp"
+
+#include "engine/time_format.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace covenant::engine::notify {
+
+using nlohmann::json;
+
+bool Endpoint::wants(const std::string& topic) const {
+  return topics.empty() || std::find(topics.begin(), topics.end(), topic) != topics.end();
+}
+
+Notifier::Notifier(store::Store& store, approvals::ApprovalDesk& desk, Sender& sender,
+                   std::vector<Endpoint> endpoints, const Clock& clock, NotifierOptions opts,
+                   Metrics* metrics)
+    : store_(store),
+      desk_(desk),
+      sender_(sender),
+      endpoints_(std::move(endpoints)),
+      clock_(clock),
+      opts_(std::move(opts)),
+      metrics_(metrics) {}
+
+Result<json> Notifier::body_for(const store::OutboxRow& row) {
+  json body = row.payload;
+  bool asks = row.topic == "approval.requested" || row.topic == "approval.reminder" ||
+              row.topic == "approval.escalated";
+  if (!asks || row.approval_id.empty()) return body;
+  auto a = store_.approval(row.approval_id);
+  if (!a) return tl::unexpected(a.error());
+  json callbacks = json::array();
+  if (*a && (*a)->status == "open") {
+    auto people = desk_.recipients(**a);
+    if (!people) return tl::unexpected(people.error());
+    std::int64_t now = to_micros(clock_.now());
+    std::int64_t expires =
+        (*a)->deadline_us ? (*a)->deadline_us : now + opts_.token_ttl.count() * 1'000'000;
+    for (const auto& p : *people) {
+      auto token = desk_.issue_token((*a)->id, p, expires);
+      if (!token) return tl::unexpected(token.error());
+      callbacks.push_back(
+          {{"approver", p.principal},
+           {"on_behalf_of", p.on_behalf_of},
+           {"callback_url", opts_.public_url + "/v1/approvals/" + (*a)->id + "/decisions"},
+           {"approval_url", opts_.public_url + "/v1/approvals/" + (*a)->id},
+           {"inbox_url", opts_.public_url + "/ui/inbox.html"},
+           {"token", *token},
+           {"expires_at", format_rfc3339(from_micros(expires))}});
+    }
+    body["data"]["approval"] = {{"id", (*a)->id},
+                                {"digest", (*a)->digest},
+                                {"subject", (*a)->subject},
+                                {"status", (*a)->status}};
+  }
+  body["data"]["callbacks"] = callbacks;
+  return body;
+}
+
+Result<int> Notifier::run_due() {
+  std::int64_t now = to_micros(clock_.now());
+  auto rows = store_.claim_outbox(now, 60'000'000, opts_.batch);
+  if (!rows) return tl::unexpected(rows.error());
+  for (auto& row : *rows) {
+    std::vector<const Endpoint*> todo;
+    for (const auto& e : endpoints_)
+      if (e.wants(row.topic) && std::find(row.delivered_to.begin(), row.delivered_to.end(),
+                                          e.name) == row.delivered_to.end())
+        todo.push_back(&e);
+    std::string error;
+    if (!todo.empty()) {
+      auto body = body_for(row);
+      if (!body) {
+        error = body.error().message;
+      } else {
+        std::string text = body->dump();
+        for (const auto* e : todo) {
+          auto sent = sender_.send(*e, row.payload.value("id", ""), text, now / 1'000'000);
+          if (metrics_) metrics_->webhook(sent.has_value());
+          if (sent)
+            row.delivered_to.push_back(e->name);
+          else
+            error += (error.empty() ? "" : "; ") + e->name + ": " + sent.error().message;
+        }
+      }
+    }
+    row.attempts++;
+    row.last_error = error;
+    if (error.empty()) {
+      row.status = "delivered";
+      row.done_us = now;
+    } else if (row.attempts >= opts_.max_attempts) {
+      row.status = "failed";
+      row.done_us = now;
+      std::cerr << "notifier: giving up on webhook " << row.id << " (" << row.topic << ") after "
+                << row.attempts << " attempts: " << error << '\n';
+    } else {
+      std::int64_t delay = opts_.first_retry.count() * 1'000'000LL << std::min(row.attempts - 1, 9);
+      row.next_us = now + std::min<std::int64_t>(delay, 3600'000'000LL);
+    }
+    if (auto u = store_.update_outbox(row); !u) return tl::unexpected(u.error());
+  }
+  return static_cast<int>(rows->size());
+}
+
+}  // namespace covenant::engine::notify
