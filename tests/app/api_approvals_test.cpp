@@ -1,0 +1,332 @@
+// The approval API end to end without sockets: inbox, one approval, decisions by bearer and
+// by callback token, every refusal with its status, a blocked writeback, and the webhook
+// bodies that carry the callbacks.
+#include "engine/notify/notifier.hpp"
+#include "tests/app/api_fixture.hpp"
+
+using covenant::testing::ApiFixture;
+using covenant::testing::is_problem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kGated = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: gated }
+start: amend
+states:
+  amend: { type: wait, event: terms, output: .terms, next: gate }
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: "${ {amount: .amount, customer: .customer} }"
+    approvers: [{ role: finance, count: 2 }]
+    quorum: 2
+    timeout: 48h
+    on_timeout: { next: lapsed }
+    on_reject: stopped
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+  stopped: { type: fail, error: Rejected }
+  lapsed: { type: fail, error: Lapsed }
+)";
+
+constexpr const char* kRevised = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: revised }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: "${ {amount: .amount, customer: .customer} }"
+    approvers: [{ role: finance }]
+    next: revise
+  revise: { type: wait, event: revise, output: .amount, next: charge }
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+)";
+
+struct People {
+  std::string rita, dave, bob, carol, sam, audrey;
+  explicit People(ApiFixture& a)
+      : rita(a.add("rita", {"revops", "finance"})),
+        dave(a.add("dave", {"service", "finance"})),
+        bob(a.add("bob", {"finance"})),
+        carol(a.add("carol", {"finance"})),
+        sam(a.add("sam", {"sales"})),
+        audrey(a.add("audrey", {"auditor"})) {}
+};
+
+json decision(const std::string& verdict, const std::string& digest, const std::string& id = "") {
+  json d = {{"decision", verdict}, {"digest", digest}, {"comment", "checked the plan"}};
+  if (!id.empty()) d["decision_id"] = id;
+  return d;
+}
+
+// Starts `gated` as rita, amended by dave, parked at the gate; returns the approval.
+json parked(ApiFixture& a, People& p) {
+  a.fx.deploy(kGated);
+  auto started = a.post("/v1/instances", p.rita,
+                        {{"workflow", "gated"},
+                         {"business_key", "C-7"},
+                         {"input", {{"amount", 125000}, {"customer", "acme"}}}});
+  REQUIRE(started.status == 201);
+  std::string id = json::parse(started.body)["id"];
+  REQUIRE(a.post("/v1/instances/" + id + "/events/terms", p.dave, {{"net", 30}}).status == 202);
+  a.fx.drain();
+  auto inbox = a.get_json("/v1/approvals", p.bob);
+  REQUIRE(inbox["items"].size() == 1);
+  return inbox["items"][0];
+}
+
+}  // namespace
+
+TEST_CASE("Approvers see their inbox and one approval with its subject and digest") {
+  ApiFixture a;
+  People p(a);
+  auto approval = parked(a, p);
+  CHECK(approval["business_key"] == "C-7");
+  CHECK(approval["subject"] == json({{"amount", 125000}, {"customer", "acme"}}));
+  CHECK(approval["digest"].get<std::string>().size() == 64);
+  CHECK(approval["status"] == "open");
+  CHECK(approval["deadline"] == "2027-01-17T08:00:00Z");
+  std::string path = "/v1/approvals/" + approval["id"].get<std::string>();
+  CHECK(a.get_json(path, p.bob)["id"] == approval["id"]);
+  CHECK(a.get_json(path, p.audrey)["digest"] == approval["digest"]);  // auditors read
+  is_problem(a.call("GET", path, p.sam), 403);                        // sales does not
+  CHECK(a.get_json("/v1/approvals", p.sam)["items"].empty());
+  is_problem(a.call("GET", "/v1/approvals/apr_nothing", p.bob), 404);
+}
+
+TEST_CASE("Every refusal of a decision has its status, and nothing counts twice") {
+  ApiFixture a;
+  People p(a);
+  auto approval = parked(a, p);
+  std::string digest = approval["digest"];
+  std::string url = "/v1/approvals/" + approval["id"].get<std::string>() + "/decisions";
+  // The initiator and whoever changed the instance (separation of duties).
+  is_problem(a.post(url, p.rita, decision("approve", digest)), 403);
+  is_problem(a.post(url, p.dave, decision("approve", digest)), 403);
+  is_problem(a.post(url, p.sam, decision("approve", digest)), 403);  // no eligible role
+  is_problem(a.post(url, p.bob, decision("approve", std::string(64, 'e'))), 409);  // stale
+  is_problem(a.post(url, p.bob, decision("maybe", digest)), 422);
+  is_problem(a.post(url, p.bob, decision("approve", "short")), 422);
+  is_problem(a.call("POST", url, p.bob, "{\"decision\": ", "application/json"), 400);
+  is_problem(a.call("POST", url, p.bob, "decision=approve", "application/x-www-form-urlencoded"),
+             415);
+  is_problem(a.call("POST", url, "", decision("approve", digest).dump()), 401);
+  auto first = a.post(url, p.bob, decision("approve", digest, "bob-1"));
+  REQUIRE(first.status == 201);
+  CHECK(json::parse(first.body)["status"] == "open");
+  auto repeat = a.post(url, p.bob, decision("approve", digest, "bob-1"));
+  CHECK(repeat.status == 200);
+  CHECK(json::parse(repeat.body)["repeated"] == true);
+  is_problem(a.post(url, p.bob, decision("reject", digest, "bob-1")), 409);  // same id, new mind
+  is_problem(a.post(url, p.bob, decision("approve", digest)), 409);          // counted once
+  a.fx.drain();
+  CHECK(a.fx.system.calls("money.charge") == 0);
+  auto granted = a.post(url, p.carol, decision("approve", digest));
+  REQUIRE(granted.status == 201);
+  CHECK(json::parse(granted.body)["status"] == "granted");
+  is_problem(a.post(url, p.carol, decision("reject", digest)), 409);  // closed gate
+  a.fx.drain();
+  CHECK(a.fx.system.writes("money.charge") == 1);
+  auto closed = a.get_json("/v1/approvals/" + approval["id"].get<std::string>(), p.audrey);
+  CHECK(closed["status"] == "granted");
+  CHECK(closed["decisions"].size() == 2);
+}
+
+TEST_CASE("Callback tokens decide once, only their approval, and not after expiry") {
+  ApiFixture a;
+  People p(a);
+  auto approval = parked(a, p);
+  std::string apr = approval["id"], digest = approval["digest"];
+  std::string url = "/v1/approvals/" + apr + "/decisions";
+  // The notifier mints one token per person who may decide, at send time.
+  struct Nothing final : covenant::engine::notify::Sender {
+    covenant::engine::Result<void> send(const covenant::engine::notify::Endpoint&,
+                                        const std::string&, const std::string&,
+                                        std::int64_t) override {
+      return {};
+    }
+  } sender;
+  covenant::engine::notify::Notifier notifier(*a.fx.store_, a.desk, sender, {}, a.fx.clock,
+                                              {"http://127.0.0.1:8080"});
+  auto rows = a.fx.store_->outbox("");
+  REQUIRE(rows);
+  REQUIRE_FALSE(rows->empty());
+  auto body = notifier.body_for(rows->front());
+  REQUIRE(body);
+  std::map<std::string, std::string> tokens;
+  for (const auto& cb : (*body)["data"]["callbacks"]) {
+    tokens[cb["approver"]] = cb["token"];
+    CHECK(cb["callback_url"] == "http://127.0.0.1:8080" + url);
+  }
+  CHECK(tokens.count("bob"));
+  CHECK(tokens.count("carol"));
+  CHECK_FALSE(tokens.count("rita"));  // started it
+  CHECK_FALSE(tokens.count("dave"));  // changed it
+  CHECK_FALSE(tokens.count("sam"));   // no eligible role
+  // A token reads its approval, and nothing else.
+  CHECK(a.get_json("/v1/approvals/" + apr, tokens["bob"])["digest"] == digest);
+  is_problem(a.call("GET", "/v1/instances", tokens["bob"]), 401);
+  is_problem(a.post(url, "cbt_" + std::string(64, '1'), decision("approve", digest)), 401);
+  REQUIRE(a.post(url, tokens["bob"], decision("approve", digest)).status == 201);
+  is_problem(a.post(url, tokens["bob"], decision("approve", digest)), 401);  // used
+  a.fx.clock.advance(49h);  // past the deadline: the token has expired
+  is_problem(a.post(url, tokens["carol"], decision("approve", digest)), 401);
+  a.fx.drain();
+  CHECK(a.fx.system.calls("money.charge") == 0);
+  CHECK(a.get_json("/v1/approvals/" + apr, p.audrey)["status"] == "expired");
+}
+
+TEST_CASE("A decision after cancellation is refused with 409") {
+  ApiFixture a;
+  People p(a);
+  auto approval = parked(a, p);
+  REQUIRE(a.call("POST", "/v1/instances/" + approval["instance_id"].get<std::string>() + "/cancel",
+                 p.rita)
+              .status == 200);
+  auto r = a.post("/v1/approvals/" + approval["id"].get<std::string>() + "/decisions", p.bob,
+                  decision("approve", approval["digest"]));
+  is_problem(r, 409);
+  CHECK(a.get_json("/v1/approvals/" + approval["id"].get<std::string>(), p.bob)["status"] ==
+        "cancelled");
+}
+
+TEST_CASE(
+    "Data changed after approval blocks the writeback: nothing reaches billing, and "
+    "approval is asked again") {
+  ApiFixture a;
+  People p(a);
+  a.fx.deploy(kRevised);
+  auto started =
+      a.post("/v1/instances", p.rita,
+             {{"workflow", "revised"}, {"input", {{"amount", 5000}, {"customer", "acme"}}}});
+  std::string id = json::parse(started.body)["id"];
+  a.fx.drain();
+  auto first = a.get_json("/v1/approvals", p.bob)["items"][0];
+  REQUIRE(a.post("/v1/approvals/" + first["id"].get<std::string>() + "/decisions", p.bob,
+                 decision("approve", first["digest"]))
+              .status == 201);
+  a.fx.drain();
+  // After approval, the amount changes.
+  REQUIRE(a.post("/v1/instances/" + id + "/events/revise", p.dave, json(9000)).status == 202);
+  a.fx.drain();
+  CHECK(a.fx.system.calls("money.charge") == 0);
+  auto history = a.get_json("/v1/instances/" + id + "/history", p.audrey)["items"];
+  bool blocked = false;
+  for (const auto& e : history) blocked = blocked || e["type"] == "WritebackBlocked";
+  CHECK(blocked);
+  auto again = a.get_json("/v1/approvals", p.carol)["items"];
+  REQUIRE(again.size() == 1);
+  CHECK(again[0]["id"] != first["id"]);
+  CHECK(again[0]["subject"]["amount"] == 9000);
+  // The old approval's decisions no longer apply.
+  is_problem(a.post("/v1/approvals/" + first["id"].get<std::string>() + "/decisions", p.carol,
+                    decision("approve", first["digest"])),
+             409);
+  // dave changed the instance: he cannot approve the new amount either.
+  is_problem(a.post("/v1/approvals/" + again[0]["id"].get<std::string>() + "/decisions", p.dave,
+                    decision("approve", again[0]["digest"])),
+             403);
+  REQUIRE(a.post("/v1/approvals/" + again[0]["id"].get<std::string>() + "/decisions", p.carol,
+                 decision("approve", again[0]["digest"]))
+              .status == 201);
+  a.fx.drain();
+  // The workflow asks for the revision again; the approved amount goes through.
+  REQUIRE(a.post("/v1/instances/" + id + "/events/revise", p.dave, json(9000)).status == 202);
+  a.fx.drain();
+  CHECK(a.fx.system.writes("money.charge") == 1);
+  CHECK(a.get_json("/v1/instances/" + id, p.audrey)["status"] == "completed");
+}
+
+TEST_CASE("Delegation over the API: inside its window a delegate decides, recorded as X for Y") {
+  ApiFixture a;
+  People p(a);
+  auto pat = a.add("pat", {"revops"});
+  auto approval = parked(a, p);
+  auto d = a.post("/v1/delegations", p.bob,
+                  {{"delegator", "bob"},
+                   {"delegate", "pat"},
+                   {"from", "2027-01-15T00:00:00Z"},
+                   {"until", "2027-01-16T00:00:00Z"}});
+  REQUIRE(d.status == 201);
+  is_problem(a.post("/v1/delegations", p.sam,
+                    {{"delegator", "bob"},
+                     {"delegate", "sam"},
+                     {"from", "2027-01-15T00:00:00Z"},
+                     {"until", "2027-01-16T00:00:00Z"}}),
+             403);  // only bob (or an admin) delegates bob's authority
+  CHECK(a.get_json("/v1/approvals", pat)["items"].size() == 1);
+  auto r = a.post("/v1/approvals/" + approval["id"].get<std::string>() + "/decisions", pat,
+                  decision("approve", approval["digest"]));
+  REQUIRE(r.status == 201);
+  CHECK(json::parse(r.body)["on_behalf_of"] == "bob");
+  auto decided = a.get_json("/v1/approvals/" + approval["id"].get<std::string>(), p.audrey);
+  CHECK(decided["decisions"][0]["recorded_as"] == "pat for bob");
+  std::string del_id = std::to_string(json::parse(d.body)["id"].get<long long>());
+  REQUIRE(a.call("DELETE", "/v1/delegations/" + del_id, p.bob).status == 200);
+  CHECK(a.get_json("/v1/delegations", p.bob)["items"][0]["revoked_at"].is_string());
+}
+
+TEST_CASE("Instances are listed with filters and cursor pages; history is paged too") {
+  ApiFixture a;
+  People p(a);
+  a.fx.deploy(kGated);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto r = a.post("/v1/instances", p.rita,
+                    {{"workflow", "gated"},
+                     {"business_key", i == 3 ? "C-3" : "C-x"},
+                     {"input", {{"amount", 100}, {"customer", "acme"}}}});
+    ids.push_back(json::parse(r.body)["id"]);
+    a.fx.clock.advance(1min);
+  }
+  std::vector<std::string> seen;
+  std::string next = "/v1/instances?limit=2";
+  int pages = 0;
+  while (!next.empty()) {
+    auto page = a.get_json(next, p.audrey);
+    ++pages;
+    for (const auto& i : page["items"]) seen.push_back(i["id"]);
+    next = page["next_cursor"].is_null()
+               ? ""
+               : "/v1/instances?limit=2&cursor=" + page["next_cursor"].get<std::string>();
+  }
+  CHECK(pages == 3);
+  CHECK(seen == ids);
+  CHECK(a.get_json("/v1/instances?business_key=C-3", p.audrey)["items"].size() == 1);
+  CHECK(a.get_json("/v1/instances?status=completed", p.audrey)["items"].empty());
+  CHECK(a.get_json("/v1/instances?created_from=2027-01-15T08:02:00Z", p.audrey)["items"].size() ==
+        3);
+  is_problem(a.call("GET", "/v1/instances?cursor=zz", p.audrey), 400);
+  is_problem(a.call("GET", "/v1/instances?limit=0", p.audrey), 400);
+  is_problem(a.call("GET", "/v1/instances?created_from=yesterday", p.audrey), 400);
+  auto h1 = a.get_json("/v1/instances/" + ids[0] + "/history?limit=2", p.audrey);
+  CHECK(h1["items"].size() == 2);
+  auto h2 = a.get_json(
+      "/v1/instances/" + ids[0] + "/history?limit=2&cursor=" + h1["next_cursor"].get<std::string>(),
+      p.audrey);
+  CHECK(h2["items"][0]["seq"] == 3);
+}
+
+TEST_CASE("Metrics are in the Prometheus text format and need a role") {
+  ApiFixture a;
+  People p(a);
+  auto svc = a.add("prom", {"service"});
+  parked(a, p);
+  auto m = a.call("GET", "/metrics", svc);
+  REQUIRE(m.status == 200);
+  CHECK(m.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
+  CHECK(m.body.find("covenant_instances{status=\"running\"} 1\n") != std::string::npos);
+  CHECK(m.body.find("covenant_approvals_pending 1\n") != std::string::npos);
+  CHECK(m.body.find("# TYPE covenant_task_duration_seconds histogram") != std::string::npos);
+  CHECK(m.body.find("covenant_webhooks_queued{status=\"pending\"} 1\n") != std::string::npos);
+  is_problem(a.call("GET", "/metrics", p.bob), 403);
+  is_problem(a.call("GET", "/metrics", ""), 401);
+  CHECK(a.call("GET", "/healthz", "").status == 200);
+}
