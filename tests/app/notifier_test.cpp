@@ -1,0 +1,172 @@
+// Webhooks over real HTTP on 127.0.0.1: signed the way Stripe signs (checked by an
+// independent Python implementation), retried with backoff on failure, filtered by topic,
+// and carrying callback tokens that decide the approval.
+#include "engine/notify/notifier.hpp"
+
+#include "adapters/notifier/signature.hpp"
+#include "app/webhook_bridge.hpp"
+#include "tests/app/api_fixture.hpp"
+
+#include <httplib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+using covenant::testing::ApiFixture;
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace notify = covenant::engine::notify;
+namespace sig = covenant::adapters::notifier;
+
+namespace {
+
+constexpr const char* kGate = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: gate-only }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: "${ {amount: .amount, customer: \"acme\"} }"
+    approvers: [{ role: finance }]
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: acme }, next: done }
+  done: { type: succeed }
+)";
+
+// A webhook receiver: fails the first `failures` deliveries with 500, records everything.
+struct Receiver {
+  struct Got {
+    std::string signature, event_id, body;
+  };
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::mutex mu;
+  std::vector<Got> got;
+  int failures = 0;
+
+  Receiver() {
+    server.Post("/hooks", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      got.push_back({req.get_header_value(sig::kSignatureHeader),
+                     req.get_header_value("Covenant-Event-Id"), req.body});
+      res.status = failures-- > 0 ? 500 : 204;
+    });
+    port = server.bind_to_any_port("127.0.0.1");
+    REQUIRE(port > 0);
+    thread = std::thread([this] { server.listen_after_bind(); });
+    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~Receiver() {
+    server.stop();
+    thread.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/hooks"; }
+};
+
+bool python_verifies(const std::string& secret, const std::string& header, const std::string& body,
+                     std::int64_t now) {
+  covenant::testing::TempDir dir;
+  auto path = dir.path() / "body.json";
+  std::ofstream(path, std::ios::binary) << body;
+  std::string cmd = "/usr/bin/python3 " + std::string(COVENANT_SOURCE_DIR) +
+                    "/tests/support/verify_webhook.py '" + secret + "' '" + header + "' '" +
+                    path.string() + "' " + std::to_string(now);
+  return std::system(cmd.c_str()) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("Signatures verify, and any change to body, time or secret breaks them") {
+  std::string body = R"({"id":"evt_1","type":"approval.requested"})";
+  auto header = sig::sign("whsec_1", 1800000000, body);
+  CHECK(header.rfind("t=1800000000,v1=", 0) == 0);
+  CHECK(sig::verify("whsec_1", header, body, 1800000010));
+  CHECK_FALSE(sig::verify("whsec_1", header, body + " ", 1800000010));
+  CHECK_FALSE(sig::verify("whsec_2", header, body, 1800000010));
+  CHECK_FALSE(sig::verify("whsec_1", header, body, 1800000400));  // replayed too late
+  CHECK_FALSE(sig::verify("whsec_1", "t=1800000000", body, 1800000000));
+  CHECK(python_verifies("whsec_1", header, body, 1800000010));
+  CHECK_FALSE(python_verifies("whsec_1", header, body + " ", 1800000010));
+}
+
+TEST_CASE(
+    "The notifier retries a failing endpoint with backoff, then delivers signed webhooks "
+    "whose callback tokens decide the approval") {
+  ApiFixture a;
+  a.add("rita", {"revops"});
+  a.add("bob", {"finance"});
+  Receiver rx;
+  rx.failures = 2;
+  a.fx.deploy(kGate);
+  a.fx.start("gate-only", {{"amount", 700}}, {"C-9", "rita", "", "default"});
+  covenant::app::WebhookBridge sender;
+  notify::NotifierOptions opts;
+  opts.public_url = "http://127.0.0.1:8080";
+  opts.first_retry = 10s;
+  std::vector<notify::Endpoint> endpoints = {
+      {"approvals", rx.url(), "whsec_test", {"approval.requested"}},
+      {"unreachable-but-filtered", "http://127.0.0.1:1/x", "s", {"workflow.failed"}}};
+  notify::Notifier notifier(*a.fx.store_, a.desk, sender, endpoints, a.fx.clock, opts, &a.metrics);
+  REQUIRE(notifier.run_due() == 1);  // 500
+  CHECK(notifier.run_due() == 0);    // not due again yet
+  a.fx.clock.advance(10s);
+  REQUIRE(notifier.run_due() == 1);  // 500
+  a.fx.clock.advance(10s);
+  CHECK(notifier.run_due() == 0);  // the second retry waits twice as long
+  a.fx.clock.advance(10s);
+  REQUIRE(notifier.run_due() == 1);  // delivered
+  auto rows = a.fx.store_->outbox("");
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].status == "delivered");
+  CHECK((*rows)[0].attempts == 3);
+  CHECK(a.metrics.webhooks_delivered() == 1);
+  CHECK(a.metrics.webhook_failures() == 2);
+  REQUIRE(rx.got.size() == 3);
+  auto now_s = covenant::engine::to_micros(a.fx.clock.now()) / 1000000;
+  for (const auto& g : rx.got) CHECK(python_verifies("whsec_test", g.signature, g.body, now_s));
+  const auto& last = rx.got.back();
+  auto body = json::parse(last.body);
+  CHECK(body["type"] == "approval.requested");
+  CHECK(last.event_id == body["id"]);
+  REQUIRE(body["data"]["callbacks"].size() == 1);  // bob; rita started it
+  auto cb = body["data"]["callbacks"][0];
+  CHECK(cb["approver"] == "bob");
+  auto r = a.post(cb["callback_url"].get<std::string>().substr(opts.public_url.size()), cb["token"],
+                  {{"decision", "approve"}, {"digest", body["data"]["approval"]["digest"]}});
+  CHECK(r.status == 201);
+  a.fx.drain();
+  CHECK(a.fx.system.writes("money.charge") == 1);
+  // Every earlier attempt carried its own token; each is still single-use and bob has decided.
+  auto earlier = json::parse(rx.got.front().body)["data"]["callbacks"][0]["token"];
+  CHECK(earlier != cb["token"]);
+  auto again = a.post(cb["callback_url"].get<std::string>().substr(opts.public_url.size()), earlier,
+                      {{"decision", "approve"}, {"digest", body["data"]["approval"]["digest"]}});
+  CHECK(again.status == 409);
+}
+
+TEST_CASE("A webhook that keeps failing is marked failed after its attempts") {
+  ApiFixture a;
+  a.add("bob", {"finance"});
+  a.fx.deploy(kGate);
+  a.fx.start("gate-only", {{"amount", 1}}, {"C-1", "rita", "", "default"});
+  covenant::app::WebhookBridge sender;
+  notify::NotifierOptions opts;
+  opts.max_attempts = 3;
+  opts.first_retry = 1s;
+  // Port 1 on loopback: nothing listens, the connection is refused.
+  notify::Notifier notifier(*a.fx.store_, a.desk, sender,
+                            {{"dead", "http://127.0.0.1:1/x", "s", {}}}, a.fx.clock, opts);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(notifier.run_due() == 1);
+    a.fx.clock.advance(1h);
+  }
+  auto rows = a.fx.store_->outbox("");
+  CHECK((*rows)[0].status == "failed");
+  CHECK((*rows)[0].last_error.find("dead: cannot reach it") != std::string::npos);
+  CHECK(notifier.run_due() == 0);
+}
