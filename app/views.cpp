@@ -12,6 +12,8 @@ nlohmann::json instance_json(const engine::runtime::Instance& i) {
           {"workflow", i.workflow},
           {"version", i.digest},
           {"business_key", i.business_key},
+          {"started_by", i.started_by},
+          {"changed_by", i.changed_by},
           {"status", i.status},
           {"error", i.error},
           {"at", frames},

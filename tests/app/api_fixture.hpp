@@ -12,7 +12,7 @@ namespace covenant::testing {
 struct ApiFixture {
   SqliteDb db;
   EngineFixture fx{db.url()};
-  engine::Metrics metrics;
+  engine::Metrics& metrics = fx.metrics;
   engine::auth::Principals principals{*fx.store_, fx.clock, fx.ids};
   engine::approvals::ApprovalDesk desk{*fx.runtime_, principals, fx.clock, fx.ids};
   app::http::Api api{{*fx.store_, *fx.runtime_, fx.clock, fx.ids, principals, desk, metrics,

@@ -36,7 +36,7 @@ class EngineFixture {
     auto s = engine::store::Store::open(url_, 4);
     if (!s) FAIL("cannot open " << url_ << ": " << s.error().message);
     store_ = std::move(*s);
-    runtime_ = std::make_unique<engine::runtime::Runtime>(*store_, clock, ids);
+    runtime_ = std::make_unique<engine::runtime::Runtime>(*store_, clock, ids, &metrics);
     worker_ = std::make_unique<engine::scheduler::Worker>(
         *runtime_, system, engine::scheduler::WorkerOptions{"test-worker", 4});
   }
@@ -97,6 +97,7 @@ class EngineFixture {
   }
 
   engine::ManualClock clock{t0()};
+  engine::Metrics metrics;
   engine::SequentialIds ids;
   RecordingSystem system;
   std::unique_ptr<engine::store::Store> store_;
