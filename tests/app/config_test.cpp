@@ -1,0 +1,104 @@
+// covenant.yaml: the documented example loads; secrets come only from the environment or
+// files; every bad entry is refused with its file, line and column.
+#include "app/config.hpp"
+
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+std::string write(const covenant::testing::TempDir& dir, const std::string& text) {
+  auto path = (dir.path() / "covenant.yaml").string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string documented_example() {
+  std::ifstream in(std::string(COVENANT_SOURCE_DIR) + "/docs/configuration.md");
+  std::string line, out;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```yaml") {
+      inside = true;
+    } else if (inside && line == "```") {
+      return out;
+    } else if (inside) {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+std::string refused(const std::string& text) {
+  covenant::testing::TempDir dir;
+  auto c = covenant::app::load_serve_config(write(dir, text));
+  REQUIRE_FALSE(c);
+  return c.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("The documented covenant.yaml loads, with secrets from the environment") {
+  covenant::testing::TempDir dir;
+  setenv("COVENANT_WEBHOOK_SECRET", "whsec_bot", 1);
+  setenv("COVENANT_OPS_WEBHOOK_SECRET", "whsec_ops", 1);
+  unsetenv("COVENANT_DB");
+  unsetenv("COVENANT_PORT");
+  unsetenv("COVENANT_PUBLIC_URL");
+  auto c = covenant::app::load_serve_config(write(dir, documented_example()));
+  REQUIRE(c);
+  CHECK(c->db == "sqlite:/var/lib/covenant/covenant.db");
+  CHECK(c->port == 8080);
+  CHECK(c->public_url == "https://covenant.example.com");
+  CHECK(c->token_ttl == std::chrono::hours(72));
+  REQUIRE(c->webhooks.size() == 2);
+  CHECK(c->webhooks[0].secret == "whsec_bot");
+  CHECK(c->webhooks[0].wants("approval.reminder"));
+  CHECK_FALSE(c->webhooks[0].wants("workflow.failed"));
+  CHECK(c->webhooks[1].secret == "whsec_ops");
+  setenv("COVENANT_PORT", "9191", 1);
+  setenv("COVENANT_DB", "sqlite:/tmp/other.db", 1);
+  auto overridden = covenant::app::load_serve_config(write(dir, documented_example()));
+  REQUIRE(overridden);
+  CHECK(overridden->port == 9191);
+  CHECK(overridden->db == "sqlite:/tmp/other.db");
+  unsetenv("COVENANT_PORT");
+  unsetenv("COVENANT_DB");
+}
+
+TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused where they are") {
+  unsetenv("COVENANT_MISSING_SECRET");
+  CHECK(refused("webhooks:\n  - name: a\n    url: http://127.0.0.1:1/\n    secret: hunter2\n")
+            .find(":4:5: secrets do not belong in the config file") != std::string::npos);
+  CHECK(refused("database: postgresql://covenant:hunter2@db/covenant\n")
+            .find(":1:11: the database URL carries a password") != std::string::npos);
+  CHECK(refused("webhooks:\n  - name: a\n    url: http://127.0.0.1:1/\n    secret_env: "
+                "COVENANT_MISSING_SECRET\n")
+            .find("$COVENANT_MISSING_SECRET is not set") != std::string::npos);
+  CHECK(refused("webhooks:\n  - name: a\n    url: http://127.0.0.1:1/\n    secret_file: "
+                "/nonexistent/secret\n")
+            .find("cannot read /nonexistent/secret") != std::string::npos);
+  CHECK(refused("server:\n  prot: 8080\n").find(":2:3: unknown key 'prot' in server") !=
+        std::string::npos);
+  CHECK(refused("server:\n  port: eighty\n").find(":2:9:") != std::string::npos);
+  CHECK(refused("approvals:\n  token_ttl: 1 month\n").find(":2:14:") != std::string::npos);
+  CHECK(refused("webhooks:\n  - name: a\n    url: ftp://x\n    secret_env: HOME\n")
+            .find("http:// or https://") != std::string::npos);
+  CHECK(refused("server: [1, 2\n").find(":") != std::string::npos);
+}
+
+TEST_CASE("A secret file is read and its trailing newline dropped") {
+  covenant::testing::TempDir dir;
+  auto secret = (dir.path() / "hook.secret").string();
+  std::ofstream(secret) << "whsec_from_file\n";
+  auto c = covenant::app::load_serve_config(write(
+      dir,
+      "webhooks:\n  - name: a\n    url: http://127.0.0.1:9/x\n    secret_file: " + secret + "\n"));
+  REQUIRE(c);
+  CHECK(c->webhooks[0].secret == "whsec_from_file");
+}
