@@ -7,6 +7,7 @@
 #include "engine/time_format.hpp"
 #include "workflows/compiler.hpp"
 #include "workflows/graph_dot.hpp"
+#include "workflows/loader.hpp"
 
 namespace covenant::app::http {
 
@@ -97,11 +98,12 @@ void add_definition_routes(Api& api) {
   api.route("GET", "/v1/definitions/{name}/graph.svg", {}, [&s](Call& c) {
     auto d = find_version(c, s);
     if (!d) return;
+    // The stored version was validated when it was deployed: parse it and draw it as it is.
+    auto loaded = workflows::load(d->source, d->name);
+    if (!loaded.definition)
+      return problem(c, 500, "Internal", "the stored definition no longer loads");
     activities::BuiltinCatalog catalog;
-    auto compiled = workflows::compile(d->source, d->name, catalog);
-    if (!compiled.workflow)
-      return problem(c, 500, "Internal", "the stored definition no longer compiles");
-    auto svg = render_svg(workflows::to_dot(compiled.workflow->definition(), catalog));
+    auto svg = render_svg(workflows::to_dot(*loaded.definition, catalog));
     if (!svg) return problem(c, 500, "Internal", "the graph could not be drawn: " + svg.error());
     c.res.status = 200;
     c.res.content_type = "image/svg+xml";
