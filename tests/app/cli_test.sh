@@ -113,6 +113,45 @@ expect_error "a principal named 'bob' exists" "$covenant" principals add bob --r
 "$covenant" principals revoke bob --db "$db" | grep -q "revoked bob" || fail "revoke"
 expect_error "no principal named 'nobody'" "$covenant" principals revoke nobody --db "$db"
 
+# serve (docs/http-api.md, docs/configuration.md): answers on loopback, serves the inbox,
+# refuses a secret written into its config, never logs a webhook secret, and stops cleanly
+# on SIGTERM.
+cat >"$tmp/bad.yaml" <<'YAML'
+webhooks:
+  - name: bot
+    url: http://127.0.0.1:9/hooks
+    secret: hunter2
+YAML
+expect_error "bad.yaml:4:5: secrets do not belong in the config file" "$covenant" serve --config "$tmp/bad.yaml" --db "$db"
+cat >"$tmp/good.yaml" <<'YAML'
+server: { port: 0 }
+webhooks:
+  - name: bot
+    url: http://127.0.0.1:9/hooks
+    secret_env: CLI_TEST_WEBHOOK_SECRET
+YAML
+CLI_TEST_WEBHOOK_SECRET=whsec_never_logged "$covenant" serve --config "$tmp/good.yaml" --db "$db" 2>"$tmp/serve.log" &
+serve_pid=$!
+for _ in $(seq 1 100); do grep -q "covenant serve: http://" "$tmp/serve.log" && break; sleep 0.1; done
+url=$(sed -n 's/^covenant serve: \(http:[^ ]*\) on .*/\1/p' "$tmp/serve.log")
+[ -n "$url" ] || fail "serve did not start: $(cat "$tmp/serve.log")"
+python3 - "$url" <<'PY' || fail "serve answers"
+import json, sys, urllib.request, urllib.error
+base = sys.argv[1]
+assert json.load(urllib.request.urlopen(base + "/healthz")) == {"status": "ok"}
+page = urllib.request.urlopen(base + "/ui/inbox.html").read().decode()
+assert "Covenant approvals" in page
+try:
+    urllib.request.urlopen(base + "/v1/definitions")
+    raise SystemExit("no token must be refused")
+except urllib.error.HTTPError as e:
+    assert e.code == 401 and e.headers["Content-Type"] == "application/problem+json"
+PY
+kill -TERM "$serve_pid"
+wait "$serve_pid" || fail "serve exited with $? on SIGTERM"
+grep -q "covenant serve: stopped" "$tmp/serve.log" || fail "serve did not drain: $(cat "$tmp/serve.log")"
+! grep -q "whsec_never_logged" "$tmp/serve.log" || fail "the webhook secret was logged"
+
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
 echo "cli: all checks passed"
