@@ -330,3 +330,98 @@ TEST_CASE("Metrics are in the Prometheus text format and need a role") {
   is_problem(a.call("GET", "/metrics", ""), 401);
   CHECK(a.call("GET", "/healthz", "").status == 200);
 }
+
+TEST_CASE("A rejection follows on_reject; a lapsed deadline escalates and asks the new role") {
+  ApiFixture a;
+  People p(a);
+  auto cfo = a.add("cleo", {"cfo"});
+  a.fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: escalating }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject: "${ {amount: .amount, customer: .customer} }"
+    approvers: [{ role: finance }]
+    timeout: 24h
+    on_timeout: { escalate_to: { role: cfo, timeout: 12h } }
+    on_reject: stopped
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+  stopped: { type: fail, error: Rejected }
+)");
+  auto start = [&] {
+    auto r =
+        a.post("/v1/instances", p.rita,
+               {{"workflow", "escalating"}, {"input", {{"amount", 10}, {"customer", "acme"}}}});
+    REQUIRE(r.status == 201);
+    a.fx.drain();
+    return json::parse(r.body)["id"].get<std::string>();
+  };
+  auto rejected = start();
+  auto inbox = a.get_json("/v1/approvals", p.bob)["items"];
+  REQUIRE(inbox.size() == 1);
+  REQUIRE(a.post("/v1/approvals/" + inbox[0]["id"].get<std::string>() + "/decisions", p.bob,
+                 decision("reject", inbox[0]["digest"]))
+              .status == 201);
+  a.fx.drain();
+  auto gone = a.get_json("/v1/instances/" + rejected, p.audrey);
+  CHECK(gone["status"] == "failed");
+  CHECK(gone["error"] == "Rejected");
+  CHECK(a.fx.system.calls("money.charge") == 0);
+
+  auto late = start();
+  CHECK(a.get_json("/v1/approvals", cfo)["items"].empty());  // not yet the cfo's
+  a.fx.clock.advance(std::chrono::hours(25));
+  a.fx.drain();
+  auto escalated = a.get_json("/v1/approvals", cfo)["items"];
+  REQUIRE(escalated.size() == 1);
+  CHECK(escalated[0]["instance_id"] == late);
+  CHECK(escalated[0]["approvers"].size() == 2);
+  auto topics = a.fx.store_->outbox(late);
+  REQUIRE(topics);
+  CHECK(topics->back().topic == "approval.escalated");
+  REQUIRE(a.post("/v1/approvals/" + escalated[0]["id"].get<std::string>() + "/decisions", cfo,
+                 decision("approve", escalated[0]["digest"]))
+              .status == 201);
+  a.fx.drain();
+  CHECK(a.fx.system.writes("money.charge") == 1);
+}
+
+TEST_CASE("Definitions: deploy, list, versions, one version with its source, and its graph") {
+  ApiFixture a;
+  People p(a);
+  std::string v1 = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: hello }
+start: hold
+states:
+  hold: { type: wait, event: go, next: done }
+  done: { type: succeed }
+)";
+  std::string v2 = v1 + "description: the second version\n";
+  REQUIRE(a.call("POST", "/v1/definitions", p.rita, v1, "application/yaml").status == 201);
+  CHECK(a.call("POST", "/v1/definitions", p.rita, v1, "application/yaml").status == 200);
+  REQUIRE(a.call("POST", "/v1/definitions", p.rita, v2, "application/yaml").status == 201);
+  is_problem(a.call("POST", "/v1/definitions", p.bob, v1, "application/yaml"), 403);
+  auto bad = a.call("POST", "/v1/definitions", p.rita, "apiVersion: covenant/v1\nkind: Workflow\n",
+                    "application/yaml");
+  is_problem(bad, 422);
+  CHECK(json::parse(bad.body)["errors"][0]["line"].get<int>() > 0);
+  auto list = a.get_json("/v1/definitions", p.bob)["items"];
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["version"] == 2);
+  CHECK(a.get_json("/v1/definitions/hello/versions", p.bob)["items"].size() == 2);
+  CHECK(a.get_json("/v1/definitions/hello", p.bob)["source"] == v2);
+  CHECK(a.get_json("/v1/definitions/hello?version=1", p.bob)["source"] == v1);
+  is_problem(a.call("GET", "/v1/definitions/hello?version=9", p.bob), 404);
+  is_problem(a.call("GET", "/v1/definitions/nothere/versions", p.bob), 404);
+  auto svg = a.call("GET", "/v1/definitions/hello/graph.svg", p.bob);
+  REQUIRE(svg.status == 200);
+  CHECK(svg.content_type == "image/svg+xml");
+  CHECK(svg.body.find("<svg") != std::string::npos);
+  CHECK(svg.body.find("hold") != std::string::npos);
+}
