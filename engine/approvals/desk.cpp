@@ -5,6 +5,7 @@
 #include "workflows/sha256.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace covenant::engine::approvals {
@@ -188,10 +189,34 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
   std::sort(roles.begin(), roles.end());
   roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
   if (roles.empty()) return std::vector<store::ApprovalRow>{};
-  auto rows = store_.open_approvals(roles, after_us, after_id, limit);
-  if (!rows) return rows;
-  std::erase_if(*rows, [&](const store::ApprovalRow& a) { return decided(a, who.name); });
-  return rows;
+  // Leave out what `who` cannot decide: approvals they decided already, and instances they
+  // started or changed. Keep reading until the page is full, so that paging stays exact.
+  std::vector<store::ApprovalRow> out;
+  std::map<std::string, bool> involved;  // instance id -> started or changed by `who`
+  std::int64_t cursor_us = after_us;
+  std::string cursor_id = after_id;
+  while (static_cast<int>(out.size()) < limit) {
+    auto rows = store_.open_approvals(roles, cursor_us, cursor_id, limit);
+    if (!rows) return rows;
+    for (auto& a : *rows) {
+      cursor_us = a.opened_us;
+      cursor_id = a.id;
+      if (decided(a, who.name)) continue;
+      if (!involved.count(a.instance_id)) {
+        auto inst = store_.instance(a.instance_id);
+        if (!inst) return tl::unexpected(inst.error());
+        const auto& changed = *inst ? (*inst)->changed_by : std::vector<std::string>{};
+        involved[a.instance_id] =
+            *inst && ((*inst)->started_by == who.name ||
+                      std::find(changed.begin(), changed.end(), who.name) != changed.end());
+      }
+      if (involved[a.instance_id]) continue;
+      out.push_back(std::move(a));
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+    if (static_cast<int>(rows->size()) < limit) break;
+  }
+  return out;
 }
 
 Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow& a) {

@@ -70,7 +70,9 @@ class ApprovalDesk {
   // different decision), InvalidArgument.
   Result<nlohmann::json> decide(const Approver& who, const DecisionRequest& req);
 
-  // Open approvals `who` may decide (their roles and their delegators'), oldest first.
+  // Open approvals `who` may decide (their roles and their delegators'), oldest first, after
+  // the cursor (opened_us, id): not those they decided already, nor those of instances they
+  // started or changed.
   Result<std::vector<store::ApprovalRow>> inbox(const auth::Principal& who, std::int64_t after_us,
                                                 const std::string& after_id, int limit);
   // Everyone who may decide an open approval now: principals holding an eligible role, and

@@ -98,6 +98,9 @@ TEST_CASE("Approvers see their inbox and one approval with its subject and diges
   CHECK(a.get_json(path, p.audrey)["digest"] == approval["digest"]);  // auditors read
   is_problem(a.call("GET", path, p.sam), 403);                        // sales does not
   CHECK(a.get_json("/v1/approvals", p.sam)["items"].empty());
+  // rita started it and dave changed it: neither sees it as theirs to decide.
+  CHECK(a.get_json("/v1/approvals", p.rita)["items"].empty());
+  CHECK(a.get_json("/v1/approvals", p.dave)["items"].empty());
   is_problem(a.call("GET", "/v1/approvals/apr_nothing", p.bob), 404);
 }
 
