@@ -51,7 +51,8 @@ Error Client::classify_default(const Response& r) const {
   e.kind = (r.status == 408 || r.status == 429 || r.status >= 500) ? Failure::Transient
                                                                    : Failure::Permanent;
   std::string said = r.body.size() > 500 ? r.body.substr(0, 500) + "…" : r.body;
-  e.message = o_.system + " answered " + std::to_string(r.status) + (said.empty() ? "" : ": " + said);
+  e.message =
+      o_.system + " answered " + std::to_string(r.status) + (said.empty() ? "" : ": " + said);
   return e;
 }
 
@@ -91,15 +92,18 @@ Result<std::string> Client::bearer() {
                                   {"client_secret", o_.auth.client_secret}});
   auto res = c.Post(o_.auth.token_path, body, "application/x-www-form-urlencoded");
   if (!res)
-    return tl::unexpected(Error{Failure::Transient, o_.system + ": cannot reach the token endpoint", 0, ""});
+    return tl::unexpected(
+        Error{Failure::Transient, o_.system + ": cannot reach the token endpoint", 0, ""});
   if (res->status != 200)
     return tl::unexpected(Error{res->status >= 500 ? Failure::Transient : Failure::Permanent,
-                                o_.system + ": the token endpoint refused the client credentials (" +
+                                o_.system +
+                                    ": the token endpoint refused the client credentials (" +
                                     std::to_string(res->status) + ")",
                                 res->status, "invalid_client"});
   auto j = nlohmann::json::parse(res->body, nullptr, false);
   if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
-    return tl::unexpected(Error{Failure::Transient, o_.system + ": the token endpoint answered without a token", 200, ""});
+    return tl::unexpected(Error{
+        Failure::Transient, o_.system + ": the token endpoint answered without a token", 200, ""});
   std::lock_guard lock(mu_);
   oauth_token_ = j["access_token"];
   return oauth_token_;
@@ -116,12 +120,11 @@ Result<Response> Client::attempt(const Request& r) {
   for (const auto& [k, v] : r.headers) headers.emplace(k, v);
   if (!token->empty()) headers.emplace("Authorization", "Bearer " + *token);
   if (o_.auth.kind == Auth::Kind::Basic) c.set_basic_auth(o_.auth.user, o_.auth.password);
-  httplib::Result res =
-      r.method == "GET"      ? c.Get(r.path, headers)
-      : r.method == "DELETE" ? c.Delete(r.path, headers)
-      : r.method == "PATCH"  ? c.Patch(r.path, headers, r.body, r.content_type)
-      : r.method == "PUT"    ? c.Put(r.path, headers, r.body, r.content_type)
-                             : c.Post(r.path, headers, r.body, r.content_type);
+  httplib::Result res = r.method == "GET"      ? c.Get(r.path, headers)
+                        : r.method == "DELETE" ? c.Delete(r.path, headers)
+                        : r.method == "PATCH"  ? c.Patch(r.path, headers, r.body, r.content_type)
+                        : r.method == "PUT"    ? c.Put(r.path, headers, r.body, r.content_type)
+                                               : c.Post(r.path, headers, r.body, r.content_type);
   if (!res)
     return tl::unexpected(Error{Failure::Transient,
                                 o_.system + ": no answer (" + httplib::to_string(res.error()) + ")",
@@ -161,8 +164,9 @@ Result<Response> Client::send(const Request& r, const Classifier& classify) {
     }
     if (last.kind != Failure::Transient || n == o_.max_attempts) return tl::unexpected(last);
     // Exponential backoff with full jitter, or what the system asked for.
-    std::chrono::milliseconds cap = std::min(
-        o_.max_backoff, std::chrono::milliseconds(o_.initial_backoff.count() << std::min(n - 1, 20)));
+    std::chrono::milliseconds cap =
+        std::min(o_.max_backoff,
+                 std::chrono::milliseconds(o_.initial_backoff.count() << std::min(n - 1, 20)));
     auto wait = retry_after.count() >= 0
                     ? std::min(retry_after, std::chrono::milliseconds(60'000))
                     : std::chrono::milliseconds(static_cast<std::int64_t>(

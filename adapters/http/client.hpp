@@ -46,9 +46,9 @@ struct Request {
 
 struct Auth {
   enum class Kind { None, Bearer, Basic, OAuth2 } kind = Kind::None;
-  std::string token;                 // Bearer
-  std::string user, password;        // Basic
-  std::string token_path;            // OAuth2 client credentials: the token endpoint
+  std::string token;           // Bearer
+  std::string user, password;  // Basic
+  std::string token_path;      // OAuth2 client credentials: the token endpoint
   std::string client_id, client_secret;
 };
 
@@ -56,8 +56,8 @@ struct Auth {
 // nothing here reads a clock or a random source.
 struct Hooks {
   std::function<void(std::chrono::milliseconds)> sleep;  // between attempts
-  std::function<double()> random;                         // [0, 1): jitter
-  std::function<std::int64_t()> now_ms;                   // for the rate limit
+  std::function<double()> random;                        // [0, 1): jitter
+  std::function<std::int64_t()> now_ms;                  // for the rate limit
 };
 
 struct Options {
@@ -91,8 +91,8 @@ class Client {
   Options o_;
   Hooks h_;
   std::mutex mu_;
-  std::string oauth_token_;          // GUARDED_BY(mu_)
-  std::int64_t next_slot_ms_ = 0;    // GUARDED_BY(mu_)
+  std::string oauth_token_;        // GUARDED_BY(mu_)
+  std::int64_t next_slot_ms_ = 0;  // GUARDED_BY(mu_)
 };
 
 // application/x-www-form-urlencoded, with Stripe's nesting: a[b]=c, a[0][b]=c.

@@ -60,9 +60,9 @@ void RecordTx::put(const Record& r) {
 
 std::optional<Record> RecordTx::get(const std::string& system, const std::string& kind,
                                     const std::string& id) {
-  auto rows = fetch((sql_.prepare << std::string(kSelect) +
-                                         "WHERE system = :s AND kind = :k AND id = :i",
-                     soci::use(system), soci::use(kind), soci::use(id)));
+  auto rows =
+      fetch((sql_.prepare << std::string(kSelect) + "WHERE system = :s AND kind = :k AND id = :i",
+             soci::use(system), soci::use(kind), soci::use(id)));
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
@@ -70,9 +70,9 @@ std::optional<Record> RecordTx::get(const std::string& system, const std::string
 std::optional<Record> RecordTx::by_external_id(const std::string& system, const std::string& kind,
                                                const std::string& external_id) {
   if (external_id.empty()) return std::nullopt;
-  auto rows = fetch((sql_.prepare << std::string(kSelect) +
-                                         "WHERE system = :s AND kind = :k AND external_id = :e",
-                     soci::use(system), soci::use(kind), soci::use(external_id)));
+  auto rows = fetch((
+      sql_.prepare << std::string(kSelect) + "WHERE system = :s AND kind = :k AND external_id = :e",
+      soci::use(system), soci::use(kind), soci::use(external_id)));
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
