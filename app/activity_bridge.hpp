@@ -1,15 +1,22 @@
-// Connects the engine's ActivityExecutor seam to the activities Covenant ships. Activities
-// named in the catalog but not implemented yet fail with NotImplemented (not retryable), so
-// an instance that reaches one fails with a clear error instead of waiting forever.
+// Connects the engine's ActivityExecutor seam to the activities Covenant ships
+// (activities::Runner), and builds the adapters they call from configuration. Activities
+// not implemented yet fail with NotImplemented (not retryable), so an instance that reaches
+// one fails with a clear error instead of waiting forever.
 #pragma once
 
+#include "activities/runner.hpp"
 #include "engine/activity_executor.hpp"
 
 namespace covenant::app {
 
 class ActivityBridge final : public engine::ActivityExecutor {
  public:
+  ActivityBridge() : runner_(activities::Systems{}) {}
+  explicit ActivityBridge(activities::Systems systems) : runner_(std::move(systems)) {}
   engine::ActivityResult execute(const engine::ActivityCall& call) override;
+
+ private:
+  activities::Runner runner_;
 };
 
 }  // namespace covenant::app

@@ -1,0 +1,73 @@
+#include "activities/runner.hpp"
+
+#include "activities/catalog.hpp"
+
+#include <functional>
+#include <map>
+
+namespace covenant::activities {
+
+using nlohmann::json;
+namespace h = adapters::http;
+
+Outcome failed(const h::Error& e) {
+  Outcome o;
+  o.message = e.message;
+  switch (e.kind) {
+    case h::Failure::Transient:
+      o.code = "Unavailable";
+      o.retryable = true;
+      return o;
+    case h::Failure::AlreadyDone:
+      o.code = "Conflict";
+      return o;
+    case h::Failure::Permanent:
+      break;
+  }
+  if (e.code == "bad_input")
+    o.code = "InvalidInput";
+  else if (e.status == 401 || e.status == 403)
+    o.code = "Unauthorized";
+  else if (e.status == 404 || e.code == "resource_missing")
+    o.code = "NotFound";
+  else if (e.status == 409 || e.code == "idempotency_error")
+    o.code = "Conflict";
+  else
+    o.code = "Invalid";
+  return o;
+}
+
+Outcome Runner::run(const std::string& activity, const json& input, const std::string& key) const {
+  using Billing = adapters::billing::Billing;
+  using Write = h::Result<json> (Billing::*)(const json&, const std::string&);
+  static const std::map<std::string, Write> billing_writes = {
+      {"billing.upsert_customer", &Billing::upsert_customer},
+      {"billing.upsert_product", &Billing::upsert_product},
+      {"billing.upsert_price", &Billing::upsert_price},
+      {"billing.create_subscription", &Billing::create_subscription},
+      {"billing.create_subscription_schedule", &Billing::create_subscription_schedule},
+      {"billing.create_invoice", &Billing::create_invoice},
+      {"billing.create_invoice_item", &Billing::create_invoice_item},
+      {"billing.finalize_invoice", &Billing::finalize_invoice},
+      {"billing.create_credit_note", &Billing::create_credit_note},
+  };
+  static const BuiltinCatalog catalog;
+  if (!catalog.find(activity))
+    return {false, nullptr, "UnknownActivity", "no activity named '" + activity + "'", false};
+  if (!input.is_object())
+    return {false, nullptr, "InvalidInput", activity + ": the input must be an object", false};
+  if (activity.rfind("billing.", 0) == 0) {
+    if (!s_.billing)
+      return {false, nullptr, "NotConfigured", activity + ": no billing system is configured",
+              false};
+    h::Result<json> r = activity == "billing.list_invoices"
+                            ? s_.billing->list_invoices(input)
+                            : (s_.billing.get()->*billing_writes.at(activity))(input, key);
+    if (!r) return failed(r.error());
+    return {true, *r, "", "", false};
+  }
+  return {false, nullptr, "NotImplemented",
+          "activity '" + activity + "' is in the catalog but not implemented yet", false};
+}
+
+}  // namespace covenant::activities

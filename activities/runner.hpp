@@ -1,0 +1,44 @@
+// Runner: runs the built-in activities that call external systems through adapters. The
+// engine passes each attempt's idempotency key; adapters hand it to the system so a retried
+// write happens once. Failures keep the system's own message and get an error code that
+// workflows can `catch` or `retry` on:
+//   Unavailable (transient: retried), Invalid (the system refused the data), InvalidInput
+//   (the activity's input is wrong before any call), NotFound, Unauthorized, Conflict,
+//   NotConfigured (no adapter for the system), NotImplemented.
+// Thread-safe when the adapters are.
+#pragma once
+
+#include "adapters/billing/billing.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+namespace covenant::activities {
+
+struct Outcome {
+  bool ok = false;
+  nlohmann::json result;
+  std::string code, message;
+  bool retryable = false;
+};
+
+struct Systems {
+  std::shared_ptr<adapters::billing::Billing> billing;
+};
+
+class Runner {
+ public:
+  explicit Runner(Systems s) : s_(std::move(s)) {}
+  Outcome run(const std::string& activity, const nlohmann::json& input,
+              const std::string& idempotency_key) const;
+
+ private:
+  Systems s_;
+};
+
+// The error code for an adapter failure (see above).
+Outcome failed(const adapters::http::Error& e);
+
+}  // namespace covenant::activities

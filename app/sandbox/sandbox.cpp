@@ -1,0 +1,148 @@
+#include "app/sandbox/sandbox.hpp"
+
+#include "app/sandbox/form.hpp"
+#include "app/sandbox/stripe.hpp"
+#include "engine/time_format.hpp"
+#include "workflows/sha256.hpp"
+
+#include <thread>
+
+namespace covenant::app::sandbox {
+
+namespace {
+
+using nlohmann::json;
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+// Answers by dropping the connection: the status line and headers go out, the body never
+// does, so the client sees a broken response after the write was committed.
+void drop_connection(httplib::Response& res) {
+  res.status = 200;
+  res.set_content_provider(1024, "application/json",
+                           [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+}
+
+}  // namespace
+
+void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res) {
+  faults_.count(req.method, req.path);
+  auto before = faults_.before(req.method, req.path);
+  if (before.latency_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(before.latency_ms));
+  if (before.status) {
+    if (before.retry_after_s >= 0)
+      res.set_header("Retry-After", std::to_string(before.retry_after_s));
+    std::string type = *before.status == 429   ? "rate_limit_error"
+                       : *before.status >= 500 ? "api_error"
+                                               : "invalid_request_error";
+    std::string message = !before.message.empty() ? before.message
+                          : *before.status == 429
+                              ? "Too many requests hit the API too quickly."
+                              : "An error occurred with our connection to Stripe.";
+    return send_json(res, *before.status, {{"error", {{"type", type}, {"message", message}}}});
+  }
+  std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer sk_test_", 0) != 0)
+    return send_json(
+        res, 401,
+        {{"error",
+          {{"type", "invalid_request_error"},
+           {"message", "Invalid API Key provided. Use a secret test key (sk_test_…)."}}}});
+  json params;
+  if (req.method == "GET") {
+    std::string query;
+    for (const auto& [k, v] : req.params)
+      query += (query.empty() ? "" : "&") + httplib::detail::encode_query_param(k) + "=" +
+               httplib::detail::encode_query_param(v);
+    params = parse_form(query);
+  } else {
+    params = parse_form(req.body);
+  }
+  std::string key = req.method == "POST" ? req.get_header_value("Idempotency-Key") : "";
+  std::string request_hash =
+      workflows::sha256_hex(req.method + " " + req.path + " " + params.dump());
+  std::int64_t now_s = engine::to_micros(clock_.now()) / 1'000'000;
+  Answer answer;
+  bool replayed = false;
+  auto stored = db_.run([&](engine::store::RecordTx& tx) {
+    if (!key.empty()) {
+      if (auto prior = tx.answer("stripe", key)) {
+        if (prior->request_hash != request_hash) {
+          answer = {400,
+                    {{"error",
+                      {{"type", "idempotency_error"},
+                       {"message",
+                        "Keys for idempotent requests can only be used with the same "
+                        "parameters they were first used with. Try using a key other "
+                        "than '" +
+                            key + "' if you meant to execute a different request."}}}}};
+        } else {
+          answer = {prior->status, json::parse(prior->body)};
+          replayed = true;
+        }
+        return;
+      }
+    }
+    answer = stripe(req.method, req.path, params, tx, now_s);
+    if (!key.empty()) tx.remember("stripe", key, {request_hash, answer.status, answer.body.dump()});
+  });
+  if (!stored)
+    return send_json(res, 500,
+                     {{"error", {{"type", "api_error"}, {"message", stored.error().message}}}});
+  if (replayed) res.set_header("Idempotent-Replayed", "true");
+  if (req.method == "POST" && answer.status == 200 && !replayed &&
+      faults_.drop(req.method, req.path))
+    return drop_connection(res);
+  send_json(res, answer.status, answer.body);
+}
+
+void Sandbox::install(httplib::Server& http) {
+  auto stripe_handler = [this](const httplib::Request& req, httplib::Response& res) {
+    stripe_request(req, res);
+  };
+  http.Get(R"(/v1/.*)", stripe_handler);
+  http.Post(R"(/v1/.*)", stripe_handler);
+  http.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
+    auto j = json::parse(req.body, nullptr, false);
+    std::string error;
+    auto rule = j.is_discarded() ? std::nullopt : rule_from_json(j, error);
+    if (!rule)
+      return send_json(res, 400, {{"error", j.is_discarded() ? "the body is not JSON" : error}});
+    faults_.add(*rule);
+    send_json(res, 201, j);
+  });
+  http.Delete("/_sandbox/faults", [this](const httplib::Request&, httplib::Response& res) {
+    faults_.clear();
+    send_json(res, 200, {{"cleared", true}});
+  });
+  http.Get("/_sandbox/requests", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, faults_.counts());
+  });
+  http.Get("/_sandbox/records", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string system = req.get_param_value("system"), kind = req.get_param_value("kind");
+    if (system.empty())
+      return send_json(res, 400, {{"error", "give ?system= (and optionally &kind=)"}});
+    json out = json::array();
+    auto r = db_.run([&](engine::store::RecordTx& tx) {
+      for (const auto& rec : tx.list(system, kind))
+        out.push_back({{"kind", rec.kind},
+                       {"id", rec.id},
+                       {"external_id", rec.external_id},
+                       {"body", rec.body}});
+    });
+    if (!r) return send_json(res, 500, {{"error", r.error().message}});
+    send_json(res, 200, {{"items", out}});
+  });
+  http.Post("/_sandbox/reset", [this](const httplib::Request&, httplib::Response& res) {
+    faults_.clear();
+    auto r = db_.run([](engine::store::RecordTx& tx) { tx.clear(); });
+    if (!r) return send_json(res, 500, {{"error", r.error().message}});
+    send_json(res, 200, {{"reset", true}});
+  });
+}
+
+}  // namespace covenant::app::sandbox
