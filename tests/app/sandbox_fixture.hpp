@@ -1,0 +1,81 @@
+// The sandbox of external systems on a real socket on 127.0.0.1, with its own database file,
+// and a Stripe adapter pointed at it (no waiting between retries: the waits are recorded).
+#pragma once
+
+#include "adapters/billing/stripe.hpp"
+#include "app/sandbox/sandbox.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <thread>
+
+namespace covenant::testing {
+
+inline constexpr const char* kStripeTestKey = "sk_test_secret_covenant_4f9a1c";
+
+struct SandboxServer {
+  TempDir dir;
+  engine::SystemClock clock;
+  std::unique_ptr<engine::store::RecordStore> db;
+  std::unique_ptr<app::sandbox::Sandbox> sandbox;
+  httplib::Server http;
+  std::thread thread;
+  int port = 0;
+  std::vector<std::chrono::milliseconds> waits;  // what the adapter's client slept
+
+  SandboxServer() {
+    auto s = engine::store::RecordStore::open("sqlite:" + (dir.path() / "sandbox.db").string());
+    REQUIRE(s);
+    db = std::move(*s);
+    sandbox = std::make_unique<app::sandbox::Sandbox>(*db, clock);
+    sandbox->install(http);
+    port = http.bind_to_any_port("127.0.0.1");
+    REQUIRE(port > 0);
+    thread = std::thread([this] { http.listen_after_bind(); });
+    while (!http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~SandboxServer() {
+    http.stop();
+    thread.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+
+  std::shared_ptr<adapters::billing::Stripe> stripe(std::string key = kStripeTestKey) {
+    adapters::http::Options o;
+    o.system = "stripe";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::Bearer;
+    o.auth.token = std::move(key);
+    o.max_attempts = 4;
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    h.now_ms = [] { return std::int64_t{0}; };
+    return std::make_shared<adapters::billing::Stripe>(
+        std::make_shared<adapters::http::Client>(o, h));
+  }
+
+  void fault(const nlohmann::json& rule) {
+    httplib::Client c("127.0.0.1", port);
+    auto r = c.Post("/_sandbox/faults", rule.dump(), "application/json");
+    REQUIRE(r);
+    REQUIRE(r->status == 201);
+  }
+  nlohmann::json records(const std::string& system, const std::string& kind) {
+    httplib::Client c("127.0.0.1", port);
+    auto r = c.Get(("/_sandbox/records?system=" + system + "&kind=" + kind).c_str());
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return nlohmann::json::parse(r->body)["items"];
+  }
+  nlohmann::json requests() {
+    httplib::Client c("127.0.0.1", port);
+    auto r = c.Get("/_sandbox/requests");
+    REQUIRE(r);
+    return nlohmann::json::parse(r->body);
+  }
+};
+
+}  // namespace covenant::testing
