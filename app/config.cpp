@@ -5,9 +5,11 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -43,13 +45,54 @@ engine::Result<void> known(const std::string& file, const YAML::Node& map,
 }
 
 engine::Result<std::string> read_secret(const std::string& file, const YAML::Node& hook,
+                                        const std::string& name);
+
+engine::Result<void> read_adapters(const std::string& file, const YAML::Node& node,
+                                   ServeConfig& c) {
+  static const std::map<std::string, std::vector<std::string>> systems = {{"billing", {"stripe"}}};
+  if (auto k = known(file, node, {"billing"}, "adapters"); !k) return k;
+  for (const auto& kv : node) {
+    std::string capability = kv.first.as<std::string>();
+    const YAML::Node& a = kv.second;
+    if (auto k = known(file, a,
+                       {"system", "base_url", "secret_env", "secret_file", "timeout",
+                        "rate_per_second", "max_attempts"},
+                       "adapters." + capability);
+        !k)
+      return k;
+    AdapterConfig ac;
+    if (!a["system"] || !a["base_url"])
+      return tl::unexpected(bad(file, a, "adapters." + capability + " needs system and base_url"));
+    ac.system = a["system"].as<std::string>();
+    const auto& allowed = systems.at(capability);
+    if (std::find(allowed.begin(), allowed.end(), ac.system) == allowed.end())
+      return tl::unexpected(
+          bad(file, a["system"], "no " + capability + " adapter named '" + ac.system + "'"));
+    ac.base_url = a["base_url"].as<std::string>();
+    if (ac.base_url.rfind("http://", 0) != 0 && ac.base_url.rfind("https://", 0) != 0)
+      return tl::unexpected(bad(file, a["base_url"], "the base_url must be http:// or https://"));
+    auto secret = read_secret(file, a, "adapters." + capability);
+    if (!secret) return tl::unexpected(secret.error());
+    ac.secret = *secret;
+    if (a["timeout"]) {
+      auto d = workflows::parse_duration(a["timeout"].as<std::string>());
+      if (!d.seconds) return tl::unexpected(bad(file, a["timeout"], d.error));
+      ac.timeout = std::chrono::seconds(*d.seconds);
+    }
+    if (a["rate_per_second"]) ac.rate_per_second = a["rate_per_second"].as<double>();
+    if (a["max_attempts"]) ac.max_attempts = a["max_attempts"].as<int>();
+    c.adapters[capability] = ac;
+  }
+  return {};
+}
+
+engine::Result<std::string> read_secret(const std::string& file, const YAML::Node& hook,
                                         const std::string& name) {
   if (hook["secret_env"]) {
     std::string var = hook["secret_env"].as<std::string>();
     std::string v = env(var.c_str());
     if (v.empty())
-      return tl::unexpected(
-          bad(file, hook["secret_env"], "webhook '" + name + "': $" + var + " is not set"));
+      return tl::unexpected(bad(file, hook["secret_env"], name + ": $" + var + " is not set"));
     return v;
   }
   if (hook["secret_file"]) {
@@ -60,11 +103,10 @@ engine::Result<std::string> read_secret(const std::string& file, const YAML::Nod
     std::string v = ss.str();
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
     if (!in || v.empty())
-      return tl::unexpected(
-          bad(file, hook["secret_file"], "webhook '" + name + "': cannot read " + path));
+      return tl::unexpected(bad(file, hook["secret_file"], name + ": cannot read " + path));
     return v;
   }
-  return tl::unexpected(bad(file, hook, "webhook '" + name + "' needs secret_env or secret_file"));
+  return tl::unexpected(bad(file, hook, name + " needs secret_env or secret_file"));
 }
 
 engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
@@ -81,7 +123,8 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
   }
   if (root.IsNull()) return {};
   try {
-    if (auto k = known(file, root, {"database", "server", "workers", "approvals", "webhooks"},
+    if (auto k = known(file, root,
+                       {"database", "server", "workers", "approvals", "webhooks", "adapters"},
                        "the config");
         !k)
       return k;
@@ -113,6 +156,8 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
         c.token_ttl = std::chrono::seconds(*d.seconds);
       }
     }
+    if (auto adapters = root["adapters"])
+      if (auto r = read_adapters(file, adapters, c); !r) return r;
     if (auto hooks = root["webhooks"]) {
       if (!hooks.IsSequence()) return tl::unexpected(bad(file, hooks, "webhooks must be a list"));
       for (const auto& h : hooks) {
@@ -127,7 +172,7 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
         e.url = h["url"].as<std::string>();
         if (e.url.rfind("http://", 0) != 0 && e.url.rfind("https://", 0) != 0)
           return tl::unexpected(bad(file, h["url"], "the url must be http:// or https://"));
-        auto secret = read_secret(file, h, e.name);
+        auto secret = read_secret(file, h, "webhook '" + e.name + "'");
         if (!secret) return tl::unexpected(secret.error());
         e.secret = *secret;
         if (h["topics"]) e.topics = h["topics"].as<std::vector<std::string>>();

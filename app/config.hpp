@@ -8,6 +8,7 @@
 #include "engine/notify/notifier.hpp"
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,16 @@ std::string default_database_url();
 // A short description of the process for ids: host name and pid.
 std::string process_identity();
 
+// How to reach one external system (docs/adapters.md).
+struct AdapterConfig {
+  std::string system;    // stripe (billing) so far
+  std::string base_url;  // e.g. https://api.stripe.com, or the sandbox
+  std::string secret;    // from secret_env or secret_file only
+  std::chrono::seconds timeout{10};
+  double rate_per_second = 0;  // 0: no limit
+  int max_attempts = 4;
+};
+
 struct ServeConfig {
   std::string db;  // "" : default_database_url()
   std::string host = "127.0.0.1";
@@ -27,6 +38,7 @@ struct ServeConfig {
   int workers = 4;
   std::chrono::seconds token_ttl{72 * 3600};
   std::vector<engine::notify::Endpoint> webhooks;
+  std::map<std::string, AdapterConfig> adapters;  // by capability: billing, …
 };
 
 // Reads `path` (or $COVENANT_CONFIG, or ./covenant.yaml when it exists; none is fine), then

@@ -3,6 +3,7 @@
 // accepting, let running transitions commit, then exit (leases of unfinished tasks expire
 // for other workers; undelivered webhooks stay in the outbox).
 #include "app/activity_bridge.hpp"
+#include "app/adapters_factory.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
@@ -49,7 +50,7 @@ int run(const Options& o) {
                                : cfg->public_url;
   api.services().public_url = public_url;
 
-  ActivityBridge activities;
+  ActivityBridge activities(make_systems(cfg->adapters, (*eng)->clock, (*eng)->ids));
   engine::scheduler::Worker worker(*(*eng)->runtime, activities,
                                    {process_identity(), cfg->workers});
   std::thread worker_thread([&] { worker.run(); });

@@ -125,12 +125,14 @@ YAML
 expect_error "bad.yaml:4:5: secrets do not belong in the config file" "$covenant" serve --config "$tmp/bad.yaml" --db "$db"
 cat >"$tmp/good.yaml" <<'YAML'
 server: { port: 0 }
+adapters:
+  billing: { system: stripe, base_url: "http://127.0.0.1:9", secret_env: CLI_TEST_STRIPE_KEY }
 webhooks:
   - name: bot
     url: http://127.0.0.1:9/hooks
     secret_env: CLI_TEST_WEBHOOK_SECRET
 YAML
-CLI_TEST_WEBHOOK_SECRET=whsec_never_logged "$covenant" serve --config "$tmp/good.yaml" --db "$db" 2>"$tmp/serve.log" &
+CLI_TEST_STRIPE_KEY=sk_test_never_logged CLI_TEST_WEBHOOK_SECRET=whsec_never_logged "$covenant" serve --config "$tmp/good.yaml" --db "$db" 2>"$tmp/serve.log" &
 serve_pid=$!
 for _ in $(seq 1 100); do grep -q "covenant serve: http://" "$tmp/serve.log" && break; sleep 0.1; done
 url=$(sed -n 's/^covenant serve: \(http:[^ ]*\) on .*/\1/p' "$tmp/serve.log")
@@ -151,6 +153,33 @@ kill -TERM "$serve_pid"
 wait "$serve_pid" || fail "serve exited with $? on SIGTERM"
 grep -q "covenant serve: stopped" "$tmp/serve.log" || fail "serve did not drain: $(cat "$tmp/serve.log")"
 ! grep -q "whsec_never_logged" "$tmp/serve.log" || fail "the webhook secret was logged"
+! grep -q "sk_test_never_logged" "$tmp/serve.log" || fail "the billing key was logged"
+
+# sandbox (docs/adapters.md): Stripe's shapes with its own database; the admin API shows
+# what it holds; SIGTERM stops it.
+"$covenant" sandbox --port 0 --db "sqlite:$tmp/sandbox.db" 2>"$tmp/sandbox.log" &
+sandbox_pid=$!
+for _ in $(seq 1 100); do grep -q "covenant sandbox: http://" "$tmp/sandbox.log" && break; sleep 0.1; done
+sandbox_url=$(sed -n 's/^covenant sandbox: \(http:[^ ]*\) on .*/\1/p' "$tmp/sandbox.log")
+[ -n "$sandbox_url" ] || fail "sandbox did not start: $(cat "$tmp/sandbox.log")"
+python3 - "$sandbox_url" <<'PY' || fail "sandbox answers"
+import json, sys, urllib.request, urllib.error
+base = sys.argv[1]
+req = urllib.request.Request(base + "/v1/customers", data=b"name=Acme&metadata[external_id]=A-1",
+                             headers={"Authorization": "Bearer sk_test_cli", "Idempotency-Key": "k1"})
+first = json.load(urllib.request.urlopen(req))
+again = json.load(urllib.request.urlopen(req))
+assert first["id"] == again["id"] and first["id"].startswith("cus_"), (first, again)
+held = json.load(urllib.request.urlopen(base + "/_sandbox/records?system=stripe&kind=customer"))
+assert len(held["items"]) == 1 and held["items"][0]["external_id"] == "A-1", held
+try:
+    urllib.request.urlopen(urllib.request.Request(base + "/v1/customers", data=b"name=X"))
+    raise SystemExit("no key must be refused")
+except urllib.error.HTTPError as e:
+    assert e.code == 401 and "error" in json.load(e)
+PY
+kill -TERM "$sandbox_pid"
+wait "$sandbox_pid" || fail "sandbox exited with $? on SIGTERM"
 
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"

@@ -47,6 +47,7 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   covenant::testing::TempDir dir;
   setenv("COVENANT_WEBHOOK_SECRET", "whsec_bot", 1);
   setenv("COVENANT_OPS_WEBHOOK_SECRET", "whsec_ops", 1);
+  setenv("STRIPE_SECRET_KEY", "sk_test_from_env", 1);
   unsetenv("COVENANT_DB");
   unsetenv("COVENANT_PORT");
   unsetenv("COVENANT_PUBLIC_URL");
@@ -61,6 +62,11 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->webhooks[0].wants("approval.reminder"));
   CHECK_FALSE(c->webhooks[0].wants("workflow.failed"));
   CHECK(c->webhooks[1].secret == "whsec_ops");
+  REQUIRE(c->adapters.count("billing"));
+  CHECK(c->adapters["billing"].system == "stripe");
+  CHECK(c->adapters["billing"].secret == "sk_test_from_env");
+  CHECK(c->adapters["billing"].timeout == std::chrono::seconds(20));
+  CHECK(c->adapters["billing"].rate_per_second == 25);
   setenv("COVENANT_PORT", "9191", 1);
   setenv("COVENANT_DB", "sqlite:/tmp/other.db", 1);
   auto overridden = covenant::app::load_serve_config(write(dir, documented_example()));
@@ -90,6 +96,14 @@ TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused w
   CHECK(refused("webhooks:\n  - name: a\n    url: ftp://x\n    secret_env: HOME\n")
             .find("http:// or https://") != std::string::npos);
   CHECK(refused("server: [1, 2\n").find(":") != std::string::npos);
+  CHECK(refused("adapters:\n  billing:\n    system: chargebee\n    base_url: http://x\n    "
+                "secret_env: HOME\n")
+            .find(":3:13: no billing adapter named 'chargebee'") != std::string::npos);
+  CHECK(refused("adapters:\n  billing:\n    system: stripe\n    base_url: http://x\n")
+            .find("adapters.billing needs secret_env or secret_file") != std::string::npos);
+  CHECK(refused("adapters:\n  billing:\n    system: stripe\n    base_url: http://x\n    "
+                "secret: sk_live_oops\n")
+            .find("secrets do not belong in the config file") != std::string::npos);
 }
 
 TEST_CASE("A secret file is read and its trailing newline dropped") {

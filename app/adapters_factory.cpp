@@ -1,0 +1,45 @@
+#include "app/adapters_factory.hpp"
+
+#include "adapters/billing/stripe.hpp"
+#include "engine/time_format.hpp"
+
+#include <thread>
+
+namespace covenant::app {
+
+namespace {
+
+adapters::http::Hooks hooks(const engine::Clock& clock, engine::IdSource& ids) {
+  adapters::http::Hooks h;
+  h.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  h.random = [&ids] {
+    // 52 random bits from the id source's CSPRNG, as a fraction of 1.
+    return static_cast<double>(std::stoull(ids.token().substr(0, 13), nullptr, 16)) /
+           4503599627370496.0;
+  };
+  h.now_ms = [&clock] { return engine::to_micros(clock.now()) / 1000; };
+  return h;
+}
+
+}  // namespace
+
+activities::Systems make_systems(const std::map<std::string, AdapterConfig>& adapters,
+                                 const engine::Clock& clock, engine::IdSource& ids) {
+  activities::Systems out;
+  if (auto it = adapters.find("billing"); it != adapters.end()) {
+    const AdapterConfig& a = it->second;
+    adapters::http::Options o;
+    o.system = a.system;
+    o.base_url = a.base_url;
+    o.auth.kind = adapters::http::Auth::Kind::Bearer;
+    o.auth.token = a.secret;
+    o.timeout = a.timeout;
+    o.rate_per_second = a.rate_per_second;
+    o.max_attempts = a.max_attempts;
+    out.billing = std::make_shared<adapters::billing::Stripe>(
+        std::make_shared<adapters::http::Client>(o, hooks(clock, ids)));
+  }
+  return out;
+}
+
+}  // namespace covenant::app
