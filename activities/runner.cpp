@@ -66,6 +66,42 @@ Outcome Runner::run(const std::string& activity, const json& input, const std::s
     if (!r) return failed(r.error());
     return {true, *r, "", "", false};
   }
+  if (activity.rfind("crm.", 0) == 0 || activity.rfind("cpq.", 0) == 0) {
+    bool crm = activity[1] == 'r';
+    if (crm ? !s_.crm : !s_.cpq)
+      return {false, nullptr, "NotConfigured",
+              activity + ": no " + (crm ? "CRM" : "CPQ") + " system is configured", false};
+    static const std::map<std::string, std::function<h::Result<json>(const Systems&, const json&,
+                                                                     const std::string&)>>
+        ops = {
+            {"crm.find_account", [](const Systems& s, const json& in,
+                                    const std::string&) { return s.crm->find_account(in); }},
+            {"crm.upsert_account",
+             [](const Systems& s, const json& in, const std::string& k) {
+               return s.crm->upsert_account(in, k);
+             }},
+            {"crm.get_opportunity", [](const Systems& s, const json& in,
+                                       const std::string&) { return s.crm->get_opportunity(in); }},
+            {"crm.list_contacts", [](const Systems& s, const json& in,
+                                     const std::string&) { return s.crm->list_contacts(in); }},
+            {"crm.create_task", [](const Systems& s, const json& in,
+                                   const std::string& k) { return s.crm->create_task(in, k); }},
+            {"crm.create_case", [](const Systems& s, const json& in,
+                                   const std::string& k) { return s.crm->create_case(in, k); }},
+            {"cpq.get_quote", [](const Systems& s, const json& in,
+                                 const std::string&) { return s.cpq->get_quote(in); }},
+            {"cpq.list_quote_lines",
+             [](const Systems& s, const json& in, const std::string&) {
+               return s.cpq->list_quote_lines(in);
+             }},
+        };
+    auto it = ops.find(activity);
+    if (it != ops.end()) {
+      auto r = it->second(s_, input, key);
+      if (!r) return failed(r.error());
+      return {true, *r, "", "", false};
+    }
+  }
   return {false, nullptr, "NotImplemented",
           "activity '" + activity + "' is in the catalog but not implemented yet", false};
 }

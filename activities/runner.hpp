@@ -9,6 +9,7 @@
 #pragma once
 
 #include "adapters/billing/billing.hpp"
+#include "adapters/crm/crm.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,8 @@ struct Outcome {
 
 struct Systems {
   std::shared_ptr<adapters::billing::Billing> billing;
+  std::shared_ptr<adapters::crm::Crm> crm;
+  std::shared_ptr<adapters::crm::Cpq> cpq;
 };
 
 class Runner {

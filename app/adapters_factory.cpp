@@ -1,6 +1,7 @@
 #include "app/adapters_factory.hpp"
 
 #include "adapters/billing/stripe.hpp"
+#include "adapters/crm/salesforce.hpp"
 #include "engine/time_format.hpp"
 
 #include <thread>
@@ -21,24 +22,39 @@ adapters::http::Hooks hooks(const engine::Clock& clock, engine::IdSource& ids) {
   return h;
 }
 
+adapters::http::Options options(const AdapterConfig& a) {
+  adapters::http::Options o;
+  o.system = a.system;
+  o.base_url = a.base_url;
+  o.timeout = a.timeout;
+  o.rate_per_second = a.rate_per_second;
+  o.max_attempts = a.max_attempts;
+  if (a.system == "salesforce") {
+    o.auth.kind = adapters::http::Auth::Kind::OAuth2;
+    o.auth.token_path = "/services/oauth2/token";
+    o.auth.client_id = a.client_id;
+    o.auth.client_secret = a.secret;
+  } else {
+    o.auth.kind = adapters::http::Auth::Kind::Bearer;
+    o.auth.token = a.secret;
+  }
+  return o;
+}
+
 }  // namespace
 
 activities::Systems make_systems(const std::map<std::string, AdapterConfig>& adapters,
                                  const engine::Clock& clock, engine::IdSource& ids) {
   activities::Systems out;
-  if (auto it = adapters.find("billing"); it != adapters.end()) {
-    const AdapterConfig& a = it->second;
-    adapters::http::Options o;
-    o.system = a.system;
-    o.base_url = a.base_url;
-    o.auth.kind = adapters::http::Auth::Kind::Bearer;
-    o.auth.token = a.secret;
-    o.timeout = a.timeout;
-    o.rate_per_second = a.rate_per_second;
-    o.max_attempts = a.max_attempts;
-    out.billing = std::make_shared<adapters::billing::Stripe>(
-        std::make_shared<adapters::http::Client>(o, hooks(clock, ids)));
-  }
+  auto client = [&](const AdapterConfig& a) {
+    return std::make_shared<adapters::http::Client>(options(a), hooks(clock, ids));
+  };
+  if (auto it = adapters.find("billing"); it != adapters.end())
+    out.billing = std::make_shared<adapters::billing::Stripe>(client(it->second));
+  if (auto it = adapters.find("crm"); it != adapters.end())
+    out.crm = std::make_shared<adapters::crm::Salesforce>(client(it->second));
+  if (auto it = adapters.find("cpq"); it != adapters.end())
+    out.cpq = std::make_shared<adapters::crm::Salesforce>(client(it->second));
   return out;
 }
 

@@ -1,10 +1,12 @@
 #include "app/sandbox/sandbox.hpp"
 
 #include "app/sandbox/form.hpp"
+#include "app/sandbox/salesforce.hpp"
 #include "app/sandbox/stripe.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/sha256.hpp"
 
+#include <iostream>
 #include <thread>
 
 namespace covenant::app::sandbox {
@@ -28,23 +30,69 @@ void drop_connection(httplib::Response& res) {
 
 }  // namespace
 
-void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res) {
+bool Sandbox::injected(const httplib::Request& req, httplib::Response& res, bool salesforce) {
   faults_.count(req.method, req.path);
   auto before = faults_.before(req.method, req.path);
   if (before.latency_ms > 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(before.latency_ms));
-  if (before.status) {
-    if (before.retry_after_s >= 0)
-      res.set_header("Retry-After", std::to_string(before.retry_after_s));
+  if (!before.status) return false;
+  if (before.retry_after_s >= 0)
+    res.set_header("Retry-After", std::to_string(before.retry_after_s));
+  std::string message = !before.message.empty() ? before.message
+                        : *before.status == 429 ? "Too many requests hit the API too quickly."
+                                                : "An error occurred with our connection.";
+  if (salesforce) {
+    std::string code = *before.status == 429   ? "REQUEST_LIMIT_EXCEEDED"
+                       : *before.status >= 500 ? "SERVER_UNAVAILABLE"
+                                               : "INVALID_FIELD";
+    send_json(res, *before.status, json::array({{{"message", message}, {"errorCode", code}}}));
+  } else {
     std::string type = *before.status == 429   ? "rate_limit_error"
                        : *before.status >= 500 ? "api_error"
                                                : "invalid_request_error";
-    std::string message = !before.message.empty() ? before.message
-                          : *before.status == 429
-                              ? "Too many requests hit the API too quickly."
-                              : "An error occurred with our connection to Stripe.";
-    return send_json(res, *before.status, {{"error", {{"type", type}, {"message", message}}}});
+    send_json(res, *before.status, {{"error", {{"type", type}, {"message", message}}}});
   }
+  return true;
+}
+
+void Sandbox::salesforce_request(const httplib::Request& req, httplib::Response& res) {
+  if (injected(req, res, true)) return;
+  std::string auth = req.get_header_value("Authorization");
+  std::string token = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
+  json body = nullptr;
+  if (!req.body.empty()) {
+    body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded())
+      return send_json(res, 400,
+                       json::array({{{"message", "The body is not valid JSON"},
+                                     {"errorCode", "JSON_PARSER_ERROR"}}}));
+  }
+  std::string query;
+  for (const auto& [k, v] : req.params)
+    query += (query.empty() ? "" : "&") + httplib::detail::encode_query_param(k) + "=" +
+             httplib::detail::encode_query_param(v);
+  Answer answer;
+  bool valid = false;
+  auto stored = db_.run([&](engine::store::RecordTx& tx) {
+    valid = salesforce_token_valid(token, tx);
+    if (valid) answer = salesforce(req.method, req.path, query, body, tx);
+  });
+  if (!stored)
+    return send_json(
+        res, 500,
+        json::array({{{"message", stored.error().message}, {"errorCode", "UNKNOWN_EXCEPTION"}}}));
+  if (!valid)
+    return send_json(res, 401,
+                     json::array({{{"message", "Session expired or invalid"},
+                                   {"errorCode", "INVALID_SESSION_ID"}}}));
+  if (req.method == "PATCH" && answer.status < 300 && faults_.drop(req.method, req.path))
+    return drop_connection(res);
+  send_json(res, answer.status, answer.body);
+}
+
+void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res) {
+  if (injected(req, res, false)) return;
+
   std::string auth = req.get_header_value("Authorization");
   if (auth.rfind("Bearer sk_test_", 0) != 0)
     return send_json(
@@ -101,11 +149,28 @@ void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res
 }
 
 void Sandbox::install(httplib::Server& http) {
+  if (auto seeded = db_.run([](engine::store::RecordTx& tx) { seed_salesforce(tx); }); !seeded)
+    std::cerr << "covenant sandbox: seeding: " << seeded.error().message << '\n';
   auto stripe_handler = [this](const httplib::Request& req, httplib::Response& res) {
     stripe_request(req, res);
   };
   http.Get(R"(/v1/.*)", stripe_handler);
   http.Post(R"(/v1/.*)", stripe_handler);
+  http.Post("/services/oauth2/token", [this](const httplib::Request& req, httplib::Response& res) {
+    if (injected(req, res, true)) return;
+    Answer a;
+    std::string instance = "http://" + req.get_header_value("Host");
+    auto r = db_.run([&](engine::store::RecordTx& tx) {
+      a = salesforce_token(parse_form(req.body), tx, instance);
+    });
+    if (!r) return send_json(res, 500, {{"error", "server_error"}});
+    send_json(res, a.status, a.body);
+  });
+  auto sf = [this](const httplib::Request& req, httplib::Response& res) {
+    salesforce_request(req, res);
+  };
+  http.Get(R"(/services/data/.*)", sf);
+  http.Patch(R"(/services/data/.*)", sf);
   http.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
     auto j = json::parse(req.body, nullptr, false);
     std::string error;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "adapters/billing/stripe.hpp"
+#include "adapters/crm/salesforce.hpp"
 #include "app/sandbox/sandbox.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -54,6 +55,23 @@ struct SandboxServer {
     h.random = [] { return 0.5; };
     h.now_ms = [] { return std::int64_t{0}; };
     return std::make_shared<adapters::billing::Stripe>(
+        std::make_shared<adapters::http::Client>(o, h));
+  }
+
+  std::shared_ptr<adapters::crm::Salesforce> salesforce(std::string secret = "sf_secret_7731") {
+    adapters::http::Options o;
+    o.system = "salesforce";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::OAuth2;
+    o.auth.token_path = "/services/oauth2/token";
+    o.auth.client_id = "covenant-connected-app";
+    o.auth.client_secret = std::move(secret);
+    o.max_attempts = 4;
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    h.now_ms = [] { return std::int64_t{0}; };
+    return std::make_shared<adapters::crm::Salesforce>(
         std::make_shared<adapters::http::Client>(o, h));
   }
 

@@ -1,0 +1,23 @@
+// The sandbox's Salesforce: OAuth2 client credentials at /services/oauth2/token, and under
+// /services/data/v60.0 sObject reads, upserts by external id, and SOQL queries
+// (SELECT fields FROM object [WHERE a = 'x' AND|OR b LIKE '%y%' …] [LIMIT n]), with
+// Salesforce's 18-character ids and error arrays. Seeded on first use with realistic
+// accounts, contacts, opportunities and Salesforce CPQ quotes (SBQQ__Quote__c) and lines.
+// Pure over a RecordTx.
+#pragma once
+
+#include "app/sandbox/stripe.hpp"
+
+namespace covenant::app::sandbox {
+
+// The answer to one Salesforce request (auth already checked). `body` is the JSON body.
+Answer salesforce(const std::string& method, const std::string& path, const std::string& query,
+                  const nlohmann::json& body, engine::store::RecordTx& tx);
+// Issues an access token for client credentials; 400 invalid_client when they are wrong.
+Answer salesforce_token(const nlohmann::json& form, engine::store::RecordTx& tx,
+                        const std::string& instance_url);
+bool salesforce_token_valid(const std::string& token, engine::store::RecordTx& tx);
+// Adds the seed records when the sandbox has no accounts yet.
+void seed_salesforce(engine::store::RecordTx& tx);
+
+}  // namespace covenant::app::sandbox
