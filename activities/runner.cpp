@@ -37,6 +37,9 @@ Outcome failed(const h::Error& e) {
   return o;
 }
 
+template <class System>
+using Write2 = h::Result<json> (System::*)(const json&, const std::string&);
+
 Outcome Runner::run(const std::string& activity, const json& input, const std::string& key) const {
   using Billing = adapters::billing::Billing;
   using Write = h::Result<json> (Billing::*)(const json&, const std::string&);
@@ -98,6 +101,23 @@ Outcome Runner::run(const std::string& activity, const json& input, const std::s
     auto it = ops.find(activity);
     if (it != ops.end()) {
       auto r = it->second(s_, input, key);
+      if (!r) return failed(r.error());
+      return {true, *r, "", "", false};
+    }
+  }
+  if (activity.rfind("erp.", 0) == 0) {
+    if (!s_.erp)
+      return {false, nullptr, "NotConfigured", activity + ": no ERP system is configured", false};
+    using Erp = adapters::erp::Erp;
+    static const std::map<std::string, Write2<Erp>> erp_writes = {
+        {"erp.post_journal_entry", &Erp::post_journal_entry},
+        {"erp.create_ar_invoice", &Erp::create_ar_invoice},
+        {"erp.create_revenue_schedule", &Erp::create_revenue_schedule},
+        {"erp.record_payment_terms", &Erp::record_payment_terms},
+    };
+    auto it = erp_writes.find(activity);
+    if (it != erp_writes.end()) {
+      auto r = (s_.erp.get()->*it->second)(input, key);
       if (!r) return failed(r.error());
       return {true, *r, "", "", false};
     }

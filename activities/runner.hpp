@@ -10,6 +10,7 @@
 
 #include "adapters/billing/billing.hpp"
 #include "adapters/crm/crm.hpp"
+#include "adapters/erp/erp.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,7 @@ struct Systems {
   std::shared_ptr<adapters::billing::Billing> billing;
   std::shared_ptr<adapters::crm::Crm> crm;
   std::shared_ptr<adapters::crm::Cpq> cpq;
+  std::shared_ptr<adapters::erp::Erp> erp;
 };
 
 class Runner {

@@ -2,6 +2,7 @@
 
 #include "adapters/billing/stripe.hpp"
 #include "adapters/crm/salesforce.hpp"
+#include "adapters/erp/netsuite.hpp"
 #include "engine/time_format.hpp"
 
 #include <thread>
@@ -29,9 +30,10 @@ adapters::http::Options options(const AdapterConfig& a) {
   o.timeout = a.timeout;
   o.rate_per_second = a.rate_per_second;
   o.max_attempts = a.max_attempts;
-  if (a.system == "salesforce") {
+  if (a.system == "salesforce" || a.system == "netsuite") {
     o.auth.kind = adapters::http::Auth::Kind::OAuth2;
-    o.auth.token_path = "/services/oauth2/token";
+    o.auth.token_path =
+        a.system == "salesforce" ? "/services/oauth2/token" : "/services/rest/auth/oauth2/v1/token";
     o.auth.client_id = a.client_id;
     o.auth.client_secret = a.secret;
   } else {
@@ -53,6 +55,8 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
     out.billing = std::make_shared<adapters::billing::Stripe>(client(it->second));
   if (auto it = adapters.find("crm"); it != adapters.end())
     out.crm = std::make_shared<adapters::crm::Salesforce>(client(it->second));
+  if (auto it = adapters.find("erp"); it != adapters.end())
+    out.erp = std::make_shared<adapters::erp::NetSuite>(client(it->second));
   if (auto it = adapters.find("cpq"); it != adapters.end())
     out.cpq = std::make_shared<adapters::crm::Salesforce>(client(it->second));
   return out;

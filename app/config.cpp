@@ -49,9 +49,11 @@ engine::Result<std::string> read_secret(const std::string& file, const YAML::Nod
 
 engine::Result<void> read_adapters(const std::string& file, const YAML::Node& node,
                                    ServeConfig& c) {
-  static const std::map<std::string, std::vector<std::string>> systems = {
-      {"billing", {"stripe"}}, {"crm", {"salesforce"}}, {"cpq", {"salesforce"}}};
-  if (auto k = known(file, node, {"billing", "crm", "cpq"}, "adapters"); !k) return k;
+  static const std::map<std::string, std::vector<std::string>> systems = {{"billing", {"stripe"}},
+                                                                          {"crm", {"salesforce"}},
+                                                                          {"cpq", {"salesforce"}},
+                                                                          {"erp", {"netsuite"}}};
+  if (auto k = known(file, node, {"billing", "crm", "cpq", "erp"}, "adapters"); !k) return k;
   for (const auto& kv : node) {
     std::string capability = kv.first.as<std::string>();
     const YAML::Node& a = kv.second;
@@ -82,9 +84,10 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
     }
     if (a["rate_per_second"]) ac.rate_per_second = a["rate_per_second"].as<double>();
     if (a["client_id"]) ac.client_id = a["client_id"].as<std::string>();
-    if (ac.system == "salesforce" && ac.client_id.empty())
-      return tl::unexpected(bad(
-          file, a, "adapters." + capability + ": Salesforce needs the connected app's client_id"));
+    if ((ac.system == "salesforce" || ac.system == "netsuite") && ac.client_id.empty())
+      return tl::unexpected(bad(file, a,
+                                "adapters." + capability + ": " + ac.system +
+                                    " needs the integration's OAuth2 client_id"));
     if (a["max_attempts"]) ac.max_attempts = a["max_attempts"].as<int>();
     c.adapters[capability] = ac;
   }

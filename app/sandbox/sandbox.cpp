@@ -1,6 +1,7 @@
 #include "app/sandbox/sandbox.hpp"
 
 #include "app/sandbox/form.hpp"
+#include "app/sandbox/netsuite.hpp"
 #include "app/sandbox/salesforce.hpp"
 #include "app/sandbox/stripe.hpp"
 #include "engine/time_format.hpp"
@@ -90,6 +91,35 @@ void Sandbox::salesforce_request(const httplib::Request& req, httplib::Response&
   send_json(res, answer.status, answer.body);
 }
 
+void Sandbox::netsuite_request(const httplib::Request& req, httplib::Response& res) {
+  if (injected(req, res, true)) return;
+  std::string auth = req.get_header_value("Authorization");
+  std::string token = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : "";
+  Answer answer;
+  std::string location;
+  bool valid = false;
+  std::string base = "http://" + req.get_header_value("Host");
+  auto stored = db_.run([&](engine::store::RecordTx& tx) {
+    valid = netsuite_token_valid(token, tx);
+    if (valid) answer = netsuite(req.method, req.path, req.body, base, tx, location);
+  });
+  if (!stored) return send_json(res, 500, {{"title", "Internal Server Error"}, {"status", 500}});
+  if (!valid)
+    return send_json(res, 401,
+                     {{"title", "Unauthorized"},
+                      {"status", 401},
+                      {"o:errorDetails", json::array({{{"detail", "Invalid login attempt."},
+                                                       {"o:errorCode", "INVALID_LOGIN"}}})}});
+  if (answer.status < 300 && req.method != "GET" && faults_.drop(req.method, req.path))
+    return drop_connection(res);
+  if (!location.empty()) res.set_header("Location", location);
+  if (answer.status == 204) {
+    res.status = 204;
+    return;
+  }
+  send_json(res, answer.status, answer.body);
+}
+
 void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res) {
   if (injected(req, res, false)) return;
 
@@ -149,7 +179,11 @@ void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res
 }
 
 void Sandbox::install(httplib::Server& http) {
-  if (auto seeded = db_.run([](engine::store::RecordTx& tx) { seed_salesforce(tx); }); !seeded)
+  if (auto seeded = db_.run([](engine::store::RecordTx& tx) {
+        seed_salesforce(tx);
+        seed_netsuite(tx);
+      });
+      !seeded)
     std::cerr << "covenant sandbox: seeding: " << seeded.error().message << '\n';
   auto stripe_handler = [this](const httplib::Request& req, httplib::Response& res) {
     stripe_request(req, res);
@@ -171,6 +205,21 @@ void Sandbox::install(httplib::Server& http) {
   };
   http.Get(R"(/services/data/.*)", sf);
   http.Patch(R"(/services/data/.*)", sf);
+  http.Post("/services/rest/auth/oauth2/v1/token", [this](const httplib::Request& req,
+                                                          httplib::Response& res) {
+    if (injected(req, res, true)) return;
+    Answer a;
+    auto r =
+        db_.run([&](engine::store::RecordTx& tx) { a = netsuite_token(parse_form(req.body), tx); });
+    if (!r) return send_json(res, 500, {{"error", "server_error"}});
+    send_json(res, a.status, a.body);
+  });
+  auto ns = [this](const httplib::Request& req, httplib::Response& res) {
+    netsuite_request(req, res);
+  };
+  http.Get(R"(/services/rest/record/.*)", ns);
+  http.Put(R"(/services/rest/record/.*)", ns);
+  http.Patch(R"(/services/rest/record/.*)", ns);
   http.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
     auto j = json::parse(req.body, nullptr, false);
     std::string error;

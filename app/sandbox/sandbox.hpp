@@ -27,6 +27,7 @@ class Sandbox {
  private:
   void stripe_request(const httplib::Request& req, httplib::Response& res);
   void salesforce_request(const httplib::Request& req, httplib::Response& res);
+  void netsuite_request(const httplib::Request& req, httplib::Response& res);
   // Counts the request and applies the fault rules; true when it answered already.
   bool injected(const httplib::Request& req, httplib::Response& res, bool salesforce);
   engine::store::RecordStore& db_;

@@ -54,7 +54,7 @@ struct Slice {
   covenant::engine::auth::Principals principals{*fx.store_, fx.clock, fx.ids};
   covenant::engine::approvals::ApprovalDesk desk{*fx.runtime_, principals, fx.clock, fx.ids};
   covenant::app::ActivityBridge bridge{
-      covenant::activities::Systems{sandbox.stripe(), nullptr, nullptr}};
+      covenant::activities::Systems{sandbox.stripe(), nullptr, nullptr, nullptr}};
   covenant::engine::scheduler::Worker worker{*fx.runtime_, bridge, {"slice-worker", 1}};
 
   Slice() {

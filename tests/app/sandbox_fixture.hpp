@@ -4,6 +4,7 @@
 
 #include "adapters/billing/stripe.hpp"
 #include "adapters/crm/salesforce.hpp"
+#include "adapters/erp/netsuite.hpp"
 #include "app/sandbox/sandbox.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -72,6 +73,21 @@ struct SandboxServer {
     h.random = [] { return 0.5; };
     h.now_ms = [] { return std::int64_t{0}; };
     return std::make_shared<adapters::crm::Salesforce>(
+        std::make_shared<adapters::http::Client>(o, h));
+  }
+
+  std::shared_ptr<adapters::erp::NetSuite> netsuite() {
+    adapters::http::Options o;
+    o.system = "netsuite";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::OAuth2;
+    o.auth.token_path = "/services/rest/auth/oauth2/v1/token";
+    o.auth.client_id = "covenant-integration";
+    o.auth.client_secret = "ns_secret_5521";
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    return std::make_shared<adapters::erp::NetSuite>(
         std::make_shared<adapters::http::Client>(o, h));
   }
 
