@@ -1,6 +1,7 @@
 #include "activities/runner.hpp"
 
 #include "activities/catalog.hpp"
+#include "adapters/notifier/webhook_client.hpp"
 
 #include <functional>
 #include <map>
@@ -121,6 +122,38 @@ Outcome Runner::run(const std::string& activity, const json& input, const std::s
       if (!r) return failed(r.error());
       return {true, *r, "", "", false};
     }
+  }
+  if (activity == "ticketing.list_tickets") {
+    if (!s_.ticketing)
+      return {false, nullptr, "NotConfigured", activity + ": no ticketing system is configured",
+              false};
+    auto r = s_.ticketing->list_tickets(input);
+    if (!r) return failed(r.error());
+    return {true, *r, "", "", false};
+  }
+  if (activity == "notify.slack") {
+    if (!s_.slack)
+      return {false, nullptr, "NotConfigured", activity + ": no Slack webhook is configured",
+              false};
+    auto r = s_.slack->post(input);
+    if (!r) return failed(r.error());
+    return {true, *r, "", "", false};
+  }
+  if (activity == "notify.webhook") {
+    std::string url = input.value("url", s_.webhook_url);
+    if (url.empty() || s_.webhook_secret.empty())
+      return {false, nullptr, "NotConfigured", activity + ": no webhook endpoint is configured",
+              false};
+    json body = {
+        {"id", key}, {"type", input.value("event", "")}, {"data", input.value("payload", json())}};
+    // The event id is the engine's key: receivers drop a repeat of a delivered event.
+    auto d = adapters::notifier::post_webhook(
+        {url, s_.webhook_secret, key, body.dump(), timestamp_s_()});
+    if (d.outcome == adapters::notifier::Delivery::Delivered)
+      return {true, {{"delivered", true}, {"event_id", key}}, "", "", false};
+    bool transient = d.outcome == adapters::notifier::Delivery::Transient;
+    return {false, nullptr, transient ? "Unavailable" : "Invalid", "webhook: " + d.message,
+            transient};
   }
   return {false, nullptr, "NotImplemented",
           "activity '" + activity + "' is in the catalog but not implemented yet", false};

@@ -11,9 +11,12 @@
 #include "adapters/billing/billing.hpp"
 #include "adapters/crm/crm.hpp"
 #include "adapters/erp/erp.hpp"
+#include "adapters/notifier/slack.hpp"
+#include "adapters/ticketing/ticketing.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,16 +34,24 @@ struct Systems {
   std::shared_ptr<adapters::crm::Crm> crm;
   std::shared_ptr<adapters::crm::Cpq> cpq;
   std::shared_ptr<adapters::erp::Erp> erp;
+  std::shared_ptr<adapters::ticketing::Ticketing> ticketing;
+  std::shared_ptr<adapters::notifier::Slack> slack;
+  // notify.webhook: where signed webhooks go by default, and their signing secret.
+  std::string webhook_url, webhook_secret;
 };
 
 class Runner {
  public:
-  explicit Runner(Systems s) : s_(std::move(s)) {}
+  // `timestamp_s` tells the time for webhook signatures (injected: no clock here).
+  explicit Runner(
+      Systems s, std::function<std::int64_t()> timestamp_s = [] { return std::int64_t{0}; })
+      : s_(std::move(s)), timestamp_s_(std::move(timestamp_s)) {}
   Outcome run(const std::string& activity, const nlohmann::json& input,
               const std::string& idempotency_key) const;
 
  private:
   Systems s_;
+  std::function<std::int64_t()> timestamp_s_;
 };
 
 // The error code for an adapter failure (see above).

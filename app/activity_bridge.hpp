@@ -12,7 +12,10 @@ namespace covenant::app {
 class ActivityBridge final : public engine::ActivityExecutor {
  public:
   ActivityBridge() : runner_(activities::Systems{}) {}
-  explicit ActivityBridge(activities::Systems systems) : runner_(std::move(systems)) {}
+  explicit ActivityBridge(
+      activities::Systems systems,
+      std::function<std::int64_t()> timestamp_s = [] { return std::int64_t{0}; })
+      : runner_(std::move(systems), std::move(timestamp_s)) {}
   engine::ActivityResult execute(const engine::ActivityCall& call) override;
 
  private:

@@ -3,6 +3,8 @@
 #include "adapters/billing/stripe.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
+#include "adapters/notifier/slack.hpp"
+#include "adapters/ticketing/ticketing.hpp"
 #include "engine/time_format.hpp"
 
 #include <thread>
@@ -36,6 +38,13 @@ adapters::http::Options options(const AdapterConfig& a) {
         a.system == "salesforce" ? "/services/oauth2/token" : "/services/rest/auth/oauth2/v1/token";
     o.auth.client_id = a.client_id;
     o.auth.client_secret = a.secret;
+  } else if (a.system == "zendesk") {
+    o.auth.kind = adapters::http::Auth::Kind::Basic;
+    o.auth.user = a.user + "/token";
+    o.auth.password = a.secret;
+  } else if (a.system == "slack") {
+    o.auth.kind = adapters::http::Auth::Kind::None;
+    if (auto parts = adapters::notifier::split_url(a.secret)) o.base_url = parts->first;
   } else {
     o.auth.kind = adapters::http::Auth::Kind::Bearer;
     o.auth.token = a.secret;
@@ -57,6 +66,11 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
     out.crm = std::make_shared<adapters::crm::Salesforce>(client(it->second));
   if (auto it = adapters.find("erp"); it != adapters.end())
     out.erp = std::make_shared<adapters::erp::NetSuite>(client(it->second));
+  if (auto it = adapters.find("ticketing"); it != adapters.end())
+    out.ticketing = std::make_shared<adapters::ticketing::Zendesk>(client(it->second));
+  if (auto it = adapters.find("notifier"); it != adapters.end())
+    if (auto parts = adapters::notifier::split_url(it->second.secret))
+      out.slack = std::make_shared<adapters::notifier::Slack>(client(it->second), parts->second);
   if (auto it = adapters.find("cpq"); it != adapters.end())
     out.cpq = std::make_shared<adapters::crm::Salesforce>(client(it->second));
   return out;

@@ -59,19 +59,22 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
     const YAML::Node& a = kv.second;
     if (auto k = known(file, a,
                        {"system", "base_url", "secret_env", "secret_file", "timeout",
-                        "rate_per_second", "max_attempts", "client_id"},
+                        "rate_per_second", "max_attempts", "client_id", "user"},
                        "adapters." + capability);
         !k)
       return k;
     AdapterConfig ac;
-    if (!a["system"] || !a["base_url"])
-      return tl::unexpected(bad(file, a, "adapters." + capability + " needs system and base_url"));
+    if (!a["system"])
+      return tl::unexpected(bad(file, a, "adapters." + capability + " needs a system"));
     ac.system = a["system"].as<std::string>();
+    // A Slack webhook URL is itself the secret: it comes from secret_env or secret_file.
+    if (!a["base_url"] && ac.system != "slack")
+      return tl::unexpected(bad(file, a, "adapters." + capability + " needs a base_url"));
     const auto& allowed = systems.at(capability);
     if (std::find(allowed.begin(), allowed.end(), ac.system) == allowed.end())
       return tl::unexpected(
           bad(file, a["system"], "no " + capability + " adapter named '" + ac.system + "'"));
-    ac.base_url = a["base_url"].as<std::string>();
+    ac.base_url = a["base_url"] ? a["base_url"].as<std::string>() : "https://hooks.slack.com";
     if (ac.base_url.rfind("http://", 0) != 0 && ac.base_url.rfind("https://", 0) != 0)
       return tl::unexpected(bad(file, a["base_url"], "the base_url must be http:// or https://"));
     auto secret = read_secret(file, a, "adapters." + capability);
@@ -84,6 +87,10 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
     }
     if (a["rate_per_second"]) ac.rate_per_second = a["rate_per_second"].as<double>();
     if (a["client_id"]) ac.client_id = a["client_id"].as<std::string>();
+    if (a["user"]) ac.user = a["user"].as<std::string>();
+    if (ac.system == "zendesk" && ac.user.empty())
+      return tl::unexpected(
+          bad(file, a, "adapters." + capability + ": Zendesk needs the agent's e-mail as user"));
     if ((ac.system == "salesforce" || ac.system == "netsuite") && ac.client_id.empty())
       return tl::unexpected(bad(file, a,
                                 "adapters." + capability + ": " + ac.system +

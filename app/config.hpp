@@ -26,6 +26,7 @@ struct AdapterConfig {
   std::string base_url;   // e.g. https://api.stripe.com, or the sandbox
   std::string secret;     // from secret_env or secret_file only (an OAuth2 client secret too)
   std::string client_id;  // OAuth2 client credentials (Salesforce, NetSuite)
+  std::string user;       // Zendesk: the agent's e-mail (basic auth "{email}/token")
   std::chrono::seconds timeout{10};
   double rate_per_second = 0;  // 0: no limit
   int max_attempts = 4;

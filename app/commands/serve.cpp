@@ -11,6 +11,7 @@
 #include "app/http/server.hpp"
 #include "app/webhook_bridge.hpp"
 #include "engine/scheduler/worker.hpp"
+#include "engine/time_format.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -50,7 +51,8 @@ int run(const Options& o) {
                                : cfg->public_url;
   api.services().public_url = public_url;
 
-  ActivityBridge activities(make_systems(cfg->adapters, (*eng)->clock, (*eng)->ids));
+  ActivityBridge activities(make_systems(cfg->adapters, (*eng)->clock, (*eng)->ids),
+                            [&eng] { return engine::to_micros((*eng)->clock.now()) / 1'000'000; });
   engine::scheduler::Worker worker(*(*eng)->runtime, activities,
                                    {process_identity(), cfg->workers});
   std::thread worker_thread([&] { worker.run(); });

@@ -4,6 +4,7 @@
 #include "app/sandbox/netsuite.hpp"
 #include "app/sandbox/salesforce.hpp"
 #include "app/sandbox/stripe.hpp"
+#include "app/sandbox/zendesk.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/sha256.hpp"
 
@@ -19,6 +20,25 @@ using nlohmann::json;
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
+}
+
+std::string base64_decode(const std::string& in) {
+  static const std::string chars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int bits = 0, value = 0;
+  for (char ch : in) {
+    if (ch == '=') break;
+    auto pos = chars.find(ch);
+    if (pos == std::string::npos) return "";
+    value = (value << 6) | static_cast<int>(pos);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((value >> bits) & 0xff);
+    }
+  }
+  return out;
 }
 
 // Answers by dropping the connection: the status line and headers go out, the body never
@@ -182,6 +202,7 @@ void Sandbox::install(httplib::Server& http) {
   if (auto seeded = db_.run([](engine::store::RecordTx& tx) {
         seed_salesforce(tx);
         seed_netsuite(tx);
+        seed_zendesk(tx);
       });
       !seeded)
     std::cerr << "covenant sandbox: seeding: " << seeded.error().message << '\n';
@@ -213,6 +234,35 @@ void Sandbox::install(httplib::Server& http) {
         db_.run([&](engine::store::RecordTx& tx) { a = netsuite_token(parse_form(req.body), tx); });
     if (!r) return send_json(res, 500, {{"error", "server_error"}});
     send_json(res, a.status, a.body);
+  });
+  http.Get(R"(/api/v2/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (injected(req, res, false)) return;
+    // Zendesk's API token authentication: Basic base64("{email}/token:{api token}").
+    std::string auth = req.get_header_value("Authorization");
+    std::string decoded;
+    if (auth.rfind("Basic ", 0) == 0) decoded = base64_decode(auth.substr(6));
+    auto colon = decoded.find(':');
+    if (colon == std::string::npos ||
+        decoded.substr(0, colon).find("/token") == std::string::npos || colon + 1 >= decoded.size())
+      return send_json(res, 401, {{"error", "Couldn't authenticate you"}});
+    json query = json::object();
+    for (const auto& [k, v] : req.params) query[k] = v;
+    Answer a;
+    std::string base = "http://" + req.get_header_value("Host");
+    auto r = db_.run([&](engine::store::RecordTx& tx) { a = zendesk(req.path, query, base, tx); });
+    if (!r) return send_json(res, 500, {{"error", "InternalError"}});
+    send_json(res, a.status, a.body);
+  });
+  http.Post(R"(/slack/hooks/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (injected(req, res, false)) return;
+    Answer a;
+    auto r = db_.run([&](engine::store::RecordTx& tx) { a = slack(req.path, req.body, tx); });
+    if (!r) {
+      res.status = 500;
+      return res.set_content("internal_error", "text/plain");
+    }
+    res.status = a.status;
+    res.set_content(a.body.get<std::string>(), "text/plain");
   });
   auto ns = [this](const httplib::Request& req, httplib::Response& res) {
     netsuite_request(req, res);

@@ -53,8 +53,11 @@ struct Slice {
   EngineFixture fx{db.url()};
   covenant::engine::auth::Principals principals{*fx.store_, fx.clock, fx.ids};
   covenant::engine::approvals::ApprovalDesk desk{*fx.runtime_, principals, fx.clock, fx.ids};
-  covenant::app::ActivityBridge bridge{
-      covenant::activities::Systems{sandbox.stripe(), nullptr, nullptr, nullptr}};
+  covenant::app::ActivityBridge bridge{[this] {
+    covenant::activities::Systems systems;
+    systems.billing = sandbox.stripe();
+    return systems;
+  }()};
   covenant::engine::scheduler::Worker worker{*fx.runtime_, bridge, {"slice-worker", 1}};
 
   Slice() {

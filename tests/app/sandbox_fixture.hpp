@@ -5,6 +5,8 @@
 #include "adapters/billing/stripe.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
+#include "adapters/notifier/slack.hpp"
+#include "adapters/ticketing/ticketing.hpp"
 #include "app/sandbox/sandbox.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -89,6 +91,28 @@ struct SandboxServer {
     h.random = [] { return 0.5; };
     return std::make_shared<adapters::erp::NetSuite>(
         std::make_shared<adapters::http::Client>(o, h));
+  }
+
+  std::shared_ptr<adapters::ticketing::Zendesk> zendesk(std::string token = "zd_token_81") {
+    adapters::http::Options o;
+    o.system = "zendesk";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::Basic;
+    o.auth.user = "ops@covenant.test/token";
+    o.auth.password = std::move(token);
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    return std::make_shared<adapters::ticketing::Zendesk>(
+        std::make_shared<adapters::http::Client>(o, h));
+  }
+  std::shared_ptr<adapters::notifier::Slack> slack() {
+    adapters::http::Options o;
+    o.system = "slack";
+    o.base_url = url();
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    return std::make_shared<adapters::notifier::Slack>(
+        std::make_shared<adapters::http::Client>(o, h), "/slack/hooks/T0001/B0001/xyz");
   }
 
   void fault(const nlohmann::json& rule) {

@@ -1,0 +1,33 @@
+// Ticketing systems (for SLA monitoring): an account's tickets with their timestamps and
+// response and resolution times. Implementation: zendesk.hpp. Thread-safe.
+#pragma once
+
+#include "adapters/http/client.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace covenant::adapters::ticketing {
+
+using nlohmann::json;
+
+class Ticketing {
+ public:
+  virtual ~Ticketing() = default;
+  // in: {account (the CRM external id of the organization), since (ISO date, optional)}
+  virtual http::Result<json> list_tickets(const json& in) = 0;
+};
+
+// Zendesk's REST API (/api/v2) with basic authentication ("{email}/token" and the API
+// token): the organization found by external_id, its tickets page by page
+// (/organizations/{id}/tickets.json?include=metric_sets, following next_page), each with its
+// first reply and full resolution times in minutes.
+class Zendesk final : public Ticketing {
+ public:
+  explicit Zendesk(std::shared_ptr<http::Client> client) : http_(std::move(client)) {}
+  http::Result<json> list_tickets(const json& in) override;
+
+ private:
+  std::shared_ptr<http::Client> http_;
+};
+
+}  // namespace covenant::adapters::ticketing

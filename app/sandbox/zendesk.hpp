@@ -1,0 +1,18 @@
+// The sandbox's Zendesk (/api/v2, basic authentication "{email}/token" : API token) and a
+// Slack incoming webhook (/slack/hooks/…): organizations found by external_id, their tickets
+// page by page with metric_sets (reply and resolution times), seeded for the CRM's accounts
+// — one of Acme's urgent tickets misses a four-hour first-reply SLA — and Slack messages
+// recorded as they arrive ("ok", or Slack's invalid_payload / no_text).
+#pragma once
+
+#include "app/sandbox/stripe.hpp"
+
+namespace covenant::app::sandbox {
+
+Answer zendesk(const std::string& path, const nlohmann::json& query, const std::string& base_url,
+               engine::store::RecordTx& tx);
+void seed_zendesk(engine::store::RecordTx& tx);
+// A Slack incoming-webhook post; the answer's body is the plain text Slack sends.
+Answer slack(const std::string& path, const std::string& body, engine::store::RecordTx& tx);
+
+}  // namespace covenant::app::sandbox

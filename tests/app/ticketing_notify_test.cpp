@@ -1,0 +1,81 @@
+// Zendesk tickets for SLA monitoring, Slack messages, and signed notify.webhook deliveries,
+// over real HTTP on 127.0.0.1.
+#include "activities/runner.hpp"
+#include "adapters/notifier/signature.hpp"
+#include "tests/app/sandbox_fixture.hpp"
+
+using covenant::activities::failed;
+using covenant::testing::SandboxServer;
+using nlohmann::json;
+
+TEST_CASE("Zendesk: an account's tickets with reply and resolution times, since a date") {
+  SandboxServer s;
+  auto zd = s.zendesk();
+  auto all = zd->list_tickets({{"account", "ACC-1001"}});
+  INFO((all ? std::string() : all.error().message));
+  REQUIRE(all);
+  CHECK((*all)["tickets"].size() == 4);
+  auto recent = zd->list_tickets({{"account", "ACC-1001"}, {"since", "2027-03-01"}});
+  REQUIRE(recent);
+  REQUIRE((*recent)["tickets"].size() == 3);
+  const auto& outage = (*recent)["tickets"][0];
+  CHECK(outage["priority"] == "urgent");
+  CHECK(outage["first_reply_minutes"] == 240);
+  CHECK(outage["resolution_minutes"] == 610);
+  CHECK((*recent)["tickets"][2]["resolution_minutes"].is_null());  // still open
+  auto unknown = zd->list_tickets({{"account", "ACC-0000"}});
+  REQUIRE_FALSE(unknown);
+  CHECK(failed(unknown.error()).code == "NotFound");
+  auto denied = s.zendesk("")->list_tickets({{"account", "ACC-1001"}});
+  REQUIRE_FALSE(denied);
+  CHECK(failed(denied.error()).code == "Unauthorized");
+  CHECK(denied.error().message == "zendesk: Couldn't authenticate you");
+}
+
+TEST_CASE("Slack: messages arrive; a bad one is refused with Slack's word; a 500 is retried") {
+  SandboxServer s;
+  auto slack = s.slack();
+  auto posted = slack->post(
+      {{"text", "Renewal notice for C-1042 is due on 2027-11-02"}, {"channel", "#revops"}});
+  INFO((posted ? std::string() : posted.error().message));
+  REQUIRE(posted);
+  auto msgs = s.records("slack", "message");
+  REQUIRE(msgs.size() == 1);
+  CHECK(msgs[0]["body"]["channel"] == "#revops");
+  CHECK(failed(slack->post({{"channel", "#revops"}}).error()).code == "InvalidInput");
+  s.fault({{"method", "POST"}, {"path_prefix", "/slack/hooks"}, {"fail_next", 1}, {"status", 500}});
+  REQUIRE(slack->post({{"text", "second"}}));
+  CHECK(s.records("slack", "message").size() == 2);
+  CHECK(s.waits.size() == 1);
+}
+
+TEST_CASE("notify.webhook sends a signed event whose id is the engine's key") {
+  httplib::Server rx;
+  std::string got_sig, got_id, got_body;
+  rx.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    got_sig = req.get_header_value("Covenant-Signature");
+    got_id = req.get_header_value("Covenant-Event-Id");
+    got_body = req.body;
+    res.status = 204;
+  });
+  int port = rx.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { rx.listen_after_bind(); });
+  while (!rx.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  covenant::activities::Systems systems;
+  systems.webhook_url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  systems.webhook_secret = "whsec_activity";
+  covenant::activities::Runner runner(systems, [] { return std::int64_t{1800000000}; });
+  auto o = runner.run("notify.webhook",
+                      {{"event", "provisioning.requested"}, {"payload", {{"sku", "platform"}}}},
+                      "inst-1/root/provision#1");
+  rx.stop();
+  t.join();
+  REQUIRE(o.ok);
+  CHECK(got_id == "inst-1/root/provision#1");
+  CHECK(covenant::adapters::notifier::verify("whsec_activity", got_sig, got_body, 1800000000));
+  CHECK(json::parse(got_body)["type"] == "provisioning.requested");
+  covenant::activities::Runner unconfigured(covenant::activities::Systems{});
+  CHECK(unconfigured.run("notify.webhook", {{"event", "x"}, {"payload", 1}}, "k").code ==
+        "NotConfigured");
+  CHECK(unconfigured.run("crm.find_account", {{"name", "x"}}, "k").code == "NotConfigured");
+}
