@@ -79,3 +79,29 @@ TEST_CASE("notify.webhook sends a signed event whose id is the engine's key") {
         "NotConfigured");
   CHECK(unconfigured.run("crm.find_account", {{"name", "x"}}, "k").code == "NotConfigured");
 }
+
+TEST_CASE(
+    "The shared client keeps to its rate limit, and injected latency beyond its timeout "
+    "is a transient failure") {
+  SandboxServer s;
+  namespace h = covenant::adapters::http;
+  h::Options o;
+  o.system = "slack";
+  o.base_url = s.url();
+  o.rate_per_second = 10;  // one request every 100 ms
+  o.timeout = std::chrono::milliseconds(300);
+  o.max_attempts = 1;
+  std::vector<std::chrono::milliseconds> waits;
+  h::Hooks hooks;
+  hooks.sleep = [&](std::chrono::milliseconds d) { waits.push_back(d); };
+  hooks.now_ms = [] { return std::int64_t{5000}; };  // three requests at the same instant
+  covenant::adapters::notifier::Slack slack(std::make_shared<h::Client>(o, hooks),
+                                            "/slack/hooks/T/B/x");
+  for (int i = 0; i < 3; ++i) REQUIRE(slack.post({{"text", "m" + std::to_string(i)}}));
+  CHECK(waits == std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(100),
+                                                        std::chrono::milliseconds(200)});
+  s.fault({{"path_prefix", "/slack/hooks"}, {"latency_ms", 1500}});
+  auto slow = slack.post({{"text", "late"}});
+  REQUIRE_FALSE(slow);
+  CHECK(failed(slow.error()).code == "Unavailable");
+}
