@@ -1,13 +1,15 @@
-// covenant worker [--db URL] [--concurrency N] [--id NAME] [--once]
+// covenant worker [--config FILE] [--db URL] [--concurrency N] [--id NAME] [--once]
 // Runs timers and activity tasks until SIGTERM or SIGINT, then stops after the current pass
 // (running transitions commit; unfinished leases expire and another worker takes them).
 #include "engine/scheduler/worker.hpp"
 
 #include "app/activity_bridge.hpp"
+#include "app/adapters_factory.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
 #include "app/config.hpp"
+#include "engine/time_format.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -20,15 +22,20 @@ namespace {
 
 struct Options {
   CommonOptions common;
+  std::string config;
   int concurrency = 4;
   std::string id;
   bool once = false;
 };
 
 int run(const Options& o) {
+  // The adapters activities call come from the same covenant.yaml as serve's.
+  auto cfg = load_serve_config(o.config);
+  if (!cfg) return report(cfg.error());
   auto eng = open_engine(o.common.db, o.concurrency + 2);
   if (!eng) return report(eng.error());
-  ActivityBridge activities;
+  ActivityBridge activities(make_systems(cfg->adapters, (*eng)->clock, (*eng)->ids),
+                            [&eng] { return engine::to_micros((*eng)->clock.now()) / 1'000'000; });
   engine::scheduler::WorkerOptions wo;
   wo.worker_id = o.id.empty() ? process_identity() : o.id;
   wo.concurrency = o.concurrency;
@@ -64,6 +71,8 @@ void add_worker_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("worker", "Run timers and activities until stopped");
   add_common_options(cmd, o->common);
+  cmd->add_option("--config", o->config,
+                  "Config file for the adapters (default: $COVENANT_CONFIG, or ./covenant.yaml)");
   cmd->add_option("--concurrency", o->concurrency, "Activities run at once")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--id", o->id, "Worker name (default host:pid)");
