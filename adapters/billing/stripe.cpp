@@ -1,5 +1,7 @@
 #include "adapters/billing/stripe.hpp"
 
+#include "adapters/http/input.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -7,21 +9,14 @@ namespace covenant::adapters::billing {
 
 namespace {
 
-using http::Error;
-using http::Failure;
-
-Error bad_input(const std::string& what) {
-  return {Failure::Permanent, "stripe: " + what, 0, "bad_input"};
-}
+http::Error bad_input(const std::string& what) { return http::bad_input("stripe", what); }
 
 http::Result<std::string> text(const json& in, const char* name, bool required = true) {
-  if (in.contains(name) && in[name].is_string() && !in[name].get<std::string>().empty())
-    return in[name].get<std::string>();
-  if (in.contains(name) && in[name].is_number_integer())
-    return std::to_string(in[name].get<std::int64_t>());
-  if (!required && (!in.contains(name) || in[name].is_null())) return std::string();
-  return tl::unexpected(bad_input(std::string("'") + name + "' must be a non-empty string"));
+  return http::text_field(in, name, "stripe", required);
 }
+
+using http::Error;
+using http::Failure;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),

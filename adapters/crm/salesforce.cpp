@@ -1,6 +1,7 @@
 #include "adapters/crm/salesforce.hpp"
 
 #include "adapters/http/decimal.hpp"
+#include "adapters/http/input.hpp"
 
 #include <regex>
 
@@ -8,19 +9,14 @@ namespace covenant::adapters::crm {
 
 namespace {
 
-using http::Error;
-using http::Failure;
-
-Error bad_input(const std::string& what) {
-  return {Failure::Permanent, "salesforce: " + what, 0, "bad_input"};
-}
+http::Error bad_input(const std::string& what) { return http::bad_input("salesforce", what); }
 
 http::Result<std::string> text(const json& in, const char* name, bool required = true) {
-  if (in.contains(name) && in[name].is_string() && !in[name].get<std::string>().empty())
-    return in[name].get<std::string>();
-  if (!required && (!in.contains(name) || in[name].is_null())) return std::string();
-  return tl::unexpected(bad_input(std::string("'") + name + "' must be a non-empty string"));
+  return http::text_field(in, name, "salesforce", required);
 }
+
+using http::Error;
+using http::Failure;
 
 // Salesforce ids are 15 or 18 alphanumerics; external ids are ours but go into a URL path.
 bool safe_id(const std::string& s) {

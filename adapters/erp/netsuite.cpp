@@ -1,6 +1,7 @@
 #include "adapters/erp/netsuite.hpp"
 
 #include "adapters/http/decimal.hpp"
+#include "adapters/http/input.hpp"
 
 #include <regex>
 
@@ -8,14 +9,16 @@ namespace covenant::adapters::erp {
 
 namespace {
 
+http::Error bad_input(const std::string& what) { return http::bad_input("netsuite", what); }
+
+http::Result<std::string> text(const json& in, const char* name, bool required = true) {
+  return http::text_field(in, name, "netsuite", required);
+}
+
 using http::Error;
 using http::Failure;
 
 constexpr const char* kRecord = "/services/rest/record/v1/";
-
-Error bad_input(const std::string& what) {
-  return {Failure::Permanent, "netsuite: " + what, 0, "bad_input"};
-}
 
 Error classify(const http::Client& client, const http::Response& r) {
   Error e = client.classify_default(r);
@@ -28,13 +31,6 @@ Error classify(const http::Client& client, const http::Response& r) {
     if (e.code == "CONCURRENCY_LIMIT_EXCEEDED") e.kind = Failure::Transient;
   }
   return e;
-}
-
-http::Result<std::string> text(const json& in, const char* name, bool required = true) {
-  if (in.contains(name) && in[name].is_string() && !in[name].get<std::string>().empty())
-    return in[name].get<std::string>();
-  if (!required && (!in.contains(name) || in[name].is_null())) return std::string();
-  return tl::unexpected(bad_input(std::string("'") + name + "' must be a non-empty string"));
 }
 
 // An external id usable in a URL path (NetSuite's eid: keys): the input's, else the key
