@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   covenant::app::add_principals_command(app, exit_code);
   covenant::app::add_serve_command(app, exit_code);
   covenant::app::add_sandbox_command(app, exit_code);
+  covenant::app::add_extract_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,46 @@
+// Term extraction from contract text. An Extractor reads a contract's text and returns its
+// terms; every term carries its normalised value, a confidence in [0, 1], and the evidence
+// that supports it (byte offsets into the text and the text itself), so a reviewer can see
+// where each value came from. RuleExtractor (rules.cpp) is deterministic; a model-based
+// extractor can implement the same interface and stand in or vote. Thread-safe: extract()
+// keeps no state between calls.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+namespace covenant::activities::extract {
+
+struct Evidence {
+  std::size_t start = 0, end = 0;  // UTF-8 byte offsets, end exclusive
+  std::string text;
+};
+
+struct Term {
+  nlohmann::json value;   // the normalised value (see docs/extraction.md for each field)
+  double confidence = 0;  // a score for routing to review, not money: double is fine here
+  Evidence evidence;
+};
+
+// Field name -> term; a field that was not found is absent.
+using Terms = std::map<std::string, Term>;
+
+class Extractor {
+ public:
+  virtual ~Extractor() = default;
+  virtual Terms extract(const std::string& text) const = 0;
+};
+
+// The fields RuleExtractor knows so far: agreement_date, effective_date, governing_law,
+// renewal_term, notice_period_to_terminate_renewal.
+class RuleExtractor final : public Extractor {
+ public:
+  Terms extract(const std::string& text) const override;
+};
+
+nlohmann::json to_json(const Terms& terms);
+
+}  // namespace covenant::activities::extract
