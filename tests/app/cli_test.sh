@@ -181,6 +181,13 @@ PY
 kill -TERM "$sandbox_pid"
 wait "$sandbox_pid" || fail "sandbox exited with $? on SIGTERM"
 
+# extract (docs/extraction.md): terms with evidence; FILE or --eval, not both or neither.
+printf 'This Agreement shall be governed by the laws of the State of Texas.\n' >"$tmp/contract.txt"
+"$covenant" extract "$tmp/contract.txt" | grep -q '^governing_law: {"country":"United States","jurisdiction":"Texas"}' || fail "extract"
+"$covenant" extract "$tmp/contract.txt" --format json | python3 -c 'import json,sys; t=json.load(sys.stdin); assert t["governing_law"]["evidence"]["text"].startswith("This Agreement")' || fail "extract json"
+set +e; "$covenant" extract >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "extract without FILE or --eval must exit 2, got $rc"
+
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
 echo "cli: all checks passed"
