@@ -1,7 +1,9 @@
 #include "activities/extract/eval.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -12,8 +14,9 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string>& scored_fields() {
-  static const std::vector<std::string> f = {"agreement_date", "effective_date", "governing_law",
-                                             "renewal_term", "notice_period_to_terminate_renewal"};
+  static const std::vector<std::string> f = {
+      "parties",       "agreement_date", "effective_date",
+      "governing_law", "renewal_term",   "notice_period_to_terminate_renewal"};
   return f;
 }
 
@@ -46,8 +49,43 @@ std::string pct(int num, int den) {
 
 }  // namespace
 
+// A company name without case, punctuation, spacing or its legal form, for comparison.
+std::string plain_name(const std::string& n) {
+  std::string out;
+  for (unsigned char c : n)
+    if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+  for (const char* suffix : {"incorporated", "corporation", "limited", "company", "inc", "llc",
+                             "ltd", "corp", "co", "plc", "gmbh", "sa", "ag", "lp", "bv"})
+    if (out.size() > std::strlen(suffix) + 2 && out.ends_with(suffix)) {
+      out.erase(out.size() - std::strlen(suffix));
+      break;
+    }
+  return out;
+}
+
 bool same_value(const std::string& field, const json& a, const json& g) {
   if (a.is_null() || g.is_null()) return false;
+  if (field == "parties") {
+    // Correct when the first two named parties (not the "Parties" collective) are found.
+    std::vector<std::string> want;
+    for (const auto& p : g) {
+      bool collective = false;
+      for (const auto& al : p.value("aliases", json::array()))
+        collective = collective || al == "Parties" || al == "Party";
+      if (!collective && want.size() < 2) want.push_back(plain_name(p.value("name", "")));
+    }
+    if (want.empty()) return false;
+    for (const auto& w : want) {
+      bool found = false;
+      for (const auto& p : a) {
+        std::string n = plain_name(p.value("name", ""));
+        found = found || (!n.empty() && !w.empty() &&
+                          (n.find(w) != std::string::npos || w.find(n) != std::string::npos));
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
   if (field == "governing_law")
     return a.value("jurisdiction", json()) == g.value("jurisdiction", json()) &&
            a.value("country", json()) == g.value("country", json());

@@ -34,8 +34,8 @@ class Extractor {
   virtual Terms extract(const std::string& text) const = 0;
 };
 
-// The fields RuleExtractor knows so far: agreement_date, effective_date, governing_law,
-// renewal_term, notice_period_to_terminate_renewal.
+// The fields RuleExtractor knows so far: parties, agreement_date, effective_date,
+// governing_law, renewal_term, notice_period_to_terminate_renewal.
 class RuleExtractor final : public Extractor {
  public:
   Terms extract(const std::string& text) const override;

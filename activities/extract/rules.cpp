@@ -330,12 +330,82 @@ void renewal(const std::string& t, const std::string& l, Terms& out) {
   }
 }
 
+// ---- parties ----
+
+std::string trim(std::string s) {
+  const char* ws = " \t\r\n,;:";
+  s.erase(0, s.find_first_not_of(ws));
+  auto e = s.find_last_not_of(ws);
+  s.erase(e == std::string::npos ? 0 : e + 1);
+  return s;
+}
+
+// A party's name from the words before its alias: up to the descriptor (", a Delaware
+// corporation", ", with offices at"), without a leading "and" or "by and between".
+std::string party_name(std::string seg) {
+  seg = std::regex_replace(seg, std::regex(R"(\s+)"), " ");
+  static const std::regex lead(R"(^\s*(?:,|;|and\b|by and between\b|between\b|among\b|\)|\.)+\s*)",
+                               std::regex::icase);
+  for (int i = 0; i < 3; ++i) seg = std::regex_replace(seg, lead, "");
+  static const std::regex descriptor(
+      R"(,?\s+(?:a|an)\s+(?:[A-Z][a-z]+\s+)*(?:corporation|company|limited|partnership|organization|entity|bank|trust|association|societe|corp\b)|,\s+(?:with|having|whose|located|organized|incorporated|existing|duly)\b|\s+\((?:hereinafter|herein)|,\s+(?:hereinafter|herein))",
+      std::regex::icase);
+  std::smatch m;
+  if (std::regex_search(seg, m, descriptor))
+    seg = seg.substr(0, static_cast<std::size_t>(m.position(0)));
+  return trim(seg);
+}
+
+void parties(const std::string& t, const std::string& l, Terms& out) {
+  std::size_t limit = std::min<std::size_t>(l.size(), 8000);
+  std::size_t at = std::string::npos;
+  for (const char* cue : {"by and between", "by and among", "between"}) {
+    auto p = l.find(cue);
+    if (p != std::string::npos && p < limit && (at == std::string::npos || p < at))
+      at = p + std::string(cue).size();
+  }
+  if (at == std::string::npos) return;
+  std::size_t end = std::min(l.size(), at + 1200);
+  for (const char* stop : {"whereas", "recitals", "witnesseth", "now, therefore", "background"}) {
+    auto p = l.find(stop, at);
+    if (p != std::string::npos && p < end) end = p;
+  }
+  std::string w = t.substr(at, end - at);
+  static const std::regex alias(
+      R"re(\((?:(?!\)|"|“).){0,80}?(?:"|“)((?:(?!"|”).){1,60})(?:"|”)(?:(?!\().){0,80}?\))re");
+  json list = json::array();
+  std::size_t prev = 0;
+  for (auto it = std::sregex_iterator(w.begin(), w.end(), alias); it != std::sregex_iterator();
+       ++it) {
+    const auto& m = *it;
+    std::string name = party_name(w.substr(prev, static_cast<std::size_t>(m.position(0)) - prev));
+    prev = static_cast<std::size_t>(m.position(0) + m.length(0));
+    std::string a = m[1];
+    if (name.empty() || name.size() > 160) continue;
+    std::string la = lower(a);
+    if (la == "agreement" || la == "parties" || la == "party" || la == "effective date") continue;
+    list.push_back({{"name", name}, {"aliases", json::array({a})}});
+    if (list.size() == 4) break;
+  }
+  if (list.size() < 2) {
+    // "between Acme Corp. and Globex GmbH." with no aliases.
+    static const std::regex two(R"(^\s*(.{3,160}?)\s+and\s+(.{3,160}?)(?:[.;(]|,\s|$))");
+    std::smatch m;
+    std::string head = w.substr(0, std::min<std::size_t>(w.size(), 400));
+    if (!std::regex_search(head, m, two)) return;
+    list = json::array({{{"name", party_name(m[1])}, {"aliases", json::array()}},
+                        {{"name", party_name(m[2])}, {"aliases", json::array()}}});
+  }
+  out["parties"] = term(list, list.size() >= 2 ? 0.7 : 0.4, t, at, end);
+}
+
 }  // namespace
 
 Terms RuleExtractor::extract(const std::string& text) const {
   Terms out;
   std::string l = lower(text);
   dates(text, l, out);
+  parties(text, l, out);
   governing_law(text, l, out);
   renewal(text, l, out);
   return out;

@@ -15,7 +15,8 @@ namespace {
 const char* kContract =
     "MASTER SUBSCRIPTION AGREEMENT\n\n"
     "This Master Subscription Agreement is made and entered into as of March 9th, 2027 by and "
-    "between Acme Corporation and Globex GmbH.\n\n"
+    "between Acme Corporation, a Delaware corporation (\"Customer\"), and Globex GmbH "
+    "(\"Provider\").\n\n"
     "1. Term. This Agreement shall be effective as of April 1, 2027 and continue for three (3) "
     "years. Thereafter it shall automatically renew for successive one (1) year periods unless "
     "either party gives the other written notice of non-renewal at least sixty (60) days prior "
@@ -31,6 +32,10 @@ TEST_CASE("The extractor finds each field with its value and the text that suppo
   REQUIRE(terms.count("agreement_date"));
   CHECK(terms["agreement_date"].value == "2027-03-09");
   CHECK(terms["agreement_date"].confidence > 0.8);
+  REQUIRE(terms.count("parties"));
+  CHECK(terms["parties"].value ==
+        json::array({{{"name", "Acme Corporation"}, {"aliases", {"Customer"}}},
+                     {{"name", "Globex GmbH"}, {"aliases", {"Provider"}}}}));
   REQUIRE(terms.count("effective_date"));
   CHECK(terms["effective_date"].value == "2027-04-01");
   REQUIRE(terms.count("governing_law"));
@@ -69,6 +74,7 @@ TEST_CASE("Scores on the labelled dev contracts do not fall below the documented
   REQUIRE(r.contracts == 40);
   INFO(covenant::activities::extract::table(r));
   // Floors: the correct answers measured when docs/extraction.md was written.
+  CHECK(r.fields["parties"].correct >= 25);
   CHECK(r.fields["agreement_date"].correct >= 21);
   CHECK(r.fields["effective_date"].correct >= 9);
   CHECK(r.fields["governing_law"].correct >= 29);
