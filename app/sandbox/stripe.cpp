@@ -173,8 +173,12 @@ Answer subscriptions(const json& p, RecordTx& tx, std::int64_t now, bool schedul
     for (const auto& it : ph.value("items", json::array())) {
       if (!it.contains("price")) return missing("items[0][price]");
       if (!tx.get("stripe", "price", it["price"])) return no_such("price", it["price"], "items");
-      items.push_back({{"price", it["price"]},
-                       {"quantity", std::stoll(it.value("quantity", std::string("1")))}});
+      json qty = it.contains("quantity") ? it : json{{"quantity", "1"}};
+      auto quantity = integer(qty, "quantity");
+      if (!quantity || *quantity < 1)
+        return error(400, "invalid_request_error", "", "items[0][quantity]",
+                     "Invalid positive integer");
+      items.push_back({{"price", it["price"]}, {"quantity", *quantity}});
     }
   if (items.empty()) return missing("items");
   json s = {{"id", new_id(tx, schedule ? "sub_sched" : "sub")},
@@ -204,10 +208,18 @@ Answer invoices(const std::string& method, const std::smatch& m, const json& p, 
     json data = json::array();
     std::string after = p.value("starting_after", "");
     bool skipping = !after.empty();
-    auto gte = p.contains("created") && p["created"].is_object()
-                   ? p["created"].value("gte", std::string("0"))
-                   : std::string("0");
-    std::size_t limit = std::stoul(p.value("limit", std::string("10")));
+    json created =
+        p.contains("created") && p["created"].is_object() ? p["created"] : json::object();
+    auto gte_value =
+        created.contains("gte") ? integer(created, "gte") : std::optional<std::int64_t>(0);
+    auto limit_value = p.contains("limit") ? integer(p, "limit") : std::optional<std::int64_t>(10);
+    if (!gte_value)
+      return error(400, "invalid_request_error", "", "created[gte]", "Invalid integer");
+    if (!limit_value || *limit_value < 1 || *limit_value > 100)
+      return error(400, "invalid_request_error", "", "limit",
+                   "This value must be between 1 and 100.");
+    std::int64_t gte = *gte_value;
+    std::size_t limit = static_cast<std::size_t>(*limit_value);
     bool more = false;
     for (const auto& r : tx.list("stripe", "invoice")) {
       if (skipping) {
@@ -215,7 +227,7 @@ Answer invoices(const std::string& method, const std::smatch& m, const json& p, 
         continue;
       }
       if (p.contains("customer") && r.body["customer"] != p["customer"]) continue;
-      if (r.body.value("created", std::int64_t{0}) < std::stoll(gte)) continue;
+      if (r.body.value("created", std::int64_t{0}) < gte) continue;
       if (data.size() == limit) {
         more = true;
         break;

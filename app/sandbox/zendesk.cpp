@@ -1,5 +1,7 @@
 #include "app/sandbox/zendesk.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <regex>
 
 namespace covenant::app::sandbox {
@@ -26,9 +28,21 @@ Answer zendesk(const std::string& path, const json& query, const std::string& ba
   if (std::regex_match(path, m, tickets_re)) {
     if (!tx.get(kSystem, "organization", m[1]))
       return {404, {{"error", "RecordNotFound"}, {"description", "Not found"}}};
-    std::size_t per_page =
-        std::min<std::size_t>(100, std::stoul(query.value("per_page", std::string("100"))));
-    std::size_t page = std::max<std::size_t>(1, std::stoul(query.value("page", std::string("1"))));
+    auto number = [&](const char* name, std::size_t fallback) -> std::optional<std::size_t> {
+      std::string v = query.value(name, "");
+      if (v.empty()) return fallback;
+      if (v.size() > 6 ||
+          !std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return std::nullopt;
+      return static_cast<std::size_t>(std::stoul(v));
+    };
+    auto per_page_value = number("per_page", 100), page_value = number("page", 1);
+    if (!per_page_value || !page_value)
+      return {400,
+              {{"error", "InvalidPaginationParameter"},
+               {"description", "per_page and page must be positive integers"}}};
+    std::size_t per_page = std::clamp<std::size_t>(*per_page_value, 1, 100);
+    std::size_t page = std::max<std::size_t>(1, *page_value);
     json tickets = json::array(), metrics = json::array();
     std::size_t seen = 0;
     bool more = false;

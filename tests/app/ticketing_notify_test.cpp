@@ -105,3 +105,32 @@ TEST_CASE(
   REQUIRE_FALSE(slow);
   CHECK(failed(slow.error()).code == "Unavailable");
 }
+
+TEST_CASE("The sandbox answers malformed parameters with each system's validation error") {
+  SandboxServer s;
+  httplib::Client c("127.0.0.1", s.port);
+  httplib::Headers stripe_auth = {{"Authorization", "Bearer sk_test_x"}};
+  auto cus = c.Post("/v1/customers", stripe_auth, "name=Acme", "application/x-www-form-urlencoded");
+  REQUIRE(cus);
+  std::string id = json::parse(cus->body)["id"];
+  REQUIRE(c.Post("/v1/products", stripe_auth, "id=p1&name=P", "application/x-www-form-urlencoded"));
+  auto price = c.Post("/v1/prices", stripe_auth, "product=p1&currency=usd&unit_amount=100",
+                      "application/x-www-form-urlencoded");
+  REQUIRE(price);
+  std::string price_id = json::parse(price->body)["id"];
+  auto bad_qty =
+      c.Post("/v1/subscriptions", stripe_auth,
+             "customer=" + id + "&items[0][price]=" + price_id + "&items[0][quantity]=lots",
+             "application/x-www-form-urlencoded");
+  REQUIRE(bad_qty);
+  CHECK(bad_qty->status == 400);
+  CHECK(json::parse(bad_qty->body)["error"]["message"] == "Invalid positive integer");
+  auto bad_limit = c.Get("/v1/invoices?limit=many", stripe_auth);
+  REQUIRE(bad_limit);
+  CHECK(bad_limit->status == 400);
+  c.set_basic_auth("ops@covenant.test/token", "t");
+  auto bad_page = c.Get("/api/v2/organizations/360001/tickets.json?per_page=ten");
+  REQUIRE(bad_page);
+  CHECK(bad_page->status == 400);
+  CHECK(json::parse(bad_page->body)["error"] == "InvalidPaginationParameter");
+}
