@@ -38,104 +38,88 @@ Outcome failed(const h::Error& e) {
   return o;
 }
 
-template <class System>
-using Write2 = h::Result<json> (System::*)(const json&, const std::string&);
+namespace {
+
+// One activity: which system it needs (named when it is not configured) and the call.
+struct Op {
+  const char* system;
+  std::function<bool(const Systems&)> configured;
+  std::function<h::Result<json>(const Systems&, const json&, const std::string&)> call;
+};
+
+template <class Sys>
+Op write(const char* system, std::shared_ptr<Sys> Systems::*field,
+         h::Result<json> (Sys::*fn)(const json&, const std::string&)) {
+  return {system, [field](const Systems& s) { return s.*field != nullptr; },
+          [field, fn](const Systems& s, const json& in, const std::string& key) {
+            return ((s.*field).get()->*fn)(in, key);
+          }};
+}
+
+template <class Sys>
+Op read(const char* system, std::shared_ptr<Sys> Systems::*field,
+        h::Result<json> (Sys::*fn)(const json&)) {
+  return {system, [field](const Systems& s) { return s.*field != nullptr; },
+          [field, fn](const Systems& s, const json& in, const std::string&) {
+            return ((s.*field).get()->*fn)(in);
+          }};
+}
+
+const std::map<std::string, Op>& operations() {
+  using adapters::billing::Billing;
+  using adapters::crm::Cpq;
+  using adapters::crm::Crm;
+  using adapters::erp::Erp;
+  constexpr const char* kBilling = "billing system";
+  static const std::map<std::string, Op> ops = {
+      {"billing.upsert_customer", write(kBilling, &Systems::billing, &Billing::upsert_customer)},
+      {"billing.upsert_product", write(kBilling, &Systems::billing, &Billing::upsert_product)},
+      {"billing.upsert_price", write(kBilling, &Systems::billing, &Billing::upsert_price)},
+      {"billing.create_subscription",
+       write(kBilling, &Systems::billing, &Billing::create_subscription)},
+      {"billing.create_subscription_schedule",
+       write(kBilling, &Systems::billing, &Billing::create_subscription_schedule)},
+      {"billing.create_invoice", write(kBilling, &Systems::billing, &Billing::create_invoice)},
+      {"billing.create_invoice_item",
+       write(kBilling, &Systems::billing, &Billing::create_invoice_item)},
+      {"billing.finalize_invoice", write(kBilling, &Systems::billing, &Billing::finalize_invoice)},
+      {"billing.create_credit_note",
+       write(kBilling, &Systems::billing, &Billing::create_credit_note)},
+      {"billing.list_invoices", read(kBilling, &Systems::billing, &Billing::list_invoices)},
+      {"crm.find_account", read("CRM system", &Systems::crm, &Crm::find_account)},
+      {"crm.upsert_account", write("CRM system", &Systems::crm, &Crm::upsert_account)},
+      {"crm.get_opportunity", read("CRM system", &Systems::crm, &Crm::get_opportunity)},
+      {"crm.list_contacts", read("CRM system", &Systems::crm, &Crm::list_contacts)},
+      {"crm.create_task", write("CRM system", &Systems::crm, &Crm::create_task)},
+      {"crm.create_case", write("CRM system", &Systems::crm, &Crm::create_case)},
+      {"cpq.get_quote", read("CPQ system", &Systems::cpq, &Cpq::get_quote)},
+      {"cpq.list_quote_lines", read("CPQ system", &Systems::cpq, &Cpq::list_quote_lines)},
+      {"erp.post_journal_entry", write("ERP system", &Systems::erp, &Erp::post_journal_entry)},
+      {"erp.create_ar_invoice", write("ERP system", &Systems::erp, &Erp::create_ar_invoice)},
+      {"erp.create_revenue_schedule",
+       write("ERP system", &Systems::erp, &Erp::create_revenue_schedule)},
+      {"erp.record_payment_terms", write("ERP system", &Systems::erp, &Erp::record_payment_terms)},
+      {"ticketing.list_tickets", read("ticketing system", &Systems::ticketing,
+                                      &adapters::ticketing::Ticketing::list_tickets)},
+      {"notify.slack", read("Slack webhook", &Systems::slack, &adapters::notifier::Slack::post)},
+  };
+  return ops;
+}
+
+}  // namespace
 
 Outcome Runner::run(const std::string& activity, const json& input, const std::string& key) const {
-  using Billing = adapters::billing::Billing;
-  using Write = h::Result<json> (Billing::*)(const json&, const std::string&);
-  static const std::map<std::string, Write> billing_writes = {
-      {"billing.upsert_customer", &Billing::upsert_customer},
-      {"billing.upsert_product", &Billing::upsert_product},
-      {"billing.upsert_price", &Billing::upsert_price},
-      {"billing.create_subscription", &Billing::create_subscription},
-      {"billing.create_subscription_schedule", &Billing::create_subscription_schedule},
-      {"billing.create_invoice", &Billing::create_invoice},
-      {"billing.create_invoice_item", &Billing::create_invoice_item},
-      {"billing.finalize_invoice", &Billing::finalize_invoice},
-      {"billing.create_credit_note", &Billing::create_credit_note},
-  };
   static const BuiltinCatalog catalog;
   if (!catalog.find(activity))
     return {false, nullptr, "UnknownActivity", "no activity named '" + activity + "'", false};
   if (!input.is_object())
     return {false, nullptr, "InvalidInput", activity + ": the input must be an object", false};
-  if (activity.rfind("billing.", 0) == 0) {
-    if (!s_.billing)
-      return {false, nullptr, "NotConfigured", activity + ": no billing system is configured",
-              false};
-    h::Result<json> r = activity == "billing.list_invoices"
-                            ? s_.billing->list_invoices(input)
-                            : (s_.billing.get()->*billing_writes.at(activity))(input, key);
-    if (!r) return failed(r.error());
-    return {true, *r, "", "", false};
-  }
-  if (activity.rfind("crm.", 0) == 0 || activity.rfind("cpq.", 0) == 0) {
-    bool crm = activity[1] == 'r';
-    if (crm ? !s_.crm : !s_.cpq)
+  if (auto it = operations().find(activity); it != operations().end()) {
+    const Op& op = it->second;
+    if (!op.configured(s_))
       return {false, nullptr, "NotConfigured",
-              activity + ": no " + (crm ? "CRM" : "CPQ") + " system is configured", false};
-    static const std::map<std::string, std::function<h::Result<json>(const Systems&, const json&,
-                                                                     const std::string&)>>
-        ops = {
-            {"crm.find_account", [](const Systems& s, const json& in,
-                                    const std::string&) { return s.crm->find_account(in); }},
-            {"crm.upsert_account",
-             [](const Systems& s, const json& in, const std::string& k) {
-               return s.crm->upsert_account(in, k);
-             }},
-            {"crm.get_opportunity", [](const Systems& s, const json& in,
-                                       const std::string&) { return s.crm->get_opportunity(in); }},
-            {"crm.list_contacts", [](const Systems& s, const json& in,
-                                     const std::string&) { return s.crm->list_contacts(in); }},
-            {"crm.create_task", [](const Systems& s, const json& in,
-                                   const std::string& k) { return s.crm->create_task(in, k); }},
-            {"crm.create_case", [](const Systems& s, const json& in,
-                                   const std::string& k) { return s.crm->create_case(in, k); }},
-            {"cpq.get_quote", [](const Systems& s, const json& in,
-                                 const std::string&) { return s.cpq->get_quote(in); }},
-            {"cpq.list_quote_lines",
-             [](const Systems& s, const json& in, const std::string&) {
-               return s.cpq->list_quote_lines(in);
-             }},
-        };
-    auto it = ops.find(activity);
-    if (it != ops.end()) {
-      auto r = it->second(s_, input, key);
-      if (!r) return failed(r.error());
-      return {true, *r, "", "", false};
-    }
-  }
-  if (activity.rfind("erp.", 0) == 0) {
-    if (!s_.erp)
-      return {false, nullptr, "NotConfigured", activity + ": no ERP system is configured", false};
-    using Erp = adapters::erp::Erp;
-    static const std::map<std::string, Write2<Erp>> erp_writes = {
-        {"erp.post_journal_entry", &Erp::post_journal_entry},
-        {"erp.create_ar_invoice", &Erp::create_ar_invoice},
-        {"erp.create_revenue_schedule", &Erp::create_revenue_schedule},
-        {"erp.record_payment_terms", &Erp::record_payment_terms},
-    };
-    auto it = erp_writes.find(activity);
-    if (it != erp_writes.end()) {
-      auto r = (s_.erp.get()->*it->second)(input, key);
-      if (!r) return failed(r.error());
-      return {true, *r, "", "", false};
-    }
-  }
-  if (activity == "ticketing.list_tickets") {
-    if (!s_.ticketing)
-      return {false, nullptr, "NotConfigured", activity + ": no ticketing system is configured",
-              false};
-    auto r = s_.ticketing->list_tickets(input);
-    if (!r) return failed(r.error());
-    return {true, *r, "", "", false};
-  }
-  if (activity == "notify.slack") {
-    if (!s_.slack)
-      return {false, nullptr, "NotConfigured", activity + ": no Slack webhook is configured",
-              false};
-    auto r = s_.slack->post(input);
+              activity + ": no " + std::string(op.system) + " is configured", false};
+    auto r = op.call(s_, input, key);
     if (!r) return failed(r.error());
     return {true, *r, "", "", false};
   }
