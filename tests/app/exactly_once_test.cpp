@@ -129,7 +129,7 @@ TEST_CASE("Three 503s then success: one invoice") {
 
 TEST_CASE(
     "A 400 fails the activity with the sandbox's message and the workflow follows its "
-    "catch; the key is in no history event") {
+    "catch, the key is in no history event") {
   Slice s;
   auto id = s.run("XXX");
   auto inst = s.fx.instance(id);

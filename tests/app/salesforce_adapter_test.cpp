@@ -29,7 +29,7 @@ TEST_CASE("Decimals from other systems become exact minor units, or are refused"
 }
 
 TEST_CASE(
-    "Salesforce: accounts are found by name, domain or tax id; contacts and an "
+    "Salesforce: accounts are found by name, domain or tax id, contacts and an "
     "opportunity are read") {
   SandboxServer s;
   auto sf = s.salesforce();
@@ -88,7 +88,7 @@ TEST_CASE("Salesforce CPQ: a quote and its lines with exact prices and discounts
 
 TEST_CASE(
     "Salesforce: upserts by external id never duplicate, even after a dropped "
-    "connection; errors carry Salesforce's message") {
+    "connection, errors carry Salesforce's message") {
   SandboxServer s;
   auto sf = s.salesforce();
   auto a1 = sf->upsert_account({{"external_id", "ACC-2001"}, {"name", "Hooli Inc"}}, "k1");

@@ -32,7 +32,7 @@ TEST_CASE("Zendesk: an account's tickets with reply and resolution times, since 
   CHECK(denied.error().message == "zendesk: Couldn't authenticate you");
 }
 
-TEST_CASE("Slack: messages arrive; a bad one is refused with Slack's word; a 500 is retried") {
+TEST_CASE("Slack: messages arrive, a bad one is refused with Slack's word, a 500 is retried") {
   SandboxServer s;
   auto slack = s.slack();
   auto posted = slack->post(

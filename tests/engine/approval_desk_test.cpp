@@ -184,7 +184,7 @@ ENGINE_TEST("Callback tokens are single-use, expire, and name one approval", des
 }
 
 ENGINE_TEST(
-    "A repeated decision id returns the first answer; a different decision under it is a "
+    "A repeated decision id returns the first answer, a different decision under it is a "
     "conflict",
     desk_decision_ids) {
   Desk d{fx};

@@ -133,7 +133,7 @@ states:
   CHECK(fx.instance(id).status == "completed");
 }
 
-ENGINE_TEST("An external event resumes a waiting instance; an unexpected one changes nothing",
+ENGINE_TEST("An external event resumes a waiting instance, an unexpected one changes nothing",
             events) {
   fx.deploy(R"(apiVersion: covenant/v1
 kind: Workflow
