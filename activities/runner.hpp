@@ -8,6 +8,8 @@
 // Thread-safe when the adapters are.
 #pragma once
 
+#include "activities/documents.hpp"
+#include "activities/extract/extractor.hpp"
 #include "adapters/billing/billing.hpp"
 #include "adapters/crm/crm.hpp"
 #include "adapters/erp/erp.hpp"
@@ -38,6 +40,13 @@ struct Systems {
   std::shared_ptr<adapters::notifier::Slack> slack;
   // notify.webhook: where signed webhooks go by default, and their signing secret.
   std::string webhook_url, webhook_secret;
+  // ingest.*: where documents are stored, and the directory `file:` sources are read from.
+  std::shared_ptr<DocumentStore> documents;
+  std::string documents_root;
+  // extract.terms: the extractor (RuleExtractor when not set).
+  std::shared_ptr<const extract::Extractor> extractor;
+  // monitor.*: today's date as days since 1970-01-01 (injected: activities read no clock).
+  std::function<std::int64_t()> today;
 };
 
 class Runner {

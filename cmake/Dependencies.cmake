@@ -16,6 +16,7 @@ find_package(tl-expected REQUIRED)
 # (OpenSSL, zlib, brotli) that code using it must be compiled with.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc)
+pkg_check_modules(POPPLER REQUIRED IMPORTED_TARGET poppler-cpp)
 
 # libjq ships no CMake or pkg-config file.
 find_library(JQ_LIBRARY jq REQUIRED)

@@ -14,9 +14,10 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string>& scored_fields() {
-  static const std::vector<std::string> f = {
-      "parties",       "agreement_date", "effective_date",
-      "governing_law", "renewal_term",   "notice_period_to_terminate_renewal"};
+  static const std::vector<std::string> f = {"parties",        "agreement_date",
+                                             "effective_date", "governing_law",
+                                             "renewal_term",   "notice_period_to_terminate_renewal",
+                                             "expiration_date"};
   return f;
 }
 

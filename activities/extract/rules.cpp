@@ -2,7 +2,9 @@
 // keyword search over the lower-cased text ("governed by", "renew", "dated"), then a regular
 // expression over a short window around each hit, so the expressions never scan a whole
 // contract. Confidence reflects how specific the matching pattern was.
+#include "activities/dates.hpp"
 #include "activities/extract/extractor.hpp"
+#include "activities/extract/text_util.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,43 +19,10 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(const std::string& s) {
-  std::string out = s;
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// Every position of `needle` in `hay`.
-std::vector<std::size_t> hits(const std::string& hay, const std::string& needle,
-                              std::size_t limit = std::string::npos) {
-  std::vector<std::size_t> out;
-  for (auto p = hay.find(needle); p != std::string::npos && p < limit; p = hay.find(needle, p + 1))
-    out.push_back(p);
-  return out;
-}
-
-// The sentence around `pos`: back to the previous period or blank line, forward to the next
-// period followed by a space, at most `cap` bytes each way.
-std::pair<std::size_t, std::size_t> sentence(const std::string& t, std::size_t pos,
-                                             std::size_t cap = 600) {
-  std::size_t b = pos, e = pos;
-  while (b > 0 && pos - b < cap &&
-         !(t[b - 1] == '.' && (b >= t.size() || std::isspace(static_cast<unsigned char>(t[b])))) &&
-         !(t[b - 1] == '\n' && b >= 2 && t[b - 2] == '\n'))
-    --b;
-  while (
-      e < t.size() && e - pos < cap &&
-      !(t[e] == '.' && (e + 1 >= t.size() || std::isspace(static_cast<unsigned char>(t[e + 1])))))
-    ++e;
-  return {b, std::min(e + 1, t.size())};
-}
-
-Term term(json value, double confidence, const std::string& text, std::size_t start,
-          std::size_t end) {
-  end = std::min(end, text.size());
-  return {std::move(value), confidence, {start, end, text.substr(start, end - start)}};
-}
+using text::hits;
+using text::lower;
+using text::sentence;
+using text::term;
 
 // ---- numbers and durations ----
 
@@ -310,6 +279,9 @@ void renewal(const std::string& t, const std::string& l, Terms& out) {
         double c = lsent.find("automatic") != std::string::npos ? 0.8 : 0.6;
         std::size_t at = s + static_cast<std::size_t>(m.position(0));
         out["renewal_term"] = term(v, c, t, at, at + static_cast<std::size_t>(m.length(0)));
+        bool automatic = lsent.find("automatic") != std::string::npos ||
+                         lsent.find("unless") != std::string::npos;
+        out["auto_renewal"] = term(automatic, automatic ? 0.8 : 0.5, t, s, e);
         found_term = true;
       }
     }
@@ -327,6 +299,95 @@ void renewal(const std::string& t, const std::string& l, Terms& out) {
       }
     }
     if (found_term && found_notice) return;
+  }
+}
+
+// ---- term and expiration ----
+
+// The initial term: an explicit end date ("shall expire on", "until", "Expiration Date:"), a
+// length ("for a period of three (3) years", "the fifth anniversary of"), or no end ("until
+// terminated"). expiration_date is the end date, the effective date plus the length, or
+// "perpetual".
+void term_and_expiration(const std::string& t, const std::string& l, Terms& out) {
+  static const std::regex length(
+      R"((?:term|period|remain|continue|be\s+in\s+effect|in\s+force|in\s+effect)[^.]{0,120}?\b(?:of|for|be)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?:at\s+least\s+)?)" +
+          kAmount,
+      std::regex::icase);
+  static const std::regex year_term(kAmount + R"(\s+(?:initial\s+)?term\b)", std::regex::icase);
+  static const std::regex anniversary(
+      R"(\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\w+-year|(\d+)(?:st|nd|rd|th))\s+anniversary)",
+      std::regex::icase);
+  static const std::regex end_cue(
+      R"((?:expire|expiring|terminate|terminating|ending|end|until|through|expiration\s+date|termination\s+date)\b\s*(?:on|at)?\s*:?\s*(?:the\s+)?)",
+      std::regex::icase);
+  static const std::regex open_ended(
+      R"(indefinitely|in\s+perpetuity|perpetual|(?:continue|remain)[^.]{0,60}\buntil\s+(?:terminated|such\s+time|either\s+party\s+terminates))",
+      std::regex::icase);
+  std::vector<std::size_t> anchors;
+  for (const char* cue :
+       {"term of this agreement", "initial term", "this agreement shall commence",
+        "shall continue in", "shall remain in", "expiration date", "termination date",
+        "shall expire", "will expire", "agreement shall continue", "agreement will continue",
+        "shall be in effect", "shall be effective until", "shall remain in effect",
+        "shall continue for", "term of"})
+    for (auto p : hits(l, cue)) anchors.push_back(p);
+  std::sort(anchors.begin(), anchors.end());
+  anchors.erase(std::unique(anchors.begin(), anchors.end()), anchors.end());
+  // The term runs from the effective date, or from the agreement's date when none is named.
+  const Term* eff = out.count("effective_date")   ? &out.at("effective_date")
+                    : out.count("agreement_date") ? &out.at("agreement_date")
+                                                  : nullptr;
+  for (auto a : anchors) {
+    auto [s, e] = sentence(t, a);
+    std::string sent = t.substr(s, e - s);
+    std::smatch m;
+    // An end date after an end cue.
+    for (auto it = std::sregex_iterator(sent.begin(), sent.end(), end_cue);
+         it != std::sregex_iterator(); ++it) {
+      std::size_t from = s + static_cast<std::size_t>(it->position(0) + it->length(0));
+      auto d = find_date(t, from, std::min(from + 40, e));
+      if (d && d->start <= from + 4) {
+        out["expiration_date"] = term(d->iso, 0.8, t, s, e);
+        return;
+      }
+    }
+    std::optional<std::pair<int, std::string>> len;
+    std::size_t at = 0, len_end = 0;
+    if (std::regex_search(sent, m, anniversary)) {
+      static const std::array<const char*, 10> ord = {"first", "second", "third",   "fourth",
+                                                      "fifth", "sixth",  "seventh", "eighth",
+                                                      "ninth", "tenth"};
+      std::string w = lower(m[1]);
+      int n = 0;
+      for (std::size_t i = 0; i < ord.size(); ++i)
+        if (w == ord[i]) n = static_cast<int>(i) + 1;
+      if (m[2].matched) n = std::stoi(m[2]);
+      if (n == 0 && w.size() > 5) n = number_word(w.substr(0, w.size() - 5)).value_or(0);
+      if (n > 0) len = std::make_pair(n, std::string("years"));
+      at = s + static_cast<std::size_t>(m.position(0));
+      len_end = at + static_cast<std::size_t>(m.length(0));
+    }
+    if (!len && (std::regex_search(sent, m, length) || std::regex_search(sent, m, year_term))) {
+      len = amount(m, 1);
+      at = s + static_cast<std::size_t>(m.position(0));
+      len_end = at + static_cast<std::size_t>(m.length(0));
+    }
+    if (len && lower(len->second).rfind("day", 0) != 0) {
+      json v = duration(len->first, len->second);
+      out["term"] = term(v, 0.75, t, at, len_end);
+      if (eff) {
+        auto start = dates::parse(eff->value.get<std::string>());
+        if (start)
+          if (auto end = dates::add(*start, len->first, lower(len->second)))
+            out["expiration_date"] =
+                term(dates::iso(*end), out.count("effective_date") ? 0.7 : 0.55, t, s, e);
+      }
+      return;
+    }
+    if (std::regex_search(sent, m, open_ended)) {
+      out["expiration_date"] = term("perpetual", 0.6, t, s, e);
+      return;
+    }
   }
 }
 
@@ -408,6 +469,8 @@ Terms RuleExtractor::extract(const std::string& text) const {
   parties(text, l, out);
   governing_law(text, l, out);
   renewal(text, l, out);
+  term_and_expiration(text, l, out);
+  text::commercial_terms(text, l, out);
   return out;
 }
 

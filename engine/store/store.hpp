@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace covenant::engine::store {
@@ -112,6 +113,24 @@ struct Stats {
   std::int64_t approvals_open = 0;
   std::map<std::string, std::int64_t> outbox_by_status;
   std::int64_t tasks_ready = 0, timers_pending = 0;
+};
+
+// Evidence storage (store_documents.cpp): a document's bytes live once by SHA-256; each contract
+// lists the distinct documents it was given as numbered versions.
+struct DocumentRow {
+  std::string sha256, media_type;
+  std::int64_t bytes = 0;
+  int pages = 0;
+  std::string text;  // the text read from the document; term offsets point into it
+  std::int64_t created_us = 0;
+};
+
+struct DocumentVersionRow {
+  std::string contract_id;
+  int version = 0;
+  std::string sha256, source;
+  std::int64_t created_us = 0;
+  bool added = false;  // put_document: true when this call added the version
 };
 
 struct InstanceFilter {
@@ -237,6 +256,16 @@ class Store {
                                               int limit);
   Result<void> update_outbox(const OutboxRow& row);
   Result<std::vector<OutboxRow>> outbox(const std::string& instance_id);
+
+  // Evidence documents. put_document stores the bytes unless stored already and makes the
+  // document the contract's next version unless it is its current one already (then that
+  // version comes back with added = false): repeating an ingest changes nothing.
+  Result<DocumentVersionRow> put_document(const DocumentRow& doc, std::string_view content,
+                                          const std::string& contract_id, const std::string& source,
+                                          std::int64_t now_us);
+  Result<std::optional<DocumentRow>> document(const std::string& sha256);
+  Result<std::optional<std::string>> document_content(const std::string& sha256);
+  Result<std::vector<DocumentVersionRow>> document_versions(const std::string& contract_id);
 
   // Wakes idle workers when this transaction commits (PostgreSQL NOTIFY; a no-op on SQLite).
   Result<void> notify_work(Tx& tx);

@@ -1,0 +1,336 @@
+// The commercial terms a billing plan needs: payment terms, fees with currency and
+// frequency, billing frequency, milestone payments and SLA commitments. Amounts become integer
+// minor units by exact decimal arithmetic; percentages stay decimal text ("99.9") or basis
+// points (2% = 200), never floating point.
+#include "activities/extract/text_util.hpp"
+#include "adapters/http/decimal.hpp"
+
+#include <optional>
+#include <regex>
+
+namespace covenant::activities::extract::text {
+namespace {
+
+using nlohmann::json;
+
+std::optional<int> small_number(const std::string& digits, const std::string& word) {
+  if (!digits.empty()) return std::stoi(digits);
+  static const std::vector<std::pair<std::string, int>> words = {
+      {"seven", 7},       {"ten", 10},        {"fifteen", 15}, {"twenty", 20}, {"thirty", 30},
+      {"forty-five", 45}, {"forty five", 45}, {"sixty", 60},   {"ninety", 90}, {"fourteen", 14}};
+  std::string w = lower(word);
+  for (const auto& [k, v] : words)
+    if (w == k) return v;
+  return std::nullopt;
+}
+
+// "2" → 200, "1.5" → 150 basis points; nullopt beyond two decimals.
+std::optional<int> basis_points(const std::string& percent) {
+  auto minor = adapters::http::to_minor(json(percent), 2);
+  if (!minor || *minor < 0 || *minor > 10000) return std::nullopt;
+  return static_cast<int>(*minor);
+}
+
+void payment_terms(const std::string& t, const std::string& l, Terms& out) {
+  static const std::regex discount(
+      R"((\d{1,2}(?:\.\d{1,2})?)\s*%?\s*/\s*(\d{1,3})\s*,?\s*net\s*(\d{1,3}))", std::regex::icase);
+  static const std::regex net(R"(\bnet\s*[- ]?\s*(?:([a-z-]+(?:\s+five)?)\s*\(\s*)?(\d{1,3})\b)",
+                              std::regex::icase);
+  static const std::regex within(
+      R"((?:within|no\s+later\s+than|not\s+later\s+than)\s+(?:([a-z-]+)\s*)?(?:\(\s*)?(\d{1,3})?\s*\)?\s*(?:calendar\s+)?days\s+(?:after|of|from|following)\s+(?:the\s+)?(?:date\s+of\s+|receipt\s+of\s+|issuance\s+of\s+)?(?:the\s+|an\s+|each\s+|such\s+|any\s+)?(?:date\s+of\s+)?(?:receipt\s+of\s+)?(?:the\s+|an\s+|each\s+)?(?:invoice|billing))",
+      std::regex::icase);
+  for (const char* cue : {"net", "within", "no later than", "not later than"}) {
+    for (auto p : hits(l, cue)) {
+      auto [s, e] = sentence(t, p);
+      std::string sent = t.substr(s, e - s), ls = lower(sent);
+      std::smatch m;
+      if (std::string(cue) == "net") {
+        if (std::regex_search(sent, m, discount)) {
+          auto bp = basis_points(m[1]);
+          if (!bp) continue;
+          json v = {{"net_days", std::stoi(m[3])},
+                    {"discount", {{"basis_points", *bp}, {"days", std::stoi(m[2])}}},
+                    {"text", m[0].str()}};
+          out["payment_terms"] = term(v, 0.9, t, s, e);
+          return;
+        }
+        if (std::regex_search(sent, m, net) &&
+            (ls.find("invoice") != std::string::npos || ls.find("payment") != std::string::npos ||
+             ls.find("payable") != std::string::npos)) {
+          json v = {{"net_days", std::stoi(m[2])}, {"text", m[0].str()}};
+          out["payment_terms"] = term(v, 0.85, t, s, e);
+          return;
+        }
+        continue;
+      }
+      if (std::regex_search(sent, m, within) &&
+          (ls.find("pay") != std::string::npos || ls.find("due") != std::string::npos)) {
+        auto days = small_number(m[2], m[1]);
+        if (!days || *days <= 0) continue;
+        json v = {{"net_days", *days}, {"text", m[0].str()}};
+        out["payment_terms"] = term(v, 0.75, t, s, e);
+        return;
+      }
+    }
+  }
+}
+
+// ---- money ----
+
+struct Money {
+  std::int64_t minor = 0;
+  std::string currency;
+  std::size_t start = 0, end = 0;
+};
+
+std::vector<Money> money_in(const std::string& t, std::size_t from, std::size_t to) {
+  static const std::regex re(
+      R"((?:\b(USD|EUR|GBP|CHF|CAD|AUD|JPY|SEK|NOK|DKK)\s?|(US\$|\$|€|£))\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\b)");
+  std::vector<Money> out;
+  std::string w = t.substr(from, to - from);
+  for (auto it = std::sregex_iterator(w.begin(), w.end(), re); it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    std::string cur = m[1].matched ? m[1].str() : m[2] == "€" ? "EUR" : m[2] == "£" ? "GBP" : "USD";
+    std::string digits = std::regex_replace(m[3].str(), std::regex(","), "") + m[4].str();
+    auto minor = adapters::http::to_minor(json(digits), adapters::http::minor_digits(cur));
+    if (!minor) continue;
+    out.push_back({*minor, cur, from + static_cast<std::size_t>(m.position(0)),
+                   from + static_cast<std::size_t>(m.position(0) + m.length(0))});
+  }
+  return out;
+}
+
+std::string frequency_in(const std::string& ls) {
+  static const std::vector<std::pair<const char*, const char*>> cues = {
+      {"one-time", "one_time"},   {"one time", "one_time"},
+      {"one-off", "one_time"},    {"non-recurring", "one_time"},
+      {"set-up", "one_time"},     {"setup", "one_time"},
+      {"onboarding", "one_time"}, {"implementation", "one_time"},
+      {"per month", "month"},     {"monthly", "month"},
+      {"a month", "month"},       {"per quarter", "quarter"},
+      {"quarterly", "quarter"},   {"per annum", "year"},
+      {"per year", "year"},       {"annually", "year"},
+      {"annual", "year"},         {"each year", "year"},
+      {"yearly", "year"},         {"a year", "year"}};
+  std::size_t best = std::string::npos;
+  std::string f;
+  for (const auto& [cue, freq] : cues) {
+    auto p = ls.find(cue);
+    if (p != std::string::npos && p < best) {
+      best = p;
+      f = freq;
+    }
+  }
+  return f;
+}
+
+bool off_topic(const std::string& ls) {
+  for (const char* w : {"liabilit", "insurance", "damages", "indemn", "penalt", "capital stock",
+                        "shares", "salary", "bonus", "loan", "purchase price"})
+    if (ls.find(w) != std::string::npos) return true;
+  return false;
+}
+
+// Fees: amounts on lines or in sentences about fees, prices or subscriptions, each with its
+// frequency and, for "40 seats at USD 180.00", its quantity and unit price.
+void fees(const std::string& t, const std::string& l, Terms& out) {
+  static const std::regex quantity(
+      R"((\d{1,6})\s+(?:named\s+)?(seats?|users?|licen[cs]es?|units?|sites?)\s+(?:at|@|x)\s*$)",
+      std::regex::icase);
+  json list = json::array();
+  std::size_t first = std::string::npos, last = 0;
+  std::size_t pos = 0;
+  while (pos < t.size()) {
+    // One line at a time: order forms put one fee per line.
+    std::size_t eol = t.find('\n', pos);
+    if (eol == std::string::npos) eol = t.size();
+    auto found = money_in(t, pos, eol);
+    if (!found.empty()) {
+      auto [s, e] = sentence(t, found.front().start, 300);
+      s = std::max(s, pos);
+      std::string ls = l.substr(s, std::max(e, eol) - s);
+      bool about_fees = false;
+      for (const char* w : {"fee", "price", "subscription", "charge", "licen", "payable", "invoice",
+                            "seat", "platform", "support", "services"})
+        about_fees = about_fees || ls.find(w) != std::string::npos;
+      if (about_fees && !off_topic(ls)) {
+        for (const auto& m : found) {
+          std::string before = t.substr(pos, m.start - pos);
+          std::string after_l = l.substr(m.end, std::min<std::size_t>(60, eol - m.end));
+          std::string freq = frequency_in(after_l);
+          if (freq.empty()) freq = frequency_in(lower(before));
+          json fee = {{"amount", {{"amount_minor", m.minor}, {"currency", m.currency}}},
+                      {"frequency", freq.empty() ? json() : json(freq)},
+                      {"evidence", {{"start", m.start}, {"end", m.end}}}};
+          std::smatch q;
+          if (std::regex_search(before, q, quantity)) {
+            fee["quantity"] = std::stoi(q[1]);
+            fee["unit"] = lower(q[2]);
+            fee["unit_amount"] = fee["amount"];
+            fee["amount"]["amount_minor"] = m.minor * std::stoll(q[1]);
+            before = before.substr(0, static_cast<std::size_t>(q.position(0)));
+          }
+          std::string desc =
+              std::regex_replace(before, std::regex(R"([\s:.\-–—|*]+$|^[\s\-*•|]+)"), "");
+          desc = std::regex_replace(desc, std::regex(R"(\s+)"), " ");
+          if (desc.size() > 80) desc = desc.substr(desc.size() - 80);
+          fee["description"] = desc;
+          list.push_back(fee);
+          first = std::min(first, s);
+          last = std::max(last, std::max(e, m.end));
+        }
+      }
+    }
+    pos = eol + 1;
+    if (list.size() >= 20) break;
+  }
+  if (list.empty()) return;
+  bool all_known = true;
+  for (const auto& f : list) all_known = all_known && !f["frequency"].is_null();
+  out["fees"] = term(list, all_known ? 0.85 : 0.6, t, first, last);
+}
+
+void billing_frequency(const std::string& t, const std::string& l, Terms& out) {
+  static const std::regex re(
+      R"((?:invoiced|billed|invoice|bill|payable|paid)\s+(?:to\s+customer\s+)?(?:in\s+advance\s+)?(monthly|quarterly|annually|yearly|semi-annually|every\s+(?:month|quarter|year))(?:\s+in\s+(advance|arrears))?)",
+      std::regex::icase);
+  for (const char* cue : {"invoice", "billed", "bill ", "payable", "paid"}) {
+    for (auto p : hits(l, cue)) {
+      auto [s, e] = sentence(t, p, 300);
+      std::string sent = t.substr(s, e - s);
+      std::smatch m;
+      if (!std::regex_search(sent, m, re)) continue;
+      std::string w = lower(m[1]);
+      std::string every = w.find("month") != std::string::npos     ? "month"
+                          : w.find("quarter") != std::string::npos ? "quarter"
+                          : w.find("semi") != std::string::npos    ? "half_year"
+                                                                   : "year";
+      std::string ls = lower(sent);
+      std::string timing = m[2].matched                                 ? lower(m[2])
+                           : ls.find("in arrears") != std::string::npos ? "arrears"
+                                                                        : "advance";
+      out["billing_frequency"] =
+          term({{"every", every}, {"timing", timing}}, m[2].matched ? 0.9 : 0.75, t, s, e);
+      return;
+    }
+  }
+}
+
+// Milestone payments: "50% upon signature", "USD 10,000 on acceptance of the Deliverables".
+void milestones(const std::string& t, const std::string& l, Terms& out) {
+  static const std::regex pct(
+      R"((\d{1,3}(?:\.\d{1,2})?)\s*%\s*(?:\([^)]*\)\s*)?(?:of\s+(?:the\s+)?[a-z\s]{0,40}?)?(?:is\s+|shall\s+be\s+|will\s+be\s+)?(?:due\s+|payable\s+|invoiced\s+|billed\s+)?(?:upon|on|at|after|following)\s+((?:(?!\s+and\s+\d)[^,.;\n]){3,80}))",
+      std::regex::icase);
+  json list = json::array();
+  std::size_t first = std::string::npos, last = 0;
+  for (auto p : hits(l, "milestone")) {
+    auto [s, e] = sentence(t, p, 800);
+    if (s < last) continue;  // already read
+    std::string sent = t.substr(s, e - s);
+    for (auto it = std::sregex_iterator(sent.begin(), sent.end(), pct);
+         it != std::sregex_iterator(); ++it) {
+      auto bp = basis_points((*it)[1]);
+      if (!bp) continue;
+      std::string event = std::regex_replace((*it)[2].str(), std::regex(R"(\s+)"), " ");
+      std::size_t at = s + static_cast<std::size_t>(it->position(0));
+      list.push_back({{"basis_points", *bp},
+                      {"event", event},
+                      {"evidence", {{"start", at}, {"end", at + it->length(0)}}}});
+    }
+    first = std::min(first, s);
+    last = std::max(last, e);
+  }
+  if (list.empty()) return;
+  int total = 0;
+  for (const auto& m : list) total += m["basis_points"].get<int>();
+  // Milestones that add up to the whole fee are surely read right; others need a person.
+  out["milestones"] = term(list, total == 10000 ? 0.85 : 0.5, t, first, last);
+}
+
+void sla(const std::string& t, const std::string& l, Terms& out) {
+  static const std::regex uptime(
+      R"((\d{2}(?:\.\d{1,3})?)\s*%\s*(?:\([^)]*\)\s*)?(?:of\s+the\s+time\s+)?(?:monthly\s+|per\s+month\s+)?(?:uptime|availability|available))",
+      std::regex::icase);
+  static const std::regex uptime_after(
+      R"((?:uptime|availability)[^.%]{0,60}?(\d{2}(?:\.\d{1,3})?)\s*%)", std::regex::icase);
+  static const std::regex response(
+      R"((?:priority|severity|p|sev)\s*[- ]?(\d)\b[^.\n]{0,100}?within\s+(?:[a-z-]+\s*\(\s*)?(\d{1,3})\s*\)?\s*(minutes?|hours?|business\s+days?|days?))",
+      std::regex::icase);
+  static const std::regex credit(
+      R"((?:below|less\s+than|under|falls\s+below)\s+(\d{2}(?:\.\d{1,3})?)\s*%[^.;\n]{0,120}?(\d{1,3})\s*%)",
+      std::regex::icase);
+  json v = json::object();
+  std::size_t first = std::string::npos, last = 0;
+  auto note = [&](std::size_t s, std::size_t e) {
+    first = std::min(first, s);
+    last = std::max(last, e);
+  };
+  for (const char* cue : {"uptime", "availability"}) {
+    for (auto p : hits(l, cue)) {
+      if (v.contains("uptime_percent")) break;
+      auto [s, e] = sentence(t, p, 300);
+      std::string sent = t.substr(s, e - s);
+      std::smatch m;
+      if (std::regex_search(sent, m, uptime) || std::regex_search(sent, m, uptime_after)) {
+        v["uptime_percent"] = m[1].str();
+        v["measured"] = lower(sent).find("quarter") != std::string::npos ? "quarter" : "month";
+        note(s, e);
+      }
+    }
+  }
+  json responses = json::array();
+  for (const char* cue : {"priority", "severity"}) {
+    for (auto p : hits(l, cue)) {
+      auto [s, e] = sentence(t, p, 300);
+      std::string sent = t.substr(s, e - s);
+      for (auto it = std::sregex_iterator(sent.begin(), sent.end(), response);
+           it != std::sregex_iterator(); ++it) {
+        const auto& m = *it;
+        int prio = std::stoi(m[1]);
+        bool seen = false;
+        for (const auto& r : responses) seen = seen || r["priority"] == prio;
+        if (seen) continue;
+        std::string unit = lower(m[3]);
+        std::string code = unit.find("minute") != std::string::npos     ? "minutes"
+                           : unit.find("hour") != std::string::npos     ? "hours"
+                           : unit.find("business") != std::string::npos ? "business_days"
+                                                                        : "days";
+        responses.push_back(
+            {{"priority", prio}, {"within", {{"value", std::stoi(m[2])}, {"unit", code}}}});
+        note(s, e);
+      }
+    }
+  }
+  if (!responses.empty()) v["response_times"] = responses;
+  json credits = json::array();
+  for (auto p : hits(l, "credit")) {
+    auto [s, e] = sentence(t, p, 400);
+    std::string sent = t.substr(s, e - s);
+    for (auto it = std::sregex_iterator(sent.begin(), sent.end(), credit);
+         it != std::sregex_iterator(); ++it) {
+      auto pct = basis_points((*it)[2]);
+      if (!pct) continue;
+      bool seen = false;
+      for (const auto& c : credits) seen = seen || c["below_percent"] == (*it)[1].str();
+      if (seen) continue;
+      credits.push_back({{"below_percent", (*it)[1].str()}, {"credit_basis_points", *pct}});
+      note(s, e);
+    }
+  }
+  if (!credits.empty()) v["service_credits"] = credits;
+  if (v.empty()) return;
+  double c = v.contains("uptime_percent") && v.contains("service_credits") ? 0.85 : 0.6;
+  out["sla"] = term(v, c, t, first, last);
+}
+
+}  // namespace
+
+void commercial_terms(const std::string& t, const std::string& l, Terms& out) {
+  payment_terms(t, l, out);
+  fees(t, l, out);
+  billing_frequency(t, l, out);
+  milestones(t, l, out);
+  sla(t, l, out);
+}
+
+}  // namespace covenant::activities::extract::text

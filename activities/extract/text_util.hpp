@@ -1,0 +1,57 @@
+// Small text helpers the rule extractors share: lower-casing, keyword hits, the sentence
+// around a position, and building a Term with its evidence. Internal to extract/.
+#pragma once
+
+#include "activities/extract/extractor.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace covenant::activities::extract::text {
+
+inline std::string lower(const std::string& s) {
+  std::string out = s;
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Every position of `needle` in `hay` before `limit`.
+inline std::vector<std::size_t> hits(const std::string& hay, const std::string& needle,
+                                     std::size_t limit = std::string::npos) {
+  std::vector<std::size_t> out;
+  for (auto p = hay.find(needle); p != std::string::npos && p < limit; p = hay.find(needle, p + 1))
+    out.push_back(p);
+  return out;
+}
+
+// The sentence around `pos`: back to the previous period or blank line, forward to the next
+// period followed by a space, at most `cap` bytes each way.
+inline std::pair<std::size_t, std::size_t> sentence(const std::string& t, std::size_t pos,
+                                                    std::size_t cap = 600) {
+  std::size_t b = pos, e = pos;
+  while (b > 0 && pos - b < cap &&
+         !(t[b - 1] == '.' && (b >= t.size() || std::isspace(static_cast<unsigned char>(t[b])))) &&
+         !(t[b - 1] == '\n' && b >= 2 && t[b - 2] == '\n'))
+    --b;
+  while (
+      e < t.size() && e - pos < cap &&
+      !(t[e] == '.' && (e + 1 >= t.size() || std::isspace(static_cast<unsigned char>(t[e + 1])))))
+    ++e;
+  return {b, std::min(e + 1, t.size())};
+}
+
+inline Term term(nlohmann::json value, double confidence, const std::string& text,
+                 std::size_t start, std::size_t end) {
+  end = std::min(end, text.size());
+  return {std::move(value), confidence, {start, end, text.substr(start, end - start)}};
+}
+
+// The commercial fields (rules_commercial.cpp): payment_terms, fees, billing_frequency,
+// milestones, sla. `l` is `t` lower-cased.
+void commercial_terms(const std::string& t, const std::string& l, Terms& out);
+
+}  // namespace covenant::activities::extract::text

@@ -1,0 +1,34 @@
+// Covenant's own activities (the ones that are not one adapter call): ingest, extract,
+// resolve, bill, revenue, provision and monitor. Each takes the Runner's systems, the input
+// and the engine's idempotency key, and returns an Outcome with an error code workflows can
+// catch (see runner.hpp). The computing ones (bill.plan, revenue.schedule, resolve.products)
+// are pure functions of their input.
+#pragma once
+
+#include "activities/runner.hpp"
+
+namespace covenant::activities {
+
+Outcome ingest_contract(const Systems& s, const nlohmann::json& in);
+Outcome ingest_order_form(const Systems& s, const nlohmann::json& in);
+Outcome extract_terms(const Systems& s, const nlohmann::json& in);
+Outcome resolve_customer(const Systems& s, const nlohmann::json& in);
+Outcome resolve_products(const nlohmann::json& in);
+Outcome bill_plan(const nlohmann::json& in);
+Outcome revenue_schedule(const nlohmann::json& in);
+Outcome provision_entitlements(const nlohmann::json& in);
+Outcome provision_request(const Systems& s, const nlohmann::json& in, const std::string& key);
+Outcome monitor_renewal(const Systems& s, const nlohmann::json& in);
+Outcome monitor_sla(const Systems& s, const nlohmann::json& in);
+Outcome monitor_billing_accuracy(const Systems& s, const nlohmann::json& in);
+
+// Helpers shared by the activities above.
+inline Outcome ok(nlohmann::json result) { return {true, std::move(result), "", "", false}; }
+inline Outcome invalid_input(const std::string& activity, const std::string& what) {
+  return {false, nullptr, "InvalidInput", activity + ": " + what, false};
+}
+inline Outcome error(std::string code, std::string message, bool retryable = false) {
+  return {false, nullptr, std::move(code), std::move(message), retryable};
+}
+
+}  // namespace covenant::activities
