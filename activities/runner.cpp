@@ -1,6 +1,7 @@
 #include "activities/runner.hpp"
 
 #include "activities/catalog.hpp"
+#include "activities/own.hpp"
 #include "adapters/notifier/webhook_client.hpp"
 
 #include <functional>
@@ -123,6 +124,26 @@ Outcome Runner::run(const std::string& activity, const json& input, const std::s
     if (!r) return failed(r.error());
     return {true, *r, "", "", false};
   }
+  static const std::map<std::string,
+                        std::function<Outcome(const Systems&, const json&, const std::string&)>>
+      own = {
+          {"ingest.contract", [](auto& s, auto& in, auto&) { return ingest_contract(s, in); }},
+          {"ingest.order_form", [](auto& s, auto& in, auto&) { return ingest_order_form(s, in); }},
+          {"extract.terms", [](auto& s, auto& in, auto&) { return extract_terms(s, in); }},
+          {"resolve.customer", [](auto& s, auto& in, auto&) { return resolve_customer(s, in); }},
+          {"resolve.products", [](auto&, auto& in, auto&) { return resolve_products(in); }},
+          {"bill.plan", [](auto&, auto& in, auto&) { return bill_plan(in); }},
+          {"revenue.schedule", [](auto&, auto& in, auto&) { return revenue_schedule(in); }},
+          {"provision.entitlements",
+           [](auto&, auto& in, auto&) { return provision_entitlements(in); }},
+          {"provision.request",
+           [](auto& s, auto& in, auto& key) { return provision_request(s, in, key); }},
+          {"monitor.renewal", [](auto& s, auto& in, auto&) { return monitor_renewal(s, in); }},
+          {"monitor.sla", [](auto& s, auto& in, auto&) { return monitor_sla(s, in); }},
+          {"monitor.billing_accuracy",
+           [](auto& s, auto& in, auto&) { return monitor_billing_accuracy(s, in); }},
+      };
+  if (auto it = own.find(activity); it != own.end()) return it->second(s_, input, key);
   if (activity == "notify.webhook") {
     std::string url = input.value("url", s_.webhook_url);
     if (url.empty() || s_.webhook_secret.empty())

@@ -5,6 +5,7 @@
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
 #include "adapters/ticketing/ticketing.hpp"
+#include "app/document_bridge.hpp"
 #include "engine/time_format.hpp"
 
 #include <thread>
@@ -73,6 +74,15 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
       out.slack = std::make_shared<adapters::notifier::Slack>(client(it->second), parts->second);
   if (auto it = adapters.find("cpq"); it != adapters.end())
     out.cpq = std::make_shared<adapters::crm::Salesforce>(client(it->second));
+  return out;
+}
+
+activities::Systems make_activity_systems(const ServeConfig& cfg, Engine& engine) {
+  auto out = make_systems(cfg.adapters, engine.clock, engine.ids);
+  out.documents = std::make_shared<DocumentBridge>(*engine.store, engine.clock);
+  out.documents_root = cfg.documents_root;
+  const engine::Clock& clock = engine.clock;
+  out.today = [&clock] { return engine::to_micros(clock.now()) / (86'400LL * 1'000'000); };
   return out;
 }
 

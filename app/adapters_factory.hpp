@@ -4,6 +4,7 @@
 #pragma once
 
 #include "activities/runner.hpp"
+#include "app/composition.hpp"
 #include "app/config.hpp"
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
@@ -12,5 +13,9 @@ namespace covenant::app {
 
 activities::Systems make_systems(const std::map<std::string, AdapterConfig>& adapters,
                                  const engine::Clock& clock, engine::IdSource& ids);
+
+// Everything the activities need for a running engine: the adapters above, evidence storage
+// in the engine's database, the documents directory and today's date from the engine's clock.
+activities::Systems make_activity_systems(const ServeConfig& cfg, Engine& engine);
 
 }  // namespace covenant::app

@@ -49,11 +49,13 @@ engine::Result<std::string> read_secret(const std::string& file, const YAML::Nod
 
 engine::Result<void> read_adapters(const std::string& file, const YAML::Node& node,
                                    ServeConfig& c) {
-  static const std::map<std::string, std::vector<std::string>> systems = {{"billing", {"stripe"}},
-                                                                          {"crm", {"salesforce"}},
-                                                                          {"cpq", {"salesforce"}},
-                                                                          {"erp", {"netsuite"}}};
-  if (auto k = known(file, node, {"billing", "crm", "cpq", "erp"}, "adapters"); !k) return k;
+  static const std::map<std::string, std::vector<std::string>> systems = {
+      {"billing", {"stripe"}}, {"crm", {"salesforce"}},    {"cpq", {"salesforce"}},
+      {"erp", {"netsuite"}},   {"ticketing", {"zendesk"}}, {"notifier", {"slack"}}};
+  if (auto k =
+          known(file, node, {"billing", "crm", "cpq", "erp", "ticketing", "notifier"}, "adapters");
+      !k)
+    return k;
   for (const auto& kv : node) {
     std::string capability = kv.first.as<std::string>();
     const YAML::Node& a = kv.second;
@@ -138,9 +140,10 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
   }
   if (root.IsNull()) return {};
   try {
-    if (auto k = known(file, root,
-                       {"database", "server", "workers", "approvals", "webhooks", "adapters"},
-                       "the config");
+    if (auto k = known(
+            file, root,
+            {"database", "server", "workers", "approvals", "webhooks", "adapters", "documents"},
+            "the config");
         !k)
       return k;
     if (root["database"]) {
@@ -157,6 +160,10 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
       if (s["port"]) c.port = s["port"].as<int>();
       if (s["public_url"]) c.public_url = s["public_url"].as<std::string>();
       if (c.port < 0 || c.port > 65535) return tl::unexpected(bad(file, s["port"], "bad port"));
+    }
+    if (auto d = root["documents"]) {
+      if (auto k = known(file, d, {"root"}, "documents"); !k) return k;
+      if (d["root"]) c.documents_root = d["root"].as<std::string>();
     }
     if (root["workers"]) {
       c.workers = root["workers"].as<int>();

@@ -41,6 +41,8 @@ struct ServeConfig {
   std::chrono::seconds token_ttl{72 * 3600};
   std::vector<engine::notify::Endpoint> webhooks;
   std::map<std::string, AdapterConfig> adapters;  // by capability: billing, …
+  // ingest.*: `file:` document sources are read below this directory ("": none allowed).
+  std::string documents_root;
 };
 
 // Reads `path` (or $COVENANT_CONFIG, or ./covenant.yaml when it exists; none is fine), then

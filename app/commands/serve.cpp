@@ -51,7 +51,7 @@ int run(const Options& o) {
                                : cfg->public_url;
   api.services().public_url = public_url;
 
-  ActivityBridge activities(make_systems(cfg->adapters, (*eng)->clock, (*eng)->ids),
+  ActivityBridge activities(make_activity_systems(*cfg, **eng),
                             [&eng] { return engine::to_micros((*eng)->clock.now()) / 1'000'000; });
   engine::scheduler::Worker worker(*(*eng)->runtime, activities,
                                    {process_identity(), cfg->workers});

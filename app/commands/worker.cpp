@@ -34,7 +34,7 @@ int run(const Options& o) {
   if (!cfg) return report(cfg.error());
   auto eng = open_engine(o.common.db, o.concurrency + 2);
   if (!eng) return report(eng.error());
-  ActivityBridge activities(make_systems(cfg->adapters, (*eng)->clock, (*eng)->ids),
+  ActivityBridge activities(make_activity_systems(*cfg, **eng),
                             [&eng] { return engine::to_micros((*eng)->clock.now()) / 1'000'000; });
   engine::scheduler::WorkerOptions wo;
   wo.worker_id = o.id.empty() ? process_identity() : o.id;
