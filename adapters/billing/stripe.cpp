@@ -152,8 +152,14 @@ http::Result<json> Stripe::upsert_price(const json& in, const std::string& key) 
               {"currency", lower(currency)},
               {"lookup_key", *ext},
               {"transfer_lookup_key", "true"}};
-  if (auto interval = text(in, "interval", false); interval && !interval->empty())
+  if (auto interval = text(in, "interval", false); interval && !interval->empty()) {
     f.emplace_back("recurring[interval]", *interval);
+    if (in.contains("interval_count")) {
+      if (!in["interval_count"].is_number_integer() || in["interval_count"].get<int>() < 1)
+        return tl::unexpected(bad_input("'interval_count' must be a positive whole number"));
+      f.emplace_back("recurring[interval_count]", std::to_string(in["interval_count"].get<int>()));
+    }
+  }
   auto p = call("POST", "/v1/prices", f, key);
   if (!p) return p;
   return json{{"system", "stripe"},

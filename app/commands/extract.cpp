@@ -1,6 +1,7 @@
 // covenant extract FILE            the terms of one contract (text), with evidence
 // covenant extract --eval DIR      score the extractor on labelled contracts, as a table
 #include "activities/extract/eval.hpp"
+#include "activities/ingest/read_document.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 
@@ -45,7 +46,13 @@ int run(const Options& o) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  auto terms = x.extract(ss.str());
+  // Text or PDF, read the way ingest.contract reads it (offsets point into that text).
+  auto doc = activities::ingest::read_document(ss.str(), "");
+  if (!doc) {
+    std::cerr << "covenant extract: " << o.file << ": " << doc.error() << '\n';
+    return 1;
+  }
+  auto terms = x.extract(doc->text);
   if (o.format == "json") {
     std::cout << activities::extract::to_json(terms).dump(2) << '\n';
     return 0;

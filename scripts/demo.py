@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""The contract-to-cash demo: Covenant and the sandbox systems on 127.0.0.1, one contract from
+document to invoices, revenue schedule and armed monitors, on the embedded SQLite store.
+
+    scripts/demo.py BUILD_DIR [--contract FILE] [--out DIR] [--auto-approve | --no-approve]
+                              [--summary FILE]
+
+Without --auto-approve (or DEMO_AUTO_APPROVE=1) it stops at the finance approval gate and
+shows how to approve: the inbox URL and a curl line (when run on a terminal it waits for the
+decision). With it, a demo approver decides through the real HTTP callback: the single-use
+callback token from the signed approval.requested webhook, posted to the callback URL.
+--no-approve stops at the gate without waiting (tests use it). The summary (invoices, revenue
+schedule, monitors) is printed and, with --summary, written as JSON with what the sandbox holds.
+"""
+import argparse
+import http.server
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(method, url, body=None, token=None, timeout=10):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def money(m):
+    if not isinstance(m, dict) or "amount_minor" not in m:
+        return "?"
+    v = m["amount_minor"]
+    return f"{m.get('currency', '')} {v // 100:,}.{v % 100:02d}"
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """Where Covenant's signed webhooks go in the demo (an approvals bot, in real life)."""
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        try:
+            Receiver.received.append(json.loads(body))
+        except ValueError:
+            pass
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class Demo:
+    def __init__(self, args):
+        self.args = args
+        self.build = pathlib.Path(args.build).resolve()
+        self.covenant = str(self.build / "app" / "covenant")
+        self.out = pathlib.Path(args.out or self.build / "demo").resolve()
+        self.out.mkdir(parents=True, exist_ok=True)
+        for f in self.out.glob("*.db*"):
+            f.unlink()
+        self.db = "sqlite:" + str(self.out / "covenant.db")
+        self.procs = []
+        self.seen = 0
+
+    def run(self, *argv, stdin=None):
+        r = subprocess.run([self.covenant, *argv], input=stdin, capture_output=True, text=True,
+                           env=self.env)
+        if r.returncode != 0:
+            raise SystemExit(f"demo: covenant {' '.join(argv)} failed:\n{r.stderr}{r.stdout}")
+        return r.stdout
+
+    def wait_http(self, url, what):
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                return
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit(f"demo: {what} did not start")
+
+    def start(self):
+        sb_port, api_port, hook_port = free_port(), free_port(), free_port()
+        self.sandbox = f"http://127.0.0.1:{sb_port}"
+        self.api = f"http://127.0.0.1:{api_port}"
+        hooks = http.server.ThreadingHTTPServer(("127.0.0.1", hook_port), Receiver)
+        threading.Thread(target=hooks.serve_forever, daemon=True).start()
+        self.env = dict(os.environ,
+                        DEMO_STRIPE_KEY="sk_test_covenant_demo",
+                        DEMO_SALESFORCE_SECRET="demo-salesforce-secret",
+                        DEMO_NETSUITE_SECRET="demo-netsuite-secret",
+                        DEMO_ZENDESK_TOKEN="demo-zendesk-token",
+                        DEMO_SLACK_URL=f"{self.sandbox}/slack/hooks/T0DEMO/B0DEMO/demo",
+                        DEMO_WEBHOOK_SECRET="whsec_covenant_demo")
+        self.env.pop("COVENANT_DB", None)
+        config = self.out / "covenant.yaml"
+        config.write_text(f"""# Written by scripts/demo.py: Covenant against the sandbox on 127.0.0.1.
+database: {self.db}
+server: {{ host: 127.0.0.1, port: {api_port} }}
+workers: 4
+documents: {{ root: {ROOT} }}
+webhooks:
+  - name: demo-approvals-bot
+    url: http://127.0.0.1:{hook_port}/covenant
+    secret_env: DEMO_WEBHOOK_SECRET
+    topics: [approval.requested, approval.reminder, approval.escalated, workflow.failed]
+adapters:
+  billing: {{ system: stripe, base_url: "{self.sandbox}", secret_env: DEMO_STRIPE_KEY }}
+  crm: {{ system: salesforce, base_url: "{self.sandbox}", client_id: covenant-demo, secret_env: DEMO_SALESFORCE_SECRET }}
+  cpq: {{ system: salesforce, base_url: "{self.sandbox}", client_id: covenant-demo, secret_env: DEMO_SALESFORCE_SECRET }}
+  erp: {{ system: netsuite, base_url: "{self.sandbox}", client_id: covenant-demo, secret_env: DEMO_NETSUITE_SECRET }}
+  ticketing: {{ system: zendesk, base_url: "{self.sandbox}", user: ops@northwind.example, secret_env: DEMO_ZENDESK_TOKEN }}
+  notifier: {{ system: slack, secret_env: DEMO_SLACK_URL }}
+""")
+        log = open(self.out / "sandbox.log", "w")
+        self.procs.append(subprocess.Popen(
+            [self.covenant, "sandbox", "--port", str(sb_port), "--db",
+             "sqlite:" + str(self.out / "sandbox.db")], stdout=log, stderr=log, env=self.env))
+        self.wait_http(self.sandbox + "/_sandbox/requests", "the sandbox")
+        print(f"-- The sandbox systems (Stripe, Salesforce + CPQ, NetSuite, Zendesk, Slack) on {self.sandbox}")
+        tokens = {}
+        for name, roles in (("revops-demo", "revops"), ("demo-approver", "finance"),
+                            ("demo-admin", "admin")):
+            out = json.loads(self.run("principals", "add", name, "--roles", roles, "--db", self.db,
+                                      "--format", "json"))
+            tokens[name] = out["token"]
+        self.tokens = tokens
+        for d in ("contract-to-cash", "milestone-billing", "renewal-monitor"):
+            self.run("deploy", str(ROOT / "definitions" / f"{d}.yaml"), "--db", self.db)
+        print("-- Deployed contract-to-cash, milestone-billing and renewal-monitor")
+        log = open(self.out / "covenant.log", "w")
+        self.procs.append(subprocess.Popen([self.covenant, "serve", "--config", str(config)],
+                                           stdout=log, stderr=log, env=self.env))
+        self.wait_http(self.api + "/healthz", "covenant serve")
+        print(f"-- Covenant serving on {self.api} (API, web pages and 4 workers)")
+
+    def stop(self):
+        for p in reversed(self.procs):
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    def history(self, instance):
+        return json.loads(self.run("history", instance, "--db", self.db, "--format", "json"))
+
+    def status(self, instance):
+        return json.loads(self.run("status", instance, "--db", self.db, "--format", "json"))
+
+    def timeline(self, instance):
+        events = self.history(instance)
+        for e in events[self.seen:]:
+            t = e.get("type", "")
+            state = e.get("state", "")
+            p = e.get("payload", {}) or {}
+            note = ""
+            if t in ("ActivityScheduled",):
+                note = p.get("activity", "")
+            elif t in ("ActivityFailed",):
+                note = f"{p.get('error', '')}: {p.get('message', '')}"[:120]
+            elif t.startswith("Approval"):
+                note = p.get("approval_id", "")
+            elif t in ("SignalReceived", "EventReceived"):
+                note = p.get("event", p.get("name", ""))
+            when = str(e.get("time", e.get("recorded_at", "")))[11:19]
+            print(f"   {when} #{e.get('seq', '')} {t:<22} {state:<22} {note}")
+        self.seen = len(events)
+        return events
+
+    def wait_for(self, instance, pred, what, timeout=120):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            events = self.timeline(instance)
+            st = self.status(instance)
+            if st.get("status") in ("failed", "cancelled"):
+                raise SystemExit(f"demo: the instance {st.get('status')}: {json.dumps(st)[:800]}")
+            if pred(events, st):
+                return events, st
+            time.sleep(0.3)
+        raise SystemExit(f"demo: timed out waiting for {what}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--contract", default="examples/contracts/C-1042-acme.txt")
+    ap.add_argument("--out")
+    ap.add_argument("--summary")
+    ap.add_argument("--auto-approve", action="store_true")
+    ap.add_argument("--no-approve", action="store_true")
+    args = ap.parse_args()
+    auto = args.auto_approve or os.environ.get("DEMO_AUTO_APPROVE") == "1"
+    demo = Demo(args)
+    try:
+        demo.start()
+        contract = pathlib.Path(args.contract)
+        rel = contract.resolve().relative_to(ROOT)
+        media = "application/pdf" if contract.suffix == ".pdf" else "text/plain"
+        inp = {"contract_id": "C-1042",
+               "document": {"uri": f"file:{rel}", "media_type": media},
+               # The sandbox's seeded won opportunity and its primary CPQ quote.
+               "opportunity_id": "006SBX0000000001AA",
+               "quote_id": "a0QSBX0000000001AA"}
+        (demo.out / "input.json").write_text(json.dumps(inp, indent=2))
+        instance = demo.run("start", "contract-to-cash", "--db", demo.db, "--business-key", "C-1042",
+                            "--input", str(demo.out / "input.json"), "--as", "revops-demo").strip()
+        print(f"\n-- Started contract-to-cash for C-1042 ({rel}): instance {instance}")
+        print("   time     seq event                  state                  detail")
+
+        def gate_open(events, st):
+            return any(e.get("type") == "ApprovalRequested" for e in events)
+        demo.wait_for(instance, gate_open, "the approval gate")
+        code, approvals = http_json("GET", f"{demo.api}/v1/instances/{instance}/approvals",
+                                    token=demo.tokens["demo-admin"])
+        approval = [a for a in approvals.get("approvals", approvals.get("items", []))
+                    if a.get("status") == "open"][0]
+        subject = approval.get("subject", {})
+        plan = subject.get("billing", {})
+        print(f"\n-- Finance approval {approval['id']} is open: the plan and schedule to be written")
+        print(f"   billing plan total {money(plan.get('total'))}, digest {approval['digest'][:16]}…")
+        print(f"   inbox: {demo.api}/ui/inbox.html")
+        print(f"   approve with curl (as a principal with the finance role):\n"
+              f"     curl -X POST {demo.api}/v1/approvals/{approval['id']}/decisions \\\n"
+              f"       -H 'Authorization: Bearer $FINANCE_TOKEN' -H 'Content-Type: application/json' \\\n"
+              f"       -d '{{\"decision\": \"approve\", \"digest\": \"{approval['digest']}\"}}'")
+        summary = {"instance": instance, "approval": approval, "approved": False}
+        if not auto:
+            if args.no_approve or not sys.stdin.isatty():
+                print("\n   Stopping at the gate (run with DEMO_AUTO_APPROVE=1 to approve as a demo "
+                      "approver). Nothing financial has been written.")
+                summary["sandbox"] = sandbox_holdings(demo)
+                write_summary(args, summary)
+                return 0
+            print("\n   Waiting for your decision (Ctrl-C to stop)…")
+            demo.wait_for(instance, lambda ev, st: any(e.get("type") == "ApprovalGranted" for e in ev),
+                          "a decision", timeout=24 * 3600)
+        else:
+            # The demo approver's callback token arrives in the signed approval.requested webhook.
+            for _ in range(200):
+                hooks = [h for h in Receiver.received if h.get("type") == "approval.requested"]
+                if hooks:
+                    break
+                time.sleep(0.1)
+            else:
+                raise SystemExit("demo: no approval.requested webhook arrived")
+            cb = [c for c in hooks[-1]["data"]["callbacks"] if c["approver"] == "demo-approver"][0]
+            code, answer = http_json("POST", cb["callback_url"],
+                                     {"decision": "approve", "digest": approval["digest"],
+                                      "comment": "Demo approver: matches the order form",
+                                      "decision_id": "demo-" + approval["id"]}, token=cb["token"])
+            print(f"\n-- demo-approver approves through the callback URL with its single-use token: "
+                  f"HTTP {code} {answer.get('status', answer)}")
+            if code not in (200, 201):
+                raise SystemExit(f"demo: the decision was refused: {answer}")
+        summary["approved"] = True
+
+        def awaiting_provisioning(events, st):
+            return any(e.get("state") == "await_provisioning" for e in events)
+        demo.wait_for(instance, awaiting_provisioning, "provisioning to be requested")
+        print("\n-- The provisioning team confirms (covenant signal … provisioning.confirmed)")
+        demo.run("signal", instance, "provisioning.confirmed", "--db", demo.db, "--data", "-",
+                 stdin=json.dumps({"confirmed_by": "provisioning-team", "tenant": "acme-prod"}))
+
+        def monitors_armed(events, st):
+            done = {e.get("payload", {}).get("activity") for e in events
+                    if e.get("type") == "ActivityCompleted"}
+            states = [e.get("state") for e in events if e.get("type") == "ActivityCompleted"]
+            return all(s in states for s in ("check_renewal", "check_sla", "reconcile")) or \
+                {"monitor.renewal", "monitor.sla", "monitor.billing_accuracy"} <= done
+        demo.wait_for(instance, monitors_armed, "the monitors")
+        st = demo.status(instance)
+        summary.update(report(demo, instance, st))
+        summary["sandbox"] = sandbox_holdings(demo)
+        write_summary(args, summary)
+        print(f"\n-- History: {demo.covenant} history {instance} --db {demo.db}")
+        print(f"   (hash chain verified by that command); web: {demo.api}/ui/instance.html?id={instance}")
+        return 0
+    finally:
+        demo.stop()
+
+
+def sandbox_holdings(demo):
+    out = {}
+    for system, kind in (("stripe", "customer"), ("stripe", "subscription"), ("stripe", "price"),
+                         ("stripe", "invoice"), ("netsuite", "customrecord_covenant_rev_schedule"),
+                         ("salesforce", "Task"), ("salesforce", "Case")):
+        code, body = http_json("GET", f"{demo.sandbox}/_sandbox/records?system={system}&kind={kind}")
+        out[f"{system}.{kind}"] = body.get("records", body) if isinstance(body, dict) else body
+    return out
+
+
+def write_summary(args, summary):
+    if args.summary:
+        pathlib.Path(args.summary).write_text(json.dumps(summary, indent=2))
+
+
+def report(demo, instance, st):
+    # What each step produced, from the history (the same record finance audits).
+    by_state = {"resolve_customer": "customer", "plan": "billing_plan",
+                "revenue": "revenue_schedule", "check_renewal": "renewal", "check_sla": "sla",
+                "reconcile": "reconciliation", "extract": "terms"}
+    data = {}
+    for e in demo.history(instance):
+        if e.get("type") == "ActivityCompleted" and e.get("state") in by_state:
+            data[by_state[e["state"]]] = e["payload"].get("result", {})
+    plan = data.get("billing_plan", {})
+    rev = data.get("revenue_schedule", {})
+    print("\n== Summary ==")
+    print(f"Customer: {data.get('customer', {}).get('legal_name')} "
+          f"(CRM {data.get('customer', {}).get('external_id')}, match score {data.get('customer', {}).get('score')})")
+    sub = plan.get("subscription") or {}
+    if sub:
+        print(f"Subscription from {sub.get('start_date')} to {sub.get('end_date')}, billed every "
+              f"{plan['frequency']['interval_months']} months in {plan['frequency']['timing']}:")
+        for it in sub.get("items", []):
+            print(f"   {it['quantity']} x {it['name']} at {money(it['unit_amount'])} per period")
+        for p in sub.get("periods", []):
+            print(f"   period {p['start']}..{p['end']}: {money(p['amount'])}, due {p['due_date']}")
+    print("Invoices written by Covenant:")
+    for inv in plan.get("invoices", []):
+        print(f"   {inv['id']} {money(inv['total'])} due {inv['due_date']} ({inv['reason']})")
+    for m in plan.get("pending_milestones", []):
+        print(f"   pending milestone {m['index']}: {money(m['amount'])} on '{m['event']}' "
+              f"(milestone-billing workflow)")
+    print(f"Plan total {money(plan.get('total'))}; revenue schedule ({rev.get('name')}):")
+    by_period = {}
+    for p in rev.get("periods", []):
+        by_period[p["period"]] = by_period.get(p["period"], 0) + p["amount_minor"]
+    for k, v in by_period.items():
+        print(f"   {k:<34} {money({'amount_minor': v, 'currency': rev.get('currency')})}")
+    print(f"   total {money({'amount_minor': sum(by_period.values()), 'currency': rev.get('currency')})}"
+          f" = transaction price {money(rev.get('transaction_price'))}")
+    ren = data.get("renewal", {})
+    print("Monitors armed:")
+    print(f"   renewal: {ren.get('status')}, term ends {ren.get('term_end')}, notice by "
+          f"{ren.get('notice_date')}, RevOps alerted from {ren.get('alert_date')}")
+    sla = data.get("sla", {})
+    print(f"   SLA: {len(sla.get('breaches', []))} breach(es) found so far")
+    rec = data.get("reconciliation", {})
+    print(f"   billing accuracy: {len(rec.get('discrepancies', []))} discrepancy(ies) "
+          f"({rec.get('expected')} invoices due so far)")
+    return {"plan": plan, "revenue_schedule": rev, "data": data}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
