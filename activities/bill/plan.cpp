@@ -160,8 +160,13 @@ Outcome bill_plan(const json& in) {
       w.push_back(wi);
       wsum += wi;
     }
-    // The line's amount over the contract's term (its own term is usually the same).
-    std::int64_t line_total = bill::round_div(Wide(amount) * wsum, Wide(line_months) * P);
+    // The line's amount over the contract's term: the amount itself when the line is priced
+    // for this term (the usual case, partial periods or not), else scaled by whole months, or
+    // by the days the periods cover when the term is not whole months.
+    std::int64_t line_total = whole_term && line_months == term_months ? amount
+                              : whole_term
+                                  ? bill::round_div(Wide(amount) * term_months, Wide(line_months))
+                                  : bill::round_div(Wide(amount) * wsum, Wide(line_months) * P);
     auto parts = bill::allocate(line_total, w);
     if (!parts) return invalid_input(kActivity, where + ": nothing to bill over the term");
     total += line_total;

@@ -1,6 +1,7 @@
 #include "activities/ingest/read_document.hpp"
 
 #include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
 
 #include <memory>
@@ -9,7 +10,15 @@
 namespace covenant::activities::ingest {
 namespace {
 
+// poppler reports damage on stderr as it parses; the caller gets the reason as an error.
+void quiet(const std::string&, void*) {}
+
 tl::expected<DocumentText, std::string> read_pdf(std::string_view bytes) {
+  static const bool silenced = [] {
+    poppler::set_debug_error_function(quiet, nullptr);
+    return true;
+  }();
+  (void)silenced;
   std::vector<char> data(bytes.begin(), bytes.end());
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(data.data(), static_cast<int>(data.size())));
