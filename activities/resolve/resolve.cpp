@@ -10,6 +10,7 @@
 #include "activities/own.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -97,8 +98,8 @@ Outcome resolve_customer(const Systems& s, const json& in) {
   std::vector<Candidate> cands;
   for (const auto& acc : (*found)["accounts"]) {
     double score = name_score(name, acc.value("name", ""));
-    if (!opp_account.empty() && acc.value("id", "") == opp_account)
-      score = std::min(1.0, score + 0.1);
+    // The won opportunity's own account ranks ahead of an equally named duplicate.
+    if (!opp_account.empty() && acc.value("id", "") == opp_account) score += 0.1;
     cands.push_back({acc, score});
   }
   std::sort(cands.begin(), cands.end(),
@@ -108,17 +109,19 @@ Outcome resolve_customer(const Systems& s, const json& in) {
     listed.push_back({{"account_id", c.account.value("id", "")},
                       {"external_id", c.account.value("external_id", json())},
                       {"name", c.account.value("name", "")},
-                      {"score", std::round(c.score * 1000) / 1000}});
+                      {"score", std::round(std::min(1.0, c.score) * 1000) / 1000}});
   if (cands.empty() || cands.front().score < threshold) {
     Outcome o = error("CustomerNotFound", std::string(a) + ": no CRM account matches '" + name +
                                               "' well enough (threshold " +
                                               std::to_string(threshold).substr(0, 4) + ")");
     return o;
   }
-  if (cands.size() > 1 && cands[1].score >= threshold && cands[0].score - cands[1].score < 0.1)
-    return error("CustomerAmbiguous", std::string(a) + ": '" + name + "' matches " +
-                                          cands[0].account.value("name", "") + " and " +
-                                          cands[1].account.value("name", "") + " equally well");
+  if (cands.size() > 1 && cands[1].score >= threshold && cands[0].score - cands[1].score < 0.05)
+    return error("CustomerAmbiguous",
+                 std::string(a) + ": '" + name + "' matches " + listed[0]["name"].dump() + " (" +
+                     listed[0]["account_id"].get<std::string>() + ") and " +
+                     listed[1]["name"].dump() + " (" + listed[1]["account_id"].get<std::string>() +
+                     ") equally well");
   const json& best = cands.front().account;
   return ok({{"account_id", best.value("id", "")},
              {"external_id", best.value("external_id", json())},
@@ -126,7 +129,7 @@ Outcome resolve_customer(const Systems& s, const json& in) {
              {"domain", best.value("domain", json())},
              {"tax_id", best.value("tax_id", json())},
              {"matched_party", name},
-             {"score", std::round(cands.front().score * 1000) / 1000},
+             {"score", std::round(std::min(1.0, cands.front().score) * 1000) / 1000},
              {"candidates", listed}});
 }
 
