@@ -37,9 +37,11 @@ Outcome provision_request(const Systems& s, const json& in, const std::string& k
         {"account", account},
         {"subject", "Provision " + what},
         {"owner", in.value("owner", "provisioning")},
-        {"description", "Contract " + in.value("contract_id", std::string()) + ": provision " +
-                            what + " from " + e.value("start", json("the start")).dump() +
-                            ", then send provisioning.confirmed."}};
+        {"description",
+         "Contract " + in.value("contract_id", std::string()) + ": provision " + what + " from " +
+             (e.contains("start") && e["start"].is_string() ? e["start"].get<std::string>()
+                                                            : std::string("the start")) +
+             ", then send provisioning.confirmed."}};
     auto r = s.crm->create_task(task, key + ":" + std::to_string(i));
     if (!r) return failed(r.error());
     requests.push_back({{"entitlement", e}, {"task", (*r).value("id", "")}});
