@@ -187,7 +187,7 @@ adapters:
                 note = p.get("approval_id", "")
             elif t in ("SignalReceived", "EventReceived"):
                 note = p.get("event", p.get("name", ""))
-            when = str(e.get("time", e.get("recorded_at", "")))[11:19]
+            when = str(e.get("at", ""))[11:19]
             print(f"   {when} #{e.get('seq', '')} {t:<22} {state:<22} {note}")
         self.seen = len(events)
         return events
@@ -232,22 +232,7 @@ def main():
         print(f"\n-- Started contract-to-cash for C-1042 ({rel}): instance {instance}")
         print("   time     seq event                  state                  detail")
 
-        def gate_open(events, st):
-            return any(e.get("type") == "ApprovalRequested" for e in events)
-        demo.wait_for(instance, gate_open, "the approval gate")
-        code, approvals = http_json("GET", f"{demo.api}/v1/instances/{instance}/approvals",
-                                    token=demo.tokens["demo-admin"])
-        approval = [a for a in approvals.get("approvals", approvals.get("items", []))
-                    if a.get("status") == "open"][0]
-        subject = approval.get("subject", {})
-        plan = subject.get("billing", {})
-        print(f"\n-- Finance approval {approval['id']} is open: the plan and schedule to be written")
-        print(f"   billing plan total {money(plan.get('total'))}, digest {approval['digest'][:16]}…")
-        print(f"   inbox: {demo.api}/ui/inbox.html")
-        print(f"   approve with curl (as a principal with the finance role):\n"
-              f"     curl -X POST {demo.api}/v1/approvals/{approval['id']}/decisions \\\n"
-              f"       -H 'Authorization: Bearer $FINANCE_TOKEN' -H 'Content-Type: application/json' \\\n"
-              f"       -d '{{\"decision\": \"approve\", \"digest\": \"{approval['digest']}\"}}'")
+        approval = open_gate(demo, instance, "Finance approval of the plan and schedule")
         summary = {"instance": instance, "approval": approval, "approved": False}
         if not auto:
             if args.no_approve or not sys.stdin.isatty():
@@ -260,23 +245,7 @@ def main():
             demo.wait_for(instance, lambda ev, st: any(e.get("type") == "ApprovalGranted" for e in ev),
                           "a decision", timeout=24 * 3600)
         else:
-            # The demo approver's callback token arrives in the signed approval.requested webhook.
-            for _ in range(200):
-                hooks = [h for h in Receiver.received if h.get("type") == "approval.requested"]
-                if hooks:
-                    break
-                time.sleep(0.1)
-            else:
-                raise SystemExit("demo: no approval.requested webhook arrived")
-            cb = [c for c in hooks[-1]["data"]["callbacks"] if c["approver"] == "demo-approver"][0]
-            code, answer = http_json("POST", cb["callback_url"],
-                                     {"decision": "approve", "digest": approval["digest"],
-                                      "comment": "Demo approver: matches the order form",
-                                      "decision_id": "demo-" + approval["id"]}, token=cb["token"])
-            print(f"\n-- demo-approver approves through the callback URL with its single-use token: "
-                  f"HTTP {code} {answer.get('status', answer)}")
-            if code not in (200, 201):
-                raise SystemExit(f"demo: the decision was refused: {answer}")
+            approve_by_callback(approval)
         summary["approved"] = True
 
         def awaiting_provisioning(events, st):
@@ -294,14 +263,65 @@ def main():
                 {"monitor.renewal", "monitor.sla", "monitor.billing_accuracy"} <= done
         demo.wait_for(instance, monitors_armed, "the monitors")
         st = demo.status(instance)
+        results = step_results(demo, instance)
+        summary["milestones"] = []
+        for m in results.get("billing_plan", {}).get("pending_milestones", []):
+            summary["milestones"].append(
+                bill_milestone(demo, m, results["billing_customer"]["id"], auto))
         summary.update(report(demo, instance, st))
         summary["sandbox"] = sandbox_holdings(demo)
         write_summary(args, summary)
-        print(f"\n-- History: {demo.covenant} history {instance} --db {demo.db}")
-        print(f"   (hash chain verified by that command); web: {demo.api}/ui/instance.html?id={instance}")
+        print(f"\n-- History (its hash chain verified as it is shown):\n"
+              f"   {demo.covenant} history {instance} --db {demo.db}")
+        print(f"   In a browser: {demo.covenant} serve --config {demo.out / 'covenant.yaml'}, then\n"
+              f"   {demo.api}/ui/instance.html?id={instance}")
         return 0
     finally:
         demo.stop()
+
+
+def open_gate(demo, instance, what):
+    """Waits for the instance's approval gate and shows how to decide it."""
+    demo.wait_for(instance, lambda ev, st: any(e.get("type") == "ApprovalRequested" for e in ev),
+                  "the approval gate")
+    code, approvals = http_json("GET", f"{demo.api}/v1/instances/{instance}/approvals",
+                                token=demo.tokens["demo-admin"])
+    approval = [a for a in approvals.get("approvals", approvals.get("items", []))
+                if a.get("status") == "open"][0]
+    subject = approval.get("subject", {})
+    print(f"\n-- {what}: approval {approval['id']} is open")
+    if isinstance(subject.get("billing"), dict):
+        print(f"   billing plan total {money(subject['billing'].get('total'))}")
+    if isinstance(subject.get("milestone"), dict):
+        print(f"   milestone invoice {money(subject['milestone'].get('amount'))}")
+    print(f"   digest {approval['digest'][:16]}…  inbox: {demo.api}/ui/inbox.html")
+    print(f"   approve with curl (as a principal with the finance role):\n"
+          f"     curl -X POST {demo.api}/v1/approvals/{approval['id']}/decisions \\\n"
+          f"       -H 'Authorization: Bearer $FINANCE_TOKEN' -H 'Content-Type: application/json' \\\n"
+          f"       -d '{{\"decision\": \"approve\", \"digest\": \"{approval['digest']}\"}}'")
+    return approval
+
+
+def approve_by_callback(approval):
+    """The demo approver decides with the single-use callback token from the signed
+    approval.requested webhook, posted to the callback URL it names."""
+    for _ in range(300):
+        hooks = [h for h in Receiver.received if h.get("type") == "approval.requested"
+                 and h.get("data", {}).get("approval", {}).get("id") == approval["id"]]
+        if hooks:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit("demo: no approval.requested webhook arrived for " + approval["id"])
+    cb = [c for c in hooks[-1]["data"]["callbacks"] if c["approver"] == "demo-approver"][0]
+    code, answer = http_json("POST", cb["callback_url"],
+                             {"decision": "approve", "digest": approval["digest"],
+                              "comment": "Demo approver: matches the contract",
+                              "decision_id": "demo-" + approval["id"]}, token=cb["token"])
+    print(f"   demo-approver approves through the callback URL with its single-use token: "
+          f"HTTP {code} {answer.get('status', answer) if isinstance(answer, dict) else answer}")
+    if code not in (200, 201):
+        raise SystemExit(f"demo: the decision was refused: {answer}")
 
 
 def sandbox_holdings(demo):
@@ -319,15 +339,45 @@ def write_summary(args, summary):
         pathlib.Path(args.summary).write_text(json.dumps(summary, indent=2))
 
 
-def report(demo, instance, st):
-    # What each step produced, from the history (the same record finance audits).
+def step_results(demo, instance):
+    """What each step produced, from the history (the same record finance audits)."""
     by_state = {"resolve_customer": "customer", "plan": "billing_plan",
                 "revenue": "revenue_schedule", "check_renewal": "renewal", "check_sla": "sla",
-                "reconcile": "reconciliation", "extract": "terms"}
+                "reconcile": "reconciliation", "extract": "terms",
+                "write_billing": "billing_customer"}
     data = {}
     for e in demo.history(instance):
         if e.get("type") == "ActivityCompleted" and e.get("state") in by_state:
             data[by_state[e["state"]]] = e["payload"].get("result", {})
+    return data
+
+
+def bill_milestone(demo, milestone, customer, auto):
+    """A pending milestone: its own milestone-billing instance, the event that it happened,
+    finance's approval of that one invoice, the invoice."""
+    key = f"C-1042/milestone-{milestone['index']}"
+    inp = demo.out / f"milestone-{milestone['index']}.json"
+    inp.write_text(json.dumps({"contract_id": "C-1042", "customer": customer,
+                               "milestone": milestone}))
+    instance = demo.run("start", "milestone-billing", "--db", demo.db, "--business-key", key,
+                        "--input", str(inp), "--as", "revops-demo").strip()
+    demo.seen = 0
+    print(f"\n-- Milestone {milestone['index']} ('{milestone['event']}', "
+          f"{money(milestone['amount'])}): milestone-billing instance {instance}")
+    print(f"   Delivery reports it: covenant signal {instance} milestone.reached")
+    demo.run("signal", instance, "milestone.reached", "--db", demo.db, "--data", "-",
+             stdin=json.dumps({"reported_by": "delivery", "evidence": "go-live checklist signed"}))
+    approval = open_gate(demo, instance, "Finance approval of the milestone invoice")
+    if not auto:
+        print("   (left open: approve it as above)")
+        return {"instance": instance, "approved": False}
+    approve_by_callback(approval)
+    demo.wait_for(instance, lambda ev, st: st.get("status") == "completed", "the milestone invoice")
+    return {"instance": instance, "approved": True}
+
+
+def report(demo, instance, st):
+    data = step_results(demo, instance)
     plan = data.get("billing_plan", {})
     rev = data.get("revenue_schedule", {})
     print("\n== Summary ==")
@@ -341,12 +391,18 @@ def report(demo, instance, st):
             print(f"   {it['quantity']} x {it['name']} at {money(it['unit_amount'])} per period")
         for p in sub.get("periods", []):
             print(f"   period {p['start']}..{p['end']}: {money(p['amount'])}, due {p['due_date']}")
-    print("Invoices written by Covenant:")
+    print("Invoices the plan has Covenant write:")
     for inv in plan.get("invoices", []):
         print(f"   {inv['id']} {money(inv['total'])} due {inv['due_date']} ({inv['reason']})")
     for m in plan.get("pending_milestones", []):
-        print(f"   pending milestone {m['index']}: {money(m['amount'])} on '{m['event']}' "
+        print(f"   milestone {m['index']}: {money(m['amount'])} on '{m['event']}' "
               f"(milestone-billing workflow)")
+    print("Invoices in the billing system (the sandbox's Stripe):")
+    code, body = http_json("GET", f"{demo.sandbox}/_sandbox/records?system=stripe&kind=invoice")
+    for r in body.get("items", []):
+        inv = r["body"]
+        print(f"   {inv.get('number')} {inv['currency'].upper()} {inv['amount_due'] // 100:,}."
+              f"{inv['amount_due'] % 100:02d} {inv['status']}: {inv.get('description', '')}")
     print(f"Plan total {money(plan.get('total'))}; revenue schedule ({rev.get('name')}):")
     by_period = {}
     for p in rev.get("periods", []):

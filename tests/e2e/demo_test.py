@@ -67,11 +67,17 @@ def approved(build, contract):
     check(all(p["amount"]["amount_minor"] == per_period for p in plan["subscription"]["periods"]),
           f"each subscription period bills the plan's amount ({per_period})")
     # Invoices: exactly the plan's, to the cent, finalized.
+    # (the plan's own now, and each pending milestone's once milestone-billing approved it)
     invoices = items(box, "stripe.invoice")
-    want_inv = sorted((i["id"], i["total"]["amount_minor"]) for i in plan["invoices"])
-    got_inv = sorted((i["body"]["metadata"].get("plan_invoice"), i["body"]["amount_due"])
+    want_inv = sorted([(i["items"][0]["description"], i["total"]["amount_minor"])
+                       for i in plan["invoices"]] +
+                      [(m["description"], m["amount"]["amount_minor"])
+                       for m in plan["pending_milestones"]])
+    got_inv = sorted((i["body"]["lines"]["data"][0]["description"], i["body"]["amount_due"])
                      for i in invoices)
     check(got_inv == want_inv, f"invoices {got_inv} are the plan's {want_inv}")
+    check(len(s["milestones"]) == len(plan["pending_milestones"]) == 1 and
+          all(m["approved"] for m in s["milestones"]), "the go-live milestone was approved and billed")
     check(all(i["body"]["status"] == "open" for i in invoices), "every invoice was finalized")
     # Everything billed adds up to the transaction price.
     billed = sum(p["amount"]["amount_minor"] for p in plan["subscription"]["periods"]) + \
