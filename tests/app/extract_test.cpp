@@ -80,6 +80,64 @@ TEST_CASE("Scores on the labelled dev contracts do not fall below the documented
   CHECK(r.fields["governing_law"].correct >= 29);
   CHECK(r.fields["renewal_term"].correct >= 14);
   CHECK(r.fields["notice_period_to_terminate_renewal"].correct >= 5);
+  CHECK(r.fields["expiration_date"].correct >= 15);
   // Precision floors: wrong answers cost more than missing ones (they go unreviewed).
   CHECK(r.fields["governing_law"].correct * 100 >= 90 * r.fields["governing_law"].answered);
+}
+
+TEST_CASE("Commercial terms: payment terms, fees, billing frequency, milestones and SLAs") {
+  std::string text =
+      "ORDER FORM\n"
+      "This Order Form is made as of June 1, 2027 by and between Globex GmbH (\"Provider\") and "
+      "Initech LLC (\"Customer\").\n"
+      "The Effective Date is July 1, 2027. This Agreement shall continue for a period of two (2) "
+      "years.\n"
+      "Hosting fee: EUR 2,500.00 per month\n"
+      "Implementation services: EUR 12,000.00 one-time\n"
+      "10 named users at EUR 15.50 per user per month\n"
+      "Hosting fees are invoiced monthly in arrears. Invoices are payable 2/10 net 30.\n"
+      "Implementation milestones: 40% upon kickoff, 60% upon acceptance of the migration.\n"
+      "Provider guarantees 99.95% availability per month. Severity 1 incidents will be answered "
+      "within 30 minutes. If availability falls below 99.95%, Customer receives a credit of 10% "
+      "of the monthly hosting fee.\n";
+  auto t = RuleExtractor().extract(text);
+  REQUIRE(t.count("payment_terms"));
+  CHECK(t["payment_terms"].value["net_days"] == 30);
+  CHECK(t["payment_terms"].value["discount"] == json({{"basis_points", 200}, {"days", 10}}));
+  REQUIRE(t.count("fees"));
+  const json& fees = t["fees"].value;
+  REQUIRE(fees.size() == 3);
+  CHECK(fees[0]["amount"] == json({{"amount_minor", 250000}, {"currency", "EUR"}}));
+  CHECK(fees[0]["frequency"] == "month");
+  CHECK(fees[0]["description"] == "Hosting fee");
+  CHECK(fees[1]["frequency"] == "one_time");
+  CHECK(fees[2]["quantity"] == 10);
+  CHECK(fees[2]["unit_amount"]["amount_minor"] == 1550);
+  CHECK(fees[2]["amount"]["amount_minor"] == 15500);
+  REQUIRE(t.count("billing_frequency"));
+  CHECK(t["billing_frequency"].value == json({{"every", "month"}, {"timing", "arrears"}}));
+  REQUIRE(t.count("milestones"));
+  CHECK(t["milestones"].value.size() == 2);
+  CHECK(t["milestones"].value[0]["basis_points"] == 4000);
+  CHECK(t["milestones"].value[1]["event"] == "acceptance of the migration");
+  CHECK(t["milestones"].confidence >= 0.8);  // they add up to 100%
+  REQUIRE(t.count("sla"));
+  CHECK(t["sla"].value["uptime_percent"] == "99.95");
+  CHECK(t["sla"].value["response_times"][0] ==
+        json({{"priority", 1}, {"within", {{"value", 30}, {"unit", "minutes"}}}}));
+  CHECK(t["sla"].value["service_credits"][0] ==
+        json({{"below_percent", "99.95"}, {"credit_basis_points", 1000}}));
+  REQUIRE(t.count("expiration_date"));
+  CHECK(t["expiration_date"].value == "2029-07-01");
+  CHECK(t["term"].value["iso8601"] == "P2Y");
+  for (const auto& [field, term] : t) {
+    INFO(field);
+    CHECK(text.substr(term.evidence.start, term.evidence.end - term.evidence.start) ==
+          term.evidence.text);
+  }
+  // "within thirty (30) days of receipt of the invoice" is net 30 too.
+  auto within = RuleExtractor().extract(
+      "Customer shall pay all amounts due within thirty (30) days of receipt of the invoice.");
+  REQUIRE(within.count("payment_terms"));
+  CHECK(within["payment_terms"].value["net_days"] == 30);
 }

@@ -1,0 +1,71 @@
+// covenant compute ACTIVITY --input FILE [--format json|text]
+// Runs one of Covenant's computing activities — resolve.products, bill.plan,
+// revenue.schedule, provision.entitlements — on a JSON input and prints its result, exactly as
+// a workflow step would get it. They call no system and write nothing, so RevOps and finance
+// can try a plan before a contract runs. Exit 0, 1 (the activity refused the input: the reason
+// is printed) or 2 (usage).
+#include "activities/runner.hpp"
+#include "app/commands/commands.hpp"
+#include "app/commands/output.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+namespace covenant::app {
+
+void add_compute_command(CLI::App& app, int& exit_code) {
+  struct Options {
+    std::string activity, input = "-";
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "compute", "Run a computing activity (bill.plan, revenue.schedule, …) on a JSON input");
+  cmd->add_option("activity", o->activity,
+                  "resolve.products, bill.plan, revenue.schedule or "
+                  "provision.entitlements")
+      ->required();
+  cmd->add_option("--input", o->input, "Input JSON file (- for standard input)");
+  cmd->callback([o, &exit_code] {
+    static const std::set<std::string> pure = {"resolve.products", "bill.plan", "revenue.schedule",
+                                               "provision.entitlements"};
+    if (!pure.count(o->activity)) {
+      std::cerr << "covenant compute: '" << o->activity
+                << "' is not a computing activity (these are: resolve.products, bill.plan, "
+                   "revenue.schedule, provision.entitlements); activities that call systems "
+                   "run in workflows\n";
+      exit_code = 2;
+      return;
+    }
+    std::stringstream ss;
+    if (o->input == "-") {
+      ss << std::cin.rdbuf();
+    } else {
+      std::ifstream in(o->input, std::ios::binary);
+      if (!in) {
+        std::cerr << "covenant compute: cannot read " << o->input << '\n';
+        exit_code = 1;
+        return;
+      }
+      ss << in.rdbuf();
+    }
+    auto input = nlohmann::json::parse(ss.str(), nullptr, false);
+    if (input.is_discarded()) {
+      std::cerr << "covenant compute: " << o->input << " is not valid JSON\n";
+      exit_code = 1;
+      return;
+    }
+    activities::Runner runner{activities::Systems{}};
+    auto r = runner.run(o->activity, input, "compute");
+    if (!r.ok) {
+      std::cerr << "covenant compute: " << r.code << ": " << r.message << '\n';
+      exit_code = 1;
+      return;
+    }
+    std::cout << r.result.dump(2) << '\n';
+    exit_code = 0;
+  });
+}
+
+}  // namespace covenant::app
