@@ -34,8 +34,10 @@ class Extractor {
   virtual Terms extract(const std::string& text) const = 0;
 };
 
-// The fields RuleExtractor knows so far: parties, agreement_date, effective_date,
-// governing_law, renewal_term, notice_period_to_terminate_renewal.
+// The fields RuleExtractor knows: parties, agreement_date, effective_date, term,
+// expiration_date, renewal_term, auto_renewal, notice_period_to_terminate_renewal,
+// governing_law, payment_terms, fees, billing_frequency, milestones, sla
+// (docs/extraction.md has each value's shape).
 class RuleExtractor final : public Extractor {
  public:
   Terms extract(const std::string& text) const override;

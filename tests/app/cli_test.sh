@@ -42,7 +42,7 @@ set -e
 # graph: SVG and DOT files, and an invalid definition is not drawn.
 "$covenant" graph definitions/contract-to-cash.yaml --format svg -o "$tmp/c2c.svg"
 grep -q "<svg" "$tmp/c2c.svg" || fail "no SVG written"
-for s in ingest extract finance_approval subscribe milestone_invoice post_revenue monitor done rejected; do
+for s in ingest extract finance_approval subscribe create_invoice post_revenue monitor done rejected; do
   grep -q "<title>$s</title>" "$tmp/c2c.svg" || fail "state $s missing from the SVG"
 done
 "$covenant" graph definitions/contract-to-cash.yaml --format dot >"$tmp/c2c.dot"
@@ -187,6 +187,21 @@ printf 'This Agreement shall be governed by the laws of the State of Texas.\n' >
 "$covenant" extract "$tmp/contract.txt" --format json | python3 -c 'import json,sys; t=json.load(sys.stdin); assert t["governing_law"]["evidence"]["text"].startswith("This Agreement")' || fail "extract json"
 set +e; "$covenant" extract >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" -eq 2 ] || fail "extract without FILE or --eval must exit 2, got $rc"
+
+# extract reads PDFs as ingest does; a damaged one is refused with the reason.
+"$covenant" extract examples/contracts/C-1042-acme.pdf --format json | python3 -c 'import json,sys; t=json.load(sys.stdin); assert t["payment_terms"]["value"]["net_days"] == 30' || fail "extract pdf"
+head -c 900 examples/contracts/C-1042-acme.pdf >"$tmp/cut.pdf"
+set +e; msg=$("$covenant" extract "$tmp/cut.pdf" 2>&1); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "not a readable PDF" <<<"$msg" || fail "a damaged PDF must be refused with the reason, got $rc: $msg"
+
+# compute (docs/contract-to-cash.md): computing activities only; bad input says why.
+printf '{"terms": {"effective_date": "2027-01-01", "expiration_date": "2028-01-01"}, "products": {"currency": "USD", "lines": [{"kind": "recurring", "amount_minor": 1200000, "term_months": 12}]}}' >"$tmp/plan.json"
+"$covenant" compute bill.plan --input "$tmp/plan.json" | python3 -c 'import json,sys; p=json.load(sys.stdin); assert p["total"]["amount_minor"] == 1200000' || fail "compute bill.plan"
+set +e; msg=$("$covenant" compute billing.create_invoice --input "$tmp/plan.json" 2>&1); rc=$?; set -e
+[ "$rc" -eq 2 ] && grep -q "not a computing activity" <<<"$msg" || fail "compute must refuse a writing activity, got $rc"
+printf '{"terms": {}}' >"$tmp/bad.json"
+set +e; msg=$("$covenant" compute bill.plan --input "$tmp/bad.json" 2>&1); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "InvalidInput: bill.plan: the terms have no effective_date" <<<"$msg" || fail "compute bad input: $rc $msg"
 
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
