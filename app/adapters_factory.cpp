@@ -1,5 +1,6 @@
 #include "app/adapters_factory.hpp"
 
+#include "activities/extract/model.hpp"
 #include "adapters/billing/stripe.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
@@ -81,6 +82,17 @@ activities::Systems make_activity_systems(const ServeConfig& cfg, Engine& engine
   auto out = make_systems(cfg.adapters, engine.clock, engine.ids);
   out.documents = std::make_shared<DocumentBridge>(*engine.store, engine.clock);
   out.documents_root = cfg.documents_root;
+  if (cfg.extraction.mode != "rules") {
+    auto client = std::make_shared<adapters::http::Client>(options(cfg.extraction.endpoint),
+                                                           hooks(engine.clock, engine.ids));
+    auto model =
+        std::make_shared<activities::extract::ModelExtractor>(client, cfg.extraction.model);
+    if (cfg.extraction.mode == "model")
+      out.extractor = model;
+    else
+      out.extractor = std::make_shared<activities::extract::VotingExtractor>(
+          std::make_shared<activities::extract::RuleExtractor>(), model);
+  }
   const engine::Clock& clock = engine.clock;
   out.today = [&clock] { return engine::to_micros(clock.now()) / (86'400LL * 1'000'000); };
   return out;

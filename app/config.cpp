@@ -140,10 +140,10 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
   }
   if (root.IsNull()) return {};
   try {
-    if (auto k = known(
-            file, root,
-            {"database", "server", "workers", "approvals", "webhooks", "adapters", "documents"},
-            "the config");
+    if (auto k = known(file, root,
+                       {"database", "server", "workers", "approvals", "webhooks", "adapters",
+                        "documents", "extraction"},
+                       "the config");
         !k)
       return k;
     if (root["database"]) {
@@ -164,6 +164,44 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
     if (auto d = root["documents"]) {
       if (auto k = known(file, d, {"root"}, "documents"); !k) return k;
       if (d["root"]) c.documents_root = d["root"].as<std::string>();
+    }
+    if (auto x = root["extraction"]) {
+      if (auto k = known(file, x, {"mode", "model"}, "extraction"); !k) return k;
+      if (x["mode"]) c.extraction.mode = x["mode"].as<std::string>();
+      if (c.extraction.mode != "rules" && c.extraction.mode != "model" &&
+          c.extraction.mode != "vote")
+        return tl::unexpected(bad(file, x["mode"], "extraction.mode must be rules, model or vote"));
+      if (c.extraction.mode != "rules" && !x["model"])
+        return tl::unexpected(bad(
+            file, x,
+            "extraction." + c.extraction.mode + " needs a model: {base_url, model, secret_env}"));
+      if (auto m = x["model"]) {
+        if (auto k =
+                known(file, m,
+                      {"base_url", "model", "secret_env", "secret_file", "timeout", "max_attempts"},
+                      "extraction.model");
+            !k)
+          return k;
+        auto& e = c.extraction.endpoint;
+        e.system = "openai";
+        if (!m["base_url"] || !m["model"])
+          return tl::unexpected(bad(file, m, "extraction.model needs base_url and model"));
+        e.base_url = m["base_url"].as<std::string>();
+        if (e.base_url.rfind("http://", 0) != 0 && e.base_url.rfind("https://", 0) != 0)
+          return tl::unexpected(
+              bad(file, m["base_url"], "the base_url must be http:// or https://"));
+        c.extraction.model = m["model"].as<std::string>();
+        auto secret = read_secret(file, m, "extraction.model");
+        if (!secret) return tl::unexpected(secret.error());
+        e.secret = *secret;
+        e.timeout = std::chrono::seconds(60);
+        if (m["timeout"]) {
+          auto d = workflows::parse_duration(m["timeout"].as<std::string>());
+          if (!d.seconds) return tl::unexpected(bad(file, m["timeout"], d.error));
+          e.timeout = std::chrono::seconds(*d.seconds);
+        }
+        if (m["max_attempts"]) e.max_attempts = m["max_attempts"].as<int>();
+      }
     }
     if (root["workers"]) {
       c.workers = root["workers"].as<int>();

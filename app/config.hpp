@@ -32,6 +32,14 @@ struct AdapterConfig {
   int max_attempts = 4;
 };
 
+// Which term extractor extract.terms uses (docs/extraction.md): the rules (default), an
+// OpenAI-compatible model endpoint, or both voting.
+struct ExtractionConfig {
+  std::string mode = "rules";  // rules | model | vote
+  AdapterConfig endpoint;      // system "openai": base_url, secret, timeout, max_attempts
+  std::string model;           // the model name sent in each request
+};
+
 struct ServeConfig {
   std::string db;  // "" : default_database_url()
   std::string host = "127.0.0.1";
@@ -43,6 +51,7 @@ struct ServeConfig {
   std::map<std::string, AdapterConfig> adapters;  // by capability: billing, …
   // ingest.*: `file:` document sources are read below this directory ("": none allowed).
   std::string documents_root;
+  ExtractionConfig extraction;
 };
 
 // Reads `path` (or $COVENANT_CONFIG, or ./covenant.yaml when it exists; none is fine), then

@@ -25,7 +25,11 @@ Outcome extract_terms(const Systems& s, const json& in) {
   if (!*doc) return error("NotFound", std::string(a) + ": no stored document " + sha);
   static const extract::RuleExtractor rules;
   const extract::Extractor& x = s.extractor ? *s.extractor : rules;
-  auto terms = x.extract((*doc)->text);
+  auto found = x.try_extract((*doc)->text);
+  if (!found)
+    return error(found.error().retryable ? "Unavailable" : "ExtractionFailed",
+                 std::string(a) + ": " + found.error().message, found.error().retryable);
+  const auto& terms = *found;
   json fields = extract::to_json(terms);
   json out = {{"document", sha}, {"fields", fields}};
   json review = json::array();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
 
 #include <cstddef>
 #include <map>
@@ -23,15 +24,27 @@ struct Term {
   nlohmann::json value;   // the normalised value (see docs/extraction.md for each field)
   double confidence = 0;  // a score for routing to review, not money: double is fine here
   Evidence evidence;
+  std::string source;          // who found it: "rules", "model", "agreed", "disputed"
+  nlohmann::json alternative;  // disputed: the other extractor's value; else null
 };
 
 // Field name -> term; a field that was not found is absent.
 using Terms = std::map<std::string, Term>;
 
+struct ExtractError {
+  std::string message;
+  bool retryable = false;  // the extractor's service was unreachable or busy
+};
+
 class Extractor {
  public:
   virtual ~Extractor() = default;
+  // The terms found; an extractor that can fail answers nothing here when it does.
   virtual Terms extract(const std::string& text) const = 0;
+  // The terms, or why there are none (a model endpoint that is down). The activity calls this.
+  virtual tl::expected<Terms, ExtractError> try_extract(const std::string& text) const {
+    return extract(text);
+  }
 };
 
 // The fields RuleExtractor knows: parties, agreement_date, effective_date, term,

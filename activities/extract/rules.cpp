@@ -476,12 +476,15 @@ Terms RuleExtractor::extract(const std::string& text) const {
 
 nlohmann::json to_json(const Terms& terms) {
   json out = json::object();
-  for (const auto& [field, t] : terms)
+  for (const auto& [field, t] : terms) {
     out[field] = {
         {"value", t.value},
         {"confidence", t.confidence},
         {"evidence",
          {{"start", t.evidence.start}, {"end", t.evidence.end}, {"text", t.evidence.text}}}};
+    if (!t.source.empty()) out[field]["source"] = t.source;
+    if (!t.alternative.is_null()) out[field]["alternative"] = t.alternative;
+  }
   return out;
 }
 

@@ -202,3 +202,25 @@ TEST_CASE("UTF-8 is checked byte by byte") {
   CHECK(first_invalid_utf8("\xC0\xAF") == 0);       // overlong
   CHECK(first_invalid_utf8("a\xE2\x28\xA1") == 1);  // bad continuation
 }
+
+TEST_CASE("An order form in JSON is stored as evidence and parsed, or refused with the reason") {
+  covenant::testing::TempDir dir;
+  auto docs = std::make_shared<MemoryDocuments>();
+  Systems s;
+  s.documents = docs;
+  s.documents_root = dir.path().string();
+  write(dir.path() / "of.json",
+        R"({"contract_id": "C-3", "lines": [{"product": "seats", "quantity": 5}]})");
+  auto form = ingest_order_form(s, {{"source", "file:of.json"}});
+  REQUIRE(form.ok);
+  CHECK(form.result["contract_id"] == "C-3");
+  CHECK(form.result["media_type"] == "application/json");
+  CHECK(form.result["order_form"]["lines"][0]["quantity"] == 5);
+  write(dir.path() / "bad.json", R"({"lines": [)");
+  auto bad = ingest_order_form(s, {{"source", "file:bad.json"}, {"contract_id", "C-3"}});
+  CHECK(bad.code == "InvalidDocument");
+  CHECK(bad.message.find("not valid JSON") != std::string::npos);
+  write(dir.path() / "nolines.json", R"({"contract_id": "C-3"})");
+  CHECK(ingest_order_form(s, {{"source", "file:nolines.json"}}).code == "InvalidDocument");
+  CHECK(docs->stored() == 1);
+}

@@ -48,6 +48,7 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   setenv("COVENANT_WEBHOOK_SECRET", "whsec_bot", 1);
   setenv("COVENANT_OPS_WEBHOOK_SECRET", "whsec_ops", 1);
   setenv("STRIPE_SECRET_KEY", "sk_test_from_env", 1);
+  setenv("OPENAI_API_KEY", "sk-model-from-env", 1);
   unsetenv("COVENANT_DB");
   unsetenv("COVENANT_PORT");
   unsetenv("COVENANT_PUBLIC_URL");
@@ -67,6 +68,11 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->adapters["billing"].secret == "sk_test_from_env");
   CHECK(c->adapters["billing"].timeout == std::chrono::seconds(20));
   CHECK(c->adapters["billing"].rate_per_second == 25);
+  CHECK(c->documents_root == "/srv/contracts");
+  CHECK(c->extraction.mode == "vote");
+  CHECK(c->extraction.model == "gpt-4o-mini");
+  CHECK(c->extraction.endpoint.secret == "sk-model-from-env");
+  CHECK(c->extraction.endpoint.timeout == std::chrono::seconds(60));
   setenv("COVENANT_PORT", "9191", 1);
   setenv("COVENANT_DB", "sqlite:/tmp/other.db", 1);
   auto overridden = covenant::app::load_serve_config(write(dir, documented_example()));
@@ -79,6 +85,13 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
 
 TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused where they are") {
   unsetenv("COVENANT_MISSING_SECRET");
+  CHECK(refused("extraction:\n  mode: guess\n").find(":2:9: extraction.mode must be") !=
+        std::string::npos);
+  CHECK(refused("extraction:\n  mode: vote\n").find("extraction.vote needs a model") !=
+        std::string::npos);
+  CHECK(refused("extraction:\n  mode: model\n  model:\n    base_url: https://m.example\n    "
+                "model: m\n    secret_env: COVENANT_MISSING_SECRET\n")
+            .find("$COVENANT_MISSING_SECRET is not set") != std::string::npos);
   CHECK(refused("webhooks:\n  - name: a\n    url: http://127.0.0.1:1/\n    secret: hunter2\n")
             .find(":4:5: secrets do not belong in the config file") != std::string::npos);
   CHECK(refused("database: postgresql://covenant:hunter2@db/covenant\n")
