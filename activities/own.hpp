@@ -23,6 +23,14 @@ Outcome monitor_sla(const Systems& s, const nlohmann::json& in);
 Outcome monitor_billing_accuracy(const Systems& s, const nlohmann::json& in);
 
 // Helpers shared by the activities above.
+// A field of extracted terms: the plain value (`.terms.fees`), also when a reviewer sent the
+// field back as extract.terms' {value, confidence, evidence}; null when absent.
+inline nlohmann::json term_value(const nlohmann::json& terms, const char* name) {
+  if (!terms.is_object() || !terms.contains(name)) return nullptr;
+  const nlohmann::json& v = terms[name];
+  if (v.is_object() && v.contains("value") && v.contains("confidence")) return v["value"];
+  return v;
+}
 inline Outcome ok(nlohmann::json result) { return {true, std::move(result), "", "", false}; }
 inline Outcome invalid_input(const std::string& activity, const std::string& what) {
   return {false, nullptr, "InvalidInput", activity + ": " + what, false};

@@ -45,6 +45,7 @@ std::size_t invalid_utf8_at(std::string_view s) {
                 : (c >> 3) == 0x1e ? 3
                                    : -1;
     if (extra < 0 || (extra > 0 && i + extra >= s.size())) return i;
+    if (c == 0xC0 || c == 0xC1) return i;  // an overlong encoding of an ASCII byte
     for (int k = 1; k <= extra; ++k)
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
     i += extra + 1;

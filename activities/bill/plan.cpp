@@ -50,22 +50,14 @@ bool due_at_signing(const std::string& event) {
   return std::regex_search(event, re);
 }
 
-// The value of field `name` in terms: either the plain value or {value: ...} from review.
-json field(const json& terms, const char* name) {
-  if (!terms.contains(name)) return nullptr;
-  const json& v = terms[name];
-  if (v.is_object() && v.contains("value") && v.contains("confidence")) return v["value"];
-  return v;
-}
-
 }  // namespace
 
 Outcome bill_plan(const json& in) {
   const json terms = in.value("terms", json::object());
   const json products = in.value("products", json::object());
   if (!terms.is_object()) return invalid_input(kActivity, "'terms' must be an object");
-  auto start_s = field(terms, "effective_date");
-  auto end_s = field(terms, "expiration_date");
+  auto start_s = term_value(terms, "effective_date");
+  auto end_s = term_value(terms, "expiration_date");
   if (!start_s.is_string()) return invalid_input(kActivity, "the terms have no effective_date");
   if (!end_s.is_string() || end_s == "perpetual")
     return invalid_input(kActivity,
@@ -82,12 +74,12 @@ Outcome bill_plan(const json& in) {
   if (currency.size() != 3) return invalid_input(kActivity, "'products.currency' is missing");
   std::string contract = in.value("contract_id", products.value("contract_id", "contract"));
 
-  json freq = field(terms, "billing_frequency");
+  json freq = term_value(terms, "billing_frequency");
   std::string every = freq.is_object() ? freq.value("every", "year") : "year";
   std::string timing = freq.is_object() ? freq.value("timing", "advance") : "advance";
   int k = interval_months(every);
   if (k == 0) return invalid_input(kActivity, "unknown billing frequency '" + every + "'");
-  json pay = field(terms, "payment_terms");
+  json pay = term_value(terms, "payment_terms");
   int net_days = pay.is_object() ? pay.value("net_days", 30) : 30;
 
   // Billing periods on the grid start + i·k months; the last may be partial.
@@ -227,7 +219,7 @@ Outcome bill_plan(const json& in) {
     }
   }
   // One-time fees: by milestone, or at the start.
-  json ms = field(terms, "milestones");
+  json ms = term_value(terms, "milestones");
   json milestones = json::array();
   if (one_time_total > 0) {
     total += one_time_total;

@@ -1,5 +1,7 @@
 #include "activities/ingest/read_document.hpp"
 
+#include "workflows/expressions.hpp"
+
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
@@ -41,20 +43,6 @@ tl::expected<DocumentText, std::string> read_pdf(std::string_view bytes) {
 
 }  // namespace
 
-std::size_t first_invalid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return i;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return i;
-    if (n == 2 && c < 0xC2) return i;  // overlong
-    i += n;
-  }
-  return std::string_view::npos;
-}
-
 tl::expected<DocumentText, std::string> read_document(std::string_view bytes,
                                                       const std::string& media_type) {
   if (bytes.empty()) return tl::unexpected(std::string("the document is empty"));
@@ -66,7 +54,7 @@ tl::expected<DocumentText, std::string> read_document(std::string_view bytes,
   if (!media_type.empty() && media_type != "text/plain")
     return tl::unexpected("unsupported media type '" + media_type +
                           "' (text/plain and application/pdf are read)");
-  if (auto bad = first_invalid_utf8(bytes); bad != std::string_view::npos)
+  if (auto bad = workflows::invalid_utf8_at(bytes); bad != std::string_view::npos)
     return tl::unexpected("the text is not UTF-8 (invalid byte at offset " + std::to_string(bad) +
                           ")");
   std::string text(bytes);

@@ -19,7 +19,4 @@ struct DocumentText {
 tl::expected<DocumentText, std::string> read_document(std::string_view bytes,
                                                       const std::string& media_type);
 
-// The byte offset of the first invalid UTF-8 sequence, or npos when `s` is valid.
-std::size_t first_invalid_utf8(std::string_view s);
-
 }  // namespace covenant::activities::ingest

@@ -16,13 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-json field(const json& terms, const char* name) {
-  if (!terms.is_object() || !terms.contains(name)) return nullptr;
-  const json& v = terms[name];
-  if (v.is_object() && v.contains("value") && v.contains("confidence")) return v["value"];
-  return v;
-}
-
 std::optional<dates::Day> today(const Systems& s) {
   if (!s.today) return std::nullopt;
   return dates::Day{std::chrono::days{s.today()}};
@@ -35,15 +28,15 @@ Outcome monitor_renewal(const Systems& s, const json& in) {
   auto now = today(s);
   if (!now) return error("NotConfigured", std::string(a) + ": no date source");
   json terms = in.value("terms", json::object());
-  auto end_s = field(terms, "expiration_date");
+  auto end_s = term_value(terms, "expiration_date");
   if (end_s == "perpetual")
     return ok({{"status", "perpetual"}, {"message", "the contract has no end date"}});
   if (!end_s.is_string()) return invalid_input(a, "the terms have no expiration_date");
   auto end = dates::parse(end_s);
   if (!end) return invalid_input(a, "expiration_date is not an ISO date");
-  bool automatic = field(terms, "auto_renewal") == true;
-  json renewal = field(terms, "renewal_term");
-  json notice = field(terms, "notice_period_to_terminate_renewal");
+  bool automatic = term_value(terms, "auto_renewal") == true;
+  json renewal = term_value(terms, "renewal_term");
+  json notice = term_value(terms, "notice_period_to_terminate_renewal");
   int lead = in.value("lead_days", 30);
   int renewals = 0;
   if (automatic && renewal.is_object())
@@ -82,10 +75,10 @@ Outcome monitor_sla(const Systems& s, const json& in) {
   std::string account = in.value("account", "");
   if (account.empty()) return invalid_input(a, "'account' is required");
   json terms = in.value("terms", json::object());
-  json sla = field(terms, "sla");
+  json sla = term_value(terms, "sla");
   json out = {{"breaches", json::array()}, {"term_ended", false}};
-  if (auto end = dates::parse(field(terms, "expiration_date").is_string()
-                                  ? field(terms, "expiration_date").get<std::string>()
+  if (auto end = dates::parse(term_value(terms, "expiration_date").is_string()
+                                  ? term_value(terms, "expiration_date").get<std::string>()
                                   : ""))
     out["term_ended"] = *now >= *end;
   if (!sla.is_object()) {

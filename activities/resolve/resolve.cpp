@@ -58,13 +58,6 @@ json customer_party(const json& parties) {
   return parties.size() >= 2 ? parties[1] : parties[0];
 }
 
-json field(const json& terms, const char* name) {
-  if (!terms.is_object() || !terms.contains(name)) return nullptr;
-  const json& v = terms[name];
-  if (v.is_object() && v.contains("value") && v.contains("confidence")) return v["value"];
-  return v;
-}
-
 std::int64_t minor_of(const json& money) {
   if (money.is_object() && money.contains("amount_minor") &&
       money["amount_minor"].is_number_integer())
@@ -139,7 +132,7 @@ Outcome resolve_products(const json& in) {
   const json quote = in.value("quote", json::object());
   if (!quote.is_object() || !quote.contains("lines") || !quote["lines"].is_array())
     return invalid_input(a, "'quote' must have the quote's 'lines' (cpq.list_quote_lines)");
-  json fees = field(terms, "fees");
+  json fees = term_value(terms, "fees");
   if (!fees.is_array()) fees = json::array();
   std::vector<bool> fee_used(fees.size(), false);
   json lines = json::array(), exceptions = json::array(), entitlements = json::array();

@@ -4,6 +4,7 @@
 #include "activities/ingest/read_document.hpp"
 #include "activities/own.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "workflows/expressions.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -195,7 +196,7 @@ TEST_CASE("Terms under the threshold, and required terms that are missing, go to
 }
 
 TEST_CASE("UTF-8 is checked byte by byte") {
-  using ingest::first_invalid_utf8;
+  const auto first_invalid_utf8 = covenant::workflows::invalid_utf8_at;
   CHECK(first_invalid_utf8("plain") == std::string_view::npos);
   CHECK(first_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC") == std::string_view::npos);
   CHECK(first_invalid_utf8("ab\xC3") == 2);         // cut short
