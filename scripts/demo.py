@@ -55,6 +55,71 @@ def money(m):
     return f"{m.get('currency', '')} {v // 100:,}.{v % 100:02d}"
 
 
+# Events the timeline leaves out: each activity shows once, when it completes.
+QUIET = {"ActivityScheduled", "BranchStarted", "BranchCompleted", "StateEntered",
+         "TimerScheduled", "TimerFired", "WritebackCommitted"}
+
+
+def describe(e):
+    """One readable line for an event of the history."""
+    t, p = e.get("type", ""), e.get("payload", {}) or {}
+    if t != "ActivityCompleted":
+        if t.startswith("Approval"):
+            return f"{t} {p.get('approval_id', '')}"
+        if t in ("SignalReceived", "EventReceived"):
+            return f"{t}: {p.get('event', p.get('name', ''))}"
+        if t == "ActivityFailed":
+            return f"{p.get('activity', '')} failed: {p.get('error', '')} {p.get('message', '')}"[:110]
+        return t
+    a, r = p.get("activity", ""), p.get("result", {}) or {}
+    detail = ""
+    if a == "ingest.contract":
+        detail = (f"{r.get('media_type')} stored, {r.get('bytes')} bytes, sha256 "
+                  f"{str(r.get('sha256'))[:12]}…, version {r.get('version')}")
+    elif a == "crm.get_opportunity":
+        detail = f"'{r.get('name')}', {r.get('stage')}, {money(r.get('amount'))}"
+    elif a == "cpq.get_quote":
+        detail = f"quote {r.get('status')}, {money(r.get('net_amount'))}, {r.get('term_months')} months"
+    elif a == "cpq.list_quote_lines":
+        detail = f"{len(r.get('lines', []))} quote lines"
+    elif a == "extract.terms":
+        fees = r.get("fees") or []
+        detail = (f"{len(r.get('fields', {}))} terms ({len(r.get('review', []))} to review): "
+                  f"{r.get('effective_date')} to {r.get('expiration_date')}, {len(fees)} fees, "
+                  f"net {(r.get('payment_terms') or {}).get('net_days')}")
+    elif a == "resolve.customer":
+        detail = (f"{r.get('legal_name')} ({r.get('external_id')}), score {r.get('score')} "
+                  f"of {len(r.get('candidates', []))} candidates")
+    elif a == "resolve.products":
+        detail = (f"{len(r.get('lines', []))} lines matched to the contract's fees, "
+                  f"{len(r.get('exceptions', []))} pricing exceptions, price "
+                  f"{money(r.get('transaction_price'))}")
+    elif a == "bill.plan":
+        sub = r.get("subscription") or {}
+        detail = (f"{len(sub.get('periods', []))} subscription periods, "
+                  f"{len(r.get('invoices', []))} invoice(s) now, "
+                  f"{len(r.get('pending_milestones', []))} milestone(s) pending: {money(r.get('total'))}")
+    elif a == "revenue.schedule":
+        detail = (f"{len(r.get('obligations', []))} obligations by relative SSP, "
+                  f"{len(r.get('periods', []))} entries: {money(r.get('transaction_price'))}")
+    elif a == "provision.request":
+        detail = f"{len(r.get('requests', []))} provisioning tasks in the CRM"
+    elif a.startswith("billing.") or a.startswith("erp."):
+        amount = r.get("total_minor", r.get("amount_minor"))
+        detail = f"{r.get('id', r.get('terms', ''))}" + (
+            f" {r.get('currency', '').upper()} {amount // 100:,}.{amount % 100:02d}"
+            if isinstance(amount, int) else "")
+    elif a == "monitor.renewal":
+        detail = f"{r.get('status')}: notice by {r.get('notice_date')}"
+    elif a == "monitor.sla":
+        detail = f"{len(r.get('breaches', []))} breach(es)"
+    elif a == "monitor.billing_accuracy":
+        detail = f"{len(r.get('discrepancies', []))} discrepancies"
+    elif a.startswith("crm.create"):
+        detail = f"{r.get('id', '')}"
+    return f"{a} {detail}".rstrip()
+
+
 class Receiver(http.server.BaseHTTPRequestHandler):
     """Where Covenant's signed webhooks go in the demo (an approvals bot, in real life)."""
     received = []
@@ -176,19 +241,10 @@ adapters:
         events = self.history(instance)
         for e in events[self.seen:]:
             t = e.get("type", "")
-            state = e.get("state", "")
-            p = e.get("payload", {}) or {}
-            note = ""
-            if t in ("ActivityScheduled",):
-                note = p.get("activity", "")
-            elif t in ("ActivityFailed",):
-                note = f"{p.get('error', '')}: {p.get('message', '')}"[:120]
-            elif t.startswith("Approval"):
-                note = p.get("approval_id", "")
-            elif t in ("SignalReceived", "EventReceived"):
-                note = p.get("event", p.get("name", ""))
+            if t in QUIET:
+                continue
             when = str(e.get("at", ""))[11:19]
-            print(f"   {when} #{e.get('seq', '')} {t:<22} {state:<22} {note}")
+            print(f"   {when} #{e.get('seq', ''):<4} {e.get('state', ''):<20} {describe(e)}")
         self.seen = len(events)
         return events
 
@@ -230,7 +286,7 @@ def main():
         instance = demo.run("start", "contract-to-cash", "--db", demo.db, "--business-key", "C-1042",
                             "--input", str(demo.out / "input.json"), "--as", "revops-demo").strip()
         print(f"\n-- Started contract-to-cash for C-1042 ({rel}): instance {instance}")
-        print("   time     seq event                  state                  detail")
+        print("   time     seq   state                what happened")
 
         approval = open_gate(demo, instance, "Finance approval of the plan and schedule")
         summary = {"instance": instance, "approval": approval, "approved": False}
@@ -373,6 +429,7 @@ def bill_milestone(demo, milestone, customer, auto):
         return {"instance": instance, "approved": False}
     approve_by_callback(approval)
     demo.wait_for(instance, lambda ev, st: st.get("status") == "completed", "the milestone invoice")
+    demo.timeline(instance)  # what happened between the last look and completion
     return {"instance": instance, "approved": True}
 
 
