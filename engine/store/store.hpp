@@ -133,6 +133,39 @@ struct DocumentVersionRow {
   bool added = false;  // put_document: true when this call added the version
 };
 
+// Audit reads (store_audit.cpp): history rows as stored (the payload as its text, so a
+// tampered row is still readable), with their instance's workflow and business key.
+struct HistoryRow {
+  std::string instance_id;
+  std::int64_t seq = 0;
+  int type = 0;
+  std::string type_name;
+  std::int64_t at_us = 0;
+  std::string frame, state, payload, prev_hash, hash;
+  std::string workflow, business_key;
+};
+
+// Which history rows, in which order. Empty strings and 0 mean "any".
+struct HistoryQuery {
+  std::string instance_id, business_key, type_name;
+  std::int64_t from_us = 0, to_us = 0;  // [from, to)
+  bool by_instance = false;             // order by (instance, seq); else by (time, instance, seq)
+};
+
+// Where a page ends, to ask for the next one (keyset: stable under concurrent appends).
+struct HistoryCursor {
+  std::int64_t at_us = -1;  // -1: from the start
+  std::string instance_id;
+  std::int64_t seq = 0;
+};
+
+// An instance's own record of its chain's end, to catch a truncated history.
+struct ChainHead {
+  std::string instance_id, business_key;
+  std::int64_t next_seq = 1;
+  std::string last_hash;
+};
+
 struct InstanceFilter {
   std::string status, workflow, business_key;
   std::int64_t created_from_us = 0, created_to_us = 0;  // [from, to)
@@ -266,6 +299,11 @@ class Store {
   Result<std::optional<DocumentRow>> document(const std::string& sha256);
   Result<std::optional<std::string>> document_content(const std::string& sha256);
   Result<std::vector<DocumentVersionRow>> document_versions(const std::string& contract_id);
+
+  // Audit: one page of history rows after `after`, and the instances' chain heads by id.
+  Result<std::vector<HistoryRow>> history_page(const HistoryQuery& q, const HistoryCursor& after,
+                                               int limit);
+  Result<std::vector<ChainHead>> chain_heads(const std::string& after_id, int limit);
 
   // Wakes idle workers when this transaction commits (PostgreSQL NOTIFY; a no-op on SQLite).
   Result<void> notify_work(Tx& tx);

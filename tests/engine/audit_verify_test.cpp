@@ -1,0 +1,116 @@
+// covenant audit verify's engine: the chains recomputed from the rows as stored. A tamper
+// test edits, deletes and re-orders history rows directly in the database — with the
+// append-only triggers out of the way, as a database superuser could — and the verifier names
+// the instance and the first broken sequence number; a clean database verifies.
+#include "engine/audit/verify.hpp"
+#include "tests/engine/engine_fixture.hpp"
+
+namespace {
+
+const char* kSteps = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: steps }
+start: a
+states:
+  a: { type: choice, choices: [{ when: "${ .x == 0 }", next: b }], default: b }
+  b: { type: choice, choices: [{ when: "${ .x == 0 }", next: c }], default: c }
+  c: { type: choice, choices: [{ when: "${ .x == 0 }", next: done }], default: done }
+  done: { type: succeed }
+)";
+
+// What a superuser can do: switch off the triggers that refuse UPDATE and DELETE.
+void without_guards(covenant::engine::store::Store& store, const std::string& sql) {
+  auto tx = store.begin();
+  REQUIRE(tx);
+  auto& s = (*tx)->sql();
+  if (store.dialect().name() == std::string("postgres")) {
+    s << "ALTER TABLE history DISABLE TRIGGER ALL";
+    s << sql;
+    s << "ALTER TABLE history ENABLE TRIGGER ALL";
+  } else {
+    s << "DROP TRIGGER IF EXISTS history_refuses_update";
+    s << "DROP TRIGGER IF EXISTS history_refuses_delete";
+    s << sql;
+  }
+  REQUIRE((*tx)->commit());
+}
+
+}  // namespace
+
+ENGINE_TEST("Audit verify finds an edited, a deleted and a re-ordered history row", audit_verify) {
+  fx.deploy(kSteps);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(
+        fx.start("steps", {{"x", i}}, {"C-" + std::to_string(i), "alice", "", "default"}));
+  fx.drain();
+  using covenant::engine::audit::verify;
+  auto clean = verify(*fx.store_);
+  REQUIRE(clean);
+  CHECK(clean->intact());
+  CHECK(clean->instances == 5);
+  CHECK(clean->events >= 30);
+  // Small pages exercise the merge across page boundaries.
+  auto paged = verify(*fx.store_, "", 2);
+  REQUIRE(paged);
+  CHECK(paged->intact());
+  CHECK(paged->events == clean->events);
+
+  // 1: an amount changed in a payload (a valid JSON edit).
+  without_guards(*fx.store_,
+                 "UPDATE history SET payload = '{\"type\":\"choice\",\"occurrence\":9}' "
+                 "WHERE instance_id = '" +
+                     ids[1] + "' AND seq = 3");
+  // 2: a row deleted in the middle.
+  without_guards(*fx.store_,
+                 "DELETE FROM history WHERE instance_id = '" + ids[2] + "' AND seq = 2");
+  // 3: two rows swapped (their sequence numbers exchanged).
+  without_guards(*fx.store_,
+                 "UPDATE history SET seq = -1 WHERE instance_id = '" + ids[3] + "' AND seq = 2");
+  without_guards(*fx.store_,
+                 "UPDATE history SET seq = 2 WHERE instance_id = '" + ids[3] + "' AND seq = 3");
+  without_guards(*fx.store_,
+                 "UPDATE history SET seq = 3 WHERE instance_id = '" + ids[3] + "' AND seq = -1");
+  // 4: the tail cut off.
+  without_guards(*fx.store_, "DELETE FROM history WHERE instance_id = '" + ids[4] +
+                                 "' AND seq = (SELECT MAX(seq) FROM history WHERE instance_id = '" +
+                                 ids[4] + "')");
+  auto r = verify(*fx.store_);
+  REQUIRE(r);
+  REQUIRE(r->breaks.size() == 4);
+  std::map<std::string, covenant::engine::audit::Break> by;
+  for (const auto& b : r->breaks) by[b.instance_id] = b;
+  CHECK(by[ids[1]].seq == 3);
+  CHECK(by[ids[1]].reason == "its content does not match its hash");
+  CHECK(by[ids[1]].business_key == "C-1");
+  CHECK(by[ids[2]].seq == 2);
+  CHECK(by[ids[2]].reason.find("missing") != std::string::npos);
+  CHECK(by[ids[3]].seq == 2);
+  CHECK(by[ids[3]].reason == "its link to the previous event is broken");
+  CHECK(by[ids[4]].reason.find("the history ends at event") != std::string::npos);
+  CHECK_FALSE(by.count(ids[0]));
+
+  // One instance on its own.
+  auto one = verify(*fx.store_, ids[0]);
+  REQUIRE(one);
+  CHECK(one->intact());
+  auto bad = verify(*fx.store_, ids[1]);
+  REQUIRE(bad);
+  CHECK(bad->breaks.size() == 1);
+  CHECK(verify(*fx.store_, "no-such-instance").error().code ==
+        covenant::engine::ErrorCode::NotFound);
+}
+
+ENGINE_TEST("A payload that is no longer JSON is a broken link, not a crash",
+            audit_verify_garbage) {
+  fx.deploy(kSteps);
+  auto id = fx.start("steps", {{"x", 1}}, {"C-9", "alice", "", "default"});
+  fx.drain();
+  without_guards(*fx.store_, "UPDATE history SET payload = '{not json' WHERE instance_id = '" + id +
+                                 "' AND seq = 2");
+  auto r = covenant::engine::audit::verify(*fx.store_);
+  REQUIRE(r);
+  REQUIRE(r->breaks.size() == 1);
+  CHECK(r->breaks[0].seq == 2);
+  CHECK(r->breaks[0].reason == "its payload is not JSON");
+}
