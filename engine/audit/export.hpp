@@ -1,0 +1,34 @@
+// The audit export: history rows with the columns an auditor asks for, derived from each
+// event's payload, written as CSV (RFC 4180, one header row) or JSON Lines. Streamed a page
+// at a time, so memory stays bounded whatever the range. The column set is part of the audit
+// format (docs/audit.md): add columns at the end, never rename or reorder.
+#pragma once
+
+#include "engine/store/store.hpp"
+
+#include <ostream>
+
+namespace covenant::engine::audit {
+
+// event_time, instance, contract, workflow, seq, event_type, actor, state, amount_minor,
+// currency, external_system, external_id, idempotency_key, digest, hash, prev_hash
+const std::vector<std::string>& export_columns();
+
+// One row's columns, in export_columns() order ("" where an event has none).
+std::vector<std::string> export_values(const store::HistoryRow& row);
+
+// Who caused an event: the starter, the sender of an event, the approver (as recorded, "X for
+// Y" for a delegate), whoever cancelled; "covenant" for what the engine did itself.
+std::string actor_of(const store::HistoryRow& row, const nlohmann::json& payload);
+
+struct ExportOptions {
+  store::HistoryQuery query;   // ordered by time across instances
+  std::string actor;           // only events by this actor ("" any)
+  std::string format = "csv";  // csv | jsonl
+  int page_size = 1000;
+};
+
+// Writes the rows; returns how many. Errors: InvalidArgument (format), store errors.
+Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o, std::ostream& out);
+
+}  // namespace covenant::engine::audit
