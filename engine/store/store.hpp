@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace covenant::engine::store {
@@ -166,6 +167,15 @@ struct ChainHead {
   std::string last_hash;
 };
 
+// A signed daily checkpoint (engine/audit/checkpoint.hpp has the document's form).
+struct CheckpointRow {
+  std::string day;                    // YYYY-MM-DD (UTC)
+  std::string document;               // canonical JSON: {day, heads, previous}
+  std::string digest;                 // SHA-256 of the document
+  std::string signature, public_key;  // Ed25519, base64; the key as PEM
+  std::int64_t created_us = 0;
+};
+
 struct InstanceFilter {
   std::string status, workflow, business_key;
   std::int64_t created_from_us = 0, created_to_us = 0;  // [from, to)
@@ -304,6 +314,15 @@ class Store {
   Result<std::vector<HistoryRow>> history_page(const HistoryQuery& q, const HistoryCursor& after,
                                                int limit);
   Result<std::vector<ChainHead>> chain_heads(const std::string& after_id, int limit);
+  // Every instance's last event before `before_us`: (instance, seq, hash), by instance.
+  Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> heads_before(
+      std::int64_t before_us);
+  // The hash of one event, nullopt when there is no such row.
+  Result<std::optional<std::string>> event_hash_at(const std::string& instance_id,
+                                                   std::int64_t seq);
+  // Checkpoints: Conflict when the day has one already.
+  Result<void> add_checkpoint(const CheckpointRow& c);
+  Result<std::vector<CheckpointRow>> checkpoints();
 
   // Wakes idle workers when this transaction commits (PostgreSQL NOTIFY; a no-op on SQLite).
   Result<void> notify_work(Tx& tx);

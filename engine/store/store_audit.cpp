@@ -22,7 +22,83 @@ constexpr const char* kHeads =
     "SELECT id, business_key, next_seq, last_hash FROM instances WHERE id > :after ORDER BY id "
     "LIMIT :n";
 
+constexpr const char* kHeadsBefore =
+    "SELECT h.instance_id, h.seq, h.hash FROM history h JOIN (SELECT instance_id, MAX(seq) AS "
+    "seq FROM history WHERE at_us < :before GROUP BY instance_id) m ON m.instance_id = "
+    "h.instance_id AND m.seq = h.seq ORDER BY h.instance_id";
+constexpr const char* kHashAt = "SELECT hash FROM history WHERE instance_id = :i AND seq = :s";
+constexpr const char* kAddCheckpoint =
+    "INSERT INTO checkpoints (day, document, digest, signature, public_key, created_us) "
+    "VALUES (:d, :doc, :dg, :sig, :pk, :c)";
+constexpr const char* kCheckpoints =
+    "SELECT day, document, digest, signature, public_key, created_us FROM checkpoints ORDER BY "
+    "day";
+
 }  // namespace
+
+Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> Store::heads_before(
+    std::int64_t before_us) {
+  using Head = std::tuple<std::string, std::int64_t, std::string>;
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::vector<Head>>("read chain heads", [&]() -> Result<std::vector<Head>> {
+    std::vector<Head> out;
+    std::string id, hash;
+    long long seq = 0, before = before_us;
+    soci::statement st = ((*tx)->sql().prepare << kHeadsBefore, soci::use(before), soci::into(id),
+                          soci::into(seq), soci::into(hash));
+    st.execute();
+    while (st.fetch()) out.emplace_back(id, seq, hash);
+    return out;
+  });
+}
+
+Result<std::optional<std::string>> Store::event_hash_at(const std::string& instance_id,
+                                                        std::int64_t seq) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::optional<std::string>>(
+      "read an event's hash", [&]() -> Result<std::optional<std::string>> {
+        std::string hash;
+        long long s = seq;
+        (*tx)->sql() << kHashAt, soci::use(instance_id), soci::use(s), soci::into(hash);
+        if (!(*tx)->sql().got_data()) return std::nullopt;
+        return hash;
+      });
+}
+
+Result<void> Store::add_checkpoint(const CheckpointRow& c) {
+  auto tx = begin();
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = guard<void>("add checkpoint", [&]() -> Result<void> {
+    long long created = c.created_us;
+    (*tx)->sql() << kAddCheckpoint, soci::use(c.day), soci::use(c.document), soci::use(c.digest),
+        soci::use(c.signature), soci::use(c.public_key), soci::use(created);
+    return {};
+  });
+  if (!r) return r;
+  return (*tx)->commit();
+}
+
+Result<std::vector<CheckpointRow>> Store::checkpoints() {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<std::vector<CheckpointRow>>(
+      "read checkpoints", [&]() -> Result<std::vector<CheckpointRow>> {
+        std::vector<CheckpointRow> out;
+        CheckpointRow c;
+        long long created = 0;
+        soci::statement st = ((*tx)->sql().prepare << kCheckpoints, soci::into(c.day),
+                              soci::into(c.document), soci::into(c.digest), soci::into(c.signature),
+                              soci::into(c.public_key), soci::into(created));
+        st.execute();
+        while (st.fetch()) {
+          c.created_us = created;
+          out.push_back(c);
+        }
+        return out;
+      });
+}
 
 Result<std::vector<HistoryRow>> Store::history_page(const HistoryQuery& q,
                                                     const HistoryCursor& after, int limit) {

@@ -2,7 +2,9 @@
 // test edits, deletes and re-orders history rows directly in the database — with the
 // append-only triggers out of the way, as a database superuser could — and the verifier names
 // the instance and the first broken sequence number; a clean database verifies.
+#include "engine/audit/checkpoint.hpp"
 #include "engine/audit/verify.hpp"
+#include "engine/time_format.hpp"
 #include "tests/engine/engine_fixture.hpp"
 
 namespace {
@@ -113,4 +115,71 @@ ENGINE_TEST("A payload that is no longer JSON is a broken link, not a crash",
   REQUIRE(r->breaks.size() == 1);
   CHECK(r->breaks[0].seq == 2);
   CHECK(r->breaks[0].reason == "its payload is not JSON");
+}
+
+ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash",
+            audit_checkpoints) {
+  using namespace covenant::engine;
+  fx.deploy(kSteps);
+  auto id = fx.start("steps", {{"x", 1}}, {"C-1", "alice", "", "default"});
+  fx.start("steps", {{"x", 2}}, {"C-2", "alice", "", "default"});
+  fx.drain();
+  auto key = audit::generate_ed25519();
+  REQUIRE(key);
+  std::string day = format_rfc3339(fx.clock.now()).substr(0, 10);
+  std::int64_t now = to_micros(fx.clock.now());
+  CHECK(audit::make_checkpoint(*fx.store_, day, key->private_pem, now).error().code ==
+        ErrorCode::FailedPrecondition);  // the day is not over
+  std::int64_t later = now + 2 * 86'400LL * 1'000'000;
+  auto cp = audit::make_checkpoint(*fx.store_, day, key->private_pem, later);
+  REQUIRE(cp);
+  auto again = audit::make_checkpoint(*fx.store_, day, key->private_pem, later);
+  REQUIRE(again);
+  CHECK(again->digest == cp->digest);
+  auto all = fx.store_->checkpoints();
+  REQUIRE(all);
+  REQUIRE(all->size() == 1);
+  auto fine = audit::check_checkpoints(*fx.store_, *all, key->public_pem);
+  REQUIRE(fine);
+  CHECK(fine->empty());
+  // Someone else's key does not verify them.
+  auto other = audit::generate_ed25519();
+  auto forged = audit::check_checkpoints(*fx.store_, *all, other->public_pem);
+  REQUIRE(forged);
+  REQUIRE(forged->size() == 1);
+  CHECK(forged->front().reason.find("signature") != std::string::npos);
+
+  // The rewrite: an event's payload changed and every later hash, and the instance's head,
+  // recomputed, as someone with full access to the database could.
+  store::HistoryQuery q;
+  q.instance_id = id;
+  q.by_instance = true;
+  auto rows = fx.store_->history_page(q, {}, 1000);
+  REQUIRE(rows);
+  std::string prev, sql;
+  for (auto r : *rows) {
+    if (r.seq == 2) r.payload = R"({"occurrence":7,"type":"choice"})";
+    r.prev_hash = prev;
+    auto h = audit::row_hash(r);
+    REQUIRE(h);
+    r.hash = *h;
+    prev = r.hash;
+    without_guards(*fx.store_, "UPDATE history SET payload = '" + r.payload + "', prev_hash = '" +
+                                   r.prev_hash + "', hash = '" + r.hash +
+                                   "' WHERE instance_id = '" + id +
+                                   "' AND seq = " + std::to_string(r.seq));
+  }
+  without_guards(*fx.store_,
+                 "UPDATE instances SET last_hash = '" + prev + "' WHERE id = '" + id + "'");
+  auto chains = audit::verify(*fx.store_);
+  REQUIRE(chains);
+  CHECK(chains->intact());  // the chains alone cannot tell
+  auto caught = audit::check_checkpoints(*fx.store_, *all, key->public_pem);
+  REQUIRE(caught);
+  REQUIRE(caught->size() == 1);
+  CHECK(caught->front().instance_id == id);
+  CHECK(caught->front().reason.find("rewritten") != std::string::npos);
+  // And a new checkpoint of that day is refused: the history no longer matches it.
+  CHECK(audit::make_checkpoint(*fx.store_, day, key->private_pem, later).error().code ==
+        ErrorCode::Conflict);
 }

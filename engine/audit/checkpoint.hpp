@@ -1,0 +1,49 @@
+// Daily checkpoints: each day's chain heads — every instance's last event as of the end of
+// the day (UTC): [instance, seq, hash] — in a canonical JSON document
+//   {"format":"covenant-checkpoint/1","day":"2027-03-01","heads":[[…],…],"previous":"<digest>"}
+// chained to the previous day's by its SHA-256 and signed with Ed25519 (OpenSSL). Exported
+// (covenant audit checkpoints) to someone outside the database, they let that party detect a
+// rewrite of the history even by a database superuser who recomputed every hash: a head that
+// no longer has its hash, a checkpoint whose signature fails, a gap in the chain.
+#pragma once
+
+#include "engine/store/store.hpp"
+
+namespace covenant::engine::audit {
+
+struct KeyPair {
+  std::string private_pem, public_pem;
+};
+
+tl::expected<KeyPair, std::string> generate_ed25519();
+tl::expected<std::string, std::string> public_pem_of(const std::string& private_pem);
+// The base64 Ed25519 signature of `message`.
+tl::expected<std::string, std::string> sign(const std::string& private_pem,
+                                            std::string_view message);
+bool signature_valid(const std::string& public_pem, std::string_view message,
+                     const std::string& signature_b64);
+
+// Makes and stores the checkpoint of `day` (YYYY-MM-DD), which must be over at `now_us` and
+// come after the latest one. Again for the same day: the stored one when the history still
+// gives the same document, else Conflict (the history changed since it was signed).
+Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::string& day,
+                                             const std::string& private_pem, std::int64_t now_us);
+
+struct CheckpointProblem {
+  std::string day, instance_id;
+  std::int64_t seq = 0;
+  std::string reason;
+};
+
+// Checks `checkpoints` (from the database, or a file kept elsewhere) in day order: each
+// document's digest, its signature by `trusted_public_pem` (each row's own key when empty),
+// the chain of previous digests, and that every head's event still has its hash.
+Result<std::vector<CheckpointProblem>> check_checkpoints(
+    store::Store& store, const std::vector<store::CheckpointRow>& checkpoints,
+    const std::string& trusted_public_pem);
+
+// A checkpoint as one JSON line for export, and back.
+nlohmann::json checkpoint_json(const store::CheckpointRow& c);
+tl::expected<store::CheckpointRow, std::string> checkpoint_from_json(const nlohmann::json& j);
+
+}  // namespace covenant::engine::audit
