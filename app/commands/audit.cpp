@@ -1,19 +1,28 @@
 // covenant audit verify [ID] [--db URL] [--format text|json]
 //   Recomputes every history hash chain (or one instance's) and reports the first broken link
 //   of each instance. Exit 0 intact, 1 broken (or an error), 2 usage.
+//       [--checkpoints FILE --public-key FILE]: also checks checkpoints kept outside the
+//       database against it (a rewrite that recomputed every hash shows there).
 // covenant audit export --from DATE --to DATE [--format csv|jsonl] [-o FILE] [--db URL]
 //                       [--instance ID] [--contract KEY] [--type EVENT] [--actor NAME]
 //   The audit trail of a period, streamed (docs/audit.md has the columns).
+// covenant audit keygen --private FILE --public FILE      an Ed25519 key pair for checkpoints
+// covenant audit checkpoint --key FILE [--day YYYY-MM-DD]  sign a finished day (default: yesterday)
+// covenant audit checkpoints [-o FILE]                     export them, one JSON line each
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/config.hpp"
+#include "engine/audit/checkpoint.hpp"
 #include "engine/audit/export.hpp"
 #include "engine/audit/verify.hpp"
 #include "engine/store/store.hpp"
 #include "engine/time_format.hpp"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace covenant::app {
 namespace {
@@ -22,11 +31,78 @@ engine::Result<std::unique_ptr<engine::store::Store>> open_store(const std::stri
   return engine::store::Store::open(db, 2);
 }
 
-int verify(const CommonOptions& o, const std::string& id) {
+std::optional<std::string> read_text(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in) {
+    std::cerr << "covenant audit: cannot read " << what << " " << path << '\n';
+    return std::nullopt;
+  }
+  return ss.str();
+}
+
+struct VerifyArgs {
+  CommonOptions common;
+  std::string id, checkpoints, public_key;
+};
+
+// Checkpoints from a file kept outside the database; problems printed; false when any.
+std::optional<bool> check_file(engine::store::Store& store, const VerifyArgs& a,
+                               nlohmann::json& out) {
+  auto text = read_text(a.checkpoints, "checkpoints");
+  auto key = read_text(a.public_key, "public key");
+  if (!text || !key) return std::nullopt;
+  std::vector<engine::store::CheckpointRow> rows;
+  std::istringstream lines(*text);
+  int n = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++n;
+    if (line.empty()) continue;
+    auto row = engine::audit::checkpoint_from_json(nlohmann::json::parse(line, nullptr, false));
+    if (!row) {
+      std::cerr << "covenant audit: " << a.checkpoints << ":" << n << ": " << row.error() << '\n';
+      return std::nullopt;
+    }
+    rows.push_back(*row);
+  }
+  auto problems = engine::audit::check_checkpoints(store, rows, *key);
+  if (!problems) {
+    report(problems.error());
+    return std::nullopt;
+  }
+  out = nlohmann::json::array();
+  for (const auto& p : *problems) {
+    out.push_back(
+        {{"day", p.day}, {"instance", p.instance_id}, {"seq", p.seq}, {"reason", p.reason}});
+    if (a.common.format != "json")
+      std::cout << "CHECKPOINT " << p.day
+                << (p.instance_id.empty() ? "" : " instance " + p.instance_id)
+                << (p.seq ? " event " + std::to_string(p.seq) : "") << ": " << p.reason << '\n';
+  }
+  if (a.common.format != "json")
+    std::cout << rows.size() << " checkpoints checked, " << problems->size() << " problems\n";
+  return problems->empty();
+}
+
+int verify(const VerifyArgs& a) {
+  const CommonOptions& o = a.common;
+  const std::string& id = a.id;
+  if (a.checkpoints.empty() != a.public_key.empty()) {
+    std::cerr << "covenant audit verify: --checkpoints and --public-key go together\n";
+    return 2;
+  }
   auto store = open_store(o.db);
   if (!store) return report(store.error());
   auto r = engine::audit::verify(**store, id);
   if (!r) return report(r.error());
+  nlohmann::json checkpoint_problems;
+  bool checkpoints_ok = true;
+  if (!a.checkpoints.empty()) {
+    auto ok = check_file(**store, a, checkpoint_problems);
+    if (!ok) return 1;
+    checkpoints_ok = *ok;
+  }
   if (o.format == "json") {
     nlohmann::json breaks = nlohmann::json::array();
     for (const auto& b : r->breaks)
@@ -37,7 +113,8 @@ int verify(const CommonOptions& o, const std::string& id) {
     std::cout << nlohmann::json{{"instances", r->instances},
                                 {"events", r->events},
                                 {"intact", r->intact()},
-                                {"breaks", breaks}}
+                                {"breaks", breaks},
+                                {"checkpoint_problems", checkpoint_problems}}
                      .dump(2)
               << '\n';
   } else {
@@ -49,7 +126,7 @@ int verify(const CommonOptions& o, const std::string& id) {
     if (!r->intact()) std::cout << ", " << r->breaks.size() << " broken";
     std::cout << '\n';
   }
-  return r->intact() ? 0 : 1;
+  return r->intact() && checkpoints_ok ? 0 : 1;
 }
 
 struct ExportArgs {
@@ -99,12 +176,101 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   auto* audit = app.add_subcommand("audit", "Verify and export the audit trail");
   audit->require_subcommand(1);
 
-  auto vo = std::make_shared<CommonOptions>();
-  auto id = std::make_shared<std::string>();
+  auto va = std::make_shared<VerifyArgs>();
   auto* v = audit->add_subcommand("verify", "Recompute every hash chain; report broken links");
-  add_common_options(v, *vo);
-  v->add_option("id", *id, "Only this instance");
-  v->callback([vo, id, &exit_code] { exit_code = verify(*vo, *id); });
+  add_common_options(v, va->common);
+  v->add_option("id", va->id, "Only this instance");
+  v->add_option("--checkpoints", va->checkpoints,
+                "Also check these exported checkpoints (JSON lines) against the database");
+  v->add_option("--public-key", va->public_key,
+                "The Ed25519 public key (PEM) they must verify with");
+  v->callback([va, &exit_code] { exit_code = verify(*va); });
+
+  struct KeyArgs {
+    std::string private_path, public_path;
+  };
+  auto ka = std::make_shared<KeyArgs>();
+  auto* k = audit->add_subcommand("keygen", "Make an Ed25519 key pair for signing checkpoints");
+  k->add_option("--private", ka->private_path, "Where to write the private key (mode 0600)")
+      ->required();
+  k->add_option("--public", ka->public_path, "Where to write the public key")->required();
+  k->callback([ka, &exit_code] {
+    auto pair = engine::audit::generate_ed25519();
+    if (!pair) {
+      std::cerr << "covenant audit keygen: " << pair.error() << '\n';
+      exit_code = 1;
+      return;
+    }
+    std::ofstream(ka->private_path, std::ios::trunc) << pair->private_pem;
+    ::chmod(ka->private_path.c_str(), 0600);
+    std::ofstream(ka->public_path, std::ios::trunc) << pair->public_pem;
+    std::cout << "wrote " << ka->private_path << " (keep it secret) and " << ka->public_path
+              << " (give it to whoever verifies checkpoints)\n";
+    exit_code = 0;
+  });
+
+  struct CheckpointArgs {
+    std::string db, key, day;
+  };
+  auto ca = std::make_shared<CheckpointArgs>();
+  ca->db = default_database_url();
+  auto* c = audit->add_subcommand("checkpoint", "Sign a finished day's chain heads");
+  c->add_option("--db", ca->db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  c->add_option("--key", ca->key, "The Ed25519 private key (PEM)")->required();
+  c->add_option("--day", ca->day, "The day, YYYY-MM-DD UTC (default: yesterday)");
+  c->callback([ca, &exit_code] {
+    auto pem = read_text(ca->key, "key");
+    if (!pem) {
+      exit_code = 1;
+      return;
+    }
+    engine::SystemClock clock;
+    std::int64_t now = engine::to_micros(clock.now());
+    std::string day =
+        ca->day.empty()
+            ? engine::format_rfc3339(engine::from_micros(now - 86'400LL * 1'000'000)).substr(0, 10)
+            : ca->day;
+    auto store = open_store(ca->db);
+    if (!store) {
+      exit_code = report(store.error());
+      return;
+    }
+    auto row = engine::audit::make_checkpoint(**store, day, *pem, now);
+    if (!row) {
+      exit_code = report(row.error());
+      return;
+    }
+    auto doc = nlohmann::json::parse(row->document);
+    std::cout << "checkpoint " << row->day << ": " << doc["heads"].size() << " chain heads, digest "
+              << row->digest << '\n';
+    exit_code = 0;
+  });
+
+  struct ExportCheckpointsArgs {
+    std::string db, output;
+  };
+  auto xa = std::make_shared<ExportCheckpointsArgs>();
+  xa->db = default_database_url();
+  auto* x = audit->add_subcommand("checkpoints", "Export the signed checkpoints as JSON lines");
+  x->add_option("--db", xa->db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  x->add_option("-o,--output", xa->output, "Write to this file (default standard output)");
+  x->callback([xa, &exit_code] {
+    auto store = open_store(xa->db);
+    if (!store) {
+      exit_code = report(store.error());
+      return;
+    }
+    auto rows = (*store)->checkpoints();
+    if (!rows) {
+      exit_code = report(rows.error());
+      return;
+    }
+    std::ofstream file;
+    if (!xa->output.empty()) file.open(xa->output, std::ios::trunc);
+    std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
+    for (const auto& r : *rows) out << engine::audit::checkpoint_json(r).dump() << '\n';
+    exit_code = out ? 0 : 1;
+  });
 
   auto ea = std::make_shared<ExportArgs>();
   ea->db = default_database_url();

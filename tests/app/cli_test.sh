@@ -203,6 +203,25 @@ printf '{"terms": {}}' >"$tmp/bad.json"
 set +e; msg=$("$covenant" compute bill.plan --input "$tmp/bad.json" 2>&1); rc=$?; set -e
 [ "$rc" -eq 1 ] && grep -q "InvalidInput: bill.plan: the terms have no effective_date" <<<"$msg" || fail "compute bad input: $rc $msg"
 
+# audit (docs/audit.md): verify, export, checkpoints; a row edited behind the triggers' back.
+"$covenant" audit verify --db "$db" | grep -q "^intact: 2 instances" || fail "audit verify intact"
+"$covenant" audit export --db "$db" --from 2020-01-01 --to 2100-01-01 -o "$tmp/audit.csv" 2>/dev/null
+head -1 "$tmp/audit.csv" | grep -q "^event_time,instance,contract,workflow,seq,event_type,actor" || fail "audit export header"
+grep -q ",C-1,hello,1,WorkflowStarted," "$tmp/audit.csv" || fail "audit export rows"
+"$covenant" audit export --db "$db" --from 2020-01-01 --to 2100-01-01 --format jsonl --type WorkflowStarted 2>/dev/null |
+  python3 -c 'import json,sys; rows=[json.loads(l) for l in sys.stdin]; assert len(rows) == 2 and rows[0]["seq"] == 1, rows' || fail "audit export jsonl"
+set +e; "$covenant" audit export --db "$db" --from 2021-01-01 --to 2020-01-01 >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "audit export with --to before --from must exit 2, got $rc"
+"$covenant" audit keygen --private "$tmp/audit.key" --public "$tmp/audit.pub" >/dev/null
+[ "$(stat -c %a "$tmp/audit.key")" = 600 ] || fail "the private key must be mode 600"
+"$covenant" audit checkpoint --db "$db" --key "$tmp/audit.key" --day 2020-01-01 | grep -q "^checkpoint 2020-01-01" || fail "audit checkpoint"
+"$covenant" audit checkpoints --db "$db" -o "$tmp/checkpoints.jsonl"
+"$covenant" audit verify --db "$db" --checkpoints "$tmp/checkpoints.jsonl" --public-key "$tmp/audit.pub" >/dev/null || fail "verify with checkpoints"
+sqlite3 "${db#sqlite:}" "DROP TRIGGER history_refuses_update; UPDATE history SET state = 'forged' WHERE instance_id = '$id' AND seq = 3;"
+set +e; out=$("$covenant" audit verify --db "$db"); rc=$?; set -e
+[ "$rc" -eq 1 ] || fail "audit verify of a tampered database must exit 1, got $rc"
+grep -q "BROKEN instance $id (contract C-1) at event 3: its content does not match its hash" <<<"$out" || fail "audit verify names the break: $out"
+
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
 echo "cli: all checks passed"
