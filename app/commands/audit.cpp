@@ -9,14 +9,19 @@
 // covenant audit keygen --private FILE --public FILE      an Ed25519 key pair for checkpoints
 // covenant audit checkpoint --key FILE [--day YYYY-MM-DD]  sign a finished day (default: yesterday)
 // covenant audit checkpoints [-o FILE]                     export them, one JSON line each
+// covenant audit bundle ID -o FILE --key FILE              one signed, self-contained file
+// covenant audit verify-bundle FILE [--public-key FILE]    check one offline, no database
+#include "activities/catalog.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/config.hpp"
+#include "engine/audit/bundle.hpp"
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/export.hpp"
 #include "engine/audit/verify.hpp"
 #include "engine/store/store.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/compiler.hpp"
 
 #include <sys/stat.h>
 
@@ -244,6 +249,81 @@ void add_audit_command(CLI::App& app, int& exit_code) {
     std::cout << "checkpoint " << row->day << ": " << doc["heads"].size() << " chain heads, digest "
               << row->digest << '\n';
     exit_code = 0;
+  });
+
+  struct BundleArgs {
+    std::string db, id, output, key;
+  };
+  auto ba = std::make_shared<BundleArgs>();
+  ba->db = default_database_url();
+  auto* b = audit->add_subcommand("bundle", "Write one signed, self-contained audit file");
+  b->add_option("--db", ba->db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  b->add_option("id", ba->id, "The instance")->required();
+  b->add_option("-o,--output", ba->output, "The bundle file")->required();
+  b->add_option("--key", ba->key, "The Ed25519 private key (PEM) that signs it")->required();
+  b->callback([ba, &exit_code] {
+    auto pem = read_text(ba->key, "key");
+    if (!pem) {
+      exit_code = 1;
+      return;
+    }
+    auto store = open_store(ba->db);
+    if (!store) {
+      exit_code = report(store.error());
+      return;
+    }
+    auto bundle = engine::audit::make_bundle(**store, ba->id, *pem);
+    if (!bundle) {
+      exit_code = report(bundle.error());
+      return;
+    }
+    std::ofstream(ba->output, std::ios::trunc) << bundle->dump(1) << '\n';
+    std::cout << "wrote " << ba->output << ": " << (*bundle)["events"].size() << " events, "
+              << (*bundle)["documents"].size() << " documents, " << (*bundle)["checkpoints"].size()
+              << " checkpoints\n";
+    exit_code = 0;
+  });
+
+  struct VerifyBundleArgs {
+    std::string file, public_key;
+  };
+  auto vb = std::make_shared<VerifyBundleArgs>();
+  auto* w = audit->add_subcommand("verify-bundle", "Check an audit bundle offline");
+  w->add_option("file", vb->file, "The bundle")->required();
+  w->add_option("--public-key", vb->public_key,
+                "The key it must be signed with (PEM); without it, the key it carries");
+  w->callback([vb, &exit_code] {
+    auto text = read_text(vb->file, "bundle");
+    std::optional<std::string> key = std::string();
+    if (!vb->public_key.empty()) key = read_text(vb->public_key, "public key");
+    if (!text || !key) {
+      exit_code = 1;
+      return;
+    }
+    auto bundle = nlohmann::json::parse(*text, nullptr, false);
+    if (bundle.is_discarded()) {
+      std::cerr << "covenant audit verify-bundle: " << vb->file << " is not JSON\n";
+      exit_code = 1;
+      return;
+    }
+    auto check = engine::audit::check_bundle(bundle, *key);
+    // The definition's source compiles to the digest it claims.
+    if (bundle.contains("definition") && bundle["definition"].is_object()) {
+      activities::BuiltinCatalog catalog;
+      auto c = workflows::compile(bundle["definition"].value("source", ""), "bundle", catalog);
+      if (!c.workflow || c.workflow->digest() != bundle["definition"].value("digest", ""))
+        check.problems.push_back("the definition's source does not compile to its digest");
+    }
+    for (const auto& p : check.problems) std::cout << "PROBLEM: " << p << '\n';
+    std::cout << (check.problems.empty() ? "bundle verified: " : "bundle NOT verified: ")
+              << check.events << " events, " << check.checkpoints << " checkpoints, "
+              << check.documents << " documents"
+              << (check.signed_by_trusted_key ? ", signed by the trusted key"
+                  : vb->public_key.empty()    ? ", signed by the key it carries (give "
+                                                "--public-key to check who signed it)"
+                                              : "")
+              << '\n';
+    exit_code = check.problems.empty() ? 0 : 1;
   });
 
   struct ExportCheckpointsArgs {

@@ -217,6 +217,11 @@ set +e; "$covenant" audit export --db "$db" --from 2021-01-01 --to 2020-01-01 >/
 "$covenant" audit checkpoint --db "$db" --key "$tmp/audit.key" --day 2020-01-01 | grep -q "^checkpoint 2020-01-01" || fail "audit checkpoint"
 "$covenant" audit checkpoints --db "$db" -o "$tmp/checkpoints.jsonl"
 "$covenant" audit verify --db "$db" --checkpoints "$tmp/checkpoints.jsonl" --public-key "$tmp/audit.pub" >/dev/null || fail "verify with checkpoints"
+"$covenant" audit bundle "$id" --db "$db" --key "$tmp/audit.key" -o "$tmp/bundle.json" | grep -q "events" || fail "audit bundle"
+"$covenant" audit verify-bundle "$tmp/bundle.json" --public-key "$tmp/audit.pub" | grep -q "^bundle verified: 5 events" || fail "verify-bundle"
+python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b["events"][1]["state"]="forged"; json.dump(b, open(sys.argv[2], "w"))' "$tmp/bundle.json" "$tmp/forged.json"
+set +e; out=$("$covenant" audit verify-bundle "$tmp/forged.json" --public-key "$tmp/audit.pub"); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "event 2: its content does not match its hash" <<<"$out" || fail "verify-bundle must catch an edited event: $rc $out"
 sqlite3 "${db#sqlite:}" "DROP TRIGGER history_refuses_update; UPDATE history SET state = 'forged' WHERE instance_id = '$id' AND seq = 3;"
 set +e; out=$("$covenant" audit verify --db "$db"); rc=$?; set -e
 [ "$rc" -eq 1 ] || fail "audit verify of a tampered database must exit 1, got $rc"
