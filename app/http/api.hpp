@@ -37,6 +37,9 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // A body too large to hold (an export): when set, the server sends it in chunks, calling
+  // `stream` with a writer that returns false once the client has gone. Unset: `body`.
+  std::function<bool(const std::function<bool(std::string_view)>& write)> stream;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string header(const std::string& name) const;
 };
@@ -103,6 +106,7 @@ void add_instance_routes(Api& api);
 void add_approval_routes(Api& api);
 void add_admin_routes(Api& api);
 void add_web_routes(Api& api);
+void add_audit_routes(Api& api);
 
 // Helpers for routes.
 // The JSON body, or a 415/400 problem already written (returns nullopt).

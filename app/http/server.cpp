@@ -35,6 +35,16 @@ Server::Server(Api& api, std::size_t max_body) : api_(api) {
     Response out = api_.handle(to_request(req));
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
+    if (out.stream) {
+      auto stream = std::move(out.stream);
+      res.set_chunked_content_provider(out.content_type, [stream](std::size_t,
+                                                                  httplib::DataSink& sink) {
+        bool ok = stream([&sink](std::string_view s) { return sink.write(s.data(), s.size()); });
+        if (ok) sink.done();
+        return ok;
+      });
+      return;
+    }
     res.set_content(out.body, out.content_type);
   };
   http_.Get(".*", handler);

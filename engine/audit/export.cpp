@@ -91,13 +91,14 @@ std::vector<std::string> export_values(const store::HistoryRow& row) {
 }
 
 Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
-                                    std::ostream& out) {
+                                    const std::function<bool(std::string_view)>& write) {
   if (o.format != "csv" && o.format != "jsonl")
     return fail(ErrorCode::InvalidArgument, "export formats are csv and jsonl, not " + o.format);
   const auto& cols = export_columns();
+  std::string buf;
   if (o.format == "csv") {
-    for (std::size_t i = 0; i < cols.size(); ++i) out << (i ? "," : "") << cols[i];
-    out << "\r\n";
+    for (std::size_t i = 0; i < cols.size(); ++i) buf += (i ? "," : "") + cols[i];
+    buf += "\r\n";
   }
   store::HistoryQuery q = o.query;
   q.by_instance = false;
@@ -110,21 +111,33 @@ Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
       auto v = export_values(row);
       if (!o.actor.empty() && v[6] != o.actor) continue;
       if (o.format == "csv") {
-        for (std::size_t i = 0; i < v.size(); ++i) out << (i ? "," : "") << csv_field(v[i]);
-        out << "\r\n";
+        for (std::size_t i = 0; i < v.size(); ++i) buf += (i ? "," : "") + csv_field(v[i]);
+        buf += "\r\n";
       } else {
         json line = json::object();
         for (std::size_t i = 0; i < v.size(); ++i) line[cols[i]] = v[i];
         line["seq"] = row.seq;  // numbers stay numbers in JSON
         line["amount_minor"] = v[8].empty() ? json() : json(std::stoll(v[8]));
-        out << line.dump() << '\n';
+        buf += line.dump() + "\n";
       }
       ++n;
     }
-    if (!out) return fail(ErrorCode::Unavailable, "export: the output cannot be written");
+    // One page's text at a time: memory stays bounded by the page size.
+    if (!buf.empty() && !write(buf))
+      return fail(ErrorCode::Unavailable, "export: the output cannot be written");
+    buf.clear();
     if (page->size() < static_cast<std::size_t>(o.page_size)) break;
     cursor = {page->back().at_us, page->back().instance_id, page->back().seq};
   }
+  return n;
+}
+
+Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
+                                    std::ostream& out) {
+  auto n = export_history(store, o, [&out](std::string_view s) {
+    out.write(s.data(), static_cast<std::streamsize>(s.size()));
+    return static_cast<bool>(out);
+  });
   out.flush();
   return n;
 }

@@ -6,7 +6,9 @@
 
 #include "engine/store/store.hpp"
 
+#include <functional>
 #include <ostream>
+#include <string_view>
 
 namespace covenant::engine::audit {
 
@@ -30,5 +32,8 @@ struct ExportOptions {
 
 // Writes the rows; returns how many. Errors: InvalidArgument (format), store errors.
 Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o, std::ostream& out);
+// The same into `write`, which returns false to stop (a client that went away): Unavailable.
+Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
+                                    const std::function<bool(std::string_view)>& write);
 
 }  // namespace covenant::engine::audit

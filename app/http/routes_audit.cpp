@@ -1,0 +1,130 @@
+// /v1/audit: the audit trail across instances for auditors and finance — events by time range,
+// instance, contract, type and actor with keyset paging; the streamed export (CSV or JSON
+// Lines); chain verification; the signed checkpoints (docs/audit.md).
+#include "app/http/api.hpp"
+#include "engine/audit/checkpoint.hpp"
+#include "engine/audit/export.hpp"
+#include "engine/audit/verify.hpp"
+#include "engine/time_format.hpp"
+
+namespace covenant::app::http {
+namespace {
+
+using nlohmann::json;
+
+std::string query(const Call& c, const std::string& name) {
+  auto it = c.req.query.find(name);
+  return it == c.req.query.end() ? "" : it->second;
+}
+
+// The filters every audit route shares, or a 400 problem written.
+std::optional<engine::audit::ExportOptions> filters(Call& c) {
+  engine::audit::ExportOptions o;
+  for (const char* name : {"from", "to"}) {
+    std::string v = query(c, name);
+    if (v.empty()) continue;
+    auto t = engine::parse_rfc3339(v);
+    if (!t) {
+      problem(c, 400, "BadRequest",
+              std::string("'") + name + "' must be a date or an RFC 3339 time, e.g. 2027-01-15");
+      return std::nullopt;
+    }
+    (std::string(name) == "from" ? o.query.from_us : o.query.to_us) = engine::to_micros(*t);
+  }
+  if (o.query.to_us && o.query.to_us <= o.query.from_us) {
+    problem(c, 400, "BadRequest", "'to' must be after 'from' (the range is [from, to))");
+    return std::nullopt;
+  }
+  o.query.instance_id = query(c, "instance");
+  o.query.business_key = query(c, "contract");
+  o.query.type_name = query(c, "type");
+  o.actor = query(c, "actor");
+  return o;
+}
+
+}  // namespace
+
+void add_audit_routes(Api& api) {
+  Services& s = api.services();
+  api.route("GET", "/v1/audit/events", {"auditor", "finance"}, [&s](Call& c) {
+    auto o = filters(c);
+    if (!o) return;
+    auto limit = limit_param(c, 200, 1000);
+    if (!limit) return;
+    engine::store::HistoryCursor cursor;
+    if (auto cur = query(c, "cursor"); !cur.empty()) {
+      auto pos = read_cursor(cur);
+      auto hash = pos ? pos->second.rfind('#') : std::string::npos;
+      if (!pos || hash == std::string::npos)
+        return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+      cursor = {pos->first, pos->second.substr(0, hash),
+                std::stoll("0" + pos->second.substr(hash + 1))};
+    }
+    const auto& cols = engine::audit::export_columns();
+    json events = json::array();
+    std::string next;
+    // Pages of the store until this page is full (the actor filter drops rows after reading).
+    for (;;) {
+      auto page = s.store.history_page(o->query, cursor, 500);
+      if (!page) return problem(c, page.error());
+      for (const auto& row : *page) {
+        auto v = engine::audit::export_values(row);
+        cursor = {row.at_us, row.instance_id, row.seq};
+        if (!o->actor.empty() && v[6] != o->actor) continue;
+        json e = json::object();
+        for (std::size_t i = 0; i < v.size(); ++i) e[cols[i]] = v[i];
+        e["seq"] = row.seq;
+        e["amount_minor"] = v[8].empty() ? json() : json(std::stoll(v[8]));
+        events.push_back(std::move(e));
+        if (static_cast<int>(events.size()) == *limit) break;
+      }
+      if (static_cast<int>(events.size()) == *limit) {
+        next = make_cursor(cursor.at_us, cursor.instance_id + "#" + std::to_string(cursor.seq));
+        break;
+      }
+      if (page->size() < 500) break;
+    }
+    reply(c, 200, {{"events", events}, {"next_cursor", next.empty() ? json() : json(next)}});
+  });
+  api.route("GET", "/v1/audit/export", {"auditor", "finance"}, [&s](Call& c) {
+    auto o = filters(c);
+    if (!o) return;
+    o->format = query(c, "format").empty() ? "csv" : query(c, "format");
+    if (o->format != "csv" && o->format != "jsonl")
+      return problem(c, 400, "BadRequest", "'format' is csv or jsonl");
+    c.res.status = 200;
+    c.res.content_type = o->format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
+    c.res.headers.emplace_back("Content-Disposition",
+                               std::string("attachment; filename=\"covenant-audit.") +
+                                   (o->format == "csv" ? "csv" : "jsonl") + "\"");
+    engine::store::Store& store = s.store;
+    auto options = *o;
+    c.res.stream = [&store, options](const std::function<bool(std::string_view)>& write) {
+      return static_cast<bool>(engine::audit::export_history(store, options, write));
+    };
+  });
+  api.route("GET", "/v1/audit/verify", {"auditor", "finance"}, [&s](Call& c) {
+    auto r = engine::audit::verify(s.store, query(c, "instance"));
+    if (!r) return problem(c, r.error());
+    json breaks = json::array();
+    for (const auto& b : r->breaks)
+      breaks.push_back({{"instance", b.instance_id},
+                        {"contract", b.business_key},
+                        {"seq", b.seq},
+                        {"reason", b.reason}});
+    reply(c, 200,
+          {{"instances", r->instances},
+           {"events", r->events},
+           {"intact", r->intact()},
+           {"breaks", breaks}});
+  });
+  api.route("GET", "/v1/audit/checkpoints", {"auditor", "finance"}, [&s](Call& c) {
+    auto rows = s.store.checkpoints();
+    if (!rows) return problem(c, rows.error());
+    json out = json::array();
+    for (const auto& r : *rows) out.push_back(engine::audit::checkpoint_json(r));
+    reply(c, 200, {{"checkpoints", out}});
+  });
+}
+
+}  // namespace covenant::app::http
