@@ -275,6 +275,8 @@ def main():
     try:
         demo.start()
         contract = pathlib.Path(args.contract)
+        if not contract.is_absolute() and not contract.exists():
+            contract = ROOT / contract  # the shipped examples, from any directory
         rel = contract.resolve().relative_to(ROOT)
         media = "application/pdf" if contract.suffix == ".pdf" else "text/plain"
         inp = {"contract_id": "C-1042",

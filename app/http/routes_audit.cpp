@@ -1,6 +1,7 @@
 // /v1/audit: the audit trail across instances for auditors and finance — events by time range,
 // instance, contract, type and actor with keyset paging; the streamed export (CSV or JSON
-// Lines); chain verification; the signed checkpoints (docs/audit.md).
+// Lines); chain verification; the signed checkpoints; evidence documents' text, which term
+// evidence offsets point into (docs/audit.md).
 #include "app/http/api.hpp"
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/export.hpp"
@@ -117,6 +118,17 @@ void add_audit_routes(Api& api) {
            {"events", r->events},
            {"intact", r->intact()},
            {"breaks", breaks}});
+  });
+  api.route("GET", "/v1/documents/{sha256}", {"auditor", "finance", "revops"}, [&s](Call& c) {
+    auto d = s.store.document(c.params[0]);
+    if (!d) return problem(c, d.error());
+    if (!*d) return problem(c, 404, "NotFound", "no document " + c.params[0]);
+    reply(c, 200,
+          {{"sha256", (*d)->sha256},
+           {"media_type", (*d)->media_type},
+           {"bytes", (*d)->bytes},
+           {"pages", (*d)->pages},
+           {"text", (*d)->text}});
   });
   api.route("GET", "/v1/audit/checkpoints", {"auditor", "finance"}, [&s](Call& c) {
     auto rows = s.store.checkpoints();

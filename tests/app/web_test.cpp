@@ -2,10 +2,12 @@
 // against the API on a real socket on 127.0.0.1: an approver signs in, reads the subject as
 // tables, approves, and the instance proceeds to its financial task; the instance page then
 // shows the state graph and the history.
+#include "app/composition.hpp"
 #include "app/http/server.hpp"
 #include "tests/app/api_fixture.hpp"
 #include "tests/support/webdriver.hpp"
 
+#include <fstream>
 #include <thread>
 
 using covenant::testing::ApiFixture;
@@ -109,4 +111,74 @@ TEST_CASE(
   auto history = b.wait_for_text("#history", "WritebackCommitted");
   CHECK(history.find("ApprovalGranted") != std::string::npos);
   b.wait_for_text("#approvals", "granted");
+}
+
+TEST_CASE(
+    "The audit page of the demo contract shows every approval and every write, linked to "
+    "the terms and the evidence they came from") {
+  // The shipped demo, approved by its demo approver, leaves a real contract-to-cash history.
+  covenant::testing::TempDir out;
+  std::string cmd = std::string("python3 ") + COVENANT_SOURCE_DIR + "/scripts/demo.py " +
+                    COVENANT_BUILD_DIR + " --auto-approve --out " + out.path().string() + " >" +
+                    (out.path() / "demo.log").string() + " 2>&1 </dev/null";
+  int rc = std::system(cmd.c_str());
+  std::ifstream log(out.path() / "demo.log");
+  std::string tail((std::istreambuf_iterator<char>(log)), {});
+  INFO(cmd << "\n" << tail.substr(tail.size() > 3000 ? tail.size() - 3000 : 0));
+  REQUIRE(rc == 0);
+  auto eng = covenant::app::open_engine("sqlite:" + (out.path() / "covenant.db").string());
+  REQUIRE(eng);
+  covenant::engine::store::InstanceFilter f;
+  f.workflow = "contract-to-cash";
+  auto list = (*eng)->store->instances(f);
+  REQUIRE(list);
+  REQUIRE(list->size() == 1);
+  std::string id = list->front().id;
+  auto audrey = (*eng)->principals->add("audrey", {"auditor"});
+  REQUIRE(audrey);
+  covenant::app::http::Api api{(*eng)->services("http://127.0.0.1")};
+  covenant::app::http::add_all_routes(api);
+  covenant::app::http::Server server{api};
+  int port = server.bind("127.0.0.1", 0);
+  REQUIRE(port > 0);
+  std::thread thread([&] { server.run(); });
+  struct Stop {
+    covenant::app::http::Server& s;
+    std::thread& t;
+    ~Stop() {
+      s.stop();
+      t.join();
+    }
+  } stop{server, thread};
+
+  Browser b;
+  b.go("http://127.0.0.1:" + std::to_string(port) + "/ui/audit.html?id=" + id);
+  b.type("#token", *audrey);
+  b.click("#login button");
+  b.wait_for_text("#chain", "hash chain intact");
+  // Every approval: who, role, comment, the digest.
+  auto approvals = b.wait_for_text("#approvals", "demo-approver");
+  CHECK(approvals.find("finance") != std::string::npos);
+  CHECK(approvals.find("granted") != std::string::npos);
+  CHECK(approvals.find("Demo approver: matches the contract") != std::string::npos);
+  // Every write: the invoice with its amount, the subscription, the revenue schedule.
+  auto writes = b.wait_for_text("#writebacks", "billing.create_invoice");
+  CHECK(writes.find("USD 900.00") != std::string::npos);
+  CHECK(writes.find("billing.create_subscription") != std::string::npos);
+  CHECK(writes.find("erp.create_revenue_schedule") != std::string::npos);
+  CHECK(writes.find("USD 52,200.00") != std::string::npos);
+  // The invoice links back to the milestone terms; following the link marks the clause.
+  b.wait_for("tr.writeback[data-activity='billing.create_invoice'] a[data-term='milestones']");
+  b.click("tr.writeback[data-activity='billing.create_invoice'] a[data-term='milestones']");
+  auto marked = b.script(
+      "return [...document.querySelectorAll('mark.focus')].map(m => m.textContent).join('')");
+  CHECK(marked.get<std::string>().find("50% upon signature") != std::string::npos);
+  CHECK(b.exists("tr#term-milestones.focus"));
+  // The terms table and the contract text with its evidence.
+  auto terms = b.text("#terms");
+  CHECK(terms.find("payment terms") != std::string::npos);
+  CHECK(b.text("#contract").find("MASTER SUBSCRIPTION AGREEMENT") != std::string::npos);
+  CHECK(b.text("#document-meta").find("SHA-256") != std::string::npos);
+  CHECK(b.text("#exceptions").find("provisioning.confirmed") != std::string::npos);
+  CHECK(b.text("#timeline").find("WorkflowStarted") != std::string::npos);
 }

@@ -1,0 +1,187 @@
+// The audit page of one contract instance, for controllers and auditors: every write to
+// another system with the approval it relied on and the terms its amounts came from; each
+// approval (who, when, role, digest, comment); the extracted terms with their evidence
+// highlighted in the contract text; exceptions and reviews; the whole timeline.
+"use strict";
+
+(() => {
+  const { api, el, render, when, money } = Covenant;
+  const $ = (id) => document.getElementById(id);
+  const id = new URLSearchParams(location.search).get("id") || "";
+
+  // Which extracted terms each kind of write takes its amounts and dates from.
+  const TERMS_OF = {
+    "billing.upsert_price": ["fees", "billing_frequency"],
+    "billing.create_subscription": ["fees", "billing_frequency", "payment_terms", "effective_date", "expiration_date"],
+    "billing.create_invoice": ["fees", "milestones", "payment_terms"],
+    "billing.finalize_invoice": ["payment_terms"],
+    "erp.record_payment_terms": ["payment_terms"],
+    "erp.create_revenue_schedule": ["fees", "effective_date", "expiration_date", "milestones"],
+  };
+
+  function show(section) { $(section).classList.remove("hidden"); }
+
+  async function allHistory() {
+    const events = [];
+    let cursor = null;
+    do {
+      const page = await api("GET", `/v1/instances/${encodeURIComponent(id)}/history?limit=500` + (cursor ? "&cursor=" + cursor : ""));
+      events.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return events;
+  }
+
+  function actor(e) {
+    const p = e.payload || {};
+    return p.started_by || p.recorded_as || p.approver || p.by || "";
+  }
+
+  // The contract text with each term's evidence marked; UTF-8 byte offsets, as stored.
+  function contract(text, fields) {
+    const bytes = new TextEncoder().encode(text);
+    const decode = (a, b) => new TextDecoder().decode(bytes.slice(a, b));
+    const spans = Object.entries(fields)
+      .filter(([, t]) => t.evidence && t.evidence.end > t.evidence.start)
+      .map(([name, t]) => ({ name, start: t.evidence.start, end: t.evidence.end }));
+    const cuts = [...new Set([0, bytes.length, ...spans.flatMap((s) => [s.start, s.end])])]
+      .filter((x) => x >= 0 && x <= bytes.length).sort((a, b) => a - b);
+    const first = new Set();
+    const nodes = [];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const [a, b] = [cuts[i], cuts[i + 1]];
+      const covering = spans.filter((s) => s.start <= a && b <= s.end).map((s) => s.name);
+      if (!covering.length) { nodes.push(document.createTextNode(decode(a, b))); continue; }
+      const mark = el("mark", { "data-terms": covering.join(" "), title: covering.join(", ") }, decode(a, b));
+      for (const name of covering)
+        if (!first.has(name)) { first.add(name); mark.id = mark.id || "evidence-" + name; }
+      nodes.push(mark);
+    }
+    $("contract").replaceChildren(...nodes);
+  }
+
+  function focusTerm(name) {
+    for (const m of document.querySelectorAll("mark.focus")) m.classList.remove("focus");
+    const marks = [...document.querySelectorAll("mark[data-terms]")]
+      .filter((m) => m.dataset.terms.split(" ").includes(name));
+    for (const m of marks) m.classList.add("focus");
+    const row = $("term-" + name);
+    if (row) row.classList.add("focus");
+    if (marks[0]) marks[0].scrollIntoView({ block: "center" });
+  }
+
+  function termLink(name) {
+    return el("a", { href: "#term-" + name, class: "term-link", "data-term": name,
+      onclick: (ev) => { ev.preventDefault(); focusTerm(name); } }, name.replace(/_/g, " "));
+  }
+
+  function terms(result, doc) {
+    const fields = result.fields || {};
+    $("document-meta").textContent = `${doc.media_type}, ${doc.bytes} bytes, SHA-256 ${doc.sha256}` +
+      (doc.pages > 1 ? `, ${doc.pages} pages` : "");
+    const body = $("terms").querySelector("tbody");
+    for (const [name, t] of Object.entries(fields).sort()) {
+      const ev = t.evidence || {};
+      body.append(el("tr", { id: "term-" + name, class: "term" },
+        el("td", {}, name.replace(/_/g, " ")),
+        el("td", {}, render(t.value)),
+        el("td", { class: "number" }, Number(t.confidence).toFixed(2), t.source ? el("div", { class: "meta" }, t.source) : null),
+        el("td", {}, ev.end > ev.start
+          ? el("a", { href: "#evidence-" + name, onclick: (e) => { e.preventDefault(); focusTerm(name); } },
+            `characters ${ev.start}–${ev.end}`)
+          : "—")));
+    }
+    contract(doc.text, fields);
+    show("terms-card");
+  }
+
+  function writebacks(events) {
+    const body = $("writebacks").querySelector("tbody");
+    for (const e of events.filter((x) => x.type === "WritebackCommitted")) {
+      const p = e.payload, r = p.result || {};
+      const amount = Number.isInteger(r.total_minor) ? money(r.total_minor, String(r.currency).toUpperCase())
+        : Number.isInteger(r.amount_minor) ? money(r.amount_minor, String(r.currency).toUpperCase()) : "—";
+      const from = (TERMS_OF[p.activity] || []);
+      body.append(el("tr", { class: "writeback", "data-activity": p.activity },
+        el("td", {}, e.seq), el("td", {}, when(e.at)), el("td", {}, p.activity),
+        el("td", {}, r.system || "—"), el("td", {}, r.id || r.external_id || r.customer || "—"),
+        el("td", { class: "money" }, amount),
+        el("td", { class: "digest" }, p.idempotency_key || ""),
+        el("td", { class: "digest" }, (p.approval && p.approval.digest) || ""),
+        el("td", {}, ...from.flatMap((t, i) => (i ? [", ", termLink(t)] : [termLink(t)])))));
+    }
+    show("writebacks-card");
+  }
+
+  async function approvals(events) {
+    const page = await api("GET", `/v1/instances/${encodeURIComponent(id)}/approvals`);
+    if (!page.items.length) return;
+    // When each decision was recorded: its ApprovalDecided event.
+    const decidedAt = (a, d) => {
+      const e = events.find((x) => x.type === "ApprovalDecided" && x.payload.approval_id === a.id &&
+        x.payload.approver === d.approver);
+      return e ? when(e.at) : "";
+    };
+    $("approvals").replaceChildren(...page.items.map((a) => el("div", { class: "approval" },
+      el("h3", {}, `${a.state}: ${a.status}`),
+      el("div", { class: "meta" }, `opened ${when(a.opened_at)} · digest `, el("span", { class: "digest" }, a.digest)),
+      a.decisions.length ? render(a.decisions.map((d) => ({
+        who: d.recorded_as || d.approver, role: d.role, when: decidedAt(a, d),
+        decision: d.approve ? "approve" : "reject", comment: d.comment, digest: d.digest,
+      }))) : el("p", { class: "meta" }, "no decisions"))));
+    show("approvals-card");
+  }
+
+  function exceptions(events) {
+    const kinds = new Set(["ActivityFailed", "WritebackBlocked", "ApprovalRejected", "ApprovalExpired",
+      "ApprovalEscalated", "EventReceived", "WorkflowFailed", "WorkflowCancelled"]);
+    const rows = events.filter((e) => kinds.has(e.type)).map((e) => ({
+      "#": e.seq, at: when(e.at), event: e.type, state: e.state || "", by: actor(e) || "",
+      detail: e.payload.message || e.payload.event || e.payload.error || e.payload.reason || "",
+    }));
+    $("exceptions").replaceChildren(rows.length ? render(rows) : el("p", { class: "meta" }, "none"));
+    show("exceptions-card");
+  }
+
+  function timeline(events) {
+    const body = $("timeline").querySelector("tbody");
+    for (const e of events)
+      body.append(el("tr", {}, el("td", {}, e.seq), el("td", {}, when(e.at)), el("td", {}, e.type),
+        el("td", {}, e.state || "—"), el("td", {}, actor(e) || "—")));
+    show("timeline-card");
+  }
+
+  async function load() {
+    $("error").textContent = "";
+    try {
+      const x = await api("GET", `/v1/instances/${encodeURIComponent(id)}`);
+      $("title").textContent = `${x.business_key || x.id} — ${x.workflow}`;
+      $("meta").textContent = `status ${x.status} · started ${when(x.created)} by ${x.started_by} · ${x.events} events`;
+      show("summary-card");
+      const events = await allHistory();
+      const verified = await api("GET", `/v1/audit/verify?instance=${encodeURIComponent(id)}`).catch(() => null);
+      $("chain").textContent = verified ? (verified.intact ? `hash chain intact (${verified.events} events verified)`
+        : `hash chain BROKEN at event ${verified.breaks[0].seq}: ${verified.breaks[0].reason}`) : "";
+      writebacks(events);
+      await approvals(events);
+      const extracted = events.filter((e) => e.type === "ActivityCompleted" && e.payload.activity === "extract.terms").pop();
+      if (extracted) {
+        const doc = await api("GET", `/v1/documents/${encodeURIComponent(extracted.payload.result.document)}`);
+        terms(extracted.payload.result, doc);
+      }
+      exceptions(events);
+      timeline(events);
+    } catch (e) {
+      if (e.status === 401) { Covenant.forget(); show("login-card"); return; }
+      $("error").textContent = e.message;
+    }
+  }
+
+  $("login").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    Covenant.setToken($("token").value);
+    $("login-card").classList.add("hidden");
+    load();
+  });
+  if (!Covenant.token()) show("login-card"); else load();
+})();
