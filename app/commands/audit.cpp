@@ -4,7 +4,8 @@
 //       [--checkpoints FILE --public-key FILE]: also checks checkpoints kept outside the
 //       database against it (a rewrite that recomputed every hash shows there).
 // covenant audit export --from DATE --to DATE [--format csv|jsonl] [-o FILE] [--db URL]
-//                       [--instance ID] [--contract KEY] [--type EVENT] [--actor NAME]
+//                       [--instance ID] [--contract KEY] [--customer ID] [--type EVENT]
+//                       [--actor NAME]
 //   The audit trail of a period, streamed (docs/audit.md has the columns).
 // covenant audit keygen --private FILE --public FILE      an Ed25519 key pair for checkpoints
 // covenant audit checkpoint --key FILE [--day YYYY-MM-DD]  sign a finished day (default: yesterday)
@@ -135,7 +136,7 @@ int verify(const VerifyArgs& a) {
 }
 
 struct ExportArgs {
-  std::string db, from, to, format = "csv", output, instance, contract, type, actor;
+  std::string db, from, to, format = "csv", output, instance, contract, type, actor, customer;
 };
 
 int export_(const ExportArgs& a) {
@@ -156,6 +157,7 @@ int export_(const ExportArgs& a) {
   o.query.instance_id = a.instance;
   o.query.business_key = a.contract;
   o.query.type_name = a.type;
+  o.query.customer = a.customer;
   o.actor = a.actor;
   o.format = a.format;
   auto store = open_store(a.db);
@@ -364,6 +366,8 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   e->add_option("--contract", ea->contract, "Only this business key (contract id)");
   e->add_option("--type", ea->type, "Only this event type, e.g. ApprovalDecided");
   e->add_option("--actor", ea->actor, "Only events caused by this principal");
+  e->add_option("--customer", ea->customer,
+                "Only contracts resolved to this customer (CRM external id or legal name)");
   e->callback([ea, &exit_code] { exit_code = export_(*ea); });
 }
 

@@ -39,6 +39,7 @@ std::optional<engine::audit::ExportOptions> filters(Call& c) {
   o.query.instance_id = query(c, "instance");
   o.query.business_key = query(c, "contract");
   o.query.type_name = query(c, "type");
+  o.query.customer = query(c, "customer");
   o.actor = query(c, "actor");
   return o;
 }

@@ -149,6 +149,8 @@ struct HistoryRow {
 // Which history rows, in which order. Empty strings and 0 mean "any".
 struct HistoryQuery {
   std::string instance_id, business_key, type_name;
+  // Instances whose resolve.customer step resolved this customer (CRM external id or legal name).
+  std::string customer;
   std::int64_t from_us = 0, to_us = 0;  // [from, to)
   bool by_instance = false;             // order by (instance, seq); else by (time, instance, seq)
 };

@@ -11,7 +11,10 @@ constexpr const char* kColumns =
     "h.prev_hash, h.hash, i.workflow, i.business_key FROM history h "
     "JOIN instances i ON i.id = h.instance_id "
     "WHERE (:inst = '' OR h.instance_id = :inst2) AND (:bk = '' OR i.business_key = :bk2) "
-    "AND (:ty = '' OR h.type_name = :ty2) AND h.at_us >= :from AND (:to = 0 OR h.at_us < :to2) ";
+    "AND (:ty = '' OR h.type_name = :ty2) AND h.at_us >= :from AND (:to = 0 OR h.at_us < :to2) "
+    "AND (:cu = '' OR h.instance_id IN (SELECT r.instance_id FROM history r WHERE r.type_name = "
+    "'ActivityCompleted' AND r.payload LIKE '%\"activity\":\"resolve.customer\"%' AND "
+    "(r.payload LIKE :cu_id ESCAPE '!' OR r.payload LIKE :cu_name ESCAPE '!'))) ";
 constexpr const char* kByTime =
     "AND (h.at_us > :a OR (h.at_us = :a2 AND (h.instance_id > :i OR (h.instance_id = :i2 AND "
     "h.seq > :s)))) ORDER BY h.at_us, h.instance_id, h.seq LIMIT :n";
@@ -33,6 +36,18 @@ constexpr const char* kAddCheckpoint =
 constexpr const char* kCheckpoints =
     "SELECT day, document, digest, signature, public_key, created_us FROM checkpoints ORDER BY "
     "day";
+
+// A LIKE pattern for `"key":"value"` in a stored payload (compact JSON), with the pattern
+// characters in the value escaped ('!' is the escape).
+std::string member_pattern(const std::string& key, const std::string& value) {
+  std::string v = nlohmann::json(value).dump();  // quoted, JSON-escaped as stored
+  std::string out = "%\"" + key + "\":";
+  for (char ch : v) {
+    if (ch == '%' || ch == '_' || ch == '!') out += '!';
+    out += ch;
+  }
+  return out + "%";
+}
 
 }  // namespace
 
@@ -110,14 +125,17 @@ Result<std::vector<HistoryRow>> Store::history_page(const HistoryQuery& q,
     long long seq = 0, at = 0, from = q.from_us, to = q.to_us, a = after.at_us, s = after.seq;
     int type = 0;
     std::string sql = std::string(kColumns) + (q.by_instance ? kByInstance : kByTime);
+    std::string cu_id = member_pattern("external_id", q.customer),
+                cu_name = member_pattern("legal_name", q.customer);
     soci::statement st =
         ((*tx)->sql().prepare << sql, soci::use(q.instance_id), soci::use(q.instance_id),
          soci::use(q.business_key), soci::use(q.business_key), soci::use(q.type_name),
-         soci::use(q.type_name), soci::use(from), soci::use(to), soci::use(to), soci::use(a),
-         soci::use(a), soci::use(after.instance_id), soci::use(after.instance_id), soci::use(s),
-         soci::use(limit), soci::into(r.instance_id), soci::into(seq), soci::into(type),
-         soci::into(r.type_name), soci::into(at), soci::into(r.frame), soci::into(r.state),
-         soci::into(r.payload), soci::into(r.prev_hash), soci::into(r.hash), soci::into(r.workflow),
+         soci::use(q.type_name), soci::use(from), soci::use(to), soci::use(to),
+         soci::use(q.customer), soci::use(cu_id), soci::use(cu_name), soci::use(a), soci::use(a),
+         soci::use(after.instance_id), soci::use(after.instance_id), soci::use(s), soci::use(limit),
+         soci::into(r.instance_id), soci::into(seq), soci::into(type), soci::into(r.type_name),
+         soci::into(at), soci::into(r.frame), soci::into(r.state), soci::into(r.payload),
+         soci::into(r.prev_hash), soci::into(r.hash), soci::into(r.workflow),
          soci::into(r.business_key));
     st.execute();
     while (st.fetch()) {

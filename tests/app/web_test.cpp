@@ -151,6 +151,22 @@ TEST_CASE(
     }
   } stop{server, thread};
 
+  // The trail by customer: the contract resolved to Acme Corporation (ACC-1001).
+  auto by_customer = [&](const std::string& customer) {
+    covenant::app::http::Request r;
+    r.path = "/v1/audit/events";
+    r.query = {{"customer", customer}, {"limit", "1000"}};
+    r.headers["authorization"] = "Bearer " + *audrey;
+    auto res = api.handle(r);
+    REQUIRE(res.status == 200);
+    return nlohmann::json::parse(res.body)["events"];
+  };
+  auto acme = by_customer("ACC-1001");
+  CHECK(acme.size() > 50);
+  for (const auto& e : acme) CHECK(e["instance"] == id);
+  CHECK(by_customer("Acme Corporation").size() == acme.size());
+  CHECK(by_customer("ACC-1002").empty());
+
   Browser b;
   b.go("http://127.0.0.1:" + std::to_string(port) + "/ui/audit.html?id=" + id);
   b.type("#token", *audrey);
