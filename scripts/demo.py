@@ -413,11 +413,13 @@ def step_results(demo, instance):
 def bill_milestone(demo, milestone, customer, auto):
     """A pending milestone: its own milestone-billing instance, the event that it happened,
     finance's approval of that one invoice, the invoice."""
-    key = f"C-1042/milestone-{milestone['index']}"
+    # The contract id is the business key of every instance about the contract; the start
+    # key makes starting this milestone's instance twice start it once.
     inp = demo.out / f"milestone-{milestone['index']}.json"
     inp.write_text(json.dumps({"contract_id": "C-1042", "customer": customer,
                                "milestone": milestone}))
-    instance = demo.run("start", "milestone-billing", "--db", demo.db, "--business-key", key,
+    instance = demo.run("start", "milestone-billing", "--db", demo.db, "--business-key", "C-1042",
+                        "--idempotency-key", f"C-1042/milestone-{milestone['index']}",
                         "--input", str(inp), "--as", "revops-demo").strip()
     demo.seen = 0
     print(f"\n-- Milestone {milestone['index']} ('{milestone['event']}', "

@@ -21,15 +21,27 @@
 
   function show(section) { $(section).classList.remove("hidden"); }
 
-  async function allHistory() {
+  async function allHistory(instance) {
     const events = [];
     let cursor = null;
     do {
-      const page = await api("GET", `/v1/instances/${encodeURIComponent(id)}/history?limit=500` + (cursor ? "&cursor=" + cursor : ""));
+      const page = await api("GET", `/v1/instances/${encodeURIComponent(instance.id)}/history?limit=500` + (cursor ? "&cursor=" + cursor : ""));
+      for (const e of page.items) { e.instance = instance.id; e.workflow = instance.workflow; }
       events.push(...page.items);
       cursor = page.next_cursor;
     } while (cursor);
     return events;
+  }
+
+  // The other instances about the same contract (its business key): milestone billing, say.
+  async function related(x) {
+    if (!x.business_key) return [];
+    try {
+      const page = await api("GET", `/v1/instances?business_key=${encodeURIComponent(x.business_key)}&limit=50`);
+      return page.items.filter((i) => i.id !== x.id);
+    } catch (e) {
+      return [];  // a role that may not list instances sees this one only
+    }
   }
 
   function actor(e) {
@@ -103,7 +115,8 @@
         : Number.isInteger(r.amount_minor) ? money(r.amount_minor, String(r.currency).toUpperCase()) : "—";
       const from = (TERMS_OF[p.activity] || []);
       body.append(el("tr", { class: "writeback", "data-activity": p.activity },
-        el("td", {}, e.seq), el("td", {}, when(e.at)), el("td", {}, p.activity),
+        el("td", {}, e.seq), el("td", {}, when(e.at)),
+        el("td", {}, p.activity, e.instance !== id ? el("div", { class: "meta" }, e.workflow) : null),
         el("td", {}, r.system || "—"), el("td", {}, r.id || r.external_id || r.customer || "—"),
         el("td", { class: "money" }, amount),
         el("td", { class: "digest" }, p.idempotency_key || ""),
@@ -113,16 +126,20 @@
     show("writebacks-card");
   }
 
-  async function approvals(events) {
-    const page = await api("GET", `/v1/instances/${encodeURIComponent(id)}/approvals`);
-    if (!page.items.length) return;
+  async function approvals(events, instances) {
+    const items = [];
+    for (const inst of instances) {
+      const page = await api("GET", `/v1/instances/${encodeURIComponent(inst.id)}/approvals`);
+      items.push(...page.items);
+    }
+    if (!items.length) return;
     // When each decision was recorded: its ApprovalDecided event.
     const decidedAt = (a, d) => {
       const e = events.find((x) => x.type === "ApprovalDecided" && x.payload.approval_id === a.id &&
         x.payload.approver === d.approver);
       return e ? when(e.at) : "";
     };
-    $("approvals").replaceChildren(...page.items.map((a) => el("div", { class: "approval" },
+    $("approvals").replaceChildren(...items.map((a) => el("div", { class: "approval" },
       el("h3", {}, `${a.state}: ${a.status}`),
       el("div", { class: "meta" }, `opened ${when(a.opened_at)} · digest `, el("span", { class: "digest" }, a.digest)),
       a.decisions.length ? render(a.decisions.map((d) => ({
@@ -158,18 +175,23 @@
       $("title").textContent = `${x.business_key || x.id} — ${x.workflow}`;
       $("meta").textContent = `status ${x.status} · started ${when(x.created)} by ${x.started_by} · ${x.events} events`;
       show("summary-card");
-      const events = await allHistory();
+      const instances = [x, ...(await related(x))];
+      const all = [];
+      for (const inst of instances) all.push(...(await allHistory(inst)));
+      const events = all.filter((e) => e.instance === id);
+      if (instances.length > 1)
+        $("meta").textContent += ` · with ${instances.slice(1).map((i) => i.workflow + " " + i.id).join(", ")}`;
       const verified = await api("GET", `/v1/audit/verify?instance=${encodeURIComponent(id)}`).catch(() => null);
       $("chain").textContent = verified ? (verified.intact ? `hash chain intact (${verified.events} events verified)`
         : `hash chain BROKEN at event ${verified.breaks[0].seq}: ${verified.breaks[0].reason}`) : "";
-      writebacks(events);
-      await approvals(events);
-      const extracted = events.filter((e) => e.type === "ActivityCompleted" && e.payload.activity === "extract.terms").pop();
+      writebacks(all.sort((a, b) => String(a.at).localeCompare(String(b.at))));
+      await approvals(all, instances);
+      const extracted = all.filter((e) => e.type === "ActivityCompleted" && e.payload.activity === "extract.terms").pop();
       if (extracted) {
         const doc = await api("GET", `/v1/documents/${encodeURIComponent(extracted.payload.result.document)}`);
         terms(extracted.payload.result, doc);
       }
-      exceptions(events);
+      exceptions(all);
       timeline(events);
     } catch (e) {
       if (e.status === 401) { Covenant.forget(); show("login-card"); return; }

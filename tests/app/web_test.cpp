@@ -134,6 +134,7 @@ TEST_CASE(
   REQUIRE(list);
   REQUIRE(list->size() == 1);
   std::string id = list->front().id;
+  CHECK(list->front().business_key == "C-1042");
   auto audrey = (*eng)->principals->add("audrey", {"auditor"});
   REQUIRE(audrey);
   covenant::app::http::Api api{(*eng)->services("http://127.0.0.1")};
@@ -180,6 +181,12 @@ TEST_CASE(
   // Every write: the invoice with its amount, the subscription, the revenue schedule.
   auto writes = b.wait_for_text("#writebacks", "billing.create_invoice");
   CHECK(writes.find("USD 900.00") != std::string::npos);
+  // Both milestone invoices: the signing one here, the go-live one from milestone-billing.
+  CHECK(b.script("return document.querySelectorAll(\"tr.writeback[data-activity='billing.create_"
+                 "invoice']\").length")
+            .get<int>() == 2);
+  CHECK(writes.find("milestone-billing") != std::string::npos);
+  CHECK(b.text("#approvals").find("approve: granted") != std::string::npos);
   CHECK(writes.find("billing.create_subscription") != std::string::npos);
   CHECK(writes.find("erp.create_revenue_schedule") != std::string::npos);
   CHECK(writes.find("USD 52,200.00") != std::string::npos);
