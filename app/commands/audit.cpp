@@ -7,15 +7,19 @@
 //                       [--instance ID] [--contract KEY] [--customer ID] [--type EVENT]
 //                       [--actor NAME]
 //   The audit trail of a period, streamed (docs/audit.md has the columns).
+// covenant audit events [filters as export] [--limit N] [--cursor C] [--format text|json]
+//   One page of the trail, with the cursor of the next (the same order as the export).
 // covenant audit keygen --private FILE --public FILE      an Ed25519 key pair for checkpoints
 // covenant audit checkpoint --key FILE [--day YYYY-MM-DD]  sign a finished day (default: yesterday)
 // covenant audit checkpoints [-o FILE]                     export them, one JSON line each
 // covenant audit bundle ID -o FILE --key FILE              one signed, self-contained file
 // covenant audit verify-bundle FILE [--public-key FILE]    check one offline, no database
 #include "activities/catalog.hpp"
+#include "adapters/http/decimal.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/config.hpp"
+#include "app/http/api.hpp"
 #include "engine/audit/bundle.hpp"
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/export.hpp"
@@ -133,6 +137,18 @@ int verify(const VerifyArgs& a) {
     std::cout << '\n';
   }
   return r->intact() && checkpoints_ok ? 0 : 1;
+}
+
+// "USD 1,080,000" minor units → "USD 10,800.00" (integer arithmetic).
+std::string money_text(long long minor, const std::string& currency) {
+  int digits = adapters::http::minor_digits(currency);
+  long long unit = 1;
+  for (int i = 0; i < digits; ++i) unit *= 10;
+  std::string whole = std::to_string((minor < 0 ? -minor : minor) / unit);
+  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3)
+    whole.insert(static_cast<std::size_t>(i), ",");
+  std::string frac = std::to_string((minor < 0 ? -minor : minor) % unit + unit).substr(1);
+  return currency + " " + (minor < 0 ? "-" : "") + whole + (digits ? "." + frac : "");
 }
 
 struct ExportArgs {
@@ -352,6 +368,103 @@ void add_audit_command(CLI::App& app, int& exit_code) {
     std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
     for (const auto& r : *rows) out << engine::audit::checkpoint_json(r).dump() << '\n';
     exit_code = out ? 0 : 1;
+  });
+
+  struct EventsArgs {
+    CommonOptions common;
+    std::string from, to, instance, contract, customer, type, actor, cursor;
+    int limit = 50;
+  };
+  auto ev = std::make_shared<EventsArgs>();
+  auto* q = audit->add_subcommand("events", "One page of the audit trail, with the next cursor");
+  add_common_options(q, ev->common);
+  q->add_option("--from", ev->from, "First moment, inclusive (date or RFC 3339)");
+  q->add_option("--to", ev->to, "Last moment, exclusive");
+  q->add_option("--instance", ev->instance, "Only this instance");
+  q->add_option("--contract", ev->contract, "Only this business key (contract id)");
+  q->add_option("--customer", ev->customer, "Only contracts resolved to this customer");
+  q->add_option("--type", ev->type, "Only this event type");
+  q->add_option("--actor", ev->actor, "Only events caused by this principal");
+  q->add_option("--limit", ev->limit, "Events per page")->check(CLI::Range(1, 1000));
+  q->add_option("--cursor", ev->cursor, "The next_cursor a previous page printed");
+  q->callback([ev, &exit_code] {
+    engine::store::HistoryQuery hq;
+    for (auto [text, us] : {std::pair{&ev->from, &hq.from_us}, std::pair{&ev->to, &hq.to_us}}) {
+      if (text->empty()) continue;
+      auto t = engine::parse_rfc3339(*text);
+      if (!t) {
+        std::cerr << "covenant audit events: --from and --to are dates or RFC 3339 times\n";
+        exit_code = 2;
+        return;
+      }
+      *us = engine::to_micros(*t);
+    }
+    hq.instance_id = ev->instance;
+    hq.business_key = ev->contract;
+    hq.customer = ev->customer;
+    hq.type_name = ev->type;
+    engine::store::HistoryCursor cursor;
+    if (!ev->cursor.empty()) {
+      auto pos = http::read_cursor(ev->cursor);
+      auto hash = pos ? pos->second.rfind('#') : std::string::npos;
+      if (!pos || hash == std::string::npos) {
+        std::cerr << "covenant audit events: --cursor is not a cursor this command printed\n";
+        exit_code = 2;
+        return;
+      }
+      cursor = {pos->first, pos->second.substr(0, hash),
+                std::stoll("0" + pos->second.substr(hash + 1))};
+    }
+    auto store = open_store(ev->common.db);
+    if (!store) {
+      exit_code = report(store.error());
+      return;
+    }
+    nlohmann::json events = nlohmann::json::array();
+    std::string next;
+    const auto& cols = engine::audit::export_columns();
+    for (bool more = true; more;) {
+      auto page = (*store)->history_page(hq, cursor, 500);
+      if (!page) {
+        exit_code = report(page.error());
+        return;
+      }
+      more = page->size() == 500;
+      for (const auto& row : *page) {
+        cursor = {row.at_us, row.instance_id, row.seq};
+        auto v = engine::audit::export_values(row);
+        if (!ev->actor.empty() && v[6] != ev->actor) continue;
+        nlohmann::json e = nlohmann::json::object();
+        for (std::size_t i = 0; i < v.size(); ++i) e[cols[i]] = v[i];
+        e["seq"] = row.seq;
+        events.push_back(std::move(e));
+        if (static_cast<int>(events.size()) == ev->limit) {
+          next = http::make_cursor(cursor.at_us,
+                                   cursor.instance_id + "#" + std::to_string(cursor.seq));
+          more = false;
+          break;
+        }
+      }
+    }
+    if (ev->common.format == "json") {
+      std::cout << nlohmann::json{{"events", events},
+                                  {"next_cursor",
+                                   next.empty() ? nlohmann::json() : nlohmann::json(next)}}
+                       .dump(2)
+                << '\n';
+    } else {
+      for (const auto& e : events)
+        std::cout << e["event_time"].get<std::string>() << "  " << e["contract"].get<std::string>()
+                  << "  #" << e["seq"] << "  " << e["event_type"].get<std::string>() << "  "
+                  << e["state"].get<std::string>() << "  by " << e["actor"].get<std::string>()
+                  << (e["amount_minor"].get<std::string>().empty()
+                          ? ""
+                          : "  " + money_text(std::stoll(e["amount_minor"].get<std::string>()),
+                                              e["currency"].get<std::string>()))
+                  << '\n';
+      if (!next.empty()) std::cout << "next: --cursor " << next << '\n';
+    }
+    exit_code = 0;
   });
 
   auto ea = std::make_shared<ExportArgs>();

@@ -212,6 +212,9 @@ grep -q ",C-1,hello,1,WorkflowStarted," "$tmp/audit.csv" || fail "audit export r
   python3 -c 'import json,sys; rows=[json.loads(l) for l in sys.stdin]; assert len(rows) == 2 and rows[0]["seq"] == 1, rows' || fail "audit export jsonl"
 set +e; "$covenant" audit export --db "$db" --from 2021-01-01 --to 2020-01-01 >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" -eq 2 ] || fail "audit export with --to before --from must exit 2, got $rc"
+"$covenant" audit events --db "$db" --contract C-1 --limit 2 | grep -q "^next: --cursor " || fail "audit events paging"
+cursor=$("$covenant" audit events --db "$db" --contract C-1 --limit 2 --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["next_cursor"])')
+"$covenant" audit events --db "$db" --contract C-1 --limit 2 --cursor "$cursor" | grep -q "C-1  #3  " || fail "audit events next page"
 "$covenant" audit keygen --private "$tmp/audit.key" --public "$tmp/audit.pub" >/dev/null
 [ "$(stat -c %a "$tmp/audit.key")" = 600 ] || fail "the private key must be mode 600"
 "$covenant" audit checkpoint --db "$db" --key "$tmp/audit.key" --day 2020-01-01 | grep -q "^checkpoint 2020-01-01" || fail "audit checkpoint"
