@@ -58,6 +58,22 @@ json customer_party(const json& parties) {
   return parties.size() >= 2 ? parties[1] : parties[0];
 }
 
+// A quantity as a whole number: 40, or Salesforce's 40.0 (kept by the adapter as the exact
+// text "40.0"); nullopt for a fractional or malformed one.
+std::optional<std::int64_t> whole_quantity(const json& v) {
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  std::string t = v.is_string() ? v.get<std::string>() : v.is_number_float() ? v.dump() : "";
+  auto dot = t.find('.');
+  std::string whole = t.substr(0, dot);
+  if (whole.empty() || whole.size() > 12 ||
+      !std::all_of(whole.begin(), whole.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  if (dot != std::string::npos && !std::all_of(t.begin() + static_cast<long>(dot) + 1, t.end(),
+                                               [](char c) { return c == '0'; }))
+    return std::nullopt;
+  return std::stoll(whole);
+}
+
 std::int64_t minor_of(const json& money) {
   if (money.is_object() && money.contains("amount_minor") &&
       money["amount_minor"].is_number_integer())
@@ -144,10 +160,10 @@ Outcome resolve_products(const json& in) {
     std::int64_t unit = minor_of(q.value("net_price", json()));
     std::int64_t list = minor_of(q.value("list_price", json()));
     if (unit < 0) return invalid_input(a, where + " has no net price in minor units");
-    const json& qty_j = q.value("quantity", json(1));
-    if (!qty_j.is_number_integer() || qty_j.get<std::int64_t>() <= 0)
+    auto qty_w = whole_quantity(q.value("quantity", json(1)));
+    if (!qty_w || *qty_w <= 0)
       return invalid_input(a, where + ": quantity must be a positive whole number");
-    std::int64_t qty = qty_j.get<std::int64_t>();
+    std::int64_t qty = *qty_w;
     std::string cur = q.value("net_price", json::object()).value("currency", "");
     if (currency.empty()) currency = cur;
     if (cur != currency)

@@ -75,6 +75,18 @@ TEST_CASE("Products are matched to the CPQ quote and differences become pricing 
   CHECK(matched.result["lines"][0]["list_amount_minor"] == 4800000);
   CHECK(matched.result["entitlements"].size() == 2);
 
+  // Salesforce sends quantities as decimals (40.0, kept as exact text): still 40 seats.
+  json decimal_lines = (*lines)["lines"];
+  decimal_lines[1]["quantity"] = "40.0";
+  auto decimal = activities::resolve_products(
+      {{"terms", {{"fees", fees}}}, {"quote", {{"lines", decimal_lines}}}});
+  REQUIRE(decimal.ok);
+  CHECK(decimal.result["lines"][1]["quantity"] == 40);
+  decimal_lines[1]["quantity"] = "40.5";
+  CHECK(activities::resolve_products(
+            {{"terms", {{"fees", fees}}}, {"quote", {{"lines", decimal_lines}}}})
+            .code == "InvalidInput");
+
   fees[0]["amount"]["amount_minor"] = 4500000;  // the contract says 45,000.00
   auto differs = activities::resolve_products(
       {{"terms", {{"fees", fees}}}, {"quote", {{"lines", (*lines)["lines"]}}}});
