@@ -112,11 +112,11 @@ Result<VerifyReport> verify(store::Store& store, const std::string& instance_id,
     for (;;) {
       auto r = next_row();
       if (!r) return tl::unexpected(r.error());
-      if (!*r || (*r)->instance_id > chain.head.instance_id) break;
-      if ((*r)->instance_id == chain.head.instance_id) {
-        chain.add(**r);
-        ++report.events;
-      }
+      // Both streams come in the database's order of instance ids (its collation, not
+      // necessarily bytewise), so this head's rows, if any, are the next ones.
+      if (!*r || (*r)->instance_id != chain.head.instance_id) break;
+      chain.add(**r);
+      ++report.events;
       ++row_at;
     }
     chain.end();
