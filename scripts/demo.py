@@ -107,7 +107,7 @@ def describe(e):
     elif a.startswith("billing.") or a.startswith("erp."):
         amount = r.get("total_minor", r.get("amount_minor"))
         detail = f"{r.get('id', r.get('terms', ''))}" + (
-            f" {r.get('currency', '').upper()} {amount // 100:,}.{amount % 100:02d}"
+            " " + money({"amount_minor": amount, "currency": r.get("currency", "").upper()})
             if isinstance(amount, int) else "")
     elif a == "monitor.renewal":
         detail = f"{r.get('status')}: notice by {r.get('notice_date')}"

@@ -7,7 +7,6 @@
 #include <poppler/cpp/poppler-page.h>
 
 #include <memory>
-#include <vector>
 
 namespace covenant::activities::ingest {
 namespace {
@@ -21,9 +20,9 @@ tl::expected<DocumentText, std::string> read_pdf(std::string_view bytes) {
     return true;
   }();
   (void)silenced;
-  std::vector<char> data(bytes.begin(), bytes.end());
+  // poppler reads the caller's bytes in place; they outlive the document.
   std::unique_ptr<poppler::document> doc(
-      poppler::document::load_from_raw_data(data.data(), static_cast<int>(data.size())));
+      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
   if (!doc) return tl::unexpected(std::string("not a readable PDF (damaged or truncated)"));
   if (doc->is_locked()) return tl::unexpected(std::string("the PDF is encrypted"));
   DocumentText out{"application/pdf", "", doc->pages()};

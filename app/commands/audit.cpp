@@ -19,7 +19,6 @@
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/config.hpp"
-#include "app/http/api.hpp"
 #include "engine/audit/bundle.hpp"
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/export.hpp"
@@ -403,49 +402,31 @@ void add_audit_command(CLI::App& app, int& exit_code) {
     hq.business_key = ev->contract;
     hq.customer = ev->customer;
     hq.type_name = ev->type;
-    engine::store::HistoryCursor cursor;
+    engine::store::HistoryCursor after;
     if (!ev->cursor.empty()) {
-      auto pos = http::read_cursor(ev->cursor);
-      auto hash = pos ? pos->second.rfind('#') : std::string::npos;
-      if (!pos || hash == std::string::npos) {
+      auto decoded = engine::audit::decode_cursor(ev->cursor);
+      if (!decoded) {
         std::cerr << "covenant audit events: --cursor is not a cursor this command printed\n";
         exit_code = 2;
         return;
       }
-      cursor = {pos->first, pos->second.substr(0, hash),
-                std::stoll("0" + pos->second.substr(hash + 1))};
+      after = *decoded;
     }
     auto store = open_store(ev->common.db);
     if (!store) {
       exit_code = report(store.error());
       return;
     }
-    nlohmann::json events = nlohmann::json::array();
-    std::string next;
-    const auto& cols = engine::audit::export_columns();
-    for (bool more = true; more;) {
-      auto page = (*store)->history_page(hq, cursor, 500);
-      if (!page) {
-        exit_code = report(page.error());
-        return;
-      }
-      more = page->size() == 500;
-      for (const auto& row : *page) {
-        cursor = {row.at_us, row.instance_id, row.seq};
-        auto v = engine::audit::export_values(row);
-        if (!ev->actor.empty() && v[6] != ev->actor) continue;
-        nlohmann::json e = nlohmann::json::object();
-        for (std::size_t i = 0; i < v.size(); ++i) e[cols[i]] = v[i];
-        e["seq"] = row.seq;
-        events.push_back(std::move(e));
-        if (static_cast<int>(events.size()) == ev->limit) {
-          next = http::make_cursor(cursor.at_us,
-                                   cursor.instance_id + "#" + std::to_string(cursor.seq));
-          more = false;
-          break;
-        }
-      }
+    engine::audit::ExportOptions o;
+    o.query = hq;
+    o.actor = ev->actor;
+    auto page = engine::audit::events_page(**store, o, after, ev->limit);
+    if (!page) {
+      exit_code = report(page.error());
+      return;
     }
+    const nlohmann::json& events = page->events;
+    std::string next = page->next ? engine::audit::encode_cursor(*page->next) : "";
     if (ev->common.format == "json") {
       std::cout << nlohmann::json{{"events", events},
                                   {"next_cursor",
@@ -457,9 +438,9 @@ void add_audit_command(CLI::App& app, int& exit_code) {
         std::cout << e["event_time"].get<std::string>() << "  " << e["contract"].get<std::string>()
                   << "  #" << e["seq"] << "  " << e["event_type"].get<std::string>() << "  "
                   << e["state"].get<std::string>() << "  by " << e["actor"].get<std::string>()
-                  << (e["amount_minor"].get<std::string>().empty()
+                  << (e["amount_minor"].is_null()
                           ? ""
-                          : "  " + money_text(std::stoll(e["amount_minor"].get<std::string>()),
+                          : "  " + money_text(e["amount_minor"].get<long long>(),
                                               e["currency"].get<std::string>()))
                   << '\n';
       if (!next.empty()) std::cout << "next: --cursor " << next << '\n';

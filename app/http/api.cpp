@@ -178,6 +178,11 @@ std::optional<int> limit_param(Call& c, int def, int max) {
   return n;
 }
 
+std::string query_param(const Call& c, const std::string& name) {
+  auto it = c.req.query.find(name);
+  return it == c.req.query.end() ? "" : it->second;
+}
+
 std::string make_cursor(std::int64_t us, const std::string& id) {
   static const char* hex = "0123456789abcdef";
   std::string plain = std::to_string(us) + "|" + id, out;

@@ -114,6 +114,8 @@ std::optional<nlohmann::json> json_body(Call& c);
 void reply(Call& c, int status, const nlohmann::json& body);
 void problem(Call& c, int status, const std::string& title, const std::string& detail);
 void problem(Call& c, const engine::Error& e);
+// A query parameter's value, "" when absent.
+std::string query_param(const Call& c, const std::string& name);
 // ?limit= within [1, max] (default `def`), or a 400 problem written (nullopt).
 std::optional<int> limit_param(Call& c, int def = 50, int max = 500);
 // An opaque cursor for (time, id) keyset pagination, and back.

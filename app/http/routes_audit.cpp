@@ -13,16 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-std::string query(const Call& c, const std::string& name) {
-  auto it = c.req.query.find(name);
-  return it == c.req.query.end() ? "" : it->second;
-}
-
 // The filters every audit route shares, or a 400 problem written.
 std::optional<engine::audit::ExportOptions> filters(Call& c) {
   engine::audit::ExportOptions o;
   for (const char* name : {"from", "to"}) {
-    std::string v = query(c, name);
+    std::string v = query_param(c, name);
     if (v.empty()) continue;
     auto t = engine::parse_rfc3339(v);
     if (!t) {
@@ -36,11 +31,11 @@ std::optional<engine::audit::ExportOptions> filters(Call& c) {
     problem(c, 400, "BadRequest", "'to' must be after 'from' (the range is [from, to))");
     return std::nullopt;
   }
-  o.query.instance_id = query(c, "instance");
-  o.query.business_key = query(c, "contract");
-  o.query.type_name = query(c, "type");
-  o.query.customer = query(c, "customer");
-  o.actor = query(c, "actor");
+  o.query.instance_id = query_param(c, "instance");
+  o.query.business_key = query_param(c, "contract");
+  o.query.type_name = query_param(c, "type");
+  o.query.customer = query_param(c, "customer");
+  o.actor = query_param(c, "actor");
   return o;
 }
 
@@ -53,45 +48,22 @@ void add_audit_routes(Api& api) {
     if (!o) return;
     auto limit = limit_param(c, 200, 1000);
     if (!limit) return;
-    engine::store::HistoryCursor cursor;
-    if (auto cur = query(c, "cursor"); !cur.empty()) {
-      auto pos = read_cursor(cur);
-      auto hash = pos ? pos->second.rfind('#') : std::string::npos;
-      if (!pos || hash == std::string::npos)
-        return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
-      cursor = {pos->first, pos->second.substr(0, hash),
-                std::stoll("0" + pos->second.substr(hash + 1))};
+    engine::store::HistoryCursor after;
+    if (auto cur = query_param(c, "cursor"); !cur.empty()) {
+      auto decoded = engine::audit::decode_cursor(cur);
+      if (!decoded) return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+      after = *decoded;
     }
-    const auto& cols = engine::audit::export_columns();
-    json events = json::array();
-    std::string next;
-    // Pages of the store until this page is full (the actor filter drops rows after reading).
-    for (;;) {
-      auto page = s.store.history_page(o->query, cursor, 500);
-      if (!page) return problem(c, page.error());
-      for (const auto& row : *page) {
-        auto v = engine::audit::export_values(row);
-        cursor = {row.at_us, row.instance_id, row.seq};
-        if (!o->actor.empty() && v[6] != o->actor) continue;
-        json e = json::object();
-        for (std::size_t i = 0; i < v.size(); ++i) e[cols[i]] = v[i];
-        e["seq"] = row.seq;
-        e["amount_minor"] = v[8].empty() ? json() : json(std::stoll(v[8]));
-        events.push_back(std::move(e));
-        if (static_cast<int>(events.size()) == *limit) break;
-      }
-      if (static_cast<int>(events.size()) == *limit) {
-        next = make_cursor(cursor.at_us, cursor.instance_id + "#" + std::to_string(cursor.seq));
-        break;
-      }
-      if (page->size() < 500) break;
-    }
-    reply(c, 200, {{"events", events}, {"next_cursor", next.empty() ? json() : json(next)}});
+    auto page = engine::audit::events_page(s.store, *o, after, *limit);
+    if (!page) return problem(c, page.error());
+    reply(c, 200,
+          {{"events", page->events},
+           {"next_cursor", page->next ? json(engine::audit::encode_cursor(*page->next)) : json()}});
   });
   api.route("GET", "/v1/audit/export", {"auditor", "finance"}, [&s](Call& c) {
     auto o = filters(c);
     if (!o) return;
-    o->format = query(c, "format").empty() ? "csv" : query(c, "format");
+    o->format = query_param(c, "format").empty() ? "csv" : query_param(c, "format");
     if (o->format != "csv" && o->format != "jsonl")
       return problem(c, 400, "BadRequest", "'format' is csv or jsonl");
     c.res.status = 200;
@@ -106,7 +78,7 @@ void add_audit_routes(Api& api) {
     };
   });
   api.route("GET", "/v1/audit/verify", {"auditor", "finance"}, [&s](Call& c) {
-    auto r = engine::audit::verify(s.store, query(c, "instance"));
+    auto r = engine::audit::verify(s.store, query_param(c, "instance"));
     if (!r) return problem(c, r.error());
     json breaks = json::array();
     for (const auto& b : r->breaks)

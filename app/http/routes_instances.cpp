@@ -21,11 +21,6 @@ std::optional<std::int64_t> time_param(Call& c, const std::string& name) {
   return engine::to_micros(*t);
 }
 
-std::string query(const Call& c, const std::string& name) {
-  auto it = c.req.query.find(name);
-  return it == c.req.query.end() ? "" : it->second;
-}
-
 }  // namespace
 
 void add_instance_routes(Api& api) {
@@ -52,9 +47,9 @@ void add_instance_routes(Api& api) {
   });
   api.route("GET", "/v1/instances", {"revops", "auditor", "service"}, [&s](Call& c) {
     engine::store::InstanceFilter f;
-    f.status = query(c, "status");
-    f.workflow = query(c, "workflow");
-    f.business_key = query(c, "business_key");
+    f.status = query_param(c, "status");
+    f.workflow = query_param(c, "workflow");
+    f.business_key = query_param(c, "business_key");
     auto from = time_param(c, "created_from");
     if (!from) return;
     auto to = time_param(c, "created_to");
@@ -64,7 +59,7 @@ void add_instance_routes(Api& api) {
     auto limit = limit_param(c);
     if (!limit) return;
     f.limit = *limit + 1;  // one more tells whether there is a next page
-    if (auto cur = query(c, "cursor"); !cur.empty()) {
+    if (auto cur = query_param(c, "cursor"); !cur.empty()) {
       auto pos = read_cursor(cur);
       if (!pos) return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
       f.after_us = pos->first;
@@ -92,7 +87,7 @@ void add_instance_routes(Api& api) {
     auto limit = limit_param(c, 200, 1000);
     if (!limit) return;
     std::int64_t after = 0;
-    if (auto cur = query(c, "cursor"); !cur.empty()) {
+    if (auto cur = query_param(c, "cursor"); !cur.empty()) {
       auto pos = read_cursor(cur);
       if (!pos || pos->second != c.params[0])
         return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");

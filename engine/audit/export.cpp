@@ -33,6 +33,21 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
+const std::vector<std::string>& export_columns();
+
+namespace {
+
+json export_json(const store::HistoryRow& row, const std::vector<std::string>& v) {
+  const auto& cols = export_columns();
+  json line = json::object();
+  for (std::size_t i = 0; i < v.size(); ++i) line[cols[i]] = v[i];
+  line["seq"] = row.seq;  // numbers stay numbers in JSON
+  line["amount_minor"] = v[8].empty() ? json() : json(std::stoll(v[8]));
+  return line;
+}
+
+}  // namespace
+
 const std::vector<std::string>& export_columns() {
   static const std::vector<std::string> c = {
       "event_time",      "instance",    "contract",        "workflow",     "seq",
@@ -90,6 +105,65 @@ std::vector<std::string> export_values(const store::HistoryRow& row) {
           row.prev_hash};
 }
 
+json export_json(const store::HistoryRow& row) { return export_json(row, export_values(row)); }
+
+Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
+                               store::HistoryCursor after, int limit) {
+  EventsPage out;
+  store::HistoryQuery q = o.query;
+  q.by_instance = false;
+  constexpr int kPage = 500;
+  // Store pages until this page is full: the actor filter drops rows after they are read.
+  for (;;) {
+    auto page = store.history_page(q, after, kPage);
+    if (!page) return tl::unexpected(page.error());
+    for (const auto& row : *page) {
+      after = {row.at_us, row.instance_id, row.seq};
+      auto v = export_values(row);
+      if (!o.actor.empty() && v[6] != o.actor) continue;
+      out.events.push_back(export_json(row, v));
+      if (static_cast<int>(out.events.size()) == limit) {
+        out.next = after;
+        return out;
+      }
+    }
+    if (page->size() < static_cast<std::size_t>(kPage)) return out;
+  }
+}
+
+std::string encode_cursor(const store::HistoryCursor& c) {
+  static const char* hex = "0123456789abcdef";
+  std::string plain = std::to_string(c.at_us) + "|" + std::to_string(c.seq) + "|" + c.instance_id;
+  std::string out;
+  for (unsigned char ch : plain) {
+    out += hex[ch >> 4];
+    out += hex[ch & 15];
+  }
+  return out;
+}
+
+std::optional<store::HistoryCursor> decode_cursor(const std::string& text) {
+  if (text.empty() || text.size() % 2 || text.size() > 2048) return std::nullopt;
+  std::string plain;
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    auto digit = [](char ch) {
+      return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+    };
+    int hi = digit(text[i]), lo = digit(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    plain += static_cast<char>(hi * 16 + lo);
+  }
+  auto a = plain.find('|');
+  auto b = a == std::string::npos ? a : plain.find('|', a + 1);
+  if (b == std::string::npos) return std::nullopt;
+  try {
+    return store::HistoryCursor{std::stoll(plain.substr(0, a)), plain.substr(b + 1),
+                                std::stoll(plain.substr(a + 1, b - a - 1))};
+  } catch (const std::exception&) {  // boundary: std::stoll reports bad digits by exception
+    return std::nullopt;
+  }
+}
+
 Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
                                     const std::function<bool(std::string_view)>& write) {
   if (o.format != "csv" && o.format != "jsonl")
@@ -114,11 +188,7 @@ Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
         for (std::size_t i = 0; i < v.size(); ++i) buf += (i ? "," : "") + csv_field(v[i]);
         buf += "\r\n";
       } else {
-        json line = json::object();
-        for (std::size_t i = 0; i < v.size(); ++i) line[cols[i]] = v[i];
-        line["seq"] = row.seq;  // numbers stay numbers in JSON
-        line["amount_minor"] = v[8].empty() ? json() : json(std::stoll(v[8]));
-        buf += line.dump() + "\n";
+        buf += export_json(row, v).dump() + "\n";
       }
       ++n;
     }

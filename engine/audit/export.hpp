@@ -7,6 +7,7 @@
 #include "engine/store/store.hpp"
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string_view>
 
@@ -23,6 +24,9 @@ std::vector<std::string> export_values(const store::HistoryRow& row);
 // Y" for a delegate), whoever cancelled; "covenant" for what the engine did itself.
 std::string actor_of(const store::HistoryRow& row, const nlohmann::json& payload);
 
+// One row as a JSON object with the export's names (seq and amount_minor as numbers).
+nlohmann::json export_json(const store::HistoryRow& row);
+
 struct ExportOptions {
   store::HistoryQuery query;   // ordered by time across instances
   std::string actor;           // only events by this actor ("" any)
@@ -35,5 +39,18 @@ Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
 // The same into `write`, which returns false to stop (a client that went away): Unavailable.
 Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
                                     const std::function<bool(std::string_view)>& write);
+
+// One page of the trail after `after` (the export's order and filters), at most `limit`
+// events; `next` is where the next page starts, absent at the end.
+struct EventsPage {
+  nlohmann::json events = nlohmann::json::array();
+  std::optional<store::HistoryCursor> next;
+};
+Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
+                               store::HistoryCursor after, int limit);
+
+// An opaque, printable cursor for a page boundary, and back (nullopt: not one of ours).
+std::string encode_cursor(const store::HistoryCursor& c);
+std::optional<store::HistoryCursor> decode_cursor(const std::string& text);
 
 }  // namespace covenant::engine::audit

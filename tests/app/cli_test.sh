@@ -215,6 +215,8 @@ set +e; "$covenant" audit export --db "$db" --from 2021-01-01 --to 2020-01-01 >/
 "$covenant" audit events --db "$db" --contract C-1 --limit 2 | grep -q "^next: --cursor " || fail "audit events paging"
 cursor=$("$covenant" audit events --db "$db" --contract C-1 --limit 2 --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["next_cursor"])')
 "$covenant" audit events --db "$db" --contract C-1 --limit 2 --cursor "$cursor" | grep -q "C-1  #3  " || fail "audit events next page"
+set +e; "$covenant" audit events --db "$db" --cursor zz >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "audit events with a foreign cursor must exit 2, got $rc"
 "$covenant" audit keygen --private "$tmp/audit.key" --public "$tmp/audit.pub" >/dev/null
 [ "$(stat -c %a "$tmp/audit.key")" = 600 ] || fail "the private key must be mode 600"
 "$covenant" audit checkpoint --db "$db" --key "$tmp/audit.key" --day 2020-01-01 | grep -q "^checkpoint 2020-01-01" || fail "audit checkpoint"
@@ -225,6 +227,12 @@ cursor=$("$covenant" audit events --db "$db" --contract C-1 --limit 2 --format j
 python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b["events"][1]["state"]="forged"; json.dump(b, open(sys.argv[2], "w"))' "$tmp/bundle.json" "$tmp/forged.json"
 set +e; out=$("$covenant" audit verify-bundle "$tmp/forged.json" --public-key "$tmp/audit.pub"); rc=$?; set -e
 [ "$rc" -eq 1 ] && grep -q "event 2: its content does not match its hash" <<<"$out" || fail "verify-bundle must catch an edited event: $rc $out"
+printf 'not json\n' >"$tmp/junk.json"
+set +e; msg=$("$covenant" audit verify-bundle "$tmp/junk.json" 2>&1); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "is not JSON" <<<"$msg" || fail "verify-bundle of a non-JSON file: $rc $msg"
+printf '{"day": "2020-01-01"}\n' >"$tmp/bad-checkpoints.jsonl"
+set +e; msg=$("$covenant" audit verify --db "$db" --checkpoints "$tmp/bad-checkpoints.jsonl" --public-key "$tmp/audit.pub" 2>&1); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "bad-checkpoints.jsonl:1: a checkpoint needs 'document'" <<<"$msg" || fail "a bad checkpoint line must be located: $rc $msg"
 sqlite3 "${db#sqlite:}" "DROP TRIGGER history_refuses_update; UPDATE history SET state = 'forged' WHERE instance_id = '$id' AND seq = 3;"
 set +e; out=$("$covenant" audit verify --db "$db"); rc=$?; set -e
 [ "$rc" -eq 1 ] || fail "audit verify of a tampered database must exit 1, got $rc"
