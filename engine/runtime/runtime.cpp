@@ -5,13 +5,22 @@
 #include "engine/time_format.hpp"
 #include "workflows/loader.hpp"
 
+#include <algorithm>
+#include <iostream>
+
 namespace covenant::engine::runtime {
 
 using nlohmann::json;
 
 namespace {
 constexpr int kAttempts = 8;  // for lost races on the instance row
+
+ActivityOutcome outcome_of(const store::TaskRow& t, const ActivityResult& r) {
+  return {t.frame, t.state,  t.occurrence,  t.attempt, t.compensation,
+          r.ok,    r.result, r.error_code, r.message, r.retryable};
 }
+
+}  // namespace
 
 Runtime::Runtime(store::Store& store, const Clock& clock, IdSource& ids, Metrics* metrics)
     : store_(store), clock_(clock), ids_(ids), metrics_(metrics) {}
@@ -109,12 +118,13 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
     inst.version = 1;
     Result<void> r = store_.insert_instance(**tx, inst, opts.start_key);
     if (r) r = store_.append_events(**tx, events);
-    if (r) r = write_side_records(**tx, {}, inst, events);
+    if (r) r = write_side_records(**tx, side_records({}, inst, events));
     if (r) r = store_.apply_work(**tx, inst.id, *d, to_micros(now));
     if (r && !(d->tasks.empty() && d->timers.empty())) r = store_.notify_work(**tx);
     if (r) r = (*tx)->commit();
     if (r) {
       count(events, true);
+      woke(!(d->tasks.empty() && d->timers.empty()));
       return inst.id;
     }
     bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
@@ -122,10 +132,7 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
   }
 }
 
-Result<void> Runtime::write_side_records(store::Tx& tx, const std::map<std::string, json>& gates,
-                                         const Instance& inst,
-                                         const std::vector<history::Event>& events) {
-  auto side = side_records(gates, inst, events);
+Result<void> Runtime::write_side_records(store::Tx& tx, const SideRecords& side) {
   for (const auto& a : side.approvals)
     if (auto r = store_.save_approval(tx, a); !r) return r;
   return store_.enqueue(tx, side.outbox);
@@ -164,12 +171,15 @@ Result<void> Runtime::advance(
         inst.updated_us = to_micros(now);
         Result<void> w = store_.update_instance(**tx, inst, expected);
         if (w) w = store_.append_events(**tx, events);
-        if (w) w = write_side_records(**tx, gates, inst, events);
+        if (w) w = write_side_records(**tx, side_records(gates, inst, events));
         if (w && after) w = after(**tx, inst);
         if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
         if (w && !(d->tasks.empty() && d->timers.empty())) w = store_.notify_work(**tx);
         if (w) w = (*tx)->commit();
-        if (w) count(events, true);
+        if (w) {
+          count(events, true);
+          woke(!(d->tasks.empty() && d->timers.empty()));
+        }
         return w;
       } catch (const std::exception& e) {
         // Boundary: a bug in deciding must not escape; the transaction has rolled back.
@@ -215,9 +225,7 @@ Result<void> Runtime::fire_timer(const store::TimerRow& t) {
 }
 
 Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {
-  ActivityOutcome o{t.frame, t.state,  t.occurrence, t.attempt, t.compensation,
-                    r.ok,    r.result, r.error_code, r.message, r.retryable};
-  auto result = advance(t.instance_id, o, [&](store::Tx& tx) -> Result<bool> {
+  auto result = advance(t.instance_id, outcome_of(t, r), [&](store::Tx& tx) -> Result<bool> {
     if (auto f = store_.finish_task(tx, t.id); !f) return tl::unexpected(f.error());
     if (r.ok) {
       auto rec = store_.record_effect(tx, t.key, t.instance_id, t.activity, t.attempt, r.result,
@@ -229,6 +237,106 @@ Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResul
   // An instance deleted or never there: the task is moot.
   if (!result && result.error().code == ErrorCode::NotFound) return {};
   return result;
+}
+
+int Runtime::add_new_work_listener(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  new_work_listeners_.emplace(next_listener_, std::move(fn));
+  return next_listener_++;
+}
+
+void Runtime::remove_new_work_listener(int id) {
+  std::lock_guard lock(mu_);
+  new_work_listeners_.erase(id);
+}
+
+void Runtime::woke(bool new_work) {
+  if (!new_work) return;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, fn] : new_work_listeners_) fn();
+}
+
+int Runtime::complete_tasks(const std::vector<Completion>& batch) {
+  if (batch.empty()) return 0;
+  if (batch.size() > 1) {
+    if (complete_batch(batch)) return 0;
+  }
+  int failed = 0;
+  for (const auto& c : batch) {
+    if (auto r = complete_task(c.task, c.result); !r) {
+      ++failed;
+      std::cerr << "covenant: task " << c.task.key << ": " << r.error().message << '\n';
+    }
+  }
+  return failed;
+}
+
+Result<void> Runtime::complete_batch(const std::vector<Completion>& batch) {
+  try {
+    auto tx = store_.begin();
+    if (!tx) return tl::unexpected(tx.error());
+    std::vector<std::string> ids;
+    for (const auto& c : batch) ids.push_back(c.task.instance_id);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    auto locked = store_.lock_instances(**tx, ids);
+    if (!locked) return tl::unexpected(locked.error());
+    std::map<std::string, std::int64_t> expected;
+    for (const auto& [id, inst] : *locked) expected.emplace(id, inst.version);
+    store::WriteBatch writes;
+    TimePoint now = clock_.now();  // one time for the whole batch: one commit
+    std::int64_t now_us = to_micros(now);
+    std::vector<history::Event> all_events;
+    bool new_work = false;
+    auto jq = borrow_jq();
+    struct GiveBack {
+      Runtime& rt;
+      std::unique_ptr<workflows::JqEvaluator>& jq;
+      ~GiveBack() { rt.give_back(std::move(jq)); }
+    } give_back_jq{*this, jq};
+    for (const auto& c : batch) {
+      const auto& t = c.task;
+      const auto& r = c.result;
+      writes.finish_task(t.id);
+      auto it = locked->find(t.instance_id);
+      if (it == locked->end()) continue;  // the instance is gone: the task is moot
+      if (r.ok) writes.record_effect(t.key, t.instance_id, t.activity, t.attempt, r.result, now_us);
+      Instance& inst = it->second;
+      auto wf = workflow(inst.digest, tx->get());
+      if (!wf) return tl::unexpected(wf.error());
+      auto gates = open_gates(inst);
+      auto d = decide(inst, outcome_of(t, r), now, **wf, *jq);
+      if (!d) return tl::unexpected(d.error());
+      if (d->events.empty() && d->tasks.empty() && d->timers.empty()) continue;
+      std::vector<history::Event> events;
+      seal(inst, *d, now_us, events);
+      inst.version += 1;
+      inst.updated_us = now_us;
+      writes.update_instance(inst, expected.at(inst.id));
+      writes.append(events);
+      auto side = side_records(gates, inst, events);
+      if (!side.approvals.empty() || !side.outbox.empty()) {
+        // Rare on this path (a task that opens a gate): written in order, after what precedes.
+        if (auto f = store_.flush(**tx, writes); !f) return f;
+        if (auto w = write_side_records(**tx, side); !w) return w;
+      }
+      if (auto w = store_.add_work(**tx, writes, inst.id, *d, now_us); !w) return w;
+      new_work = new_work || !(d->tasks.empty() && d->timers.empty());
+      for (auto& e : events) all_events.push_back(std::move(e));
+    }
+    if (auto f = store_.flush(**tx, writes); !f) return f;
+    if (new_work)
+      if (auto n = store_.notify_work(**tx); !n) return n;
+    if (auto c = (*tx)->commit(); !c) return c;
+    for (std::size_t i = 0; i < batch.size(); ++i) count({}, true);
+    if (metrics_)
+      for (const auto& e : all_events) metrics_->event(e.type);
+    woke(new_work);
+    return {};
+  } catch (const std::exception& e) {
+    // Boundary: a bug in deciding must not escape; the transaction has rolled back.
+    return fail(ErrorCode::Internal, std::string("a batch of task outcomes: ") + e.what());
+  }
 }
 
 }  // namespace covenant::engine::runtime

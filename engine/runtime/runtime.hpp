@@ -12,6 +12,7 @@
 #include "engine/ids.hpp"
 #include "engine/metrics.hpp"
 #include "engine/runtime/decide.hpp"
+#include "engine/runtime/side_records.hpp"
 #include "engine/store/store.hpp"
 
 #include <functional>
@@ -53,6 +54,23 @@ class Runtime {
   // and the transition, in one transaction.
   Result<void> complete_task(const store::TaskRow& t, const ActivityResult& r);
 
+  // Records many task attempts' outcomes in one transaction (group commit): the instances
+  // are locked together, each outcome is decided in order, and the writes go out one
+  // statement per table (store::WriteBatch). The result is the same as complete_task on each
+  // in turn; if the batch cannot commit as a whole (a race, a bug in one decision), each
+  // outcome is recorded in its own transaction instead, so one bad task never holds back
+  // the others. Returns how many outcomes failed to be recorded (logged to stderr).
+  struct Completion {
+    store::TaskRow task;
+    ActivityResult result;
+  };
+  int complete_tasks(const std::vector<Completion>& batch);
+
+  // `fn` is called after every commit that added tasks or timers, so in-process workers
+  // wake at once instead of at their next poll. Returns an id for remove_new_work_listener.
+  int add_new_work_listener(std::function<void()> fn);
+  void remove_new_work_listener(int id);
+
   // The compiled workflow of a stored definition version (cached). Inside a transaction,
   // pass it: reading through a second session could wait on the pool.
   Result<std::shared_ptr<const workflows::CompiledWorkflow>> workflow(const std::string& digest,
@@ -69,13 +87,15 @@ class Runtime {
                        const std::function<Result<bool>(store::Tx&)>& before = {},
                        const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
   // Writes what a transition implies besides the instance: approval rows and webhooks.
-  Result<void> write_side_records(store::Tx& tx, const std::map<std::string, nlohmann::json>& gates,
-                                  const Instance& inst, const std::vector<history::Event>& events);
+  Result<void> write_side_records(store::Tx& tx, const SideRecords& side);
   void seal(Instance& inst, const Decision& d, std::int64_t now_us,
             std::vector<history::Event>& out) const;
   void count(const std::vector<history::Event>& events, bool ok);
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();
   void give_back(std::unique_ptr<workflows::JqEvaluator> jq);
+
+  Result<void> complete_batch(const std::vector<Completion>& batch);
+  void woke(bool new_work);
 
   store::Store& store_;
   const Clock& clock_;
@@ -85,6 +105,8 @@ class Runtime {
   std::map<std::string, std::shared_ptr<const workflows::CompiledWorkflow>>
       workflows_;                                                 // GUARDED_BY(mu_)
   std::vector<std::unique_ptr<workflows::JqEvaluator>> jq_pool_;  // GUARDED_BY(mu_)
+  std::map<int, std::function<void()>> new_work_listeners_;       // GUARDED_BY(mu_)
+  int next_listener_ = 1;                                         // GUARDED_BY(mu_)
 };
 
 }  // namespace covenant::engine::runtime

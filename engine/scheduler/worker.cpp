@@ -3,28 +3,33 @@
 #include "engine/store/work_listener.hpp"
 #include "engine/time_format.hpp"
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <unistd.h>
+#include <poll.h>
 
 #include <future>
 #include <iostream>
+#include <thread>
 
 namespace covenant::engine::scheduler {
 
 Worker::Worker(runtime::Runtime& rt, ActivityExecutor& executor, WorkerOptions opts)
-    : rt_(rt), executor_(executor), opts_(std::move(opts)) {}
+    : rt_(rt),
+      executor_(executor),
+      opts_(std::move(opts)),
+      pool_(static_cast<std::size_t>(std::max(1, opts_.concurrency))) {
+  listener_id_ = rt_.add_new_work_listener([this] { wake(); });
+}
 
-Worker::~Worker() = default;
+Worker::~Worker() {
+  rt_.remove_new_work_listener(listener_id_);
+  pool_.join();
+}
 
-void Worker::run_task(const store::TaskRow& t) {
+runtime::Runtime::Completion Worker::execute(const store::TaskRow& t) {
   ActivityResult result;
-  // A recorded effect means the call already succeeded: never repeat it.
-  auto recorded = rt_.store().find_effect(t.key);
-  if (recorded && *recorded) {
-    result = ActivityResult::success(**recorded);
+  if (t.recorded) {
+    // A recorded effect means the call already succeeded: never repeat it.
+    result = ActivityResult::success(*t.recorded);
   } else {
     TimePoint start = rt_.clock().now();
     ActivityCall call{t.activity,
@@ -44,9 +49,24 @@ void Worker::run_task(const store::TaskRow& t) {
       result =
           ActivityResult::failure("Timeout", "the activity took longer than its timeout", true);
   }
-  if (auto r = rt_.complete_task(t, result); !r)
-    std::cerr << "worker " << opts_.worker_id << ": task " << t.key << ": " << r.error().message
-              << '\n';
+  return {t, std::move(result)};
+}
+
+int Worker::fire_timers(std::int64_t now_us) {
+  auto timers = rt_.store().due_timers(now_us, opts_.timer_batch);
+  if (!timers) {
+    std::cerr << "worker " << opts_.worker_id << ": timers: " << timers.error().message << '\n';
+    return 0;
+  }
+  int fired = 0;
+  for (const auto& t : *timers) {
+    if (auto r = rt_.fire_timer(t); !r)
+      std::cerr << "worker " << opts_.worker_id << ": timer " << t.key << ": "
+                << r.error().message << '\n';
+    else
+      ++fired;
+  }
+  return fired;
 }
 
 PassStats Worker::run_due() {
@@ -73,67 +93,154 @@ PassStats Worker::run_due() {
     return stats;
   }
   stats.tasks = static_cast<int>(tasks->size());
+  std::vector<runtime::Runtime::Completion> done;
   if (tasks->size() == 1) {
-    run_task(tasks->front());
+    done.push_back(execute(tasks->front()));
   } else if (!tasks->empty()) {
-    boost::asio::thread_pool pool(static_cast<std::size_t>(opts_.concurrency));
-    std::vector<std::future<void>> done;
+    std::vector<std::future<runtime::Runtime::Completion>> running;
     for (const auto& t : *tasks) {
-      auto task = std::make_shared<std::packaged_task<void()>>([this, &t] { run_task(t); });
-      done.push_back(task->get_future());
-      boost::asio::post(pool, [task] { (*task)(); });
+      auto task = std::make_shared<std::packaged_task<runtime::Runtime::Completion()>>(
+          [this, &t] { return execute(t); });
+      running.push_back(task->get_future());
+      boost::asio::post(pool_, [task] { (*task)(); });
     }
     std::vector<std::int64_t> ids;
     for (const auto& t : *tasks) ids.push_back(t.id);
     // Heartbeats: extend the leases while the activities run.
-    for (auto& f : done) {
+    for (auto& f : running) {
       while (f.wait_for(opts_.lease / 3) != std::future_status::ready) {
         auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
         if (auto r = rt_.store().extend_leases(opts_.worker_id, ids, until); !r)
           std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
       }
+      done.push_back(f.get());
     }
-    pool.join();
   }
+  stats.errors += rt_.complete_tasks(done);
   return stats;
 }
 
-void Worker::run() {
-  boost::asio::steady_timer timer(io_);
-  // On PostgreSQL, a NOTIFY from any process cuts the sleep short; polling stays the fallback.
-  auto listener = store::WorkListener::open(rt_.store());
-  std::unique_ptr<boost::asio::posix::stream_descriptor> socket;
-  if (listener)
-    socket = std::make_unique<boost::asio::posix::stream_descriptor>(io_, ::dup(listener->fd()));
-  while (!stopping_) {
-    if (listener) listener->drain();
-    PassStats s = run_due();
-    if (s.timers + s.tasks > 0) continue;  // more may be due at once
-    auto wait = opts_.poll;
-    if (auto next = rt_.store().next_due_us(); next && *next) {
-      auto until = std::chrono::microseconds(**next - to_micros(rt_.clock().now()));
-      if (until < wait)
-        wait = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(until),
-                        std::chrono::milliseconds(1));
-    }
-    timer.expires_after(wait);
-    timer.async_wait([](const boost::system::error_code&) {});
-    if (socket)
-      socket->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                         [](const boost::system::error_code&) {});
-    io_.restart();
-    io_.run_one();
-    // Whichever woke us, cancel the other wait and let its handler run before the next pass.
-    timer.cancel();
-    if (socket) socket->cancel();
-    io_.restart();
-    io_.poll();
+void Worker::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
   }
+  loop_cv_.notify_one();
+}
+
+void Worker::commit_loop() {
+  while (true) {
+    std::vector<runtime::Runtime::Completion> batch;
+    {
+      std::unique_lock lock(mu_);
+      commit_cv_.wait(lock, [&] { return !done_.empty() || committer_stop_; });
+      if (done_.empty()) return;
+      batch.swap(done_);
+    }
+    rt_.complete_tasks(batch);
+    {
+      std::lock_guard lock(mu_);
+      in_flight_ -= static_cast<int>(batch.size());
+      for (const auto& c : batch) leased_.erase(c.task.id);
+      woken_ = true;  // room freed, and the batch most likely made new tasks ready
+    }
+    loop_cv_.notify_one();
+  }
+}
+
+void Worker::run() {
+  // On PostgreSQL, a NOTIFY from any process wakes the loop; polling stays the fallback.
+  auto listener = store::WorkListener::open(rt_.store());
+  std::thread listening;
+  if (listener)
+    listening = std::thread([this, &listener] {
+      pollfd p{listener->fd(), POLLIN, 0};
+      while (!stopping_) {
+        if (::poll(&p, 1, 100) > 0 && listener->drain()) wake();
+      }
+    });
+  std::thread committer([this] { commit_loop(); });
+  auto last_beat = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    int room = 0;
+    {
+      std::lock_guard lock(mu_);
+      woken_ = false;
+      room = opts_.concurrency - in_flight_;
+    }
+    std::int64_t now = to_micros(rt_.clock().now());
+    int fired = fire_timers(now);
+    int claimed = 0;
+    if (room > 0) {
+      auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), room);
+      if (!tasks) {
+        std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
+      } else {
+        claimed = static_cast<int>(tasks->size());
+        std::lock_guard lock(mu_);
+        in_flight_ += claimed;
+        for (auto& t : *tasks) {
+          leased_.insert(t.id);
+          boost::asio::post(pool_, [this, t = std::move(t)] {
+            auto c = execute(t);
+            {
+              std::lock_guard done_lock(mu_);
+              done_.push_back(std::move(c));
+            }
+            commit_cv_.notify_one();
+          });
+        }
+      }
+    }
+    // Heartbeats: extend the leases of the tasks still running.
+    if (std::chrono::steady_clock::now() - last_beat > opts_.lease / 3) {
+      last_beat = std::chrono::steady_clock::now();
+      std::vector<std::int64_t> ids;
+      {
+        std::lock_guard lock(mu_);
+        ids.assign(leased_.begin(), leased_.end());
+      }
+      auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
+      if (auto r = rt_.store().extend_leases(opts_.worker_id, ids, until); !r)
+        std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
+    }
+    if (fired > 0 || (claimed > 0 && claimed == room)) {
+      // More may be due at once; with no room left, wait for the committer to free some.
+      std::unique_lock lock(mu_);
+      if (in_flight_ < opts_.concurrency) continue;
+    }
+    // Sleep until woken, the next due time, a heartbeat, or the poll interval.
+    auto wait = std::chrono::duration_cast<std::chrono::microseconds>(opts_.poll);
+    bool busy = false;
+    {
+      std::lock_guard lock(mu_);
+      busy = in_flight_ > 0;
+    }
+    if (busy) wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(
+                                        opts_.lease / 3));
+    if (claimed == 0 && fired == 0) {
+      if (auto next = rt_.store().next_due_us(); next && *next) {
+        auto until = std::chrono::microseconds(**next - to_micros(rt_.clock().now()));
+        wait = std::max(std::min(wait, until), std::chrono::microseconds(1000));
+      }
+    }
+    std::unique_lock lock(mu_);
+    loop_cv_.wait_for(lock, wait, [&] { return woken_ || stopping_; });
+  }
+  // Let what is running finish and be recorded, so a stop loses no work.
+  {
+    std::unique_lock lock(mu_);
+    loop_cv_.wait(lock, [&] { return in_flight_ == 0; });
+    committer_stop_ = true;
+  }
+  commit_cv_.notify_one();
+  committer.join();
+  if (listening.joinable()) listening.join();
 }
 
 void Worker::stop() {
   stopping_ = true;
-  boost::asio::post(io_, [] {});
+  wake();
 }
 
 }  // namespace covenant::engine::scheduler

@@ -5,6 +5,28 @@
 
 namespace covenant::engine::store {
 
+std::string Dialect::json_rows(const char* param,
+                               const std::vector<std::pair<const char*, bool>>& columns) const {
+  std::string sql = "(SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    auto [name, integer] = columns[i];
+    std::string at = std::to_string(i);
+    if (i) sql += ", ";
+    if (backend_ == Backend::Sqlite)
+      sql += "json_extract(value, '$[" + at + "]')";  // integers stay integers
+    else if (integer)
+      sql += "CAST(e->>" + at + " AS BIGINT)";
+    else
+      sql += "e->>" + at;
+    sql += std::string(" AS ") + name;
+  }
+  if (backend_ == Backend::Sqlite)
+    sql += std::string(" FROM json_each(:") + param + ")) AS x";
+  else
+    sql += std::string(" FROM json_array_elements(CAST(:") + param + " AS json)) AS e) AS x";
+  return sql;
+}
+
 ErrorCode Dialect::classify(const soci::soci_error& e) const {
   if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
     std::string state = pg->sqlstate();

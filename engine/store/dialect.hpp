@@ -9,6 +9,8 @@
 #include <soci/soci.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace covenant::engine::store {
 
@@ -25,6 +27,11 @@ class Dialect {
   const char* claim_rows() const {
     return backend_ == Backend::Sqlite ? "" : " FOR UPDATE SKIP LOCKED";
   }
+  // A row source for batched writes: the named parameter `param` holds a JSON array of
+  // arrays, one per row; `columns` names each position and whether it is an integer. Gives
+  // "(SELECT … ) AS x" with the columns named, so one statement writes many rows.
+  std::string json_rows(const char* param,
+                        const std::vector<std::pair<const char*, bool>>& columns) const;
   // Sorts a driver error: Unavailable (busy, serialization failure, deadlock: retry),
   // Conflict (unique violation), Internal (anything else).
   ErrorCode classify(const soci::soci_error& e) const;

@@ -10,6 +10,7 @@
 #include "engine/runtime/decide.hpp"
 #include "engine/runtime/instance.hpp"
 #include "engine/store/dialect.hpp"
+#include "engine/store/write_batch.hpp"
 
 #include <soci/soci.h>
 
@@ -42,6 +43,9 @@ struct TaskRow {
   nlohmann::json input;
   int attempt = 1;
   std::int64_t timeout_us = 0, due_us = 0;
+  // Set by claim_tasks when a result is recorded under the key already (the call succeeded
+  // before): the worker passes it on instead of calling again.
+  std::optional<nlohmann::json> recorded;
 };
 
 struct TimerRow {
@@ -242,6 +246,19 @@ class Store {
   Result<std::vector<history::Event>> history(const std::string& instance_id,
                                               std::int64_t after_seq = 0, int limit = 1000000);
 
+  // Batches (store_batch.cpp): many transitions' writes in one transaction, one statement
+  // per table (write_batch.hpp). add_work adds a decision's tasks and timers, flushing first
+  // when order requires it; flush writes everything pending and empties the batch.
+  Result<void> add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
+                        const runtime::Decision& d, std::int64_t now_us);
+  Result<void> flush(Tx& tx, WriteBatch& b);
+  // Locks and reads the instances with these ids (those that exist), in id order.
+  Result<std::map<std::string, runtime::Instance>> lock_instances(
+      Tx& tx, const std::vector<std::string>& ids);
+  // The recorded effects among these idempotency keys.
+  Result<std::map<std::string, nlohmann::json>> find_effects(Tx& tx,
+                                                            const std::vector<std::string>& keys);
+
   // Work: tasks, timers, effects (store_work.cpp).
   Result<void> apply_work(Tx& tx, const std::string& instance_id, const runtime::Decision& d,
                           std::int64_t now_us);
@@ -345,6 +362,9 @@ class Store {
   friend class Tx;
   Store(std::string url, DatabaseUrl parsed);
   Result<void> migrate();
+  // Instances matching `where` (SQL after FROM, one text parameter); throws soci_error.
+  std::vector<runtime::Instance> read_instances(Tx& tx, const std::string& where,
+                                                const std::string& param);
   std::unique_ptr<soci::session> acquire();
   void release(std::unique_ptr<soci::session> s);
 

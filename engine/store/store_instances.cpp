@@ -137,6 +137,18 @@ Result<void> Store::append_events(Tx& tx, const std::vector<history::Event>& eve
   });
 }
 
+std::vector<Instance> Store::read_instances(Tx& tx, const std::string& where,
+                                            const std::string& param) {
+  std::vector<Instance> out;
+  InstanceRow r;
+  auto p = (tx.sql().prepare << std::string(kInstanceColumns) + where);
+  bind(p, r), soci::use(param);
+  soci::statement st(p);
+  st.execute();
+  while (st.fetch()) out.push_back(to_instance(r));
+  return out;
+}
+
 Result<std::optional<Instance>> Store::instance(const std::string& id) {
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());

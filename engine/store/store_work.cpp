@@ -1,6 +1,8 @@
 // Store: tasks (claimed under leases), durable timers, and recorded effects.
 #include "engine/store/store.hpp"
 
+#include <algorithm>
+
 namespace covenant::engine::store {
 namespace {
 
@@ -23,14 +25,19 @@ constexpr const char* kCancelAllTasks =
     "'leased')";
 constexpr const char* kCancelAllTimers =
     "UPDATE timers SET status = 'cancelled' WHERE instance_id = :i AND status = 'pending'";
-constexpr const char* kClaimable =
-    "SELECT id FROM tasks WHERE (status = 'ready' AND due_us <= :now1) OR "
-    "(status = 'leased' AND lease_until_us < :now2) ORDER BY due_us, id LIMIT :n";
-constexpr const char* kLease =
-    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id = :id";
-constexpr const char* kTaskById =
-    "SELECT id, task_key, instance_id, frame, state, occurrence, compensation, activity, input, "
-    "attempt, timeout_us, due_us FROM tasks WHERE id = :id";
+// Claiming is one statement per kind of claimable row: tasks whose lease expired (their
+// worker died), then ready ones in due order; each reads a partial index (migration 007).
+constexpr const char* kTaskColumns =
+    " RETURNING id, task_key, instance_id, frame, state, occurrence, compensation, activity, "
+    "input, attempt, timeout_us, due_us";
+constexpr const char* kClaimExpired =
+    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id IN "
+    "(SELECT id FROM tasks WHERE status = 'leased' AND lease_until_us < :now ORDER BY "
+    "lease_until_us LIMIT :n";
+constexpr const char* kClaimReady =
+    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id IN "
+    "(SELECT id FROM tasks WHERE status = 'ready' AND due_us <= :now ORDER BY due_us, id "
+    "LIMIT :n";
 constexpr const char* kExtendLease =
     "UPDATE tasks SET lease_until_us = :u WHERE id = :id AND lease_owner = :w AND status = "
     "'leased'";
@@ -84,30 +91,41 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<std::vector<TaskRow>>("claim tasks", [&]() -> Result<std::vector<TaskRow>> {
     long long now = now_us, until = now_us + lease_us;
-    std::vector<long long> ids;
-    long long one = 0;
-    soci::statement pick = ((*tx)->sql().prepare << std::string(kClaimable) + dialect_.claim_rows(),
-                            soci::use(now), soci::use(now), soci::use(limit), soci::into(one));
-    pick.execute();
-    while (pick.fetch()) ids.push_back(one);
     std::vector<TaskRow> out;
-    for (long long id : ids) {
-      (*tx)->sql() << kLease, soci::use(worker), soci::use(until), soci::use(id);
+    for (const char* claim : {kClaimExpired, kClaimReady}) {
+      int n = limit - static_cast<int>(out.size());
+      if (n <= 0) break;
       TaskRow t;
       long long tid = 0, timeout = 0, due = 0;
       int comp = 0;
       std::string input;
-      (*tx)->sql() << kTaskById, soci::use(id), soci::into(tid), soci::into(t.key),
-          soci::into(t.instance_id), soci::into(t.frame), soci::into(t.state),
-          soci::into(t.occurrence), soci::into(comp), soci::into(t.activity), soci::into(input),
-          soci::into(t.attempt), soci::into(timeout), soci::into(due);
-      t.id = tid;
-      t.compensation = comp != 0;
-      t.input = nlohmann::json::parse(input);
-      t.timeout_us = timeout;
-      t.due_us = due;
-      out.push_back(std::move(t));
+      soci::statement st =
+          ((*tx)->sql().prepare << std::string(claim) + dialect_.claim_rows() + ")" + kTaskColumns,
+           soci::use(worker), soci::use(until), soci::use(now), soci::use(n), soci::into(tid),
+           soci::into(t.key), soci::into(t.instance_id), soci::into(t.frame), soci::into(t.state),
+           soci::into(t.occurrence), soci::into(comp), soci::into(t.activity), soci::into(input),
+           soci::into(t.attempt), soci::into(timeout), soci::into(due));
+      st.execute();
+      while (st.fetch()) {
+        t.id = tid;
+        t.compensation = comp != 0;
+        t.input = nlohmann::json::parse(input);
+        t.timeout_us = timeout;
+        t.due_us = due;
+        out.push_back(t);
+      }
     }
+    std::sort(out.begin(), out.end(), [](const TaskRow& a, const TaskRow& b) {
+      return std::tie(a.due_us, a.id) < std::tie(b.due_us, b.id);
+    });
+    // A result recorded under a task's key means its call succeeded already: the worker
+    // passes it on instead of calling again.
+    std::vector<std::string> keys;
+    for (const auto& t : out) keys.push_back(t.key);
+    auto effects = find_effects(**tx, keys);
+    if (!effects) return tl::unexpected(effects.error());
+    for (auto& t : out)
+      if (auto it = effects->find(t.key); it != effects->end()) t.recorded = it->second;
     return out;
   });
   if (!r) return r;

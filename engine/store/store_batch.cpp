@@ -1,0 +1,336 @@
+// Store: batched writes (write_batch.hpp) and the batched reads a worker's batch needs.
+#include "engine/store/store.hpp"
+
+namespace covenant::engine::store {
+namespace {
+
+using runtime::Instance;
+
+constexpr const char* kHex = "0123456789abcdef";
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+std::string root_context(const Instance& i) {
+  auto it = i.frames.find("root");
+  return it == i.frames.end() ? std::string("{}") : it->second.context.dump();
+}
+
+using Columns = std::vector<std::pair<const char*, bool>>;
+const Columns kInstanceInsertColumns = {
+    {"id", false},  {"ns", false},   {"wf", false},  {"dg", false},   {"bk", false},
+    {"st", false},  {"by", false},   {"sk", false},  {"inp", false},  {"ctx", false},
+    {"rt", false},  {"out", false},  {"err", false}, {"ver", true},   {"seq", true},
+    {"hash", false}, {"cr", true},   {"up", true}};
+const Columns kInstanceUpdateColumns = {
+    {"id", false},  {"expected", true}, {"st", false}, {"ctx", false}, {"rt", false},
+    {"out", false}, {"err", false},     {"ver", true}, {"seq", true},  {"hash", false},
+    {"up", true}};
+const Columns kEventColumns = {{"i", false},  {"s", true},   {"t", true},   {"tn", false},
+                               {"a", true},   {"f", false},  {"st", false}, {"p", false},
+                               {"ph", false}, {"h", false}};
+const Columns kEffectColumns = {{"k", false}, {"i", false}, {"a", false},
+                                {"at", true}, {"r", false}, {"now", true}};
+const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
+                              {"o", true},   {"c", true},   {"a", false},  {"inp", false},
+                              {"at", true},  {"tmo", true}, {"due", true}, {"now", true}};
+const Columns kTimerColumns = {{"k", false}, {"i", false},    {"f", false},  {"s", false},
+                               {"o", true},  {"kind", false}, {"at", true},  {"now", true}};
+const Columns kIdColumn = {{"id", true}};
+const Columns kKeyColumn = {{"k", false}};
+
+}  // namespace
+
+JsonRows& JsonRows::row() {
+  text_ += count_++ == 0 ? "[[" : "],[";
+  first_field_ = true;
+  return *this;
+}
+
+JsonRows& JsonRows::add(std::string_view text) {
+  if (!first_field_) text_ += ',';
+  first_field_ = false;
+  append_json_string(text_, text);
+  return *this;
+}
+
+JsonRows& JsonRows::add(std::int64_t number) {
+  if (!first_field_) text_ += ',';
+  first_field_ = false;
+  text_ += std::to_string(number);
+  return *this;
+}
+
+void JsonRows::clear() {
+  text_.clear();
+  count_ = 0;
+  first_field_ = true;
+}
+
+void WriteBatch::insert_instance(const Instance& i, const std::string& start_key) {
+  // start_key "" is stored as NULL (several instances may have none): see Store::flush.
+  new_instances_.row()
+      .add(i.id)
+      .add(i.ns)
+      .add(i.workflow)
+      .add(i.digest)
+      .add(i.business_key)
+      .add(i.status)
+      .add(i.started_by)
+      .add(start_key)
+      .add(i.input.dump())
+      .add(root_context(i))
+      .add(runtime::runtime_to_json(i).dump())
+      .add(i.output.dump())
+      .add(i.error)
+      .add(i.version)
+      .add(i.next_seq)
+      .add(i.last_hash)
+      .add(i.created_us)
+      .add(i.updated_us);
+}
+
+void WriteBatch::update_instance(const Instance& i, std::int64_t expected_version) {
+  JsonRows fields;
+  fields.row()
+      .add(i.status)
+      .add(root_context(i))
+      .add(runtime::runtime_to_json(i).dump())
+      .add(i.output.dump())
+      .add(i.error)
+      .add(i.version)
+      .add(i.next_seq)
+      .add(i.last_hash)
+      .add(i.updated_us);
+  std::string text = fields.text();  // "[[…]]": keep the fields between the brackets
+  text = text.substr(2, text.size() - 4);
+  auto [it, added] = updates_.try_emplace(i.id, expected_version, std::string());
+  it->second.second = std::move(text);
+}
+
+void WriteBatch::append(const std::vector<history::Event>& events) {
+  for (const auto& e : events)
+    events_.row()
+        .add(e.instance_id)
+        .add(e.seq)
+        .add(static_cast<std::int64_t>(e.type))
+        .add(history::name(e.type))
+        .add(e.at_us)
+        .add(e.frame)
+        .add(e.state)
+        .add(e.payload.dump())
+        .add(e.prev_hash)
+        .add(e.hash);
+}
+
+void WriteBatch::finish_task(std::int64_t task_id) { finished_.row().add(task_id); }
+
+void WriteBatch::record_effect(const std::string& key, const std::string& instance_id,
+                               const std::string& activity, int attempt,
+                               const nlohmann::json& result, std::int64_t now_us) {
+  effects_.row().add(key).add(instance_id).add(activity).add(attempt).add(result.dump()).add(
+      now_us);
+}
+
+bool WriteBatch::can_take(const std::string& instance_id, const runtime::Decision& d) const {
+  bool cancels = d.cancel_all || !d.cancel_tasks.empty() || !d.cancel_timers.empty();
+  if (cancels && instances_with_work_.count(instance_id)) return false;
+  for (const auto& t : d.tasks)
+    if (task_keys_.count(t.key)) return false;
+  return true;
+}
+
+void WriteBatch::take(const std::string& instance_id, const runtime::Decision& d,
+                      std::int64_t now_us) {
+  if (d.cancel_all) cancel_all_.row().add(instance_id);
+  for (const auto& k : d.cancel_tasks) cancel_tasks_.row().add(k);
+  for (const auto& k : d.cancel_timers) cancel_timers_.row().add(k);
+  for (const auto& t : d.tasks) {
+    tasks_.row()
+        .add(t.key)
+        .add(instance_id)
+        .add(t.frame)
+        .add(t.state)
+        .add(t.occurrence)
+        .add(t.compensation ? 1 : 0)
+        .add(t.activity)
+        .add(t.input.dump())
+        .add(t.attempt)
+        .add(t.timeout_us)
+        .add(t.due_us)
+        .add(now_us);
+    task_keys_.insert(t.key);
+  }
+  for (const auto& t : d.timers)
+    timers_.row()
+        .add(t.key)
+        .add(instance_id)
+        .add(t.frame)
+        .add(t.state)
+        .add(t.occurrence)
+        .add(t.kind)
+        .add(t.fire_us)
+        .add(now_us);
+  if (!d.tasks.empty() || !d.timers.empty()) instances_with_work_.insert(instance_id);
+}
+
+bool WriteBatch::empty() const {
+  return new_instances_.empty() && updates_.empty() && events_.empty() && finished_.empty() &&
+         effects_.empty() && cancel_all_.empty() && cancel_tasks_.empty() &&
+         cancel_timers_.empty() && tasks_.empty() && timers_.empty();
+}
+
+void WriteBatch::clear() {
+  for (JsonRows* r : {&new_instances_, &events_, &finished_, &effects_, &cancel_all_,
+                      &cancel_tasks_, &cancel_timers_, &tasks_, &timers_})
+    r->clear();
+  updates_.clear();
+  instances_with_work_.clear();
+  task_keys_.clear();
+}
+
+Result<void> Store::add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
+                             const runtime::Decision& d, std::int64_t now_us) {
+  if (!b.can_take(instance_id, d))
+    if (auto f = flush(tx, b); !f) return f;
+  b.take(instance_id, d, now_us);
+  return {};
+}
+
+Result<void> Store::flush(Tx& tx, WriteBatch& b) {
+  auto r = guard<void>("write a batch", [&]() -> Result<void> {
+    auto run = [&](const JsonRows& rows, const std::string& sql) {
+      if (rows.empty()) return;
+      std::string text = rows.text();
+      tx.sql() << sql, soci::use(text);
+    };
+    const Dialect& d = dialect_;
+    run(b.new_instances_,
+        "INSERT INTO instances (id, namespace, workflow, definition_digest, business_key, status, "
+        "started_by, start_key, input, context, runtime, output, error, version, next_seq, "
+        "last_hash, created_us, updated_us) SELECT id, ns, wf, dg, bk, st, by, NULLIF(sk, ''), "
+        "inp, ctx, rt, out, err, ver, seq, hash, cr, up FROM " +
+            d.json_rows("rows", kInstanceInsertColumns));
+    if (!b.updates_.empty()) {
+      // id, expected version, then the fields kept as JSON text.
+      std::string text = "[";
+      bool first = true;
+      for (const auto& [id, u] : b.updates_) {
+        if (!first) text += ',';
+        first = false;
+        text += '[';
+        append_json_string(text, id);
+        text += ',' + std::to_string(u.first) + ',' + u.second + ']';
+      }
+      text += ']';
+      soci::statement st =
+          (tx.sql().prepare << "UPDATE instances SET status = x.st, context = x.ctx, runtime = "
+                               "x.rt, output = x.out, error = x.err, version = x.ver, next_seq = "
+                               "x.seq, last_hash = x.hash, updated_us = x.up FROM " +
+                                   d.json_rows("rows", kInstanceUpdateColumns) +
+                                   " WHERE instances.id = x.id AND instances.version = x.expected",
+           soci::use(text));
+      st.execute(true);
+      if (st.get_affected_rows() != static_cast<long long>(b.updates_.size()))
+        return fail(ErrorCode::Conflict, "an instance of the batch changed concurrently");
+    }
+    run(b.events_,
+        "INSERT INTO history (instance_id, seq, type, type_name, at_us, frame, state, payload, "
+        "prev_hash, hash) SELECT i, s, t, tn, a, f, st, p, ph, h FROM " +
+            d.json_rows("rows", kEventColumns));
+    run(b.finished_, "UPDATE tasks SET status = 'done' WHERE id IN (SELECT id FROM " +
+                         d.json_rows("rows", kIdColumn) + ")");
+    run(b.effects_,
+        "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, "
+        "recorded_us) SELECT k, i, a, at, r, now FROM " +
+            d.json_rows("rows", kEffectColumns) +
+            " WHERE true ON CONFLICT (idempotency_key) DO NOTHING");
+    run(b.cancel_all_,
+        "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND "
+        "instance_id IN (SELECT k FROM " +
+            d.json_rows("rows", kKeyColumn) + ")");
+    run(b.cancel_all_,
+        "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND instance_id IN "
+        "(SELECT k FROM " +
+            d.json_rows("rows", kKeyColumn) + ")");
+    run(b.cancel_tasks_,
+        "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND task_key "
+        "IN (SELECT k FROM " +
+            d.json_rows("rows", kKeyColumn) + ")");
+    run(b.cancel_timers_,
+        "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND timer_key IN "
+        "(SELECT k FROM " +
+            d.json_rows("rows", kKeyColumn) + ")");
+    run(b.tasks_,
+        "INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, "
+        "activity, input, attempt, timeout_us, due_us, status, lease_owner, lease_until_us, "
+        "created_us) SELECT k, i, f, s, o, c, a, inp, at, tmo, due, 'ready', '', 0, now FROM " +
+            d.json_rows("rows", kTaskColumns) +
+            " WHERE true ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, attempt = "
+            "excluded.attempt, due_us = excluded.due_us, status = 'ready', lease_owner = '', "
+            "lease_until_us = 0");
+    run(b.timers_,
+        "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, fire_us, "
+        "status, created_us) SELECT k, i, f, s, o, kind, at, 'pending', now FROM " +
+            d.json_rows("rows", kTimerColumns) +
+            " WHERE true ON CONFLICT (timer_key) DO NOTHING");
+    return {};
+  });
+  b.clear();
+  return r;
+}
+
+Result<std::map<std::string, Instance>> Store::lock_instances(Tx& tx,
+                                                              const std::vector<std::string>& ids) {
+  return guard<std::map<std::string, Instance>>(
+      "lock instances", [&]() -> Result<std::map<std::string, Instance>> {
+        JsonRows rows;
+        for (const auto& id : ids) rows.row().add(id);
+        std::string text = rows.text();
+        std::map<std::string, Instance> out;
+        // Locked in id order, so two batches never wait on each other in a cycle.
+        for (auto& inst : read_instances(
+                 tx, "WHERE id IN (SELECT k FROM " + dialect_.json_rows("rows", kKeyColumn) +
+                         ") ORDER BY id" + dialect_.lock_row(),
+                 text))
+          out.emplace(inst.id, std::move(inst));
+        return out;
+      });
+}
+
+Result<std::map<std::string, nlohmann::json>> Store::find_effects(
+    Tx& tx, const std::vector<std::string>& keys) {
+  return guard<std::map<std::string, nlohmann::json>>(
+      "find effects", [&]() -> Result<std::map<std::string, nlohmann::json>> {
+        std::map<std::string, nlohmann::json> out;
+        if (keys.empty()) return out;
+        JsonRows rows;
+        for (const auto& k : keys) rows.row().add(k);
+        std::string text = rows.text(), key, result;
+        soci::statement st =
+            (tx.sql().prepare << "SELECT idempotency_key, result FROM effects WHERE "
+                                 "idempotency_key IN (SELECT k FROM " +
+                                     dialect_.json_rows("rows", kKeyColumn) + ")",
+             soci::use(text), soci::into(key), soci::into(result));
+        st.execute();
+        while (st.fetch()) out.emplace(key, nlohmann::json::parse(result));
+        return out;
+      });
+}
+
+}  // namespace covenant::engine::store

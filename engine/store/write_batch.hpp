@@ -1,0 +1,72 @@
+// WriteBatch: the rows several transitions write, gathered in memory and written with one
+// statement per table (Store::flush, store_batch.cpp). This is how a worker commits many
+// instances' transitions in one transaction (group commit) without one round trip per row:
+// each table's rows travel as one JSON array parameter that the database unpacks
+// (json_each on SQLite, json_array_elements on PostgreSQL).
+//
+// Order is kept where it matters: a flush writes instances, then history, finished tasks,
+// effects, cancellations, and last new tasks and timers, which is the order one transition
+// writes them in. A decision that cancels work of an instance whose new work is still
+// pending here, or that re-schedules a task key pending here, makes Store::add_work flush
+// first, so later writes never overtake earlier ones.
+// Not thread-safe: one batch belongs to one transaction on one thread.
+#pragma once
+
+#include "engine/history/event.hpp"
+#include "engine/runtime/decide.hpp"
+#include "engine/runtime/instance.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace covenant::engine::store {
+
+// One table's pending rows as the JSON text of an array of arrays.
+class JsonRows {
+ public:
+  // Starts a row; then add fields in column order.
+  JsonRows& row();
+  JsonRows& add(std::string_view text);
+  JsonRows& add(std::int64_t number);
+  bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
+  // The array's text ("[[…],[…]]").
+  std::string text() const { return text_ + "]]"; }
+  void clear();
+
+ private:
+  std::string text_;
+  std::size_t count_ = 0;
+  bool first_field_ = true;
+};
+
+class WriteBatch {
+ public:
+  void insert_instance(const runtime::Instance& inst, const std::string& start_key);
+  // The last state given for an instance is the one written; `expected_version` is the
+  // version it had when locked (the first one given for it counts).
+  void update_instance(const runtime::Instance& inst, std::int64_t expected_version);
+  void append(const std::vector<history::Event>& events);
+  void finish_task(std::int64_t task_id);
+  void record_effect(const std::string& key, const std::string& instance_id,
+                     const std::string& activity, int attempt, const nlohmann::json& result,
+                     std::int64_t now_us);
+  // True when `d`'s writes may join this batch; false when the batch must be flushed first
+  // (d cancels work of an instance with new work pending here, or re-schedules a pending key).
+  bool can_take(const std::string& instance_id, const runtime::Decision& d) const;
+  void take(const std::string& instance_id, const runtime::Decision& d, std::int64_t now_us);
+  bool empty() const;
+  void clear();
+
+ private:
+  friend class Store;
+  JsonRows new_instances_, events_, finished_, effects_, cancel_all_, cancel_tasks_,
+      cancel_timers_, tasks_, timers_;
+  // Instance updates by id: (expected version, the row's fields as JSON text after the id).
+  std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
+  std::set<std::string> instances_with_work_, task_keys_;
+};
+
+}  // namespace covenant::engine::store
