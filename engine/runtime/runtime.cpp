@@ -132,6 +132,84 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
   }
 }
 
+Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow_name,
+                                                     const std::vector<json>& inputs,
+                                                     const StartOptions& opts) {
+  if (!opts.start_key.empty())
+    return fail(ErrorCode::InvalidArgument, "a start key names one instance, not many",
+                "start_key");
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].is_object())
+      return fail(ErrorCode::InvalidArgument, "the input must be a JSON object",
+                  "inputs[" + std::to_string(i) + "]");
+  auto rec = store_.latest_definition(workflow_name);
+  if (!rec) {
+    if (rec.error().code == ErrorCode::NotFound)
+      return fail(ErrorCode::NotFound, "no workflow named '" + workflow_name + "' is deployed",
+                  workflow_name);
+    return tl::unexpected(rec.error());
+  }
+  auto wf = workflow(rec->digest);
+  if (!wf) return tl::unexpected(wf.error());
+  for (int attempt = 0;; ++attempt) {
+    std::vector<std::string> ids;
+    std::vector<history::Event> all_events;
+    bool new_work = false;
+    Result<void> r = [&]() -> Result<void> {
+      auto tx = store_.begin();
+      if (!tx) return tl::unexpected(tx.error());
+      TimePoint now = clock_.now();
+      std::int64_t now_us = to_micros(now);
+      store::WriteBatch writes;
+      auto jq = borrow_jq();
+      struct GiveBack {
+        Runtime& rt;
+        std::unique_ptr<workflows::JqEvaluator>& jq;
+        ~GiveBack() { rt.give_back(std::move(jq)); }
+      } give_back_jq{*this, jq};
+      for (const auto& input : inputs) {
+        Instance inst;
+        inst.id = ids_.instance_id();
+        inst.ns = opts.ns;
+        inst.workflow = workflow_name;
+        inst.digest = rec->digest;
+        inst.business_key = opts.business_key;
+        inst.started_by = opts.started_by;
+        inst.created_us = inst.updated_us = now_us;
+        auto d = decide(inst, StartInput{input}, now, **wf, *jq);
+        if (!d) return tl::unexpected(d.error());
+        std::vector<history::Event> events;
+        seal(inst, *d, now_us, events);
+        inst.version = 1;
+        writes.insert_instance(inst, "");
+        writes.append(events);
+        auto side = side_records({}, inst, events);
+        if (!side.approvals.empty() || !side.outbox.empty()) {
+          if (auto f = store_.flush(**tx, writes); !f) return f;
+          if (auto w = write_side_records(**tx, side); !w) return w;
+        }
+        if (auto w = store_.add_work(**tx, writes, inst.id, *d, now_us); !w) return w;
+        new_work = new_work || !(d->tasks.empty() && d->timers.empty());
+        ids.push_back(inst.id);
+        for (auto& e : events) all_events.push_back(std::move(e));
+      }
+      if (auto f = store_.flush(**tx, writes); !f) return f;
+      if (new_work)
+        if (auto n = store_.notify_work(**tx); !n) return n;
+      return (*tx)->commit();
+    }();
+    if (r) {
+      for (std::size_t i = 0; i < ids.size(); ++i) count({}, true);
+      if (metrics_)
+        for (const auto& e : all_events) metrics_->event(e.type);
+      woke(new_work);
+      return ids;
+    }
+    bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
+    if (!retry || attempt + 1 >= kAttempts) return tl::unexpected(r.error());
+  }
+}
+
 Result<void> Runtime::write_side_records(store::Tx& tx, const SideRecords& side) {
   for (const auto& a : side.approvals)
     if (auto r = store_.save_approval(tx, a); !r) return r;

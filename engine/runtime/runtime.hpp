@@ -37,6 +37,12 @@ class Runtime {
   // Errors: NotFound (no such workflow), InvalidArgument (input not a JSON object).
   Result<std::string> start(const std::string& workflow, const nlohmann::json& input,
                             const StartOptions& opts);
+  // Starts one instance of the latest version of `workflow` per input, in one transaction
+  // (a bulk start: imports, renewal sweeps). All or nothing. `opts.start_key` must be empty
+  // (a key names one instance). Returns the ids in input order. Errors as start.
+  Result<std::vector<std::string>> start_many(const std::string& workflow,
+                                              const std::vector<nlohmann::json>& inputs,
+                                              const StartOptions& opts);
   // `by`: the principal sending it (recorded; they may not approve this instance after).
   Result<void> signal(const std::string& id, const std::string& event,
                       const nlohmann::json& payload, const std::string& by = "");

@@ -138,6 +138,8 @@ void Worker::commit_loop() {
       batch.swap(done_);
     }
     rt_.complete_tasks(batch);
+    batches_++;
+    completed_ += batch.size();
     {
       std::lock_guard lock(mu_);
       in_flight_ -= static_cast<int>(batch.size());
@@ -159,6 +161,13 @@ void Worker::run() {
         if (::poll(&p, 1, 100) > 0 && listener->drain()) wake();
       }
     });
+  // Tasks still leased under this worker's name belong to a previous life of it (a crash):
+  // nothing runs them now, so they are taken back at once rather than after their lease.
+  if (auto released = rt_.store().release_leases(opts_.worker_id); !released)
+    std::cerr << "worker " << opts_.worker_id << ": " << released.error().message << '\n';
+  else if (*released > 0)
+    std::cerr << "worker " << opts_.worker_id << ": took back " << *released
+              << " tasks leased before a restart\n";
   std::thread committer([this] { commit_loop(); });
   auto last_beat = std::chrono::steady_clock::now();
   while (!stopping_) {
@@ -177,6 +186,8 @@ void Worker::run() {
         std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
       } else {
         claimed = static_cast<int>(tasks->size());
+        claims_++;
+        claimed_ += static_cast<std::uint64_t>(claimed);
         std::lock_guard lock(mu_);
         in_flight_ += claimed;
         for (auto& t : *tasks) {
@@ -237,6 +248,8 @@ void Worker::run() {
   committer.join();
   if (listening.joinable()) listening.join();
 }
+
+WorkerCounts Worker::counts() const { return {claims_, claimed_, batches_, completed_}; }
 
 void Worker::stop() {
   stopping_ = true;

@@ -43,6 +43,11 @@ struct PassStats {
   int errors = 0;
 };
 
+// What run() has done so far (for benchmarks and logs).
+struct WorkerCounts {
+  std::uint64_t claims = 0, claimed = 0, batches = 0, completed = 0;
+};
+
 class Worker {
  public:
   Worker(runtime::Runtime& rt, ActivityExecutor& executor, WorkerOptions opts);
@@ -59,6 +64,7 @@ class Worker {
   void stop();
   // Wakes the loop (new work may be due). Any thread.
   void wake();
+  WorkerCounts counts() const;
 
  private:
   runtime::Runtime::Completion execute(const store::TaskRow& t);
@@ -79,6 +85,7 @@ class Worker {
   std::set<std::int64_t> leased_;                   // GUARDED_BY(mu_)
   std::vector<runtime::Runtime::Completion> done_;  // GUARDED_BY(mu_)
   bool committer_stop_ = false;                     // GUARDED_BY(mu_)
+  std::atomic<std::uint64_t> claims_{0}, claimed_{0}, batches_{0}, completed_{0};
 };
 
 }  // namespace covenant::engine::scheduler

@@ -48,7 +48,8 @@ std::vector<std::string> statements(const std::string& sql) {
 
 }  // namespace
 
-Tx::Tx(Store& store, std::unique_ptr<soci::session> s) : store_(store), session_(std::move(s)) {}
+Tx::Tx(Store& store, std::unique_ptr<soci::session> s, std::unique_lock<std::timed_mutex> writing)
+    : store_(store), session_(std::move(s)), writing_(std::move(writing)) {}
 
 Tx::~Tx() {
   if (open_) {
@@ -74,6 +75,7 @@ Result<void> Tx::commit() {
     return {};
   });
   open_ = !r.has_value() ? open_ : false;
+  if (!open_ && writing_.owns_lock()) writing_.unlock();
   return r;
 }
 
@@ -123,9 +125,15 @@ void Store::release(std::unique_ptr<soci::session> s) {
 }
 
 Result<std::unique_ptr<Tx>> Store::begin(bool write) {
+  std::unique_lock<std::timed_mutex> writing;
+  if (write && dialect_.backend() == Backend::Sqlite) {
+    writing = std::unique_lock(sqlite_writer_, std::defer_lock);
+    if (!writing.try_lock_for(std::chrono::seconds(30)))
+      return fail(ErrorCode::Unavailable, "the database is busy (waited 30 s to write)", url_);
+  }
   auto s = acquire();
   if (!s) return fail(ErrorCode::Unavailable, "cannot open a database session", url_);
-  auto tx = std::make_unique<Tx>(*this, std::move(s));
+  auto tx = std::make_unique<Tx>(*this, std::move(s), std::move(writing));
   auto r = guard<void>("begin", [&]() -> Result<void> {
     tx->sql() << (write ? dialect_.begin() : "BEGIN");
     return {};

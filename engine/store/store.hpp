@@ -196,7 +196,7 @@ class Store;
 // return leaves nothing partial behind).
 class Tx {
  public:
-  Tx(Store& store, std::unique_ptr<soci::session> s);
+  Tx(Store& store, std::unique_ptr<soci::session> s, std::unique_lock<std::timed_mutex> writing = {});
   ~Tx();
   Tx(const Tx&) = delete;
   Tx& operator=(const Tx&) = delete;
@@ -207,6 +207,7 @@ class Tx {
   Store& store_;
   std::unique_ptr<soci::session> session_;
   bool open_ = true;
+  std::unique_lock<std::timed_mutex> writing_;  // SQLite: this process's turn to write
 };
 
 class Store {
@@ -266,6 +267,10 @@ class Store {
                                            std::int64_t lease_us, int limit);
   Result<void> extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
                              std::int64_t until_us);
+  // Makes the tasks leased by `worker` ready again: a worker starting under the name of one
+  // that died takes its tasks back at once instead of after their leases expire. Returns
+  // how many. Worker names must be unique among running workers.
+  Result<int> release_leases(const std::string& worker);
   Result<void> finish_task(Tx& tx, std::int64_t task_id);
   Result<std::vector<TimerRow>> due_timers(std::int64_t now_us, int limit);
   // Marks a pending timer fired; false if it was fired or cancelled already.
@@ -376,6 +381,10 @@ class Store {
   std::vector<std::unique_ptr<soci::session>> idle_;  // GUARDED_BY(mu_)
   int open_sessions_ = 0;                             // GUARDED_BY(mu_)
   int pool_size_ = 4;
+  // SQLite has one writer at a time. Threads of this process queue here for their turn
+  // instead of in SQLite's busy handler, which sleeps in steps of milliseconds; other
+  // processes still meet the busy timeout.
+  std::timed_mutex sqlite_writer_;
 };
 
 }  // namespace covenant::engine::store

@@ -41,6 +41,9 @@ constexpr const char* kClaimReady =
 constexpr const char* kExtendLease =
     "UPDATE tasks SET lease_until_us = :u WHERE id = :id AND lease_owner = :w AND status = "
     "'leased'";
+constexpr const char* kReleaseLeases =
+    "UPDATE tasks SET status = 'ready', lease_owner = '', lease_until_us = 0 WHERE status = "
+    "'leased' AND lease_owner = :w";
 constexpr const char* kFinishTask = "UPDATE tasks SET status = 'done' WHERE id = :id";
 constexpr const char* kDueTimers =
     "SELECT id, timer_key, instance_id, frame, state, occurrence, kind, fire_us FROM timers "
@@ -146,6 +149,20 @@ Result<void> Store::extend_leases(const std::string& worker, const std::vector<s
   });
   if (!r) return r;
   return (*tx)->commit();
+}
+
+Result<int> Store::release_leases(const std::string& worker) {
+  auto tx = begin();
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = guard<int>("release leases", [&]() -> Result<int> {
+    soci::statement st = ((*tx)->sql().prepare << kReleaseLeases, soci::use(worker));
+    st.execute(true);
+    return static_cast<int>(st.get_affected_rows());
+  });
+  if (!r) return r;
+  if (auto n = notify_work(**tx); !n) return tl::unexpected(n.error());
+  if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  return r;
 }
 
 Result<void> Store::finish_task(Tx& tx, std::int64_t task_id) {

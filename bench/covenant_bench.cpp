@@ -1,0 +1,468 @@
+// covenant-bench: the measurements behind `make bench` (scripts/bench.py runs them, adds the
+// same run's baselines and writes bench/report.md). Each mode prints one JSON object.
+//
+//   throughput --db URL --concurrency C --instances N
+//       N instances of a seven-task workflow with trivial activities, at most C in flight
+//       (started in bulk as room frees), one in-process worker with C activity slots.
+//   latency --db URL --runs M
+//       one instance at a time, start to completion (the worker's real wake-up path).
+//   approval --db URL --runs M [--parked P]
+//       M instances parked at a finance gate; each is approved through the HTTP API
+//       (POST /v1/approvals/{id}/decisions on 127.0.0.1); latency from sending the request to
+//       the financial task's dispatch. With --parked, P more instances are parked at the gate
+//       first and the same is measured again, with the engine's RSS and the database's size.
+//   load --db URL --instances N --step-us U
+//       starts N instances whose activities each take U µs and runs a worker on them until
+//       killed (the parent SIGKILLs it with all N in flight).
+//   recover --db URL --instances N
+//       restarts the worker on the killed run's database; time until every instance has
+//       completed, and a check of every history: none lost, no step recorded twice.
+//   start --db URL --instances N / work --db URL --expect N --id NAME
+//       scale-out: one process starts N instances; each worker process runs until all N
+//       are completed and reports what it did.
+#include "app/composition.hpp"
+#include "app/http/api.hpp"
+#include "app/http/server.hpp"
+#include "engine/history/event_type.hpp"
+#include "engine/scheduler/worker.hpp"
+#include "engine/time_format.hpp"
+#include "workflows/compiler.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using covenant::engine::ActivityCall;
+using covenant::engine::ActivityResult;
+using covenant::engine::history::EventType;
+using nlohmann::json;
+namespace ce = covenant::engine;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+json percentiles(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) {
+    return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))];
+  };
+  return {{"p50_ms", at(0.50)}, {"p99_ms", at(0.99)}, {"max_ms", v.empty() ? 0.0 : v.back()},
+          {"n", v.size()}};
+}
+
+// bench.step returns at once (or after --step-us); bench.invoice is the financial write and
+// notes when it was dispatched. Every call is counted by idempotency key, to find repeats.
+class Activities final : public ce::ActivityExecutor {
+ public:
+  explicit Activities(int step_us = 0) : step_us_(step_us) {}
+  ActivityResult execute(const ActivityCall& c) override {
+    if (step_us_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(step_us_));
+    calls_++;
+    if (c.activity == "bench.invoice") {
+      std::lock_guard lock(mu_);
+      dispatched_[c.instance_id] = Clock::now();
+    }
+    return ActivityResult::success({{"ok", true}});
+  }
+  std::optional<Clock::time_point> dispatched(const std::string& instance) {
+    std::lock_guard lock(mu_);
+    auto it = dispatched_.find(instance);
+    if (it == dispatched_.end()) return std::nullopt;
+    return it->second;
+  }
+  long calls() const { return calls_; }
+
+ private:
+  int step_us_;
+  std::atomic<long> calls_{0};
+  std::mutex mu_;
+  std::map<std::string, Clock::time_point> dispatched_;
+};
+
+class Catalog final : public covenant::workflows::ActivityCatalog {
+ public:
+  const covenant::workflows::ActivityInfo* find(std::string_view n) const override {
+    for (const auto& i : infos_)
+      if (i.name == n) return &i;
+    return nullptr;
+  }
+  std::vector<const covenant::workflows::ActivityInfo*> all() const override {
+    return {&infos_[0], &infos_[1]};
+  }
+
+ private:
+  std::vector<covenant::workflows::ActivityInfo> infos_{{"bench.step", false, "", {}, true},
+                                                        {"bench.invoice", true, "", {}, true}};
+};
+
+std::string seven_steps() {
+  std::string y =
+      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: bench }\nstart: s1\nstates:\n";
+  for (int i = 1; i <= 7; ++i)
+    y += "  s" + std::to_string(i) + ": { type: task, activity: bench.step, output: .r" +
+         std::to_string(i) +
+         ", next: " + (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
+  return y + "  done: { type: succeed }\n";
+}
+
+constexpr const char* kApproval = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: bench-approval }
+start: prepare
+states:
+  prepare: { type: task, activity: bench.step, output: .prepared, next: gate }
+  gate:
+    type: approval
+    authorizes: [bench.invoice]
+    subject: "${ {n: .n} }"
+    approvers:
+      - { role: finance }
+    next: invoice
+  invoice: { type: task, activity: bench.invoice, output: .invoice, next: done }
+  done: { type: succeed }
+)";
+
+struct Bench {
+  std::unique_ptr<covenant::app::Engine> engine;
+  Activities activities;
+
+  Bench(const std::string& url, int pool, int step_us = 0) : activities(step_us) {
+    auto e = covenant::app::open_engine(url, pool);
+    if (!e) throw std::runtime_error("cannot open " + url + ": " + e.error().message);
+    engine = std::move(*e);
+    Catalog catalog;
+    for (const std::string& source : {seven_steps(), std::string(kApproval)}) {
+      auto c = covenant::workflows::compile(source, "bench.yaml", catalog);
+      if (!c.workflow) throw std::runtime_error("the bench workflow does not compile");
+      auto put = engine->store->put_definition(c.workflow->name(), c.workflow->digest(), source,
+                                               c.workflow->canonical_text(),
+                                               ce::to_micros(engine->clock.now()));
+      if (!put) throw std::runtime_error(put.error().message);
+    }
+  }
+  ce::runtime::Runtime& rt() { return *engine->runtime; }
+  std::uint64_t completed() const { return engine->metrics.events(EventType::WorkflowCompleted); }
+  void wait_completed(std::uint64_t n) const {
+    while (completed() < n) std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  std::vector<std::string> start(const char* workflow, int n, int from = 0) {
+    std::vector<json> inputs;
+    for (int i = 0; i < n; ++i) inputs.push_back({{"n", from + i}});
+    auto ids = rt().start_many(workflow, inputs, {});
+    if (!ids) throw std::runtime_error("start: " + ids.error().message);
+    return *ids;
+  }
+  long long count(const std::string& status) {
+    auto st = engine->store->stats();
+    if (!st) throw std::runtime_error(st.error().message);
+    auto it = st->instances_by_status.find(status);
+    return it == st->instances_by_status.end() ? 0 : it->second;
+  }
+};
+
+// Runs a worker on its own thread for the scope's lifetime.
+struct Running {
+  ce::scheduler::Worker worker;
+  std::thread thread;
+  Running(Bench& b, int concurrency, const std::string& id = "bench")
+      : worker(b.rt(), b.activities, {id, concurrency}), thread([this] { worker.run(); }) {}
+  ~Running() {
+    worker.stop();
+    thread.join();
+  }
+};
+
+long rss_kib() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+long long database_bytes(Bench& b, const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::string path = url.substr(7);
+    long long n = 0;
+    for (const char* suffix : {"", "-wal"}) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(path + suffix, ec);
+      if (!ec) n += static_cast<long long>(size);
+    }
+    return n;
+  }
+  auto tx = b.engine->store->begin(false);
+  long long n = 0;
+  (*tx)->sql() << "SELECT pg_database_size(current_database())", soci::into(n);
+  return n;
+}
+
+json throughput(const std::string& url, int concurrency, int n) {
+  Bench b(url, 4);
+  Running w(b, concurrency);
+  auto t = Clock::now();
+  int started = 0;
+  while (started < n) {
+    auto in_flight = static_cast<int>(started - static_cast<int>(b.completed()));
+    int room = std::min(concurrency - in_flight, n - started);
+    if (room <= 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
+    b.start("bench", room, started);
+    started += room;
+  }
+  b.wait_completed(static_cast<std::uint64_t>(n));
+  double s = ms_since(t) / 1000;
+  if (b.count("completed") != n) throw std::runtime_error("not every instance completed");
+  auto k = w.worker.counts();
+  return {{"instances", n},
+          {"claims", k.claims},
+          {"mean_claim", k.claims ? static_cast<double>(k.claimed) / k.claims : 0.0},
+          {"batches", k.batches},
+          {"mean_batch", k.batches ? static_cast<double>(k.completed) / k.batches : 0.0},
+          {"concurrency", concurrency},
+          {"seconds", s},
+          {"transitions_per_s", 8.0 * n / s},
+          {"steps_per_s", 7.0 * n / s},
+          {"instances_per_s", n / s}};
+}
+
+json latency(const std::string& url, int runs) {
+  Bench b(url, 4);
+  Running w(b, 4);
+  std::vector<double> ms;
+  for (int i = 0; i < runs + 5; ++i) {
+    auto t = Clock::now();
+    auto done = b.completed();
+    b.start("bench", 1, i);
+    b.wait_completed(done + 1);
+    if (i >= 5) ms.push_back(ms_since(t));  // the first few warm caches
+  }
+  return percentiles(ms);
+}
+
+// Approves `ids` one at a time through the HTTP API; latency to the invoice's dispatch.
+std::vector<double> approve_all(Bench& b, httplib::Client& http, const std::string& token,
+                                const std::vector<std::string>& ids) {
+  std::vector<double> ms;
+  for (const auto& id : ids) {
+    auto rows = b.engine->store->approvals_of_instance(id);
+    if (!rows || rows->empty() || rows->front().status != "open")
+      throw std::runtime_error("instance " + id + " is not at its gate");
+    const auto& a = rows->front();
+    json body = {{"decision", "approve"}, {"digest", a.digest}, {"comment", "bench"}};
+    auto t = Clock::now();
+    auto res = http.Post("/v1/approvals/" + a.id + "/decisions",
+                         {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+    if (!res || res->status != 201)
+      throw std::runtime_error("decision refused: " + (res ? res->body : std::string("no answer")));
+    std::optional<Clock::time_point> at;
+    while (!(at = b.activities.dispatched(id)))
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    ms.push_back(std::chrono::duration<double, std::milli>(*at - t).count());
+  }
+  return ms;
+}
+
+void wait_parked(Bench& b, long long n) {
+  while (b.engine->metrics.events(EventType::ApprovalRequested) < static_cast<std::uint64_t>(n))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+json approval(const std::string& url, int runs, int parked) {
+  Bench b(url, 8);
+  auto token = b.engine->principals->add("bench-finance", {"finance"});
+  if (!token) throw std::runtime_error(token.error().message);
+  covenant::app::http::Api api(b.engine->services(""));
+  covenant::app::http::add_all_routes(api);
+  covenant::app::http::Server server(api);
+  int port = server.bind("127.0.0.1", 0);
+  std::thread serving([&] { server.run(); });
+  json out;
+  {
+    Running w(b, 16);
+    httplib::Client http("127.0.0.1", port);
+    http.set_keep_alive(true);
+    auto ids = b.start("bench-approval", runs + 5);
+    wait_parked(b, runs + 5);
+    auto ms = approve_all(b, http, *token, ids);
+    ms.erase(ms.begin(), ms.begin() + 5);
+    out["empty"] = percentiles(ms);
+    if (parked > 0) {
+      long rss_before = rss_kib();
+      long long bytes_before = database_bytes(b, url);
+      auto t = Clock::now();
+      for (int i = 0; i < parked; i += 1000) b.start("bench-approval", std::min(1000, parked - i));
+      wait_parked(b, runs + 5 + parked);
+      double park_s = ms_since(t) / 1000;
+      long long bytes_after = database_bytes(b, url);
+      auto more = b.start("bench-approval", runs + 5, parked);
+      wait_parked(b, runs + 5 + parked + runs + 5);
+      auto ms2 = approve_all(b, http, *token, more);
+      ms2.erase(ms2.begin(), ms2.begin() + 5);
+      out["parked"] = percentiles(ms2);
+      out["parked"]["instances"] = parked;
+      out["parked"]["seconds_to_park"] = park_s;
+      out["parked"]["rss_kib_before"] = rss_before;
+      out["parked"]["rss_kib"] = rss_kib();
+      out["parked"]["db_bytes_per_instance"] =
+          static_cast<double>(bytes_after - bytes_before) / parked;
+    }
+  }
+  server.stop();
+  serving.join();
+  return out;
+}
+
+[[noreturn]] void load(const std::string& url, int n, int step_us) {
+  Bench b(url, 4, step_us);
+  Running w(b, 64, "bench-recovery");
+  for (int i = 0; i < n; i += 1000) b.start("bench", std::min(1000, n - i), i);
+  std::cout << json{{"started", n}}.dump() << std::endl;
+  while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+// Every instance's history: one chain, intact, WorkflowStarted first, each task's completion
+// recorded once, WorkflowCompleted last.
+json check_histories(Bench& b, int expected) {
+  ce::store::InstanceFilter f;
+  f.workflow = "bench";
+  int completed = 0, broken = 0, repeated = 0, total = 0;
+  while (true) {
+    f.limit = 1000;
+    auto page = b.engine->store->instances(f);
+    if (!page) throw std::runtime_error(page.error().message);
+    for (const auto& inst : *page) {
+      ++total;
+      if (inst.status == "completed") ++completed;
+      auto h = b.engine->store->history(inst.id);
+      if (!h) throw std::runtime_error(h.error().message);
+      std::map<std::string, int> done;
+      std::string prev;
+      for (const auto& e : *h) {
+        if (e.prev_hash != prev) ++broken;
+        prev = e.hash;
+        if (e.type == EventType::ActivityCompleted && ++done[e.state] > 1) ++repeated;
+      }
+      if (done.size() != 7) ++broken;
+    }
+    if (page->size() < 1000) break;
+    f.after_us = page->back().created_us;
+    f.after_id = page->back().id;
+  }
+  return {{"instances", total},   {"expected", expected},         {"completed", completed},
+          {"lost", expected - completed}, {"broken_histories", broken}, {"repeated_steps", repeated}};
+}
+
+json recover(const std::string& url, int n) {
+  auto t = Clock::now();
+  Bench b(url, 4);
+  long long before = b.count("completed");
+  double resumed_ms = 0;
+  {
+    Running w(b, 64, "bench-recovery");
+    while (b.count("running") > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    resumed_ms = ms_since(t);
+  }
+  json out = check_histories(b, n);
+  out["completed_before_restart"] = before;
+  out["seconds_to_complete_all"] = resumed_ms / 1000;
+  out["activity_calls_after_restart"] = b.activities.calls();
+  return out;
+}
+
+json work(const std::string& url, int expect, const std::string& id) {
+  Bench b(url, 4);
+  auto t = Clock::now();
+  {
+    Running w(b, 64, id);
+    while (b.count("completed") < expect)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  struct rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  double cpu = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+               static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  return {{"worker", id},
+          {"seconds", ms_since(t) / 1000},
+          {"activity_calls", b.activities.calls()},
+          {"cpu_seconds", cpu}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: covenant-bench MODE [--db URL] [options] (see the source's header)\n";
+    return 2;
+  }
+  std::string mode = argv[1], db, id = "bench";
+  int concurrency = 1, instances = 1000, runs = 100, parked = 0, step_us = 0, expect = 0;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--db")
+      db = v;
+    else if (a == "--concurrency")
+      concurrency = std::stoi(v);
+    else if (a == "--instances")
+      instances = std::stoi(v);
+    else if (a == "--runs")
+      runs = std::stoi(v);
+    else if (a == "--parked")
+      parked = std::stoi(v);
+    else if (a == "--step-us")
+      step_us = std::stoi(v);
+    else if (a == "--expect")
+      expect = std::stoi(v);
+    else if (a == "--id")
+      id = v;
+    else {
+      std::cerr << "covenant-bench: unknown option " << a << '\n';
+      return 2;
+    }
+  }
+  try {
+    json out;
+    if (mode == "throughput")
+      out = throughput(db, concurrency, instances);
+    else if (mode == "latency")
+      out = latency(db, runs);
+    else if (mode == "approval")
+      out = approval(db, runs, parked);
+    else if (mode == "load")
+      load(db, instances, step_us);
+    else if (mode == "recover")
+      out = recover(db, instances);
+    else if (mode == "start") {
+      Bench b(db, 4);
+      for (int i = 0; i < instances; i += 1000) b.start("bench", std::min(1000, instances - i), i);
+      out = {{"started", instances}};
+    }
+    else if (mode == "work")
+      out = work(db, expect, id);
+    else {
+      std::cerr << "covenant-bench: unknown mode " << mode << '\n';
+      return 2;
+    }
+    std::cout << out.dump() << std::endl;
+  } catch (const std::exception& e) {
+    std::cerr << "covenant-bench " << mode << ": " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}
