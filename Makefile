@@ -27,7 +27,7 @@ demo: build
 
 # Benchmarks against baselines measured in the same run; writes bench/report.md.
 bench: build
-	@scripts/with-test-postgres scripts/bench $(BUILD)
+	@scripts/bench $(BUILD)
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i

@@ -17,6 +17,8 @@
 //   recover --db URL --instances N
 //       restarts the worker on the killed run's database; time until every instance has
 //       completed, and a check of every history: none lost, no step recorded twice.
+//   baseline --db URL --seconds S
+//       the commit ceiling through the same driver: one ~200-byte INSERT per transaction.
 //   start --db URL --instances N / work --db URL --expect N --id NAME
 //       scale-out: one process starts N instances; each worker process runs until all N
 //       are completed and reports what it did.
@@ -211,6 +213,29 @@ long long database_bytes(Bench& b, const std::string& url) {
   return n;
 }
 
+json baseline(const std::string& url, double seconds) {
+  auto store = ce::store::Store::open(url, 2);
+  if (!store) throw std::runtime_error(store.error().message);
+  {
+    auto tx = (*store)->begin();
+    (*tx)->sql() << "CREATE TABLE IF NOT EXISTS bench_baseline (id BIGINT PRIMARY KEY, payload "
+                    "TEXT NOT NULL)";
+    (*tx)->sql() << "DELETE FROM bench_baseline";
+    if (auto c = (*tx)->commit(); !c) throw std::runtime_error(c.error().message);
+  }
+  std::string payload(200, 'x');
+  auto t = Clock::now();
+  long long n = 0;
+  while (ms_since(t) < seconds * 1000) {
+    auto tx = (*store)->begin();
+    (*tx)->sql() << "INSERT INTO bench_baseline (id, payload) VALUES (:i, :p)", soci::use(n),
+        soci::use(payload);
+    if (auto c = (*tx)->commit(); !c) throw std::runtime_error(c.error().message);
+    ++n;
+  }
+  return {{"tx_per_s", static_cast<double>(n) / (ms_since(t) / 1000)}};
+}
+
 json throughput(const std::string& url, int concurrency, int n) {
   Bench b(url, 4);
   Running w(b, concurrency);
@@ -234,6 +259,7 @@ json throughput(const std::string& url, int concurrency, int n) {
           {"claims", k.claims},
           {"mean_claim", k.claims ? static_cast<double>(k.claimed) / k.claims : 0.0},
           {"batches", k.batches},
+          {"eager", k.eager},
           {"mean_batch", k.batches ? static_cast<double>(k.completed) / k.batches : 0.0},
           {"concurrency", concurrency},
           {"seconds", s},
@@ -298,6 +324,7 @@ json approval(const std::string& url, int runs, int parked) {
     Running w(b, 16);
     httplib::Client http("127.0.0.1", port);
     http.set_keep_alive(true);
+    http.set_tcp_nodelay(true);
     auto ids = b.start("bench-approval", runs + 5);
     wait_parked(b, runs + 5);
     auto ms = approve_all(b, http, *token, ids);
@@ -413,6 +440,7 @@ int main(int argc, char** argv) {
   }
   std::string mode = argv[1], db, id = "bench";
   int concurrency = 1, instances = 1000, runs = 100, parked = 0, step_us = 0, expect = 0;
+  double seconds = 5;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
     if (a == "--db")
@@ -431,6 +459,8 @@ int main(int argc, char** argv) {
       expect = std::stoi(v);
     else if (a == "--id")
       id = v;
+    else if (a == "--seconds")
+      seconds = std::stod(v);
     else {
       std::cerr << "covenant-bench: unknown option " << a << '\n';
       return 2;
@@ -438,7 +468,9 @@ int main(int argc, char** argv) {
   }
   try {
     json out;
-    if (mode == "throughput")
+    if (mode == "baseline")
+      out = baseline(db, seconds);
+    else if (mode == "throughput")
       out = throughput(db, concurrency, instances);
     else if (mode == "latency")
       out = latency(db, runs);

@@ -29,6 +29,9 @@ Request to_request(const httplib::Request& in) {
 Server::Server(Api& api, std::size_t max_body) : api_(api) {
   http_.set_payload_max_length(max_body);
   http_.set_read_timeout(10, 0);
+  // Answers are small and go out whole: without TCP_NODELAY, Nagle's algorithm holds the
+  // last segment for the client's delayed ACK (~40 ms on Linux) on kept-alive connections.
+  http_.set_tcp_nodelay(true);
   http_.set_write_timeout(10, 0);
   http_.new_task_queue = [] { return new httplib::ThreadPool(8); };
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {

@@ -334,22 +334,26 @@ void Runtime::woke(bool new_work) {
   for (const auto& [id, fn] : new_work_listeners_) fn();
 }
 
-int Runtime::complete_tasks(const std::vector<Completion>& batch) {
-  if (batch.empty()) return 0;
-  if (batch.size() > 1) {
-    if (complete_batch(batch)) return 0;
+Runtime::Completed Runtime::complete_tasks(const std::vector<Completion>& batch,
+                                           const store::EagerLease* lease) {
+  Completed out;
+  if (batch.empty()) return out;
+  auto leased = complete_batch(batch, lease);
+  if (leased) {
+    out.leased = std::move(*leased);
+    return out;
   }
-  int failed = 0;
   for (const auto& c : batch) {
     if (auto r = complete_task(c.task, c.result); !r) {
-      ++failed;
+      ++out.failed;
       std::cerr << "covenant: task " << c.task.key << ": " << r.error().message << '\n';
     }
   }
-  return failed;
+  return out;
 }
 
-Result<void> Runtime::complete_batch(const std::vector<Completion>& batch) {
+Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Completion>& batch,
+                                                              const store::EagerLease* lease) {
   try {
     auto tx = store_.begin();
     if (!tx) return tl::unexpected(tx.error());
@@ -361,11 +365,17 @@ Result<void> Runtime::complete_batch(const std::vector<Completion>& batch) {
     if (!locked) return tl::unexpected(locked.error());
     std::map<std::string, std::int64_t> expected;
     for (const auto& [id, inst] : *locked) expected.emplace(id, inst.version);
-    store::WriteBatch writes;
     TimePoint now = clock_.now();  // one time for the whole batch: one commit
     std::int64_t now_us = to_micros(now);
+    store::WriteBatch writes;
+    if (lease) {
+      store::EagerLease l = *lease;
+      l.now_us = now_us;  // tasks due by the batch's own time
+      writes = store::WriteBatch(std::move(l));
+    }
+    std::vector<std::pair<std::string, TaskIntent>> scheduled;  // (instance, task)
     std::vector<history::Event> all_events;
-    bool new_work = false;
+    bool new_work = false, new_timers = false;
     auto jq = borrow_jq();
     struct GiveBack {
       Runtime& rt;
@@ -395,22 +405,47 @@ Result<void> Runtime::complete_batch(const std::vector<Completion>& batch) {
       auto side = side_records(gates, inst, events);
       if (!side.approvals.empty() || !side.outbox.empty()) {
         // Rare on this path (a task that opens a gate): written in order, after what precedes.
-        if (auto f = store_.flush(**tx, writes); !f) return f;
-        if (auto w = write_side_records(**tx, side); !w) return w;
+        if (auto f = store_.flush(**tx, writes); !f) return tl::unexpected(f.error());
+        if (auto w = write_side_records(**tx, side); !w) return tl::unexpected(w.error());
       }
-      if (auto w = store_.add_work(**tx, writes, inst.id, *d, now_us); !w) return w;
+      if (auto w = store_.add_work(**tx, writes, inst.id, *d, now_us); !w)
+        return tl::unexpected(w.error());
       new_work = new_work || !(d->tasks.empty() && d->timers.empty());
+      new_timers = new_timers || !d->timers.empty();
+      for (const auto& task : d->tasks) scheduled.emplace_back(inst.id, task);
       for (auto& e : events) all_events.push_back(std::move(e));
     }
-    if (auto f = store_.flush(**tx, writes); !f) return f;
-    if (new_work)
-      if (auto n = store_.notify_work(**tx); !n) return n;
-    if (auto c = (*tx)->commit(); !c) return c;
+    if (auto f = store_.flush(**tx, writes); !f) return tl::unexpected(f.error());
+    // Others need to hear only of work not leased to the committing worker.
+    bool for_others = new_timers || writes.left_ready() > 0 ||
+                      (new_work && writes.leased().empty() && !scheduled.empty());
+    if (for_others)
+      if (auto n = store_.notify_work(**tx); !n) return tl::unexpected(n.error());
+    if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
     for (std::size_t i = 0; i < batch.size(); ++i) count({}, true);
     if (metrics_)
       for (const auto& e : all_events) metrics_->event(e.type);
-    woke(new_work);
-    return {};
+    woke(for_others);
+    std::vector<store::TaskRow> leased;
+    for (auto& [instance_id, t] : scheduled) {
+      auto it = writes.leased().find(t.key);
+      if (it == writes.leased().end()) continue;
+      store::TaskRow row;
+      row.id = it->second;
+      row.key = t.key;
+      row.instance_id = instance_id;
+      row.frame = t.frame;
+      row.state = t.state;
+      row.occurrence = t.occurrence;
+      row.compensation = t.compensation;
+      row.activity = t.activity;
+      row.input = std::move(t.input);
+      row.attempt = t.attempt;
+      row.timeout_us = t.timeout_us;
+      row.due_us = t.due_us;
+      leased.push_back(std::move(row));
+    }
+    return leased;
   } catch (const std::exception& e) {
     // Boundary: a bug in deciding must not escape; the transaction has rolled back.
     return fail(ErrorCode::Internal, std::string("a batch of task outcomes: ") + e.what());

@@ -65,12 +65,18 @@ class Runtime {
   // statement per table (store::WriteBatch). The result is the same as complete_task on each
   // in turn; if the batch cannot commit as a whole (a race, a bug in one decision), each
   // outcome is recorded in its own transaction instead, so one bad task never holds back
-  // the others. Returns how many outcomes failed to be recorded (logged to stderr).
+  // the others. With `lease`, the new tasks due now go straight to that worker (up to
+  // lease->max; store::EagerLease) and come back in `leased`, for it to run without a claim.
   struct Completion {
     store::TaskRow task;
     ActivityResult result;
   };
-  int complete_tasks(const std::vector<Completion>& batch);
+  struct Completed {
+    int failed = 0;                     // outcomes not recorded (logged to stderr)
+    std::vector<store::TaskRow> leased;  // new tasks leased to the worker
+  };
+  Completed complete_tasks(const std::vector<Completion>& batch,
+                           const store::EagerLease* lease = nullptr);
 
   // `fn` is called after every commit that added tasks or timers, so in-process workers
   // wake at once instead of at their next poll. Returns an id for remove_new_work_listener.
@@ -100,7 +106,8 @@ class Runtime {
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();
   void give_back(std::unique_ptr<workflows::JqEvaluator> jq);
 
-  Result<void> complete_batch(const std::vector<Completion>& batch);
+  Result<std::vector<store::TaskRow>> complete_batch(const std::vector<Completion>& batch,
+                                                     const store::EagerLease* lease);
   void woke(bool new_work);
 
   store::Store& store_;

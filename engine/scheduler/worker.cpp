@@ -116,7 +116,7 @@ PassStats Worker::run_due() {
       done.push_back(f.get());
     }
   }
-  stats.errors += rt_.complete_tasks(done);
+  stats.errors += rt_.complete_tasks(done).failed;
   return stats;
 }
 
@@ -128,23 +128,48 @@ void Worker::wake() {
   loop_cv_.notify_one();
 }
 
+void Worker::dispatch(store::TaskRow t) {
+  // REQUIRES: mu_ held by the caller, in_flight_ and leased_ counted.
+  boost::asio::post(pool_, [this, t = std::move(t)] {
+    auto c = execute(t);
+    {
+      std::lock_guard done_lock(mu_);
+      done_.push_back(std::move(c));
+    }
+    commit_cv_.notify_one();
+  });
+}
+
 void Worker::commit_loop() {
   while (true) {
     std::vector<runtime::Runtime::Completion> batch;
+    int room = 0;
     {
       std::unique_lock lock(mu_);
       commit_cv_.wait(lock, [&] { return !done_.empty() || committer_stop_; });
       if (done_.empty()) return;
       batch.swap(done_);
+      room = opts_.concurrency - in_flight_ + static_cast<int>(batch.size());
     }
-    rt_.complete_tasks(batch);
+    // The tasks this batch schedules go straight to this worker while it has room for them.
+    store::EagerLease lease{opts_.worker_id, 0,
+                            to_micros(rt_.clock().now()) + opts_.lease.count(),
+                            stopping_ ? 0 : room};
+    auto result = rt_.complete_tasks(batch, &lease);
     batches_++;
     completed_ += batch.size();
+    eager_ += result.leased.size();
     {
       std::lock_guard lock(mu_);
       in_flight_ -= static_cast<int>(batch.size());
       for (const auto& c : batch) leased_.erase(c.task.id);
-      woken_ = true;  // room freed, and the batch most likely made new tasks ready
+      in_flight_ += static_cast<int>(result.leased.size());
+      for (auto& t : result.leased) {
+        leased_.insert(t.id);
+        dispatch(std::move(t));
+      }
+      // Room left over, or a batch that fell back to one transaction per task: look again.
+      if (in_flight_ < opts_.concurrency || result.leased.empty()) woken_ = true;
     }
     loop_cv_.notify_one();
   }
@@ -192,14 +217,7 @@ void Worker::run() {
         in_flight_ += claimed;
         for (auto& t : *tasks) {
           leased_.insert(t.id);
-          boost::asio::post(pool_, [this, t = std::move(t)] {
-            auto c = execute(t);
-            {
-              std::lock_guard done_lock(mu_);
-              done_.push_back(std::move(c));
-            }
-            commit_cv_.notify_one();
-          });
+          dispatch(std::move(t));
         }
       }
     }
@@ -249,7 +267,9 @@ void Worker::run() {
   if (listening.joinable()) listening.join();
 }
 
-WorkerCounts Worker::counts() const { return {claims_, claimed_, batches_, completed_}; }
+WorkerCounts Worker::counts() const {
+  return {claims_, claimed_, batches_, completed_, eager_};
+}
 
 void Worker::stop() {
   stopping_ = true;

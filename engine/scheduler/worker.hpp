@@ -46,6 +46,7 @@ struct PassStats {
 // What run() has done so far (for benchmarks and logs).
 struct WorkerCounts {
   std::uint64_t claims = 0, claimed = 0, batches = 0, completed = 0;
+  std::uint64_t eager = 0;  // tasks handed over by a batch's commit, without a claim
 };
 
 class Worker {
@@ -70,6 +71,7 @@ class Worker {
   runtime::Runtime::Completion execute(const store::TaskRow& t);
   int fire_timers(std::int64_t now_us);
   void commit_loop();
+  void dispatch(store::TaskRow t);
 
   runtime::Runtime& rt_;
   ActivityExecutor& executor_;
@@ -85,7 +87,7 @@ class Worker {
   std::set<std::int64_t> leased_;                   // GUARDED_BY(mu_)
   std::vector<runtime::Runtime::Completion> done_;  // GUARDED_BY(mu_)
   bool committer_stop_ = false;                     // GUARDED_BY(mu_)
-  std::atomic<std::uint64_t> claims_{0}, claimed_{0}, batches_{0}, completed_{0};
+  std::atomic<std::uint64_t> claims_{0}, claimed_{0}, batches_{0}, completed_{0}, eager_{0};
 };
 
 }  // namespace covenant::engine::scheduler

@@ -21,6 +21,21 @@ class Dialect {
   const char* name() const { return backend_ == Backend::Sqlite ? "sqlite" : "postgres"; }
   // SQLite takes the write lock up front, so two writers never deadlock upgrading.
   const char* begin() const { return backend_ == Backend::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN"; }
+  // For a transaction whose loss in a crash is harmless, such as a claim (the task is just
+  // claimed again): its commit does not wait for the disk, and the next durable commit
+  // carries it there. PostgreSQL: synchronous_commit off for this transaction (after BEGIN).
+  // SQLite: synchronous=NORMAL around it (before BEGIN, FULL again after the end; WAL mode
+  // then skips the fsync at commit but still syncs checkpoints, so nothing committed durably
+  // before is put at risk).
+  const char* relaxed_before_begin() const {
+    return backend_ == Backend::Sqlite ? "PRAGMA synchronous=NORMAL" : nullptr;
+  }
+  const char* relaxed_after_begin() const {
+    return backend_ == Backend::Sqlite ? nullptr : "SET LOCAL synchronous_commit TO OFF";
+  }
+  const char* relaxed_after_end() const {
+    return backend_ == Backend::Sqlite ? "PRAGMA synchronous=FULL" : nullptr;
+  }
   // Appended to a SELECT that reads a row the transaction will write.
   const char* lock_row() const { return backend_ == Backend::Sqlite ? "" : " FOR UPDATE"; }
   // Appended to a SELECT that claims work rows, so workers do not queue on each other.

@@ -11,7 +11,7 @@ tl::expected<std::unique_ptr<soci::session>, std::string> open_session(const Dat
     if (url.backend == Backend::Sqlite) {
       s->open(*soci::factory_sqlite3(), "db=" + url.connect + " timeout=30");
       *s << "PRAGMA journal_mode=WAL";
-      *s << (std::getenv("COVENANT_SYNC_OFF") ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL");
+      *s << "PRAGMA synchronous=FULL";
       *s << "PRAGMA foreign_keys=ON";
     } else {
       std::string connect = url.connect;

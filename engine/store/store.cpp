@@ -57,7 +57,16 @@ Tx::~Tx() {
       *session_ << "ROLLBACK";
     } catch (const std::exception&) {
       // The connection is broken; dropping the session below discards it.
+      store_.drop_statements(session_.get());
       session_.reset();
+    }
+  }
+  if (session_ && after_end_) {
+    try {
+      *session_ << after_end_;
+    } catch (const std::exception&) {
+      store_.drop_statements(session_.get());
+      session_.reset();  // a session that cannot be set back is not reused
     }
   }
   if (session_)
@@ -67,6 +76,21 @@ Tx::~Tx() {
     --store_.open_sessions_;
     store_.cv_.notify_one();
   }
+}
+
+StatementCache& Tx::statements() {
+  if (!statements_) {
+    std::lock_guard lock(store_.statements_mu_);
+    auto& slot = store_.statements_[session_.get()];
+    if (!slot) slot = std::make_unique<StatementCache>();
+    statements_ = slot.get();
+  }
+  return *statements_;
+}
+
+void Store::drop_statements(soci::session* s) {
+  std::lock_guard lock(statements_mu_);
+  statements_.erase(s);
 }
 
 Result<void> Tx::commit() {
@@ -124,7 +148,7 @@ void Store::release(std::unique_ptr<soci::session> s) {
   cv_.notify_one();
 }
 
-Result<std::unique_ptr<Tx>> Store::begin(bool write) {
+Result<std::unique_ptr<Tx>> Store::begin(bool write, bool durable) {
   std::unique_lock<std::timed_mutex> writing;
   if (write && dialect_.backend() == Backend::Sqlite) {
     writing = std::unique_lock(sqlite_writer_, std::defer_lock);
@@ -135,7 +159,13 @@ Result<std::unique_ptr<Tx>> Store::begin(bool write) {
   if (!s) return fail(ErrorCode::Unavailable, "cannot open a database session", url_);
   auto tx = std::make_unique<Tx>(*this, std::move(s), std::move(writing));
   auto r = guard<void>("begin", [&]() -> Result<void> {
+    bool relaxed = write && !durable;
+    if (relaxed && dialect_.relaxed_before_begin()) {
+      tx->sql() << dialect_.relaxed_before_begin();
+      tx->after_end_ = dialect_.relaxed_after_end();
+    }
     tx->sql() << (write ? dialect_.begin() : "BEGIN");
+    if (relaxed && dialect_.relaxed_after_begin()) tx->sql() << dialect_.relaxed_after_begin();
     return {};
   });
   if (!r) return tl::unexpected(r.error());

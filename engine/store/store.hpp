@@ -192,6 +192,22 @@ struct InstanceFilter {
 
 class Store;
 
+// A statement prepared once on a session and executed again with new values: a subclass binds
+// its parameters and results to its own members in its constructor (Tx::prepared). SQLite
+// skips parsing and planning; PostgreSQL skips the PREPARE/DEALLOCATE round trips.
+struct Prepared {
+  explicit Prepared(soci::session& s) : st(s) {}
+  virtual ~Prepared() = default;
+  // Binds what was exchanged and prepares `sql`: the subclass's constructor calls it last.
+  void prepare(const std::string& sql) {
+    st.alloc();
+    st.prepare(sql);
+    st.define_and_bind();
+  }
+  soci::statement st;
+};
+using StatementCache = std::map<std::string, std::unique_ptr<Prepared>>;
+
 // One database transaction. Rolls back when destroyed uncommitted (an exception or an early
 // return leaves nothing partial behind).
 class Tx {
@@ -202,12 +218,27 @@ class Tx {
   Tx& operator=(const Tx&) = delete;
   soci::session& sql() { return *session_; }
   Result<void> commit();
+  // The statement `key` prepared on this transaction's session: made by `make(session)` on
+  // first use, then kept with the session for later transactions. `key` must name one SQL
+  // text. If running it throws, call forget(key).
+  template <class T, class Make>
+  T& prepared(const std::string& key, Make&& make) {
+    StatementCache& cache = statements();
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, make(*session_)).first;
+    return static_cast<T&>(*it->second);
+  }
+  void forget(const std::string& key) { statements().erase(key); }
 
  private:
   Store& store_;
   std::unique_ptr<soci::session> session_;
   bool open_ = true;
   std::unique_lock<std::timed_mutex> writing_;  // SQLite: this process's turn to write
+  const char* after_end_ = nullptr;             // run once the transaction has ended
+  StatementCache* statements_ = nullptr;
+  StatementCache& statements();
+  friend class Store;
 };
 
 class Store {
@@ -222,7 +253,8 @@ class Store {
   int schema_version();
 
   // A write transaction (SQLite: takes the write lock at once), or a read-only one.
-  Result<std::unique_ptr<Tx>> begin(bool write = true);
+  // `durable` false: a write whose loss in a crash is harmless (Dialect::relaxed_*).
+  Result<std::unique_ptr<Tx>> begin(bool write = true, bool durable = true);
 
   // Definitions: immutable, by digest; a new digest under a known name is a new version.
   Result<DefinitionRecord> put_definition(const std::string& name, const std::string& digest,
@@ -367,10 +399,12 @@ class Store {
   friend class Tx;
   Store(std::string url, DatabaseUrl parsed);
   Result<void> migrate();
-  // Instances matching `where` (SQL after FROM, one text parameter); throws soci_error.
-  std::vector<runtime::Instance> read_instances(Tx& tx, const std::string& where,
-                                                const std::string& param);
+  // Instances matching `where` (SQL after FROM, one text parameter), through the statement
+  // prepared under `key`; throws soci_error.
+  std::vector<runtime::Instance> read_instances(Tx& tx, const std::string& key,
+                                                const std::string& where, const std::string& param);
   std::unique_ptr<soci::session> acquire();
+  void drop_statements(soci::session* s);  // before a session is discarded
   void release(std::unique_ptr<soci::session> s);
 
   std::string url_;
@@ -385,6 +419,9 @@ class Store {
   // instead of in SQLite's busy handler, which sleeps in steps of milliseconds; other
   // processes still meet the busy timeout.
   std::timed_mutex sqlite_writer_;
+  // Prepared statements per pooled session (destroyed before the sessions: declared after).
+  std::mutex statements_mu_;
+  std::map<soci::session*, std::unique_ptr<StatementCache>> statements_;  // GUARDED_BY(statements_mu_)
 };
 
 }  // namespace covenant::engine::store

@@ -46,12 +46,46 @@ const Columns kEventColumns = {{"i", false},  {"s", true},   {"t", true},   {"tn
                                {"ph", false}, {"h", false}};
 const Columns kEffectColumns = {{"k", false}, {"i", false}, {"a", false},
                                 {"at", true}, {"r", false}, {"now", true}};
-const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
-                              {"o", true},   {"c", true},   {"a", false},  {"inp", false},
-                              {"at", true},  {"tmo", true}, {"due", true}, {"now", true}};
+const Columns kTaskColumns = {{"k", false},   {"i", false},   {"f", false},  {"s", false},
+                              {"o", true},    {"c", true},    {"a", false},  {"inp", false},
+                              {"at", true},   {"tmo", true},  {"due", true}, {"now", true},
+                              {"st", false},  {"lo", false},  {"lu", true}};
 const Columns kTimerColumns = {{"k", false}, {"i", false},    {"f", false},  {"s", false},
                                {"o", true},  {"kind", false}, {"at", true},  {"now", true}};
 const Columns kIdColumn = {{"id", true}};
+
+// A prepared statement with one text parameter (a JSON array of rows).
+struct TextParam : Prepared {
+  std::string text;
+  TextParam(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(text));
+    prepare(sql);
+  }
+};
+
+// The task upsert, returning each row's id, key and status.
+struct TaskUpsert : Prepared {
+  std::string text, key, status;
+  long long id = 0;
+  TaskUpsert(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(text));
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(key));
+    st.exchange(soci::into(status));
+    prepare(sql);
+  }
+};
+
+// Effects by key.
+struct EffectLookup : Prepared {
+  std::string text, key, result;
+  EffectLookup(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(text));
+    st.exchange(soci::into(key));
+    st.exchange(soci::into(result));
+    prepare(sql);
+  }
+};
 const Columns kKeyColumn = {{"k", false}};
 
 }  // namespace
@@ -161,6 +195,11 @@ void WriteBatch::take(const std::string& instance_id, const runtime::Decision& d
   for (const auto& k : d.cancel_tasks) cancel_tasks_.row().add(k);
   for (const auto& k : d.cancel_timers) cancel_timers_.row().add(k);
   for (const auto& t : d.tasks) {
+    bool eager = !lease_.worker.empty() && leasing_ < lease_.max && t.due_us <= lease_.now_us;
+    if (eager)
+      ++leasing_;
+    else if (t.due_us <= lease_.now_us)
+      ++left_ready_;
     tasks_.row()
         .add(t.key)
         .add(instance_id)
@@ -173,7 +212,10 @@ void WriteBatch::take(const std::string& instance_id, const runtime::Decision& d
         .add(t.attempt)
         .add(t.timeout_us)
         .add(t.due_us)
-        .add(now_us);
+        .add(now_us)
+        .add(eager ? "leased" : "ready")
+        .add(eager ? lease_.worker : std::string())
+        .add(eager ? lease_.until_us : std::int64_t{0});
     task_keys_.insert(t.key);
   }
   for (const auto& t : d.timers)
@@ -202,6 +244,7 @@ void WriteBatch::clear() {
   updates_.clear();
   instances_with_work_.clear();
   task_keys_.clear();
+  // leased_ids_, left_ready_ and leasing_ describe the whole batch: kept across flushes.
 }
 
 Result<void> Store::add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
@@ -213,19 +256,28 @@ Result<void> Store::add_work(Tx& tx, WriteBatch& b, const std::string& instance_
 }
 
 Result<void> Store::flush(Tx& tx, WriteBatch& b) {
+  std::string current;  // the statement running, forgotten if it throws (SQLite must re-prepare)
   auto r = guard<void>("write a batch", [&]() -> Result<void> {
-    auto run = [&](const JsonRows& rows, const std::string& sql) {
-      if (rows.empty()) return;
-      std::string text = rows.text();
-      tx.sql() << sql, soci::use(text);
-    };
     const Dialect& d = dialect_;
-    run(b.new_instances_,
-        "INSERT INTO instances (id, namespace, workflow, definition_digest, business_key, status, "
-        "started_by, start_key, input, context, runtime, output, error, version, next_seq, "
-        "last_hash, created_us, updated_us) SELECT id, ns, wf, dg, bk, st, by, NULLIF(sk, ''), "
-        "inp, ctx, rt, out, err, ver, seq, hash, cr, up FROM " +
-            d.json_rows("rows", kInstanceInsertColumns));
+    auto statement = [&](const char* key, auto&& sql) -> TextParam& {
+      current = key;
+      return tx.prepared<TextParam>(key, [&](soci::session& s) {
+        return std::make_unique<TextParam>(s, sql());
+      });
+    };
+    auto run = [&](const JsonRows& rows, const char* key, auto&& sql) {
+      if (rows.empty()) return;
+      auto& p = statement(key, sql);
+      p.text = rows.text();
+      p.st.execute(true);
+    };
+    run(b.new_instances_, "batch.insert_instances", [&] {
+      return "INSERT INTO instances (id, namespace, workflow, definition_digest, business_key, "
+             "status, started_by, start_key, input, context, runtime, output, error, version, "
+             "next_seq, last_hash, created_us, updated_us) SELECT id, ns, wf, dg, bk, st, by, "
+             "NULLIF(sk, ''), inp, ctx, rt, out, err, ver, seq, hash, cr, up FROM " +
+             d.json_rows("rows", kInstanceInsertColumns);
+    });
     if (!b.updates_.empty()) {
       // id, expected version, then the fields kept as JSON text.
       std::string text = "[";
@@ -238,59 +290,84 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
         text += ',' + std::to_string(u.first) + ',' + u.second + ']';
       }
       text += ']';
-      soci::statement st =
-          (tx.sql().prepare << "UPDATE instances SET status = x.st, context = x.ctx, runtime = "
-                               "x.rt, output = x.out, error = x.err, version = x.ver, next_seq = "
-                               "x.seq, last_hash = x.hash, updated_us = x.up FROM " +
-                                   d.json_rows("rows", kInstanceUpdateColumns) +
-                                   " WHERE instances.id = x.id AND instances.version = x.expected",
-           soci::use(text));
-      st.execute(true);
-      if (st.get_affected_rows() != static_cast<long long>(b.updates_.size()))
+      auto& p = statement("batch.update_instances", [&] {
+        return "UPDATE instances SET status = x.st, context = x.ctx, runtime = x.rt, output = "
+               "x.out, error = x.err, version = x.ver, next_seq = x.seq, last_hash = x.hash, "
+               "updated_us = x.up FROM " +
+               d.json_rows("rows", kInstanceUpdateColumns) +
+               " WHERE instances.id = x.id AND instances.version = x.expected";
+      });
+      p.text = std::move(text);
+      p.st.execute(true);
+      if (p.st.get_affected_rows() != static_cast<long long>(b.updates_.size()))
         return fail(ErrorCode::Conflict, "an instance of the batch changed concurrently");
     }
-    run(b.events_,
-        "INSERT INTO history (instance_id, seq, type, type_name, at_us, frame, state, payload, "
-        "prev_hash, hash) SELECT i, s, t, tn, a, f, st, p, ph, h FROM " +
-            d.json_rows("rows", kEventColumns));
-    run(b.finished_, "UPDATE tasks SET status = 'done' WHERE id IN (SELECT id FROM " +
-                         d.json_rows("rows", kIdColumn) + ")");
-    run(b.effects_,
-        "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, "
-        "recorded_us) SELECT k, i, a, at, r, now FROM " +
-            d.json_rows("rows", kEffectColumns) +
-            " WHERE true ON CONFLICT (idempotency_key) DO NOTHING");
-    run(b.cancel_all_,
-        "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND "
-        "instance_id IN (SELECT k FROM " +
-            d.json_rows("rows", kKeyColumn) + ")");
-    run(b.cancel_all_,
-        "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND instance_id IN "
-        "(SELECT k FROM " +
-            d.json_rows("rows", kKeyColumn) + ")");
-    run(b.cancel_tasks_,
-        "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND task_key "
-        "IN (SELECT k FROM " +
-            d.json_rows("rows", kKeyColumn) + ")");
-    run(b.cancel_timers_,
-        "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND timer_key IN "
-        "(SELECT k FROM " +
-            d.json_rows("rows", kKeyColumn) + ")");
-    run(b.tasks_,
-        "INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, "
-        "activity, input, attempt, timeout_us, due_us, status, lease_owner, lease_until_us, "
-        "created_us) SELECT k, i, f, s, o, c, a, inp, at, tmo, due, 'ready', '', 0, now FROM " +
-            d.json_rows("rows", kTaskColumns) +
-            " WHERE true ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, attempt = "
-            "excluded.attempt, due_us = excluded.due_us, status = 'ready', lease_owner = '', "
-            "lease_until_us = 0");
-    run(b.timers_,
-        "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, fire_us, "
-        "status, created_us) SELECT k, i, f, s, o, kind, at, 'pending', now FROM " +
-            d.json_rows("rows", kTimerColumns) +
-            " WHERE true ON CONFLICT (timer_key) DO NOTHING");
+    run(b.events_, "batch.insert_history", [&] {
+      return "INSERT INTO history (instance_id, seq, type, type_name, at_us, frame, state, "
+             "payload, prev_hash, hash) SELECT i, s, t, tn, a, f, st, p, ph, h FROM " +
+             d.json_rows("rows", kEventColumns);
+    });
+    run(b.finished_, "batch.finish_tasks", [&] {
+      return "UPDATE tasks SET status = 'done' WHERE id IN (SELECT id FROM " +
+             d.json_rows("rows", kIdColumn) + ")";
+    });
+    run(b.effects_, "batch.record_effects", [&] {
+      return "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, "
+             "recorded_us) SELECT k, i, a, at, r, now FROM " +
+             d.json_rows("rows", kEffectColumns) +
+             " WHERE true ON CONFLICT (idempotency_key) DO NOTHING";
+    });
+    run(b.cancel_all_, "batch.cancel_instance_tasks", [&] {
+      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND "
+             "instance_id IN (SELECT k FROM " +
+             d.json_rows("rows", kKeyColumn) + ")";
+    });
+    run(b.cancel_all_, "batch.cancel_instance_timers", [&] {
+      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND instance_id "
+             "IN (SELECT k FROM " +
+             d.json_rows("rows", kKeyColumn) + ")";
+    });
+    run(b.cancel_tasks_, "batch.cancel_tasks", [&] {
+      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND "
+             "task_key IN (SELECT k FROM " +
+             d.json_rows("rows", kKeyColumn) + ")";
+    });
+    run(b.cancel_timers_, "batch.cancel_timers", [&] {
+      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND timer_key IN "
+             "(SELECT k FROM " +
+             d.json_rows("rows", kKeyColumn) + ")";
+    });
+    if (!b.tasks_.empty()) {
+      // New tasks, or a retry of a known key; those leased to the worker come back with
+      // their ids (RETURNING names them all: filter by status).
+      current = "batch.upsert_tasks";
+      auto& p = tx.prepared<TaskUpsert>(current, [&](soci::session& s) {
+        return std::make_unique<TaskUpsert>(
+            s,
+            "INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, "
+            "activity, input, attempt, timeout_us, due_us, status, lease_owner, lease_until_us, "
+            "created_us) SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, now FROM " +
+                d.json_rows("rows", kTaskColumns) +
+                " WHERE true ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, "
+                "attempt = excluded.attempt, due_us = excluded.due_us, status = "
+                "excluded.status, lease_owner = excluded.lease_owner, lease_until_us = "
+                "excluded.lease_until_us RETURNING id, task_key, status");
+      });
+      p.text = b.tasks_.text();
+      p.st.execute();
+      while (p.st.fetch())
+        if (p.status == "leased") b.leased_ids_[p.key] = p.id;
+    }
+    run(b.timers_, "batch.insert_timers", [&] {
+      return "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, "
+             "fire_us, status, created_us) SELECT k, i, f, s, o, kind, at, 'pending', now FROM " +
+             d.json_rows("rows", kTimerColumns) +
+             " WHERE true ON CONFLICT (timer_key) DO NOTHING";
+    });
+    current.clear();
     return {};
   });
+  if (!r && !current.empty() && dialect_.backend() == Backend::Sqlite) tx.forget(current);
   b.clear();
   return r;
 }
@@ -305,7 +382,7 @@ Result<std::map<std::string, Instance>> Store::lock_instances(Tx& tx,
         std::map<std::string, Instance> out;
         // Locked in id order, so two batches never wait on each other in a cycle.
         for (auto& inst : read_instances(
-                 tx, "WHERE id IN (SELECT k FROM " + dialect_.json_rows("rows", kKeyColumn) +
+                 tx, "batch.lock_instances", "WHERE id IN (SELECT k FROM " + dialect_.json_rows("rows", kKeyColumn) +
                          ") ORDER BY id" + dialect_.lock_row(),
                  text))
           out.emplace(inst.id, std::move(inst));
@@ -315,22 +392,25 @@ Result<std::map<std::string, Instance>> Store::lock_instances(Tx& tx,
 
 Result<std::map<std::string, nlohmann::json>> Store::find_effects(
     Tx& tx, const std::vector<std::string>& keys) {
-  return guard<std::map<std::string, nlohmann::json>>(
+  auto r = guard<std::map<std::string, nlohmann::json>>(
       "find effects", [&]() -> Result<std::map<std::string, nlohmann::json>> {
         std::map<std::string, nlohmann::json> out;
         if (keys.empty()) return out;
         JsonRows rows;
         for (const auto& k : keys) rows.row().add(k);
-        std::string text = rows.text(), key, result;
-        soci::statement st =
-            (tx.sql().prepare << "SELECT idempotency_key, result FROM effects WHERE "
-                                 "idempotency_key IN (SELECT k FROM " +
-                                     dialect_.json_rows("rows", kKeyColumn) + ")",
-             soci::use(text), soci::into(key), soci::into(result));
-        st.execute();
-        while (st.fetch()) out.emplace(key, nlohmann::json::parse(result));
+        auto& p = tx.prepared<EffectLookup>("batch.find_effects", [&](soci::session& s) {
+          return std::make_unique<EffectLookup>(
+              s, "SELECT idempotency_key, result FROM effects WHERE idempotency_key IN (SELECT k "
+                 "FROM " +
+                     dialect_.json_rows("rows", kKeyColumn) + ")");
+        });
+        p.text = rows.text();
+        p.st.execute();
+        while (p.st.fetch()) out.emplace(p.key, nlohmann::json::parse(p.result));
         return out;
       });
+  if (!r && dialect_.backend() == Backend::Sqlite) tx.forget("batch.find_effects");
+  return r;
 }
 
 }  // namespace covenant::engine::store

@@ -137,15 +137,50 @@ Result<void> Store::append_events(Tx& tx, const std::vector<history::Event>& eve
   });
 }
 
-std::vector<Instance> Store::read_instances(Tx& tx, const std::string& where,
-                                            const std::string& param) {
-  std::vector<Instance> out;
+namespace {
+
+// Instances matching a WHERE with one text parameter, prepared once per session.
+struct InstanceReader : Prepared {
+  std::string param;
   InstanceRow r;
-  auto p = (tx.sql().prepare << std::string(kInstanceColumns) + where);
-  bind(p, r), soci::use(param);
-  soci::statement st(p);
-  st.execute();
-  while (st.fetch()) out.push_back(to_instance(r));
+  InstanceReader(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(param));
+    st.exchange(soci::into(r.id));
+    st.exchange(soci::into(r.ns));
+    st.exchange(soci::into(r.workflow));
+    st.exchange(soci::into(r.digest));
+    st.exchange(soci::into(r.business_key));
+    st.exchange(soci::into(r.status));
+    st.exchange(soci::into(r.started_by));
+    st.exchange(soci::into(r.input));
+    st.exchange(soci::into(r.runtime));
+    st.exchange(soci::into(r.output));
+    st.exchange(soci::into(r.error));
+    st.exchange(soci::into(r.version));
+    st.exchange(soci::into(r.next_seq));
+    st.exchange(soci::into(r.last_hash));
+    st.exchange(soci::into(r.created));
+    st.exchange(soci::into(r.updated));
+    prepare(sql);
+  }
+};
+
+}  // namespace
+
+std::vector<Instance> Store::read_instances(Tx& tx, const std::string& key,
+                                            const std::string& where, const std::string& param) {
+  auto& p = tx.prepared<InstanceReader>(key, [&](soci::session& s) {
+    return std::make_unique<InstanceReader>(s, std::string(kInstanceColumns) + where);
+  });
+  std::vector<Instance> out;
+  try {
+    p.param = param;
+    p.st.execute();
+    while (p.st.fetch()) out.push_back(to_instance(p.r));
+  } catch (...) {
+    if (dialect_.backend() == Backend::Sqlite) tx.forget(key);
+    throw;
+  }
   return out;
 }
 

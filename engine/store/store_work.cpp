@@ -58,6 +58,33 @@ constexpr const char* kRecordEffect =
     "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, recorded_us) "
     "VALUES (:k, :i, :a, :at, :r, :now) ON CONFLICT (idempotency_key) DO NOTHING";
 
+// A claim statement, prepared once per session.
+struct Claim : Prepared {
+  std::string worker, input;
+  long long until = 0, now = 0, tid = 0, timeout = 0, due = 0;
+  int n = 0, comp = 0;
+  TaskRow t;
+  Claim(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(worker));
+    st.exchange(soci::use(until));
+    st.exchange(soci::use(now));
+    st.exchange(soci::use(n));
+    st.exchange(soci::into(tid));
+    st.exchange(soci::into(t.key));
+    st.exchange(soci::into(t.instance_id));
+    st.exchange(soci::into(t.frame));
+    st.exchange(soci::into(t.state));
+    st.exchange(soci::into(t.occurrence));
+    st.exchange(soci::into(comp));
+    st.exchange(soci::into(t.activity));
+    st.exchange(soci::into(input));
+    st.exchange(soci::into(t.attempt));
+    st.exchange(soci::into(timeout));
+    st.exchange(soci::into(due));
+    prepare(sql);
+  }
+};
+
 }  // namespace
 
 Result<void> Store::apply_work(Tx& tx, const std::string& instance_id, const runtime::Decision& d,
@@ -90,7 +117,7 @@ Result<void> Store::apply_work(Tx& tx, const std::string& instance_id, const run
 
 Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::int64_t now_us,
                                                 std::int64_t lease_us, int limit) {
-  auto tx = begin();
+  auto tx = begin(true, false);  // a lost claim is claimed again: no need to wait for the disk
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<std::vector<TaskRow>>("claim tasks", [&]() -> Result<std::vector<TaskRow>> {
     long long now = now_us, until = now_us + lease_us;
@@ -98,24 +125,28 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
     for (const char* claim : {kClaimExpired, kClaimReady}) {
       int n = limit - static_cast<int>(out.size());
       if (n <= 0) break;
-      TaskRow t;
-      long long tid = 0, timeout = 0, due = 0;
-      int comp = 0;
-      std::string input;
-      soci::statement st =
-          ((*tx)->sql().prepare << std::string(claim) + dialect_.claim_rows() + ")" + kTaskColumns,
-           soci::use(worker), soci::use(until), soci::use(now), soci::use(n), soci::into(tid),
-           soci::into(t.key), soci::into(t.instance_id), soci::into(t.frame), soci::into(t.state),
-           soci::into(t.occurrence), soci::into(comp), soci::into(t.activity), soci::into(input),
-           soci::into(t.attempt), soci::into(timeout), soci::into(due));
-      st.execute();
-      while (st.fetch()) {
-        t.id = tid;
-        t.compensation = comp != 0;
-        t.input = nlohmann::json::parse(input);
-        t.timeout_us = timeout;
-        t.due_us = due;
-        out.push_back(t);
+      auto& p = (*tx)->prepared<Claim>(claim, [&](soci::session& s) {
+        return std::make_unique<Claim>(s, std::string(claim) + dialect_.claim_rows() + ")" +
+                                              kTaskColumns);
+      });
+      try {
+        p.worker = worker;
+        p.until = until;
+        p.now = now;
+        p.n = n;
+        p.st.execute();
+        while (p.st.fetch()) {
+          TaskRow t = p.t;
+          t.id = p.tid;
+          t.compensation = p.comp != 0;
+          t.input = nlohmann::json::parse(p.input);
+          t.timeout_us = p.timeout;
+          t.due_us = p.due;
+          out.push_back(std::move(t));
+        }
+      } catch (...) {
+        if (dialect_.backend() == Backend::Sqlite) (*tx)->forget(claim);
+        throw;
       }
     }
     std::sort(out.begin(), out.end(), [](const TaskRow& a, const TaskRow& b) {

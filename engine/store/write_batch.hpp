@@ -42,8 +42,20 @@ class JsonRows {
   bool first_field_ = true;
 };
 
+// Tasks a batch may hand straight to the worker committing it (eager dispatch): inserted as
+// leased to `worker` until `until_us` instead of ready, at most `max` of them, and only those
+// due by `now_us`. The worker runs them after the commit without a claim; if it dies, their
+// leases expire and any worker claims them.
+struct EagerLease {
+  std::string worker;
+  std::int64_t now_us = 0, until_us = 0;
+  int max = 0;
+};
+
 class WriteBatch {
  public:
+  WriteBatch() = default;
+  explicit WriteBatch(EagerLease lease) : lease_(std::move(lease)) {}
   void insert_instance(const runtime::Instance& inst, const std::string& start_key);
   // The last state given for an instance is the one written; `expected_version` is the
   // version it had when locked (the first one given for it counts).
@@ -59,6 +71,10 @@ class WriteBatch {
   void take(const std::string& instance_id, const runtime::Decision& d, std::int64_t now_us);
   bool empty() const;
   void clear();
+  // After a flush: the tasks leased to the worker (by key, with their row ids), and how many
+  // new tasks due now were left ready for anyone (the lease's `max` was reached).
+  const std::map<std::string, std::int64_t>& leased() const { return leased_ids_; }
+  int left_ready() const { return left_ready_; }
 
  private:
   friend class Store;
@@ -67,6 +83,10 @@ class WriteBatch {
   // Instance updates by id: (expected version, the row's fields as JSON text after the id).
   std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
   std::set<std::string> instances_with_work_, task_keys_;
+  EagerLease lease_;
+  int leasing_ = 0;  // tasks of this batch inserted as leased
+  std::map<std::string, std::int64_t> leased_ids_;
+  int left_ready_ = 0;
 };
 
 }  // namespace covenant::engine::store
