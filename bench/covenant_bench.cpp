@@ -62,7 +62,9 @@ json percentiles(std::vector<double> v) {
   auto at = [&](double q) {
     return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))];
   };
-  return {{"p50_ms", at(0.50)}, {"p99_ms", at(0.99)}, {"max_ms", v.empty() ? 0.0 : v.back()},
+  return {{"p50_ms", at(0.50)},
+          {"p99_ms", at(0.99)},
+          {"max_ms", v.empty() ? 0.0 : v.back()},
           {"n", v.size()}};
 }
 
@@ -392,8 +394,9 @@ json check_histories(Bench& b, int expected) {
     f.after_us = page->back().created_us;
     f.after_id = page->back().id;
   }
-  return {{"instances", total},   {"expected", expected},         {"completed", completed},
-          {"lost", expected - completed}, {"broken_histories", broken}, {"repeated_steps", repeated}};
+  return {{"instances", total},         {"expected", expected},
+          {"completed", completed},     {"lost", expected - completed},
+          {"broken_histories", broken}, {"repeated_steps", repeated}};
 }
 
 json recover(const std::string& url, int n) {
@@ -421,7 +424,7 @@ json work(const std::string& url, int expect, const std::string& id) {
     while (b.count("completed") < expect)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  struct rusage u{};
+  struct rusage u {};
   ::getrusage(RUSAGE_SELF, &u);
   double cpu = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
                static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
@@ -484,8 +487,7 @@ int main(int argc, char** argv) {
       Bench b(db, 4);
       for (int i = 0; i < instances; i += 1000) b.start("bench", std::min(1000, instances - i), i);
       out = {{"started", instances}};
-    }
-    else if (mode == "work")
+    } else if (mode == "work")
       out = work(db, expect, id);
     else {
       std::cerr << "covenant-bench: unknown mode " << mode << '\n';

@@ -16,7 +16,7 @@ namespace {
 constexpr int kAttempts = 8;  // for lost races on the instance row
 
 ActivityOutcome outcome_of(const store::TaskRow& t, const ActivityResult& r) {
-  return {t.frame, t.state,  t.occurrence,  t.attempt, t.compensation,
+  return {t.frame, t.state,  t.occurrence, t.attempt, t.compensation,
           r.ok,    r.result, r.error_code, r.message, r.retryable};
 }
 
@@ -353,7 +353,7 @@ Runtime::Completed Runtime::complete_tasks(const std::vector<Completion>& batch,
 }
 
 Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Completion>& batch,
-                                                              const store::EagerLease* lease) {
+                                                            const store::EagerLease* lease) {
   try {
     auto tx = store_.begin();
     if (!tx) return tl::unexpected(tx.error());

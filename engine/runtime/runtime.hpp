@@ -72,7 +72,7 @@ class Runtime {
     ActivityResult result;
   };
   struct Completed {
-    int failed = 0;                     // outcomes not recorded (logged to stderr)
+    int failed = 0;                      // outcomes not recorded (logged to stderr)
     std::vector<store::TaskRow> leased;  // new tasks leased to the worker
   };
   Completed complete_tasks(const std::vector<Completion>& batch,

@@ -61,8 +61,8 @@ int Worker::fire_timers(std::int64_t now_us) {
   int fired = 0;
   for (const auto& t : *timers) {
     if (auto r = rt_.fire_timer(t); !r)
-      std::cerr << "worker " << opts_.worker_id << ": timer " << t.key << ": "
-                << r.error().message << '\n';
+      std::cerr << "worker " << opts_.worker_id << ": timer " << t.key << ": " << r.error().message
+                << '\n';
     else
       ++fired;
   }
@@ -152,8 +152,7 @@ void Worker::commit_loop() {
       room = opts_.concurrency - in_flight_ + static_cast<int>(batch.size());
     }
     // The tasks this batch schedules go straight to this worker while it has room for them.
-    store::EagerLease lease{opts_.worker_id, 0,
-                            to_micros(rt_.clock().now()) + opts_.lease.count(),
+    store::EagerLease lease{opts_.worker_id, 0, to_micros(rt_.clock().now()) + opts_.lease.count(),
                             stopping_ ? 0 : room};
     auto result = rt_.complete_tasks(batch, &lease);
     batches_++;
@@ -245,8 +244,8 @@ void Worker::run() {
       std::lock_guard lock(mu_);
       busy = in_flight_ > 0;
     }
-    if (busy) wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(
-                                        opts_.lease / 3));
+    if (busy)
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(opts_.lease / 3));
     if (claimed == 0 && fired == 0) {
       if (auto next = rt_.store().next_due_us(); next && *next) {
         auto until = std::chrono::microseconds(**next - to_micros(rt_.clock().now()));
@@ -267,9 +266,7 @@ void Worker::run() {
   if (listening.joinable()) listening.join();
 }
 
-WorkerCounts Worker::counts() const {
-  return {claims_, claimed_, batches_, completed_, eager_};
-}
+WorkerCounts Worker::counts() const { return {claims_, claimed_, batches_, completed_, eager_}; }
 
 void Worker::stop() {
   stopping_ = true;

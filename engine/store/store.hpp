@@ -212,7 +212,8 @@ using StatementCache = std::map<std::string, std::unique_ptr<Prepared>>;
 // return leaves nothing partial behind).
 class Tx {
  public:
-  Tx(Store& store, std::unique_ptr<soci::session> s, std::unique_lock<std::timed_mutex> writing = {});
+  Tx(Store& store, std::unique_ptr<soci::session> s,
+     std::unique_lock<std::timed_mutex> writing = {});
   ~Tx();
   Tx(const Tx&) = delete;
   Tx& operator=(const Tx&) = delete;
@@ -290,7 +291,7 @@ class Store {
       Tx& tx, const std::vector<std::string>& ids);
   // The recorded effects among these idempotency keys.
   Result<std::map<std::string, nlohmann::json>> find_effects(Tx& tx,
-                                                            const std::vector<std::string>& keys);
+                                                             const std::vector<std::string>& keys);
 
   // Work: tasks, timers, effects (store_work.cpp).
   Result<void> apply_work(Tx& tx, const std::string& instance_id, const runtime::Decision& d,
@@ -421,7 +422,8 @@ class Store {
   std::timed_mutex sqlite_writer_;
   // Prepared statements per pooled session (destroyed before the sessions: declared after).
   std::mutex statements_mu_;
-  std::map<soci::session*, std::unique_ptr<StatementCache>> statements_;  // GUARDED_BY(statements_mu_)
+  std::map<soci::session*, std::unique_ptr<StatementCache>>
+      statements_;  // GUARDED_BY(statements_mu_)
 };
 
 }  // namespace covenant::engine::store

@@ -33,25 +33,24 @@ std::string root_context(const Instance& i) {
 
 using Columns = std::vector<std::pair<const char*, bool>>;
 const Columns kInstanceInsertColumns = {
-    {"id", false},  {"ns", false},   {"wf", false},  {"dg", false},   {"bk", false},
-    {"st", false},  {"by", false},   {"sk", false},  {"inp", false},  {"ctx", false},
-    {"rt", false},  {"out", false},  {"err", false}, {"ver", true},   {"seq", true},
-    {"hash", false}, {"cr", true},   {"up", true}};
-const Columns kInstanceUpdateColumns = {
-    {"id", false},  {"expected", true}, {"st", false}, {"ctx", false}, {"rt", false},
-    {"out", false}, {"err", false},     {"ver", true}, {"seq", true},  {"hash", false},
-    {"up", true}};
-const Columns kEventColumns = {{"i", false},  {"s", true},   {"t", true},   {"tn", false},
-                               {"a", true},   {"f", false},  {"st", false}, {"p", false},
+    {"id", false},  {"ns", false}, {"wf", false},  {"dg", false},   {"bk", false}, {"st", false},
+    {"by", false},  {"sk", false}, {"inp", false}, {"ctx", false},  {"rt", false}, {"out", false},
+    {"err", false}, {"ver", true}, {"seq", true},  {"hash", false}, {"cr", true},  {"up", true}};
+const Columns kInstanceUpdateColumns = {{"id", false},   {"expected", true}, {"st", false},
+                                        {"ctx", false},  {"rt", false},      {"out", false},
+                                        {"err", false},  {"ver", true},      {"seq", true},
+                                        {"hash", false}, {"up", true}};
+const Columns kEventColumns = {{"i", false},  {"s", true},  {"t", true},   {"tn", false},
+                               {"a", true},   {"f", false}, {"st", false}, {"p", false},
                                {"ph", false}, {"h", false}};
 const Columns kEffectColumns = {{"k", false}, {"i", false}, {"a", false},
                                 {"at", true}, {"r", false}, {"now", true}};
-const Columns kTaskColumns = {{"k", false},   {"i", false},   {"f", false},  {"s", false},
-                              {"o", true},    {"c", true},    {"a", false},  {"inp", false},
-                              {"at", true},   {"tmo", true},  {"due", true}, {"now", true},
-                              {"st", false},  {"lo", false},  {"lu", true}};
-const Columns kTimerColumns = {{"k", false}, {"i", false},    {"f", false},  {"s", false},
-                               {"o", true},  {"kind", false}, {"at", true},  {"now", true}};
+const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
+                              {"o", true},   {"c", true},   {"a", false},  {"inp", false},
+                              {"at", true},  {"tmo", true}, {"due", true}, {"now", true},
+                              {"st", false}, {"lo", false}, {"lu", true}};
+const Columns kTimerColumns = {{"k", false}, {"i", false},    {"f", false}, {"s", false},
+                               {"o", true},  {"kind", false}, {"at", true}, {"now", true}};
 const Columns kIdColumn = {{"id", true}};
 
 // A prepared statement with one text parameter (a JSON array of rows).
@@ -177,8 +176,13 @@ void WriteBatch::finish_task(std::int64_t task_id) { finished_.row().add(task_id
 void WriteBatch::record_effect(const std::string& key, const std::string& instance_id,
                                const std::string& activity, int attempt,
                                const nlohmann::json& result, std::int64_t now_us) {
-  effects_.row().add(key).add(instance_id).add(activity).add(attempt).add(result.dump()).add(
-      now_us);
+  effects_.row()
+      .add(key)
+      .add(instance_id)
+      .add(activity)
+      .add(attempt)
+      .add(result.dump())
+      .add(now_us);
 }
 
 bool WriteBatch::can_take(const std::string& instance_id, const runtime::Decision& d) const {
@@ -261,9 +265,8 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
     const Dialect& d = dialect_;
     auto statement = [&](const char* key, auto&& sql) -> TextParam& {
       current = key;
-      return tx.prepared<TextParam>(key, [&](soci::session& s) {
-        return std::make_unique<TextParam>(s, sql());
-      });
+      return tx.prepared<TextParam>(
+          key, [&](soci::session& s) { return std::make_unique<TextParam>(s, sql()); });
     };
     auto run = [&](const JsonRows& rows, const char* key, auto&& sql) {
       if (rows.empty()) return;
@@ -361,8 +364,7 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
     run(b.timers_, "batch.insert_timers", [&] {
       return "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, "
              "fire_us, status, created_us) SELECT k, i, f, s, o, kind, at, 'pending', now FROM " +
-             d.json_rows("rows", kTimerColumns) +
-             " WHERE true ON CONFLICT (timer_key) DO NOTHING";
+             d.json_rows("rows", kTimerColumns) + " WHERE true ON CONFLICT (timer_key) DO NOTHING";
     });
     current.clear();
     return {};
@@ -381,10 +383,11 @@ Result<std::map<std::string, Instance>> Store::lock_instances(Tx& tx,
         std::string text = rows.text();
         std::map<std::string, Instance> out;
         // Locked in id order, so two batches never wait on each other in a cycle.
-        for (auto& inst : read_instances(
-                 tx, "batch.lock_instances", "WHERE id IN (SELECT k FROM " + dialect_.json_rows("rows", kKeyColumn) +
-                         ") ORDER BY id" + dialect_.lock_row(),
-                 text))
+        for (auto& inst :
+             read_instances(tx, "batch.lock_instances",
+                            "WHERE id IN (SELECT k FROM " + dialect_.json_rows("rows", kKeyColumn) +
+                                ") ORDER BY id" + dialect_.lock_row(),
+                            text))
           out.emplace(inst.id, std::move(inst));
         return out;
       });
@@ -400,9 +403,10 @@ Result<std::map<std::string, nlohmann::json>> Store::find_effects(
         for (const auto& k : keys) rows.row().add(k);
         auto& p = tx.prepared<EffectLookup>("batch.find_effects", [&](soci::session& s) {
           return std::make_unique<EffectLookup>(
-              s, "SELECT idempotency_key, result FROM effects WHERE idempotency_key IN (SELECT k "
-                 "FROM " +
-                     dialect_.json_rows("rows", kKeyColumn) + ")");
+              s,
+              "SELECT idempotency_key, result FROM effects WHERE idempotency_key IN (SELECT k "
+              "FROM " +
+                  dialect_.json_rows("rows", kKeyColumn) + ")");
         });
         p.text = rows.text();
         p.st.execute();

@@ -126,8 +126,8 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
       int n = limit - static_cast<int>(out.size());
       if (n <= 0) break;
       auto& p = (*tx)->prepared<Claim>(claim, [&](soci::session& s) {
-        return std::make_unique<Claim>(s, std::string(claim) + dialect_.claim_rows() + ")" +
-                                              kTaskColumns);
+        return std::make_unique<Claim>(
+            s, std::string(claim) + dialect_.claim_rows() + ")" + kTaskColumns);
       });
       try {
         p.worker = worker;

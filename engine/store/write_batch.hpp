@@ -78,8 +78,8 @@ class WriteBatch {
 
  private:
   friend class Store;
-  JsonRows new_instances_, events_, finished_, effects_, cancel_all_, cancel_tasks_,
-      cancel_timers_, tasks_, timers_;
+  JsonRows new_instances_, events_, finished_, effects_, cancel_all_, cancel_tasks_, cancel_timers_,
+      tasks_, timers_;
   // Instance updates by id: (expected version, the row's fields as JSON text after the id).
   std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
   std::set<std::string> instances_with_work_, task_keys_;
