@@ -195,8 +195,9 @@ def run_profile():
             m = re.match(r"\s+([\d.]+)%\s+(?:([\d.]+)%\s+)?\[(.)\]\s+(.*)", line)
             if m:
                 total, self_, kind, sym = m.groups()
-                rows.append({"percent": float(total), "kernel": kind == "k",
-                             "symbol": re.sub(r"\s+", " ", sym).strip()[:140]})
+                sym = re.sub(r"\s+", " ", sym).strip()
+                sym = re.sub(r"( -)+$", "", sym)  # perf's empty columns
+                rows.append({"percent": float(total), "kernel": kind == "k", "symbol": sym[:140]})
         return rows
 
     inclusive = [r for r in report(True) if "covenant::" in r["symbol"] or "soci::" in r["symbol"]
