@@ -23,8 +23,17 @@ std::string Dialect::json_rows(const char* param,
   if (backend_ == Backend::Sqlite)
     sql += std::string(" FROM json_each(:") + param + ")) AS x";
   else
-    sql += std::string(" FROM json_array_elements(CAST(:") + param + " AS json)) AS e) AS x";
+    sql += std::string(" FROM jsonb_array_elements(CAST(:") + param + " AS jsonb)) AS e) AS x";
   return sql;
+}
+
+std::string Dialect::in_rows(const char* column, const char* param, bool integer) const {
+  if (backend_ == Backend::Sqlite)
+    return std::string(column) + " IN (SELECT json_extract(value, '$[0]') FROM json_each(:" +
+           param + "))";
+  return std::string(column) + " = ANY(ARRAY(SELECT " +
+         (integer ? "CAST(e->>0 AS BIGINT)" : "e->>0") + " FROM jsonb_array_elements(CAST(:" +
+         param + " AS jsonb)) AS e))";
 }
 
 ErrorCode Dialect::classify(const soci::soci_error& e) const {

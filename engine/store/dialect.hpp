@@ -47,6 +47,10 @@ class Dialect {
   // "(SELECT … ) AS x" with the columns named, so one statement writes many rows.
   std::string json_rows(const char* param,
                         const std::vector<std::pair<const char*, bool>>& columns) const;
+  // "column IN (the first value of each row of the JSON array parameter `param`)", as an
+  // index lookup on both databases (PostgreSQL: = ANY(ARRAY(…)), which the planner never
+  // turns into a scan of the table, whatever its statistics say).
+  std::string in_rows(const char* column, const char* param, bool integer) const;
   // Sorts a driver error: Unavailable (busy, serialization failure, deadlock: retry),
   // Conflict (unique violation), Internal (anything else).
   ErrorCode classify(const soci::soci_error& e) const;

@@ -311,8 +311,7 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
              d.json_rows("rows", kEventColumns);
     });
     run(b.finished_, "batch.finish_tasks", [&] {
-      return "UPDATE tasks SET status = 'done' WHERE id IN (SELECT id FROM " +
-             d.json_rows("rows", kIdColumn) + ")";
+      return "UPDATE tasks SET status = 'done' WHERE " + d.in_rows("id", "rows", true);
     });
     run(b.effects_, "batch.record_effects", [&] {
       return "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, "
@@ -321,24 +320,20 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
              " WHERE true ON CONFLICT (idempotency_key) DO NOTHING";
     });
     run(b.cancel_all_, "batch.cancel_instance_tasks", [&] {
-      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND "
-             "instance_id IN (SELECT k FROM " +
-             d.json_rows("rows", kKeyColumn) + ")";
+      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND " +
+             d.in_rows("instance_id", "rows", false);
     });
     run(b.cancel_all_, "batch.cancel_instance_timers", [&] {
-      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND instance_id "
-             "IN (SELECT k FROM " +
-             d.json_rows("rows", kKeyColumn) + ")";
+      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND " +
+             d.in_rows("instance_id", "rows", false);
     });
     run(b.cancel_tasks_, "batch.cancel_tasks", [&] {
-      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND "
-             "task_key IN (SELECT k FROM " +
-             d.json_rows("rows", kKeyColumn) + ")";
+      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND " +
+             d.in_rows("task_key", "rows", false);
     });
     run(b.cancel_timers_, "batch.cancel_timers", [&] {
-      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND timer_key IN "
-             "(SELECT k FROM " +
-             d.json_rows("rows", kKeyColumn) + ")";
+      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND " +
+             d.in_rows("timer_key", "rows", false);
     });
     if (!b.tasks_.empty()) {
       // New tasks, or a retry of a known key; those leased to the worker come back with
@@ -385,8 +380,8 @@ Result<std::map<std::string, Instance>> Store::lock_instances(Tx& tx,
         // Locked in id order, so two batches never wait on each other in a cycle.
         for (auto& inst :
              read_instances(tx, "batch.lock_instances",
-                            "WHERE id IN (SELECT k FROM " + dialect_.json_rows("rows", kKeyColumn) +
-                                ") ORDER BY id" + dialect_.lock_row(),
+                            "WHERE " + dialect_.in_rows("id", "rows", false) + " ORDER BY id" +
+                                dialect_.lock_row(),
                             text))
           out.emplace(inst.id, std::move(inst));
         return out;
@@ -404,9 +399,8 @@ Result<std::map<std::string, nlohmann::json>> Store::find_effects(
         auto& p = tx.prepared<EffectLookup>("batch.find_effects", [&](soci::session& s) {
           return std::make_unique<EffectLookup>(
               s,
-              "SELECT idempotency_key, result FROM effects WHERE idempotency_key IN (SELECT k "
-              "FROM " +
-                  dialect_.json_rows("rows", kKeyColumn) + ")");
+              "SELECT idempotency_key, result FROM effects WHERE " +
+                  dialect_.in_rows("idempotency_key", "rows", false));
         });
         p.text = rows.text();
         p.st.execute();
