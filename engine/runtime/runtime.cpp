@@ -338,11 +338,12 @@ Runtime::Completed Runtime::complete_tasks(const std::vector<Completion>& batch,
                                            const store::EagerLease* lease) {
   Completed out;
   if (batch.empty()) return out;
-  auto leased = complete_batch(batch, lease);
+  auto leased = complete_batch(batch, lease, out.left_ready);
   if (leased) {
     out.leased = std::move(*leased);
     return out;
   }
+  out.left_ready = true;  // one transaction each: whatever they schedule is left for claiming
   for (const auto& c : batch) {
     if (auto r = complete_task(c.task, c.result); !r) {
       ++out.failed;
@@ -353,7 +354,8 @@ Runtime::Completed Runtime::complete_tasks(const std::vector<Completion>& batch,
 }
 
 Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Completion>& batch,
-                                                            const store::EagerLease* lease) {
+                                                            const store::EagerLease* lease,
+                                                            bool& left_ready) {
   try {
     auto tx = store_.begin();
     if (!tx) return tl::unexpected(tx.error());
@@ -426,6 +428,7 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
     if (metrics_)
       for (const auto& e : all_events) metrics_->event(e.type);
     woke(for_others);
+    left_ready = writes.left_ready() > 0;
     std::vector<store::TaskRow> leased;
     for (auto& [instance_id, t] : scheduled) {
       auto it = writes.leased().find(t.key);

@@ -74,6 +74,7 @@ class Runtime {
   struct Completed {
     int failed = 0;                      // outcomes not recorded (logged to stderr)
     std::vector<store::TaskRow> leased;  // new tasks leased to the worker
+    bool left_ready = false;  // new tasks due now were left for claiming (no room, or no batch)
   };
   Completed complete_tasks(const std::vector<Completion>& batch,
                            const store::EagerLease* lease = nullptr);
@@ -107,7 +108,8 @@ class Runtime {
   void give_back(std::unique_ptr<workflows::JqEvaluator> jq);
 
   Result<std::vector<store::TaskRow>> complete_batch(const std::vector<Completion>& batch,
-                                                     const store::EagerLease* lease);
+                                                     const store::EagerLease* lease,
+                                                     bool& left_ready);
   void woke(bool new_work);
 
   store::Store& store_;

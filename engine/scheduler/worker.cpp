@@ -167,8 +167,9 @@ void Worker::commit_loop() {
         leased_.insert(t.id);
         dispatch(std::move(t));
       }
-      // Room left over, or a batch that fell back to one transaction per task: look again.
-      if (in_flight_ < opts_.concurrency || result.leased.empty()) woken_ = true;
+      // Look again only if there may be work to claim: tasks this batch left ready, or the
+      // loop found more than it had room for. (New work from elsewhere wakes it anyway.)
+      if (result.left_ready || (starved_ && in_flight_ < opts_.concurrency)) woken_ = true;
     }
     loop_cv_.notify_one();
   }
@@ -204,6 +205,10 @@ void Worker::run() {
     std::int64_t now = to_micros(rt_.clock().now());
     int fired = fire_timers(now);
     int claimed = 0;
+    if (room <= 0) {
+      std::lock_guard lock(mu_);
+      starved_ = true;  // woken with no room: look again when some frees
+    }
     if (room > 0) {
       auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), room);
       if (!tasks) {
@@ -213,6 +218,7 @@ void Worker::run() {
         claims_++;
         claimed_ += static_cast<std::uint64_t>(claimed);
         std::lock_guard lock(mu_);
+        starved_ = claimed == room;  // perhaps more is ready than there was room for
         in_flight_ += claimed;
         for (auto& t : *tasks) {
           leased_.insert(t.id);

@@ -87,6 +87,7 @@ class Worker {
   std::set<std::int64_t> leased_;                   // GUARDED_BY(mu_)
   std::vector<runtime::Runtime::Completion> done_;  // GUARDED_BY(mu_)
   bool committer_stop_ = false;                     // GUARDED_BY(mu_)
+  bool starved_ = false;  // the last claim filled all the room   GUARDED_BY(mu_)
   std::atomic<std::uint64_t> claims_{0}, claimed_{0}, batches_{0}, completed_{0}, eager_{0};
 };
 

@@ -29,11 +29,11 @@ std::string Dialect::json_rows(const char* param,
 
 std::string Dialect::in_rows(const char* column, const char* param, bool integer) const {
   if (backend_ == Backend::Sqlite)
-    return std::string(column) + " IN (SELECT json_extract(value, '$[0]') FROM json_each(:" +
-           param + "))";
+    return std::string(column) +
+           " IN (SELECT json_extract(value, '$[0]') FROM json_each(:" + param + "))";
   return std::string(column) + " = ANY(ARRAY(SELECT " +
-         (integer ? "CAST(e->>0 AS BIGINT)" : "e->>0") + " FROM jsonb_array_elements(CAST(:" +
-         param + " AS jsonb)) AS e))";
+         (integer ? "CAST(e->>0 AS BIGINT)" : "e->>0") +
+         " FROM jsonb_array_elements(CAST(:" + param + " AS jsonb)) AS e))";
 }
 
 ErrorCode Dialect::classify(const soci::soci_error& e) const {

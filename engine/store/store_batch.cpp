@@ -310,9 +310,8 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
              "payload, prev_hash, hash) SELECT i, s, t, tn, a, f, st, p, ph, h FROM " +
              d.json_rows("rows", kEventColumns);
     });
-    run(b.finished_, "batch.finish_tasks", [&] {
-      return "UPDATE tasks SET status = 'done' WHERE " + d.in_rows("id", "rows", true);
-    });
+    run(b.finished_, "batch.finish_tasks",
+        [&] { return "UPDATE tasks SET status = 'done' WHERE " + d.in_rows("id", "rows", true); });
     run(b.effects_, "batch.record_effects", [&] {
       return "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, "
              "recorded_us) SELECT k, i, a, at, r, now FROM " +
@@ -378,11 +377,10 @@ Result<std::map<std::string, Instance>> Store::lock_instances(Tx& tx,
         std::string text = rows.text();
         std::map<std::string, Instance> out;
         // Locked in id order, so two batches never wait on each other in a cycle.
-        for (auto& inst :
-             read_instances(tx, "batch.lock_instances",
-                            "WHERE " + dialect_.in_rows("id", "rows", false) + " ORDER BY id" +
-                                dialect_.lock_row(),
-                            text))
+        for (auto& inst : read_instances(tx, "batch.lock_instances",
+                                         "WHERE " + dialect_.in_rows("id", "rows", false) +
+                                             " ORDER BY id" + dialect_.lock_row(),
+                                         text))
           out.emplace(inst.id, std::move(inst));
         return out;
       });
@@ -398,9 +396,8 @@ Result<std::map<std::string, nlohmann::json>> Store::find_effects(
         for (const auto& k : keys) rows.row().add(k);
         auto& p = tx.prepared<EffectLookup>("batch.find_effects", [&](soci::session& s) {
           return std::make_unique<EffectLookup>(
-              s,
-              "SELECT idempotency_key, result FROM effects WHERE " +
-                  dialect_.in_rows("idempotency_key", "rows", false));
+              s, "SELECT idempotency_key, result FROM effects WHERE " +
+                     dialect_.in_rows("idempotency_key", "rows", false));
         });
         p.text = rows.text();
         p.st.execute();
