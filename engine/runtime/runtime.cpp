@@ -387,7 +387,7 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
     for (const auto& c : batch) {
       const auto& t = c.task;
       const auto& r = c.result;
-      writes.finish_task(t.id);
+      writes.finish_task(t.id, t.key);
       auto it = locked->find(t.instance_id);
       if (it == locked->end()) continue;  // the instance is gone: the task is moot
       if (r.ok) writes.record_effect(t.key, t.instance_id, t.activity, t.attempt, r.result, now_us);

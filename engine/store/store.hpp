@@ -286,6 +286,7 @@ class Store {
   Result<void> add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
                         const runtime::Decision& d, std::int64_t now_us);
   Result<void> flush(Tx& tx, WriteBatch& b);
+  Result<void> flush_combined(Tx& tx, WriteBatch& b);  // PostgreSQL's one-statement form
   // Locks and reads the instances with these ids (those that exist), in id order.
   Result<std::map<std::string, runtime::Instance>> lock_instances(
       Tx& tx, const std::vector<std::string>& ids);

@@ -15,6 +15,7 @@
 #include "engine/history/event.hpp"
 #include "engine/runtime/decide.hpp"
 #include "engine/runtime/instance.hpp"
+#include "engine/store/dialect.hpp"
 
 #include <map>
 #include <set>
@@ -61,7 +62,7 @@ class WriteBatch {
   // version it had when locked (the first one given for it counts).
   void update_instance(const runtime::Instance& inst, std::int64_t expected_version);
   void append(const std::vector<history::Event>& events);
-  void finish_task(std::int64_t task_id);
+  void finish_task(std::int64_t task_id, const std::string& key);
   void record_effect(const std::string& key, const std::string& instance_id,
                      const std::string& activity, int attempt, const nlohmann::json& result,
                      std::int64_t now_us);
@@ -78,11 +79,13 @@ class WriteBatch {
 
  private:
   friend class Store;
+  friend bool combinable(const Dialect& d, const WriteBatch& b);
+  friend std::string update_rows(const WriteBatch& b);
   JsonRows new_instances_, events_, finished_, effects_, cancel_all_, cancel_tasks_, cancel_timers_,
       tasks_, timers_;
   // Instance updates by id: (expected version, the row's fields as JSON text after the id).
   std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
-  std::set<std::string> instances_with_work_, task_keys_;
+  std::set<std::string> instances_with_work_, task_keys_, finished_keys_;
   EagerLease lease_;
   int leasing_ = 0;  // tasks of this batch inserted as leased
   std::map<std::string, std::int64_t> leased_ids_;
