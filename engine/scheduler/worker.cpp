@@ -194,7 +194,7 @@ void Worker::run() {
     std::cerr << "worker " << opts_.worker_id << ": took back " << *released
               << " tasks leased before a restart\n";
   std::thread committer([this] { commit_loop(); });
-  auto last_beat = std::chrono::steady_clock::now();
+  TimePoint last_beat = rt_.clock().now();
   while (!stopping_) {
     int room = 0;
     {
@@ -227,8 +227,8 @@ void Worker::run() {
       }
     }
     // Heartbeats: extend the leases of the tasks still running.
-    if (std::chrono::steady_clock::now() - last_beat > opts_.lease / 3) {
-      last_beat = std::chrono::steady_clock::now();
+    if (rt_.clock().now() - last_beat > opts_.lease / 3) {
+      last_beat = rt_.clock().now();
       std::vector<std::int64_t> ids;
       {
         std::lock_guard lock(mu_);
