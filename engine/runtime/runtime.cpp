@@ -79,18 +79,35 @@ void Runtime::seal(Instance& inst, const Decision& d, std::int64_t now_us,
   }
 }
 
+Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::latest_workflow(
+    const std::string& name) {
+  auto rec = store_.latest_definition(name);
+  if (!rec) {
+    if (rec.error().code == ErrorCode::NotFound)
+      return fail(ErrorCode::NotFound, "no workflow named '" + name + "' is deployed", name);
+    return tl::unexpected(rec.error());
+  }
+  return workflow(rec->digest);
+}
+
+Instance Runtime::new_instance(const std::string& workflow_name, const std::string& digest,
+                               const StartOptions& opts, std::int64_t now_us) {
+  Instance inst;
+  inst.id = ids_.instance_id();
+  inst.ns = opts.ns;
+  inst.workflow = workflow_name;
+  inst.digest = digest;
+  inst.business_key = opts.business_key;
+  inst.started_by = opts.started_by;
+  inst.created_us = inst.updated_us = now_us;
+  return inst;
+}
+
 Result<std::string> Runtime::start(const std::string& workflow_name, const json& input,
                                    const StartOptions& opts) {
   if (!input.is_object())
     return fail(ErrorCode::InvalidArgument, "the input must be a JSON object", "input");
-  auto rec = store_.latest_definition(workflow_name);
-  if (!rec) {
-    if (rec.error().code == ErrorCode::NotFound)
-      return fail(ErrorCode::NotFound, "no workflow named '" + workflow_name + "' is deployed",
-                  workflow_name);
-    return tl::unexpected(rec.error());
-  }
-  auto wf = workflow(rec->digest);
+  auto wf = latest_workflow(workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   for (int attempt = 0;; ++attempt) {
     auto tx = store_.begin();
@@ -101,14 +118,7 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
       if (*existing) return **existing;
     }
     TimePoint now = clock_.now();
-    Instance inst;
-    inst.id = ids_.instance_id();
-    inst.ns = opts.ns;
-    inst.workflow = workflow_name;
-    inst.digest = rec->digest;
-    inst.business_key = opts.business_key;
-    inst.started_by = opts.started_by;
-    inst.created_us = inst.updated_us = to_micros(now);
+    Instance inst = new_instance(workflow_name, (*wf)->digest(), opts, to_micros(now));
     auto jq = borrow_jq();
     auto d = decide(inst, StartInput{input}, now, **wf, *jq);
     give_back(std::move(jq));
@@ -142,14 +152,7 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
     if (!inputs[i].is_object())
       return fail(ErrorCode::InvalidArgument, "the input must be a JSON object",
                   "inputs[" + std::to_string(i) + "]");
-  auto rec = store_.latest_definition(workflow_name);
-  if (!rec) {
-    if (rec.error().code == ErrorCode::NotFound)
-      return fail(ErrorCode::NotFound, "no workflow named '" + workflow_name + "' is deployed",
-                  workflow_name);
-    return tl::unexpected(rec.error());
-  }
-  auto wf = workflow(rec->digest);
+  auto wf = latest_workflow(workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   for (int attempt = 0;; ++attempt) {
     std::vector<std::string> ids;
@@ -161,21 +164,9 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
       TimePoint now = clock_.now();
       std::int64_t now_us = to_micros(now);
       store::WriteBatch writes;
-      auto jq = borrow_jq();
-      struct GiveBack {
-        Runtime& rt;
-        std::unique_ptr<workflows::JqEvaluator>& jq;
-        ~GiveBack() { rt.give_back(std::move(jq)); }
-      } give_back_jq{*this, jq};
+      JqLease jq(*this);
       for (const auto& input : inputs) {
-        Instance inst;
-        inst.id = ids_.instance_id();
-        inst.ns = opts.ns;
-        inst.workflow = workflow_name;
-        inst.digest = rec->digest;
-        inst.business_key = opts.business_key;
-        inst.started_by = opts.started_by;
-        inst.created_us = inst.updated_us = now_us;
+        Instance inst = new_instance(workflow_name, (*wf)->digest(), opts, now_us);
         auto d = decide(inst, StartInput{input}, now, **wf, *jq);
         if (!d) return tl::unexpected(d.error());
         std::vector<history::Event> events;
@@ -378,12 +369,7 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
     std::vector<std::pair<std::string, TaskIntent>> scheduled;  // (instance, task)
     std::vector<history::Event> all_events;
     bool new_work = false, new_timers = false;
-    auto jq = borrow_jq();
-    struct GiveBack {
-      Runtime& rt;
-      std::unique_ptr<workflows::JqEvaluator>& jq;
-      ~GiveBack() { rt.give_back(std::move(jq)); }
-    } give_back_jq{*this, jq};
+    JqLease jq(*this);
     for (const auto& c : batch) {
       const auto& t = c.task;
       const auto& r = c.result;

@@ -106,6 +106,24 @@ class Runtime {
   void count(const std::vector<history::Event>& events, bool ok);
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();
   void give_back(std::unique_ptr<workflows::JqEvaluator> jq);
+  // A jq evaluator from the pool for a scope (given back when it ends).
+  class JqLease {
+   public:
+    explicit JqLease(Runtime& rt) : rt_(rt), jq_(rt.borrow_jq()) {}
+    ~JqLease() { rt_.give_back(std::move(jq_)); }
+    JqLease(const JqLease&) = delete;
+    JqLease& operator=(const JqLease&) = delete;
+    workflows::JqEvaluator& operator*() { return *jq_; }
+
+   private:
+    Runtime& rt_;
+    std::unique_ptr<workflows::JqEvaluator> jq_;
+  };
+  // The compiled latest version of `name`; NotFound when none is deployed.
+  Result<std::shared_ptr<const workflows::CompiledWorkflow>> latest_workflow(
+      const std::string& name);
+  Instance new_instance(const std::string& workflow_name, const std::string& digest,
+                        const StartOptions& opts, std::int64_t now_us);
 
   Result<std::vector<store::TaskRow>> complete_batch(const std::vector<Completion>& batch,
                                                      const store::EagerLease* lease,
