@@ -222,7 +222,8 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
       if (!hooks.IsSequence()) return tl::unexpected(bad(file, hooks, "webhooks must be a list"));
       for (const auto& h : hooks) {
         if (auto k =
-                known(file, h, {"name", "url", "secret_env", "secret_file", "topics"}, "a webhook");
+                known(file, h, {"name", "url", "secret_env", "secret_file", "topics", "principal"},
+                      "a webhook");
             !k)
           return k;
         engine::notify::Endpoint e;
@@ -236,6 +237,7 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
         if (!secret) return tl::unexpected(secret.error());
         e.secret = *secret;
         if (h["topics"]) e.topics = h["topics"].as<std::vector<std::string>>();
+        if (h["principal"]) e.principal = h["principal"].as<std::string>();
         c.webhooks.push_back(std::move(e));
       }
     }

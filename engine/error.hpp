@@ -17,6 +17,7 @@ enum class ErrorCode {
   FailedPrecondition,  // the instance is not in a state that allows this
   Unavailable,         // retryable: the database is busy or unreachable
   Internal,            // a bug or an invariant broken
+  Unauthenticated,     // the caller's credential does not (or no longer) authenticate
 };
 
 const char* to_string(ErrorCode c);

@@ -192,7 +192,14 @@ webhooks:
   - name: demo-approvals-bot
     url: http://127.0.0.1:{hook_port}/covenant
     secret_env: DEMO_WEBHOOK_SECRET
-    topics: [approval.requested, approval.reminder, approval.escalated, workflow.failed]
+    topics: [approval.requested, approval.reminder, approval.escalated, workflow.failed,
+             compensation.failed]
+  # The demo approver's own channel: the only place its callback tokens go.
+  - name: demo-approver-channel
+    url: http://127.0.0.1:{hook_port}/demo-approver
+    secret_env: DEMO_WEBHOOK_SECRET
+    principal: demo-approver
+    topics: [approval.requested, approval.reminder, approval.escalated]
 adapters:
   billing: {{ system: stripe, base_url: "{self.sandbox}", secret_env: DEMO_STRIPE_KEY }}
   crm: {{ system: salesforce, base_url: "{self.sandbox}", client_id: covenant-demo, secret_env: DEMO_SALESFORCE_SECRET }}
@@ -366,12 +373,15 @@ def approve_by_callback(approval):
     for _ in range(300):
         hooks = [h for h in Receiver.received if h.get("type") == "approval.requested"
                  and h.get("data", {}).get("approval", {}).get("id") == approval["id"]]
-        if hooks:
+        cbs = [c for h in hooks for c in h["data"]["callbacks"]
+               if c["approver"] == "demo-approver" and c.get("token")]
+        if cbs:
             break
         time.sleep(0.1)
     else:
-        raise SystemExit("demo: no approval.requested webhook arrived for " + approval["id"])
-    cb = [c for c in hooks[-1]["data"]["callbacks"] if c["approver"] == "demo-approver"][0]
+        raise SystemExit("demo: no callback token for demo-approver on its own channel for "
+                         + approval["id"])
+    cb = cbs[-1]
     code, answer = http_json("POST", cb["callback_url"],
                              {"decision": "approve", "digest": approval["digest"],
                               "comment": "Demo approver: matches the contract",

@@ -21,6 +21,17 @@ void continuation(const Continuation& c, json& out) {
 
 json scope_json(const Scope& s, const ActivityCatalog& catalog);
 
+json retry_json(const std::optional<RetryPolicy>& retry) {
+  if (!retry) return nullptr;
+  const auto& r = *retry;
+  return {{"max_attempts", r.max_attempts},
+          {"initial_interval", r.initial_interval.seconds},
+          {"max_interval", r.max_interval.seconds},
+          {"multiplier", r.multiplier},
+          {"jitter", r.jitter},
+          {"errors", r.errors}};
+}
+
 json task_json(const TaskState& t, const ActivityCatalog& catalog) {
   json j;
   j["activity"] = t.activity;
@@ -30,17 +41,7 @@ json task_json(const TaskState& t, const ActivityCatalog& catalog) {
   j["result"] = opt_expr(t.result);
   j["output"] = opt_path(t.output);
   j["timeout"] = opt_seconds(t.timeout);
-  if (t.retry) {
-    const auto& r = *t.retry;
-    j["retry"] = {{"max_attempts", r.max_attempts},
-                  {"initial_interval", r.initial_interval.seconds},
-                  {"max_interval", r.max_interval.seconds},
-                  {"multiplier", r.multiplier},
-                  {"jitter", r.jitter},
-                  {"errors", r.errors}};
-  } else {
-    j["retry"] = nullptr;
-  }
+  j["retry"] = retry_json(t.retry);
   j["catch"] = json::array();
   for (const auto& c : t.catches)
     j["catch"].push_back(
@@ -50,6 +51,7 @@ json task_json(const TaskState& t, const ActivityCatalog& catalog) {
     j["compensate"] = {{"activity", t.compensate->activity},
                        {"financial", ci && ci->financial},
                        {"input", opt_templ(t.compensate->input)}};
+    if (t.compensate->retry) j["compensate"]["retry"] = retry_json(t.compensate->retry);
   } else {
     j["compensate"] = nullptr;
   }

@@ -43,6 +43,8 @@ inline constexpr const char* kBadPath = "bad-path";
 inline constexpr const char* kQuorumTooLarge = "quorum-too-large";
 inline constexpr const char* kUnapprovedWriteback = "unapproved-financial-writeback";
 inline constexpr const char* kAuthorizesNonFinancial = "authorizes-non-financial";
+inline constexpr const char* kFinancialCycle = "financial-write-repeated";
+inline constexpr const char* kSubjectCoverage = "subject-does-not-cover-write";
 inline constexpr const char* kIoError = "io-error";
 inline constexpr const char* kBadEncoding = "bad-encoding";
 }  // namespace codes

@@ -378,7 +378,7 @@ std::optional<Compensation> Loader::read_compensation(const YAML::Node& n,
                                                       const std::string& owner) {
   std::string o = owner + ": compensate";
   if (!r_.expect_map(n, o)) return std::nullopt;
-  Fields f(r_, n, o, {"activity", "input"});
+  Fields f(r_, n, o, {"activity", "input", "retry"});
   Compensation c;
   c.span = r_.span(n);
   if (auto v = f.require("activity")) {
@@ -386,6 +386,7 @@ std::optional<Compensation> Loader::read_compensation(const YAML::Node& n,
     c.activity_span = r_.span(*v);
   }
   opt(f, "input", c.input, &YamlReader::templ);
+  if (auto r = f.get("retry")) c.retry = read_retry(*r, o);
   return c;
 }
 

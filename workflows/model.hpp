@@ -72,6 +72,9 @@ struct Compensation {
   std::string activity;
   SourceSpan activity_span;
   std::optional<Template> input;
+  // How a refused or failed compensation is retried; without one, five attempts with
+  // backoff on retryable errors. When it gives up the instance ends compensation_failed.
+  std::optional<RetryPolicy> retry;
   SourceSpan span;
 };
 

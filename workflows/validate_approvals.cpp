@@ -2,11 +2,17 @@
 // a financial activity (or compensates with one) must leave an approval state through its
 // `next` (approved) transition, and that approval must list the activity in `authorizes`.
 // Reject and timeout transitions authorize nothing. Approvals inside a parallel branch or a
-// map iteration authorize only within that branch. Also checks each gate's quorum.
+// map iteration authorize only within that branch. A grant pays for one write of each
+// activity, so a cycle that reaches a financial task again without passing its gate is
+// refused; and every value a financial task sends must come from the authorizing gate's
+// subject (or be a constant), so the digest check at dispatch sees any change to it. Also
+// checks each gate's quorum.
+#include "workflows/read_paths.hpp"
 #include "workflows/state_graph.hpp"
 #include "workflows/validator.hpp"
 
 #include <deque>
+#include <memory>
 #include <set>
 
 namespace covenant::workflows::detail {
@@ -80,6 +86,235 @@ void check_dominance(const StateGraph& g, const ActivityCatalog& catalog, Diagno
   }
 }
 
+// From the financial task `task`, following transitions within its scope and never crossing
+// an approved transition of a gate that authorizes `activity`: the way to a task that runs
+// `activity` again (itself, around a cycle, or another one further on), if there is one:
+// "invoice -> wait -> again -> invoice".
+std::string again_from(const StateGraph& g, int task, const std::string& activity) {
+  auto runs = [&](int n) {
+    const auto* t = std::get_if<TaskState>(&g.nodes[n].state->body);
+    return t && !g.nodes[n].state->opaque && t->activity == activity;
+  };
+  std::map<int, int> parent;
+  std::deque<int> todo;
+  auto visit = [&](int w, int from) {
+    if (w >= 0 && parent.emplace(w, from).second) todo.push_back(w);
+  };
+  for (const auto& e : g.nodes[task].edges) visit(e.target, task);
+  int found = -1;
+  while (!todo.empty() && found < 0) {
+    int v = todo.front();
+    todo.pop_front();
+    if (runs(v)) {
+      found = v;
+      break;
+    }
+    bool gate = authorizes(*g.nodes[v].state, activity);
+    for (const auto& e : g.nodes[v].edges)
+      if (!(gate && e.kind == EdgeKind::Next)) visit(e.target, v);
+  }
+  if (found < 0) return "";
+  std::vector<int> path{found};
+  for (int v = parent.at(found); v != task; v = parent.at(v)) path.push_back(v);
+  std::string s = g.nodes[task].state->name;
+  for (auto it = path.rbegin(); it != path.rend(); ++it) s += " -> " + g.nodes[*it].state->name;
+  return s;
+}
+
+void check_cycles(const StateGraph& g, const ActivityCatalog& catalog, Diagnostics& out) {
+  for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
+    const auto* t = std::get_if<TaskState>(&g.nodes[n].state->body);
+    if (!t || g.nodes[n].state->opaque) continue;
+    const auto* a = catalog.find(t->activity);
+    if (!a || !a->financial) continue;
+    auto path = again_from(g, n, t->activity);
+    if (path.empty()) continue;
+    out.push_back({t->activity_span, codes::kFinancialCycle,
+                   "state '" + g.nodes[n].state->name + "': financial activity '" + t->activity +
+                       "' is run again without passing its approval, along " + path +
+                       " (a grant pays for one write of each activity: route the second write "
+                       "through a gate that authorizes it)",
+                   Severity::Error});
+  }
+}
+
+// The gates that may authorize a task at `node`: approvals listing `activity` in the task's
+// scope or in a scope enclosing it.
+std::vector<int> gates_for(const StateGraph& g, int node, const std::string& activity) {
+  std::set<int> scopes;
+  for (int s = g.nodes[node].scope; s >= 0;) {
+    scopes.insert(s);
+    int owner = g.scopes[s].parent_node;
+    s = owner < 0 ? -1 : g.nodes[owner].scope;
+  }
+  std::vector<int> out;
+  for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n)
+    if (scopes.count(g.nodes[n].scope) && authorizes(*g.nodes[n].state, activity)) out.push_back(n);
+  return out;
+}
+
+// Whether the values a financial task sends are what one gate's approvers saw. A path read
+// by the task is covered when it lies within a path the gate's subject reads; when some
+// state writes it and every state that does is a task whose own input is covered (or a
+// write the gate authorizes), so the value is what a system gave back for approved data (a
+// customer or invoice id); or, in a map iteration, when it is `.item…` of a map whose items
+// are covered, or `.index`. The instance's input is not covered by itself: approvers see
+// only the subject. Constants in the input template read nothing and need no cover.
+class Coverage {
+ public:
+  Coverage(const StateGraph& g, const ApprovalState& gate) : g_(g), gate_(gate) {
+    subject_ = read_paths(gate.subject->source);
+    for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
+      const State& st = *g.nodes[n].state;
+      if (st.opaque) continue;
+      auto add = [&](const std::optional<Path>& p) {
+        if (p) writers_.push_back({read_paths(p->source), n});
+      };
+      if (const auto* t = std::get_if<TaskState>(&st.body)) {
+        add(t->output);
+        for (const auto& c : t->catches)
+          if (c.output) writers_.push_back({read_paths(c.output->source), n, true});
+      } else if (const auto* w = std::get_if<WaitState>(&st.body)) {
+        add(w->output);
+      } else if (const auto* p = std::get_if<ParallelState>(&st.body)) {
+        add(p->output);
+      } else if (const auto* m = std::get_if<MapState>(&st.body)) {
+        add(m->output);
+      }
+    }
+    // Derived values: grow until nothing changes (a task's input may read another's output).
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n)
+        if (!derived_.count(n) && produces_derived(n)) derived_.insert(n), grew = true;
+    }
+  }
+
+  // The first path `e` reads that is not covered at `node`, if any.
+  std::optional<ReadPath> uncovered(const Expression& e, int node) const {
+    for (const auto& p : read_paths(e.source))
+      if (!covered(p, node)) return p;
+    return std::nullopt;
+  }
+
+ private:
+  struct Writer {
+    std::vector<ReadPath> paths;
+    int node;
+    bool error = false;  // a catch rule's error object: never derived
+  };
+
+  bool covered(const ReadPath& p, int node) const {
+    for (const auto& c : subject_)
+      if (p.within(c)) return true;
+    // In a map iteration: the item and its index.
+    if (!p.segments.empty() && (p.segments[0] == "item" || p.segments[0] == "index"))
+      if (int map = enclosing_map(node); map >= 0) {
+        if (p.segments[0] == "index") return true;
+        const auto& m = std::get<MapState>(g_.nodes[map].state->body);
+        auto items = read_paths(m.items.source);
+        return std::all_of(items.begin(), items.end(),
+                           [&](const ReadPath& i) { return covered(i, map); });
+      }
+    // Otherwise only a value some state wrote, every writer of it a derived value. A value
+    // no state writes (the instance's input) is not covered: approvers never saw it.
+    bool written = false;
+    for (const auto& w : writers_)
+      for (const auto& path : w.paths)
+        if (p.within(path) || path.within(p)) {
+          if (w.error || !derived_.count(w.node)) return false;
+          written = true;
+        }
+    return written;
+  }
+
+  int enclosing_map(int node) const {
+    for (int s = g_.nodes[node].scope; s >= 0;) {
+      int owner = g_.scopes[s].parent_node;
+      if (owner < 0) return -1;
+      if (std::holds_alternative<MapState>(g_.nodes[owner].state->body)) return owner;
+      s = g_.nodes[owner].scope;
+    }
+    return -1;
+  }
+
+  bool authorized(const std::string& activity) const {
+    return std::find(gate_.authorizes.begin(), gate_.authorizes.end(), activity) !=
+           gate_.authorizes.end();
+  }
+
+  // Whether what the state at `n` writes is derived from covered data.
+  bool produces_derived(int n) const {
+    const State& st = *g_.nodes[n].state;
+    if (const auto* t = std::get_if<TaskState>(&st.body)) {
+      if (!t->input) return false;  // it would read the whole context
+      if (authorized(t->activity)) return true;
+      for (const auto& e : t->input->expressions)
+        if (uncovered(e, n)) return false;
+      return true;
+    }
+    if (std::holds_alternative<ParallelState>(st.body) ||
+        std::holds_alternative<MapState>(st.body)) {
+      // Its output is its children's last results: derived when every task in them is.
+      for (int scope : g_.nodes[n].enters)
+        for (int child : g_.scopes[scope].nodes) {
+          const State& cs = *g_.nodes[child].state;
+          bool task_or_group = std::holds_alternative<TaskState>(cs.body) ||
+                               std::holds_alternative<ParallelState>(cs.body) ||
+                               std::holds_alternative<MapState>(cs.body);
+          if (task_or_group && !derived_.count(child)) return false;
+        }
+      if (const auto* m = std::get_if<MapState>(&st.body))
+        if (uncovered(m->items, n)) return false;
+      return true;
+    }
+    return false;
+  }
+
+  const StateGraph& g_;
+  const ApprovalState& gate_;
+  std::vector<ReadPath> subject_;
+  std::vector<Writer> writers_;
+  std::set<int> derived_;
+};
+
+void check_coverage(const StateGraph& g, const ActivityCatalog& catalog, Diagnostics& out) {
+  std::map<int, std::unique_ptr<Coverage>> by_gate;
+  for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
+    const State& st = *g.nodes[n].state;
+    const auto* t = std::get_if<TaskState>(&st.body);
+    if (!t || st.opaque) continue;
+    const auto* a = catalog.find(t->activity);
+    if (!a || !a->financial) continue;
+    for (int gate : gates_for(g, n, t->activity)) {
+      const auto& ap = std::get<ApprovalState>(g.nodes[gate].state->body);
+      if (!ap.subject) continue;  // reported where subjects are required
+      auto& cov = by_gate[gate];
+      if (!cov) cov = std::make_unique<Coverage>(g, ap);
+      const std::string& gate_name = g.nodes[gate].state->name;
+      if (!t->input) {
+        out.push_back({t->activity_span, codes::kSubjectCoverage,
+                       "state '" + st.name + "': financial activity '" + t->activity +
+                           "' has no 'input', so it would send the whole context, which the "
+                           "subject of gate '" +
+                           gate_name +
+                           "' does not cover (list the input, each value from the subject)",
+                       Severity::Error});
+        continue;
+      }
+      for (const auto& e : t->input->expressions)
+        if (auto p = cov->uncovered(e, n))
+          out.push_back({e.span, codes::kSubjectCoverage,
+                         "state '" + st.name + "': financial activity '" + t->activity +
+                             "' sends " + p->text() + ", which the subject of gate '" + gate_name +
+                             "' does not cover, so a change after approval would go unseen "
+                             "(add " +
+                             p->text() + " to the gate's subject)",
+                         Severity::Error});
+    }
+  }
+}
+
 void check_quorum(const StateGraph& g, Diagnostics& out) {
   for (const auto& node : g.nodes) {
     const auto* a = std::get_if<ApprovalState>(&node.state->body);
@@ -100,6 +335,8 @@ void check_quorum(const StateGraph& g, Diagnostics& out) {
 void check_approvals(const Definition& def, const ActivityCatalog& catalog, Diagnostics& out) {
   StateGraph g(def);
   check_dominance(g, catalog, out);
+  check_cycles(g, catalog, out);
+  check_coverage(g, catalog, out);
   check_quorum(g, out);
 }
 

@@ -1,9 +1,12 @@
 #include "app/http/api.hpp"
 
 #include "app/http/problem.hpp"
+#include "engine/time_format.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
+#include <stdexcept>
 
 namespace covenant::app::http {
 
@@ -45,6 +48,8 @@ Api::Api(Services s) : s_(std::move(s)) {}
 
 void Api::route(const std::string& method, const std::string& pattern,
                 std::vector<std::string> roles, std::function<void(Call&)> handler, Access access) {
+  if (roles.empty() && access != Access::Public)
+    throw std::logic_error("route " + method + " " + pattern + " names no role");
   routes_.push_back(
       {method, pattern, compile_pattern(pattern), std::move(roles), access, std::move(handler)});
 }
@@ -109,6 +114,10 @@ void Api::dispatch(const Route& r, Call& c) {
       if (who.error().code != engine::ErrorCode::PermissionDenied) return problem(c, who.error());
       return problem(c, 401, "Unauthenticated", who.error().message);
     }
+    if (who->spent && r.method != "POST") {  // a used token only replays its decision
+      c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return problem(c, 401, "Unauthenticated", "this callback token has been used");
+    }
     c.principal = who->principal;
     c.callback = *who;
     return r.handler(c);
@@ -119,8 +128,9 @@ void Api::dispatch(const Route& r, Call& c) {
     if (who.error().code != engine::ErrorCode::PermissionDenied) return problem(c, who.error());
     return problem(c, 401, "Unauthenticated", who.error().message);
   }
-  bool allowed = r.roles.empty() || who->has_role("admin");
-  for (const auto& role : r.roles) allowed = allowed || who->has_role(role);
+  bool allowed = who->has_role("admin");
+  for (const auto& role : r.roles)
+    allowed = allowed || (role == kApprover ? !who->roles.empty() : who->has_role(role));
   if (!allowed) {
     std::string roles;
     for (const auto& role : r.roles) roles += (roles.empty() ? "" : ", ") + role;

@@ -66,6 +66,11 @@ struct Call {
   std::vector<std::string> params;                      // path parameters, in order
 };
 
+// The pseudo-role of the approval routes: any principal (every principal holds a role;
+// approver roles are named by workflows, so the list is open). What such a caller reads
+// and decides is then filtered by the approval rules, delegations and separation of duties.
+inline constexpr const char* kApprover = "approver";
+
 enum class Access {
   Public,    // no token (health, web assets)
   Bearer,    // a principal's token
@@ -82,12 +87,13 @@ class Api {
     std::string method;
     std::string pattern;  // OpenAPI style: /v1/instances/{id}
     std::regex regex;
-    std::vector<std::string> roles;  // any of them (admin always); empty: any principal
+    std::vector<std::string> roles;  // any of them (admin always); empty only when Public
     Access access = Access::Bearer;
     std::function<void(Call&)> handler;
   };
   // Registers a route. Parameters in braces match [A-Za-z0-9_.:-]+ (a trailing {path+}
   // matches the rest of the path).
+  // Every route that is not Public names its roles: a route with none is refused here.
   void route(const std::string& method, const std::string& pattern, std::vector<std::string> roles,
              std::function<void(Call&)> handler, Access access = Access::Bearer);
   const std::vector<Route>& routes() const { return routes_; }

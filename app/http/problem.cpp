@@ -18,6 +18,8 @@ int status_for(engine::ErrorCode code) {
       return 503;
     case engine::ErrorCode::Internal:
       return 500;
+    case engine::ErrorCode::Unauthenticated:
+      return 401;
   }
   return 500;
 }

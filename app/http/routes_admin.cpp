@@ -16,7 +16,8 @@ void family(std::ostringstream& o, const char* name, const char* type, const cha
 std::string render(const engine::store::Stats& st, const engine::Metrics& m) {
   std::ostringstream o;
   family(o, "covenant_instances", "gauge", "Workflow instances by status.");
-  for (const char* status : {"running", "compensating", "completed", "failed", "cancelled"}) {
+  for (const char* status :
+       {"running", "compensating", "completed", "failed", "compensation_failed", "cancelled"}) {
     auto it = st.instances_by_status.find(status);
     o << "covenant_instances{status=\"" << status << "\"} "
       << (it == st.instances_by_status.end() ? 0 : it->second) << '\n';
@@ -45,6 +46,9 @@ std::string render(const engine::store::Stats& st, const engine::Metrics& m) {
     << m.events(EventType::WritebackCommitted)
     << "\ncovenant_writebacks_total{outcome=\"blocked\"} " << m.events(EventType::WritebackBlocked)
     << '\n';
+  family(o, "covenant_compensations_failed_total", "counter",
+         "Compensations that gave up, leaving a write standing (an operator must act).");
+  o << "covenant_compensations_failed_total " << m.events(EventType::CompensationFailed) << '\n';
   family(o, "covenant_approval_decisions_total", "counter",
          "Approval decisions recorded by this process.");
   o << "covenant_approval_decisions_total " << m.events(EventType::ApprovalDecided) << '\n';

@@ -54,20 +54,28 @@ std::optional<engine::store::DelegationRow> delegation(Call& c, Services& s, std
 }
 
 nlohmann::json delegation_json(const engine::store::DelegationRow& d) {
-  return {{"id", d.id},
-          {"delegator", d.delegator},
-          {"delegate", d.delegate},
-          {"from", rfc3339_or_empty(d.starts_us)},
-          {"until", rfc3339_or_empty(d.ends_us)},
-          {"created_by", d.created_by},
-          {"revoked_at", d.revoked_us ? nlohmann::json(rfc3339_or_empty(d.revoked_us)) : nullptr}};
+  return {
+      {"id", d.id},
+      {"delegator", d.delegator},
+      {"delegate", d.delegate},
+      {"from", rfc3339_or_empty(d.starts_us)},
+      {"until", rfc3339_or_empty(d.ends_us)},
+      {"created_by", d.created_by},
+      {"created_at", rfc3339_or_empty(d.created_us)},
+      {"status", d.revoked_us   ? "revoked"
+                 : d.in_force() ? "in_force"
+                                : "pending"},
+      {"approved_by", d.approved_by.empty() ? nlohmann::json() : nlohmann::json(d.approved_by)},
+      {"approved_at", d.approved_us ? nlohmann::json(rfc3339_or_empty(d.approved_us)) : nullptr},
+      {"revoked_by", d.revoked_by.empty() ? nlohmann::json() : nlohmann::json(d.revoked_by)},
+      {"revoked_at", d.revoked_us ? nlohmann::json(rfc3339_or_empty(d.revoked_us)) : nullptr}};
 }
 
 }  // namespace
 
 void add_approval_routes(Api& api) {
   Services& s = api.services();
-  api.route("GET", "/v1/approvals", {}, [&s](Call& c) {
+  api.route("GET", "/v1/approvals", {kApprover}, [&s](Call& c) {
     auto limit = limit_param(c);
     if (!limit) return;
     std::int64_t after_us = -1;
@@ -89,7 +97,7 @@ void add_approval_routes(Api& api) {
     reply(c, 200, {{"items", items}, {"next_cursor", next}});
   });
   api.route(
-      "GET", "/v1/approvals/{id}", {},
+      "GET", "/v1/approvals/{id}", {kApprover},
       [&s](Call& c) {
         auto a = s.store.approval(c.params[0]);
         if (!a) return problem(c, a.error());
@@ -100,7 +108,7 @@ void add_approval_routes(Api& api) {
       },
       Access::Callback);
   api.route(
-      "POST", "/v1/approvals/{id}/decisions", {},
+      "POST", "/v1/approvals/{id}/decisions", {kApprover},
       [&s](Call& c) {
         auto body = json_body(c);
         if (!body) return;
@@ -136,7 +144,7 @@ void add_approval_routes(Api& api) {
     for (const auto& a : *rows) items.push_back(approval_json(a, s.public_url));
     reply(c, 200, {{"items", items}});
   });
-  api.route("POST", "/v1/delegations", {}, [&s](Call& c) {
+  api.route("POST", "/v1/delegations", {kApprover}, [&s](Call& c) {
     auto body = json_body(c);
     if (!body) return;
     const auto& b = *body;
@@ -145,29 +153,39 @@ void add_approval_routes(Api& api) {
         return problem(c, 422, "InvalidArgument",
                        std::string("the body needs a string '") + k + "'");
     std::string delegator = b["delegator"];
-    if (delegator != c.principal.name && !c.principal.has_role("admin"))
-      return problem(c, 403, "PermissionDenied",
-                     "only an admin delegates someone else's authority");
     auto from = engine::parse_rfc3339(b["from"].get<std::string>());
     auto until = engine::parse_rfc3339(b["until"].get<std::string>());
     if (!from || !until)
       return problem(c, 422, "InvalidArgument", "'from' and 'until' must be RFC 3339 times");
     auto id = s.desk.delegate(
         {delegator, b["delegate"], engine::to_micros(*from), engine::to_micros(*until)},
-        c.principal.name);
+        c.principal.name, c.principal.has_role("admin"));
     if (!id) return problem(c, id.error());
     auto d = delegation(c, s, *id);
     if (!d) return;
-    reply(c, 201, delegation_json(*d));
+    // 202: proposed by an admin for someone else, not in force until a second admin approves.
+    reply(c, d->in_force() ? 201 : 202, delegation_json(*d));
   });
-  api.route("GET", "/v1/delegations", {}, [&s](Call& c) {
+  api.route("POST", "/v1/delegations/{id}/approve", {"admin"}, [&s](Call& c) {
+    std::int64_t id = 0;
+    try {
+      id = std::stoll(c.params[0]);
+    } catch (const std::exception&) {  // boundary: a path segment that is not a number
+      return problem(c, 404, "NotFound", "no delegation " + c.params[0]);
+    }
+    if (auto r = s.desk.approve_delegation(id, c.principal.name); !r) return problem(c, r.error());
+    auto d = delegation(c, s, id);
+    if (!d) return;
+    reply(c, 200, delegation_json(*d));
+  });
+  api.route("GET", "/v1/delegations", {kApprover, "auditor"}, [&s](Call& c) {
     auto rows = s.store.delegations(c.principal.has_role("admin") ? "" : c.principal.name);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();
     for (const auto& d : *rows) items.push_back(delegation_json(d));
     reply(c, 200, {{"items", items}});
   });
-  api.route("DELETE", "/v1/delegations/{id}", {}, [&s](Call& c) {
+  api.route("DELETE", "/v1/delegations/{id}", {kApprover}, [&s](Call& c) {
     std::int64_t id = 0;
     try {
       id = std::stoll(c.params[0]);
@@ -178,7 +196,8 @@ void add_approval_routes(Api& api) {
     if (!d) return;
     if (d->delegator != c.principal.name && !c.principal.has_role("admin"))
       return problem(c, 403, "PermissionDenied", "only the delegator or an admin revokes it");
-    if (auto r = s.store.revoke_delegation(id, engine::to_micros(s.clock.now())); !r)
+    if (auto r = s.store.revoke_delegation(id, engine::to_micros(s.clock.now()), c.principal.name);
+        !r)
       return problem(c, r.error());
     reply(c, 200, {{"id", id}, {"revoked", true}});
   });

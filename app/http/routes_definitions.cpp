@@ -69,7 +69,7 @@ void add_definition_routes(Api& api) {
     if (!rec) return problem(c, rec.error());
     reply(c, rec->created ? 201 : 200, summary(*rec));
   });
-  api.route("GET", "/v1/definitions", {}, [&s](Call& c) {
+  api.route("GET", "/v1/definitions", {"revops", "auditor", "service"}, [&s](Call& c) {
     auto all = s.store.definitions();
     if (!all) return problem(c, all.error());
     std::map<std::string, engine::store::DefinitionRecord> latest;
@@ -79,36 +79,41 @@ void add_definition_routes(Api& api) {
     for (const auto& [name, d] : latest) out.push_back(summary(d));
     reply(c, 200, {{"items", out}});
   });
-  api.route("GET", "/v1/definitions/{name}/versions", {}, [&s](Call& c) {
-    auto all = s.store.definitions();
-    if (!all) return problem(c, all.error());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : *all)
-      if (d.name == c.params[0]) out.push_back(summary(d));
-    if (out.empty()) return problem(c, 404, "NotFound", "no workflow named " + c.params[0]);
-    reply(c, 200, {{"items", out}});
-  });
-  api.route("GET", "/v1/definitions/{name}", {}, [&s](Call& c) {
+  api.route("GET", "/v1/definitions/{name}/versions", {"revops", "auditor", "service"},
+            [&s](Call& c) {
+              auto all = s.store.definitions();
+              if (!all) return problem(c, all.error());
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& d : *all)
+                if (d.name == c.params[0]) out.push_back(summary(d));
+              if (out.empty())
+                return problem(c, 404, "NotFound", "no workflow named " + c.params[0]);
+              reply(c, 200, {{"items", out}});
+            });
+  api.route("GET", "/v1/definitions/{name}", {"revops", "auditor", "service"}, [&s](Call& c) {
     auto d = find_version(c, s);
     if (!d) return;
     auto out = summary(*d);
     out["source"] = d->source;
     reply(c, 200, out);
   });
-  api.route("GET", "/v1/definitions/{name}/graph.svg", {}, [&s](Call& c) {
-    auto d = find_version(c, s);
-    if (!d) return;
-    // The stored version was validated when it was deployed: parse it and draw it as it is.
-    auto loaded = workflows::load(d->source, d->name);
-    if (!loaded.definition)
-      return problem(c, 500, "Internal", "the stored definition no longer loads");
-    activities::BuiltinCatalog catalog;
-    auto svg = render_svg(workflows::to_dot(*loaded.definition, catalog));
-    if (!svg) return problem(c, 500, "Internal", "the graph could not be drawn: " + svg.error());
-    c.res.status = 200;
-    c.res.content_type = "image/svg+xml";
-    c.res.body = *svg;
-  });
+  api.route("GET", "/v1/definitions/{name}/graph.svg", {"revops", "auditor", "service"},
+            [&s](Call& c) {
+              auto d = find_version(c, s);
+              if (!d) return;
+              // The stored version was validated when it was deployed: parse it and draw it as it
+              // is.
+              auto loaded = workflows::load(d->source, d->name);
+              if (!loaded.definition)
+                return problem(c, 500, "Internal", "the stored definition no longer loads");
+              activities::BuiltinCatalog catalog;
+              auto svg = render_svg(workflows::to_dot(*loaded.definition, catalog));
+              if (!svg)
+                return problem(c, 500, "Internal", "the graph could not be drawn: " + svg.error());
+              c.res.status = 200;
+              c.res.content_type = "image/svg+xml";
+              c.res.body = *svg;
+            });
 }
 
 }  // namespace covenant::app::http

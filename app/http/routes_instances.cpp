@@ -77,7 +77,7 @@ void add_instance_routes(Api& api) {
     }
     reply(c, 200, {{"items", items}, {"next_cursor", next}});
   });
-  api.route("GET", "/v1/instances/{id}", {}, [&s](Call& c) {
+  api.route("GET", "/v1/instances/{id}", {"revops", "auditor", "service"}, [&s](Call& c) {
     auto inst = s.store.instance(c.params[0]);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);

@@ -50,15 +50,17 @@ Result<Approver> ApprovalDesk::authenticate_token(const std::string& token) {
   auto t = store_.approval_token(hash);
   if (!t) return tl::unexpected(t.error());
   if (!*t) return denied("unknown callback token");
-  if ((*t)->used_us) return denied("this callback token has been used");
-  if ((*t)->expires_us <= to_micros(clock_.now())) return denied("this callback token has expired");
+  bool spent = (*t)->used_us != 0;  // a used token may replay its decision, whenever
+  if (!spent && (*t)->expires_us <= to_micros(clock_.now()))
+    return denied("this callback token has expired");
   auto p = store_.principal((*t)->principal);
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us) return denied("the principal of this callback token is revoked");
   return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us},
                   hash,
                   (*t)->approval_id,
-                  (*t)->on_behalf_of};
+                  (*t)->on_behalf_of,
+                  spent};
 }
 
 Result<std::pair<std::string, std::vector<std::string>>> ApprovalDesk::authority(
@@ -95,35 +97,60 @@ Result<std::pair<std::string, std::vector<std::string>>> ApprovalDesk::authority
   return candidates.front();
 }
 
+namespace {
+
+// The answer recorded for a decision id, marked as a repeat; Conflict when the id was used
+// for a different decision.
+Result<json> repeated(const store::DecisionRow& d, const json& request) {
+  if (d.request != request)
+    return fail(ErrorCode::Conflict,
+                "decision id '" + d.decision_id + "' was used for a different decision",
+                d.decision_id);
+  json answer = d.response;
+  answer["repeated"] = true;
+  return answer;
+}
+
+}  // namespace
+
 Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& req) {
   if (req.decision_id.size() > 128)
     return fail(ErrorCode::InvalidArgument, "'decision_id' is longer than 128 characters",
                 "decision_id");
-  if (!who.approval_id.empty() && who.approval_id != req.approval_id)
-    return fail(ErrorCode::PermissionDenied, "this callback token is for another approval");
   json request = {{"approval_id", req.approval_id},
                   {"approver", who.principal.name},
                   {"decision", req.approve ? "approve" : "reject"},
                   {"comment", req.comment},
                   {"digest", req.digest},
                   {"on_behalf_of", req.on_behalf_of}};
-  // A repeated decision id gets its recorded answer, even after the gate has closed.
-  auto repeat = [&](const store::DecisionRow& d) -> Result<json> {
-    if (d.request != request)
-      return fail(ErrorCode::Conflict,
-                  "decision id '" + req.decision_id + "' was used for a different decision",
-                  req.decision_id);
-    json answer = d.response;
-    answer["repeated"] = true;
-    return answer;
-  };
-  if (!req.decision_id.empty()) {
+  // A repeated decision id gets its recorded answer whatever happened since (the gate
+  // closed, the token was spent), so it is looked up first...
+  auto recorded = [&]() -> Result<std::optional<store::DecisionRow>> {
+    if (req.decision_id.empty()) return std::optional<store::DecisionRow>{};
     auto tx = store_.begin(false);
     if (!tx) return tl::unexpected(tx.error());
-    auto d = store_.decision(**tx, req.decision_id);
-    if (!d) return tl::unexpected(d.error());
-    if (*d) return repeat(**d);
-  }
+    return store_.decision(**tx, req.decision_id);
+  };
+  auto before = recorded();
+  if (!before) return tl::unexpected(before.error());
+  if (*before) return repeated(**before, request);
+  auto r = decide_once(who, req, request);
+  if (r || req.decision_id.empty()) return r;
+  // ...and again when this copy was refused: a concurrent copy of the same decision may have
+  // been recorded in between (and closed the gate, or spent the token); it has the answer.
+  auto after = recorded();
+  if (!after) return tl::unexpected(after.error());
+  if (*after) return repeated(**after, request);
+  return r;
+}
+
+Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionRequest& req,
+                                       const json& request) {
+  if (!who.approval_id.empty() && who.approval_id != req.approval_id)
+    return fail(ErrorCode::PermissionDenied, "this callback token is for another approval");
+  if (who.spent)
+    return fail(ErrorCode::Unauthenticated,
+                "this callback token has been used (a repeat needs the same decision_id)");
   auto a = store_.approval(req.approval_id);
   if (!a) return tl::unexpected(a.error());
   if (!*a) return fail(ErrorCode::NotFound, "no approval " + req.approval_id, req.approval_id);
@@ -138,6 +165,8 @@ Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& re
   json answer;
   std::int64_t now_us = to_micros(clock_.now());
   auto before = [&](store::Tx& tx) -> Result<bool> {
+    // In the transaction, first: the instance is locked, so a copy that committed before us
+    // is seen here, and this one answers with its record.
     if (!req.decision_id.empty()) {
       auto d = store_.decision(tx, req.decision_id);
       if (!d) return tl::unexpected(d.error());
@@ -149,7 +178,7 @@ Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& re
     if (!who.token_hash.empty()) {
       auto spent = store_.use_approval_token(tx, who.token_hash, now_us);
       if (!spent) return tl::unexpected(spent.error());
-      if (!*spent) return fail(ErrorCode::PermissionDenied, "this callback token has been used");
+      if (!*spent) return fail(ErrorCode::Unauthenticated, "this callback token has been used");
     }
     return true;
   };
@@ -170,7 +199,7 @@ Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& re
   };
   auto r = rt_.decide_approval((*a)->instance_id, in, before, after);
   if (!r) return tl::unexpected(r.error());
-  if (recorded) return repeat(*recorded);
+  if (recorded) return repeated(*recorded, request);
   return answer;
 }
 
@@ -247,13 +276,21 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
   if (!delegations) return tl::unexpected(delegations.error());
   std::int64_t now = to_micros(clock_.now());
   for (const auto& d : *delegations)
-    if (!d.revoked_us && d.starts_us <= now && now < d.ends_us && eligible.count(d.delegator) &&
-        active.count(d.delegate) && !excluded.count(d.delegate))
+    if (!d.revoked_us && d.in_force() && d.starts_us <= now && now < d.ends_us &&
+        eligible.count(d.delegator) && active.count(d.delegate) && !excluded.count(d.delegate))
       out.push_back({d.delegate, d.delegator});
   return out;
 }
 
-Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::string& created_by) {
+Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::string& created_by,
+                                            bool by_admin) {
+  // Authority is the delegator's to give: an admin may only propose giving someone else's,
+  // and a second admin must put it in force.
+  bool own = d.delegator == created_by;
+  if (!own && !by_admin)
+    return fail(ErrorCode::PermissionDenied,
+                "only the delegator delegates their authority (an admin may propose it, for a "
+                "second admin to approve)");
   if (d.delegator == d.delegate)
     return fail(ErrorCode::InvalidArgument, "a principal cannot delegate to itself", "delegate");
   if (d.ends_us <= d.starts_us)
@@ -271,7 +308,21 @@ Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::stri
   row.ends_us = d.ends_us;
   row.created_by = created_by;
   row.created_us = to_micros(clock_.now());
+  row.needs_approval = !own;
   return store_.add_delegation(row);
+}
+
+Result<void> ApprovalDesk::approve_delegation(std::int64_t id, const std::string& admin) {
+  auto all = store_.delegations("");
+  if (!all) return tl::unexpected(all.error());
+  auto d = std::find_if(all->begin(), all->end(), [&](const auto& r) { return r.id == id; });
+  if (d == all->end())
+    return fail(ErrorCode::NotFound, "no delegation " + std::to_string(id), std::to_string(id));
+  if (admin == d->created_by || admin == d->delegator || admin == d->delegate)
+    return fail(ErrorCode::PermissionDenied,
+                "a delegation an admin proposed is approved by a second admin: not its creator, "
+                "delegator or delegate");
+  return store_.approve_delegation(id, admin, to_micros(clock_.now()));
 }
 
 }  // namespace covenant::engine::approvals

@@ -27,6 +27,9 @@ struct Approver {
   std::string token_hash;    // set when authenticated by a callback token
   std::string approval_id;   // the approval the callback token is for
   std::string on_behalf_of;  // the delegator the callback token was issued for
+  // A callback token already used for a decision: it only gets that decision's recorded
+  // answer again (a replay with the same decision id), and nothing else.
+  bool spent = false;
 };
 
 struct DecisionRequest {
@@ -58,8 +61,9 @@ class ApprovalDesk {
   // A new callback token for `recipient` at `approval_id`, valid until `expires_us`.
   Result<std::string> issue_token(const std::string& approval_id, const Recipient& recipient,
                                   std::int64_t expires_us);
-  // Errors: PermissionDenied (unknown, malformed, expired or used token, or its principal
-  // revoked; the message says which, never the token).
+  // A used token authenticates with `spent` set (it may only replay its decision); errors:
+  // PermissionDenied (unknown, malformed or expired token, or its principal revoked; the
+  // message says which, never the token).
   Result<Approver> authenticate_token(const std::string& token);
 
   // Submits a decision. Returns the answer ({approval_id, decision_id, approver,
@@ -80,8 +84,14 @@ class ApprovalDesk {
   // keeps separation of duties.
   Result<std::vector<Recipient>> recipients(const store::ApprovalRow& a);
 
-  // Delegations. Errors: InvalidArgument (empty window, self-delegation, unknown principal).
-  Result<std::int64_t> delegate(const Delegation& d, const std::string& created_by);
+  // Delegations belong to the delegator: created by the delegator they are in force at once;
+  // created by an admin for someone else (`by_admin`) they wait for a second admin
+  // (approve_delegation). Errors: InvalidArgument (empty window, self-delegation, unknown
+  // principal), PermissionDenied (someone else's authority, not as an admin).
+  Result<std::int64_t> delegate(const Delegation& d, const std::string& created_by, bool by_admin);
+  // A second admin puts a pending delegation in force: not its creator, delegator or
+  // delegate. Errors: NotFound, PermissionDenied, FailedPrecondition (not pending).
+  Result<void> approve_delegation(std::int64_t id, const std::string& admin);
 
  private:
   // The delegation `who` acts under at `a` (explicitly named, or the only one that gives an
@@ -89,6 +99,9 @@ class ApprovalDesk {
   Result<std::pair<std::string, std::vector<std::string>>> authority(const Approver& who,
                                                                      const std::string& named,
                                                                      const store::ApprovalRow& a);
+  // decide() without the replay fallback.
+  Result<nlohmann::json> decide_once(const Approver& who, const DecisionRequest& req,
+                                     const nlohmann::json& request);
 
   runtime::Runtime& rt_;
   store::Store& store_;

@@ -6,7 +6,7 @@
 namespace covenant::engine::history {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 24> kNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 25> kNames = {{
     {EventType::WorkflowStarted, "WorkflowStarted"},
     {EventType::StateEntered, "StateEntered"},
     {EventType::ActivityScheduled, "ActivityScheduled"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 24> kNames = {{
     {EventType::WritebackCommitted, "WritebackCommitted"},
     {EventType::WritebackBlocked, "WritebackBlocked"},
     {EventType::ApprovalReminded, "ApprovalReminded"},
+    {EventType::CompensationFailed, "CompensationFailed"},
 }};
 
 }  // namespace

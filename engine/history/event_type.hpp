@@ -33,6 +33,7 @@ enum class EventType : int {
   WritebackCommitted = 22,
   WritebackBlocked = 23,
   ApprovalReminded = 24,
+  CompensationFailed = 25,
 };
 
 std::string_view name(EventType t);

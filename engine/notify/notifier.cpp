@@ -24,7 +24,7 @@ Notifier::Notifier(store::Store& store, approvals::ApprovalDesk& desk, Sender& s
       opts_(std::move(opts)),
       metrics_(metrics) {}
 
-Result<json> Notifier::body_for(const store::OutboxRow& row) {
+Result<std::optional<json>> Notifier::body_for(const store::OutboxRow& row, const Endpoint& to) {
   json body = row.payload;
   bool asks = row.topic == "approval.requested" || row.topic == "approval.reminder" ||
               row.topic == "approval.escalated";
@@ -32,6 +32,7 @@ Result<json> Notifier::body_for(const store::OutboxRow& row) {
   auto a = store_.approval(row.approval_id);
   if (!a) return tl::unexpected(a.error());
   json callbacks = json::array();
+  bool theirs = false;  // `to` belongs to someone who may decide
   if (*a && (*a)->status == "open") {
     auto people = desk_.recipients(**a);
     if (!people) return tl::unexpected(people.error());
@@ -39,22 +40,27 @@ Result<json> Notifier::body_for(const store::OutboxRow& row) {
     std::int64_t expires =
         (*a)->deadline_us ? (*a)->deadline_us : now + opts_.token_ttl.count() * 1'000'000;
     for (const auto& p : *people) {
-      auto token = desk_.issue_token((*a)->id, p, expires);
-      if (!token) return tl::unexpected(token.error());
-      callbacks.push_back(
-          {{"approver", p.principal},
-           {"on_behalf_of", p.on_behalf_of},
-           {"callback_url", opts_.public_url + "/v1/approvals/" + (*a)->id + "/decisions"},
-           {"approval_url", opts_.public_url + "/v1/approvals/" + (*a)->id},
-           {"inbox_url", opts_.public_url + "/ui/inbox.html"},
-           {"token", *token},
-           {"expires_at", format_rfc3339(from_micros(expires))}});
+      json cb = {{"approver", p.principal},
+                 {"on_behalf_of", p.on_behalf_of},
+                 {"callback_url", opts_.public_url + "/v1/approvals/" + (*a)->id + "/decisions"},
+                 {"approval_url", opts_.public_url + "/v1/approvals/" + (*a)->id},
+                 {"inbox_url", opts_.public_url + "/ui/inbox.html"}};
+      if (!to.principal.empty() && p.principal != to.principal) continue;  // not theirs to see
+      if (p.principal == to.principal) {
+        theirs = true;
+        auto token = desk_.issue_token((*a)->id, p, expires);
+        if (!token) return tl::unexpected(token.error());
+        cb["token"] = *token;
+        cb["expires_at"] = format_rfc3339(from_micros(expires));
+      }
+      callbacks.push_back(std::move(cb));
     }
     body["data"]["approval"] = {{"id", (*a)->id},
                                 {"digest", (*a)->digest},
                                 {"subject", (*a)->subject},
                                 {"status", (*a)->status}};
   }
+  if (!to.principal.empty() && !theirs) return std::optional<json>{};
   body["data"]["callbacks"] = callbacks;
   return body;
 }
@@ -70,21 +76,22 @@ Result<int> Notifier::run_due() {
                                           e.name) == row.delivered_to.end())
         todo.push_back(&e);
     std::string error;
-    if (!todo.empty()) {
-      auto body = body_for(row);
+    for (const auto* e : todo) {
+      auto body = body_for(row, *e);
       if (!body) {
-        error = body.error().message;
-      } else {
-        std::string text = body->dump();
-        for (const auto* e : todo) {
-          auto sent = sender_.send(*e, row.payload.value("id", ""), text, now / 1'000'000);
-          if (metrics_) metrics_->webhook(sent.has_value());
-          if (sent)
-            row.delivered_to.push_back(e->name);
-          else
-            error += (error.empty() ? "" : "; ") + e->name + ": " + sent.error().message;
-        }
+        error += (error.empty() ? "" : "; ") + e->name + ": " + body.error().message;
+        continue;
       }
+      if (!*body) {  // nothing for this principal's channel
+        row.delivered_to.push_back(e->name);
+        continue;
+      }
+      auto sent = sender_.send(*e, row.payload.value("id", ""), (*body)->dump(), now / 1'000'000);
+      if (metrics_) metrics_->webhook(sent.has_value());
+      if (sent)
+        row.delivered_to.push_back(e->name);
+      else
+        error += (error.empty() ? "" : "; ") + e->name + ": " + sent.error().message;
     }
     row.attempts++;
     row.last_error = error;

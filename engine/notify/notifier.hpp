@@ -1,9 +1,11 @@
 // Notifier: delivers the webhook outbox (store_outbox.cpp) to the configured endpoints, at
 // least once, in order of due time, with exponential backoff between attempts. Approval
-// webhooks (approval.requested, approval.reminder, approval.escalated) carry, for each
-// person who may decide, a fresh single-use callback token and the URL to post the decision
-// to; tokens are minted at send time and never stored except as hashes. Receivers dedupe by
-// the event's "id". Thread-compatible: run one pass at a time per Notifier.
+// webhooks (approval.requested, approval.reminder, approval.escalated) name who may decide
+// and where; a callback token goes only to its owner: an endpoint that belongs to a
+// principal gets a fresh single-use token for that principal alone (and no approval webhook
+// when that principal may not decide), while a shared endpoint gets the links without any
+// token. Tokens are minted at send time and never stored except as hashes. Receivers
+// dedupe by the event's "id". Thread-compatible: run one pass at a time per Notifier.
 #pragma once
 
 #include "engine/approvals/desk.hpp"
@@ -11,6 +13,7 @@
 #include "engine/store/store.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,9 @@ struct Endpoint {
   std::string url;
   std::string secret;               // signs the body (never logged)
   std::vector<std::string> topics;  // empty: every topic
+  // The principal this endpoint belongs to (their own channel): only it receives that
+  // principal's callback tokens. Empty: a shared subscriber, which never receives a token.
+  std::string principal;
   bool wants(const std::string& topic) const;
 };
 
@@ -51,8 +57,10 @@ class Notifier {
   // Delivers what is due now. Returns how many rows it attempted.
   Result<int> run_due();
 
-  // The body sent for `row` (approval webhooks get their callbacks here).
-  Result<nlohmann::json> body_for(const store::OutboxRow& row);
+  // The body sent for `row` to `to` (approval webhooks get their callbacks here: with a
+  // token only for the endpoint's own principal). nullopt: nothing for this endpoint (an
+  // approval its principal may not decide).
+  Result<std::optional<nlohmann::json>> body_for(const store::OutboxRow& row, const Endpoint& to);
 
  private:
   store::Store& store_;

@@ -2,6 +2,7 @@
 // for eligibility, separation of duties, digest and quorum, and expiry or escalation.
 #include "engine/runtime/decider.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/read_paths.hpp"
 #include "workflows/sha256.hpp"
 
 #include <set>
@@ -15,15 +16,38 @@ namespace wf = workflows;
 void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalState& a) {
   auto subject = eval(*a.subject, f);
   if (!subject) return fail_frame(f, "ExpressionError", subject.error().message);
-  json rules = json::array();
+  // Rules fail closed: a `when` holds only when it gives exactly true and every value it
+  // reads is present (jq orders null below every number, so `null <= 500000` is true).
+  json rules = json::array(), not_applied = json::array();
   for (const auto& r : a.approvers) {
-    bool eligible = true;
     if (r.when) {
       auto v = eval(*r.when, f);
       if (!v) return fail_frame(f, "ExpressionError", v.error().message);
-      eligible = truthy(*v);
+      json missing = json::array();
+      for (const auto& p : wf::read_paths(r.when->source))
+        if (wf::value_at(f.context, p).is_null()) missing.push_back(p.text());
+      if (!missing.empty() || *v != json(true)) {
+        json why = {{"role", r.role}, {"when", r.when->source}};
+        if (!missing.empty())
+          why["missing"] = missing;
+        else
+          why["value"] = *v;
+        not_applied.push_back(std::move(why));
+        continue;
+      }
     }
-    if (eligible) rules.push_back({{"role", r.role}, {"count", r.count}});
+    rules.push_back({{"role", r.role}, {"count", r.count}});
+  }
+  bool escalated = false;
+  if (rules.empty()) {
+    // No rule applies: the gate never opens to anyone; it goes up, or the instance stops.
+    if (!a.on_timeout || !a.on_timeout->escalate_to_role)
+      return fail_frame(f, "NoApproverApplies",
+                        "no approver rule at '" + st.name +
+                            "' holds on this data: " + not_applied.dump() +
+                            " (declare an escalation role with on_timeout.escalate_to)");
+    rules.push_back({{"role", *a.on_timeout->escalate_to_role}, {"count", 1}});
+    escalated = true;
   }
   std::string digest = wf::sha256_hex(subject->dump());
   // The approval's id names this opening of the gate: a later visit to the same state (after
@@ -35,6 +59,7 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
   f.status = frame_status::kApproval;
   f.gate = {{"id", id},           {"digest", digest},           {"rules", rules},
             {"quorum", a.quorum}, {"decisions", json::array()}, {"deadline_us", deadline_us}};
+  if (escalated) f.gate["escalated"] = true;
   json requested = {{"approval_id", id},
                     {"subject", *subject},
                     {"digest", digest},
@@ -42,8 +67,15 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
                     {"quorum", a.quorum},
                     {"authorizes", a.authorizes},
                     {"separation_of_duties", a.separation_of_duties}};
+  if (!not_applied.empty()) requested["rules_not_applied"] = not_applied;
   if (deadline_us) requested["deadline"] = format_rfc3339(from_micros(deadline_us));
   emit(EventType::ApprovalRequested, f, st.name, std::move(requested));
+  if (escalated)
+    emit(EventType::ApprovalEscalated, f, st.name,
+         {{"approval_id", id},
+          {"role", *a.on_timeout->escalate_to_role},
+          {"reason", "no approver rule applies"},
+          {"rules_not_applied", not_applied}});
   if (a.timeout) add_timer(f, "approval_timeout", deadline_us);
   if (a.remind_before)
     add_timer(f, "approval_reminder", deadline_us - a.remind_before->seconds * 1'000'000);

@@ -46,24 +46,29 @@ void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) 
     return fail_frame(f, "ApprovalMissing",
                       "financial activity '" + t.activity + "' has no granted approval");
   if (f.granted.contains(t.activity)) {
-    // Run-time control: the data about to be written must be what was approved. Recompute
-    // the gate's subject now; a different digest sends the instance back to the gate.
+    // Run-time control: the data about to be written must be what was approved, and a grant
+    // pays for one write of each activity it lists. Recompute the gate's subject now; a
+    // different digest, or a grant already spent, sends the instance back to the gate.
     const json g = f.granted[t.activity];  // a copy: the entry may be erased below
     const auto* gate_state = find(g.at("state").get<std::string>());
     const auto& gate = std::get<wf::ApprovalState>(gate_state->body);
     auto subject = eval(*gate.subject, f);
     if (!subject) return fail_frame(f, "ExpressionError", subject.error().message);
     std::string digest = wf::sha256_hex(subject->dump());
-    if (digest != g.at("digest").get<std::string>()) {
-      emit(EventType::WritebackBlocked, f, st.name,
-           {{"activity", t.activity},
-            {"approved_digest", g.at("digest")},
-            {"current_digest", digest},
-            {"gate", g.at("state")}});
+    bool spent = g.value("spent", false) || g.value("spent_below", false);
+    if (spent || digest != g.at("digest").get<std::string>()) {
+      json blocked = {{"activity", t.activity},
+                      {"approved_digest", g.at("digest")},
+                      {"current_digest", digest},
+                      {"gate", g.at("state")},
+                      {"reason", spent ? "spent" : "changed"}};
+      if (spent) blocked["spent_by"] = g.value("spent_by", "");
+      emit(EventType::WritebackBlocked, f, st.name, std::move(blocked));
       f.granted.erase(t.activity);
       return enter(f, g.at("state").get<std::string>());
     }
     approval = g;
+    spend_grant(f, t.activity, key(f));
   }
   f.status = frame_status::kTask;
   f.attempt = 1;
@@ -76,6 +81,23 @@ void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) 
         {"approval", approval}});
   d_.tasks.push_back({f.task_key, f.id, st.name, occurrence(f), false, t.activity, std::move(input),
                       1, now_us_, t.timeout ? t.timeout->seconds * kSecond : 0});
+}
+
+void Decider::spend_grant(Frame& f, const std::string& activity, const std::string& task_key) {
+  // The frame's own grant is spent; the same grant in every frame above it is spent below
+  // (the frame that forked may not write again after the join), while a sibling branch or
+  // map item gets its own copy when it starts, so each item of an approved list is written
+  // once.
+  const json approved = f.granted[activity].at("digest");
+  for (Frame* at = &f; at;) {
+    auto g = at->granted.find(activity);
+    if (g != at->granted.end() && g->at("digest") == approved) {
+      (*g)[at == &f ? "spent" : "spent_below"] = true;
+      (*g)["spent_by"] = task_key;
+    }
+    auto parent = inst_.frames.find(at->parent);
+    at = at->parent.empty() || parent == inst_.frames.end() ? nullptr : &parent->second;
+  }
 }
 
 Result<void> Decider::on_activity(const ActivityOutcome& o) {
@@ -101,19 +123,29 @@ Result<void> Decider::on_activity(const ActivityOutcome& o) {
           {"attempt", o.attempt},
           {"idempotency_key", f.task_key},
           {"result", o.result}});
-    if (f.granted.contains(t.activity))
+    if (f.granted.contains(t.activity)) {
+      json approval = f.granted[t.activity];
+      approval.erase("spent");
+      approval.erase("spent_by");
+      approval.erase("spent_below");
       emit(EventType::WritebackCommitted, f, f.state,
            {{"activity", t.activity},
             {"idempotency_key", f.task_key},
             {"result", o.result},
-            {"approval", f.granted[t.activity]}});
+            {"approval", approval}});
+    }
     if (t.output) set_path(f.context, t.output->source, value);
     f.last = value;
     if (t.compensate) {
       auto in =
           t.compensate->input ? render(t.compensate->input->value, f) : Result<json>(f.context);
       if (in)
-        inst_.compensations.push_back({t.compensate->activity, *in, f.task_key + "/compensate"});
+        inst_.compensations.push_back(
+            {t.compensate->activity,
+             *in,
+             f.task_key + "/compensate",
+             f.state,
+             {{"activity", t.activity}, {"idempotency_key", f.task_key}, {"result", o.result}}});
     }
     f.task_key.clear();
     follow(f, t.then);
@@ -155,10 +187,17 @@ void Decider::next_compensation() {
   Frame root;
   root.id = "root";
   if (inst_.compensations.empty()) {
-    inst_.status = "failed";
-    inst_.error = inst_.failure_code;
-    emit(EventType::WorkflowFailed, root, "",
-         {{"error", inst_.failure_code}, {"cause", inst_.failure_cause}, {"compensated", true}});
+    // Every compensation ran. If one gave up, its write stands: the instance says so in its
+    // own status, and nothing claims it was compensated.
+    bool clean = inst_.left_standing.empty();
+    inst_.status = clean ? "failed" : "compensation_failed";
+    inst_.error = clean ? inst_.failure_code : "CompensationFailed";
+    json failed = {{"error", inst_.failure_code},
+                   {"cause", inst_.failure_cause},
+                   {"compensated", clean},
+                   {"status", inst_.status}};
+    if (!clean) failed["left_standing"] = inst_.left_standing;
+    emit(EventType::WorkflowFailed, root, "", std::move(failed));
     d_.cancel_all = true;
     return;
   }
@@ -176,11 +215,24 @@ Result<void> Decider::on_compensation(const ActivityOutcome& o) {
   Frame root;
   root.id = "root";
   const Compensation& c = inst_.compensations.back();
-  if (!o.ok && o.retryable && o.attempt < 5) {
+  // The compensation's own retry policy (the task state's `compensate.retry`), else five
+  // attempts with exponential backoff on retryable errors.
+  wf::RetryPolicy policy;
+  policy.max_attempts = 5;
+  if (const auto* st = c.state.empty() ? nullptr : find(c.state))
+    if (const auto* t = std::get_if<wf::TaskState>(&st->body))
+      if (t->compensate && t->compensate->retry) policy = *t->compensate->retry;
+  bool retry = !o.ok && o.retryable && o.attempt < policy.max_attempts &&
+               (policy.errors.empty() || matches(policy.errors, o.error_code));
+  if (retry) {
+    std::int64_t delay = backoff_us(policy, o.attempt, c.key);
     emit(EventType::RetryScheduled, root, "",
-         {{"activity", c.activity}, {"attempt", o.attempt + 1}});
+         {{"activity", c.activity},
+          {"compensation", true},
+          {"attempt", o.attempt + 1},
+          {"delay_us", delay}});
     d_.tasks.push_back({c.key, "root", "", o.occurrence, true, c.activity, c.input, o.attempt + 1,
-                        now_us_ + (kSecond << std::min(o.attempt, 10)), 0});
+                        now_us_ + delay, 0});
     return {};
   }
   emit(o.ok ? EventType::ActivityCompleted : EventType::ActivityFailed, root, "",
@@ -190,7 +242,17 @@ Result<void> Decider::on_compensation(const ActivityOutcome& o) {
         {"result", o.result},
         {"error", o.error_code},
         {"message", o.message}});
-  if (!o.ok) inst_.failure_cause += "; compensation " + c.activity + " failed: " + o.message;
+  if (!o.ok) {
+    inst_.failure_cause += "; compensation " + c.activity + " failed: " + o.message;
+    json standing = c.write.is_object() ? c.write : json::object();
+    standing["compensation"] = c.activity;
+    standing["compensation_key"] = c.key;
+    standing["error"] = o.error_code;
+    standing["message"] = o.message;
+    standing["attempts"] = o.attempt;
+    emit(EventType::CompensationFailed, root, "", standing);
+    inst_.left_standing.push_back(std::move(standing));
+  }
   inst_.compensations.pop_back();
   next_compensation();
   return {};

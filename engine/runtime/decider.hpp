@@ -42,6 +42,8 @@ class Decider {
   // decide_task.cpp
   void enter_task(Frame& f, const workflows::State& st, const workflows::TaskState& t);
   Result<void> on_activity(const ActivityOutcome& o);
+  // Marks the grant of `activity` spent by the task `task_key` in `f` and its ancestors.
+  void spend_grant(Frame& f, const std::string& activity, const std::string& task_key);
   Result<void> on_compensation(const ActivityOutcome& o);
   void next_compensation();
   // decide_wait.cpp

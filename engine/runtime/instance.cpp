@@ -57,12 +57,17 @@ nlohmann::json runtime_to_json(const Instance& inst) {
   for (const auto& [id, f] : inst.frames) frames.push_back(frame_json(f));
   nlohmann::json comps = nlohmann::json::array();
   for (const auto& c : inst.compensations)
-    comps.push_back({{"activity", c.activity}, {"input", c.input}, {"key", c.key}});
+    comps.push_back({{"activity", c.activity},
+                     {"input", c.input},
+                     {"key", c.key},
+                     {"state", c.state},
+                     {"write", c.write}});
   return {{"v", 1},
           {"frames", frames},
           {"compensations", comps},
           {"failure", {{"code", inst.failure_code}, {"cause", inst.failure_cause}}},
-          {"changed_by", inst.changed_by}};
+          {"changed_by", inst.changed_by},
+          {"left_standing", inst.left_standing}};
 }
 
 void runtime_from_json(const nlohmann::json& j, Instance& inst) {
@@ -73,10 +78,12 @@ void runtime_from_json(const nlohmann::json& j, Instance& inst) {
   }
   inst.compensations.clear();
   for (const auto& c : j.at("compensations"))
-    inst.compensations.push_back({c.at("activity"), c.at("input"), c.at("key")});
+    inst.compensations.push_back({c.at("activity"), c.at("input"), c.at("key"),
+                                  c.value("state", ""), c.value("write", nlohmann::json())});
   inst.failure_code = j.at("failure").at("code");
   inst.failure_cause = j.at("failure").at("cause");
   inst.changed_by = j.value("changed_by", std::vector<std::string>{});  // absent before 0.2
+  inst.left_standing = j.value("left_standing", nlohmann::json::array());
 }
 
 }  // namespace covenant::engine::runtime

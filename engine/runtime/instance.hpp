@@ -48,6 +48,10 @@ struct Compensation {
   std::string activity;
   nlohmann::json input;
   std::string key;
+  // The write it undoes: the task state, its idempotency key, activity and result (kept so
+  // a compensation that fails can say which write is left standing).
+  std::string state;
+  nlohmann::json write = nullptr;
 };
 
 struct Instance {
@@ -56,7 +60,8 @@ struct Instance {
   std::string workflow;
   std::string digest;  // of the definition version it runs
   std::string business_key;
-  std::string status;  // running | compensating | completed | failed | cancelled
+  // running | compensating | completed | failed | compensation_failed | cancelled
+  std::string status;
   std::string started_by;
   // Everyone else who changed the instance (sent it an event): with started_by, the people
   // separation of duties keeps from approving it.
@@ -67,13 +72,16 @@ struct Instance {
   std::map<std::string, Frame> frames;
   std::vector<Compensation> compensations;  // a stack: the last completed first
   std::string failure_code, failure_cause;  // kept while compensating
+  // Writes whose compensation gave up: {activity, idempotency_key, result, compensation, error}
+  nlohmann::json left_standing = nlohmann::json::array();
   std::int64_t version = 0;
   std::int64_t next_seq = 1;
   std::string last_hash;
   std::int64_t created_us = 0, updated_us = 0;
 
   bool finished() const {
-    return status == "completed" || status == "failed" || status == "cancelled";
+    return status == "completed" || status == "failed" || status == "compensation_failed" ||
+           status == "cancelled";
   }
 };
 

@@ -35,6 +35,8 @@ std::string webhook_topic(EventType t) {
       return "writeback.blocked";
     case EventType::WorkflowFailed:
       return "workflow.failed";
+    case EventType::CompensationFailed:
+      return "compensation.failed";
     default:
       return "";
   }

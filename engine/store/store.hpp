@@ -89,13 +89,19 @@ struct DecisionRow {
   std::int64_t created_us = 0;
 };
 
-// `delegate` may decide for `delegator` from starts_us (inclusive) to ends_us (exclusive).
+// `delegate` may decide for `delegator` from starts_us (inclusive) to ends_us (exclusive),
+// once in force: created by the delegator, or approved by a second admin (needs_approval).
 struct DelegationRow {
   std::int64_t id = 0;
   std::string delegator, delegate;
   std::int64_t starts_us = 0, ends_us = 0;
   std::string created_by;
   std::int64_t created_us = 0, revoked_us = 0;
+  bool needs_approval = false;
+  std::string approved_by;
+  std::int64_t approved_us = 0;
+  std::string revoked_by;
+  bool in_force() const { return !needs_approval || !approved_by.empty(); }
 };
 
 // A webhook to deliver (the transactional outbox). status: pending | delivered | failed.
@@ -345,7 +351,10 @@ class Store {
   // Unrevoked delegations to `delegate` whose window contains `at_us`.
   Result<std::vector<DelegationRow>> active_delegations(const std::string& delegate,
                                                         std::int64_t at_us);
-  Result<void> revoke_delegation(std::int64_t id, std::int64_t now_us);
+  Result<void> revoke_delegation(std::int64_t id, std::int64_t now_us, const std::string& by = "");
+  // Puts a delegation that waits for a second admin in force. Errors: NotFound;
+  // FailedPrecondition (it needs no approval, is approved already, or is revoked).
+  Result<void> approve_delegation(std::int64_t id, const std::string& by, std::int64_t now_us);
 
   Result<Stats> stats();
 

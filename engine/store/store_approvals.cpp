@@ -37,12 +37,15 @@ constexpr const char* kInsertDecision =
     "created_us) VALUES (:d, :a, :p, :req, :res, :c)";
 constexpr const char* kInsertDelegation =
     "INSERT INTO delegations (delegator, delegate, starts_us, ends_us, created_by, created_us, "
-    "revoked_us) VALUES (:from, :to, :s, :e, :by, :c, 0) RETURNING id";
+    "revoked_us, needs_approval) VALUES (:from, :to, :s, :e, :by, :c, 0, :n) RETURNING id";
 constexpr const char* kDelegationColumns =
-    "SELECT id, delegator, delegate, starts_us, ends_us, created_by, created_us, revoked_us "
-    "FROM delegations ";
+    "SELECT id, delegator, delegate, starts_us, ends_us, created_by, created_us, revoked_us, "
+    "needs_approval, approved_by, approved_us, revoked_by FROM delegations ";
 constexpr const char* kRevokeDelegation =
-    "UPDATE delegations SET revoked_us = :t WHERE id = :id AND revoked_us = 0";
+    "UPDATE delegations SET revoked_us = :t, revoked_by = :by WHERE id = :id AND revoked_us = 0";
+constexpr const char* kApproveDelegation =
+    "UPDATE delegations SET approved_by = :by, approved_us = :t WHERE id = :id AND "
+    "needs_approval = 1 AND approved_by = '' AND revoked_us = 0";
 constexpr const char* kDelegationExists = "SELECT COUNT(*) FROM delegations WHERE id = :id";
 
 // Columns of one approvals row, bound with into().
@@ -85,19 +88,25 @@ ApprovalRow to_row(const ApprovalCols& c) {
 }
 
 struct DelegationCols {
-  long long id = 0, starts = 0, ends = 0, created = 0, revoked = 0;
-  std::string from, to, by;
+  long long id = 0, starts = 0, ends = 0, created = 0, revoked = 0, approved = 0;
+  int needs_approval = 0;
+  std::string from, to, by, approved_by, revoked_by;
 };
 
 template <class P>
 P& bind(P& p, DelegationCols& c) {
   p, soci::into(c.id), soci::into(c.from), soci::into(c.to), soci::into(c.starts),
-      soci::into(c.ends), soci::into(c.by), soci::into(c.created), soci::into(c.revoked);
+      soci::into(c.ends), soci::into(c.by), soci::into(c.created), soci::into(c.revoked),
+      soci::into(c.needs_approval), soci::into(c.approved_by), soci::into(c.approved),
+      soci::into(c.revoked_by);
   return p;
 }
 
 DelegationRow to_row(const DelegationCols& c) {
-  return {c.id, c.from, c.to, c.starts, c.ends, c.by, c.created, c.revoked};
+  return {c.id,          c.from,     c.to,
+          c.starts,      c.ends,     c.by,
+          c.created,     c.revoked,  c.needs_approval != 0,
+          c.approved_by, c.approved, c.revoked_by};
 }
 
 }  // namespace
@@ -261,9 +270,10 @@ Result<std::int64_t> Store::add_delegation(const DelegationRow& d) {
   auto r = guard<std::int64_t>("add delegation", [&]() -> Result<std::int64_t> {
     long long starts = d.starts_us, ends = d.ends_us, created = d.created_us;
     long long id = 0;
+    int needs = d.needs_approval ? 1 : 0;
     (*tx)->sql() << kInsertDelegation, soci::use(d.delegator), soci::use(d.delegate),
         soci::use(starts), soci::use(ends), soci::use(d.created_by), soci::use(created),
-        soci::into(id);
+        soci::use(needs), soci::into(id);
     return id;
   });
   if (!r) return r;
@@ -299,7 +309,9 @@ Result<std::vector<DelegationRow>> Store::active_delegations(const std::string& 
         long long at = at_us;
         auto p = ((*tx)->sql().prepare << std::string(kDelegationColumns) +
                                               "WHERE delegate = :d AND revoked_us = 0 AND "
-                                              "starts_us <= :a1 AND ends_us > :a2 ORDER BY id");
+                                              "starts_us <= :a1 AND ends_us > :a2 AND "
+                                              "(needs_approval = 0 OR approved_by <> '') "
+                                              "ORDER BY id");
         bind(p, c), soci::use(delegate), soci::use(at), soci::use(at);
         soci::statement st(p);
         st.execute();
@@ -309,7 +321,7 @@ Result<std::vector<DelegationRow>> Store::active_delegations(const std::string& 
       });
 }
 
-Result<void> Store::revoke_delegation(std::int64_t id, std::int64_t now_us) {
+Result<void> Store::revoke_delegation(std::int64_t id, std::int64_t now_us, const std::string& by) {
   auto tx = begin();
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<void>("revoke delegation", [&]() -> Result<void> {
@@ -318,7 +330,31 @@ Result<void> Store::revoke_delegation(std::int64_t id, std::int64_t now_us) {
     (*tx)->sql() << kDelegationExists, soci::use(i), soci::into(exists);
     if (!exists)
       return fail(ErrorCode::NotFound, "no delegation " + std::to_string(id), std::to_string(id));
-    (*tx)->sql() << kRevokeDelegation, soci::use(now), soci::use(i);
+    (*tx)->sql() << kRevokeDelegation, soci::use(now), soci::use(by), soci::use(i);
+    return {};
+  });
+  if (!r) return r;
+  return (*tx)->commit();
+}
+
+Result<void> Store::approve_delegation(std::int64_t id, const std::string& by,
+                                       std::int64_t now_us) {
+  auto tx = begin();
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = guard<void>("approve delegation", [&]() -> Result<void> {
+    long long i = id, now = now_us;
+    int exists = 0;
+    (*tx)->sql() << kDelegationExists, soci::use(i), soci::into(exists);
+    if (!exists)
+      return fail(ErrorCode::NotFound, "no delegation " + std::to_string(id), std::to_string(id));
+    soci::statement st =
+        ((*tx)->sql().prepare << kApproveDelegation, soci::use(by), soci::use(now), soci::use(i));
+    st.execute(true);
+    if (st.get_affected_rows() != 1)
+      return fail(ErrorCode::FailedPrecondition,
+                  "delegation " + std::to_string(id) +
+                      " does not wait for approval (created by its delegator, approved already, "
+                      "or revoked)");
     return {};
   });
   if (!r) return r;

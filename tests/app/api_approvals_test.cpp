@@ -161,10 +161,17 @@ TEST_CASE("Callback tokens decide once, only their approval, and not after expir
   auto rows = a.fx.store_->outbox("");
   REQUIRE(rows);
   REQUIRE_FALSE(rows->empty());
-  auto body = notifier.body_for(rows->front());
-  REQUIRE(body);
+  // Each person's token goes to their own channel only.
   std::map<std::string, std::string> tokens;
-  for (const auto& cb : (*body)["data"]["callbacks"]) {
+  for (const char* who : {"bob", "carol", "rita", "dave", "sam"}) {
+    covenant::engine::notify::Endpoint own{
+        std::string(who) + "-channel", "http://127.0.0.1:1/", "s", {}, who};
+    auto body = notifier.body_for(rows->front(), own);
+    REQUIRE(body);
+    if (!*body) continue;  // nothing for someone who may not decide
+    REQUIRE((**body)["data"]["callbacks"].size() == 1);
+    const auto& cb = (**body)["data"]["callbacks"][0];
+    CHECK(cb["approver"] == who);
     tokens[cb["approver"]] = cb["token"];
     CHECK(cb["callback_url"] == "http://127.0.0.1:8080" + url);
   }
@@ -417,15 +424,16 @@ states:
                     "application/yaml");
   is_problem(bad, 422);
   CHECK(json::parse(bad.body)["errors"][0]["line"].get<int>() > 0);
-  auto list = a.get_json("/v1/definitions", p.bob)["items"];
+  is_problem(a.call("GET", "/v1/definitions", p.bob), 403);  // an approver role reads none
+  auto list = a.get_json("/v1/definitions", p.audrey)["items"];
   REQUIRE(list.size() == 1);
   CHECK(list[0]["version"] == 2);
-  CHECK(a.get_json("/v1/definitions/hello/versions", p.bob)["items"].size() == 2);
-  CHECK(a.get_json("/v1/definitions/hello", p.bob)["source"] == v2);
-  CHECK(a.get_json("/v1/definitions/hello?version=1", p.bob)["source"] == v1);
-  is_problem(a.call("GET", "/v1/definitions/hello?version=9", p.bob), 404);
-  is_problem(a.call("GET", "/v1/definitions/nothere/versions", p.bob), 404);
-  auto svg = a.call("GET", "/v1/definitions/hello/graph.svg", p.bob);
+  CHECK(a.get_json("/v1/definitions/hello/versions", p.audrey)["items"].size() == 2);
+  CHECK(a.get_json("/v1/definitions/hello", p.audrey)["source"] == v2);
+  CHECK(a.get_json("/v1/definitions/hello?version=1", p.audrey)["source"] == v1);
+  is_problem(a.call("GET", "/v1/definitions/hello?version=9", p.audrey), 404);
+  is_problem(a.call("GET", "/v1/definitions/nothere/versions", p.audrey), 404);
+  auto svg = a.call("GET", "/v1/definitions/hello/graph.svg", p.audrey);
   REQUIRE(svg.status == 200);
   CHECK(svg.content_type == "image/svg+xml");
   CHECK(svg.body.find("<svg") != std::string::npos);

@@ -109,8 +109,8 @@ TEST_CASE(
   opts.public_url = "http://127.0.0.1:8080";
   opts.first_retry = 10s;
   std::vector<notify::Endpoint> endpoints = {
-      {"approvals", rx.url(), "whsec_test", {"approval.requested"}},
-      {"unreachable-but-filtered", "http://127.0.0.1:1/x", "s", {"workflow.failed"}}};
+      {"approvals", rx.url(), "whsec_test", {"approval.requested"}, "bob"},  // bob's own
+      {"unreachable-but-filtered", "http://127.0.0.1:1/x", "s", {"workflow.failed"}, ""}};
   notify::Notifier notifier(*a.fx.store_, a.desk, sender, endpoints, a.fx.clock, opts, &a.metrics);
   REQUIRE(notifier.run_due() == 1);  // 500
   CHECK(notifier.run_due() == 0);    // not due again yet
@@ -160,7 +160,7 @@ TEST_CASE("A webhook that keeps failing is marked failed after its attempts") {
   opts.first_retry = 1s;
   // Port 1 on loopback: nothing listens, the connection is refused.
   notify::Notifier notifier(*a.fx.store_, a.desk, sender,
-                            {{"dead", "http://127.0.0.1:1/x", "s", {}}}, a.fx.clock, opts);
+                            {{"dead", "http://127.0.0.1:1/x", "s", {}, ""}}, a.fx.clock, opts);
   for (int i = 0; i < 3; ++i) {
     REQUIRE(notifier.run_due() == 1);
     a.fx.clock.advance(1h);

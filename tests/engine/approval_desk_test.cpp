@@ -161,9 +161,12 @@ ENGINE_TEST("Callback tokens are single-use, expire, and name one approval", des
   CHECK(bob->principal.name == "bob");
   CHECK(bob->approval_id == a.id);
   REQUIRE(d.desk.decide(*bob, d.approve(a)));
+  // A used token still authenticates, marked spent: it may only replay its decision.
   auto reused = d.desk.authenticate_token(*token);
-  REQUIRE_FALSE(reused);
-  CHECK(reused.error().message == "this callback token has been used");
+  REQUIRE(reused);
+  CHECK(reused->spent);
+  auto replay = d.desk.decide(*reused, d.approve(a));
+  CHECK(replay.error().code == ErrorCode::Unauthenticated);
   // Spending is part of the decision's transaction: a stale copy of the approver cannot
   // decide again with it.
   auto again = d.desk.decide(*bob, d.approve(a));
@@ -262,11 +265,14 @@ ENGINE_TEST("A delegate decides for the delegator inside the window, recorded as
   auto a = d.open_approval(id);
   auto now = covenant::engine::to_micros(fx.clock.now());
   const long long hour = 3600'000'000LL;
-  REQUIRE(d.desk.delegate({"bob", "pat", now + hour, now + 3 * hour}, "admin"));
-  CHECK(d.desk.delegate({"bob", "bob", now, now + hour}, "admin").error().code ==
+  REQUIRE(d.desk.delegate({"bob", "pat", now + hour, now + 3 * hour}, "bob", false));
+  CHECK(d.desk.delegate({"bob", "bob", now, now + hour}, "bob", false).error().code ==
         ErrorCode::InvalidArgument);
-  CHECK(d.desk.delegate({"bob", "pat", now, now}, "admin").error().code ==
+  CHECK(d.desk.delegate({"bob", "pat", now, now}, "bob", false).error().code ==
         ErrorCode::InvalidArgument);
+  // Someone else's authority: refused, or only proposed when an admin asks.
+  CHECK(d.desk.delegate({"bob", "pat", now, now + hour}, "carol", false).error().code ==
+        ErrorCode::PermissionDenied);
   // Before the window opens, pat holds no eligible role.
   auto early = d.desk.decide(d.as("pat", {"revops"}), d.approve(a));
   CHECK(early.error().code == ErrorCode::PermissionDenied);
