@@ -132,7 +132,8 @@ states:
   gate:
     type: approval
     authorizes: [bench.invoice]
-    subject: "${ {n: .n} }"
+    subject:
+      n: { from: "${ .n }", type: integer }
     approvers:
       - { role: finance }
     next: invoice

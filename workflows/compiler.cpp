@@ -1,6 +1,7 @@
 #include "workflows/compiler.hpp"
 
 #include "workflows/sha256.hpp"
+#include "workflows/subject.hpp"
 #include "workflows/validator.hpp"
 
 namespace covenant::workflows {
@@ -63,9 +64,18 @@ json approval_json(const ApprovalState& a) {
   json j;
   j["authorizes"] = a.authorizes;
   j["subject"] = opt_expr(a.subject);
+  if (!a.subject_fields.empty()) {
+    j["subject"] = json::object();
+    for (const auto& f : a.subject_fields)
+      j["subject"][f.name] = {
+          {"from", f.from.source}, {"type", to_string(f.type)}, {"required", f.required}};
+  }
   j["approvers"] = json::array();
-  for (const auto& r : a.approvers)
-    j["approvers"].push_back({{"role", r.role}, {"when", opt_expr(r.when)}, {"count", r.count}});
+  for (const auto& r : a.approvers) {
+    json rule = {{"role", r.role}, {"when", opt_expr(r.when)}, {"count", r.count}};
+    if (!r.policy.empty()) rule["policy"] = r.policy;  // optional: older digests unchanged
+    j["approvers"].push_back(std::move(rule));
+  }
   j["quorum"] = a.quorum;
   j["separation_of_duties"] = a.separation_of_duties;
   j["timeout"] = opt_seconds(a.timeout);
@@ -81,6 +91,7 @@ json approval_json(const ApprovalState& a) {
     j["on_timeout"] = nullptr;
   }
   j["on_reject"] = opt_ref(a.on_reject);
+  if (a.on_invalid) j["on_invalid"] = a.on_invalid->name;
   continuation(a.then, j);
   return j;
 }

@@ -45,6 +45,8 @@ inline constexpr const char* kUnapprovedWriteback = "unapproved-financial-writeb
 inline constexpr const char* kAuthorizesNonFinancial = "authorizes-non-financial";
 inline constexpr const char* kFinancialCycle = "financial-write-repeated";
 inline constexpr const char* kSubjectCoverage = "subject-does-not-cover-write";
+inline constexpr const char* kSubjectUndeclared = "subject-not-declared";
+inline constexpr const char* kConditionReadsUndeclared = "condition-reads-undeclared";
 inline constexpr const char* kIoError = "io-error";
 inline constexpr const char* kBadEncoding = "bad-encoding";
 }  // namespace codes

@@ -56,7 +56,8 @@ Style style_of(const State& st, const ActivityCatalog& catalog) {
     case StateType::Approval: {
       const auto& a = std::get<ApprovalState>(st.body);
       std::vector<std::string> roles;
-      for (const auto& r : a.approvers) roles.push_back(r.role);
+      for (const auto& r : a.approvers)
+        roles.push_back(r.policy.empty() ? r.role : "policy: " + r.policy);
       return {"shape=hexagon, style=filled, fillcolor=\"#fff4cc\", color=\"#b58100\", penwidth=2.5",
               name + "\nAPPROVAL: " + join(roles, " | ") + " (quorum " + std::to_string(a.quorum) +
                   ")\nauthorizes " + join(a.authorizes, "\n")};
@@ -101,6 +102,8 @@ std::string edge_attrs(const Node& from, const Edge& e) {
       return "label=\"rejected\", style=dashed, color=\"#b42318\", fontcolor=\"#b42318\"";
     case EdgeKind::Timeout:
       return "label=\"timed out\", style=dotted, color=\"#b54708\"";
+    case EdgeKind::Invalid:
+      return "label=\"subject invalid\", style=dashed, color=\"#b42318\", fontcolor=\"#b42318\"";
     case EdgeKind::Enter:
       return "style=dotted";
   }

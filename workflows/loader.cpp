@@ -1,6 +1,7 @@
 #include "workflows/loader.hpp"
 
 #include "workflows/expressions.hpp"
+#include "workflows/subject.hpp"
 #include "workflows/yaml_reader.hpp"
 
 #include <fstream>
@@ -28,6 +29,7 @@ const Known kApprovalFields = {"type",
                                "remind_before",
                                "on_timeout",
                                "on_reject",
+                               "on_invalid",
                                "next",
                                "end"};
 const Known kWaitFields = {"type",   "description", "duration",   "until", "event",
@@ -92,6 +94,7 @@ class Loader {
   ParallelState read_parallel(const Fields& f);
   MapState read_map(const Fields& f);
   std::optional<RetryPolicy> read_retry(const YAML::Node& n, const std::string& owner);
+  std::vector<SubjectField> read_subject(const YAML::Node& n, const std::string& owner);
   std::vector<CatchRule> read_catch(const YAML::Node& n, const std::string& owner);
   std::optional<Compensation> read_compensation(const YAML::Node& n, const std::string& owner);
   std::optional<ApprovalTimeout> read_approval_timeout(const YAML::Node& n,
@@ -446,17 +449,33 @@ ApprovalState Loader::read_approval(const Fields& f) {
       r_.error(r_.span(*n), codes::kBadValue,
                f.owner() + ": 'authorizes' is empty; list the financial activities it allows");
   }
-  if (auto n = f.require("subject")) a.subject = r_.expression(*n, f.what("subject"));
+  if (auto n = f.require("subject")) {
+    a.subject_span = r_.span(*n);
+    if (n->IsMap())
+      a.subject_fields = read_subject(*n, f.owner());
+    else
+      a.subject = r_.expression(*n, f.what("subject"));
+  }
   if (auto n = f.require("approvers"); n && r_.expect_list(*n, f.what("approvers"))) {
     if (n->size() == 0)
       r_.error(r_.span(*n), codes::kBadValue, f.owner() + ": 'approvers' is empty");
     for (const auto& item : *n) {
       if (!r_.expect_map(item, f.owner() + ": approver")) continue;
-      Fields af(r_, item, f.owner() + ": approver", {"role", "when", "count"});
+      Fields af(r_, item, f.owner() + ": approver", {"role", "policy", "when", "count"});
       ApproverRule rule;
       rule.span = r_.span(item);
-      if (auto role = af.require("role"))
+      if (af.has("policy")) {
+        rule.policy = r_.string(*af.get("policy"), af.what("policy")).value_or("");
+        if (af.has("role"))
+          r_.error(af.key_span("role"), codes::kConflictingFields,
+                   f.owner() + ": an approver rule names a 'role' or a 'policy', not both");
+        if (!af.has("when"))
+          r_.error(rule.span, codes::kMissingField,
+                   f.owner() + ": policy '" + rule.policy +
+                       "' needs a 'when': the condition on the subject under which it grants");
+      } else if (auto role = af.require("role")) {
         rule.role = r_.string(*role, af.what("role")).value_or("");
+      }
       opt(af, "when", rule.when, &YamlReader::expression);
       if (auto c = af.get("count"))
         rule.count = static_cast<int>(r_.integer(*c, af.what("count"), 1, 1000).value_or(1));
@@ -486,8 +505,43 @@ ApprovalState Loader::read_approval(const Fields& f) {
                f.owner() + ": 'on_timeout' needs a 'timeout'");
   }
   if (auto n = f.get("on_reject")) a.on_reject = r_.state_ref(*n, f.what("on_reject"));
+  if (auto n = f.get("on_invalid")) a.on_invalid = r_.state_ref(*n, f.what("on_invalid"));
   read_continuation(f, a.then);
   return a;
+}
+
+std::vector<SubjectField> Loader::read_subject(const YAML::Node& n, const std::string& owner) {
+  std::vector<SubjectField> out;
+  for (const auto& kv : n) {
+    SubjectField field;
+    field.name = kv.first.Scalar();
+    field.span = r_.span(kv.first);
+    std::string o = owner + ": subject field '" + field.name + "'";
+    static const std::regex name_re(R"(^[A-Za-z_][A-Za-z0-9_]*$)");
+    if (!std::regex_match(field.name, name_re))
+      r_.error(field.span, codes::kBadName,
+               o + ": a field name is a letter or '_' followed by letters, digits or '_'");
+    if (!r_.expect_map(kv.second, o)) continue;
+    Fields ff(r_, kv.second, o, {"from", "type", "required"});
+    if (auto from = ff.require("from"))
+      if (auto e = r_.expression(*from, ff.what("from"))) field.from = *e;
+    if (auto t = ff.require("type")) {
+      std::string text = r_.string(*t, ff.what("type")).value_or("");
+      if (auto type = subject_type_from_string(text))
+        field.type = *type;
+      else if (t->IsScalar())
+        r_.error(r_.span(*t), codes::kBadValue,
+                 o + ": unknown type '" + text +
+                     "' (one of money, date, string, id, integer, boolean, list, object)");
+    }
+    if (auto req = ff.get("required"))
+      field.required = r_.boolean(*req, ff.what("required")).value_or(true);
+    out.push_back(std::move(field));
+  }
+  if (out.empty())
+    r_.error(r_.span(n), codes::kBadValue,
+             owner + ": 'subject' declares no field; declare what approvers approve");
+  return out;
 }
 
 WaitState Loader::read_wait(const Fields& f) {

@@ -108,8 +108,24 @@ struct ChoiceState {
   std::optional<StateRef> default_next;
 };
 
+// What a value in a gate's subject must be (docs/approvals.md, "Subjects").
+enum class SubjectType { Money, Date, String, Id, Integer, Boolean, List, Object };
+
+// One declared field of a gate's subject: its value is computed by `from` from the instance's
+// data; a required field must be present (not null), and any present value must be of `type`.
+struct SubjectField {
+  std::string name;
+  SourceSpan span;  // the field's name
+  Expression from;
+  SubjectType type = SubjectType::String;
+  bool required = true;
+};
+
+// Who may decide: people holding `role`, or, for a `policy` rule, nobody: the gate is
+// granted automatically when `when` holds on the subject (recorded as decided by policy).
 struct ApproverRule {
   std::string role;
+  std::string policy;  // the policy's name, for a policy rule (then `role` is empty)
   std::optional<Expression> when;
   int count = 1;  // how many distinct people of this role may count toward the quorum
   SourceSpan span;
@@ -125,7 +141,13 @@ struct ApprovalTimeout {
 struct ApprovalState {
   std::vector<std::string> authorizes;
   std::vector<SourceSpan> authorizes_spans;
+  // The subject, declared field by field (`subject_fields`), or, in definitions written
+  // before declared subjects, one expression (`subject`; deploying one is refused, but a
+  // stored version still runs).
   std::optional<Expression> subject;
+  std::vector<SubjectField> subject_fields;
+  SourceSpan subject_span;
+  std::optional<StateRef> on_invalid;  // where a subject that does not conform goes
   std::vector<ApproverRule> approvers;
   int quorum = 1;
   SourceSpan quorum_span;

@@ -19,6 +19,18 @@ const std::set<std::string_view>& keywords() {
   return k;
 }
 
+// Functions whose arguments run on each element (or entry, or node) of their input rather
+// than on the input itself: paths inside them read something else. Every other function's
+// arguments run on the same input (`select(.x)`, `range(0; .n)`, `has(.k)`, `limit(1; .a[])`),
+// so their paths count: an unknown function is read as reading the input, which can only
+// make the checks stricter.
+const std::set<std::string_view>& element_wise() {
+  static const std::set<std::string_view> k = {"map",       "map_values",   "sort_by", "group_by",
+                                               "unique_by", "min_by",       "max_by",  "any",
+                                               "all",       "with_entries", "walk",    "recurse"};
+  return k;
+}
+
 struct Group {
   char close;
   bool relative;  // paths here read something other than the expression's input
@@ -28,7 +40,7 @@ struct Group {
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view s) : s_(s) {}
+  Scanner(std::string_view s, ReadMode mode) : s_(s), mode_(mode) {}
 
   std::vector<ReadPath> run(bool relative) {
     groups_.push_back({'\0', relative, false, false});
@@ -59,7 +71,7 @@ class Scanner {
           if (s_[k] == ')') --depth;
           if (depth) ++k;
         }
-        Scanner inner(s_.substr(start, k - start));
+        Scanner inner(s_.substr(start, k - start), mode_);
         for (auto& p : inner.run(groups_.back().relative)) out_.push_back(std::move(p));
         i_ = k + 1;
         continue;
@@ -149,7 +161,9 @@ class Scanner {
       if (word == "as") g.binding = true;
       if (next == '(' && !keywords().count(word)) {
         i_ = k + 1;
-        groups_.push_back({')', true, false, false});  // a function's arguments
+        // A function's arguments: on each element for the element-wise ones, else on the
+        // same input as the call.
+        groups_.push_back({')', g.relative || element_wise().count(word) > 0, false, false});
       }
       return;
     }
@@ -173,7 +187,7 @@ class Scanner {
         if (at(i_) == '=') break;  // |= update
         if (g.binding)
           g.binding = false;  // "… as $x | …" keeps the input
-        else
+        else if (mode_ == ReadMode::Input)
           g.relative = true;
         break;
       default:
@@ -182,6 +196,7 @@ class Scanner {
   }
 
   std::string_view s_;
+  ReadMode mode_;
   std::size_t i_ = 0;
   std::vector<Group> groups_;
   std::vector<ReadPath> out_;
@@ -203,7 +218,19 @@ bool ReadPath::within(const ReadPath& other) const {
   return true;
 }
 
-std::vector<ReadPath> read_paths(std::string_view program) { return Scanner(program).run(false); }
+std::vector<ReadPath> read_paths(std::string_view program, ReadMode mode) {
+  return Scanner(program, mode).run(false);
+}
+
+std::optional<ReadPath> plain_path(std::string_view program) {
+  while (!program.empty() && std::isspace(static_cast<unsigned char>(program.front())))
+    program.remove_prefix(1);
+  while (!program.empty() && std::isspace(static_cast<unsigned char>(program.back())))
+    program.remove_suffix(1);
+  auto paths = read_paths(program);
+  if (paths.size() != 1 || paths[0].text() != program) return std::nullopt;
+  return paths[0];
+}
 
 nlohmann::json value_at(const nlohmann::json& root, const ReadPath& path) {
   const nlohmann::json* at = &root;

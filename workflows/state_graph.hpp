@@ -13,7 +13,7 @@
 
 namespace covenant::workflows {
 
-enum class EdgeKind { Next, Choice, Default, Catch, Reject, Timeout, Enter };
+enum class EdgeKind { Next, Choice, Default, Catch, Reject, Timeout, Invalid, Enter };
 
 struct Edge {
   const StateRef* ref;  // the written reference (name and span)

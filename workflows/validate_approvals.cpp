@@ -9,6 +9,7 @@
 // checks each gate's quorum.
 #include "workflows/read_paths.hpp"
 #include "workflows/state_graph.hpp"
+#include "workflows/subject.hpp"
 #include "workflows/validator.hpp"
 
 #include <deque>
@@ -163,7 +164,7 @@ std::vector<int> gates_for(const StateGraph& g, int node, const std::string& act
 class Coverage {
  public:
   Coverage(const StateGraph& g, const ApprovalState& gate) : g_(g), gate_(gate) {
-    subject_ = read_paths(gate.subject->source);
+    subject_ = subject_covers(gate);
     for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
       const State& st = *g.nodes[n].state;
       if (st.opaque) continue;
@@ -192,7 +193,7 @@ class Coverage {
 
   // The first path `e` reads that is not covered at `node`, if any.
   std::optional<ReadPath> uncovered(const Expression& e, int node) const {
-    for (const auto& p : read_paths(e.source))
+    for (const auto& p : read_paths(e.source, ReadMode::Any))
       if (!covered(p, node)) return p;
     return std::nullopt;
   }
@@ -212,7 +213,7 @@ class Coverage {
       if (int map = enclosing_map(node); map >= 0) {
         if (p.segments[0] == "index") return true;
         const auto& m = std::get<MapState>(g_.nodes[map].state->body);
-        auto items = read_paths(m.items.source);
+        auto items = read_paths(m.items.source, ReadMode::Any);
         return std::all_of(items.begin(), items.end(),
                            [&](const ReadPath& i) { return covered(i, map); });
       }
@@ -288,7 +289,7 @@ void check_coverage(const StateGraph& g, const ActivityCatalog& catalog, Diagnos
     if (!a || !a->financial) continue;
     for (int gate : gates_for(g, n, t->activity)) {
       const auto& ap = std::get<ApprovalState>(g.nodes[gate].state->body);
-      if (!ap.subject) continue;  // reported where subjects are required
+      if (!ap.subject && ap.subject_fields.empty()) continue;  // reported by check_subjects
       auto& cov = by_gate[gate];
       if (!cov) cov = std::make_unique<Coverage>(g, ap);
       const std::string& gate_name = g.nodes[gate].state->name;
@@ -315,12 +316,46 @@ void check_coverage(const StateGraph& g, const ActivityCatalog& catalog, Diagnos
   }
 }
 
+// Subjects are declared field by field, and approver conditions read only declared fields:
+// what approvers see, rules decide on, and the digest covers are the same thing.
+void check_subjects(const StateGraph& g, Diagnostics& out) {
+  for (const auto& node : g.nodes) {
+    const auto* a = std::get_if<ApprovalState>(&node.state->body);
+    if (!a || node.state->opaque) continue;
+    const std::string& name = node.state->name;
+    if (a->subject) {
+      out.push_back({a->subject_span, codes::kSubjectUndeclared,
+                     "state '" + name +
+                         "': declare the subject field by field, each with where it comes from "
+                         "and its type, e.g. subject: { total: { from: \"${ .plan.total }\", "
+                         "type: money }, customer: { from: \"${ .customer.id }\", type: id } } "
+                         "(types: money, date, string, id, integer, boolean, list, object)",
+                     Severity::Error});
+      continue;
+    }
+    for (const auto& r : a->approvers) {
+      if (!r.when) continue;
+      for (const auto& p : read_paths(r.when->source))
+        if (auto why = subject_read_problem(a->subject_fields, p))
+          out.push_back({r.when->span, codes::kConditionReadsUndeclared,
+                         "state '" + name + "': the " +
+                             (r.policy.empty() ? "rule for role '" + r.role + "'"
+                                               : "policy '" + r.policy + "'") +
+                             " " + *why +
+                             "; conditions read the subject, so declare what they decide on "
+                             "as a subject field",
+                         Severity::Error});
+    }
+  }
+}
+
 void check_quorum(const StateGraph& g, Diagnostics& out) {
   for (const auto& node : g.nodes) {
     const auto* a = std::get_if<ApprovalState>(&node.state->body);
     if (!a || node.state->opaque || a->approvers.empty()) continue;
     int eligible = 0;
-    for (const auto& r : a->approvers) eligible += r.count;
+    for (const auto& r : a->approvers)
+      if (r.policy.empty()) eligible += r.count;
     if (a->quorum > eligible)
       out.push_back({a->quorum_span, codes::kQuorumTooLarge,
                      "state '" + node.state->name + "': quorum " + std::to_string(a->quorum) +
@@ -337,6 +372,7 @@ void check_approvals(const Definition& def, const ActivityCatalog& catalog, Diag
   check_dominance(g, catalog, out);
   check_cycles(g, catalog, out);
   check_coverage(g, catalog, out);
+  check_subjects(g, out);
   check_quorum(g, out);
 }
 

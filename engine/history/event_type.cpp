@@ -6,7 +6,7 @@
 namespace covenant::engine::history {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 25> kNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 26> kNames = {{
     {EventType::WorkflowStarted, "WorkflowStarted"},
     {EventType::StateEntered, "StateEntered"},
     {EventType::ActivityScheduled, "ActivityScheduled"},
@@ -32,6 +32,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 25> kNames = {{
     {EventType::WritebackBlocked, "WritebackBlocked"},
     {EventType::ApprovalReminded, "ApprovalReminded"},
     {EventType::CompensationFailed, "CompensationFailed"},
+    {EventType::SubjectRejected, "SubjectRejected"},
 }};
 
 }  // namespace

@@ -34,6 +34,7 @@ enum class EventType : int {
   WritebackBlocked = 23,
   ApprovalReminded = 24,
   CompensationFailed = 25,
+  SubjectRejected = 26,
 };
 
 std::string_view name(EventType t);

@@ -4,6 +4,7 @@
 #include "engine/time_format.hpp"
 #include "workflows/read_paths.hpp"
 #include "workflows/sha256.hpp"
+#include "workflows/subject.hpp"
 
 #include <set>
 
@@ -13,21 +14,61 @@ using history::EventType;
 using nlohmann::json;
 namespace wf = workflows;
 
+Result<json> Decider::subject_of(const wf::ApprovalState& a, const Frame& f) {
+  if (a.subject) return eval(*a.subject, f);
+  json subject = json::object();
+  for (const auto& field : a.subject_fields) {
+    auto v = eval(field.from, f);
+    if (!v) return v;
+    subject[field.name] = std::move(*v);
+  }
+  return subject;
+}
+
 void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalState& a) {
-  auto subject = eval(*a.subject, f);
+  auto subject = subject_of(a, f);
   if (!subject) return fail_frame(f, "ExpressionError", subject.error().message);
-  // Rules fail closed: a `when` holds only when it gives exactly true and every value it
-  // reads is present (jq orders null below every number, so `null <= 500000` is true).
-  json rules = json::array(), not_applied = json::array();
+  bool declared = !a.subject;
+  if (declared) {
+    // A subject that does not conform to its declaration never reaches an approver.
+    auto problems = wf::check_subject(a.subject_fields, *subject);
+    if (!problems.empty()) {
+      json list = json::array();
+      std::string text;
+      for (const auto& p : problems) {
+        list.push_back({{"field", p.field}, {"problem", p.problem}});
+        text += (text.empty() ? "" : "; ") + p.field + ": " + p.problem;
+      }
+      emit(EventType::SubjectRejected, f, st.name,
+           {{"subject", *subject},
+            {"problems", list},
+            {"on_invalid", a.on_invalid ? json(a.on_invalid->name) : json()}});
+      if (a.on_invalid) return enter(f, a.on_invalid->name);
+      return fail_frame(f, "SubjectInvalid",
+                        "the subject at '" + st.name + "' does not conform: " + text);
+    }
+  }
+  // Rules read the subject (the data approvers see) and fail closed: a `when` holds only
+  // when it gives exactly true and every value it reads is present (jq orders null below
+  // every number, so `null <= 500000` is true). A definition from before declared subjects
+  // has its rules read the instance's data instead.
+  Frame view = f;
+  if (declared) view.context = *subject;
+  json rules = json::array(), not_applied = json::array(), policy = nullptr;
   for (const auto& r : a.approvers) {
+    json inputs = json::object();
     if (r.when) {
-      auto v = eval(*r.when, f);
+      auto v = eval(*r.when, view);
       if (!v) return fail_frame(f, "ExpressionError", v.error().message);
       json missing = json::array();
-      for (const auto& p : wf::read_paths(r.when->source))
-        if (wf::value_at(f.context, p).is_null()) missing.push_back(p.text());
+      for (const auto& p : wf::read_paths(r.when->source)) {
+        auto value = wf::value_at(view.context, p);
+        if (value.is_null()) missing.push_back(p.text());
+        inputs[p.text()] = std::move(value);
+      }
       if (!missing.empty() || *v != json(true)) {
-        json why = {{"role", r.role}, {"when", r.when->source}};
+        json why = {{"when", r.when->source}};
+        why[r.policy.empty() ? "role" : "policy"] = r.policy.empty() ? r.role : r.policy;
         if (!missing.empty())
           why["missing"] = missing;
         else
@@ -36,10 +77,15 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
         continue;
       }
     }
+    if (!r.policy.empty()) {
+      if (policy.is_null())
+        policy = {{"policy", r.policy}, {"condition", r.when->source}, {"inputs", inputs}};
+      continue;
+    }
     rules.push_back({{"role", r.role}, {"count", r.count}});
   }
   bool escalated = false;
-  if (rules.empty()) {
+  if (rules.empty() && policy.is_null()) {
     // No rule applies: the gate never opens to anyone; it goes up, or the instance stops.
     if (!a.on_timeout || !a.on_timeout->escalate_to_role)
       return fail_frame(f, "NoApproverApplies",
@@ -70,6 +116,29 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
   if (!not_applied.empty()) requested["rules_not_applied"] = not_applied;
   if (deadline_us) requested["deadline"] = format_rfc3339(from_micros(deadline_us));
   emit(EventType::ApprovalRequested, f, st.name, std::move(requested));
+  if (!policy.is_null()) {
+    // Granted by policy: recorded as a decision with the condition, the values it read and
+    // the digest, then granted as any other opening is.
+    json decision = {{"approval_id", id},
+                     {"approver", "policy:" + policy["policy"].get<std::string>()},
+                     {"role", "policy"},
+                     {"approve", true},
+                     {"comment", "granted by policy"},
+                     {"digest", digest}};
+    decision.update(policy);
+    emit(EventType::ApprovalDecided, f, st.name, decision);
+    json approvers = json::array({decision["approver"]});
+    emit(EventType::ApprovalGranted, f, st.name,
+         {{"approval_id", id},
+          {"digest", digest},
+          {"approvers", approvers},
+          {"authorizes", a.authorizes},
+          {"by_policy", policy["policy"]}});
+    for (const auto& act : a.authorizes)
+      f.granted[act] = {{"state", st.name}, {"digest", digest}, {"approvers", approvers}};
+    f.gate = nullptr;
+    return follow(f, a.then);
+  }
   if (escalated)
     emit(EventType::ApprovalEscalated, f, st.name,
          {{"approval_id", id},

@@ -52,7 +52,7 @@ void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) 
     const json g = f.granted[t.activity];  // a copy: the entry may be erased below
     const auto* gate_state = find(g.at("state").get<std::string>());
     const auto& gate = std::get<wf::ApprovalState>(gate_state->body);
-    auto subject = eval(*gate.subject, f);
+    auto subject = subject_of(gate, f);
     if (!subject) return fail_frame(f, "ExpressionError", subject.error().message);
     std::string digest = wf::sha256_hex(subject->dump());
     bool spent = g.value("spent", false) || g.value("spent_below", false);

@@ -53,6 +53,9 @@ class Decider {
   Result<void> on_signal(const SignalInput& s);
   // decide_approval.cpp
   void enter_approval(Frame& f, const workflows::State& st, const workflows::ApprovalState& a);
+  // The gate's subject computed from the frame's data now: the declared fields' values (or,
+  // for a definition from before declared subjects, its one expression).
+  Result<json> subject_of(const workflows::ApprovalState& a, const Frame& f);
   Result<void> on_approval(const ApprovalInput& in);
   void on_approval_timeout(Frame& f, const workflows::ApprovalState& a);
   void on_approval_reminder(Frame& f);

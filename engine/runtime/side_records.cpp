@@ -37,6 +37,8 @@ std::string webhook_topic(EventType t) {
       return "workflow.failed";
     case EventType::CompensationFailed:
       return "compensation.failed";
+    case EventType::SubjectRejected:
+      return "subject.rejected";
     default:
       return "";
   }

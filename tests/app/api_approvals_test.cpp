@@ -20,7 +20,9 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount, customer: .customer} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
+      customer: { from: "${ .customer }", type: id }
     approvers: [{ role: finance, count: 2 }]
     quorum: 2
     timeout: 48h
@@ -41,7 +43,9 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount, customer: .customer} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
+      customer: { from: "${ .customer }", type: id }
     approvers: [{ role: finance }]
     next: revise
   revise: { type: wait, event: revise, output: .amount, next: charge }
@@ -356,7 +360,9 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount, customer: .customer} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
+      customer: { from: "${ .customer }", type: id }
     approvers: [{ role: finance }]
     timeout: 24h
     on_timeout: { escalate_to: { role: cfo, timeout: 12h } }

@@ -70,9 +70,13 @@ states:
   gate:
     type: approval
     authorizes: [billing.create_invoice]
-    subject: "${ {usage: .collected[0].usage, customer: .collected[0].id, currency: .currency, items: .items} }"
+    subject:
+      usage: { from: "${ .collected[0].usage }", type: money, required: false }
+      customer: { from: "${ .collected[0].id }", type: id }
+      currency: { from: "${ .currency }", type: string }
+      items: { from: "${ .items }", type: list }
     approvers:
-      - { role: billing_ops, when: "${ .collected[0].usage.amount_minor <= 500000 }" }
+      - { role: billing_ops, when: "${ .usage.amount_minor <= 500000 }" }
       - { role: cfo }
     next: invoice
   invoice:
@@ -102,7 +106,7 @@ ATTACK_TEST("Attack 1: a threshold rule that reads a missing value does not gran
       REQUIRE(why.is_array());
       REQUIRE(why.size() == 1);
       CHECK(why[0]["role"] == "billing_ops");
-      CHECK(why[0]["missing"] == json::array({".collected[0].usage.amount_minor"}));
+      CHECK(why[0]["missing"] == json::array({".usage.amount_minor"}));
       explained = true;
     }
   CHECK(explained);
@@ -115,6 +119,32 @@ ATTACK_TEST("Attack 1: a threshold rule that reads a missing value does not gran
   rig.drain();
   CHECK(rig.sandbox.records("stripe", "invoice").size() == 1);
   CHECK(instance_status(rig, revops, id) == "completed");
+}
+
+// Declared as required, the missing value never reaches an approver at all.
+ATTACK_TEST("Attack 1: a subject that does not conform to its declaration opens no gate",
+            null_subject) {
+  auto revops = rig.add("rita", {"revops"});
+  auto cfo = rig.add("cleo", {"cfo"});
+  std::string yaml = kNullThreshold;
+  yaml.replace(yaml.find(", required: false"), std::string(", required: false").size(), "");
+  rig.deployed(revops, yaml);
+  auto id = start(rig, revops, "null-threshold", order());
+  rig.drain();
+  CHECK(instance_status(rig, revops, id) == "failed");
+  CHECK(rig.fx.instance(id).error == "SubjectInvalid");
+  bool rejected = false;
+  for (const auto& e : rig.history(id)) {
+    CHECK(e.type != covenant::engine::history::EventType::ApprovalRequested);
+    if (e.type == covenant::engine::history::EventType::SubjectRejected) {
+      rejected = true;
+      CHECK(e.payload["problems"][0]["field"] == "usage");
+      CHECK(e.payload["problems"][0]["problem"].get<std::string>().rfind("missing", 0) == 0);
+    }
+  }
+  CHECK(rejected);
+  CHECK(rig.get("/v1/approvals", cfo).body["items"].empty());
+  CHECK(rig.sandbox.records("stripe", "invoice").empty());
 }
 
 // With no rule left and no escalation role, the gate does not open to anyone.
@@ -149,7 +179,10 @@ states:
   gate:
     type: approval
     authorizes: [billing.create_invoice]
-    subject: "${ {customer: .customer.id, currency: .currency, items: .items} }"
+    subject:
+      customer: { from: "${ .customer.id }", type: id }
+      currency: { from: "${ .currency }", type: string }
+      items: { from: "${ .items }", type: list }
     approvers: [{ role: finance }]
     next: invoice
   invoice:
@@ -182,7 +215,10 @@ states:
   gate:
     type: approval
     authorizes: [billing.create_invoice]
-    subject: "${ {customer: .customer.id, currency: .currency, items: .items} }"
+    subject:
+      customer: { from: "${ .customer.id }", type: id }
+      currency: { from: "${ .currency }", type: string }
+      items: { from: "${ .items }", type: list }
     approvers: [{ role: finance }]
     next: first
   first:
@@ -215,7 +251,10 @@ states:
   gate:
     type: approval
     authorizes: [billing.create_invoice]
-    subject: "${ {customer: .customer.id, currency: .currency, items: .items} }"
+    subject:
+      customer: { from: "${ .customer.id }", type: id }
+      currency: { from: "${ .currency }", type: string }
+      items: { from: "${ .items }", type: list }
     approvers: [{ role: finance }]
     next: invoice
   invoice:
@@ -243,7 +282,10 @@ states:
   gate:
     type: approval
     authorizes: [billing.create_invoice]
-    subject: "${ {customer: .customer.id, currency: .currency, items: .items} }"
+    subject:
+      customer: { from: "${ .customer.id }", type: id }
+      currency: { from: "${ .currency }", type: string }
+      items: { from: "${ .items }", type: list }
     approvers: [{ role: finance }]
     next: split
   split:
@@ -350,9 +392,9 @@ ATTACK_TEST("Attack 3: an admin cannot approve for anyone on its own say", admin
 ATTACK_TEST("Attack 4: a subject that does not cover the write is refused at deploy", coverage) {
   auto revops = rig.add("rita", {"revops"});
   std::string yaml = kOne;
-  yaml.replace(yaml.find("{customer: .customer.id, currency: .currency, items: .items}"),
-               std::string("{customer: .customer.id, currency: .currency, items: .items}").size(),
-               "{customer: .customer}");
+  for (const char* line : {"      currency: { from: \"${ .currency }\", type: string }\n",
+                           "      items: { from: \"${ .items }\", type: list }\n"})
+    yaml.erase(yaml.find(line), std::string(line).size());
   auto r = rig.deploy(revops, yaml);
   INFO(r.body.dump());
   REQUIRE(r.status == 422);
@@ -507,7 +549,10 @@ states:
   gate:
     type: approval
     authorizes: [billing.create_invoice, billing.finalize_invoice, billing.create_credit_note]
-    subject: "${ {customer: .customer.id, currency: .currency, items: .items} }"
+    subject:
+      customer: { from: "${ .customer.id }", type: id }
+      currency: { from: "${ .currency }", type: string }
+      items: { from: "${ .items }", type: list }
     approvers: [{ role: finance }]
     next: invoice
   invoice:

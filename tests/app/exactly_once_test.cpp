@@ -31,7 +31,10 @@ states:
   gate:
     type: approval
     authorizes: [billing.create_invoice]
-    subject: "${ {customer: .customer.id, currency: .currency, items: .items} }"
+    subject:
+      customer: { from: "${ .customer.id }", type: id }
+      currency: { from: "${ .currency }", type: string }
+      items: { from: "${ .items }", type: list }
     approvers: [{ role: finance }]
     next: invoice
   invoice:

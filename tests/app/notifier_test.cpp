@@ -30,7 +30,9 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount, customer: \"acme\"} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
+      customer: { from: "${ \"acme\" }", type: id }
     approvers: [{ role: finance }]
     next: charge
   charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: acme }, next: done }

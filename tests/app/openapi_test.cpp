@@ -60,7 +60,9 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount, customer: .customer} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
+      customer: { from: "${ .customer }", type: id }
     approvers: [{ role: finance }]
     next: charge
   charge:
@@ -134,7 +136,8 @@ TEST_CASE("Every route, as every role, a callback token and no token, answers as
   for (const auto& [who, r] : roles) tokens[who] = a.add(who, r);
   a.add("bob", {"finance"});
   a.fx.deploy(kMatrixGate);
-  std::string instance = a.fx.start("matrix", {{"amount", 5}}, {"C-1", "revops", "", "default"});
+  std::string instance =
+      a.fx.start("matrix", {{"amount", 5}, {"customer", "acme"}}, {"C-1", "revops", "", "default"});
   a.fx.drain();
   auto rows = a.fx.store_->approvals_of_instance(instance);
   REQUIRE(rows);

@@ -23,7 +23,10 @@ states:
   finance_review:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {customer: .customer, amount: .amount, lines: .lines} }"
+    subject:
+      customer: { from: "${ .customer }", type: id }
+      amount: { from: "${ .amount }", type: money }
+      lines: { from: "${ .lines }", type: list }
     approvers: [{ role: finance }]
     timeout: 72h
     next: charge

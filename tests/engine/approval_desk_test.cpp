@@ -29,7 +29,9 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount, customer: .customer} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
+      customer: { from: "${ .customer }", type: id }
     approvers: [{ role: finance, count: 2 }, { role: cfo, when: "${ .amount > 100000 }" }]
     quorum: 2
     timeout: 48h

@@ -79,7 +79,8 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
     approvers: [{ role: finance }]
     timeout: 48h
     next: charge

@@ -7,6 +7,7 @@
 using namespace std::chrono_literals;
 using covenant::engine::ErrorCode;
 using covenant::engine::history::verify_chain;
+using nlohmann::json;
 
 namespace {
 
@@ -213,7 +214,9 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: "${ {amount: .amount, customer: .customer} }"
+    subject:
+      amount: { from: "${ .amount }", type: integer }
+      customer: { from: "${ .customer }", type: id }
     approvers: [{ role: finance, count: 2 }]
     quorum: 2
     on_reject: stopped
@@ -269,7 +272,8 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: ${ .amount }
+    subject:
+      amount: { from: "${ .amount }", type: integer }
     approvers: [{ role: finance }]
     timeout: 48h
     on_timeout: { escalate_to: { role: cfo, timeout: 24h } }
@@ -419,14 +423,15 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: ${ .amount }
+    subject:
+      amount: { from: "${ .amount }", type: object }
     approvers: [{ role: finance }]
     next: reprice
   reprice: { type: task, activity: work.open, output: .amount, next: charge }
   charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: acme }, next: done }
   done: { type: succeed }
 )");
-  auto id = fx.start("drift", {{"amount", 100}}, {"", "alice", "", "default"});
+  auto id = fx.start("drift", {{"amount", {{"minor", 100}}}}, {"", "alice", "", "default"});
   auto digest_of_latest_request = [&] {
     std::string d;
     auto h = fx.store_->history(id);
@@ -448,4 +453,102 @@ states:
   CHECK(inst.status == "running");
   CHECK(inst.frames.at("root").state == "gate");
   CHECK(digest_of_latest_request() != first);  // the new request shows the new data
+}
+
+namespace {
+
+constexpr const char* kPolicyGate = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: policy-gate }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject:
+      amount: { from: "${ .amount }", type: money }
+      customer: { from: "${ .customer }", type: id }
+      exceptions: { from: "${ .exceptions }", type: list }
+    approvers:
+      - policy: small standard charges
+        when: "${ .amount.amount_minor <= 500000 and .amount.currency == \"USD\" and (.exceptions | length) == 0 }"
+      - { role: finance }
+    on_invalid: fix
+    next: charge
+  fix: { type: wait, event: fixed, output: .amount, next: gate }
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+)";
+
+}  // namespace
+
+ENGINE_TEST("A policy grants the gate when its condition holds on the subject, recorded as such",
+            policy_grant) {
+  fx.deploy(kPolicyGate);
+  auto small = fx.start("policy-gate",
+                        {{"amount", {{"amount_minor", 450000}, {"currency", "USD"}}},
+                         {"customer", "acme"},
+                         {"exceptions", json::array()}},
+                        {"", "alice", "", "default"});
+  fx.drain();
+  CHECK(fx.instance(small).status == "completed");
+  CHECK(fx.system.writes("money.charge") == 1);
+  auto h = fx.store_->history(small);
+  REQUIRE(h);
+  bool decided = false, granted = false;
+  for (const auto& e : *h) {
+    if (e.type == covenant::engine::history::EventType::ApprovalDecided) {
+      decided = true;
+      CHECK(e.payload["approver"] == "policy:small standard charges");
+      CHECK(e.payload["condition"].get<std::string>().find("500000") != std::string::npos);
+      CHECK(e.payload["inputs"][".amount.amount_minor"] == 450000);
+      CHECK(e.payload["digest"].get<std::string>().size() == 64);
+    }
+    if (e.type == covenant::engine::history::EventType::ApprovalGranted) {
+      granted = true;
+      CHECK(e.payload["by_policy"] == "small standard charges");
+    }
+  }
+  CHECK(decided);
+  CHECK(granted);
+  // Above the amount, or with an exception, people decide.
+  auto large = fx.start("policy-gate",
+                        {{"amount", {{"amount_minor", 900000}, {"currency", "USD"}}},
+                         {"customer", "acme"},
+                         {"exceptions", json::array()}},
+                        {"", "alice", "", "default"});
+  auto excepted = fx.start("policy-gate",
+                           {{"amount", {{"amount_minor", 100}, {"currency", "USD"}}},
+                            {"customer", "acme"},
+                            {"exceptions", json::array({"discount over 30%"})}},
+                           {"", "alice", "", "default"});
+  fx.drain();
+  for (const auto& id : {large, excepted}) {
+    auto inst = fx.instance(id);
+    CHECK(inst.status == "running");
+    CHECK(inst.frames.at("root").state == "gate");
+  }
+  CHECK(fx.system.writes("money.charge") == 1);
+}
+
+ENGINE_TEST("A subject that does not conform goes to on_invalid, and a policy never grants on it",
+            subject_invalid) {
+  fx.deploy(kPolicyGate);
+  // No currency: not money. The policy's condition would hold on the number alone.
+  auto id = fx.start(
+      "policy-gate",
+      {{"amount", {{"amount_minor", 100}}}, {"customer", "acme"}, {"exceptions", json::array()}},
+      {"", "alice", "", "default"});
+  fx.drain();
+  auto inst = fx.instance(id);
+  CHECK(inst.frames.at("root").state == "fix");
+  CHECK(fx.system.writes("money.charge") == 0);
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "SubjectRejected") == 1);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalRequested") == 0);
+  // RevOps corrects it; the gate opens on the corrected data and the policy grants.
+  REQUIRE(fx.runtime_->signal(id, "fixed", {{"amount_minor", 100}, {"currency", "USD"}}, "rita"));
+  fx.drain();
+  CHECK(fx.instance(id).status == "completed");
+  CHECK(fx.system.writes("money.charge") == 1);
 }

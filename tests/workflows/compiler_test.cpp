@@ -17,7 +17,8 @@ states:
   gate:
     type: approval
     authorizes: [money.charge]
-    subject: ${ .amount }
+    subject:
+      amount: { from: "${ .amount }", type: integer }
     approvers: [{ role: finance }]
     timeout: 48h
     next: charge
@@ -38,7 +39,7 @@ metadata:
 states:
   done: { type: succeed }
   charge: { type: task, activity: money.charge, next: done, input: { customer: acme, amount: "${ .amount }" } }
-  gate: { type: approval, next: charge, timeout: PT48H, approvers: [{ role: finance }], subject: "${ .amount }", authorizes: [money.charge] }
+  gate: { type: approval, next: charge, timeout: PT48H, approvers: [{ role: finance }], subject: { amount: { from: "${ .amount }", type: integer } }, authorizes: [money.charge] }
 start: gate
 )";
 

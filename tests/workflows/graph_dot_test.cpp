@@ -22,7 +22,7 @@ states:
         states:
           inner: { type: task, activity: work.do, end: true }
     next: gate
-  gate: { type: approval, authorizes: [money.charge], subject: '${ . }', approvers: [{ role: cfo }], on_reject: no, next: charge }
+  gate: { type: approval, authorizes: [money.charge], subject: { data: { from: '${ . }', type: object } }, approvers: [{ role: cfo }], on_reject: no, next: charge }
   charge: { type: task, activity: money.charge, input: { amount: 1, customer: c }, next: yes }
   yes: { type: succeed }
   no: { type: fail, error: Rejected }

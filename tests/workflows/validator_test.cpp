@@ -41,7 +41,8 @@ TEST_CASE("Validation reports every problem in one run") {
 
 TEST_CASE("A financial task needs an approval on every path, and the path is named") {
   const std::string gate =
-      "  gate: { type: approval, authorizes: [money.charge], subject: '${ . }',\n"
+      "  gate: { type: approval, authorizes: [money.charge], subject: { data: { from: '${ . }', "
+      "type: object } },\n"
       "          approvers: [{ role: finance }], on_reject: stop, next: charge }\n";
   const std::string charge =
       "  charge: { type: task, activity: money.charge, input: { amount: 1, customer: c }, "
@@ -58,14 +59,16 @@ TEST_CASE("A financial task needs an approval on every path, and the path is nam
   }
   SECTION("the reject edge does not authorize") {
     auto ds = check_text(
-        "  a: { type: approval, authorizes: [money.charge], subject: '${ . }',\n"
+        "  a: { type: approval, authorizes: [money.charge], subject: { data: { from: '${ . }', "
+        "type: object } },\n"
         "       approvers: [{ role: finance }], on_reject: charge, next: done }\n" +
         charge);
     CHECK(has(ds, "unapproved-financial-writeback", "along a -> charge"));
   }
   SECTION("a gate that authorizes something else") {
     auto ds = check_text(
-        "  a: { type: approval, authorizes: [money.refund], subject: '${ . }',\n"
+        "  a: { type: approval, authorizes: [money.refund], subject: { data: { from: '${ . }', "
+        "type: object } },\n"
         "       approvers: [{ role: finance }], on_reject: stop, next: charge }\n" +
         charge);
     CHECK(has(ds, "unapproved-financial-writeback", "along a -> charge"));
@@ -77,7 +80,8 @@ TEST_CASE("A financial task needs an approval on every path, and the path is nam
   SECTION("an approval inside a parallel branch does not authorize outside it") {
     auto ds = check_text(
         "  a:\n    type: parallel\n    branches:\n      - start: g\n        states:\n"
-        "          g: { type: approval, authorizes: [money.charge], subject: '${ . }', "
+        "          g: { type: approval, authorizes: [money.charge], subject: { data: { from: '${ . "
+        "}', type: object } }, "
         "approvers: [{ role: finance }], end: true }\n    next: charge\n" +
         charge + "  unused_gate_target: { type: succeed }\n");
     CHECK(has(ds, "unapproved-financial-writeback", "along a -> charge"));
@@ -117,12 +121,14 @@ TEST_CASE("Loops must pause, and every state must be able to finish") {
 
 TEST_CASE("Quorum cannot exceed the approvers who may count") {
   auto ds = check_text(
-      "  a: { type: approval, authorizes: [money.charge], subject: '${ . }', quorum: 3,\n"
+      "  a: { type: approval, authorizes: [money.charge], subject: { data: { from: '${ . }', type: "
+      "object } }, quorum: 3,\n"
       "       approvers: [{ role: finance, count: 2 }], next: b }\n"
       "  b: { type: succeed }\n");
   CHECK(has(ds, "quorum-too-large", "quorum 3 is larger than the 2 eligible"));
   auto ok = check_text(
-      "  a: { type: approval, authorizes: [money.charge], subject: '${ . }', quorum: 2,\n"
+      "  a: { type: approval, authorizes: [money.charge], subject: { data: { from: '${ . }', type: "
+      "object } }, quorum: 2,\n"
       "       approvers: [{ role: finance, count: 2 }], next: b }\n"
       "  b: { type: succeed }\n");
   CHECK(ok.empty());
@@ -142,7 +148,8 @@ TEST_CASE("Task inputs are checked against the activity's declared shape") {
 
 TEST_CASE("Authorizing a non-financial activity is a warning, not an error") {
   auto ds = check_text(
-      "  a: { type: approval, authorizes: [work.do], subject: '${ . }',\n"
+      "  a: { type: approval, authorizes: [work.do], subject: { data: { from: '${ . }', type: "
+      "object } },\n"
       "       approvers: [{ role: finance }], next: b }\n"
       "  b: { type: succeed }\n");
   REQUIRE(ds.size() == 1);
