@@ -7,6 +7,7 @@ Diagnostics validate(const Definition& def, const ActivityCatalog& catalog) {
   detail::check_structure(def, out);
   detail::check_activities(def, catalog, out);
   detail::check_approvals(def, catalog, out);
+  detail::check_dataflow(def, catalog, out);
   return out;
 }
 

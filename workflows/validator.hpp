@@ -27,6 +27,7 @@ namespace detail {
 void check_structure(const Definition& def, Diagnostics& out);
 void check_activities(const Definition& def, const ActivityCatalog& catalog, Diagnostics& out);
 void check_approvals(const Definition& def, const ActivityCatalog& catalog, Diagnostics& out);
+void check_dataflow(const Definition& def, const ActivityCatalog& catalog, Diagnostics& out);
 }  // namespace detail
 
 }  // namespace covenant::workflows

@@ -47,6 +47,7 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   covenant::testing::TempDir dir;
   setenv("COVENANT_WEBHOOK_SECRET", "whsec_bot", 1);
   setenv("COVENANT_OPS_WEBHOOK_SECRET", "whsec_ops", 1);
+  setenv("COVENANT_BOB_WEBHOOK_SECRET", "whsec_bob", 1);
   setenv("STRIPE_SECRET_KEY", "sk_test_from_env", 1);
   setenv("OPENAI_API_KEY", "sk-model-from-env", 1);
   unsetenv("COVENANT_DB");
@@ -58,11 +59,15 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->port == 8080);
   CHECK(c->public_url == "https://covenant.example.com");
   CHECK(c->token_ttl == std::chrono::hours(72));
-  REQUIRE(c->webhooks.size() == 2);
+  REQUIRE(c->webhooks.size() == 3);
   CHECK(c->webhooks[0].secret == "whsec_bot");
   CHECK(c->webhooks[0].wants("approval.reminder"));
   CHECK_FALSE(c->webhooks[0].wants("workflow.failed"));
-  CHECK(c->webhooks[1].secret == "whsec_ops");
+  CHECK(c->webhooks[0].principal.empty());   // shared: never a token
+  CHECK(c->webhooks[1].principal == "bob");  // bob's own channel
+  CHECK(c->webhooks[1].secret == "whsec_bob");
+  CHECK(c->webhooks[2].secret == "whsec_ops");
+  CHECK(c->webhooks[2].wants("compensation.failed"));
   REQUIRE(c->adapters.count("billing"));
   CHECK(c->adapters["billing"].system == "stripe");
   CHECK(c->adapters["billing"].secret == "sk_test_from_env");

@@ -1,0 +1,251 @@
+// Static data flow: which context paths are certainly written on every path to a state, and
+// the reads of paths that may be unset there. What writes: a task's `output` (on success) or
+// a catch rule's `output` (on that error), a wait's `output` (when the event came), a
+// parallel's or map's `output` (the children's results, in order). A parallel branch or a
+// map iteration starts with its parent's context (an iteration also with `.item` and
+// `.index`) and its own writes stay in it: only its result reaches the parent, at the
+// parallel's or map's `output`. The instance's input is not declared, so a read that no
+// write certainly precedes is judged by its writers:
+//  - no state writes the path: it is the input; nothing to say;
+//  - every state that writes it does so inside a branch or iteration that does not enclose
+//    the read (its writes never leave it): the read finds nothing there. An error in a
+//    gate's subject and a financial task's input (money is not decided or written on a
+//    value that is not there), a warning elsewhere;
+//  - every enclosing writer comes after the read, on a loop back to it (a correction sent
+//    back to the gate): the first arrival reads the input; nothing to say;
+//  - otherwise it is written on some paths only: a warning ("unless the instance's input
+//    provides it"); a declared subject's types still refuse a missing value at run time.
+#include "workflows/read_paths.hpp"
+#include "workflows/state_graph.hpp"
+#include "workflows/validator.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace covenant::workflows::detail {
+namespace {
+
+using PathSet = std::set<std::string>;  // ReadPath::text() of certainly written paths
+
+struct Writes {
+  std::vector<ReadPath> paths;
+  std::vector<int> nodes;
+};
+
+// What taking edge `e` out of `st` writes.
+std::optional<ReadPath> written_by(const State& st, const Edge& e) {
+  auto path = [](const std::optional<Path>& p) -> std::optional<ReadPath> {
+    if (!p) return std::nullopt;
+    auto paths = read_paths(p->source);
+    if (paths.size() != 1) return std::nullopt;
+    return paths[0];
+  };
+  if (const auto* t = std::get_if<TaskState>(&st.body)) {
+    if (e.kind == EdgeKind::Next) return path(t->output);
+    if (e.kind == EdgeKind::Catch)
+      for (const auto& c : t->catches)
+        if (&c.next == e.ref) return path(c.output);
+    return std::nullopt;
+  }
+  if (const auto* w = std::get_if<WaitState>(&st.body))
+    return e.kind == EdgeKind::Next ? path(w->output) : std::nullopt;
+  if (const auto* p = std::get_if<ParallelState>(&st.body))
+    return e.kind == EdgeKind::Next ? path(p->output) : std::nullopt;
+  if (const auto* m = std::get_if<MapState>(&st.body))
+    return e.kind == EdgeKind::Next ? path(m->output) : std::nullopt;
+  return std::nullopt;
+}
+
+bool overlaps(const ReadPath& a, const ReadPath& b) { return a.within(b) || b.within(a); }
+
+class DataFlow {
+ public:
+  DataFlow(const StateGraph& g, const ActivityCatalog& catalog, Diagnostics& out)
+      : g_(g), catalog_(catalog), out_(out), in_(g.nodes.size()) {
+    // Every write anywhere, also of states that end their scope (no edge leaves them).
+    for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
+      const State& st = *g.nodes[n].state;
+      if (st.opaque) continue;
+      auto add = [&](const std::optional<Path>& p) {
+        if (!p) return;
+        for (auto& w : read_paths(p->source)) {
+          all_writes_.paths.push_back(std::move(w));
+          all_writes_.nodes.push_back(n);
+        }
+      };
+      if (const auto* t = std::get_if<TaskState>(&st.body)) {
+        add(t->output);
+        for (const auto& c : t->catches) add(c.output);
+      } else if (const auto* w = std::get_if<WaitState>(&st.body)) {
+        add(w->output);
+      } else if (const auto* p = std::get_if<ParallelState>(&st.body)) {
+        add(p->output);
+      } else if (const auto* m = std::get_if<MapState>(&st.body)) {
+        add(m->output);
+      }
+    }
+  }
+
+  void run() {
+    // Scopes were added parents first, so a child's entry is known when it is reached.
+    for (int s = 0; s < static_cast<int>(g_.scopes.size()); ++s) solve(s);
+    for (int n = 0; n < static_cast<int>(g_.nodes.size()); ++n) check(n);
+  }
+
+ private:
+  void solve(int s) {
+    const auto& scope = g_.scopes[s];
+    if (scope.start < 0) return;
+    PathSet entry;
+    if (scope.parent_node >= 0) {
+      const auto& parent_in = in_[scope.parent_node];
+      if (!parent_in) return;  // the parent is unreachable
+      entry = *parent_in;
+      if (std::holds_alternative<MapState>(g_.nodes[scope.parent_node].state->body))
+        entry.insert({".item", ".index"});
+    }
+    in_[scope.start] = entry;
+    // Forward, meeting by intersection, until nothing changes (sets only shrink).
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (int n : scope.nodes) {
+        if (!in_[n]) continue;
+        for (const auto& e : g_.nodes[n].edges) {
+          if (e.target < 0) continue;
+          PathSet out = *in_[n];
+          if (auto w = written_by(*g_.nodes[n].state, e)) out.insert(w->text());
+          auto& target = in_[e.target];
+          if (!target) {
+            target = out;
+            changed = true;
+            continue;
+          }
+          PathSet meet;
+          for (const auto& p : *target)
+            if (out.count(p)) meet.insert(p);
+          if (e.target == scope.start)
+            for (const auto& p : entry) meet.insert(p);  // the entry itself is always set
+          if (meet != *target) {
+            target = std::move(meet);
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+
+  // Whether `p` is certainly set at node `n`; otherwise the states that write it.
+  std::optional<std::vector<int>> unset(const ReadPath& p, int n) const {
+    if (p.segments.empty() || !in_[n]) return std::nullopt;
+    for (const auto& w : *in_[n])
+      if (overlaps(p, read_paths(w).at(0))) return std::nullopt;
+    std::vector<int> writers;
+    for (std::size_t i = 0; i < all_writes_.paths.size(); ++i)
+      if (overlaps(p, all_writes_.paths[i])) writers.push_back(all_writes_.nodes[i]);
+    if (writers.empty()) return std::nullopt;  // the instance's input
+    return writers;
+  }
+
+  // Whether `to` is reachable from `from` by transitions within `from`'s scope.
+  bool reaches(int from, int to) const {
+    std::set<int> seen{from};
+    std::vector<int> todo{from};
+    while (!todo.empty()) {
+      int v = todo.back();
+      todo.pop_back();
+      for (const auto& e : g_.nodes[v].edges) {
+        if (e.target < 0) continue;
+        if (e.target == to) return true;
+        if (seen.insert(e.target).second) todo.push_back(e.target);
+      }
+    }
+    return false;
+  }
+
+  // Whether node `w` lies in a scope that encloses (or is) node `n`'s scope.
+  bool encloses(int w, int n) const {
+    for (int s = g_.nodes[n].scope; s >= 0;) {
+      if (g_.nodes[w].scope == s) return true;
+      int owner = g_.scopes[s].parent_node;
+      s = owner < 0 ? -1 : g_.nodes[owner].scope;
+    }
+    return false;
+  }
+
+  void read(const Expression& e, int n, const std::string& what, bool money) {
+    for (const auto& p : read_paths(e.source)) {
+      auto writers = unset(p, n);
+      if (!writers) continue;
+      std::vector<int> enclosing;
+      for (int w : *writers)
+        if (encloses(w, n)) enclosing.push_back(w);
+      std::string at = "state '" + g_.nodes[n].state->name + "': " + what + " reads " + p.text();
+      if (enclosing.empty()) {
+        int w = writers->front();
+        out_.push_back(
+            {e.span, codes::kMaybeUnset,
+             at + ", which is not there: only '" + g_.nodes[w].state->name +
+                 "' writes it, inside " + g_.scopes[g_.nodes[w].scope].label + " of '" +
+                 g_.nodes[g_.scopes[g_.nodes[w].scope].parent_node].state->name +
+                 "', and a branch's writes stay in the branch (only its result reaches the "
+                 "parallel's or map's output: read it there)",
+             money ? Severity::Error : Severity::Warning});
+        continue;
+      }
+      bool later = std::all_of(enclosing.begin(), enclosing.end(), [&](int w) {
+        return g_.nodes[w].scope == g_.nodes[n].scope && reaches(n, w);
+      });
+      if (later) continue;  // a correction loop: the first arrival reads the input
+      std::string names;
+      for (int w : enclosing)
+        names += (names.empty() ? "'" : ", '") + g_.nodes[w].state->name + "'";
+      out_.push_back({e.span, codes::kMaybeUnset,
+                      at +
+                          ", which may be unset here unless the instance's input provides it: "
+                          "not every path to this state passes " +
+                          names,
+                      Severity::Warning});
+    }
+  }
+
+  void check(int n) {
+    const State& st = *g_.nodes[n].state;
+    if (st.opaque || !in_[n]) return;
+    if (const auto* t = std::get_if<TaskState>(&st.body)) {
+      const auto* info = catalog_.find(t->activity);
+      bool financial = info && info->financial;
+      if (t->input)
+        for (const auto& e : t->input->expressions)
+          read(e, n, financial ? "financial input" : "input", financial);
+    } else if (const auto* c = std::get_if<ChoiceState>(&st.body)) {
+      for (const auto& r : c->choices) read(r.when, n, "condition", false);
+    } else if (const auto* a = std::get_if<ApprovalState>(&st.body)) {
+      for (const auto& f : a->subject_fields)
+        read(f.from, n, "subject field '" + f.name + "'", true);
+      if (a->subject) read(*a->subject, n, "subject", true);
+    } else if (const auto* w = std::get_if<WaitState>(&st.body)) {
+      if (w->until) read(*w->until, n, "until", false);
+    } else if (const auto* m = std::get_if<MapState>(&st.body)) {
+      read(m->items, n, "items", false);
+    } else if (const auto* s = std::get_if<SucceedState>(&st.body)) {
+      if (s->output) read(*s->output, n, "output", false);
+    }
+  }
+
+  const StateGraph& g_;
+  const ActivityCatalog& catalog_;
+  Diagnostics& out_;
+  std::vector<std::optional<PathSet>> in_;  // certainly written on entry; nullopt: unreached
+  Writes all_writes_;
+};
+
+}  // namespace
+
+void check_dataflow(const Definition& def, const ActivityCatalog& catalog, Diagnostics& out) {
+  StateGraph g(def);
+  DataFlow(g, catalog, out).run();
+}
+
+}  // namespace covenant::workflows::detail
