@@ -14,6 +14,8 @@ enum class System { Crm, Cpq, Billing, Erp, Ticketing, Notifier };
 struct InputSpec {
   std::string_view name;
   bool required;
+  std::string_view type = "any";  // "string", "integer", "id", "list", "object" or "any"
+  std::vector<std::string_view> choices = {};  // the values the system accepts, when closed
 };
 
 struct OperationSpec {

@@ -15,6 +15,10 @@ struct ActivityInput {
   std::string name;
   bool required = false;
   std::string description;
+  // What a constant value must be: "any", or "string", "integer", "id", "list", "object".
+  std::string type = "any";
+  // When not empty, the only values a constant may take (e.g. Stripe's credit-note reasons).
+  std::vector<std::string> choices = {};
 };
 
 struct ActivityInfo {

@@ -48,6 +48,7 @@ inline constexpr const char* kSubjectCoverage = "subject-does-not-cover-write";
 inline constexpr const char* kSubjectUndeclared = "subject-not-declared";
 inline constexpr const char* kConditionReadsUndeclared = "condition-reads-undeclared";
 inline constexpr const char* kMaybeUnset = "may-be-unset";
+inline constexpr const char* kBadInputValue = "bad-input-value";
 inline constexpr const char* kIoError = "io-error";
 inline constexpr const char* kBadEncoding = "bad-encoding";
 }  // namespace codes

@@ -1,8 +1,10 @@
 // Activity checks: every task, compensation and `authorizes` entry names an activity the
 // catalog knows, and a task's input mapping matches the activity's declared input shape.
+#include "workflows/expressions.hpp"
 #include "workflows/validator.hpp"
 #include "workflows/yaml_reader.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace covenant::workflows::detail {
@@ -47,6 +49,36 @@ class ActivityChecks {
         out_.push_back({t->span, codes::kMissingInput,
                         owner + ": activity '" + a.name + "' needs input '" + in.name + "'",
                         Severity::Error});
+    // A constant is checked now against what the activity accepts; an expression's value is
+    // known only at run time (the system refuses it then).
+    for (const auto& in : a.inputs) {
+      auto v = t->value.find(in.name);
+      if (v == t->value.end() || (v->is_string() && mentions_expression(v->get<std::string>())))
+        continue;
+      std::string why = constant_problem(in, *v);
+      if (why.empty()) continue;
+      auto at = t->key_spans.find(in.name);
+      out_.push_back({at == t->key_spans.end() ? t->span : at->second, codes::kBadInputValue,
+                      owner + ": input '" + in.name + "' of '" + a.name + "' " + why,
+                      Severity::Error});
+    }
+  }
+
+  static std::string constant_problem(const ActivityInput& in, const nlohmann::json& v) {
+    if (!in.choices.empty()) {
+      std::string list;
+      for (const auto& c : in.choices) list += (list.empty() ? "" : ", ") + c;
+      if (!v.is_string() ||
+          std::find(in.choices.begin(), in.choices.end(), v.get<std::string>()) == in.choices.end())
+        return "is " + v.dump() + "; it must be one of " + list;
+      return "";
+    }
+    if (in.type == "integer" && !v.is_number_integer()) return "must be a whole number";
+    if ((in.type == "string" || in.type == "id") && !v.is_string()) return "must be a string";
+    if (in.type == "id" && v.get<std::string>().empty()) return "must not be empty";
+    if (in.type == "list" && !v.is_array()) return "must be a list";
+    if (in.type == "object" && !v.is_object()) return "must be an object";
+    return "";
   }
 
   void state(const State& st) {

@@ -1,0 +1,248 @@
+#include "activities/registry.hpp"
+
+#include "activities/own.hpp"
+#include "adapters/notifier/webhook_client.hpp"
+#include "adapters/operations.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace covenant::activities {
+
+namespace {
+
+using nlohmann::json;
+namespace h = adapters::http;
+using adapters::billing::Billing;
+using adapters::crm::Cpq;
+using adapters::crm::Crm;
+using adapters::erp::Erp;
+using Clock = std::function<std::int64_t()>;
+
+// An adapter call: the system it needs (named when it is not configured) and the call.
+Run call(const char* system, std::function<bool(const Systems&)> configured,
+         std::function<h::Result<json>(const Systems&, const json&, const std::string&)> fn) {
+  return [system, configured, fn](const Systems& s, const json& in, const std::string& key,
+                                  const Clock&) -> Outcome {
+    if (!configured(s))
+      return {false, nullptr, "NotConfigured", std::string("no ") + system + " is configured",
+              false};
+    auto r = fn(s, in, key);
+    if (!r) return failed(r.error());
+    return {true, *r, "", "", false};
+  };
+}
+
+template <class Sys>
+Run write(const char* system, std::shared_ptr<Sys> Systems::*field,
+          h::Result<json> (Sys::*fn)(const json&, const std::string&)) {
+  return call(
+      system, [field](const Systems& s) { return s.*field != nullptr; },
+      [field, fn](const Systems& s, const json& in, const std::string& key) {
+        return ((s.*field).get()->*fn)(in, key);
+      });
+}
+
+template <class Sys>
+Run read(const char* system, std::shared_ptr<Sys> Systems::*field,
+         h::Result<json> (Sys::*fn)(const json&)) {
+  return call(
+      system, [field](const Systems& s) { return s.*field != nullptr; },
+      [field, fn](const Systems& s, const json& in, const std::string&) {
+        return ((s.*field).get()->*fn)(in);
+      });
+}
+
+// notify.webhook: a signed event to the configured endpoint (or the input's url); the
+// event id is the engine's key, so a receiver drops a repeat of a delivered event.
+Outcome notify_webhook(const Systems& s, const json& in, const std::string& key,
+                       const Clock& timestamp_s) {
+  std::string url = in.value("url", s.webhook_url);
+  if (url.empty() || s.webhook_secret.empty())
+    return {false, nullptr, "NotConfigured", "notify.webhook: no webhook endpoint is configured",
+            false};
+  json body = {{"id", key}, {"type", in.value("event", "")}, {"data", in.value("payload", json())}};
+  auto d =
+      adapters::notifier::post_webhook({url, s.webhook_secret, key, body.dump(), timestamp_s()});
+  if (d.outcome == adapters::notifier::Delivery::Delivered)
+    return {true, {{"delivered", true}, {"event_id", key}}, "", "", false};
+  bool transient = d.outcome == adapters::notifier::Delivery::Transient;
+  return {false, nullptr, transient ? "Unavailable" : "Invalid", "webhook: " + d.message,
+          transient};
+}
+
+struct Entry {
+  std::string name;
+  std::optional<workflows::ActivityInfo> info;  // own activities; adapters' come from adapters/
+  Run run;
+};
+
+Entry own(std::string name, std::string summary, std::vector<workflows::ActivityInput> inputs,
+          Run run) {
+  workflows::ActivityInfo info{name, false, std::move(summary), std::move(inputs), false};
+  return {std::move(name), std::move(info), std::move(run)};
+}
+
+Entry adapter(std::string name, Run run) { return {std::move(name), std::nullopt, std::move(run)}; }
+
+std::vector<Activity> build() {
+  constexpr const char* kBilling = "billing system";
+  // THE TABLE. Covenant's own activities (none writes money: they compute what the
+  // financial adapter operations then write behind a gate), then one entry per adapter
+  // operation, whose financial flag and inputs are the system's (adapters/operations.cpp).
+  std::vector<Entry> entries = {
+      own("bill.plan", "Build a billing plan (invoices, proration, milestones) from terms",
+          {{"terms", true, ""},
+           {"products", false, ""},
+           {"customer", false, ""},
+           {"contract_id", false, ""}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return bill_plan(in);
+          }),
+      own("extract.terms", "Extract contract terms with evidence and confidence",
+          {{"document", true, ""}, {"min_confidence", false, ""}, {"required", false, ""}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return extract_terms(s, in);
+          }),
+      own("ingest.contract", "Store a contract document (text or PDF) as evidence",
+          {{"source", true, ""}, {"contract_id", false, ""}, {"media_type", false, ""}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return ingest_contract(s, in);
+          }),
+      own("ingest.order_form", "Store and parse a JSON order form",
+          {{"source", true, ""}, {"contract_id", false, ""}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return ingest_order_form(s, in);
+          }),
+      own("monitor.billing_accuracy", "Reconcile invoices written against the billing plan",
+          {{"customer", true, ""}, {"plan", true, ""}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return monitor_billing_accuracy(s, in);
+          }),
+      own("monitor.renewal", "Check renewal and notice dates",
+          {{"terms", true, ""}, {"lead_days", false, ""}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return monitor_renewal(s, in);
+          }),
+      own("monitor.sla", "Check tickets against SLA commitments",
+          {{"account", true, ""},
+           {"terms", true, ""},
+           {"since", false, ""},
+           {"measured_uptime", false, ""},
+           {"monthly_fees", false, ""}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return monitor_sla(s, in);
+          }),
+      own("provision.entitlements", "Derive entitlements from the resolved products",
+          {{"products", true, ""}, {"account", true, ""}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return provision_entitlements(in);
+          }),
+      own("provision.request", "Ask for provisioning (a CRM task per entitlement)",
+          {{"entitlements", true, ""},
+           {"account", true, ""},
+           {"contract_id", false, ""},
+           {"owner", false, ""}},
+          [](const Systems& s, const json& in, const std::string& key, const Clock&) {
+            return provision_request(s, in, key);
+          }),
+      own("resolve.customer", "Match the contract's customer against CRM accounts",
+          {{"parties", true, ""}, {"opportunity", false, ""}, {"threshold", false, ""}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return resolve_customer(s, in);
+          }),
+      own("resolve.products", "Match products and prices against the CPQ quote lines",
+          {{"terms", true, ""}, {"quote", true, ""}, {"contract_id", false, ""}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return resolve_products(in);
+          }),
+      own("revenue.schedule", "Allocate the transaction price and schedule revenue",
+          {{"plan", true, ""}, {"products", true, ""}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return revenue_schedule(in);
+          }),
+      adapter("billing.upsert_customer",
+              write(kBilling, &Systems::billing, &Billing::upsert_customer)),
+      adapter("billing.upsert_product",
+              write(kBilling, &Systems::billing, &Billing::upsert_product)),
+      adapter("billing.upsert_price", write(kBilling, &Systems::billing, &Billing::upsert_price)),
+      adapter("billing.create_subscription",
+              write(kBilling, &Systems::billing, &Billing::create_subscription)),
+      adapter("billing.create_subscription_schedule",
+              write(kBilling, &Systems::billing, &Billing::create_subscription_schedule)),
+      adapter("billing.create_invoice",
+              write(kBilling, &Systems::billing, &Billing::create_invoice)),
+      adapter("billing.create_invoice_item",
+              write(kBilling, &Systems::billing, &Billing::create_invoice_item)),
+      adapter("billing.finalize_invoice",
+              write(kBilling, &Systems::billing, &Billing::finalize_invoice)),
+      adapter("billing.create_credit_note",
+              write(kBilling, &Systems::billing, &Billing::create_credit_note)),
+      adapter("billing.list_invoices", read(kBilling, &Systems::billing, &Billing::list_invoices)),
+      adapter("crm.find_account", read("CRM system", &Systems::crm, &Crm::find_account)),
+      adapter("crm.upsert_account", write("CRM system", &Systems::crm, &Crm::upsert_account)),
+      adapter("crm.get_opportunity", read("CRM system", &Systems::crm, &Crm::get_opportunity)),
+      adapter("crm.list_contacts", read("CRM system", &Systems::crm, &Crm::list_contacts)),
+      adapter("crm.create_task", write("CRM system", &Systems::crm, &Crm::create_task)),
+      adapter("crm.create_case", write("CRM system", &Systems::crm, &Crm::create_case)),
+      adapter("cpq.get_quote", read("CPQ system", &Systems::cpq, &Cpq::get_quote)),
+      adapter("cpq.list_quote_lines", read("CPQ system", &Systems::cpq, &Cpq::list_quote_lines)),
+      adapter("erp.post_journal_entry",
+              write("ERP system", &Systems::erp, &Erp::post_journal_entry)),
+      adapter("erp.create_ar_invoice", write("ERP system", &Systems::erp, &Erp::create_ar_invoice)),
+      adapter("erp.create_revenue_schedule",
+              write("ERP system", &Systems::erp, &Erp::create_revenue_schedule)),
+      adapter("erp.record_payment_terms",
+              write("ERP system", &Systems::erp, &Erp::record_payment_terms)),
+      adapter("ticketing.list_tickets", read("ticketing system", &Systems::ticketing,
+                                             &adapters::ticketing::Ticketing::list_tickets)),
+      adapter("notify.slack",
+              read("Slack webhook", &Systems::slack, &adapters::notifier::Slack::post)),
+      adapter("notify.webhook", notify_webhook),
+  };
+  std::map<std::string, const adapters::OperationSpec*> ops;
+  for (const auto& op : adapters::operations()) ops.emplace(std::string(op.name), &op);
+  std::vector<Activity> out;
+  for (auto& e : entries) {
+    workflows::ActivityInfo info;
+    if (e.info) {
+      info = std::move(*e.info);
+    } else {
+      auto it = ops.find(e.name);
+      if (it == ops.end())
+        throw std::logic_error("activity registry: '" + e.name + "' is no adapter operation");
+      const auto& op = *it->second;
+      info = {e.name, op.financial, std::string(op.summary), {}, false};
+      for (const auto& in : op.inputs) {
+        workflows::ActivityInput input{std::string(in.name), in.required, "", std::string(in.type)};
+        for (auto c : in.choices) input.choices.emplace_back(c);
+        info.inputs.push_back(std::move(input));
+      }
+      ops.erase(it);
+    }
+    out.push_back({std::move(info), std::move(e.run)});
+  }
+  if (!ops.empty())
+    throw std::logic_error("activity registry: adapter operation '" + ops.begin()->first +
+                           "' has no entry, so a workflow could name it and never run it");
+  std::sort(out.begin(), out.end(),
+            [](const Activity& a, const Activity& b) { return a.info.name < b.info.name; });
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Activity>& registry() {
+  static const std::vector<Activity> all = build();
+  return all;
+}
+
+const Activity* find_activity(std::string_view name) {
+  const auto& all = registry();
+  auto it = std::lower_bound(all.begin(), all.end(), name,
+                             [](const Activity& a, std::string_view n) { return a.info.name < n; });
+  return it != all.end() && it->info.name == name ? &*it : nullptr;
+}
+
+}  // namespace covenant::activities
