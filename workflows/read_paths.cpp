@@ -207,7 +207,7 @@ class Scanner {
 std::string ReadPath::text() const {
   if (segments.empty()) return ".";
   std::string out;
-  for (const auto& s : segments) out += s.front() == '[' ? s : "." + s;
+  for (const auto& s : segments) out += !s.empty() && s.front() == '[' ? s : "." + s;
   return out;
 }
 
@@ -235,7 +235,7 @@ std::optional<ReadPath> plain_path(std::string_view program) {
 nlohmann::json value_at(const nlohmann::json& root, const ReadPath& path) {
   const nlohmann::json* at = &root;
   for (const auto& s : path.segments) {
-    if (s.front() == '[') {
+    if (!s.empty() && s.front() == '[') {
       std::size_t n = 0;
       auto [p, ec] = std::from_chars(s.data() + 1, s.data() + s.size() - 1, n);
       if (ec != std::errc() || !at->is_array() || n >= at->size()) return nullptr;

@@ -48,6 +48,12 @@ TEST_CASE("The paths an expression reads from its input, and only those") {
   CHECK(texts("\"Milestone: \\(.milestone.event)\"") == V{".milestone.event"});
   CHECK(texts(".") == V{"."});
   CHECK(texts("1.5 * .x") == V{".x"});
+  // Odd but valid jq, and broken text, never crash the scanner.
+  CHECK(texts(".\"\"") == V{"."});
+  CHECK(value_at(json{{"", 1}}, read_paths(".\"\"").at(0)) == 1);
+  for (const char* odd :
+       {"\"\\(", ".a[", "((((", "))))", "$", "..", ".[", "{a", "\"\\(.x", ".\"[1\""})
+    CHECK_NOTHROW(read_paths(odd, ReadMode::Any));
   // For what must not be missed, every path after a pipe counts as read too.
   std::vector<std::string> any;
   for (const auto& p : read_paths("select(true) | .amount", ReadMode::Any)) any.push_back(p.text());
