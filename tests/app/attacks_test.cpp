@@ -388,6 +388,39 @@ ATTACK_TEST("Attack 3: an admin cannot approve for anyone on its own say", admin
   CHECK(own.body["status"] == "in_force");
 }
 
+ATTACK_TEST("Attack 3: separation of duties holds across delegations", delegated_sod) {
+  auto rita = rig.add("rita", {"revops", "finance"});  // starts the instance
+  auto bob = rig.add("bob", {"finance"});
+  auto carol = rig.add("carol", {"finance"});
+  rig.deployed(rita, kOne);
+  auto id = start(rig, rita, "invoice-once", order());
+  rig.drain();
+  auto approval = rig.open_approval(id);
+  json window = {{"from", "2027-01-01T00:00:00Z"}, {"until", "2027-12-31T00:00:00Z"}};
+  // The initiator cannot decide through someone else's authority...
+  json to_rita = window;
+  to_rita["delegator"] = "bob";
+  to_rita["delegate"] = "rita";
+  REQUIRE(rig.post("/v1/delegations", bob, to_rita).status == 201);
+  json for_bob = decision(approval);
+  for_bob["on_behalf_of"] = "bob";
+  CHECK(rig.post(decisions_url(approval), rita, for_bob).status == 403);
+  // ...nor have someone decide with hers.
+  json from_rita = window;
+  from_rita["delegator"] = "rita";
+  from_rita["delegate"] = "carol";
+  REQUIRE(rig.post("/v1/delegations", rita, from_rita).status == 201);
+  json for_rita = decision(approval);
+  for_rita["on_behalf_of"] = "rita";
+  CHECK(rig.post(decisions_url(approval), carol, for_rita).status == 403);
+  rig.drain();
+  CHECK(rig.sandbox.records("stripe", "invoice").empty());
+  // A person outside the instance decides in their own name, once.
+  CHECK(rig.post(decisions_url(approval), carol, decision(approval)).status == 201);
+  rig.drain();
+  CHECK(rig.sandbox.records("stripe", "invoice").size() == 1);
+}
+
 // Attack 4: the subject does not cover what the invoice sends.
 ATTACK_TEST("Attack 4: a subject that does not cover the write is refused at deploy", coverage) {
   auto revops = rig.add("rita", {"revops"});
