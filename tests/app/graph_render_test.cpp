@@ -43,3 +43,13 @@ TEST_CASE("Bad DOT is an error value, not a crash") {
   auto svg = app::render_svg("digraph { this is not dot ");
   CHECK_FALSE(svg);
 }
+
+// A server renders graphs again and again in one process; under AddressSanitizer this once
+// found Graphviz's text plugin reading a freed context on the second render.
+TEST_CASE("Graphs render again and again in one process") {
+  for (int i = 0; i < 3; ++i) {
+    auto svg = app::render_svg("digraph { label=\"round " + std::to_string(i) + "\"; a -> b }");
+    REQUIRE(svg);
+    CHECK(svg->find("round " + std::to_string(i)) != std::string::npos);
+  }
+}
