@@ -279,6 +279,58 @@ class Coverage {
   std::set<int> derived_;
 };
 
+// The states reachable from `from` (itself excluded unless on a cycle), following
+// transitions and into branches and iterations.
+std::set<int> downstream(const StateGraph& g, const std::vector<int>& from) {
+  std::set<int> seen;
+  std::vector<int> todo(from.begin(), from.end());
+  while (!todo.empty()) {
+    int v = todo.back();
+    todo.pop_back();
+    if (v < 0 || !seen.insert(v).second) continue;
+    for (const auto& e : g.nodes[v].edges) todo.push_back(e.target);
+    for (int s : g.nodes[v].enters) todo.push_back(g.scopes[s].start);
+  }
+  return seen;
+}
+
+// A choice between a gate and the writes it authorizes decides which money moves: its
+// conditions may read only what the gate's approvers saw (or what systems returned for
+// approved data), like the writes themselves.
+void check_money_choices(const StateGraph& g, const ActivityCatalog& catalog, Diagnostics& out) {
+  for (int gate = 0; gate < static_cast<int>(g.nodes.size()); ++gate) {
+    const auto* ap = std::get_if<ApprovalState>(&g.nodes[gate].state->body);
+    if (!ap || g.nodes[gate].state->opaque || (!ap->subject && ap->subject_fields.empty()))
+      continue;
+    std::vector<int> approved;
+    for (const auto& e : g.nodes[gate].edges)
+      if (e.kind == EdgeKind::Next) approved.push_back(e.target);
+    auto after = downstream(g, approved);
+    std::unique_ptr<Coverage> cov;
+    for (int c : after) {
+      const auto* ch = std::get_if<ChoiceState>(&g.nodes[c].state->body);
+      if (!ch || g.nodes[c].state->opaque) continue;
+      bool decides = false;
+      for (int w : downstream(g, {c})) {
+        const auto* t = std::get_if<TaskState>(&g.nodes[w].state->body);
+        const auto* a = t ? catalog.find(t->activity) : nullptr;
+        if (a && a->financial && authorizes(*g.nodes[gate].state, t->activity)) decides = true;
+      }
+      if (!decides) continue;
+      if (!cov) cov = std::make_unique<Coverage>(g, *ap);
+      for (const auto& r : ch->choices)
+        if (auto p = cov->uncovered(r.when, c))
+          out.push_back({r.when.span, codes::kSubjectCoverage,
+                         "state '" + g.nodes[c].state->name +
+                             "': this choice decides which writes gate '" +
+                             g.nodes[gate].state->name + "' authorizes happen, and reads " +
+                             p->text() + ", which its subject does not cover (add " + p->text() +
+                             " to the gate's subject, or decide before the gate)",
+                         Severity::Error});
+    }
+  }
+}
+
 void check_coverage(const StateGraph& g, const ActivityCatalog& catalog, Diagnostics& out) {
   std::map<int, std::unique_ptr<Coverage>> by_gate;
   for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
@@ -372,6 +424,7 @@ void check_approvals(const Definition& def, const ActivityCatalog& catalog, Diag
   check_dominance(g, catalog, out);
   check_cycles(g, catalog, out);
   check_coverage(g, catalog, out);
+  check_money_choices(g, catalog, out);
   check_subjects(g, out);
   check_quorum(g, out);
 }
