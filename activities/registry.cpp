@@ -60,8 +60,7 @@ Outcome notify_webhook(const Systems& s, const json& in, const std::string& key,
                        const Clock& timestamp_s) {
   std::string url = in.value("url", s.webhook_url);
   if (url.empty() || s.webhook_secret.empty())
-    return {false, nullptr, "NotConfigured", "notify.webhook: no webhook endpoint is configured",
-            false};
+    return {false, nullptr, "NotConfigured", "no webhook endpoint is configured", false};
   json body = {{"id", key}, {"type", in.value("event", "")}, {"data", in.value("payload", json())}};
   auto d =
       adapters::notifier::post_webhook({url, s.webhook_secret, key, body.dump(), timestamp_s()});

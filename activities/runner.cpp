@@ -43,8 +43,7 @@ Outcome Runner::run(const std::string& activity, const json& input, const std::s
   if (!input.is_object())
     return {false, nullptr, "InvalidInput", activity + ": the input must be an object", false};
   Outcome o = a->run(s_, input, key, timestamp_s_);
-  if (o.code == "NotConfigured" && o.message.rfind(activity, 0) != 0)
-    o.message = activity + ": " + o.message;
+  if (o.code == "NotConfigured") o.message = activity + ": " + o.message;
   return o;
 }
 

@@ -127,17 +127,8 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
                      {"digest", digest}};
     decision.update(policy);
     emit(EventType::ApprovalDecided, f, st.name, decision);
-    json approvers = json::array({decision["approver"]});
-    emit(EventType::ApprovalGranted, f, st.name,
-         {{"approval_id", id},
-          {"digest", digest},
-          {"approvers", approvers},
-          {"authorizes", a.authorizes},
-          {"by_policy", policy["policy"]}});
-    for (const auto& act : a.authorizes)
-      f.granted[act] = {{"state", st.name}, {"digest", digest}, {"approvers", approvers}};
-    f.gate = nullptr;
-    return follow(f, a.then);
+    return grant(f, a, id, digest, json::array({decision["approver"]}),
+                 {{"by_policy", policy["policy"]}});
   }
   if (escalated)
     emit(EventType::ApprovalEscalated, f, st.name,
@@ -226,18 +217,24 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
   if (approvals < f.gate["quorum"].get<int>()) return {};
   json approvers = json::array();
   for (const auto& d : f.gate["decisions"]) approvers.push_back(d["approver"]);
-  emit(EventType::ApprovalGranted, f, f.state,
-       {{"approval_id", f.gate.value("id", "")},
-        {"digest", f.gate["digest"]},
-        {"approvers", approvers},
-        {"authorizes", a.authorizes}});
-  for (const auto& act : a.authorizes)
-    f.granted[act] = {{"state", f.state}, {"digest", f.gate["digest"]}, {"approvers", approvers}};
   drop_frame_work(f);
   f.timer_keys.clear();
+  grant(f, a, f.gate.value("id", ""), f.gate["digest"], std::move(approvers), json::object());
+  return {};
+}
+
+void Decider::grant(Frame& f, const wf::ApprovalState& a, const std::string& approval_id,
+                    const json& digest, json approvers, json extra) {
+  json granted = {{"approval_id", approval_id},
+                  {"digest", digest},
+                  {"approvers", approvers},
+                  {"authorizes", a.authorizes}};
+  granted.update(extra);
+  emit(EventType::ApprovalGranted, f, f.state, std::move(granted));
+  for (const auto& act : a.authorizes)
+    f.granted[act] = {{"state", f.state}, {"digest", digest}, {"approvers", approvers}};
   f.gate = nullptr;
   follow(f, a.then);
-  return {};
 }
 
 void Decider::on_approval_timeout(Frame& f, const wf::ApprovalState& a) {
