@@ -1,6 +1,7 @@
 #include "workflows/subject.hpp"
 
 #include <cctype>
+#include <cstdint>
 
 namespace covenant::workflows {
 
@@ -40,6 +41,10 @@ std::string mismatch(SubjectType t, const nlohmann::json& v, bool required) {
     case SubjectType::Money:
       if (!v.is_object() || !v.contains("amount_minor") || !v["amount_minor"].is_number_integer())
         return "not money ({amount_minor: integer, currency}): " + shown;
+      // Money is a signed 64-bit count of minor units: a larger number does not wrap around.
+      if (v["amount_minor"].is_number_unsigned() &&
+          v["amount_minor"].get<std::uint64_t>() > std::uint64_t(INT64_MAX))
+        return "money beyond 64-bit minor units: " + shown;
       if (!v.contains("currency") || !is_currency(v["currency"]))
         return "money without a three-letter currency: " + shown;
       return "";

@@ -382,6 +382,7 @@ ATTACK_TEST("Attack 3: an admin cannot approve for anyone on its own say", admin
   REQUIRE(approved.status == 200);
   CHECK(approved.body["status"] == "in_force");
   CHECK(approved.body["approved_by"] == "root2");
+  CHECK(rig.post(approve, root2, json::object()).status == 409);  // in force already
   // Bob's own delegation to carol is in force at once.
   auto own = rig.post("/v1/delegations", bob, for_bob);
   CHECK(own.status == 201);

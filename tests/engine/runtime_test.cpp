@@ -552,3 +552,52 @@ ENGINE_TEST("A subject that does not conform goes to on_invalid, and a policy ne
   CHECK(fx.instance(id).status == "completed");
   CHECK(fx.system.writes("money.charge") == 1);
 }
+
+ENGINE_TEST(
+    "When no approver rule holds on the subject, the gate opens only to its escalation role",
+    escalate_at_opening) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: escalating }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject:
+      amount: { from: "${ .amount }", type: money, required: false }
+      customer: { from: "${ .customer }", type: id }
+    approvers:
+      - { role: billing_ops, when: "${ .amount.amount_minor <= 500000 }" }
+    timeout: 48h
+    on_timeout:
+      escalate_to: { role: cfo, timeout: 24h }
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+)");
+  auto id = fx.start("escalating", {{"customer", "acme"}}, {"", "alice", "", "default"});
+  fx.drain();
+  auto h = fx.store_->history(id);
+  REQUIRE(h);
+  bool escalated = false;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::ApprovalEscalated) {
+      escalated = true;
+      CHECK(e.payload["role"] == "cfo");
+      CHECK(e.payload["reason"] == "no approver rule applies");
+    }
+  CHECK(escalated);
+  auto gate = fx.instance(id).frames.at("root").gate;
+  CHECK(gate["rules"] == json::array({{{"role", "cfo"}, {"count", 1}}}));
+  // billing_ops, whose rule read the missing amount, cannot decide; the cfo can.
+  auto digest = gate["digest"].get<std::string>();
+  auto ops = fx.runtime_->decide_approval(
+      id, covenant::engine::runtime::ApprovalInput{
+              "gate", "olga", {"billing_ops"}, true, "", digest, "", ""});
+  CHECK(ops.error().code == ErrorCode::PermissionDenied);
+  REQUIRE(fx.runtime_->decide_approval(id, covenant::engine::runtime::ApprovalInput{
+                                               "gate", "cleo", {"cfo"}, true, "", digest, "", ""}));
+  fx.drain();
+  CHECK(fx.system.writes("money.charge") == 1);
+}

@@ -106,6 +106,16 @@ TEST_CASE("A subject conforms to its declaration, or each problem is named") {
   CHECK(by_field["lines"].rfind("missing", 0) == 0);
   CHECK(by_field["flag"].rfind("not true or false", 0) == 0);
   CHECK(by_field["plan"].rfind("not an object", 0) == 0);
+  // Huge amounts: beyond 64 bits (a float to JSON) or above INT64_MAX are not money.
+  for (const char* huge : {"1e30", "9223372036854775808", "18446744073709551615"}) {
+    json big = good;
+    big["total"]["amount_minor"] = json::parse(huge);
+    INFO(huge);
+    CHECK(check_subject(fields, big).size() == 1);
+  }
+  json max = good;
+  max["total"]["amount_minor"] = INT64_MAX;
+  CHECK(check_subject(fields, max).empty());
   // Money needs its currency; an optional field may be absent, never wrong.
   json no_currency = good;
   no_currency["total"].erase("currency");
