@@ -1,5 +1,6 @@
 #include "activities/runner.hpp"
 
+#include "activities/input.hpp"
 #include "activities/registry.hpp"
 
 #include <functional>
@@ -42,7 +43,10 @@ Outcome Runner::run(const std::string& activity, const json& input, const std::s
   if (!a) return {false, nullptr, "UnknownActivity", "no activity named '" + activity + "'", false};
   if (!input.is_object())
     return {false, nullptr, "InvalidInput", activity + ": the input must be an object", false};
-  Outcome o = a->run(s_, input, key, timestamp_s_);
+  // An activity reads its input through activities/input.hpp; a field it refuses is the
+  // caller's InvalidInput wherever in the activity it was read.
+  Outcome o =
+      refuse_bad_input(activity.c_str(), [&] { return a->run(s_, input, key, timestamp_s_); });
   if (o.code == "NotConfigured") o.message = activity + ": " + o.message;
   return o;
 }

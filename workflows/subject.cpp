@@ -1,5 +1,7 @@
 #include "workflows/subject.hpp"
 
+#include "workflows/money.hpp"
+
 #include <cctype>
 #include <cstdint>
 
@@ -27,10 +29,7 @@ bool is_id(const std::string& s) {
 }
 
 bool is_currency(const nlohmann::json& c) {
-  if (!c.is_string() || c.get<std::string>().size() != 3) return false;
-  for (unsigned char ch : c.get<std::string>())
-    if (!std::isalpha(ch)) return false;
-  return true;
+  return c.is_string() && money::is_currency(c.get<std::string>());
 }
 
 // Why `v` is not a `t`, or "" when it is.
@@ -46,7 +45,7 @@ std::string mismatch(SubjectType t, const nlohmann::json& v, bool required) {
           v["amount_minor"].get<std::uint64_t>() > std::uint64_t(INT64_MAX))
         return "money beyond 64-bit minor units: " + shown;
       if (!v.contains("currency") || !is_currency(v["currency"]))
-        return "money without a three-letter currency: " + shown;
+        return "money without an ISO 4217 currency: " + shown;
       return "";
     case SubjectType::Date:
       return v.is_string() && is_date(v.get<std::string>()) ? ""

@@ -1,21 +1,24 @@
 // bill.plan: the billing plan for a contract from its terms and resolved products.
 //
 // Recurring lines are billed every `billing_frequency` period from the effective date to the
-// expiration date (end exclusive), in advance or in arrears. Each line's amount for the term is
-// split over the periods by the days they cover (a partial last period is prorated by days of
-// the full period it would have been), largest remainder first, so the periods sum exactly to
-// the line. A line whose periods are all full and equal, with a whole per-period unit price,
-// goes onto the billing system's subscription (the billing system raises those invoices);
-// any other recurring amount is invoiced by Covenant at its period's date and flagged as an
-// exception for finance. One-time fees are billed by milestone when the contract has
-// milestones (a milestone tied to signing is due at once, the others wait for their event),
-// else at the start. Every amount is integer minor units; the plan's total equals the
-// transaction price to the unit, or the activity fails.
-#include "activities/bill/allocate.hpp"
-#include "activities/dates.hpp"
+// expiration date (end exclusive), in advance or in arrears. What a line costs over the term
+// follows the one proration rule (bill/proration.hpp: whole months plus a fraction of a month
+// by days), whatever the frequency; its amount is then split over the periods by the time they
+// cover, largest remainder first, so the periods sum exactly to the line. A line whose periods
+// are all full and equal, with a whole per-period unit price, goes onto the billing system's
+// subscription (the billing system raises those invoices); any other recurring amount is
+// invoiced by Covenant at its period's date and flagged as an exception for finance. One-time
+// fees are billed by milestone when the contract's milestones add up to 100%: a milestone due
+// at signing is invoiced at once, one due a stated time after signing on that date, the others
+// wait for their event (bill/milestone_event.hpp; unclear wording is flagged for a person).
+// Every input field is typed and checked (activities/input.hpp) and every amount is integer
+// minor units in checked arithmetic: an input that would overflow is refused, naming the field.
+#include "activities/bill/milestone_event.hpp"
+#include "activities/bill/proration.hpp"
+#include "activities/input.hpp"
 #include "activities/own.hpp"
 
-#include <regex>
+#include <algorithm>
 
 namespace covenant::activities {
 namespace {
@@ -25,299 +28,380 @@ using nlohmann::json;
 
 constexpr const char* kActivity = "bill.plan";
 
-int interval_months(const std::string& every) {
-  if (every == "month") return 1;
-  if (every == "quarter") return 3;
-  if (every == "half_year") return 6;
-  if (every == "year") return 12;
-  return 0;
+json money_json(std::int64_t minor, const std::string& currency) {
+  return {{"amount_minor", minor}, {"currency", currency}};
 }
 
-json money(std::int64_t minor, const std::string& currency) {
-  return {{"amount_minor", minor}, {"currency", currency}};
+struct Line {
+  std::string where, product, name;
+  bool recurring = false;
+  std::int64_t amount = 0, quantity = 1, months = 0;
+};
+
+struct Milestone {
+  std::int64_t basis_points = 0;
+  std::string event;
+  json raw_basis_points;
+};
+
+struct PlanInput {
+  std::string contract, currency, every, timing;
+  dates::Day start, end;
+  bill::Months term;
+  int interval = 12;  // months per billing period
+  std::int64_t net_days = 30;
+  json payment_discount;  // {discount_percent, discount_days} or null
+  std::vector<Line> lines;
+  std::vector<Milestone> milestones;
+  std::optional<std::int64_t> transaction_price;
+};
+
+int interval_months(const std::string& every) {
+  return every == "month" ? 1 : every == "quarter" ? 3 : every == "half_year" ? 6 : 12;
+}
+
+PlanInput read_input(const json& in) {
+  Field root(in, "");
+  PlanInput p;
+  Field terms = root.at("terms");
+  terms.object();
+  Field start = terms.term("effective_date"), end = terms.term("expiration_date");
+  if (start.is_null()) start.fail("is missing: a plan starts on the effective date");
+  if (end.is_null() || end.raw() == "perpetual")
+    end.fail("is " + shown(end.raw()) + ": a plan needs the term's end");
+  p.start = start.date();
+  p.end = end.date();
+  if (p.end <= p.start) end.fail("must be after the effective date");
+  auto term = bill::months_between(p.start, p.end);
+  if (!term) end.fail("is more than 100 years after the effective date");
+  p.term = *term;
+
+  Field freq = terms.term("billing_frequency");
+  if (!freq.is_null()) freq.object();
+  p.every = freq.is_null()
+                ? "year"
+                : freq.one_of_or("every", "year", {"month", "quarter", "half_year", "year"});
+  p.timing =
+      freq.is_null() ? "advance" : freq.one_of_or("timing", "advance", {"advance", "arrears"});
+  p.interval = interval_months(p.every);
+
+  Field pay = terms.term("payment_terms");
+  if (!pay.is_null()) {
+    pay.object();
+    p.net_days = pay.integer_or("net_days", 30, 0, 3650);
+    if (pay.has("discount")) {
+      Field d = pay.at("discount");
+      d.object();
+      std::int64_t bp = d.at("basis_points").integer(0, 10000);
+      std::int64_t days = d.integer_or("days", 0, 0, p.net_days);
+      p.payment_discount = {{"discount_percent",
+                             std::to_string(bp / 100) +
+                                 (bp % 100 ? "." + std::to_string(100 + bp % 100).substr(1) : "")},
+                            {"discount_days", days}};
+    }
+  }
+  Field ms = terms.term("milestones");
+  if (!ms.is_null())
+    for (const Field& m : ms.items()) {
+      m.object();
+      Field bp = m.at("basis_points");
+      p.milestones.push_back({bp.integer(0, 10000), m.at("event").text(), bp.raw()});
+    }
+
+  Field products = root.at("products");
+  products.object();
+  p.currency = products.at("currency").currency();
+  p.contract = root.text_or("contract_id", products.text_or("contract_id", "contract"));
+  if (p.contract.empty()) p.contract = "contract";
+  auto lines = products.at("lines").items();
+  if (lines.empty()) products.at("lines").fail("has no lines: there is nothing to bill");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Field& l = lines[i];
+    l.object();
+    Line line;
+    line.where = l.path();
+    line.recurring = l.at("kind").one_of({"recurring", "one_time"}) == "recurring";
+    line.amount = l.at("amount_minor").amount_minor();
+    line.quantity = l.integer_or("quantity", 1, 1, money::kLargest);
+    line.product = l.text_or("product", "");
+    line.name =
+        l.text_or("name", line.product.empty() ? "line " + std::to_string(i + 1) : line.product);
+    if (line.recurring) line.months = l.at("term_months").integer(1, bill::kMaxTermMonths);
+    p.lines.push_back(line);
+  }
+  if (products.has("transaction_price")) {
+    Field tp = products.at("transaction_price");
+    tp.object();
+    if (tp.at("currency").currency() != p.currency)
+      tp.at("currency").fail("must be the products' currency, " + p.currency);
+    p.transaction_price = tp.at("amount_minor").amount_minor();
+  }
+  return p;
 }
 
 struct Period {
   dates::Day start, end;
   bool full = true;
-  long days = 0, full_days = 0;
+  Wide length = 0;  // in units of 1/term.month_days of a month
+  std::int64_t whole_months = 0;
 };
 
-bool due_at_signing(const std::string& event) {
-  static const std::regex re(
-      R"(signature|signing|execution|effective\s+date|contract\s+start|commencement)",
-      std::regex::icase);
-  return std::regex_search(event, re);
+std::vector<Period> billing_periods(const PlanInput& p) {
+  std::vector<Period> periods;
+  Wide left = p.term.units(), full = Wide(p.interval) * p.term.per_month();
+  for (int i = 0; left > 0; ++i) {
+    auto ps = dates::add_months(p.start, i * p.interval);
+    auto full_end = dates::add_months(p.start, (i + 1) * p.interval);
+    Period per{ps, std::min(full_end, p.end), full_end <= p.end, std::min(left, full), 0};
+    per.whole_months = per.full ? p.interval : p.term.whole - std::int64_t{i} * p.interval;
+    periods.push_back(per);
+    left -= per.length;
+  }
+  return periods;
 }
+
+std::string prorated(const Period& per, const bill::Months& term) {
+  std::string days = std::to_string(term.days) + "/" + std::to_string(term.month_days) + " days";
+  if (per.whole_months == 0) return "prorated " + days;
+  return "prorated " + std::to_string(per.whole_months) +
+         (per.whole_months == 1 ? " month and " : " months and ") + days;
+}
+
+class Planner {
+ public:
+  explicit Planner(const PlanInput& p) : p_(p), periods_(billing_periods(p)) {}
+
+  Outcome plan() {
+    for (const Line& line : p_.lines)
+      if (line.recurring) recurring(line);
+    subscription_periods();
+    one_time_fees();
+    return result();
+  }
+
+ private:
+  json money(std::int64_t minor) const { return money_json(minor, p_.currency); }
+  dates::Day issue_of(const Period& per) const {
+    return p_.timing == "arrears" ? per.end : per.start;
+  }
+  std::string due(dates::Day issue) const {
+    return dates::iso(issue + std::chrono::days{p_.net_days});
+  }
+
+  void invoice(dates::Day issue, json items, const std::string& reason) {
+    std::int64_t sum = 0;
+    for (const auto& it : items)
+      sum =
+          checked_add(sum, it["amount"]["amount_minor"].get<std::int64_t>(), "an invoice's total");
+    json inv = {{"id", p_.contract + "-INV-" + std::to_string(invoices_.size() + 1)},
+                {"issue_date", dates::iso(issue)},
+                {"due_date", due(issue)},
+                {"currency", p_.currency},
+                {"items", std::move(items)},
+                {"total", money(sum)},
+                {"reason", reason}};
+    schedule_.push_back({{"date", dates::iso(issue)},
+                         {"kind", "invoice"},
+                         {"id", inv["id"]},
+                         {"amount", money(sum)}});
+    invoices_.push_back(std::move(inv));
+  }
+
+  void recurring(const Line& line) {
+    auto line_total = bill::over_term(line.amount, line.months, p_.term);
+    if (!line_total)
+      throw BadInput(line.where +
+                     ".amount_minor over the term passes the largest amount Covenant "
+                     "computes (" +
+                     std::to_string(money::kLargest) + " minor units)");
+    total_ = checked_add(total_, *line_total, "the plan's total");
+    std::vector<Wide> weights;
+    for (const auto& per : periods_) weights.push_back(per.length);
+    auto parts = money::allocate(*line_total, weights);
+    if (!parts) throw BadInput(line.where + ": nothing to bill over the term");
+    bool all_full = true, equal = true;
+    for (std::size_t i = 0; i < periods_.size(); ++i) {
+      all_full = all_full && periods_[i].full;
+      equal = equal && (*parts)[i] == (*parts)[0];
+    }
+    Wide unit_num = Wide(line.amount) * p_.interval, unit_den = Wide(line.months) * line.quantity;
+    if (all_full && equal && unit_num % unit_den == 0) {
+      subscription_items_.push_back(
+          {{"product", line.product},
+           {"name", line.name},
+           {"quantity", line.quantity},
+           {"unit_amount", money(*money::narrow(unit_num / unit_den))},  // ≤ a period's amount
+           {"interval", "month"},
+           {"interval_count", p_.interval},
+           {"period_amount", money((*parts)[0])}});
+      subscription_amounts_.push_back(*parts);
+      return;
+    }
+    exceptions_.push_back(
+        {{"kind", "invoiced_by_covenant"},
+         {"line", line.name},
+         {"message", "the periods of '" + line.name +
+                         "' are not equal whole amounts (proration or an uneven price): "
+                         "Covenant invoices them instead of the subscription"}});
+    for (std::size_t i = 0; i < periods_.size(); ++i) {
+      const auto& per = periods_[i];
+      std::string desc = line.name + " " + dates::iso(per.start) + " to " +
+                         dates::iso(per.end - std::chrono::days{1}) +
+                         (per.full ? "" : " (" + prorated(per, p_.term) + ")");
+      invoice(issue_of(per), json::array({{{"description", desc}, {"amount", money((*parts)[i])}}}),
+              per.full ? "period" : "prorated period");
+    }
+  }
+
+  // The subscription's expected invoices, one per period, all its lines together.
+  void subscription_periods() {
+    if (subscription_items_.empty()) return;
+    for (std::size_t i = 0; i < periods_.size(); ++i) {
+      std::int64_t sum = 0;
+      for (const auto& amounts : subscription_amounts_)
+        sum = checked_add(sum, amounts[i], "a subscription period's amount");
+      auto issue = issue_of(periods_[i]);
+      sub_periods_.push_back({{"start", dates::iso(periods_[i].start)},
+                              {"end", dates::iso(periods_[i].end)},
+                              {"issue_date", dates::iso(issue)},
+                              {"due_date", due(issue)},
+                              {"amount", money(sum)}});
+      schedule_.push_back(
+          {{"date", dates::iso(issue)}, {"kind", "subscription_period"}, {"amount", money(sum)}});
+    }
+  }
+
+  void one_time_fees() {
+    std::int64_t fees = 0;
+    std::vector<const Line*> lines;
+    for (const Line& line : p_.lines)
+      if (!line.recurring) {
+        fees =
+            checked_add(fees, line.amount, line.where + ".amount_minor added to the one-time fees");
+        lines.push_back(&line);
+      }
+    if (fees == 0) return;
+    total_ = checked_add(total_, fees, "the plan's total");
+    std::int64_t bp = 0;
+    std::vector<Wide> weights;
+    for (const auto& m : p_.milestones) {
+      bp += m.basis_points;  // ≤ 10,000 each: no overflow for any list that fits in memory
+      weights.push_back(m.basis_points);
+    }
+    if (p_.milestones.empty() || bp != 10000) {
+      if (!p_.milestones.empty())
+        exceptions_.push_back(
+            {{"kind", "milestones_do_not_add_up"},
+             {"message", "the milestones add up to " + std::to_string(bp) +
+                             " basis points, not 100%: one-time fees are invoiced at the start"}});
+      json items = json::array();
+      for (const Line* line : lines)
+        items.push_back({{"description", line->name}, {"amount", money(line->amount)}});
+      invoice(p_.start, items, "one-time fees");
+      return;
+    }
+    auto parts = money::allocate(fees, weights);
+    std::string what = lines.size() == 1 ? lines.front()->name : "One-time fees";
+    for (std::size_t i = 0; i < p_.milestones.size(); ++i) {
+      const Milestone& ms = p_.milestones[i];
+      auto meaning = bill::classify_milestone_event(ms.event);
+      std::int64_t amount = (*parts)[i];
+      json item = {
+          {"description", what + ": milestone " + std::to_string(i + 1) + " (" + ms.event + ")"},
+          {"amount", money(amount)}};
+      json m = {{"index", i + 1},          {"event", ms.event},
+                {"kind", meaning.kind},    {"basis_points", ms.raw_basis_points},
+                {"amount", money(amount)}, {"description", item["description"]}};
+      std::optional<dates::Day> date;
+      if (meaning.at_signing) date = p_.start;
+      if (meaning.after_signing)
+        date = dates::add(p_.start, meaning.after_signing->first, meaning.after_signing->second);
+      if (date) {
+        invoice(*date, json::array({item}), "milestone: " + ms.event);
+        m["invoice"] = invoices_.back()["id"];
+        m["date"] = dates::iso(*date);
+        m["status"] = "invoiced";
+      } else {
+        m["status"] = "pending";
+        m["net_days"] = p_.net_days;
+        if (!meaning.unclear.empty()) {
+          m["unclear"] = meaning.unclear;
+          exceptions_.push_back({{"kind", "milestone_event_unclear"},
+                                 {"milestone", i + 1},
+                                 {"message", meaning.unclear + "; it waits for its event"}});
+        }
+        pending_.push_back(m);
+        schedule_.push_back(
+            {{"event", ms.event}, {"kind", "milestone"}, {"amount", money(amount)}});
+      }
+      milestones_.push_back(m);
+    }
+  }
+
+  Outcome result() {
+    std::int64_t planned = 0;
+    for (const auto& s : sub_periods_)
+      planned = checked_add(planned, s["amount"]["amount_minor"].get<std::int64_t>(), "the plan");
+    for (const auto& i : invoices_)
+      planned = checked_add(planned, i["total"]["amount_minor"].get<std::int64_t>(), "the plan");
+    for (const auto& m : pending_)
+      planned = checked_add(planned, m["amount"]["amount_minor"].get<std::int64_t>(), "the plan");
+    if (planned != total_)  // a defect, never an input: the rule above is exact
+      return error("Internal", std::string(kActivity) + ": the plan sums to " +
+                                   std::to_string(planned) + " but the lines to " +
+                                   std::to_string(total_));
+    std::int64_t expected = p_.transaction_price.value_or(total_);
+    if (total_ != expected)
+      exceptions_.push_back({{"kind", "total_differs_from_transaction_price"},
+                             {"message", "the plan bills " + money::format(total_, p_.currency) +
+                                             " over the term; the transaction price is " +
+                                             money::format(expected, p_.currency)}});
+    std::stable_sort(schedule_.begin(), schedule_.end(), [](const json& a, const json& b) {
+      return a.value("date", std::string("9999")) < b.value("date", std::string("9999"));
+    });
+    json payment_terms = {{"net_days", p_.net_days}};
+    if (p_.payment_discount.is_object()) payment_terms.update(p_.payment_discount);
+    json plan = {
+        {"contract_id", p_.contract},
+        {"currency", p_.currency},
+        {"service_start", dates::iso(p_.start)},
+        {"service_end", dates::iso(p_.end)},
+        {"term",
+         {{"months", p_.term.whole}, {"days", p_.term.days}, {"month_days", p_.term.month_days}}},
+        {"frequency",
+         {{"every", p_.every}, {"interval_months", p_.interval}, {"timing", p_.timing}}},
+        {"payment_terms", payment_terms},
+        {"subscription", nullptr},
+        {"invoices", invoices_},
+        {"milestones", milestones_},
+        {"pending_milestones", pending_},
+        {"schedule", schedule_},
+        {"exceptions", exceptions_},
+        {"total", money(total_)}};
+    if (!subscription_items_.empty())
+      plan["subscription"] = {{"start_date", dates::iso(p_.start)},
+                              {"end_date", dates::iso(p_.end)},
+                              {"items", subscription_items_},
+                              {"periods", sub_periods_}};
+    return ok(plan);
+  }
+
+  const PlanInput& p_;
+  std::vector<Period> periods_;
+  std::int64_t total_ = 0;
+  json subscription_items_ = json::array(), sub_periods_ = json::array();
+  std::vector<std::vector<std::int64_t>> subscription_amounts_;
+  json invoices_ = json::array(), pending_ = json::array(), milestones_ = json::array();
+  json schedule_ = json::array(), exceptions_ = json::array();
+};
 
 }  // namespace
 
 Outcome bill_plan(const json& in) {
-  const json terms = in.value("terms", json::object());
-  const json products = in.value("products", json::object());
-  if (!terms.is_object()) return invalid_input(kActivity, "'terms' must be an object");
-  auto start_s = term_value(terms, "effective_date");
-  auto end_s = term_value(terms, "expiration_date");
-  if (!start_s.is_string()) return invalid_input(kActivity, "the terms have no effective_date");
-  if (!end_s.is_string() || end_s == "perpetual")
-    return invalid_input(kActivity,
-                         "the terms have no expiration_date: a plan needs the term's end");
-  auto start = dates::parse(start_s.get<std::string>());
-  auto end = dates::parse(end_s.get<std::string>());
-  if (!start || !end || *end <= *start)
-    return invalid_input(kActivity,
-                         "effective_date and expiration_date must be ISO dates, the "
-                         "expiration after the start");
-  if (!products.is_object() || !products.contains("lines") || !products["lines"].is_array())
-    return invalid_input(kActivity, "'products' must be resolve.products' result with 'lines'");
-  std::string currency = products.value("currency", "");
-  if (currency.size() != 3) return invalid_input(kActivity, "'products.currency' is missing");
-  std::string contract = in.value("contract_id", products.value("contract_id", "contract"));
-
-  json freq = term_value(terms, "billing_frequency");
-  std::string every = freq.is_object() ? freq.value("every", "year") : "year";
-  std::string timing = freq.is_object() ? freq.value("timing", "advance") : "advance";
-  int k = interval_months(every);
-  if (k == 0) return invalid_input(kActivity, "unknown billing frequency '" + every + "'");
-  json pay = term_value(terms, "payment_terms");
-  int net_days = pay.is_object() ? pay.value("net_days", 30) : 30;
-
-  // Billing periods on the grid start + i·k months; the last may be partial.
-  std::vector<Period> periods;
-  for (int i = 0;; ++i) {
-    auto ps = dates::add_months(*start, i * k);
-    if (ps >= *end) break;
-    auto full_end = dates::add_months(*start, (i + 1) * k);
-    Period p{ps, std::min(full_end, *end), full_end <= *end, 0, 0};
-    p.days = dates::days_between(p.start, p.end);
-    p.full_days = dates::days_between(ps, full_end);
-    periods.push_back(p);
-    if (i > 1200) return invalid_input(kActivity, "the term is too long");
-  }
-  // Term length in months when whole (for lines priced per their own term).
-  int term_months = 0;
-  while (dates::add_months(*start, term_months) < *end) ++term_months;
-  bool whole_term = dates::add_months(*start, term_months) == *end;
-
-  Wide P = 1;  // a common multiple of the partial periods' full lengths
-  for (const auto& p : periods)
-    if (!p.full) P *= p.full_days;
-
-  json subscription_items = json::array(), subscription_periods = json::array();
-  json invoices = json::array(), pending = json::array(), exceptions = json::array();
-  json schedule = json::array();
-  std::int64_t total = 0;
-  std::vector<std::vector<std::int64_t>> period_amounts;  // per subscription line
-  int invoice_no = 0;
-  auto invoice = [&](dates::Day issue, json items, std::string reason) {
-    std::int64_t sum = 0;
-    for (const auto& it : items) sum += it["amount"]["amount_minor"].get<std::int64_t>();
-    json inv = {{"id", contract + "-INV-" + std::to_string(++invoice_no)},
-                {"issue_date", dates::iso(issue)},
-                {"due_date", dates::iso(issue + std::chrono::days{net_days})},
-                {"currency", currency},
-                {"items", items},
-                {"total", money(sum, currency)},
-                {"reason", reason}};
-    invoices.push_back(inv);
-    schedule.push_back({{"date", dates::iso(issue)},
-                        {"kind", "invoice"},
-                        {"id", inv["id"]},
-                        {"amount", money(sum, currency)}});
-  };
-
-  const json& lines = products["lines"];
-  std::int64_t one_time_total = 0;
-  json one_time_names = json::array();
-  for (std::size_t li = 0; li < lines.size(); ++li) {
-    const json& line = lines[li];
-    std::string where = "products.lines[" + std::to_string(li) + "]";
-    if (!line.is_object() || !line.contains("amount_minor") ||
-        !line["amount_minor"].is_number_integer() || line["amount_minor"].get<std::int64_t>() < 0)
-      return invalid_input(kActivity, where + " needs a non-negative integer 'amount_minor'");
-    std::int64_t amount = line["amount_minor"];
-    std::string name = line.value("name", line.value("product", "line " + std::to_string(li)));
-    if (line.value("kind", "") != "recurring") {
-      one_time_total += amount;
-      one_time_names.push_back(name);
-      continue;
-    }
-    int line_months = line.value("term_months", 0);
-    if (line_months <= 0) line_months = whole_term ? term_months : 12;
-    // Weights: a full period counts k months; a partial one k·days/full_days months.
-    std::vector<Wide> w;
-    Wide wsum = 0;
-    for (const auto& p : periods) {
-      Wide wi = p.full ? Wide(k) * P : Wide(k) * p.days * (P / p.full_days);
-      w.push_back(wi);
-      wsum += wi;
-    }
-    // The line's amount over the contract's term: the amount itself when the line is priced
-    // for this term (the usual case, partial periods or not), else scaled by whole months, or
-    // by the days the periods cover when the term is not whole months.
-    std::int64_t line_total = whole_term && line_months == term_months ? amount
-                              : whole_term
-                                  ? bill::round_div(Wide(amount) * term_months, Wide(line_months))
-                                  : bill::round_div(Wide(amount) * wsum, Wide(line_months) * P);
-    auto parts = bill::allocate(line_total, w);
-    if (!parts) return invalid_input(kActivity, where + ": nothing to bill over the term");
-    total += line_total;
-    std::int64_t quantity = line.value("quantity", std::int64_t{1});
-    if (quantity <= 0) return invalid_input(kActivity, where + ": quantity must be positive");
-    bool all_full = true, equal = true;
-    for (std::size_t i = 0; i < periods.size(); ++i) {
-      all_full = all_full && periods[i].full;
-      equal = equal && (*parts)[i] == (*parts)[0];
-    }
-    Wide unit_num = Wide(amount) * k;
-    bool unit_whole = unit_num % (Wide(line_months) * quantity) == 0;
-    if (all_full && equal && unit_whole) {
-      subscription_items.push_back(
-          {{"product", line.value("product", "")},
-           {"name", name},
-           {"quantity", quantity},
-           {"unit_amount",
-            money(static_cast<std::int64_t>(unit_num / (Wide(line_months) * quantity)), currency)},
-           {"interval", "month"},
-           {"interval_count", k},
-           {"period_amount", money((*parts)[0], currency)}});
-      period_amounts.push_back(*parts);
-      continue;
-    }
-    exceptions.push_back(
-        {{"kind", "invoiced_by_covenant"},
-         {"line", name},
-         {"message", "the periods of '" + name +
-                         "' are not equal whole amounts (proration or an uneven price): "
-                         "Covenant invoices them instead of the subscription"}});
-    for (std::size_t i = 0; i < periods.size(); ++i) {
-      const auto& p = periods[i];
-      std::string desc = name + " " + dates::iso(p.start) + " to " +
-                         dates::iso(p.end - std::chrono::days{1}) +
-                         (p.full ? ""
-                                 : " (prorated " + std::to_string(p.days) + "/" +
-                                       std::to_string(p.full_days) + " days)");
-      invoice(timing == "arrears" ? p.end : p.start,
-              json::array({{{"description", desc}, {"amount", money((*parts)[i], currency)}}}),
-              p.full ? "period" : "prorated period");
-    }
-  }
-  // The subscription's expected invoices, one per period, all lines together.
-  if (!subscription_items.empty()) {
-    for (std::size_t i = 0; i < periods.size(); ++i) {
-      std::int64_t sum = 0;
-      for (const auto& pa : period_amounts) sum += pa[i];
-      auto issue = timing == "arrears" ? periods[i].end : periods[i].start;
-      subscription_periods.push_back({{"start", dates::iso(periods[i].start)},
-                                      {"end", dates::iso(periods[i].end)},
-                                      {"issue_date", dates::iso(issue)},
-                                      {"due_date", dates::iso(issue + std::chrono::days{net_days})},
-                                      {"amount", money(sum, currency)}});
-      schedule.push_back({{"date", dates::iso(issue)},
-                          {"kind", "subscription_period"},
-                          {"amount", money(sum, currency)}});
-    }
-  }
-  // One-time fees: by milestone, or at the start.
-  json ms = term_value(terms, "milestones");
-  json milestones = json::array();
-  if (one_time_total > 0) {
-    total += one_time_total;
-    std::string what = one_time_names.size() == 1 ? one_time_names[0].get<std::string>()
-                                                  : std::string("One-time fees");
-    std::vector<Wide> w;
-    if (ms.is_array())
-      for (const auto& m : ms) w.push_back(m.value("basis_points", 0));
-    Wide bp = 0;
-    for (auto x : w) bp += x;
-    if (!w.empty() && bp == 10000) {
-      auto parts = bill::allocate(one_time_total, w);
-      if (!parts) return invalid_input(kActivity, "milestones have no weight");
-      for (std::size_t i = 0; i < ms.size(); ++i) {
-        std::string event = ms[i].value("event", "");
-        json item = {
-            {"description", what + ": milestone " + std::to_string(i + 1) + " (" + event + ")"},
-            {"amount", money((*parts)[i], currency)}};
-        json m = {{"index", i + 1},
-                  {"event", event},
-                  {"basis_points", ms[i]["basis_points"]},
-                  {"amount", money((*parts)[i], currency)},
-                  {"description", item["description"]}};
-        if (due_at_signing(event)) {
-          invoice(*start, json::array({item}), "milestone: " + event);
-          m["invoice"] = invoices.back()["id"];
-          m["status"] = "invoiced";
-        } else {
-          m["status"] = "pending";
-          m["net_days"] = net_days;
-          pending.push_back(m);
-          schedule.push_back(
-              {{"event", event}, {"kind", "milestone"}, {"amount", money((*parts)[i], currency)}});
-        }
-        milestones.push_back(m);
-      }
-    } else {
-      if (!w.empty())
-        exceptions.push_back(
-            {{"kind", "milestones_do_not_add_up"},
-             {"message", "the milestones add up to " + std::to_string(static_cast<long long>(bp)) +
-                             " basis points, not 100%: one-time fees are "
-                             "invoiced at the start"}});
-      json items = json::array();
-      for (const auto& line : lines)
-        if (line.value("kind", "") != "recurring")
-          items.push_back({{"description", line.value("name", "")},
-                           {"amount", money(line["amount_minor"], currency)}});
-      invoice(*start, items, "one-time fees");
-    }
-  }
-
-  std::int64_t expected = products.contains("transaction_price")
-                              ? products["transaction_price"].value("amount_minor", total)
-                              : total;
-  std::int64_t planned = 0;
-  for (const auto& s : subscription_periods)
-    planned += s["amount"]["amount_minor"].get<std::int64_t>();
-  for (const auto& i : invoices) planned += i["total"]["amount_minor"].get<std::int64_t>();
-  for (const auto& m : pending) planned += m["amount"]["amount_minor"].get<std::int64_t>();
-  if (planned != total)
-    return error("Internal", std::string(kActivity) + ": the plan sums to " +
-                                 std::to_string(planned) + " but the lines to " +
-                                 std::to_string(total));
-  if (total != expected)
-    exceptions.push_back({{"kind", "total_differs_from_transaction_price"},
-                          {"message", "the plan bills " + std::to_string(total) +
-                                          " minor units over the term; the transaction price is " +
-                                          std::to_string(expected)}});
-  std::sort(schedule.begin(), schedule.end(), [](const json& a, const json& b) {
-    return a.value("date", std::string("9999")) < b.value("date", std::string("9999"));
+  return refuse_bad_input(kActivity, [&] {
+    PlanInput p = read_input(in);
+    return Planner(p).plan();
   });
-  json payment_terms = {{"net_days", net_days}};
-  if (pay.is_object() && pay.contains("discount")) {
-    int bp = pay["discount"].value("basis_points", 0);
-    payment_terms["discount_percent"] =
-        std::to_string(bp / 100) + (bp % 100 ? "." + std::to_string(100 + bp % 100).substr(1) : "");
-    payment_terms["discount_days"] = pay["discount"].value("days", 0);
-  }
-  json plan = {{"contract_id", contract},
-               {"currency", currency},
-               {"service_start", dates::iso(*start)},
-               {"service_end", dates::iso(*end)},
-               {"frequency", {{"every", every}, {"interval_months", k}, {"timing", timing}}},
-               {"payment_terms", payment_terms},
-               {"subscription", nullptr},
-               {"invoices", invoices},
-               {"milestones", milestones},
-               {"pending_milestones", pending},
-               {"schedule", schedule},
-               {"exceptions", exceptions},
-               {"total", money(total, currency)}};
-  if (!subscription_items.empty())
-    plan["subscription"] = {{"start_date", dates::iso(*start)},
-                            {"end_date", dates::iso(*end)},
-                            {"items", subscription_items},
-                            {"periods", subscription_periods}};
-  return ok(plan);
 }
 
 }  // namespace covenant::activities

@@ -1,13 +1,16 @@
 // revenue.schedule: an ASC 606 / IFRS 15 revenue schedule from the billing plan and the
 // resolved products. Each product line is a performance obligation. The transaction price is
-// allocated to the obligations by relative standalone selling price (the line's list amount,
-// else its net amount), largest remainder first. A recurring obligation is recognised ratably
+// allocated to the obligations by relative standalone selling price over the same period as the
+// price: the line's `ssp_minor` when given (for the contract's term), else its list amount (or
+// net amount) — for a recurring line scaled from its own term to the contract's by the billing
+// proration rule (bill/proration.hpp) — largest remainder first, so a contract without discount
+// allocates exactly its prices. A recurring obligation is recognised ratably
 // by day over the service period and reported per calendar month; a one-time obligation at a
 // point in time: per milestone when the plan bills it by milestone (a pending milestone is
 // recognised when its event happens), else at the start. Every obligation's entries sum to its
 // allocation and the schedule to the transaction price, exactly.
-#include "activities/bill/allocate.hpp"
-#include "activities/dates.hpp"
+#include "activities/bill/proration.hpp"
+#include "activities/input.hpp"
 #include "activities/own.hpp"
 
 namespace covenant::activities {
@@ -20,62 +23,102 @@ constexpr const char* kActivity = "revenue.schedule";
 
 std::string month_of(dates::Day d) { return dates::iso(d).substr(0, 7); }
 
-}  // namespace
+Outcome schedule(const json& in) {
+  Field root(in, "");
+  Field plan = root.at("plan");
+  plan.object();
+  std::string currency = plan.at("currency").currency();
+  auto start = plan.at("service_start").date();
+  auto end = plan.at("service_end").date();
+  auto term = bill::months_between(start, end);
+  if (!term) plan.at("service_end").fail("must be after service_start, and at most 100 years on");
+  Field total = plan.at("total");
+  total.object();
+  if (total.at("currency").currency() != currency)
+    total.at("currency").fail("must be the plan's currency, " + currency);
+  std::int64_t price = total.at("amount_minor").amount_minor();
 
-Outcome revenue_schedule(const json& in) {
-  const json plan = in.value("plan", json::object());
-  const json products = in.value("products", json::object());
-  if (!plan.is_object() || !plan.contains("total") || !plan.contains("service_start"))
-    return invalid_input(kActivity, "'plan' must be bill.plan's result");
-  if (!products.is_object() || !products.contains("lines") || !products["lines"].is_array() ||
-      products["lines"].empty())
-    return invalid_input(kActivity, "'products' must be resolve.products' result with 'lines'");
-  std::string currency = plan.value("currency", "");
-  auto start = dates::parse(plan.value("service_start", ""));
-  auto end = dates::parse(plan.value("service_end", ""));
-  if (!start || !end || *end <= *start)
-    return invalid_input(kActivity, "the plan's service period is not a pair of dates");
-  std::int64_t price = plan["total"].value("amount_minor", std::int64_t{-1});
-  if (price < 0) return invalid_input(kActivity, "the plan has no total");
-
-  const json& lines = products["lines"];
-  std::vector<Wide> ssp;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const json& l = lines[i];
-    std::int64_t s = l.value(
-        "ssp_minor", l.value("list_amount_minor", l.value("amount_minor", std::int64_t{-1})));
-    if (s < 0)
-      return invalid_input(kActivity, "products.lines[" + std::to_string(i) +
-                                          "] has no standalone selling price or amount");
-    ssp.push_back(s);
+  struct Milestone {
+    std::int64_t index, basis_points;
+    std::string event, period;
+  };
+  std::vector<Milestone> milestones;
+  if (plan.has("milestones")) {
+    for (const Field& m : plan.at("milestones").items()) {
+      m.object();
+      Milestone ms;
+      ms.index =
+          m.integer_or("index", static_cast<std::int64_t>(milestones.size()) + 1, 1, 1'000'000);
+      ms.basis_points = m.at("basis_points").integer(0, 10000);
+      ms.event = m.at("event").text();
+      bool invoiced = m.at("status").one_of({"invoiced", "pending"}) == "invoiced";
+      ms.period = !invoiced       ? "on " + ms.event
+                  : m.has("date") ? month_of(m.at("date").date())
+                                  : month_of(start);
+      milestones.push_back(ms);
+    }
   }
-  auto allocated = bill::allocate(price, ssp);
-  if (!allocated) return invalid_input(kActivity, "the standalone selling prices are all zero");
+
+  Field products = root.at("products");
+  products.object();
+  if (products.has("currency") && products.at("currency").currency() != currency)
+    products.at("currency").fail("must be the plan's currency, " + currency);
+  auto line_fields = products.at("lines").items();
+  if (line_fields.empty()) products.at("lines").fail("has no lines: no performance obligation");
+  struct Obligation {
+    std::string name, product;
+    bool recurring;
+    std::int64_t ssp;
+  };
+  std::vector<Obligation> lines;
+  std::vector<Wide> ssp;
+  for (const Field& l : line_fields) {
+    l.object();
+    Obligation ob;
+    ob.recurring = l.at("kind").one_of({"recurring", "one_time"}) == "recurring";
+    ob.product = l.text_or("product", "");
+    ob.name = l.text_or("name", ob.product);
+    if (l.has("ssp_minor")) {
+      ob.ssp = l.at("ssp_minor").amount_minor();  // given for the contract's term
+    } else {
+      Field base = l.has("list_amount_minor") ? l.at("list_amount_minor") : l.at("amount_minor");
+      ob.ssp = base.amount_minor();
+      if (ob.recurring) {
+        auto scaled =
+            bill::over_term(ob.ssp, l.at("term_months").integer(1, bill::kMaxTermMonths), *term);
+        if (!scaled)
+          base.fail("over the contract's term passes the largest amount Covenant computes (" +
+                    std::to_string(money::kLargest) + " minor units)");
+        ob.ssp = *scaled;
+      }
+    }
+    ssp.push_back(ob.ssp);
+    lines.push_back(ob);
+  }
+  auto allocated = money::allocate(price, ssp);
+  if (!allocated) products.at("lines").fail("have standalone selling prices that are all zero");
 
   json obligations = json::array(), periods = json::array();
-  const json& milestones = plan.value("milestones", json::array());
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const json& l = lines[i];
-    std::string name = l.value("name", l.value("product", ""));
+    const std::string& name = lines[i].name;
     json entries = json::array();
     std::string method;
-    if (l.value("kind", "") == "recurring") {
+    if (lines[i].recurring) {
       method = "ratable_daily";
       // Days of the service period in each calendar month.
       std::vector<Wide> days;
       std::vector<std::string> months;
-      for (auto d = *start; d < *end;) {
+      for (auto d = start; d < end;) {
         std::chrono::year_month_day ymd{d};
         auto ym = std::chrono::year_month{ymd.year(), ymd.month()} + std::chrono::months{1};
         auto first_next =
             dates::Day{std::chrono::year_month_day{ym.year(), ym.month(), std::chrono::day{1}}};
-        auto stop = std::min(first_next, *end);
+        auto stop = std::min(first_next, end);
         days.push_back(dates::days_between(d, stop));
         months.push_back(month_of(d));
         d = stop;
       }
-      auto parts = bill::allocate((*allocated)[i], days);
-      if (!parts) return invalid_input(kActivity, "an empty service period");
+      auto parts = money::allocate((*allocated)[i], days);  // the term is not empty
       for (std::size_t m = 0; m < months.size(); ++m)
         entries.push_back({{"period", months[m]},
                            {"days", static_cast<long long>(days[m])},
@@ -83,22 +126,17 @@ Outcome revenue_schedule(const json& in) {
     } else if (!milestones.empty()) {
       method = "point_in_time";
       std::vector<Wide> w;
-      for (const auto& m : milestones) w.push_back(m.value("basis_points", 0));
-      auto parts = bill::allocate((*allocated)[i], w);
-      if (!parts) return invalid_input(kActivity, "milestones without weights");
-      for (std::size_t m = 0; m < milestones.size(); ++m) {
-        json e = {{"milestone", milestones[m].value("index", static_cast<int>(m) + 1)},
-                  {"event", milestones[m].value("event", "")},
-                  {"amount_minor", (*parts)[m]}};
-        if (milestones[m].value("status", "") == "invoiced")
-          e["period"] = month_of(*start);
-        else
-          e["period"] = "on " + milestones[m].value("event", std::string("event"));
-        entries.push_back(e);
-      }
+      for (const auto& m : milestones) w.push_back(m.basis_points);
+      auto parts = money::allocate((*allocated)[i], w);
+      if (!parts) plan.at("milestones").fail("have no weight: their basis points are all zero");
+      for (std::size_t m = 0; m < milestones.size(); ++m)
+        entries.push_back({{"milestone", milestones[m].index},
+                           {"event", milestones[m].event},
+                           {"amount_minor", (*parts)[m]},
+                           {"period", milestones[m].period}});
     } else {
       method = "point_in_time";
-      entries.push_back({{"period", month_of(*start)}, {"amount_minor", (*allocated)[i]}});
+      entries.push_back({{"period", month_of(start)}, {"amount_minor", (*allocated)[i]}});
     }
     std::int64_t sum = 0;
     for (const auto& e : entries) sum += e["amount_minor"].get<std::int64_t>();
@@ -110,8 +148,8 @@ Outcome revenue_schedule(const json& in) {
           {{"period", e["period"]}, {"obligation", name}, {"amount_minor", e["amount_minor"]}});
     obligations.push_back(
         {{"obligation", name},
-         {"product", l.value("product", "")},
-         {"ssp", {{"amount_minor", static_cast<long long>(ssp[i])}, {"currency", currency}}},
+         {"product", lines[i].product},
+         {"ssp", {{"amount_minor", lines[i].ssp}, {"currency", currency}}},
          {"allocated", {{"amount_minor", (*allocated)[i]}, {"currency", currency}}},
          {"method", method},
          {"entries", entries}});
@@ -119,13 +157,19 @@ Outcome revenue_schedule(const json& in) {
   std::stable_sort(periods.begin(), periods.end(), [](const json& a, const json& b) {
     return a["period"].get<std::string>() < b["period"].get<std::string>();
   });
-  return ok({{"name", "Revenue schedule " + plan.value("contract_id", std::string())},
+  return ok({{"name", "Revenue schedule " + plan.text_or("contract_id", "")},
              {"currency", currency},
              {"transaction_price", {{"amount_minor", price}, {"currency", currency}}},
-             {"service_start", plan["service_start"]},
-             {"service_end", plan["service_end"]},
+             {"service_start", dates::iso(start)},
+             {"service_end", dates::iso(end)},
              {"obligations", obligations},
              {"periods", periods}});
+}
+
+}  // namespace
+
+Outcome revenue_schedule(const json& in) {
+  return refuse_bad_input(kActivity, [&] { return schedule(in); });
 }
 
 }  // namespace covenant::activities

@@ -2,6 +2,7 @@
 // frequency, billing frequency, milestone payments and SLA commitments. Amounts become integer
 // minor units by exact decimal arithmetic; percentages stay decimal text ("99.9") or basis
 // points (2% = 200), never floating point.
+#include "activities/bill/milestone_event.hpp"
 #include "activities/extract/text_util.hpp"
 #include "adapters/http/decimal.hpp"
 
@@ -242,9 +243,14 @@ void milestones(const std::string& t, const std::string& l, Terms& out) {
   }
   if (list.empty()) return;
   int total = 0;
-  for (const auto& m : list) total += m["basis_points"].get<int>();
-  // Milestones that add up to the whole fee are surely read right; others need a person.
-  out["milestones"] = term(list, total == 10000 ? 0.85 : 0.5, t, first, last);
+  bool clear = true;
+  for (const auto& m : list) {
+    total += m["basis_points"].get<int>();
+    clear = clear && bill::classify_milestone_event(m["event"]).unclear.empty();
+  }
+  // Milestones that add up to the whole fee, each with an event billing can read, are surely
+  // read right; others need a person (an event naming signing in another sense, or two events).
+  out["milestones"] = term(list, total == 10000 && clear ? 0.85 : 0.5, t, first, last);
 }
 
 void sla(const std::string& t, const std::string& l, Terms& out) {

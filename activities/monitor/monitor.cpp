@@ -7,8 +7,8 @@
 //   monitor.billing_accuracy: the customer's invoices in the billing system against the plan:
 //     every invoice the plan wrote and every subscription period already due must be there
 //     with the same amount; anything else is a discrepancy.
-#include "activities/bill/allocate.hpp"
 #include "activities/dates.hpp"
+#include "activities/input.hpp"
 #include "activities/own.hpp"
 
 namespace covenant::activities {
@@ -68,7 +68,9 @@ Outcome monitor_renewal(const Systems& s, const json& in) {
   return ok(out);
 }
 
-Outcome monitor_sla(const Systems& s, const json& in) {
+namespace {
+
+Outcome sla_breaches(const Systems& s, const json& in) {
   const char* a = "monitor.sla";
   auto now = today(s);
   if (!now) return error("NotConfigured", std::string(a) + ": no date source");
@@ -136,24 +138,34 @@ Outcome monitor_sla(const Systems& s, const json& in) {
     if (measured < 0)
       return invalid_input(a, "'measured_uptime' must be a percentage like \"99.5\"");
     if (measured < bp(sla["uptime_percent"])) {
-      int credit_bp = 0;
-      for (const auto& c : sla.value("service_credits", json::array()))
-        if (measured < bp(c["below_percent"]))
-          credit_bp = std::max(credit_bp, c.value("credit_basis_points", 0));
+      std::int64_t credit_bp = 0;
+      Field credits(sla, "terms.sla");
+      if (credits.has("service_credits"))
+        for (const Field& c : credits.at("service_credits").items())
+          if (c.at("below_percent").raw().is_primitive() &&
+              measured < bp(c.at("below_percent").raw()))
+            credit_bp = std::max(credit_bp, c.integer_or("credit_basis_points", 0, 0, 10000));
       json breach = {{"kind", "uptime"},
                      {"measured_percent", in["measured_uptime"]},
                      {"committed_percent", sla["uptime_percent"]},
                      {"credit_basis_points", credit_bp}};
       json monthly = in.value("monthly_fees", json());
       if (monthly.is_object() && monthly.contains("amount_minor")) {
-        std::int64_t fee = monthly["amount_minor"];
-        breach["credit"] = {{"amount_minor", bill::round_div(bill::Wide(fee) * credit_bp, 10000)},
-                            {"currency", monthly.value("currency", "")}};
+        Field fees(monthly, "monthly_fees");
+        auto credit = money::scale(fees.at("amount_minor").amount_minor(), credit_bp, 10000);
+        breach["credit"] = {{"amount_minor", *credit},  // ≤ the fee: credit_bp ≤ 10,000
+                            {"currency", fees.at("currency").currency()}};
       }
       out["breaches"].push_back(breach);
     }
   }
   return ok(out);
+}
+
+}  // namespace
+
+Outcome monitor_sla(const Systems& s, const json& in) {
+  return refuse_bad_input("monitor.sla", [&] { return sla_breaches(s, in); });
 }
 
 Outcome monitor_billing_accuracy(const Systems& s, const json& in) {

@@ -2,6 +2,7 @@
 // entitlement per recurring product line) and a provisioning request per entitlement, as a CRM
 // task for the provisioning team (each with its own idempotency key, so a retry creates none
 // twice). Confirmation comes back as the `provisioning.confirmed` event.
+#include "activities/input.hpp"
 #include "activities/own.hpp"
 
 namespace covenant::activities {
@@ -9,17 +10,24 @@ namespace covenant::activities {
 using nlohmann::json;
 
 Outcome provision_entitlements(const json& in) {
+  const char* a = "provision.entitlements";
   const json products = in.value("products", json::object());
   if (!products.is_object() || !products.contains("entitlements"))
-    return invalid_input("provision.entitlements", "'products' must be resolve.products' result");
-  json out = json::array();
-  for (const auto& e : products["entitlements"])
-    out.push_back({{"product", e.value("product", "")},
-                   {"name", e.value("name", "")},
-                   {"quantity", e.value("quantity", 1)},
-                   {"account", in.value("account", "")},
-                   {"start", e.value("start", json())}});
-  return ok({{"entitlements", out}});
+    return invalid_input(a, "'products' must be resolve.products' result");
+  return refuse_bad_input(a, [&] {
+    Field root(in, "");
+    std::string account = root.text_or("account", "");
+    json out = json::array();
+    for (const Field& e : root.at("products").at("entitlements").items()) {
+      e.object();
+      out.push_back({{"product", e.text_or("product", "")},
+                     {"name", e.text_or("name", "")},
+                     {"quantity", e.integer_or("quantity", 1, 1, money::kLargest)},
+                     {"account", account},
+                     {"start", e.has("start") ? json(e.at("start").text()) : json()}});
+    }
+    return ok({{"entitlements", out}});
+  });
 }
 
 Outcome provision_request(const Systems& s, const json& in, const std::string& key) {

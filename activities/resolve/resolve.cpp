@@ -7,6 +7,8 @@
 // CustomerNotFound (with the candidates) so the workflow can send it to a person.
 //
 // resolve.products: the contract's fees against the CPQ quote's lines.
+#include "activities/bill/proration.hpp"
+#include "activities/input.hpp"
 #include "activities/own.hpp"
 
 #include <algorithm>
@@ -142,62 +144,91 @@ Outcome resolve_customer(const Systems& s, const json& in) {
              {"candidates", listed}});
 }
 
-Outcome resolve_products(const json& in) {
+namespace {
+
+// A contract fee, read leniently: extraction may leave a fee without an amount or frequency,
+// and such a fee simply matches no quote line (it is then listed as fee_not_in_quote).
+struct Fee {
+  std::int64_t amount = -1;
+  std::string currency, frequency;
+};
+
+Fee fee_of(const json& f) {
+  Fee fee;
+  if (!f.is_object()) return fee;
+  const json& a = f.contains("amount") ? f["amount"] : json();
+  fee.amount = minor_of(a);
+  if (a.is_object() && a.contains("currency") && a["currency"].is_string())
+    fee.currency = a["currency"].get<std::string>();
+  if (f.contains("frequency") && f["frequency"].is_string())
+    fee.frequency = f["frequency"].get<std::string>();
+  return fee;
+}
+
+// Whether the fee says the same as a quote line of `amount` over `months` (0 for one-time): an
+// annual fee over a 12-month line, a monthly fee times the months, or a one-time fee. Compared
+// exactly in 128 bits: fee × months = amount × months-per-fee.
+bool fee_matches(const Fee& fee, std::int64_t amount, std::int64_t months) {
+  if (fee.amount < 0) return false;
+  if (months == 0)
+    return (fee.frequency.empty() || fee.frequency == "one_time") && fee.amount == amount;
+  int per = fee.frequency == "year"      ? 12
+            : fee.frequency == "quarter" ? 3
+            : fee.frequency == "month"   ? 1
+                                         : 0;
+  return per > 0 && money::Wide(fee.amount) * months == money::Wide(amount) * per;
+}
+
+Outcome products(const json& in) {
   const char* a = "resolve.products";
-  const json terms = in.value("terms", json::object());
-  const json quote = in.value("quote", json::object());
-  if (!quote.is_object() || !quote.contains("lines") || !quote["lines"].is_array())
+  Field root(in, "");
+  Field terms = root.has("terms") ? root.at("terms") : Field(json::object(), "terms");
+  terms.object();
+  Field quote = root.at("quote");
+  if (!quote.raw().is_object() || !quote.has("lines"))
     return invalid_input(a, "'quote' must have the quote's 'lines' (cpq.list_quote_lines)");
-  json fees = term_value(terms, "fees");
+  json fees = term_value(terms.raw(), "fees");
   if (!fees.is_array()) fees = json::array();
   std::vector<bool> fee_used(fees.size(), false);
   json lines = json::array(), exceptions = json::array(), entitlements = json::array();
   std::string currency;
   std::int64_t total = 0;
-  for (std::size_t i = 0; i < quote["lines"].size(); ++i) {
-    const json& q = quote["lines"][i];
+  auto quote_lines = quote.at("lines").items();
+  for (std::size_t i = 0; i < quote_lines.size(); ++i) {
+    const Field& q = quote_lines[i];
+    q.object();
     std::string where = "quote line " + std::to_string(i + 1);
-    std::int64_t unit = minor_of(q.value("net_price", json()));
-    std::int64_t list = minor_of(q.value("list_price", json()));
+    std::int64_t unit = minor_of(q.raw().value("net_price", json()));
+    std::int64_t list = minor_of(q.raw().value("list_price", json()));
     if (unit < 0) return invalid_input(a, where + " has no net price in minor units");
-    auto qty_w = whole_quantity(q.value("quantity", json(1)));
+    auto qty_w = whole_quantity(q.raw().value("quantity", json(1)));
     if (!qty_w || *qty_w <= 0)
       return invalid_input(a, where + ": quantity must be a positive whole number");
     std::int64_t qty = *qty_w;
-    std::string cur = q.value("net_price", json::object()).value("currency", "");
+    std::string cur = q.at("net_price").at("currency").currency();
     if (currency.empty()) currency = cur;
     if (cur != currency)
       return invalid_input(a, where + " is in " + cur + ", the quote in " + currency);
-    bool recurring = q.contains("term_months") && q["term_months"].is_number_integer() &&
-                     q["term_months"].get<int>() > 0;
-    std::int64_t amount = unit * qty;
-    json line = {{"product", q.value("product", "")},
-                 {"name", q.value("product_name", q.value("product", ""))},
+    std::int64_t months =
+        q.has("term_months") ? q.at("term_months").integer(0, bill::kMaxTermMonths) : 0;
+    bool recurring = months > 0;
+    std::int64_t amount = checked_multiply(unit, qty, q.path() + ": net price × quantity");
+    std::int64_t list_amount =
+        list >= 0 ? checked_multiply(list, qty, q.path() + ": list price × quantity") : amount;
+    json line = {{"product", q.text_or("product", "")},
+                 {"name", q.text_or("product_name", q.text_or("product", ""))},
                  {"kind", recurring ? "recurring" : "one_time"},
                  {"quantity", qty},
                  {"unit_amount_minor", unit},
                  {"amount_minor", amount},
-                 {"list_amount_minor", list >= 0 ? list * qty : amount},
-                 {"term_months", recurring ? q["term_months"] : json()},
-                 {"quote_line", q.value("id", "")},
+                 {"list_amount_minor", list_amount},
+                 {"term_months", recurring ? json(months) : json()},
+                 {"quote_line", q.text_or("id", "")},
                  {"contract_fee", nullptr}};
-    // The contract fee that says the same: same currency, and the same amount for the term
-    // (an annual fee over a 12-month line), or the same unit price and quantity.
     for (std::size_t f = 0; f < fees.size(); ++f) {
       if (fee_used[f]) continue;
-      const json& fee = fees[f];
-      if (fee["amount"].value("currency", "") != currency) continue;
-      std::int64_t fa = minor_of(fee["amount"]);
-      std::string freq =
-          fee.value("frequency", json("")).is_string() ? fee["frequency"].get<std::string>() : "";
-      int months = recurring ? q["term_months"].get<int>() : 0;
-      std::int64_t over_term = freq == "year"      ? fa * months / 12
-                               : freq == "quarter" ? fa * months / 3
-                               : freq == "month"   ? fa * months
-                                                   : fa;
-      bool kind_ok = recurring ? (freq == "year" || freq == "quarter" || freq == "month")
-                               : (freq.empty() || freq == "one_time");
-      if (kind_ok && over_term == amount) {
+      Fee fee = fee_of(fees[f]);
+      if (fee.currency == currency && fee_matches(fee, amount, months)) {
         fee_used[f] = true;
         line["contract_fee"] = f;
         break;
@@ -213,23 +244,34 @@ Outcome resolve_products(const json& in) {
       entitlements.push_back({{"product", line["product"]},
                               {"name", line["name"]},
                               {"quantity", qty},
-                              {"start", q.value("start_date", json())}});
-    total += amount;
+                              {"start", q.raw().value("start_date", json())}});
+    total = checked_add(total, amount, "the quote's total");
     lines.push_back(line);
   }
   for (std::size_t f = 0; f < fees.size(); ++f)
-    if (!fee_used[f])
-      exceptions.push_back({{"kind", "fee_not_in_quote"},
-                            {"fee", fees[f]},
-                            {"message", "the contract's fee '" + fees[f].value("description", "") +
-                                            "' matches no quote line"}});
+    if (!fee_used[f]) {
+      std::string description = fees[f].is_object() && fees[f].contains("description") &&
+                                        fees[f]["description"].is_string()
+                                    ? fees[f]["description"].get<std::string>()
+                                    : "";
+      exceptions.push_back(
+          {{"kind", "fee_not_in_quote"},
+           {"fee", fees[f]},
+           {"message", "the contract's fee '" + description + "' matches no quote line"}});
+    }
   if (lines.empty()) return invalid_input(a, "the quote has no lines");
   return ok({{"currency", currency},
              {"lines", lines},
              {"entitlements", entitlements},
              {"exceptions", exceptions},
              {"transaction_price", {{"amount_minor", total}, {"currency", currency}}},
-             {"contract_id", in.value("contract_id", "")}});
+             {"contract_id", root.text_or("contract_id", "")}});
+}
+
+}  // namespace
+
+Outcome resolve_products(const json& in) {
+  return refuse_bad_input("resolve.products", [&] { return products(in); });
 }
 
 }  // namespace covenant::activities

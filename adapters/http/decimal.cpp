@@ -1,5 +1,7 @@
 #include "adapters/http/decimal.hpp"
 
+#include "workflows/money.hpp"
+
 #include <regex>
 #include <vector>
 
@@ -80,23 +82,18 @@ json parse_exact(const std::string& text) {
 }
 
 int minor_digits(const std::string& currency) {
-  static const std::vector<std::string> zero = {"JPY", "KRW", "VND", "CLP",
-                                                "ISK", "UGX", "XAF", "XOF"};
-  static const std::vector<std::string> three = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"};
   std::string c;
   for (char ch : currency) c += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  for (const auto& z : zero)
-    if (z == c) return 0;
-  for (const auto& t : three)
-    if (t == c) return 3;
-  return 2;
+  return money::minor_units(c).value_or(2);
 }
 
 std::optional<std::int64_t> to_minor(const json& amount, int digits) {
   if (amount.is_number_integer()) {
-    std::int64_t v = amount.get<std::int64_t>();
-    for (int i = 0; i < digits; ++i) v *= 10;
-    return v;
+    if (amount.is_number_unsigned() && amount.get<std::uint64_t>() > std::uint64_t(INT64_MAX))
+      return std::nullopt;
+    std::optional<std::int64_t> v = amount.get<std::int64_t>();
+    for (int i = 0; i < digits && v; ++i) v = money::multiply(*v, 10);
+    return v;  // nullopt past the largest amount: never wrapped around
   }
   if (!amount.is_string()) return std::nullopt;
   static const std::regex dec_re(R"(^(-?)(\d{1,15})(?:\.(\d+))?$)");

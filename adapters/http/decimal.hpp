@@ -15,7 +15,8 @@ namespace covenant::adapters::http {
 // ("4800.50"); integers stay integers. Returns a discarded value on malformed input.
 nlohmann::json parse_exact(const std::string& text);
 
-// The number of minor-unit digits of an ISO 4217 currency (JPY 0, BHD 3, most 2).
+// The number of minor-unit digits of an ISO 4217 currency (JPY 0, BHD 3, most 2; 2 for a code
+// that is not one — callers that must refuse unknown codes ask money::minor_units).
 int minor_digits(const std::string& currency);
 
 // "4800.5" with 2 digits → 480050. An integer JSON value or a decimal string; more fraction

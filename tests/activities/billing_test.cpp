@@ -2,8 +2,10 @@
 // property tests over thousands of random contracts (seeded, so a failure reproduces): every
 // schedule sums exactly to its total, periods tile the term with no gap and no overlap, no
 // period is billed twice and no month is recognised twice for an obligation.
+#include "activities/bill/milestone_event.hpp"
 #include "activities/dates.hpp"
 #include "activities/own.hpp"
+#include "workflows/money.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -250,4 +252,266 @@ TEST_CASE("Property: random contracts bill and recognise exactly their totals, e
     REQUIRE(allocated == total);
   }
   CHECK(plans == 3000);
+}
+
+// ---- The findings of issue 15, each tried again. ----
+
+TEST_CASE("Amounts past 64 bits are refused naming the field, never wrapped around") {
+  auto t = terms("2027-01-01", "2028-01-01", "year");
+  SECTION("two one-time lines of 6e18") {
+    json products = {{"currency", "USD"},
+                     {"lines",
+                      {line("a", "one_time", 6'000'000'000'000'000'000),
+                       line("b", "one_time", 6'000'000'000'000'000'000)}}};
+    auto plan = bill_plan({{"terms", t}, {"products", products}});
+    REQUIRE_FALSE(plan.ok);
+    CHECK(plan.code == "InvalidInput");
+    CHECK(plan.message.find("products.lines[1].amount_minor") != std::string::npos);
+    CHECK(plan.message.find("9223372036854775807") != std::string::npos);
+  }
+  SECTION("two recurring lines of 5e18") {
+    json products = {{"currency", "USD"},
+                     {"lines",
+                      {line("a", "recurring", 5'000'000'000'000'000'000),
+                       line("b", "recurring", 5'000'000'000'000'000'000)}}};
+    auto plan = bill_plan({{"terms", t}, {"products", products}});
+    REQUIRE_FALSE(plan.ok);
+    CHECK(plan.code == "InvalidInput");
+    CHECK(plan.message.find("the plan's total") != std::string::npos);
+  }
+  SECTION("2^63-1 per 12 months over 36 months") {
+    json products = {{"currency", "USD"}, {"lines", {line("a", "recurring", INT64_MAX)}}};
+    auto plan =
+        bill_plan({{"terms", terms("2027-01-01", "2030-01-01", "year")}, {"products", products}});
+    REQUIRE_FALSE(plan.ok);
+    CHECK(plan.message.find("products.lines[0].amount_minor over the term") != std::string::npos);
+  }
+  SECTION("exactly the largest amount still plans, to the unit") {
+    json products = {{"currency", "USD"}, {"lines", {line("a", "recurring", INT64_MAX)}}};
+    auto plan = bill_plan({{"terms", t}, {"products", products}});
+    REQUIRE(plan.ok);
+    CHECK(plan.result["total"]["amount_minor"] == INT64_MAX);
+  }
+  SECTION("a number past 2^63 in the input") {
+    json products = {{"currency", "USD"}, {"lines", {line("a", "one_time", 1)}}};
+    products["lines"][0]["amount_minor"] = std::uint64_t{10'000'000'000'000'000'000u};
+    auto plan = bill_plan({{"terms", t}, {"products", products}});
+    CHECK(plan.code == "InvalidInput");
+    CHECK(plan.message.find("products.lines[0].amount_minor") != std::string::npos);
+  }
+  SECTION("a standalone selling price that overflows over the term") {
+    json products = {{"currency", "USD"},
+                     {"lines", {line("a", "recurring", 100, 1, INT64_MAX / 2, 12)}}};
+    auto plan =
+        bill_plan({{"terms", terms("2027-01-01", "2030-01-01", "year")}, {"products", products}});
+    REQUIRE(plan.ok);
+    auto rev = revenue_schedule({{"plan", plan.result}, {"products", products}});
+    CHECK(rev.code == "InvalidInput");
+    CHECK(rev.message.find("products.lines[0].list_amount_minor") != std::string::npos);
+  }
+  SECTION("a quote's price times quantity") {
+    json quote = {{"lines",
+                   {{{"id", "q1"},
+                     {"product", "seats"},
+                     {"quantity", 4'000'000'000},
+                     {"net_price", {{"amount_minor", 4'000'000'000'000}, {"currency", "USD"}}},
+                     {"term_months", 12}}}}};
+    auto r = resolve_products({{"quote", quote}, {"terms", json::object()}});
+    CHECK(r.code == "InvalidInput");
+    CHECK(r.message.find("net price") != std::string::npos);
+  }
+}
+
+TEST_CASE("The billing frequency decides when a line is billed, never how much") {
+  // 12,000 per 12 months for 15 days of January 2027: 15/31 of a month of 1,000 = 483.87.
+  json products = {{"currency", "USD"}, {"lines", {line("svc", "recurring", 12000)}}};
+  for (const char* every : {"month", "quarter", "half_year", "year"}) {
+    auto plan =
+        bill_plan({{"terms", terms("2027-01-01", "2027-01-16", every)}, {"products", products}});
+    REQUIRE(plan.ok);
+    CHECK(plan.result["total"]["amount_minor"] == 484);
+  }
+  // Three months and 14 of April's 30 days, quarterly: 3,466.67 as when billed monthly.
+  json big = {{"currency", "EUR"}, {"lines", {line("svc", "recurring", 1200000)}}};
+  for (const char* every : {"month", "quarter", "half_year", "year"}) {
+    auto plan = bill_plan({{"terms", terms("2027-01-01", "2027-04-15", every)}, {"products", big}});
+    REQUIRE(plan.ok);
+    CHECK(plan.result["total"]["amount_minor"] == 346667);
+  }
+}
+
+TEST_CASE("Revenue is allocated on prices over the contract's term") {
+  // 24 months; hosting 12,000.00 per 12 months (list the same), setup 3,000.00, no discount.
+  json products = {
+      {"currency", "USD"},
+      {"lines",
+       {line("hosting", "recurring", 1200000, 1, 1200000, 12), line("setup", "one_time", 300000)}}};
+  auto plan =
+      bill_plan({{"terms", terms("2027-01-01", "2029-01-01", "year")}, {"products", products}});
+  REQUIRE(plan.ok);
+  CHECK(plan.result["total"]["amount_minor"] == 2700000);
+  auto rev = revenue_schedule({{"plan", plan.result}, {"products", products}});
+  REQUIRE(rev.ok);
+  CHECK(rev.result["obligations"][0]["ssp"]["amount_minor"] == 2400000);
+  CHECK(rev.result["obligations"][0]["allocated"]["amount_minor"] == 2400000);
+  CHECK(rev.result["obligations"][1]["allocated"]["amount_minor"] == 300000);
+  // An explicit standalone selling price for the term is taken as it is.
+  json given = products;
+  given["lines"][0]["ssp_minor"] = 2100000;
+  given["lines"][1]["ssp_minor"] = 600000;
+  auto rev2 = revenue_schedule({{"plan", plan.result}, {"products", given}});
+  REQUIRE(rev2.ok);
+  CHECK(rev2.result["obligations"][0]["allocated"]["amount_minor"] == 2100000);
+}
+
+TEST_CASE("Milestone events are read as whole phrases, never substrings") {
+  json products = {{"currency", "USD"}, {"lines", {line("web", "one_time", 100000)}}};
+  auto plan_for = [&](const char* event) {
+    json ms = {{{"basis_points", 5000}, {"event", "signature of this Agreement"}},
+               {{"basis_points", 5000}, {"event", event}}};
+    auto plan = bill_plan(
+        {{"terms", terms("2027-01-01", "2028-01-01", "year", ms)}, {"products", products}});
+    REQUIRE(plan.ok);
+    return plan.result;
+  };
+  SECTION("'redesigning' is not 'signing'") {
+    auto p = plan_for("completion of website redesigning");
+    REQUIRE(p["invoices"].size() == 1);  // only the signature
+    REQUIRE(p["pending_milestones"].size() == 1);
+    CHECK(p["pending_milestones"][0]["kind"] == "completion");
+    CHECK(p["exceptions"].empty());
+  }
+  SECTION("execution of acceptance tests waits, flagged for a person") {
+    auto p = plan_for("execution of acceptance tests");
+    REQUIRE(p["pending_milestones"].size() == 1);
+    CHECK(p["pending_milestones"][0].contains("unclear"));
+    REQUIRE(p["exceptions"].size() == 1);
+    CHECK(p["exceptions"][0]["kind"] == "milestone_event_unclear");
+  }
+  SECTION("30 days after the effective date is invoiced on that date") {
+    auto p = plan_for("30 days after the effective date");
+    REQUIRE(p["invoices"].size() == 2);
+    CHECK(p["invoices"][1]["issue_date"] == "2027-01-31");
+    CHECK(p["milestones"][1]["status"] == "invoiced");
+    auto rev = revenue_schedule({{"plan", p}, {"products", products}});
+    REQUIRE(rev.ok);
+    CHECK(rev.result["obligations"][0]["entries"][1]["period"] == "2027-01");
+  }
+  SECTION("an unknown event is an event to be signalled") {
+    auto p = plan_for("the customer's board approves the design");
+    REQUIRE(p["pending_milestones"].size() == 1);
+    CHECK(p["pending_milestones"][0]["kind"] == "other");
+    CHECK(p["exceptions"].empty());
+  }
+}
+
+TEST_CASE("Milestone wording: what is due at signing, later, or needs a person") {
+  using covenant::activities::bill::classify_milestone_event;
+  for (const char* at : {"signature", "Signing", "execution of this Agreement",
+                         "the Effective Date", "upon signature of this Agreement by both parties",
+                         "execution hereof", "the commencement date", "Contract start"}) {
+    INFO(at);
+    auto e = classify_milestone_event(at);
+    CHECK(e.at_signing);
+    CHECK(e.unclear.empty());
+  }
+  auto after = classify_milestone_event("sixty (60) days following the Effective Date");
+  REQUIRE(after.after_signing);
+  CHECK(after.after_signing->first == 60);
+  CHECK(after.after_signing->second == "day");
+  CHECK_FALSE(classify_milestone_event("thirty (60) days after signing").after_signing);
+  for (const char* later : {"acceptance of the Deliverables", "go-live of the Service",
+                            "delivery of the Software", "completion of website redesigning"}) {
+    INFO(later);
+    auto e = classify_milestone_event(later);
+    CHECK_FALSE(e.at_signing);
+    CHECK_FALSE(e.after_signing);
+    CHECK(e.unclear.empty());
+  }
+  for (const char* unclear : {"execution of acceptance tests", "signature of the purchase order",
+                              "signature or go-live, whichever is later", "delivery and acceptance",
+                              "acceptance, unless rejected", "", "..."}) {
+    INFO(unclear);
+    auto e = classify_milestone_event(unclear);
+    CHECK_FALSE(e.at_signing);
+    CHECK_FALSE(e.after_signing);
+    CHECK_FALSE(e.unclear.empty());
+  }
+}
+
+TEST_CASE("Unknown values and mistyped fields are refused naming the field") {
+  json products = {{"currency", "USD"},
+                   {"lines", {line("svc", "recurring", 120000), line("fee", "one_time", 500)}}};
+  auto t = terms("2027-01-01", "2028-01-01", "month");
+  auto refused = [&](json terms_in, json products_in, const std::string& field) {
+    auto plan = bill_plan({{"terms", terms_in}, {"products", products_in}});
+    INFO(field << " -> " << plan.code << ": " << plan.message);
+    CHECK_FALSE(plan.ok);
+    CHECK(plan.code == "InvalidInput");
+    CHECK(plan.message.find(field) != std::string::npos);
+  };
+  json in_arrears = t;
+  in_arrears["billing_frequency"]["timing"] = "in arrears";
+  refused(in_arrears, products, "terms.billing_frequency.timing must be one of advance, arrears");
+  json wide = products;
+  wide["lines"][0]["term_months"] = 4294967308LL;
+  refused(t, wide, "products.lines[0].term_months must be a whole number from 1 to 1200");
+  for (const char* cur : {"XYZ", "€", "usd", "XAU"}) {
+    json c = products;
+    c["currency"] = cur;
+    refused(t, c, "products.currency must be an ISO 4217 currency code");
+  }
+  json null_months = products;
+  null_months["lines"][0]["term_months"] = nullptr;
+  refused(t, null_months, "products.lines[0].term_months");
+  json qty = products;
+  qty["lines"][0]["quantity"] = "3";
+  refused(t, qty, "products.lines[0].quantity must be a whole number");
+  json kind = products;
+  kind["lines"][1]["kind"] = "one-off";
+  refused(t, kind, "products.lines[1].kind must be one of recurring, one_time");
+  json ms = t;
+  ms["milestones"] = json::array({"50% on signature"});
+  refused(ms, products, "terms.milestones[0] must be an object");
+  json net = t;
+  net["payment_terms"]["net_days"] = 30.5;
+  refused(net, products, "terms.payment_terms.net_days");
+  json date = t;
+  date["effective_date"] = "2027-02-30";
+  refused(date, products, "terms.effective_date must be a date");
+  json long_term = terms("2027-01-01", "2200-01-01", "year");
+  refused(long_term, products, "more than 100 years");
+  // revenue.schedule: a null or mistyped plan member.
+  auto plan = bill_plan({{"terms", t}, {"products", products}});
+  REQUIRE(plan.ok);
+  json bad_plan = plan.result;
+  bad_plan["total"]["amount_minor"] = "1200";
+  auto rev = revenue_schedule({{"plan", bad_plan}, {"products", products}});
+  CHECK(rev.code == "InvalidInput");
+  CHECK(rev.message.find("plan.total.amount_minor") != std::string::npos);
+  json bad_ms = plan.result;
+  bad_ms["milestones"] =
+      json::array({{{"basis_points", 10000}, {"event", "x"}, {"status", "due"}}});
+  rev = revenue_schedule({{"plan", bad_ms}, {"products", products}});
+  CHECK(rev.message.find("plan.milestones[0].status must be one of invoiced, pending") !=
+        std::string::npos);
+}
+
+TEST_CASE("ISO 4217: minor units as the standard gives them") {
+  CHECK(covenant::money::minor_units("JPY") == 0);
+  CHECK(covenant::money::minor_units("KRW") == 0);
+  CHECK(covenant::money::minor_units("USD") == 2);
+  CHECK(covenant::money::minor_units("EUR") == 2);
+  CHECK(covenant::money::minor_units("BHD") == 3);
+  CHECK(covenant::money::minor_units("KWD") == 3);
+  CHECK(covenant::money::minor_units("CLF") == 4);
+  CHECK_FALSE(covenant::money::minor_units("XYZ"));
+  CHECK_FALSE(covenant::money::minor_units("usd"));
+  CHECK_FALSE(covenant::money::minor_units("XAU"));
+  CHECK(covenant::money::format(1500001, "EUR") == "EUR 15,000.01");
+  CHECK(covenant::money::format(1000, "JPY") == "JPY 1,000");
+  CHECK(covenant::money::format(1250, "BHD") == "BHD 1.250");
+  CHECK(covenant::money::format(INT64_MIN, "USD") == "USD -92,233,720,368,547,758.08");
+  CHECK(covenant::money::scale(12000, 15, 31 * 12) == 484);
+  CHECK_FALSE(covenant::money::scale(INT64_MAX, 3, 1));
 }

@@ -1,0 +1,30 @@
+// libFuzzer target: arbitrary bytes, parsed as JSON, through every computing activity
+// (resolve.products, bill.plan, revenue.schedule, provision.entitlements) — what `covenant
+// compute` runs. Each must answer with a result or a refusal naming the field: a crash, an
+// escaping exception, a sanitizer report or an "Internal" outcome is a bug. The input may also
+// be {"plan": …} fed to revenue.schedule after bill.plan ran on it, so the fuzzer reaches the
+// schedule with real plans. Run: scripts/fuzz compute [seconds]
+#include "activities/runner.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const covenant::activities::Runner runner{covenant::activities::Systems{}};
+  auto input = nlohmann::json::parse(data, data + size, nullptr, false);
+  if (input.is_discarded()) return 0;
+  for (const char* activity :
+       {"resolve.products", "bill.plan", "revenue.schedule", "provision.entitlements"}) {
+    auto r = runner.run(activity, input, "fuzz");
+    if (!r.ok && (r.code == "Internal" || r.message.empty())) __builtin_trap();
+    // A plan that was made must schedule or be refused cleanly, with the same products.
+    if (r.ok && std::string(activity) == "bill.plan" && input.is_object()) {
+      nlohmann::json next = {{"plan", r.result},
+                             {"products", input.value("products", nlohmann::json())}};
+      auto rev = runner.run("revenue.schedule", next, "fuzz");
+      if (!rev.ok && (rev.code == "Internal" || rev.message.empty())) __builtin_trap();
+    }
+  }
+  return 0;
+}
