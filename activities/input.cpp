@@ -22,7 +22,20 @@ std::string join(std::initializer_list<std::string_view> allowed) {
 }  // namespace
 
 std::string shown(const json& v) {
+  // Containers are described, not dumped: dumping recurses, and an input may nest deeply.
   if (v.is_null()) return "missing";
+  if (v.is_array()) return "a list of " + std::to_string(v.size()) + " items";
+  if (v.is_object()) {
+    std::string keys;
+    for (const auto& [k, _] : v.items()) {
+      if (keys.size() > 40) {
+        keys += ", …";
+        break;
+      }
+      keys += (keys.empty() ? "" : ", ") + k;
+    }
+    return "an object {" + keys + "}";
+  }
   std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }

@@ -209,8 +209,16 @@ Outcome products(const json& in) {
     if (currency.empty()) currency = cur;
     if (cur != currency)
       return invalid_input(a, where + " is in " + cur + ", the quote in " + currency);
-    std::int64_t months =
-        q.has("term_months") ? q.at("term_months").integer(0, bill::kMaxTermMonths) : 0;
+    // Months as Salesforce sends them: 12, or 12.0 kept as the exact text "12.0".
+    std::int64_t months = 0;
+    if (q.has("term_months")) {
+      auto m = whole_quantity(q.at("term_months").raw());
+      if (!m || *m > bill::kMaxTermMonths)
+        q.at("term_months")
+            .fail("must be a whole number of months from 0 to 1200, not " +
+                  shown(q.at("term_months").raw()));
+      months = *m;
+    }
     bool recurring = months > 0;
     std::int64_t amount = checked_multiply(unit, qty, q.path() + ": net price × quantity");
     std::int64_t list_amount =

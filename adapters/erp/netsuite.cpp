@@ -2,6 +2,7 @@
 
 #include "adapters/http/decimal.hpp"
 #include "adapters/http/input.hpp"
+#include "workflows/money.hpp"
 
 #include <regex>
 
@@ -113,7 +114,11 @@ http::Result<json> NetSuite::post_journal_entry(const json& in, const std::strin
     std::string side = l.value("side", "");
     if (side != "debit" && side != "credit")
       return tl::unexpected(bad_input(what + ": 'side' must be debit or credit"));
-    (side == "debit" ? debits : credits) += *amount;
+    auto& sum = side == "debit" ? debits : credits;
+    auto next = money::add(sum, *amount);
+    if (!next)
+      return tl::unexpected(bad_input(what + ": the " + side + "s pass 2^63 − 1 minor units"));
+    sum = *next;
     json line = {{"account", {{"externalId", *account}}}, {"memo", l.value("memo", "")}};
     line[side] = decimal(*amount, currency);
     lines.push_back(line);
@@ -148,7 +153,11 @@ http::Result<json> NetSuite::create_ar_invoice(const json& in, const std::string
     const auto& l = in["lines"][i];
     auto amount = amount_of(l, "lines[" + std::to_string(i) + "]");
     if (!amount) return tl::unexpected(amount.error());
-    total += *amount;
+    auto next = money::add(total, *amount);
+    if (!next)
+      return tl::unexpected(bad_input("lines[" + std::to_string(i) +
+                                      "]: the invoice's total passes 2^63 − 1 minor units"));
+    total = *next;
     items.push_back({{"item", {{"externalId", l.value("item", "services")}}},
                      {"description", l.value("description", "")},
                      {"quantity", l.value("quantity", 1)},
@@ -172,8 +181,8 @@ http::Result<json> NetSuite::create_revenue_schedule(const json& in, const std::
     return tl::unexpected(bad_input("'schedule' must be an object with 'currency' and 'periods'"));
   const json& s = in["schedule"];
   std::string currency = s.value("currency", "");
-  if (currency.size() != 3)
-    return tl::unexpected(bad_input("'schedule.currency' must be a 3-letter code"));
+  if (!money::is_currency(currency))
+    return tl::unexpected(bad_input("'schedule.currency' must be an ISO 4217 currency code"));
   if (!s.contains("periods") || !s["periods"].is_array() || s["periods"].empty())
     return tl::unexpected(
         bad_input("'schedule.periods' must be a non-empty list of {period, amount_minor}"));
@@ -183,7 +192,11 @@ http::Result<json> NetSuite::create_revenue_schedule(const json& in, const std::
     const auto& p = s["periods"][i];
     auto amount = amount_of(p, "schedule.periods[" + std::to_string(i) + "]");
     if (!amount) return tl::unexpected(amount.error());
-    total += *amount;
+    auto next = money::add(total, *amount);
+    if (!next)
+      return tl::unexpected(bad_input("schedule.periods[" + std::to_string(i) +
+                                      "]: the schedule's total passes 2^63 − 1 minor units"));
+    total = *next;
     periods.push_back({{"period", p.value("period", "")},
                        {"obligation", p.value("obligation", "")},
                        {"amount", decimal(*amount, currency)}});

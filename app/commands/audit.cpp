@@ -15,7 +15,6 @@
 // covenant audit bundle ID -o FILE --key FILE              one signed, self-contained file
 // covenant audit verify-bundle FILE [--public-key FILE]    check one offline, no database
 #include "activities/catalog.hpp"
-#include "adapters/http/decimal.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/config.hpp"
@@ -26,6 +25,7 @@
 #include "engine/store/store.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/compiler.hpp"
+#include "workflows/money.hpp"
 
 #include <sys/stat.h>
 
@@ -136,18 +136,6 @@ int verify(const VerifyArgs& a) {
     std::cout << '\n';
   }
   return r->intact() && checkpoints_ok ? 0 : 1;
-}
-
-// "USD 1,080,000" minor units → "USD 10,800.00" (integer arithmetic).
-std::string money_text(long long minor, const std::string& currency) {
-  int digits = adapters::http::minor_digits(currency);
-  long long unit = 1;
-  for (int i = 0; i < digits; ++i) unit *= 10;
-  std::string whole = std::to_string((minor < 0 ? -minor : minor) / unit);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3)
-    whole.insert(static_cast<std::size_t>(i), ",");
-  std::string frac = std::to_string((minor < 0 ? -minor : minor) % unit + unit).substr(1);
-  return currency + " " + (minor < 0 ? "-" : "") + whole + (digits ? "." + frac : "");
 }
 
 struct ExportArgs {
@@ -440,8 +428,8 @@ void add_audit_command(CLI::App& app, int& exit_code) {
                   << e["state"].get<std::string>() << "  by " << e["actor"].get<std::string>()
                   << (e["amount_minor"].is_null()
                           ? ""
-                          : "  " + money_text(e["amount_minor"].get<long long>(),
-                                              e["currency"].get<std::string>()))
+                          : "  " + money::format(e["amount_minor"].get<std::int64_t>(),
+                                                 e["currency"].get<std::string>()))
                   << '\n';
       if (!next.empty()) std::cout << "next: --cursor " << next << '\n';
     }

@@ -2,11 +2,12 @@
 // Runs one of Covenant's computing activities — resolve.products, bill.plan,
 // revenue.schedule, provision.entitlements — on a JSON input and prints its result, exactly as
 // a workflow step would get it. They call no system and write nothing, so RevOps and finance
-// can try a plan before a contract runs. Exit 0, 1 (the activity refused the input: the reason
-// is printed) or 2 (usage).
+// can try a plan before a contract runs. Exit 0, 1 (the input is not JSON, nests more than 64
+// levels, or the activity refused it: the reason is printed) or 2 (usage).
 #include "activities/runner.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
+#include "workflows/json_depth.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -49,6 +50,11 @@ void add_compute_command(CLI::App& app, int& exit_code) {
         return;
       }
       ss << in.rdbuf();
+    }
+    if (auto deep = workflows::json_too_deep(ss.str())) {
+      std::cerr << "covenant compute: " << o->input << " is " << *deep << '\n';
+      exit_code = 1;
+      return;
     }
     auto input = nlohmann::json::parse(ss.str(), nullptr, false);
     if (input.is_discarded()) {

@@ -2,6 +2,7 @@
 
 #include "adapters/http/decimal.hpp"
 #include "app/sandbox/form.hpp"
+#include "workflows/money.hpp"
 
 #include <cstdio>
 #include <regex>
@@ -55,7 +56,12 @@ std::optional<Answer> check(const std::string& type, const json& b, RecordTx& tx
           if (!m)
             return ns_error(400, "INVALID_FLD_VALUE",
                             std::string("Invalid ") + side + " amount " + l[side].dump() + ".");
-          (std::string(side) == "debit" ? debits : credits) += *m;
+          auto& sum = std::string(side) == "debit" ? debits : credits;
+          auto next = money::add(sum, *m);
+          if (!next)
+            return ns_error(400, "INVALID_FLD_VALUE",
+                            std::string("The ") + side + "s are too large.");
+          sum = *next;
         }
     }
     if (debits != credits || debits == 0)

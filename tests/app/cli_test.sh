@@ -201,7 +201,7 @@ set +e; msg=$("$covenant" compute billing.create_invoice --input "$tmp/plan.json
 [ "$rc" -eq 2 ] && grep -q "not a computing activity" <<<"$msg" || fail "compute must refuse a writing activity, got $rc"
 printf '{"terms": {}}' >"$tmp/bad.json"
 set +e; msg=$("$covenant" compute bill.plan --input "$tmp/bad.json" 2>&1); rc=$?; set -e
-[ "$rc" -eq 1 ] && grep -q "InvalidInput: bill.plan: the terms have no effective_date" <<<"$msg" || fail "compute bad input: $rc $msg"
+[ "$rc" -eq 1 ] && grep -q "InvalidInput: bill.plan: terms.effective_date is missing" <<<"$msg" || fail "compute bad input: $rc $msg"
 
 # audit (docs/audit.md): verify, export, checkpoints; a row edited behind the triggers' back.
 "$covenant" audit verify --db "$db" | grep -q "^intact: 2 instances" || fail "audit verify intact"
@@ -240,4 +240,18 @@ grep -q "BROKEN instance $id (contract C-1) at event 3: its content does not mat
 
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
+# compute: a result, or a refusal naming the field (exit 1) — never an internal error (70).
+printf '{"terms":{"effective_date":"2027-01-01","expiration_date":"2027-01-16","billing_frequency":{"every":"quarter"}},"products":{"currency":"USD","lines":[{"kind":"recurring","amount_minor":12000,"term_months":12}]}}' >"$tmp/plan.json"
+"$covenant" compute bill.plan --input "$tmp/plan.json" | grep -q '"amount_minor": 484' || fail "compute bill.plan"
+printf '{"terms":{"effective_date":"2027-01-01","expiration_date":"2028-01-01"},"products":{"currency":"USD","lines":[{"kind":"recurring","amount_minor":100,"term_months":null}]}}' >"$tmp/null.json"
+expect_error "products.lines\[0\].term_months must be a whole number from 1 to 1200, not missing" "$covenant" compute bill.plan --input "$tmp/null.json"
+python3 -c "print('{\"terms\":' + '[' * 100000 + ']' * 100000 + '}')" >"$tmp/deep.json"
+expect_error "nested more than 64 levels deep" "$covenant" compute bill.plan --input "$tmp/deep.json"
+for activity in bill.plan revenue.schedule resolve.products provision.entitlements; do
+  for input in '[]' '{}' '{"plan":1,"products":{"lines":[1]}}' '{"quote":{"lines":[{"net_price":{"amount_minor":1,"currency":7}}]}}'; do
+    set +e; "$covenant" compute "$activity" --input - <<<"$input" >/dev/null 2>&1; rc=$?; set -e
+    [ "$rc" -eq 1 ] || fail "compute $activity on $input: expected exit 1, got $rc"
+  done
+done
+
 echo "cli: all checks passed"

@@ -5,14 +5,19 @@
 // be {"plan": …} fed to revenue.schedule after bill.plan ran on it, so the fuzzer reaches the
 // schedule with real plans. Run: scripts/fuzz compute [seconds]
 #include "activities/runner.hpp"
+#include "workflows/json_depth.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const covenant::activities::Runner runner{covenant::activities::Systems{}};
-  auto input = nlohmann::json::parse(data, data + size, nullptr, false);
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (covenant::workflows::json_too_deep(text))
+    return 0;  // refused before parsing, as compute does
+  auto input = nlohmann::json::parse(text, nullptr, false);
   if (input.is_discarded()) return 0;
   for (const char* activity :
        {"resolve.products", "bill.plan", "revenue.schedule", "provision.entitlements"}) {
