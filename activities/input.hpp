@@ -26,7 +26,9 @@ struct BadInput : std::runtime_error {
 
 class Field {
  public:
+  // A view: `value` must outlive the Field (a temporary may not be viewed).
   Field(const nlohmann::json& value, std::string path) : v_(&value), path_(std::move(path)) {}
+  Field(const nlohmann::json&& value, std::string path) = delete;
 
   const std::string& path() const { return path_; }
   const nlohmann::json& raw() const { return *v_; }

@@ -182,7 +182,8 @@ bool fee_matches(const Fee& fee, std::int64_t amount, std::int64_t months) {
 Outcome products(const json& in) {
   const char* a = "resolve.products";
   Field root(in, "");
-  Field terms = root.has("terms") ? root.at("terms") : Field(json::object(), "terms");
+  static const json no_terms = json::object();
+  Field terms = root.has("terms") ? root.at("terms") : Field(no_terms, "terms");
   terms.object();
   Field quote = root.at("quote");
   if (!quote.raw().is_object() || !quote.has("lines"))

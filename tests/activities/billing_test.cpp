@@ -319,6 +319,11 @@ TEST_CASE("Amounts past 64 bits are refused naming the field, never wrapped arou
     auto r = resolve_products({{"quote", quote}, {"terms", json::object()}});
     CHECK(r.code == "InvalidInput");
     CHECK(r.message.find("net price") != std::string::npos);
+    // Without terms at all (found by fuzz_compute: the absent terms were read from a temporary).
+    quote["lines"][0]["quantity"] = 4;
+    auto no_terms = resolve_products({{"quote", quote}});
+    REQUIRE(no_terms.ok);
+    CHECK(no_terms.result["transaction_price"]["amount_minor"] == 16'000'000'000'000);
   }
 }
 
