@@ -7,6 +7,10 @@ extern "C" {
 #include <jv.h>
 }
 
+#include <cstdint>
+#include <optional>
+#include <vector>
+
 namespace covenant::workflows {
 namespace {
 
@@ -20,6 +24,31 @@ void collect(void* data, jv msg) {
 }
 
 jv to_jv(const nlohmann::json& j) { return jv_parse(j.dump().c_str()); }
+
+// jq computes with doubles: an integer beyond ±2^53 would come back rounded (an amount of
+// 9007199254740993 minor units as …992, 6e18 as a float). Such a number is refused before
+// jq sees it, naming where it is, instead of changing silently. Iterative: inputs nest deeply.
+std::optional<std::string> inexact_number(const nlohmann::json& root, const std::string& name) {
+  constexpr std::uint64_t kExact = std::uint64_t{1} << 53;
+  std::vector<std::pair<const nlohmann::json*, std::string>> todo = {{&root, name}};
+  while (!todo.empty()) {
+    auto [v, path] = todo.back();
+    todo.pop_back();
+    if (v->is_number_unsigned()  ? v->get<std::uint64_t>() > kExact
+        : v->is_number_integer() ? (v->get<std::int64_t>() > static_cast<std::int64_t>(kExact) ||
+                                    v->get<std::int64_t>() < -static_cast<std::int64_t>(kExact))
+                                 : false)
+      return "the number " + v->dump() + " at " + (path.empty() ? "." : path) +
+             " is beyond the integers expressions compute exactly (±2^53): it is not passed "
+             "through an expression, where it would be rounded";
+    if (v->is_object())
+      for (const auto& [k, child] : v->items()) todo.emplace_back(&child, path + "." + k);
+    else if (v->is_array())
+      for (std::size_t i = 0; i < v->size(); ++i)
+        todo.emplace_back(&(*v)[i], path + "[" + std::to_string(i) + "]");
+  }
+  return std::nullopt;
+}
 
 nlohmann::json from_jv(jv v) {
   jv text = jv_dump_string(v, 0);  // consumes v
@@ -72,7 +101,20 @@ tl::expected<nlohmann::json, std::string> JqEvaluator::evaluate(const std::strin
     packed.push_back(it == vars.end() ? nlohmann::json(nullptr) : *it);
   }
   packed.push_back(input);
-  jq_start(jq, to_jv(packed), 0);
+  for (std::size_t i = packed.size(); i-- > 0;) {  // the input first, then the variables
+    std::string where = i < std::size(kExpressionVariables)
+                            ? std::string("$") + kExpressionVariables[i]
+                            : std::string();
+    if (auto inexact = inexact_number(packed[i], where)) return tl::unexpected("jq: " + *inexact);
+  }
+  jv in = to_jv(packed);
+  if (!jv_is_valid(in)) {  // nested past jq's own depth limit: jq_start asserts on it
+    jv msg = jv_invalid_get_msg(in);
+    std::string why = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid";
+    jv_free(msg);
+    return tl::unexpected("jq: the input cannot be given to jq (" + why + ")");
+  }
+  jq_start(jq, in, 0);
   jv result = jq_next(jq);
   nlohmann::json out = nullptr;
   std::string error;

@@ -151,17 +151,18 @@ TEST_CASE("Milestones whose event billing cannot read plainly go to review") {
       "ORDER FORM between Globex GmbH (\"Provider\") and Initech LLC (\"Customer\").\n"
       "Implementation fee: JPY 1,500,000 one-time\n";
   auto clear = RuleExtractor().extract(
-      base + "Implementation milestones: 50% upon signature of this Agreement, 50% upon "
-             "completion of website redesigning.\n");
+      base +
+      "Implementation milestones: 50% upon signature of this Agreement, 50% upon "
+      "completion of website redesigning.\n");
   REQUIRE(clear.count("milestones"));
   CHECK(clear["milestones"].confidence >= 0.8);
   // JPY has no minor units: 1,500,000 yen is 1,500,000 minor units.
   REQUIRE(clear.count("fees"));
-  CHECK(clear["fees"].value[0]["amount"] ==
-        json({{"amount_minor", 1500000}, {"currency", "JPY"}}));
+  CHECK(clear["fees"].value[0]["amount"] == json({{"amount_minor", 1500000}, {"currency", "JPY"}}));
   auto unclear = RuleExtractor().extract(
-      base + "Implementation milestones: 50% upon signature of this Agreement, 50% upon "
-             "execution of acceptance tests.\n");
+      base +
+      "Implementation milestones: 50% upon signature of this Agreement, 50% upon "
+      "execution of acceptance tests.\n");
   REQUIRE(unclear.count("milestones"));
   CHECK(unclear["milestones"].value.size() == 2);
   CHECK(unclear["milestones"].confidence < 0.7);  // under min_confidence: a person reads it
