@@ -25,7 +25,8 @@ class JqEvaluator {
 
   // Evaluates `program` on `input` with the variables $now, $instance and $input bound from
   // `vars` (missing ones are null). Returns the first output (null if none), or a message:
-  // a jq runtime error, or a compile error if the program was never validated.
+  // a jq runtime error, or a compile error if the program was never validated; also data that
+  // jq would change: an integer beyond ±2^53 (jq's doubles round it) or nesting past jq's limit.
   tl::expected<nlohmann::json, std::string> evaluate(const std::string& program,
                                                      const nlohmann::json& input,
                                                      const nlohmann::json& vars);

@@ -1,5 +1,7 @@
 #include "workflows/expressions.hpp"
 
+#include "workflows/jq_program.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace covenant::workflows;
@@ -45,4 +47,32 @@ TEST_CASE("Expressions must be valid UTF-8 (libjq leaks on some malformed text)"
   auto err = jq.check(".a == \"\xff\"");
   REQUIRE(err);
   CHECK(*err == "the expression is not valid UTF-8");
+}
+
+TEST_CASE("Expressions never round an integer: beyond ±2^53 the data is refused") {
+  JqEvaluator jq;
+  nlohmann::json exact = {{"amount_minor", 9007199254740992LL}};  // 2^53: exact in a double
+  auto ok = jq.evaluate(".amount_minor", exact, nlohmann::json::object());
+  REQUIRE(ok);
+  CHECK(*ok == 9007199254740992LL);
+  nlohmann::json beyond = {{"lines", {{{"amount_minor", 9007199254740993LL}}}}};
+  auto refused = jq.evaluate(".lines", beyond, nlohmann::json::object());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().find("9007199254740993 at .lines[0].amount_minor") != std::string::npos);
+  nlohmann::json negative = {{"credit", -9007199254740993LL}};
+  CHECK_FALSE(jq.evaluate(".credit", negative, nlohmann::json::object()));
+  nlohmann::json unsigned_big = {{"n", std::uint64_t{18446744073709551615u}}};
+  CHECK_FALSE(jq.evaluate("1", unsigned_big, nlohmann::json::object()));
+  // In a variable too: $input is the instance's input.
+  auto in_var = jq.evaluate("$input", nlohmann::json::object(),
+                            {{"input", {{"total", 10'000'000'000'000'000LL}}}});
+  REQUIRE_FALSE(in_var);
+  CHECK(in_var.error().find("at $input.total") != std::string::npos);
+  // Input nested past jq's own limit is an error, not an assertion inside libjq.
+  nlohmann::json deep = nullptr;
+  for (int i = 0; i < 300; ++i) deep = nlohmann::json::array({deep});
+  auto too_deep = jq.evaluate(".", deep, nlohmann::json::object());
+  CHECK_FALSE(too_deep);
+  // The evaluator stays usable.
+  CHECK(jq.evaluate(".a", {{"a", 1}}, nlohmann::json::object()) == nlohmann::json(1));
 }
