@@ -41,7 +41,6 @@ struct Line {
 struct Milestone {
   std::int64_t basis_points = 0;
   std::string event;
-  json raw_basis_points;
 };
 
 struct PlanInput {
@@ -60,10 +59,8 @@ int interval_months(const std::string& every) {
   return every == "month" ? 1 : every == "quarter" ? 3 : every == "half_year" ? 6 : 12;
 }
 
-PlanInput read_input(const json& in) {
-  Field root(in, "");
-  PlanInput p;
-  Field terms = root.at("terms");
+// The terms: the period, the billing frequency, payment terms and milestones.
+void read_terms(const Field& terms, PlanInput& p) {
   terms.object();
   Field start = terms.term("effective_date"), end = terms.term("expiration_date");
   if (start.is_null()) start.fail("is missing: a plan starts on the effective date");
@@ -105,9 +102,12 @@ PlanInput read_input(const json& in) {
     for (const Field& m : ms.items()) {
       m.object();
       Field bp = m.at("basis_points");
-      p.milestones.push_back({bp.integer(0, 10000), m.at("event").text(), bp.raw()});
+      p.milestones.push_back({bp.integer(0, 10000), m.at("event").text()});
     }
+}
 
+// resolve.products' result: the currency, the lines, the quote's transaction price.
+void read_products(const Field& root, PlanInput& p) {
   Field products = root.at("products");
   products.object();
   p.currency = products.at("currency").currency();
@@ -136,6 +136,13 @@ PlanInput read_input(const json& in) {
       tp.at("currency").fail("must be the products' currency, " + p.currency);
     p.transaction_price = tp.at("amount_minor").amount_minor();
   }
+}
+
+PlanInput read_input(const json& in) {
+  Field root(in, "");
+  PlanInput p;
+  read_terms(root.at("terms"), p);
+  read_products(root, p);
   return p;
 }
 
@@ -310,7 +317,7 @@ class Planner {
           {"description", what + ": milestone " + std::to_string(i + 1) + " (" + ms.event + ")"},
           {"amount", money(amount)}};
       json m = {{"index", i + 1},          {"event", ms.event},
-                {"kind", meaning.kind},    {"basis_points", ms.raw_basis_points},
+                {"kind", meaning.kind},    {"basis_points", ms.basis_points},
                 {"amount", money(amount)}, {"description", item["description"]}};
       std::optional<dates::Day> date;
       if (meaning.at_signing) date = p_.start;
