@@ -23,6 +23,105 @@ constexpr const char* kActivity = "revenue.schedule";
 
 std::string month_of(dates::Day d) { return dates::iso(d).substr(0, 7); }
 
+struct Milestone {
+  std::int64_t index = 1, basis_points = 0;
+  std::string event, period;  // period: a month when invoiced, "on <event>" while pending
+};
+
+struct Obligation {
+  std::string name, product;
+  bool recurring = false;
+  std::int64_t ssp = 0;  // standalone selling price over the contract's term
+};
+
+// The plan's milestones, each with the period it is recognised in.
+std::vector<Milestone> read_milestones(const Field& plan, dates::Day start) {
+  std::vector<Milestone> out;
+  if (!plan.has("milestones")) return out;
+  for (const Field& m : plan.at("milestones").items()) {
+    m.object();
+    Milestone ms;
+    ms.index = m.integer_or("index", static_cast<std::int64_t>(out.size()) + 1, 1, 1'000'000);
+    ms.basis_points = m.at("basis_points").integer(0, 10000);
+    ms.event = m.at("event").text();
+    bool invoiced = m.at("status").one_of({"invoiced", "pending"}) == "invoiced";
+    ms.period = !invoiced       ? "on " + ms.event
+                : m.has("date") ? month_of(m.at("date").date())
+                                : month_of(start);
+    out.push_back(ms);
+  }
+  return out;
+}
+
+// One obligation per product line, its SSP scaled to the contract's term unless given for it.
+std::vector<Obligation> read_obligations(const Field& products, const bill::Months& term) {
+  auto lines = products.at("lines").items();
+  if (lines.empty()) products.at("lines").fail("has no lines: no performance obligation");
+  std::vector<Obligation> out;
+  for (const Field& l : lines) {
+    l.object();
+    Obligation ob;
+    ob.recurring = l.at("kind").one_of({"recurring", "one_time"}) == "recurring";
+    ob.product = l.text_or("product", "");
+    ob.name = l.text_or("name", ob.product);
+    if (l.has("ssp_minor")) {
+      ob.ssp = l.at("ssp_minor").amount_minor();  // given for the contract's term
+    } else {
+      Field base = l.has("list_amount_minor") ? l.at("list_amount_minor") : l.at("amount_minor");
+      ob.ssp = base.amount_minor();
+      if (ob.recurring) {
+        auto scaled =
+            bill::over_term(ob.ssp, l.at("term_months").integer(1, bill::kMaxTermMonths), term);
+        if (!scaled)
+          base.fail("over the contract's term passes the largest amount Covenant computes (" +
+                    std::to_string(money::kLargest) + " minor units)");
+        ob.ssp = *scaled;
+      }
+    }
+    out.push_back(ob);
+  }
+  return out;
+}
+
+// Ratably by day: the days of [start, end) in each calendar month.
+json ratable_entries(std::int64_t allocated, dates::Day start, dates::Day end) {
+  std::vector<Wide> days;
+  std::vector<std::string> months;
+  for (auto d = start; d < end;) {
+    std::chrono::year_month_day ymd{d};
+    auto ym = std::chrono::year_month{ymd.year(), ymd.month()} + std::chrono::months{1};
+    auto stop = std::min(dates::Day{ym / std::chrono::day{1}}, end);
+    days.push_back(dates::days_between(d, stop));
+    months.push_back(month_of(d));
+    d = stop;
+  }
+  auto parts = money::allocate(allocated, days);  // the term is not empty
+  json entries = json::array();
+  for (std::size_t m = 0; m < months.size(); ++m)
+    entries.push_back({{"period", months[m]},
+                       {"days", static_cast<long long>(days[m])},
+                       {"amount_minor", (*parts)[m]}});
+  return entries;
+}
+
+// At points in time: per milestone by its weight, or all in the start month.
+json point_in_time_entries(std::int64_t allocated, const std::vector<Milestone>& milestones,
+                           const Field& plan, dates::Day start) {
+  if (milestones.empty())
+    return json::array({{{"period", month_of(start)}, {"amount_minor", allocated}}});
+  std::vector<Wide> w;
+  for (const auto& m : milestones) w.push_back(m.basis_points);
+  auto parts = money::allocate(allocated, w);
+  if (!parts) plan.at("milestones").fail("have no weight: their basis points are all zero");
+  json entries = json::array();
+  for (std::size_t m = 0; m < milestones.size(); ++m)
+    entries.push_back({{"milestone", milestones[m].index},
+                       {"event", milestones[m].event},
+                       {"amount_minor", (*parts)[m]},
+                       {"period", milestones[m].period}});
+  return entries;
+}
+
 Outcome schedule(const json& in) {
   Field root(in, "");
   Field plan = root.at("plan");
@@ -37,122 +136,39 @@ Outcome schedule(const json& in) {
   if (total.at("currency").currency() != currency)
     total.at("currency").fail("must be the plan's currency, " + currency);
   std::int64_t price = total.at("amount_minor").amount_minor();
-
-  struct Milestone {
-    std::int64_t index, basis_points;
-    std::string event, period;
-  };
-  std::vector<Milestone> milestones;
-  if (plan.has("milestones")) {
-    for (const Field& m : plan.at("milestones").items()) {
-      m.object();
-      Milestone ms;
-      ms.index =
-          m.integer_or("index", static_cast<std::int64_t>(milestones.size()) + 1, 1, 1'000'000);
-      ms.basis_points = m.at("basis_points").integer(0, 10000);
-      ms.event = m.at("event").text();
-      bool invoiced = m.at("status").one_of({"invoiced", "pending"}) == "invoiced";
-      ms.period = !invoiced       ? "on " + ms.event
-                  : m.has("date") ? month_of(m.at("date").date())
-                                  : month_of(start);
-      milestones.push_back(ms);
-    }
-  }
-
+  auto milestones = read_milestones(plan, start);
   Field products = root.at("products");
   products.object();
   if (products.has("currency") && products.at("currency").currency() != currency)
     products.at("currency").fail("must be the plan's currency, " + currency);
-  auto line_fields = products.at("lines").items();
-  if (line_fields.empty()) products.at("lines").fail("has no lines: no performance obligation");
-  struct Obligation {
-    std::string name, product;
-    bool recurring;
-    std::int64_t ssp;
-  };
-  std::vector<Obligation> lines;
+  auto lines = read_obligations(products, *term);
+
   std::vector<Wide> ssp;
-  for (const Field& l : line_fields) {
-    l.object();
-    Obligation ob;
-    ob.recurring = l.at("kind").one_of({"recurring", "one_time"}) == "recurring";
-    ob.product = l.text_or("product", "");
-    ob.name = l.text_or("name", ob.product);
-    if (l.has("ssp_minor")) {
-      ob.ssp = l.at("ssp_minor").amount_minor();  // given for the contract's term
-    } else {
-      Field base = l.has("list_amount_minor") ? l.at("list_amount_minor") : l.at("amount_minor");
-      ob.ssp = base.amount_minor();
-      if (ob.recurring) {
-        auto scaled =
-            bill::over_term(ob.ssp, l.at("term_months").integer(1, bill::kMaxTermMonths), *term);
-        if (!scaled)
-          base.fail("over the contract's term passes the largest amount Covenant computes (" +
-                    std::to_string(money::kLargest) + " minor units)");
-        ob.ssp = *scaled;
-      }
-    }
-    ssp.push_back(ob.ssp);
-    lines.push_back(ob);
-  }
+  for (const auto& ob : lines) ssp.push_back(ob.ssp);
   auto allocated = money::allocate(price, ssp);
   if (!allocated) products.at("lines").fail("have standalone selling prices that are all zero");
 
   json obligations = json::array(), periods = json::array();
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string& name = lines[i].name;
-    json entries = json::array();
-    std::string method;
-    if (lines[i].recurring) {
-      method = "ratable_daily";
-      // Days of the service period in each calendar month.
-      std::vector<Wide> days;
-      std::vector<std::string> months;
-      for (auto d = start; d < end;) {
-        std::chrono::year_month_day ymd{d};
-        auto ym = std::chrono::year_month{ymd.year(), ymd.month()} + std::chrono::months{1};
-        auto first_next =
-            dates::Day{std::chrono::year_month_day{ym.year(), ym.month(), std::chrono::day{1}}};
-        auto stop = std::min(first_next, end);
-        days.push_back(dates::days_between(d, stop));
-        months.push_back(month_of(d));
-        d = stop;
-      }
-      auto parts = money::allocate((*allocated)[i], days);  // the term is not empty
-      for (std::size_t m = 0; m < months.size(); ++m)
-        entries.push_back({{"period", months[m]},
-                           {"days", static_cast<long long>(days[m])},
-                           {"amount_minor", (*parts)[m]}});
-    } else if (!milestones.empty()) {
-      method = "point_in_time";
-      std::vector<Wide> w;
-      for (const auto& m : milestones) w.push_back(m.basis_points);
-      auto parts = money::allocate((*allocated)[i], w);
-      if (!parts) plan.at("milestones").fail("have no weight: their basis points are all zero");
-      for (std::size_t m = 0; m < milestones.size(); ++m)
-        entries.push_back({{"milestone", milestones[m].index},
-                           {"event", milestones[m].event},
-                           {"amount_minor", (*parts)[m]},
-                           {"period", milestones[m].period}});
-    } else {
-      method = "point_in_time";
-      entries.push_back({{"period", month_of(start)}, {"amount_minor", (*allocated)[i]}});
-    }
+    const Obligation& ob = lines[i];
+    std::int64_t share = (*allocated)[i];
+    json entries = ob.recurring ? ratable_entries(share, start, end)
+                                : point_in_time_entries(share, milestones, plan, start);
     std::int64_t sum = 0;
-    for (const auto& e : entries) sum += e["amount_minor"].get<std::int64_t>();
-    if (sum != (*allocated)[i])
-      return error("Internal", std::string(kActivity) + ": obligation '" + name + "' recognises " +
-                                   std::to_string(sum) + " of " + std::to_string((*allocated)[i]));
+    for (const auto& e : entries) sum += e["amount_minor"].get<std::int64_t>();  // ≤ share
+    if (sum != share)  // a defect, never an input: the splits above are exact
+      return error("Internal", std::string(kActivity) + ": obligation '" + ob.name +
+                                   "' recognises " + std::to_string(sum) + " of " +
+                                   std::to_string(share));
     for (const auto& e : entries)
       periods.push_back(
-          {{"period", e["period"]}, {"obligation", name}, {"amount_minor", e["amount_minor"]}});
-    obligations.push_back(
-        {{"obligation", name},
-         {"product", lines[i].product},
-         {"ssp", {{"amount_minor", lines[i].ssp}, {"currency", currency}}},
-         {"allocated", {{"amount_minor", (*allocated)[i]}, {"currency", currency}}},
-         {"method", method},
-         {"entries", entries}});
+          {{"period", e["period"]}, {"obligation", ob.name}, {"amount_minor", e["amount_minor"]}});
+    obligations.push_back({{"obligation", ob.name},
+                           {"product", ob.product},
+                           {"ssp", {{"amount_minor", ob.ssp}, {"currency", currency}}},
+                           {"allocated", {{"amount_minor", share}, {"currency", currency}}},
+                           {"method", ob.recurring ? "ratable_daily" : "point_in_time"},
+                           {"entries", entries}});
   }
   std::stable_sort(periods.begin(), periods.end(), [](const json& a, const json& b) {
     return a["period"].get<std::string>() < b["period"].get<std::string>();
