@@ -323,6 +323,10 @@ class Planner {
       if (meaning.at_signing) date = p_.start;
       if (meaning.after_signing)
         date = dates::add(p_.start, meaning.after_signing->first, meaning.after_signing->second);
+      if (date && *date > dates::add_months(p_.start, bill::kMaxTermMonths)) {
+        date.reset();  // not a date anyone means: a person reads it
+        meaning.unclear = "'" + ms.event + "' is more than 100 years after signing";
+      }
       if (date) {
         invoice(*date, json::array({item}), "milestone: " + ms.event);
         m["invoice"] = invoices_.back()["id"];

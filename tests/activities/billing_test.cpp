@@ -402,6 +402,11 @@ TEST_CASE("Milestone events are read as whole phrases, never substrings") {
     REQUIRE(rev.ok);
     CHECK(rev.result["obligations"][0]["entries"][1]["period"] == "2027-01");
   }
+  SECTION("a date no one means is read by a person") {
+    auto p = plan_for("9999 years after signing");
+    REQUIRE(p["pending_milestones"].size() == 1);
+    CHECK(p["exceptions"][0]["kind"] == "milestone_event_unclear");
+  }
   SECTION("an unknown event is an event to be signalled") {
     auto p = plan_for("the customer's board approves the design");
     REQUIRE(p["pending_milestones"].size() == 1);
