@@ -137,7 +137,7 @@ states:
     approvers:
       - { role: finance }
     next: invoice
-  invoice: { type: task, activity: bench.invoice, output: .invoice, next: done }
+  invoice: { type: task, activity: bench.invoice, input: { n: "${ .n }" }, output: .invoice, next: done }
   done: { type: succeed }
 )";
 
@@ -152,7 +152,11 @@ struct Bench {
     Catalog catalog;
     for (const std::string& source : {seven_steps(), std::string(kApproval)}) {
       auto c = covenant::workflows::compile(source, "bench.yaml", catalog);
-      if (!c.workflow) throw std::runtime_error("the bench workflow does not compile");
+      if (!c.workflow) {
+        std::string why;
+        for (const auto& d : c.diagnostics) why += "\n  " + d.code + ": " + d.message;
+        throw std::runtime_error("the bench workflow does not compile:" + why);
+      }
       auto put = engine->store->put_definition(c.workflow->name(), c.workflow->digest(), source,
                                                c.workflow->canonical_text(),
                                                ce::to_micros(engine->clock.now()));
