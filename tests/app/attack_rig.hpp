@@ -100,6 +100,16 @@ class AttackRig {
     REQUIRE(r.status == 201);
   }
 
+  // Starts `workflow` over HTTP as `token` and requires it to be accepted; returns the id.
+  std::string start(const std::string& token, const std::string& workflow,
+                    const nlohmann::json& input, const std::string& business_key = "C-66") {
+    auto r = post("/v1/instances", token,
+                  {{"workflow", workflow}, {"business_key", business_key}, {"input", input}});
+    INFO(r.body.dump());
+    REQUIRE(r.status == 201);
+    return r.body["id"];
+  }
+
   // Runs the worker until nothing is due; the activities call the sandbox over HTTP.
   void drain() {
     for (int i = 0; i < 200; ++i) {

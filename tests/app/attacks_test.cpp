@@ -24,16 +24,6 @@ std::string decisions_url(const json& approval) {
   return "/v1/approvals/" + approval["id"].get<std::string>() + "/decisions";
 }
 
-// Starts `workflow` over HTTP as `token`; returns the instance id.
-std::string start(AttackRig& rig, const std::string& token, const std::string& workflow,
-                  const json& input) {
-  auto r = rig.post("/v1/instances", token,
-                    {{"workflow", workflow}, {"business_key", "C-66"}, {"input", input}});
-  INFO(r.body.dump());
-  REQUIRE(r.status == 201);
-  return r.body["id"];
-}
-
 std::string instance_status(AttackRig& rig, const std::string& token, const std::string& id) {
   auto r = rig.get("/v1/instances/" + id, token);
   REQUIRE(r.status == 200);
@@ -93,7 +83,7 @@ ATTACK_TEST("Attack 1: a threshold rule that reads a missing value does not gran
   auto ops = rig.add("olga", {"billing_ops"});
   auto cfo = rig.add("cleo", {"cfo"});
   rig.deployed(revops, kNullThreshold);
-  auto id = start(rig, revops, "null-threshold", order());
+  auto id = rig.start(revops, "null-threshold", order());
   rig.drain();
   auto approval = rig.open_approval(id);
   // Only the unconditional rule applies; the history says why the other did not.
@@ -129,7 +119,7 @@ ATTACK_TEST("Attack 1: a subject that does not conform to its declaration opens 
   std::string yaml = kNullThreshold;
   yaml.replace(yaml.find(", required: false"), std::string(", required: false").size(), "");
   rig.deployed(revops, yaml);
-  auto id = start(rig, revops, "null-threshold", order());
+  auto id = rig.start(revops, "null-threshold", order());
   rig.drain();
   CHECK(instance_status(rig, revops, id) == "failed");
   CHECK(rig.fx.instance(id).error == "SubjectInvalid");
@@ -155,7 +145,7 @@ ATTACK_TEST("Attack 1: when no approver rule applies, nobody may open the gate",
   yaml.replace(yaml.find("      - { role: cfo }\n"), std::string("      - { role: cfo }\n").size(),
                "");
   rig.deployed(revops, yaml);
-  auto id = start(rig, revops, "null-threshold", order());
+  auto id = rig.start(revops, "null-threshold", order());
   rig.drain();
   CHECK(instance_status(rig, revops, id) == "failed");
   auto inst = rig.fx.instance(id);
@@ -326,7 +316,7 @@ ATTACK_TEST("Attack 2: one approval pays for one write", one_write) {
   // Where the validator cannot see (a branch wrote, then the parent), the engine refuses
   // the second dispatch and goes back to the gate.
   rig.deployed(revops, kBranchThenParent);
-  auto id = start(rig, revops, "branch-then-parent", order());
+  auto id = rig.start(revops, "branch-then-parent", order());
   rig.drain();
   auto first = rig.open_approval(id);
   REQUIRE(rig.post(decisions_url(first), bob, decision(first)).status == 201);
@@ -352,7 +342,7 @@ ATTACK_TEST("Attack 3: an admin cannot approve for anyone on its own say", admin
   auto root = rig.add("root", {"admin"});
   auto root2 = rig.add("root2", {"admin"});
   rig.deployed(revops, kOne);
-  auto id = start(rig, revops, "invoice-once", order());
+  auto id = rig.start(revops, "invoice-once", order());
   rig.drain();
   auto approval = rig.open_approval(id);
   json grant = {{"delegator", "bob"},
@@ -394,7 +384,7 @@ ATTACK_TEST("Attack 3: separation of duties holds across delegations", delegated
   auto bob = rig.add("bob", {"finance"});
   auto carol = rig.add("carol", {"finance"});
   rig.deployed(rita, kOne);
-  auto id = start(rig, rita, "invoice-once", order());
+  auto id = rig.start(rita, "invoice-once", order());
   rig.drain();
   auto approval = rig.open_approval(id);
   json window = {{"from", "2027-01-01T00:00:00Z"}, {"until", "2027-12-31T00:00:00Z"}};
@@ -455,7 +445,7 @@ ATTACK_TEST("Attack 5: a callback token goes only to its owner's channel", token
   auto bob = rig.add("bob", {"finance"});
   rig.add("carol", {"finance"});
   rig.deployed(revops, kOne);
-  auto id = start(rig, revops, "invoice-once", order());
+  auto id = rig.start(revops, "invoice-once", order());
   rig.drain();
   Recorder rec;
   std::vector<covenant::engine::notify::Endpoint> endpoints = {
@@ -491,7 +481,7 @@ ATTACK_TEST("Attack 6: a repeated decision id always gets the recorded answer", 
   auto revops = rig.add("rita", {"revops"});
   auto bob = rig.add("bob", {"finance"});
   rig.deployed(revops, kOne);
-  auto id = start(rig, revops, "invoice-once", order());
+  auto id = rig.start(revops, "invoice-once", order());
   rig.drain();
   auto approval = rig.open_approval(id);
   // Twenty concurrent copies of the decision that closes the gate.
@@ -522,7 +512,7 @@ ATTACK_TEST("Attack 6: a repeated decision id always gets the recorded answer", 
 
   // A callback token, spent by its decision, still gets the recorded answer for a repeat.
   CHECK(instance_status(rig, revops, id) == "completed");
-  auto other = start(rig, revops, "invoice-once", order());
+  auto other = rig.start(revops, "invoice-once", order());
   rig.drain();
   auto second = rig.open_approval(other);
   auto token = rig.desk.issue_token(second["id"], {"bob", ""}, 0x7fffffffffffffff);
@@ -546,7 +536,7 @@ ATTACK_TEST("Attack 7: reading needs a role", reads) {
   auto revops = rig.add("rita", {"revops"});
   auto sam = rig.add("sam", {"sales"});  // a role no route lists
   rig.deployed(revops, kOne);
-  auto id = start(rig, revops, "invoice-once", order());
+  auto id = rig.start(revops, "invoice-once", order());
   for (const std::string& path :
        {std::string("/v1/definitions"), std::string("/v1/definitions/invoice-once"),
         std::string("/v1/definitions/invoice-once/versions"),
@@ -617,7 +607,7 @@ ATTACK_TEST("Attack 8: a compensation that fails is loud, not 'compensated'", co
                      {"path_prefix", "/v1/credit_notes"},
                      {"fail_next", 100},
                      {"status", 400}});
-  auto id = start(rig, revops, "saga", order());
+  auto id = rig.start(revops, "saga", order());
   rig.drain();
   auto approval = rig.open_approval(id);
   REQUIRE(rig.post(decisions_url(approval), bob, decision(approval)).status == 201);
@@ -666,7 +656,7 @@ ATTACK_TEST("Attack 8: a compensation refused for a while is retried under its p
                      {"path_prefix", "/v1/credit_notes"},
                      {"fail_next", 6},  // the adapter's own 4 tries fail, then the engine retries
                      {"status", 503}});
-  auto id = start(rig, revops, "saga", order());
+  auto id = rig.start(revops, "saga", order());
   rig.drain();
   auto approval = rig.open_approval(id);
   REQUIRE(rig.post(decisions_url(approval), bob, decision(approval)).status == 201);

@@ -66,18 +66,10 @@ json one_time(std::int64_t amount) {
   return {{"kind", "one_time"}, {"name", "Setup"}, {"amount_minor", amount}};
 }
 
-std::string start(AttackRig& rig, const std::string& token, const json& input) {
-  auto r = rig.post("/v1/instances", token,
-                    {{"workflow", "plan-then-bill"}, {"business_key", "C-15"}, {"input", input}});
-  INFO(r.body.dump());
-  REQUIRE(r.status == 201);
-  return r.body["id"];
-}
-
 // Runs `input` to its end; returns why the plan was refused, from the history: the plan's
 // ActivityFailed message, once the instance entered `refused` and completed there.
 std::string refusal(AttackRig& rig, const std::string& token, const json& input) {
-  auto id = start(rig, token, input);
+  auto id = rig.start(token, "plan-then-bill", input, "C-15");
   rig.drain();
   auto r = rig.get("/v1/instances/" + id, token);
   REQUIRE(r.status == 200);
@@ -129,7 +121,7 @@ ATTACK_TEST("Money 3: an exact plan is approved as computed and billed to the un
   auto revops = rig.add("rita", {"revops"});
   auto fin = rig.add("fiona", {"finance"});
   rig.deployed(revops, kPlanThenBill);
-  auto id = start(rig, revops, contract({one_time(300001)}));
+  auto id = rig.start(revops, "plan-then-bill", contract({one_time(300001)}), "C-15");
   rig.drain();
   auto approval = rig.open_approval(id);
   CHECK(approval["subject"]["total"] == json({{"amount_minor", 300001}, {"currency", "USD"}}));
@@ -146,7 +138,8 @@ ATTACK_TEST("Money 4: a number expressions would round is refused, not rounded",
   auto revops = rig.add("rita", {"revops"});
   rig.deployed(revops, kPlanThenBill);
   // 2^53 + 1 minor units: jq computes with doubles and would hand on 2^53.
-  auto id = start(rig, revops, contract({one_time(9'007'199'254'740'993)}));
+  auto id =
+      rig.start(revops, "plan-then-bill", contract({one_time(9'007'199'254'740'993)}), "C-15");
   rig.drain();
   auto r = rig.get("/v1/instances/" + id, revops);
   REQUIRE(r.status == 200);
