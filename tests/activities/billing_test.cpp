@@ -502,6 +502,14 @@ TEST_CASE("Unknown values and mistyped fields are refused naming the field") {
   json bad_ms = plan.result;
   bad_ms["milestones"] =
       json::array({{{"basis_points", 10000}, {"event", "x"}, {"status", "due"}}});
+  json other_currency = products;
+  other_currency["currency"] = "EUR";
+  auto mixed = revenue_schedule({{"plan", plan.result}, {"products", other_currency}});
+  CHECK(mixed.message.find("products.currency must be the plan's currency, USD") !=
+        std::string::npos);
+  json priced = products;
+  priced["transaction_price"] = {{"amount_minor", 100}, {"currency", "EUR"}};
+  refused(t, priced, "products.transaction_price.currency must be the products' currency");
   rev = revenue_schedule({{"plan", bad_ms}, {"products", products}});
   CHECK(rev.message.find("plan.milestones[0].status must be one of invoiced, pending") !=
         std::string::npos);
