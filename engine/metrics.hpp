@@ -22,6 +22,8 @@ class Metrics {
   void transition(bool ok) { (ok ? transitions_ : transition_errors_)++; }
   void task_duration_us(std::int64_t us);
   void webhook(bool delivered) { (delivered ? webhooks_ok_ : webhooks_failed_)++; }
+  // A task outcome dropped because its worker had lost the lease (Store::finish_tasks).
+  void late_outcome() { late_outcomes_++; }
 
   std::uint64_t events(history::EventType t) const {
     return events_[static_cast<int>(t) % kEventTypes];
@@ -30,6 +32,7 @@ class Metrics {
   std::uint64_t transition_errors() const { return transition_errors_; }
   std::uint64_t webhooks_delivered() const { return webhooks_ok_; }
   std::uint64_t webhook_failures() const { return webhooks_failed_; }
+  std::uint64_t late_outcomes() const { return late_outcomes_; }
   // Cumulative counts per bucket (the last is +Inf), the count and the sum in microseconds.
   std::array<std::uint64_t, kBuckets.size() + 1> task_buckets() const;
   std::uint64_t task_count() const { return task_count_; }
@@ -38,7 +41,7 @@ class Metrics {
  private:
   std::array<std::atomic<std::uint64_t>, kEventTypes> events_{};
   std::atomic<std::uint64_t> transitions_{0}, transition_errors_{0};
-  std::atomic<std::uint64_t> webhooks_ok_{0}, webhooks_failed_{0};
+  std::atomic<std::uint64_t> webhooks_ok_{0}, webhooks_failed_{0}, late_outcomes_{0};
   std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> task_buckets_{};
   std::atomic<std::uint64_t> task_count_{0}, task_sum_us_{0};
 };

@@ -7,7 +7,7 @@
 #include "activities/runner.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
-#include "workflows/json_depth.hpp"
+#include "workflows/json_input.hpp"
 
 #include <fstream>
 #include <iostream>

@@ -2,6 +2,8 @@
 
 #include "app/http/problem.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/expressions.hpp"
+#include "workflows/json_input.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -54,11 +56,44 @@ void Api::route(const std::string& method, const std::string& pattern,
       {method, pattern, compile_pattern(pattern), std::move(roles), access, std::move(handler)});
 }
 
+// Where a request is not UTF-8 text although it must be: its path, a query parameter, or a
+// body that is not binary. nullopt when it is all well-formed.
+std::optional<std::string> not_utf8(const Request& req) {
+  if (!workflows::valid_utf8(req.path)) return "the path";
+  for (const auto& [k, v] : req.query)
+    if (!workflows::valid_utf8(k) || !workflows::valid_utf8(v)) return "a query parameter";
+  std::string type = req.header("content-type");
+  bool text = type.empty() || type.rfind("application/json", 0) == 0 ||
+              type.find("yaml") != std::string::npos || type.rfind("text/", 0) == 0;
+  if (text)
+    if (auto at = workflows::invalid_utf8_at(req.body); at != std::string::npos)
+      return "the body at byte " + std::to_string(at + 1);
+  return std::nullopt;
+}
+
 Response Api::handle(const Request& req) {
   Response res;
   std::string rid = "req_" + s_.ids.token().substr(0, 16);
-  res.headers.emplace_back("X-Request-Id", rid);
-  Call c{req, res, rid, {}, std::nullopt, {}};
+  try {
+    res.headers.emplace_back("X-Request-Id", rid);
+    Call c{req, res, rid, {}, std::nullopt, {}};
+    if (auto where = not_utf8(req)) {
+      problem(c, 400, "InvalidEncoding", *where + " is not valid UTF-8");
+      return res;
+    }
+    route_and_dispatch(c);
+  } catch (const std::exception& e) {  // boundary: log it, answer 500 without details
+    std::cerr << "http " << rid << " " << req.method << ": " << e.what() << '\n';
+    res = Response{};
+    res.headers.emplace_back("X-Request-Id", rid);
+    Call again{req, res, rid, {}, std::nullopt, {}};
+    problem(again, 500, "Internal", "see the server log for request " + rid);
+  }
+  return res;
+}
+
+void Api::route_and_dispatch(Call& c) {
+  const Request& req = c.req;
   const Route* found = nullptr;
   std::string allowed;
   for (const auto& r : routes_) {
@@ -73,25 +108,12 @@ Response Api::handle(const Request& req) {
     break;
   }
   if (!found && !allowed.empty()) {
-    res.headers.emplace_back("Allow", allowed);
-    problem(c, 405, "MethodNotAllowed",
-            req.method + " is not allowed here (allowed: " + allowed + ")");
-    return res;
+    c.res.headers.emplace_back("Allow", allowed);
+    return problem(c, 405, "MethodNotAllowed",
+                   req.method + " is not allowed here (allowed: " + allowed + ")");
   }
-  if (!found) {
-    problem(c, 404, "NotFound", "no route for " + req.method + " " + req.path);
-    return res;
-  }
-  try {
-    dispatch(*found, c);
-  } catch (const std::exception& e) {  // boundary: log it, answer 500 without details
-    std::cerr << "http " << rid << " " << req.method << " " << req.path << ": " << e.what() << '\n';
-    res = Response{};
-    res.headers.emplace_back("X-Request-Id", rid);
-    Call again{req, res, rid, {}, std::nullopt, {}};
-    problem(again, 500, "Internal", "see the server log for request " + rid);
-  }
-  return res;
+  if (!found) return problem(c, 404, "NotFound", "no route for " + req.method + " " + req.path);
+  dispatch(*found, c);
 }
 
 void Api::dispatch(const Route& r, Call& c) {
@@ -146,25 +168,32 @@ std::optional<nlohmann::json> json_body(Call& c) {
     problem(c, 415, "UnsupportedMediaType", "send Content-Type: application/json");
     return std::nullopt;
   }
-  try {
-    return nlohmann::json::parse(c.req.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    problem(c, 400, "MalformedJson",
-            "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
-    return std::nullopt;
-  }
+  auto body = workflows::parse_json_input(c.req.body);
+  if (body) return std::move(*body);
+  using Kind = workflows::JsonRefusal::Kind;
+  const auto& why = body.error();
+  const char* title = why.kind == Kind::TooDeep            ? "JsonTooDeep"
+                      : why.kind == Kind::NumberOutOfRange ? "NumberOutOfRange"
+                                                           : "MalformedJson";
+  std::string limit =
+      why.kind == Kind::TooDeep
+          ? " (the limit is " + std::to_string(workflows::kMaxJsonDepth) + " levels)"
+          : "";
+  problem(c, 400, title, "the body is " + why.message + limit);
+  return std::nullopt;
 }
 
 void reply(Call& c, int status, const nlohmann::json& body) {
   c.res.status = status;
   c.res.content_type = "application/json";
-  c.res.body = body.dump();
+  c.res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void problem(Call& c, int status, const std::string& title, const std::string& detail) {
   c.res.status = status;
   c.res.content_type = "application/problem+json";
-  c.res.body = problem_json(status, title, detail, c.request_id).dump();
+  c.res.body = problem_json(status, title, detail, c.request_id)
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void problem(Call& c, const engine::Error& e) {

@@ -100,6 +100,7 @@ class Api {
   Services& services() { return s_; }
 
  private:
+  void route_and_dispatch(Call& c);
   void dispatch(const Route& r, Call& c);
   Services s_;
   std::vector<Route> routes_;

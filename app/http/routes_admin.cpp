@@ -58,6 +58,9 @@ std::string render(const engine::store::Stats& st, const engine::Metrics& m) {
          "Webhook delivery attempts by outcome.");
   o << "covenant_webhook_deliveries_total{outcome=\"delivered\"} " << m.webhooks_delivered()
     << "\ncovenant_webhook_deliveries_total{outcome=\"failed\"} " << m.webhook_failures() << '\n';
+  family(o, "covenant_late_outcomes_total", "counter",
+         "Task outcomes dropped because their worker had lost the lease (frozen past it).");
+  o << "covenant_late_outcomes_total " << m.late_outcomes() << '\n';
   family(o, "covenant_task_duration_seconds", "histogram", "Activity attempt durations.");
   auto buckets = m.task_buckets();
   for (std::size_t i = 0; i < engine::Metrics::kBuckets.size(); ++i)

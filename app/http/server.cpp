@@ -50,6 +50,25 @@ Server::Server(Api& api, std::size_t max_body) : api_(api) {
     }
     res.set_content(out.body, out.content_type);
   };
+  // A request with a body method but neither Content-Length nor Transfer-Encoding has no
+  // body (RFC 9112 6.3); httplib would wait for the connection to close. Routes whose body is
+  // optional (cancel) take it as empty; the others refuse it as they refuse any empty body.
+  http_.set_pre_routing_handler([handler](const httplib::Request& req, httplib::Response& res) {
+    bool body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (!body_method || req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))
+      return httplib::Server::HandlerResponse::Unhandled;
+    handler(req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // An exception that escapes a handler: a plain 500 problem. (httplib's default would put
+  // the exception's text in a response header.)
+  http_.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.headers.clear();
+        res.set_content(problem_json(500, "Internal", "the server failed to answer", "").dump(),
+                        "application/problem+json");
+      });
   http_.Get(".*", handler);
   http_.Post(".*", handler);
   http_.Put(".*", handler);

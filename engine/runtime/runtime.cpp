@@ -3,6 +3,7 @@
 #include "engine/history/hash_chain.hpp"
 #include "engine/runtime/side_records.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/json_input.hpp"
 #include "workflows/loader.hpp"
 
 #include <algorithm>
@@ -14,6 +15,20 @@ using nlohmann::json;
 
 namespace {
 constexpr int kAttempts = 8;  // for lost races on the instance row
+
+std::string too_deep_message(const std::string& what, const std::string& deep) {
+  return what + " is " + deep + " (the limit is " + std::to_string(workflows::kMaxJsonDepth) +
+         " levels)";
+}
+
+// What an instance is started with: a JSON object within the depth every value is held to.
+Result<void> bounded(const std::string& what, const json& input) {
+  if (!input.is_object())
+    return fail(ErrorCode::InvalidArgument, "the input must be a JSON object", what);
+  if (auto deep = workflows::json_value_too_deep(input))
+    return fail(ErrorCode::InvalidArgument, too_deep_message("the input", *deep), what);
+  return {};
+}
 
 ActivityOutcome outcome_of(const store::TaskRow& t, const ActivityResult& r) {
   return {t.frame, t.state,  t.occurrence, t.attempt, t.compensation,
@@ -105,8 +120,7 @@ Instance Runtime::new_instance(const std::string& workflow_name, const std::stri
 
 Result<std::string> Runtime::start(const std::string& workflow_name, const json& input,
                                    const StartOptions& opts) {
-  if (!input.is_object())
-    return fail(ErrorCode::InvalidArgument, "the input must be a JSON object", "input");
+  if (auto bad = bounded("input", input); !bad) return tl::unexpected(bad.error());
   auto wf = latest_workflow(workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   for (int attempt = 0;; ++attempt) {
@@ -149,9 +163,8 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
     return fail(ErrorCode::InvalidArgument, "a start key names one instance, not many",
                 "start_key");
   for (std::size_t i = 0; i < inputs.size(); ++i)
-    if (!inputs[i].is_object())
-      return fail(ErrorCode::InvalidArgument, "the input must be a JSON object",
-                  "inputs[" + std::to_string(i) + "]");
+    if (auto bad = bounded("inputs[" + std::to_string(i) + "]", inputs[i]); !bad)
+      return tl::unexpected(bad.error());
   auto wf = latest_workflow(workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   for (int attempt = 0;; ++attempt) {
@@ -265,6 +278,13 @@ Result<void> Runtime::advance(
   }
 }
 
+void Runtime::late(const store::TaskRow& t) {
+  if (metrics_) metrics_->late_outcome();
+  std::cerr << "covenant: late outcome of task " << t.key << " (attempt " << t.attempt
+            << ", worker " << t.lease_owner
+            << ") ignored: its lease was taken over or its attempt superseded\n";
+}
+
 void Runtime::count(const std::vector<history::Event>& events, bool ok) {
   if (!metrics_) return;
   metrics_->transition(ok);
@@ -273,6 +293,9 @@ void Runtime::count(const std::vector<history::Event>& events, bool ok) {
 
 Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,
                              const std::string& by) {
+  if (auto deep = workflows::json_value_too_deep(payload))
+    return fail(ErrorCode::InvalidArgument, too_deep_message("the event's payload", *deep),
+                "payload");
   return advance(id, SignalInput{event, payload, by});
 }
 
@@ -295,7 +318,12 @@ Result<void> Runtime::fire_timer(const store::TimerRow& t) {
 
 Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {
   auto result = advance(t.instance_id, outcome_of(t, r), [&](store::Tx& tx) -> Result<bool> {
-    if (auto f = store_.finish_task(tx, t.id); !f) return tl::unexpected(f.error());
+    auto closed = store_.finish_tasks(tx, {&t});
+    if (!closed) return tl::unexpected(closed.error());
+    if (closed->empty()) {
+      late(t);
+      return false;
+    }
     if (r.ok) {
       auto rec = store_.record_effect(tx, t.key, t.instance_id, t.activity, t.attempt, r.result,
                                       to_micros(clock_.now()));
@@ -356,6 +384,10 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     auto locked = store_.lock_instances(**tx, ids);
     if (!locked) return tl::unexpected(locked.error());
+    std::vector<const store::TaskRow*> fences;
+    for (const auto& c : batch) fences.push_back(&c.task);
+    auto closed = store_.finish_tasks(**tx, fences);
+    if (!closed) return tl::unexpected(closed.error());
     std::map<std::string, std::int64_t> expected;
     for (const auto& [id, inst] : *locked) expected.emplace(id, inst.version);
     TimePoint now = clock_.now();  // one time for the whole batch: one commit
@@ -373,7 +405,10 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
     for (const auto& c : batch) {
       const auto& t = c.task;
       const auto& r = c.result;
-      writes.finish_task(t.id, t.key);
+      if (!closed->count(t.id)) {
+        late(t);
+        continue;
+      }
       auto it = locked->find(t.instance_id);
       if (it == locked->end()) continue;  // the instance is gone: the task is moot
       if (r.ok) writes.record_effect(t.key, t.instance_id, t.activity, t.attempt, r.result, now_us);
@@ -421,6 +456,7 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
       if (it == writes.leased().end()) continue;
       store::TaskRow row;
       row.id = it->second;
+      row.lease_owner = lease->worker;
       row.key = t.key;
       row.instance_id = instance_id;
       row.frame = t.frame;

@@ -104,6 +104,8 @@ class Runtime {
   void seal(Instance& inst, const Decision& d, std::int64_t now_us,
             std::vector<history::Event>& out) const;
   void count(const std::vector<history::Event>& events, bool ok);
+  // An outcome that failed its fence (Store::finish_tasks): logged, counted, dropped.
+  void late(const store::TaskRow& t);
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();
   void give_back(std::unique_ptr<workflows::JqEvaluator> jq);
   // A jq evaluator from the pool for a scope (given back when it ends).

@@ -2,6 +2,7 @@
 
 #include "engine/store/work_listener.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/json_input.hpp"
 
 #include <boost/asio/post.hpp>
 #include <poll.h>
@@ -48,6 +49,14 @@ runtime::Runtime::Completion Worker::execute(const store::TaskRow& t) {
     if (t.timeout_us && rt_.clock().now() > call.deadline)
       result =
           ActivityResult::failure("Timeout", "the activity took longer than its timeout", true);
+    // Where a result enters the engine, it is held to the same bounds as any outside JSON:
+    // the same answer would come again, so this is not retried.
+    if (result.ok)
+      if (auto deep = workflows::json_value_too_deep(result.result))
+        result = ActivityResult::failure("InvalidResult",
+                                         "the activity's result is " + *deep + " (the limit is " +
+                                             std::to_string(workflows::kMaxJsonDepth) + " levels)",
+                                         false);
   }
   return {t, std::move(result)};
 }

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -43,6 +44,9 @@ struct TaskRow {
   nlohmann::json input;
   int attempt = 1;
   std::int64_t timeout_us = 0, due_us = 0;
+  // The worker holding the lease, as claimed: with `attempt`, the fence an outcome must
+  // pass (Store::finish_tasks).
+  std::string lease_owner;
   // Set by claim_tasks when a result is recorded under the key already (the call succeeded
   // before): the worker passes it on instead of calling again.
   std::optional<nlohmann::json> recorded;
@@ -311,7 +315,11 @@ class Store {
   // that died takes its tasks back at once instead of after their leases expire. Returns
   // how many. Worker names must be unique among running workers.
   Result<int> release_leases(const std::string& worker);
-  Result<void> finish_task(Tx& tx, std::int64_t task_id);
+  // Closes the tasks whose outcomes are being recorded, fenced: a row is closed only while
+  // it is still leased to the task's `lease_owner` for the same `attempt`. A worker that
+  // outlived its lease (frozen, paused, cut off) finds its row re-claimed or holding the next
+  // attempt: its outcome is late and must be dropped. Returns the ids closed, one statement.
+  Result<std::set<std::int64_t>> finish_tasks(Tx& tx, const std::vector<const TaskRow*>& tasks);
   Result<std::vector<TimerRow>> due_timers(std::int64_t now_us, int limit);
   // Marks a pending timer fired; false if it was fired or cancelled already.
   Result<bool> take_timer(Tx& tx, std::int64_t timer_id);

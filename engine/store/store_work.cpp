@@ -44,7 +44,6 @@ constexpr const char* kExtendLease =
 constexpr const char* kReleaseLeases =
     "UPDATE tasks SET status = 'ready', lease_owner = '', lease_until_us = 0 WHERE status = "
     "'leased' AND lease_owner = :w";
-constexpr const char* kFinishTask = "UPDATE tasks SET status = 'done' WHERE id = :id";
 constexpr const char* kDueTimers =
     "SELECT id, timer_key, instance_id, frame, state, occurrence, kind, fire_us FROM timers "
     "WHERE status = 'pending' AND fire_us <= :now ORDER BY fire_us, id LIMIT :n";
@@ -142,6 +141,7 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
           t.input = nlohmann::json::parse(p.input);
           t.timeout_us = p.timeout;
           t.due_us = p.due;
+          t.lease_owner = worker;
           out.push_back(std::move(t));
         }
       } catch (...) {
@@ -194,14 +194,6 @@ Result<int> Store::release_leases(const std::string& worker) {
   if (auto n = notify_work(**tx); !n) return tl::unexpected(n.error());
   if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
   return r;
-}
-
-Result<void> Store::finish_task(Tx& tx, std::int64_t task_id) {
-  return guard<void>("finish task", [&]() -> Result<void> {
-    long long id = task_id;
-    tx.sql() << kFinishTask, soci::use(id);
-    return {};
-  });
 }
 
 Result<std::vector<TimerRow>> Store::due_timers(std::int64_t now_us, int limit) {

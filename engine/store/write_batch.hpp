@@ -4,12 +4,11 @@
 // each table's rows travel as one JSON array parameter that the database unpacks
 // (json_each on SQLite, json_array_elements on PostgreSQL).
 //
-// Order is kept where it matters: a flush writes instances, then history, finished tasks,
-// effects, cancellations, and last new tasks and timers, which is the order one transition
-// writes them in. A decision that cancels work of an instance whose new work is still
-// pending here, or that re-schedules a task key pending here, makes Store::add_work flush
-// first, so later writes never overtake earlier ones.
-// Not thread-safe: one batch belongs to one transaction on one thread.
+// Order is kept where it matters: a flush writes instances, then history, effects, cancellations,
+// and last new tasks and timers, which is the order one transition writes them in. A decision that
+// cancels work of an instance whose new work is still pending here, or that re-schedules a task key
+// pending here, makes Store::add_work flush first, so later writes never overtake earlier ones. Not
+// thread-safe: one batch belongs to one transaction on one thread.
 #pragma once
 
 #include "engine/history/event.hpp"
@@ -62,7 +61,6 @@ class WriteBatch {
   // version it had when locked (the first one given for it counts).
   void update_instance(const runtime::Instance& inst, std::int64_t expected_version);
   void append(const std::vector<history::Event>& events);
-  void finish_task(std::int64_t task_id, const std::string& key);
   void record_effect(const std::string& key, const std::string& instance_id,
                      const std::string& activity, int attempt, const nlohmann::json& result,
                      std::int64_t now_us);
@@ -81,11 +79,11 @@ class WriteBatch {
   friend class Store;
   friend bool combinable(const Dialect& d, const WriteBatch& b);
   friend std::string update_rows(const WriteBatch& b);
-  JsonRows new_instances_, events_, finished_, effects_, cancel_all_, cancel_tasks_, cancel_timers_,
-      tasks_, timers_;
+  JsonRows new_instances_, events_, effects_, cancel_all_, cancel_tasks_, cancel_timers_, tasks_,
+      timers_;
   // Instance updates by id: (expected version, the row's fields as JSON text after the id).
   std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
-  std::set<std::string> instances_with_work_, task_keys_, finished_keys_;
+  std::set<std::string> instances_with_work_, task_keys_;
   EagerLease lease_;
   int leasing_ = 0;  // tasks of this batch inserted as leased
   std::map<std::string, std::int64_t> leased_ids_;

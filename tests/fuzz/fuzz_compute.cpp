@@ -5,7 +5,7 @@
 // be {"plan": …} fed to revenue.schedule after bill.plan ran on it, so the fuzzer reaches the
 // schedule with real plans. Run: scripts/fuzz compute [seconds]
 #include "activities/runner.hpp"
-#include "workflows/json_depth.hpp"
+#include "workflows/json_input.hpp"
 
 #include <cstddef>
 #include <cstdint>

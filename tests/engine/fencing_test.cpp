@@ -1,0 +1,121 @@
+// Fencing (Store::finish_tasks): a worker that outlives its lease — frozen, paused, cut off
+// from the database — must not record its late outcome over the attempt another worker now
+// holds. Issue 16's finding: worker A froze past its lease, B re-ran the attempt, it failed
+// and scheduled attempt 2; A's late outcome then closed the row holding B's retry and the
+// instance stayed `running` with nothing left to run, forever. Each case is tried on the
+// per-row path (complete_task) and on the batch path (complete_tasks; on PostgreSQL the
+// combined statement), on SQLite and PostgreSQL.
+#include "tests/engine/engine_fixture.hpp"
+
+namespace {
+
+using covenant::testing::EngineFixture;
+using nlohmann::json;
+namespace ce = covenant::engine;
+using namespace std::chrono_literals;
+
+constexpr const char* kRetried = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: fenced }
+start: call
+states:
+  call:
+    type: task
+    activity: work.do
+    output: .call
+    retry: { max_attempts: 3, initial_interval: 1s, jitter: 0 }
+    next: done
+  done: { type: succeed }
+)";
+
+constexpr std::int64_t kLeaseUs = 30'000'000;
+
+std::vector<ce::store::TaskRow> claim(EngineFixture& fx, const std::string& worker) {
+  auto t = fx.store_->claim_tasks(worker, ce::to_micros(fx.clock.now()), kLeaseUs, 10);
+  REQUIRE(t);
+  return *t;
+}
+
+// Records one outcome on the chosen path.
+void record(EngineFixture& fx, bool batch, const ce::store::TaskRow& t,
+            const ce::ActivityResult& r) {
+  if (batch)
+    REQUIRE(fx.runtime_->complete_tasks({{t, r}}).failed == 0);
+  else
+    REQUIRE(fx.runtime_->complete_task(t, r));
+}
+
+int count(const std::vector<std::string>& names, const std::string& name) {
+  return static_cast<int>(std::count(names.begin(), names.end(), name));
+}
+
+void late_outcome_after_a_retry(EngineFixture& fx, bool batch) {
+  fx.deploy(kRetried);
+  auto id = fx.start("fenced");
+  auto a = claim(fx, "worker-a");
+  REQUIRE(a.size() == 1);
+  fx.clock.advance(31s);  // A is frozen past its lease
+  auto b = claim(fx, "worker-b");
+  REQUIRE(b.size() == 1);  // B takes the expired lease over
+  CHECK(b[0].attempt == 1);
+  record(fx, batch, b[0], ce::ActivityResult::failure("Unavailable", "down", true));
+  // A resumes: its success for attempt 1 is late, and attempt 2 now holds the row.
+  record(fx, batch, a[0], ce::ActivityResult::success({{"from", "a"}}));
+  CHECK(fx.metrics.late_outcomes() == 1);
+  auto names = fx.event_names(id);
+  CHECK(count(names, "ActivityCompleted") == 0);
+  CHECK(count(names, "RetryScheduled") == 1);
+  // Attempt 2 is still there to run: the instance is not stranded.
+  fx.clock.advance(2s);
+  fx.drain();
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "completed");
+  CHECK(fx.system.calls("work.do") == 1);  // attempt 2, by the fixture's worker
+}
+
+void late_outcome_of_a_taken_over_attempt(EngineFixture& fx, bool batch) {
+  fx.deploy(kRetried);
+  auto id = fx.start("fenced");
+  auto a = claim(fx, "worker-a");
+  fx.clock.advance(31s);
+  auto b = claim(fx, "worker-b");
+  REQUIRE(b.size() == 1);
+  // A answers first, but the attempt is B's now: A's outcome is dropped, B's counts.
+  record(fx, batch, a[0], ce::ActivityResult::success({{"from", "a"}}));
+  CHECK(fx.metrics.late_outcomes() == 1);
+  CHECK(fx.instance(id).status == "running");
+  record(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "completed");
+  auto h = fx.store_->history(id);
+  REQUIRE(h);
+  for (const auto& e : *h)
+    if (e.type == ce::history::EventType::ActivityCompleted)
+      CHECK(e.payload.dump().find(R"("from":"b")") != std::string::npos);
+  CHECK(count(fx.event_names(id), "ActivityCompleted") == 1);
+  // And a replay of B's outcome (a worker retrying its commit) is late too: once only.
+  record(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
+  CHECK(count(fx.event_names(id), "ActivityCompleted") == 1);
+}
+
+}  // namespace
+
+ENGINE_TEST("A late outcome never closes the retry another worker scheduled (one by one)",
+            fencing_retry_row) {
+  late_outcome_after_a_retry(fx, false);
+}
+
+ENGINE_TEST("A late outcome never closes the retry another worker scheduled (batched)",
+            fencing_retry_batch) {
+  late_outcome_after_a_retry(fx, true);
+}
+
+ENGINE_TEST("The outcome of an attempt whose lease was taken over is dropped (one by one)",
+            fencing_takeover_row) {
+  late_outcome_of_a_taken_over_attempt(fx, false);
+}
+
+ENGINE_TEST("The outcome of an attempt whose lease was taken over is dropped (batched)",
+            fencing_takeover_batch) {
+  late_outcome_of_a_taken_over_attempt(fx, true);
+}
