@@ -33,12 +33,15 @@ int start(const Options& o) {
     input = *parsed;
   }
   return with_engine(o, [&](Engine& e) {
-    auto id = e.runtime->start(o.workflow, input, {o.business_key, o.by, o.start_key, "default"});
-    if (!id) return report(id.error());
+    auto started =
+        e.runtime->start(o.workflow, input, {o.business_key, o.by, o.start_key, "default"});
+    if (!started) return report(started.error());
     if (o.common.format == "json")
-      std::cout << json{{"id", *id}}.dump() << '\n';
+      std::cout << json{{"id", started->id}, {"replayed", started->replayed}}.dump() << '\n';
     else
-      std::cout << *id << '\n';
+      std::cout << started->id << '\n';
+    if (started->replayed && o.common.format != "json")
+      std::cerr << "covenant: started before with this key: nothing new was started\n";
     return 0;
   });
 }

@@ -1,6 +1,7 @@
 #include "app/commands/output.hpp"
 
 #include "app/config.hpp"
+#include "workflows/json_input.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -34,8 +35,16 @@ std::optional<nlohmann::json> read_json_file(const std::string& path) {
     }
     text << in.rdbuf();
   }
+  if (auto deep = workflows::json_too_deep(text.str())) {
+    std::cerr << "covenant: " << path << ": " << *deep << " (the limit is "
+              << workflows::kMaxJsonDepth << " levels)\n";
+    return std::nullopt;
+  }
   try {
     return nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::out_of_range&) {
+    std::cerr << "covenant: " << path << ": a number is out of range (beyond ±1.8e308)\n";
+    return std::nullopt;
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is 1-based; turn it into line:column for people.
     std::string s = text.str();

@@ -36,14 +36,16 @@ void add_instance_routes(Api& api) {
     opts.business_key = body->value("business_key", "");
     opts.started_by = c.principal.name;
     opts.start_key = c.req.header("idempotency-key");
-    auto id =
+    auto started =
         s.runtime.start((*body)["workflow"], body->value("input", nlohmann::json::object()), opts);
-    if (!id) return problem(c, id.error());
-    auto inst = s.store.instance(*id);
+    if (!started) return problem(c, started.error());
+    auto inst = s.store.instance(started->id);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, 500, "Internal", "the instance vanished");
-    c.res.headers.emplace_back("Location", "/v1/instances/" + *id);
-    reply(c, 201, instance_json(**inst));
+    c.res.headers.emplace_back("Location", "/v1/instances/" + started->id);
+    // A replay (the same Idempotency-Key again) says so, as Stripe does, and creates nothing.
+    if (started->replayed) c.res.headers.emplace_back("Idempotent-Replayed", "true");
+    reply(c, started->replayed ? 200 : 201, instance_json(**inst));
   });
   api.route("GET", "/v1/instances", {"revops", "auditor", "service"}, [&s](Call& c) {
     engine::store::InstanceFilter f;

@@ -118,8 +118,8 @@ Instance Runtime::new_instance(const std::string& workflow_name, const std::stri
   return inst;
 }
 
-Result<std::string> Runtime::start(const std::string& workflow_name, const json& input,
-                                   const StartOptions& opts) {
+Result<Started> Runtime::start(const std::string& workflow_name, const json& input,
+                               const StartOptions& opts) {
   if (auto bad = bounded("input", input); !bad) return tl::unexpected(bad.error());
   auto wf = latest_workflow(workflow_name);
   if (!wf) return tl::unexpected(wf.error());
@@ -129,7 +129,7 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
     if (!opts.start_key.empty()) {
       auto existing = store_.instance_for_start_key(**tx, opts.start_key);
       if (!existing) return tl::unexpected(existing.error());
-      if (*existing) return **existing;
+      if (*existing) return Started{**existing, true};
     }
     TimePoint now = clock_.now();
     Instance inst = new_instance(workflow_name, (*wf)->digest(), opts, to_micros(now));
@@ -149,7 +149,7 @@ Result<std::string> Runtime::start(const std::string& workflow_name, const json&
     if (r) {
       count(events, true);
       woke(!(d->tasks.empty() && d->timers.empty()));
-      return inst.id;
+      return Started{inst.id, false};
     }
     bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
     if (!retry || attempt + 1 >= kAttempts) return tl::unexpected(r.error());

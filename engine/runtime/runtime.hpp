@@ -28,15 +28,23 @@ struct StartOptions {
   std::string ns = "default";
 };
 
+// What start did: the instance's id, and whether it was started before under the same
+// start key (a replay: nothing new was written).
+struct Started {
+  std::string id;
+  bool replayed = false;
+};
+
 class Runtime {
  public:
   // `metrics` (optional, not owned) counts transitions and recorded events.
   Runtime(store::Store& store, const Clock& clock, IdSource& ids, Metrics* metrics = nullptr);
 
-  // Starts the latest version of `workflow`. Returns the instance id.
-  // Errors: NotFound (no such workflow), InvalidArgument (input not a JSON object).
-  Result<std::string> start(const std::string& workflow, const nlohmann::json& input,
-                            const StartOptions& opts);
+  // Starts the latest version of `workflow`.
+  // Errors: NotFound (no such workflow), InvalidArgument (input not a JSON object, or nested
+  // past workflows::kMaxJsonDepth).
+  Result<Started> start(const std::string& workflow, const nlohmann::json& input,
+                        const StartOptions& opts);
   // Starts one instance of the latest version of `workflow` per input, in one transaction
   // (a bulk start: imports, renewal sweeps). All or nothing. `opts.start_key` must be empty
   // (a key names one instance). Returns the ids in input order. Errors as start.

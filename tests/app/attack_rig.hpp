@@ -130,6 +130,8 @@ class AttackRig {
     return nullptr;
   }
 
+  int port() const { return port_; }
+
   std::vector<engine::history::Event> history(const std::string& id) {
     auto h = fx.store_->history(id);
     REQUIRE(h);

@@ -64,9 +64,9 @@ class EngineFixture {
 
   std::string start(const std::string& workflow, nlohmann::json input = nlohmann::json::object(),
                     engine::runtime::StartOptions opts = {}) {
-    auto id = runtime_->start(workflow, input, opts);
-    if (!id) FAIL("start failed: " << id.error().message);
-    return *id;
+    auto started = runtime_->start(workflow, input, opts);
+    if (!started) FAIL("start failed: " << started.error().message);
+    return started->id;
   }
 
   // Runs passes until nothing is due at the current time.

@@ -388,9 +388,13 @@ ENGINE_TEST("Bad requests get clear errors and change nothing", bad_input) {
 ENGINE_TEST("A repeated start with the same key returns the same instance", idempotent_start) {
   fx.deploy(seven_steps("once"));
   covenant::engine::runtime::StartOptions opts{"c-1", "alice", "start-key-1", "default"};
-  auto a = fx.start("once", nlohmann::json::object(), opts);
-  auto b = fx.start("once", nlohmann::json::object(), opts);
-  CHECK(a == b);
+  auto a = fx.runtime_->start("once", nlohmann::json::object(), opts);
+  auto b = fx.runtime_->start("once", nlohmann::json::object(), opts);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->id == b->id);
+  CHECK_FALSE(a->replayed);
+  CHECK(b->replayed);
   auto all = fx.store_->instances({});
   CHECK(all->size() == 1);
 }
