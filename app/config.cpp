@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "workflows/duration.hpp"
+#include "workflows/yaml_bounds.hpp"
 
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -127,11 +128,18 @@ engine::Result<std::string> read_secret(const std::string& file, const YAML::Nod
 }
 
 engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return engine::fail(engine::ErrorCode::InvalidArgument, file + ": cannot read it", file);
+  if (auto crossed = workflows::check_yaml_bounds(text.str()))
+    return engine::fail(engine::ErrorCode::InvalidArgument,
+                        file + ":" + std::to_string(crossed->line) + ":" +
+                            std::to_string(crossed->column) + ": " + crossed->message,
+                        file);
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::BadFile&) {  // boundary: yaml-cpp reports I/O by exception
-    return engine::fail(engine::ErrorCode::InvalidArgument, file + ": cannot read it", file);
+    root = YAML::Load(text.str());
   } catch (const YAML::Exception& e) {
     return engine::fail(engine::ErrorCode::InvalidArgument,
                         file + ":" + std::to_string(e.mark.line + 1) + ":" +

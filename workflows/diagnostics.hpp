@@ -51,6 +51,7 @@ inline constexpr const char* kMaybeUnset = "may-be-unset";
 inline constexpr const char* kBadInputValue = "bad-input-value";
 inline constexpr const char* kIoError = "io-error";
 inline constexpr const char* kBadEncoding = "bad-encoding";
+inline constexpr const char* kTooLarge = "too-large";
 }  // namespace codes
 
 struct Diagnostic {

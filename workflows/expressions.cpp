@@ -78,6 +78,13 @@ JqChecker::JqChecker() : jq_(jq_init()) {
 JqChecker::~JqChecker() { jq_teardown(&jq_); }
 
 std::optional<std::string> JqChecker::check(const std::string& program) {
+  if (auto it = seen_.find(program); it != seen_.end()) return it->second;
+  auto answer = compile(program);
+  seen_.emplace(program, answer);
+  return answer;
+}
+
+std::optional<std::string> JqChecker::compile(const std::string& program) {
   if (program.empty()) return "the expression is empty";
   // libjq 1.6 leaks on some malformed UTF-8; such text is never a valid expression anyway.
   if (!valid_utf8(program)) return "the expression is not valid UTF-8";
@@ -89,6 +96,127 @@ std::optional<std::string> JqChecker::check(const std::string& program) {
   std::string msg = tidy(errors_);
   if (msg.empty()) msg = "jq could not compile it";
   return msg;
+}
+
+namespace {
+
+constexpr std::size_t kChunk = 200;  // programs per compile (jq's parser nests definitions)
+constexpr std::string_view kDefPrefix = "__covenant_check_";
+
+// Whether `program` can be put inside "def f: (" … "\n);" without closing it: its
+// parentheses, brackets and braces balance outside strings, its strings close (string
+// interpolation "\( … )" included), and it does not name the definitions it is put among.
+bool self_contained(std::string_view program) {
+  if (program.find(kDefPrefix) != std::string_view::npos) return false;
+  // A stack of what is open: '(' '[' '{' in code, '"' a string, 'i' an interpolation.
+  std::vector<char> open;
+  for (std::size_t i = 0; i < program.size(); ++i) {
+    char c = program[i];
+    bool in_string = !open.empty() && open.back() == '"';
+    if (in_string) {
+      if (c == '"') {
+        open.pop_back();
+      } else if (c == '\\') {
+        if (i + 1 < program.size() && program[i + 1] == '(') open.push_back('i');
+        ++i;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+      case '(':
+      case '[':
+      case '{':
+        open.push_back(c);
+        break;
+      case ')':
+        if (open.empty() || (open.back() != '(' && open.back() != 'i')) return false;
+        open.pop_back();
+        break;
+      case ']':
+        if (open.empty() || open.back() != '[') return false;
+        open.pop_back();
+        break;
+      case '}':
+        if (open.empty() || open.back() != '{') return false;
+        open.pop_back();
+        break;
+      case '#':  // a comment runs to the end of the line
+        while (i < program.size() && program[i] != '\n') ++i;
+        break;
+      default:
+        break;
+    }
+  }
+  return open.empty();
+}
+
+}  // namespace
+
+bool JqChecker::compiles_together(const std::vector<std::string>& programs,
+                                  const std::vector<int>& ids) {
+  std::string text, calls;
+  for (int id : ids) {
+    std::string name = std::string(kDefPrefix) + std::to_string(id);
+    text += "def " + name + ": (" + programs[id] + "\n);\n";
+    calls += (calls.empty() ? "" : ", ") + name;
+  }
+  // Unused definitions are not bound by jq: call each, so an unknown function is found.
+  text += "(" + calls + ") | empty";
+  errors_.clear();
+  jv args = jv_object();
+  for (const char* name : kExpressionVariables)
+    args = jv_object_set(args, jv_string(name), jv_null());
+  return jq_compile_args(jq_, text.c_str(), args) != 0;
+}
+
+void JqChecker::find_failures(const std::vector<std::string>& programs, const std::vector<int>& ids,
+                              std::vector<std::optional<std::string>>& out, int& failures_left) {
+  if (ids.size() == 1 || failures_left <= 0) {
+    for (int id : ids) {
+      if (failures_left <= 0) {
+        out[id] = "not checked: too many expressions of this definition do not compile";
+        continue;
+      }
+      out[id] = check(programs[id]);
+      if (out[id]) --failures_left;
+    }
+    return;
+  }
+  if (compiles_together(programs, ids)) return;
+  std::vector<int> left(ids.begin(), ids.begin() + static_cast<long>(ids.size() / 2));
+  std::vector<int> right(ids.begin() + static_cast<long>(ids.size() / 2), ids.end());
+  find_failures(programs, left, out, failures_left);
+  find_failures(programs, right, out, failures_left);
+}
+
+std::vector<std::optional<std::string>> JqChecker::check_all(
+    const std::vector<std::string>& programs, int max_failures) {
+  std::vector<std::optional<std::string>> out(programs.size());
+  std::map<std::string, int> first;  // a program's first position: the others copy it
+  std::vector<int> pending;
+  int failures_left = max_failures;
+  for (int i = 0; i < static_cast<int>(programs.size()); ++i) {
+    const auto& p = programs[i];
+    if (first.count(p)) continue;
+    first.emplace(p, i);
+    if (auto it = seen_.find(p); it != seen_.end())
+      out[i] = it->second;
+    else if (p.empty() || !valid_utf8(p) || !self_contained(p))
+      find_failures(programs, {i}, out, failures_left);  // alone
+    else
+      pending.push_back(i);
+  }
+  for (std::size_t at = 0; at < pending.size(); at += kChunk) {
+    std::vector<int> chunk(
+        pending.begin() + static_cast<long>(at),
+        pending.begin() + static_cast<long>(std::min(at + kChunk, pending.size())));
+    find_failures(programs, chunk, out, failures_left);
+    for (int id : chunk)
+      if (!out[id]) seen_.emplace(programs[id], std::nullopt);
+  }
+  for (int i = 0; i < static_cast<int>(programs.size()); ++i) out[i] = out[first.at(programs[i])];
+  return out;
 }
 
 }  // namespace covenant::workflows

@@ -2,10 +2,12 @@
 
 #include "workflows/expressions.hpp"
 #include "workflows/subject.hpp"
+#include "workflows/yaml_bounds.hpp"
 #include "workflows/yaml_reader.hpp"
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace covenant::workflows {
@@ -121,6 +123,11 @@ LoadResult Loader::run(const std::string& text) {
     r_.error({r_.file(), line, col}, codes::kBadEncoding, "the file is not valid UTF-8 here");
     return {std::nullopt, std::move(r_.diagnostics())};
   }
+  if (auto crossed = check_yaml_bounds(text)) {
+    r_.error({r_.file(), crossed->line, crossed->column}, codes::kTooLarge,
+             "the definition is too large: " + crossed->message);
+    return {std::nullopt, std::move(r_.diagnostics())};
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -162,6 +169,7 @@ LoadResult Loader::run(const std::string& text) {
     def.description = r_.string(*n, f.what("description")).value_or("");
   opt(f, "timeout", def.timeout, &YamlReader::duration);
   read_scope(f, def.root);
+  r_.check_expressions();
   return {std::move(def), std::move(r_.diagnostics())};
 }
 
@@ -199,13 +207,12 @@ void Loader::read_scope(const Fields& f, Scope& scope) {
   }
   if (states->size() == 0)
     r_.error(r_.span(*states), codes::kMissingField, f.owner() + ": no states");
+  std::set<std::string> names;
   for (const auto& kv : *states) {
     State st;
     read_state(kv.first, kv.second, st);
     if (st.name.empty()) continue;
-    bool dup = false;
-    for (const auto& other : scope.states) dup = dup || other.name == st.name;
-    if (dup) {
+    if (!names.insert(st.name).second) {
       r_.error(st.span, codes::kDuplicateState, "state '" + st.name + "' is defined twice");
       continue;
     }

@@ -5,6 +5,7 @@
 #include "workflows/yaml_reader.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace covenant::workflows::detail {
@@ -141,19 +142,27 @@ void check_scope_flow(const StateGraph& g, const ScopeInfo& scope, Diagnostics& 
                   (scope.parent_node < 0 ? "the workflow's start '" : scope.label + "'s start '") +
                   scope.scope->start->name + "'");
   }
-  // Which states can reach an end (a succeed, fail or end: true).
+  // Which states can reach an end (a succeed, fail or end: true): backwards from the ends,
+  // once over each transition.
+  std::map<int, std::vector<int>> before;  // a state → the states with a transition to it
+  std::vector<int> todo;
   std::set<int> finishing;
-  bool grew = true;
-  while (grew) {
-    grew = false;
-    for (int n : scope.nodes) {
-      if (finishing.count(n)) continue;
-      const Node& node = g.nodes[n];
-      bool ok = node.ends || std::any_of(node.edges.begin(), node.edges.end(), [&](const Edge& e) {
-                  return e.target < 0 || finishing.count(e.target);
-                });
-      if (ok) grew = finishing.insert(n).second;
-    }
+  for (int n : scope.nodes) {
+    const Node& node = g.nodes[n];
+    bool ends = node.ends;
+    for (const auto& e : node.edges)
+      if (e.target < 0)
+        ends = true;
+      else
+        before[e.target].push_back(n);
+    if (ends && finishing.insert(n).second) todo.push_back(n);
+  }
+  while (!todo.empty()) {
+    int v = todo.back();
+    todo.pop_back();
+    if (auto it = before.find(v); it != before.end())
+      for (int u : it->second)
+        if (finishing.insert(u).second) todo.push_back(u);
   }
   for (const auto& comp : components(g, scope)) {
     int first = comp.front();

@@ -169,11 +169,20 @@ std::optional<Expression> YamlReader::check_expression(const YAML::Node& n, cons
   SourceSpan at = span(n);
   if (text.find('\n') == std::string::npos)
     at.column += static_cast<int>(offset) + (is_plain(n) ? 0 : 1);
-  if (auto err = jq().check(*program)) {
-    error(at, codes::kBadExpression, what + ": jq: " + *err);
-    return std::nullopt;
-  }
+  pending_.push_back({*program, at, what});
   return Expression{*program, at};
+}
+
+void YamlReader::check_expressions() {
+  if (pending_.empty()) return;
+  std::vector<std::string> programs;
+  programs.reserve(pending_.size());
+  for (const auto& p : pending_) programs.push_back(p.program);
+  auto answers = jq().check_all(programs);
+  for (std::size_t i = 0; i < pending_.size(); ++i)
+    if (answers[i])
+      error(pending_[i].at, codes::kBadExpression, pending_[i].what + ": jq: " + *answers[i]);
+  pending_.clear();
 }
 
 std::optional<Expression> YamlReader::expression(const YAML::Node& n, const std::string& what) {

@@ -49,6 +49,9 @@ class YamlReader {
   std::optional<Template> templ(const YAML::Node& n, const std::string& what);
   bool expect_map(const YAML::Node& n, const std::string& what);
   bool expect_list(const YAML::Node& n, const std::string& what);
+  // Compiles every expression read so far, together (JqChecker::check_all), and reports
+  // those that do not compile. The loader calls it once, after reading the definition.
+  void check_expressions();
 
  private:
   nlohmann::json to_json(const YAML::Node& n, std::vector<Expression>& exprs,
@@ -61,6 +64,13 @@ class YamlReader {
   std::string file_;
   Diagnostics diagnostics_;
   std::optional<JqChecker> jq_;  // created on the first expression: jq_init is not free
+  // Expressions read but not yet compiled (check_expressions): program, where, what.
+  struct Pending {
+    std::string program;
+    SourceSpan at;
+    std::string what;
+  };
+  std::vector<Pending> pending_;
 };
 
 // The fields of one YAML mapping. Construction reports duplicate keys and unknown keys

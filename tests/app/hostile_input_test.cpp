@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+
 namespace {
 
 using covenant::testing::AttackRig;
@@ -173,4 +175,56 @@ ATTACK_TEST("A repeated start with the same Idempotency-Key answers 200 and mark
   CHECK(again->get_header_value("Idempotent-Replayed") == "true");
   CHECK(json::parse(first->body)["id"] == json::parse(again->body)["id"]);
   CHECK(instances(rig) == 1);
+}
+
+namespace {
+
+// The process's resident memory, from /proc/self/statm (pages × page size).
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  REQUIRE(resident > 0);
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+std::string alias_bomb() {
+  std::string yaml =
+      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: bomb, owner: revops }\n"
+      "start: call\nstates:\n  call:\n    type: task\n    activity: crm.create_task\n"
+      "    input:\n      a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n";
+  for (char level = 'b'; level <= 'g'; ++level) {
+    std::string prev(1, static_cast<char>(level - 1));
+    yaml += std::string("      ") + level + ": &" + level + " [";
+    for (int i = 0; i < 10; ++i) yaml += (i ? ",*" : "*") + prev;
+    yaml += "]\n";
+  }
+  return yaml + "    next: done\n  done:\n    type: succeed\n";
+}
+
+}  // namespace
+
+ATTACK_TEST("A YAML alias bomb is refused where it is read, and the bombs leave memory as it was",
+            attack_alias_bomb) {
+  auto ops = rig.add("ops", {"admin"});
+  rig.deployed(ops, kWaits);
+  std::string bomb = alias_bomb();
+  CHECK(bomb.size() < 700);
+  std::string deep =
+      R"({"workflow":"hostile","business_key":"C-1","input":{"a":)" + nested(254) + "}}";
+  auto once = [&] {
+    auto r = rig.deploy(ops, bomb);
+    CHECK(r.status == 422);
+    CHECK(r.body["errors"][0]["code"] == "too-large");
+    CHECK(r.body["errors"][0]["line"] == 14);  // the alias that crosses the bound (e:)
+    CHECK(rig.call("POST", "/v1/instances", ops, deep).status == 400);
+  };
+  once();  // warm: the first request of each kind allocates what every one reuses
+  std::size_t before = resident_bytes();
+  for (int i = 0; i < 20; ++i) once();
+  std::size_t after = resident_bytes();
+  INFO("resident before " << before << " bytes, after " << after);
+  CHECK(after <= before + before / 5);
+  auto defs = rig.fx.store_->latest_definition("bomb");
+  CHECK_FALSE(defs);  // nothing of it was stored
 }

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 using namespace covenant::workflows;
 
 TEST_CASE("Whole-value expressions are recognised and unwrapped") {
@@ -34,6 +36,55 @@ TEST_CASE("jq programs are compiled and syntax errors explained") {
   CHECK(jq.check(""));
   // The checker stays usable after an error.
   CHECK_FALSE(jq.check(".ok"));
+}
+
+TEST_CASE("Many expressions are checked together, with the same answers as one by one") {
+  // 450 valid programs in three chunks, and among them what must still be refused: a
+  // syntax error, an unknown function (found only when called), an unknown variable, text
+  // that would close the definition it is put in, and a call of a sibling's definition.
+  std::vector<std::string> programs;
+  for (int i = 0; i < 450; ++i)
+    programs.push_back(".n == " + std::to_string(i) + " and ($now | tostring | length) > 0");
+  programs[10] = ".a ]";
+  programs[220] = "lenght";
+  programs[300] = "$nope";
+  programs[301] = "1); def __covenant_check_302: (2";
+  programs[302] = "3";
+  programs[400] = "__covenant_check_0";
+  programs.push_back("\"x\\(.a | \"(\")\" | length");  // a string in an interpolation
+  programs.push_back(programs[5]);                     // a repeat: the same answer
+  JqChecker together, alone;
+  auto answers = together.check_all(programs);
+  REQUIRE(answers.size() == programs.size());
+  for (std::size_t i = 0; i < programs.size(); ++i) {
+    INFO(programs[i]);
+    auto expected = alone.check(programs[i]);
+    CHECK(answers[i].has_value() == expected.has_value());
+    if (expected) CHECK(*answers[i] == *expected);
+  }
+  CHECK(answers[10]);
+  CHECK(answers[220]);
+  CHECK(answers[301]);
+  CHECK(answers[400]);
+  CHECK_FALSE(answers[302]);
+  CHECK_FALSE(answers[450]);
+}
+
+TEST_CASE("Checking stops looking after enough failures, and says so") {
+  std::vector<std::string> programs(100, "");
+  for (int i = 0; i < 100; ++i) programs[i] = ".a" + std::to_string(i) + " ]";
+  JqChecker jq;
+  auto answers = jq.check_all(programs, 5);
+  int failed = 0, unchecked = 0;
+  for (const auto& a : answers) {
+    REQUIRE(a);  // none passes
+    if (a->find("not checked") != std::string::npos)
+      ++unchecked;
+    else
+      ++failed;
+  }
+  CHECK(failed == 5);
+  CHECK(unchecked == 95);
 }
 
 TEST_CASE("Expressions must be valid UTF-8 (libjq leaks on some malformed text)") {
