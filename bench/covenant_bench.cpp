@@ -19,6 +19,10 @@
 //       completed, and a check of every history: none lost, no step recorded twice.
 //   baseline --db URL --seconds S
 //       the commit ceiling through the same driver: one ~200-byte INSERT per transaction.
+//   validate --instances N
+//       compiles (loads, validates, digests) definitions of N/8, N/4, N/2 and N states, each
+//       a chain of tasks writing their own outputs, choices with distinct expressions, and
+//       waits: the cost of one deploy request, which must grow linearly.
 //   start --db URL --instances N / work --db URL --expect N --id NAME
 //       scale-out: one process starts N instances; each worker process runs until all N
 //       are completed and reports what it did.
@@ -442,6 +446,51 @@ json work(const std::string& url, int expect, const std::string& id) {
           {"cpu_seconds", cpu}};
 }
 
+// A definition of `states` states: task → choice → wait, repeated, each writing or reading
+// its own path, so nothing is shared between states.
+std::string chain(int states) {
+  std::string y =
+      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: chain, owner: revops }\n"
+      "start: s0\nstates:\n";
+  for (int i = 0; i < states; ++i) {
+    std::string me = "s" + std::to_string(i), n = std::to_string(i);
+    std::string next = i + 1 < states ? "s" + std::to_string(i + 1) : "done";
+    switch (i % 3) {
+      case 0:
+        y += "  " + me + ": { type: task, activity: bench.step, input: { n: \"${ .n }\" }, " +
+             "output: .r" + n + ", next: " + next + " }\n";
+        break;
+      case 1:
+        y += "  " + me + ":\n    type: choice\n    choices: [{ when: \"${ .n == " + n + " and (.r" +
+             std::to_string(i - 1) + " != null) }\", next: " + next + " }]\n    default: " + next +
+             "\n";
+        break;
+      default:
+        y += "  " + me + ": { type: wait, event: e" + n + ", output: .e" + n + ", next: " + next +
+             " }\n";
+    }
+  }
+  return y + "  done: { type: succeed }\n";
+}
+
+json validate(int states) {
+  Catalog catalog;
+  json runs = json::array();
+  for (int n : {states / 8, states / 4, states / 2, states}) {
+    std::string source = chain(n);
+    auto t = std::chrono::steady_clock::now();
+    auto c = covenant::workflows::compile(source, "chain.yaml", catalog);
+    double ms = ms_since(t);
+    if (!c.workflow) {
+      std::string why;
+      for (const auto& d : c.diagnostics) why += "\n  " + d.code + ": " + d.message;
+      throw std::runtime_error("the chain does not compile:" + why);
+    }
+    runs.push_back({{"states", n}, {"bytes", source.size()}, {"ms", ms}});
+  }
+  return {{"runs", runs}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -487,6 +536,8 @@ int main(int argc, char** argv) {
       out = latency(db, runs);
     else if (mode == "approval")
       out = approval(db, runs, parked);
+    else if (mode == "validate")
+      out = validate(instances);
     else if (mode == "load")
       load(db, instances, step_us);
     else if (mode == "recover")

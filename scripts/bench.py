@@ -129,6 +129,11 @@ def run_approval():
                                            n(200), "--parked", parked, timeout=600)
 
 
+def run_validate():
+    log("validate: definitions of 2,500 to 20,000 states")
+    results["validate"] = bench("validate", "--instances", n(20000))["runs"]
+
+
 def run_recovery():
     store, fresh = stores()[-1]
     url = fresh("bench_recovery")
@@ -252,6 +257,15 @@ def targets(r):
             change = (p["p50_ms"] / a["empty"]["p50_ms"] - 1) * 100
             rows.append((f"{fmt(p['instances'])} parked, {store}: callback p50 change",
                          "within 20%", f"{change:+.0f}%", verdict(abs(change), 20, False)))
+    if r.get("validate"):
+        big = r["validate"][-1]
+        rows.append((f"Validate and compile {fmt(big['states'])} states "
+                     f"({big['bytes'] / 1024:,.0f} KiB)", "< 1 s",
+                     f"{big['ms'] / 1000:.2f} s", verdict(big["ms"] / 1000, 1, False)))
+        small = r["validate"][0]
+        growth = (big["ms"] / big["states"]) / (small["ms"] / small["states"])
+        rows.append((f"… time per state, {fmt(big['states'])} against {fmt(small['states'])}",
+                     "≤ 1.5 (linear)", f"{growth:.2f}", verdict(growth, 1.5, False)))
     if "recovery" in r:
         rc = r["recovery"]
         v = rc["seconds_to_complete_all"]
@@ -325,6 +339,15 @@ def write_report():
                          f"{p['seconds_to_park']:.1f} s |")
             a["p50_change_percent"] = change
             lines.append(f"| | | p50 {change:+.0f}% with them parked | | | | |")
+    if r.get("validate"):
+        big = r["validate"][-1]
+        rows.append((f"Validate and compile {fmt(big['states'])} states "
+                     f"({big['bytes'] / 1024:,.0f} KiB)", "< 1 s",
+                     f"{big['ms'] / 1000:.2f} s", verdict(big["ms"] / 1000, 1, False)))
+        small = r["validate"][0]
+        growth = (big["ms"] / big["states"]) / (small["ms"] / small["states"])
+        rows.append((f"… time per state, {fmt(big['states'])} against {fmt(small['states'])}",
+                     "≤ 1.5 (linear)", f"{growth:.2f}", verdict(growth, 1.5, False)))
     if "recovery" in r:
         rc = r["recovery"]
         lines += ["", "## 5. Recovery after SIGKILL", "",
@@ -380,8 +403,8 @@ def main():
         raise SystemExit(f"bench: {BENCH} is not built (make build)")
     t = time.monotonic()
     try:
-        for step in (run_baselines, run_throughput, run_latency, run_approval, run_recovery,
-                     run_scale_out, run_profile):
+        for step in (run_baselines, run_validate, run_throughput, run_latency, run_approval,
+                     run_recovery, run_scale_out, run_profile):
             step()
         write_report()
     finally:

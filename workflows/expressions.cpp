@@ -1,5 +1,7 @@
 #include "workflows/expressions.hpp"
 
+#include <cctype>
+#include <set>
 #include <stdexcept>
 
 extern "C" {
@@ -100,7 +102,11 @@ std::optional<std::string> JqChecker::compile(const std::string& program) {
 
 namespace {
 
-constexpr std::size_t kChunk = 200;  // programs per compile (jq's parser nests definitions)
+constexpr std::size_t kChunk = 200;
+constexpr const char* kNotChecked =
+    "not checked: too many expressions of this definition do not compile";  // programs per compile
+                                                                            // (jq's parser nests
+                                                                            // definitions)
 constexpr std::string_view kDefPrefix = "__covenant_check_";
 
 // Whether `program` can be put inside "def f: (" … "\n);" without closing it: its
@@ -151,6 +157,91 @@ bool self_contained(std::string_view program) {
   return open.empty();
 }
 
+bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// jq 1.6's keywords: `.if` is not a field access there, so such a field keeps its name.
+bool keyword(std::string_view w) {
+  static const std::set<std::string_view> words = {
+      "def", "if",    "then",  "elif",   "else",    "end", "as", "reduce", "foreach",
+      "try", "catch", "label", "import", "include", "and", "or", "__loc__"};
+  return words.count(w) > 0;
+}
+
+// The program with what cannot change whether it compiles replaced by a placeholder:
+// numbers by 0, strings without escapes by "", and field names after '.' (not keywords) by
+// f. `.n == 17 and .r17 != null` and `.n == 18 and .r18 != null` have one shape, compiled
+// once. Variables, function names, keys and formats are kept: they decide what binds.
+std::string shape(std::string_view p) {
+  std::string out;
+  out.reserve(p.size());
+  for (std::size_t i = 0; i < p.size();) {
+    char c = p[i];
+    if (c == '"') {
+      std::size_t end = i + 1;
+      while (end < p.size() && p[end] != '"' && p[end] != '\\') ++end;
+      if (end < p.size() && p[end] == '"') {
+        out += "\"\"";
+        i = end + 1;
+        continue;
+      }
+      out.append(p.substr(i));  // escapes or interpolation: kept whole from here
+      break;
+    }
+    if (c == '$' || c == '@') {  // a variable or a format: kept with its name
+      out += c;
+      ++i;
+      while (i < p.size() && ident_char(p[i])) out += p[i++];
+      continue;
+    }
+    if (c == '.' && i + 1 < p.size() && ident_start(p[i + 1])) {
+      std::size_t end = i + 1;
+      while (end < p.size() && ident_char(p[end])) ++end;
+      std::string_view name = p.substr(i + 1, end - i - 1);
+      out += keyword(name) ? "." + std::string(name) : std::string(".f");
+      i = end;
+      continue;
+    }
+    if (ident_start(c)) {
+      std::size_t end = i;
+      while (end < p.size() && ident_char(p[end])) ++end;
+      out.append(p.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    bool digit_next = i + 1 < p.size() && std::isdigit(static_cast<unsigned char>(p[i + 1]));
+    if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && digit_next)) {
+      // jq's number: digits, at most one '.', digits, an exponent. Each becomes "0 ": the
+      // space keeps two numbers written together ("1.2.3") two tokens, as jq reads them.
+      auto digits = [&] {
+        while (i < p.size() && std::isdigit(static_cast<unsigned char>(p[i]))) ++i;
+      };
+      digits();
+      if (i < p.size() && p[i] == '.') {
+        ++i;
+        digits();
+      }
+      if (i < p.size() && (p[i] == 'e' || p[i] == 'E')) {
+        std::size_t j = i + 1;
+        if (j < p.size() && (p[j] == '+' || p[j] == '-')) ++j;
+        if (j < p.size() && std::isdigit(static_cast<unsigned char>(p[j]))) {
+          i = j;
+          digits();
+        }
+      }
+      out += "0 ";
+      continue;
+    }
+    if (c == '#') {  // a comment: dropped, to its end of line
+      while (i < p.size() && p[i] != '\n') ++i;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool JqChecker::compiles_together(const std::vector<std::string>& programs,
@@ -175,7 +266,7 @@ void JqChecker::find_failures(const std::vector<std::string>& programs, const st
   if (ids.size() == 1 || failures_left <= 0) {
     for (int id : ids) {
       if (failures_left <= 0) {
-        out[id] = "not checked: too many expressions of this definition do not compile";
+        out[id] = kNotChecked;
         continue;
       }
       out[id] = check(programs[id]);
@@ -190,7 +281,23 @@ void JqChecker::find_failures(const std::vector<std::string>& programs, const st
   find_failures(programs, right, out, failures_left);
 }
 
-std::vector<std::optional<std::string>> JqChecker::check_all(
+std::vector<std::optional<std::string>> JqChecker::check_all(const std::vector<std::string>& given,
+                                                             int max_failures) {
+  // Programs of one shape compile alike: each shape is compiled once. A shape that does not
+  // compile is compiled again as each of its programs, for the message to quote them.
+  std::vector<std::string> programs;
+  programs.reserve(given.size());
+  for (const auto& g : given) programs.push_back(valid_utf8(g) ? shape(g) : g);
+  auto answers = check_shapes(programs, max_failures);
+  int left = max_failures;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    if (!answers[i] || programs[i] == given[i] || answers[i]->rfind(kNotChecked, 0) == 0) continue;
+    answers[i] = left-- > 0 ? check(given[i]) : std::optional<std::string>(kNotChecked);
+  }
+  return answers;
+}
+
+std::vector<std::optional<std::string>> JqChecker::check_shapes(
     const std::vector<std::string>& programs, int max_failures) {
   std::vector<std::optional<std::string>> out(programs.size());
   std::map<std::string, int> first;  // a program's first position: the others copy it

@@ -52,6 +52,8 @@ class JqChecker {
 
  private:
   std::optional<std::string> compile(const std::string& program);
+  std::vector<std::optional<std::string>> check_shapes(const std::vector<std::string>& programs,
+                                                       int max_failures);
   // Whether `programs[ids]` all compile as one program (each a definition it calls).
   bool compiles_together(const std::vector<std::string>& programs, const std::vector<int>& ids);
   void find_failures(const std::vector<std::string>& programs, const std::vector<int>& ids,

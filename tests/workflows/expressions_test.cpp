@@ -52,7 +52,12 @@ TEST_CASE("Many expressions are checked together, with the same answers as one b
   programs[302] = "3";
   programs[400] = "__covenant_check_0";
   programs.push_back("\"x\\(.a | \"(\")\" | length");  // a string in an interpolation
-  programs.push_back(programs[5]);                     // a repeat: the same answer
+  // What must not share a shape with something valid: numbers written together, a keyword
+  // as a field, an escape jq refuses, a comment that hides the rest of its line.
+  for (const char* tricky : {"1.2.3", ".if == 1", ".a + 1e5", "\"bad \\q\" | length", ".a # ]",
+                             "1e", ".5 + .n2", "{a: 1} | .a", "..|numbers", "$__loc__ | .file"})
+    programs.push_back(tricky);
+  programs.push_back(programs[5]);  // a repeat: the same answer
   JqChecker together, alone;
   auto answers = together.check_all(programs);
   REQUIRE(answers.size() == programs.size());
