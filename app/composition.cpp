@@ -2,8 +2,9 @@
 
 namespace covenant::app {
 
-engine::Result<std::unique_ptr<Engine>> open_engine(const std::string& url, int pool_size) {
-  auto store = engine::store::Store::open(url, pool_size);
+engine::Result<std::unique_ptr<Engine>> open_engine(const std::string& url, int pool_size,
+                                                    bool create) {
+  auto store = engine::store::Store::open(url, pool_size, create);
   if (!store) return tl::unexpected(store.error());
   auto e = std::make_unique<Engine>();
   e->store = std::move(*store);

@@ -29,7 +29,9 @@ struct Engine {
   http::Services services(const std::string& public_url);
 };
 
-// Opens (and migrates) the database at `url`. Errors as Store::open.
-engine::Result<std::unique_ptr<Engine>> open_engine(const std::string& url, int pool_size = 4);
+// Opens (and migrates) the database at `url`. With `create` false, a database without
+// Covenant's schema is refused (Store::open). Errors as Store::open.
+engine::Result<std::unique_ptr<Engine>> open_engine(const std::string& url, int pool_size = 4,
+                                                    bool create = true);
 
 }  // namespace covenant::app

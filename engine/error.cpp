@@ -20,6 +20,8 @@ const char* to_string(ErrorCode c) {
       return "Internal";
     case ErrorCode::Unauthenticated:
       return "Unauthenticated";
+    case ErrorCode::Corrupted:
+      return "Corrupted";
   }
   return "Internal";
 }

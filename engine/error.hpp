@@ -18,6 +18,8 @@ enum class ErrorCode {
   Unavailable,         // retryable: the database is busy or unreachable
   Internal,            // a bug or an invariant broken
   Unauthenticated,     // the caller's credential does not (or no longer) authenticate
+  Corrupted,           // the stored data is damaged or not Covenant's: not retryable; an
+                       // operator restores or repairs it
 };
 
 const char* to_string(ErrorCode c);

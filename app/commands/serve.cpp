@@ -26,6 +26,7 @@ namespace {
 struct Options {
   std::string config, db, host;
   int port = -1;
+  bool create_db = false;
 };
 
 int run(const Options& o) {
@@ -35,7 +36,7 @@ int run(const Options& o) {
   if (cfg->db.empty()) cfg->db = default_database_url();
   if (!o.host.empty()) cfg->host = o.host;
   if (o.port >= 0) cfg->port = o.port;
-  auto eng = open_engine(cfg->db, 12);
+  auto eng = open_engine(cfg->db, 12, o.create_db);
   if (!eng) return report(eng.error());
   // The public URL is only known once the port is (port 0 picks a free one).
   http::Api api((*eng)->services(""));
@@ -104,6 +105,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", o->db,
                   "Database URL (default: the config, $COVENANT_DB, sqlite:covenant.db)");
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1)");
+  cmd->add_flag("--create-db", o->create_db,
+                "Create Covenant's schema if the database has none (default: refuse, so a "
+                "mistyped path is not served empty)");
   cmd->add_option("--port", o->port, "Port (0: any free port; default 8080)")
       ->check(CLI::Range(0, 65535));
   cmd->callback([o, &exit_code] { exit_code = run(*o); });

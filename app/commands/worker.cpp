@@ -26,13 +26,14 @@ struct Options {
   int concurrency = 4;
   std::string id;
   bool once = false;
+  bool create_db = false;
 };
 
 int run(const Options& o) {
   // The adapters activities call come from the same covenant.yaml as serve's.
   auto cfg = load_serve_config(o.config);
   if (!cfg) return report(cfg.error());
-  auto eng = open_engine(o.common.db, o.concurrency + 2);
+  auto eng = open_engine(o.common.db, o.concurrency + 2, o.create_db);
   if (!eng) return report(eng.error());
   ActivityBridge activities(make_activity_systems(*cfg, **eng),
                             [&eng] { return engine::to_micros((*eng)->clock.now()) / 1'000'000; });
@@ -77,6 +78,9 @@ void add_worker_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 256));
   cmd->add_option("--id", o->id, "Worker name (default host:pid)");
   cmd->add_flag("--once", o->once, "One pass over due work, then exit");
+  cmd->add_flag("--create-db", o->create_db,
+                "Create Covenant's schema if the database has none (default: refuse, so a "
+                "mistyped path is not worked on empty)");
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

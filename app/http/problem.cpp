@@ -20,6 +20,8 @@ int status_for(engine::ErrorCode code) {
       return 500;
     case engine::ErrorCode::Unauthenticated:
       return 401;
+    case engine::ErrorCode::Corrupted:
+      return 500;
   }
   return 500;
 }

@@ -42,13 +42,17 @@ ErrorCode Dialect::classify(const soci::soci_error& e) const {
     if (state == "40001" || state == "40P01" || state == "55P03") return ErrorCode::Unavailable;
     if (state == "23505") return ErrorCode::Conflict;
     if (state.rfind("08", 0) == 0) return ErrorCode::Unavailable;  // connection exceptions
+    if (state == "57P01" || state == "57P02" || state == "57P03")  // the server shut down
+      return ErrorCode::Unavailable;
+    if (state == "XX001" || state == "XX002") return ErrorCode::Corrupted;  // data, index
     return ErrorCode::Internal;
   }
   if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
     int rc = lite->result() & 0xff;
     if (rc == 5 || rc == 6) return ErrorCode::Unavailable;  // SQLITE_BUSY, SQLITE_LOCKED
     if (lite->result() == 2067 || lite->result() == 1555) return ErrorCode::Conflict;  // UNIQUE, PK
-    if (rc == 19) return ErrorCode::Conflict;  // SQLITE_CONSTRAINT
+    if (rc == 19) return ErrorCode::Conflict;               // SQLITE_CONSTRAINT
+    if (rc == 11 || rc == 26) return ErrorCode::Corrupted;  // SQLITE_CORRUPT, SQLITE_NOTADB
     return ErrorCode::Internal;
   }
   std::string msg = e.get_error_message();

@@ -37,6 +37,13 @@ class Dialect {
     return backend_ == Backend::Sqlite ? "PRAGMA synchronous=FULL" : nullptr;
   }
   // Appended to a SELECT that reads a row the transaction will write.
+  // Counts the tables named by its one parameter (0 or 1).
+  const char* has_table() const {
+    return backend_ == Backend::Sqlite
+               ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :t"
+               : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                 "current_schema() AND table_name = :t";
+  }
   const char* lock_row() const { return backend_ == Backend::Sqlite ? "" : " FOR UPDATE"; }
   // Appended to a SELECT that claims work rows, so workers do not queue on each other.
   const char* claim_rows() const {

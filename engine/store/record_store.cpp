@@ -125,7 +125,7 @@ Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::string& url) {
   auto parsed = parse_database_url(url);
   if (!parsed) return fail(ErrorCode::InvalidArgument, parsed.error(), url);
   auto session = open_session(*parsed);
-  if (!session) return fail(ErrorCode::Unavailable, "cannot open " + url + ": " + session.error());
+  if (!session) return tl::unexpected(session.error());
   try {
     for (const char* sql : kSchema) **session << sql;
   } catch (const soci::soci_error& e) {

@@ -5,7 +5,15 @@
 
 namespace covenant::engine::store {
 
-tl::expected<std::unique_ptr<soci::session>, std::string> open_session(const DatabaseUrl& url) {
+Error damaged_sqlite(const std::string& path) {
+  return {ErrorCode::Corrupted,
+          "the file " + path +
+              " is damaged or is not a SQLite database: restore it from a backup (retrying will "
+              "not help)",
+          path};
+}
+
+tl::expected<std::unique_ptr<soci::session>, Error> open_session(const DatabaseUrl& url) {
   try {
     auto s = std::make_unique<soci::session>();
     if (url.backend == Backend::Sqlite) {
@@ -21,8 +29,15 @@ tl::expected<std::unique_ptr<soci::session>, std::string> open_session(const Dat
       s->open(*soci::factory_postgresql(), connect);
     }
     return s;
+  } catch (const soci::sqlite3_soci_error& e) {
+    int rc = e.result() & 0xff;
+    if (rc == 11 || rc == 26)  // SQLITE_CORRUPT, SQLITE_NOTADB
+      return tl::unexpected(damaged_sqlite(url.connect));
+    return tl::unexpected(
+        Error{ErrorCode::Unavailable, "cannot open the database: " + e.get_error_message(), ""});
   } catch (const soci::soci_error& e) {
-    return tl::unexpected(std::string("cannot open the database: ") + e.get_error_message());
+    return tl::unexpected(
+        Error{ErrorCode::Unavailable, "cannot open the database: " + e.get_error_message(), ""});
   }
 }
 

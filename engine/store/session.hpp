@@ -4,6 +4,7 @@
 // A soci::session is not thread-safe: one per thread or per transaction.
 #pragma once
 
+#include "engine/error.hpp"
 #include "engine/store/database_url.hpp"
 
 #include <soci/soci.h>
@@ -14,8 +15,11 @@
 
 namespace covenant::engine::store {
 
-// Opens a session; on failure returns a message fit for an operator (the driver's text,
-// which never contains the password).
-tl::expected<std::unique_ptr<soci::session>, std::string> open_session(const DatabaseUrl& url);
+// Opens a session. Fails with Corrupted when the SQLite file is damaged or not a database
+// (a plain message: what it is, what to do), else Unavailable with the driver's text (which
+// never contains the password).
+tl::expected<std::unique_ptr<soci::session>, Error> open_session(const DatabaseUrl& url);
+// The Corrupted error for the SQLite file at `path`.
+Error damaged_sqlite(const std::string& path);
 
 }  // namespace covenant::engine::store

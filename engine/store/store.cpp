@@ -4,6 +4,8 @@
 #include "engine/store/migrations.hpp"
 #include "engine/store/session.hpp"
 
+#include <filesystem>
+
 namespace covenant::engine::store {
 namespace {
 
@@ -108,17 +110,50 @@ Store::Store(std::string url, DatabaseUrl parsed)
 
 Store::~Store() = default;
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& url, int pool_size) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& url, int pool_size, bool create) {
   auto parsed = parse_database_url(url);
   if (!parsed) return fail(ErrorCode::InvalidArgument, parsed.error(), "database URL");
+  auto refused = [&](const std::string& why) {
+    return fail(ErrorCode::FailedPrecondition,
+                why +
+                    ": is the database URL right? To start a new database, deploy a "
+                    "definition to it first (covenant deploy) or pass --create-db",
+                "database");
+  };
+  if (!create && parsed->backend == Backend::Sqlite && !std::filesystem::exists(parsed->connect))
+    return refused("there is no database file at " + parsed->connect);
   std::unique_ptr<Store> store(new Store(url, *parsed));
   store->pool_size_ = std::max(2, pool_size);  // a transaction may read alongside a claim
   auto first = open_session(*parsed);
-  if (!first) return fail(ErrorCode::Unavailable, first.error(), "database");
+  if (!first) return tl::unexpected(first.error());
   store->idle_.push_back(std::move(*first));
   store->open_sessions_ = 1;
+  if (!create) {
+    auto has = store->has_schema();
+    if (!has) return tl::unexpected(has.error());
+    if (!*has) return refused("the database " + parsed->connect + " has no Covenant schema");
+  }
   if (auto m = store->migrate(); !m) return tl::unexpected(m.error());
   return store;
+}
+
+tl::unexpected<Error> Store::corrupted() const {
+  if (dialect_.backend() == Backend::Sqlite) return tl::unexpected(damaged_sqlite(parsed_.connect));
+  return fail(ErrorCode::Corrupted,
+              "PostgreSQL reports damaged data or a damaged index: see the server's log, "
+              "restore or reindex (retrying will not help)",
+              "database");
+}
+
+Result<bool> Store::has_schema() {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<bool>("schema check", [&]() -> Result<bool> {
+    int n = 0;
+    std::string table = "schema_migrations";
+    (*tx)->sql() << dialect_.has_table(), soci::use(table), soci::into(n);
+    return n > 0;
+  });
 }
 
 std::unique_ptr<soci::session> Store::acquire() {

@@ -256,7 +256,10 @@ class Store {
  public:
   // Opens the database at `url`, applies pending migrations. Errors: InvalidArgument (a bad
   // URL), Unavailable (cannot connect or open the file), Internal (a failed migration).
-  static Result<std::unique_ptr<Store>> open(const std::string& url, int pool_size = 4);
+  // With `create` false, a database that has no Covenant schema yet (an empty or missing
+  // SQLite file: a mistyped path) is refused with FailedPrecondition instead of created.
+  static Result<std::unique_ptr<Store>> open(const std::string& url, int pool_size = 4,
+                                             bool create = true);
   ~Store();
 
   const Dialect& dialect() const { return dialect_; }
@@ -408,7 +411,9 @@ class Store {
     try {
       return fn();
     } catch (const soci::soci_error& e) {
-      return fail(dialect_.classify(e), std::string(what) + ": " + e.get_error_message());
+      ErrorCode code = dialect_.classify(e);
+      if (code == ErrorCode::Corrupted) return corrupted();
+      return fail(code, std::string(what) + ": " + e.get_error_message());
     } catch (const std::exception& e) {
       return fail(ErrorCode::Internal, std::string(what) + ": " + e.what());
     }
@@ -417,6 +422,10 @@ class Store {
  private:
   friend class Tx;
   Store(std::string url, DatabaseUrl parsed);
+  // The plain answer for damaged data (no driver internals): what it is and what to do.
+  tl::unexpected<Error> corrupted() const;
+  // Whether the database holds Covenant's schema (its migrations table).
+  Result<bool> has_schema();
   Result<void> migrate();
   // Instances matching `where` (SQL after FROM, one text parameter), through the statement
   // prepared under `key`; throws soci_error.

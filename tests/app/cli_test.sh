@@ -101,6 +101,17 @@ expect_error "no instance nope" "$covenant" status nope --db "$db"
 expect_error "cannot open the database" "$covenant" status x --db "sqlite:$tmp/no/such/dir/x.db"
 expect_error "unsupported database scheme" "$covenant" status x --db "mysql://h/db"
 [ "$("$covenant" history "$id" --db "$db" | tail -n 1)" = "$before" ] || fail "bad input changed history"
+# A mistyped path is refused by worker and serve (not served empty), a damaged file is named
+# as such, and hostile JSON files are refused where they are read (issue 16).
+expect_error "there is no database file at $tmp/covenent.db" "$covenant" worker --once --db "sqlite:$tmp/covenent.db"
+[ ! -e "$tmp/covenent.db" ] || fail "a refused worker created the database file"
+expect_error "there is no database file" "$covenant" serve --db "sqlite:$tmp/covenent.db" --port 0
+head -c 8192 /dev/zero | tr '\0' 'x' >"$tmp/damaged.db"
+expect_error "is damaged or is not a SQLite database.*\[Corrupted\]" "$covenant" status x --db "sqlite:$tmp/damaged.db"
+python3 -c "print('{\"a\":' + '['*300 + ']'*300 + '}')" >"$tmp/deep.json"
+expect_error "nested more than 64 levels deep" "$covenant" start hello --db "$db" --input "$tmp/deep.json"
+echo '{"a": 1e400}' >"$tmp/huge.json"
+expect_error "a number is out of range" "$covenant" start hello --db "$db" --input "$tmp/huge.json"
 [ "$("$covenant" worker --once --db "$db")" = "timers 0, tasks 0, errors 0" ] || fail "worker --once"
 [ "$("$covenant" worker --once --db "$db" --format json)" = '{"errors":0,"tasks":0,"timers":0}' ] || fail "worker json"
 

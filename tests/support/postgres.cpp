@@ -17,7 +17,7 @@ std::unique_ptr<soci::session> admin_session(const std::string& server_url) {
   auto url = engine::store::parse_database_url(server_url);
   if (!url) FAIL("COVENANT_TEST_PG is not a usable URL: " << url.error());
   auto s = engine::store::open_session(*url);
-  if (!s) FAIL("cannot reach the test PostgreSQL server: " << s.error());
+  if (!s) FAIL("cannot reach the test PostgreSQL server: " << s.error().message);
   return std::move(*s);
 }
 
