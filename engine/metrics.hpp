@@ -24,6 +24,8 @@ class Metrics {
   void webhook(bool delivered) { (delivered ? webhooks_ok_ : webhooks_failed_)++; }
   // A task outcome dropped because its worker had lost the lease (Store::finish_tasks).
   void late_outcome() { late_outcomes_++; }
+  // Instances found stranded by the last sweep (scheduler::Sweeper): a gauge.
+  void stranded(std::int64_t n) { stranded_ = n; }
 
   std::uint64_t events(history::EventType t) const {
     return events_[static_cast<int>(t) % kEventTypes];
@@ -33,6 +35,7 @@ class Metrics {
   std::uint64_t webhooks_delivered() const { return webhooks_ok_; }
   std::uint64_t webhook_failures() const { return webhooks_failed_; }
   std::uint64_t late_outcomes() const { return late_outcomes_; }
+  std::int64_t stranded() const { return stranded_; }
   // Cumulative counts per bucket (the last is +Inf), the count and the sum in microseconds.
   std::array<std::uint64_t, kBuckets.size() + 1> task_buckets() const;
   std::uint64_t task_count() const { return task_count_; }
@@ -42,6 +45,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, kEventTypes> events_{};
   std::atomic<std::uint64_t> transitions_{0}, transition_errors_{0};
   std::atomic<std::uint64_t> webhooks_ok_{0}, webhooks_failed_{0}, late_outcomes_{0};
+  std::atomic<std::int64_t> stranded_{0};
   std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> task_buckets_{};
   std::atomic<std::uint64_t> task_count_{0}, task_sum_us_{0};
 };

@@ -61,6 +61,9 @@ std::string render(const engine::store::Stats& st, const engine::Metrics& m) {
   family(o, "covenant_late_outcomes_total", "counter",
          "Task outcomes dropped because their worker had lost the lease (frozen past it).");
   o << "covenant_late_outcomes_total " << m.late_outcomes() << '\n';
+  family(o, "covenant_stranded_instances", "gauge",
+         "Running instances with no task, timer, approval or awaited event (the last sweep).");
+  o << "covenant_stranded_instances " << m.stranded() << '\n';
   family(o, "covenant_task_duration_seconds", "histogram", "Activity attempt durations.");
   auto buckets = m.task_buckets();
   for (std::size_t i = 0; i < engine::Metrics::kBuckets.size(); ++i)

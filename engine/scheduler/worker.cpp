@@ -1,5 +1,6 @@
 #include "engine/scheduler/worker.hpp"
 
+#include "engine/scheduler/sweeper.hpp"
 #include "engine/store/work_listener.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/json_input.hpp"
@@ -203,7 +204,11 @@ void Worker::run() {
     std::cerr << "worker " << opts_.worker_id << ": took back " << *released
               << " tasks leased before a restart\n";
   std::thread committer([this] { commit_loop(); });
-  TimePoint last_beat = rt_.clock().now();
+  // Heartbeats on their own thread: a claim or a timer waiting on a lock must not let the
+  // leases of running tasks lapse (their outcomes would then be dropped as late).
+  std::thread heartbeat([this] { heartbeat_loop(); });
+  Sweeper sweeper(rt_.store(), rt_.metrics());
+  TimePoint last_sweep{};
   while (!stopping_) {
     int room = 0;
     {
@@ -235,17 +240,10 @@ void Worker::run() {
         }
       }
     }
-    // Heartbeats: extend the leases of the tasks still running.
-    if (rt_.clock().now() - last_beat > opts_.lease / 3) {
-      last_beat = rt_.clock().now();
-      std::vector<std::int64_t> ids;
-      {
-        std::lock_guard lock(mu_);
-        ids.assign(leased_.begin(), leased_.end());
-      }
-      auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
-      if (auto r = rt_.store().extend_leases(opts_.worker_id, ids, until); !r)
-        std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
+    if (rt_.clock().now() - last_sweep >= opts_.sweep) {
+      last_sweep = rt_.clock().now();
+      if (auto r = sweeper.sweep(to_micros(last_sweep)); !r)
+        std::cerr << "worker " << opts_.worker_id << ": sweep: " << r.error().message << '\n';
     }
     if (fired > 0 || (claimed > 0 && claimed == room)) {
       // More may be due at once; with no room left, wait for the committer to free some.
@@ -278,7 +276,25 @@ void Worker::run() {
   }
   commit_cv_.notify_one();
   committer.join();
+  {
+    std::lock_guard lock(mu_);
+    heartbeat_stop_ = true;
+  }
+  beat_cv_.notify_one();
+  heartbeat.join();
   if (listening.joinable()) listening.join();
+}
+
+void Worker::heartbeat_loop() {
+  std::unique_lock lock(mu_);
+  while (!beat_cv_.wait_for(lock, opts_.lease / 3, [&] { return heartbeat_stop_; })) {
+    std::vector<std::int64_t> ids(leased_.begin(), leased_.end());
+    lock.unlock();
+    auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
+    if (auto r = rt_.store().extend_leases(opts_.worker_id, ids, until); !r)
+      std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
+    lock.lock();
+  }
 }
 
 WorkerCounts Worker::counts() const { return {claims_, claimed_, batches_, completed_, eager_}; }

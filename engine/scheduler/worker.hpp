@@ -35,6 +35,8 @@ struct WorkerOptions {
   std::chrono::milliseconds poll{250};  // longest sleep between looks
   std::chrono::microseconds lease{std::chrono::seconds(30)};
   int timer_batch = 256;
+  // How often run() looks for stranded instances (scheduler::Sweeper); also at start-up.
+  std::chrono::milliseconds sweep{std::chrono::minutes(1)};
 };
 
 struct PassStats {
@@ -71,6 +73,7 @@ class Worker {
   runtime::Runtime::Completion execute(const store::TaskRow& t);
   int fire_timers(std::int64_t now_us);
   void commit_loop();
+  void heartbeat_loop();  // extends the leases of running tasks every third of the lease
   void dispatch(store::TaskRow t);
 
   runtime::Runtime& rt_;
@@ -81,12 +84,13 @@ class Worker {
   std::atomic<bool> stopping_{false};
 
   std::mutex mu_;
-  std::condition_variable loop_cv_, commit_cv_;
+  std::condition_variable loop_cv_, commit_cv_, beat_cv_;
   bool woken_ = false;                              // GUARDED_BY(mu_)
   int in_flight_ = 0;                               // GUARDED_BY(mu_)
   std::set<std::int64_t> leased_;                   // GUARDED_BY(mu_)
   std::vector<runtime::Runtime::Completion> done_;  // GUARDED_BY(mu_)
   bool committer_stop_ = false;                     // GUARDED_BY(mu_)
+  bool heartbeat_stop_ = false;                     // GUARDED_BY(mu_)
   bool starved_ = false;  // the last claim filled all the room   GUARDED_BY(mu_)
   std::atomic<std::uint64_t> claims_{0}, claimed_{0}, batches_{0}, completed_{0}, eager_{0};
 };

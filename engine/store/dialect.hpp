@@ -37,6 +37,10 @@ class Dialect {
     return backend_ == Backend::Sqlite ? "PRAGMA synchronous=FULL" : nullptr;
   }
   // Appended to a SELECT that reads a row the transaction will write.
+  // Makes the transaction's lock waits short (PostgreSQL; SQLite has one writer at a time).
+  const char* short_lock_wait() const {
+    return backend_ == Backend::Sqlite ? nullptr : "SET LOCAL lock_timeout = '2s'";
+  }
   // Counts the tables named by its one parameter (0 or 1).
   const char* has_table() const {
     return backend_ == Backend::Sqlite

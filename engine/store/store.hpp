@@ -290,6 +290,9 @@ class Store {
   Result<void> append_events(Tx& tx, const std::vector<history::Event>& events);
   Result<std::optional<runtime::Instance>> instance(const std::string& id);
   Result<std::vector<runtime::Instance>> instances(const InstanceFilter& f);
+  // Running instances with no ready or leased task, no pending timer and no open approval,
+  // least recently updated first: waiting for an event, or stranded (runtime::stranded).
+  Result<std::vector<runtime::Instance>> running_without_work(int limit);
   Result<std::vector<history::Event>> history(const std::string& instance_id,
                                               std::int64_t after_seq = 0, int limit = 1000000);
 

@@ -167,6 +167,24 @@ struct InstanceReader : Prepared {
 
 }  // namespace
 
+Result<std::vector<Instance>> Store::running_without_work(int limit) {
+  auto tx = begin(false);
+  if (!tx) return tl::unexpected(tx.error());
+  return guard<
+      std::vector<Instance>>("running without work", [&]() -> Result<std::vector<Instance>> {
+    return read_instances(
+        **tx, "instances.without_work_" + std::to_string(limit),
+        "WHERE (status = :p OR status = 'compensating') AND NOT EXISTS (SELECT 1 FROM tasks WHERE "
+        "tasks.instance_id = "
+        "instances.id AND tasks.status IN ('ready', 'leased')) AND NOT EXISTS (SELECT 1 FROM "
+        "timers WHERE timers.instance_id = instances.id AND timers.status = 'pending') AND NOT "
+        "EXISTS (SELECT 1 FROM approvals WHERE approvals.instance_id = instances.id AND "
+        "approvals.status = 'open') ORDER BY updated_us, id LIMIT " +
+            std::to_string(limit),
+        "running");
+  });
+}
+
 std::vector<Instance> Store::read_instances(Tx& tx, const std::string& key,
                                             const std::string& where, const std::string& param) {
   auto& p = tx.prepared<InstanceReader>(key, [&](soci::session& s) {

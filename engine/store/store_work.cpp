@@ -173,6 +173,9 @@ Result<void> Store::extend_leases(const std::string& worker, const std::vector<s
   auto tx = begin();
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<void>("extend leases", [&]() -> Result<void> {
+    // A heartbeat must not queue behind a long lock wait: it gives up soon and tries again
+    // at the next beat, well within the lease.
+    if (const char* sql = dialect_.short_lock_wait()) (*tx)->sql() << sql;
     long long until = until_us;
     for (long long id : ids)
       (*tx)->sql() << kExtendLease, soci::use(until), soci::use(id), soci::use(worker);

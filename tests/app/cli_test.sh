@@ -113,6 +113,8 @@ expect_error "nested more than 64 levels deep" "$covenant" start hello --db "$db
 echo '{"a": 1e400}' >"$tmp/huge.json"
 expect_error "a number is out of range" "$covenant" start hello --db "$db" --input "$tmp/huge.json"
 [ "$("$covenant" worker --once --db "$db")" = "timers 0, tasks 0, errors 0" ] || fail "worker --once"
+[ "$("$covenant" doctor --db "$db")" = "no stranded instances" ] || fail "doctor on a healthy database"
+[ "$("$covenant" doctor --db "$db" --format json)" = '{"stranded":[]}' ] || fail "doctor json"
 [ "$("$covenant" worker --once --db "$db" --format json)" = '{"errors":0,"tasks":0,"timers":0}' ] || fail "worker json"
 
 # Principals (docs/principals.md): the token is printed once and never listed.

@@ -5,6 +5,7 @@
 // instance stayed `running` with nothing left to run, forever. Each case is tried on the
 // per-row path (complete_task) and on the batch path (complete_tasks; on PostgreSQL the
 // combined statement), on SQLite and PostgreSQL.
+#include "engine/scheduler/sweeper.hpp"
 #include "tests/engine/engine_fixture.hpp"
 
 namespace {
@@ -118,4 +119,49 @@ ENGINE_TEST("The outcome of an attempt whose lease was taken over is dropped (on
 ENGINE_TEST("The outcome of an attempt whose lease was taken over is dropped (batched)",
             fencing_takeover_batch) {
   late_outcome_of_a_taken_over_attempt(fx, true);
+}
+
+// The sweeper finds what fencing now prevents, should anything else ever strand an instance:
+// running with no task, timer, approval or awaited event.
+ENGINE_TEST("The sweeper finds a stranded instance, once, and leaves waiting ones alone",
+            sweeper_stranded) {
+  fx.deploy(kRetried);
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: waits }
+start: pause
+states:
+  pause: { type: wait, event: go, next: done }
+  done: { type: succeed }
+)");
+  auto stuck = fx.start("fenced");
+  auto waiting = fx.start("waits");
+  auto busy = fx.start("fenced");
+  // What the unfenced write did: the row of the only task closed under the instance.
+  {
+    auto tx = fx.store_->begin();
+    REQUIRE(tx);
+    (*tx)->sql() << "UPDATE tasks SET status = 'done' WHERE instance_id = :i", soci::use(stuck);
+    REQUIRE((*tx)->commit());
+  }
+  auto found = ce::scheduler::find_stranded(*fx.store_);
+  REQUIRE(found);
+  REQUIRE(found->size() == 1);
+  CHECK((*found)[0].instance.id == stuck);
+  CHECK_FALSE((*found)[0].last_events.empty());
+  CHECK((*found)[0].last_events.back().seq == fx.instance(stuck).next_seq - 1);
+  ce::scheduler::Sweeper sweeper(*fx.store_, &fx.metrics);
+  auto now = ce::to_micros(fx.clock.now());
+  REQUIRE(sweeper.sweep(now) == 1);
+  CHECK(fx.metrics.stranded() == 1);
+  REQUIRE(sweeper.sweep(now) == 1);  // still stranded: counted, not announced again
+  auto announced = fx.store_->outbox(stuck);
+  REQUIRE(announced);
+  CHECK(std::count_if(announced->begin(), announced->end(),
+                      [](const auto& r) { return r.topic == "instance.stranded"; }) == 1);
+  for (const auto& id : {waiting, busy}) {
+    auto rows = fx.store_->outbox(id);
+    REQUIRE(rows);
+    for (const auto& r : *rows) CHECK(r.topic != "instance.stranded");
+  }
 }

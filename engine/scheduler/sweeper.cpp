@@ -1,0 +1,67 @@
+#include "engine/scheduler/sweeper.hpp"
+
+#include "engine/time_format.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace covenant::engine::scheduler {
+
+bool stranded(const runtime::Instance& inst) {
+  return std::none_of(inst.frames.begin(), inst.frames.end(), [](const auto& kv) {
+    const runtime::Frame& f = kv.second;
+    return f.status == runtime::frame_status::kWaiting && !f.event.empty();
+  });
+}
+
+Result<std::vector<Stranded>> find_stranded(store::Store& store, int limit, int events) {
+  auto idle = store.running_without_work(limit);
+  if (!idle) return tl::unexpected(idle.error());
+  std::vector<Stranded> out;
+  for (auto& inst : *idle) {
+    if (!stranded(inst)) continue;
+    std::int64_t after = std::max<std::int64_t>(0, inst.next_seq - 1 - events);
+    auto last = store.history(inst.id, after, events);
+    if (!last) return tl::unexpected(last.error());
+    out.push_back({std::move(inst), std::move(*last)});
+  }
+  return out;
+}
+
+Result<int> Sweeper::sweep(std::int64_t now_us) {
+  auto found = find_stranded(store_, 1000);
+  if (!found) return tl::unexpected(found.error());
+  if (metrics_) metrics_->stranded(static_cast<std::int64_t>(found->size()));
+  std::vector<store::OutboxRow> announce;
+  for (const auto& s : *found) {
+    const auto& inst = s.instance;
+    if (!reported_.insert(inst.id).second) continue;
+    std::string last = s.last_events.empty()
+                           ? std::string("none")
+                           : std::string(history::name(s.last_events.back().type));
+    std::cerr << "covenant: instance " << inst.id << " (" << inst.workflow << ", "
+              << inst.business_key << ") is stranded: " << inst.status
+              << " with no task, timer, approval or awaited event; last event " << last << " at "
+              << format_rfc3339(from_micros(inst.updated_us)) << " (covenant doctor lists it)\n";
+    store::OutboxRow row;
+    row.topic = "instance.stranded";
+    row.instance_id = inst.id;
+    row.payload = {{"instance_id", inst.id},
+                   {"workflow", inst.workflow},
+                   {"business_key", inst.business_key},
+                   {"status", inst.status},
+                   {"last_event", last},
+                   {"updated_at", format_rfc3339(from_micros(inst.updated_us))}};
+    row.next_us = row.created_us = now_us;
+    announce.push_back(std::move(row));
+  }
+  if (!announce.empty()) {
+    auto tx = store_.begin();
+    if (!tx) return tl::unexpected(tx.error());
+    if (auto e = store_.enqueue(**tx, announce); !e) return tl::unexpected(e.error());
+    if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  }
+  return static_cast<int>(found->size());
+}
+
+}  // namespace covenant::engine::scheduler
