@@ -173,3 +173,86 @@ states:
   (*tx)->sql() << "SELECT COUNT(*) FROM tasks WHERE status <> 'done'", soci::into(leftover);
   CHECK(leftover == 0);
 }
+
+namespace {
+
+std::vector<std::string> event_names(covenant::testing::EngineFixture& fx, const std::string& id) {
+  auto h = fx.store_->history(id);
+  REQUIRE(h);
+  std::vector<std::string> out;
+  for (const auto& e : *h) out.emplace_back(covenant::engine::history::name(e.type));
+  return out;
+}
+
+// Polls `done` every 20 ms until it holds or `seconds` pass; returns whether it held.
+template <class F>
+bool within(int seconds, F&& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+// Issue 16, finding 5, with real processes: worker A is frozen (SIGSTOP) in the middle of an
+// activity, past its 1 s lease; worker B takes the attempt over, it fails, B schedules the
+// retry; A is resumed and reports its late success. That outcome must be dropped, and the
+// retry must still run: the instance completes, with one ActivityCompleted.
+void freeze_test(const std::string& url, covenant::testing::TempDir& dir) {
+  std::string record = (dir.path() / "recording.db").string();
+  create_recording(record);
+  covenant::testing::EngineFixture fx(url);
+  fx.clock.set(covenant::engine::SystemClock().now());
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: frozen }
+start: call
+states:
+  call:
+    type: task
+    activity: work.flaky
+    retry: { max_attempts: 3, initial_interval: 1s, jitter: 0 }
+    next: done
+  done: { type: succeed }
+)");
+  auto id = fx.start("frozen");
+  soci::session rec(*soci::factory_sqlite3(), "db=" + record + " timeout=60");
+  auto calls = [&] {
+    int n = 0;
+    rec << "SELECT COUNT(*) FROM calls", soci::into(n);
+    return n;
+  };
+  pid_t a = spawn(url, record);
+  REQUIRE(within(20, [&] { return calls() >= 1; }));  // A is inside its first call
+  REQUIRE(kill(a, SIGSTOP) == 0);
+  pid_t b = spawn(url, record);
+  bool retried = within(20, [&] {
+    auto names = event_names(fx, id);
+    return std::count(names.begin(), names.end(), "RetryScheduled") == 1;
+  });
+  kill(a, SIGCONT);  // A wakes up past its lease and reports attempt 1's success
+  bool completed = within(30, [&] { return fx.instance(id).status == "completed"; });
+  kill9(a);
+  kill9(b);
+  REQUIRE(retried);
+  CHECK(completed);
+  auto names = event_names(fx, id);
+  CHECK(std::count(names.begin(), names.end(), "ActivityCompleted") == 1);
+  CHECK(calls() == 3);  // A's first (late), B's failure, the retry
+}
+
+}  // namespace
+
+TEST_CASE("A worker frozen past its lease cannot strand the instance when it resumes [sqlite]",
+          "[crash][sqlite]") {
+  covenant::testing::TempDir dir;
+  freeze_test("sqlite:" + (dir.path() / "covenant.db").string(), dir);
+}
+
+TEST_CASE("A worker frozen past its lease cannot strand the instance when it resumes [postgres]",
+          "[crash][postgres]") {
+  covenant::testing::TempDir dir;
+  covenant::testing::TestDatabase db;
+  freeze_test(db.url(), dir);
+}

@@ -2,6 +2,8 @@
 // the engine's Worker loop with an executor that writes to a "recording system" — a separate
 // SQLite file that, like a real system honouring idempotency keys, keeps one effect per key
 // and counts every call. The crash test kills this process with SIGKILL at random moments.
+// Activity `work.flaky` (the freeze test): its first call under a key takes 1.5 s and
+// succeeds, the second fails (retryable), any later one succeeds.
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
 #include "engine/runtime/runtime.hpp"
@@ -13,6 +15,7 @@
 
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 namespace {
 
@@ -23,7 +26,15 @@ class RecordingFile final : public covenant::engine::ActivityExecutor {
   covenant::engine::ActivityResult execute(const covenant::engine::ActivityCall& call) override {
     soci::session s(*soci::factory_sqlite3(), "db=" + path_ + " timeout=60");
     std::string key = call.idempotency_key, activity = call.activity;
+    int before = 0;
+    s << "SELECT COUNT(*) FROM calls WHERE idempotency_key = :k", soci::use(key),
+        soci::into(before);
     s << "INSERT INTO calls (idempotency_key) VALUES (:k)", soci::use(key);
+    if (activity == "work.flaky" && before == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    if (activity == "work.flaky" && before == 1)
+      return covenant::engine::ActivityResult::failure("Unavailable", "the second call fails",
+                                                       true);
     s << "INSERT OR IGNORE INTO effects (idempotency_key, activity) VALUES (:k, :a)",
         soci::use(key), soci::use(activity);
     return covenant::engine::ActivityResult::success({{"recorded", key}});

@@ -12,6 +12,7 @@ class TestCatalog final : public workflows::ActivityCatalog {
   TestCatalog() {
     add({"work.do", false, "", {{"what", false, ""}}, false});
     add({"work.open", false, "", {}, true});
+    add({"work.flaky", false, "", {}, true});
     add({"money.charge", true, "", {{"amount", true, ""}, {"customer", true, ""}}, false});
     add({"money.refund", true, "", {}, true});
   }
