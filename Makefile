@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench format format-check clean
+.PHONY: all deps configure build test demo bench fuzz format format-check clean
 
 all: build
 
@@ -28,6 +28,11 @@ demo: build
 # Benchmarks against baselines measured in the same run; writes bench/report.md.
 bench: build
 	@scripts/bench $(BUILD)
+
+# Every libFuzzer target (validator, computing activities, HTTP API) for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/fuzz all $(FUZZ_SECONDS)
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i

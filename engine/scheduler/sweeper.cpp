@@ -46,12 +46,23 @@ Result<int> Sweeper::sweep(std::int64_t now_us) {
     store::OutboxRow row;
     row.topic = "instance.stranded";
     row.instance_id = inst.id;
-    row.payload = {{"instance_id", inst.id},
-                   {"workflow", inst.workflow},
-                   {"business_key", inst.business_key},
-                   {"status", inst.status},
-                   {"last_event", last},
-                   {"updated_at", format_rfc3339(from_micros(inst.updated_us))}};
+    // The shape of every webhook (docs/webhooks.md); the id names the stranded instance at
+    // its last event, so a redelivery or a second sweeper's announcement deduplicates.
+    std::int64_t seq = inst.next_seq - 1;
+    row.payload = {{"id", "evt_" + inst.id + "_" + std::to_string(seq) + "_stranded"},
+                   {"type", row.topic},
+                   {"created", format_rfc3339(from_micros(now_us))},
+                   {"data",
+                    {{"instance_id", inst.id},
+                     {"workflow", inst.workflow},
+                     {"business_key", inst.business_key},
+                     {"seq", seq},
+                     {"state", ""},
+                     {"event", "Stranded"},
+                     {"payload",
+                      {{"status", inst.status},
+                       {"last_event", last},
+                       {"updated_at", format_rfc3339(from_micros(inst.updated_us))}}}}}};
     row.next_us = row.created_us = now_us;
     announce.push_back(std::move(row));
   }
