@@ -105,7 +105,7 @@ class ApprovalDesk {
 
   runtime::Runtime& rt_;
   store::Store& store_;
-  auth::Principals& principals_;
+  [[maybe_unused]] auth::Principals& principals_;  // kept for the decisions that will need it
   const Clock& clock_;
   IdSource& ids_;
 };

@@ -191,9 +191,25 @@ void Worker::run() {
   std::thread listening;
   if (listener)
     listening = std::thread([this, &listener] {
-      pollfd p{listener->fd(), POLLIN, 0};
+      // When the connection breaks (the server restarted), its socket reads as ready for
+      // ever: drop it and open a new one with backoff, polling the database meanwhile.
+      auto backoff = std::chrono::milliseconds(250);
       while (!stopping_) {
-        if (::poll(&p, 1, 100) > 0 && listener->drain()) wake();
+        if (!listener) {
+          std::this_thread::sleep_for(backoff);
+          listener = store::WorkListener::open(rt_.store());
+          backoff = listener ? std::chrono::milliseconds(250)
+                             : std::min(backoff * 2, std::chrono::milliseconds(8000));
+          if (listener) wake();  // what was announced while it was down is due now
+          continue;
+        }
+        pollfd p{listener->fd(), POLLIN, 0};
+        int ready = ::poll(&p, 1, 100);
+        if (ready <= 0) continue;
+        if (listener->drain())
+          wake();
+        else if (!listener->alive())
+          listener.reset();
       }
     });
   // Tasks still leased under this worker's name belong to a previous life of it (a crash):

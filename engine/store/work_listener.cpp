@@ -40,6 +40,8 @@ std::unique_ptr<WorkListener> WorkListener::open(const Store& store) {
 
 WorkListener::~WorkListener() = default;
 
+bool WorkListener::alive() const { return PQstatus(conn(*session_)) == CONNECTION_OK; }
+
 int WorkListener::fd() const { return PQsocket(conn(*session_)); }
 
 bool WorkListener::drain() {

@@ -19,6 +19,8 @@ class WorkListener {
   static std::unique_ptr<WorkListener> open(const Store& store);
   ~WorkListener();
 
+  // False once the connection is lost (the server restarted): open a new listener.
+  bool alive() const;
   // The connection's socket: readable when a notification (or anything) arrives.
   int fd() const;
   // Reads what arrived; true if at least one work notification was among it.
