@@ -126,12 +126,14 @@ states:
 };
 
 // What no answer may be: a 5xx other than 503 (the database busy), or one that carries an
-// exception's text.
+// exception's text (nlohmann's "[json.exception…", a C++ "what():", httplib's
+// EXCEPTION_WHAT header). The request's own words may come back (a 404 names the path).
 inline bool bad_answer(const app::http::Response& r) {
   if (r.status >= 500 && r.status != 503) return true;
-  if (r.body.find("exception") != std::string::npos) return true;
+  for (const char* leak : {"[json.exception", "what():", "soci_error", "sqlite3_"})
+    if (r.body.find(leak) != std::string::npos) return true;
   for (const auto& [k, v] : r.headers)
-    if (k.find("EXCEPTION") != std::string::npos || v.find("exception") != std::string::npos)
+    if (k.find("EXCEPTION") != std::string::npos || v.find("[json.exception") != std::string::npos)
       return true;
   return false;
 }
