@@ -317,13 +317,12 @@ Result<void> Runtime::fire_timer(const store::TimerRow& t) {
 }
 
 Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {
+  bool dropped = false;  // of the transaction that committed (a retried one decides again)
   auto result = advance(t.instance_id, outcome_of(t, r), [&](store::Tx& tx) -> Result<bool> {
     auto closed = store_.finish_tasks(tx, {&t});
     if (!closed) return tl::unexpected(closed.error());
-    if (closed->empty()) {
-      late(t);
-      return false;
-    }
+    dropped = closed->empty();
+    if (dropped) return false;
     if (r.ok) {
       auto rec = store_.record_effect(tx, t.key, t.instance_id, t.activity, t.attempt, r.result,
                                       to_micros(clock_.now()));
@@ -333,6 +332,7 @@ Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResul
   });
   // An instance deleted or never there: the task is moot.
   if (!result && result.error().code == ErrorCode::NotFound) return {};
+  if (result && dropped) late(t);
   return result;
 }
 
@@ -384,7 +384,7 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     auto locked = store_.lock_instances(**tx, ids);
     if (!locked) return tl::unexpected(locked.error());
-    std::vector<const store::TaskRow*> fences;
+    std::vector<const store::TaskRow*> fences, dropped;
     for (const auto& c : batch) fences.push_back(&c.task);
     auto closed = store_.finish_tasks(**tx, fences);
     if (!closed) return tl::unexpected(closed.error());
@@ -406,7 +406,7 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
       const auto& t = c.task;
       const auto& r = c.result;
       if (!closed->count(t.id)) {
-        late(t);
+        dropped.push_back(&t);
         continue;
       }
       auto it = locked->find(t.instance_id);
@@ -445,6 +445,7 @@ Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Co
     if (for_others)
       if (auto n = store_.notify_work(**tx); !n) return tl::unexpected(n.error());
     if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+    for (const auto* t : dropped) late(*t);
     for (std::size_t i = 0; i < batch.size(); ++i) count({}, true);
     if (metrics_)
       for (const auto& e : all_events) metrics_->event(e.type);
