@@ -6,6 +6,7 @@
 #include "workflows/json_input.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <iostream>
 #include <stdexcept>
@@ -56,18 +57,24 @@ void Api::route(const std::string& method, const std::string& pattern,
       {method, pattern, compile_pattern(pattern), std::move(roles), access, std::move(handler)});
 }
 
-// Where a request is not UTF-8 text although it must be: its path, a query parameter, or a
-// body that is not binary. nullopt when it is all well-formed.
-std::optional<std::string> not_utf8(const Request& req) {
-  if (!workflows::valid_utf8(req.path)) return "the path";
+// What is malformed in a request: a method that is not a word of letters, or text that is
+// not UTF-8 although it must be (the path, a query parameter, a body that is not binary).
+// nullopt when it is all well-formed.
+std::optional<std::string> malformed(const Request& req) {
+  bool word = !req.method.empty() && req.method.size() <= 16 &&
+              std::all_of(req.method.begin(), req.method.end(),
+                          [](unsigned char ch) { return std::isalpha(ch) != 0; });
+  if (!word) return "the method is not an HTTP method";
+  if (!workflows::valid_utf8(req.path)) return "the path is not valid UTF-8";
   for (const auto& [k, v] : req.query)
-    if (!workflows::valid_utf8(k) || !workflows::valid_utf8(v)) return "a query parameter";
+    if (!workflows::valid_utf8(k) || !workflows::valid_utf8(v))
+      return "a query parameter is not valid UTF-8";
   std::string type = req.header("content-type");
   bool text = type.empty() || type.rfind("application/json", 0) == 0 ||
               type.find("yaml") != std::string::npos || type.rfind("text/", 0) == 0;
   if (text)
     if (auto at = workflows::invalid_utf8_at(req.body); at != std::string::npos)
-      return "the body at byte " + std::to_string(at + 1);
+      return "the body at byte " + std::to_string(at + 1) + " is not valid UTF-8";
   return std::nullopt;
 }
 
@@ -77,8 +84,9 @@ Response Api::handle(const Request& req) {
   try {
     res.headers.emplace_back("X-Request-Id", rid);
     Call c{req, res, rid, {}, std::nullopt, {}};
-    if (auto where = not_utf8(req)) {
-      problem(c, 400, "InvalidEncoding", *where + " is not valid UTF-8");
+    if (auto what = malformed(req)) {
+      bool method = what->rfind("the method", 0) == 0;
+      problem(c, 400, method ? "BadRequest" : "InvalidEncoding", *what);
       return res;
     }
     route_and_dispatch(c);

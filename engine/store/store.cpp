@@ -183,12 +183,14 @@ void Store::release(std::unique_ptr<soci::session> s) {
   cv_.notify_one();
 }
 
-Result<std::unique_ptr<Tx>> Store::begin(bool write, bool durable) {
+Result<std::unique_ptr<Tx>> Store::begin(bool write, bool durable, std::chrono::milliseconds wait) {
   std::unique_lock<std::timed_mutex> writing;
   if (write && dialect_.backend() == Backend::Sqlite) {
     writing = std::unique_lock(sqlite_writer_, std::defer_lock);
-    if (!writing.try_lock_for(std::chrono::seconds(30)))
-      return fail(ErrorCode::Unavailable, "the database is busy (waited 30 s to write)", url_);
+    if (!writing.try_lock_for(wait))
+      return fail(ErrorCode::Unavailable,
+                  "the database is busy (waited " + std::to_string(wait.count()) + " ms to write)",
+                  url_);
   }
   auto s = acquire();
   if (!s) return fail(ErrorCode::Unavailable, "cannot open a database session", url_);

@@ -14,6 +14,7 @@
 
 #include <soci/soci.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -268,7 +269,10 @@ class Store {
 
   // A write transaction (SQLite: takes the write lock at once), or a read-only one.
   // `durable` false: a write whose loss in a crash is harmless (Dialect::relaxed_*).
-  Result<std::unique_ptr<Tx>> begin(bool write = true, bool durable = true);
+  // `wait`: how long a SQLite write waits for this process's other writers (Unavailable
+  // after it).
+  Result<std::unique_ptr<Tx>> begin(bool write = true, bool durable = true,
+                                    std::chrono::milliseconds wait = std::chrono::seconds(30));
 
   // Definitions: immutable, by digest; a new digest under a known name is a new version.
   Result<DefinitionRecord> put_definition(const std::string& name, const std::string& digest,

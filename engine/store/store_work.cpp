@@ -170,11 +170,12 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
 Result<void> Store::extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
                                   std::int64_t until_us) {
   if (ids.empty()) return {};
-  auto tx = begin();
+  // A heartbeat must not queue behind a long lock wait: it gives up soon and tries again at
+  // the next beat, well within the lease (SQLite: this process's writers; PostgreSQL: row
+  // locks).
+  auto tx = begin(true, true, std::chrono::seconds(2));
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<void>("extend leases", [&]() -> Result<void> {
-    // A heartbeat must not queue behind a long lock wait: it gives up soon and tries again
-    // at the next beat, well within the lease.
     if (const char* sql = dialect_.short_lock_wait()) (*tx)->sql() << sql;
     long long until = until_us;
     for (long long id : ids)
