@@ -27,7 +27,7 @@ std::string lower(std::string s) {
 // Stripe's error object → a sorted Error with Stripe's own message.
 Error classify(const http::Client& client, const http::Response& r) {
   Error e = client.classify_default(r);
-  auto j = json::parse(r.body, nullptr, false);
+  auto j = http::parse_answer(r.body);
   if (j.is_object() && j.contains("error") && j["error"].is_object()) {
     const auto& err = j["error"];
     e.code = err.value("code", err.value("type", ""));
@@ -78,7 +78,7 @@ http::Result<json> Stripe::call(const std::string& method, const std::string& pa
   r.headers.emplace_back("Stripe-Version", "2024-06-20");
   auto res = http_->send(r, [this](const http::Response& resp) { return classify(*http_, resp); });
   if (!res) return tl::unexpected(res.error());
-  auto j = json::parse(res->body, nullptr, false);
+  auto j = http::parse_answer(res->body);
   if (j.is_discarded() || !j.is_object())
     return tl::unexpected(
         Error{Failure::Transient, "stripe: an answer that is not JSON", res->status, ""});

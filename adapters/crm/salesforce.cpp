@@ -26,7 +26,7 @@ bool safe_id(const std::string& s) {
 
 Error classify(const http::Client& client, const http::Response& r) {
   Error e = client.classify_default(r);
-  auto j = json::parse(r.body, nullptr, false);
+  auto j = http::parse_answer(r.body);
   if (j.is_array() && !j.empty() && j[0].is_object()) {
     e.code = j[0].value("errorCode", "");
     e.message = "salesforce: " + j[0].value("message", "error " + std::to_string(r.status));

@@ -23,7 +23,7 @@ constexpr const char* kRecord = "/services/rest/record/v1/";
 
 Error classify(const http::Client& client, const http::Response& r) {
   Error e = client.classify_default(r);
-  auto j = json::parse(r.body, nullptr, false);
+  auto j = http::parse_answer(r.body);
   if (j.is_object() && j.contains("o:errorDetails") && j["o:errorDetails"].is_array() &&
       !j["o:errorDetails"].empty()) {
     const auto& d = j["o:errorDetails"][0];

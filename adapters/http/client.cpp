@@ -1,5 +1,7 @@
 #include "adapters/http/client.hpp"
 
+#include "workflows/json_input.hpp"
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -100,7 +102,7 @@ Result<std::string> Client::bearer() {
                                     ": the token endpoint refused the client credentials (" +
                                     std::to_string(res->status) + ")",
                                 res->status, "invalid_client"});
-  auto j = nlohmann::json::parse(res->body, nullptr, false);
+  auto j = parse_answer(res->body);
   if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
     return tl::unexpected(Error{
         Failure::Transient, o_.system + ": the token endpoint answered without a token", 200, ""});
@@ -174,6 +176,11 @@ Result<Response> Client::send(const Request& r, const Classifier& classify) {
     h_.sleep(wait);
   }
   return tl::unexpected(last);
+}
+
+nlohmann::json parse_answer(std::string_view body) {
+  auto parsed = workflows::parse_json_input(body);
+  return parsed ? std::move(*parsed) : nlohmann::json(nlohmann::json::value_t::discarded);
 }
 
 }  // namespace covenant::adapters::http

@@ -6,6 +6,7 @@
 // happened before). Secrets never appear in errors. Thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace covenant::adapters::http {
@@ -98,5 +100,10 @@ class Client {
 // application/x-www-form-urlencoded, with Stripe's nesting: a[b]=c, a[0][b]=c.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
 std::string url_encode(const std::string& s);
+
+// A system's answer as JSON, held to the bounds of any JSON from outside
+// (workflows/json_input.hpp): discarded (is_discarded()) when it is not JSON, nests past
+// 64 levels, or holds a number no double holds. Adapters treat that as a bad answer.
+nlohmann::json parse_answer(std::string_view body);
 
 }  // namespace covenant::adapters::http

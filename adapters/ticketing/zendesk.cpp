@@ -11,7 +11,7 @@ using http::Failure;
 
 Error classify(const http::Client& client, const http::Response& r) {
   Error e = client.classify_default(r);
-  auto j = json::parse(r.body, nullptr, false);
+  auto j = http::parse_answer(r.body);
   if (j.is_object() && j.contains("error")) {
     e.code = j["error"].is_string() ? j["error"].get<std::string>() : j["error"].value("title", "");
     std::string d = j.contains("description") && j["description"].is_string()
@@ -36,7 +36,7 @@ http::Result<json> Zendesk::list_tickets(const json& in) {
     auto res =
         http_->send(r, [this](const http::Response& resp) { return classify(*http_, resp); });
     if (!res) return tl::unexpected(res.error());
-    auto j = json::parse(res->body, nullptr, false);
+    auto j = http::parse_answer(res->body);
     if (j.is_discarded())
       return tl::unexpected(
           Error{Failure::Transient, "zendesk: an answer that is not JSON", res->status, ""});

@@ -168,3 +168,11 @@ TEST_CASE("Stripe: failures are sorted, retried when transient, and never show t
   auto bodies = s.records("stripe", "").dump();
   CHECK(bodies.find(covenant::testing::kStripeTestKey) == std::string::npos);
 }
+
+TEST_CASE("A system's answer is held to the bounds of any JSON from outside", "[unit]") {
+  using covenant::adapters::http::parse_answer;
+  CHECK(parse_answer(R"({"id": "in_1", "total": 5200})")["id"] == "in_1");
+  CHECK(parse_answer(std::string(300, '[') + std::string(300, ']')).is_discarded());
+  CHECK(parse_answer(R"({"total": 1e400})").is_discarded());
+  CHECK(parse_answer("<html>502 Bad Gateway</html>").is_discarded());
+}
