@@ -339,15 +339,6 @@ def write_report():
                          f"{p['seconds_to_park']:.1f} s |")
             a["p50_change_percent"] = change
             lines.append(f"| | | p50 {change:+.0f}% with them parked | | | | |")
-    if r.get("validate"):
-        big = r["validate"][-1]
-        rows.append((f"Validate and compile {fmt(big['states'])} states "
-                     f"({big['bytes'] / 1024:,.0f} KiB)", "< 1 s",
-                     f"{big['ms'] / 1000:.2f} s", verdict(big["ms"] / 1000, 1, False)))
-        small = r["validate"][0]
-        growth = (big["ms"] / big["states"]) / (small["ms"] / small["states"])
-        rows.append((f"… time per state, {fmt(big['states'])} against {fmt(small['states'])}",
-                     "≤ 1.5 (linear)", f"{growth:.2f}", verdict(growth, 1.5, False)))
     if "recovery" in r:
         rc = r["recovery"]
         lines += ["", "## 5. Recovery after SIGKILL", "",
