@@ -41,6 +41,30 @@ void create_recording(const std::string& record) {
   s << "CREATE TABLE effects (idempotency_key TEXT PRIMARY KEY, activity TEXT NOT NULL)";
 }
 
+// A workflow of seven tasks in a row, each writing to the recording system.
+std::string seven_steps(const std::string& name) {
+  std::string yaml = "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: " + name +
+                     " }\nstart: s1\nstates:\n";
+  for (int i = 1; i <= 7; ++i)
+    yaml += "  s" + std::to_string(i) + ": { type: task, activity: work.do, next: " +
+            (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
+  return yaml + "  done: { type: succeed }\n";
+}
+
+// Every history verifies and records each of the seven steps exactly once.
+void check_histories(covenant::testing::EngineFixture& fx, const std::vector<std::string>& ids) {
+  for (const auto& id : ids) {
+    auto h = fx.store_->history(id);
+    REQUIRE(h);
+    INFO("instance " << id);
+    CHECK_FALSE(covenant::engine::history::verify_chain(*h));
+    int completed = 0;
+    for (const auto& e : *h)
+      completed += e.type == covenant::engine::history::EventType::ActivityCompleted;
+    CHECK(completed == 7);
+  }
+}
+
 // Waits (bounded by `deadline`) until `expected` instances have completed; returns how many did.
 std::size_t completed_by(covenant::testing::EngineFixture& fx, int expected,
                          std::chrono::steady_clock::time_point deadline) {
@@ -64,13 +88,7 @@ void crash_test(const std::string& url, covenant::testing::TempDir& dir) {
   create_recording(record);
   covenant::testing::EngineFixture fx(url);
   fx.clock.set(covenant::engine::SystemClock().now());  // the worker process uses real time
-  std::string yaml =
-      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: crashy }\nstart: s1\nstates:\n";
-  for (int i = 1; i <= 7; ++i)
-    yaml += "  s" + std::to_string(i) + ": { type: task, activity: work.do, next: " +
-            (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
-  yaml += "  done: { type: succeed }\n";
-  fx.deploy(yaml);
+  fx.deploy(seven_steps("crashy"));
   std::vector<std::string> ids;
   for (int i = 0; i < kInstances; ++i) ids.push_back(fx.start("crashy"));
 
@@ -98,17 +116,7 @@ void crash_test(const std::string& url, covenant::testing::TempDir& dir) {
   CHECK(distinct_called == kInstances * 7);
   INFO("calls " << calls << " for " << effects << " effects (repeats were absorbed by keys)");
   CHECK(calls >= effects);
-  for (const auto& id : ids) {
-    auto h = fx.store_->history(id);
-    REQUIRE(h);
-    auto broken = covenant::engine::history::verify_chain(*h);
-    INFO("instance " << id);
-    CHECK_FALSE(broken);
-    int completed = 0;
-    for (const auto& e : *h)
-      completed += e.type == covenant::engine::history::EventType::ActivityCompleted;
-    CHECK(completed == 7);
-  }
+  check_histories(fx, ids);
 }
 
 }  // namespace
@@ -274,14 +282,7 @@ TEST_CASE("PostgreSQL restarted twice under two workers: nothing lost, nothing t
   create_recording(record);
   covenant::testing::EngineFixture fx(db.url());
   fx.clock.set(covenant::engine::SystemClock().now());
-  std::string yaml =
-      "apiVersion: covenant/v1\nkind: Workflow\nmetadata: { name: restarted }\nstart: s1\n"
-      "states:\n";
-  for (int i = 1; i <= 7; ++i)
-    yaml += "  s" + std::to_string(i) + ": { type: task, activity: work.do, next: " +
-            (i < 7 ? "s" + std::to_string(i + 1) : std::string("done")) + " }\n";
-  yaml += "  done: { type: succeed }\n";
-  fx.deploy(yaml);
+  fx.deploy(seven_steps("restarted"));
   std::vector<std::string> ids;
   for (int i = 0; i < kInstances; ++i) ids.push_back(fx.start("restarted"));
   soci::session rec(*soci::factory_sqlite3(), "db=" + record + " timeout=60");
@@ -313,14 +314,5 @@ TEST_CASE("PostgreSQL restarted twice under two workers: nothing lost, nothing t
   rec << "SELECT COUNT(DISTINCT idempotency_key) FROM calls", soci::into(distinct);
   CHECK(effects() == kInstances * 7);
   CHECK(distinct == kInstances * 7);
-  for (const auto& id : ids) {
-    auto h = fx.store_->history(id);
-    REQUIRE(h);
-    INFO("instance " << id);
-    CHECK_FALSE(covenant::engine::history::verify_chain(*h));
-    int completed = 0;
-    for (const auto& e : *h)
-      completed += e.type == covenant::engine::history::EventType::ActivityCompleted;
-    CHECK(completed == 7);
-  }
+  check_histories(fx, ids);
 }
