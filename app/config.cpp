@@ -149,8 +149,8 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
   if (root.IsNull()) return {};
   try {
     if (auto k = known(file, root,
-                       {"database", "server", "workers", "approvals", "webhooks", "adapters",
-                        "documents", "extraction"},
+                       {"database", "server", "workers", "lease", "approvals", "webhooks",
+                        "adapters", "documents", "extraction"},
                        "the config");
         !k)
       return k;
@@ -215,6 +215,13 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
       c.workers = root["workers"].as<int>();
       if (c.workers < 1 || c.workers > 256)
         return tl::unexpected(bad(file, root["workers"], "workers must be from 1 to 256"));
+    }
+    if (root["lease"]) {
+      auto d = workflows::parse_duration(root["lease"].as<std::string>());
+      if (!d.seconds) return tl::unexpected(bad(file, root["lease"], d.error));
+      if (*d.seconds < 3 || *d.seconds > 3600)
+        return tl::unexpected(bad(file, root["lease"], "lease must be from 3s to 1h"));
+      c.lease = std::chrono::seconds(*d.seconds);
     }
     if (auto a = root["approvals"]) {
       if (auto k = known(file, a, {"token_ttl"}, "approvals"); !k) return k;

@@ -46,6 +46,9 @@ struct ServeConfig {
   int port = 8080;
   std::string public_url;  // "" : http://host:port
   int workers = 4;
+  // How long a worker holds a task it claimed before another may take it (heartbeats renew
+  // it every third while the activity runs): the longest a killed worker's task waits.
+  std::chrono::seconds lease{30};
   std::chrono::seconds token_ttl{72 * 3600};
   std::vector<engine::notify::Endpoint> webhooks;
   std::map<std::string, AdapterConfig> adapters;  // by capability: billing, …

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 extern "C" {
 #include <jq.h>
@@ -72,6 +73,97 @@ std::optional<std::string> unwrap_expression(std::string_view text, std::size_t*
 
 bool mentions_expression(std::string_view text) { return text.find("${") != std::string::npos; }
 
+namespace {
+
+constexpr std::string_view kNoPrefix = "$__covenant_no_";
+
+struct Unavailable {
+  const char* builtin;  // as jq names it, with its arity
+  const char* name;     // the variable the prelude's definition names
+  const char* why;
+};
+
+constexpr Unavailable kUnavailable[] = {
+    {"env", "env", "it reads the server's environment"},
+    {"now", "now", "it reads the clock, which a replay would not see again; use $now"},
+    {"input", "input", "it reads other inputs"},
+    {"inputs", "inputs", "it reads other inputs"},
+    {"input_filename", "input_filename", "it reads other inputs"},
+    {"input_line_number", "input_line_number", "it reads other inputs"},
+    {"debug", "debug", "it writes to the server's log"},
+    {"stderr", "stderr", "it writes to the server's log"},
+    {"halt", "halt", "it stops the process"},
+    {"halt_error", "halt_error", "it stops the process"},
+    {"halt_error(f)", "halt_error_1", "it stops the process"},
+    {"get_search_list", "get_search_list", "it reads the server's files"},
+    {"fromjson", "fromjson",
+     "libjq leaks memory on malformed text; parse JSON in an activity instead"},
+};
+
+}  // namespace
+
+std::string_view expression_prelude() {
+  static const std::string prelude = [] {
+    std::string out;
+    for (const auto& u : kUnavailable) {
+      std::string head = u.builtin;
+      if (auto paren = head.find('('); paren != std::string::npos) head.replace(paren, 3, "($f)");
+      out += "def " + head + ": " + std::string(kNoPrefix) + u.name + "; ";
+    }
+    return out;
+  }();
+  return prelude;
+}
+
+namespace {
+
+// Which builtin a message about the prelude's variable is about, and why it is refused.
+std::string unavailable(std::string_view message) {
+  std::string_view rest = message.substr(message.find(kNoPrefix) + kNoPrefix.size());
+  std::size_t end = 0;
+  while (end < rest.size() &&
+         (std::isalnum(static_cast<unsigned char>(rest[end])) || rest[end] == '_'))
+    ++end;
+  for (const auto& u : kUnavailable)
+    if (rest.substr(0, end) == u.name) {
+      std::string name = u.builtin;
+      if (auto paren = name.find('('); paren != std::string::npos) name.erase(paren);
+      return "'" + name + "' is not available in expressions: " + u.why;
+    }
+  return std::string(message);
+}
+
+}  // namespace
+
+std::string explain_compile_errors(std::string_view messages) {
+  std::vector<std::string_view> own, trapped;
+  while (!messages.empty()) {
+    auto next = messages.find("; jq: ");
+    std::string_view one = messages.substr(0, next);
+    // The first line says what is wrong; the next ones quote the program, prelude included.
+    if (one.substr(0, one.find('\n')).find(kNoPrefix) != std::string_view::npos)
+      trapped.push_back(one);
+    else if (one.find("compile error") == std::string_view::npos)
+      own.push_back(one);
+    if (next == std::string_view::npos) break;
+    messages.remove_prefix(next + 2);
+  }
+  if (!own.empty()) return tidy(std::string(own.front()));
+  if (!trapped.empty()) return unavailable(trapped.front());
+  return {};
+}
+
+bool mentions_env(std::string_view program) {
+  for (auto at = program.find("$ENV"); at != std::string_view::npos;
+       at = program.find("$ENV", at + 1)) {
+    std::size_t after = at + 4;
+    if (after == program.size() ||
+        !(std::isalnum(static_cast<unsigned char>(program[after])) || program[after] == '_'))
+      return true;
+  }
+  return false;
+}
+
 JqChecker::JqChecker() : jq_(jq_init()) {
   if (!jq_) throw std::runtime_error("jq_init failed (out of memory)");
   jq_set_error_cb(jq_, collect_error, &errors_);
@@ -90,12 +182,17 @@ std::optional<std::string> JqChecker::compile(const std::string& program) {
   if (program.empty()) return "the expression is empty";
   // libjq 1.6 leaks on some malformed UTF-8; such text is never a valid expression anyway.
   if (!valid_utf8(program)) return "the expression is not valid UTF-8";
+  if (mentions_env(program))
+    return std::string(
+        "'$ENV' is not available in expressions: it reads the server's "
+        "environment");
   errors_.clear();
   jv args = jv_object();
   for (const char* name : kExpressionVariables)
     args = jv_object_set(args, jv_string(name), jv_null());
-  if (jq_compile_args(jq_, program.c_str(), args)) return std::nullopt;
-  std::string msg = tidy(errors_);
+  std::string text = std::string(expression_prelude()) + program;
+  if (jq_compile_args(jq_, text.c_str(), args)) return std::nullopt;
+  std::string msg = explain_compile_errors(errors_);
   if (msg.empty()) msg = "jq could not compile it";
   return msg;
 }
@@ -246,8 +343,9 @@ std::string shape(std::string_view p) {
 
 bool JqChecker::compiles_together(const std::vector<std::string>& programs,
                                   const std::vector<int>& ids) {
-  std::string text, calls;
+  std::string text(expression_prelude()), calls;
   for (int id : ids) {
+    if (mentions_env(programs[id])) return false;
     std::string name = std::string(kDefPrefix) + std::to_string(id);
     text += "def " + name + ": (" + programs[id] + "\n);\n";
     calls += (calls.empty() ? "" : ", ") + name;

@@ -29,6 +29,23 @@ bool mentions_expression(std::string_view text);
 // Variables the engine binds for every expression. Do not remove one: definitions use them.
 inline constexpr const char* kExpressionVariables[] = {"now", "instance", "input"};
 
+// What an expression may not use: jq's builtins that reach outside the instance's data.
+// env and $ENV read the server's environment (its secrets); now reads the clock, which a
+// replay would not see again ($now is the transition's time); input, inputs, input_filename
+// and input_line_number read other inputs; debug and stderr write to the server's log; halt
+// and halt_error stop the process; fromjson leaks memory inside libjq 1.6 on malformed text
+// (parse JSON in an activity). The prelude goes before every program checked, compiled or
+// run: it redefines each of these builtins to name an undefined variable, so a program using
+// one does not compile. $ENV, a variable, is found in the text (`mentions_env`) and bound to
+// {} where programs run.
+std::string_view expression_prelude();
+bool mentions_env(std::string_view program);
+
+// jq's compile messages (joined by "; ", as the error callbacks collect them), as one line:
+// the program's own first error; else, when only the prelude's definitions fail (the program
+// used one of them), which builtin and why it is not available. Empty when there is none.
+std::string explain_compile_errors(std::string_view messages);
+
 class JqChecker {
  public:
   JqChecker();

@@ -79,10 +79,16 @@ tl::expected<JqEvaluator::Compiled*, std::string> JqEvaluator::compiled(
   jq_set_error_cb(c->jq, collect, &c->errors);
   // jq 1.6 binds named arguments at compile time; to compile once and bind per run, the
   // variables travel in the input: [$now, $instance, $input, the real input].
-  std::string wrapped =
-      ". as [$now, $instance, $input, $__covenant_in] | $__covenant_in | (" + program + "\n)";
-  if (!jq_compile(c->jq, wrapped.c_str()))
-    return tl::unexpected("jq: " + (c->errors.empty() ? std::string("cannot compile") : c->errors));
+  // The prelude keeps what reaches outside the data out (expressions.hpp), for definitions
+  // stored before it did too; $ENV is bound to nothing.
+  std::string wrapped = std::string(expression_prelude()) +
+                        "{} as $ENV | . as [$now, $instance, $input, $__covenant_in] | "
+                        "$__covenant_in | (" +
+                        program + "\n)";
+  if (!jq_compile(c->jq, wrapped.c_str())) {
+    std::string why = explain_compile_errors(c->errors);
+    return tl::unexpected("jq: " + (why.empty() ? std::string("cannot compile") : why));
+  }
   auto* raw = c.get();
   cache_.emplace(program, std::move(c));
   return raw;
@@ -120,6 +126,13 @@ tl::expected<nlohmann::json, std::string> JqEvaluator::evaluate(const std::strin
   std::string error;
   if (jv_is_valid(result)) {
     out = from_jv(result);
+    // Drain the remaining outputs, up to the first invalid value: jq 1.6 asserts (aborting
+    // the process) when jq_next is called again after it gave one, e.g. after an error.
+    for (bool valid = true; valid;) {
+      jv more = jq_next(jq);
+      valid = jv_is_valid(more);
+      jv_free(more);
+    }
   } else if (jv_invalid_has_msg(jv_copy(result))) {
     jv msg = jv_invalid_get_msg(result);
     error = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "jq error";
@@ -127,8 +140,6 @@ tl::expected<nlohmann::json, std::string> JqEvaluator::evaluate(const std::strin
   } else {
     jv_free(result);  // no output: null
   }
-  // Drain remaining outputs so the state is ready for the next run.
-  for (jv more = jq_next(jq); jv_is_valid(more); more = jq_next(jq)) jv_free(more);
   if (!error.empty()) return tl::unexpected("jq: " + error);
   return out;
 }

@@ -86,18 +86,26 @@ Result<std::string> Client::bearer() {
     std::lock_guard lock(mu_);
     if (!oauth_token_.empty()) return oauth_token_;
   }
-  httplib::Client c(o_.base_url);
-  c.set_connection_timeout(o_.timeout);
-  c.set_read_timeout(o_.timeout);
-  std::string body = form_encode({{"grant_type", "client_credentials"},
-                                  {"client_id", o_.auth.client_id},
-                                  {"client_secret", o_.auth.client_secret}});
-  auto res = c.Post(o_.auth.token_path, body, "application/x-www-form-urlencoded");
+  Request token_request{"POST",
+                        o_.auth.token_path,
+                        {},
+                        form_encode({{"grant_type", "client_credentials"},
+                                     {"client_id", o_.auth.client_id},
+                                     {"client_secret", o_.auth.client_secret}}),
+                        "application/x-www-form-urlencoded"};
+  auto res = exchange(token_request);
   if (!res)
     return tl::unexpected(
         Error{Failure::Transient, o_.system + ": cannot reach the token endpoint", 0, ""});
+  // Busy (429, 408) or failing (5xx) is a reason to try again later, as for any request;
+  // only a refusal of the credentials themselves is permanent.
+  if (res->status == 429 || res->status == 408 || res->status >= 500)
+    return tl::unexpected(Error{
+        Failure::Transient,
+        o_.system + ": the token endpoint is unavailable (" + std::to_string(res->status) + ")",
+        res->status, ""});
   if (res->status != 200)
-    return tl::unexpected(Error{res->status >= 500 ? Failure::Transient : Failure::Permanent,
+    return tl::unexpected(Error{Failure::Permanent,
                                 o_.system +
                                     ": the token endpoint refused the client credentials (" +
                                     std::to_string(res->status) + ")",
@@ -114,13 +122,20 @@ Result<std::string> Client::bearer() {
 Result<Response> Client::attempt(const Request& r) {
   auto token = bearer();
   if (!token) return tl::unexpected(token.error());
+  if (token->empty()) return exchange(r);
+  Request with = r;
+  with.headers.emplace_back("Authorization", "Bearer " + *token);
+  return exchange(with);
+}
+
+Result<Response> Client::exchange(const Request& r) {
+  if (h_.exchange) return h_.exchange(r);
   httplib::Client c(o_.base_url);
   c.set_connection_timeout(o_.timeout);
   c.set_read_timeout(o_.timeout);
   c.set_write_timeout(o_.timeout);
   httplib::Headers headers;
   for (const auto& [k, v] : r.headers) headers.emplace(k, v);
-  if (!token->empty()) headers.emplace("Authorization", "Bearer " + *token);
   if (o_.auth.kind == Auth::Kind::Basic) c.set_basic_auth(o_.auth.user, o_.auth.password);
   httplib::Result res = r.method == "GET"      ? c.Get(r.path, headers)
                         : r.method == "DELETE" ? c.Delete(r.path, headers)

@@ -60,6 +60,10 @@ struct Hooks {
   std::function<void(std::chrono::milliseconds)> sleep;  // between attempts
   std::function<double()> random;                        // [0, 1): jitter
   std::function<std::int64_t()> now_ms;                  // for the rate limit
+  // Where requests go: empty, the network; set, a function standing in for the system (the
+  // adapter-answer fuzzer). Every request passes through it as it would be sent, the OAuth2
+  // token request and the Authorization header included.
+  std::function<Result<Response>(const Request&)> exchange;
 };
 
 struct Options {
@@ -87,6 +91,7 @@ class Client {
 
  private:
   Result<Response> attempt(const Request& r);
+  Result<Response> exchange(const Request& r);  // the hook, or one HTTP exchange
   Result<std::string> bearer();
   void throttle();
 

@@ -54,8 +54,11 @@ int run(const Options& o) {
 
   ActivityBridge activities(make_activity_systems(*cfg, **eng),
                             [&eng] { return engine::to_micros((*eng)->clock.now()) / 1'000'000; });
-  engine::scheduler::Worker worker(*(*eng)->runtime, activities,
-                                   {process_identity(), cfg->workers});
+  engine::scheduler::WorkerOptions wo;
+  wo.worker_id = process_identity();
+  wo.concurrency = cfg->workers;
+  wo.lease = cfg->lease;
+  engine::scheduler::Worker worker(*(*eng)->runtime, activities, wo);
   std::thread worker_thread([&] { worker.run(); });
 
   WebhookBridge sender;

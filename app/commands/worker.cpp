@@ -40,6 +40,7 @@ int run(const Options& o) {
   engine::scheduler::WorkerOptions wo;
   wo.worker_id = o.id.empty() ? process_identity() : o.id;
   wo.concurrency = o.concurrency;
+  wo.lease = cfg->lease;
   engine::scheduler::Worker worker(*(*eng)->runtime, activities, wo);
   if (o.once) {
     auto s = worker.run_due();

@@ -57,6 +57,7 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   REQUIRE(c);
   CHECK(c->db == "sqlite:/var/lib/covenant/covenant.db");
   CHECK(c->port == 8080);
+  CHECK(c->lease == std::chrono::seconds(30));
   CHECK(c->public_url == "https://covenant.example.com");
   CHECK(c->token_ttl == std::chrono::hours(72));
   REQUIRE(c->webhooks.size() == 3);
@@ -90,6 +91,8 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
 
 TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused where they are") {
   unsetenv("COVENANT_MISSING_SECRET");
+  CHECK(refused("lease: 1s\n").find(":1:8: lease must be from 3s to 1h") != std::string::npos);
+  CHECK(refused("lease: soon\n").find(":1:8:") != std::string::npos);
   CHECK(refused("extraction:\n  mode: guess\n").find(":2:9: extraction.mode must be") !=
         std::string::npos);
   CHECK(refused("extraction:\n  mode: vote\n").find("extraction.vote needs a model") !=

@@ -132,6 +132,18 @@ TEST_CASE(
   auto denied = wrong->find_account({{"name", "acme"}});
   REQUIRE_FALSE(denied);
   CHECK(denied.error().message.find("refused the client credentials") != std::string::npos);
+  CHECK(denied.error().kind == covenant::adapters::http::Failure::Permanent);
+  // A busy token endpoint (429, found by scripts/torture) is a reason to wait, not a refusal:
+  // the request is retried and goes through.
+  s.fault({{"path_prefix", "/services/oauth2/token"}, {"fail_next", 1}, {"status", 429}});
+  auto fresh = s.salesforce();
+  auto after_busy = fresh->find_account({{"name", "acme"}});
+  REQUIRE(after_busy);
+  s.fault({{"path_prefix", "/services/oauth2/token"}, {"fail_next", 9}, {"status", 503}});
+  auto unavailable = s.salesforce()->find_account({{"name", "acme"}});
+  REQUIRE_FALSE(unavailable);
+  CHECK(unavailable.error().kind == covenant::adapters::http::Failure::Transient);
+  CHECK(failed(unavailable.error()).code == "Unavailable");
   auto leaked = s.salesforce("sf_secret_should_not_leak")
                     ->upsert_account({{"external_id", "bad id with spaces"}, {"name", "x"}}, "k");
   REQUIRE_FALSE(leaked);

@@ -132,3 +132,69 @@ TEST_CASE("Expressions never round an integer: beyond ±2^53 the data is refused
   // The evaluator stays usable.
   CHECK(jq.evaluate(".a", {{"a", 1}}, nlohmann::json::object()) == nlohmann::json(1));
 }
+
+TEST_CASE("A jq runtime error is an error, never an abort inside libjq (fuzz finding)") {
+  // jq 1.6 asserts when asked for another output after it reported an error: the evaluator
+  // must not ask. Found by fuzz_jq with strptime on a date that is not one.
+  JqEvaluator jq;
+  const std::string program =
+      R"(if type == "string" then (strptime("%Y-%m-%d") | mktime) else . end)";
+  auto bad = jq.evaluate(program, "/2027-02-29", nlohmann::json::object());
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().find("does not match format") != std::string::npos);
+  CHECK_FALSE(jq.evaluate(".a + 1", {{"a", "text"}}, nlohmann::json::object()));
+  CHECK_FALSE(jq.evaluate("error(\"stop\")", nullptr, nlohmann::json::object()));
+  CHECK(jq.evaluate("empty", nullptr, nlohmann::json::object()) == nlohmann::json(nullptr));
+  // The same programs still run on good data, and a program with several outputs gives its first.
+  CHECK(jq.evaluate(program, "2027-02-28", nlohmann::json::object()) == nlohmann::json(1803772800));
+  CHECK(jq.evaluate(".[]", {1, 2, 3}, nlohmann::json::object()) == nlohmann::json(1));
+  CHECK(jq.evaluate(".[] | if . == 2 then error(\"late\") else . end", {1, 2, 3},
+                    nlohmann::json::object()) == nlohmann::json(1));
+}
+
+TEST_CASE("Expressions cannot reach outside their data: environment, clock, inputs, process") {
+  JqChecker check;
+  auto refused = [&](const std::string& program, const std::string& why) {
+    auto err = check.check(program);
+    INFO(program);
+    REQUIRE(err);
+    CHECK(err->find(why) != std::string::npos);
+  };
+  refused("env.STRIPE_SECRET_KEY",
+          "'env' is not available in expressions: it reads the server's environment");
+  refused("$ENV.STRIPE_SECRET_KEY", "'$ENV' is not available in expressions");
+  refused("{key: $ENV}", "'$ENV' is not available");
+  refused("now | todate", "'now' is not available in expressions: it reads the clock");
+  refused("[inputs]", "'inputs' is not available");
+  refused("input", "'input' is not available");
+  refused("input_filename", "'input_filename' is not available");
+  refused(". | debug", "'debug' is not available in expressions: it writes to the server's log");
+  refused("halt_error(1)", "'halt_error' is not available in expressions: it stops the process");
+  refused("halt", "'halt' is not available");
+  refused(".raw | fromjson", "'fromjson' is not available");
+  // What they are not: the variables the engine binds, and builtins over the data.
+  CHECK_FALSE(check.check("$now"));
+  CHECK_FALSE(check.check("$input.contract_id"));
+  CHECK_FALSE(check.check(".at | todate"));
+  CHECK_FALSE(check.check(".x | tojson"));
+  CHECK_FALSE(check.check("\"$ENVELOPE\""));
+  // Together (a definition's expressions are checked in chunks) the answers are the same.
+  auto all = check.check_all({".a", "env.HOME", ".b", "$ENV", "now", ".c"});
+  REQUIRE(all.size() == 6);
+  CHECK_FALSE(all[0]);
+  CHECK((all[1] && all[1]->find("'env'") != std::string::npos));
+  CHECK_FALSE(all[2]);
+  CHECK((all[3] && all[3]->find("'$ENV'") != std::string::npos));
+  CHECK((all[4] && all[4]->find("'now'") != std::string::npos));
+  CHECK_FALSE(all[5]);
+  // A definition stored before these rules cannot use them either: where it runs, env is
+  // refused and $ENV is empty.
+  JqEvaluator run;
+  auto e = run.evaluate("env.HOME", nullptr, nlohmann::json::object());
+  REQUIRE_FALSE(e);
+  CHECK(e.error().find("'env' is not available") != std::string::npos);
+  CHECK(run.evaluate("$ENV", nullptr, nlohmann::json::object()) == nlohmann::json::object());
+  CHECK_FALSE(run.evaluate("now", nullptr, nlohmann::json::object()));
+  CHECK(run.evaluate("$now", nullptr, {{"now", "2027-01-01T00:00:00Z"}}) ==
+        nlohmann::json("2027-01-01T00:00:00Z"));
+}
