@@ -4,7 +4,7 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench fuzz format format-check clean
+.PHONY: all deps configure build test demo bench fuzz torture format format-check clean
 
 all: build
 
@@ -29,10 +29,17 @@ demo: build
 bench: build
 	@scripts/bench $(BUILD)
 
-# Every libFuzzer target (validator, computing activities, HTTP API) for FUZZ_SECONDS each.
+# Every libFuzzer target (validator, computing activities, HTTP API, jq evaluation, document
+# ingest, adapter answers) for FUZZ_SECONDS each; what they find new is kept in tests/fuzz/corpus.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/fuzz all $(FUZZ_SECONDS)
+
+# SIGKILLs at random under sandbox faults on SQLite then PostgreSQL, TORTURE_SECONDS in all;
+# reports what was lost, stuck, written twice or broken (exit 1 if anything).
+TORTURE_SECONDS ?= 600
+torture: build
+	@scripts/torture --build $(BUILD) --seconds $(TORTURE_SECONDS)
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i

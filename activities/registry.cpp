@@ -28,9 +28,24 @@ Run call(const char* system, std::function<bool(const Systems&)> configured,
     if (!configured(s))
       return {false, nullptr, "NotConfigured", std::string("no ") + system + " is configured",
               false};
-    auto r = fn(s, in, key);
-    if (!r) return failed(r.error());
-    return {true, *r, "", "", false};
+    // An answer the adapter reads a field of that is missing or of another type than the
+    // system's API documents (an id that is null, a list that is a string): the system's
+    // answer is bad — an error naming the system, retried as for any failing system (a
+    // proxy's page, a version change), never an exception escaping into the worker.
+    try {
+      auto r = fn(s, in, key);
+      if (!r) return failed(r.error());
+      return {true, *r, "", "", false};
+    } catch (const nlohmann::json::exception& e) {
+      std::string what = e.what();
+      if (auto close = what.find("] ");
+          what.rfind("[json.exception.", 0) == 0 && close != std::string::npos)
+        what.erase(0, close + 2);
+      return {false, nullptr, "Unavailable",
+              std::string(system) + ": an answer did not have the shape its API documents (" +
+                  what + ")",
+              true};
+    }
   };
 }
 

@@ -176,3 +176,38 @@ TEST_CASE("A system's answer is held to the bounds of any JSON from outside", "[
   CHECK(parse_answer(R"({"total": 1e400})").is_discarded());
   CHECK(parse_answer("<html>502 Bad Gateway</html>").is_discarded());
 }
+
+TEST_CASE("An answer without the fields its API documents fails the step, naming the system") {
+  // Found by fuzz_answers: a created invoice whose id is null threw out of the adapter.
+  namespace http = covenant::adapters::http;
+  std::vector<std::string> bodies = {R"({"object":"invoice","id":null})",
+                                     R"({"object":"invoice","id":42})"};
+  for (const auto& body : bodies) {
+    http::Options o;
+    o.system = "stripe";
+    o.base_url = "http://127.0.0.1:9";  // never reached: the exchange hook answers
+    o.auth.kind = http::Auth::Kind::Bearer;
+    o.auth.token = "sk_test_x";
+    http::Hooks h;
+    h.sleep = [](std::chrono::milliseconds) {};
+    h.random = [] { return 0.5; };
+    h.now_ms = [] { return std::int64_t{0}; };
+    h.exchange = [&body](const http::Request&) { return http::Response{200, body, {}}; };
+    covenant::activities::Systems systems;
+    systems.billing =
+        std::make_shared<covenant::adapters::billing::Stripe>(std::make_shared<http::Client>(o, h));
+    covenant::activities::Runner runner(systems);
+    auto out = runner.run("billing.create_invoice",
+                          {{"customer", "cus_1"},
+                           {"currency", "USD"},
+                           {"items", {{{"description", "Setup"}, {"amount_minor", 5000}}}}},
+                          "k-1");
+    INFO(body << " -> " << out.message);
+    CHECK_FALSE(out.ok);
+    CHECK(out.code == "Unavailable");
+    CHECK(out.retryable);
+    CHECK(out.message.find("billing system: an answer did not have the shape its API documents") ==
+          0);
+    CHECK(out.message.find("json.exception") == std::string::npos);
+  }
+}
