@@ -123,15 +123,26 @@ LoadResult Loader::run(const std::string& text) {
     r_.error({r_.file(), line, col}, codes::kBadEncoding, "the file is not valid UTF-8 here");
     return {std::nullopt, std::move(r_.diagnostics())};
   }
-  if (auto crossed = check_yaml_bounds(text)) {
-    r_.error({r_.file(), crossed->line, crossed->column}, codes::kTooLarge,
-             "the definition is too large: " + crossed->message);
-    return {std::nullopt, std::move(r_.diagnostics())};
-  }
+  // A text that may hold aliases is measured from its parse events before it is loaded (an
+  // alias bomb is small until expanded); one that cannot is loaded once and its tree walked.
+  bool aliases = may_hold_aliases(text);
+  auto too_large = [&](const YamlBoundsRefusal& crossed) {
+    r_.error({r_.file(), crossed.line, crossed.column}, codes::kTooLarge,
+             "the definition is too large: " + crossed.message);
+    return LoadResult{std::nullopt, std::move(r_.diagnostics())};
+  };
+  if (aliases)
+    if (auto crossed = check_yaml_bounds(text)) return too_large(*crossed);
   YAML::Node root;
   try {
     root = YAML::Load(text);
+    if (!aliases)
+      if (auto crossed = check_yaml_bounds(root)) return too_large(*crossed);
   } catch (const YAML::Exception& e) {
+    // yaml-cpp gives up on deep nesting with a message of its own ("bad file"): a bound
+    // that explains the failure is the better answer.
+    if (!aliases)
+      if (auto crossed = check_yaml_bounds(text)) return too_large(*crossed);
     std::string msg = "YAML syntax error: " + e.msg;
     if (line_mentions_expression(text, e.mark.line))
       msg +=

@@ -3,7 +3,9 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
+#include <yaml-cpp/node/node.h>
 #include <yaml-cpp/parser.h>
+#include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <sstream>
@@ -105,6 +107,38 @@ std::optional<YamlBoundsRefusal> check_yaml_bounds(std::string_view text,
   } catch (const Crossed& c) {
     return c.refusal;
   } catch (const YAML::Exception&) {  // malformed: the loader says where
+  }
+  return std::nullopt;
+}
+
+bool may_hold_aliases(std::string_view text) { return text.find('*') != std::string_view::npos; }
+
+std::optional<YamlBoundsRefusal> check_yaml_bounds(const YAML::Node& root,
+                                                   const YamlLimits& limits) {
+  // Depth first, with the nesting of each node: containers up to max_depth levels.
+  std::vector<std::pair<YAML::Node, int>> todo = {{root, 0}};
+  std::size_t nodes = 0;
+  auto refuse = [](const YAML::Node& n, std::string why) {
+    YAML::Mark m = n.Mark();
+    return YamlBoundsRefusal{m.line + 1, m.column + 1, std::move(why)};
+  };
+  while (!todo.empty()) {
+    auto [node, depth] = todo.back();
+    todo.pop_back();
+    if (!node.IsDefined()) continue;
+    if (++nodes > limits.max_nodes)
+      return refuse(node, "more than " + std::to_string(limits.max_nodes) + " nodes");
+    if (!node.IsMap() && !node.IsSequence()) continue;
+    if (depth >= limits.max_depth)
+      return refuse(node, "nested more than " + std::to_string(limits.max_depth) + " levels deep");
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (node.IsMap()) {
+        todo.emplace_back(it->first, depth + 1);
+        todo.emplace_back(it->second, depth + 1);
+      } else {
+        todo.emplace_back(*it, depth + 1);
+      }
+    }
   }
   return std::nullopt;
 }

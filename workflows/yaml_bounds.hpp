@@ -10,6 +10,10 @@
 #include <string>
 #include <string_view>
 
+namespace YAML {
+class Node;
+}
+
 namespace covenant::workflows {
 
 struct YamlLimits {
@@ -27,6 +31,16 @@ struct YamlBoundsRefusal {
 // Why `text` breaks a bound, or nullopt. Malformed YAML is not reported here (nullopt): the
 // loader reports it with its position.
 std::optional<YamlBoundsRefusal> check_yaml_bounds(std::string_view text,
+                                                   const YamlLimits& limits = {});
+
+// Whether `text` may hold an alias: an alias is written `*name`, so a text without '*' has
+// none, and its loaded tree is exactly as large as it looks.
+bool may_hold_aliases(std::string_view text);
+
+// The same bounds over a tree loaded from a text without aliases: a walk of the tree, far
+// cheaper than parsing the text a second time (yaml-cpp's parsing is most of a large
+// definition's validation). The refusal is at the node that crosses a bound.
+std::optional<YamlBoundsRefusal> check_yaml_bounds(const YAML::Node& root,
                                                    const YamlLimits& limits = {});
 
 }  // namespace covenant::workflows
