@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace covenant::testing {
 
@@ -70,7 +71,15 @@ states:
     if (r.status >= 500 && r.status != 503) return true;
     auto req = request(bytes);
     std::string body = r.body;
-    for (const std::string& echo : {req.method, req.path})
+    // As sent, and as a JSON string holds it (a quote in the path comes back as \").
+    std::vector<std::string> echoes;
+    for (const std::string& sent : {req.method, req.path}) {
+      std::string quoted =
+          nlohmann::json(sent).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      echoes.push_back(quoted.substr(1, quoted.size() - 2));
+      echoes.push_back(sent);
+    }
+    for (const std::string& echo : echoes)
       for (auto at = echo.empty() ? std::string::npos : body.find(echo); at != std::string::npos;
            at = body.find(echo))
         body.erase(at, echo.size());
