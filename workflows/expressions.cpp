@@ -96,6 +96,10 @@ constexpr Unavailable kUnavailable[] = {
     {"halt_error", "halt_error", "it stops the process"},
     {"halt_error(f)", "halt_error_1", "it stops the process"},
     {"get_search_list", "get_search_list", "it reads the server's files"},
+    {"get_prog_origin", "get_prog_origin", "it reads the server's files"},
+    {"get_jq_origin", "get_jq_origin", "it reads the server's files"},
+    {"localtime", "localtime", "it reads the server's time zone; use gmtime"},
+    {"strflocaltime(f)", "strflocaltime_1", "it reads the server's time zone; use strftime"},
     {"fromjson", "fromjson",
      "libjq leaks memory on malformed text; parse JSON in an activity instead"},
 };

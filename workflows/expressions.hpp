@@ -33,7 +33,9 @@ inline constexpr const char* kExpressionVariables[] = {"now", "instance", "input
 // env and $ENV read the server's environment (its secrets); now reads the clock, which a
 // replay would not see again ($now is the transition's time); input, inputs, input_filename
 // and input_line_number read other inputs; debug and stderr write to the server's log; halt
-// and halt_error stop the process; fromjson leaks memory inside libjq 1.6 on malformed text
+// and halt_error stop the process; get_search_list, get_prog_origin and get_jq_origin name
+// the server's directories; localtime and strflocaltime depend on the server's time zone;
+// fromjson leaks memory inside libjq 1.6 on malformed text
 // (parse JSON in an activity). The prelude goes before every program checked, compiled or
 // run: it redefines each of these builtins to name an undefined variable, so a program using
 // one does not compile. $ENV, a variable, is found in the text (`mentions_env`) and bound to

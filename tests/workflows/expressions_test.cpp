@@ -172,6 +172,14 @@ TEST_CASE("Expressions cannot reach outside their data: environment, clock, inpu
   refused("halt_error(1)", "'halt_error' is not available in expressions: it stops the process");
   refused("halt", "'halt' is not available");
   refused(".raw | fromjson", "'fromjson' is not available");
+  refused("get_prog_origin",
+          "'get_prog_origin' is not available in expressions: it reads the server's files");
+  refused("get_jq_origin", "'get_jq_origin' is not available");
+  refused(".at | localtime",
+          "'localtime' is not available in expressions: it reads the server's time zone");
+  refused(".at | strflocaltime(\"%H\")", "'strflocaltime' is not available");
+  CHECK_FALSE(check.check(".at | gmtime | mktime"));
+  CHECK_FALSE(check.check(".at | strftime(\"%Y\")"));
   // What they are not: the variables the engine binds, and builtins over the data.
   CHECK_FALSE(check.check("$now"));
   CHECK_FALSE(check.check("$input.contract_id"));
