@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <memory>
@@ -79,6 +80,10 @@ states:
       echoes.push_back(quoted.substr(1, quoted.size() - 2));
       echoes.push_back(sent);
     }
+    // The longest first: the method may occur inside the path ("/v1/xPOST"), and taking it out
+    // of the body first would leave the path's echo unrecognised.
+    std::sort(echoes.begin(), echoes.end(),
+              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
     for (const std::string& echo : echoes)
       for (auto at = echo.empty() ? std::string::npos : body.find(echo); at != std::string::npos;
            at = body.find(echo))
