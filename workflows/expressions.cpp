@@ -1,5 +1,6 @@
 #include "workflows/expressions.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <stdexcept>
@@ -114,6 +115,14 @@ std::string_view expression_prelude() {
       if (auto paren = head.find('('); paren != std::string::npos) head.replace(paren, 3, "($f)");
       out += "def " + head + ": " + std::string(kNoPrefix) + u.name + "; ";
     }
+    // libjq 1.6 aborts the process (jv_array_get's assertion) when strftime — and todate and
+    // todateiso8601, built on it — gets a number of seconds that gmtime cannot convert (past
+    // about 1e17: 1e18 | todate). Numbers go through gmtime first, which answers an error.
+    out +=
+        "def __covenant_strftime(f): strftime(f); "
+        "def strftime(f): if type == \"number\" then gmtime | __covenant_strftime(f) "
+        "else __covenant_strftime(f) end; "
+        "def todateiso8601: strftime(\"%Y-%m-%dT%H:%M:%SZ\"); def todate: todateiso8601; ";
     return out;
   }();
   return prelude;
@@ -182,10 +191,37 @@ std::optional<std::string> JqChecker::check(const std::string& program) {
   return answer;
 }
 
+bool string_left_open(std::string_view program) {
+  // What is open: '"' a string, 'i' an interpolation "\( … )", '(' a parenthesis in code.
+  std::vector<char> open;
+  for (std::size_t i = 0; i < program.size(); ++i) {
+    char c = program[i];
+    if (!open.empty() && open.back() == '"') {
+      if (c == '"') {
+        open.pop_back();
+      } else if (c == '\\') {
+        if (i + 1 < program.size() && program[i + 1] == '(') open.push_back('i');
+        ++i;
+      }
+      continue;
+    }
+    if (c == '"' || c == '(') {
+      open.push_back(c);
+    } else if (c == ')' && !open.empty()) {
+      open.pop_back();  // closes a parenthesis or an interpolation
+    } else if (c == '#') {
+      while (i < program.size() && program[i] != '\n') ++i;  // a comment
+    }
+  }
+  return std::find(open.begin(), open.end(), '"') != open.end();
+}
+
 std::optional<std::string> JqChecker::compile(const std::string& program) {
   if (program.empty()) return "the expression is empty";
   // libjq 1.6 leaks on some malformed UTF-8; such text is never a valid expression anyway.
   if (!valid_utf8(program)) return "the expression is not valid UTF-8";
+  // libjq 1.6 leaks the text of a string that never closes: refused before it sees it.
+  if (string_left_open(program)) return "syntax error: a string is not closed (a '\"' is missing)";
   if (mentions_env(program))
     return std::string(
         "'$ENV' is not available in expressions: it reads the server's "

@@ -41,6 +41,10 @@ inline constexpr const char* kExpressionVariables[] = {"now", "instance", "input
 // one does not compile. $ENV, a variable, is found in the text (`mentions_env`) and bound to
 // {} where programs run.
 std::string_view expression_prelude();
+
+// Whether a string literal of `program` is still open at its end ("abc, "\(.a"): libjq 1.6
+// leaks such text when it compiles it, so it never gets it.
+bool string_left_open(std::string_view program);
 bool mentions_env(std::string_view program);
 
 // jq's compile messages (joined by "; ", as the error callbacks collect them), as one line:

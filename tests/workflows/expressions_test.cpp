@@ -105,6 +105,28 @@ TEST_CASE("Expressions must be valid UTF-8 (libjq leaks on some malformed text)"
   CHECK(*err == "the expression is not valid UTF-8");
 }
 
+TEST_CASE("A string that never closes is refused before libjq sees it (it leaks the text)") {
+  // Found by fuzz_validate under LeakSanitizer: `.kind == "msnow | length) > 0`.
+  CHECK(string_left_open(R"("abc)"));
+  CHECK(string_left_open(R"(.kind == "msnow | length) > 0)"));
+  CHECK(string_left_open(R"("x\(.a)"));
+  CHECK(string_left_open(R"("x\(.a + "y)"));
+  CHECK_FALSE(string_left_open(R"("a" + "b")"));
+  CHECK_FALSE(string_left_open(R"("x\(.a)y")"));
+  CHECK_FALSE(string_left_open(R"("x\("in" + .a)y")"));
+  CHECK_FALSE(string_left_open(R"("\"")"));
+  CHECK_FALSE(string_left_open(".a # \"a comment"));
+  JqChecker checker;
+  auto err = checker.check(R"(.kind == "msnow | length) > 0)");
+  REQUIRE(err);
+  CHECK(*err == "syntax error: a string is not closed (a '\"' is missing)");
+  CHECK_FALSE(checker.check(R"("Review " + .id + " \(.n) \"quoted\"")"));
+  JqEvaluator jq;
+  auto v = jq.evaluate(R"("abc)", nullptr, nlohmann::json::object());
+  REQUIRE_FALSE(v);
+  CHECK(v.error() == "jq: syntax error: a string is not closed");
+}
+
 TEST_CASE("Expressions never round an integer: beyond ±2^53 the data is refused") {
   JqEvaluator jq;
   nlohmann::json exact = {{"amount_minor", 9007199254740992LL}};  // 2^53: exact in a double
@@ -150,6 +172,31 @@ TEST_CASE("A jq runtime error is an error, never an abort inside libjq (fuzz fin
   CHECK(jq.evaluate(".[]", {1, 2, 3}, nlohmann::json::object()) == nlohmann::json(1));
   CHECK(jq.evaluate(".[] | if . == 2 then error(\"late\") else . end", {1, 2, 3},
                     nlohmann::json::object()) == nlohmann::json(1));
+}
+
+TEST_CASE(
+    "A time past what gmtime converts is an error, never an abort in strftime (fuzz finding)") {
+  // libjq 1.6's strftime, given a number of seconds that gmtime cannot convert, asserts in
+  // jv_array_get and takes the process down: found by fuzz_jq with `7E34 | todate`.
+  JqEvaluator jq;
+  const auto none = nlohmann::json::object();
+  for (const char* program : {"todate", "todateiso8601", "strftime(\"%Y\")",
+                              "if type == \"number\" then todate else . end"})
+    for (double seconds : {1e18, 7e34, -1e18}) {
+      INFO(program << " on " << seconds);
+      auto v = jq.evaluate(program, seconds, none);
+      REQUIRE_FALSE(v);
+      CHECK(v.error().find("converting number of seconds") != std::string::npos);
+    }
+  // Times it can convert come out as before, from seconds or from a broken-down time.
+  CHECK(jq.evaluate("todate", 1803772800, none) == "2027-02-28T00:00:00Z");
+  CHECK(jq.evaluate("strftime(\"%Y-%m\")", nlohmann::json::array({2027, 1, 28, 0, 0, 0, 0, 58}),
+                    none) == "2027-02");
+  CHECK(jq.evaluate("gmtime | todate", 0, none) == "1970-01-01T00:00:00Z");
+  // And the validator accepts them as it did.
+  JqChecker checker;
+  CHECK_FALSE(checker.check("(.signed | fromdateiso8601) + 86400 | todate"));
+  CHECK_FALSE(checker.check("[.a, .b] | map(strftime(\"%Y\"))"));
 }
 
 TEST_CASE("Expressions cannot reach outside their data: environment, clock, inputs, process") {
