@@ -58,14 +58,18 @@ const Covenant = (() => {
   const isEvidence = (v) => v && typeof v === "object" && typeof v.text === "string" &&
     ("start" in v || "offset" in v || "clause" in v);
 
+  const ownCurrency = (v) => (typeof v.currency === "string" && /^[A-Z]{3}$/.test(v.currency) ? v.currency : "");
+
   // A cell for one value, using the surrounding object's currency for *_minor amounts.
   function cell(key, value, currency) {
     if (isMoney(value)) return el("td", { class: "money" }, money(value.amount_minor, value.currency));
     if (typeof key === "string" && key.endsWith("_minor") && Number.isInteger(value) && currency)
       return el("td", { class: "money" }, money(value, currency));
     if (typeof value === "number") return el("td", { class: "number" }, value);
-    if (value === null || typeof value !== "object") return el("td", {}, value === null ? "—" : String(value));
-    return el("td", {}, render(value));
+    // A row without this column (rows of a list need not share their fields) shows a dash.
+    if (value === null || value === undefined) return el("td", { class: "none" }, "—");
+    if (typeof value !== "object") return el("td", {}, String(value));
+    return el("td", {}, render(value, currency));
   }
 
   function evidence(v) {
@@ -74,7 +78,9 @@ const Covenant = (() => {
   }
 
   // Any JSON value as tables: objects as key/value rows, arrays of objects as one table.
-  function render(value) {
+  // `currency` is the nearest enclosing object's, for amounts in minor units under it (a
+  // revenue schedule's monthly entries name no currency of their own).
+  function render(value, currency) {
     if (isMoney(value)) return document.createTextNode(money(value.amount_minor, value.currency));
     if (isEvidence(value)) return evidence(value);
     if (Array.isArray(value)) {
@@ -82,18 +88,52 @@ const Covenant = (() => {
         const cols = [...new Set(value.flatMap((x) => Object.keys(x)))];
         return el("table", {},
           el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", {}, label(c))))),
-          el("tbody", {}, ...value.map((row) => el("tr", {}, ...cols.map((c) => cell(c, row[c], row.currency))))));
+          el("tbody", {}, ...value.map((row) =>
+            el("tr", {}, ...cols.map((c) => cell(c, row[c], ownCurrency(row) || currency))))));
       }
-      return el("ul", {}, ...value.map((x) => el("li", {}, render(x))));
+      return el("ul", {}, ...value.map((x) => el("li", {}, render(x, currency))));
     }
     if (value && typeof value === "object") {
+      const here = ownCurrency(value) || currency;
       return el("table", {}, el("tbody", {}, ...Object.entries(value).map(([k, v]) =>
-        el("tr", {}, el("th", {}, label(k)), cell(k, v, value.currency)))));
+        el("tr", {}, el("th", {}, label(k)), cell(k, v, here)))));
     }
-    return document.createTextNode(value === null ? "—" : String(value));
+    return document.createTextNode(value === null || value === undefined ? "—" : String(value));
   }
 
   function when(iso) { return iso ? new Date(iso).toLocaleString() : "—"; }
 
-  return { token, setToken, forget, api, el, render, money, when };
+  // "2027-02-01" in the reader's locale, read as a calendar day (no time zone can move it).
+  function date(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+    if (!m) return String(iso);
+    return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))
+      .toLocaleDateString(undefined, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
+  }
+
+  // An ISO 8601 duration in words: "P12M" -> "12 months", "PT4H" -> "4 hours".
+  function duration(iso) {
+    const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(String(iso));
+    if (!m) return String(iso);
+    const units = ["year", "month", "week", "day", "hour", "minute", "second"];
+    const parts = units.map((u, i) => (m[i + 1] ? `${m[i + 1]} ${u}${m[i + 1] === "1" ? "" : "s"}` : null)).filter(Boolean);
+    return parts.join(" ") || String(iso);
+  }
+
+  // A summary figure's value as text, by its type (docs/approvals.md, "Summaries"). The
+  // server has checked each value against its type; anything else is shown as it is.
+  function figure(type, v) {
+    if (v === null || v === undefined) return "missing";
+    switch (type) {
+      case "money": return isMoney(v) ? money(v.amount_minor, v.currency) : JSON.stringify(v);
+      case "date": return date(v);
+      case "duration": return duration(v);
+      case "percent": return `${v} %`;
+      case "number": return typeof v === "number" ? v.toLocaleString() : String(v);
+      case "link": return el("a", { href: String(v) }, String(v));
+      default: return typeof v === "string" ? v : JSON.stringify(v);
+    }
+  }
+
+  return { token, setToken, forget, api, el, render, money, when, date, duration, figure };
 })();

@@ -190,6 +190,9 @@
       if (extracted) {
         const doc = await api("GET", `/v1/documents/${encodeURIComponent(extracted.payload.result.document)}`);
         terms(extracted.payload.result, doc);
+        // A link from the decision page (#term-NAME) opens the passage of that term.
+        const wanted = /^#term-(.+)$/.exec(location.hash);
+        if (wanted) focusTerm(decodeURIComponent(wanted[1]));
       }
       exceptions(all);
       timeline(events);

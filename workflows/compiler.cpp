@@ -2,6 +2,7 @@
 
 #include "workflows/sha256.hpp"
 #include "workflows/subject.hpp"
+#include "workflows/summary.hpp"
 #include "workflows/validator.hpp"
 
 namespace covenant::workflows {
@@ -60,6 +61,26 @@ json task_json(const TaskState& t, const ActivityCatalog& catalog) {
   return j;
 }
 
+json summary_json(const GateSummary& s) {
+  auto figure = [](const SummaryFigure& f) {
+    json j = {{"label", f.label}, {"type", to_string(f.type)}, {"value", f.value.value}};
+    if (f.detail) j["detail"] = f.detail->value;
+    if (f.against) {
+      j["against"] = f.against->value;
+      j["against_label"] = f.against_label;
+    }
+    return j;
+  };
+  json j = {{"title", s.title.value},
+            {"figures", json::array()},
+            {"compare", json::array()},
+            {"writes", json::object()}};
+  for (const auto& f : s.figures) j["figures"].push_back(figure(f));
+  for (const auto& f : s.comparisons) j["compare"].push_back(figure(f));
+  for (const auto& [activity, amount] : s.writes) j["writes"][activity] = amount.value;
+  return j;
+}
+
 json approval_json(const ApprovalState& a) {
   json j;
   j["authorizes"] = a.authorizes;
@@ -92,6 +113,7 @@ json approval_json(const ApprovalState& a) {
   }
   j["on_reject"] = opt_ref(a.on_reject);
   if (a.on_invalid) j["on_invalid"] = a.on_invalid->name;
+  if (a.summary) j["summary"] = summary_json(*a.summary);  // optional: older digests unchanged
   continuation(a.then, j);
   return j;
 }

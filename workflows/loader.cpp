@@ -2,6 +2,7 @@
 
 #include "workflows/expressions.hpp"
 #include "workflows/subject.hpp"
+#include "workflows/summary.hpp"
 #include "workflows/yaml_bounds.hpp"
 #include "workflows/yaml_reader.hpp"
 
@@ -20,20 +21,10 @@ using Known = std::vector<std::string_view>;
 const Known kTaskFields = {"type",  "description", "activity", "input",      "result", "output",
                            "retry", "timeout",     "catch",    "compensate", "next",   "end"};
 const Known kChoiceFields = {"type", "description", "choices", "default"};
-const Known kApprovalFields = {"type",
-                               "description",
-                               "authorizes",
-                               "subject",
-                               "approvers",
-                               "quorum",
-                               "separation_of_duties",
-                               "timeout",
-                               "remind_before",
-                               "on_timeout",
-                               "on_reject",
-                               "on_invalid",
-                               "next",
-                               "end"};
+const Known kApprovalFields = {
+    "type",      "description",          "authorizes", "subject",       "approvers",
+    "quorum",    "separation_of_duties", "timeout",    "remind_before", "on_timeout",
+    "on_reject", "on_invalid",           "summary",    "next",          "end"};
 const Known kWaitFields = {"type",   "description", "duration",   "until", "event",
                            "output", "timeout",     "on_timeout", "next",  "end"};
 const Known kParallelFields = {"type", "description", "branches", "output", "next", "end"};
@@ -97,6 +88,9 @@ class Loader {
   MapState read_map(const Fields& f);
   std::optional<RetryPolicy> read_retry(const YAML::Node& n, const std::string& owner);
   std::vector<SubjectField> read_subject(const YAML::Node& n, const std::string& owner);
+  std::optional<GateSummary> read_summary(const YAML::Node& n, const std::string& owner);
+  std::optional<SummaryFigure> read_figure(const YAML::Node& n, const std::string& owner,
+                                           bool comparison);
   std::vector<CatchRule> read_catch(const YAML::Node& n, const std::string& owner);
   std::optional<Compensation> read_compensation(const YAML::Node& n, const std::string& owner);
   std::optional<ApprovalTimeout> read_approval_timeout(const YAML::Node& n,
@@ -524,8 +518,75 @@ ApprovalState Loader::read_approval(const Fields& f) {
   }
   if (auto n = f.get("on_reject")) a.on_reject = r_.state_ref(*n, f.what("on_reject"));
   if (auto n = f.get("on_invalid")) a.on_invalid = r_.state_ref(*n, f.what("on_invalid"));
+  if (auto n = f.get("summary")) a.summary = read_summary(*n, f.owner());
   read_continuation(f, a.then);
   return a;
+}
+
+std::optional<GateSummary> Loader::read_summary(const YAML::Node& n, const std::string& owner) {
+  std::string o = owner + ": summary";
+  if (!r_.expect_map(n, o)) return std::nullopt;
+  GateSummary s;
+  s.span = r_.span(n);
+  Fields sf(r_, n, o, {"title", "figures", "compare", "writes"});
+  if (auto t = sf.require("title"))
+    if (auto v = r_.templ(*t, sf.what("title"))) s.title = std::move(*v);
+  std::set<std::string> labels;
+  auto add = [&](const YAML::Node& list, const char* key, bool comparison,
+                 std::vector<SummaryFigure>& into) {
+    if (!r_.expect_list(list, sf.what(key))) return;
+    for (const auto& item : list) {
+      auto fig = read_figure(item, o, comparison);
+      if (!fig) continue;
+      if (!labels.insert(fig->label).second)
+        r_.error(fig->span, codes::kDuplicateKey,
+                 o + ": the label '" + fig->label + "' is given twice; each line says one thing");
+      into.push_back(std::move(*fig));
+    }
+  };
+  if (auto list = sf.get("figures")) add(*list, "figures", false, s.figures);
+  if (auto list = sf.get("compare")) add(*list, "compare", true, s.comparisons);
+  if (auto w = sf.get("writes"); w && r_.expect_map(*w, sf.what("writes"))) {
+    for (const auto& kv : *w) {
+      std::string activity = kv.first.Scalar();
+      if (auto amount = r_.templ(kv.second, o + ": writes '" + activity + "'"))
+        s.writes.emplace_back(activity, std::move(*amount));
+    }
+  }
+  if (s.figures.empty() && s.comparisons.empty())
+    r_.error(s.span, codes::kBadValue,
+             o + " has no figure: list what the approver must see first under 'figures'");
+  return s;
+}
+
+std::optional<SummaryFigure> Loader::read_figure(const YAML::Node& n, const std::string& owner,
+                                                 bool comparison) {
+  std::string o = owner + (comparison ? ": comparison" : ": figure");
+  if (!r_.expect_map(n, o)) return std::nullopt;
+  SummaryFigure fig;
+  fig.span = r_.span(n);
+  std::vector<std::string_view> known = {"label", "type", "value", "detail"};
+  if (comparison) known = {"label", "type", "value", "against", "against_label"};
+  Fields ff(r_, n, o, known);
+  if (auto l = ff.require("label")) fig.label = r_.string(*l, ff.what("label")).value_or("");
+  if (!fig.label.empty()) o += " '" + fig.label + "'";
+  if (auto t = ff.require("type")) {
+    std::string text = r_.string(*t, ff.what("type")).value_or("");
+    if (auto type = figure_type_from_string(text))
+      fig.type = *type;
+    else if (t->IsScalar())
+      r_.error(r_.span(*t), codes::kBadValue,
+               o + ": unknown type '" + text + "' (one of " + figure_type_names() + ")");
+  }
+  if (auto v = ff.require("value"))
+    if (auto t = r_.templ(*v, o + ": field 'value'")) fig.value = std::move(*t);
+  if (auto d = ff.get("detail")) fig.detail = r_.templ(*d, o + ": field 'detail'");
+  if (comparison) {
+    if (auto a = ff.require("against")) fig.against = r_.templ(*a, o + ": field 'against'");
+    if (auto al = ff.require("against_label"))
+      fig.against_label = r_.string(*al, ff.what("against_label")).value_or("");
+  }
+  return fig;
 }
 
 std::vector<SubjectField> Loader::read_subject(const YAML::Node& n, const std::string& owner) {

@@ -138,6 +138,33 @@ struct ApprovalTimeout {
   SourceSpan span;
 };
 
+// How a figure of a gate's summary is shown (docs/approvals.md, "Summaries").
+enum class FigureType { Money, Date, Duration, Percent, Party, Link, Text, Number };
+
+// One figure of a gate's summary: a labelled value computed from the subject. With `against`
+// it is a comparison: the two values are shown side by side and a difference is flagged.
+// `value`, `detail` and `against` are templates: a constant, or an expression on the subject.
+struct SummaryFigure {
+  std::string label;
+  FigureType type = FigureType::Text;
+  Template value;
+  std::optional<Template> detail;   // a second line (a party's account id)
+  std::optional<Template> against;  // what the value should equal (quote, list, standard)
+  std::string against_label;        // what `against` is ("CPQ quote", "company standard")
+  SourceSpan span;
+};
+
+// What an approver reads first: a title, key figures, comparisons and, for each financial
+// activity the gate authorizes, the amount it writes. Computed from the subject only, so it
+// shows nothing the digest does not cover.
+struct GateSummary {
+  Template title;
+  std::vector<SummaryFigure> figures;
+  std::vector<SummaryFigure> comparisons;
+  std::vector<std::pair<std::string, Template>> writes;  // activity -> amount (money)
+  SourceSpan span;
+};
+
 struct ApprovalState {
   std::vector<std::string> authorizes;
   std::vector<SourceSpan> authorizes_spans;
@@ -148,6 +175,7 @@ struct ApprovalState {
   std::vector<SubjectField> subject_fields;
   SourceSpan subject_span;
   std::optional<StateRef> on_invalid;  // where a subject that does not conform goes
+  std::optional<GateSummary> summary;  // what approvers read first
   std::vector<ApproverRule> approvers;
   int quorum = 1;
   SourceSpan quorum_span;

@@ -32,8 +32,12 @@ bool is_currency(const nlohmann::json& c) {
   return c.is_string() && money::is_currency(c.get<std::string>());
 }
 
+}  // namespace
+
+bool is_calendar_date(const std::string& s) { return is_date(s); }
+
 // Why `v` is not a `t`, or "" when it is.
-std::string mismatch(SubjectType t, const nlohmann::json& v, bool required) {
+std::string subject_value_problem(SubjectType t, const nlohmann::json& v, bool required) {
   std::string shown = v.dump();
   if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
   switch (t) {
@@ -66,8 +70,6 @@ std::string mismatch(SubjectType t, const nlohmann::json& v, bool required) {
   }
   return "of an unknown type";
 }
-
-}  // namespace
 
 const char* to_string(SubjectType t) {
   switch (t) {
@@ -111,7 +113,8 @@ std::vector<SubjectProblem> check_subject(const std::vector<SubjectField>& field
                                    f.from.source + ")"});
       continue;
     }
-    if (auto why = mismatch(f.type, *it, f.required); !why.empty()) out.push_back({f.name, why});
+    if (auto why = subject_value_problem(f.type, *it, f.required); !why.empty())
+      out.push_back({f.name, why});
   }
   return out;
 }

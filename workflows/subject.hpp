@@ -24,6 +24,13 @@ struct SubjectProblem {
   std::string problem;  // "missing (a required money)", "not a date: \"next week\""
 };
 
+// Why `v` is not a value of type `t` ("not a date (YYYY-MM-DD): \"next week\""), or "" when
+// it is; a required string must not be empty.
+std::string subject_value_problem(SubjectType t, const nlohmann::json& v, bool required);
+
+// Whether `s` is a real calendar date written YYYY-MM-DD.
+bool is_calendar_date(const std::string& s);
+
 // Each field's value checked against its declaration: required fields present (not null),
 // present values of the declared type. `subject` is the object of field values.
 //   money:   {"amount_minor": integer, "currency": three letters}

@@ -6,12 +6,14 @@
 // activity, so a cycle that reaches a financial task again without passing its gate is
 // refused; and every value a financial task sends must come from the authorizing gate's
 // subject (or be a constant), so the digest check at dispatch sees any change to it. Also
-// checks each gate's quorum.
+// checks each gate's quorum, and that its summary shows only its subject.
 #include "workflows/read_paths.hpp"
 #include "workflows/state_graph.hpp"
 #include "workflows/subject.hpp"
+#include "workflows/summary.hpp"
 #include "workflows/validator.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <set>
@@ -401,6 +403,83 @@ void check_subjects(const StateGraph& g, Diagnostics& out) {
   }
 }
 
+// Whether a subject field of type `field` may be shown whole as a figure of type `figure`.
+bool shows_as(SubjectType field, FigureType figure) {
+  switch (figure) {
+    case FigureType::Money:
+      return field == SubjectType::Money;
+    case FigureType::Date:
+      return field == SubjectType::Date;
+    case FigureType::Number:
+    case FigureType::Percent:
+      return field == SubjectType::Integer;
+    case FigureType::Duration:
+    case FigureType::Party:
+    case FigureType::Link:
+      return field == SubjectType::String || field == SubjectType::Id;
+    case FigureType::Text:
+      return field != SubjectType::Money && field != SubjectType::List &&
+             field != SubjectType::Object;
+  }
+  return false;
+}
+
+// A summary reads the subject only — its declared fields, as conditions do, except that it
+// may read below an object or a list — and shows each value as something it can be.
+void check_summary(const std::string& name, const ApprovalState& a, Diagnostics& out) {
+  const GateSummary& s = *a.summary;
+  auto check = [&](const Template& t, FigureType type, const std::string& what) {
+    for (const auto& e : t.expressions) {
+      for (const auto& p : read_paths(e.source))
+        if (auto why = subject_read_problem(a.subject_fields, p))
+          out.push_back({e.span, codes::kSummaryReadsUndeclared,
+                         "state '" + name + "': " + what + " " + *why +
+                             "; a summary shows the subject only, so what approvers read first "
+                             "is what the digest covers",
+                         Severity::Error});
+      auto p = plain_path(e.source);
+      if (!p || p->segments.size() != 1) continue;
+      for (const auto& f : a.subject_fields)
+        if (f.name == p->segments[0] && !shows_as(f.type, type))
+          out.push_back({e.span, codes::kSummaryTypeMismatch,
+                         "state '" + name + "': " + what + " shows the " + to_string(f.type) +
+                             " field '" + f.name + "' as " + to_string(type),
+                         Severity::Error});
+    }
+    if (t.expressions.empty() && !t.value.is_null())
+      if (auto why = figure_value_problem(type, t.value); !why.empty())
+        out.push_back({t.span, codes::kBadValue, "state '" + name + "': " + what + " is " + why,
+                       Severity::Error});
+  };
+  check(s.title, FigureType::Text, "the summary's title");
+  for (const auto& f : s.figures) {
+    check(f.value, f.type, "figure '" + f.label + "'");
+    if (f.detail) check(*f.detail, FigureType::Text, "the detail of figure '" + f.label + "'");
+  }
+  for (const auto& f : s.comparisons) {
+    check(f.value, f.type, "comparison '" + f.label + "'");
+    if (f.against)
+      check(*f.against, f.type, "comparison '" + f.label + "' (" + f.against_label + ")");
+  }
+  for (const auto& [activity, amount] : s.writes) {
+    if (std::find(a.authorizes.begin(), a.authorizes.end(), activity) == a.authorizes.end())
+      out.push_back({amount.span, codes::kSummaryWriteNotAuthorized,
+                     "state '" + name + "': the summary shows a write by '" + activity +
+                         "', which the gate does not authorize",
+                     Severity::Error});
+    check(amount, FigureType::Money, "the amount written by '" + activity + "'");
+  }
+}
+
+void check_summaries(const StateGraph& g, Diagnostics& out) {
+  for (const auto& node : g.nodes) {
+    const auto* a = std::get_if<ApprovalState>(&node.state->body);
+    // A gate whose subject is one expression is refused already (subject-not-declared).
+    if (!a || node.state->opaque || !a->summary || a->subject) continue;
+    check_summary(node.state->name, *a, out);
+  }
+}
+
 void check_quorum(const StateGraph& g, Diagnostics& out) {
   for (const auto& node : g.nodes) {
     const auto* a = std::get_if<ApprovalState>(&node.state->body);
@@ -426,6 +505,7 @@ void check_approvals(const Definition& def, const ActivityCatalog& catalog, Diag
   check_coverage(g, catalog, out);
   check_money_choices(g, catalog, out);
   check_subjects(g, out);
+  check_summaries(g, out);
   check_quorum(g, out);
 }
 

@@ -22,6 +22,7 @@ nlohmann::json approval_json(const engine::store::ApprovalRow& a, const std::str
           {"state", a.state},
           {"status", a.status},
           {"digest", a.digest},
+          {"summary", a.summary},
           {"subject", a.subject},
           {"approvers", roles},
           {"quorum", a.quorum},
@@ -75,6 +76,23 @@ nlohmann::json delegation_json(const engine::store::DelegationRow& d) {
 
 void add_approval_routes(Api& api) {
   Services& s = api.services();
+  // Who is calling, for the pages' header: the principal and its roles; with a callback
+  // token, also the one approval it reads and for whom it decides.
+  api.route(
+      "GET", "/v1/me", {kApprover},
+      [](Call& c) {
+        nlohmann::json me = {{"name", c.principal.name},
+                             {"roles", c.principal.roles},
+                             {"via", c.callback ? "callback" : "token"}};
+        if (c.callback) {
+          me["approval_id"] = c.callback->approval_id;
+          me["on_behalf_of"] = c.callback->on_behalf_of.empty()
+                                   ? nlohmann::json()
+                                   : nlohmann::json(c.callback->on_behalf_of);
+        }
+        reply(c, 200, me);
+      },
+      Access::Callback);
   api.route("GET", "/v1/approvals", {kApprover}, [&s](Call& c) {
     auto limit = limit_param(c);
     if (!limit) return;

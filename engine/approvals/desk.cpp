@@ -159,6 +159,12 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
                 "approval " + req.approval_id + " is closed (" + (*a)->status + ")");
   auto auth = authority(who, req.on_behalf_of.empty() ? who.on_behalf_of : req.on_behalf_of, **a);
   if (!auth) return tl::unexpected(auth.error());
+  // A rejection goes back to RevOps: without its reason nobody can act on it.
+  if (!req.approve && req.comment.find_first_not_of(" \t\r\n") == std::string::npos)
+    return fail(ErrorCode::InvalidArgument,
+                "a rejection needs its reason: say why in 'comment' (it goes back to RevOps "
+                "and into the history)",
+                "comment");
   runtime::ApprovalInput in{(*a)->state, who.principal.name, auth->second, req.approve,
                             req.comment, req.digest,         (*a)->id,     auth->first};
   std::optional<store::DecisionRow> recorded;

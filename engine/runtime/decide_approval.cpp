@@ -5,6 +5,7 @@
 #include "workflows/read_paths.hpp"
 #include "workflows/sha256.hpp"
 #include "workflows/subject.hpp"
+#include "workflows/summary.hpp"
 
 #include <set>
 
@@ -113,6 +114,11 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
                     {"quorum", a.quorum},
                     {"authorizes", a.authorizes},
                     {"separation_of_duties", a.separation_of_duties}};
+  // What approvers read first, computed from the subject alone (so the digest covers it).
+  if (a.summary)
+    requested["summary"] = wf::summarize(*a.summary, a.authorizes, [&](const std::string& program) {
+      return jq_.evaluate(program, *subject, {});
+    });
   if (!not_applied.empty()) requested["rules_not_applied"] = not_applied;
   if (deadline_us) requested["deadline"] = format_rfc3339(from_micros(deadline_us));
   emit(EventType::ApprovalRequested, f, st.name, std::move(requested));

@@ -91,6 +91,7 @@ SideRecords side_records(const std::map<std::string, json>& gates_before, const 
     for (const auto& e : events)
       if (e.type == EventType::ApprovalRequested && e.payload.value("approval_id", "") == id) {
         a.subject = e.payload.value("subject", json());
+        a.summary = e.payload.value("summary", json());
         a.opened_us = e.at_us;
       }
     // A row already stored keeps its subject and opening time (the upsert leaves them).

@@ -76,6 +76,7 @@ struct ApprovalRow {
   nlohmann::json rules = nlohmann::json::array();  // [{role, count}]
   int quorum = 1;
   nlohmann::json subject;
+  nlohmann::json summary;  // what approvers read first (null when the gate declares none)
   nlohmann::json decisions = nlohmann::json::array();
   std::string status = "open";
   std::int64_t opened_us = 0, deadline_us = 0, closed_us = 0;

@@ -9,8 +9,9 @@ using nlohmann::json;
 
 constexpr const char* kSaveApproval =
     "INSERT INTO approvals (id, instance_id, workflow, business_key, frame, state, occurrence, "
-    "digest, rules, quorum, subject, decisions, status, opened_us, deadline_us, closed_us) VALUES "
-    "(:id, :i, :w, :k, :f, :s, :o, :d, :r, :q, :subj, :dec, :st, :op, :dl, :cl) "
+    "digest, rules, quorum, subject, summary, decisions, status, opened_us, deadline_us, "
+    "closed_us) VALUES "
+    "(:id, :i, :w, :k, :f, :s, :o, :d, :r, :q, :subj, :sum, :dec, :st, :op, :dl, :cl) "
     "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, rules = excluded.rules, "
     "decisions = excluded.decisions, status = excluded.status, deadline_us = excluded.deadline_us, "
     "closed_us = excluded.closed_us";
@@ -19,8 +20,8 @@ constexpr const char* kInsertRole =
     "INSERT INTO approval_roles (approval_id, role) VALUES (:id, :r) ON CONFLICT DO NOTHING";
 constexpr const char* kApprovalColumns =
     "SELECT a.id, a.instance_id, a.workflow, a.business_key, a.frame, a.state, a.occurrence, "
-    "a.digest, a.rules, a.quorum, a.subject, a.decisions, a.status, a.opened_us, a.deadline_us, "
-    "a.closed_us FROM approvals a ";
+    "a.digest, a.rules, a.quorum, a.subject, a.summary, a.decisions, a.status, a.opened_us, "
+    "a.deadline_us, a.closed_us FROM approvals a ";
 constexpr const char* kInsertToken =
     "INSERT INTO approval_tokens (token_hash, approval_id, principal, on_behalf_of, expires_us, "
     "used_us, created_us) VALUES (:h, :a, :p, :b, :e, 0, :c)";
@@ -51,7 +52,7 @@ constexpr const char* kDelegationExists = "SELECT COUNT(*) FROM delegations WHER
 // Columns of one approvals row, bound with into().
 struct ApprovalCols {
   std::string id, instance_id, workflow, business_key, frame, state, digest, rules, subject,
-      decisions, status;
+      summary, decisions, status;
   int occurrence = 0, quorum = 1;
   long long opened = 0, deadline = 0, closed = 0;
 };
@@ -61,8 +62,8 @@ P& bind(P& p, ApprovalCols& c) {
   p, soci::into(c.id), soci::into(c.instance_id), soci::into(c.workflow),
       soci::into(c.business_key), soci::into(c.frame), soci::into(c.state),
       soci::into(c.occurrence), soci::into(c.digest), soci::into(c.rules), soci::into(c.quorum),
-      soci::into(c.subject), soci::into(c.decisions), soci::into(c.status), soci::into(c.opened),
-      soci::into(c.deadline), soci::into(c.closed);
+      soci::into(c.subject), soci::into(c.summary), soci::into(c.decisions), soci::into(c.status),
+      soci::into(c.opened), soci::into(c.deadline), soci::into(c.closed);
   return p;
 }
 
@@ -79,6 +80,7 @@ ApprovalRow to_row(const ApprovalCols& c) {
   a.rules = json::parse(c.rules);
   a.quorum = c.quorum;
   a.subject = json::parse(c.subject);
+  a.summary = json::parse(c.summary);
   a.decisions = json::parse(c.decisions);
   a.status = c.status;
   a.opened_us = c.opened;
@@ -113,14 +115,15 @@ DelegationRow to_row(const DelegationCols& c) {
 
 Result<void> Store::save_approval(Tx& tx, const ApprovalRow& a) {
   return guard<void>("save approval", [&]() -> Result<void> {
-    std::string rules = a.rules.dump(), subject = a.subject.dump(), decisions = a.decisions.dump();
+    std::string rules = a.rules.dump(), subject = a.subject.dump(), summary = a.summary.dump(),
+                decisions = a.decisions.dump();
     long long opened = a.opened_us, deadline = a.deadline_us, closed = a.closed_us;
     int occ = a.occurrence, quorum = a.quorum;
     tx.sql() << kSaveApproval, soci::use(a.id), soci::use(a.instance_id), soci::use(a.workflow),
         soci::use(a.business_key), soci::use(a.frame), soci::use(a.state), soci::use(occ),
         soci::use(a.digest), soci::use(rules), soci::use(quorum), soci::use(subject),
-        soci::use(decisions), soci::use(a.status), soci::use(opened), soci::use(deadline),
-        soci::use(closed);
+        soci::use(summary), soci::use(decisions), soci::use(a.status), soci::use(opened),
+        soci::use(deadline), soci::use(closed);
     tx.sql() << kDeleteRoles, soci::use(a.id);
     if (a.status == "open")
       for (const auto& r : a.rules) {

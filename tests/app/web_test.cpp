@@ -8,6 +8,7 @@
 #include "tests/support/webdriver.hpp"
 
 #include <fstream>
+#include <optional>
 #include <thread>
 
 using covenant::testing::ApiFixture;
@@ -53,7 +54,140 @@ struct Served {
   }
 };
 
+// Runs the shipped demo into `out` (`--auto-approve` or `--no-approve`) and REQUIREs it ends well.
+void run_demo(const covenant::testing::TempDir& out, const std::string& mode) {
+  std::string cmd = std::string("python3 ") + COVENANT_SOURCE_DIR + "/scripts/demo.py " +
+                    COVENANT_BUILD_DIR + " " + mode + " --out " + out.path().string() + " >" +
+                    (out.path() / "demo.log").string() + " 2>&1 </dev/null";
+  int rc = std::system(cmd.c_str());
+  std::ifstream log(out.path() / "demo.log");
+  std::string tail((std::istreambuf_iterator<char>(log)), {});
+  INFO(cmd << "\n" << tail.substr(tail.size() > 3000 ? tail.size() - 3000 : 0));
+  REQUIRE(rc == 0);
+}
+
+// The API of the engine on a demo's database, on a real socket on 127.0.0.1.
+struct DemoServer {
+  std::unique_ptr<covenant::app::Engine> eng;
+  std::optional<covenant::app::http::Api> api;
+  std::optional<covenant::app::http::Server> server;
+  std::thread thread;
+  int port = 0;
+  explicit DemoServer(const covenant::testing::TempDir& out) {
+    auto opened = covenant::app::open_engine("sqlite:" + (out.path() / "covenant.db").string());
+    REQUIRE(opened);
+    eng = std::move(*opened);
+    api.emplace(eng->services("http://127.0.0.1"));
+    covenant::app::http::add_all_routes(*api);
+    server.emplace(*api);
+    port = server->bind("127.0.0.1", 0);
+    REQUIRE(port > 0);
+    thread = std::thread([this] { server->run(); });
+  }
+  ~DemoServer() {
+    server->stop();
+    thread.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+  std::string contract_to_cash() {
+    covenant::engine::store::InstanceFilter f;
+    f.workflow = "contract-to-cash";
+    auto list = eng->store->instances(f);
+    REQUIRE(list);
+    REQUIRE(list->size() == 1);
+    CHECK(list->front().business_key == "C-1042");
+    return list->front().id;
+  }
+};
+
+// What a page must never show as text: a value the page failed to format.
+std::string leaked_nothing(Browser& b) {
+  return b
+      .script(
+          R"JS(const m = document.body.innerText.match(/\b(undefined|null|NaN)\b|\[object Object\]/g);
+return m ? m.join(", ") : "";)JS")
+      .get<std::string>();
+}
+
+// Whether the page is wider than the window (a table or a word overflowing its card).
+bool overflows(Browser& b) {
+  return b.script("return document.documentElement.scrollWidth > window.innerWidth").get<bool>();
+}
+
 }  // namespace
+
+TEST_CASE(
+    "The decision page of the demo contract: the summary first, on one screen, readable on a "
+    "phone, and a rejection needs its reason") {
+  covenant::testing::TempDir out;
+  run_demo(out, "--no-approve");
+  DemoServer d(out);
+  std::string id = d.contract_to_cash();
+  auto fiona = d.eng->principals->add("fiona", {"finance"});
+  REQUIRE(fiona);
+
+  Browser b;
+  b.resize(1280, 800);
+  b.go(d.url("/ui/inbox.html"));
+  b.type("#token", *fiona);
+  b.click("#sign-in");
+  b.wait_for("article.approval");
+  CHECK(b.text("#who") == "Signed in as fiona (finance)");
+  auto title = b.text("article.approval h2");
+  CHECK(title == "Billing plan for Acme Corporation, contract C-1042");
+  // The customer by name with its account, the total, the dates in words.
+  CHECK(b.text("[data-figure='Customer']").find("Acme Corporation\nACC-1001") != std::string::npos);
+  CHECK(b.text("[data-figure='Total'] .value") == "USD 52,200.00");
+  CHECK(b.text("[data-figure='Service starts'] .value").find("2027") != std::string::npos);
+  // The plan checked against the quote, the opportunity and the company's standard.
+  auto checks = b.text("table.comparisons");
+  INFO(checks);
+  CHECK(b.script("return document.querySelectorAll('table.comparisons tr.ok').length").get<int>() ==
+        4);
+  CHECK(checks.find("CPQ quote") != std::string::npos);
+  CHECK(checks.find("CRM opportunity") != std::string::npos);
+  // What approving writes where, with the amounts.
+  auto writes = b.text(".writes");
+  CHECK(writes.find("billing.create_invoice — USD 900.00") != std::string::npos);
+  CHECK(writes.find("erp.create_revenue_schedule — USD 52,200.00") != std::string::npos);
+  CHECK(writes.find("billing.finalize_invoice") != std::string::npos);
+  // Summary and decision fit one laptop screen: the Approve button is in view unscrolled.
+  CHECK(b.script("return document.querySelector('button.approve').getBoundingClientRect().bottom "
+                 "<= window.innerHeight")
+            .get<bool>());
+  // The terms behind the plan with their evidence, and a link to each passage.
+  b.click("details.terms summary");
+  auto terms = b.text("details.terms");
+  CHECK(terms.find("payment terms") != std::string::npos);
+  CHECK(terms.find("net 30") != std::string::npos);
+  CHECK(b.exists("details.terms a[href*='audit.html?id=" + id + "#term-payment_terms']"));
+  b.click("details.subject summary");
+  // Revenue entries in minor units are money in the schedule's currency, not raw numbers.
+  auto subject = b.text("details.subject");
+  CHECK(subject.find("USD 3,372.11") != std::string::npos);
+  CHECK(subject.find("337211") == std::string::npos);
+  CHECK(leaked_nothing(b) == "");
+  CHECK_FALSE(overflows(b));
+  b.resize(390, 844);
+  CHECK_FALSE(overflows(b));
+  CHECK(leaked_nothing(b) == "");
+
+  // A rejection without a reason is not sent; with one, it is recorded and the instance
+  // goes where the definition says (the rejected state fails it).
+  b.click("article.approval button.reject");
+  b.wait_for_text("article.approval .result", "Say why you reject");
+  auto rows = d.eng->store->approvals_of_instance(id);
+  REQUIRE(rows);
+  CHECK((*rows)[0].decisions.empty());
+  b.type("article.approval textarea", "The onboarding fee is not in the order form");
+  b.click("article.approval button.reject");
+  b.wait_for_text("article.approval .result", "Rejected. The gate is now rejected.");
+  auto decided = d.eng->store->approval((*rows)[0].id);
+  REQUIRE(decided);
+  CHECK((*decided)->decisions[0]["comment"] == "The onboarding fee is not in the order form");
+}
 
 TEST_CASE(
     "In the browser, an approver approves a pending billing step and the instance "
@@ -121,39 +255,13 @@ TEST_CASE(
     "the terms and the evidence they came from") {
   // The shipped demo, approved by its demo approver, leaves a real contract-to-cash history.
   covenant::testing::TempDir out;
-  std::string cmd = std::string("python3 ") + COVENANT_SOURCE_DIR + "/scripts/demo.py " +
-                    COVENANT_BUILD_DIR + " --auto-approve --out " + out.path().string() + " >" +
-                    (out.path() / "demo.log").string() + " 2>&1 </dev/null";
-  int rc = std::system(cmd.c_str());
-  std::ifstream log(out.path() / "demo.log");
-  std::string tail((std::istreambuf_iterator<char>(log)), {});
-  INFO(cmd << "\n" << tail.substr(tail.size() > 3000 ? tail.size() - 3000 : 0));
-  REQUIRE(rc == 0);
-  auto eng = covenant::app::open_engine("sqlite:" + (out.path() / "covenant.db").string());
-  REQUIRE(eng);
-  covenant::engine::store::InstanceFilter f;
-  f.workflow = "contract-to-cash";
-  auto list = (*eng)->store->instances(f);
-  REQUIRE(list);
-  REQUIRE(list->size() == 1);
-  std::string id = list->front().id;
-  CHECK(list->front().business_key == "C-1042");
-  auto audrey = (*eng)->principals->add("audrey", {"auditor"});
+  run_demo(out, "--auto-approve");
+  DemoServer d(out);
+  std::string id = d.contract_to_cash();
+  auto audrey = d.eng->principals->add("audrey", {"auditor"});
   REQUIRE(audrey);
-  covenant::app::http::Api api{(*eng)->services("http://127.0.0.1")};
-  covenant::app::http::add_all_routes(api);
-  covenant::app::http::Server server{api};
-  int port = server.bind("127.0.0.1", 0);
-  REQUIRE(port > 0);
-  std::thread thread([&] { server.run(); });
-  struct Stop {
-    covenant::app::http::Server& s;
-    std::thread& t;
-    ~Stop() {
-      s.stop();
-      t.join();
-    }
-  } stop{server, thread};
+  auto& api = *d.api;
+  int port = d.port;
 
   // The trail by customer: the contract resolved to Acme Corporation (ACC-1001).
   auto by_customer = [&](const std::string& customer) {

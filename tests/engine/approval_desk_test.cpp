@@ -204,6 +204,16 @@ ENGINE_TEST(
   auto req = d.approve(a, "dec-1");
   req.approve = false;
   auto changed = d.desk.decide(d.as("bob", {"finance"}), req);
+  // A rejection without its reason is refused, and counts for nothing.
+  auto bare = d.approve(a);
+  bare.approve = false;
+  for (const char* blank : {"", "  \n\t"}) {
+    bare.comment = blank;
+    auto why_not = d.desk.decide(d.as("carol", {"finance"}), bare);
+    REQUIRE_FALSE(why_not);
+    CHECK(why_not.error().code == ErrorCode::InvalidArgument);
+    CHECK(why_not.error().message.find("a rejection needs its reason") == 0);
+  }
   CHECK(changed.error().code == ErrorCode::Conflict);
   REQUIRE(d.desk.decide(d.as("carol", {"finance"}), d.approve(a, "dec-2")));
   // The gate is closed now; the repeat still gets its answer.

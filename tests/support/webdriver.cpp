@@ -158,6 +158,10 @@ std::string Browser::text(const std::string& css) {
       .get<std::string>();
 }
 
+void Browser::resize(int width, int height) {
+  call("POST", "/session/" + session_ + "/window/rect", {{"width", width}, {"height", height}});
+}
+
 nlohmann::json Browser::script(const std::string& js) {
   return call("POST", "/session/" + session_ + "/execute/sync",
               {{"script", js}, {"args", nlohmann::json::array()}});

@@ -34,6 +34,7 @@ class Browser {
   void type(const std::string& css, const std::string& text);  // replaces the value
   std::string text(const std::string& css);
   nlohmann::json script(const std::string& js);
+  void resize(int width, int height);  // the window, as a phone's or a laptop's screen
 
  private:
   nlohmann::json call(const std::string& method, const std::string& path,
