@@ -5,11 +5,13 @@ document to invoices, revenue schedule and armed monitors, on the embedded SQLit
     scripts/demo.py BUILD_DIR [--contract FILE] [--out DIR] [--auto-approve | --no-approve]
                               [--summary FILE]
 
-Without --auto-approve (or DEMO_AUTO_APPROVE=1) it stops at the finance approval gate and
-shows how to approve: the inbox URL and a curl line (when run on a terminal it waits for the
-decision). With it, a demo approver decides through the real HTTP callback: the single-use
-callback token from the signed approval.requested webhook, posted to the callback URL.
---no-approve stops at the gate without waiting (tests use it). The summary (invoices, revenue
+Run from a terminal without --auto-approve (or DEMO_AUTO_APPROVE=1), it runs to the finance
+approval gate and keeps serving: it prints a finance approver's token, the inbox URL and a curl
+line that works when pasted, carries on when the decision arrives (from the browser or curl),
+and keeps serving the pages after the run until Ctrl-C. Without a terminal (CI), or with
+--no-approve, it stops at the gate and does not wait. With --auto-approve a demo approver
+decides through the real HTTP callback: the single-use callback token from the signed
+approval.requested webhook, posted to the callback URL. The summary (invoices, revenue
 schedule, monitors) is printed and, with --summary, written as JSON with what the sandbox holds.
 """
 import argparse
@@ -216,7 +218,7 @@ adapters:
         print(f"-- The sandbox systems (Stripe, Salesforce + CPQ, NetSuite, Zendesk, Slack) on {self.sandbox}")
         tokens = {}
         for name, roles in (("revops-demo", "revops"), ("demo-approver", "finance"),
-                            ("demo-admin", "admin")):
+                            ("demo-admin", "admin"), ("demo-auditor", "auditor")):
             out = json.loads(self.run("principals", "add", name, "--roles", roles, "--db", self.db,
                                       "--format", "json"))
             tokens[name] = out["token"]
@@ -297,12 +299,15 @@ def main():
         print(f"\n-- Started contract-to-cash for C-1042 ({rel}): instance {instance}")
         print("   time     seq   state                what happened")
 
-        approval = open_gate(demo, instance, "Finance approval of the plan and schedule")
+        # A person decides when there is one at a terminal to do it; never in CI.
+        interactive = not auto and not args.no_approve and sys.stdin.isatty()
+        approval = open_gate(demo, instance, "Finance approval of the plan and schedule", interactive)
         summary = {"instance": instance, "approval": approval, "approved": False}
         if not auto:
-            if args.no_approve or not sys.stdin.isatty():
-                print("\n   Stopping at the gate (run with DEMO_AUTO_APPROVE=1 to approve as a demo "
-                      "approver). Nothing financial has been written.")
+            if not interactive:
+                print("\n   Stopped at the gate: nothing financial has been written. To decide it, run "
+                      "`make demo` from a terminal\n   (it keeps serving and waits for you), or "
+                      "DEMO_AUTO_APPROVE=1 make demo to let a demo approver do it.")
                 summary["sandbox"] = sandbox_holdings(demo)
                 write_summary(args, summary)
                 return 0
@@ -332,21 +337,33 @@ def main():
         summary["milestones"] = []
         for m in results.get("billing_plan", {}).get("pending_milestones", []):
             summary["milestones"].append(
-                bill_milestone(demo, m, results["billing_customer"]["id"], auto))
+                bill_milestone(demo, m, results["billing_customer"]["id"], auto, interactive))
         summary.update(report(demo, instance, st))
         summary["sandbox"] = sandbox_holdings(demo)
         write_summary(args, summary)
         print(f"\n-- History (its hash chain verified as it is shown):\n"
               f"   {demo.covenant} history {instance} --db {demo.db}")
+        if interactive:
+            print(f"\n-- Still serving. In a browser, signed in with the auditor's token\n"
+                  f"   {demo.tokens['demo-auditor']}\n"
+                  f"   the audit page {demo.api}/ui/audit.html?id={instance}\n"
+                  f"   and the instance {demo.api}/ui/instance.html?id={instance}\n"
+                  f"   Ctrl-C stops the demo.")
+            while True:
+                time.sleep(3600)
         print(f"   In a browser: {demo.covenant} serve --config {demo.out / 'covenant.yaml'}, then\n"
               f"   {demo.api}/ui/instance.html?id={instance}")
+        return 0
+    except KeyboardInterrupt:
+        print("\n-- Stopped.")
         return 0
     finally:
         demo.stop()
 
 
-def open_gate(demo, instance, what):
-    """Waits for the instance's approval gate and shows how to decide it."""
+def open_gate(demo, instance, what, interactive=False):
+    """Waits for the instance's approval gate and, when a person is there to decide it, shows
+    how: the finance approver's token, the inbox URL and a curl line that works when pasted."""
     demo.wait_for(instance, lambda ev, st: any(e.get("type") == "ApprovalRequested" for e in ev),
                   "the approval gate")
     code, approvals = http_json("GET", f"{demo.api}/v1/instances/{instance}/approvals",
@@ -359,11 +376,18 @@ def open_gate(demo, instance, what):
         print(f"   billing plan total {money(subject['billing'].get('total'))}")
     if isinstance(subject.get("milestone"), dict):
         print(f"   milestone invoice {money(subject['milestone'].get('amount'))}")
-    print(f"   digest {approval['digest'][:16]}…  inbox: {demo.api}/ui/inbox.html")
-    print(f"   approve with curl (as a principal with the finance role):\n"
+    print(f"   digest {approval['digest'][:16]}…")
+    if not interactive:
+        return approval
+    print(f"   Decide it in the browser: {demo.api}/ui/inbox.html\n"
+          f"   signed in with the finance approver's token (demo-approver):\n"
+          f"     {demo.tokens['demo-approver']}\n"
+          f"   or with curl:\n"
+          f"     export FINANCE_TOKEN={demo.tokens['demo-approver']}\n"
           f"     curl -X POST {demo.api}/v1/approvals/{approval['id']}/decisions \\\n"
-          f"       -H 'Authorization: Bearer $FINANCE_TOKEN' -H 'Content-Type: application/json' \\\n"
-          f"       -d '{{\"decision\": \"approve\", \"digest\": \"{approval['digest']}\"}}'")
+          f"       -H \"Authorization: Bearer $FINANCE_TOKEN\" -H 'Content-Type: application/json' \\\n"
+          f"       -d '{{\"decision\": \"approve\", \"digest\": \"{approval['digest']}\", "
+          f"\"comment\": \"Checked against the contract\"}}'")
     return approval
 
 
@@ -420,7 +444,7 @@ def step_results(demo, instance):
     return data
 
 
-def bill_milestone(demo, milestone, customer, auto):
+def bill_milestone(demo, milestone, customer, auto, interactive=False):
     """A pending milestone: its own milestone-billing instance, the event that it happened,
     finance's approval of that one invoice, the invoice."""
     # The contract id is the business key of every instance about the contract; the start
@@ -437,9 +461,10 @@ def bill_milestone(demo, milestone, customer, auto):
     print(f"   Delivery reports it: covenant signal {instance} milestone.reached")
     demo.run("signal", instance, "milestone.reached", "--db", demo.db, "--data", "-",
              stdin=json.dumps({"reported_by": "delivery", "evidence": "go-live checklist signed"}))
-    approval = open_gate(demo, instance, "Finance approval of the milestone invoice")
+    approval = open_gate(demo, instance, "Finance approval of the milestone invoice", interactive)
     if not auto:
-        print("   (left open: approve it as above)")
+        print("   (left open: decide it in the inbox or as above)" if interactive else
+              "   (left open)")
         return {"instance": instance, "approved": False}
     approve_by_callback(approval)
     demo.wait_for(instance, lambda ev, st: st.get("status") == "completed", "the milestone invoice")
