@@ -13,6 +13,11 @@
     return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).toString();
   }
 
+  // A wide table scrolls inside its card; the region takes the keyboard focus so that it can
+  // be scrolled without a mouse.
+  const scroll = (label, child) =>
+    el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": label }, child);
+
   // One figure: its label above, its value (or, when it could not be shown, why) below.
   function figureBox(f) {
     const value = f.problem
@@ -25,7 +30,7 @@
 
   function comparisons(list) {
     if (!list.length) return null;
-    return el("div", { class: "scroll" }, el("table", { class: "comparisons" },
+    return scroll("Checks", el("table", { class: "comparisons" },
       el("caption", {}, "Checks"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "what"), el("th", { scope: "col" }, "this plan"),
         el("th", { scope: "col" }, "against"), el("th", { scope: "col" }, "result"))),
@@ -68,7 +73,7 @@
     if (!rows.length) return null;
     const link = (name) => `audit.html?id=${encodeURIComponent(a.instance_id)}#term-${encodeURIComponent(name)}`;
     return el("details", { class: "terms" }, el("summary", {}, `Contract terms (${rows.length}) with their evidence`),
-      el("div", { class: "scroll" }, el("table", {},
+      scroll("Contract terms", el("table", {},
         el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "term"), el("th", { scope: "col" }, "value"),
           el("th", { scope: "col" }, "confidence"), el("th", { scope: "col" }, "evidence"))),
         el("tbody", {}, ...rows.sort(([x], [y]) => x.localeCompare(y)).map(([name, t]) => {
@@ -140,7 +145,7 @@
       // Without a summary the subject is all there is to read: it is shown unfolded.
       el("details", s ? { class: "subject" } : { class: "subject", open: "" },
         el("summary", {}, "Everything approved (the full subject)"),
-        el("div", { class: "scroll" }, render(a.subject))),
+        scroll("Everything approved", render(a.subject))),
       el("p", { class: "meta" }, el("a", { href: `instance.html?id=${encodeURIComponent(a.instance_id)}` },
         "The instance and its history")));
     return node;

@@ -7,6 +7,7 @@
 #include "tests/app/api_fixture.hpp"
 #include "tests/support/webdriver.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <thread>
@@ -111,6 +112,25 @@ return m ? m.join(", ") : "";)JS")
       .get<std::string>();
 }
 
+// The page's accessibility problems that axe-core (tests/a11y, installed by
+// scripts/setup-deps) rates serious or critical, one line each; empty when there are none.
+std::string serious_a11y_problems(Browser& b) {
+  auto path =
+      std::filesystem::path(COVENANT_SOURCE_DIR) / "tests/a11y/node_modules/axe-core/axe.min.js";
+  std::ifstream in(path);
+  INFO("axe-core is installed by scripts/setup-deps: " << path);
+  REQUIRE(in.good());
+  std::string axe((std::istreambuf_iterator<char>(in)), {});
+  REQUIRE(axe.size() > 100000);
+  b.script(axe + "\nreturn typeof window.axe;");
+  auto found = b.script_async(R"JS(const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ["violations"]}).then((r) => done(r.violations
+  .filter((v) => v.impact === "serious" || v.impact === "critical")
+  .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0].target.join(" ")})`)
+  .join("\n"))).catch((e) => done("axe failed: " + e));)JS");
+  return found.get<std::string>();
+}
+
 // Whether the page is wider than the window (a table or a word overflowing its card).
 bool overflows(Browser& b) {
   return b.script("return document.documentElement.scrollWidth > window.innerWidth").get<bool>();
@@ -169,6 +189,7 @@ TEST_CASE(
   CHECK(subject.find("USD 3,372.11") != std::string::npos);
   CHECK(subject.find("337211") == std::string::npos);
   CHECK(leaked_nothing(b) == "");
+  CHECK(serious_a11y_problems(b) == "");
   CHECK_FALSE(overflows(b));
   b.resize(390, 844);
   CHECK_FALSE(overflows(b));
@@ -248,6 +269,7 @@ TEST_CASE(
   auto history = b.wait_for_text("#history", "WritebackCommitted");
   CHECK(history.find("ApprovalGranted") != std::string::npos);
   b.wait_for_text("#approvals", "granted");
+  CHECK(serious_a11y_problems(b) == "");
 }
 
 TEST_CASE(
@@ -315,4 +337,5 @@ TEST_CASE(
   CHECK(b.text("#document-meta").find("SHA-256") != std::string::npos);
   CHECK(b.text("#exceptions").find("provisioning.confirmed") != std::string::npos);
   CHECK(b.text("#timeline").find("WorkflowStarted") != std::string::npos);
+  CHECK(serious_a11y_problems(b) == "");
 }

@@ -158,6 +158,11 @@ std::string Browser::text(const std::string& css) {
       .get<std::string>();
 }
 
+nlohmann::json Browser::script_async(const std::string& js) {
+  return call("POST", "/session/" + session_ + "/execute/async",
+              {{"script", js}, {"args", nlohmann::json::array()}});
+}
+
 void Browser::resize(int width, int height) {
   call("POST", "/session/" + session_ + "/window/rect", {{"width", width}, {"height", height}});
 }

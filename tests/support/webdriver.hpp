@@ -34,6 +34,9 @@ class Browser {
   void type(const std::string& css, const std::string& text);  // replaces the value
   std::string text(const std::string& css);
   nlohmann::json script(const std::string& js);
+  // Runs `js` until it calls its last argument (the callback) with the result; WebDriver's
+  // script timeout (30 s) bounds the wait.
+  nlohmann::json script_async(const std::string& js);
   void resize(int width, int height);  // the window, as a phone's or a laptop's screen
 
  private:
