@@ -52,13 +52,10 @@
     const amounts = new Map((summary?.writes || []).map((w) => [w.activity, w]));
     const names = [...amounts.keys()];
     if (!names.length) return null;
-    const system = (activity) => ({ billing: "billing", erp: "ERP", crm: "CRM", cpq: "CPQ" })[activity.split(".")[0]]
-      || activity.split(".")[0];
     return el("div", { class: "writes" }, el("h3", {}, "Approving allows these writes, once each"),
       el("ul", {}, ...names.map((n) => {
         const w = amounts.get(n);
-        return el("li", { "data-write": n }, el("span", { class: "system" }, system(n)), " ",
-          el("code", {}, n),
+        return el("li", { "data-write": n }, el("code", {}, n),
           w.problem ? el("span", { class: "problem" }, " — " + w.problem)
             : w.amount ? el("span", { class: "money" }, " — " + money(w.amount.amount_minor, w.amount.currency))
               : null);
@@ -130,9 +127,9 @@
         el("div", { class: "facts" },
           s ? el("div", { class: "figures" }, ...s.figures.map(figureBox)) : null,
           s ? comparisons(s.comparisons || []) : null,
-          problems,
-          writes(s)),
+          problems),
         el("div", { class: "decision" },
+          writes(s),
         el("label", { for: "comment-" + a.id }, "Comment"),
         comment,
         el("div", { class: "actions" },

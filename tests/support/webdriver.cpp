@@ -165,6 +165,11 @@ nlohmann::json Browser::script_async(const std::string& js) {
 
 void Browser::resize(int width, int height) {
   call("POST", "/session/" + session_ + "/window/rect", {{"width", width}, {"height", height}});
+  // The window's own frame takes some of its height: grow it until the page gets `height`.
+  int frame = script("return window.outerHeight - window.innerHeight").get<int>();
+  if (frame > 0)
+    call("POST", "/session/" + session_ + "/window/rect",
+         {{"width", width}, {"height", height + frame}});
 }
 
 nlohmann::json Browser::script(const std::string& js) {

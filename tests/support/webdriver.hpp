@@ -37,7 +37,8 @@ class Browser {
   // Runs `js` until it calls its last argument (the callback) with the result; WebDriver's
   // script timeout (30 s) bounds the wait.
   nlohmann::json script_async(const std::string& js);
-  void resize(int width, int height);  // the window, as a phone's or a laptop's screen
+  // The page's viewport, as a phone's or a laptop's screen (the window grows by its frame).
+  void resize(int width, int height);
 
  private:
   nlohmann::json call(const std::string& method, const std::string& path,

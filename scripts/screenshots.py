@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""The screenshots in docs/web.md, taken from the demo so they show what a user sees.
+
+    scripts/screenshots.py BUILD_DIR [--out docs/images]
+
+Runs the demo up to the finance gate (scripts/demo.py --no-approve), serves its database
+with `covenant serve`, signs a finance approver in to the inbox in headless Chromium
+(Debian's, through chromedriver, as the browser tests do) and saves the decision page at a
+laptop's size (1280x800) and a phone's (390x844). Everything runs on 127.0.0.1.
+"""
+import argparse
+import base64
+import json
+import pathlib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(method, url, body=None, timeout=30):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read() or b"null")
+
+
+def wait_until(what, probe, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if probe():
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"screenshots: {what} did not come up within {timeout} s")
+
+
+class Browser:
+    """Just enough WebDriver: open, find, type, click, resize, screenshot."""
+
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.driver = subprocess.Popen(["/usr/bin/chromedriver", f"--port={self.port}"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+        wait_until("chromedriver", lambda: call("GET", self.base + "/status")["value"]["ready"])
+        args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-sync",
+                "--hide-scrollbars", f"--user-data-dir={workdir}/profile"]
+        s = call("POST", self.base + "/session", {"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}}}})
+        self.session = f"{self.base}/session/{s['value']['sessionId']}"
+
+    def go(self, url):
+        call("POST", self.session + "/url", {"url": url})
+
+    def find(self, css, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            found = call("POST", self.session + "/elements", {"using": "css selector", "value": css})
+            if found["value"]:
+                return list(found["value"][0].values())[0]
+            time.sleep(0.2)
+        raise SystemExit(f"screenshots: nothing matches {css}")
+
+    def type(self, css, text):
+        call("POST", f"{self.session}/element/{self.find(css)}/value", {"text": text})
+
+    def click(self, css):
+        call("POST", f"{self.session}/element/{self.find(css)}/click", {})
+
+    def resize(self, width, height):
+        """The page's viewport: the window grows by its own frame."""
+        call("POST", self.session + "/window/rect", {"width": width, "height": height})
+        frame = call("POST", self.session + "/execute/sync", {
+            "script": "return window.outerHeight - window.innerHeight", "args": []})["value"]
+        if frame > 0:
+            call("POST", self.session + "/window/rect", {"width": width, "height": height + frame})
+
+    def screenshot(self, path):
+        png = call("GET", self.session + "/screenshot")["value"]
+        path.write_bytes(base64.b64decode(png))
+        print(f"screenshots: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    def quit(self):
+        try:
+            call("DELETE", self.session)
+        finally:
+            self.driver.terminate()
+            self.driver.wait(timeout=10)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "images"))
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    covenant = str(pathlib.Path(args.build).resolve() / "app" / "covenant")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = pathlib.Path(tmp)
+        demo = subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py"), args.build,
+                               "--no-approve", "--out", str(work / "demo")],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if demo.returncode != 0:
+            raise SystemExit("screenshots: the demo failed:\n" + demo.stdout[-2000:] + demo.stderr)
+        db = f"sqlite:{work / 'demo' / 'covenant.db'}"
+        token = json.loads(subprocess.check_output(
+            [covenant, "principals", "add", "fiona", "--roles", "finance", "--db", db,
+             "--format", "json"], text=True))["token"]
+        port = free_port()
+        config = work / "covenant.yaml"
+        config.write_text(f"database: {db}\nserver: {{ host: 127.0.0.1, port: {port} }}\n"
+                          f"workers: 1\ndocuments: {{ root: {ROOT} }}\n")
+        log = open(work / "serve.log", "w")
+        serve = subprocess.Popen([covenant, "serve", "--config", str(config)], stdout=log,
+                                 stderr=subprocess.STDOUT)
+        browser = None
+        try:
+            api = f"http://127.0.0.1:{port}"
+            try:
+                wait_until("covenant serve", lambda: call("GET", api + "/healthz")["status"] == "ok")
+            except SystemExit:
+                log.flush()
+                print((work / "serve.log").read_text()[-2000:], file=sys.stderr)
+                raise
+            browser = Browser(tmp)
+            browser.resize(1280, 800)
+            browser.go(api + "/ui/inbox.html")
+            browser.type("#token", token)
+            browser.click("#sign-in")
+            browser.find("article.approval .figures")
+            time.sleep(0.5)  # fonts and layout settle
+            browser.screenshot(out / "decision-page.png")
+            browser.resize(390, 844)
+            time.sleep(0.5)
+            browser.screenshot(out / "decision-page-phone.png")
+        finally:
+            if browser:
+                browser.quit()
+            serve.terminate()
+            serve.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
