@@ -191,9 +191,19 @@ std::optional<std::string> JqChecker::check(const std::string& program) {
   return answer;
 }
 
-bool string_left_open(std::string_view program) {
-  // What is open: '"' a string, 'i' an interpolation "\( … )", '(' a parenthesis in code.
+namespace {
+
+// How a program nests, read outside strings and comments: what is still open at its end —
+// '(' '[' '{' in code, '"' a string, 'i' an interpolation "\( … )" — and whether a closer met
+// something it does not close.
+struct Nesting {
   std::vector<char> open;
+  bool mismatched = false;
+};
+
+Nesting nesting(std::string_view program) {
+  Nesting n;
+  auto& open = n.open;
   for (std::size_t i = 0; i < program.size(); ++i) {
     char c = program[i];
     if (!open.empty() && open.back() == '"') {
@@ -205,14 +215,42 @@ bool string_left_open(std::string_view program) {
       }
       continue;
     }
-    if (c == '"' || c == '(') {
-      open.push_back(c);
-    } else if (c == ')' && !open.empty()) {
-      open.pop_back();  // closes a parenthesis or an interpolation
-    } else if (c == '#') {
-      while (i < program.size() && program[i] != '\n') ++i;  // a comment
+    auto close = [&](bool matches) {
+      if (matches)
+        open.pop_back();
+      else
+        n.mismatched = true;
+    };
+    switch (c) {
+      case '"':
+      case '(':
+      case '[':
+      case '{':
+        open.push_back(c);
+        break;
+      case ')':
+        close(!open.empty() && (open.back() == '(' || open.back() == 'i'));
+        break;
+      case ']':
+        close(!open.empty() && open.back() == '[');
+        break;
+      case '}':
+        close(!open.empty() && open.back() == '{');
+        break;
+      case '#':  // a comment runs to the end of the line
+        while (i < program.size() && program[i] != '\n') ++i;
+        break;
+      default:
+        break;
     }
   }
+  return n;
+}
+
+}  // namespace
+
+bool string_left_open(std::string_view program) {
+  auto open = nesting(program).open;
   return std::find(open.begin(), open.end(), '"') != open.end();
 }
 
@@ -251,47 +289,8 @@ constexpr std::string_view kDefPrefix = "__covenant_check_";
 // interpolation "\( … )" included), and it does not name the definitions it is put among.
 bool self_contained(std::string_view program) {
   if (program.find(kDefPrefix) != std::string_view::npos) return false;
-  // A stack of what is open: '(' '[' '{' in code, '"' a string, 'i' an interpolation.
-  std::vector<char> open;
-  for (std::size_t i = 0; i < program.size(); ++i) {
-    char c = program[i];
-    bool in_string = !open.empty() && open.back() == '"';
-    if (in_string) {
-      if (c == '"') {
-        open.pop_back();
-      } else if (c == '\\') {
-        if (i + 1 < program.size() && program[i + 1] == '(') open.push_back('i');
-        ++i;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-      case '(':
-      case '[':
-      case '{':
-        open.push_back(c);
-        break;
-      case ')':
-        if (open.empty() || (open.back() != '(' && open.back() != 'i')) return false;
-        open.pop_back();
-        break;
-      case ']':
-        if (open.empty() || open.back() != '[') return false;
-        open.pop_back();
-        break;
-      case '}':
-        if (open.empty() || open.back() != '{') return false;
-        open.pop_back();
-        break;
-      case '#':  // a comment runs to the end of the line
-        while (i < program.size() && program[i] != '\n') ++i;
-        break;
-      default:
-        break;
-    }
-  }
-  return open.empty();
+  auto n = nesting(program);
+  return !n.mismatched && n.open.empty();
 }
 
 bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
