@@ -184,8 +184,15 @@ TEST_CASE("Callback tokens decide once, only their approval, and not after expir
   CHECK_FALSE(tokens.count("rita"));  // started it
   CHECK_FALSE(tokens.count("dave"));  // changed it
   CHECK_FALSE(tokens.count("sam"));   // no eligible role
-  // A token reads its approval, and nothing else.
+  // A token reads its approval, and nothing else; it says whose it is and for what.
   CHECK(a.get_json("/v1/approvals/" + apr, tokens["bob"])["digest"] == digest);
+  CHECK(a.get_json("/v1/me", tokens["bob"]) == json{{"name", "bob"},
+                                                    {"roles", {"finance"}},
+                                                    {"via", "callback"},
+                                                    {"approval_id", apr},
+                                                    {"on_behalf_of", nullptr}});
+  CHECK(a.get_json("/v1/me", p.rita) ==
+        json{{"name", "rita"}, {"roles", {"revops", "finance"}}, {"via", "token"}});
   is_problem(a.call("GET", "/v1/instances", tokens["bob"]), 401);
   is_problem(a.post(url, "cbt_" + std::string(64, '1'), decision("approve", digest)), 401);
   REQUIRE(a.post(url, tokens["bob"], decision("approve", digest)).status == 201);
