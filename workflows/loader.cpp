@@ -104,18 +104,55 @@ class Loader {
   YamlReader r_;
 };
 
+// The first control character YAML does not allow (C0 but tab, line feed and carriage
+// return; DEL), or npos. A NUL among the first bytes makes yaml-cpp read the text as UTF-16 or
+// UTF-32, and what it then reports is no longer the text's.
+std::size_t control_character_at(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return i;
+  }
+  return std::string_view::npos;
+}
+
+// yaml-cpp's messages may quote a byte of the text: keep them valid UTF-8 for JSON and logs.
+std::string printable(const std::string& message) {
+  if (valid_utf8(message)) return message;
+  std::string out;
+  for (std::size_t i = 0; i < message.size();) {
+    auto bad = invalid_utf8_at(std::string_view(message).substr(i));
+    if (bad == std::string_view::npos) bad = message.size() - i;
+    out.append(message, i, bad);
+    i += bad;
+    if (i < message.size()) {
+      static const char* hex = "0123456789ABCDEF";
+      auto c = static_cast<unsigned char>(message[i++]);
+      out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    }
+  }
+  return out;
+}
+
 LoadResult Loader::run(const std::string& text) {
   // YAML is Unicode; everything downstream (jq, JSON, hashes) relies on valid UTF-8.
-  if (auto bad = invalid_utf8_at(text); bad != std::string::npos) {
+  auto refuse_at = [&](std::size_t at, std::string message) {
     int line = 1, col = 1;
-    for (std::size_t i = 0; i < bad; ++i) {
+    for (std::size_t i = 0; i < at; ++i) {
       if (text[i] == '\n')
         ++line, col = 1;
       else
         ++col;
     }
-    r_.error({r_.file(), line, col}, codes::kBadEncoding, "the file is not valid UTF-8 here");
-    return {std::nullopt, std::move(r_.diagnostics())};
+    r_.error({r_.file(), line, col}, codes::kBadEncoding, std::move(message));
+    return LoadResult{std::nullopt, std::move(r_.diagnostics())};
+  };
+  if (auto bad = invalid_utf8_at(text); bad != std::string::npos)
+    return refuse_at(bad, "the file is not valid UTF-8 here");
+  if (auto bad = control_character_at(text); bad != std::string::npos) {
+    static const char* hex = "0123456789ABCDEF";
+    auto c = static_cast<unsigned char>(text[bad]);
+    return refuse_at(bad, std::string("a control character (U+00") + hex[c >> 4] + hex[c & 15] +
+                              ") is not allowed in YAML");
   }
   // A text that may hold aliases is measured from its parse events before it is loaded (an
   // alias bomb is small until expanded); one that cannot is loaded once and its tree walked.
@@ -137,7 +174,7 @@ LoadResult Loader::run(const std::string& text) {
     // that explains the failure is the better answer.
     if (!aliases)
       if (auto crossed = check_yaml_bounds(text)) return too_large(*crossed);
-    std::string msg = "YAML syntax error: " + e.msg;
+    std::string msg = "YAML syntax error: " + printable(e.msg);
     if (line_mentions_expression(text, e.mark.line))
       msg +=
           " (an expression containing ': ', '#' or starting with '{' or '[' must be quoted: "
