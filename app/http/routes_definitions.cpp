@@ -60,7 +60,7 @@ void add_definition_routes(Api& api) {
       c.res.content_type = "application/problem+json";
       c.res.body = problem_json(422, "InvalidDefinition", "the definition is not valid",
                                 c.request_id, {{"errors", errors}})
-                       .dump();
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
     }
     auto rec = s.store.put_definition(compiled.workflow->name(), compiled.workflow->digest(),
