@@ -74,6 +74,26 @@ std::optional<std::string> unwrap_expression(std::string_view text, std::size_t*
 
 bool mentions_expression(std::string_view text) { return text.find("${") != std::string::npos; }
 
+tl::expected<nlohmann::json, std::string> render_template(const nlohmann::json& value,
+                                                          const TemplateEval& eval) {
+  if (value.is_string()) {
+    if (auto program = unwrap_expression(value.get_ref<const std::string&>()))
+      return eval(*program);
+    return value;
+  }
+  if (!value.is_object() && !value.is_array()) return value;
+  nlohmann::json out = value.is_object() ? nlohmann::json::object() : nlohmann::json::array();
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    auto v = render_template(*it, eval);
+    if (!v) return v;
+    if (value.is_object())
+      out[it.key()] = std::move(*v);
+    else
+      out.push_back(std::move(*v));
+  }
+  return out;
+}
+
 namespace {
 
 constexpr std::string_view kNoPrefix = "$__covenant_no_";

@@ -4,6 +4,10 @@
 // Thread-safety: a JqChecker owns one jq_state and must not be shared between threads.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +21,13 @@ namespace covenant::workflows {
 // If `text` is a whole expression "${ … }" (surrounding spaces allowed), returns the jq
 // program between the braces (trimmed) and sets `offset` to the position of "${" in text.
 std::optional<std::string> unwrap_expression(std::string_view text, std::size_t* offset = nullptr);
+
+// A template's value (a task's input, a summary's figure): constants as written, each
+// "${ … }" string replaced by what `eval` gives for its program; the first failure is returned.
+using TemplateEval =
+    std::function<tl::expected<nlohmann::json, std::string>(const std::string& program)>;
+tl::expected<nlohmann::json, std::string> render_template(const nlohmann::json& value,
+                                                          const TemplateEval& eval);
 
 // True when `s` is well-formed UTF-8; invalid_utf8_at gives the first bad byte's offset
 // (std::string_view::npos when there is none).

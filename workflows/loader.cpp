@@ -115,6 +115,13 @@ std::size_t control_character_at(std::string_view text) {
   return std::string_view::npos;
 }
 
+// "F0" for the byte 0xF0.
+std::string hex_byte(char byte) {
+  static const char* hex = "0123456789ABCDEF";
+  auto c = static_cast<unsigned char>(byte);
+  return {hex[c >> 4], hex[c & 15]};
+}
+
 // yaml-cpp's messages may quote a byte of the text: keep them valid UTF-8 for JSON and logs.
 std::string printable(const std::string& message) {
   if (valid_utf8(message)) return message;
@@ -124,11 +131,7 @@ std::string printable(const std::string& message) {
     if (bad == std::string_view::npos) bad = message.size() - i;
     out.append(message, i, bad);
     i += bad;
-    if (i < message.size()) {
-      static const char* hex = "0123456789ABCDEF";
-      auto c = static_cast<unsigned char>(message[i++]);
-      out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
-    }
+    if (i < message.size()) out += "\\x" + hex_byte(message[i++]);
   }
   return out;
 }
@@ -148,12 +151,9 @@ LoadResult Loader::run(const std::string& text) {
   };
   if (auto bad = invalid_utf8_at(text); bad != std::string::npos)
     return refuse_at(bad, "the file is not valid UTF-8 here");
-  if (auto bad = control_character_at(text); bad != std::string::npos) {
-    static const char* hex = "0123456789ABCDEF";
-    auto c = static_cast<unsigned char>(text[bad]);
-    return refuse_at(bad, std::string("a control character (U+00") + hex[c >> 4] + hex[c & 15] +
-                              ") is not allowed in YAML");
-  }
+  if (auto bad = control_character_at(text); bad != std::string::npos)
+    return refuse_at(
+        bad, "a control character (U+00" + hex_byte(text[bad]) + ") is not allowed in YAML");
   // A text that may hold aliases is measured from its parse events before it is loaded (an
   // alias bomb is small until expanded); one that cannot is loaded once and its tree walked.
   bool aliases = may_hold_aliases(text);

@@ -34,12 +34,14 @@ bool is_currency(const nlohmann::json& c) {
 
 }  // namespace
 
-bool is_calendar_date(const std::string& s) { return is_date(s); }
-
 // Why `v` is not a `t`, or "" when it is.
+std::string shown_value(const nlohmann::json& v) {
+  std::string s = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
 std::string subject_value_problem(SubjectType t, const nlohmann::json& v, bool required) {
-  std::string shown = v.dump();
-  if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
+  std::string shown = shown_value(v);
   switch (t) {
     case SubjectType::Money:
       if (!v.is_object() || !v.contains("amount_minor") || !v["amount_minor"].is_number_integer())

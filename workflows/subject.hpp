@@ -28,8 +28,8 @@ struct SubjectProblem {
 // it is; a required string must not be empty.
 std::string subject_value_problem(SubjectType t, const nlohmann::json& v, bool required);
 
-// Whether `s` is a real calendar date written YYYY-MM-DD.
-bool is_calendar_date(const std::string& s);
+// A value as JSON for a message, cut after 60 characters.
+std::string shown_value(const nlohmann::json& v);
 
 // Each field's value checked against its declaration: required fields present (not null),
 // present values of the declared type. `subject` is the object of field values.

@@ -16,11 +16,6 @@ constexpr FigureType kFigureTypes[] = {FigureType::Money,   FigureType::Date,  F
                                        FigureType::Percent, FigureType::Party, FigureType::Link,
                                        FigureType::Text,    FigureType::Number};
 
-std::string shown(const json& v) {
-  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-}
-
 bool non_empty_string(const json& v) {
   if (!v.is_string()) return false;
   for (unsigned char c : v.get_ref<const std::string&>())
@@ -28,30 +23,9 @@ bool non_empty_string(const json& v) {
   return false;
 }
 
-// A template's value: constants as written, each "${ … }" string evaluated on the subject.
-tl::expected<json, std::string> render(const json& value, const SummaryEval& eval) {
-  if (value.is_string()) {
-    if (auto program = unwrap_expression(value.get<std::string>())) return eval(*program);
-    return value;
-  }
-  if (value.is_object() || value.is_array()) {
-    json out = value.is_object() ? json::object() : json::array();
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      auto v = render(*it, eval);
-      if (!v) return v;
-      if (value.is_object())
-        out[it.key()] = std::move(*v);
-      else
-        out.push_back(std::move(*v));
-    }
-    return out;
-  }
-  return value;
-}
-
 // The value of one template as type `t`: the value, or null and why not.
 std::pair<json, std::string> typed(const Template& t, FigureType type, const SummaryEval& eval) {
-  auto v = render(t.value, eval);
+  auto v = render_template(t.value, eval);
   if (!v) return {nullptr, "could not be computed: " + v.error()};
   if (v->is_null()) return {nullptr, "missing"};
   if (auto why = figure_value_problem(type, *v); !why.empty()) return {nullptr, why};
@@ -106,7 +80,7 @@ std::string figure_value_problem(FigureType t, const json& v) {
       if (v.is_string() && v.get_ref<const std::string&>().size() <= 40 &&
           std::regex_match(v.get_ref<const std::string&>(), iso))
         return "";
-      return "not an ISO 8601 duration (P12M, P30D, PT4H): " + shown(v);
+      return "not an ISO 8601 duration (P12M, P30D, PT4H): " + shown_value(v);
     }
     case FigureType::Percent: {
       static const std::regex decimal(R"(^-?\d{1,15}(\.\d{1,6})?$)");
@@ -114,11 +88,11 @@ std::string figure_value_problem(FigureType t, const json& v) {
       if (v.is_string() && v.get_ref<const std::string&>().size() <= 24 &&
           std::regex_match(v.get_ref<const std::string&>(), decimal))
         return "";
-      return "not a percentage (a number such as 99.9): " + shown(v);
+      return "not a percentage (a number such as 99.9): " + shown_value(v);
     }
     case FigureType::Party:
     case FigureType::Text:
-      return non_empty_string(v) ? "" : "not a non-empty string: " + shown(v);
+      return non_empty_string(v) ? "" : "not a non-empty string: " + shown_value(v);
     case FigureType::Link: {
       if (v.is_string()) {
         const auto& s = v.get_ref<const std::string&>();
@@ -128,10 +102,10 @@ std::string figure_value_problem(FigureType t, const json& v) {
           if (c <= 0x20 || c == 0x7f) ok = false;
         if (ok) return "";
       }
-      return "not a link (https://…, http://… or a path on this server): " + shown(v);
+      return "not a link (https://…, http://… or a path on this server): " + shown_value(v);
     }
     case FigureType::Number:
-      return v.is_number() ? "" : "not a number: " + shown(v);
+      return v.is_number() ? "" : "not a number: " + shown_value(v);
   }
   return "of an unknown type";
 }

@@ -4,6 +4,7 @@
 // cover. Pure functions; the caller supplies the jq evaluation.
 #pragma once
 
+#include "workflows/expressions.hpp"
 #include "workflows/model.hpp"
 
 #include <nlohmann/json.hpp>
@@ -33,7 +34,7 @@ std::string figure_type_names();
 std::string figure_value_problem(FigureType t, const nlohmann::json& v);
 
 // Evaluates one jq program (without "${ }") on the subject.
-using SummaryEval = std::function<tl::expected<nlohmann::json, std::string>(const std::string&)>;
+using SummaryEval = TemplateEval;
 
 // The summary computed from the subject:
 //   {"title": "…",

@@ -96,33 +96,13 @@ Result<json> Decider::eval(const wf::Expression& e, const Frame& f) {
 }
 
 Result<json> Decider::render(const json& value, const Frame& f) {
-  if (value.is_string()) {
-    if (auto program = wf::unwrap_expression(value.get<std::string>())) {
-      auto v = jq_.evaluate(*program, f.context, vars());
-      if (!v) return fail(ErrorCode::InvalidArgument, v.error(), *program);
-      return *v;
-    }
-    return value;
-  }
-  if (value.is_object()) {
-    json out = json::object();
-    for (const auto& [k, v] : value.items()) {
-      auto r = render(v, f);
-      if (!r) return r;
-      out[k] = std::move(*r);
-    }
-    return out;
-  }
-  if (value.is_array()) {
-    json out = json::array();
-    for (const auto& v : value) {
-      auto r = render(v, f);
-      if (!r) return r;
-      out.push_back(std::move(*r));
-    }
-    return out;
-  }
-  return value;
+  std::string failed;  // the program that failed, for the error
+  auto r = wf::render_template(value, [&](const std::string& program) {
+    failed = program;
+    return jq_.evaluate(program, f.context, vars());
+  });
+  if (!r) return fail(ErrorCode::InvalidArgument, r.error(), failed);
+  return std::move(*r);
 }
 
 void Decider::set_path(json& target, const std::string& path, json value) {
