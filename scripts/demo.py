@@ -3,13 +3,16 @@
 document to invoices, revenue schedule and armed monitors, on the embedded SQLite store.
 
     scripts/demo.py BUILD_DIR [--contract FILE] [--out DIR] [--auto-approve | --no-approve]
-                              [--summary FILE]
+                              [--summary FILE] [--serve] [--ready FILE]
 
 Run from a terminal without --auto-approve (or DEMO_AUTO_APPROVE=1), it runs to the finance
 approval gate and keeps serving: it prints a finance approver's token, the inbox URL and a curl
 line that works when pasted, carries on when the decision arrives (from the browser or curl),
-and keeps serving the pages after the run until Ctrl-C. Without a terminal (CI), or with
---no-approve, it stops at the gate and does not wait. With --auto-approve a demo approver
+and keeps serving the pages after the run until Ctrl-C (or SIGTERM). If the approver requests
+changes, it prints the review page's URL and a reviewer's token, and waits for the gate to open
+again. --serve does the same without a terminal (the browser tests drive it), and --ready FILE
+writes the API's URL, the instance and the tokens there once the gate is open. Without a
+terminal (CI), or with --no-approve, it stops at the gate and does not wait. With --auto-approve a demo approver
 decides through the real HTTP callback: the single-use callback token from the signed
 approval.requested webhook, posted to the callback URL. The summary (invoices, revenue
 schedule, monitors) is printed and, with --summary, written as JSON with what the sandbox holds.
@@ -19,6 +22,7 @@ import http.server
 import json
 import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
@@ -278,7 +282,11 @@ def main():
     ap.add_argument("--summary")
     ap.add_argument("--auto-approve", action="store_true")
     ap.add_argument("--no-approve", action="store_true")
+    ap.add_argument("--serve", action="store_true")
+    ap.add_argument("--ready")
     args = ap.parse_args()
+    # SIGTERM stops it as Ctrl-C does: the sandbox and covenant serve stop with it.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     auto = args.auto_approve or os.environ.get("DEMO_AUTO_APPROVE") == "1"
     demo = Demo(args)
     try:
@@ -300,8 +308,13 @@ def main():
         print("   time     seq   state                what happened")
 
         # A person decides when there is one at a terminal to do it; never in CI.
-        interactive = not auto and not args.no_approve and sys.stdin.isatty()
+        interactive = not auto and not args.no_approve and (sys.stdin.isatty() or args.serve)
         approval = open_gate(demo, instance, "Finance approval of the plan and schedule", interactive)
+        if args.ready:
+            tmp = pathlib.Path(args.ready + ".tmp")
+            tmp.write_text(json.dumps({"api": demo.api, "instance": instance, "approval": approval["id"],
+                                       "tokens": demo.tokens}))
+            tmp.replace(args.ready)
         summary = {"instance": instance, "approval": approval, "approved": False}
         if not auto:
             if not interactive:
@@ -312,8 +325,20 @@ def main():
                 write_summary(args, summary)
                 return 0
             print("\n   Waiting for your decision (Ctrl-C to stop)…")
-            demo.wait_for(instance, lambda ev, st: any(e.get("type") == "ApprovalGranted" for e in ev),
-                          "a decision", timeout=24 * 3600)
+            asked = []
+
+            def granted(events, st):
+                # Changes requested: the terms go back to review; say where, once each time.
+                n = sum(1 for e in events if e.get("type") == "ApprovalChangesRequested")
+                if n > len(asked):
+                    asked.append(n)
+                    print(f"\n   Finance asked for changes. Review the terms in the browser:\n"
+                          f"     {demo.api}/ui/review.html?id={instance}\n"
+                          f"   signed in with the reviewer's token (revops-demo):\n"
+                          f"     {demo.tokens['revops-demo']}\n"
+                          f"   The plan is computed again and the gate opens anew.")
+                return any(e.get("type") == "ApprovalGranted" for e in events)
+            demo.wait_for(instance, granted, "a decision", timeout=24 * 3600)
         else:
             approve_by_callback(approval)
         summary["approved"] = True

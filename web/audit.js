@@ -87,8 +87,18 @@
       onclick: (ev) => { ev.preventDefault(); focusTerm(name); } }, name.replace(/_/g, " "));
   }
 
-  function terms(result, doc) {
-    const fields = result.fields || {};
+  // The extracted terms as the workflow went on with them: a term corrected in review shows
+  // its new value, what it was, who corrected it and why.
+  function terms(result, doc, corrected) {
+    const fields = JSON.parse(JSON.stringify(result.fields || {}));
+    for (const c of corrected) {
+      const t = fields[c.payload.field] || (fields[c.payload.field] = { confidence: 1 });
+      t.was = { value: c.payload.old, by: c.payload.by, reason: c.payload.reason };
+      t.value = c.payload.new;
+      t.source = "review";
+      t.confidence = 1;
+      if (c.payload.evidence) t.evidence = c.payload.evidence;
+    }
     $("document-meta").textContent = `${doc.media_type}, ${doc.bytes} bytes, SHA-256 ${doc.sha256}` +
       (doc.pages > 1 ? `, ${doc.pages} pages` : "");
     const body = $("terms").querySelector("tbody");
@@ -96,7 +106,8 @@
       const ev = t.evidence || {};
       body.append(el("tr", { id: "term-" + name, class: "term" },
         el("td", {}, name.replace(/_/g, " ")),
-        el("td", {}, render(t.value)),
+        el("td", {}, render(t.value), t.was ? el("div", { class: "meta corrected" },
+          "corrected by ", t.was.by || "—", " from ", render(t.was.value), ": ", t.was.reason) : null),
         el("td", { class: "number" }, Number(t.confidence).toFixed(2), t.source ? el("div", { class: "meta" }, t.source) : null),
         el("td", {}, ev.end > ev.start
           ? el("a", { href: "#evidence-" + name, onclick: (e) => { e.preventDefault(); focusTerm(name); } },
@@ -144,17 +155,23 @@
       el("div", { class: "meta" }, `opened ${when(a.opened_at)} · digest `, el("span", { class: "digest" }, a.digest)),
       a.decisions.length ? render(a.decisions.map((d) => ({
         who: d.recorded_as || d.approver, role: d.role, when: decidedAt(a, d),
-        decision: d.approve ? "approve" : "reject", comment: d.comment, digest: d.digest,
+        decision: d.approve ? "approve" : d.request_changes ? "request changes" : "reject",
+        comment: d.comment, digest: d.digest,
       }))) : el("p", { class: "meta" }, "no decisions"))));
     show("approvals-card");
   }
 
   function exceptions(events) {
     const kinds = new Set(["ActivityFailed", "WritebackBlocked", "ApprovalRejected", "ApprovalExpired",
-      "ApprovalEscalated", "EventReceived", "WorkflowFailed", "WorkflowCancelled"]);
+      "ApprovalEscalated", "ApprovalChangesRequested", "ValueCorrected", "EventReceived", "WorkflowFailed",
+      "WorkflowCancelled"]);
+    const short = (v) => (v === null || v === undefined ? "nothing" : typeof v === "string" ? v : JSON.stringify(v));
     const rows = events.filter((e) => kinds.has(e.type)).map((e) => ({
       "#": e.seq, at: when(e.at), event: e.type, state: e.state || "", by: actor(e) || "",
-      detail: e.payload.message || e.payload.event || e.payload.error || e.payload.reason || "",
+      detail: e.type === "ValueCorrected"
+        ? `${e.payload.field}: ${short(e.payload.old)} → ${short(e.payload.new)} (${e.payload.reason})`
+        : e.type === "ApprovalChangesRequested" ? `to ${e.payload.next}: ${e.payload.comment}`
+          : e.payload.message || e.payload.event || e.payload.error || e.payload.reason || "",
     }));
     $("exceptions").replaceChildren(rows.length ? render(rows) : el("p", { class: "meta" }, "none"));
     show("exceptions-card");
@@ -189,7 +206,7 @@
       const extracted = all.filter((e) => e.type === "ActivityCompleted" && e.payload.activity === "extract.terms").pop();
       if (extracted) {
         const doc = await api("GET", `/v1/documents/${encodeURIComponent(extracted.payload.result.document)}`);
-        terms(extracted.payload.result, doc);
+        terms(extracted.payload.result, doc, events.filter((e) => e.type === "ValueCorrected"));
         // A link from the decision page (#term-NAME) opens the passage of that term.
         const wanted = /^#term-(.+)$/.exec(location.hash);
         if (wanted) focusTerm(decodeURIComponent(wanted[1]));

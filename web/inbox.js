@@ -86,12 +86,16 @@
 
   function card(a) {
     const s = a.summary || null;
-    const comment = el("textarea", { id: "comment-" + a.id, placeholder: "Why — required to reject; kept in the history" });
+    const comment = el("textarea", { id: "comment-" + a.id, placeholder: a.changes_to
+      ? "Why — required to reject or to ask for changes; kept in the history"
+      : "Why — required to reject; kept in the history" });
     const result = el("p", { class: "result", role: "status" });
     const id = decisionId();  // one per card: a double click counts once
     const decide = async (verdict) => {
-      if (verdict === "reject" && !comment.value.trim()) {
-        result.textContent = "Say why you reject: the reason goes back to RevOps and into the history.";
+      if (verdict !== "approve" && !comment.value.trim()) {
+        result.textContent = verdict === "reject"
+          ? "Say why you reject: the reason goes back to RevOps and into the history."
+          : "Say what to change: your comment goes back to RevOps and into the history.";
         result.className = "result error";
         comment.focus();
         return;
@@ -101,8 +105,10 @@
       try {
         const answer = await api("POST", `/v1/approvals/${a.id}/decisions`,
           { decision: verdict, digest: a.digest, comment: comment.value, decision_id: id });
-        result.textContent = verdict === "approve"
-          ? `Approved. The gate is now ${answer.status}.` : `Rejected. The gate is now ${answer.status}.`;
+        result.textContent = verdict === "approve" ? `Approved. The gate is now ${answer.status}.`
+          : verdict === "reject" ? `Rejected. The gate is now ${answer.status}.`
+            : `Sent back for changes (to ${a.changes_to.replace(/_/g, " ")}). The gate is now closed; ` +
+              "it opens again with the changed data.";
         for (const b of node.querySelectorAll("button")) b.disabled = true;
       } catch (e) {
         result.textContent = e.message;
@@ -110,7 +116,7 @@
       }
     };
     const decided = (a.decisions || []).map((d) =>
-      `${d.recorded_as || d.approver} ${d.approve ? "approved" : "rejected"}`).join(", ");
+      `${d.recorded_as || d.approver} ${d.approve ? "approved" : d.request_changes ? "asked for changes" : "rejected"}`).join(", ");
     const title = (s && s.title) || `${a.business_key || a.instance_id}: ${a.state.replace(/_/g, " ")}`;
     const problems = s && s.problems && s.problems.length
       ? el("div", { class: "problems", role: "note" }, el("strong", {}, "Could not be shown: "),
@@ -134,7 +140,9 @@
         comment,
         el("div", { class: "actions" },
           el("button", { class: "approve", type: "button", onclick: () => decide("approve") }, "Approve"),
-          el("button", { class: "reject", type: "button", onclick: () => decide("reject") }, "Reject")),
+          el("button", { class: "reject", type: "button", onclick: () => decide("reject") }, "Reject"),
+          a.changes_to ? el("button", { class: "changes", type: "button", onclick: () => decide("request_changes"),
+            title: `Send it back to ${a.changes_to.replace(/_/g, " ")} with your comment` }, "Request changes") : null),
         result,
         el("p", { class: "meta" }, "You approve exactly the data on this page, whose digest is ",
           el("span", { class: "digest" }, a.digest)))),

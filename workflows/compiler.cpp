@@ -113,6 +113,11 @@ json approval_json(const ApprovalState& a) {
   }
   j["on_reject"] = opt_ref(a.on_reject);
   if (a.on_invalid) j["on_invalid"] = a.on_invalid->name;
+  if (a.on_changes_requested)  // optional: older digests unchanged
+    j["on_changes_requested"] = {
+        {"next", a.on_changes_requested->next.name},
+        {"output", a.on_changes_requested->output ? json(a.on_changes_requested->output->source)
+                                                  : json(nullptr)}};
   if (a.summary) j["summary"] = summary_json(*a.summary);  // optional: older digests unchanged
   continuation(a.then, j);
   return j;

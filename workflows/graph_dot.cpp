@@ -100,6 +100,8 @@ std::string edge_attrs(const Node& from, const Edge& e) {
       return "label=\"catch " + esc(shorten(e.label, 32)) + "\", style=dashed, color=\"#b42318\"";
     case EdgeKind::Reject:
       return "label=\"rejected\", style=dashed, color=\"#b42318\", fontcolor=\"#b42318\"";
+    case EdgeKind::Changes:
+      return "label=\"changes requested\", style=dashed, color=\"#b54708\", fontcolor=\"#b54708\"";
     case EdgeKind::Timeout:
       return "label=\"timed out\", style=dotted, color=\"#b54708\"";
     case EdgeKind::Invalid:

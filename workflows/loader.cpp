@@ -24,7 +24,8 @@ const Known kChoiceFields = {"type", "description", "choices", "default"};
 const Known kApprovalFields = {
     "type",      "description",          "authorizes", "subject",       "approvers",
     "quorum",    "separation_of_duties", "timeout",    "remind_before", "on_timeout",
-    "on_reject", "on_invalid",           "summary",    "next",          "end"};
+    "on_reject", "on_changes_requested", "on_invalid", "summary",       "next",
+    "end"};
 const Known kWaitFields = {"type",   "description", "duration",   "until", "event",
                            "output", "timeout",     "on_timeout", "next",  "end"};
 const Known kParallelFields = {"type", "description", "branches", "output", "next", "end"};
@@ -92,6 +93,7 @@ class Loader {
   std::optional<SummaryFigure> read_figure(const YAML::Node& n, const std::string& owner,
                                            bool comparison);
   std::vector<CatchRule> read_catch(const YAML::Node& n, const std::string& owner);
+  std::optional<ChangesRoute> read_changes_route(const YAML::Node& n, const std::string& owner);
   std::optional<Compensation> read_compensation(const YAML::Node& n, const std::string& owner);
   std::optional<ApprovalTimeout> read_approval_timeout(const YAML::Node& n,
                                                        const std::string& owner);
@@ -554,10 +556,34 @@ ApprovalState Loader::read_approval(const Fields& f) {
                f.owner() + ": 'on_timeout' needs a 'timeout'");
   }
   if (auto n = f.get("on_reject")) a.on_reject = r_.state_ref(*n, f.what("on_reject"));
+  if (auto n = f.get("on_changes_requested"))
+    a.on_changes_requested = read_changes_route(*n, f.owner());
   if (auto n = f.get("on_invalid")) a.on_invalid = r_.state_ref(*n, f.what("on_invalid"));
   if (auto n = f.get("summary")) a.summary = read_summary(*n, f.owner());
   read_continuation(f, a.then);
   return a;
+}
+
+std::optional<ChangesRoute> Loader::read_changes_route(const YAML::Node& n,
+                                                       const std::string& owner) {
+  std::string o = owner + ": on_changes_requested";
+  ChangesRoute c;
+  c.span = r_.span(n);
+  if (n.IsScalar()) {  // the state's name alone
+    auto ref = r_.state_ref(n, o);
+    if (!ref) return std::nullopt;
+    c.next = *ref;
+    return c;
+  }
+  if (!r_.expect_map(n, o)) return std::nullopt;
+  Fields f(r_, n, o, {"next", "output"});
+  auto v = f.require("next");
+  if (!v) return std::nullopt;
+  auto ref = r_.state_ref(*v, f.what("next"));
+  if (!ref) return std::nullopt;
+  c.next = *ref;
+  opt(f, "output", c.output, &YamlReader::path);
+  return c;
 }
 
 std::optional<GateSummary> Loader::read_summary(const YAML::Node& n, const std::string& owner) {

@@ -165,6 +165,14 @@ struct GateSummary {
   SourceSpan span;
 };
 
+// Where an approver's request for changes goes: back to the state that prepares the data
+// (a review, a person's task), with the request ({approval_id, by, comment, at}) at `output`.
+struct ChangesRoute {
+  StateRef next;
+  std::optional<Path> output;
+  SourceSpan span;
+};
+
 struct ApprovalState {
   std::vector<std::string> authorizes;
   std::vector<SourceSpan> authorizes_spans;
@@ -184,6 +192,7 @@ struct ApprovalState {
   std::optional<Duration> remind_before;  // a reminder this long before the deadline
   std::optional<ApprovalTimeout> on_timeout;
   std::optional<StateRef> on_reject;
+  std::optional<ChangesRoute> on_changes_requested;  // without it, nobody may request changes
   Continuation then;
 };
 

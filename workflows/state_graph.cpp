@@ -32,6 +32,9 @@ std::vector<Edge> transitions_of(const State& st) {
         } else if constexpr (std::is_same_v<T, ApprovalState>) {
           add_continuation(b.then, out);
           if (b.on_reject) out.push_back({&*b.on_reject, EdgeKind::Reject, "rejected", -1});
+          if (b.on_changes_requested)
+            out.push_back(
+                {&b.on_changes_requested->next, EdgeKind::Changes, "changes requested", -1});
           if (b.on_invalid)
             out.push_back({&*b.on_invalid, EdgeKind::Invalid, "subject invalid", -1});
           if (b.on_timeout && b.on_timeout->next)

@@ -13,7 +13,7 @@
 
 namespace covenant::workflows {
 
-enum class EdgeKind { Next, Choice, Default, Catch, Reject, Timeout, Invalid, Enter };
+enum class EdgeKind { Next, Choice, Default, Catch, Reject, Changes, Timeout, Invalid, Enter };
 
 struct Edge {
   const StateRef* ref;  // the written reference (name and span)

@@ -496,6 +496,50 @@ void check_quorum(const StateGraph& g, Diagnostics& out) {
   }
 }
 
+// A request for changes sends the data to a state where someone changes it, and the changed
+// data comes back to the gate: to the gate itself is a loop that changes nothing (an error);
+// to a state that never leads back is a rejection by another name (a warning).
+void check_changes(const StateGraph& g, Diagnostics& out) {
+  for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n) {
+    const auto& node = g.nodes[n];
+    const auto* a = std::get_if<ApprovalState>(&node.state->body);
+    if (!a || node.state->opaque || !a->on_changes_requested) continue;
+    const auto& route = *a->on_changes_requested;
+    int target = -1;
+    for (const auto& e : node.edges)
+      if (e.kind == EdgeKind::Changes) target = e.target;
+    if (target < 0) continue;  // unknown-state, reported already
+    std::string at = "state '" + node.state->name + "': on_changes_requested";
+    if (target == n) {
+      out.push_back({route.next.span, codes::kBadValue,
+                     at + " sends the data back to the gate itself, unchanged: name the state "
+                          "where someone changes it (a review, a task)",
+                     Severity::Error});
+      continue;
+    }
+    std::vector<bool> seen(g.nodes.size(), false);
+    std::vector<int> todo{target};
+    seen[target] = true;
+    bool back = false;
+    while (!todo.empty() && !back) {
+      int m = todo.back();
+      todo.pop_back();
+      for (const auto& e : g.nodes[m].edges) {
+        if (e.target < 0 || seen[e.target]) continue;
+        back = back || e.target == n;
+        seen[e.target] = true;
+        todo.push_back(e.target);
+      }
+    }
+    if (!back)
+      out.push_back({route.next.span, codes::kBadValue,
+                     at + " goes to '" + route.next.name +
+                         "', which never leads back to this gate: the changed data could not be "
+                         "approved (to end the instance, use on_reject)",
+                     Severity::Warning});
+  }
+}
+
 }  // namespace
 
 void check_approvals(const Definition& def, const ActivityCatalog& catalog, Diagnostics& out) {
@@ -507,6 +551,7 @@ void check_approvals(const Definition& def, const ActivityCatalog& catalog, Diag
   check_subjects(g, out);
   check_summaries(g, out);
   check_quorum(g, out);
+  check_changes(g, out);
 }
 
 }  // namespace covenant::workflows::detail

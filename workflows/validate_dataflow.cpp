@@ -68,6 +68,10 @@ std::optional<ReadPath> written_by(const State& st, const Edge& e) {
   }
   if (const auto* w = std::get_if<WaitState>(&st.body))
     return e.kind == EdgeKind::Next ? path(w->output) : std::nullopt;
+  if (const auto* a = std::get_if<ApprovalState>(&st.body))
+    return e.kind == EdgeKind::Changes && a->on_changes_requested
+               ? path(a->on_changes_requested->output)
+               : std::nullopt;
   if (const auto* p = std::get_if<ParallelState>(&st.body))
     return e.kind == EdgeKind::Next ? path(p->output) : std::nullopt;
   if (const auto* m = std::get_if<MapState>(&st.body))
@@ -92,6 +96,8 @@ class DataFlow {
         for (const auto& c : t->catches) add(c.output);
       } else if (const auto* w = std::get_if<WaitState>(&st.body)) {
         add(w->output);
+      } else if (const auto* a = std::get_if<ApprovalState>(&st.body)) {
+        if (a->on_changes_requested) add(a->on_changes_requested->output);
       } else if (const auto* p = std::get_if<ParallelState>(&st.body)) {
         add(p->output);
       } else if (const auto* m = std::get_if<MapState>(&st.body)) {

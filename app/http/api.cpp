@@ -260,6 +260,7 @@ std::optional<std::pair<std::int64_t, std::string>> read_cursor(const std::strin
 void add_all_routes(Api& api) {
   add_definition_routes(api);
   add_instance_routes(api);
+  add_review_routes(api);
   add_approval_routes(api);
   add_admin_routes(api);
   add_web_routes(api);

@@ -27,6 +27,8 @@ nlohmann::json approval_json(const engine::store::ApprovalRow& a, const std::str
           {"approvers", roles},
           {"quorum", a.quorum},
           {"decisions", a.decisions},
+          // Where a request for changes sends the instance; null: the gate takes none.
+          {"changes_to", a.changes_to.empty() ? nlohmann::json() : nlohmann::json(a.changes_to)},
           {"opened_at", rfc3339_or_empty(a.opened_us)},
           {"deadline", a.deadline_us ? nlohmann::json(rfc3339_or_empty(a.deadline_us)) : nullptr},
           {"closed_at", a.closed_us ? nlohmann::json(rfc3339_or_empty(a.closed_us)) : nullptr},
@@ -140,16 +142,17 @@ void add_approval_routes(Api& api) {
           if (b.contains(k) && !b[k].is_string())
             return problem(c, 422, "InvalidArgument", std::string("'") + k + "' must be a string");
         std::string decision = text("decision");
-        if (decision != "approve" && decision != "reject")
-          return problem(c, 422, "InvalidArgument", "'decision' must be \"approve\" or \"reject\"");
+        if (decision != "approve" && decision != "reject" && decision != "request_changes")
+          return problem(c, 422, "InvalidArgument",
+                         "'decision' must be \"approve\", \"reject\" or \"request_changes\"");
         if (text("digest").size() != 64)
           return problem(c, 422, "InvalidArgument",
                          "'digest' must be the subject digest you were shown (64 hex digits)");
         engine::approvals::Approver who{c.principal, "", "", ""};
         if (c.callback) who = *c.callback;
-        engine::approvals::DecisionRequest req{c.params[0],           text("decision_id"),
-                                               decision == "approve", text("comment"),
-                                               text("digest"),        text("on_behalf_of")};
+        engine::approvals::DecisionRequest req{
+            c.params[0],    text("decision_id"),  decision == "approve",        text("comment"),
+            text("digest"), text("on_behalf_of"), decision == "request_changes"};
         auto r = s.desk.decide(who, req);
         if (!r) return problem(c, r.error());
         reply(c, r->contains("repeated") ? 200 : 201, *r);

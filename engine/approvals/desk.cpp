@@ -99,6 +99,10 @@ Result<std::pair<std::string, std::vector<std::string>>> ApprovalDesk::authority
 
 namespace {
 
+const char* decision_name(const DecisionRequest& req) {
+  return req.request_changes ? "request_changes" : req.approve ? "approve" : "reject";
+}
+
 // The answer recorded for a decision id, marked as a repeat; Conflict when the id was used
 // for a different decision.
 Result<json> repeated(const store::DecisionRow& d, const json& request) {
@@ -117,12 +121,9 @@ Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& re
   if (req.decision_id.size() > 128)
     return fail(ErrorCode::InvalidArgument, "'decision_id' is longer than 128 characters",
                 "decision_id");
-  json request = {{"approval_id", req.approval_id},
-                  {"approver", who.principal.name},
-                  {"decision", req.approve ? "approve" : "reject"},
-                  {"comment", req.comment},
-                  {"digest", req.digest},
-                  {"on_behalf_of", req.on_behalf_of}};
+  json request = {{"approval_id", req.approval_id}, {"approver", who.principal.name},
+                  {"decision", decision_name(req)}, {"comment", req.comment},
+                  {"digest", req.digest},           {"on_behalf_of", req.on_behalf_of}};
   // A repeated decision id gets its recorded answer whatever happened since (the gate
   // closed, the token was spent), so it is looked up first...
   auto recorded = [&]() -> Result<std::optional<store::DecisionRow>> {
@@ -159,14 +160,20 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
                 "approval " + req.approval_id + " is closed (" + (*a)->status + ")");
   auto auth = authority(who, req.on_behalf_of.empty() ? who.on_behalf_of : req.on_behalf_of, **a);
   if (!auth) return tl::unexpected(auth.error());
-  // A rejection goes back to RevOps: without its reason nobody can act on it.
-  if (!req.approve && req.comment.find_first_not_of(" \t\r\n") == std::string::npos)
+  // A rejection or a request for changes goes back to RevOps: without its reason nobody can
+  // act on it.
+  if ((!req.approve || req.request_changes) &&
+      req.comment.find_first_not_of(" \t\r\n") == std::string::npos)
     return fail(ErrorCode::InvalidArgument,
-                "a rejection needs its reason: say why in 'comment' (it goes back to RevOps "
-                "and into the history)",
+                std::string(req.request_changes ? "a request for changes needs to say what to "
+                                                  "change"
+                                                : "a rejection needs its reason") +
+                    ": say it in 'comment' (it goes back to RevOps and into the history)",
                 "comment");
-  runtime::ApprovalInput in{(*a)->state, who.principal.name, auth->second, req.approve,
-                            req.comment, req.digest,         (*a)->id,     auth->first};
+  runtime::ApprovalInput in{
+      (*a)->state,        who.principal.name, auth->second, req.approve && !req.request_changes,
+      req.comment,        req.digest,         (*a)->id,     auth->first,
+      req.request_changes};
   std::optional<store::DecisionRow> recorded;
   json answer;
   std::int64_t now_us = to_micros(clock_.now());
@@ -190,6 +197,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
   };
   auto after = [&](store::Tx& tx, const runtime::Instance& inst) -> Result<void> {
     std::string status = runtime::open_gates(inst).count((*a)->id) ? "open"
+                         : req.request_changes                     ? "changes_requested"
                          : req.approve                             ? "granted"
                                                                    : "rejected";
     answer = {{"approval_id", (*a)->id},
@@ -197,7 +205,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
               {"decision_id", req.decision_id},
               {"approver", who.principal.name},
               {"on_behalf_of", auth->first},
-              {"decision", req.approve ? "approve" : "reject"},
+              {"decision", decision_name(req)},
               {"status", status}};
     if (req.decision_id.empty()) return {};
     return store_.insert_decision(

@@ -39,6 +39,8 @@ struct DecisionRequest {
   std::string comment;
   std::string digest;        // the subject digest the approver saw
   std::string on_behalf_of;  // optional: decide as a delegate of this principal
+  // Send the data back (the gate's on_changes_requested) instead; `approve` is false.
+  bool request_changes = false;
 };
 
 // Someone who may decide an approval, as the notifier tells them.

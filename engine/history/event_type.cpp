@@ -6,7 +6,7 @@
 namespace covenant::engine::history {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 26> kNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 28> kNames = {{
     {EventType::WorkflowStarted, "WorkflowStarted"},
     {EventType::StateEntered, "StateEntered"},
     {EventType::ActivityScheduled, "ActivityScheduled"},
@@ -33,6 +33,8 @@ constexpr std::array<std::pair<EventType, std::string_view>, 26> kNames = {{
     {EventType::ApprovalReminded, "ApprovalReminded"},
     {EventType::CompensationFailed, "CompensationFailed"},
     {EventType::SubjectRejected, "SubjectRejected"},
+    {EventType::ApprovalChangesRequested, "ApprovalChangesRequested"},
+    {EventType::ValueCorrected, "ValueCorrected"},
 }};
 
 }  // namespace

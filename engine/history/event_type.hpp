@@ -35,6 +35,8 @@ enum class EventType : int {
   ApprovalReminded = 24,
   CompensationFailed = 25,
   SubjectRejected = 26,
+  ApprovalChangesRequested = 27,
+  ValueCorrected = 28,
 };
 
 std::string_view name(EventType t);

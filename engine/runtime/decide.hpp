@@ -46,6 +46,9 @@ struct SignalInput {
   std::string event;
   nlohmann::json payload;
   std::string by;  // the principal who sent it: it changed the instance (separation of duties)
+  // What a person corrected in the data the payload carries ([{field, old, new, reason,
+  // evidence}]): each one a ValueCorrected event before the EventReceived. Null for none.
+  nlohmann::json corrections;
 };
 
 struct CancelInput {
@@ -66,6 +69,9 @@ struct ApprovalInput {
   std::string digest;        // the subject digest the approver saw
   std::string approval_id;   // when set, the gate must be this opening of it (not a later one)
   std::string on_behalf_of;  // a delegate's delegator
+  // Neither approve nor reject: the data goes back to the state the gate's
+  // on_changes_requested names, with the comment (`approve` is false).
+  bool request_changes = false;
 };
 
 using Input =

@@ -107,6 +107,8 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
   f.gate = {{"id", id},           {"digest", digest},           {"rules", rules},
             {"quorum", a.quorum}, {"decisions", json::array()}, {"deadline_us", deadline_us}};
   if (escalated) f.gate["escalated"] = true;
+  // Where a request for changes goes (a gate without on_changes_requested takes none).
+  if (a.on_changes_requested) f.gate["changes_to"] = a.on_changes_requested->next.name;
   json requested = {{"approval_id", id},
                     {"subject", *subject},
                     {"digest", digest},
@@ -121,6 +123,7 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
     });
   if (!not_applied.empty()) requested["rules_not_applied"] = not_applied;
   if (deadline_us) requested["deadline"] = format_rfc3339(from_micros(deadline_us));
+  if (a.on_changes_requested) requested["changes_to"] = a.on_changes_requested->next.name;
   emit(EventType::ApprovalRequested, f, st.name, std::move(requested));
   if (!policy.is_null()) {
     // Granted by policy: recorded as a decision with the condition, the values it read and
@@ -188,18 +191,42 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
   if (in.digest != f.gate["digest"].get<std::string>())
     return fail(ErrorCode::FailedPrecondition,
                 "the subject changed since the approver saw it (digest mismatch)");
+  if (in.request_changes && !a.on_changes_requested)
+    return fail(ErrorCode::FailedPrecondition,
+                "the gate at '" + in.state +
+                    "' takes no request for changes (its definition names no "
+                    "on_changes_requested): approve or reject it");
   json decision = {{"approval_id", f.gate.value("id", "")},
                    {"approver", in.approver},
                    {"role", role},
-                   {"approve", in.approve},
+                   {"approve", in.approve && !in.request_changes},
                    {"comment", in.comment},
                    {"digest", in.digest}};
+  if (in.request_changes) decision["request_changes"] = true;  // optional: older events as were
   if (!in.on_behalf_of.empty()) {
     decision["on_behalf_of"] = in.on_behalf_of;
     decision["recorded_as"] = in.approver + " for " + in.on_behalf_of;
   }
   f.gate["decisions"].push_back(decision);
   emit(EventType::ApprovalDecided, f, f.state, decision);
+  if (in.request_changes) {
+    // The data goes back to whoever prepares it, with the approver's comment; the gate
+    // closes, and opens again (with a new digest) when the flow reaches it next.
+    const auto& route = *a.on_changes_requested;
+    json request = {{"approval_id", f.gate.value("id", "")},
+                    {"by", in.approver},
+                    {"comment", in.comment},
+                    {"at", format_rfc3339(from_micros(now_us_))},
+                    {"next", route.next.name}};
+    if (!in.on_behalf_of.empty()) request["on_behalf_of"] = in.on_behalf_of;
+    emit(EventType::ApprovalChangesRequested, f, f.state, request);
+    drop_frame_work(f);
+    f.timer_keys.clear();
+    f.gate = nullptr;
+    if (route.output) set_path(f.context, route.output->source, std::move(request));
+    enter(f, route.next.name);
+    return {};
+  }
   if (!in.approve) {
     emit(EventType::ApprovalRejected, f, f.state,
          {{"approval_id", f.gate.value("id", "")}, {"by", in.approver}, {"comment", in.comment}});

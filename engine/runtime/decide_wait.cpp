@@ -88,6 +88,13 @@ Result<void> Decider::on_signal(const SignalInput& s) {
     if (it == inst_.frames.end()) continue;  // ended by an earlier delivery in this loop
     Frame& f = it->second;
     const auto& w = std::get<wf::WaitState>(find(f.state)->body);
+    if (s.corrections.is_array())
+      for (const auto& c : s.corrections) {
+        json corrected = c;
+        corrected["event"] = s.event;
+        if (!s.by.empty()) corrected["by"] = s.by;
+        emit(EventType::ValueCorrected, f, f.state, std::move(corrected));
+      }
     json received = {{"event", s.event}, {"payload", s.payload}};
     if (!s.by.empty()) received["by"] = s.by;
     emit(EventType::EventReceived, f, f.state, std::move(received));

@@ -292,11 +292,13 @@ void Runtime::count(const std::vector<history::Event>& events, bool ok) {
 }
 
 Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,
-                             const std::string& by) {
+                             const std::string& by, const json& corrections) {
   if (auto deep = workflows::json_value_too_deep(payload))
     return fail(ErrorCode::InvalidArgument, too_deep_message("the event's payload", *deep),
                 "payload");
-  return advance(id, SignalInput{event, payload, by});
+  if (!corrections.is_null() && !corrections.is_array())
+    return fail(ErrorCode::InvalidArgument, "corrections must be a list", "corrections");
+  return advance(id, SignalInput{event, payload, by, corrections});
 }
 
 Result<void> Runtime::cancel(const std::string& id, const std::string& reason,

@@ -52,8 +52,11 @@ class Runtime {
                                               const std::vector<nlohmann::json>& inputs,
                                               const StartOptions& opts);
   // `by`: the principal sending it (recorded; they may not approve this instance after).
+  // `corrections`: what a person corrected in the payload's data (a review), recorded as
+  // ValueCorrected events: [{field, old, new, reason, evidence}].
   Result<void> signal(const std::string& id, const std::string& event,
-                      const nlohmann::json& payload, const std::string& by = "");
+                      const nlohmann::json& payload, const std::string& by = "",
+                      const nlohmann::json& corrections = nullptr);
   Result<void> cancel(const std::string& id, const std::string& reason, const std::string& by);
   // `before` runs first in the transaction (return false to skip the decision: e.g. a
   // repeated decision id); `after` runs once the decision is written, before the commit.

@@ -53,6 +53,7 @@ std::string closing_status(const std::string& approval_id, const Instance& after
     if (e.payload.value("approval_id", "") != approval_id) continue;
     if (e.type == EventType::ApprovalGranted) return "granted";
     if (e.type == EventType::ApprovalRejected) return "rejected";
+    if (e.type == EventType::ApprovalChangesRequested) return "changes_requested";
     if (e.type == EventType::ApprovalExpired) return "expired";
   }
   if (after.status == "cancelled") return "cancelled";
@@ -73,6 +74,7 @@ store::ApprovalRow row_of(const std::string& id, const json& g, const Instance& 
   a.quorum = g.value("quorum", 1);
   a.decisions = g.value("decisions", json::array());
   a.deadline_us = g.value("deadline_us", std::int64_t{0});
+  a.changes_to = g.value("changes_to", "");
   return a;
 }
 

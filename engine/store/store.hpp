@@ -68,7 +68,8 @@ struct PrincipalRow {
 };
 
 // An approval gate as the API sees it: one row per opening of a gate, kept in step with the
-// instance by the runtime. status: open | granted | rejected | expired | cancelled | closed.
+// instance by the runtime. status: open | granted | rejected | changes_requested | expired |
+// cancelled | closed.
 struct ApprovalRow {
   std::string id, instance_id, workflow, business_key, frame, state;
   int occurrence = 0;
@@ -79,6 +80,8 @@ struct ApprovalRow {
   nlohmann::json summary;  // what approvers read first (null when the gate declares none)
   nlohmann::json decisions = nlohmann::json::array();
   std::string status = "open";
+  // The state a request for changes sends the instance to ("" when the gate takes none).
+  std::string changes_to;
   std::int64_t opened_us = 0, deadline_us = 0, closed_us = 0;
 };
 

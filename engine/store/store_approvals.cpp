@@ -10,8 +10,8 @@ using nlohmann::json;
 constexpr const char* kSaveApproval =
     "INSERT INTO approvals (id, instance_id, workflow, business_key, frame, state, occurrence, "
     "digest, rules, quorum, subject, summary, decisions, status, opened_us, deadline_us, "
-    "closed_us) VALUES "
-    "(:id, :i, :w, :k, :f, :s, :o, :d, :r, :q, :subj, :sum, :dec, :st, :op, :dl, :cl) "
+    "closed_us, changes_to) VALUES "
+    "(:id, :i, :w, :k, :f, :s, :o, :d, :r, :q, :subj, :sum, :dec, :st, :op, :dl, :cl, :ch) "
     "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, rules = excluded.rules, "
     "decisions = excluded.decisions, status = excluded.status, deadline_us = excluded.deadline_us, "
     "closed_us = excluded.closed_us";
@@ -21,7 +21,7 @@ constexpr const char* kInsertRole =
 constexpr const char* kApprovalColumns =
     "SELECT a.id, a.instance_id, a.workflow, a.business_key, a.frame, a.state, a.occurrence, "
     "a.digest, a.rules, a.quorum, a.subject, a.summary, a.decisions, a.status, a.opened_us, "
-    "a.deadline_us, a.closed_us FROM approvals a ";
+    "a.deadline_us, a.closed_us, a.changes_to FROM approvals a ";
 constexpr const char* kInsertToken =
     "INSERT INTO approval_tokens (token_hash, approval_id, principal, on_behalf_of, expires_us, "
     "used_us, created_us) VALUES (:h, :a, :p, :b, :e, 0, :c)";
@@ -52,7 +52,7 @@ constexpr const char* kDelegationExists = "SELECT COUNT(*) FROM delegations WHER
 // Columns of one approvals row, bound with into().
 struct ApprovalCols {
   std::string id, instance_id, workflow, business_key, frame, state, digest, rules, subject,
-      summary, decisions, status;
+      summary, decisions, status, changes_to;
   int occurrence = 0, quorum = 1;
   long long opened = 0, deadline = 0, closed = 0;
 };
@@ -63,7 +63,7 @@ P& bind(P& p, ApprovalCols& c) {
       soci::into(c.business_key), soci::into(c.frame), soci::into(c.state),
       soci::into(c.occurrence), soci::into(c.digest), soci::into(c.rules), soci::into(c.quorum),
       soci::into(c.subject), soci::into(c.summary), soci::into(c.decisions), soci::into(c.status),
-      soci::into(c.opened), soci::into(c.deadline), soci::into(c.closed);
+      soci::into(c.opened), soci::into(c.deadline), soci::into(c.closed), soci::into(c.changes_to);
   return p;
 }
 
@@ -86,6 +86,7 @@ ApprovalRow to_row(const ApprovalCols& c) {
   a.opened_us = c.opened;
   a.deadline_us = c.deadline;
   a.closed_us = c.closed;
+  a.changes_to = c.changes_to;
   return a;
 }
 
@@ -123,7 +124,7 @@ Result<void> Store::save_approval(Tx& tx, const ApprovalRow& a) {
         soci::use(a.business_key), soci::use(a.frame), soci::use(a.state), soci::use(occ),
         soci::use(a.digest), soci::use(rules), soci::use(quorum), soci::use(subject),
         soci::use(summary), soci::use(decisions), soci::use(a.status), soci::use(opened),
-        soci::use(deadline), soci::use(closed);
+        soci::use(deadline), soci::use(closed), soci::use(a.changes_to);
     tx.sql() << kDeleteRoles, soci::use(a.id);
     if (a.status == "open")
       for (const auto& r : a.rules) {

@@ -7,6 +7,11 @@
 #include "tests/app/api_fixture.hpp"
 #include "tests/support/webdriver.hpp"
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -65,6 +70,69 @@ void run_demo(const covenant::testing::TempDir& out, const std::string& mode) {
   std::string tail((std::istreambuf_iterator<char>(log)), {});
   INFO(cmd << "\n" << tail.substr(tail.size() > 3000 ? tail.size() - 3000 : 0));
   REQUIRE(rc == 0);
+}
+
+// The shipped demo serving in the background (scripts/demo.py --serve) with its sandbox and
+// workers, from its finance gate until the test ends: people decide and review in the browser.
+struct ServingDemo {
+  covenant::testing::TempDir out;
+  pid_t pid = -1;
+  nlohmann::json ready;  // {api, instance, approval, tokens}
+
+  ServingDemo() {
+    auto log = (out.path() / "demo.log").string();
+    auto ready_file = out.path() / "ready.json";
+    pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      setpgid(0, 0);  // its own group: the sandbox and serve stop with it
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int null = open("/dev/null", O_RDONLY);
+      if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
+      if (null >= 0) dup2(null, 0);
+      std::string script = std::string(COVENANT_SOURCE_DIR) + "/scripts/demo.py";
+      std::string out_dir = out.path().string(), ready_path = ready_file.string();
+      execlp("python3", "python3", script.c_str(), COVENANT_BUILD_DIR, "--serve", "--out",
+             out_dir.c_str(), "--ready", ready_path.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    setpgid(pid, pid);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+    while (!std::filesystem::exists(ready_file)) {
+      int status = 0;
+      bool ended = waitpid(pid, &status, WNOHANG) == pid;
+      if (ended) pid = -1;
+      if (ended || std::chrono::steady_clock::now() > deadline) {
+        std::ifstream in(log);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        FAIL("the demo did not reach its finance gate:\n"
+             << text.substr(text.size() > 3000 ? text.size() - 3000 : 0));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::ifstream in(ready_file);
+    ready = nlohmann::json::parse(in);
+  }
+  ~ServingDemo() {
+    if (pid <= 0) return;
+    kill(-pid, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    kill(-pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  std::string url(const std::string& path) const { return ready["api"].get<std::string>() + path; }
+  std::string token(const std::string& who) const { return ready["tokens"][who]; }
+};
+
+void sign_in(Browser& b, const std::string& url, const std::string& token, const char* button) {
+  b.go(url);
+  b.script("sessionStorage.clear()");
+  b.go(url);
+  b.type("#token", token);
+  b.click(button);
 }
 
 // The API of the engine on a demo's database, on a real socket on 127.0.0.1.
@@ -338,4 +406,86 @@ TEST_CASE(
   CHECK(b.text("#exceptions").find("provisioning.confirmed") != std::string::npos);
   CHECK(b.text("#timeline").find("WorkflowStarted") != std::string::npos);
   CHECK(serious_a11y_problems(b) == "");
+}
+
+TEST_CASE(
+    "Finance requests changes on the demo contract, a reviewer corrects the service start in "
+    "the review, and the gate opens again on the corrected plan under a new digest") {
+  ServingDemo d;
+  std::string id = d.ready["instance"];
+  Browser b;
+  b.resize(1280, 800);
+  sign_in(b, d.url("/ui/inbox.html"), d.token("demo-approver"), "#sign-in");
+  b.wait_for("article.approval button.changes");
+  std::string first_digest = b.text("article.approval .digest");
+  CHECK(first_digest.size() == 64);
+  CHECK(b.text("[data-figure='Service starts'] .value").find("Feb") != std::string::npos);
+
+  // A request for changes says what to change.
+  b.click("article.approval button.changes");
+  b.wait_for_text("article.approval .result", "Say what to change");
+  b.type("article.approval textarea",
+         "Service starts March 1, 2027: the kickoff moved (CRM activity 00T-4471)");
+  b.click("article.approval button.changes");
+  b.wait_for_text("article.approval .result", "Sent back for changes (to review terms)");
+
+  // The reviewer sees why, and corrects the dates with a reason and the passage.
+  sign_in(b, d.url("/ui/review.html?id=" + id), d.token("revops-demo"), "#login button");
+  b.wait_for("fieldset[data-field='effective_date']", std::chrono::seconds(60));
+  CHECK(b.text("#asked").find("the kickoff moved") != std::string::npos);
+  CHECK(b.text("#asked").find("demo-approver") != std::string::npos);
+  auto effective = b.text("fieldset[data-field='effective_date']");
+  CHECK(effective.find("Feb 1, 2027") != std::string::npos);
+  CHECK(effective.find("February 1, 2027") != std::string::npos);  // its evidence
+  CHECK(leaked_nothing(b) == "");
+  CHECK(serious_a11y_problems(b) == "");
+  CHECK_FALSE(overflows(b));
+  b.resize(390, 844);
+  CHECK_FALSE(overflows(b));
+  b.resize(1280, 800);
+  auto set = [&](const std::string& css, const std::string& value) {
+    b.script("const e = document.querySelector(" + nlohmann::json(css).dump() +
+             "); e.value = " + nlohmann::json(value).dump() + ";");
+  };
+  set("#term-effective_date-date", "2027-03-01");
+  // A change without its reason is not sent.
+  b.click("#send");
+  b.wait_for_text("#result", "Say why you change effective date");
+  b.type("#term-effective_date-reason", "The kickoff moved to March 1 (CRM activity 00T-4471)");
+  b.type("#term-effective_date-evidence", "shall commence on the Effective Date");
+  set("#term-expiration_date-date", "2028-03-01");
+  b.type("#term-expiration_date-reason", "Twelve months from the moved start");
+  b.click("#send");
+  b.wait_for_text("#result", "Sent: 2 correction(s)");
+
+  // The plan is computed again; the gate opens anew on the corrected plan.
+  sign_in(b, d.url("/ui/inbox.html"), d.token("demo-approver"), "#sign-in");
+  std::string second_digest;
+  for (int i = 0; i < 120 && second_digest.empty(); ++i) {
+    b.go(d.url("/ui/inbox.html"));
+    b.wait_for("article.approval, #approvals p.empty");
+    if (b.exists("article.approval")) {
+      auto digest = b.text("article.approval .digest");
+      if (digest != first_digest) second_digest = digest;
+    }
+    if (second_digest.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  REQUIRE(second_digest.size() == 64);
+  CHECK(b.text("[data-figure='Service starts'] .value").find("Mar 1, 2027") != std::string::npos);
+  CHECK(b.text("[data-figure='Service ends'] .value").find("Mar 1, 2028") != std::string::npos);
+  CHECK(leaked_nothing(b) == "");
+  b.type("article.approval textarea", "Matches the moved start");
+  b.click("article.approval button.approve");
+  b.wait_for_text("article.approval .result", "Approved. The gate is now granted.");
+
+  // The audit page lists the request and the corrections with who, what and why.
+  sign_in(b, d.url("/ui/audit.html?id=" + id), d.token("demo-auditor"), "#login button");
+  auto exceptions = b.wait_for_text("#exceptions", "ValueCorrected", std::chrono::seconds(60));
+  CHECK(exceptions.find("effective_date: 2027-02-01 → 2027-03-01 (The kickoff moved") !=
+        std::string::npos);
+  CHECK(exceptions.find("ApprovalChangesRequested") != std::string::npos);
+  auto row = b.wait_for_text("#term-effective_date", "corrected by revops-demo");
+  CHECK(row.find("2027-03-01") != std::string::npos);
+  CHECK(b.text("#approvals").find("request changes") != std::string::npos);
+  CHECK(leaked_nothing(b) == "");
 }

@@ -337,3 +337,112 @@ ENGINE_TEST("A reminder goes out before the deadline, and the gate's webhooks ar
   CHECK((*out)[0].approval_id == a.id);
   CHECK((*out)[0].payload["data"]["payload"]["digest"] == a.digest);
 }
+
+namespace {
+
+constexpr const char* kChanges = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: sent-back }
+start: prepare
+states:
+  prepare:
+    type: wait
+    event: terms
+    output: .terms
+    next: gate
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject:
+      amount: { from: "${ .terms.amount }", type: integer }
+      customer: { from: "${ .customer }", type: id }
+    approvers: [{ role: finance }]
+    on_changes_requested: { next: prepare, output: .change_request }
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .terms.amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+)";
+
+}  // namespace
+
+ENGINE_TEST(
+    "A request for changes sends the data back where the definition says, with its comment, "
+    "and approving needs the gate again",
+    desk_request_changes) {
+  Desk d{fx};
+  fx.deploy(kChanges);
+  auto id = fx.start("sent-back", {{"customer", "acme"}}, {"C-2", "alice", "", "default"});
+  REQUIRE(fx.runtime_->signal(id, "terms", {{"amount", 90000}}, "dave"));
+  fx.drain();
+  auto a = d.open_approval(id);
+  CHECK(a.changes_to == "prepare");
+  auto ask = d.approve(a, "changes-1");
+  ask.approve = false;
+  ask.request_changes = true;
+  // Without saying what to change, nobody can act on it.
+  ask.comment = " ";
+  auto bare = d.desk.decide(d.as("bob", {"finance"}), ask);
+  REQUIRE_FALSE(bare);
+  CHECK(bare.error().code == ErrorCode::InvalidArgument);
+  CHECK(bare.error().message.find("a request for changes needs to say what to change") == 0);
+  // Someone who may not decide the gate may not send it back either.
+  ask.comment = "The amount is the list price, not the contract's";
+  auto outsider = d.desk.decide(d.as("sam", {"sales"}), ask);
+  REQUIRE_FALSE(outsider);
+  CHECK(outsider.error().code == ErrorCode::PermissionDenied);
+  auto sent = d.desk.decide(d.as("bob", {"finance"}), ask);
+  REQUIRE(sent);
+  CHECK((*sent)["status"] == "changes_requested");
+  CHECK((*sent)["decision"] == "request_changes");
+  // A repeat of the same decision id gets the same answer.
+  auto again = d.desk.decide(d.as("bob", {"finance"}), ask);
+  REQUIRE(again);
+  CHECK((*again)["repeated"] == true);
+  fx.drain();
+  CHECK(fx.system.calls("money.charge") == 0);
+  auto closed = fx.store_->approval(a.id);
+  REQUIRE(closed);
+  CHECK((*closed)->status == "changes_requested");
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "running");
+  const auto& ctx = inst.frames.begin()->second.context;
+  INFO(ctx.dump());
+  CHECK(ctx["change_request"]["comment"] == "The amount is the list price, not the contract's");
+  CHECK(ctx["change_request"]["by"] == "bob");
+  CHECK(ctx["change_request"]["approval_id"] == a.id);
+  auto names = fx.event_names(id);
+  CHECK(std::count(names.begin(), names.end(), "ApprovalChangesRequested") == 1);
+  // The corrected data opens the gate again: a new approval over a new digest, and the old
+  // one takes no decision.
+  REQUIRE(fx.runtime_->signal(id, "terms", {{"amount", 72000}}, "dave"));
+  fx.drain();
+  auto reopened = d.open_approval(id);
+  CHECK(reopened.id != a.id);
+  CHECK(reopened.digest != a.digest);
+  CHECK(reopened.subject["amount"] == 72000);
+  auto stale = d.desk.decide(d.as("carol", {"finance"}), d.approve(a));
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().code == ErrorCode::FailedPrecondition);
+  // bob asked for the change; he may approve what came back.
+  REQUIRE(d.desk.decide(d.as("bob", {"finance"}), d.approve(reopened)));
+  fx.drain();
+  CHECK(fx.system.writes("money.charge") == 1);
+  CHECK(fx.instance(id).status == "completed");
+}
+
+ENGINE_TEST("A gate that names no on_changes_requested takes no request for changes",
+            desk_no_changes) {
+  Desk d{fx};
+  auto id = parked(fx, "alice", "dave", 5000);
+  auto a = d.open_approval(id);
+  CHECK(a.changes_to.empty());
+  auto ask = d.approve(a);
+  ask.approve = false;
+  ask.request_changes = true;
+  ask.comment = "please recheck";
+  auto r = d.desk.decide(d.as("bob", {"finance"}), ask);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::FailedPrecondition);
+  CHECK(r.error().message.find("takes no request for changes") != std::string::npos);
+  CHECK(fx.store_->approval(a.id).value()->status == "open");
+}

@@ -1,0 +1,199 @@
+// The review of extracted terms over the API (GET/POST /v1/instances/{id}/review), without
+// sockets: what the reviewer is shown, every refusal with its reason (wrong type, no reason,
+// evidence not in the contract, a missing term left missing, a term twice, a term Covenant
+// does not extract, the wrong role, no review waiting), and a correction that goes into the
+// history and on to the gate under a new digest; a request for changes sends it back.
+#include "tests/app/api_fixture.hpp"
+
+using covenant::testing::ApiFixture;
+using covenant::testing::is_problem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kReviewed = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: reviewed }
+start: review
+states:
+  review: { type: wait, event: terms.reviewed, output: .terms, next: gate }
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject:
+      starts: { from: "${ .terms.effective_date }", type: date }
+      net: { from: "${ .terms.payment_terms.net_days }", type: integer }
+      customer: { from: "${ .customer }", type: id }
+    approvers: [{ role: finance }]
+    on_changes_requested: { next: review, output: .change_request }
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .terms.payment_terms.net_days }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+)";
+
+constexpr const char* kText =
+    "This Agreement is made as of January 20, 2027. It shall commence on the kickoff date "
+    "and continue for twelve (12) months. Customer shall pay each invoice net 30 days.";
+
+// What extract.terms gives for kText: the effective date missing, the end read unsurely.
+json extracted(const std::string& sha) {
+  auto term = [](json value, double confidence, std::size_t start, std::size_t end) {
+    return json{{"value", value},
+                {"confidence", confidence},
+                {"source", "rules"},
+                {"evidence",
+                 {{"start", start},
+                  {"end", end},
+                  {"text", std::string(kText).substr(start, end - start)}}}};
+  };
+  json fields = {{"agreement_date", term("2027-01-20", 0.85, 29, 45)},
+                 {"expiration_date", term("2028-01-20", 0.55, 47, 121)},
+                 {"payment_terms", term({{"net_days", 30}, {"text", "net 30"}}, 0.85, 122, 166)}};
+  json out = {{"document", sha}, {"fields", fields}, {"min_confidence", 0.7}};
+  for (const auto& [k, v] : fields.items()) out[k] = v["value"];
+  out["review"] = json::array({{{"field", "expiration_date"}, {"reason", "low_confidence"}},
+                               {{"field", "effective_date"}, {"reason", "missing"}}});
+  out["needs_review"] = true;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A review of extracted terms corrects them with reasons, refuses what it cannot check, "
+    "and the gate opens on the corrected terms") {
+  ApiFixture a;
+  auto rita = a.add("rita", {"revops", "finance"});
+  auto bob = a.add("bob", {"finance"});
+  auto audrey = a.add("audrey", {"auditor"});
+  std::string sha(64, 'a');
+  covenant::engine::store::DocumentRow doc{
+      sha, "text/plain", static_cast<std::int64_t>(std::strlen(kText)), 1, kText, 0};
+  REQUIRE(a.fx.store_->put_document(doc, kText, "C-9", "test", 0));
+  a.fx.deploy(kReviewed);
+  auto id = a.fx.start("reviewed", {{"terms", extracted(sha)}, {"customer", "acme"}},
+                       {"C-9", "sam", "", "default"});
+  a.fx.drain();
+  const std::string path = "/v1/instances/" + id + "/review";
+
+  // What the reviewer is shown: every term, the flagged ones with why.
+  auto shown = a.call("GET", path, audrey);
+  REQUIRE(shown.status == 200);
+  auto r = json::parse(shown.body);
+  CHECK(r["state"] == "review");
+  CHECK(r["document"] == sha);
+  CHECK(r["change_request"].is_null());
+  std::map<std::string, json> items;
+  for (const auto& i : r["items"]) items[i["field"]] = i;
+  CHECK(items.size() == 14);
+  CHECK(items["effective_date"]["flagged"] == "missing");
+  CHECK(items["effective_date"]["value"].is_null());
+  CHECK(items["effective_date"]["input"] == "date");
+  CHECK(items["expiration_date"]["flagged"] == "low_confidence");
+  CHECK(items["expiration_date"]["confidence"] == 0.55);
+  CHECK(items["payment_terms"]["flagged"].is_null());
+  CHECK(items["term"]["input"] == "duration");
+
+  auto post = [&](const std::string& token, json corrections) {
+    return a.call("POST", path, token, json{{"corrections", corrections}}.dump());
+  };
+  auto refused = [&](json corrections, const std::string& why) {
+    auto res = post(rita, corrections);
+    is_problem(res, 422);
+    INFO(res.body);
+    CHECK(json::parse(res.body)["detail"].get<std::string>().find(why) != std::string::npos);
+  };
+  json start = {{"field", "effective_date"},
+                {"value", "2027-02-01"},
+                {"reason", "Kickoff call held February 1 (CRM)"},
+                {"evidence", "It shall commence on the kickoff date"}};
+  auto with = [](json base, const json& changes) {
+    base.update(changes);
+    return base;
+  };
+  // An auditor reads but does not send.
+  is_problem(post(audrey, json::array({start})), 403);
+  refused(json::array(), "'effective_date' is missing from the contract: enter its value");
+  refused(json::array({with(start, {{"value", "2027-02-30"}})}), "a day of the calendar");
+  refused(json::array({with(start, {{"value", 20270201}})}), "written YYYY-MM-DD");
+  refused(json::array({with(start, {{"reason", "  "}})}), "say why 'effective_date'");
+  refused(json::array({with(start, {{"evidence", "commence on March 1"}})}),
+          "not a passage of the contract");
+  refused(json::array({start, start}), "'effective_date' is corrected twice");
+  refused(json::array({start, {{"field", "price"}, {"value", 1}, {"reason", "x"}}}),
+          "'price' is not a term Covenant extracts");
+  refused(json::array({start, {{"field", "term"}, {"value", "P0M"}, {"reason", "x"}}}),
+          "'term': a duration of 0 months");
+  refused(json::array({start, {{"field", "payment_terms"}, {"value", -5}, {"reason", "x"}}}),
+          "'payment_terms': payment terms are the days to pay");
+  is_problem(a.call("POST", path, rita, R"({"corrections": [{"field": "term"}]})"), 422);
+  CHECK(a.fx.instance(id).status == "running");
+  CHECK(a.fx.store_->approvals_of_instance(id)->empty());
+
+  // The start entered, the end confirmed as read: one ValueCorrected, then the event.
+  auto sent = post(rita, json::array({start}));
+  INFO(sent.body);
+  REQUIRE(sent.status == 200);
+  auto answer = json::parse(sent.body);
+  CHECK(answer["confirmed"] == json::array({"expiration_date"}));
+  a.fx.drain();
+  auto history = a.fx.store_->history(id);
+  REQUIRE(history);
+  const covenant::engine::history::Event* corrected = nullptr;
+  for (const auto& e : *history)
+    if (e.type == covenant::engine::history::EventType::ValueCorrected) corrected = &e;
+  REQUIRE(corrected);
+  CHECK(corrected->payload["field"] == "effective_date");
+  CHECK(corrected->payload["old"].is_null());
+  CHECK(corrected->payload["new"] == "2027-02-01");
+  CHECK(corrected->payload["by"] == "rita");
+  CHECK(corrected->payload["reason"] == "Kickoff call held February 1 (CRM)");
+  CHECK(corrected->payload["evidence"]["start"] == 47);
+  is_problem(a.call("GET", path, rita), 409);  // nothing waits for a review now
+  auto rows = a.fx.store_->approvals_of_instance(id);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  auto first = rows->front();
+  CHECK(first.subject["starts"] == "2027-02-01");
+  CHECK(first.changes_to == "review");
+
+  // The reviewer changed the instance: separation of duties keeps her from approving it.
+  auto own = a.call("POST", "/v1/approvals/" + first.id + "/decisions", rita,
+                    json{{"decision", "approve"}, {"digest", first.digest}}.dump());
+  is_problem(own, 403);
+  // Finance sends it back with what to change; the review shows the request.
+  auto back = a.call("POST", "/v1/approvals/" + first.id + "/decisions", bob,
+                     json{{"decision", "request_changes"},
+                          {"digest", first.digest},
+                          {"comment", "Kickoff moved to March 1"}}
+                         .dump());
+  INFO(back.body);
+  REQUIRE(back.status == 201);
+  CHECK(json::parse(back.body)["status"] == "changes_requested");
+  a.fx.drain();
+  auto again = json::parse(a.call("GET", path, rita).body);
+  CHECK(again["change_request"]["comment"] == "Kickoff moved to March 1");
+  CHECK(again["change_request"]["by"] == "bob");
+  for (const auto& i : again["items"])
+    if (i["field"] == "effective_date") {
+      CHECK(i["value"] == "2027-02-01");
+      CHECK(i["source"] == "review");
+      CHECK(i["flagged"].is_null());
+    }
+  REQUIRE(post(rita, json::array({with(
+                         start, {{"value", "2027-03-01"}, {"reason", "Kickoff moved (finance)"}})}))
+              .status == 200);
+  a.fx.drain();
+  rows = a.fx.store_->approvals_of_instance(id);
+  REQUIRE(rows->size() == 2);
+  const auto& second = rows->at(0).id == first.id ? rows->at(1) : rows->at(0);
+  CHECK(second.status == "open");
+  CHECK(second.subject["starts"] == "2027-03-01");
+  CHECK(second.digest != first.digest);
+  auto ok = a.call("POST", "/v1/approvals/" + second.id + "/decisions", bob,
+                   json{{"decision", "approve"}, {"digest", second.digest}}.dump());
+  INFO(ok.body);
+  CHECK(ok.status == 201);
+  a.fx.drain();
+  CHECK(a.fx.system.writes("money.charge") == 1);
+}
