@@ -237,20 +237,34 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
       if (!hooks.IsSequence()) return tl::unexpected(bad(file, hooks, "webhooks must be a list"));
       for (const auto& h : hooks) {
         if (auto k =
-                known(file, h, {"name", "url", "secret_env", "secret_file", "topics", "principal"},
+                known(file, h,
+                      {"name", "url", "secret_env", "secret_file", "topics", "principal", "format"},
                       "a webhook");
             !k)
           return k;
         engine::notify::Endpoint e;
-        if (!h["name"] || !h["url"])
+        if (h["format"]) {
+          e.format = h["format"].as<std::string>();
+          if (e.format != "covenant" && e.format != "slack")
+            return tl::unexpected(bad(file, h["format"], "format is covenant or slack"));
+          if (e.format == "covenant") e.format.clear();
+        }
+        bool slack = e.format == "slack";
+        if (!h["name"] || (!slack && !h["url"]))
           return tl::unexpected(bad(file, h, "a webhook needs a name and a url"));
+        if (slack && h["url"])
+          return tl::unexpected(
+              bad(file, h["url"],
+                  "a Slack webhook's URL is its secret: give it in secret_env or secret_file"));
         e.name = h["name"].as<std::string>();
-        e.url = h["url"].as<std::string>();
-        if (e.url.rfind("http://", 0) != 0 && e.url.rfind("https://", 0) != 0)
-          return tl::unexpected(bad(file, h["url"], "the url must be http:// or https://"));
         auto secret = read_secret(file, h, "webhook '" + e.name + "'");
         if (!secret) return tl::unexpected(secret.error());
-        e.secret = *secret;
+        // Slack: the incoming webhook URL is the secret, and messages go unsigned.
+        e.url = slack ? *secret : h["url"].as<std::string>();
+        if (!slack) e.secret = *secret;
+        if (e.url.rfind("http://", 0) != 0 && e.url.rfind("https://", 0) != 0)
+          return tl::unexpected(
+              bad(file, slack ? h : h["url"], "the url must be http:// or https://"));
         if (h["topics"]) e.topics = h["topics"].as<std::vector<std::string>>();
         if (h["principal"]) e.principal = h["principal"].as<std::string>();
         c.webhooks.push_back(std::move(e));

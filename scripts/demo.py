@@ -186,6 +186,7 @@ class Demo:
                         DEMO_NETSUITE_SECRET="demo-netsuite-secret",
                         DEMO_ZENDESK_TOKEN="demo-zendesk-token",
                         DEMO_SLACK_URL=f"{self.sandbox}/slack/hooks/T0DEMO/B0DEMO/demo",
+                        DEMO_APPROVER_SLACK_URL=f"{self.sandbox}/slack/hooks/T0DEMO/B0APPROVER/demo",
                         DEMO_WEBHOOK_SECRET="whsec_covenant_demo")
         self.env.pop("COVENANT_DB", None)
         config = self.out / "covenant.yaml"
@@ -204,6 +205,12 @@ webhooks:
   - name: demo-approver-channel
     url: http://127.0.0.1:{hook_port}/demo-approver
     secret_env: DEMO_WEBHOOK_SECRET
+    principal: demo-approver
+    topics: [approval.requested, approval.reminder, approval.escalated]
+  # The demo approver's Slack: the summary as Block Kit, and a button with their own link.
+  - name: demo-approver-slack
+    format: slack
+    secret_env: DEMO_APPROVER_SLACK_URL
     principal: demo-approver
     topics: [approval.requested, approval.reminder, approval.escalated]
 adapters:
@@ -312,8 +319,8 @@ def main():
         approval = open_gate(demo, instance, "Finance approval of the plan and schedule", interactive)
         if args.ready:
             tmp = pathlib.Path(args.ready + ".tmp")
-            tmp.write_text(json.dumps({"api": demo.api, "instance": instance, "approval": approval["id"],
-                                       "tokens": demo.tokens}))
+            tmp.write_text(json.dumps({"api": demo.api, "sandbox": demo.sandbox, "instance": instance,
+                                       "approval": approval["id"], "tokens": demo.tokens}))
             tmp.replace(args.ready)
         summary = {"instance": instance, "approval": approval, "approved": False}
         if not auto:

@@ -199,5 +199,13 @@
     show();
   });
   $("logout").addEventListener("click", () => { Covenant.forget(); location.reload(); });
+  // A link from the approver's own channel (Slack's button) carries their callback token in
+  // the fragment, which no server sees: it signs them in for that approval, then leaves the
+  // address bar.
+  const fragment = /^#token=(cbt_[0-9a-f]{64})$/.exec(location.hash);
+  if (fragment) {
+    Covenant.setToken(fragment[1]);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
   if (Covenant.token()) show();
 })();

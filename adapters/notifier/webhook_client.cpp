@@ -16,9 +16,10 @@ Delivery post_webhook(const Webhook& w, std::chrono::seconds timeout) {
   client.set_connection_timeout(timeout);
   client.set_read_timeout(timeout);
   client.set_write_timeout(timeout);
-  httplib::Headers headers = {{kSignatureHeader, sign(w.secret, w.timestamp_s, w.body)},
-                              {"Covenant-Event-Id", w.event_id},
+  httplib::Headers headers = {{"Covenant-Event-Id", w.event_id},
                               {"User-Agent", "Covenant-Webhooks/1"}};
+  // A Slack incoming webhook has no secret to sign with: its URL is the secret.
+  if (!w.secret.empty()) headers.emplace(kSignatureHeader, sign(w.secret, w.timestamp_s, w.body));
   auto res = client.Post(m[2].matched ? m[2].str() : "/", headers, w.body, "application/json");
   if (!res) return {Delivery::Transient, "cannot reach it: " + httplib::to_string(res.error())};
   if (res->status >= 200 && res->status < 300) return {};

@@ -1,5 +1,6 @@
 #include "engine/notify/notifier.hpp"
 
+#include "engine/notify/slack_message.hpp"
 #include "engine/time_format.hpp"
 
 #include <algorithm>
@@ -58,6 +59,7 @@ Result<std::optional<json>> Notifier::body_for(const store::OutboxRow& row, cons
     body["data"]["approval"] = {{"id", (*a)->id},
                                 {"digest", (*a)->digest},
                                 {"subject", (*a)->subject},
+                                {"summary", (*a)->summary},
                                 {"status", (*a)->status}};
   }
   if (!to.principal.empty() && !theirs) return std::optional<json>{};
@@ -86,7 +88,11 @@ Result<int> Notifier::run_due() {
         row.delivered_to.push_back(e->name);
         continue;
       }
-      auto sent = sender_.send(*e, row.payload.value("id", ""), (*body)->dump(), now / 1'000'000);
+      std::string text =
+          e->format == "slack"
+              ? slack_message(**body).dump(-1, ' ', false, json::error_handler_t::replace)
+              : (*body)->dump(-1, ' ', false, json::error_handler_t::replace);
+      auto sent = sender_.send(*e, row.payload.value("id", ""), text, now / 1'000'000);
       if (metrics_) metrics_->webhook(sent.has_value());
       if (sent)
         row.delivered_to.push_back(e->name);

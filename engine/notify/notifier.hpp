@@ -27,6 +27,9 @@ struct Endpoint {
   // The principal this endpoint belongs to (their own channel): only it receives that
   // principal's callback tokens. Empty: a shared subscriber, which never receives a token.
   std::string principal;
+  // "slack": the body is a Slack Block Kit message (slack_message.hpp) posted to an incoming
+  // webhook URL, unsigned; empty: Covenant's signed JSON.
+  std::string format;
   bool wants(const std::string& topic) const;
 };
 

@@ -169,7 +169,7 @@ TEST_CASE("Callback tokens decide once, only their approval, and not after expir
   std::map<std::string, std::string> tokens;
   for (const char* who : {"bob", "carol", "rita", "dave", "sam"}) {
     covenant::engine::notify::Endpoint own{
-        std::string(who) + "-channel", "http://127.0.0.1:1/", "s", {}, who};
+        std::string(who) + "-channel", "http://127.0.0.1:1/", "s", {}, who, ""};
     auto body = notifier.body_for(rows->front(), own);
     REQUIRE(body);
     if (!*body) continue;  // nothing for someone who may not decide

@@ -449,8 +449,8 @@ ATTACK_TEST("Attack 5: a callback token goes only to its owner's channel", token
   rig.drain();
   Recorder rec;
   std::vector<covenant::engine::notify::Endpoint> endpoints = {
-      {"shared-bot", "http://127.0.0.1:1/hooks", "s1", {}, ""},
-      {"bob-channel", "http://127.0.0.1:1/bob", "s2", {}, "bob"}};
+      {"shared-bot", "http://127.0.0.1:1/hooks", "s1", {}, "", ""},
+      {"bob-channel", "http://127.0.0.1:1/bob", "s2", {}, "bob", ""}};
   covenant::engine::notify::Notifier n(*rig.fx.store_, rig.desk, rec, endpoints, rig.fx.clock,
                                        {"http://127.0.0.1"});
   REQUIRE(n.run_due());

@@ -48,6 +48,7 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   setenv("COVENANT_WEBHOOK_SECRET", "whsec_bot", 1);
   setenv("COVENANT_OPS_WEBHOOK_SECRET", "whsec_ops", 1);
   setenv("COVENANT_BOB_WEBHOOK_SECRET", "whsec_bob", 1);
+  setenv("COVENANT_BOB_SLACK_URL", "https://hooks.slack.com/services/T0/B0/bob", 1);
   setenv("STRIPE_SECRET_KEY", "sk_test_from_env", 1);
   setenv("OPENAI_API_KEY", "sk-model-from-env", 1);
   unsetenv("COVENANT_DB");
@@ -60,15 +61,21 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->lease == std::chrono::seconds(30));
   CHECK(c->public_url == "https://covenant.example.com");
   CHECK(c->token_ttl == std::chrono::hours(72));
-  REQUIRE(c->webhooks.size() == 3);
+  REQUIRE(c->webhooks.size() == 4);
   CHECK(c->webhooks[0].secret == "whsec_bot");
   CHECK(c->webhooks[0].wants("approval.reminder"));
   CHECK_FALSE(c->webhooks[0].wants("workflow.failed"));
   CHECK(c->webhooks[0].principal.empty());   // shared: never a token
   CHECK(c->webhooks[1].principal == "bob");  // bob's own channel
   CHECK(c->webhooks[1].secret == "whsec_bob");
-  CHECK(c->webhooks[2].secret == "whsec_ops");
-  CHECK(c->webhooks[2].wants("compensation.failed"));
+  // bob's Slack: the URL is the secret, and nothing is signed.
+  CHECK(c->webhooks[2].format == "slack");
+  CHECK(c->webhooks[2].url == "https://hooks.slack.com/services/T0/B0/bob");
+  CHECK(c->webhooks[2].secret.empty());
+  CHECK(c->webhooks[2].principal == "bob");
+  CHECK(c->webhooks[3].secret == "whsec_ops");
+  CHECK(c->webhooks[3].format.empty());
+  CHECK(c->webhooks[3].wants("compensation.failed"));
   REQUIRE(c->adapters.count("billing"));
   CHECK(c->adapters["billing"].system == "stripe");
   CHECK(c->adapters["billing"].secret == "sk_test_from_env");
@@ -117,6 +124,15 @@ TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused w
   CHECK(refused("webhooks:\n  - name: a\n    url: ftp://x\n    secret_env: HOME\n")
             .find("http:// or https://") != std::string::npos);
   CHECK(refused("server: [1, 2\n").find(":") != std::string::npos);
+  // A Slack webhook's URL is its secret: not written in the file, and it must be a URL.
+  CHECK(refused("webhooks:\n  - name: s\n    format: slack\n    url: https://hooks.slack.com/x\n"
+                "    secret_env: HOME\n")
+            .find(":4:10: a Slack webhook's URL is its secret") != std::string::npos);
+  CHECK(refused("webhooks:\n  - name: s\n    format: slack\n    secret_env: HOME\n")
+            .find("the url must be http:// or https://") != std::string::npos);
+  CHECK(refused(
+            "webhooks:\n  - name: s\n    format: teams\n    url: http://x/\n    secret_env: HOME\n")
+            .find(":3:13: format is covenant or slack") != std::string::npos);
   CHECK(refused("adapters:\n  billing:\n    system: chargebee\n    base_url: http://x\n    "
                 "secret_env: HOME\n")
             .find(":3:13: no billing adapter named 'chargebee'") != std::string::npos);

@@ -70,6 +70,34 @@ struct Receiver {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/hooks"; }
 };
 
+constexpr const char* kSummarized = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: summarized }
+start: gate
+states:
+  gate:
+    type: approval
+    authorizes: [money.charge]
+    subject:
+      amount: { from: "${ .amount }", type: money }
+      quoted: { from: "${ .quoted }", type: money }
+      customer: { from: "${ .customer }", type: id }
+    summary:
+      title: '${ "Charge <" + .customer + "> & co" }'
+      figures:
+        - { label: Total, type: money, value: "${ .amount }" }
+        - { label: Customer, type: party, value: "${ .customer }" }
+      compare:
+        - { label: Total against the quote, type: money, value: "${ .amount }", against: "${ .quoted }", against_label: CPQ quote }
+      writes:
+        money.charge: "${ .amount }"
+    approvers: [{ role: finance }]
+    timeout: 48h
+    next: charge
+  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: "${ .customer }" }, next: done }
+  done: { type: succeed }
+)";
+
 bool python_verifies(const std::string& secret, const std::string& header, const std::string& body,
                      std::int64_t now) {
   covenant::testing::TempDir dir;
@@ -111,8 +139,8 @@ TEST_CASE(
   opts.public_url = "http://127.0.0.1:8080";
   opts.first_retry = 10s;
   std::vector<notify::Endpoint> endpoints = {
-      {"approvals", rx.url(), "whsec_test", {"approval.requested"}, "bob"},  // bob's own
-      {"unreachable-but-filtered", "http://127.0.0.1:1/x", "s", {"workflow.failed"}, ""}};
+      {"approvals", rx.url(), "whsec_test", {"approval.requested"}, "bob", ""},  // bob's own
+      {"unreachable-but-filtered", "http://127.0.0.1:1/x", "s", {"workflow.failed"}, "", ""}};
   notify::Notifier notifier(*a.fx.store_, a.desk, sender, endpoints, a.fx.clock, opts, &a.metrics);
   REQUIRE(notifier.run_due() == 1);  // 500
   CHECK(notifier.run_due() == 0);    // not due again yet
@@ -162,7 +190,7 @@ TEST_CASE("A webhook that keeps failing is marked failed after its attempts") {
   opts.first_retry = 1s;
   // Port 1 on loopback: nothing listens, the connection is refused.
   notify::Notifier notifier(*a.fx.store_, a.desk, sender,
-                            {{"dead", "http://127.0.0.1:1/x", "s", {}, ""}}, a.fx.clock, opts);
+                            {{"dead", "http://127.0.0.1:1/x", "s", {}, "", ""}}, a.fx.clock, opts);
   for (int i = 0; i < 3; ++i) {
     REQUIRE(notifier.run_due() == 1);
     a.fx.clock.advance(1h);
@@ -171,4 +199,59 @@ TEST_CASE("A webhook that keeps failing is marked failed after its attempts") {
   CHECK((*rows)[0].status == "failed");
   CHECK((*rows)[0].last_error.find("dead: cannot reach it") != std::string::npos);
   CHECK(notifier.run_due() == 0);
+}
+
+TEST_CASE(
+    "An approval goes to Slack as a Block Kit message: the summary's figures, the checks that "
+    "differ, and a button to the decision page that signs in only the channel's owner") {
+  ApiFixture a;
+  a.add("rita", {"revops"});
+  a.add("bob", {"finance"});
+  Receiver rx;
+  a.fx.deploy(kSummarized);
+  a.fx.start("summarized",
+             {{"amount", {{"amount_minor", 125000}, {"currency", "USD"}}},
+              {"quoted", {{"amount_minor", 120000}, {"currency", "USD"}}},
+              {"customer", "acme"}},
+             {"C-9", "rita", "", "default"});
+  covenant::app::WebhookBridge sender;
+  notify::NotifierOptions opts;
+  opts.public_url = "http://127.0.0.1:8080";
+  notify::Notifier notifier(*a.fx.store_, a.desk, sender,
+                            {{"bob-slack", rx.url(), "", {"approval.requested"}, "bob", "slack"},
+                             {"team-slack", rx.url(), "", {"approval.requested"}, "", "slack"}},
+                            a.fx.clock, opts);
+  REQUIRE(notifier.run_due() == 1);
+  REQUIRE(rx.got.size() == 2);
+  std::string own_token;
+  for (const auto& got : rx.got) {
+    INFO(got.body);
+    CHECK(got.signature.empty());  // a Slack webhook's URL is its secret: nothing to sign
+    auto m = json::parse(got.body);
+    CHECK(m["text"] == "Your approval is requested: Charge <acme> & co");
+    const auto& blocks = m["blocks"];
+    CHECK(blocks[0]["type"] == "header");
+    CHECK(blocks[0]["text"]["text"] == "Charge <acme> & co");  // plain text: as written
+    std::string all = blocks.dump();
+    // Figures as a person reads them, mrkdwn escaped; the differing check flagged.
+    CHECK(all.find("*Total*\\nUSD 1,250.00") != std::string::npos);
+    CHECK(all.find(":warning: *Total against the quote*: USD 1,250.00 against USD 1,200.00 "
+                   "(CPQ quote)") != std::string::npos);
+    CHECK(all.find("Approving writes: money.charge USD 1,250.00") != std::string::npos);
+    CHECK(all.find("decide by ") != std::string::npos);
+    const auto& actions = blocks.back();
+    REQUIRE(actions["type"] == "actions");
+    std::string url = actions["elements"][0]["url"];
+    CHECK(url.rfind("http://127.0.0.1:8080/ui/inbox.html?approval=apr_", 0) == 0);
+    auto hash = url.find("#token=");
+    // Only bob's own channel carries his token; the team channel gets the page.
+    if (hash != std::string::npos) {
+      CHECK(own_token.empty());
+      own_token = url.substr(hash + 7);
+    }
+  }
+  REQUIRE(own_token.size() == 68);
+  auto who = a.desk.authenticate_token(own_token);
+  REQUIRE(who);
+  CHECK(who->principal.name == "bob");
 }

@@ -415,6 +415,29 @@ TEST_CASE(
   std::string id = d.ready["instance"];
   Browser b;
   b.resize(1280, 800);
+  // The approver's Slack message (in the sandbox's Slack) has the summary and a button whose
+  // link signs them in for this one approval.
+  std::string slack_url;
+  for (int i = 0; i < 100 && slack_url.empty(); ++i) {
+    b.go(d.ready["sandbox"].get<std::string>() + "/_sandbox/records?system=slack");
+    auto page = b.text("body");
+    auto found = page.find("#token=cbt_");
+    if (found != std::string::npos) {
+      auto begin = page.rfind("http://", found);
+      slack_url = page.substr(begin, found + 7 + 68 - begin);
+      CHECK(page.find("USD 52,200.00") != std::string::npos);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  REQUIRE_FALSE(slack_url.empty());
+  b.go("about:blank");
+  b.go(slack_url);
+  b.wait_for_text("#who", "with a link for one approval");
+  CHECK(b.text("#who").find("demo-approver") != std::string::npos);
+  CHECK(b.script("return location.hash").get<std::string>().empty());  // the token left the bar
+  CHECK(
+      b.exists("article.approval[data-approval='" + d.ready["approval"].get<std::string>() + "']"));
   sign_in(b, d.url("/ui/inbox.html"), d.token("demo-approver"), "#sign-in");
   b.wait_for("article.approval button.changes");
   std::string first_digest = b.text("article.approval .digest");
