@@ -3,15 +3,18 @@
 
     scripts/screenshots.py BUILD_DIR [--out docs/images]
 
-Runs the demo up to the finance gate (scripts/demo.py --no-approve), serves its database
-with `covenant serve`, signs a finance approver in to the inbox in headless Chromium
-(Debian's, through chromedriver, as the browser tests do) and saves the decision page at a
-laptop's size (1280x800) and a phone's (390x844). Everything runs on 127.0.0.1.
+Runs the demo up to the finance gate and keeps it serving (scripts/demo.py --serve), signs
+the finance approver in to the inbox in headless Chromium (Debian's, through chromedriver, as
+the browser tests do) and saves the decision page at a laptop's size (1280x800) and a phone's
+(390x844); then finance requests changes and the review page is saved as the reviewer sees
+it. Everything runs on 127.0.0.1.
 """
 import argparse
 import base64
 import json
+import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
@@ -112,38 +115,32 @@ def main():
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    covenant = str(pathlib.Path(args.build).resolve() / "app" / "covenant")
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
-        demo = subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py"), args.build,
-                               "--no-approve", "--out", str(work / "demo")],
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        if demo.returncode != 0:
-            raise SystemExit("screenshots: the demo failed:\n" + demo.stdout[-2000:] + demo.stderr)
-        db = f"sqlite:{work / 'demo' / 'covenant.db'}"
-        token = json.loads(subprocess.check_output(
-            [covenant, "principals", "add", "fiona", "--roles", "finance", "--db", db,
-             "--format", "json"], text=True))["token"]
-        port = free_port()
-        config = work / "covenant.yaml"
-        config.write_text(f"database: {db}\nserver: {{ host: 127.0.0.1, port: {port} }}\n"
-                          f"workers: 1\ndocuments: {{ root: {ROOT} }}\n")
-        log = open(work / "serve.log", "w")
-        serve = subprocess.Popen([covenant, "serve", "--config", str(config)], stdout=log,
-                                 stderr=subprocess.STDOUT)
+        ready = work / "ready.json"
+        log = open(work / "demo.log", "w")
+        # The demo serving from its finance gate, with its sandbox and workers.
+        demo = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "demo.py"), args.build,
+                                 "--serve", "--out", str(work / "demo"), "--ready", str(ready)],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
         browser = None
         try:
-            api = f"http://127.0.0.1:{port}"
             try:
-                wait_until("covenant serve", lambda: call("GET", api + "/healthz")["status"] == "ok")
+                wait_until("the demo's finance gate", lambda: ready.exists() or demo.poll() is not None,
+                           timeout=240)
+                if not ready.exists():
+                    raise SystemExit("screenshots: the demo ended before its finance gate")
             except SystemExit:
                 log.flush()
-                print((work / "serve.log").read_text()[-2000:], file=sys.stderr)
+                print((work / "demo.log").read_text()[-2000:], file=sys.stderr)
                 raise
+            r = json.loads(ready.read_text())
+            api, tokens, instance = r["api"], r["tokens"], r["instance"]
             browser = Browser(tmp)
             browser.resize(1280, 800)
             browser.go(api + "/ui/inbox.html")
-            browser.type("#token", token)
+            browser.type("#token", tokens["demo-approver"])
             browser.click("#sign-in")
             browser.find("article.approval .figures")
             time.sleep(0.5)  # fonts and layout settle
@@ -151,12 +148,43 @@ def main():
             browser.resize(390, 844)
             time.sleep(0.5)
             browser.screenshot(out / "decision-page-phone.png")
+            # Finance sends the terms back; the review page shows the request and the terms.
+            approval = call_as("GET", f"{api}/v1/approvals/{r['approval']}", tokens["demo-approver"])
+            call_as("POST", f"{api}/v1/approvals/{r['approval']}/decisions", tokens["demo-approver"],
+                    {"decision": "request_changes", "digest": approval["digest"],
+                     "comment": "Service starts March 1, 2027: the kickoff moved"})
+            review = f"{api}/v1/instances/{instance}/review"
+            wait_until("the review", lambda: call_as("GET", review, tokens["revops-demo"]))
+            browser.resize(1280, 800)
+            browser.go(api + "/ui/inbox.html")
+            call("POST", browser.session + "/execute/sync",
+                 {"script": "sessionStorage.clear()", "args": []})
+            browser.go(f"{api}/ui/review.html?id={instance}")
+            browser.type("#token", tokens["revops-demo"])
+            browser.click("#login button")
+            browser.find("fieldset[data-field='effective_date']")
+            time.sleep(0.5)
+            browser.screenshot(out / "review-page.png")
         finally:
             if browser:
                 browser.quit()
-            serve.terminate()
-            serve.wait(timeout=10)
+            os.killpg(demo.pid, signal.SIGTERM)
+            demo.wait(timeout=30)
     return 0
+
+
+def call_as(method, url, token, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json",
+                                          "Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        if e.code == 409:  # not there yet
+            return None
+        raise SystemExit(f"screenshots: {method} {url}: {e.code} {e.read()[:300]!r}")
 
 
 if __name__ == "__main__":

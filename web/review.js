@@ -108,7 +108,9 @@
         el("span", { class: "meta" }, typeof item.confidence === "number"
           ? ` · confidence ${item.confidence.toFixed(2)}` : "", item.source ? ` · ${item.source}` : "",
           why ? ` · ${why}` : "")),
-      ev ? el("blockquote", { class: "evidence" }, "“" + ev + "”") : el("p", { class: "meta" }, "no passage found"),
+      // A long passage scrolls in place (and takes the keyboard focus to do so).
+      ev ? el("blockquote", { class: "evidence", tabindex: "0", "aria-label": `evidence for ${label(item.field)}` },
+        "“" + ev + "”") : el("p", { class: "meta" }, "no passage found"),
       item.alternative !== null && item.alternative !== undefined
         ? el("p", { class: "alternative" }, "The other extractor read: ", shown(Object.assign({}, item, { value: item.alternative })))
         : null,

@@ -406,6 +406,34 @@ TEST_CASE(
   CHECK(b.text("#exceptions").find("provisioning.confirmed") != std::string::npos);
   CHECK(b.text("#timeline").find("WorkflowStarted") != std::string::npos);
   CHECK(serious_a11y_problems(b) == "");
+  CHECK(leaked_nothing(b) == "");
+  for (int width : {1280, 390}) {
+    b.resize(width, 800);
+    INFO("the audit page at " << width << " px");
+    CHECK_FALSE(overflows(b));
+  }
+  // The instance page of the same history: every event's payload shown, nothing unformatted.
+  b.go("http://127.0.0.1:" + std::to_string(port) + "/ui/instance.html?id=" + id);
+  b.wait_for_text("#meta", "status running");
+  b.wait_for_text("#history", "WritebackCommitted");
+  while (b.exists("#more:not(.hidden)")) {
+    auto before =
+        b.script("return document.querySelectorAll('#history tr.event').length").get<int>();
+    b.click("#more");
+    for (int i = 0; i < 100; ++i) {
+      if (b.script("return document.querySelectorAll('#history tr.event').length").get<int>() >
+          before)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  CHECK(leaked_nothing(b) == "");
+  for (int width : {1280, 390}) {
+    b.resize(width, 800);
+    INFO("the instance page at " << width << " px");
+    CHECK_FALSE(overflows(b));
+  }
+  CHECK(serious_a11y_problems(b) == "");
 }
 
 TEST_CASE(
