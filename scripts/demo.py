@@ -294,6 +294,8 @@ def main():
     args = ap.parse_args()
     # SIGTERM stops it as Ctrl-C does: the sandbox and covenant serve stop with it.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C stops it even when started with SIGINT ignored (in the background of a shell).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     auto = args.auto_approve or os.environ.get("DEMO_AUTO_APPROVE") == "1"
     demo = Demo(args)
     try:
@@ -396,8 +398,22 @@ def main():
 def open_gate(demo, instance, what, interactive=False):
     """Waits for the instance's approval gate and, when a person is there to decide it, shows
     how: the finance approver's token, the inbox URL and a curl line that works when pasted."""
-    demo.wait_for(instance, lambda ev, st: any(e.get("type") == "ApprovalRequested" for e in ev),
-                  "the approval gate")
+    told = []
+
+    def gate_open(events, st):
+        # Terms extraction was unsure: a person reviews them before any plan is made.
+        if any(f.get("state") == "review_terms" and f.get("status") == "waiting"
+               for f in st.get("at", [])) and not told:
+            told.append(True)
+            if not interactive:
+                raise SystemExit("demo: the contract's terms wait for a review (review_terms); run "
+                                 "it from a terminal to review them in the browser")
+            print(f"\n-- The extracted terms need a review first:\n"
+                  f"     {demo.api}/ui/review.html?id={instance}\n"
+                  f"   signed in with the reviewer's token (revops-demo):\n"
+                  f"     {demo.tokens['revops-demo']}")
+        return any(e.get("type") == "ApprovalRequested" for e in events)
+    demo.wait_for(instance, gate_open, "the approval gate", timeout=24 * 3600 if interactive else 120)
     code, approvals = http_json("GET", f"{demo.api}/v1/instances/{instance}/approvals",
                                 token=demo.tokens["demo-admin"])
     approval = [a for a in approvals.get("approvals", approvals.get("items", []))

@@ -137,11 +137,26 @@
     return out;
   }
 
+  // Without an instance: the list of what waits for a review, oldest first.
+  async function list() {
+    const page = await api("GET", "/v1/reviews?limit=200");
+    $("list").replaceChildren(page.items.length
+      ? el("ul", {}, ...page.items.map((r) => el("li", {},
+        el("a", { href: `review.html?id=${encodeURIComponent(r.instance_id)}` },
+          `contract ${r.business_key || r.instance_id}`),
+        ` · ${r.workflow} · ${r.flagged} term(s) flagged`,
+        r.change_request ? ` · finance asked for changes: “${r.change_request.comment}”` : "")))
+      : el("p", { class: "empty" }, "Nothing waits for a review."),
+    page.truncated ? el("p", { class: "meta" }, "More wait than are listed here.") : "");
+    $("list-card").classList.remove("hidden");
+  }
+
   async function load() {
     $("error").textContent = "";
     try {
       const me = await api("GET", "/v1/me").catch(() => null);
       if (me) $("who").textContent = `Signed in as ${me.name} (${me.roles.join(", ")})`;
+      if (!id) return await list();
       const r = await api("GET", `/v1/instances/${encodeURIComponent(id)}/review`);
       $("title").textContent = `Review the terms of contract ${r.business_key || r.instance_id}`;
       $("meta").replaceChildren(`${r.workflow} · waiting at ${label(r.state)} · terms under confidence ${r.min_confidence ?? "—"} are flagged · `,

@@ -10,6 +10,9 @@
 #include "workflows/loader.hpp"
 #include "workflows/read_paths.hpp"
 
+#include <map>
+#include <optional>
+
 namespace covenant::app::http {
 
 namespace {
@@ -59,25 +62,52 @@ struct Pending {
   json change_request;  // an approver's request for changes, when one sent it here
 };
 
-// The review the instance waits for, or a problem written.
-std::optional<Pending> pending_review(Call& c, Services& s) {
-  auto inst = s.store.instance(c.params[0]);
-  if (!inst) return problem(c, inst.error()), std::nullopt;
-  if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]), std::nullopt;
-  auto def = s.store.definition((*inst)->digest);
-  if (!def) return problem(c, def.error()), std::nullopt;
-  auto loaded = workflows::load(def->source, def->name);
-  if (!loaded.definition)
-    return problem(c, 500, "Internal", "the stored definition no longer loads"), std::nullopt;
-  for (const auto& [id, f] : (*inst)->frames) {
+// Definitions by digest, loaded once per request.
+class Definitions {
+ public:
+  explicit Definitions(engine::store::Store& store) : store_(store) {}
+  // nullptr when the stored version cannot be read or no longer loads.
+  const workflows::Definition* get(const std::string& digest) {
+    auto it = loaded_.find(digest);
+    if (it == loaded_.end()) {
+      std::optional<workflows::Definition> def;
+      if (auto rec = store_.definition(digest))
+        if (auto l = workflows::load(rec->source, rec->name); l.definition)
+          def = std::move(*l.definition);
+      it = loaded_.emplace(digest, std::move(def)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+ private:
+  engine::store::Store& store_;
+  std::map<std::string, std::optional<workflows::Definition>> loaded_;
+};
+
+// The review `inst` waits for: a frame waiting for an event whose payload replaces an
+// extract.terms result.
+std::optional<Pending> review_of(const engine::runtime::Instance& inst, Definitions& defs) {
+  const workflows::Definition* def = nullptr;
+  for (const auto& [id, f] : inst.frames) {
     if (f.status != engine::runtime::frame_status::kWaiting || f.event.empty()) continue;
-    const auto* w = find_wait(loaded.definition->root, f.state, f.event);
+    if (!def && !(def = defs.get(inst.digest))) return std::nullopt;
+    const auto* w = find_wait(def->root, f.state, f.event);
     if (!w || !w->output) continue;
     const json* terms = at_path(f.context, w->output->source);
     if (!is_terms(terms)) continue;
     const json* asked = at_path(f.context, ".change_request");
-    return Pending{**inst, f.state, f.event, *terms, asked ? *asked : json()};
+    return Pending{inst, f.state, f.event, *terms, asked ? *asked : json()};
   }
+  return std::nullopt;
+}
+
+// The review the instance of the call waits for, or a problem written.
+std::optional<Pending> pending_review(Call& c, Services& s) {
+  auto inst = s.store.instance(c.params[0]);
+  if (!inst) return problem(c, inst.error()), std::nullopt;
+  if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]), std::nullopt;
+  Definitions defs(s.store);
+  if (auto p = review_of(**inst, defs)) return p;
   problem(c, 409, "FailedPrecondition",
           "instance " + c.params[0] + " is not waiting for a review of extracted terms");
   return std::nullopt;
@@ -115,6 +145,46 @@ json review_json(const Pending& p) {
 
 void add_review_routes(Api& api) {
   Services& s = api.services();
+  // Instances waiting for a review, oldest first: the reviewer's list. Scans running
+  // instances (at most kScan) for reviews; `limit` (default 50, at most 200) bounds the list.
+  api.route("GET", "/v1/reviews", {"revops", "auditor"}, [&s](Call& c) {
+    constexpr int kScan = 10000;
+    auto limit = limit_param(c, 50, 200);
+    if (!limit) return;
+    Definitions defs(s.store);
+    engine::store::InstanceFilter f;
+    f.status = "running";
+    f.limit = 500;
+    json items = json::array();
+    int scanned = 0;
+    bool more = true;
+    while (more && scanned < kScan && static_cast<int>(items.size()) < *limit) {
+      auto page = s.store.instances(f);
+      if (!page) return problem(c, page.error());
+      more = static_cast<int>(page->size()) == f.limit;
+      for (std::size_t i = 0; i < page->size(); ++i) {
+        const auto& inst = (*page)[i];
+        ++scanned;
+        f.after_us = inst.created_us;
+        f.after_id = inst.id;
+        auto p = review_of(inst, defs);
+        if (!p) continue;
+        int flagged = static_cast<int>(p->terms.value("review", json::array()).size());
+        items.push_back({{"instance_id", inst.id},
+                         {"business_key", inst.business_key},
+                         {"workflow", inst.workflow},
+                         {"state", p->state},
+                         {"flagged", flagged},
+                         {"change_request", p->change_request}});
+        if (static_cast<int>(items.size()) == *limit) {
+          more = more || i + 1 < page->size();
+          break;
+        }
+      }
+    }
+    // truncated: running instances were left unscanned (the list is full, or kScan reached).
+    reply(c, 200, {{"items", items}, {"truncated", more}});
+  });
   api.route("GET", "/v1/instances/{id}/review", {"revops", "auditor"}, [&s](Call& c) {
     auto p = pending_review(c, s);
     if (!p) return;

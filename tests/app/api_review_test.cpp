@@ -93,6 +93,13 @@ TEST_CASE(
   CHECK(items["expiration_date"]["confidence"] == 0.55);
   CHECK(items["payment_terms"]["flagged"].is_null());
   CHECK(items["term"]["input"] == "duration");
+  // The reviewer's list: this instance, with two terms flagged.
+  auto listed = json::parse(a.call("GET", "/v1/reviews", rita).body);
+  REQUIRE(listed["items"].size() == 1);
+  CHECK(listed["items"][0]["instance_id"] == id);
+  CHECK(listed["items"][0]["flagged"] == 2);
+  CHECK(listed["truncated"] == false);
+  is_problem(a.call("GET", "/v1/reviews", bob), 403);
 
   auto post = [&](const std::string& token, json corrections) {
     return a.call("POST", path, token, json{{"corrections", corrections}}.dump());
@@ -150,6 +157,7 @@ TEST_CASE(
   CHECK(corrected->payload["reason"] == "Kickoff call held February 1 (CRM)");
   CHECK(corrected->payload["evidence"]["start"] == 47);
   is_problem(a.call("GET", path, rita), 409);  // nothing waits for a review now
+  CHECK(json::parse(a.call("GET", "/v1/reviews", rita).body)["items"].empty());
   auto rows = a.fx.store_->approvals_of_instance(id);
   REQUIRE(rows);
   REQUIRE(rows->size() == 1);

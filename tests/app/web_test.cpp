@@ -481,7 +481,11 @@ TEST_CASE(
   b.wait_for_text("article.approval .result", "Sent back for changes (to review terms)");
 
   // The reviewer sees why, and corrects the dates with a reason and the passage.
-  sign_in(b, d.url("/ui/review.html?id=" + id), d.token("revops-demo"), "#login button");
+  // The reviewer finds it in the list of reviews, with finance's comment.
+  sign_in(b, d.url("/ui/review.html"), d.token("revops-demo"), "#login button");
+  auto listed = b.wait_for_text("#list", "contract C-1042", std::chrono::seconds(60));
+  CHECK(listed.find("finance asked for changes: “Service starts March 1") != std::string::npos);
+  b.click("#list a");
   b.wait_for("fieldset[data-field='effective_date']", std::chrono::seconds(60));
   CHECK(b.text("#asked").find("the kickoff moved") != std::string::npos);
   CHECK(b.text("#asked").find("demo-approver") != std::string::npos);
