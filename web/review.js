@@ -10,6 +10,7 @@
   const $ = (id) => document.getElementById(id);
   const id = new URLSearchParams(location.search).get("id") || "";
   const editors = [];  // {field, original, read(), reason, evidence}
+  let revision = "";   // the review's, sent back with the corrections
 
   const label = (f) => f.replace(/_/g, " ");
   const units = ["days", "weeks", "months", "years"];
@@ -158,6 +159,7 @@
       if (me) $("who").textContent = `Signed in as ${me.name} (${me.roles.join(", ")})`;
       if (!id) return await list();
       const r = await api("GET", `/v1/instances/${encodeURIComponent(id)}/review`);
+      revision = r.revision;
       $("title").textContent = `Review the terms of contract ${r.business_key || r.instance_id}`;
       $("meta").replaceChildren(`${r.workflow} · waiting at ${label(r.state)} · terms under confidence ${r.min_confidence ?? "—"} are flagged · `,
         el("a", { href: `audit.html?id=${encodeURIComponent(r.instance_id)}#contract` }, "the contract"));
@@ -194,7 +196,8 @@
     }
     result.textContent = "Sending…";
     try {
-      const answer = await api("POST", `/v1/instances/${encodeURIComponent(id)}/review`, { corrections: list });
+      const answer = await api("POST", `/v1/instances/${encodeURIComponent(id)}/review`,
+        { corrections: list, revision });
       result.textContent = `Sent: ${answer.corrected.length} correction(s), ${answer.confirmed.length} flagged term(s) confirmed. ` +
         "The workflow goes on with these terms.";
       $("send").disabled = true;

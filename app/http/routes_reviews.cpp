@@ -58,6 +58,7 @@ bool is_terms(const json* v) {
 struct Pending {
   engine::runtime::Instance instance;
   std::string state, event;
+  int occurrence = 0;  // of the waiting state: what a review was made of
   json terms;
   json change_request;  // an approver's request for changes, when one sent it here
 };
@@ -96,7 +97,10 @@ std::optional<Pending> review_of(const engine::runtime::Instance& inst, Definiti
     const json* terms = at_path(f.context, w->output->source);
     if (!is_terms(terms)) continue;
     const json* asked = at_path(f.context, ".change_request");
-    return Pending{inst, f.state, f.event, *terms, asked ? *asked : json()};
+    auto visits = f.visits.find(f.state);
+    return Pending{inst,    f.state,
+                   f.event, visits == f.visits.end() ? 0 : visits->second,
+                   *terms,  asked ? *asked : json()};
   }
   return std::nullopt;
 }
@@ -112,6 +116,10 @@ std::optional<Pending> pending_review(Call& c, Services& s) {
           "instance " + c.params[0] + " is not waiting for a review of extracted terms");
   return std::nullopt;
 }
+
+// Which review this is: the waiting state and its occurrence. A POST names the revision it
+// was made of, so corrections never land on a later review of other data.
+std::string revision(const Pending& p) { return p.state + "#" + std::to_string(p.occurrence); }
 
 json review_json(const Pending& p) {
   json flagged = json::object();
@@ -135,6 +143,7 @@ json review_json(const Pending& p) {
           {"workflow", p.instance.workflow},
           {"state", p.state},
           {"event", p.event},
+          {"revision", revision(p)},
           {"document", p.terms["document"]},
           {"min_confidence", p.terms.value("min_confidence", json())},
           {"change_request", p.change_request},
@@ -193,9 +202,12 @@ void add_review_routes(Api& api) {
   api.route("POST", "/v1/instances/{id}/review", {"revops"}, [&s](Call& c) {
     auto body = json_body(c);
     if (!body) return;
-    if (!body->is_object() || !body->contains("corrections") || !(*body)["corrections"].is_array())
+    if (!body->is_object() || !body->contains("corrections") ||
+        !(*body)["corrections"].is_array() || !body->contains("revision") ||
+        !(*body)["revision"].is_string())
       return problem(c, 422, "InvalidArgument",
-                     "the body needs 'corrections': a list (empty to confirm every term as read)");
+                     "the body needs 'corrections' (a list; empty to confirm every term as read) "
+                     "and 'revision' (the review's, as GET gave it)");
     std::vector<activities::extract::Correction> corrections;
     for (const auto& item : (*body)["corrections"]) {
       if (!item.is_object() || !item.contains("field") || !item["field"].is_string() ||
@@ -209,6 +221,11 @@ void add_review_routes(Api& api) {
     }
     auto p = pending_review(c, s);
     if (!p) return;
+    if ((*body)["revision"] != revision(*p))
+      return problem(c, 409, "FailedPrecondition",
+                     "this review is " + revision(*p) + ", not " +
+                         (*body)["revision"].get<std::string>() +
+                         ": the terms changed since they were read; load the review again");
     auto doc = s.store.document(p->terms["document"].get<std::string>());
     if (!doc) return problem(c, doc.error());
     std::string text = *doc ? (*doc)->text : std::string();
@@ -216,8 +233,9 @@ void add_review_routes(Api& api) {
     auto reviewed =
         activities::extract::apply_review(p->terms, corrections, text, c.principal.name, at);
     if (!reviewed) return problem(c, 422, "InvalidArgument", reviewed.error().message);
-    auto sent = s.runtime.signal(p->instance.id, p->event, reviewed->terms, c.principal.name,
-                                 reviewed->corrections);
+    // Fenced on the occurrence read: a review that moved on in between refuses it.
+    auto sent = s.runtime.signal(p->instance.id, {p->event, reviewed->terms, c.principal.name,
+                                                  reviewed->corrections, p->state, p->occurrence});
     if (!sent) return problem(c, sent.error());
     reply(c, 200,
           {{"instance_id", p->instance.id},

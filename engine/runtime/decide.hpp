@@ -49,6 +49,10 @@ struct SignalInput {
   // What a person corrected in the data the payload carries ([{field, old, new, reason,
   // evidence}]): each one a ValueCorrected event before the EventReceived. Null for none.
   nlohmann::json corrections;
+  // When set, the event goes only to a frame waiting at this state in this occurrence of it
+  // (what the sender looked at); otherwise it is refused (FailedPrecondition).
+  std::string at_state;
+  int occurrence = 0;
 };
 
 struct CancelInput {

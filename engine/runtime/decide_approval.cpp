@@ -211,7 +211,8 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
   emit(EventType::ApprovalDecided, f, f.state, decision);
   if (in.request_changes) {
     // The data goes back to whoever prepares it, with the approver's comment; the gate
-    // closes, and opens again (with a new digest) when the flow reaches it next.
+    // closes, and opens as a new approval when the flow reaches it next (under a new digest
+    // when the data changed).
     const auto& route = *a.on_changes_requested;
     json request = {{"approval_id", f.gate.value("id", "")},
                     {"by", in.approver},

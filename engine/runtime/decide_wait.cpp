@@ -76,10 +76,16 @@ Result<void> Decider::on_timer(const TimerInput& t) {
 Result<void> Decider::on_signal(const SignalInput& s) {
   std::vector<std::string> waiting;
   for (const auto& [id, f] : inst_.frames)
-    if (f.status == frame_status::kWaiting && f.event == s.event) waiting.push_back(id);
+    if (f.status == frame_status::kWaiting && f.event == s.event &&
+        (s.at_state.empty() || (f.state == s.at_state && occurrence(f) == s.occurrence)))
+      waiting.push_back(id);
   if (waiting.empty())
-    return fail(ErrorCode::FailedPrecondition,
-                "instance " + inst_.id + " is not waiting for event '" + s.event + "'");
+    return fail(
+        ErrorCode::FailedPrecondition,
+        "instance " + inst_.id + " is not waiting for event '" + s.event + "'" +
+            (s.at_state.empty() ? ""
+                                : " at '" + s.at_state + "' #" + std::to_string(s.occurrence) +
+                                      " (it moved on since that was read)"));
   if (!s.by.empty() && s.by != inst_.started_by &&
       std::find(inst_.changed_by.begin(), inst_.changed_by.end(), s.by) == inst_.changed_by.end())
     inst_.changed_by.push_back(s.by);

@@ -293,12 +293,16 @@ void Runtime::count(const std::vector<history::Event>& events, bool ok) {
 
 Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,
                              const std::string& by, const json& corrections) {
-  if (auto deep = workflows::json_value_too_deep(payload))
+  return signal(id, SignalInput{event, payload, by, corrections, "", 0});
+}
+
+Result<void> Runtime::signal(const std::string& id, const SignalInput& in) {
+  if (auto deep = workflows::json_value_too_deep(in.payload))
     return fail(ErrorCode::InvalidArgument, too_deep_message("the event's payload", *deep),
                 "payload");
-  if (!corrections.is_null() && !corrections.is_array())
+  if (!in.corrections.is_null() && !in.corrections.is_array())
     return fail(ErrorCode::InvalidArgument, "corrections must be a list", "corrections");
-  return advance(id, SignalInput{event, payload, by, corrections});
+  return advance(id, in);
 }
 
 Result<void> Runtime::cancel(const std::string& id, const std::string& reason,

@@ -57,6 +57,8 @@ class Runtime {
   Result<void> signal(const std::string& id, const std::string& event,
                       const nlohmann::json& payload, const std::string& by = "",
                       const nlohmann::json& corrections = nullptr);
+  // The same, with every field of the input (a fence on the waiting state's occurrence).
+  Result<void> signal(const std::string& id, const SignalInput& in);
   Result<void> cancel(const std::string& id, const std::string& reason, const std::string& by);
   // `before` runs first in the transaction (return false to skip the decision: e.g. a
   // repeated decision id); `after` runs once the decision is written, before the commit.

@@ -81,6 +81,8 @@ TEST_CASE(
   REQUIRE(shown.status == 200);
   auto r = json::parse(shown.body);
   CHECK(r["state"] == "review");
+  std::string revision = r["revision"];
+  CHECK(revision == "review#1");
   CHECK(r["document"] == sha);
   CHECK(r["change_request"].is_null());
   std::map<std::string, json> items;
@@ -102,7 +104,8 @@ TEST_CASE(
   is_problem(a.call("GET", "/v1/reviews", bob), 403);
 
   auto post = [&](const std::string& token, json corrections) {
-    return a.call("POST", path, token, json{{"corrections", corrections}}.dump());
+    return a.call("POST", path, token,
+                  json{{"corrections", corrections}, {"revision", revision}}.dump());
   };
   auto refused = [&](json corrections, const std::string& why) {
     auto res = post(rita, corrections);
@@ -133,7 +136,10 @@ TEST_CASE(
           "'term': a duration of 0 months");
   refused(json::array({start, {{"field", "payment_terms"}, {"value", -5}, {"reason", "x"}}}),
           "'payment_terms': payment terms are the days to pay");
-  is_problem(a.call("POST", path, rita, R"({"corrections": [{"field": "term"}]})"), 422);
+  is_problem(
+      a.call("POST", path, rita, R"({"corrections": [{"field": "term"}], "revision": "review#1"})"),
+      422);
+  is_problem(a.call("POST", path, rita, R"({"corrections": []})"), 422);  // which review?
   CHECK(a.fx.instance(id).status == "running");
   CHECK(a.fx.store_->approvals_of_instance(id)->empty());
 
@@ -156,6 +162,12 @@ TEST_CASE(
   CHECK(corrected->payload["by"] == "rita");
   CHECK(corrected->payload["reason"] == "Kickoff call held February 1 (CRM)");
   CHECK(corrected->payload["evidence"]["start"] == 47);
+  // The audit trail names the reviewer as the actor of the correction.
+  auto trail = a.call("GET", "/v1/audit/events?instance=" + id + "&type=ValueCorrected", audrey);
+  REQUIRE(trail.status == 200);
+  auto events = json::parse(trail.body)["events"];
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["actor"] == "rita");
   is_problem(a.call("GET", path, rita), 409);  // nothing waits for a review now
   CHECK(json::parse(a.call("GET", "/v1/reviews", rita).body)["items"].empty());
   auto rows = a.fx.store_->approvals_of_instance(id);
@@ -178,8 +190,21 @@ TEST_CASE(
   INFO(back.body);
   REQUIRE(back.status == 201);
   CHECK(json::parse(back.body)["status"] == "changes_requested");
+  auto asked = json::parse(
+      a.call("GET", "/v1/audit/events?instance=" + id + "&type=ApprovalChangesRequested", audrey)
+          .body)["events"];
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0]["actor"] == "bob");
   a.fx.drain();
   auto again = json::parse(a.call("GET", path, rita).body);
+  // The review came round again: corrections made of the first one are refused, not applied
+  // to the terms as they are now.
+  CHECK(again["revision"] == "review#2");
+  auto stale = post(rita, json::array({with(start, {{"value", "2027-04-01"}})}));
+  is_problem(stale, 409);
+  CHECK(json::parse(stale.body)["detail"].get<std::string>().find("load the review again") !=
+        std::string::npos);
+  revision = again["revision"];
   CHECK(again["change_request"]["comment"] == "Kickoff moved to March 1");
   CHECK(again["change_request"]["by"] == "bob");
   for (const auto& i : again["items"])
