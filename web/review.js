@@ -15,7 +15,16 @@
   const label = (f) => f.replace(/_/g, " ");
   const units = ["days", "weeks", "months", "years"];
 
+  // A value in words; a value of an unexpected shape is shown as its JSON, never breaks the page.
   function shown(item) {
+    try {
+      return words(item);
+    } catch (e) {
+      return JSON.stringify(item.value);
+    }
+  }
+
+  function words(item) {
     const v = item.value;
     if (v === null || v === undefined) return "not found";
     switch (item.input) {
@@ -25,8 +34,9 @@
       case "jurisdiction": return [v.jurisdiction, v.country].filter(Boolean).join(", ");
       case "payment_terms": return `net ${v.net_days} days`;
       case "billing_frequency": return `every ${String(v.every).replace(/_/g, " ")}, in ${v.timing}`;
-      case "parties": return v.map((p) => p.name).join("; ");
-      case "fees": return v.map((f) => `${f.description}: ${money(f.amount.amount_minor, f.amount.currency)}`).join("; ");
+      case "parties": return v.map((p) => p.name || "unnamed").join("; ");
+      case "fees": return v.map((f) => `${f.description || "fee"}: ` +
+        (f.amount ? money(f.amount.amount_minor, f.amount.currency) : "no amount")).join("; ");
       case "milestones": return v.map((m) => `${m.basis_points / 100}% on ${m.event}`).join("; ");
       default: return JSON.stringify(v);
     }
