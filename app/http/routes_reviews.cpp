@@ -33,26 +33,15 @@ const workflows::WaitState* find_wait(const workflows::Scope& scope, const std::
   return nullptr;
 }
 
-const json* at_path(const json& data, const std::string& path) {
-  auto paths = workflows::read_paths(path);
-  if (paths.size() != 1) return nullptr;
-  const json* v = &data;
-  for (const auto& seg : paths[0].segments) {
-    if (!seg.empty() && seg.front() == '[') {
-      auto i = std::stoul(seg.substr(1, seg.size() - 2));
-      if (!v->is_array() || i >= v->size()) return nullptr;
-      v = &(*v)[i];
-    } else {
-      if (!v->is_object() || !v->contains(seg)) return nullptr;
-      v = &(*v)[seg];
-    }
-  }
-  return v;
+// The value at a plain path (a wait's output, ".terms"), null when absent.
+json at_path(const json& data, const std::string& path) {
+  auto p = workflows::plain_path(path);
+  return p ? workflows::value_at(data, *p) : json();
 }
 
-bool is_terms(const json* v) {
-  return v && v->is_object() && v->contains("fields") && (*v)["fields"].is_object() &&
-         v->contains("document") && (*v)["document"].is_string();
+bool is_terms(const json& v) {
+  return v.is_object() && v.contains("fields") && v["fields"].is_object() &&
+         v.contains("document") && v["document"].is_string();
 }
 
 struct Pending {
@@ -94,13 +83,15 @@ std::optional<Pending> review_of(const engine::runtime::Instance& inst, Definiti
     if (!def && !(def = defs.get(inst.digest))) return std::nullopt;
     const auto* w = find_wait(def->root, f.state, f.event);
     if (!w || !w->output) continue;
-    const json* terms = at_path(f.context, w->output->source);
+    json terms = at_path(f.context, w->output->source);
     if (!is_terms(terms)) continue;
-    const json* asked = at_path(f.context, ".change_request");
     auto visits = f.visits.find(f.state);
-    return Pending{inst,    f.state,
-                   f.event, visits == f.visits.end() ? 0 : visits->second,
-                   *terms,  asked ? *asked : json()};
+    return Pending{inst,
+                   f.state,
+                   f.event,
+                   visits == f.visits.end() ? 0 : visits->second,
+                   std::move(terms),
+                   at_path(f.context, ".change_request")};
   }
   return std::nullopt;
 }
