@@ -26,6 +26,10 @@ struct Term {
   Evidence evidence;
   std::string source;          // who found it: "rules", "model", "agreed", "disputed"
   nlohmann::json alternative;  // disputed: the other extractor's value; else null
+  // How the value was found, as a calibration key ("cue=dated|ref=no"; calibration.hpp).
+  std::string rule;
+  // Whether `confidence` comes from a fitted calibration table (else it is the rule's score).
+  bool calibrated = false;
 };
 
 // Field name -> term; a field that was not found is absent.
@@ -51,10 +55,22 @@ class Extractor {
 // expiration_date, renewal_term, auto_renewal, notice_period_to_terminate_renewal,
 // governing_law, payment_terms, fees, billing_frequency, milestones, sla
 // (docs/extraction.md has each value's shape).
+class Calibration;
 class RuleExtractor final : public Extractor {
  public:
+  // Confidences from `calibration` (the shipped table when null; Calibration::none() keeps
+  // the rules' own scores, which fitting uses).
+  explicit RuleExtractor(const Calibration* calibration = nullptr);
   Terms extract(const std::string& text) const override;
+  const Calibration& calibration() const { return *calibration_; }
+
+ private:
+  const Calibration* calibration_;
 };
+
+// The rules' identity, recorded with every extraction (bumped whenever a rule changes what it
+// finds, so a stored extraction says which rules produced it).
+inline constexpr const char* kRulesVersion = "rules-2026.12.1";
 
 nlohmann::json to_json(const Terms& terms);
 

@@ -3,6 +3,7 @@
 // expression over a short window around each hit, so the expressions never scan a whole
 // contract. Confidence reflects how specific the matching pattern was.
 #include "activities/dates.hpp"
+#include "activities/extract/calibration.hpp"
 #include "activities/extract/extractor.hpp"
 #include "activities/extract/text_util.hpp"
 
@@ -88,66 +89,265 @@ int month_of(const std::string& name) {
 struct FoundDate {
   std::string iso;
   std::size_t start, end;
+  bool numeric = false;  // "3/9/2027": the order of day and month is a convention
 };
 
-std::optional<FoundDate> find_date(const std::string& t, std::size_t from, std::size_t to) {
+int year_of(const std::string& digits) {
+  int y = std::stoi(digits);
+  if (digits.size() == 2) y += y > 50 ? 1900 : 2000;
+  return y;
+}
+
+// Every date in t[from, to), in order.
+std::vector<FoundDate> find_dates(const std::string& t, std::size_t from, std::size_t to) {
   static const std::string month =
       "(January|February|March|April|May|June|July|August|September|October|November|December|"
       "Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?)";
-  static const std::regex mdy(month + R"(\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4}))",
+  static const std::regex mdy(month + R"(\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4}))",
                               std::regex::icase);
   static const std::regex dmy(R"((\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?)" + month +
                                   R"(\s*,?\s*(?:in\s+the\s+year\s+)?(\d{4}))",
                               std::regex::icase);
-  static const std::regex numeric(R"(\b(\d{1,2})/(\d{1,2})/(\d{4})\b)");
+  static const std::regex numeric(R"(\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b)");
+  std::vector<FoundDate> out;
   to = std::min(to, t.size());
-  if (from >= to) return std::nullopt;
+  if (from >= to) return out;
   std::string w = t.substr(from, to - from);
-  std::optional<FoundDate> best;
-  auto keep = [&](int y, int m, int d, std::size_t pos, std::size_t len) {
+  auto keep = [&](int y, int m, int d, const std::smatch& mm, bool num) {
     if (m < 1 || m > 12 || d < 1 || d > 31 || y < 1900 || y > 2100) return;
-    if (best && best->start <= from + pos) return;
+    if (!dates::parse([&] {
+          char buf[16];
+          std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+          return std::string(buf);
+        }()))
+      return;
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-    best = FoundDate{buf, from + pos, from + pos + len};
+    std::size_t pos = from + static_cast<std::size_t>(mm.position(0));
+    out.push_back({buf, pos, pos + static_cast<std::size_t>(mm.length(0)), num});
   };
-  std::smatch m;
-  if (std::regex_search(w, m, mdy))
-    keep(std::stoi(m[3]), month_of(m[1]), std::stoi(m[2]), static_cast<std::size_t>(m.position(0)),
-         static_cast<std::size_t>(m.length(0)));
-  if (std::regex_search(w, m, dmy))
-    keep(std::stoi(m[3]), month_of(m[2]), std::stoi(m[1]), static_cast<std::size_t>(m.position(0)),
-         static_cast<std::size_t>(m.length(0)));
-  if (std::regex_search(w, m, numeric))
-    keep(std::stoi(m[3]), std::stoi(m[1]), std::stoi(m[2]), static_cast<std::size_t>(m.position(0)),
-         static_cast<std::size_t>(m.length(0)));
-  return best;
+  for (auto it = std::sregex_iterator(w.begin(), w.end(), mdy); it != std::sregex_iterator(); ++it)
+    keep(std::stoi((*it)[3]), month_of((*it)[1]), std::stoi((*it)[2]), *it, false);
+  for (auto it = std::sregex_iterator(w.begin(), w.end(), dmy); it != std::sregex_iterator(); ++it)
+    keep(std::stoi((*it)[3]), month_of((*it)[2]), std::stoi((*it)[1]), *it, false);
+  for (auto it = std::sregex_iterator(w.begin(), w.end(), numeric); it != std::sregex_iterator();
+       ++it) {
+    int a = std::stoi((*it)[1]), b = std::stoi((*it)[2]);
+    // Month first unless the first number cannot be a month ("18/9/2008").
+    if (a > 12)
+      keep(year_of((*it)[3]), b, a, *it, true);
+    else
+      keep(year_of((*it)[3]), a, b, *it, true);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const FoundDate& x, const FoundDate& y) { return x.start < y.start; });
+  // Overlapping matches ("9 March 2027" inside another form) keep the first.
+  std::vector<FoundDate> kept;
+  for (auto& d : out)
+    if (kept.empty() || d.start >= kept.back().end) kept.push_back(std::move(d));
+  return kept;
+}
+
+std::optional<FoundDate> find_date(const std::string& t, std::size_t from, std::size_t to) {
+  auto all = find_dates(t, from, to);
+  if (all.empty()) return std::nullopt;
+  return all.front();
+}
+
+// `l` with every parenthesised or quoted aside blanked (same length), so "(the "Agreement")"
+// does not read as a reference to an agreement.
+std::string without_asides(std::string w) {
+  int depth = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    char c = w[i];
+    if (c == '(') ++depth;
+    if (c == '"') quoted = !quoted;
+    bool blank = depth > 0 || quoted || c == '"';
+    if (c == ')' && depth > 0) --depth;
+    if (blank) w[i] = ' ';
+  }
+  return w;
+}
+
+// Whether the date cue at `p` belongs to *another* agreement the text cites ("Amendment No. 2
+// to the Supply Agreement dated June 1, 2009", "pursuant to that certain Purchase Agreement
+// dated …"): the nearest agreement noun before the cue is introduced by "the", "that
+// certain", "such" or "said", not "this".
+// With `bare_the_is_own`, "the Agreement" alone (no name between) counts as this agreement,
+// as it does in the body of most contracts; "the Web Site Services Agreement" still does not.
+bool cites_other(const std::string& l, std::size_t p, bool bare_the_is_own = false) {
+  std::size_t from = p > 200 ? p - 200 : 0;
+  std::string w = without_asides(l.substr(from, p - from));
+  static const std::regex noun(
+      R"(\b(agreement|amendment|contract|addendum|lease|license|licence|order|plan|note|indenture|statement\s+of\s+work)s?\b)");
+  std::size_t at = std::string::npos;
+  for (auto it = std::sregex_iterator(w.begin(), w.end(), noun); it != std::sregex_iterator(); ++it)
+    at = static_cast<std::size_t>(it->position(0));
+  if (at == std::string::npos) return false;
+  // What introduces that noun: the last determiner within the 120 bytes before it.
+  std::size_t head_from = at > 120 ? at - 120 : 0;
+  std::string head = w.substr(head_from, at - head_from);
+  static const std::regex det(R"(\b(this|the|that\s+certain|such|said|each|an?|its|their)\b)");
+  std::string last;
+  std::size_t last_end = 0;
+  for (auto it = std::sregex_iterator(head.begin(), head.end(), det); it != std::sregex_iterator();
+       ++it) {
+    last = (*it)[1];
+    last_end = static_cast<std::size_t>(it->position(0) + it->length(0));
+  }
+  if (last.empty()) return false;
+  if (bare_the_is_own && last == "the" &&
+      head.find_first_not_of(" \t\r\n", last_end) == std::string::npos)
+    return false;
+  return last != "this";
+}
+
+// Where the recitals begin ("WHEREAS", "RECITALS", "BACKGROUND"), or npos: dates there are
+// mostly of other agreements and events.
+std::size_t recitals_start(const std::string& l, std::size_t limit) {
+  std::size_t at = std::string::npos;
+  for (const char* cue : {"whereas", "recitals", "background", "witnesseth", "now, therefore",
+                          "preliminary statement"}) {
+    auto p = l.find(cue);
+    if (p != std::string::npos && p < limit && (at == std::string::npos || p < at)) at = p;
+  }
+  return at;
+}
+
+// Where the operative part begins after recitals that begin at `recitals` ("NOW, THEREFORE",
+// "agree as follows"); a bounded guess when the document never says.
+std::size_t operative_start(const std::string& l, std::size_t recitals) {
+  std::size_t at = std::min(l.size(), recitals + 4000);
+  for (const char* cue : {"now, therefore", "now therefore", "agree as follows",
+                          "agreed as follows", "agrees as follows"}) {
+    auto p = l.find(cue, recitals + 1);
+    if (p != std::string::npos && p < at) at = p;
+  }
+  return at;
 }
 
 void dates(const std::string& t, const std::string& l, Terms& out) {
-  // The agreement date: the first date in the preamble, surer when "dated", "made" or "as of"
-  // comes just before it.
+  // The agreement date: a date right after "dated", "made", "entered into" or "as of" in the
+  // preamble that is not the date of another agreement the preamble cites. Without a cue, the
+  // first date in the preamble (a weaker rule).
   std::size_t preamble = std::min<std::size_t>(l.size(), 6000);
-  double confidence = 0.55;
-  std::optional<FoundDate> d;
-  for (const char* cue : {"dated", "made and entered", "entered into", "made as of", "as of",
-                          "made on", "made this"}) {
-    for (auto p : hits(l, cue, preamble)) {
-      auto found = find_date(t, p, p + 120);
-      if (found && (!d || found->start < d->start)) {
-        d = found;
-        confidence = 0.85;
-      }
+  std::size_t recitals = recitals_start(l, preamble);
+  std::size_t own_end = std::min(preamble, recitals);
+  bool amendment =
+      l.substr(0, std::min<std::size_t>(l.size(), 1500)).find("amendment") != std::string::npos;
+  struct Cued {
+    FoundDate d;
+    std::string cue;
+  };
+  std::optional<Cued> best;
+  static const std::vector<std::pair<const char*, const char*>> cues = {
+      {"dated", "dated"},         {"made and entered", "made"}, {"entered into", "made"},
+      {"made as of", "made"},     {"made on", "made"},          {"made this", "made"},
+      {"made effective", "made"}, {"executed on", "made"},      {"executed as of", "made"},
+      {"is made", "made"},        {"as of", "as-of"},           {"agreement made", "made"},
+      {"this day of", "made"},    {"concluded", "made"}};
+  for (const auto& [cue, kind] : cues)
+    for (auto p : hits(l, cue, own_end)) {
+      // The date must follow within the same clause: no sentence end between.
+      std::size_t stop = std::min(p + 120, l.size());
+      auto dot = t.find(". ", p);
+      if (dot != std::string::npos && dot < stop) stop = dot;
+      auto found = find_date(t, p, stop);
+      if (!found || cites_other(l, p)) continue;
+      if (!best || found->start < best->d.start) best = Cued{*found, kind};
+    }
+  std::string form;
+  if (best) {
+    form = best->d.numeric ? "numeric" : "words";
+    out["agreement_date"] = term(best->d.iso, 0.85, t, best->d.start, best->d.end);
+    out["agreement_date"].rule =
+        "cue=" + best->cue + "|form=" + form + (amendment ? "|kind=amendment" : "");
+  } else {
+    for (const auto& d : find_dates(t, 0, own_end)) {
+      if (cites_other(l, d.start)) continue;
+      out["agreement_date"] = term(d.iso, 0.55, t, d.start, d.end);
+      out["agreement_date"].rule =
+          std::string("cue=none|form=") + (d.numeric ? "numeric" : "words");
+      break;
     }
   }
-  if (!d) d = find_date(t, 0, preamble);
-  if (d) out["agreement_date"] = term(d->iso, confidence, t, d->start, d->end);
-  // The effective date: a date shortly after "effective".
-  for (auto p : hits(l, "effective")) {
-    auto found = find_date(t, p, p + 160);
-    if (found) {
-      out["effective_date"] = term(found->iso, 0.75, t, found->start, found->end);
+  // The effective date, in order of how plainly the contract says it:
+  //  - the date just before its definition: "as of June 1, 2027 (the "Effective Date")";
+  //  - a date right after "effective as of", "effective on", "Effective Date:", "commencing";
+  //  - "effective as of the date first written above": the agreement date;
+  //  - a date soon after "effective", not the end of a term ("effective until …").
+  static const std::regex alias(
+      R"re(\(\s*(?:the\s+|this\s+|hereinafter\s+(?:the\s+)?)?(?:"|“)\s*effective\s+date\s*(?:"|”))re");
+  std::smatch m;
+  std::string head = l.substr(0, std::min<std::size_t>(l.size(), 20000));
+  if (std::regex_search(head, m, alias)) {
+    std::size_t a = static_cast<std::size_t>(m.position(0));
+    auto before = find_dates(t, a > 160 ? a - 160 : 0, a);
+    if (!before.empty() && before.back().end + 30 >= a) {
+      const auto& d = before.back();
+      out["effective_date"] = term(d.iso, 0.85, t, d.start, d.end);
+      out["effective_date"].rule =
+          std::string("cue=alias|form=") + (d.numeric ? "numeric" : "words");
       return;
+    }
+  }
+  // A definition: ""Effective Date" shall mean February 16, 1998."
+  static const std::regex defined(
+      R"re((?:"|“)\s*effective\s+date\s*(?:"|”)\s*(?:shall\s+mean|means|is|shall\s+be)\s+)re");
+  for (auto it = std::sregex_iterator(l.begin(), l.end(), defined); it != std::sregex_iterator();
+       ++it) {
+    std::size_t p = static_cast<std::size_t>(it->position(0) + it->length(0));
+    auto found = find_date(t, p, std::min(p + 40, l.size()));
+    if (!found || found->start > p + 4) continue;
+    out["effective_date"] = term(found->iso, 0.85, t, found->start, found->end);
+    out["effective_date"].rule =
+        std::string("cue=definition|form=") + (found->numeric ? "numeric" : "words");
+    return;
+  }
+  static const std::regex until(R"(until|through|expir|terminat|\bend|ending|later\s+of)");
+  for (const char* cue : {"effective as of", "effective on", "effective from", "effective date:",
+                          "effective date of", "effective date is", "effective date shall be",
+                          "with effect from", "commencement date:", "shall become effective on",
+                          "shall be effective on", "shall be effective as of", "effective"}) {
+    bool plain = std::string(cue) != "effective";
+    for (auto p : hits(l, cue)) {
+      std::size_t reach = plain ? 60 : 160;
+      auto found = find_date(t, p, std::min(p + reach, l.size()));
+      if (!found) continue;
+      std::string between = l.substr(p, found->start - p);
+      if (std::regex_search(between, until) || between.find(". ") != std::string::npos) continue;
+      if (cites_other(l, p)) continue;
+      // Recitals tell the story that led here ("Effective February 4, 2020, RCP is undertaking
+      // an initial public offering"); the agreement's own effective date is not a recital.
+      if (!plain && recitals != std::string::npos && p >= recitals &&
+          p < operative_start(l, recitals))
+        continue;
+      if (!plain && p > 5000) {
+        // Past the preamble a bare "effective" must speak of this agreement, not of a law or
+        // a policy that "became effective" on some date.
+        auto [ss, se] = sentence(t, p);
+        std::string sl = l.substr(ss, se - ss);
+        if (sl.find("this agreement") == std::string::npos &&
+            sl.find("hereof") == std::string::npos && sl.find("hereunder") == std::string::npos)
+          continue;
+      }
+      out["effective_date"] = term(found->iso, plain ? 0.8 : 0.6, t, found->start, found->end);
+      out["effective_date"].rule = std::string(plain ? "cue=effective-as-of" : "cue=near") +
+                                   "|form=" + (found->numeric ? "numeric" : "words");
+      return;
+    }
+  }
+  if (out.count("agreement_date")) {
+    static const std::regex same(
+        R"((?:effective\s+date[^.]{0,30}?\b(?:is|shall\s+be|means|will\s+be)\s+(?:the\s+)?|effective(?!\s+date\b)|commences?|come\s+into\s+force|enter\s+into\s+force)[^.]{0,60}?(?:date\s+first\s+(?:above\s+|set\s+forth\s+above\s+|written\s+above\s+)?(?:written|set\s+forth|stated)|date\s+of\s+(?:this\s+agreement|execution|its\s+signature|signature)|date\s+hereof|upon\s+(?:execution|signature|signing)|date\s+(?:on\s+which|when)\s+(?:it|this\s+agreement)\s+is\s+(?:signed|executed)))");
+    if (std::regex_search(head, m, same)) {
+      const auto& ad = out.at("agreement_date");
+      std::size_t a = static_cast<std::size_t>(m.position(0));
+      out["effective_date"] = term(ad.value, 0.6, t, a, a + static_cast<std::size_t>(m.length(0)));
+      out["effective_date"].rule =
+          std::string("cue=same-as-agreement|start=") +
+          (ad.rule.find("cue=none") != std::string::npos ? "weak" : "strong");
     }
   }
 }
@@ -246,7 +446,10 @@ void governing_law(const std::string& t, const std::string& l, Terms& out) {
     if (std::string(best->country).find("’") != std::string::npos)
       v["country"] = "People's Republic of China";
     auto [s, e] = sentence(t, laws);
-    out["governing_law"] = term(v, l.compare(a, 11, "governed by") == 0 ? 0.9 : 0.75, t, s, e);
+    bool governed = l.compare(a, 11, "governed by") == 0;
+    out["governing_law"] = term(v, governed ? 0.9 : 0.75, t, s, e);
+    out["governing_law"].rule = std::string("cue=") + (governed ? "governed-by" : "other") +
+                                (best->jurisdiction ? "|state" : "|country");
     return;
   }
 }
@@ -255,47 +458,100 @@ void governing_law(const std::string& t, const std::string& l, Terms& out) {
 
 void renewal(const std::string& t, const std::string& l, Terms& out) {
   static const std::regex renew_term(
-      R"((?:renew(?:ed|s|al)?|extend(?:ed|s)?)\b[^.]{0,160}?\b(?:for\s+)?(?:an?\s+)?((?:successive|additional|further|consecutive|subsequent|like)\s+)?(?:(?:successive|additional|further|consecutive|subsequent|renewal)\s+)?)" +
+      R"((?:renew(?:ed|s|al)?|extend(?:ed|s)?)\b[^.]{0,160}?\b(?:for\s+)?(?:up\s+to\s+\w+\s+(?:\(\d+\)\s+)?)?(?:an?\s+)?((?:successive|additional|further|consecutive|subsequent|like)\s+)?(?:(?:successive|additional|further|consecutive|subsequent|renewal|extension)\s+)?(?:periods?\s+of\s+)?)" +
           kAmount + R"(\s*(?:renewal\s+)?(?:terms?|periods?)?)",
       std::regex::icase);
+  // "automatic annual renewals", "renew for successive monthly periods", "year-to-year".
+  static const std::regex renew_every(
+      R"((?:renew\w*|extend\w*)\b[^.]{0,100}?\b(annual|yearly|monthly|quarterly|year[- ]to[- ]year|month[- ]to[- ]month)\b|\b(annual|yearly|monthly)\s+renewals?\b|on\s+an?\s+(annual|yearly|monthly)\s+basis)",
+      std::regex::icase);
+  // What follows an amount that is a deadline, not a period: "six (6) months prior to".
+  static const std::regex deadline(
+      R"(^\s*(?:\w+\s+)?(?:prior|before|in\s+advance|notice|written|following|after))",
+      std::regex::icase);
   static const std::regex notice(
-      kAmount + R"(['’]?\s*(?:prior\s+|advance\s+)?(?:written\s+)?(?:notice|prior written notice))",
+      kAmount +
+          R"(['’]?\s*(?:prior\s+|advance\s+)?(?:written\s+)?(?:notice|prior written notice|notification))",
       std::regex::icase);
   static const std::regex notice_before(
-      R"(notice[^.]{0,80}?(?:at\s+least|no\s+(?:later|less)\s+than|not\s+less\s+than|a\s+minimum\s+of)\s+)" +
-          kAmount + R"(\s+(?:prior|before))",
+      R"((?:notice|notif\w*|notifies|notify|elects?\s+not\s+to\s+renew)[^.]{0,160}?(?:at\s+least|no\s+(?:later|less)\s+than|not\s+(?:less|later)\s+than|a\s+minimum\s+of)?\s*)" +
+          kAmount + R"(\s+(?:prior|before|in\s+advance|preceding))",
       std::regex::icase);
   bool found_term = false, found_notice = false;
-  for (auto p : hits(l, "renew")) {
+  std::vector<std::size_t> anchors = hits(l, "renew");
+  for (auto p : hits(l, "extend")) anchors.push_back(p);
+  for (auto p : hits(l, "extension")) anchors.push_back(p);
+  std::sort(anchors.begin(), anchors.end());
+  for (auto p : anchors) {
     auto [s, e] = sentence(t, p);
     std::string sent = t.substr(s, e - s);
+    std::string lsent = lower(sent);
+    bool about_renewal =
+        lsent.find("renew") != std::string::npos || lsent.find("extension") != std::string::npos ||
+        (lsent.find("extend") != std::string::npos &&
+         (lsent.find("term") != std::string::npos || lsent.find("agreement") != std::string::npos));
+    // "if the term of the Web Site Services Agreement has not been renewed": another
+    // agreement's renewal.
+    if (!about_renewal || cites_other(l, p, true)) continue;
+    bool automatic =
+        lsent.find("automatic") != std::string::npos || lsent.find("unless") != std::string::npos;
     std::smatch m;
-    if (!found_term && std::regex_search(sent, m, renew_term)) {
-      if (auto a = amount(m, 2)) {
-        json v = duration(a->first, a->second);
-        std::string lsent = lower(sent);
-        v["successive"] = m[1].matched || lsent.find("successive") != std::string::npos ||
-                          lsent.find("each year") != std::string::npos;
-        double c = lsent.find("automatic") != std::string::npos ? 0.8 : 0.6;
-        std::size_t at = s + static_cast<std::size_t>(m.position(0));
-        out["renewal_term"] = term(v, c, t, at, at + static_cast<std::size_t>(m.length(0)));
-        bool automatic = lsent.find("automatic") != std::string::npos ||
-                         lsent.find("unless") != std::string::npos;
+    if (!found_term) {
+      std::optional<json> v;
+      std::size_t at = 0, len = 0;
+      for (auto it = std::sregex_iterator(sent.begin(), sent.end(), renew_term);
+           it != std::sregex_iterator() && !v; ++it) {
+        auto a = amount(*it, 2);
+        std::string rest = sent.substr(static_cast<std::size_t>(it->position(0) + it->length(0)));
+        if (!a || std::regex_search(rest, deadline)) continue;
+        v = duration(a->first, a->second);
+        (*v)["successive"] = (*it)[1].matched || lsent.find("successive") != std::string::npos ||
+                             lsent.find("each year") != std::string::npos;
+        at = s + static_cast<std::size_t>(it->position(0));
+        len = static_cast<std::size_t>(it->length(0));
+      }
+      std::string form = "period";
+      if (!v && std::regex_search(sent, m, renew_every)) {
+        std::string w = lower(m[1].matched ? m[1].str() : m[2].matched ? m[2].str() : m[3].str());
+        bool monthly = w.rfind("month", 0) == 0;
+        v = monthly            ? duration(1, "month")
+            : w == "quarterly" ? duration(3, "months")
+                               : duration(1, "year");
+        (*v)["successive"] = true;
+        at = s + static_cast<std::size_t>(m.position(0));
+        len = static_cast<std::size_t>(m.length(0));
+        form = "every";
+      }
+      if (v) {
+        out["renewal_term"] = term(*v, automatic ? 0.8 : 0.6, t, at, at + len);
+        out["renewal_term"].rule = "form=" + form + "|auto=" + (automatic ? "yes" : "no");
         out["auto_renewal"] = term(automatic, automatic ? 0.8 : 0.5, t, s, e);
+        out["auto_renewal"].rule = std::string("auto=") + (automatic ? "yes" : "no");
         found_term = true;
       }
     }
-    if (!found_notice &&
-        (std::regex_search(sent, m, notice) || std::regex_search(sent, m, notice_before))) {
-      if (auto a = amount(m, 1)) {
-        std::string unit = lower(a->second);
-        if (unit.rfind("year", 0) != 0) {  // a notice period in years is almost always a term
-          std::size_t at = s + static_cast<std::size_t>(m.position(0));
-          out["notice_period_to_terminate_renewal"] =
-              term(duration(a->first, a->second), 0.7, t, at,
-                   at + static_cast<std::size_t>(m.length(0)));
-          found_notice = true;
-        }
+    if (!found_notice) {
+      bool before = false;
+      bool got = std::regex_search(sent, m, notice_before);
+      if (got)
+        before = true;
+      else
+        got = std::regex_search(sent, m, notice);
+      auto a = got ? amount(m, 1) : std::nullopt;
+      if (a && lower(a->second).rfind("year", 0) != 0) {
+        // A notice period in years is almost always a term.
+        std::size_t at = s + static_cast<std::size_t>(m.position(0));
+        bool non_renewal = lsent.find("not to renew") != std::string::npos ||
+                           lsent.find("non-renewal") != std::string::npos ||
+                           lsent.find("nonrenewal") != std::string::npos ||
+                           lsent.find("not be renewed") != std::string::npos ||
+                           lsent.find("unless") != std::string::npos;
+        out["notice_period_to_terminate_renewal"] = term(
+            duration(a->first, a->second), 0.7, t, at, at + static_cast<std::size_t>(m.length(0)));
+        out["notice_period_to_terminate_renewal"].rule =
+            std::string("form=") + (before ? "prior-to" : "notice") +
+            "|nonrenewal=" + (non_renewal ? "yes" : "no");
+        found_notice = true;
       }
     }
     if (found_term && found_notice) return;
@@ -314,6 +570,13 @@ void term_and_expiration(const std::string& t, const std::string& l, Terms& out)
           kAmount,
       std::regex::icase);
   static const std::regex year_term(kAmount + R"(\s+(?:initial\s+)?term\b)", std::regex::icase);
+  static const std::regex after_date(
+      kAmount +
+          R"(\s+(?:after|following|from)\s+(?:the\s+)?(?:date|effective|execution|commencement))",
+      std::regex::icase);
+  static const std::regex not_initial(
+      R"((?:renew\w*|successive|additional|extend\w*|extension|maximum|up\s+to|prior|thereafter)\b[^.;]*$)");
+  static const std::regex each_period(R"(^\s*(?:each|periods|thereafter|prior|before))");
   static const std::regex anniversary(
       R"(\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\w+-year|(\d+)(?:st|nd|rd|th))\s+anniversary)",
       std::regex::icase);
@@ -348,6 +611,7 @@ void term_and_expiration(const std::string& t, const std::string& l, Terms& out)
       auto d = find_date(t, from, std::min(from + 40, e));
       if (d && d->start <= from + 4) {
         out["expiration_date"] = term(d->iso, 0.8, t, s, e);
+        out["expiration_date"].rule = "form=end-date";
         return;
       }
     }
@@ -367,25 +631,53 @@ void term_and_expiration(const std::string& t, const std::string& l, Terms& out)
       at = s + static_cast<std::size_t>(m.position(0));
       len_end = at + static_cast<std::size_t>(m.length(0));
     }
-    if (!len && (std::regex_search(sent, m, length) || std::regex_search(sent, m, year_term))) {
-      len = amount(m, 1);
-      at = s + static_cast<std::size_t>(m.position(0));
-      len_end = at + static_cast<std::size_t>(m.length(0));
+    if (!len) {
+      // Every length the sentence states, first one that is not a renewal, an extension or
+      // a cap ("successive terms of one (1) year each", "for a maximum period of six months").
+      std::vector<std::tuple<std::size_t, std::size_t, std::pair<int, std::string>>> found;
+      for (const std::regex* re : {&length, &year_term, &after_date})
+        for (auto it = std::sregex_iterator(sent.begin(), sent.end(), *re);
+             it != std::sregex_iterator(); ++it)
+          if (auto a = amount(*it, 1))
+            found.emplace_back(static_cast<std::size_t>(it->position(1)),
+                               static_cast<std::size_t>(it->position(0) + it->length(0)), *a);
+      std::sort(found.begin(), found.end(),
+                [](const auto& x, const auto& y) { return std::get<0>(x) < std::get<0>(y); });
+      for (const auto& [pos, end, a] : found) {
+        std::string before = lower(sent.substr(pos > 60 ? pos - 60 : 0, pos > 60 ? 60 : pos));
+        std::string after = lower(sent.substr(end, 12));
+        if (std::regex_search(before, not_initial) || std::regex_search(after, each_period))
+          continue;
+        len = a;
+        at = s + pos;
+        len_end = s + end;
+        break;
+      }
     }
     if (len && lower(len->second).rfind("day", 0) != 0) {
       json v = duration(len->first, len->second);
       out["term"] = term(v, 0.75, t, at, len_end);
+      out["term"].rule = "form=length";
       if (eff) {
         auto start = dates::parse(eff->value.get<std::string>());
         if (start)
-          if (auto end = dates::add(*start, len->first, lower(len->second)))
-            out["expiration_date"] =
-                term(dates::iso(*end), out.count("effective_date") ? 0.7 : 0.55, t, s, e);
+          if (auto end = dates::add(*start, len->first, lower(len->second))) {
+            bool from_effective = out.count("effective_date") > 0;
+            out["expiration_date"] = term(dates::iso(*end), from_effective ? 0.7 : 0.55, t, s, e);
+            // As sure as the date it counts from.
+            out["expiration_date"].rule = std::string("form=length|from=") +
+                                          (from_effective ? "effective" : "agreement") + "|start=" +
+                                          (eff->rule.find("cue=none") != std::string::npos ||
+                                                   eff->rule.find("cue=near") != std::string::npos
+                                               ? "weak"
+                                               : "strong");
+          }
       }
       return;
     }
     if (std::regex_search(sent, m, open_ended)) {
       out["expiration_date"] = term("perpetual", 0.6, t, s, e);
+      out["expiration_date"].rule = "form=perpetual";
       return;
     }
   }
@@ -401,29 +693,75 @@ std::string trim(std::string s) {
   return s;
 }
 
-// A party's name from the words before its alias: up to the descriptor (", a Delaware
-// corporation", ", with offices at"), without a leading "and" or "by and between".
+// Nouns a contract uses for a party's role: a name that is only one of these ("the Adviser",
+// "Distributor") is the role, not the party.
+bool role_noun(const std::string& name) {
+  std::string n = lower(name);
+  if (n.rfind("the ", 0) == 0) n.erase(0, 4);
+  static const std::vector<std::string> roles = {
+      "adviser",      "advisor",   "agent",       "bank",       "borrower",   "buyer",
+      "client",       "co-host",   "company",     "consultant", "contractor", "customer",
+      "depositor",    "developer", "distributor", "employee",   "employer",   "end-user",
+      "host",         "issuer",    "lender",      "licensee",   "licensor",   "manager",
+      "manufacturer", "member",    "owner",       "partner",    "party",      "parties",
+      "principal",    "provider",  "purchaser",   "reseller",   "seller",     "servicer",
+      "supplier",     "user",      "vendor",      "franchisee", "franchisor", "sponsor",
+      "investor",     "operator",  "producer",    "publisher",  "recipient",  "trustee"};
+  for (const auto& r : roles)
+    if (n == r || n == r + "s") return true;
+  return false;
+}
+
+// A party's name from the words before its alias: without numbering ("(1)"), a leading "and"
+// or "by and between", the legal descriptor (", a Delaware corporation"), the address (",
+// located at", "of 17922 Sky Park Circle") and a trailing parenthesis; the legal form ("Inc.")
+// stays.
 std::string party_name(std::string seg) {
   seg = std::regex_replace(seg, std::regex(R"(\s+)"), " ");
-  static const std::regex lead(R"(^\s*(?:,|;|and\b|by and between\b|between\b|among\b|\)|\.)+\s*)",
-                               std::regex::icase);
-  for (int i = 0; i < 3; ++i) seg = std::regex_replace(seg, lead, "");
-  static const std::regex descriptor(
-      R"(,?\s+(?:a|an)\s+(?:[A-Z][a-z]+\s+)*(?:corporation|company|limited|partnership|organization|entity|bank|trust|association|societe|corp\b)|,\s+(?:with|having|whose|located|organized|incorporated|existing|duly)\b|\s+\((?:hereinafter|herein)|,\s+(?:hereinafter|herein))",
+  static const std::regex lead(
+      R"(^\s*(?:,|;|:|and\b|by and between\b|by and among\b|between\b|among\b|by\b|\)|\.|\(\s*(?:\d{1,2}|[a-h]|i{1,3}|iv|v)\s*\)|\d{1,2}\.(?!\d))+\s*)",
       std::regex::icase);
+  for (int i = 0; i < 4; ++i) seg = std::regex_replace(seg, lead, "");
+  static const std::regex descriptor(
+      R"(,?\s+(?:a|an)\s+(?:[A-Za-z][a-z]+\s+){0,4}(?:corporation|company|limited|partnership|organization|organisation|entity|bank|trust|association|societe|corp\b|individual|person|national|business)|,\s+(?:with|having|whose|located|organized|organised|incorporated|existing|duly|acting|residing|registered|a\s+division|the\s+organi[sz]ation|on\s+behalf|its|an?\s+\w+\s+(?:limited|general)|\d)|\s+\((?:hereinafter|herein)|,\s+(?:hereinafter|herein)|\s+(?:of|at|located\s+at)\s+\d|\s+(?:with\s+(?:its\s+)?(?:principal\s+)?(?:offices?|place\s+of\s+business|address|registered\s+office))\b|\s+(?:located|organized|incorporated|existing)\s+(?:at|in|under)\b|\s+\()",
+      std::regex::icase);
+  // "also known as" names another name for the same party: an alias, not part of the name
+  // (a "doing business as" name stays, it is how the party trades).
+  static const std::regex aka(R"(,?\s+(?:a/k/a|aka|also\s+known\s+as)\b)", std::regex::icase);
   std::smatch m;
   if (std::regex_search(seg, m, descriptor))
     seg = seg.substr(0, static_cast<std::size_t>(m.position(0)));
+  if (std::regex_search(seg, m, aka)) seg = seg.substr(0, static_cast<std::size_t>(m.position(0)));
   return trim(seg);
+}
+
+// Whether `name` reads as a party's name: it starts with a capital or a digit, is not a role
+// noun and not a phrase about the parties.
+bool plausible_name(const std::string& name) {
+  if (name.size() < 2 || name.size() > 120 || role_noun(name)) return false;
+  unsigned char c0 = static_cast<unsigned char>(name[0]);
+  if (!(std::isupper(c0) || std::isdigit(c0) || c0 >= 0x80)) return false;
+  std::string l = lower(name);
+  for (const char* bad : {"the parties", "party", "agreement", "hereinafter", "herein", "referred",
+                          "individually", "collectively", "signatory", "whereas"})
+    if (l.find(bad) != std::string::npos) return false;
+  // A clause, not a name: it has a verb of obligation or runs on for a dozen words.
+  static const std::regex verb(R"(\b(?:shall|will|must|may|is|are|agrees?|wishes|desires)\b)");
+  if (std::regex_search(l, verb)) return false;
+  return std::count(l.begin(), l.end(), ' ') < 12;
 }
 
 void parties(const std::string& t, const std::string& l, Terms& out) {
   std::size_t limit = std::min<std::size_t>(l.size(), 8000);
   std::size_t at = std::string::npos;
-  for (const char* cue : {"by and between", "by and among", "between"}) {
+  std::string via;
+  for (const char* cue :
+       {"by and between", "by and among", "between", "entered into by", "among", "made by"}) {
     auto p = l.find(cue);
-    if (p != std::string::npos && p < limit && (at == std::string::npos || p < at))
+    if (p != std::string::npos && p < limit && (at == std::string::npos || p < at)) {
       at = p + std::string(cue).size();
+      via = cue;
+    }
   }
   if (at == std::string::npos) return;
   std::size_t end = std::min(l.size(), at + 1200);
@@ -436,34 +774,77 @@ void parties(const std::string& t, const std::string& l, Terms& out) {
       R"re(\((?:(?!\)|"|“).){0,80}?(?:"|“)((?:(?!"|”).){1,60})(?:"|”)(?:(?!\().){0,80}?\))re");
   json list = json::array();
   std::size_t prev = 0;
+  int refused = 0;
   for (auto it = std::sregex_iterator(w.begin(), w.end(), alias); it != std::sregex_iterator();
        ++it) {
     const auto& m = *it;
     std::string name = party_name(w.substr(prev, static_cast<std::size_t>(m.position(0)) - prev));
     prev = static_cast<std::size_t>(m.position(0) + m.length(0));
     std::string a = m[1];
-    if (name.empty() || name.size() > 160) continue;
     std::string la = lower(a);
     if (la == "agreement" || la == "parties" || la == "party" || la == "effective date") continue;
+    if (!plausible_name(name)) {
+      if (!name.empty()) ++refused;
+      continue;
+    }
     list.push_back({{"name", name}, {"aliases", json::array({a})}});
     if (list.size() == 4) break;
   }
+  std::string form = "aliases";
   if (list.size() < 2) {
     // "between Acme Corp. and Globex GmbH." with no aliases.
     static const std::regex two(R"(^\s*(.{3,160}?)\s+and\s+(.{3,160}?)(?:[.;(]|,\s|$))");
     std::smatch m;
     std::string head = w.substr(0, std::min<std::size_t>(w.size(), 400));
     if (!std::regex_search(head, m, two)) return;
-    list = json::array({{{"name", party_name(m[1])}, {"aliases", json::array()}},
-                        {{"name", party_name(m[2])}, {"aliases", json::array()}}});
+    std::string a = party_name(m[1]), b = party_name(m[2]);
+    if (!plausible_name(a) || !plausible_name(b)) return;
+    list = json::array(
+        {{{"name", a}, {"aliases", json::array()}}, {{"name", b}, {"aliases", json::array()}}});
+    form = "between";
   }
   out["parties"] = term(list, list.size() >= 2 ? 0.7 : 0.4, t, at, end);
+  out["parties"].rule =
+      "form=" + form + "|n=" + (list.size() >= 3 ? "3+" : std::to_string(list.size())) +
+      (refused ? "|refused" : "") + (via == "among" || via == "made by" ? "|cue=weak" : "");
+}
+
+// The text as the rules read it, byte for byte as long as the original so every offset still
+// points into it: EDGAR's page footers ("Source: ACME CORP, 8-K, 10/1/2008", the filing's
+// date, not the agreement's) blanked, and ordinals a PDF split ("16t h day") joined.
+std::string prepared(const std::string& t) {
+  std::string c = t;
+  static const std::regex footer(
+      R"(^Source:[^\n]{0,160}?,\s*[-A-Za-z0-9/. ()]{1,24},\s*\d{1,2}/\d{1,2}/\d{2,4})");
+  for (auto p = c.find("Source:"); p != std::string::npos; p = c.find("Source:", p + 7)) {
+    std::string w = c.substr(p, 220);
+    std::smatch m;
+    if (std::regex_search(w, m, footer))
+      for (std::size_t i = p; i < p + static_cast<std::size_t>(m.length(0)); ++i)
+        if (c[i] != '\n') c[i] = ' ';
+  }
+  for (std::size_t i = 0; i + 4 < c.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(c[i])) || c[i + 2] != ' ') continue;
+    char a = static_cast<char>(std::tolower(static_cast<unsigned char>(c[i + 1]))),
+         b = static_cast<char>(std::tolower(static_cast<unsigned char>(c[i + 3])));
+    bool ordinal = (a == 't' && b == 'h') || (a == 's' && b == 't') || (a == 'n' && b == 'd') ||
+                   (a == 'r' && b == 'd');
+    if (ordinal && !std::isalpha(static_cast<unsigned char>(c[i + 4]))) {
+      c[i + 2] = c[i + 3];
+      c[i + 3] = ' ';
+    }
+  }
+  return c;
 }
 
 }  // namespace
 
-Terms RuleExtractor::extract(const std::string& text) const {
+RuleExtractor::RuleExtractor(const Calibration* calibration)
+    : calibration_(calibration ? calibration : &Calibration::shipped()) {}
+
+Terms RuleExtractor::extract(const std::string& original) const {
   Terms out;
+  std::string text = prepared(original);
   std::string l = lower(text);
   dates(text, l, out);
   parties(text, l, out);
@@ -471,6 +852,11 @@ Terms RuleExtractor::extract(const std::string& text) const {
   renewal(text, l, out);
   term_and_expiration(text, l, out);
   text::commercial_terms(text, l, out);
+  // Evidence quotes the text as given, not as prepared.
+  for (auto& [field, t] : out) {
+    t.evidence.text = original.substr(t.evidence.start, t.evidence.end - t.evidence.start);
+  }
+  calibration_->apply(out);
   return out;
 }
 
@@ -483,6 +869,8 @@ nlohmann::json to_json(const Terms& terms) {
         {"evidence",
          {{"start", t.evidence.start}, {"end", t.evidence.end}, {"text", t.evidence.text}}}};
     if (!t.source.empty()) out[field]["source"] = t.source;
+    if (!t.rule.empty()) out[field]["rule"] = t.rule;
+    out[field]["calibrated"] = t.calibrated;
     if (!t.alternative.is_null()) out[field]["alternative"] = t.alternative;
   }
   return out;

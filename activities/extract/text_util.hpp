@@ -47,7 +47,13 @@ inline std::pair<std::size_t, std::size_t> sentence(const std::string& t, std::s
 inline Term term(nlohmann::json value, double confidence, const std::string& text,
                  std::size_t start, std::size_t end) {
   end = std::min(end, text.size());
-  return {std::move(value), confidence, {start, end, text.substr(start, end - start)}, "", nullptr};
+  return {std::move(value),
+          confidence,
+          {start, end, text.substr(start, end - start)},
+          "",
+          nullptr,
+          "",
+          false};
 }
 
 // The commercial fields (rules_commercial.cpp): payment_terms, fees, billing_frequency,

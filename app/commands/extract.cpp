@@ -1,10 +1,14 @@
 // covenant extract FILE            the terms of one contract (text), with evidence
 // covenant extract --eval DIR      score the extractor on labelled contracts, as a table
+//   [--folds K]                     with cross-validated confidences
+//   [--fit FILE]                    and write the calibration table fitted on all of them
+//   [--diagrams DIR]                and a reliability diagram per field (SVG)
 #include "activities/extract/eval.hpp"
 #include "activities/ingest/read_document.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,29 +17,86 @@ namespace covenant::app {
 namespace {
 
 struct Options {
-  std::string file, eval_dir, format = "text", misses;
+  std::string file, eval_dir, format = "text", misses, fit, diagrams;
+  int folds = 0;
+  double threshold = -1, target = 0.95;
 };
 
+namespace ex = activities::extract;
+
+bool write_file(const std::filesystem::path& p, const std::string& body) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << body;
+  out.close();
+  if (!out) std::cerr << "covenant extract: cannot write " << p.string() << '\n';
+  return static_cast<bool>(out);
+}
+
+// The calibration table fitted on every answer in `r`, with the threshold chosen from `r`'s
+// cross-validated confidences and the cross-validated figures it was chosen on.
+nlohmann::json fitted_table(ex::EvalReport& r, double target) {
+  double t = ex::choose_threshold(r.answers, target);
+  ex::accept_at(r, t);
+  auto c = ex::Calibration::fit(ex::samples(r));
+  nlohmann::json table = c.table();
+  table["min_confidence"] = t;
+  table["rules_version"] = ex::kRulesVersion;
+  table["fitted_on"] = {{"contracts", r.contracts}, {"folds", r.folds}, {"target", target}};
+  for (const auto& [f, s] : r.fields)
+    table["cross_validation"][f] = {{"answered", s.answered},
+                                    {"correct", s.correct},
+                                    {"accepted", s.accepted},
+                                    {"accepted_correct", s.accepted_correct}};
+  return table;
+}
+
 int run(const Options& o) {
-  activities::extract::RuleExtractor x;
+  ex::RuleExtractor x;
   if (!o.eval_dir.empty()) {
-    auto r = activities::extract::evaluate(x, o.eval_dir);
+    int folds = o.folds;
+    if (!o.fit.empty() && folds < 2) folds = 5;
+    auto r = ex::evaluate(x, o.eval_dir, {folds, o.threshold});
     for (const auto& p : r.problems) std::cerr << "covenant extract: " << p << '\n';
     if (r.contracts == 0) {
       std::cerr << "covenant extract: no labelled contracts in " << o.eval_dir << '\n';
       return 1;
     }
-    if (!o.misses.empty()) std::ofstream(o.misses) << r.misses.dump(2) << '\n';
+    if (!o.fit.empty()) {
+      auto table = fitted_table(r, o.target);
+      if (o.threshold >= 0) ex::accept_at(r, o.threshold);
+      if (!write_file(o.fit, table.dump(1) + "\n")) return 1;
+    }
+    if (!o.misses.empty() && !write_file(o.misses, r.misses.dump(2) + "\n")) return 1;
+    if (!o.diagrams.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(o.diagrams, ec);
+      for (const auto& f : ex::scored_fields())
+        if (!write_file(std::filesystem::path(o.diagrams) / ("reliability-" + f + ".svg"),
+                        ex::reliability_svg(r, f)))
+          return 1;
+    }
     if (o.format == "json") {
-      nlohmann::json out = {{"contracts", r.contracts}};
+      nlohmann::json out = {{"contracts", r.contracts},
+                            {"folds", r.folds},
+                            {"threshold", r.threshold},
+                            {"unusable_labels", r.unusable}};
       for (const auto& [f, s] : r.fields)
-        out["fields"][f] = {{"gold", s.gold},
-                            {"answered", s.answered},
-                            {"correct", s.correct},
-                            {"evidence_hits", s.evidence_hits}};
+        out["fields"][f] = {{"gold", s.gold},         {"answered", s.answered},
+                            {"correct", s.correct},   {"evidence_hits", s.evidence_hits},
+                            {"accepted", s.accepted}, {"accepted_correct", s.accepted_correct},
+                            {"unusable", s.unusable}};
+      out["answers"] = nlohmann::json::array();
+      for (const auto& a : r.answers)
+        out["answers"].push_back({{"contract", a.contract},
+                                  {"field", a.field},
+                                  {"rule", a.rule},
+                                  {"confidence", a.confidence},
+                                  {"correct", a.correct},
+                                  {"accepted", a.confidence >= r.threshold}});
       std::cout << out.dump(2) << '\n';
     } else {
-      std::cout << activities::extract::table(r);
+      std::cout << ex::table(r);
+      for (const auto& u : r.unusable) std::cout << "  not scored: " << u << '\n';
     }
     return 0;
   }
@@ -74,6 +135,21 @@ void add_extract_command(CLI::App& app, int& exit_code) {
                   "Score against a directory of <id>.txt + <id>.labels.json");
   cmd->add_option("--misses", o->misses,
                   "With --eval: write every wrong or missing answer here (JSON)");
+  cmd->add_option("--folds", o->folds,
+                  "With --eval: cross-validate confidences over K folds of the contracts")
+      ->check(CLI::Range(2, 100));
+  cmd->add_option("--threshold", o->threshold,
+                  "With --eval: count answers at or above this confidence as accepted "
+                  "(default: the calibration's min_confidence)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fit", o->fit,
+                  "With --eval: fit a calibration table on the contracts and write it here "
+                  "(the threshold is chosen in cross-validation, --folds or 5)");
+  cmd->add_option("--target", o->target,
+                  "With --fit: the auto-accepted precision every field must reach")
+      ->check(CLI::Range(0.5, 1.0));
+  cmd->add_option("--diagrams", o->diagrams,
+                  "With --eval: write a reliability diagram per field (SVG) into this directory");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &exit_code] {
     if (o->file.empty() == o->eval_dir.empty()) {
