@@ -395,6 +395,28 @@ def main():
         demo.stop()
 
 
+def confirm_review(demo, instance):
+    """Without a person at the terminal, the demo's reviewer (revops-demo) confirms the flagged
+    terms as read, through the same API the review page uses, and says which and why."""
+    token = demo.tokens["revops-demo"]
+    code, review = http_json("GET", f"{demo.api}/v1/instances/{instance}/review", token=token)
+    if code != 200:
+        raise SystemExit(f"demo: the review of extracted terms cannot be read (HTTP {code}): {review}")
+    flagged = [i for i in review.get("items", []) if i.get("flagged")]
+    print(f"\n-- The extracted terms need a review ({len(flagged)} under min_confidence "
+          f"{review.get('min_confidence')} or missing):")
+    for i in flagged:
+        conf = i.get("confidence")
+        print(f"     {i['field']}: {json.dumps(i.get('value'))[:70]}  "
+              f"({i['flagged']}{'' if conf is None else f', confidence {conf:.2f}'})")
+    print("   No one is at this terminal: the demo's reviewer (revops-demo) confirms them as read.\n"
+          "   From a terminal, you review them in the browser instead.")
+    code, answer = http_json("POST", f"{demo.api}/v1/instances/{instance}/review",
+                             {"corrections": [], "revision": review["revision"]}, token=token)
+    if code not in (200, 202):
+        raise SystemExit(f"demo: the review was not accepted (HTTP {code}): {answer}")
+
+
 def open_gate(demo, instance, what, interactive=False):
     """Waits for the instance's approval gate and, when a person is there to decide it, shows
     how: the finance approver's token, the inbox URL and a curl line that works when pasted."""
@@ -405,9 +427,9 @@ def open_gate(demo, instance, what, interactive=False):
         if any(f.get("state") == "review_terms" and f.get("status") == "waiting"
                for f in st.get("at", [])) and not told:
             told.append(True)
-            if not interactive:
-                raise SystemExit("demo: the contract's terms wait for a review (review_terms); run "
-                                 "it from a terminal to review them in the browser")
+            if not interactive or not sys.stdin.isatty():
+                confirm_review(demo, instance)
+                return False
             print(f"\n-- The extracted terms need a review first:\n"
                   f"     {demo.api}/ui/review.html?id={instance}\n"
                   f"   signed in with the reviewer's token (revops-demo):\n"

@@ -1,7 +1,9 @@
 // extract.terms: the stored document's text through the extractor. Every field carries its
 // value, confidence and evidence; the plain values are also at the top level for workflows
 // (`.terms.payment_terms.net_days`). Fields under `min_confidence`, and the fields a billing
-// plan cannot do without when missing, are listed in `review` and set `needs_review`.
+// plan cannot do without when missing, are listed in `review` and set `needs_review`. The
+// output records who extracted (`provenance`: extractor, version, calibration), so the history
+// shows which rules and which confidence table produced each value.
 #include "activities/own.hpp"
 
 namespace covenant::activities {
@@ -13,7 +15,15 @@ Outcome extract_terms(const Systems& s, const json& in) {
   if (!in.contains("document") || !in["document"].is_object() ||
       !in["document"].contains("sha256") || !in["document"]["sha256"].is_string())
     return invalid_input(a, "'document' must be ingest.contract's result (with 'sha256')");
-  double min_conf = in.value("min_confidence", 0.8);
+  static const extract::RuleExtractor rules;
+  const extract::Extractor& x = s.extractor ? *s.extractor : rules;
+  // Unset (or null): the extractor's own, chosen in cross-validation (docs/extraction.md).
+  double min_conf = x.default_min_confidence();
+  if (in.contains("min_confidence") && !in["min_confidence"].is_null()) {
+    if (!in["min_confidence"].is_number())
+      return invalid_input(a, "'min_confidence' must be a number in [0, 1]");
+    min_conf = in["min_confidence"].get<double>();
+  }
   if (!(min_conf >= 0 && min_conf <= 1))
     return invalid_input(a, "'min_confidence' must be in [0, 1]");
   if (!s.documents) return error("NotConfigured", std::string(a) + ": no document store");
@@ -23,8 +33,6 @@ Outcome extract_terms(const Systems& s, const json& in) {
     return error(doc.error().retryable ? "Unavailable" : "StoreFailed",
                  std::string(a) + ": " + doc.error().message, doc.error().retryable);
   if (!*doc) return error("NotFound", std::string(a) + ": no stored document " + sha);
-  static const extract::RuleExtractor rules;
-  const extract::Extractor& x = s.extractor ? *s.extractor : rules;
   auto found = x.try_extract((*doc)->text);
   if (!found)
     return error(found.error().retryable ? "Unavailable" : "ExtractionFailed",
@@ -47,6 +55,7 @@ Outcome extract_terms(const Systems& s, const json& in) {
   out["review"] = review;
   out["needs_review"] = !review.empty();
   out["min_confidence"] = min_conf;
+  out["provenance"] = x.provenance();
   return ok(out);
 }
 

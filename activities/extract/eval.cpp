@@ -290,12 +290,7 @@ EvalReport evaluate(const Extractor& x, const std::filesystem::path& dir, EvalOp
           a.confidence = table.confidence(a.field, a.rule, a.confidence);
     }
   }
-  double t = o.threshold;
-  if (t < 0) {
-    const auto* rules = dynamic_cast<const RuleExtractor*>(&x);
-    t = rules ? rules->calibration().min_confidence() : Calibration::shipped().min_confidence();
-  }
-  accept_at(r, t);
+  accept_at(r, o.threshold < 0 ? x.default_min_confidence() : o.threshold);
   return r;
 }
 

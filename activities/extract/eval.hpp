@@ -49,7 +49,7 @@ struct EvalReport {
 
 struct EvalOptions {
   int folds = 0;          // > 1: cross-validated confidences
-  double threshold = -1;  // < 0: the extractor's calibration's min_confidence (or 0.8)
+  double threshold = -1;  // < 0: the extractor's default_min_confidence()
 };
 
 // The fields scored against CUAD's labels.

@@ -1,6 +1,7 @@
 #include "activities/extract/model.hpp"
 
 #include "activities/extract/eval.hpp"
+#include "activities/extract/redact.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -179,12 +180,14 @@ tl::expected<Terms, ExtractError> ModelExtractor::read_answer(const std::string&
 }
 
 tl::expected<Terms, ExtractError> ModelExtractor::try_extract(const std::string& text) const {
+  // Personal data never leaves: the model reads the masked text (same offsets, redact.hpp).
+  Redacted masked = redact(text.substr(0, max_chars_));
   json body = {{"model", model_},
                {"temperature", 0},
                {"response_format", {{"type", "json_object"}}},
                {"messages",
                 {{{"role", "system"}, {"content", prompt()}},
-                 {{"role", "user"}, {"content", text.substr(0, max_chars_)}}}}};
+                 {{"role", "user"}, {"content", masked.text}}}}};
   h::Request r;
   r.method = "POST";
   r.path = "/v1/chat/completions";
@@ -200,7 +203,28 @@ tl::expected<Terms, ExtractError> ModelExtractor::try_extract(const std::string&
       !reply["choices"][0]["message"].value("content", json()).is_string())
     return tl::unexpected(
         ExtractError{"model endpoint: an answer without choices[0].message.content", false});
-  return read_answer(reply["choices"][0]["message"]["content"].get<std::string>(), text);
+  auto terms =
+      read_answer(reply["choices"][0]["message"]["content"].get<std::string>(), masked.text);
+  if (!terms) return terms;
+  // Values get back what was masked in them; evidence is shown from the original text (the
+  // offsets are the same).
+  for (auto& [name, t] : *terms) {
+    t.value = restore(masked, t.value);
+    if (t.evidence.end > t.evidence.start && t.evidence.end <= text.size())
+      t.evidence.text = text.substr(t.evidence.start, t.evidence.end - t.evidence.start);
+  }
+  return terms;
+}
+
+json ModelExtractor::provenance() const {
+  return {{"extractor", "model"},
+          {"model", model_},
+          {"redaction", kRedactionVersion},
+          {"calibration", nullptr}};
+}
+
+json VotingExtractor::provenance() const {
+  return {{"extractor", "vote"}, {"rules", rules_->provenance()}, {"model", model_->provenance()}};
 }
 
 Terms ModelExtractor::extract(const std::string& text) const {
@@ -223,8 +247,11 @@ tl::expected<Terms, ExtractError> VotingExtractor::try_extract(const std::string
     if (r != rules->end() && m != model->end()) {
       Term t = r->second;
       if (agree(n, r->second.value, m->second.value)) {
-        // Two independent readings agree: surer than either.
-        t.confidence = std::min(0.99, 1 - (1 - r->second.confidence) * (1 - m->second.confidence));
+        // Two independent readings agree: surer than either, never less sure than the rules'
+        // calibrated estimate, and never certain.
+        t.confidence =
+            std::max(r->second.confidence,
+                     std::min(0.999, 1 - (1 - r->second.confidence) * (1 - m->second.confidence)));
         t.source = "agreed";
       } else {
         t.confidence = std::min({r->second.confidence, m->second.confidence, 0.5});

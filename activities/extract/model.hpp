@@ -21,6 +21,9 @@ class ModelExtractor final : public Extractor {
       : client_(std::move(client)), model_(std::move(model)), max_chars_(max_chars) {}
   Terms extract(const std::string& text) const override;
   tl::expected<Terms, ExtractError> try_extract(const std::string& text) const override;
+  // {"extractor": "model", "model": name, "redaction": version}; the model's confidences are
+  // not calibrated.
+  nlohmann::json provenance() const override;
 
   // The model's answer (the JSON object it was asked for) as terms with evidence; errors say
   // what in the answer is wrong. Public for tests.
@@ -39,6 +42,9 @@ class VotingExtractor final : public Extractor {
       : rules_(std::move(rules)), model_(std::move(model)) {}
   Terms extract(const std::string& text) const override;
   tl::expected<Terms, ExtractError> try_extract(const std::string& text) const override;
+  // {"extractor": "vote", "rules": …, "model": …}.
+  nlohmann::json provenance() const override;
+  double default_min_confidence() const override { return rules_->default_min_confidence(); }
 
  private:
   std::shared_ptr<const Extractor> rules_, model_;

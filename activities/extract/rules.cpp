@@ -842,6 +842,16 @@ std::string prepared(const std::string& t) {
 RuleExtractor::RuleExtractor(const Calibration* calibration)
     : calibration_(calibration ? calibration : &Calibration::shipped()) {}
 
+json RuleExtractor::provenance() const {
+  json cal = nullptr;
+  if (!calibration_->table().empty() && calibration_->table().contains("fields"))
+    cal = {{"fitted_on", calibration_->table().value("fitted_on", json())},
+           {"sha256", calibration_->digest()}};
+  return {{"extractor", "rules"}, {"version", kRulesVersion}, {"calibration", cal}};
+}
+
+double RuleExtractor::default_min_confidence() const { return calibration_->min_confidence(); }
+
 Terms RuleExtractor::extract(const std::string& original) const {
   Terms out;
   std::string text = prepared(original);

@@ -18,6 +18,7 @@ namespace {
 
 struct Options {
   std::string file, eval_dir, format = "text", misses, fit, diagrams;
+  bool text = false;
   int folds = 0;
   double threshold = -1, target = 0.95;
 };
@@ -113,6 +114,10 @@ int run(const Options& o) {
     std::cerr << "covenant extract: " << o.file << ": " << doc.error() << '\n';
     return 1;
   }
+  if (o.text) {
+    std::cout << doc->text;
+    return 0;
+  }
   auto terms = x.extract(doc->text);
   if (o.format == "json") {
     std::cout << activities::extract::to_json(terms).dump(2) << '\n';
@@ -130,7 +135,7 @@ int run(const Options& o) {
 void add_extract_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("extract", "Extract contract terms, or score the extractor");
-  cmd->add_option("file", o->file, "A contract as plain text");
+  cmd->add_option("file", o->file, "A contract as plain text or PDF");
   cmd->add_option("--eval", o->eval_dir,
                   "Score against a directory of <id>.txt + <id>.labels.json");
   cmd->add_option("--misses", o->misses,
@@ -150,6 +155,8 @@ void add_extract_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.5, 1.0));
   cmd->add_option("--diagrams", o->diagrams,
                   "With --eval: write a reliability diagram per field (SVG) into this directory");
+  cmd->add_flag("--text", o->text,
+                "Print the text as read (a PDF re-flowed), the text offsets point into");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &exit_code] {
     if (o->file.empty() == o->eval_dir.empty()) {

@@ -189,7 +189,18 @@ TEST_CASE("Terms under the threshold, and required terms that are missing, go to
     (r["reason"] == "missing" ? missing : low).insert(r["field"].get<std::string>());
   CHECK(missing.count("fees"));
   CHECK(missing.count("expiration_date"));
-  CHECK(low.count("parties"));
+  // Exactly the fields found under the threshold go to review, and some do.
+  std::set<std::string> under;
+  for (const auto& [field, term] : strict.result["fields"].items())
+    if (term["confidence"].get<double>() < 0.95) under.insert(field);
+  CHECK_FALSE(under.empty());
+  CHECK(low == under);
+  CHECK(low.count("payment_terms"));
+  // With no threshold given, the extractor's own (the calibration's) applies.
+  auto by_default = extract_terms(s, {{"document", doc.result}});
+  REQUIRE(by_default.ok);
+  CHECK(by_default.result["provenance"]["extractor"] == "rules");
+  CHECK(by_default.result["provenance"]["calibration"].is_object());
   auto unknown = extract_terms(s, {{"document", {{"sha256", std::string(64, 'a')}}}});
   CHECK(unknown.code == "NotFound");
   CHECK(extract_terms(s, {{"document", doc.result}, {"min_confidence", 2}}).code == "InvalidInput");

@@ -163,3 +163,40 @@ TEST_CASE("Model failures are sorted: an unreachable endpoint is retried, a bad 
   CHECK(r.code == "Unavailable");
   CHECK(r.retryable);
 }
+
+TEST_CASE("No personal data reaches the model endpoint, and its answer is mapped back") {
+  const std::string contract =
+      "CONSULTING AGREEMENT\n"
+      "This Agreement is made as of May 1, 2027 between Acme Corporation (\"Company\") and "
+      "Jane Q. Doe, an individual residing at 1200 Harbor View Road, Oakland, CA 94612 "
+      "(\"Consultant\"). Jane Q. Doe may be reached at jane.doe@mail.example or (510) 555-0142. "
+      "Fees are paid to IBAN DE89 3704 0044 0532 0130 00. Consultant's tax id: 94-3219876.\n"
+      "This Agreement shall be governed by the laws of the State of California.\n";
+  Endpoint ep;
+  auto person = contract.find("Jane Q. Doe");
+  ep.answer({{"parties",
+              {{"value",
+                {{{"name", "Acme Corporation"}, {"aliases", {"Company"}}},
+                 {{"name", "[person-1]"}, {"aliases", {"Consultant"}}}}},
+               {"quote", "between Acme Corporation (\"Company\") and [person-1]_"}}},
+             {"governing_law",
+              {{"value", {{"jurisdiction", "California"}, {"country", "United States"}}},
+               {"quote", "governed by the laws of the State of California"}}}});
+  auto terms = ep.extractor()->try_extract(contract);
+  REQUIRE(terms);
+  std::string sent = ep.last_request["messages"][1]["content"];
+  CHECK(sent.size() == contract.size());
+  for (const char* secret :
+       {"Jane", "Doe", "Harbor View", "94612", "jane.doe", "555-0142", "3704 0044", "94-3219876"}) {
+    INFO(secret);
+    CHECK(sent.find(secret) == std::string::npos);
+  }
+  CHECK(sent.find("Acme Corporation") != std::string::npos);
+  // The person's name comes back in the value, the evidence is the original text.
+  REQUIRE(terms->count("parties"));
+  const auto& parties = terms->at("parties");
+  CHECK(parties.value[1]["name"] == "Jane Q. Doe");
+  CHECK(parties.evidence.text.find("Jane Q. Doe") != std::string::npos);
+  CHECK(parties.evidence.end > person);
+  CHECK(ep.extractor()->provenance()["redaction"] == "redact-2");
+}
