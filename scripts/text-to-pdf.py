@@ -2,10 +2,11 @@
 """Writes a plain-text file as a simple PDF (Helvetica 10 pt, A4, wrapped at 95 characters).
 
 Used to make the PDF copies of the example contracts (examples/contracts/*.pdf), so the PDF
-path of ingest is exercised by a document whose text is known. Latin-1 text only.
+path of ingest is exercised by a document whose text is known. Windows-1252 text only (the font's WinAnsiEncoding); other characters become '?'.
 
     scripts/text-to-pdf.py IN.txt OUT.pdf
 """
+import re
 import sys
 import textwrap
 
@@ -16,7 +17,10 @@ def escape(s):
 
 def main(src, dst):
     lines = []
-    for raw in open(src, encoding="utf-8").read().splitlines():
+    text = open(src, encoding="utf-8").read()
+    # Unicode spaces and hyphens as the font has them (WinAnsiEncoding is Windows-1252).
+    text = re.sub("[\u2000-\u200a\u202f\u205f\u3000]", " ", text).replace("\u2011", "-")
+    for raw in text.splitlines():
         lines.extend(textwrap.wrap(raw, 95) or [""])
     per_page = 64
     pages = [lines[i:i + per_page] for i in range(0, len(lines), per_page)] or [[]]
@@ -30,7 +34,7 @@ def main(src, dst):
         for line in page:
             text.append(f"({escape(line)}) '")
         text.append("ET")
-        stream = "\n".join(text).encode("latin-1", errors="replace")
+        stream = "\n".join(text).encode("cp1252", errors="replace")
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
                        f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode())
         objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream +

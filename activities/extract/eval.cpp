@@ -172,21 +172,26 @@ void accept_at(EvalReport& r, double threshold) {
 
 double choose_threshold(const std::vector<Answer>& answers, double target, double floor) {
   int first = std::max(50, static_cast<int>(std::lround(floor * 100)));
-  double chosen = 1;
-  // From the top down: the answer is the lowest threshold of the unbroken run of good ones
-  // that ends at 0.99.
-  for (int step = 99; step >= first; --step) {
-    double t = step / 100.0;
+  // Every field's accepted precision at t; `min_accepted` leaves out fields with fewer accepted
+  // answers than that (one miss among a handful is noise, not a trend).
+  auto good_at = [&](double t, int min_accepted) {
     std::map<std::string, std::pair<int, int>> by;  // accepted, right
     for (const auto& a : answers)
       if (a.confidence >= t - 1e-9) {
         ++by[a.field].first;
         by[a.field].second += a.correct;
       }
-    bool ok = true;
-    for (const auto& [f, c] : by) ok = ok && c.second >= target * c.first - 1e-9;
-    if (!ok) break;
-    chosen = t;
+    for (const auto& [f, c] : by)
+      if (c.first >= min_accepted && c.second < target * c.first - 1e-9) return false;
+    return true;
+  };
+  // From the top down: the lowest threshold where every field is good, with every field that
+  // has kMinJudged accepted answers good at each threshold above it too.
+  double chosen = 1;
+  for (int step = 99; step >= first; --step) {
+    double t = step / 100.0;
+    if (!good_at(t, kMinJudged)) break;
+    if (good_at(t, 1)) chosen = t;
   }
   return chosen;
 }

@@ -65,10 +65,12 @@ std::string plain_name(const std::string& name);
 // Recounts accepted answers at `threshold`.
 void accept_at(EvalReport& r, double threshold);
 // The smallest threshold from `floor` to 0.99 (by 0.01) at which every field's accepted
-// precision is at least `target`, there and at every higher threshold; 1 when none is. The
+// precision is at least `target`, and stays so at every higher threshold for each field with
+// at least kMinJudged accepted answers there; 1 when none is. The
 // floor keeps a margin for documents unlike the ones the answers come from: below it, rules
 // seen on a handful of contracts would be trusted.
 inline constexpr double kThresholdFloor = 0.8;
+inline constexpr int kMinJudged = 20;
 double choose_threshold(const std::vector<Answer>& answers, double target,
                         double floor = kThresholdFloor);
 // The samples to fit a calibration table from.

@@ -80,7 +80,7 @@ class RuleExtractor final : public Extractor {
 
 // The rules' identity, recorded with every extraction (bumped whenever a rule changes what it
 // finds, so a stored extraction says which rules produced it).
-inline constexpr const char* kRulesVersion = "rules-2026.12.1";
+inline constexpr const char* kRulesVersion = "rules-2026.12.2";
 
 nlohmann::json to_json(const Terms& terms);
 

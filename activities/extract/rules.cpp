@@ -203,6 +203,19 @@ bool cites_other(const std::string& l, std::size_t p, bool bare_the_is_own = fal
   return last != "this";
 }
 
+// The offset at which `l` has `n` characters, a run of whitespace counting as one: bounds that
+// do not move when the same words are laid out with other spacing (a PDF and its text).
+std::size_t reach(const std::string& l, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t seen = 0; i < l.size() && seen < n; ++seen) {
+    if (std::isspace(static_cast<unsigned char>(l[i])))
+      while (i < l.size() && std::isspace(static_cast<unsigned char>(l[i]))) ++i;
+    else
+      ++i;
+  }
+  return i;
+}
+
 // Where the recitals begin ("WHEREAS", "RECITALS", "BACKGROUND"), or npos: dates there are
 // mostly of other agreements and events.
 std::size_t recitals_start(const std::string& l, std::size_t limit) {
@@ -218,7 +231,7 @@ std::size_t recitals_start(const std::string& l, std::size_t limit) {
 // Where the operative part begins after recitals that begin at `recitals` ("NOW, THEREFORE",
 // "agree as follows"); a bounded guess when the document never says.
 std::size_t operative_start(const std::string& l, std::size_t recitals) {
-  std::size_t at = std::min(l.size(), recitals + 4000);
+  std::size_t at = recitals + reach(l.substr(recitals), 4000);
   for (const char* cue : {"now, therefore", "now therefore", "agree as follows",
                           "agreed as follows", "agrees as follows"}) {
     auto p = l.find(cue, recitals + 1);
@@ -231,11 +244,10 @@ void dates(const std::string& t, const std::string& l, Terms& out) {
   // The agreement date: a date right after "dated", "made", "entered into" or "as of" in the
   // preamble that is not the date of another agreement the preamble cites. Without a cue, the
   // first date in the preamble (a weaker rule).
-  std::size_t preamble = std::min<std::size_t>(l.size(), 6000);
+  std::size_t preamble = reach(l, 6000);
   std::size_t recitals = recitals_start(l, preamble);
   std::size_t own_end = std::min(preamble, recitals);
-  bool amendment =
-      l.substr(0, std::min<std::size_t>(l.size(), 1500)).find("amendment") != std::string::npos;
+  bool amendment = l.substr(0, reach(l, 1500)).find("amendment") != std::string::npos;
   struct Cued {
     FoundDate d;
     std::string cue;

@@ -19,12 +19,32 @@ inline std::string lower(const std::string& s) {
   return out;
 }
 
-// Every position of `needle` in `hay` before `limit`.
+// Whether `needle` is at `p` in `hay`, a space in it standing for any run of whitespace (text
+// laid out with double spaces or a line break between words reads the same).
+inline bool matches_at(const std::string& hay, std::size_t p, const std::string& needle) {
+  std::size_t i = p;
+  for (std::size_t k = 0; k < needle.size(); ++k) {
+    if (needle[k] == ' ') {
+      if (i >= hay.size() || !std::isspace(static_cast<unsigned char>(hay[i]))) return false;
+      while (i < hay.size() && std::isspace(static_cast<unsigned char>(hay[i]))) ++i;
+    } else {
+      if (i >= hay.size() || hay[i] != needle[k]) return false;
+      ++i;
+    }
+  }
+  return true;
+}
+
+// Every position of `needle` in `hay` before `limit` (a space in `needle` matches any run of
+// whitespace).
 inline std::vector<std::size_t> hits(const std::string& hay, const std::string& needle,
                                      std::size_t limit = std::string::npos) {
   std::vector<std::size_t> out;
-  for (auto p = hay.find(needle); p != std::string::npos && p < limit; p = hay.find(needle, p + 1))
-    out.push_back(p);
+  std::size_t space = needle.find(' ');
+  std::string head = needle.substr(0, space);
+  if (head.empty()) head = needle;
+  for (auto p = hay.find(head); p != std::string::npos && p < limit; p = hay.find(head, p + 1))
+    if (space == std::string::npos || matches_at(hay, p, needle)) out.push_back(p);
   return out;
 }
 
