@@ -311,3 +311,51 @@ TEST_CASE("Milestones whose event billing cannot read plainly go to review") {
   CHECK(unclear["milestones"].value.size() == 2);
   CHECK(unclear["milestones"].confidence < 0.7);  // under min_confidence: a person reads it
 }
+
+TEST_CASE("The scorer compares by value, and a label it cannot use is counted, never a crash") {
+  using covenant::activities::extract::Calibration;
+  using covenant::activities::extract::same_value;
+  // Durations by value; parties by normalised name equality, not containment.
+  CHECK(same_value("renewal_term", {{"iso8601", "P12M"}}, {{"iso8601", "P1Y"}}));
+  CHECK_FALSE(same_value("renewal_term", {{"iso8601", "P6M"}}, {{"iso8601", "P1Y"}}));
+  json gold = json::array({{{"name", "Acme Corp."}}, {{"name", "Globex GmbH"}}});
+  CHECK(same_value("parties", json::array({{{"name", "ACME Corp"}}, {{"name", "Globex GmbH"}}}),
+                   gold));
+  CHECK_FALSE(same_value(
+      "parties",
+      json::array({{{"name", "Acme Corp., with offices at 1 Main St"}}, {{"name", "Globex GmbH"}}}),
+      gold));
+  CHECK_THROWS_AS(
+      same_value("parties", json::array({{{"name", "Acme"}}}), json::array({{{"name", nullptr}}})),
+      std::invalid_argument);
+  // A labels file with a nameless party: reported, scored without it.
+  covenant::testing::TempDir dir;
+  std::ofstream(dir.path() / "c1.txt") << kContract;
+  json labels = {
+      {"text_file", "c1.txt"},
+      {"labels",
+       {{"parties", {{"normalized", json::array({{{"name", nullptr}}})}}},
+        {"governing_law",
+         {{"normalized", {{"jurisdiction", "New York"}, {"country", "United States"}}}}}}}};
+  std::ofstream(dir.path() / "c1.labels.json") << labels.dump();
+  auto r = covenant::activities::extract::evaluate(RuleExtractor(), dir.path());
+  CHECK(r.contracts == 1);
+  CHECK(r.fields["parties"].unusable == 1);
+  CHECK(r.unusable.size() == 1);
+  CHECK(r.fields["governing_law"].correct == 1);
+  // A malformed calibration table is refused with the reason.
+  CHECK_THROWS_AS(Calibration::from_json(json::object()), std::invalid_argument);
+  CHECK_THROWS_AS(
+      Calibration::from_json(
+          {{"fields", {{"parties", {{"prior", 0.9}, {"rules", {{"x", {{"p", 2}}}}}}}}}}),
+      std::invalid_argument);
+  // Another table, another digest in the provenance.
+  auto other = Calibration::from_json(
+      {{"fields", {{"parties", {{"prior", 0.5}, {"rules", json::object()}}}}},
+       {"min_confidence", 0.9}});
+  RuleExtractor with_other(&other);
+  CHECK(with_other.provenance()["calibration"]["sha256"] !=
+        RuleExtractor().provenance()["calibration"]["sha256"]);
+  CHECK(with_other.default_min_confidence() == 0.9);
+  CHECK(with_other.extract(kContract).at("parties").confidence <= 0.5);
+}
