@@ -203,10 +203,11 @@ bool cites_other(const std::string& l, std::size_t p, bool bare_the_is_own = fal
   return last != "this";
 }
 
-// The offset at which `l` has `n` characters, a run of whitespace counting as one: bounds that
-// do not move when the same words are laid out with other spacing (a PDF and its text).
-std::size_t reach(const std::string& l, std::size_t n) {
-  std::size_t i = 0;
+// The offset at which `l`, from `from`, has `n` characters, a run of whitespace counting as
+// one: bounds that do not move when the same words are laid out with other spacing (a PDF and
+// its text).
+std::size_t reach(const std::string& l, std::size_t n, std::size_t from = 0) {
+  std::size_t i = std::min(from, l.size());
   for (std::size_t seen = 0; i < l.size() && seen < n; ++seen) {
     if (std::isspace(static_cast<unsigned char>(l[i])))
       while (i < l.size() && std::isspace(static_cast<unsigned char>(l[i]))) ++i;
@@ -231,7 +232,7 @@ std::size_t recitals_start(const std::string& l, std::size_t limit) {
 // Where the operative part begins after recitals that begin at `recitals` ("NOW, THEREFORE",
 // "agree as follows"); a bounded guess when the document never says.
 std::size_t operative_start(const std::string& l, std::size_t recitals) {
-  std::size_t at = recitals + reach(l.substr(recitals), 4000);
+  std::size_t at = reach(l, 4000, recitals);
   for (const char* cue : {"now, therefore", "now therefore", "agree as follows",
                           "agreed as follows", "agrees as follows"}) {
     auto p = l.find(cue, recitals + 1);
