@@ -14,6 +14,7 @@
 
   const label = (f) => f.replace(/_/g, " ");
   const units = ["days", "weeks", "months", "years"];
+  const kindNames = { msa: "master agreement", sow: "statement of work", order_form: "order form", amendment: "amendment", agreement: "agreement" };
 
   // A value in words; a value of an unexpected shape is shown as its JSON, never breaks the page.
   function shown(item) {
@@ -38,6 +39,8 @@
       case "fees": return v.map((f) => `${f.description || "fee"}: ` +
         (f.amount ? money(f.amount.amount_minor, f.amount.currency) : "no amount")).join("; ");
       case "milestones": return v.map((m) => `${m.basis_points / 100}% on ${m.event}`).join("; ");
+      case "document_kind": return kindNames[v] || v;
+      case "agreement_reference": return v.date ? `${v.name}, dated ${date(v.date)}` : `${v.name} (no date given)`;
       default: return JSON.stringify(v);
     }
   }
@@ -93,6 +96,19 @@
         const [le, e] = select("every", "Every", ["month", "quarter", "half_year", "year"], v ? v.every : "month");
         const [lt, t] = select("timing", "Billed", ["advance", "arrears"], v ? v.timing : "advance");
         return [[le, e, lt, t], () => ({ every: e.value, timing: t.value })];
+      }
+      case "document_kind": {
+        const [l, s] = select("kind", "Kind", Object.keys(kindNames), typeof v === "string" ? v : "agreement");
+        return [[l, s], () => s.value];
+      }
+      case "agreement_reference": {
+        const [ln, n] = field("input", { type: "text", name: "name", title: "Agreement", value: v && v.name ? v.name : "" });
+        const [ld, d] = field("input", { type: "date", name: "date", title: "Dated", value: v && v.date ? v.date : "" });
+        return [[ln, n, ld, d], () => {
+          if (!n.value.trim() && !d.value && !v) return v;  // none found, none entered
+          if (!n.value.trim()) throw new Error(`${label(item.field)}: enter the agreement's name`);
+          return { name: n.value.trim(), date: d.value || null };
+        }];
       }
       default: {
         const [l, t] = field("textarea", { name: "json", title: "Value (JSON)" }, v === null || v === undefined ? "" : JSON.stringify(v, null, 1));

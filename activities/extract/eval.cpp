@@ -94,10 +94,10 @@ bool collective(const json& party) {
 }  // namespace
 
 const std::vector<std::string>& scored_fields() {
-  static const std::vector<std::string> f = {"parties",        "agreement_date",
-                                             "effective_date", "governing_law",
-                                             "renewal_term",   "notice_period_to_terminate_renewal",
-                                             "expiration_date"};
+  static const std::vector<std::string> f = {
+      "parties",         "agreement_date", "effective_date",
+      "governing_law",   "renewal_term",   "notice_period_to_terminate_renewal",
+      "expiration_date", "document_kind"};
   return f;
 }
 
@@ -237,6 +237,15 @@ EvalReport evaluate(const Extractor& x, const std::filesystem::path& dir, EvalOp
       const json& labels_of = gold["labels"];
       json g = labels_of.contains(f) && labels_of[f].is_object() ? labels_of[f] : json::object();
       json gv = g.contains("normalized") ? g["normalized"] : json();
+      if (f == "document_kind") {  // no label of its own: the kind the labelled title names
+        json name = labels_of.contains("document_name") && labels_of["document_name"].is_object()
+                        ? labels_of["document_name"].value("normalized", json())
+                        : json();
+        gv = name.is_string() ? json(document_kind_of(name.get<std::string>())) : json();
+        g = labels_of.contains("document_name") && labels_of["document_name"].is_object()
+                ? labels_of["document_name"]
+                : json::object();  // the title's spans are the kind's evidence
+      }
       bool spans = g.contains("spans") && g["spans"].is_array() && !g["spans"].empty();
       auto& s = r.fields[f];
       if (gv.is_null() && spans) {  // marked, but no value to compare with

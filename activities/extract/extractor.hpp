@@ -58,7 +58,8 @@ class Extractor {
 
 // The fields RuleExtractor knows: parties, agreement_date, effective_date, term,
 // expiration_date, renewal_term, auto_renewal, notice_period_to_terminate_renewal,
-// governing_law, payment_terms, fees, billing_frequency, milestones, sla
+// governing_law, payment_terms, fees, billing_frequency, milestones, sla, document_kind,
+// referenced_agreement
 // (docs/extraction.md has each value's shape).
 class Calibration;
 class RuleExtractor final : public Extractor {
@@ -80,8 +81,12 @@ class RuleExtractor final : public Extractor {
 
 // The rules' identity, recorded with every extraction (bumped whenever a rule changes what it
 // finds, so a stored extraction says which rules produced it).
-inline constexpr const char* kRulesVersion = "rules-2026.12.2";
+inline constexpr const char* kRulesVersion = "rules-2026.12.3";
 
 nlohmann::json to_json(const Terms& terms);
+
+// What kind of document a title names: "amendment" (an amendment or addendum), "sow" (a
+// statement of work), "msa" (a master agreement), "order_form", else "agreement".
+std::string document_kind_of(const std::string& title);
 
 }  // namespace covenant::activities::extract

@@ -28,7 +28,9 @@ const std::map<std::string, std::string>& kinds() {
       {"billing_frequency", "billing_frequency"},
       {"fees", "fees"},
       {"milestones", "milestones"},
-      {"sla", "sla"}};
+      {"sla", "sla"},
+      {"document_kind", "document_kind"},
+      {"referenced_agreement", "agreement_reference"}};
   return k;
 }
 
@@ -124,7 +126,8 @@ const std::vector<std::string>& reviewable_fields() {
       "auto_renewal",      "notice_period_to_terminate_renewal",
       "governing_law",     "payment_terms",
       "billing_frequency", "fees",
-      "milestones",        "sla"};
+      "milestones",        "sla",
+      "document_kind",     "referenced_agreement"};
   return order;
 }
 
@@ -193,6 +196,20 @@ Checked checked(const std::string& field, const json& v, const json& old) {
         return "each milestone is {basis_points 1..10000, event}";
       return "";
     });
+  if (kind == "document_kind") {
+    static const std::set<std::string> kinds = {"msa", "sow", "order_form", "amendment",
+                                                "agreement"};
+    if (!v.is_string() || !kinds.count(v.get<std::string>()))
+      return bad("a document is msa, sow, order_form, amendment or agreement");
+    return v;
+  }
+  if (kind == "agreement_reference") {
+    if (!v.is_object() || !v.contains("name") || !text(v["name"], 200))
+      return bad("the agreement referred to is {name, date (YYYY-MM-DD or null)}");
+    json d = v.value("date", json());
+    if (!d.is_null() && !date(d)) return bad("the referred agreement's date is YYYY-MM-DD or null");
+    return json{{"name", v["name"]}, {"date", d}};
+  }
   if (kind == "sla") {
     if (!v.is_object() || v.empty()) return bad("service levels are an object (uptime_percent, …)");
     return v;

@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <optional>
 #include <regex>
+#include <string_view>
 #include <vector>
 
 namespace covenant::activities::extract {
@@ -177,6 +179,16 @@ std::string without_asides(std::string w) {
 // With `bare_the_is_own`, "the Agreement" alone (no name between) counts as this agreement,
 // as it does in the body of most contracts; "the Web Site Services Agreement" still does not.
 bool cites_other(const std::string& l, std::size_t p, bool bare_the_is_own = false) {
+  // "This First Amendment to the Master Agreement dated March 9, 2027, between …, is made as
+  // of June 1, 2028": the cue is the verb of a sentence whose subject is this document.
+  static const std::regex predicate(R"(\b(?:is|is\s+hereby|shall\s+be)\s*$)");
+  static const std::regex subject(
+      R"(\bthis\s+(?:[a-z]+\s+){0,3}?(?:agreement|amendment|addendum|statement\s+of\s+work|sow|order\s+form|contract)\b)");
+  std::size_t near = p > 24 ? p - 24 : 0;
+  std::size_t back = p > 600 ? p - 600 : 0;
+  if (std::regex_search(l.substr(near, p - near), predicate) &&
+      std::regex_search(l.substr(back, p - back), subject))
+    return false;
   std::size_t from = p > 200 ? p - 200 : 0;
   std::string w = without_asides(l.substr(from, p - from));
   static const std::regex noun(
@@ -822,6 +834,222 @@ void parties(const std::string& t, const std::string& l, Terms& out) {
       (refused ? "|refused" : "") + (via == "among" || via == "made by" ? "|cue=weak" : "");
 }
 
+// ---- the document: its title, kind, and the agreement it amends or works under ----
+
+struct Word {
+  std::size_t start = 0, end = 0;
+  std::string s;             // as written
+  bool after_break = false;  // the first word of a line
+};
+
+std::vector<Word> words_of(const std::string& t, std::size_t limit) {
+  std::vector<Word> out;
+  std::size_t i = 0;
+  bool brk = true;
+  while (i < limit) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (std::isspace(c)) {
+      if (c == '\n') brk = true;
+      ++i;
+      continue;
+    }
+    std::size_t b = i;
+    while (i < t.size() && !std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+    out.push_back({b, i, t.substr(b, i - b), brk});
+    brk = false;
+  }
+  return out;
+}
+
+// A word's letters: "CO-HOSTING," -> "co-hosting" (trailing and leading punctuation off).
+std::string bare(const std::string& w) {
+  std::size_t b = 0, e = w.size();
+  while (b < e && std::string_view("(\"“'").find(w[b]) != std::string_view::npos) ++b;
+  while (e > b && std::string_view(",;:)\"”'").find(w[e - 1]) != std::string_view::npos) --e;
+  return lower(w.substr(b, e - b));
+}
+
+bool has_lower(const std::string& w) {
+  return std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+bool has_letter(const std::string& w) {
+  return std::any_of(w.begin(), w.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+  });
+}
+
+// Words that may sit inside a title in lower case: "Amendment n° 01 to the Supply Agreement".
+bool connector(const std::string& b) {
+  for (const char* c : {"and", "of", "to", "the", "for", "n°", "no.", "nº", "&", "-"})
+    if (b == c) return true;
+  return false;
+}
+
+// What ends a title read backwards: an exhibit number ("10.2"), a legal form (a company's
+// name in the letterhead), a sentence's end ("AS AMENDED.").
+bool title_stop(const std::string& w, const std::string& b) {
+  if (b == "exhibit" || b == "this" || b == "form" || b == "dba" || b == "d/b/a") return true;
+  for (const char* f : {"inc.", "inc", "llc", "ltd.", "ltd", "corp.", "corp", "limited", "plc",
+                        "s.a.", "gmbh", "l.p.", "n.v.", "b.v.", "co.", "s/a", "g.i.e."})
+    if (b == f) return true;
+  if (std::any_of(b.begin(), b.end(), [](char c) { return c == '.'; }) &&
+      std::all_of(b.begin(), b.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }))
+    return true;
+  return w.size() > 3 && w.back() == '.' && b != "no." && b != "n°.";
+}
+
+// The noun a document title ends with, by the last word(s) before `i` inclusive.
+bool title_noun(const std::vector<Word>& w, std::size_t i) {
+  std::string b = bare(w[i].s);
+  if (b == "agreement" || b == "contract" || b == "amendment" || b == "addendum") return true;
+  if (b == "form" && i > 0 && bare(w[i - 1].s) == "order") return true;
+  return b == "work" && i > 1 && bare(w[i - 1].s) == "of" && bare(w[i - 2].s) == "statement";
+}
+
+}  // namespace
+
+std::string document_kind_of(const std::string& name) {
+  std::string n = lower(name);
+  static const std::regex amendment(R"(\b(amendment|addendum)\b)");
+  static const std::regex sow(R"(\bstatement\s+of\s+work\b|\bsow\b)");
+  static const std::regex order(R"(\border\s+form\b|\bservice\s+order\b|\bordering\s+document\b)");
+  static const std::regex master(R"(\bmaster\b)");
+  if (std::regex_search(n, amendment)) return "amendment";
+  if (std::regex_search(n, sow)) return "sow";
+  if (std::regex_search(n, master)) return "msa";
+  if (std::regex_search(n, order)) return "order_form";
+  return "agreement";
+}
+
+namespace {
+
+// The document's title: the first run of title words in the head of the text that ends with
+// an agreement noun and starts a line, follows "This", or follows an exhibit number or a
+// letterhead ("CORIO INC.   LICENSE AND HOSTING AGREEMENT"). A run that follows ordinary
+// words ("entered into a Global Maintenance Agreement") names another agreement, not this one.
+// All capitals or Title Case, never mixed.
+void document(const std::string& t, const std::string& l, Terms& out) {
+  auto ws = words_of(t, reach(l, 6000));
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    if (!title_noun(ws, i)) continue;
+    bool caps = !has_lower(ws[i].s);
+    if (!caps && !std::isupper(static_cast<unsigned char>(ws[i].s[0]))) continue;
+    std::size_t first = i;
+    std::string at;
+    while (true) {
+      if (ws[first].after_break) {
+        at = "line";
+        break;
+      }
+      if (first == 0) {
+        at = "line";
+        break;
+      }
+      const auto& p = ws[first - 1];
+      std::string b = bare(p.s);
+      if (b == "this") {
+        at = "this";
+        break;
+      }
+      if (title_stop(p.s, b)) {
+        at = "after";
+        break;
+      }
+      // In capitals, every word is in capitals ("Page 1 of 3 DISTRIBUTOR AGREEMENT" starts
+      // at DISTRIBUTOR); in Title Case, a word in capitals is at most an acronym.
+      bool fits = (connector(b) && !(caps && has_lower(p.s))) ||
+                  std::all_of(b.begin(), b.end(),
+                              [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      if (!fits && has_letter(p.s))
+        fits = caps ? !has_lower(p.s)
+                    : std::isupper(static_cast<unsigned char>(p.s[0])) &&
+                          (has_lower(p.s) || p.s.size() <= 4);
+      if (!fits) {  // capitals amid running text are a heading; Title Case is a reference
+        at = caps ? "after" : "";
+        break;
+      }
+      --first;
+    }
+    if (at.empty()) continue;
+    auto number = [](const std::string& b) {
+      return std::all_of(b.begin(), b.end(),
+                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    };
+    while (first < i && (connector(bare(ws[first].s)) || number(bare(ws[first].s)))) ++first;
+    // "THIS AGREEMENT", "2. AMENDMENT" name nothing; "AMENDMENT NO. 2" heading a page, or
+    // "This Addendum", does.
+    std::string noun = bare(ws[i].s);
+    bool named_by_noun =
+        (noun == "amendment" || noun == "addendum") && (at == "line" || at == "this");
+    if (first == i && !named_by_noun) continue;
+    // "MASTER SUBSCRIPTION AGREEMENT AND ORDER FORM": one title naming two documents.
+    std::size_t last = i;
+    for (std::size_t k = i + 1; k < ws.size() && k < i + 6 && !ws[k].after_break; ++k) {
+      if (caps && has_lower(ws[k].s) && !connector(bare(ws[k].s))) break;
+      if (title_noun(ws, k)) last = k;
+    }
+    if (last != i && bare(ws[i + 1].s) != "and") last = i;
+    // "SERVICE AGREEMENT FOR TRANSFER AGENT SERVICES": what the agreement is for, in capitals.
+    if (caps && last == i && i + 2 < ws.size() && ws[i + 1].s == "FOR" && !ws[i + 1].after_break)
+      for (std::size_t k = i + 2; k < ws.size() && k < i + 8 && !ws[k].after_break; ++k) {
+        if (has_lower(ws[k].s) || !has_letter(ws[k].s) || bare(ws[k].s) == "this") break;
+        last = k;
+        if (ws[k].s.back() == ',' || ws[k].s.back() == '(') break;
+      }
+    std::size_t s = ws[first].start, e = ws[last].end;
+    while (e > s && std::string_view(",;:(").find(t[e - 1]) != std::string_view::npos) --e;
+    std::string name = std::regex_replace(t.substr(s, e - s), std::regex(R"(\s+)"), " ");
+    if (name.size() > 160) continue;
+    // The title is the evidence: a reviewer reads the kind and the words it came from.
+    std::string kind = document_kind_of(name);
+    out["document_kind"] = term(kind, at == "line" ? 0.85 : 0.75, t, s, e);
+    out["document_kind"].rule = "at=" + at + "|case=" + (caps ? "caps" : "title") + "|kind=" + kind;
+    break;
+  }
+  if (!out.count("document_kind")) {  // no title: what the preamble calls the document
+    std::size_t head = reach(l, 3000);
+    for (const auto& [cue, kind] :
+         std::vector<std::pair<const char*, const char*>>{{"this amendment", "amendment"},
+                                                          {"this statement of work", "sow"},
+                                                          {"this order form", "order_form"},
+                                                          {"this master", "msa"}})
+      if (auto h = hits(l, cue, head); !h.empty()) {
+        out["document_kind"] = term(kind, 0.6, t, h.front(), h.front() + std::strlen(cue));
+        out["document_kind"].rule = std::string("at=cue|kind=") + kind;
+        break;
+      }
+  }
+  auto kind = out.find("document_kind");
+  if (kind == out.end() || (kind->second.value != "amendment" && kind->second.value != "sow"))
+    return;
+  // The agreement it amends or works under: "Amendment No. 2 to the Manufacturing and Supply
+  // Agreement dated as of December 8, 2009", "entered into pursuant to the Master Services
+  // Agreement dated …", "under that certain …".
+  std::size_t head = reach(l, 4000);
+  static const std::regex ref(
+      R"((?:\bto|\bunder|\bpursuant\s+to|\bsupplements?|\bamends?)\s+(?:the\s+|that\s+certain\s+|an?\s+)?((?:(?:[A-Z][\w'&/-]*|and|of|for|&)\s+){1,8}?(?:Agreement|AGREEMENT|Contract|CONTRACT))\b)");
+  std::string w = t.substr(0, head);
+  std::smatch m;
+  if (!std::regex_search(w, m, ref)) return;
+  std::string name = std::regex_replace(m[1].str(), std::regex(R"(\s+)"), " ");
+  std::size_t s = static_cast<std::size_t>(m.position(1)), e = s + m.length(1);
+  // Its date: "dated (as of) …" right after the name (a reference number may sit between).
+  json date = nullptr;
+  std::size_t stop = std::min(e + 90, w.size());
+  auto dated = l.find("dated", e);
+  if (dated != std::string::npos && dated < stop) {
+    auto d = find_date(t, dated, std::min(dated + 40, t.size()));
+    if (d) {
+      date = d->iso;
+      e = d->end;
+    }
+  }
+  json value = {{"name", name}, {"date", date}};
+  out["referenced_agreement"] = term(value, date.is_null() ? 0.6 : 0.85, t, s, e);
+  out["referenced_agreement"].rule = std::string("date=") + (date.is_null() ? "no" : "yes");
+}
+
 // The text as the rules read it, byte for byte as long as the original so every offset still
 // points into it: EDGAR's page footers ("Source: ACME CORP, 8-K, 10/1/2008", the filing's
 // date, not the agreement's) blanked, and ordinals a PDF split ("16t h day") joined.
@@ -875,6 +1103,7 @@ Terms RuleExtractor::extract(const std::string& original) const {
   renewal(text, l, out);
   term_and_expiration(text, l, out);
   text::commercial_terms(text, l, out);
+  document(text, l, out);
   // Evidence quotes the text as given, not as prepared.
   for (auto& [field, t] : out) {
     t.evidence.text = original.substr(t.evidence.start, t.evidence.end - t.evidence.start);

@@ -87,7 +87,9 @@ TEST_CASE(
   CHECK(r["change_request"].is_null());
   std::map<std::string, json> items;
   for (const auto& i : r["items"]) items[i["field"]] = i;
-  CHECK(items.size() == 14);
+  CHECK(items.size() == 16);
+  CHECK(items["document_kind"]["input"] == "document_kind");
+  CHECK(items["referenced_agreement"]["input"] == "agreement_reference");
   CHECK(items["effective_date"]["flagged"] == "missing");
   CHECK(items["effective_date"]["value"].is_null());
   CHECK(items["effective_date"]["input"] == "date");
@@ -136,6 +138,19 @@ TEST_CASE(
           "'term': a duration of 0 months");
   refused(json::array({start, {{"field", "payment_terms"}, {"value", -5}, {"reason", "x"}}}),
           "'payment_terms': payment terms are the days to pay");
+  refused(
+      json::array({start, {{"field", "document_kind"}, {"value", "contract"}, {"reason", "x"}}}),
+      "'document_kind': a document is msa, sow, order_form, amendment or agreement");
+  refused(json::array({start,
+                       {{"field", "referenced_agreement"},
+                        {"value", {{"name", "MSA"}, {"date", "2026-13-01"}}},
+                        {"reason", "x"}}}),
+          "'referenced_agreement': the referred agreement's date is YYYY-MM-DD or null");
+  refused(
+      json::array(
+          {start,
+           {{"field", "referenced_agreement"}, {"value", {{"date", nullptr}}}, {"reason", "x"}}}),
+      "'referenced_agreement': the agreement referred to is {name, date");
   is_problem(
       a.call("POST", path, rita, R"({"corrections": [{"field": "term"}], "revision": "review#1"})"),
       422);

@@ -359,3 +359,86 @@ TEST_CASE("The scorer compares by value, and a label it cannot use is counted, n
   CHECK(with_other.default_min_confidence() == 0.9);
   CHECK(with_other.extract(kContract).at("parties").confidence <= 0.5);
 }
+
+TEST_CASE("The kind of a document, and the agreement an amendment or SOW works under") {
+  RuleExtractor x;
+  auto kind_of = [&](const std::string& text) {
+    auto terms = x.extract(text);
+    return terms.count("document_kind") ? terms.at("document_kind").value : json();
+  };
+  SECTION("a master agreement, by its title; the title is the evidence") {
+    auto terms = x.extract(kContract);
+    REQUIRE(terms.count("document_kind"));
+    CHECK(terms["document_kind"].value == "msa");
+    CHECK(terms["document_kind"].evidence.text == "MASTER SUBSCRIPTION AGREEMENT");
+    CHECK(terms["document_kind"].calibrated);
+    CHECK_FALSE(terms.count("referenced_agreement"));  // an MSA refers to nothing above it
+  }
+  SECTION("a statement of work under its MSA, with the MSA's name and date") {
+    std::string sow =
+        "STATEMENT OF WORK No. 3\n\n"
+        "This Statement of Work (\"SOW\") is made as of March 1, 2027 under the Master Services "
+        "Agreement dated January 15, 2026 (the \"MSA\") between Acme Corporation (\"Customer\") "
+        "and Globex GmbH (\"Provider\").\n";
+    auto terms = x.extract(sow);
+    CHECK(terms.at("document_kind").value == "sow");
+    REQUIRE(terms.count("referenced_agreement"));
+    const auto& ref = terms.at("referenced_agreement");
+    CHECK(ref.value == json({{"name", "Master Services Agreement"}, {"date", "2026-01-15"}}));
+    CHECK(ref.evidence.text == "Master Services Agreement dated January 15, 2026");
+    // Its own date is not its parent's.
+    CHECK(terms.at("agreement_date").value == "2027-03-01");
+  }
+  SECTION(
+      "an amendment names the agreement it amends; without that agreement's date, a person "
+      "reviews it") {
+    std::string dated =
+        "FIRST AMENDMENT TO MASTER SUBSCRIPTION AGREEMENT\n\n"
+        "This First Amendment (the \"Amendment\") to the Master Subscription Agreement dated as "
+        "of March 9, 2027 between Acme Corporation (\"Customer\") and Globex GmbH (\"Provider\") "
+        "is made as of June 1, 2028.\n";
+    auto terms = x.extract(dated);
+    CHECK(terms.at("document_kind").value == "amendment");
+    CHECK(terms.at("referenced_agreement").value ==
+          json({{"name", "Master Subscription Agreement"}, {"date", "2027-03-09"}}));
+    CHECK(terms.at("agreement_date").value == "2028-06-01");  // the amendment's, not the MSA's
+    std::string undated =
+        "ADDENDUM NO. 2\n\nThis Addendum supplements the Reseller Agreement between Acme "
+        "Corporation and Globex GmbH.\n";
+    auto u = x.extract(undated);
+    CHECK(u.at("document_kind").value == "amendment");
+    REQUIRE(u.count("referenced_agreement"));
+    CHECK(u.at("referenced_agreement").value["date"].is_null());
+    CHECK(u.at("referenced_agreement").confidence < x.default_min_confidence());
+  }
+  SECTION("an order form; a title after a page header or a letterhead") {
+    CHECK(kind_of("ORDER FORM\n\nThis Order Form is governed by the Terms of Service.\n") ==
+          "order_form");
+    CHECK(kind_of("EXHIBIT 99.2 Page 1 of 3 DISTRIBUTOR AGREEMENT Agreement made this 19th day "
+                  "of March, 2020") == "agreement");
+    auto t = x.extract(
+        "CORIO INC.     LICENSE AND HOSTING AGREEMENT\n\nThis License and Hosting "
+        "Agreement is made as of October 29, 1999.");
+    CHECK(t.at("document_kind").evidence.text == "LICENSE AND HOSTING AGREEMENT");
+  }
+  SECTION(
+      "an agreement that only mentions another is not that other one, and no title is no "
+      "kind, never a guess") {
+    auto t = x.extract(
+        "services agreement\n\nWHEREAS the parties entered into a Global Maintenance Agreement "
+        "dated March 9, 2015; and WHEREAS they wish to continue.\n");
+    CHECK_FALSE(t.count("document_kind"));
+    CHECK_FALSE(t.count("referenced_agreement"));
+    CHECK(kind_of("THIS AGREEMENT is made on 1 April 2020 between the parties.") == json());
+    CHECK(kind_of("") == json());
+  }
+  SECTION("what a title names") {
+    using covenant::activities::extract::document_kind_of;
+    CHECK(document_kind_of("Amendment No. 2 to Manufacturing and Supply Agreement") == "amendment");
+    CHECK(document_kind_of("GLOBAL MASTER SUPPLY AGREEMENT") == "msa");
+    CHECK(document_kind_of("Statement of Work #4") == "sow");
+    CHECK(document_kind_of("SOW 12 under the MSA") == "sow");
+    CHECK(document_kind_of("Service Order Form") == "order_form");
+    CHECK(document_kind_of("Reseller Agreement") == "agreement");
+  }
+}
