@@ -118,6 +118,36 @@ std::string plain_name(const std::string& n) {
   return out;
 }
 
+json labels_from_review(const json& terms) {
+  json labels = json::object();
+  if (!terms.is_object() || !terms.contains("reviewed") || !terms["reviewed"].is_object() ||
+      !terms.contains("fields") || !terms["fields"].is_object())
+    return labels;
+  const json& fields = terms["fields"];
+  const json& reviewed = terms["reviewed"];
+  auto each = [&](const char* list, const char* how) {
+    if (!reviewed.contains(list) || !reviewed[list].is_array()) return;
+    for (const auto& name : reviewed[list]) {
+      if (!name.is_string() || !fields.contains(name.get<std::string>())) continue;
+      const json& f = fields[name.get<std::string>()];
+      if (!f.is_object() || !f.contains("value") || f["value"].is_null()) continue;
+      json label = {{"normalized", f["value"]}, {"how", how}};
+      const json& by = f.contains("corrected") ? f["corrected"] : f.value("confirmed", json());
+      if (by.is_object()) {
+        label["by"] = by.value("by", json());
+        label["at"] = by.value("at", json());
+        if (by.contains("reason")) label["reason"] = by["reason"];
+        if (by.contains("old")) label["old"] = by["old"];
+      }
+      if (f.contains("evidence") && f["evidence"].is_object()) label["evidence"] = f["evidence"];
+      labels[name.get<std::string>()] = std::move(label);
+    }
+  };
+  each("corrected", "corrected");
+  each("confirmed", "confirmed");
+  return labels;
+}
+
 bool same_value(const std::string& field, const json& a, const json& g) {
   if (g.is_null()) return false;
   if (a.is_null()) return false;
@@ -236,8 +266,13 @@ EvalReport evaluate(const Extractor& x, const std::filesystem::path& dir, EvalOp
     for (const auto& f : scored_fields()) {
       const json& labels_of = gold["labels"];
       json g = labels_of.contains(f) && labels_of[f].is_object() ? labels_of[f] : json::object();
+      // A field the file does not label is not scored (CUAD's files label every field, with
+      // null for "not in this contract"; a reviewer's export only what a person looked at).
+      if (!labels_of.contains(f) && !(f == "document_kind" && labels_of.contains("document_name")))
+        continue;
       json gv = g.contains("normalized") ? g["normalized"] : json();
-      if (f == "document_kind") {  // no label of its own: the kind the labelled title names
+      if (f == "document_kind" &&
+          !labels_of.contains(f)) {  // no label of its own: the kind the labelled title names
         json name = labels_of.contains("document_name") && labels_of["document_name"].is_object()
                         ? labels_of["document_name"].value("normalized", json())
                         : json();

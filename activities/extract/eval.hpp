@@ -62,6 +62,13 @@ EvalReport evaluate(const Extractor& x, const std::filesystem::path& dir, EvalOp
 bool same_value(const std::string& field, const nlohmann::json& answer, const nlohmann::json& gold);
 // A company's name for comparison: without case, punctuation, spacing or legal form.
 std::string plain_name(const std::string& name);
+// The labels a person's review gives, in the labels format `evaluate` reads: from a reviewed
+// extract.terms result (the payload a review delivers: `fields`, `reviewed`), every field the
+// reviewer corrected or confirmed as {"normalized": value, "how": "corrected"|"confirmed",
+// "by", "at", and for a correction "reason", "evidence", "old"}. Fields nobody looked at are
+// left out, and `evaluate` scores only the fields a labels file has. Empty when `terms` is
+// not a review.
+nlohmann::json labels_from_review(const nlohmann::json& terms);
 // Recounts accepted answers at `threshold`.
 void accept_at(EvalReport& r, double threshold);
 // The smallest threshold from `floor` to 0.99 (by 0.01) at which every field's accepted

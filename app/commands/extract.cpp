@@ -3,14 +3,20 @@
 //   [--folds K]                     with cross-validated confidences
 //   [--fit FILE]                    and write the calibration table fitted on all of them
 //   [--diagrams DIR]                and a reliability diagram per field (SVG)
+// covenant extract corrections export --out DIR [--db URL] [--workflow NAME] [--since TIME]
+//   reviewers' corrections and confirmations as labelled contracts (<sha>.txt and
+//   <sha>.labels.json), so `--eval DIR` scores the extractor on a team's own gold set
 #include "activities/extract/eval.hpp"
 #include "activities/ingest/read_document.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
+#include "engine/store/store.hpp"
+#include "engine/time_format.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 namespace covenant::app {
@@ -130,6 +136,99 @@ int run(const Options& o) {
   return 0;
 }
 
+struct ExportOptions {
+  CommonOptions common;
+  std::string out, workflow, since;
+};
+
+// The last review of each stored document (the EventReceived whose payload is a reviewed
+// extract.terms result), written as <sha>.txt + <sha>.labels.json.
+int export_corrections(const ExportOptions& o) {
+  engine::store::HistoryQuery q;
+  q.type_name = "EventReceived";
+  if (!o.since.empty()) {
+    auto t = engine::parse_rfc3339(o.since);
+    if (!t) {
+      std::cerr << "covenant extract corrections export: --since '" << o.since
+                << "' is not an RFC 3339 time (2027-01-31T00:00:00Z)\n";
+      return 2;
+    }
+    q.from_us = engine::to_micros(*t);
+  }
+  auto store = engine::store::Store::open(o.common.db, 2);
+  if (!store) return report(store.error());
+  struct Review {
+    nlohmann::json labels, source;
+  };
+  std::map<std::string, Review> last;  // by document
+  engine::store::HistoryCursor after;
+  constexpr int kPage = 500;
+  for (;;) {
+    auto page = (*store)->history_page(q, after, kPage);
+    if (!page) return report(page.error());
+    for (const auto& row : *page) {
+      after = {row.at_us, row.instance_id, row.seq};
+      if (!o.workflow.empty() && row.workflow != o.workflow) continue;
+      auto event = nlohmann::json::parse(row.payload, nullptr, false);
+      if (!event.is_object() || !event.contains("payload")) continue;
+      const auto& terms = event["payload"];
+      auto labels = ex::labels_from_review(terms);
+      if (labels.empty() || !terms.contains("document") || !terms["document"].is_string()) continue;
+      last[terms["document"].get<std::string>()] = {
+          labels,
+          {{"instance_id", row.instance_id},
+           {"workflow", row.workflow},
+           {"business_key", row.business_key},
+           {"event", event.value("event", "")},
+           {"reviewed", terms["reviewed"]},
+           {"provenance", terms.value("provenance", nlohmann::json())}}};
+    }
+    if (page->size() < static_cast<std::size_t>(kPage)) break;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    std::cerr << "covenant extract corrections export: cannot create " << o.out << ": "
+              << ec.message() << '\n';
+    return 1;
+  }
+  int written = 0, corrected = 0, confirmed = 0, problems = 0;
+  for (const auto& [sha, review] : last) {
+    auto doc = (*store)->document(sha);
+    if (!doc) return report(doc.error());
+    if (!*doc) {
+      std::cerr << "covenant extract corrections export: document " << sha
+                << " is not stored; its review (" << review.source["instance_id"].get<std::string>()
+                << ") is left out\n";
+      ++problems;
+      continue;
+    }
+    nlohmann::json file = {{"schema", "covenant-labels/1"}, {"id", sha},
+                           {"text_file", sha + ".txt"},     {"document_sha256", sha},
+                           {"source", review.source},       {"labels", review.labels}};
+    auto dir = std::filesystem::path(o.out);
+    if (!write_file(dir / (sha + ".txt"), (*doc)->text) ||
+        !write_file(dir / (sha + ".labels.json"), file.dump(2) + "\n"))
+      return 1;
+    ++written;
+    for (const auto& [field, l] : review.labels.items())
+      ++(l["how"] == "corrected" ? corrected : confirmed);
+  }
+  nlohmann::json summary = {{"documents", written},
+                            {"corrected", corrected},
+                            {"confirmed", confirmed},
+                            {"left_out", problems},
+                            {"out", o.out}};
+  if (o.common.format == "json")
+    std::cout << summary.dump() << '\n';
+  else
+    std::cout << written << " reviewed document(s): " << corrected << " corrected and " << confirmed
+              << " confirmed value(s) in " << o.out
+              << (problems ? " (" + std::to_string(problems) + " left out)" : std::string()) << "; "
+              << "score with: covenant extract --eval " << o.out << '\n';
+  return problems ? 1 : 0;
+}
+
 }  // namespace
 
 void add_extract_command(CLI::App& app, int& exit_code) {
@@ -158,7 +257,20 @@ void add_extract_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--text", o->text,
                 "Print the text as read (a PDF re-flowed), the text offsets point into");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->callback([o, &exit_code] {
+  auto* corrections = cmd->add_subcommand(
+      "corrections", "Reviewers' corrections to extracted terms, as data to score against");
+  corrections->require_subcommand(1);
+  auto e = std::make_shared<ExportOptions>();
+  auto* exp = corrections->add_subcommand(
+      "export", "Write each reviewed document's text and its reviewed values as labels");
+  exp->add_option("--out,-o", e->out, "The directory to write <sha>.txt + <sha>.labels.json into")
+      ->required();
+  exp->add_option("--workflow", e->workflow, "Only reviews in instances of this workflow");
+  exp->add_option("--since", e->since, "Only reviews delivered at or after this time (RFC 3339)");
+  add_common_options(exp, e->common);
+  exp->callback([e, &exit_code] { exit_code = export_corrections(*e); });
+  cmd->callback([o, cmd, &exit_code] {
+    if (cmd->got_subcommand("corrections")) return;
     if (o->file.empty() == o->eval_dir.empty()) {
       std::cerr << "covenant extract: give a FILE or --eval DIR\n";
       exit_code = 2;

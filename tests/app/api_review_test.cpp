@@ -3,7 +3,16 @@
 // evidence not in the contract, a missing term left missing, a term twice, a term Covenant
 // does not extract, the wrong role, no review waiting), and a correction that goes into the
 // history and on to the gate under a new digest; a request for changes sends it back.
+#include "activities/extract/eval.hpp"
+#include "app/commands/commands.hpp"
 #include "tests/app/api_fixture.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 using covenant::testing::ApiFixture;
 using covenant::testing::is_problem;
@@ -244,4 +253,46 @@ TEST_CASE(
   CHECK(ok.status == 201);
   a.fx.drain();
   CHECK(a.fx.system.writes("money.charge") == 1);
+
+  // Corrections become data: the last review of the document, exported as labels, is a gold
+  // set `--eval` scores on — only the fields a person looked at.
+  covenant::testing::TempDir out;
+  auto cli = [&](std::vector<std::string> args) {
+    CLI::App app;
+    int code = 0;
+    covenant::app::add_extract_command(app, code);
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+    return code;
+  };
+  auto dir = (out.path() / "gold").string();
+  REQUIRE(cli({"extract", "corrections", "export", "--out", dir, "--db", a.db.url()}) == 0);
+  auto labels = json::parse(std::ifstream(out.path() / "gold" / (sha + ".labels.json")));
+  CHECK(labels["text_file"] == sha + ".txt");
+  CHECK(labels["source"]["instance_id"] == id);
+  CHECK(labels["source"]["reviewed"]["by"] == "rita");
+  REQUIRE(labels["labels"].contains("effective_date"));
+  const auto& gold = labels["labels"]["effective_date"];
+  CHECK(gold["normalized"] == "2027-03-01");
+  CHECK(gold["how"] == "corrected");
+  CHECK(gold["by"] == "rita");
+  CHECK(gold["reason"] == "Kickoff moved (finance)");
+  CHECK(gold["old"] == "2027-02-01");
+  CHECK_FALSE(labels["labels"].contains("agreement_date"));  // accepted, never looked at
+  std::ifstream text(out.path() / "gold" / (sha + ".txt"));
+  CHECK(std::string(std::istreambuf_iterator<char>(text), {}) == kText);
+  auto scored = covenant::activities::extract::evaluate(
+      covenant::activities::extract::RuleExtractor(), out.path() / "gold");
+  CHECK(scored.contracts == 1);
+  CHECK(scored.problems.empty());
+  CHECK(scored.fields["effective_date"].gold == 1);
+  CHECK(scored.fields["effective_date"].correct == 0);  // the rules miss a kickoff date
+  CHECK(scored.fields["agreement_date"].gold == 0);
+  CHECK(scored.fields["agreement_date"].answered == 0);
+  // Only reviews of one workflow, and a malformed time refused with the reason.
+  CHECK(cli({"extract", "corrections", "export", "--out", dir + "2", "--db", a.db.url(),
+             "--workflow", "another"}) == 0);
+  CHECK_FALSE(std::filesystem::exists(out.path() / "gold2" / (sha + ".labels.json")));
+  CHECK(cli({"extract", "corrections", "export", "--out", dir, "--db", a.db.url(), "--since",
+             "yesterday"}) == 2);
 }
