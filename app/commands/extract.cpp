@@ -3,13 +3,18 @@
 //   [--folds K]                     with cross-validated confidences
 //   [--fit FILE]                    and write the calibration table fitted on all of them
 //   [--diagrams DIR]                and a reliability diagram per field (SVG)
+// covenant extract --document SHA [--db URL]
+//   extracts a stored document again and shows what differs from its last recorded
+//   extraction: provenance, and each field's value and confidence (exit 1 when any differs)
 // covenant extract corrections export --out DIR [--db URL] [--workflow NAME] [--since TIME]
 //   reviewers' corrections and confirmations as labelled contracts (<sha>.txt and
 //   <sha>.labels.json), so `--eval DIR` scores the extractor on a team's own gold set
+#include "activities/extract/compare.hpp"
 #include "activities/extract/eval.hpp"
 #include "activities/ingest/read_document.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
+#include "app/config.hpp"
 #include "engine/store/store.hpp"
 #include "engine/time_format.hpp"
 
@@ -23,7 +28,7 @@ namespace covenant::app {
 namespace {
 
 struct Options {
-  std::string file, eval_dir, format = "text", misses, fit, diagrams;
+  std::string file, eval_dir, format = "text", misses, fit, diagrams, document, db;
   bool text = false;
   int folds = 0;
   double threshold = -1, target = 0.95;
@@ -55,6 +60,90 @@ nlohmann::json fitted_table(ex::EvalReport& r, double target) {
                                     {"accepted", s.accepted},
                                     {"accepted_correct", s.accepted_correct}};
   return table;
+}
+
+// The last extract.terms result recorded for document `sha` (the ActivityCompleted whose
+// result names it), with where it was recorded; null when none.
+engine::Result<nlohmann::json> recorded_extraction(engine::store::Store& store,
+                                                   const std::string& sha) {
+  engine::store::HistoryQuery q;
+  q.type_name = "ActivityCompleted";
+  engine::store::HistoryCursor after;
+  nlohmann::json found;
+  constexpr int kPage = 500;
+  for (;;) {
+    auto page = store.history_page(q, after, kPage);
+    if (!page) return tl::unexpected(page.error());
+    for (const auto& row : *page) {
+      after = {row.at_us, row.instance_id, row.seq};
+      if (row.payload.find(sha) == std::string::npos) continue;  // most rows: no parse
+      auto e = nlohmann::json::parse(row.payload, nullptr, false);
+      if (!e.is_object() || e.value("activity", "") != "extract.terms" || !e.contains("result") ||
+          !e["result"].is_object() || e["result"].value("document", "") != sha)
+        continue;
+      found = {{"result", e["result"]},
+               {"instance_id", row.instance_id},
+               {"seq", row.seq},
+               {"at", engine::format_rfc3339(engine::from_micros(row.at_us))}};
+    }
+    if (page->size() < static_cast<std::size_t>(kPage)) return found;
+  }
+}
+
+std::string shown(const nlohmann::json& v) { return v.is_null() ? "(none)" : v.dump(); }
+
+// A stored document extracted again and compared with its last recorded extraction.
+int extract_stored(const Options& o, const ex::Extractor& x) {
+  auto store = engine::store::Store::open(o.db, 2);
+  if (!store) return report(store.error());
+  auto doc = (*store)->document(o.document);
+  if (!doc) return report(doc.error());
+  if (!*doc) {
+    std::cerr << "covenant extract: no stored document " << o.document << '\n';
+    return 2;
+  }
+  auto before = recorded_extraction(**store, o.document);
+  if (!before) return report(before.error());
+  nlohmann::json now = {{"document", o.document},
+                        {"fields", ex::to_json(x.extract((*doc)->text))},
+                        {"provenance", x.provenance()}};
+  nlohmann::json out = {{"document", o.document}, {"extraction", now}};
+  bool differs = false;
+  if (before->is_null()) {
+    out["recorded"] = nullptr;
+  } else {
+    out["recorded"] = {{"instance_id", (*before)["instance_id"]},
+                       {"seq", (*before)["seq"]},
+                       {"at", (*before)["at"]}};
+    out["difference"] = ex::compare_extractions((*before)["result"], now);
+    differs = out["difference"]["provenance"]["changed"].get<bool>() ||
+              !out["difference"]["fields"].empty();
+  }
+  if (o.format == "json") {
+    std::cout << out.dump(2) << '\n';
+    return differs ? 1 : 0;
+  }
+  if (before->is_null()) {
+    std::cout << "No extraction of " << o.document << " is recorded; as extracted now:\n";
+    for (const auto& [name, f] : now["fields"].items())
+      std::cout << "  " << name << ": " << shown(f["value"]) << " (" << f["confidence"] << ")\n";
+    return 0;
+  }
+  const auto& d = out["difference"];
+  std::cout << "Compared with the extraction recorded in "
+            << (*before)["instance_id"].get<std::string>() << " #" << (*before)["seq"] << " at "
+            << (*before)["at"].get<std::string>() << ":\n";
+  if (d["provenance"]["changed"].get<bool>())
+    std::cout << "  provenance: " << shown(d["provenance"]["before"]) << "\n           -> "
+              << shown(d["provenance"]["after"]) << '\n';
+  else
+    std::cout << "  provenance: the same\n";
+  for (const auto& f : d["fields"])
+    std::cout << "  " << f["field"].get<std::string>() << " (" << f["change"].get<std::string>()
+              << "): " << shown(f["before"]) << " [" << shown(f["confidence_before"]) << "] -> "
+              << shown(f["after"]) << " [" << shown(f["confidence_after"]) << "]\n";
+  std::cout << "  " << d["same"] << " field(s) unchanged\n";
+  return differs ? 1 : 0;
 }
 
 int run(const Options& o) {
@@ -107,6 +196,7 @@ int run(const Options& o) {
     }
     return 0;
   }
+  if (!o.document.empty()) return extract_stored(o, x);
   std::ifstream in(o.file, std::ios::binary);
   if (!in) {
     std::cerr << "covenant extract: cannot read " << o.file << '\n';
@@ -257,6 +347,12 @@ void add_extract_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--text", o->text,
                 "Print the text as read (a PDF re-flowed), the text offsets point into");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--document", o->document,
+                  "Extract a stored document (by sha256) again and show what differs from its "
+                  "last recorded extraction");
+  o->db = default_database_url();
+  cmd->add_option("--db", o->db,
+                  "With --document: database URL, sqlite:PATH or postgresql://… (env COVENANT_DB)");
   auto* corrections = cmd->add_subcommand(
       "corrections", "Reviewers' corrections to extracted terms, as data to score against");
   corrections->require_subcommand(1);
@@ -271,8 +367,8 @@ void add_extract_command(CLI::App& app, int& exit_code) {
   exp->callback([e, &exit_code] { exit_code = export_corrections(*e); });
   cmd->callback([o, cmd, &exit_code] {
     if (cmd->got_subcommand("corrections")) return;
-    if (o->file.empty() == o->eval_dir.empty()) {
-      std::cerr << "covenant extract: give a FILE or --eval DIR\n";
+    if ((!o->file.empty()) + (!o->eval_dir.empty()) + (!o->document.empty()) != 1) {
+      std::cerr << "covenant extract: give a FILE, --eval DIR or --document SHA\n";
       exit_code = 2;
       return;
     }

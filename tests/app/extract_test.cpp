@@ -231,6 +231,14 @@ TEST_CASE("A PDF's lines are joined where the layout broke them, and kept where 
   CHECK(reflow("a short line\nthat goes on\n", {12, 40}) == "a short line\nthat goes on\n");
   CHECK(reflow("a short line\nthat goes on\n", {40, 12}) == "a short line that goes on\n");
   CHECK(reflow("") == "");
+  // Positions that do not match the lines (a page the layout could not measure) are not
+  // guessed at: the text's own lengths decide, as with none.
+  CHECK(reflow(text, {30, 30, 30}) == reflow(text));
+  CHECK(reflow(text, std::vector<std::size_t>(40, 200)) == reflow(text));
+  CHECK(reflow("a short line\nthat goes on\n", {40}) == reflow("a short line\nthat goes on\n"));
+  // Degenerate measures and pages keep every character and never fail.
+  CHECK(reflow("a\nb\n", {0, 0}).find('a') != std::string::npos);
+  CHECK(reflow("\f\f\n\f") == "\f\f\n\f");
 }
 
 TEST_CASE("Commercial terms: payment terms, fees, billing frequency, milestones and SLAs") {
