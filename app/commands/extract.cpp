@@ -15,6 +15,7 @@
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/config.hpp"
+#include "engine/audit/export.hpp"
 #include "engine/store/store.hpp"
 #include "engine/time_format.hpp"
 
@@ -68,26 +69,20 @@ engine::Result<nlohmann::json> recorded_extraction(engine::store::Store& store,
                                                    const std::string& sha) {
   engine::store::HistoryQuery q;
   q.type_name = "ActivityCompleted";
-  engine::store::HistoryCursor after;
   nlohmann::json found;
-  constexpr int kPage = 500;
-  for (;;) {
-    auto page = store.history_page(q, after, kPage);
-    if (!page) return tl::unexpected(page.error());
-    for (const auto& row : *page) {
-      after = {row.at_us, row.instance_id, row.seq};
-      if (row.payload.find(sha) == std::string::npos) continue;  // most rows: no parse
-      auto e = nlohmann::json::parse(row.payload, nullptr, false);
-      if (!e.is_object() || e.value("activity", "") != "extract.terms" || !e.contains("result") ||
-          !e["result"].is_object() || e["result"].value("document", "") != sha)
-        continue;
-      found = {{"result", e["result"]},
-               {"instance_id", row.instance_id},
-               {"seq", row.seq},
-               {"at", engine::format_rfc3339(engine::from_micros(row.at_us))}};
-    }
-    if (page->size() < static_cast<std::size_t>(kPage)) return found;
-  }
+  auto read = engine::audit::each_history_row(store, q, [&](const engine::store::HistoryRow& row) {
+    if (row.payload.find(sha) == std::string::npos) return;  // most rows: no parse
+    auto e = nlohmann::json::parse(row.payload, nullptr, false);
+    if (!e.is_object() || e.value("activity", "") != "extract.terms" || !e.contains("result") ||
+        !e["result"].is_object() || e["result"].value("document", "") != sha)
+      return;
+    found = {{"result", e["result"]},
+             {"instance_id", row.instance_id},
+             {"seq", row.seq},
+             {"at", engine::format_rfc3339(engine::from_micros(row.at_us))}};
+  });
+  if (!read) return tl::unexpected(read.error());
+  return found;
 }
 
 std::string shown(const nlohmann::json& v) { return v.is_null() ? "(none)" : v.dump(); }
@@ -251,30 +246,24 @@ int export_corrections(const ExportOptions& o) {
     nlohmann::json labels, source;
   };
   std::map<std::string, Review> last;  // by document
-  engine::store::HistoryCursor after;
-  constexpr int kPage = 500;
-  for (;;) {
-    auto page = (*store)->history_page(q, after, kPage);
-    if (!page) return report(page.error());
-    for (const auto& row : *page) {
-      after = {row.at_us, row.instance_id, row.seq};
-      if (!o.workflow.empty() && row.workflow != o.workflow) continue;
-      auto event = nlohmann::json::parse(row.payload, nullptr, false);
-      if (!event.is_object() || !event.contains("payload")) continue;
-      const auto& terms = event["payload"];
-      auto labels = ex::labels_from_review(terms);
-      if (labels.empty() || !terms.contains("document") || !terms["document"].is_string()) continue;
-      last[terms["document"].get<std::string>()] = {
-          labels,
-          {{"instance_id", row.instance_id},
-           {"workflow", row.workflow},
-           {"business_key", row.business_key},
-           {"event", event.value("event", "")},
-           {"reviewed", terms["reviewed"]},
-           {"provenance", terms.value("provenance", nlohmann::json())}}};
-    }
-    if (page->size() < static_cast<std::size_t>(kPage)) break;
-  }
+  auto read =
+      engine::audit::each_history_row(**store, q, [&](const engine::store::HistoryRow& row) {
+        if (!o.workflow.empty() && row.workflow != o.workflow) return;
+        auto event = nlohmann::json::parse(row.payload, nullptr, false);
+        if (!event.is_object() || !event.contains("payload")) return;
+        const auto& terms = event["payload"];
+        auto labels = ex::labels_from_review(terms);
+        if (labels.empty() || !terms.contains("document") || !terms["document"].is_string()) return;
+        last[terms["document"].get<std::string>()] = {
+            labels,
+            {{"instance_id", row.instance_id},
+             {"workflow", row.workflow},
+             {"business_key", row.business_key},
+             {"event", event.value("event", "")},
+             {"reviewed", terms["reviewed"]},
+             {"provenance", terms.value("provenance", nlohmann::json())}}};
+      });
+  if (!read) return report(read.error());
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {

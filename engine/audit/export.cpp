@@ -132,6 +132,22 @@ Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
   }
 }
 
+Result<void> each_history_row(store::Store& store, store::HistoryQuery q,
+                              const std::function<void(const store::HistoryRow&)>& each,
+                              int page_size) {
+  q.by_instance = false;
+  store::HistoryCursor after;
+  for (;;) {
+    auto page = store.history_page(q, after, page_size);
+    if (!page) return tl::unexpected(page.error());
+    for (const auto& row : *page) {
+      after = {row.at_us, row.instance_id, row.seq};
+      each(row);
+    }
+    if (page->size() < static_cast<std::size_t>(page_size)) return {};
+  }
+}
+
 std::string encode_cursor(const store::HistoryCursor& c) {
   static const char* hex = "0123456789abcdef";
   std::string plain = std::to_string(c.at_us) + "|" + std::to_string(c.seq) + "|" + c.instance_id;

@@ -50,6 +50,12 @@ Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
                                store::HistoryCursor after, int limit);
 
 // An opaque, printable cursor for a page boundary, and back (nullopt: not one of ours).
+// Every history row `q` selects, in time order, read `page_size` rows at a time (memory
+// bounded by the page): `each` is called once per row.
+Result<void> each_history_row(store::Store& store, store::HistoryQuery q,
+                              const std::function<void(const store::HistoryRow&)>& each,
+                              int page_size = 500);
+
 std::string encode_cursor(const store::HistoryCursor& c);
 std::optional<store::HistoryCursor> decode_cursor(const std::string& text);
 
