@@ -872,6 +872,10 @@ std::string bare(const std::string& w) {
 bool has_lower(const std::string& w) {
   return std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
+bool digits(const std::string& w) {
+  return std::all_of(w.begin(), w.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
 bool has_letter(const std::string& w) {
   return std::any_of(w.begin(), w.end(), [](char c) {
     return std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
@@ -938,11 +942,7 @@ void document(const std::string& t, const std::string& l, Terms& out) {
     std::size_t first = i;
     std::string at;
     while (true) {
-      if (ws[first].after_break) {
-        at = "line";
-        break;
-      }
-      if (first == 0) {
+      if (ws[first].after_break || first == 0) {
         at = "line";
         break;
       }
@@ -958,9 +958,7 @@ void document(const std::string& t, const std::string& l, Terms& out) {
       }
       // In capitals, every word is in capitals ("Page 1 of 3 DISTRIBUTOR AGREEMENT" starts
       // at DISTRIBUTOR); in Title Case, a word in capitals is at most an acronym.
-      bool fits = (connector(b) && !(caps && has_lower(p.s))) ||
-                  std::all_of(b.begin(), b.end(),
-                              [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      bool fits = (connector(b) && !(caps && has_lower(p.s))) || digits(b);
       if (!fits && has_letter(p.s))
         fits = caps ? !has_lower(p.s)
                     : std::isupper(static_cast<unsigned char>(p.s[0])) &&
@@ -972,11 +970,7 @@ void document(const std::string& t, const std::string& l, Terms& out) {
       --first;
     }
     if (at.empty()) continue;
-    auto number = [](const std::string& b) {
-      return std::all_of(b.begin(), b.end(),
-                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-    };
-    while (first < i && (connector(bare(ws[first].s)) || number(bare(ws[first].s)))) ++first;
+    while (first < i && (connector(bare(ws[first].s)) || digits(bare(ws[first].s)))) ++first;
     // "THIS AGREEMENT", "2. AMENDMENT" name nothing; "AMENDMENT NO. 2" heading a page, or
     // "This Addendum", does.
     std::string noun = bare(ws[i].s);
