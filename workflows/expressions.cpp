@@ -1,5 +1,7 @@
 #include "workflows/expressions.hpp"
 
+#include "workflows/identifier.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -312,9 +314,6 @@ bool self_contained(std::string_view program) {
   auto n = nesting(program);
   return !n.mismatched && n.open.empty();
 }
-
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // jq 1.6's keywords: `.if` is not a field access there, so such a field keeps its name.
 bool keyword(std::string_view w) {

@@ -1,5 +1,7 @@
 #include "workflows/read_paths.hpp"
 
+#include "workflows/identifier.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <set>
@@ -7,9 +9,6 @@
 namespace covenant::workflows {
 
 namespace {
-
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // Words after which "(" opens a group, not a function's arguments.
 const std::set<std::string_view>& keywords() {

@@ -19,11 +19,11 @@ namespace {
 using bill::Wide;
 using nlohmann::json;
 
-constexpr const char* kActivity = "revenue.schedule";
+constexpr const char* kRevenueActivity = "revenue.schedule";
 
 std::string month_of(dates::Day d) { return dates::iso(d).substr(0, 7); }
 
-struct Milestone {
+struct RevenueMilestone {
   std::int64_t index = 1, basis_points = 0;
   std::string event, period;  // period: a month when invoiced, "on <event>" while pending
 };
@@ -35,12 +35,12 @@ struct Obligation {
 };
 
 // The plan's milestones, each with the period it is recognised in.
-std::vector<Milestone> read_milestones(const Field& plan, dates::Day start) {
-  std::vector<Milestone> out;
+std::vector<RevenueMilestone> read_milestones(const Field& plan, dates::Day start) {
+  std::vector<RevenueMilestone> out;
   if (!plan.has("milestones")) return out;
   for (const Field& m : plan.at("milestones").items()) {
     m.object();
-    Milestone ms;
+    RevenueMilestone ms;
     ms.index = m.integer_or("index", static_cast<std::int64_t>(out.size()) + 1, 1, 1'000'000);
     ms.basis_points = m.at("basis_points").integer(0, 10000);
     ms.event = m.at("event").text();
@@ -105,7 +105,7 @@ json ratable_entries(std::int64_t allocated, dates::Day start, dates::Day end) {
 }
 
 // At points in time: per milestone by its weight, or all in the start month.
-json point_in_time_entries(std::int64_t allocated, const std::vector<Milestone>& milestones,
+json point_in_time_entries(std::int64_t allocated, const std::vector<RevenueMilestone>& milestones,
                            const Field& plan, dates::Day start) {
   if (milestones.empty())
     return json::array({{{"period", month_of(start)}, {"amount_minor", allocated}}});
@@ -157,7 +157,7 @@ Outcome schedule(const json& in) {
     std::int64_t sum = 0;
     for (const auto& e : entries) sum += e["amount_minor"].get<std::int64_t>();  // ≤ share
     if (sum != share)  // a defect, never an input: the splits above are exact
-      return error("Internal", std::string(kActivity) + ": obligation '" + ob.name +
+      return error("Internal", std::string(kRevenueActivity) + ": obligation '" + ob.name +
                                    "' recognises " + std::to_string(sum) + " of " +
                                    std::to_string(share));
     for (const auto& e : entries)
@@ -185,7 +185,7 @@ Outcome schedule(const json& in) {
 }  // namespace
 
 Outcome revenue_schedule(const json& in) {
-  return refuse_bad_input(kActivity, [&] { return schedule(in); });
+  return refuse_bad_input(kRevenueActivity, [&] { return schedule(in); });
 }
 
 }  // namespace covenant::activities

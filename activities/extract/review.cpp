@@ -95,7 +95,7 @@ bool text(const json& v, std::size_t max = 500) {
          v.get_ref<const std::string&>().find_first_not_of(" \t") != std::string::npos;
 }
 
-bool money(const json& m) {
+bool money_value(const json& m) {
   return m.is_object() && m.contains("amount_minor") &&
          is_count(m["amount_minor"], 0, (std::int64_t{1} << 53)) && m.contains("currency") &&
          m["currency"].is_string() && m["currency"].get_ref<const std::string&>().size() == 3;
@@ -185,7 +185,7 @@ Checked checked(const std::string& field, const json& v, const json& old) {
     return list_of(v, "fees", 200, [](const json& f) -> std::string {
       if (!f.is_object() || !f.contains("description") || !text(f["description"]))
         return "each fee has a description";
-      if (!money(f.value("amount", json())))
+      if (!money_value(f.value("amount", json())))
         return "each fee has an amount {amount_minor: whole minor units, currency: ISO 4217}";
       return "";
     });

@@ -34,7 +34,7 @@
 #include <sstream>
 
 namespace covenant::app {
-namespace {
+namespace audit_command {
 
 engine::Result<std::unique_ptr<engine::store::Store>> open_store(const std::string& db) {
   return engine::store::Store::open(db, 2);
@@ -180,9 +180,10 @@ int export_(const ExportArgs& a) {
   return 0;
 }
 
-}  // namespace
+}  // namespace audit_command
 
 void add_audit_command(CLI::App& app, int& exit_code) {
+  using namespace audit_command;
   auto* audit = app.add_subcommand("audit", "Verify and export the audit trail");
   audit->require_subcommand(1);
 

@@ -11,7 +11,7 @@
 #include <sstream>
 
 namespace covenant::app {
-namespace {
+namespace deploy_command {
 
 struct Options {
   CommonOptions common;
@@ -49,9 +49,10 @@ int run(const Options& o) {
   return 0;
 }
 
-}  // namespace
+}  // namespace deploy_command
 
 void add_deploy_command(CLI::App& app, int& exit_code) {
+  using namespace deploy_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("deploy", "Validate a definition and store it as a new version");
   cmd->add_option("file", o->file, "Definition file (YAML)")->required()->check(CLI::ExistingFile);

@@ -12,7 +12,7 @@
 #include <iostream>
 
 namespace covenant::app {
-namespace {
+namespace doctor_command {
 
 struct Options {
   CommonOptions common;
@@ -58,9 +58,10 @@ int run(const Options& o) {
   return found->empty() ? 0 : 1;
 }
 
-}  // namespace
+}  // namespace doctor_command
 
 void add_doctor_command(CLI::App& app, int& exit_code) {
+  using namespace doctor_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "doctor", "List stranded instances (running, but nothing can ever move them); exit 1 if any");

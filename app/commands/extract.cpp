@@ -26,7 +26,7 @@
 #include <sstream>
 
 namespace covenant::app {
-namespace {
+namespace extract_command {
 
 struct Options {
   std::string file, eval_dir, format = "text", misses, fit, diagrams, document, db;
@@ -308,9 +308,10 @@ int export_corrections(const ExportOptions& o) {
   return problems ? 1 : 0;
 }
 
-}  // namespace
+}  // namespace extract_command
 
 void add_extract_command(CLI::App& app, int& exit_code) {
+  using namespace extract_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("extract", "Extract contract terms, or score the extractor");
   cmd->add_option("file", o->file, "A contract as plain text or PDF");

@@ -9,7 +9,7 @@
 #include <iostream>
 
 namespace covenant::app {
-namespace {
+namespace graph_command {
 
 struct Options {
   std::string file;
@@ -48,9 +48,10 @@ int run(const Options& o) {
   return 0;
 }
 
-}  // namespace
+}  // namespace graph_command
 
 void add_graph_command(CLI::App& app, int& exit_code) {
+  using namespace graph_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("graph", "Draw a workflow with Graphviz");
   cmd->add_option("file", o->file, "Definition file (YAML)")->required()->check(CLI::ExistingFile);

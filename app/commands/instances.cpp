@@ -9,7 +9,7 @@
 #include <iostream>
 
 namespace covenant::app {
-namespace {
+namespace instances_command {
 
 using nlohmann::json;
 
@@ -130,9 +130,10 @@ CLI::App* sub(CLI::App& app, const char* name, const char* help, std::shared_ptr
   return cmd;
 }
 
-}  // namespace
+}  // namespace instances_command
 
 void add_instance_commands(CLI::App& app, int& exit_code) {
+  using namespace instances_command;
   auto s = std::make_shared<Options>();
   auto* c = sub(app, "start", "Start an instance of the latest version of a workflow", s, start,
                 exit_code);

@@ -10,7 +10,7 @@
 #include <iostream>
 
 namespace covenant::app {
-namespace {
+namespace principals_command {
 
 struct Options {
   CommonOptions common;
@@ -63,9 +63,10 @@ int revoke(const Options& o) {
   });
 }
 
-}  // namespace
+}  // namespace principals_command
 
 void add_principals_command(CLI::App& app, int& exit_code) {
+  using namespace principals_command;
   auto* cmd = app.add_subcommand("principals", "Manage who may call Covenant, and their roles");
   cmd->require_subcommand(1);
   auto a = std::make_shared<Options>();

@@ -13,7 +13,7 @@
 #include <thread>
 
 namespace covenant::app {
-namespace {
+namespace sandbox_command {
 
 struct Options {
   std::string db = "sqlite:sandbox.db";
@@ -49,9 +49,10 @@ int run(const Options& o) {
   return 0;
 }
 
-}  // namespace
+}  // namespace sandbox_command
 
 void add_sandbox_command(CLI::App& app, int& exit_code) {
+  using namespace sandbox_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("sandbox", "Serve sandboxes of the external systems (Stripe, …)");
   cmd->add_option("--db", o->db, "The sandbox's own database (default sqlite:sandbox.db)");

@@ -21,7 +21,7 @@
 #include <thread>
 
 namespace covenant::app {
-namespace {
+namespace serve_command {
 
 struct Options {
   std::string config, db, host;
@@ -98,9 +98,10 @@ int run(const Options& o) {
   return 0;
 }
 
-}  // namespace
+}  // namespace serve_command
 
 void add_serve_command(CLI::App& app, int& exit_code) {
+  using namespace serve_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("serve", "Serve the HTTP API, run a worker and send webhooks");
   cmd->add_option("--config", o->config,

@@ -8,7 +8,7 @@
 #include <iostream>
 
 namespace covenant::app {
-namespace {
+namespace validate_command {
 
 struct Options {
   std::vector<std::string> files;
@@ -51,9 +51,10 @@ int run(const Options& o) {
   return all_valid ? 0 : 1;
 }
 
-}  // namespace
+}  // namespace validate_command
 
 void add_validate_command(CLI::App& app, int& exit_code) {
+  using namespace validate_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("validate", "Check workflow definitions and report every problem");
   cmd->add_option("files", o->files, "Definition files (YAML)")

@@ -18,7 +18,7 @@
 #include <thread>
 
 namespace covenant::app {
-namespace {
+namespace worker_command {
 
 struct Options {
   CommonOptions common;
@@ -67,9 +67,10 @@ int run(const Options& o) {
   return 0;
 }
 
-}  // namespace
+}  // namespace worker_command
 
 void add_worker_command(CLI::App& app, int& exit_code) {
+  using namespace worker_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("worker", "Run timers and activities until stopped");
   add_common_options(cmd, o->common);

@@ -15,7 +15,7 @@ using engine::store::RecordTx;
 using nlohmann::json;
 namespace h = adapters::http;
 
-constexpr const char* kSystem = "netsuite";
+constexpr const char* kNetsuite = "netsuite";
 constexpr const char* kRecord = "/services/rest/record/v1/";
 
 Answer ns_error(int status, const std::string& code, const std::string& detail) {
@@ -29,10 +29,10 @@ Answer ns_error(int status, const std::string& code, const std::string& detail) 
 bool exists(RecordTx& tx, const std::string& type, const json& ref) {
   if (!ref.is_object()) return false;
   if (ref.contains("externalId"))
-    return tx.by_external_id(kSystem, type, ref["externalId"]).has_value();
-  if (ref.contains("id")) return tx.get(kSystem, type, ref["id"]).has_value();
+    return tx.by_external_id(kNetsuite, type, ref["externalId"]).has_value();
+  if (ref.contains("id")) return tx.get(kNetsuite, type, ref["id"]).has_value();
   if (ref.contains("refName"))
-    for (const auto& r : tx.list(kSystem, type))
+    for (const auto& r : tx.list(kNetsuite, type))
       if (r.body.value("name", "") == ref["refName"]) return true;
   return false;
 }
@@ -105,7 +105,7 @@ std::optional<Answer> check(const std::string& type, const json& b, RecordTx& tx
 void put(RecordTx& tx, const std::string& type, const std::string& eid, json body) {
   if (!body.contains("id")) body["id"] = std::to_string(1000 + tx.next("netsuite:id"));
   body["externalId"] = eid;
-  tx.put({kSystem, type, body["id"], eid, body, 0});
+  tx.put({kNetsuite, type, body["id"], eid, body, 0});
 }
 
 }  // namespace
@@ -117,12 +117,12 @@ Answer netsuite_token(const json& form, RecordTx& tx) {
   char token[64];
   std::snprintf(token, sizeof token, "ns_sbx_%08lld",
                 static_cast<long long>(tx.next("netsuite:token")));
-  tx.put({kSystem, "token", token, "", json::object(), 0});
+  tx.put({kNetsuite, "token", token, "", json::object(), 0});
   return {200, {{"access_token", token}, {"token_type", "bearer"}, {"expires_in", 3600}}};
 }
 
 bool netsuite_token_valid(const std::string& token, RecordTx& tx) {
-  return !token.empty() && tx.get(kSystem, "token", token).has_value();
+  return !token.empty() && tx.get(kNetsuite, "token", token).has_value();
 }
 
 Answer netsuite(const std::string& method, const std::string& path, const std::string& body,
@@ -135,7 +135,7 @@ Answer netsuite(const std::string& method, const std::string& path, const std::s
     if (b.is_discarded() || !b.is_object())
       return ns_error(400, "INVALID_CONTENT", "The request body is not valid JSON.");
     std::string type = m[1], eid = url_decode(m[2]);
-    auto existing = tx.by_external_id(kSystem, type, eid);
+    auto existing = tx.by_external_id(kNetsuite, type, eid);
     if (method == "PATCH" && !existing)
       return ns_error(404, "NONEXISTENT_ID", "Record with external ID " + eid + " does not exist.");
     json merged = existing ? existing->body : json::object();
@@ -148,12 +148,12 @@ Answer netsuite(const std::string& method, const std::string& path, const std::s
       merged["tranId"] = tran;
     }
     put(tx, type, eid, merged);
-    auto stored = tx.by_external_id(kSystem, type, eid);
+    auto stored = tx.by_external_id(kNetsuite, type, eid);
     location = base_url + kRecord + type + "/" + stored->id;
     return {204, nullptr};
   }
   if (method == "GET" && std::regex_match(path, m, id_re)) {
-    auto r = tx.get(kSystem, m[1], m[2]);
+    auto r = tx.get(kNetsuite, m[1], m[2]);
     if (!r) return ns_error(404, "NONEXISTENT_ID", "The record instance does not exist.");
     return {200, r->body};
   }
@@ -161,7 +161,7 @@ Answer netsuite(const std::string& method, const std::string& path, const std::s
 }
 
 void seed_netsuite(RecordTx& tx) {
-  if (!tx.list(kSystem, "customer").empty()) return;
+  if (!tx.list(kNetsuite, "customer").empty()) return;
   const char* customers[][2] = {{"ACC-1001", "Acme Corporation"},
                                 {"ACC-1002", "Globex GmbH"},
                                 {"ACC-1003", "Initech LLC"},

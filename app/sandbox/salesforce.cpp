@@ -16,7 +16,7 @@ using engine::store::RecordTx;
 using nlohmann::json;
 
 constexpr const char* kApi = "/services/data/v60.0";
-constexpr const char* kSystem = "salesforce";
+constexpr const char* kSalesforce = "salesforce";
 
 Answer sf_error(int status, const std::string& code, const std::string& message,
                 const std::vector<std::string>& fields = {}) {
@@ -50,7 +50,7 @@ json with_attributes(const std::string& object, json rec) {
 
 void insert(RecordTx& tx, const std::string& object, json body, const std::string& external = "") {
   if (!body.contains("Id")) body["Id"] = new_id(tx, object);
-  tx.put({kSystem, object, body["Id"], external, body, 0});
+  tx.put({kSalesforce, object, body["Id"], external, body, 0});
 }
 
 // SOQL: SELECT fields FROM object [WHERE cond {AND|OR cond}] [LIMIT n]
@@ -124,7 +124,7 @@ Answer run_soql(const std::string& soql, RecordTx& tx) {
   }
   std::size_t limit = m[4].matched ? std::stoul(m[4]) : 2000;
   json records = json::array();
-  for (const auto& r : tx.list(kSystem, object)) {
+  for (const auto& r : tx.list(kSalesforce, object)) {
     bool any = false, all = true;
     for (const auto& c : conds) {
       std::string v = r.body.contains(c.field) && r.body[c.field].is_string()
@@ -162,18 +162,18 @@ Answer upsert(const std::string& object, const std::string& field, const std::st
   if (body.contains("Id"))
     return sf_error(400, "INVALID_FIELD", "Unable to create/update fields: Id.", {"Id"});
   for (const char* ref : {"AccountId", "WhatId"})
-    if (body.contains(ref) && !tx.get(kSystem, "Account", body[ref]))
+    if (body.contains(ref) && !tx.get(kSalesforce, "Account", body[ref]))
       return sf_error(
           400, "INVALID_CROSS_REFERENCE_KEY",
           std::string(ref) + ": id value of incorrect type: " + body[ref].get<std::string>(),
           {ref});
   std::optional<Record> existing;
-  for (const auto& r : tx.list(kSystem, object))
+  for (const auto& r : tx.list(kSalesforce, object))
     if (r.body.value(field, "") == value) existing = r;
   if (existing) {
     json merged = existing->body;
     for (const auto& [k, v] : body.items()) merged[k] = v;
-    tx.put({kSystem, object, existing->id, value, merged, 0});
+    tx.put({kSalesforce, object, existing->id, value, merged, 0});
     return {
         200,
         {{"id", existing->id}, {"success", true}, {"errors", json::array()}, {"created", false}}};
@@ -204,7 +204,7 @@ Answer salesforce_token(const json& form, RecordTx& tx, const std::string& insta
   char token[64];
   std::snprintf(token, sizeof token, "00DSBX!sandbox.%08lld",
                 static_cast<long long>(tx.next("salesforce:token")));
-  tx.put({kSystem, "token", token, "", {{"client_id", form["client_id"]}}, 0});
+  tx.put({kSalesforce, "token", token, "", {{"client_id", form["client_id"]}}, 0});
   return {200,
           {{"access_token", token},
            {"instance_url", instance_url},
@@ -214,7 +214,7 @@ Answer salesforce_token(const json& form, RecordTx& tx, const std::string& insta
 }
 
 bool salesforce_token_valid(const std::string& token, RecordTx& tx) {
-  return !token.empty() && tx.get(kSystem, "token", token).has_value();
+  return !token.empty() && tx.get(kSalesforce, "token", token).has_value();
 }
 
 Answer salesforce(const std::string& method, const std::string& path, const std::string& query,
@@ -238,7 +238,7 @@ Answer salesforce(const std::string& method, const std::string& path, const std:
     return upsert(m[1], m[2], url_decode(m[3]), body, tx);
   }
   if (method == "GET" && std::regex_match(rest, m, one_re)) {
-    auto r = tx.get(kSystem, m[1], m[2]);
+    auto r = tx.get(kSalesforce, m[1], m[2]);
     if (!r) return sf_error(404, "NOT_FOUND", "The requested resource does not exist");
     return {200, with_attributes(m[1], r->body)};
   }
@@ -246,7 +246,7 @@ Answer salesforce(const std::string& method, const std::string& path, const std:
 }
 
 void seed_salesforce(RecordTx& tx) {
-  if (!tx.list(kSystem, "Account").empty()) return;
+  if (!tx.list(kSalesforce, "Account").empty()) return;
   struct A {
     const char* name;
     const char* site;

@@ -33,7 +33,7 @@ Answer no_such(const std::string& kind, const std::string& id, const std::string
                "No such " + kind + ": '" + id + "'");
 }
 
-std::string new_id(RecordTx& tx, const std::string& prefix) {
+std::string new_stripe_id(RecordTx& tx, const std::string& prefix) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(tx.next("stripe:" + prefix)));
   return prefix + "_sbx" + buf;
@@ -63,9 +63,10 @@ void save(RecordTx& tx, const std::string& kind, const json& body, const std::st
 Answer customers(const std::string& method, const std::smatch& m, const json& p, RecordTx& tx,
                  std::int64_t now) {
   if (method == "POST" && m[1].str().empty()) {
-    json c = {{"id", new_id(tx, "cus")},     {"object", "customer"},
-              {"name", p.value("name", "")}, {"email", p.contains("email") ? p["email"] : json()},
-              {"metadata", metadata(p)},     {"created", now}};
+    json c = {
+        {"id", new_stripe_id(tx, "cus")}, {"object", "customer"},
+        {"name", p.value("name", "")},    {"email", p.contains("email") ? p["email"] : json()},
+        {"metadata", metadata(p)},        {"created", now}};
     save(tx, "customer", c, c["metadata"].value("external_id", ""));
     return {200, c};
   }
@@ -100,7 +101,7 @@ Answer products(const std::string& method, const std::smatch& m, const json& p, 
                 std::int64_t now) {
   if (method == "POST" && m[1].str().empty()) {
     if (!p.contains("name")) return missing("name");
-    std::string id = p.contains("id") ? p["id"].get<std::string>() : new_id(tx, "prod");
+    std::string id = p.contains("id") ? p["id"].get<std::string>() : new_stripe_id(tx, "prod");
     if (tx.get("stripe", "product", id))
       return error(400, "invalid_request_error", "resource_already_exists", "id",
                    "Product already exists.");
@@ -142,7 +143,7 @@ Answer prices(const std::string& method, const json& p, RecordTx& tx, std::int64
   auto amount = integer(p, "unit_amount");
   if (!amount || *amount < 0)
     return error(400, "invalid_request_error", "", "unit_amount", "Invalid non-negative integer");
-  json price = {{"id", new_id(tx, "price")},
+  json price = {{"id", new_stripe_id(tx, "price")},
                 {"object", "price"},
                 {"product", p["product"]},
                 {"currency", p["currency"]},
@@ -181,7 +182,7 @@ Answer subscriptions(const json& p, RecordTx& tx, std::int64_t now, bool schedul
       items.push_back({{"price", it["price"]}, {"quantity", *quantity}});
     }
   if (items.empty()) return missing("items");
-  json s = {{"id", new_id(tx, schedule ? "sub_sched" : "sub")},
+  json s = {{"id", new_stripe_id(tx, schedule ? "sub_sched" : "sub")},
             {"object", schedule ? "subscription_schedule" : "subscription"},
             {"customer", p["customer"]},
             {"status", schedule ? "not_started" : "active"},
@@ -249,7 +250,7 @@ Answer invoices(const std::string& method, const std::smatch& m, const json& p, 
       return error(400, "invalid_request_error", "", "days_until_due",
                    "Missing required param: days_until_due or due_date when collection_method is "
                    "send_invoice.");
-    json inv = {{"id", new_id(tx, "in")},
+    json inv = {{"id", new_stripe_id(tx, "in")},
                 {"object", "invoice"},
                 {"customer", p["customer"]},
                 {"currency", currency},
@@ -301,7 +302,7 @@ Answer invoice_items(const json& p, RecordTx& tx, std::int64_t now) {
   if (!kCurrencies.count(p["currency"]))
     return error(400, "invalid_request_error", "", "currency",
                  "Invalid currency: " + p["currency"].get<std::string>() + ".");
-  json item = {{"id", new_id(tx, "ii")},
+  json item = {{"id", new_stripe_id(tx, "ii")},
                {"object", "invoiceitem"},
                {"customer", p["customer"]},
                {"amount", *amount},
@@ -353,7 +354,7 @@ Answer credit_notes(const json& p, RecordTx& tx, std::int64_t now) {
   if (!amount || *amount <= 0 || credited + *amount > rec->body.value("total", std::int64_t{0}))
     return error(400, "invalid_request_error", "", "amount",
                  "The sum of credit amounts exceeds the invoice total.");
-  json cn = {{"id", new_id(tx, "cn")},
+  json cn = {{"id", new_stripe_id(tx, "cn")},
              {"object", "credit_note"},
              {"invoice", p["invoice"]},
              {"amount", *amount},

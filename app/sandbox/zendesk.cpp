@@ -11,7 +11,7 @@ namespace {
 using engine::store::RecordTx;
 using nlohmann::json;
 
-constexpr const char* kSystem = "zendesk";
+constexpr const char* kZendesk = "zendesk";
 
 }  // namespace
 
@@ -19,14 +19,14 @@ Answer zendesk(const std::string& path, const json& query, const std::string& ba
                RecordTx& tx) {
   if (path == "/api/v2/organizations/search.json") {
     json orgs = json::array();
-    if (auto r = tx.by_external_id(kSystem, "organization", query.value("external_id", "")))
+    if (auto r = tx.by_external_id(kZendesk, "organization", query.value("external_id", "")))
       orgs.push_back(r->body);
     return {200, {{"organizations", orgs}, {"count", orgs.size()}, {"next_page", nullptr}}};
   }
   static const std::regex tickets_re(R"(^/api/v2/organizations/(\d+)/tickets\.json$)");
   std::smatch m;
   if (std::regex_match(path, m, tickets_re)) {
-    if (!tx.get(kSystem, "organization", m[1]))
+    if (!tx.get(kZendesk, "organization", m[1]))
       return {404, {{"error", "RecordNotFound"}, {"description", "Not found"}}};
     auto number = [&](const char* name, std::size_t fallback) -> std::optional<std::size_t> {
       std::string v = query.value(name, "");
@@ -46,7 +46,7 @@ Answer zendesk(const std::string& path, const json& query, const std::string& ba
     json tickets = json::array(), metrics = json::array();
     std::size_t seen = 0;
     bool more = false;
-    for (const auto& r : tx.list(kSystem, "ticket")) {
+    for (const auto& r : tx.list(kZendesk, "ticket")) {
       if (r.body["organization_id"].dump() != m[1].str()) continue;
       ++seen;
       if (seen <= (page - 1) * per_page) continue;
@@ -72,12 +72,12 @@ Answer zendesk(const std::string& path, const json& query, const std::string& ba
 }
 
 void seed_zendesk(RecordTx& tx) {
-  if (!tx.list(kSystem, "organization").empty()) return;
+  if (!tx.list(kZendesk, "organization").empty()) return;
   const char* orgs[][2] = {
       {"ACC-1001", "Acme Corporation"}, {"ACC-1002", "Globex GmbH"}, {"ACC-1003", "Initech LLC"}};
   long long id = 360001;
   for (const auto& o : orgs) {
-    tx.put({kSystem,
+    tx.put({kZendesk,
             "organization",
             std::to_string(id),
             o[0],
@@ -113,7 +113,7 @@ void seed_zendesk(RecordTx& tx) {
                     {"full_resolution_time_in_minutes",
                      t.resolve < 0 ? json{{"calendar", nullptr}, {"business", nullptr}}
                                    : json{{"calendar", t.resolve}, {"business", t.resolve}}}};
-    tx.put({kSystem,
+    tx.put({kZendesk,
             "ticket",
             std::to_string(t.id),
             "",

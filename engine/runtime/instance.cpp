@@ -86,4 +86,9 @@ void runtime_from_json(const nlohmann::json& j, Instance& inst) {
   inst.left_standing = j.value("left_standing", nlohmann::json::array());
 }
 
+std::string root_context(const Instance& inst) {
+  auto it = inst.frames.find("root");
+  return it == inst.frames.end() ? std::string("{}") : it->second.context.dump();
+}
+
 }  // namespace covenant::engine::runtime

@@ -88,5 +88,8 @@ struct Instance {
 // The runtime part of an Instance (frames, compensations, failure) as stored JSON.
 nlohmann::json runtime_to_json(const Instance& inst);
 void runtime_from_json(const nlohmann::json& j, Instance& inst);
+// The root frame's context as JSON text ("{}" before the root frame exists): stored beside
+// the runtime so that queries can read it.
+std::string root_context(const Instance& inst);
 
 }  // namespace covenant::engine::runtime

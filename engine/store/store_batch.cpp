@@ -26,11 +26,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-std::string root_context(const Instance& i) {
-  auto it = i.frames.find("root");
-  return it == i.frames.end() ? std::string("{}") : it->second.context.dump();
-}
-
 using Columns = std::vector<std::pair<const char*, bool>>;
 const Columns kInstanceInsertColumns = {
     {"id", false},  {"ns", false}, {"wf", false},  {"dg", false},   {"bk", false}, {"st", false},

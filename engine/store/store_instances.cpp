@@ -62,11 +62,6 @@ Instance to_instance(const InstanceRow& r) {
   return i;
 }
 
-std::string root_context(const Instance& i) {
-  auto it = i.frames.find("root");
-  return it == i.frames.end() ? std::string("{}") : it->second.context.dump();
-}
-
 }  // namespace
 
 Result<void> Store::insert_instance(Tx& tx, const Instance& i, const std::string& start_key) {

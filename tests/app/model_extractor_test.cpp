@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kContract =
+const std::string kModelContract =
     "This Agreement shall be governed by the laws of the State of Delaware. Customer shall pay "
     "each invoice net 30 days from the invoice date.";
 
@@ -85,16 +85,16 @@ TEST_CASE("The model extractor asks for JSON and finds its quotes in the text fo
                {"quote", "pay each invoice   net 30 days"}}},  // spacing differs from the text
              {"effective_date", {{"value", "2027-02-01"}, {"quote", "not in the contract"}}},
              {"agreement_date", {{"value", "February 1st"}, {"quote", "x"}}}});  // malformed
-  auto terms = ep.extractor()->try_extract(kContract);
+  auto terms = ep.extractor()->try_extract(kModelContract);
   REQUIRE(terms);
   CHECK(ep.last_request["model"] == "contract-reader-1");
   CHECK(ep.last_request["response_format"]["type"] == "json_object");
-  CHECK(ep.last_request["messages"][1]["content"] == kContract);
+  CHECK(ep.last_request["messages"][1]["content"] == kModelContract);
   CHECK(ep.last_auth == "Bearer sk-test-model-key");
   REQUIRE(terms->count("governing_law"));
   const auto& law = terms->at("governing_law");
   CHECK(law.confidence == Approx(0.7));
-  CHECK(kContract.substr(law.evidence.start, law.evidence.end - law.evidence.start) ==
+  CHECK(kModelContract.substr(law.evidence.start, law.evidence.end - law.evidence.start) ==
         "governed by the laws of the State of Delaware");
   REQUIRE(terms->count("payment_terms"));
   CHECK(terms->at("payment_terms").evidence.text == "pay each invoice net 30 days");
@@ -111,8 +111,8 @@ TEST_CASE("Voting: agreement raises confidence, a dispute keeps the rules' value
              {"payment_terms",
               {{"value", {{"net_days", 45}}}, {"quote", "pay each invoice net 30 days"}}}});
   VotingExtractor vote(std::make_shared<RuleExtractor>(), ep.extractor());
-  auto rules = RuleExtractor().extract(kContract);
-  auto terms = vote.try_extract(kContract);
+  auto rules = RuleExtractor().extract(kModelContract);
+  auto terms = vote.try_extract(kModelContract);
   REQUIRE(terms);
   const auto& law = terms->at("governing_law");
   CHECK(law.source == "agreed");
@@ -129,7 +129,7 @@ TEST_CASE("Voting: agreement raises confidence, a dispute keeps the rules' value
 TEST_CASE("Model failures are sorted: an unreachable endpoint is retried, a bad answer is not") {
   Endpoint ep;
   ep.status = 503;
-  auto down = ep.extractor()->try_extract(kContract);
+  auto down = ep.extractor()->try_extract(kModelContract);
   REQUIRE_FALSE(down);
   CHECK(down.error().retryable);
   ep.status = 200;
@@ -137,7 +137,7 @@ TEST_CASE("Model failures are sorted: an unreachable endpoint is retried, a bad 
     std::lock_guard lock(ep.mu);
     ep.content = "Sure! Here are the terms: net 30.";
   }
-  auto prose = ep.extractor()->try_extract(kContract);
+  auto prose = ep.extractor()->try_extract(kModelContract);
   REQUIRE_FALSE(prose);
   CHECK_FALSE(prose.error().retryable);
   CHECK(prose.error().message.find("not the JSON object") != std::string::npos);
@@ -150,7 +150,7 @@ TEST_CASE("Model failures are sorted: an unreachable endpoint is retried, a bad 
     }
     tl::expected<std::optional<StoredDocument>, StoreError> get(const std::string&) override {
       StoredDocument d;
-      d.text = kContract;
+      d.text = kModelContract;
       return std::optional<StoredDocument>(d);
     }
   };
