@@ -4,7 +4,7 @@
 
 namespace covenant::app {
 
-nlohmann::json instance_json(const engine::runtime::Instance& i) {
+nlohmann::json instance_json(const engine::model::Instance& i) {
   nlohmann::json frames = nlohmann::json::array();
   for (const auto& [id, f] : i.frames)
     frames.push_back({{"frame", id}, {"state", f.state}, {"status", f.status}});

@@ -3,13 +3,13 @@
 #pragma once
 
 #include "engine/history/event.hpp"
-#include "engine/runtime/instance.hpp"
+#include "engine/model/instance.hpp"
 
 #include <nlohmann/json.hpp>
 
 namespace covenant::app {
 
-nlohmann::json instance_json(const engine::runtime::Instance& i);
+nlohmann::json instance_json(const engine::model::Instance& i);
 nlohmann::json event_json(const engine::history::Event& e);
 
 }  // namespace covenant::app

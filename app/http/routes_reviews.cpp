@@ -45,7 +45,7 @@ bool is_terms(const json& v) {
 }
 
 struct Pending {
-  engine::runtime::Instance instance;
+  engine::model::Instance instance;
   std::string state, event;
   int occurrence = 0;  // of the waiting state: what a review was made of
   json terms;
@@ -76,10 +76,10 @@ class Definitions {
 
 // The review `inst` waits for: a frame waiting for an event whose payload replaces an
 // extract.terms result.
-std::optional<Pending> review_of(const engine::runtime::Instance& inst, Definitions& defs) {
+std::optional<Pending> review_of(const engine::model::Instance& inst, Definitions& defs) {
   const workflows::Definition* def = nullptr;
   for (const auto& [id, f] : inst.frames) {
-    if (f.status != engine::runtime::frame_status::kWaiting || f.event.empty()) continue;
+    if (f.status != engine::model::frame_status::kWaiting || f.event.empty()) continue;
     if (!def && !(def = defs.get(inst.digest))) return std::nullopt;
     const auto* w = find_wait(def->root, f.state, f.event);
     if (!w || !w->output) continue;

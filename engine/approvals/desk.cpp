@@ -170,7 +170,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
                                                 : "a rejection needs its reason") +
                     ": say it in 'comment' (it goes back to RevOps and into the history)",
                 "comment");
-  runtime::ApprovalInput in{
+  model::ApprovalInput in{
       (*a)->state,        who.principal.name, auth->second, req.approve && !req.request_changes,
       req.comment,        req.digest,         (*a)->id,     auth->first,
       req.request_changes};
@@ -195,7 +195,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
     }
     return true;
   };
-  auto after = [&](store::Tx& tx, const runtime::Instance& inst) -> Result<void> {
+  auto after = [&](store::Tx& tx, const model::Instance& inst) -> Result<void> {
     std::string status = runtime::open_gates(inst).count((*a)->id) ? "open"
                          : req.request_changes                     ? "changes_requested"
                          : req.approve                             ? "granted"

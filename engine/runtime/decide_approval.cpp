@@ -55,7 +55,8 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
   // has its rules read the instance's data instead.
   Frame view = f;
   if (declared) view.context = *subject;
-  json rules = json::array(), not_applied = json::array(), policy = nullptr;
+  std::vector<GateRule> rules;
+  json not_applied = json::array(), policy = nullptr;
   for (const auto& r : a.approvers) {
     json inputs = json::object();
     if (r.when) {
@@ -83,7 +84,7 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
         policy = {{"policy", r.policy}, {"condition", r.when->source}, {"inputs", inputs}};
       continue;
     }
-    rules.push_back({{"role", r.role}, {"count", r.count}});
+    rules.push_back({r.role, r.count});
   }
   bool escalated = false;
   if (rules.empty() && policy.is_null()) {
@@ -93,7 +94,7 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
                         "no approver rule at '" + st.name +
                             "' holds on this data: " + not_applied.dump() +
                             " (declare an escalation role with on_timeout.escalate_to)");
-    rules.push_back({{"role", *a.on_timeout->escalate_to_role}, {"count", 1}});
+    rules.push_back({*a.on_timeout->escalate_to_role, 1});
     escalated = true;
   }
   std::string digest = wf::sha256_hex(subject->dump());
@@ -104,15 +105,22 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
                                 .substr(0, 24);
   std::int64_t deadline_us = a.timeout ? now_us_ + a.timeout->seconds * 1'000'000 : 0;
   f.status = frame_status::kApproval;
-  f.gate = {{"id", id},           {"digest", digest},           {"rules", rules},
-            {"quorum", a.quorum}, {"decisions", json::array()}, {"deadline_us", deadline_us}};
-  if (escalated) f.gate["escalated"] = true;
+  Gate gate;
+  gate.id = id;
+  gate.digest = digest;
+  gate.rules = rules;
+  gate.quorum = a.quorum;
+  gate.deadline_us = deadline_us;
+  gate.escalated = escalated;
   // Where a request for changes goes (a gate without on_changes_requested takes none).
-  if (a.on_changes_requested) f.gate["changes_to"] = a.on_changes_requested->next.name;
+  if (a.on_changes_requested) gate.changes_to = a.on_changes_requested->next.name;
+  json approvers = json::array();
+  for (const auto& r : rules) approvers.push_back({{"role", r.role}, {"count", r.count}});
+  f.gate = std::move(gate);
   json requested = {{"approval_id", id},
                     {"subject", *subject},
                     {"digest", digest},
-                    {"approvers", rules},
+                    {"approvers", std::move(approvers)},
                     {"quorum", a.quorum},
                     {"authorizes", a.authorizes},
                     {"separation_of_duties", a.separation_of_duties}};
@@ -136,7 +144,7 @@ void Decider::enter_approval(Frame& f, const wf::State& st, const wf::ApprovalSt
                      {"digest", digest}};
     decision.update(policy);
     emit(EventType::ApprovalDecided, f, st.name, decision);
-    return grant(f, a, id, digest, json::array({decision["approver"]}),
+    return grant(f, a, {decision["approver"].get<std::string>()},
                  {{"by_policy", policy["policy"]}});
   }
   if (escalated)
@@ -163,10 +171,13 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
     return fail(ErrorCode::FailedPrecondition,
                 "instance " + inst_.id + " is not waiting for approval at '" + in.state + "'");
   Frame& f = *gate;
-  if (!in.approval_id.empty() && f.gate.value("id", "") != in.approval_id)
-    return fail(ErrorCode::FailedPrecondition,
-                "approval " + in.approval_id + " is closed; the gate at '" + in.state +
-                    "' was opened again as " + f.gate.value("id", ""));
+  if (!f.gate)
+    return fail(ErrorCode::Internal, "the frame at '" + in.state + "' has no gate", inst_.id);
+  Gate& g = *f.gate;
+  if (!in.approval_id.empty() && g.id != in.approval_id)
+    return fail(ErrorCode::FailedPrecondition, "approval " + in.approval_id +
+                                                   " is closed; the gate at '" + in.state +
+                                                   "' was opened again as " + g.id);
   const auto& a = std::get<wf::ApprovalState>(find(f.state)->body);
   for (const auto* who : {&in.approver, &in.on_behalf_of})
     if (a.separation_of_duties && !who->empty() && involved(*who))
@@ -175,20 +186,19 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
                       " started or changed this instance and cannot approve it "
                       "(separation of duties)");
   std::string role;
-  for (const auto& r : f.gate["rules"])
-    if (std::find(in.roles.begin(), in.roles.end(), r["role"].get<std::string>()) != in.roles.end())
-      role = r["role"];
+  for (const auto& r : g.rules)
+    if (std::find(in.roles.begin(), in.roles.end(), r.role) != in.roles.end()) role = r.role;
   const std::string& authority = in.on_behalf_of.empty() ? in.approver : in.on_behalf_of;
   if (role.empty())
     return fail(ErrorCode::PermissionDenied,
                 authority + " holds no role eligible at '" + in.state + "'");
   // Distinct people: nobody decides twice, in person or through a delegate.
-  for (const auto& d : f.gate["decisions"])
+  for (const auto& d : g.decisions)
     for (const auto* who : {&in.approver, &in.on_behalf_of})
-      if (!who->empty() && (d["approver"] == *who || d.value("on_behalf_of", "") == *who))
+      if (!who->empty() && (d.approver == *who || d.on_behalf_of == *who))
         return fail(ErrorCode::Conflict,
                     *who + " has already decided at '" + in.state + "' (quorum counts people)");
-  if (in.digest != f.gate["digest"].get<std::string>())
+  if (in.digest != g.digest)
     return fail(ErrorCode::FailedPrecondition,
                 "the subject changed since the approver saw it (digest mismatch)");
   if (in.request_changes && !a.on_changes_requested)
@@ -196,25 +206,17 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
                 "the gate at '" + in.state +
                     "' takes no request for changes (its definition names no "
                     "on_changes_requested): approve or reject it");
-  json decision = {{"approval_id", f.gate.value("id", "")},
-                   {"approver", in.approver},
-                   {"role", role},
-                   {"approve", in.approve && !in.request_changes},
-                   {"comment", in.comment},
-                   {"digest", in.digest}};
-  if (in.request_changes) decision["request_changes"] = true;  // optional: older events as were
-  if (!in.on_behalf_of.empty()) {
-    decision["on_behalf_of"] = in.on_behalf_of;
-    decision["recorded_as"] = in.approver + " for " + in.on_behalf_of;
-  }
-  f.gate["decisions"].push_back(decision);
-  emit(EventType::ApprovalDecided, f, f.state, decision);
+  GateDecision decision{in.approver,        role,       in.approve && !in.request_changes,
+                        in.request_changes, in.comment, in.digest,
+                        in.on_behalf_of};
+  g.decisions.push_back(decision);
+  emit(EventType::ApprovalDecided, f, f.state, model::decision_json(g.id, decision));
   if (in.request_changes) {
     // The data goes back to whoever prepares it, with the approver's comment; the gate
     // closes, and opens as a new approval when the flow reaches it next (under a new digest
     // when the data changed).
     const auto& route = *a.on_changes_requested;
-    json request = {{"approval_id", f.gate.value("id", "")},
+    json request = {{"approval_id", g.id},
                     {"by", in.approver},
                     {"comment", in.comment},
                     {"at", format_rfc3339(from_micros(now_us_))},
@@ -223,14 +225,14 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
     emit(EventType::ApprovalChangesRequested, f, f.state, request);
     drop_frame_work(f);
     f.timer_keys.clear();
-    f.gate = nullptr;
+    f.gate.reset();
     if (route.output) set_path(f.context, route.output->source, std::move(request));
     enter(f, route.next.name);
     return {};
   }
   if (!in.approve) {
     emit(EventType::ApprovalRejected, f, f.state,
-         {{"approval_id", f.gate.value("id", "")}, {"by", in.approver}, {"comment", in.comment}});
+         {{"approval_id", g.id}, {"by", in.approver}, {"comment", in.comment}});
     drop_frame_work(f);
     f.timer_keys.clear();
     if (a.on_reject)
@@ -241,67 +243,71 @@ Result<void> Decider::on_approval(const ApprovalInput& in) {
   }
   // Quorum: distinct approvers, each counted under one role, at most `count` per role.
   std::map<std::string, int> per_role, allowed;
-  for (const auto& r : f.gate["rules"]) allowed[r["role"]] += r["count"].get<int>();
+  for (const auto& r : g.rules) allowed[r.role] += r.count;
   int approvals = 0;
-  for (const auto& d : f.gate["decisions"]) {
-    if (!d["approve"].get<bool>()) continue;
-    auto r = d["role"].get<std::string>();
-    if (per_role[r] < allowed[r]) ++per_role[r], ++approvals;
+  for (const auto& d : g.decisions) {
+    if (!d.approve) continue;
+    if (per_role[d.role] < allowed[d.role]) ++per_role[d.role], ++approvals;
   }
-  if (approvals < f.gate["quorum"].get<int>()) return {};
-  json approvers = json::array();
-  for (const auto& d : f.gate["decisions"]) approvers.push_back(d["approver"]);
+  if (approvals < g.quorum) return {};
+  std::vector<std::string> approvers;
+  for (const auto& d : g.decisions) approvers.push_back(d.approver);
   drop_frame_work(f);
   f.timer_keys.clear();
-  grant(f, a, f.gate.value("id", ""), f.gate["digest"], std::move(approvers), json::object());
+  grant(f, a, std::move(approvers), json::object());
   return {};
 }
 
-void Decider::grant(Frame& f, const wf::ApprovalState& a, const std::string& approval_id,
-                    const json& digest, json approvers, json extra) {
-  json granted = {{"approval_id", approval_id},
-                  {"digest", digest},
+void Decider::grant(Frame& f, const wf::ApprovalState& a, std::vector<std::string> approvers,
+                    json extra) {
+  const Gate& g = *f.gate;
+  json granted = {{"approval_id", g.id},
+                  {"digest", g.digest},
                   {"approvers", approvers},
                   {"authorizes", a.authorizes}};
   granted.update(extra);
   emit(EventType::ApprovalGranted, f, f.state, std::move(granted));
-  for (const auto& act : a.authorizes)
-    f.granted[act] = {{"state", f.state}, {"digest", digest}, {"approvers", approvers}};
-  f.gate = nullptr;
+  Grant given;
+  given.state = f.state;
+  given.digest = g.digest;
+  given.approvers = std::move(approvers);
+  for (const auto& act : a.authorizes) f.granted[act] = given;
+  f.gate.reset();
   follow(f, a.then);
 }
 
 void Decider::on_approval_timeout(Frame& f, const wf::ApprovalState& a) {
   std::erase(f.timer_keys, key(f, "/approval_timeout"));
   std::erase(f.timer_keys, key(f, "/approval_escalation"));
-  if (a.on_timeout && a.on_timeout->escalate_to_role && !f.gate.value("escalated", false)) {
-    f.gate["rules"].push_back({{"role", *a.on_timeout->escalate_to_role}, {"count", 1}});
-    f.gate["escalated"] = true;
+  Gate& g = *f.gate;
+  if (a.on_timeout && a.on_timeout->escalate_to_role && !g.escalated) {
+    g.rules.push_back({*a.on_timeout->escalate_to_role, 1});
+    g.escalated = true;
     auto d = a.on_timeout->escalation_timeout ? a.on_timeout->escalation_timeout : a.timeout;
     std::int64_t deadline_us = now_us_ + d->seconds * 1'000'000;
-    f.gate["deadline_us"] = deadline_us;
+    g.deadline_us = deadline_us;
     emit(EventType::ApprovalEscalated, f, f.state,
-         {{"approval_id", f.gate.value("id", "")},
+         {{"approval_id", g.id},
           {"role", *a.on_timeout->escalate_to_role},
           {"deadline", format_rfc3339(from_micros(deadline_us))}});
     add_timer(f, "approval_escalation", deadline_us);
     return;
   }
-  emit(EventType::ApprovalExpired, f, f.state,
-       {{"approval_id", f.gate.value("id", "")}, {"digest", f.gate["digest"]}});
+  emit(EventType::ApprovalExpired, f, f.state, {{"approval_id", g.id}, {"digest", g.digest}});
   drop_frame_work(f);
   f.timer_keys.clear();
-  f.gate = nullptr;
+  f.gate.reset();
   if (a.on_timeout && a.on_timeout->next) return enter(f, a.on_timeout->next->name);
   fail_frame(f, "ApprovalExpired", "no decision at '" + f.state + "' in time");
 }
 
 void Decider::on_approval_reminder(Frame& f) {
+  const Gate& g = *f.gate;
   json decided = json::array();
-  for (const auto& d : f.gate["decisions"]) decided.push_back(d["approver"]);
+  for (const auto& d : g.decisions) decided.push_back(d.approver);
   emit(EventType::ApprovalReminded, f, f.state,
-       {{"approval_id", f.gate.value("id", "")},
-        {"deadline", format_rfc3339(from_micros(f.gate.value("deadline_us", std::int64_t{0})))},
+       {{"approval_id", g.id},
+        {"deadline", format_rfc3339(from_micros(g.deadline_us))},
         {"decided", decided}});
 }
 

@@ -16,7 +16,7 @@ void Decider::start_child(Frame& parent, int index, const std::string& start, js
   child.context = std::move(context);
   child.granted = parent.granted;
   // A sibling's write spent the parent's grant below it; this child has its own write.
-  for (auto& g : child.granted) g.erase("spent_below");
+  for (auto& [activity, g] : child.granted) g.spent_below = false;
   parent.running += 1;
   emit(EventType::BranchStarted, parent, parent.state, {{"frame", child.id}, {"index", index}});
   auto [it, fresh] = inst_.frames.insert_or_assign(child.id, std::move(child));

@@ -49,25 +49,27 @@ void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) 
     // Run-time control: the data about to be written must be what was approved, and a grant
     // pays for one write of each activity it lists. Recompute the gate's subject now; a
     // different digest, or a grant already spent, sends the instance back to the gate.
-    const json g = f.granted[t.activity];  // a copy: the entry may be erased below
-    const auto* gate_state = find(g.at("state").get<std::string>());
+    const Grant g = f.granted.at(t.activity);  // a copy: the entry may be erased below
+    const auto* gate_state = find(g.state);
     const auto& gate = std::get<wf::ApprovalState>(gate_state->body);
     auto subject = subject_of(gate, f);
     if (!subject) return fail_frame(f, "ExpressionError", subject.error().message);
     std::string digest = wf::sha256_hex(subject->dump());
-    bool spent = g.value("spent", false) || g.value("spent_below", false);
-    if (spent || digest != g.at("digest").get<std::string>()) {
+    bool spent = g.spent || g.spent_below;
+    if (spent || digest != g.digest) {
       json blocked = {{"activity", t.activity},
-                      {"approved_digest", g.at("digest")},
+                      {"approved_digest", g.digest},
                       {"current_digest", digest},
-                      {"gate", g.at("state")},
+                      {"gate", g.state},
                       {"reason", spent ? "spent" : "changed"}};
-      if (spent) blocked["spent_by"] = g.value("spent_by", "");
+      if (spent) blocked["spent_by"] = g.spent_by;
       emit(EventType::WritebackBlocked, f, st.name, std::move(blocked));
       f.granted.erase(t.activity);
-      return enter(f, g.at("state").get<std::string>());
+      return enter(f, g.state);
     }
-    approval = g;
+    approval = model::grant_json(g);
+    // A child's copy of a grant a sibling spent below the parent still names that task.
+    if (!g.spent_by.empty()) approval["spent_by"] = g.spent_by;
     spend_grant(f, t.activity, key(f));
   }
   f.status = frame_status::kTask;
@@ -88,12 +90,12 @@ void Decider::spend_grant(Frame& f, const std::string& activity, const std::stri
   // (the frame that forked may not write again after the join), while a sibling branch or
   // map item gets its own copy when it starts, so each item of an approved list is written
   // once.
-  const json approved = f.granted[activity].at("digest");
+  const std::string approved = f.granted.at(activity).digest;
   for (Frame* at = &f; at;) {
     auto g = at->granted.find(activity);
-    if (g != at->granted.end() && g->at("digest") == approved) {
-      (*g)[at == &f ? "spent" : "spent_below"] = true;
-      (*g)["spent_by"] = task_key;
+    if (g != at->granted.end() && g->second.digest == approved) {
+      (at == &f ? g->second.spent : g->second.spent_below) = true;
+      g->second.spent_by = task_key;
     }
     auto parent = inst_.frames.find(at->parent);
     at = at->parent.empty() || parent == inst_.frames.end() ? nullptr : &parent->second;
@@ -123,16 +125,12 @@ Result<void> Decider::on_activity(const ActivityOutcome& o) {
           {"attempt", o.attempt},
           {"idempotency_key", f.task_key},
           {"result", o.result}});
-    if (f.granted.contains(t.activity)) {
-      json approval = f.granted[t.activity];
-      approval.erase("spent");
-      approval.erase("spent_by");
-      approval.erase("spent_below");
+    if (auto g = f.granted.find(t.activity); g != f.granted.end()) {
       emit(EventType::WritebackCommitted, f, f.state,
            {{"activity", t.activity},
             {"idempotency_key", f.task_key},
             {"result", o.result},
-            {"approval", approval}});
+            {"approval", model::grant_json(g->second)}});
     }
     if (t.output) set_path(f.context, t.output->source, value);
     f.last = value;

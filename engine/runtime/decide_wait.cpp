@@ -45,14 +45,14 @@ Result<void> Decider::on_timer(const TimerInput& t) {
   Frame& f = it->second;
   if (f.state != t.state || occurrence(f) != t.occurrence) return {};  // state already left
   const wf::State& st = *find(f.state);
-  if (t.kind == "approval_reminder" && f.status == frame_status::kApproval) {
+  if (t.kind == "approval_reminder" && f.status == frame_status::kApproval && f.gate) {
     emit(EventType::TimerFired, f, f.state, {{"kind", t.kind}});
     std::erase(f.timer_keys, key(f, "/approval_reminder"));
     on_approval_reminder(f);
     return {};
   }
   if ((t.kind == "approval_timeout" || t.kind == "approval_escalation") &&
-      f.status == frame_status::kApproval) {
+      f.status == frame_status::kApproval && f.gate) {
     emit(EventType::TimerFired, f, f.state, {{"kind", t.kind}});
     on_approval_timeout(f, std::get<wf::ApprovalState>(st.body));
     return {};

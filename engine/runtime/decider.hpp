@@ -57,10 +57,10 @@ class Decider {
   // for a definition from before declared subjects, its one expression).
   Result<json> subject_of(const workflows::ApprovalState& a, const Frame& f);
   Result<void> on_approval(const ApprovalInput& in);
-  // The gate at `f` is granted (by people or a policy): ApprovalGranted with `extra`, the
-  // grants for every authorized activity, and on to the gate's next state.
-  void grant(Frame& f, const workflows::ApprovalState& a, const std::string& approval_id,
-             const json& digest, json approvers, json extra);
+  // The gate open at `f` is granted (by people or a policy): ApprovalGranted with `extra`,
+  // the grants for every authorized activity, and on to the gate's next state.
+  void grant(Frame& f, const workflows::ApprovalState& a, std::vector<std::string> approvers,
+             json extra);
   void on_approval_timeout(Frame& f, const workflows::ApprovalState& a);
   void on_approval_reminder(Frame& f);
   // Whether `who` started or changed the instance (separation of duties).

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 namespace covenant::engine::runtime {
 
@@ -123,37 +124,14 @@ Result<Started> Runtime::start(const std::string& workflow_name, const json& inp
   if (auto bad = bounded("input", input); !bad) return tl::unexpected(bad.error());
   auto wf = latest_workflow(workflow_name);
   if (!wf) return tl::unexpected(wf.error());
-  for (int attempt = 0;; ++attempt) {
-    auto tx = store_.begin();
-    if (!tx) return tl::unexpected(tx.error());
-    if (!opts.start_key.empty()) {
-      auto existing = store_.instance_for_start_key(**tx, opts.start_key);
-      if (!existing) return tl::unexpected(existing.error());
-      if (*existing) return Started{**existing, true};
-    }
-    TimePoint now = clock_.now();
-    Instance inst = new_instance(workflow_name, (*wf)->digest(), opts, to_micros(now));
-    auto jq = borrow_jq();
-    auto d = decide(inst, StartInput{input}, now, **wf, *jq);
-    give_back(std::move(jq));
-    if (!d) return tl::unexpected(d.error());
-    std::vector<history::Event> events;
-    seal(inst, *d, to_micros(now), events);
-    inst.version = 1;
-    Result<void> r = store_.insert_instance(**tx, inst, opts.start_key);
-    if (r) r = store_.append_events(**tx, events);
-    if (r) r = write_side_records(**tx, side_records({}, inst, events));
-    if (r) r = store_.apply_work(**tx, inst.id, *d, to_micros(now));
-    if (r && !(d->tasks.empty() && d->timers.empty())) r = store_.notify_work(**tx);
-    if (r) r = (*tx)->commit();
-    if (r) {
-      count(events, true);
-      woke(!(d->tasks.empty() && d->timers.empty()));
-      return Started{inst.id, false};
-    }
-    bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
-    if (!retry || attempt + 1 >= kAttempts) return tl::unexpected(r.error());
-  }
+  Unit u;
+  u.workflow = *wf;
+  u.start = &opts;
+  u.steps.emplace_back("", StartInput{input});
+  auto r = transact(u);
+  if (!r) return tl::unexpected(r.error());
+  if (!r->replayed.empty()) return Started{r->replayed, true};
+  return Started{u.steps.front().started, false};
 }
 
 Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow_name,
@@ -167,115 +145,205 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
       return tl::unexpected(bad.error());
   auto wf = latest_workflow(workflow_name);
   if (!wf) return tl::unexpected(wf.error());
+  Unit u;
+  u.workflow = *wf;
+  u.start = &opts;
+  for (const auto& input : inputs) u.steps.emplace_back("", StartInput{input});
+  auto r = transact(u);
+  if (!r) return tl::unexpected(r.error());
+  std::vector<std::string> ids;
+  for (const auto& step : u.steps) ids.push_back(step.started);
+  return ids;
+}
+
+Result<Runtime::Committed> Runtime::transact(Unit& u) {
   for (int attempt = 0;; ++attempt) {
-    std::vector<std::string> ids;
-    std::vector<history::Event> all_events;
-    bool new_work = false;
-    Result<void> r = [&]() -> Result<void> {
-      auto tx = store_.begin();
-      if (!tx) return tl::unexpected(tx.error());
-      TimePoint now = clock_.now();
-      std::int64_t now_us = to_micros(now);
-      store::WriteBatch writes;
-      JqLease jq(*this);
-      for (const auto& input : inputs) {
-        Instance inst = new_instance(workflow_name, (*wf)->digest(), opts, now_us);
-        auto d = decide(inst, StartInput{input}, now, **wf, *jq);
-        if (!d) return tl::unexpected(d.error());
-        std::vector<history::Event> events;
-        seal(inst, *d, now_us, events);
-        inst.version = 1;
-        writes.insert_instance(inst, "");
-        writes.append(events);
-        auto side = side_records({}, inst, events);
-        if (!side.approvals.empty() || !side.outbox.empty()) {
-          if (auto f = store_.flush(**tx, writes); !f) return f;
-          if (auto w = write_side_records(**tx, side); !w) return w;
-        }
-        if (auto w = store_.add_work(**tx, writes, inst.id, *d, now_us); !w) return w;
-        new_work = new_work || !(d->tasks.empty() && d->timers.empty());
-        ids.push_back(inst.id);
-        for (auto& e : events) all_events.push_back(std::move(e));
+    for (auto& step : u.steps) {
+      step.started.clear();
+      step.late = false;
+    }
+    Result<Committed> r = [&]() -> Result<Committed> {
+      try {
+        return transact_once(u);
+      } catch (const std::exception& e) {
+        // Boundary: a bug in deciding must not escape; the transaction has rolled back.
+        std::string what = u.steps.size() == 1 && !u.steps.front().instance_id.empty()
+                               ? "advancing " + u.steps.front().instance_id
+                               : "a unit of " + std::to_string(u.steps.size()) + " transitions";
+        return fail(ErrorCode::Internal, what + ": " + e.what());
       }
-      if (auto f = store_.flush(**tx, writes); !f) return f;
-      if (new_work)
-        if (auto n = store_.notify_work(**tx); !n) return n;
-      return (*tx)->commit();
     }();
     if (r) {
-      for (std::size_t i = 0; i < ids.size(); ++i) count({}, true);
-      if (metrics_)
-        for (const auto& e : all_events) metrics_->event(e.type);
-      woke(new_work);
-      return ids;
+      for (const auto& step : u.steps)
+        if (step.late) late(*step.task);
+      if (metrics_) {
+        for (int i = 0; i < r->transitions; ++i) metrics_->transition(true);
+        for (auto type : r->events) metrics_->event(type);
+      }
+      woke(r->wake);
+      return r;
     }
     bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
-    if (!retry || attempt + 1 >= kAttempts) return tl::unexpected(r.error());
+    if (!retry || attempt + 1 >= kAttempts) {
+      if (metrics_ &&
+          (r.error().code == ErrorCode::Internal || r.error().code == ErrorCode::Unavailable))
+        metrics_->transition(false);
+      return r;
+    }
   }
 }
 
-Result<void> Runtime::write_side_records(store::Tx& tx, const SideRecords& side) {
-  for (const auto& a : side.approvals)
-    if (auto r = store_.save_approval(tx, a); !r) return r;
-  return store_.enqueue(tx, side.outbox);
+Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
+  Committed out;
+  auto tx = store_.begin();
+  if (!tx) return tl::unexpected(tx.error());
+  if (u.start && !u.start->start_key.empty()) {
+    auto existing = store_.instance_for_start_key(**tx, u.start->start_key);
+    if (!existing) return tl::unexpected(existing.error());
+    if (*existing) {
+      out.replayed = **existing;
+      return out;
+    }
+  }
+  // Lock: every instance the unit touches, together, in id order (two units never deadlock).
+  std::vector<std::string> ids;
+  for (const auto& step : u.steps)
+    if (!step.instance_id.empty()) ids.push_back(step.instance_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::map<std::string, Instance> locked;
+  if (!ids.empty()) {
+    auto l = store_.lock_instances(**tx, ids);
+    if (!l) return tl::unexpected(l.error());
+    locked = std::move(*l);
+  }
+  std::map<std::string, std::int64_t> expected;
+  for (const auto& [id, inst] : locked) expected.emplace(id, inst.version);
+  // Fences: an outcome counts only while its task is still leased to its worker for its
+  // attempt; the others are late and dropped.
+  std::vector<const store::TaskRow*> fences;
+  for (const auto& step : u.steps)
+    if (step.task) fences.push_back(step.task);
+  std::set<std::int64_t> closed;
+  if (!fences.empty()) {
+    auto c = store_.finish_tasks(**tx, fences);
+    if (!c) return tl::unexpected(c.error());
+    closed = std::move(*c);
+  }
+
+  TimePoint now = clock_.now();  // read once per unit: one commit
+  std::int64_t now_us = to_micros(now);
+  store::WriteBatch writes;
+  if (u.lease) {
+    store::EagerLease l = *u.lease;
+    l.now_us = now_us;  // tasks due by the unit's own time
+    writes = store::WriteBatch(std::move(l));
+  }
+  std::vector<std::pair<std::string, TaskIntent>> scheduled;  // (instance, task)
+  bool new_work = false, new_timers = false;
+  JqLease jq(*this);
+  for (auto& step : u.steps) {
+    if (step.task && !closed.count(step.task->id)) {
+      step.late = true;
+      continue;
+    }
+    bool starting = step.instance_id.empty();
+    Instance fresh;
+    Instance* inst = &fresh;
+    std::shared_ptr<const workflows::CompiledWorkflow> wf = u.workflow;
+    if (starting) {
+      if (!u.start || !wf)
+        return fail(ErrorCode::Internal, "a start without its workflow", "transact");
+      fresh = new_instance(wf->name(), wf->digest(), *u.start, now_us);
+    } else {
+      auto it = locked.find(step.instance_id);
+      if (it == locked.end()) {
+        if (u.missing_is_moot) continue;  // the instance is gone: the outcome is moot
+        return fail(ErrorCode::NotFound, "no instance " + step.instance_id, step.instance_id);
+      }
+      inst = &it->second;
+      auto w = workflow(inst->digest, tx->get());
+      if (!w) return tl::unexpected(w.error());
+      wf = std::move(*w);
+    }
+    if (step.before) {
+      auto go = step.before(**tx);
+      if (!go) return tl::unexpected(go.error());
+      if (!*go) continue;
+    }
+    if (step.task)
+      if (const auto* o = std::get_if<ActivityOutcome>(&step.input); o && o->ok)
+        writes.record_effect(step.task->key, step.task->instance_id, step.task->activity,
+                             step.task->attempt, o->result, now_us);
+    auto gates = starting ? std::map<std::string, json>{} : open_gates(*inst);
+    auto d = decide(*inst, step.input, now, *wf, *jq);
+    if (!d) return tl::unexpected(d.error());
+    if (d->events.empty() && d->tasks.empty() && d->timers.empty()) continue;
+    std::vector<history::Event> events;
+    seal(*inst, *d, now_us, events);
+    if (starting) {
+      inst->version = 1;
+      writes.insert_instance(*inst, u.start->start_key);
+      step.started = inst->id;
+    } else {
+      inst->version += 1;
+      inst->updated_us = now_us;
+      writes.update_instance(*inst, expected.at(inst->id));
+    }
+    writes.append(events);
+    auto side = side_records(gates, *inst, events);
+    for (auto& a : side.approvals) writes.save_approval(std::move(a));
+    for (auto& o : side.outbox) writes.enqueue(std::move(o));
+    if (step.after)
+      if (auto a = step.after(**tx, *inst); !a) return tl::unexpected(a.error());
+    if (auto w = store_.add_work(**tx, writes, inst->id, *d, now_us); !w)
+      return tl::unexpected(w.error());
+    new_work = new_work || !(d->tasks.empty() && d->timers.empty());
+    new_timers = new_timers || !d->timers.empty();
+    for (const auto& task : d->tasks) scheduled.emplace_back(inst->id, task);
+    ++out.transitions;
+    for (const auto& e : events) out.events.push_back(e.type);
+  }
+  if (auto f = store_.flush(**tx, writes); !f) return tl::unexpected(f.error());
+  // Others need to hear only of work not leased to the committing worker.
+  out.wake = new_timers || writes.left_ready() > 0 ||
+             (new_work && writes.leased().empty() && !scheduled.empty());
+  if (out.wake)
+    if (auto n = store_.notify_work(**tx); !n) return tl::unexpected(n.error());
+  if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  out.left_ready = writes.left_ready() > 0;
+  for (auto& [instance_id, t] : scheduled) {
+    auto it = writes.leased().find(t.key);
+    if (it == writes.leased().end()) continue;
+    store::TaskRow row;
+    row.id = it->second;
+    row.lease_owner = u.lease->worker;
+    row.key = t.key;
+    row.instance_id = instance_id;
+    row.frame = t.frame;
+    row.state = t.state;
+    row.occurrence = t.occurrence;
+    row.compensation = t.compensation;
+    row.activity = t.activity;
+    row.input = std::move(t.input);
+    row.attempt = t.attempt;
+    row.timeout_us = t.timeout_us;
+    row.due_us = t.due_us;
+    out.leased.push_back(std::move(row));
+  }
+  return out;
 }
 
 Result<void> Runtime::advance(
     const std::string& id, const Input& in, const std::function<Result<bool>(store::Tx&)>& before,
     const std::function<Result<void>(store::Tx&, const Instance&)>& after) {
-  for (int attempt = 0;; ++attempt) {
-    Result<void> r = [&]() -> Result<void> {
-      try {
-        auto tx = store_.begin();
-        if (!tx) return tl::unexpected(tx.error());
-        auto loaded = store_.lock_instance(**tx, id);
-        if (!loaded) return tl::unexpected(loaded.error());
-        if (!*loaded) return fail(ErrorCode::NotFound, "no instance " + id, id);
-        if (before) {
-          auto go = before(**tx);
-          if (!go) return tl::unexpected(go.error());
-          if (!*go) return (*tx)->commit();
-        }
-        Instance inst = std::move(**loaded);
-        auto wf = workflow(inst.digest, tx->get());
-        if (!wf) return tl::unexpected(wf.error());
-        TimePoint now = clock_.now();  // read once per transition
-        std::int64_t expected = inst.version;
-        auto gates = open_gates(inst);
-        auto jq = borrow_jq();
-        auto d = decide(inst, in, now, **wf, *jq);
-        give_back(std::move(jq));
-        if (!d) return tl::unexpected(d.error());
-        if (d->events.empty() && d->tasks.empty() && d->timers.empty()) return (*tx)->commit();
-        std::vector<history::Event> events;
-        seal(inst, *d, to_micros(now), events);
-        inst.version = expected + 1;
-        inst.updated_us = to_micros(now);
-        Result<void> w = store_.update_instance(**tx, inst, expected);
-        if (w) w = store_.append_events(**tx, events);
-        if (w) w = write_side_records(**tx, side_records(gates, inst, events));
-        if (w && after) w = after(**tx, inst);
-        if (w) w = store_.apply_work(**tx, inst.id, *d, to_micros(now));
-        if (w && !(d->tasks.empty() && d->timers.empty())) w = store_.notify_work(**tx);
-        if (w) w = (*tx)->commit();
-        if (w) {
-          count(events, true);
-          woke(!(d->tasks.empty() && d->timers.empty()));
-        }
-        return w;
-      } catch (const std::exception& e) {
-        // Boundary: a bug in deciding must not escape; the transaction has rolled back.
-        return fail(ErrorCode::Internal, std::string("advancing ") + id + ": " + e.what(), id);
-      }
-    }();
-    if (r) return r;
-    bool retry = r.error().code == ErrorCode::Unavailable || r.error().code == ErrorCode::Conflict;
-    if (!retry || attempt + 1 >= kAttempts) {
-      if (r.error().code == ErrorCode::Internal || r.error().code == ErrorCode::Unavailable)
-        count({}, false);
-      return r;
-    }
-  }
+  Unit u;
+  Step& step = u.steps.emplace_back(id, in);
+  step.before = before;
+  step.after = after;
+  auto r = transact(u);
+  if (!r) return tl::unexpected(r.error());
+  return {};
 }
 
 void Runtime::late(const store::TaskRow& t) {
@@ -283,12 +351,6 @@ void Runtime::late(const store::TaskRow& t) {
   std::cerr << "covenant: late outcome of task " << t.key << " (attempt " << t.attempt
             << ", worker " << t.lease_owner
             << ") ignored: its lease was taken over or its attempt superseded\n";
-}
-
-void Runtime::count(const std::vector<history::Event>& events, bool ok) {
-  if (!metrics_) return;
-  metrics_->transition(ok);
-  for (const auto& e : events) metrics_->event(e.type);
 }
 
 Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,
@@ -323,23 +385,12 @@ Result<void> Runtime::fire_timer(const store::TimerRow& t) {
 }
 
 Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {
-  bool dropped = false;  // of the transaction that committed (a retried one decides again)
-  auto result = advance(t.instance_id, outcome_of(t, r), [&](store::Tx& tx) -> Result<bool> {
-    auto closed = store_.finish_tasks(tx, {&t});
-    if (!closed) return tl::unexpected(closed.error());
-    dropped = closed->empty();
-    if (dropped) return false;
-    if (r.ok) {
-      auto rec = store_.record_effect(tx, t.key, t.instance_id, t.activity, t.attempt, r.result,
-                                      to_micros(clock_.now()));
-      if (!rec) return tl::unexpected(rec.error());
-    }
-    return true;
-  });
-  // An instance deleted or never there: the task is moot.
-  if (!result && result.error().code == ErrorCode::NotFound) return {};
-  if (result && dropped) late(t);
-  return result;
+  Unit u;
+  u.missing_is_moot = true;  // an instance deleted or never there: the task is moot
+  u.steps.emplace_back(t.instance_id, outcome_of(t, r), &t);
+  auto done = transact(u);
+  if (!done) return tl::unexpected(done.error());
+  return {};
 }
 
 int Runtime::add_new_work_listener(std::function<void()> fn) {
@@ -363,9 +414,14 @@ Runtime::Completed Runtime::complete_tasks(const std::vector<Completion>& batch,
                                            const store::EagerLease* lease) {
   Completed out;
   if (batch.empty()) return out;
-  auto leased = complete_batch(batch, lease, out.left_ready);
-  if (leased) {
-    out.leased = std::move(*leased);
+  Unit u;
+  u.lease = lease;
+  u.missing_is_moot = true;
+  for (const auto& c : batch)
+    u.steps.emplace_back(c.task.instance_id, outcome_of(c.task, c.result), &c.task);
+  if (auto done = transact(u); done) {
+    out.leased = std::move(done->leased);
+    out.left_ready = done->left_ready;
     return out;
   }
   out.left_ready = true;  // one transaction each: whatever they schedule is left for claiming
@@ -376,112 +432,6 @@ Runtime::Completed Runtime::complete_tasks(const std::vector<Completion>& batch,
     }
   }
   return out;
-}
-
-Result<std::vector<store::TaskRow>> Runtime::complete_batch(const std::vector<Completion>& batch,
-                                                            const store::EagerLease* lease,
-                                                            bool& left_ready) {
-  try {
-    auto tx = store_.begin();
-    if (!tx) return tl::unexpected(tx.error());
-    std::vector<std::string> ids;
-    for (const auto& c : batch) ids.push_back(c.task.instance_id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    auto locked = store_.lock_instances(**tx, ids);
-    if (!locked) return tl::unexpected(locked.error());
-    std::vector<const store::TaskRow*> fences, dropped;
-    for (const auto& c : batch) fences.push_back(&c.task);
-    auto closed = store_.finish_tasks(**tx, fences);
-    if (!closed) return tl::unexpected(closed.error());
-    std::map<std::string, std::int64_t> expected;
-    for (const auto& [id, inst] : *locked) expected.emplace(id, inst.version);
-    TimePoint now = clock_.now();  // one time for the whole batch: one commit
-    std::int64_t now_us = to_micros(now);
-    store::WriteBatch writes;
-    if (lease) {
-      store::EagerLease l = *lease;
-      l.now_us = now_us;  // tasks due by the batch's own time
-      writes = store::WriteBatch(std::move(l));
-    }
-    std::vector<std::pair<std::string, TaskIntent>> scheduled;  // (instance, task)
-    std::vector<history::Event> all_events;
-    bool new_work = false, new_timers = false;
-    JqLease jq(*this);
-    for (const auto& c : batch) {
-      const auto& t = c.task;
-      const auto& r = c.result;
-      if (!closed->count(t.id)) {
-        dropped.push_back(&t);
-        continue;
-      }
-      auto it = locked->find(t.instance_id);
-      if (it == locked->end()) continue;  // the instance is gone: the task is moot
-      if (r.ok) writes.record_effect(t.key, t.instance_id, t.activity, t.attempt, r.result, now_us);
-      Instance& inst = it->second;
-      auto wf = workflow(inst.digest, tx->get());
-      if (!wf) return tl::unexpected(wf.error());
-      auto gates = open_gates(inst);
-      auto d = decide(inst, outcome_of(t, r), now, **wf, *jq);
-      if (!d) return tl::unexpected(d.error());
-      if (d->events.empty() && d->tasks.empty() && d->timers.empty()) continue;
-      std::vector<history::Event> events;
-      seal(inst, *d, now_us, events);
-      inst.version += 1;
-      inst.updated_us = now_us;
-      writes.update_instance(inst, expected.at(inst.id));
-      writes.append(events);
-      auto side = side_records(gates, inst, events);
-      if (!side.approvals.empty() || !side.outbox.empty()) {
-        // Rare on this path (a task that opens a gate): written in order, after what precedes.
-        if (auto f = store_.flush(**tx, writes); !f) return tl::unexpected(f.error());
-        if (auto w = write_side_records(**tx, side); !w) return tl::unexpected(w.error());
-      }
-      if (auto w = store_.add_work(**tx, writes, inst.id, *d, now_us); !w)
-        return tl::unexpected(w.error());
-      new_work = new_work || !(d->tasks.empty() && d->timers.empty());
-      new_timers = new_timers || !d->timers.empty();
-      for (const auto& task : d->tasks) scheduled.emplace_back(inst.id, task);
-      for (auto& e : events) all_events.push_back(std::move(e));
-    }
-    if (auto f = store_.flush(**tx, writes); !f) return tl::unexpected(f.error());
-    // Others need to hear only of work not leased to the committing worker.
-    bool for_others = new_timers || writes.left_ready() > 0 ||
-                      (new_work && writes.leased().empty() && !scheduled.empty());
-    if (for_others)
-      if (auto n = store_.notify_work(**tx); !n) return tl::unexpected(n.error());
-    if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
-    for (const auto* t : dropped) late(*t);
-    for (std::size_t i = 0; i < batch.size(); ++i) count({}, true);
-    if (metrics_)
-      for (const auto& e : all_events) metrics_->event(e.type);
-    woke(for_others);
-    left_ready = writes.left_ready() > 0;
-    std::vector<store::TaskRow> leased;
-    for (auto& [instance_id, t] : scheduled) {
-      auto it = writes.leased().find(t.key);
-      if (it == writes.leased().end()) continue;
-      store::TaskRow row;
-      row.id = it->second;
-      row.lease_owner = lease->worker;
-      row.key = t.key;
-      row.instance_id = instance_id;
-      row.frame = t.frame;
-      row.state = t.state;
-      row.occurrence = t.occurrence;
-      row.compensation = t.compensation;
-      row.activity = t.activity;
-      row.input = std::move(t.input);
-      row.attempt = t.attempt;
-      row.timeout_us = t.timeout_us;
-      row.due_us = t.due_us;
-      leased.push_back(std::move(row));
-    }
-    return leased;
-  } catch (const std::exception& e) {
-    // Boundary: a bug in deciding must not escape; the transaction has rolled back.
-    return fail(ErrorCode::Internal, std::string("a batch of task outcomes: ") + e.what());
-  }
 }
 
 }  // namespace covenant::engine::runtime

@@ -1,9 +1,11 @@
-// Runtime: the transactional shell around decide(). Every entry point (start, an activity's
-// outcome, a timer, an event, a cancellation, an approval decision) goes through one helper,
-// advance: lock and read the instance, decide, then write the instance, its new history
-// events (numbered and hash-chained), and its tasks and timers — in one transaction. If any
-// step fails, the transaction rolls back and nothing partial is stored; lost races on the
-// instance row (busy, serialization, version) are retried a few times.
+// Runtime: the transactional shell around decide(). Every entry point (a start, a bulk start,
+// an activity's outcome, a worker's batch of outcomes, a timer, an event, a cancellation, an
+// approval decision) is a unit of work carried by one function, transact: lock the instances
+// it touches → decide each transition → seal its events (numbered and hash-chained) → stage
+// every write in one store::WriteBatch → flush → commit. If any step fails, the transaction
+// rolls back and nothing partial is stored; lost races (busy, serialization, version) are
+// retried a few times; a bug in deciding is caught at its one exception boundary; metrics are
+// counted and workers woken in one place, after the commit.
 // Thread-safe: any number of threads may call it at once.
 #pragma once
 
@@ -107,16 +109,53 @@ class Runtime {
   Metrics* metrics() { return metrics_; }
 
  private:
-  // The one load-lock-decide-write helper. `before` runs first in the transaction; if it
-  // returns false the transition is skipped (e.g. a timer fired by someone else).
+  // One transition of a unit of work: an input for an instance (or for a new one: a start).
+  struct Step {
+    Step(std::string id, Input in, const store::TaskRow* t = nullptr)
+        : instance_id(std::move(id)), input(std::move(in)), task(t) {}
+    std::string instance_id;  // "" for a start
+    Input input;
+    // An activity's outcome: its task is closed under its fence (Store::finish_tasks) and,
+    // when ok, its effect recorded, with the transition.
+    const store::TaskRow* task = nullptr;
+    // Runs first for this step, inside the transaction; false skips it (a timer fired by
+    // someone else, a repeated decision id).
+    std::function<Result<bool>(store::Tx&)> before;
+    // Runs once the step's transition is staged, before the commit.
+    std::function<Result<void>(store::Tx&, const Instance&)> after;
+    // What came of it, set by transact: a start's new instance, a late outcome.
+    std::string started;
+    bool late = false;
+  };
+  // Transitions committed together or not at all.
+  struct Unit {
+    std::vector<Step> steps;
+    // Starts: the compiled workflow every start step runs, and their options.
+    std::shared_ptr<const workflows::CompiledWorkflow> workflow;
+    const StartOptions* start = nullptr;
+    // New tasks due now go to this worker (store::EagerLease).
+    const store::EagerLease* lease = nullptr;
+    // An instance that is gone makes its step moot (a task outcome) instead of NotFound.
+    bool missing_is_moot = false;
+  };
+  struct Committed {
+    std::string replayed;  // a start key started this instance before: nothing was written
+    std::vector<store::TaskRow> leased;
+    bool left_ready = false;
+    bool wake = false;  // work was added that others may take
+    int transitions = 0;
+    std::vector<history::EventType> events;
+  };
+  // The one unit-of-work function: lock → decide → seal → stage → flush → commit, retried
+  // on lost races (Unavailable, Conflict) up to kAttempts times.
+  Result<Committed> transact(Unit& u);
+  Result<Committed> transact_once(Unit& u);
+  // One step on an existing instance, in a unit of its own.
   Result<void> advance(const std::string& id, const Input& in,
                        const std::function<Result<bool>(store::Tx&)>& before = {},
                        const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
-  // Writes what a transition implies besides the instance: approval rows and webhooks.
-  Result<void> write_side_records(store::Tx& tx, const SideRecords& side);
   void seal(Instance& inst, const Decision& d, std::int64_t now_us,
             std::vector<history::Event>& out) const;
-  void count(const std::vector<history::Event>& events, bool ok);
   // An outcome that failed its fence (Store::finish_tasks): logged, counted, dropped.
   void late(const store::TaskRow& t);
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();
@@ -140,9 +179,6 @@ class Runtime {
   Instance new_instance(const std::string& workflow_name, const std::string& digest,
                         const StartOptions& opts, std::int64_t now_us);
 
-  Result<std::vector<store::TaskRow>> complete_batch(const std::vector<Completion>& batch,
-                                                     const store::EagerLease* lease,
-                                                     bool& left_ready);
   void woke(bool new_work);
 
   store::Store& store_;

@@ -10,13 +10,12 @@ using nlohmann::json;
 std::map<std::string, json> open_gates(const Instance& inst) {
   std::map<std::string, json> out;
   for (const auto& [id, f] : inst.frames) {
-    if (f.status != frame_status::kApproval || !f.gate.is_object() || !f.gate.contains("id"))
-      continue;
-    json g = f.gate;
+    if (f.status != frame_status::kApproval || !f.gate) continue;
+    json g = model::gate_json(*f.gate);
     g["frame"] = f.id;
     g["state"] = f.state;
     g["occurrence"] = f.visits.count(f.state) ? f.visits.at(f.state) : 0;
-    out.emplace(f.gate["id"].get<std::string>(), std::move(g));
+    out.emplace(f.gate->id, std::move(g));
   }
   return out;
 }

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "engine/history/event.hpp"
-#include "engine/runtime/instance.hpp"
+#include "engine/model/instance.hpp"
 #include "engine/store/store.hpp"
 
 #include <map>

@@ -7,10 +7,10 @@
 
 namespace covenant::engine::scheduler {
 
-bool stranded(const runtime::Instance& inst) {
+bool stranded(const model::Instance& inst) {
   return std::none_of(inst.frames.begin(), inst.frames.end(), [](const auto& kv) {
-    const runtime::Frame& f = kv.second;
-    return f.status == runtime::frame_status::kWaiting && !f.event.empty();
+    const model::Frame& f = kv.second;
+    return f.status == model::frame_status::kWaiting && !f.event.empty();
   });
 }
 

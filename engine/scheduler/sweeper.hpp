@@ -19,13 +19,13 @@
 namespace covenant::engine::scheduler {
 
 struct Stranded {
-  runtime::Instance instance;
+  model::Instance instance;
   std::vector<history::Event> last_events;  // the last few, oldest first
 };
 
 // Whether a running instance without work (Store::running_without_work) is stranded: none
 // of its frames waits for an external event.
-bool stranded(const runtime::Instance& inst);
+bool stranded(const model::Instance& inst);
 
 // The stranded instances, least recently updated first, each with its last `events` events.
 Result<std::vector<Stranded>> find_stranded(store::Store& store, int limit = 100, int events = 3);

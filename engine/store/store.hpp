@@ -7,8 +7,8 @@
 
 #include "engine/error.hpp"
 #include "engine/history/event.hpp"
-#include "engine/runtime/decide.hpp"
-#include "engine/runtime/instance.hpp"
+#include "engine/model/decision.hpp"
+#include "engine/model/instance.hpp"
 #include "engine/store/dialect.hpp"
 #include "engine/store/write_batch.hpp"
 
@@ -67,24 +67,6 @@ struct PrincipalRow {
   std::int64_t created_us = 0, revoked_us = 0;
 };
 
-// An approval gate as the API sees it: one row per opening of a gate, kept in step with the
-// instance by the runtime. status: open | granted | rejected | changes_requested | expired |
-// cancelled | closed.
-struct ApprovalRow {
-  std::string id, instance_id, workflow, business_key, frame, state;
-  int occurrence = 0;
-  std::string digest;
-  nlohmann::json rules = nlohmann::json::array();  // [{role, count}]
-  int quorum = 1;
-  nlohmann::json subject;
-  nlohmann::json summary;  // what approvers read first (null when the gate declares none)
-  nlohmann::json decisions = nlohmann::json::array();
-  std::string status = "open";
-  // The state a request for changes sends the instance to ("" when the gate takes none).
-  std::string changes_to;
-  std::int64_t opened_us = 0, deadline_us = 0, closed_us = 0;
-};
-
 // A per-approver callback token (its SHA-256; the token itself is never stored).
 struct ApprovalTokenRow {
   std::string token_hash, approval_id, principal, on_behalf_of;
@@ -111,19 +93,6 @@ struct DelegationRow {
   std::int64_t approved_us = 0;
   std::string revoked_by;
   bool in_force() const { return !needs_approval || !approved_by.empty(); }
-};
-
-// A webhook to deliver (the transactional outbox). status: pending | delivered | failed.
-struct OutboxRow {
-  std::int64_t id = 0;
-  std::string topic, instance_id, approval_id;
-  nlohmann::json payload;
-  std::string status = "pending";
-  int attempts = 0;
-  std::int64_t next_us = 0;
-  std::vector<std::string> delivered_to;  // endpoints that have it
-  std::string last_error;
-  std::int64_t created_us = 0, done_us = 0;
 };
 
 // Instances listed oldest first; all filters optional (empty or 0: any).
@@ -287,40 +256,32 @@ class Store {
   Result<DefinitionRecord> latest_definition(const std::string& name);
   Result<std::vector<DefinitionRecord>> definitions();
 
-  // Instances and history (store_instances.cpp).
-  Result<void> insert_instance(Tx& tx, const runtime::Instance& inst, const std::string& start_key);
+  // Instances and history (store_instances.cpp). They are written only through a WriteBatch.
   // The instance id already started under `start_key`, if any.
   Result<std::optional<std::string>> instance_for_start_key(Tx& tx, const std::string& start_key);
-  Result<std::optional<runtime::Instance>> lock_instance(Tx& tx, const std::string& id);
-  // Writes the instance if its stored version is `expected_version`; Conflict otherwise.
-  Result<void> update_instance(Tx& tx, const runtime::Instance& inst,
-                               std::int64_t expected_version);
-  Result<void> append_events(Tx& tx, const std::vector<history::Event>& events);
-  Result<std::optional<runtime::Instance>> instance(const std::string& id);
-  Result<std::vector<runtime::Instance>> instances(const InstanceFilter& f);
+  Result<std::optional<model::Instance>> instance(const std::string& id);
+  Result<std::vector<model::Instance>> instances(const InstanceFilter& f);
   // Running instances with no ready or leased task, no pending timer and no open approval,
   // least recently updated first: waiting for an event, or stranded (runtime::stranded).
-  Result<std::vector<runtime::Instance>> running_without_work(int limit);
+  Result<std::vector<model::Instance>> running_without_work(int limit);
   Result<std::vector<history::Event>> history(const std::string& instance_id,
                                               std::int64_t after_seq = 0, int limit = 1000000);
 
-  // Batches (store_batch.cpp): many transitions' writes in one transaction, one statement
-  // per table (write_batch.hpp). add_work adds a decision's tasks and timers, flushing first
-  // when order requires it; flush writes everything pending and empties the batch.
+  // The one write form of transitions (store_batch.cpp): their writes staged in a WriteBatch,
+  // one statement per table (write_batch.hpp). add_work adds a decision's tasks and timers,
+  // flushing first when order requires it; flush writes everything pending and empties the
+  // batch. An instance update whose stored version moved on fails the flush with Conflict.
   Result<void> add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
-                        const runtime::Decision& d, std::int64_t now_us);
+                        const model::Decision& d, std::int64_t now_us);
   Result<void> flush(Tx& tx, WriteBatch& b);
-  Result<void> flush_combined(Tx& tx, WriteBatch& b);  // PostgreSQL's one-statement form
   // Locks and reads the instances with these ids (those that exist), in id order.
-  Result<std::map<std::string, runtime::Instance>> lock_instances(
+  Result<std::map<std::string, model::Instance>> lock_instances(
       Tx& tx, const std::vector<std::string>& ids);
   // The recorded effects among these idempotency keys.
   Result<std::map<std::string, nlohmann::json>> find_effects(Tx& tx,
                                                              const std::vector<std::string>& keys);
 
   // Work: tasks, timers, effects (store_work.cpp).
-  Result<void> apply_work(Tx& tx, const std::string& instance_id, const runtime::Decision& d,
-                          std::int64_t now_us);
   Result<std::vector<TaskRow>> claim_tasks(const std::string& worker, std::int64_t now_us,
                                            std::int64_t lease_us, int limit);
   Result<void> extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
@@ -437,11 +398,14 @@ class Store {
   tl::unexpected<Error> corrupted() const;
   // Whether the database holds Covenant's schema (its migrations table).
   Result<bool> has_schema();
+  // flush's two forms: one statement per table, or PostgreSQL's one combined statement.
+  Result<void> flush_tables(Tx& tx, WriteBatch& b);
+  Result<void> flush_combined(Tx& tx, WriteBatch& b);
   Result<void> migrate();
   // Instances matching `where` (SQL after FROM, one text parameter), through the statement
   // prepared under `key`; throws soci_error.
-  std::vector<runtime::Instance> read_instances(Tx& tx, const std::string& key,
-                                                const std::string& where, const std::string& param);
+  std::vector<model::Instance> read_instances(Tx& tx, const std::string& key,
+                                              const std::string& where, const std::string& param);
   std::unique_ptr<soci::session> acquire();
   void drop_statements(soci::session* s);  // before a session is discarded
   void release(std::unique_ptr<soci::session> s);

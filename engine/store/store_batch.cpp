@@ -4,7 +4,7 @@
 namespace covenant::engine::store {
 namespace {
 
-using runtime::Instance;
+using model::Instance;
 
 constexpr const char* kHex = "0123456789abcdef";
 
@@ -152,7 +152,7 @@ void WriteBatch::insert_instance(const Instance& i, const std::string& start_key
       .add(start_key)
       .add(i.input.dump())
       .add(root_context(i))
-      .add(runtime::runtime_to_json(i).dump())
+      .add(model::runtime_to_json(i).dump())
       .add(i.output.dump())
       .add(i.error)
       .add(i.version)
@@ -167,7 +167,7 @@ void WriteBatch::update_instance(const Instance& i, std::int64_t expected_versio
   fields.row()
       .add(i.status)
       .add(root_context(i))
-      .add(runtime::runtime_to_json(i).dump())
+      .add(model::runtime_to_json(i).dump())
       .add(i.output.dump())
       .add(i.error)
       .add(i.version)
@@ -207,7 +207,7 @@ void WriteBatch::record_effect(const std::string& key, const std::string& instan
       .add(now_us);
 }
 
-bool WriteBatch::can_take(const std::string& instance_id, const runtime::Decision& d) const {
+bool WriteBatch::can_take(const std::string& instance_id, const model::Decision& d) const {
   bool cancels = d.cancel_all || !d.cancel_tasks.empty() || !d.cancel_timers.empty();
   if (cancels && instances_with_work_.count(instance_id)) return false;
   for (const auto& t : d.tasks)
@@ -215,7 +215,7 @@ bool WriteBatch::can_take(const std::string& instance_id, const runtime::Decisio
   return true;
 }
 
-void WriteBatch::take(const std::string& instance_id, const runtime::Decision& d,
+void WriteBatch::take(const std::string& instance_id, const model::Decision& d,
                       std::int64_t now_us) {
   if (d.cancel_all) cancel_all_.row().add(instance_id);
   for (const auto& k : d.cancel_tasks) cancel_tasks_.row().add(k);
@@ -260,7 +260,7 @@ void WriteBatch::take(const std::string& instance_id, const runtime::Decision& d
 bool WriteBatch::empty() const {
   return new_instances_.empty() && updates_.empty() && events_.empty() && effects_.empty() &&
          cancel_all_.empty() && cancel_tasks_.empty() && cancel_timers_.empty() && tasks_.empty() &&
-         timers_.empty();
+         timers_.empty() && approvals_.empty() && outbox_.empty();
 }
 
 void WriteBatch::clear() {
@@ -268,13 +268,15 @@ void WriteBatch::clear() {
                       &cancel_timers_, &tasks_, &timers_})
     r->clear();
   updates_.clear();
+  approvals_.clear();
+  outbox_.clear();
   instances_with_work_.clear();
   task_keys_.clear();
   // leased_ids_, left_ready_ and leasing_ describe the whole batch: kept across flushes.
 }
 
 Result<void> Store::add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
-                             const runtime::Decision& d, std::int64_t now_us) {
+                             const model::Decision& d, std::int64_t now_us) {
   if (!b.can_take(instance_id, d))
     if (auto f = flush(tx, b); !f) return f;
   b.take(instance_id, d, now_us);
@@ -356,7 +358,17 @@ std::string update_rows(const WriteBatch& b) {
 }
 
 Result<void> Store::flush(Tx& tx, WriteBatch& b) {
-  if (combinable(dialect_, b)) return flush_combined(tx, b);
+  // Approval rows and webhooks go last, one statement each (a transition writes few of them).
+  std::vector<ApprovalRow> approvals = std::move(b.approvals_);
+  std::vector<OutboxRow> outbox = std::move(b.outbox_);
+  Result<void> r = combinable(dialect_, b) ? flush_combined(tx, b) : flush_tables(tx, b);
+  for (const auto& a : approvals)
+    if (r) r = save_approval(tx, a);
+  if (r) r = enqueue(tx, outbox);
+  return r;
+}
+
+Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
   std::string current;  // the statement running, forgotten if it throws (SQLite must re-prepare)
   auto r = guard<void>("write a batch", [&]() -> Result<void> {
     const Dialect& d = dialect_;

@@ -5,24 +5,12 @@
 namespace covenant::engine::store {
 namespace {
 
-using runtime::Instance;
+using model::Instance;
 
-constexpr const char* kInsertInstance =
-    "INSERT INTO instances (id, namespace, workflow, definition_digest, business_key, status, "
-    "started_by, start_key, input, context, runtime, output, error, version, next_seq, last_hash, "
-    "created_us, updated_us) VALUES (:id, :ns, :wf, :dg, :bk, :st, :by, :sk, :in, :ctx, :rt, :out, "
-    ":err, :ver, :seq, :hash, :cr, :up)";
 constexpr const char* kStartKey = "SELECT id FROM instances WHERE start_key = :k";
 constexpr const char* kInstanceColumns =
     "SELECT id, namespace, workflow, definition_digest, business_key, status, started_by, input, "
     "runtime, output, error, version, next_seq, last_hash, created_us, updated_us FROM instances ";
-constexpr const char* kUpdateInstance =
-    "UPDATE instances SET status = :st, context = :ctx, runtime = :rt, output = :out, "
-    "error = :err, version = :ver, next_seq = :seq, last_hash = :hash, updated_us = :up "
-    "WHERE id = :id AND version = :expected";
-constexpr const char* kInsertEvent =
-    "INSERT INTO history (instance_id, seq, type, type_name, at_us, frame, state, payload, "
-    "prev_hash, hash) VALUES (:i, :s, :t, :tn, :a, :f, :st, :p, :ph, :h)";
 constexpr const char* kHistory =
     "SELECT seq, type, at_us, frame, state, payload, prev_hash, hash FROM history "
     "WHERE instance_id = :i AND seq > :after ORDER BY seq LIMIT :n";
@@ -51,7 +39,7 @@ Instance to_instance(const InstanceRow& r) {
   i.status = r.status;
   i.started_by = r.started_by;
   i.input = nlohmann::json::parse(r.input);
-  runtime::runtime_from_json(nlohmann::json::parse(r.runtime), i);
+  model::runtime_from_json(nlohmann::json::parse(r.runtime), i);
   i.output = nlohmann::json::parse(r.output);
   i.error = r.error;
   i.version = r.version;
@@ -64,21 +52,6 @@ Instance to_instance(const InstanceRow& r) {
 
 }  // namespace
 
-Result<void> Store::insert_instance(Tx& tx, const Instance& i, const std::string& start_key) {
-  return guard<void>("insert instance", [&]() -> Result<void> {
-    std::string input = i.input.dump(), ctx = root_context(i),
-                rt = runtime::runtime_to_json(i).dump(), out = i.output.dump();
-    long long version = i.version, seq = i.next_seq, cr = i.created_us, up = i.updated_us;
-    soci::indicator sk_ind = start_key.empty() ? soci::i_null : soci::i_ok;
-    tx.sql() << kInsertInstance, soci::use(i.id), soci::use(i.ns), soci::use(i.workflow),
-        soci::use(i.digest), soci::use(i.business_key), soci::use(i.status),
-        soci::use(i.started_by), soci::use(start_key, sk_ind), soci::use(input), soci::use(ctx),
-        soci::use(rt), soci::use(out), soci::use(i.error), soci::use(version), soci::use(seq),
-        soci::use(i.last_hash), soci::use(cr), soci::use(up);
-    return {};
-  });
-}
-
 Result<std::optional<std::string>> Store::instance_for_start_key(Tx& tx, const std::string& key) {
   return guard<std::optional<std::string>>("start key",
                                            [&]() -> Result<std::optional<std::string>> {
@@ -87,49 +60,6 @@ Result<std::optional<std::string>> Store::instance_for_start_key(Tx& tx, const s
                                              if (!tx.sql().got_data()) return std::nullopt;
                                              return id;
                                            });
-}
-
-Result<std::optional<Instance>> Store::lock_instance(Tx& tx, const std::string& id) {
-  return guard<std::optional<Instance>>("lock instance", [&]() -> Result<std::optional<Instance>> {
-    InstanceRow r;
-    std::string sql = std::string(kInstanceColumns) + "WHERE id = :id" + dialect_.lock_row();
-    auto p = (tx.sql().prepare << sql);
-    bind(p, r), soci::use(id);
-    soci::statement st(p);
-    st.execute(true);
-    if (!st.got_data()) return std::nullopt;
-    return to_instance(r);
-  });
-}
-
-Result<void> Store::update_instance(Tx& tx, const Instance& i, std::int64_t expected_version) {
-  return guard<void>("update instance", [&]() -> Result<void> {
-    std::string ctx = root_context(i), rt = runtime::runtime_to_json(i).dump(),
-                out = i.output.dump();
-    long long version = i.version, seq = i.next_seq, up = i.updated_us, expected = expected_version;
-    soci::statement st =
-        (tx.sql().prepare << kUpdateInstance, soci::use(i.status), soci::use(ctx), soci::use(rt),
-         soci::use(out), soci::use(i.error), soci::use(version), soci::use(seq),
-         soci::use(i.last_hash), soci::use(up), soci::use(i.id), soci::use(expected));
-    st.execute(true);
-    if (st.get_affected_rows() != 1)
-      return fail(ErrorCode::Conflict, "instance " + i.id + " changed concurrently", i.id);
-    return {};
-  });
-}
-
-Result<void> Store::append_events(Tx& tx, const std::vector<history::Event>& events) {
-  return guard<void>("append history", [&]() -> Result<void> {
-    for (const auto& e : events) {
-      long long seq = e.seq, at = e.at_us;
-      int type = static_cast<int>(e.type);
-      std::string type_name(history::name(e.type)), payload = e.payload.dump();
-      tx.sql() << kInsertEvent, soci::use(e.instance_id), soci::use(seq), soci::use(type),
-          soci::use(type_name), soci::use(at), soci::use(e.frame), soci::use(e.state),
-          soci::use(payload), soci::use(e.prev_hash), soci::use(e.hash);
-    }
-    return {};
-  });
 }
 
 namespace {

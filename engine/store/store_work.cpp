@@ -6,25 +6,6 @@
 namespace covenant::engine::store {
 namespace {
 
-constexpr const char* kUpsertTask =
-    "INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, activity, "
-    "input, attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us) VALUES "
-    "(:k, :i, :f, :s, :o, :c, :a, :in, :at, :to, :due, 'ready', '', 0, :now) "
-    "ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, attempt = excluded.attempt, "
-    "due_us = excluded.due_us, status = 'ready', lease_owner = '', lease_until_us = 0";
-constexpr const char* kInsertTimer =
-    "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, fire_us, status, "
-    "created_us) VALUES (:k, :i, :f, :s, :o, :kind, :at, 'pending', :now) "
-    "ON CONFLICT (timer_key) DO NOTHING";
-constexpr const char* kCancelTask =
-    "UPDATE tasks SET status = 'cancelled' WHERE task_key = :k AND status IN ('ready', 'leased')";
-constexpr const char* kCancelTimer =
-    "UPDATE timers SET status = 'cancelled' WHERE timer_key = :k AND status = 'pending'";
-constexpr const char* kCancelAllTasks =
-    "UPDATE tasks SET status = 'cancelled' WHERE instance_id = :i AND status IN ('ready', "
-    "'leased')";
-constexpr const char* kCancelAllTimers =
-    "UPDATE timers SET status = 'cancelled' WHERE instance_id = :i AND status = 'pending'";
 // Claiming is one statement per kind of claimable row: tasks whose lease expired (their
 // worker died), then ready ones in due order; each reads a partial index (migration 007).
 constexpr const char* kTaskColumns =
@@ -85,34 +66,6 @@ struct Claim : Prepared {
 };
 
 }  // namespace
-
-Result<void> Store::apply_work(Tx& tx, const std::string& instance_id, const runtime::Decision& d,
-                               std::int64_t now_us) {
-  return guard<void>("write tasks and timers", [&]() -> Result<void> {
-    long long now = now_us;
-    if (d.cancel_all) {
-      tx.sql() << kCancelAllTasks, soci::use(instance_id);
-      tx.sql() << kCancelAllTimers, soci::use(instance_id);
-    }
-    for (const auto& k : d.cancel_tasks) tx.sql() << kCancelTask, soci::use(k);
-    for (const auto& k : d.cancel_timers) tx.sql() << kCancelTimer, soci::use(k);
-    for (const auto& t : d.tasks) {
-      std::string input = t.input.dump();
-      int occ = t.occurrence, comp = t.compensation ? 1 : 0, attempt = t.attempt;
-      long long timeout = t.timeout_us, due = t.due_us;
-      tx.sql() << kUpsertTask, soci::use(t.key), soci::use(instance_id), soci::use(t.frame),
-          soci::use(t.state), soci::use(occ), soci::use(comp), soci::use(t.activity),
-          soci::use(input), soci::use(attempt), soci::use(timeout), soci::use(due), soci::use(now);
-    }
-    for (const auto& t : d.timers) {
-      int occ = t.occurrence;
-      long long at = t.fire_us;
-      tx.sql() << kInsertTimer, soci::use(t.key), soci::use(instance_id), soci::use(t.frame),
-          soci::use(t.state), soci::use(occ), soci::use(t.kind), soci::use(at), soci::use(now);
-    }
-    return {};
-  });
-}
 
 Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::int64_t now_us,
                                                 std::int64_t lease_us, int limit) {

@@ -1,20 +1,24 @@
-// WriteBatch: the rows several transitions write, gathered in memory and written with one
-// statement per table (Store::flush, store_batch.cpp). This is how a worker commits many
-// instances' transitions in one transaction (group commit) without one round trip per row:
-// each table's rows travel as one JSON array parameter that the database unpacks
-// (json_each on SQLite, json_array_elements on PostgreSQL).
+// WriteBatch: the rows transitions write, staged in memory and written with one statement per
+// table (Store::flush, store_batch.cpp). It is the store's one write form for transitions:
+// Runtime::transact stages every transition of a unit of work here — one start, many, one
+// outcome or a worker's group of outcomes — so each table has one SQL form per dialect, and
+// many instances' transitions share one transaction and one round trip per table. Each
+// table's rows travel as one JSON array parameter that the database unpacks (json_each on
+// SQLite, json_array_elements on PostgreSQL; PostgreSQL's usual batch goes as one statement).
 //
 // Order is kept where it matters: a flush writes instances, then history, effects, cancellations,
-// and last new tasks and timers, which is the order one transition writes them in. A decision that
-// cancels work of an instance whose new work is still pending here, or that re-schedules a task key
-// pending here, makes Store::add_work flush first, so later writes never overtake earlier ones. Not
-// thread-safe: one batch belongs to one transaction on one thread.
+// new tasks and timers, and last approval rows and webhooks, which is the order one transition
+// writes them in. A decision that cancels work of an instance whose new work is still pending
+// here, or that re-schedules a task key pending here, makes Store::add_work flush first, so later
+// writes never overtake earlier ones. Not thread-safe: one batch belongs to one transaction on
+// one thread.
 #pragma once
 
 #include "engine/history/event.hpp"
-#include "engine/runtime/decide.hpp"
-#include "engine/runtime/instance.hpp"
+#include "engine/model/decision.hpp"
+#include "engine/model/instance.hpp"
 #include "engine/store/dialect.hpp"
+#include "engine/store/records.hpp"
 
 #include <map>
 #include <set>
@@ -56,18 +60,22 @@ class WriteBatch {
  public:
   WriteBatch() = default;
   explicit WriteBatch(EagerLease lease) : lease_(std::move(lease)) {}
-  void insert_instance(const runtime::Instance& inst, const std::string& start_key);
+  void insert_instance(const model::Instance& inst, const std::string& start_key);
   // The last state given for an instance is the one written; `expected_version` is the
   // version it had when locked (the first one given for it counts).
-  void update_instance(const runtime::Instance& inst, std::int64_t expected_version);
+  void update_instance(const model::Instance& inst, std::int64_t expected_version);
   void append(const std::vector<history::Event>& events);
   void record_effect(const std::string& key, const std::string& instance_id,
                      const std::string& activity, int attempt, const nlohmann::json& result,
                      std::int64_t now_us);
   // True when `d`'s writes may join this batch; false when the batch must be flushed first
   // (d cancels work of an instance with new work pending here, or re-schedules a pending key).
-  bool can_take(const std::string& instance_id, const runtime::Decision& d) const;
-  void take(const std::string& instance_id, const runtime::Decision& d, std::int64_t now_us);
+  bool can_take(const std::string& instance_id, const model::Decision& d) const;
+  void take(const std::string& instance_id, const model::Decision& d, std::int64_t now_us);
+  // Approval rows to save (insert, or update by id) and webhooks to enqueue: written after
+  // the rows above, in the order given.
+  void save_approval(ApprovalRow a) { approvals_.push_back(std::move(a)); }
+  void enqueue(OutboxRow row) { outbox_.push_back(std::move(row)); }
   bool empty() const;
   void clear();
   // After a flush: the tasks leased to the worker (by key, with their row ids), and how many
@@ -83,6 +91,8 @@ class WriteBatch {
       timers_;
   // Instance updates by id: (expected version, the row's fields as JSON text after the id).
   std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
+  std::vector<ApprovalRow> approvals_;
+  std::vector<OutboxRow> outbox_;
   std::set<std::string> instances_with_work_, task_keys_;
   EagerLease lease_;
   int leasing_ = 0;  // tasks of this batch inserted as leased

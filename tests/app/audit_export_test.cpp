@@ -24,7 +24,7 @@ void seed(store::Store& s, int instances, int per) {
   auto tx = s.begin();
   REQUIRE(tx);
   for (int i = 0; i < instances; ++i) {
-    runtime::Instance inst;
+    model::Instance inst;
     char id[32];
     std::snprintf(id, sizeof id, "inst-%06d", i);
     inst.id = id;
@@ -61,8 +61,10 @@ void seed(store::Store& s, int instances, int per) {
     }
     inst.next_seq = per + 1;
     inst.last_hash = prev;
-    REQUIRE(s.insert_instance(**tx, inst, ""));
-    REQUIRE(s.append_events(**tx, events));
+    store::WriteBatch rows;
+    rows.insert_instance(inst, "");
+    rows.append(events);
+    REQUIRE(s.flush(**tx, rows));
   }
   REQUIRE((*tx)->commit());
 }

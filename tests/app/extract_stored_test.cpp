@@ -30,7 +30,7 @@ void record(engine::store::Store& s, const std::string& id, const json& result) 
   REQUIRE(s.put_definition("c2c", std::string(64, 'c'), "kind: Workflow", "{}", 1));
   auto tx = s.begin();
   REQUIRE(tx);
-  engine::runtime::Instance inst;
+  engine::model::Instance inst;
   inst.id = id;
   inst.workflow = "c2c";
   inst.digest = std::string(64, 'c');
@@ -58,8 +58,10 @@ void record(engine::store::Store& s, const std::string& id, const json& result) 
   }
   inst.next_seq = 3;
   inst.last_hash = events.back().hash;
-  REQUIRE(s.insert_instance(**tx, inst, ""));
-  REQUIRE(s.append_events(**tx, events));
+  engine::store::WriteBatch rows;
+  rows.insert_instance(inst, "");
+  rows.append(events);
+  REQUIRE(s.flush(**tx, rows));
   REQUIRE((*tx)->commit());
 }
 

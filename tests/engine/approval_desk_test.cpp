@@ -453,15 +453,14 @@ ENGINE_TEST(
   Desk d{fx};
   fx.deploy(kChanges);
   auto id = fx.start("sent-back", {{"customer", "acme"}}, {"C-3", "alice", "", "default"});
-  covenant::engine::runtime::SignalInput late{"terms", {{"amount", 1}}, "dave",
-                                              nullptr, "prepare",       2};
+  covenant::engine::model::SignalInput late{"terms", {{"amount", 1}}, "dave",
+                                            nullptr, "prepare",       2};
   auto refused = fx.runtime_->signal(id, late);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::FailedPrecondition);
   CHECK(refused.error().message.find("at 'prepare' #2 (it moved on since that was read)") !=
         std::string::npos);
-  covenant::engine::runtime::SignalInput now{"terms", {{"amount", 5}}, "dave",
-                                             nullptr, "prepare",       1};
+  covenant::engine::model::SignalInput now{"terms", {{"amount", 5}}, "dave", nullptr, "prepare", 1};
   REQUIRE(fx.runtime_->signal(id, now));
   fx.drain();
   CHECK(d.open_approval(id).subject["amount"] == 5);

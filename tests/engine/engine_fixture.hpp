@@ -81,7 +81,7 @@ class EngineFixture {
     return handled;
   }
 
-  engine::runtime::Instance instance(const std::string& id) {
+  engine::model::Instance instance(const std::string& id) {
     auto i = store_->instance(id);
     REQUIRE(i);
     REQUIRE(i->has_value());

@@ -102,7 +102,7 @@ states:
       digest = e.payload["digest"];
   fx.clock.advance(2h);
   REQUIRE(fx.runtime_->decide_approval(
-      id, covenant::engine::runtime::ApprovalInput{
+      id, covenant::engine::model::ApprovalInput{
               "gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
   fx.system.fail_next("money.charge", 1, "Unavailable", true);
   fx.drain();

@@ -235,7 +235,7 @@ states:
     if (e.type == covenant::engine::history::EventType::ApprovalRequested)
       digest = e.payload["digest"];
   REQUIRE(digest.size() == 64);
-  using covenant::engine::runtime::ApprovalInput;
+  using covenant::engine::model::ApprovalInput;
   auto by_starter = fx.runtime_->decide_approval(
       id, ApprovalInput{"gate", "alice", {"finance"}, true, "", digest, "", ""});
   CHECK(by_starter.error().code == ErrorCode::PermissionDenied);
@@ -445,9 +445,9 @@ states:
     return d;
   };
   std::string first = digest_of_latest_request();
-  REQUIRE(
-      fx.runtime_->decide_approval(id, covenant::engine::runtime::ApprovalInput{
-                                           "gate", "bob", {"finance"}, true, "", first, "", ""}));
+  REQUIRE(fx.runtime_->decide_approval(
+      id,
+      covenant::engine::model::ApprovalInput{"gate", "bob", {"finance"}, true, "", first, "", ""}));
   fx.drain();                                   // reprice changes .amount after the approval
   CHECK(fx.system.calls("money.charge") == 0);  // nothing reached billing
   auto names = fx.event_names(id);
@@ -593,14 +593,16 @@ states:
     }
   CHECK(escalated);
   auto gate = fx.instance(id).frames.at("root").gate;
-  CHECK(gate["rules"] == json::array({{{"role", "cfo"}, {"count", 1}}}));
+  REQUIRE(gate);
+  CHECK(gate->rules == std::vector<covenant::engine::model::GateRule>{{"cfo", 1}});
+  CHECK(gate->escalated);
   // billing_ops, whose rule read the missing amount, cannot decide; the cfo can.
-  auto digest = gate["digest"].get<std::string>();
+  auto digest = gate->digest;
   auto ops = fx.runtime_->decide_approval(
-      id, covenant::engine::runtime::ApprovalInput{
+      id, covenant::engine::model::ApprovalInput{
               "gate", "olga", {"billing_ops"}, true, "", digest, "", ""});
   CHECK(ops.error().code == ErrorCode::PermissionDenied);
-  REQUIRE(fx.runtime_->decide_approval(id, covenant::engine::runtime::ApprovalInput{
+  REQUIRE(fx.runtime_->decide_approval(id, covenant::engine::model::ApprovalInput{
                                                "gate", "cleo", {"cfo"}, true, "", digest, "", ""}));
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);

@@ -1,17 +1,19 @@
-// The persisted state of one workflow instance. An instance runs as a set of frames: the
-// root frame walks the workflow's top-level states; a parallel or map state creates one
-// child frame per branch or item. Everything here is stored (as JSON in instances.runtime)
-// and nothing about a running instance lives only in memory. Plain values.
+// The persisted state of one workflow instance: the engine's model, below both the store
+// (which keeps it) and the runtime (which changes it). An instance runs as a set of frames:
+// the root frame walks the workflow's top-level states; a parallel or map state creates one
+// child frame per branch or item. Everything here is stored and nothing about a running
+// instance lives only in memory. Plain values.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
-namespace covenant::engine::runtime {
+namespace covenant::engine::model {
 
 // Frame status values (stored: do not rename).
 namespace frame_status {
@@ -20,6 +22,59 @@ inline constexpr const char* kWaiting = "waiting";    // a wait state: timer or 
 inline constexpr const char* kApproval = "approval";  // parked at an approval gate
 inline constexpr const char* kChildren = "children";  // a parallel/map waits for its frames
 }  // namespace frame_status
+
+// Who may decide at a gate: `count` approvals at most are counted from holders of `role`.
+struct GateRule {
+  std::string role;
+  int count = 1;
+  bool operator==(const GateRule&) const = default;
+};
+
+// One person's decision at an open gate (a delegate's names the person they act for).
+struct GateDecision {
+  std::string approver, role;
+  bool approve = false;
+  bool request_changes = false;
+  std::string comment;
+  std::string digest;  // of the subject the approver saw
+  std::string on_behalf_of;
+  bool operator==(const GateDecision&) const = default;
+};
+
+// An approval gate open at a frame: this opening's id, the digest of the subject it asks
+// about, who may decide and how many must, the decisions so far, and when it times out.
+struct Gate {
+  std::string id;
+  std::string digest;
+  std::vector<GateRule> rules;
+  int quorum = 1;
+  std::vector<GateDecision> decisions;
+  std::int64_t deadline_us = 0;  // 0: none
+  bool escalated = false;
+  std::string changes_to;  // where a request for changes goes; "" when the gate takes none
+  bool operator==(const Gate&) const = default;
+};
+
+// An approval granted on the way to a financial activity: the gate's state, the digest
+// approved and by whom; spent once the activity's one write is scheduled (`spent_by` the
+// task), or spent below when a child frame wrote under a grant its parent holds.
+struct Grant {
+  std::string state;
+  std::string digest;
+  std::vector<std::string> approvers;
+  bool spent = false, spent_below = false;
+  std::string spent_by;
+  bool operator==(const Grant&) const = default;
+};
+
+// As recorded in events (no spending marks): {state, digest, approvers}.
+nlohmann::json grant_json(const Grant& g);
+// As recorded in events and approval rows: {approval_id, approver, role, approve, comment,
+// digest, [request_changes], [on_behalf_of, recorded_as]}.
+nlohmann::json decision_json(const std::string& approval_id, const GateDecision& d);
+// As stored and as approval rows carry it: {id, digest, rules:[{role,count}], quorum,
+// decisions:[…], deadline_us, [escalated], [changes_to]}.
+nlohmann::json gate_json(const Gate& g);
 
 struct Frame {
   std::string id;      // "root", "root/sources.0", "root/milestones.3"
@@ -38,10 +93,8 @@ struct Frame {
   nlohmann::json items = nlohmann::json::array();    // map: the items
   nlohmann::json results = nlohmann::json::array();  // one per branch or item
   int next_item = 0, running = 0, finished = 0;
-  // An approval gate: {id, digest, rules:[{role,count}], quorum, decisions:[…], deadline_us}
-  nlohmann::json gate;
-  // Approvals granted on the way here: activity -> {state, digest}
-  nlohmann::json granted = nlohmann::json::object();
+  std::optional<Gate> gate;              // while parked at an approval gate
+  std::map<std::string, Grant> granted;  // by the activity each authorizes
 };
 
 struct Compensation {
@@ -87,9 +140,10 @@ struct Instance {
 
 // The runtime part of an Instance (frames, compensations, failure) as stored JSON.
 nlohmann::json runtime_to_json(const Instance& inst);
+// Throws nlohmann::json::exception on a document of the wrong shape.
 void runtime_from_json(const nlohmann::json& j, Instance& inst);
 // The root frame's context as JSON text ("{}" before the root frame exists): stored beside
 // the runtime so that queries can read it.
 std::string root_context(const Instance& inst);
 
-}  // namespace covenant::engine::runtime
+}  // namespace covenant::engine::model
