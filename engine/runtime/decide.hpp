@@ -1,7 +1,7 @@
 // decide: the engine's pure transition function. Given an instance (as stored), one input,
 // the transition's time and the compiled workflow, it changes the instance and returns what
 // to write with it: history events to append, tasks and timers to enqueue or cancel. It does
-// no I/O and reads no clock; `advance` (runtime.hpp) runs it inside one transaction.
+// no I/O and reads no clock; `Runtime::transact` (runtime.hpp) runs it inside one transaction.
 // Inputs that no longer apply (a late duplicate of a completed attempt, a timer for a state
 // already left) change nothing and produce no events: at-least-once delivery is safe.
 #pragma once

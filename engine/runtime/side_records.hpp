@@ -1,7 +1,7 @@
 // What a transition writes besides the instance, its history and its work: the approval
 // rows the API reads (opened, changed, closed) and the webhooks to send (the outbox). Pure:
 // computed from the open gates before the transition, the instance after it and the events
-// it recorded, then written by Runtime::advance in the same transaction.
+// it recorded, then staged by Runtime::transact with the rest of the transition.
 #pragma once
 
 #include "engine/history/event.hpp"
