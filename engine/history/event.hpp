@@ -27,6 +27,8 @@ struct Event {
   std::string frame;
   std::string state;
   nlohmann::json payload;
+  // payload.dump(), when the writer has it already (set by Runtime::seal; empty otherwise).
+  std::string payload_text;
   std::string prev_hash;  // hash of event seq-1 ("" for the first)
   std::string hash;       // SHA-256 of this event's canonical form, which includes prev_hash
 };

@@ -4,17 +4,39 @@
 
 namespace covenant::engine::history {
 
-std::string event_hash(const Event& e) {
-  nlohmann::json j = {{"at", e.at_us},
-                      {"frame", e.frame},
-                      {"instance", e.instance_id},
-                      {"payload", e.payload},
-                      {"prev", e.prev_hash},
-                      {"seq", e.seq},
-                      {"state", e.state},
-                      {"type", std::string(name(e.type))}};
-  return workflows::sha256_hex(j.dump());
+namespace {
+
+void append_string(std::string& out, const std::string& s) { out += nlohmann::json(s).dump(); }
+
+}  // namespace
+
+// The canonical form written out key by key (sorted: at, frame, instance, payload, prev, seq,
+// state, type) around the payload's own text: the same bytes as building the object and
+// dumping it, without copying the payload into a second tree.
+std::string event_hash(const Event& e, std::string_view payload_text) {
+  std::string c;
+  c.reserve(payload_text.size() + e.frame.size() + e.state.size() + 256);
+  c += "{\"at\":";
+  c += std::to_string(e.at_us);
+  c += ",\"frame\":";
+  append_string(c, e.frame);
+  c += ",\"instance\":";
+  append_string(c, e.instance_id);
+  c += ",\"payload\":";
+  c += payload_text;
+  c += ",\"prev\":";
+  append_string(c, e.prev_hash);
+  c += ",\"seq\":";
+  c += std::to_string(e.seq);
+  c += ",\"state\":";
+  append_string(c, e.state);
+  c += ",\"type\":";
+  append_string(c, std::string(name(e.type)));
+  c += '}';
+  return workflows::sha256_hex(c);
 }
+
+std::string event_hash(const Event& e) { return event_hash(e, e.payload.dump()); }
 
 std::optional<ChainBreak> verify_chain(const std::vector<Event>& events) {
   std::string prev;

@@ -7,11 +7,15 @@
 #include "engine/history/event.hpp"
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace covenant::engine::history {
 
 std::string event_hash(const Event& e);
+// The same, given the payload's JSON text as payload.dump() writes it (the runtime serialises
+// each payload once, for the hash and for the stored row).
+std::string event_hash(const Event& e, std::string_view payload_text);
 
 struct ChainBreak {
   std::int64_t seq;  // the first event whose link is broken

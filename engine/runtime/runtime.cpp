@@ -77,9 +77,9 @@ Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(
   return wf;
 }
 
-void Runtime::seal(Instance& inst, const Decision& d, std::int64_t now_us,
+void Runtime::seal(Instance& inst, Decision& d, std::int64_t now_us,
                    std::vector<history::Event>& out) const {
-  for (const auto& ne : d.events) {
+  for (auto& ne : d.events) {
     history::Event e;
     e.instance_id = inst.id;
     e.seq = inst.next_seq++;
@@ -87,9 +87,10 @@ void Runtime::seal(Instance& inst, const Decision& d, std::int64_t now_us,
     e.at_us = now_us;
     e.frame = ne.frame;
     e.state = ne.state;
-    e.payload = ne.payload;
+    e.payload = std::move(ne.payload);
+    e.payload_text = e.payload.dump();  // once: for the hash and for the stored row
     e.prev_hash = inst.last_hash;
-    e.hash = history::event_hash(e);
+    e.hash = history::event_hash(e, e.payload_text);
     inst.last_hash = e.hash;
     out.push_back(std::move(e));
   }
@@ -213,10 +214,25 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::map<std::string, Instance> locked;
   if (!ids.empty()) {
-    auto l = store_.lock_instances(**tx, ids);
-    if (!l) return tl::unexpected(l.error());
-    locked = std::move(*l);
+    auto versions = store_.lock_instances(**tx, ids);
+    if (!versions) return tl::unexpected(versions.error());
+    std::vector<std::string> misses;
+    for (const auto& [id, version] : *versions) {
+      if (auto cached = cache_.take(id, version))
+        locked.emplace(id, std::move(*cached));
+      else
+        misses.push_back(id);
+    }
+    if (!misses.empty()) {
+      auto loaded = store_.load_instances(**tx, misses);
+      if (!loaded) return tl::unexpected(loaded.error());
+      for (auto& [id, inst] : *loaded) locked.insert_or_assign(id, std::move(inst));
+    }
   }
+  // Decided without a write: the decision may have changed the copy in memory, so it must not
+  // be kept as the stored state.
+  std::set<std::string> unwritten;
+  std::vector<Instance> started;
   std::map<std::string, std::int64_t> expected;
   for (const auto& [id, inst] : locked) expected.emplace(id, inst.version);
   // Fences: an outcome counts only while its task is still leased to its worker for its
@@ -278,7 +294,10 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     auto gates = starting ? std::map<std::string, json>{} : open_gates(*inst);
     auto d = decide(*inst, step.input, now, *wf, *jq);
     if (!d) return tl::unexpected(d.error());
-    if (d->events.empty() && d->tasks.empty() && d->timers.empty()) continue;
+    if (d->events.empty() && d->tasks.empty() && d->timers.empty()) {
+      unwritten.insert(inst->id);
+      continue;
+    }
     std::vector<history::Event> events;
     seal(*inst, *d, now_us, events);
     if (starting) {
@@ -303,6 +322,8 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     for (const auto& task : d->tasks) scheduled.emplace_back(inst->id, task);
     ++out.transitions;
     for (const auto& e : events) out.events.push_back(e.type);
+    unwritten.erase(inst->id);
+    if (starting) started.push_back(std::move(fresh));
   }
   if (auto f = store_.flush(**tx, writes); !f) return tl::unexpected(f.error());
   // Others need to hear only of work not leased to the committing worker.
@@ -311,6 +332,9 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
   if (out.wake)
     if (auto n = store_.notify_work(**tx); !n) return tl::unexpected(n.error());
   if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  for (auto& [id, inst] : locked)
+    if (!unwritten.count(id)) cache_.put(std::move(inst));
+  for (auto& inst : started) cache_.put(std::move(inst));
   out.left_ready = writes.left_ready() > 0;
   for (auto& [instance_id, t] : scheduled) {
     auto it = writes.leased().find(t.key);

@@ -14,6 +14,7 @@
 #include "engine/ids.hpp"
 #include "engine/metrics.hpp"
 #include "engine/runtime/decide.hpp"
+#include "engine/runtime/instance_cache.hpp"
 #include "engine/runtime/side_records.hpp"
 #include "engine/store/store.hpp"
 
@@ -154,7 +155,8 @@ class Runtime {
   Result<void> advance(const std::string& id, const Input& in,
                        const std::function<Result<bool>(store::Tx&)>& before = {},
                        const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
-  void seal(Instance& inst, const Decision& d, std::int64_t now_us,
+  // Numbers and chains `d`'s events (their payloads move into `out`).
+  void seal(Instance& inst, Decision& d, std::int64_t now_us,
             std::vector<history::Event>& out) const;
   // An outcome that failed its fence (Store::finish_tasks): logged, counted, dropped.
   void late(const store::TaskRow& t);
@@ -181,6 +183,9 @@ class Runtime {
 
   void woke(bool new_work);
 
+  // Decoded instances between transitions (used only while their version is the stored one).
+  static constexpr std::size_t kCachedInstances = 1024;
+  InstanceCache cache_{kCachedInstances};
   store::Store& store_;
   const Clock& clock_;
   IdSource& ids_;

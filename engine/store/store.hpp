@@ -274,8 +274,13 @@ class Store {
   Result<void> add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
                         const model::Decision& d, std::int64_t now_us);
   Result<void> flush(Tx& tx, WriteBatch& b);
-  // Locks and reads the instances with these ids (those that exist), in id order.
-  Result<std::map<std::string, model::Instance>> lock_instances(
+  // Locks the instances with these ids (those that exist), in id order (two transactions
+  // never wait on each other in a cycle), and returns their versions.
+  Result<std::map<std::string, std::int64_t>> lock_instances(Tx& tx,
+                                                             const std::vector<std::string>& ids);
+  // Reads the instances with these ids (those that exist), in a transaction that has locked
+  // them (lock_instances).
+  Result<std::map<std::string, model::Instance>> load_instances(
       Tx& tx, const std::vector<std::string>& ids);
   // The recorded effects among these idempotency keys.
   Result<std::map<std::string, nlohmann::json>> find_effects(Tx& tx,

@@ -111,6 +111,18 @@ struct IdsReturned : Prepared {
 };
 const Columns kFenceColumns = {{"id", true}, {"at", true}, {"w", false}};
 
+// Instances' ids and versions, read (and locked) by one JSON parameter of ids.
+struct VersionReader : Prepared {
+  std::string text, id;
+  long long version = 0;
+  VersionReader(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(text));
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(version));
+    prepare(sql);
+  }
+};
+
 }  // namespace
 
 JsonRows& JsonRows::row() {
@@ -190,7 +202,7 @@ void WriteBatch::append(const std::vector<history::Event>& events) {
         .add(e.at_us)
         .add(e.frame)
         .add(e.state)
-        .add(e.payload.dump())
+        .add(e.payload_text.empty() ? e.payload.dump() : e.payload_text)
         .add(e.prev_hash)
         .add(e.hash);
 }
@@ -416,19 +428,19 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
              " WHERE true ON CONFLICT (idempotency_key) DO NOTHING";
     });
     run(b.cancel_all_, "batch.cancel_instance_tasks", [&] {
-      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND " +
+      return "DELETE FROM tasks WHERE status IN ('ready', 'leased') AND " +
              d.in_rows("instance_id", "rows", false);
     });
     run(b.cancel_all_, "batch.cancel_instance_timers", [&] {
-      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND " +
+      return "DELETE FROM timers WHERE status = 'pending' AND " +
              d.in_rows("instance_id", "rows", false);
     });
     run(b.cancel_tasks_, "batch.cancel_tasks", [&] {
-      return "UPDATE tasks SET status = 'cancelled' WHERE status IN ('ready', 'leased') AND " +
+      return "DELETE FROM tasks WHERE status IN ('ready', 'leased') AND " +
              d.in_rows("task_key", "rows", false);
     });
     run(b.cancel_timers_, "batch.cancel_timers", [&] {
-      return "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND " +
+      return "DELETE FROM timers WHERE status = 'pending' AND " +
              d.in_rows("timer_key", "rows", false);
     });
     if (!b.tasks_.empty()) {
@@ -472,11 +484,19 @@ Result<std::set<std::int64_t>> Store::finish_tasks(Tx& tx,
   auto r = guard<std::set<std::int64_t>>("finish tasks", [&]() -> Result<std::set<std::int64_t>> {
     JsonRows rows;
     for (const TaskRow* t : tasks) rows.row().add(t->id).add(t->attempt).add(t->lease_owner);
+    // A finished task is deleted, not updated (migration 011): no new row version and no
+    // index entries, where an update of its status wrote both. The history keeps the record.
     auto& p = tx.prepared<IdsReturned>("work.finish_tasks", [&](soci::session& s) {
+      std::string fence =
+          "tasks.id = x.id AND tasks.attempt = x.at AND tasks.lease_owner = x.w "
+          "AND tasks.status = 'leased'";
       return std::make_unique<IdsReturned>(
-          s, "UPDATE tasks SET status = 'done' FROM " + dialect_.json_rows("rows", kFenceColumns) +
-                 " WHERE tasks.id = x.id AND tasks.attempt = x.at AND tasks.lease_owner = "
-                 "x.w AND tasks.status = 'leased' RETURNING tasks.id");
+          s, dialect_.backend() == Backend::Postgres
+                 ? "DELETE FROM tasks USING " + dialect_.json_rows("rows", kFenceColumns) +
+                       " WHERE " + fence + " RETURNING tasks.id"
+                 : "DELETE FROM tasks WHERE id IN (SELECT tasks.id FROM tasks JOIN " +
+                       dialect_.json_rows("rows", kFenceColumns) + " ON " + fence +
+                       ") RETURNING id");
     });
     p.text = rows.text();
     p.st.execute();
@@ -487,19 +507,37 @@ Result<std::set<std::int64_t>> Store::finish_tasks(Tx& tx,
   return r;
 }
 
-Result<std::map<std::string, Instance>> Store::lock_instances(Tx& tx,
-                                                              const std::vector<std::string>& ids) {
-  return guard<std::map<std::string, Instance>>(
-      "lock instances", [&]() -> Result<std::map<std::string, Instance>> {
+Result<std::map<std::string, std::int64_t>> Store::lock_instances(
+    Tx& tx, const std::vector<std::string>& ids) {
+  auto r = guard<std::map<std::string, std::int64_t>>(
+      "lock instances", [&]() -> Result<std::map<std::string, std::int64_t>> {
         JsonRows rows;
         for (const auto& id : ids) rows.row().add(id);
-        std::string text = rows.text();
+        auto& p = tx.prepared<VersionReader>("batch.lock_instances", [&](soci::session& s) {
+          return std::make_unique<VersionReader>(s, "SELECT id, version FROM instances WHERE " +
+                                                        dialect_.in_rows("id", "rows", false) +
+                                                        " ORDER BY id" + dialect_.lock_row());
+        });
+        p.text = rows.text();
+        p.st.execute();
+        std::map<std::string, std::int64_t> out;
+        while (p.st.fetch()) out.emplace(p.id, p.version);
+        return out;
+      });
+  if (!r && dialect_.backend() == Backend::Sqlite) tx.forget("batch.lock_instances");
+  return r;
+}
+
+Result<std::map<std::string, Instance>> Store::load_instances(Tx& tx,
+                                                              const std::vector<std::string>& ids) {
+  return guard<std::map<std::string, Instance>>(
+      "read instances", [&]() -> Result<std::map<std::string, Instance>> {
+        JsonRows rows;
+        for (const auto& id : ids) rows.row().add(id);
         std::map<std::string, Instance> out;
-        // Locked in id order, so two batches never wait on each other in a cycle.
-        for (auto& inst : read_instances(tx, "batch.lock_instances",
-                                         "WHERE " + dialect_.in_rows("id", "rows", false) +
-                                             " ORDER BY id" + dialect_.lock_row(),
-                                         text))
+        for (auto& inst :
+             read_instances(tx, "batch.load_instances",
+                            "WHERE " + dialect_.in_rows("id", "rows", false), rows.text()))
           out.emplace(inst.id, std::move(inst));
         return out;
       });

@@ -8,7 +8,7 @@ namespace {
 
 // Claiming is one statement per kind of claimable row: tasks whose lease expired (their
 // worker died), then ready ones in due order; each reads a partial index (migration 007).
-constexpr const char* kTaskColumns =
+constexpr const char* kClaimedColumns =
     " RETURNING id, task_key, instance_id, frame, state, occurrence, compensation, activity, "
     "input, attempt, timeout_us, due_us";
 constexpr const char* kClaimExpired =
@@ -28,8 +28,9 @@ constexpr const char* kReleaseLeases =
 constexpr const char* kDueTimers =
     "SELECT id, timer_key, instance_id, frame, state, occurrence, kind, fire_us FROM timers "
     "WHERE status = 'pending' AND fire_us <= :now ORDER BY fire_us, id LIMIT :n";
-constexpr const char* kTakeTimer =
-    "UPDATE timers SET status = 'fired' WHERE id = :id AND status = 'pending'";
+// A fired timer is deleted: the table holds only pending ones (migration 011); the history
+// records the firing.
+constexpr const char* kTakeTimer = "DELETE FROM timers WHERE id = :id AND status = 'pending'";
 constexpr const char* kNextTask = "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
 constexpr const char* kNextLease = "SELECT MIN(lease_until_us) FROM tasks WHERE status = 'leased'";
 constexpr const char* kNextTimer = "SELECT MIN(fire_us) FROM timers WHERE status = 'pending'";
@@ -79,7 +80,7 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
       if (n <= 0) break;
       auto& p = (*tx)->prepared<Claim>(claim, [&](soci::session& s) {
         return std::make_unique<Claim>(
-            s, std::string(claim) + dialect_.claim_rows() + ")" + kTaskColumns);
+            s, std::string(claim) + dialect_.claim_rows() + ")" + kClaimedColumns);
       });
       try {
         p.worker = worker;

@@ -4,8 +4,10 @@
 // the instance and the first broken sequence number; a clean database verifies.
 #include "engine/audit/checkpoint.hpp"
 #include "engine/audit/verify.hpp"
+#include "engine/history/hash_chain.hpp"
 #include "engine/time_format.hpp"
 #include "tests/engine/engine_fixture.hpp"
+#include "workflows/sha256.hpp"
 
 namespace {
 
@@ -182,4 +184,42 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   // And a new checkpoint of that day is refused: the history no longer matches it.
   CHECK(audit::make_checkpoint(*fx.store_, day, key->private_pem, later).error().code ==
         ErrorCode::Conflict);
+}
+
+// The chain's canonical form is part of the audit format: the hash the runtime computes from
+// the payload's text (written out key by key) must be the one of the documented form, the
+// object {"at","frame","instance","payload","prev","seq","state","type"} dumped, for any
+// content — escapes, control characters, non-ASCII text, numbers, nesting.
+TEST_CASE("An event's hash from its payload text is the hash of the canonical form") {
+  namespace h = covenant::engine::history;
+  std::vector<nlohmann::json> payloads = {
+      nlohmann::json::object(),
+      {{"amount", {{"amount_minor", 9007199254740993LL}, {"currency", "JPY"}}}},
+      {{"text", "quote \" backslash \\ tab \t newline \n bell \x07 del \x7f"}},
+      {{"name", "Société Générale — 株式会社 😀"}, {"list", {1, -2, 3.5, nullptr, true}}},
+      {{"nested", {{"z", 1}, {"a", {{"b", {{"c", "deep"}}}}}}}}};
+  int n = 0;
+  for (const auto& payload : payloads) {
+    h::Event e;
+    e.instance_id = "inst-\"" + std::to_string(n);
+    e.seq = 1 + n;
+    e.type = h::EventType::ActivityCompleted;
+    e.at_us = 1'796'178'208'734'958LL + n;
+    e.frame = n % 2 ? "root/prices.1" : "root";
+    e.state = n % 2 ? "line\nbreak" : "";
+    e.payload = payload;
+    e.prev_hash = n ? std::string(64, 'a') : "";
+    nlohmann::json canonical = {{"at", e.at_us},
+                                {"frame", e.frame},
+                                {"instance", e.instance_id},
+                                {"payload", e.payload},
+                                {"prev", e.prev_hash},
+                                {"seq", e.seq},
+                                {"state", e.state},
+                                {"type", std::string(h::name(e.type))}};
+    std::string expected = covenant::workflows::sha256_hex(canonical.dump());
+    CHECK(h::event_hash(e, e.payload.dump()) == expected);
+    CHECK(h::event_hash(e) == expected);
+    ++n;
+  }
 }

@@ -1,0 +1,141 @@
+// Upgrading in place. Engine core v2 changed what the store keeps (migration 011: the work
+// tables hold only live work). A database written by the version before — kept in
+// tests/fixtures/store-v10, three contract-to-cash instances with 182 events, open and closed
+// approvals, live and finished work — opens, is migrated, still verifies event by event, and
+// its instances go on: a parked gate is approved and a running instance cancelled, and the
+// new events continue the old chains.
+#include "engine/audit/verify.hpp"
+#include "tests/engine/engine_fixture.hpp"
+#include "tests/support/paths.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+using covenant::testing::EngineFixture;
+namespace ce = covenant::engine;
+
+const std::string kParked = "1606e8b3-03aa-4cbc-9cd8-f6791517d5e9";   // at finance_approval
+const std::string kRunning = "af70f8c7-a9f7-40d0-9b7e-20896ccd41ca";  // at its monitors
+
+std::string fixture(const std::string& name) {
+  auto path = covenant::testing::source_dir() / "tests/fixtures/store-v10" / name;
+  REQUIRE(std::filesystem::exists(path));
+  return path.string();
+}
+
+// Runs a shell command; fails the test with what it printed when it fails.
+void run(const std::string& cmd, const covenant::testing::TempDir& dir) {
+  std::string log = (dir.path() / "command.log").string();
+  int rc = std::system((cmd + " >" + log + " 2>&1").c_str());
+  if (rc != 0) {
+    std::ifstream in(log);
+    std::stringstream out;
+    out << in.rdbuf();
+    FAIL(cmd << " failed (" << rc << "):\n" << out.str());
+  }
+}
+
+std::int64_t count(ce::store::Store& store, const std::string& sql) {
+  auto tx = store.begin(false);
+  REQUIRE(tx);
+  long long n = -1;
+  (*tx)->sql() << sql, soci::into(n);
+  return n;
+}
+
+void upgrade_and_continue(const std::string& url) {
+  EngineFixture fx(url);  // opening the store applies the pending migrations
+  auto& store = *fx.store_;
+  CHECK(store.schema_version() == 11);
+
+  // Nothing the audit reads was lost or changed by the migration.
+  auto before = ce::audit::verify(store);
+  REQUIRE(before);
+  CHECK(before->intact());
+  CHECK(before->instances == 3);
+  CHECK(before->events == 182);
+  // Only live work is left: the finished and cancelled tasks and fired timers went, the
+  // pending ones stayed.
+  CHECK(count(store, "SELECT COUNT(*) FROM tasks WHERE status NOT IN ('ready', 'leased')") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM timers WHERE status <> 'pending'") == 0);
+  CHECK(count(store, "SELECT COUNT(*) FROM timers") == 4);
+  CHECK(count(store, "SELECT COUNT(*) FROM effects") == 35);
+
+  // The parked gate, read from the upgraded row, is approved by a finance approver.
+  auto parked = store.instance(kParked);
+  REQUIRE(parked);
+  REQUIRE(*parked);
+  const auto& root = (*parked)->frames.at("root");
+  REQUIRE(root.gate);
+  CHECK(root.gate->quorum == 1);
+  auto last_hash = (*parked)->last_hash;
+  auto next_seq = (*parked)->next_seq;
+  ce::model::ApprovalInput in{"finance_approval",           "fiona",           {"finance"},   true,
+                              "approved after the upgrade", root.gate->digest, root.gate->id, ""};
+  auto decided = fx.runtime_->decide_approval(kParked, in);
+  REQUIRE(decided);
+  auto approvals = store.approvals_of_instance(kParked);
+  REQUIRE(approvals);
+  REQUIRE(approvals->size() == 1);
+  CHECK(approvals->front().status == "granted");
+  auto history = store.history(kParked, next_seq - 2);  // from the last old event
+  REQUIRE(history);
+  REQUIRE(history->size() >= 3);
+  CHECK(history->at(0).seq == next_seq - 1);
+  CHECK(history->at(1).prev_hash == last_hash);  // the first new event links to the old chain
+  bool granted = false, scheduled = false;
+  for (const auto& e : *history) {
+    granted = granted || e.type == ce::history::EventType::ApprovalGranted;
+    scheduled = scheduled || e.type == ce::history::EventType::ActivityScheduled;
+  }
+  CHECK(granted);
+  CHECK(scheduled);  // the financial step it authorizes is on its way
+
+  // The instance at its monitors is cancelled: its pending timers go with it.
+  REQUIRE(fx.runtime_->cancel(kRunning, "upgrade test", "ops"));
+  auto running = store.instance(kRunning);
+  REQUIRE(running);
+  CHECK((*running)->status == "cancelled");
+  CHECK(count(store, "SELECT COUNT(*) FROM timers WHERE instance_id = '" + kRunning + "'") == 0);
+
+  // A change made by hand moves the version on too (the engine's decoded copies are trusted
+  // only while the stored version is theirs).
+  auto v = count(store, "SELECT version FROM instances WHERE id = '" + kParked + "'");
+  {
+    auto tx = store.begin();
+    REQUIRE(tx);
+    (*tx)->sql() << "UPDATE instances SET business_key = business_key WHERE id = :id",
+        soci::use(kParked);
+    REQUIRE((*tx)->commit());
+  }
+  CHECK(count(store, "SELECT version FROM instances WHERE id = '" + kParked + "'") == v + 1);
+
+  // Old chains verify and the new events continue them.
+  auto after = ce::audit::verify(store);
+  REQUIRE(after);
+  CHECK(after->intact());
+  CHECK(after->instances == 3);
+  CHECK(after->events > before->events);
+}
+
+}  // namespace
+
+TEST_CASE("A database written before engine core v2 is upgraded in place and goes on",
+          "[upgrade][sqlite]") {
+  covenant::testing::TempDir dir;
+  auto db = dir.path() / "covenant.db";
+  run("sqlite3 '" + db.string() + "' < '" + fixture("sqlite.sql") + "'", dir);
+  upgrade_and_continue("sqlite:" + db.string());
+}
+
+TEST_CASE("A PostgreSQL database written before engine core v2 is upgraded in place and goes on",
+          "[upgrade][postgres]") {
+  covenant::testing::TempDir dir;
+  covenant::testing::TestDatabase db;
+  run("psql -q -v ON_ERROR_STOP=1 '" + db.url() + "' -f '" + fixture("postgres.sql") + "'", dir);
+  upgrade_and_continue(db.url());
+}
