@@ -225,31 +225,41 @@ def verdict(measured, target, higher_is_better):
     return f"**missed by {percent:.0f}%**" if percent >= 1 else f"**missed by {percent:.2f}%**"
 
 
+# The best peer on the same seven-step workload, measured once on this kind of machine beside
+# pgbench (issue 19): Restate 1.7.12 did 1,825 steps/s when pgbench did 20,335 tx/s at 32
+# clients. Compared here through the same-run pgbench, since these machines vary by 2x.
+PEER_STEPS, PEER_PGBENCH32 = 1825, 20335
+
+
 def targets(r):
-    """The issue's targets against this run: (what, target, measured, verdict) rows."""
+    """Engine core v2's targets (issue 19) against this run: (what, target, measured, verdict)."""
     rows = []
     tp = r.get("throughput", [])
     pg64 = [t for t in tp if t["store"] == "postgres" and t["concurrency"] == 64]
     if pg64 and "pgbench" in r["baselines"]:
         v = pg64[0]["transitions_per_s"]
-        ratio = v / r["baselines"]["pgbench"][32]
-        rows.append(("PostgreSQL throughput, c = 64", "≥ 20,000 transitions/s",
-                     f"{fmt(v)}/s", verdict(v, 20000, True)))
-        rows.append(("… against pgbench at 32 clients", "≥ 0.85", f"{ratio:.2f}",
-                     verdict(ratio, 0.85, True)))
+        pgbench32 = r["baselines"]["pgbench"][32]
+        ratio = v / pgbench32
+        rows.append(("PostgreSQL throughput, c = 64", "≥ 10,000 transitions/s",
+                     f"{fmt(v)}/s", verdict(v, 10000, True)))
+        rows.append(("… against pgbench at 32 clients", "≥ 0.5", f"{ratio:.2f}",
+                     verdict(ratio, 0.5, True)))
+        steps = pg64[0]["steps_per_s"] * PEER_PGBENCH32 / pgbench32
+        rows.append(("… steps/s against the best peer (Restate), pgbench-scaled", "≥ 4×",
+                     f"{steps / PEER_STEPS:.1f}×", verdict(steps / PEER_STEPS, 4, True)))
     lite = [t["transitions_per_s"] for t in tp if t["store"] == "sqlite"]
     if lite:
-        rows.append(("SQLite throughput (best concurrency)", "≥ 30,000 transitions/s",
-                     f"{fmt(max(lite))}/s", verdict(max(lite), 30000, True)))
-    for store, limit in (("sqlite", 5), ("postgres", 8)):
+        rows.append(("SQLite throughput (best concurrency)", "≥ 15,000 transitions/s",
+                     f"{fmt(max(lite))}/s", verdict(max(lite), 15000, True)))
+    for store, limit in (("sqlite", 3), ("postgres", 6)):
         if store in r.get("latency", {}):
             v = r["latency"][store]["p50_ms"]
             rows.append((f"One 7-step instance, {store}", f"p50 ≤ {limit} ms", f"{v:.2f} ms",
                          verdict(v, limit, False)))
     for store, a in r.get("approval", {}).items():
         v = a["empty"]["p99_ms"]
-        rows.append((f"Approval → financial dispatch, {store}", "p99 ≤ 5 ms", f"{v:.2f} ms",
-                     verdict(v, 5, False)))
+        rows.append((f"Approval → financial dispatch, {store}", "p99 ≤ 3 ms", f"{v:.2f} ms",
+                     verdict(v, 3, False)))
         if "parked" in a:
             p = a["parked"]
             rows.append((f"{fmt(p['instances'])} parked, {store}: engine RSS", "≤ 150 MB",
@@ -257,6 +267,9 @@ def targets(r):
             change = (p["p50_ms"] / a["empty"]["p50_ms"] - 1) * 100
             rows.append((f"{fmt(p['instances'])} parked, {store}: callback p50 change",
                          "within 20%", f"{change:+.0f}%", verdict(abs(change), 20, False)))
+            bytes_each = p["db_bytes_per_instance"]
+            rows.append((f"{fmt(p['instances'])} parked, {store}: database bytes per instance",
+                         "≤ 3,000", fmt(bytes_each), verdict(bytes_each, 3000, False)))
     if r.get("validate"):
         big = r["validate"][-1]
         rows.append((f"Validate and compile {fmt(big['states'])} states "
@@ -270,7 +283,7 @@ def targets(r):
         rc = r["recovery"]
         v = rc["seconds_to_complete_all"]
         rows.append((f"Recovery of {fmt(rc['expected'])} after SIGKILL (to completion of all)",
-                     "≤ 10 s", f"{v:.1f} s", verdict(v, 10, False)))
+                     "≤ 6 s", f"{v:.1f} s", verdict(v, 6, False)))
         clean = rc["lost"] == 0 and rc["repeated_steps"] == 0 and rc["broken_histories"] == 0
         rows.append(("… none lost or repeated", "0 and 0",
                      f"{rc['lost']} lost, {rc['repeated_steps']} repeated",

@@ -37,6 +37,11 @@ void InstanceCache::drop(const std::string& id) {
   }
 }
 
+bool InstanceCache::holds(const std::string& id) {
+  std::lock_guard lock(mu_);
+  return entries_.count(id) > 0;
+}
+
 std::size_t InstanceCache::size() {
   std::lock_guard lock(mu_);
   return entries_.size();

@@ -27,6 +27,8 @@ class InstanceCache {
   // Keeps `inst` as committed (its version is the stored one).
   void put(model::Instance inst);
   void drop(const std::string& id);
+  // Whether an entry for `id` is kept, of any version.
+  bool holds(const std::string& id);
   std::size_t size();
 
  private:

@@ -213,7 +213,15 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::map<std::string, Instance> locked;
-  if (!ids.empty()) {
+  bool any_cached =
+      std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return cache_.holds(id); });
+  if (!ids.empty() && !any_cached) {
+    // None kept here (a decision through the API, another process's instance): locked and
+    // read in one statement.
+    auto loaded = store_.load_instances(**tx, ids, true);
+    if (!loaded) return tl::unexpected(loaded.error());
+    locked = std::move(*loaded);
+  } else if (!ids.empty()) {
     auto versions = store_.lock_instances(**tx, ids);
     if (!versions) return tl::unexpected(versions.error());
     std::vector<std::string> misses;

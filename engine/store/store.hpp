@@ -278,10 +278,11 @@ class Store {
   // never wait on each other in a cycle), and returns their versions.
   Result<std::map<std::string, std::int64_t>> lock_instances(Tx& tx,
                                                              const std::vector<std::string>& ids);
-  // Reads the instances with these ids (those that exist), in a transaction that has locked
-  // them (lock_instances).
-  Result<std::map<std::string, model::Instance>> load_instances(
-      Tx& tx, const std::vector<std::string>& ids);
+  // Reads the instances with these ids (those that exist): locking them as lock_instances
+  // does when `lock`, or in a transaction that has locked them already.
+  Result<std::map<std::string, model::Instance>> load_instances(Tx& tx,
+                                                                const std::vector<std::string>& ids,
+                                                                bool lock = false);
   // The recorded effects among these idempotency keys.
   Result<std::map<std::string, nlohmann::json>> find_effects(Tx& tx,
                                                              const std::vector<std::string>& keys);

@@ -529,15 +529,18 @@ Result<std::map<std::string, std::int64_t>> Store::lock_instances(
 }
 
 Result<std::map<std::string, Instance>> Store::load_instances(Tx& tx,
-                                                              const std::vector<std::string>& ids) {
+                                                              const std::vector<std::string>& ids,
+                                                              bool lock) {
   return guard<std::map<std::string, Instance>>(
       "read instances", [&]() -> Result<std::map<std::string, Instance>> {
         JsonRows rows;
         for (const auto& id : ids) rows.row().add(id);
         std::map<std::string, Instance> out;
+        std::string where = "WHERE " + dialect_.in_rows("id", "rows", false);
+        if (lock) where += " ORDER BY id" + std::string(dialect_.lock_row());
         for (auto& inst :
-             read_instances(tx, "batch.load_instances",
-                            "WHERE " + dialect_.in_rows("id", "rows", false), rows.text()))
+             read_instances(tx, lock ? "batch.lock_and_load_instances" : "batch.load_instances",
+                            where, rows.text()))
           out.emplace(inst.id, std::move(inst));
         return out;
       });
