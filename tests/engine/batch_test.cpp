@@ -4,6 +4,7 @@
 #include "engine/history/hash_chain.hpp"
 #include "tests/engine/engine_fixture.hpp"
 
+#include <algorithm>
 #include <thread>
 
 namespace {
@@ -185,4 +186,46 @@ ENGINE_TEST("The worker's pipeline runs every instance to the end, each step rec
   }
   CHECK(fx.system.calls("work.open") == 120);
   CHECK(worker.counts().eager > 0);  // the later steps went without a claim
+}
+
+// A batch that must flush part-way — a branch fails and cancels the task another outcome of
+// the same instance has just scheduled in the batch (WriteBatch::can_take) — still commits as
+// a whole, with the cancelled task never run, instead of falling back to one transaction per
+// outcome.
+ENGINE_TEST("A batch whose outcome cancels work the batch scheduled commits as a whole",
+            batch_reflush) {
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: split }
+start: both
+states:
+  both:
+    type: parallel
+    branches:
+      - start: a
+        states:
+          a: { type: task, activity: work.open, next: a2 }
+          a2: { type: task, activity: work.open, end: true }
+      - start: b
+        states: { b: { type: task, activity: work.flaky, end: true } }
+    next: done
+  done: { type: succeed }
+)");
+  auto id = fx.start("split", json::object());
+  fx.system.fail_next("work.flaky", 1, "Broken", false);
+  auto tasks = claim(fx, "w");
+  REQUIRE(tasks.size() == 2);
+  auto batch = run_all(fx, tasks);
+  // The success first: it schedules a2 in the batch; the failure then cancels it.
+  std::sort(batch.begin(), batch.end(),
+            [](const auto& x, const auto& y) { return x.result.ok && !y.result.ok; });
+  REQUIRE(batch.front().result.ok);
+  ce::store::EagerLease lease{"w", 0, ce::to_micros(fx.clock.now()) + 60'000'000, 8};
+  auto done = fx.runtime_->complete_tasks(batch, &lease);
+  CHECK(done.failed == 0);
+  CHECK_FALSE(done.left_ready);  // true only when the batch fell back to one by one
+  auto inst = fx.instance(id);
+  CHECK(inst.status == "failed");
+  fx.drain();
+  CHECK(fx.system.calls("work.open") == 1);  // a2 was cancelled before anyone ran it
 }
