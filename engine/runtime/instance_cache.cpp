@@ -29,22 +29,9 @@ void InstanceCache::put(model::Instance inst) {
   }
 }
 
-void InstanceCache::drop(const std::string& id) {
-  std::lock_guard lock(mu_);
-  if (auto it = entries_.find(id); it != entries_.end()) {
-    order_.erase(it->second.position);
-    entries_.erase(it);
-  }
-}
-
 bool InstanceCache::holds(const std::string& id) {
   std::lock_guard lock(mu_);
   return entries_.count(id) > 0;
-}
-
-std::size_t InstanceCache::size() {
-  std::lock_guard lock(mu_);
-  return entries_.size();
 }
 
 }  // namespace covenant::engine::runtime

@@ -26,10 +26,8 @@ class InstanceCache {
   std::optional<model::Instance> take(const std::string& id, std::int64_t version);
   // Keeps `inst` as committed (its version is the stored one).
   void put(model::Instance inst);
-  void drop(const std::string& id);
   // Whether an entry for `id` is kept, of any version.
   bool holds(const std::string& id);
-  std::size_t size();
 
  private:
   struct Entry {

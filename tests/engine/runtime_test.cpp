@@ -607,3 +607,30 @@ states:
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);
 }
+
+// The decoded-instance cache hands out an entry only for the version the locked row holds
+// (a stale one is dropped, never decided on), hands each out once, and keeps at most its
+// capacity, the least recently kept going first.
+TEST_CASE("The instance cache serves only the stored version, once, within its capacity") {
+  covenant::engine::runtime::InstanceCache cache(2);
+  auto inst = [](const std::string& id, std::int64_t version) {
+    covenant::engine::model::Instance i;
+    i.id = id;
+    i.version = version;
+    return i;
+  };
+  cache.put(inst("a", 3));
+  CHECK_FALSE(cache.take("a", 4));  // the row moved on: the entry is stale
+  CHECK_FALSE(cache.holds("a"));    // and was dropped
+  cache.put(inst("a", 4));
+  auto a = cache.take("a", 4);
+  REQUIRE(a);
+  CHECK(a->version == 4);
+  CHECK_FALSE(cache.take("a", 4));  // taken: a second transition reads the row
+  cache.put(inst("a", 5));
+  cache.put(inst("b", 1));
+  cache.put(inst("c", 1));  // over capacity: "a" was kept longest ago
+  CHECK_FALSE(cache.holds("a"));
+  CHECK(cache.holds("b"));
+  CHECK(cache.holds("c"));
+}
