@@ -6,6 +6,7 @@
 namespace covenant::engine::audit {
 
 tl::expected<std::string, std::string> row_hash(const store::HistoryRow& row) {
+  if (!row.damage.empty()) return tl::unexpected(row.damage);
   auto type = history::event_type_from_number(row.type);
   if (!type) return tl::unexpected("unknown event type " + std::to_string(row.type));
   if (row.type_name != history::name(*type))
@@ -38,6 +39,9 @@ struct Chain {
   }
   void add(const store::HistoryRow& r) {
     if (broken) return;
+    if (!r.damage.empty())
+      return fail(expected,
+                  r.damage + " (the stored row of the events up to " + std::to_string(r.seq) + ")");
     if (r.seq != expected)
       return fail(expected, r.seq > expected
                                 ? "event " + std::to_string(expected) +

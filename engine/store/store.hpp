@@ -132,6 +132,9 @@ struct HistoryRow {
   std::int64_t at_us = 0;
   std::string frame, state, payload, prev_hash, hash;
   std::string workflow, business_key;
+  // Set when the stored row (one transition's events) cannot be read as events: the reason.
+  // `seq` is then the row's last event's, `payload` the row's text as stored.
+  std::string damage;
 };
 
 // Which history rows, in which order. Empty strings and 0 mean "any".

@@ -1,4 +1,5 @@
 // Store: batched writes (write_batch.hpp) and the batched reads a worker's batch needs.
+#include "engine/store/history_rows.hpp"
 #include "engine/store/store.hpp"
 
 namespace covenant::engine::store {
@@ -35,9 +36,8 @@ const Columns kInstanceUpdateColumns = {{"id", false},   {"expected", true}, {"s
                                         {"ctx", false},  {"rt", false},      {"out", false},
                                         {"err", false},  {"ver", true},      {"seq", true},
                                         {"hash", false}, {"up", true}};
-const Columns kEventColumns = {{"i", false},  {"s", true},  {"t", true},   {"tn", false},
-                               {"a", true},   {"f", false}, {"st", false}, {"p", false},
-                               {"ph", false}, {"h", false}};
+const Columns kHistoryColumns = {
+    {"i", false}, {"s", true}, {"a", true}, {"ph", false}, {"ev", false}};
 const Columns kEffectColumns = {{"k", false}, {"i", false}, {"a", false},
                                 {"at", true}, {"r", false}, {"now", true}};
 const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
@@ -193,18 +193,23 @@ void WriteBatch::update_instance(const Instance& i, std::int64_t expected_versio
 }
 
 void WriteBatch::append(const std::vector<history::Event>& events) {
-  for (const auto& e : events)
+  // One row per transition and instance: a run of events of one instance at one time.
+  std::string text;
+  for (std::size_t from = 0, to = 0; from < events.size(); from = to) {
+    const history::Event& first = events[from];
+    for (to = from + 1; to < events.size() && events[to].instance_id == first.instance_id &&
+                        events[to].at_us == first.at_us && events[to].seq == events[to - 1].seq + 1;
+         ++to) {
+    }
+    text.clear();
+    history_rows::encode(text, events.data() + from, events.data() + to);
     events_.row()
-        .add(e.instance_id)
-        .add(e.seq)
-        .add(static_cast<std::int64_t>(e.type))
-        .add(history::name(e.type))
-        .add(e.at_us)
-        .add(e.frame)
-        .add(e.state)
-        .add(e.payload_text.empty() ? e.payload.dump() : e.payload_text)
-        .add(e.prev_hash)
-        .add(e.hash);
+        .add(first.instance_id)
+        .add(events[to - 1].seq)
+        .add(first.at_us)
+        .add(first.prev_hash)
+        .add(text);
+  }
 }
 
 void WriteBatch::record_effect(const std::string& key, const std::string& instance_id,
@@ -318,9 +323,10 @@ Result<void> Store::flush_combined(Tx& tx, WriteBatch& b) {
           "updated_us = x.up FROM " +
               d.json_rows("u", kInstanceUpdateColumns) +
               " WHERE instances.id = x.id AND instances.version = x.expected RETURNING 1), "
-              "hist AS (INSERT INTO history (instance_id, seq, type, type_name, at_us, frame, "
-              "state, payload, prev_hash, hash) SELECT i, s, t, tn, a, f, st, p, ph, h FROM " +
-              d.json_rows("h", kEventColumns) +
+              "hist AS (INSERT INTO history (instance_id, seq, at_us, prev_hash, events) SELECT i, "
+              "s, "
+              "a, ph, ev FROM " +
+              d.json_rows("h", kHistoryColumns) +
               "), eff AS (INSERT INTO effects (idempotency_key, instance_id, activity, attempt, "
               "result, recorded_us) SELECT k, i, a, at, r, now FROM " +
               d.json_rows("e", kEffectColumns) +
@@ -417,9 +423,9 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
         return fail(ErrorCode::Conflict, "an instance of the batch changed concurrently");
     }
     run(b.events_, "batch.insert_history", [&] {
-      return "INSERT INTO history (instance_id, seq, type, type_name, at_us, frame, state, "
-             "payload, prev_hash, hash) SELECT i, s, t, tn, a, f, st, p, ph, h FROM " +
-             d.json_rows("rows", kEventColumns);
+      return "INSERT INTO history (instance_id, seq, at_us, prev_hash, events) SELECT i, s, a, "
+             "ph, ev FROM " +
+             d.json_rows("rows", kHistoryColumns);
     });
     run(b.effects_, "batch.record_effects", [&] {
       return "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, "

@@ -1,5 +1,6 @@
 // Store: instances and their history.
 #include "engine/history/hash_chain.hpp"
+#include "engine/store/history_rows.hpp"
 #include "engine/store/store.hpp"
 
 namespace covenant::engine::store {
@@ -11,9 +12,10 @@ constexpr const char* kStartKey = "SELECT id FROM instances WHERE start_key = :k
 constexpr const char* kInstanceColumns =
     "SELECT id, namespace, workflow, definition_digest, business_key, status, started_by, input, "
     "runtime, output, error, version, next_seq, last_hash, created_us, updated_us FROM instances ";
+// Rows holding an event after `after`: each holds at least one, so `n` rows hold n events.
 constexpr const char* kHistory =
-    "SELECT seq, type, at_us, frame, state, payload, prev_hash, hash FROM history "
-    "WHERE instance_id = :i AND seq > :after ORDER BY seq LIMIT :n";
+    "SELECT seq, at_us, prev_hash, events FROM history WHERE instance_id = :i AND seq > :after "
+    "ORDER BY seq LIMIT :n";
 
 struct InstanceRow {
   std::string id, ns, workflow, digest, business_key, status, started_by, input, runtime, output,
@@ -174,26 +176,32 @@ Result<std::vector<history::Event>> Store::history(const std::string& id, std::i
       "read history", [&]() -> Result<std::vector<history::Event>> {
         std::vector<history::Event> out;
         long long seq = 0, at = 0, after = after_seq;
-        int type = 0;
-        std::string frame, state, payload, prev, hash;
+        std::string prev, events;
         soci::statement st =
             ((*tx)->sql().prepare << kHistory, soci::use(id), soci::use(after), soci::use(limit),
-             soci::into(seq), soci::into(type), soci::into(at), soci::into(frame),
-             soci::into(state), soci::into(payload), soci::into(prev), soci::into(hash));
+             soci::into(seq), soci::into(at), soci::into(prev), soci::into(events));
         st.execute();
-        while (st.fetch()) {
-          history::Event e;
-          e.instance_id = id;
-          e.seq = seq;
-          e.type =
-              history::event_type_from_number(type).value_or(history::EventType::WorkflowStarted);
-          e.at_us = at;
-          e.frame = frame;
-          e.state = state;
-          e.payload = nlohmann::json::parse(payload);
-          e.prev_hash = prev;
-          e.hash = hash;
-          out.push_back(std::move(e));
+        while (st.fetch() && out.size() < static_cast<std::size_t>(limit)) {
+          auto damage =
+              history_rows::decode(seq, prev, events, [&](history_rows::DecodedEvent&& d) {
+                if (d.seq <= after_seq || out.size() >= static_cast<std::size_t>(limit)) return;
+                history::Event e;
+                e.instance_id = id;
+                e.seq = d.seq;
+                e.type = history::event_type_from_number(d.type).value_or(
+                    history::EventType::WorkflowStarted);
+                e.at_us = at;
+                e.frame = std::move(d.frame);
+                e.state = std::move(d.state);
+                e.payload = std::move(d.payload);
+                e.prev_hash = std::move(d.prev_hash);
+                e.hash = std::move(d.hash);
+                out.push_back(std::move(e));
+              });
+          if (!damage.empty())
+            return fail(ErrorCode::Corrupted, "the history of instance " + id +
+                                                  " is damaged in the row ending at event " +
+                                                  std::to_string(seq) + ": " + damage);
         }
         return out;
       });

@@ -246,7 +246,20 @@ set +e; msg=$("$covenant" audit verify-bundle "$tmp/junk.json" 2>&1); rc=$?; set
 printf '{"day": "2020-01-01"}\n' >"$tmp/bad-checkpoints.jsonl"
 set +e; msg=$("$covenant" audit verify --db "$db" --checkpoints "$tmp/bad-checkpoints.jsonl" --public-key "$tmp/audit.pub" 2>&1); rc=$?; set -e
 [ "$rc" -eq 1 ] && grep -q "bad-checkpoints.jsonl:1: a checkpoint needs 'document'" <<<"$msg" || fail "a bad checkpoint line must be located: $rc $msg"
-sqlite3 "${db#sqlite:}" "DROP TRIGGER history_refuses_update; UPDATE history SET state = 'forged' WHERE instance_id = '$id' AND seq = 3;"
+# A history row holds one transition's events as [type, frame, state, payload, hash] lists;
+# forge the state of event 3 inside the row that holds it (the row keyed by its last event).
+sqlite3 "${db#sqlite:}" "DROP TRIGGER history_refuses_update;"
+python3 - "${db#sqlite:}" "$id" <<'PY'
+import json, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+seq, events = con.execute("SELECT seq, events FROM history WHERE instance_id = ? AND seq >= 3 "
+                          "ORDER BY seq LIMIT 1", (sys.argv[2],)).fetchone()
+rows = json.loads(events)
+rows[len(rows) - 1 - (seq - 3)][2] = "forged"
+con.execute("UPDATE history SET events = ? WHERE instance_id = ? AND seq = ?",
+            (json.dumps(rows), sys.argv[2], seq))
+con.commit()
+PY
 set +e; out=$("$covenant" audit verify --db "$db"); rc=$?; set -e
 [ "$rc" -eq 1 ] || fail "audit verify of a tampered database must exit 1, got $rc"
 grep -q "BROKEN instance $id (contract C-1) at event 3: its content does not match its hash" <<<"$out" || fail "audit verify names the break: $out"

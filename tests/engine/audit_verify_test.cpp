@@ -11,14 +11,16 @@
 
 namespace {
 
+// Three steps, one transition each: an instance's history is four stored rows (a row holds
+// one transition's events: engine/store/history_rows.hpp).
 const char* kSteps = R"(apiVersion: covenant/v1
 kind: Workflow
 metadata: { name: steps }
 start: a
 states:
-  a: { type: choice, choices: [{ when: "${ .x == 0 }", next: b }], default: b }
-  b: { type: choice, choices: [{ when: "${ .x == 0 }", next: c }], default: c }
-  c: { type: choice, choices: [{ when: "${ .x == 0 }", next: done }], default: done }
+  a: { type: task, activity: work.do, input: { what: "${ .x }" }, output: .a, next: b }
+  b: { type: task, activity: work.do, input: { what: "${ .x }" }, output: .b, next: c }
+  c: { type: task, activity: work.do, input: { what: "${ .x }" }, output: .c, next: done }
   done: { type: succeed }
 )";
 
@@ -39,59 +41,110 @@ void without_guards(covenant::engine::store::Store& store, const std::string& sq
   REQUIRE((*tx)->commit());
 }
 
+std::string sql_text(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// A stored history row: its key (the last event's sequence number), link and events.
+struct StoredRow {
+  std::int64_t seq = 0;
+  std::string prev_hash;
+  nlohmann::json events;
+  std::int64_t first() const { return seq - static_cast<std::int64_t>(events.size()) + 1; }
+};
+
+std::vector<StoredRow> stored_rows(covenant::engine::store::Store& store, const std::string& id) {
+  auto tx = store.begin(false);
+  REQUIRE(tx);
+  std::vector<StoredRow> out;
+  long long seq = 0;
+  std::string prev, events;
+  soci::statement st = ((*tx)->sql().prepare << "SELECT seq, prev_hash, events FROM history "
+                                                "WHERE instance_id = :i ORDER BY seq",
+                        soci::use(id), soci::into(seq), soci::into(prev), soci::into(events));
+  st.execute();
+  while (st.fetch()) out.push_back({seq, prev, nlohmann::json::parse(events)});
+  return out;
+}
+
+// The stored row holding event `seq` of instance `id`.
+StoredRow row_of(covenant::engine::store::Store& store, const std::string& id, std::int64_t seq) {
+  for (auto& r : stored_rows(store, id))
+    if (r.first() <= seq && seq <= r.seq) return r;
+  FAIL("no stored row holds event " << seq << " of " << id);
+  return {};
+}
+
+void write_row(covenant::engine::store::Store& store, const std::string& id, const StoredRow& r) {
+  without_guards(store, "UPDATE history SET events = " + sql_text(r.events.dump()) +
+                            ", prev_hash = " + sql_text(r.prev_hash) + " WHERE instance_id = " +
+                            sql_text(id) + " AND seq = " + std::to_string(r.seq));
+}
+
 }  // namespace
 
-ENGINE_TEST("Audit verify finds an edited, a deleted and a re-ordered history row", audit_verify) {
+ENGINE_TEST("Audit verify finds an edited, a deleted, a re-ordered and an unlinked event",
+            audit_verify) {
   fx.deploy(kSteps);
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i)
+  for (int i = 0; i < 6; ++i)
     ids.push_back(
         fx.start("steps", {{"x", i}}, {"C-" + std::to_string(i), "alice", "", "default"}));
   fx.drain();
+  for (const auto& id : ids) REQUIRE(stored_rows(*fx.store_, id).size() == 4);
   using covenant::engine::audit::verify;
   auto clean = verify(*fx.store_);
   REQUIRE(clean);
   CHECK(clean->intact());
-  CHECK(clean->instances == 5);
-  CHECK(clean->events >= 30);
-  // Small pages exercise the merge across page boundaries.
-  auto paged = verify(*fx.store_, "", 2);
-  REQUIRE(paged);
-  CHECK(paged->intact());
-  CHECK(paged->events == clean->events);
+  CHECK(clean->instances == 6);
+  CHECK(clean->events >= 60);
+  // Small pages exercise the merge across page boundaries, and pages ending inside a row.
+  for (int page : {1, 2, 5}) {
+    auto paged = verify(*fx.store_, "", page);
+    REQUIRE(paged);
+    CHECK(paged->intact());
+    CHECK(paged->events == clean->events);
+  }
 
-  // 1: an amount changed in a payload (a valid JSON edit).
-  without_guards(*fx.store_,
-                 "UPDATE history SET payload = '{\"type\":\"choice\",\"occurrence\":9}' "
-                 "WHERE instance_id = '" +
-                     ids[1] + "' AND seq = 3");
-  // 2: a row deleted in the middle.
-  without_guards(*fx.store_,
-                 "DELETE FROM history WHERE instance_id = '" + ids[2] + "' AND seq = 2");
-  // 3: two rows swapped (their sequence numbers exchanged).
-  without_guards(*fx.store_,
-                 "UPDATE history SET seq = -1 WHERE instance_id = '" + ids[3] + "' AND seq = 2");
-  without_guards(*fx.store_,
-                 "UPDATE history SET seq = 2 WHERE instance_id = '" + ids[3] + "' AND seq = 3");
-  without_guards(*fx.store_,
-                 "UPDATE history SET seq = 3 WHERE instance_id = '" + ids[3] + "' AND seq = -1");
+  // 1: a value changed in an event's payload (a valid JSON edit), in the middle of a row.
+  auto edited = row_of(*fx.store_, ids[1], 3);
+  REQUIRE(edited.first() < 3);
+  edited.events[3 - edited.first()][3]["attempt"] = 9;
+  write_row(*fx.store_, ids[1], edited);
+  // 2: a transition's row deleted in the middle.
+  auto second = row_of(*fx.store_, ids[2], 4);
+  without_guards(*fx.store_, "DELETE FROM history WHERE instance_id = " + sql_text(ids[2]) +
+                                 " AND seq = " + std::to_string(second.seq));
+  // 3: two events of a row swapped.
+  auto swapped = row_of(*fx.store_, ids[3], 2);
+  REQUIRE(swapped.first() == 1);
+  std::swap(swapped.events[1], swapped.events[2]);
+  write_row(*fx.store_, ids[3], swapped);
   // 4: the tail cut off.
-  without_guards(*fx.store_, "DELETE FROM history WHERE instance_id = '" + ids[4] +
-                                 "' AND seq = (SELECT MAX(seq) FROM history WHERE instance_id = '" +
-                                 ids[4] + "')");
+  without_guards(*fx.store_, "DELETE FROM history WHERE instance_id = " + sql_text(ids[4]) +
+                                 " AND seq = (SELECT MAX(seq) FROM history WHERE instance_id = " +
+                                 sql_text(ids[4]) + ")");
+  // 5: a row's link to the one before it changed.
+  auto third = row_of(*fx.store_, ids[5], 7);
+  third.prev_hash = std::string(64, '0');
+  write_row(*fx.store_, ids[5], third);
   auto r = verify(*fx.store_);
   REQUIRE(r);
-  REQUIRE(r->breaks.size() == 4);
+  REQUIRE(r->breaks.size() == 5);
   std::map<std::string, covenant::engine::audit::Break> by;
   for (const auto& b : r->breaks) by[b.instance_id] = b;
   CHECK(by[ids[1]].seq == 3);
   CHECK(by[ids[1]].reason == "its content does not match its hash");
   CHECK(by[ids[1]].business_key == "C-1");
-  CHECK(by[ids[2]].seq == 2);
+  CHECK(by[ids[2]].seq == second.first());
   CHECK(by[ids[2]].reason.find("missing") != std::string::npos);
   CHECK(by[ids[3]].seq == 2);
-  CHECK(by[ids[3]].reason == "its link to the previous event is broken");
+  CHECK(by[ids[3]].reason == "its content does not match its hash");
   CHECK(by[ids[4]].reason.find("the history ends at event") != std::string::npos);
+  CHECK(by[ids[5]].seq == third.first());
+  CHECK(by[ids[5]].reason == "its link to the previous event is broken");
   CHECK_FALSE(by.count(ids[0]));
 
   // One instance on its own.
@@ -105,18 +158,26 @@ ENGINE_TEST("Audit verify finds an edited, a deleted and a re-ordered history ro
         covenant::engine::ErrorCode::NotFound);
 }
 
-ENGINE_TEST("A payload that is no longer JSON is a broken link, not a crash",
+ENGINE_TEST("A stored row that is no longer JSON is a broken link, not a crash",
             audit_verify_garbage) {
   fx.deploy(kSteps);
   auto id = fx.start("steps", {{"x", 1}}, {"C-9", "alice", "", "default"});
   fx.drain();
-  without_guards(*fx.store_, "UPDATE history SET payload = '{not json' WHERE instance_id = '" + id +
-                                 "' AND seq = 2");
+  auto row = row_of(*fx.store_, id, 5);
+  without_guards(*fx.store_,
+                 "UPDATE history SET events = '[[2,\"root\",\"b\",{not json' WHERE "
+                 "instance_id = " +
+                     sql_text(id) + " AND seq = " + std::to_string(row.seq));
   auto r = covenant::engine::audit::verify(*fx.store_);
   REQUIRE(r);
   REQUIRE(r->breaks.size() == 1);
-  CHECK(r->breaks[0].seq == 2);
-  CHECK(r->breaks[0].reason == "its payload is not JSON");
+  CHECK(r->breaks[0].seq == row.first());
+  CHECK(r->breaks[0].reason.find("not JSON") != std::string::npos);
+  // The instance's own reads refuse it with a clear error instead of guessing.
+  auto h = fx.store_->history(id);
+  REQUIRE_FALSE(h);
+  CHECK(h.error().code == covenant::engine::ErrorCode::Corrupted);
+  CHECK(h.error().message.find("not JSON") != std::string::npos);
 }
 
 ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash",
@@ -158,18 +219,25 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   q.by_instance = true;
   auto rows = fx.store_->history_page(q, {}, 1000);
   REQUIRE(rows);
-  std::string prev, sql;
+  std::string prev;
+  std::map<std::int64_t, covenant::engine::store::HistoryRow> by_seq;
   for (auto r : *rows) {
-    if (r.seq == 2) r.payload = R"({"occurrence":7,"type":"choice"})";
+    if (r.seq == 2) r.payload = R"({"occurrence":7,"type":"task"})";
     r.prev_hash = prev;
     auto h = audit::row_hash(r);
     REQUIRE(h);
     r.hash = *h;
     prev = r.hash;
-    without_guards(*fx.store_, "UPDATE history SET payload = '" + r.payload + "', prev_hash = '" +
-                                   r.prev_hash + "', hash = '" + r.hash +
-                                   "' WHERE instance_id = '" + id +
-                                   "' AND seq = " + std::to_string(r.seq));
+    by_seq[r.seq] = r;
+  }
+  for (auto stored : stored_rows(*fx.store_, id)) {
+    stored.prev_hash = by_seq[stored.first()].prev_hash;
+    for (std::int64_t s = stored.first(); s <= stored.seq; ++s) {
+      auto& e = stored.events[s - stored.first()];
+      e[3] = nlohmann::json::parse(by_seq[s].payload);
+      e[4] = by_seq[s].hash;
+    }
+    write_row(*fx.store_, id, stored);
   }
   without_guards(*fx.store_,
                  "UPDATE instances SET last_hash = '" + prev + "' WHERE id = '" + id + "'");

@@ -31,15 +31,15 @@ states:
 
 constexpr std::int64_t kLeaseUs = 30'000'000;
 
-std::vector<ce::store::TaskRow> claim(EngineFixture& fx, const std::string& worker) {
+std::vector<ce::store::TaskRow> claim_as(EngineFixture& fx, const std::string& worker) {
   auto t = fx.store_->claim_tasks(worker, ce::to_micros(fx.clock.now()), kLeaseUs, 10);
   REQUIRE(t);
   return *t;
 }
 
 // Records one outcome on the chosen path.
-void record(EngineFixture& fx, bool batch, const ce::store::TaskRow& t,
-            const ce::ActivityResult& r) {
+void record_outcome(EngineFixture& fx, bool batch, const ce::store::TaskRow& t,
+                    const ce::ActivityResult& r) {
   if (batch)
     REQUIRE(fx.runtime_->complete_tasks({{t, r}}).failed == 0);
   else
@@ -53,15 +53,15 @@ int count(const std::vector<std::string>& names, const std::string& name) {
 void late_outcome_after_a_retry(EngineFixture& fx, bool batch) {
   fx.deploy(kRetried);
   auto id = fx.start("fenced");
-  auto a = claim(fx, "worker-a");
+  auto a = claim_as(fx, "worker-a");
   REQUIRE(a.size() == 1);
   fx.clock.advance(31s);  // A is frozen past its lease
-  auto b = claim(fx, "worker-b");
+  auto b = claim_as(fx, "worker-b");
   REQUIRE(b.size() == 1);  // B takes the expired lease over
   CHECK(b[0].attempt == 1);
-  record(fx, batch, b[0], ce::ActivityResult::failure("Unavailable", "down", true));
+  record_outcome(fx, batch, b[0], ce::ActivityResult::failure("Unavailable", "down", true));
   // A resumes: its success for attempt 1 is late, and attempt 2 now holds the row.
-  record(fx, batch, a[0], ce::ActivityResult::success({{"from", "a"}}));
+  record_outcome(fx, batch, a[0], ce::ActivityResult::success({{"from", "a"}}));
   CHECK(fx.metrics.late_outcomes() == 1);
   auto names = fx.event_names(id);
   CHECK(count(names, "ActivityCompleted") == 0);
@@ -77,15 +77,15 @@ void late_outcome_after_a_retry(EngineFixture& fx, bool batch) {
 void late_outcome_of_a_taken_over_attempt(EngineFixture& fx, bool batch) {
   fx.deploy(kRetried);
   auto id = fx.start("fenced");
-  auto a = claim(fx, "worker-a");
+  auto a = claim_as(fx, "worker-a");
   fx.clock.advance(31s);
-  auto b = claim(fx, "worker-b");
+  auto b = claim_as(fx, "worker-b");
   REQUIRE(b.size() == 1);
   // A answers first, but the attempt is B's now: A's outcome is dropped, B's counts.
-  record(fx, batch, a[0], ce::ActivityResult::success({{"from", "a"}}));
+  record_outcome(fx, batch, a[0], ce::ActivityResult::success({{"from", "a"}}));
   CHECK(fx.metrics.late_outcomes() == 1);
   CHECK(fx.instance(id).status == "running");
-  record(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
+  record_outcome(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
   auto inst = fx.instance(id);
   CHECK(inst.status == "completed");
   auto h = fx.store_->history(id);
@@ -95,7 +95,7 @@ void late_outcome_of_a_taken_over_attempt(EngineFixture& fx, bool batch) {
       CHECK(e.payload.dump().find(R"("from":"b")") != std::string::npos);
   CHECK(count(fx.event_names(id), "ActivityCompleted") == 1);
   // And a replay of B's outcome (a worker retrying its commit) is late too: once only.
-  record(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
+  record_outcome(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
   CHECK(count(fx.event_names(id), "ActivityCompleted") == 1);
 }
 

@@ -363,7 +363,7 @@ ENGINE_TEST("History rows cannot be updated or deleted", append_only) {
     soci::statement st = ((*tx)->sql().prepare << sql);
     st.execute(true);
   };
-  CHECK_THROWS_WITH(attempt("UPDATE history SET payload = '{}' WHERE instance_id = '" + id + "'"),
+  CHECK_THROWS_WITH(attempt("UPDATE history SET events = '[]' WHERE instance_id = '" + id + "'"),
                     Catch::Contains("append-only"));
   CHECK_THROWS_WITH(attempt("DELETE FROM history WHERE instance_id = '" + id + "'"),
                     Catch::Contains("append-only"));
