@@ -295,10 +295,6 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
       if (!go) return tl::unexpected(go.error());
       if (!*go) continue;
     }
-    if (step.task)
-      if (const auto* o = std::get_if<ActivityOutcome>(&step.input); o && o->ok)
-        writes.record_effect(step.task->key, step.task->instance_id, step.task->activity,
-                             step.task->attempt, o->result, now_us);
     auto gates = starting ? std::map<std::string, json>{} : open_gates(*inst);
     auto d = decide(*inst, step.input, now, *wf, *jq);
     if (!d) return tl::unexpected(d.error());

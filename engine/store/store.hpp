@@ -48,8 +48,10 @@ struct TaskRow {
   // The worker holding the lease, as claimed: with `attempt`, the fence an outcome must
   // pass (Store::finish_tasks).
   std::string lease_owner;
-  // Set by claim_tasks when a result is recorded under the key already (the call succeeded
-  // before): the worker passes it on instead of calling again.
+  // A result recorded for the task while it was still live, by a version before migration 013
+  // (the call succeeded, the outcome was not written): the worker passes it on instead of
+  // calling again. Covenant now records a result only with the outcome that closes the task
+  // (its ActivityCompleted event), so new tasks never carry one.
   std::optional<nlohmann::json> recorded;
 };
 
@@ -286,11 +288,8 @@ class Store {
   Result<std::map<std::string, model::Instance>> load_instances(Tx& tx,
                                                                 const std::vector<std::string>& ids,
                                                                 bool lock = false);
-  // The recorded effects among these idempotency keys.
-  Result<std::map<std::string, nlohmann::json>> find_effects(Tx& tx,
-                                                             const std::vector<std::string>& keys);
 
-  // Work: tasks, timers, effects (store_work.cpp).
+  // Work: tasks and timers (store_work.cpp).
   Result<std::vector<TaskRow>> claim_tasks(const std::string& worker, std::int64_t now_us,
                                            std::int64_t lease_us, int limit);
   Result<void> extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
@@ -309,11 +308,6 @@ class Store {
   Result<bool> take_timer(Tx& tx, std::int64_t timer_id);
   // The earliest time a task or timer is due, if any.
   Result<std::optional<std::int64_t>> next_due_us();
-  Result<std::optional<nlohmann::json>> find_effect(const std::string& key);
-  // Records an external call's result under its idempotency key; false if already recorded.
-  Result<bool> record_effect(Tx& tx, const std::string& key, const std::string& instance_id,
-                             const std::string& activity, int attempt, const nlohmann::json& result,
-                             std::int64_t now_us);
 
   // Principals (store_principals.cpp). Tokens never reach the store, only their hashes.
   Result<void> add_principal(const std::string& name, const std::vector<std::string>& roles,

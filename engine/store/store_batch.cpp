@@ -38,8 +38,6 @@ const Columns kInstanceUpdateColumns = {{"id", false},   {"expected", true}, {"s
                                         {"hash", false}, {"up", true}};
 const Columns kHistoryColumns = {
     {"i", false}, {"s", true}, {"a", true}, {"ph", false}, {"ev", false}};
-const Columns kEffectColumns = {{"k", false}, {"i", false}, {"a", false},
-                                {"at", true}, {"r", false}, {"now", true}};
 const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
                               {"o", true},   {"c", true},   {"a", false},  {"inp", false},
                               {"at", true},  {"tmo", true}, {"due", true}, {"now", true},
@@ -70,14 +68,14 @@ struct TaskUpsert : Prepared {
   }
 };
 
-// PostgreSQL: a worker's usual batch (instances, history, effects, next tasks) as one
-// statement of data-modifying CTEs: one round trip instead of four. (The tasks it records
+// PostgreSQL: a worker's usual batch (instances, history, next tasks) as one statement of
+// data-modifying CTEs: one round trip instead of three. (The tasks it records
 // outcomes of were closed first, fenced: Store::finish_tasks.)
 struct CombinedWrite : Prepared {
-  std::string u, h, e, t, key, status;
+  std::string u, h, t, key, status;
   long long id = 0;
   CombinedWrite(soci::session& s, const std::string& sql) : Prepared(s) {
-    for (auto* p : {&u, &h, &e, &t}) st.exchange(soci::use(*p));
+    for (auto* p : {&u, &h, &t}) st.exchange(soci::use(*p));
     st.exchange(soci::into(id));
     st.exchange(soci::into(key));
     st.exchange(soci::into(status));
@@ -86,18 +84,6 @@ struct CombinedWrite : Prepared {
 };
 
 std::string text_or_empty(const JsonRows& rows) { return rows.empty() ? "[]" : rows.text(); }
-
-// Effects by key.
-struct EffectLookup : Prepared {
-  std::string text, key, result;
-  EffectLookup(soci::session& s, const std::string& sql) : Prepared(s) {
-    st.exchange(soci::use(text));
-    st.exchange(soci::into(key));
-    st.exchange(soci::into(result));
-    prepare(sql);
-  }
-};
-const Columns kKeyColumn = {{"k", false}};
 
 // A statement over one JSON parameter that returns row ids.
 struct IdsReturned : Prepared {
@@ -212,18 +198,6 @@ void WriteBatch::append(const std::vector<history::Event>& events) {
   }
 }
 
-void WriteBatch::record_effect(const std::string& key, const std::string& instance_id,
-                               const std::string& activity, int attempt,
-                               const nlohmann::json& result, std::int64_t now_us) {
-  effects_.row()
-      .add(key)
-      .add(instance_id)
-      .add(activity)
-      .add(attempt)
-      .add(result.dump())
-      .add(now_us);
-}
-
 bool WriteBatch::can_take(const std::string& instance_id, const model::Decision& d) const {
   bool cancels = d.cancel_all || !d.cancel_tasks.empty() || !d.cancel_timers.empty();
   if (cancels && instances_with_work_.count(instance_id)) return false;
@@ -275,14 +249,14 @@ void WriteBatch::take(const std::string& instance_id, const model::Decision& d,
 }
 
 bool WriteBatch::empty() const {
-  return new_instances_.empty() && updates_.empty() && events_.empty() && effects_.empty() &&
-         cancel_all_.empty() && cancel_tasks_.empty() && cancel_timers_.empty() && tasks_.empty() &&
-         timers_.empty() && approvals_.empty() && outbox_.empty();
+  return new_instances_.empty() && updates_.empty() && events_.empty() && cancel_all_.empty() &&
+         cancel_tasks_.empty() && cancel_timers_.empty() && tasks_.empty() && timers_.empty() &&
+         approvals_.empty() && outbox_.empty();
 }
 
 void WriteBatch::clear() {
-  for (JsonRows* r : {&new_instances_, &events_, &effects_, &cancel_all_, &cancel_tasks_,
-                      &cancel_timers_, &tasks_, &timers_})
+  for (JsonRows* r : {&new_instances_, &events_, &cancel_all_, &cancel_tasks_, &cancel_timers_,
+                      &tasks_, &timers_})
     r->clear();
   updates_.clear();
   approvals_.clear();
@@ -327,23 +301,20 @@ Result<void> Store::flush_combined(Tx& tx, WriteBatch& b) {
               "s, "
               "a, ph, ev FROM " +
               d.json_rows("h", kHistoryColumns) +
-              "), eff AS (INSERT INTO effects (idempotency_key, instance_id, activity, attempt, "
-              "result, recorded_us) SELECT k, i, a, at, r, now FROM " +
-              d.json_rows("e", kEffectColumns) +
-              " WHERE true ON CONFLICT (idempotency_key) DO NOTHING), ins AS (INSERT INTO tasks "
+              "), ins AS (INSERT INTO tasks "
               "(task_key, instance_id, frame, state, occurrence, compensation, activity, input, "
               "attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us) "
               "SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, now FROM " +
               d.json_rows("t", kTaskColumns) +
               " WHERE true ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, attempt "
               "= excluded.attempt, due_us = excluded.due_us, status = excluded.status, "
-              "lease_owner = excluded.lease_owner, lease_until_us = excluded.lease_until_us "
-              "RETURNING id, task_key, status) SELECT id, task_key, status FROM ins UNION ALL "
+              "lease_owner = excluded.lease_owner, lease_until_us = excluded.lease_until_us, "
+              "recorded = NULL RETURNING id, task_key, status) SELECT id, task_key, status FROM "
+              "ins UNION ALL "
               "SELECT -1, CAST(COUNT(*) AS TEXT), '' FROM upd");
     });
     p.u = update_rows(b);
     p.h = text_or_empty(b.events_);
-    p.e = text_or_empty(b.effects_);
     p.t = text_or_empty(b.tasks_);
     p.st.execute();
     long long updated = -1;
@@ -427,12 +398,6 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
              "ph, ev FROM " +
              d.json_rows("rows", kHistoryColumns);
     });
-    run(b.effects_, "batch.record_effects", [&] {
-      return "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, "
-             "recorded_us) SELECT k, i, a, at, r, now FROM " +
-             d.json_rows("rows", kEffectColumns) +
-             " WHERE true ON CONFLICT (idempotency_key) DO NOTHING";
-    });
     run(b.cancel_all_, "batch.cancel_instance_tasks", [&] {
       return "DELETE FROM tasks WHERE status IN ('ready', 'leased') AND " +
              d.in_rows("instance_id", "rows", false);
@@ -463,7 +428,7 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
                 " WHERE true ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, "
                 "attempt = excluded.attempt, due_us = excluded.due_us, status = "
                 "excluded.status, lease_owner = excluded.lease_owner, lease_until_us = "
-                "excluded.lease_until_us RETURNING id, task_key, status");
+                "excluded.lease_until_us, recorded = NULL RETURNING id, task_key, status");
       });
       p.text = b.tasks_.text();
       p.st.execute();
@@ -550,28 +515,6 @@ Result<std::map<std::string, Instance>> Store::load_instances(Tx& tx,
           out.emplace(inst.id, std::move(inst));
         return out;
       });
-}
-
-Result<std::map<std::string, nlohmann::json>> Store::find_effects(
-    Tx& tx, const std::vector<std::string>& keys) {
-  auto r = guard<std::map<std::string, nlohmann::json>>(
-      "find effects", [&]() -> Result<std::map<std::string, nlohmann::json>> {
-        std::map<std::string, nlohmann::json> out;
-        if (keys.empty()) return out;
-        JsonRows rows;
-        for (const auto& k : keys) rows.row().add(k);
-        auto& p = tx.prepared<EffectLookup>("batch.find_effects", [&](soci::session& s) {
-          return std::make_unique<EffectLookup>(
-              s, "SELECT idempotency_key, result FROM effects WHERE " +
-                     dialect_.in_rows("idempotency_key", "rows", false));
-        });
-        p.text = rows.text();
-        p.st.execute();
-        while (p.st.fetch()) out.emplace(p.key, nlohmann::json::parse(p.result));
-        return out;
-      });
-  if (!r && dialect_.backend() == Backend::Sqlite) tx.forget("batch.find_effects");
-  return r;
 }
 
 }  // namespace covenant::engine::store

@@ -1,4 +1,4 @@
-// Store: tasks (claimed under leases), durable timers, and recorded effects.
+// Store: tasks (claimed under leases) and durable timers.
 #include "engine/store/store.hpp"
 
 #include <algorithm>
@@ -10,7 +10,7 @@ namespace {
 // worker died), then ready ones in due order; each reads a partial index (migration 007).
 constexpr const char* kClaimedColumns =
     " RETURNING id, task_key, instance_id, frame, state, occurrence, compensation, activity, "
-    "input, attempt, timeout_us, due_us";
+    "input, attempt, timeout_us, due_us, recorded";
 constexpr const char* kClaimExpired =
     "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id IN "
     "(SELECT id FROM tasks WHERE status = 'leased' AND lease_until_us < :now ORDER BY "
@@ -34,14 +34,11 @@ constexpr const char* kTakeTimer = "DELETE FROM timers WHERE id = :id AND status
 constexpr const char* kNextTask = "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
 constexpr const char* kNextLease = "SELECT MIN(lease_until_us) FROM tasks WHERE status = 'leased'";
 constexpr const char* kNextTimer = "SELECT MIN(fire_us) FROM timers WHERE status = 'pending'";
-constexpr const char* kFindEffect = "SELECT result FROM effects WHERE idempotency_key = :k";
-constexpr const char* kRecordEffect =
-    "INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, recorded_us) "
-    "VALUES (:k, :i, :a, :at, :r, :now) ON CONFLICT (idempotency_key) DO NOTHING";
 
 // A claim statement, prepared once per session.
 struct Claim : Prepared {
-  std::string worker, input;
+  std::string worker, input, recorded;
+  soci::indicator recorded_ind = soci::i_null;
   long long until = 0, now = 0, tid = 0, timeout = 0, due = 0;
   int n = 0, comp = 0;
   TaskRow t;
@@ -62,6 +59,7 @@ struct Claim : Prepared {
     st.exchange(soci::into(t.attempt));
     st.exchange(soci::into(timeout));
     st.exchange(soci::into(due));
+    st.exchange(soci::into(recorded, recorded_ind));
     prepare(sql);
   }
 };
@@ -96,6 +94,7 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
           t.timeout_us = p.timeout;
           t.due_us = p.due;
           t.lease_owner = worker;
+          if (p.recorded_ind == soci::i_ok) t.recorded = nlohmann::json::parse(p.recorded);
           out.push_back(std::move(t));
         }
       } catch (...) {
@@ -106,14 +105,6 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
     std::sort(out.begin(), out.end(), [](const TaskRow& a, const TaskRow& b) {
       return std::tie(a.due_us, a.id) < std::tie(b.due_us, b.id);
     });
-    // A result recorded under a task's key means its call succeeded already: the worker
-    // passes it on instead of calling again.
-    std::vector<std::string> keys;
-    for (const auto& t : out) keys.push_back(t.key);
-    auto effects = find_effects(**tx, keys);
-    if (!effects) return tl::unexpected(effects.error());
-    for (auto& t : out)
-      if (auto it = effects->find(t.key); it != effects->end()) t.recorded = it->second;
     return out;
   });
   if (!r) return r;
@@ -198,31 +189,6 @@ Result<std::optional<std::int64_t>> Store::next_due_us() {
         }
         return best;
       });
-}
-
-Result<std::optional<nlohmann::json>> Store::find_effect(const std::string& key) {
-  auto tx = begin(false);
-  if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<nlohmann::json>>(
-      "find effect", [&]() -> Result<std::optional<nlohmann::json>> {
-        std::string result;
-        (*tx)->sql() << kFindEffect, soci::use(key), soci::into(result);
-        if (!(*tx)->sql().got_data()) return std::nullopt;
-        return nlohmann::json::parse(result);
-      });
-}
-
-Result<bool> Store::record_effect(Tx& tx, const std::string& key, const std::string& instance_id,
-                                  const std::string& activity, int attempt,
-                                  const nlohmann::json& result, std::int64_t now_us) {
-  return guard<bool>("record effect", [&]() -> Result<bool> {
-    std::string r = result.dump();
-    long long now = now_us;
-    soci::statement st = (tx.sql().prepare << kRecordEffect, soci::use(key), soci::use(instance_id),
-                          soci::use(activity), soci::use(attempt), soci::use(r), soci::use(now));
-    st.execute(true);
-    return st.get_affected_rows() == 1;
-  });
 }
 
 }  // namespace covenant::engine::store

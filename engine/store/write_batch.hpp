@@ -6,7 +6,7 @@
 // table's rows travel as one JSON array parameter that the database unpacks (json_each on
 // SQLite, json_array_elements on PostgreSQL; PostgreSQL's usual batch goes as one statement).
 //
-// Order is kept where it matters: a flush writes instances, then history, effects, cancellations,
+// Order is kept where it matters: a flush writes instances, then history, cancellations,
 // new tasks and timers, and last approval rows and webhooks, which is the order one transition
 // writes them in. A decision that cancels work of an instance whose new work is still pending
 // here, or that re-schedules a task key pending here, makes Store::add_work flush first, so later
@@ -65,9 +65,6 @@ class WriteBatch {
   // version it had when locked (the first one given for it counts).
   void update_instance(const model::Instance& inst, std::int64_t expected_version);
   void append(const std::vector<history::Event>& events);
-  void record_effect(const std::string& key, const std::string& instance_id,
-                     const std::string& activity, int attempt, const nlohmann::json& result,
-                     std::int64_t now_us);
   // True when `d`'s writes may join this batch; false when the batch must be flushed first
   // (d cancels work of an instance with new work pending here, or re-schedules a pending key).
   bool can_take(const std::string& instance_id, const model::Decision& d) const;
@@ -87,8 +84,7 @@ class WriteBatch {
   friend class Store;
   friend bool combinable(const Dialect& d, const WriteBatch& b);
   friend std::string update_rows(const WriteBatch& b);
-  JsonRows new_instances_, events_, effects_, cancel_all_, cancel_tasks_, cancel_timers_, tasks_,
-      timers_;
+  JsonRows new_instances_, events_, cancel_all_, cancel_tasks_, cancel_timers_, tasks_, timers_;
   // Instance updates by id: (expected version, the row's fields as JSON text after the id).
   std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
   std::vector<ApprovalRow> approvals_;

@@ -1,5 +1,6 @@
 // Upgrading in place. Engine core v2 changed what the store keeps (migration 011: the work
-// tables hold only live work). A database written by the version before — kept in
+// tables hold only live work; 012: one history row per transition; 013: effects kept in the
+// history). A database written by the version before — kept in
 // tests/fixtures/store-v10, three contract-to-cash instances with 182 events, open and closed
 // approvals, live and finished work — opens, is migrated, still verifies event by event, and
 // its instances go on: a parked gate is approved and a running instance cancelled, and the
@@ -27,6 +28,24 @@ std::string fixture(const std::string& name) {
   return path.string();
 }
 
+// What an older version could leave behind besides the fixture: a call's result recorded under
+// a task that is still live (recorded, then the process stopped before the outcome was written).
+const char* kLegacyEffect = R"(
+INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, activity, input,
+  attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us)
+VALUES ('legacy/root/pay#1', 'af70f8c7-a9f7-40d0-9b7e-20896ccd41ca', 'root', 'pay', 1, 0,
+  'billing.create_invoice', '{}', 1, 0, 0, 'ready', '', 0, 0);
+INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, recorded_us)
+VALUES ('legacy/root/pay#1', 'af70f8c7-a9f7-40d0-9b7e-20896ccd41ca', 'billing.create_invoice', 1,
+  '{"invoice":"in_legacy"}', 0);
+)";
+
+std::string legacy_effect_file(const covenant::testing::TempDir& dir) {
+  auto path = dir.path() / "legacy-effect.sql";
+  std::ofstream(path) << kLegacyEffect;
+  return path.string();
+}
+
 // Runs a shell command; fails the test with what it printed when it fails.
 void run(const std::string& cmd, const covenant::testing::TempDir& dir) {
   std::string log = (dir.path() / "command.log").string();
@@ -50,7 +69,7 @@ std::int64_t count(ce::store::Store& store, const std::string& sql) {
 void upgrade_and_continue(const std::string& url) {
   EngineFixture fx(url);  // opening the store applies the pending migrations
   auto& store = *fx.store_;
-  CHECK(store.schema_version() == 12);
+  CHECK(store.schema_version() == 13);
 
   // Nothing the audit reads was lost or changed by the migration.
   auto before = ce::audit::verify(store);
@@ -63,7 +82,29 @@ void upgrade_and_continue(const std::string& url) {
   CHECK(count(store, "SELECT COUNT(*) FROM tasks WHERE status NOT IN ('ready', 'leased')") == 0);
   CHECK(count(store, "SELECT COUNT(*) FROM timers WHERE status <> 'pending'") == 0);
   CHECK(count(store, "SELECT COUNT(*) FROM timers") == 4);
-  CHECK(count(store, "SELECT COUNT(*) FROM effects") == 35);
+  // Effects are kept in the history: the table is gone, and the result recorded for a live task
+  // rides on the task, so the claim hands it to the worker instead of a second call.
+  CHECK(count(store, "SELECT COUNT(*) FROM tasks WHERE recorded IS NOT NULL") == 1);
+  {
+    auto claimed = store.claim_tasks("upgrade-test", 1, 60'000'000, 10);
+    REQUIRE(claimed);
+    REQUIRE(claimed->size() == 1);
+    CHECK(claimed->front().key == "legacy/root/pay#1");
+    REQUIRE(claimed->front().recorded);
+    CHECK(*claimed->front().recorded == nlohmann::json{{"invoice", "in_legacy"}});
+  }
+  {
+    auto tx = store.begin(false);
+    REQUIRE(tx);
+    bool gone = false;
+    try {
+      long long n = 0;
+      (*tx)->sql() << "SELECT COUNT(*) FROM effects", soci::into(n);
+    } catch (const std::exception&) {
+      gone = true;
+    }
+    CHECK(gone);
+  }
 
   // The parked gate, read from the upgraded row, is approved by a finance approver.
   auto parked = store.instance(kParked);
@@ -129,6 +170,7 @@ TEST_CASE("A database written before engine core v2 is upgraded in place and goe
   covenant::testing::TempDir dir;
   auto db = dir.path() / "covenant.db";
   run("sqlite3 '" + db.string() + "' < '" + fixture("sqlite.sql") + "'", dir);
+  run("sqlite3 '" + db.string() + "' < '" + legacy_effect_file(dir) + "'", dir);
   upgrade_and_continue("sqlite:" + db.string());
 }
 
@@ -137,5 +179,6 @@ TEST_CASE("A PostgreSQL database written before engine core v2 is upgraded in pl
   covenant::testing::TempDir dir;
   covenant::testing::TestDatabase db;
   run("psql -q -v ON_ERROR_STOP=1 '" + db.url() + "' -f '" + fixture("postgres.sql") + "'", dir);
+  run("psql -q -v ON_ERROR_STOP=1 '" + db.url() + "' -f '" + legacy_effect_file(dir) + "'", dir);
   upgrade_and_continue(db.url());
 }
