@@ -409,7 +409,7 @@ Result<void> Runtime::decide_approval(
 
 Result<void> Runtime::fire_timer(const store::TimerRow& t) {
   return advance(t.instance_id, TimerInput{t.frame, t.state, t.occurrence, t.kind},
-                 [&](store::Tx& tx) { return store_.take_timer(tx, t.id); });
+                 [&](store::Tx& tx) { return store_.take_timer(tx, t); });
 }
 
 Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {

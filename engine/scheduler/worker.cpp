@@ -114,8 +114,8 @@ PassStats Worker::run_due() {
       running.push_back(task->get_future());
       boost::asio::post(pool_, [task] { (*task)(); });
     }
-    std::vector<std::int64_t> ids;
-    for (const auto& t : *tasks) ids.push_back(t.id);
+    std::map<std::int64_t, std::string> ids;
+    for (const auto& t : *tasks) ids.emplace(t.id, t.instance_id);
     // Heartbeats: extend the leases while the activities run.
     for (auto& f : running) {
       while (f.wait_for(opts_.lease / 3) != std::future_status::ready) {
@@ -174,7 +174,7 @@ void Worker::commit_loop() {
       for (const auto& c : batch) leased_.erase(c.task.id);
       in_flight_ += static_cast<int>(result.leased.size());
       for (auto& t : result.leased) {
-        leased_.insert(t.id);
+        leased_.emplace(t.id, t.instance_id);
         dispatch(std::move(t));
       }
       // Look again only if there may be work to claim: tasks this batch left ready, or the
@@ -251,7 +251,7 @@ void Worker::run() {
         starved_ = claimed == room;  // perhaps more is ready than there was room for
         in_flight_ += claimed;
         for (auto& t : *tasks) {
-          leased_.insert(t.id);
+          leased_.emplace(t.id, t.instance_id);
           dispatch(std::move(t));
         }
       }
@@ -304,10 +304,10 @@ void Worker::run() {
 void Worker::heartbeat_loop() {
   std::unique_lock lock(mu_);
   while (!beat_cv_.wait_for(lock, opts_.lease / 3, [&] { return heartbeat_stop_; })) {
-    std::vector<std::int64_t> ids(leased_.begin(), leased_.end());
+    auto tasks = leased_;
     lock.unlock();
     auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
-    if (auto r = rt_.store().extend_leases(opts_.worker_id, ids, until); !r)
+    if (auto r = rt_.store().extend_leases(opts_.worker_id, tasks, until); !r)
       std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
     lock.lock();
   }

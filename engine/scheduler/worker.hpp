@@ -85,9 +85,10 @@ class Worker {
 
   std::mutex mu_;
   std::condition_variable loop_cv_, commit_cv_, beat_cv_;
-  bool woken_ = false;                              // GUARDED_BY(mu_)
-  int in_flight_ = 0;                               // GUARDED_BY(mu_)
-  std::set<std::int64_t> leased_;                   // GUARDED_BY(mu_)
+  bool woken_ = false;  // GUARDED_BY(mu_)
+  int in_flight_ = 0;   // GUARDED_BY(mu_)
+  std::map<std::int64_t, std::string>
+      leased_;  // task id → instance                   // GUARDED_BY(mu_)
   std::vector<runtime::Runtime::Completion> done_;  // GUARDED_BY(mu_)
   bool committer_stop_ = false;                     // GUARDED_BY(mu_)
   bool heartbeat_stop_ = false;                     // GUARDED_BY(mu_)

@@ -292,7 +292,9 @@ class Store {
   // Work: tasks and timers (store_work.cpp).
   Result<std::vector<TaskRow>> claim_tasks(const std::string& worker, std::int64_t now_us,
                                            std::int64_t lease_us, int limit);
-  Result<void> extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
+  // Extends the leases `worker` holds on these tasks (task id → its instance).
+  Result<void> extend_leases(const std::string& worker,
+                             const std::map<std::int64_t, std::string>& tasks,
                              std::int64_t until_us);
   // Makes the tasks leased by `worker` ready again: a worker starting under the name of one
   // that died takes its tasks back at once instead of after their leases expire. Returns
@@ -305,7 +307,7 @@ class Store {
   Result<std::set<std::int64_t>> finish_tasks(Tx& tx, const std::vector<const TaskRow*>& tasks);
   Result<std::vector<TimerRow>> due_timers(std::int64_t now_us, int limit);
   // Marks a pending timer fired; false if it was fired or cancelled already.
-  Result<bool> take_timer(Tx& tx, std::int64_t timer_id);
+  Result<bool> take_timer(Tx& tx, const TimerRow& timer);
   // The earliest time a task or timer is due, if any.
   Result<std::optional<std::int64_t>> next_due_us();
 

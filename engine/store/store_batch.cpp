@@ -85,6 +85,20 @@ struct CombinedWrite : Prepared {
 
 std::string text_or_empty(const JsonRows& rows) { return rows.empty() ? "[]" : rows.text(); }
 
+// A task's or timer's instance and key: what a cancellation names.
+const Columns kKeyColumns = {{"i", false}, {"k", false}};
+
+// Deletes the rows of `table` named by (instance, key) pairs (kKeyColumns) that meet `live`:
+// each pair is matched on the (instance_id, key) index, on the instance's own partition.
+std::string delete_by_key(const Dialect& d, const char* table, const char* key, const char* live) {
+  std::string t = table;
+  if (d.backend() == Backend::Postgres)
+    return "DELETE FROM " + t + " USING " + d.json_rows("rows", kKeyColumns) + " WHERE " + t +
+           ".instance_id = x.i AND " + t + "." + key + " = x.k AND " + live;
+  return "DELETE FROM " + t + " WHERE " + live + " AND (instance_id, " + key +
+         ") IN (SELECT i, k FROM " + d.json_rows("rows", kKeyColumns) + ")";
+}
+
 // A statement over one JSON parameter that returns row ids.
 struct IdsReturned : Prepared {
   std::string text;
@@ -95,7 +109,7 @@ struct IdsReturned : Prepared {
     prepare(sql);
   }
 };
-const Columns kFenceColumns = {{"id", true}, {"at", true}, {"w", false}};
+const Columns kFenceColumns = {{"i", false}, {"id", true}, {"at", true}, {"w", false}};
 
 // Instances' ids and versions, read (and locked) by one JSON parameter of ids.
 struct VersionReader : Prepared {
@@ -209,8 +223,8 @@ bool WriteBatch::can_take(const std::string& instance_id, const model::Decision&
 void WriteBatch::take(const std::string& instance_id, const model::Decision& d,
                       std::int64_t now_us) {
   if (d.cancel_all) cancel_all_.row().add(instance_id);
-  for (const auto& k : d.cancel_tasks) cancel_tasks_.row().add(k);
-  for (const auto& k : d.cancel_timers) cancel_timers_.row().add(k);
+  for (const auto& k : d.cancel_tasks) cancel_tasks_.row().add(instance_id).add(k);
+  for (const auto& k : d.cancel_timers) cancel_timers_.row().add(instance_id).add(k);
   for (const auto& t : d.tasks) {
     bool eager = !lease_.worker.empty() && leasing_ < lease_.max && t.due_us <= lease_.now_us;
     if (eager)
@@ -306,7 +320,9 @@ Result<void> Store::flush_combined(Tx& tx, WriteBatch& b) {
               "attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us) "
               "SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, now FROM " +
               d.json_rows("t", kTaskColumns) +
-              " WHERE true ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, attempt "
+              " WHERE true ON CONFLICT (instance_id, task_key) DO UPDATE SET input = "
+              "excluded.input, "
+              "attempt "
               "= excluded.attempt, due_us = excluded.due_us, status = excluded.status, "
               "lease_owner = excluded.lease_owner, lease_until_us = excluded.lease_until_us, "
               "recorded = NULL RETURNING id, task_key, status) SELECT id, task_key, status FROM "
@@ -407,13 +423,10 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
              d.in_rows("instance_id", "rows", false);
     });
     run(b.cancel_tasks_, "batch.cancel_tasks", [&] {
-      return "DELETE FROM tasks WHERE status IN ('ready', 'leased') AND " +
-             d.in_rows("task_key", "rows", false);
+      return delete_by_key(d, "tasks", "task_key", "tasks.status IN ('ready', 'leased')");
     });
-    run(b.cancel_timers_, "batch.cancel_timers", [&] {
-      return "DELETE FROM timers WHERE status = 'pending' AND " +
-             d.in_rows("timer_key", "rows", false);
-    });
+    run(b.cancel_timers_, "batch.cancel_timers",
+        [&] { return delete_by_key(d, "timers", "timer_key", "timers.status = 'pending'"); });
     if (!b.tasks_.empty()) {
       // New tasks, or a retry of a known key; those leased to the worker come back with
       // their ids (RETURNING names them all: filter by status).
@@ -425,7 +438,8 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
             "activity, input, attempt, timeout_us, due_us, status, lease_owner, lease_until_us, "
             "created_us) SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, now FROM " +
                 d.json_rows("rows", kTaskColumns) +
-                " WHERE true ON CONFLICT (task_key) DO UPDATE SET input = excluded.input, "
+                " WHERE true ON CONFLICT (instance_id, task_key) DO UPDATE SET input = "
+                "excluded.input, "
                 "attempt = excluded.attempt, due_us = excluded.due_us, status = "
                 "excluded.status, lease_owner = excluded.lease_owner, lease_until_us = "
                 "excluded.lease_until_us, recorded = NULL RETURNING id, task_key, status");
@@ -438,7 +452,8 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
     run(b.timers_, "batch.insert_timers", [&] {
       return "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, "
              "fire_us, status, created_us) SELECT k, i, f, s, o, kind, at, 'pending', now FROM " +
-             d.json_rows("rows", kTimerColumns) + " WHERE true ON CONFLICT (timer_key) DO NOTHING";
+             d.json_rows("rows", kTimerColumns) +
+             " WHERE true ON CONFLICT (instance_id, timer_key) DO NOTHING";
     });
     current.clear();
     return {};
@@ -454,12 +469,14 @@ Result<std::set<std::int64_t>> Store::finish_tasks(Tx& tx,
   if (tasks.empty()) return out;
   auto r = guard<std::set<std::int64_t>>("finish tasks", [&]() -> Result<std::set<std::int64_t>> {
     JsonRows rows;
-    for (const TaskRow* t : tasks) rows.row().add(t->id).add(t->attempt).add(t->lease_owner);
+    for (const TaskRow* t : tasks)
+      rows.row().add(t->instance_id).add(t->id).add(t->attempt).add(t->lease_owner);
     // A finished task is deleted, not updated (migration 011): no new row version and no
     // index entries, where an update of its status wrote both. The history keeps the record.
     auto& p = tx.prepared<IdsReturned>("work.finish_tasks", [&](soci::session& s) {
       std::string fence =
-          "tasks.id = x.id AND tasks.attempt = x.at AND tasks.lease_owner = x.w "
+          "tasks.instance_id = x.i AND tasks.id = x.id AND tasks.attempt = x.at AND "
+          "tasks.lease_owner = x.w "
           "AND tasks.status = 'leased'";
       return std::make_unique<IdsReturned>(
           s, dialect_.backend() == Backend::Postgres

@@ -8,20 +8,24 @@ namespace {
 
 // Claiming is one statement per kind of claimable row: tasks whose lease expired (their
 // worker died), then ready ones in due order; each reads a partial index (migration 007).
+// Rows are named by (instance_id, id), as every statement on the work tables names them: on a
+// table split by instance the pair finds the row's part.
 constexpr const char* kClaimedColumns =
     " RETURNING id, task_key, instance_id, frame, state, occurrence, compensation, activity, "
     "input, attempt, timeout_us, due_us, recorded";
 constexpr const char* kClaimExpired =
-    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id IN "
-    "(SELECT id FROM tasks WHERE status = 'leased' AND lease_until_us < :now ORDER BY "
+    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE "
+    "(instance_id, id) IN (SELECT instance_id, id FROM tasks WHERE status = 'leased' AND "
+    "lease_until_us < :now ORDER BY "
     "lease_until_us LIMIT :n";
 constexpr const char* kClaimReady =
-    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE id IN "
-    "(SELECT id FROM tasks WHERE status = 'ready' AND due_us <= :now ORDER BY due_us, id "
+    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE "
+    "(instance_id, id) IN (SELECT instance_id, id FROM tasks WHERE status = 'ready' AND due_us "
+    "<= :now ORDER BY due_us, id "
     "LIMIT :n";
 constexpr const char* kExtendLease =
-    "UPDATE tasks SET lease_until_us = :u WHERE id = :id AND lease_owner = :w AND status = "
-    "'leased'";
+    "UPDATE tasks SET lease_until_us = :u WHERE instance_id = :i AND id = :id AND lease_owner = "
+    ":w AND status = 'leased'";
 constexpr const char* kReleaseLeases =
     "UPDATE tasks SET status = 'ready', lease_owner = '', lease_until_us = 0 WHERE status = "
     "'leased' AND lease_owner = :w";
@@ -30,7 +34,8 @@ constexpr const char* kDueTimers =
     "WHERE status = 'pending' AND fire_us <= :now ORDER BY fire_us, id LIMIT :n";
 // A fired timer is deleted: the table holds only pending ones (migration 011); the history
 // records the firing.
-constexpr const char* kTakeTimer = "DELETE FROM timers WHERE id = :id AND status = 'pending'";
+constexpr const char* kTakeTimer =
+    "DELETE FROM timers WHERE instance_id = :i AND id = :id AND status = 'pending'";
 constexpr const char* kNextTask = "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
 constexpr const char* kNextLease = "SELECT MIN(lease_until_us) FROM tasks WHERE status = 'leased'";
 constexpr const char* kNextTimer = "SELECT MIN(fire_us) FROM timers WHERE status = 'pending'";
@@ -112,9 +117,10 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
   return r;
 }
 
-Result<void> Store::extend_leases(const std::string& worker, const std::vector<std::int64_t>& ids,
+Result<void> Store::extend_leases(const std::string& worker,
+                                  const std::map<std::int64_t, std::string>& tasks,
                                   std::int64_t until_us) {
-  if (ids.empty()) return {};
+  if (tasks.empty()) return {};
   // A heartbeat must not queue behind a long lock wait: it gives up soon and tries again at
   // the next beat, well within the lease (SQLite: this process's writers; PostgreSQL: row
   // locks).
@@ -123,8 +129,11 @@ Result<void> Store::extend_leases(const std::string& worker, const std::vector<s
   auto r = guard<void>("extend leases", [&]() -> Result<void> {
     if (const char* sql = dialect_.short_lock_wait()) (*tx)->sql() << sql;
     long long until = until_us;
-    for (long long id : ids)
-      (*tx)->sql() << kExtendLease, soci::use(until), soci::use(id), soci::use(worker);
+    for (const auto& [task_id, instance_id] : tasks) {
+      long long id = task_id;
+      (*tx)->sql() << kExtendLease, soci::use(until), soci::use(instance_id), soci::use(id),
+          soci::use(worker);
+    }
     return {};
   });
   if (!r) return r;
@@ -166,10 +175,11 @@ Result<std::vector<TimerRow>> Store::due_timers(std::int64_t now_us, int limit) 
   });
 }
 
-Result<bool> Store::take_timer(Tx& tx, std::int64_t timer_id) {
+Result<bool> Store::take_timer(Tx& tx, const TimerRow& timer) {
   return guard<bool>("fire timer", [&]() -> Result<bool> {
-    long long id = timer_id;
-    soci::statement st = (tx.sql().prepare << kTakeTimer, soci::use(id));
+    long long id = timer.id;
+    soci::statement st =
+        (tx.sql().prepare << kTakeTimer, soci::use(timer.instance_id), soci::use(id));
     st.execute(true);
     return st.get_affected_rows() == 1;
   });

@@ -29,15 +29,12 @@ std::string fixture(const std::string& name) {
 }
 
 // What an older version could leave behind besides the fixture: a call's result recorded under
-// a task that is still live (recorded, then the process stopped before the outcome was written).
+// a task that is still live (recorded, then the process stopped before the outcome was written):
+// the fixture's task 5 made live again, its recorded result marked.
 const char* kLegacyEffect = R"(
-INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, activity, input,
-  attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us)
-VALUES ('legacy/root/pay#1', 'af70f8c7-a9f7-40d0-9b7e-20896ccd41ca', 'root', 'pay', 1, 0,
-  'billing.create_invoice', '{}', 1, 0, 0, 'ready', '', 0, 0);
-INSERT INTO effects (idempotency_key, instance_id, activity, attempt, result, recorded_us)
-VALUES ('legacy/root/pay#1', 'af70f8c7-a9f7-40d0-9b7e-20896ccd41ca', 'billing.create_invoice', 1,
-  '{"invoice":"in_legacy"}', 0);
+UPDATE tasks SET status = 'ready', lease_owner = '', lease_until_us = 0, due_us = 0 WHERE id = 5;
+UPDATE effects SET result = '{"terms":"recorded before the stop"}'
+  WHERE idempotency_key = (SELECT task_key FROM tasks WHERE id = 5);
 )";
 
 std::string legacy_effect_file(const covenant::testing::TempDir& dir) {
@@ -69,7 +66,7 @@ std::int64_t count(ce::store::Store& store, const std::string& sql) {
 void upgrade_and_continue(const std::string& url) {
   EngineFixture fx(url);  // opening the store applies the pending migrations
   auto& store = *fx.store_;
-  CHECK(store.schema_version() == 13);
+  CHECK(store.schema_version() == 14);
 
   // Nothing the audit reads was lost or changed by the migration.
   auto before = ce::audit::verify(store);
@@ -89,9 +86,10 @@ void upgrade_and_continue(const std::string& url) {
     auto claimed = store.claim_tasks("upgrade-test", 1, 60'000'000, 10);
     REQUIRE(claimed);
     REQUIRE(claimed->size() == 1);
-    CHECK(claimed->front().key == "legacy/root/pay#1");
+    CHECK(claimed->front().id == 5);
+    CHECK(claimed->front().key == kRunning + "/root/extract#1");
     REQUIRE(claimed->front().recorded);
-    CHECK(*claimed->front().recorded == nlohmann::json{{"invoice", "in_legacy"}});
+    CHECK(*claimed->front().recorded == nlohmann::json{{"terms", "recorded before the stop"}});
   }
   {
     auto tx = store.begin(false);
@@ -135,6 +133,10 @@ void upgrade_and_continue(const std::string& url) {
   }
   CHECK(granted);
   CHECK(scheduled);  // the financial step it authorizes is on its way
+  // Task ids are never given twice, across the rebuild of the work tables too (the fixture's
+  // tasks had ids up to 35, all finished; the legacy one, 5, is the only live one left):
+  // fencing tells attempts apart by them.
+  CHECK(count(store, "SELECT MIN(id) FROM tasks WHERE instance_id = '" + kParked + "'") > 35);
 
   // The instance at its monitors is cancelled: its pending timers go with it.
   REQUIRE(fx.runtime_->cancel(kRunning, "upgrade test", "ops"));
