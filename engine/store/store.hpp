@@ -245,6 +245,15 @@ class Store {
   const std::string& url() const { return url_; }
   int schema_version();
 
+  // PostgreSQL: splits the history and the work tables (tasks, timers) into `partitions` hash
+  // partitions of instance_id, in one transaction, rows kept (store_partition.cpp). Refused
+  // on SQLite (FailedPrecondition), for a count outside 2..kMaxPartitions (InvalidArgument),
+  // and when they are split already. The statements are the same on split tables.
+  static constexpr int kMaxPartitions = 1024;
+  Result<void> partition_by_instance(int partitions);
+  // How many partitions the history has (0: not split; always 0 on SQLite).
+  Result<int> partitions();
+
   // A write transaction (SQLite: takes the write lock at once), or a read-only one.
   // `durable` false: a write whose loss in a crash is harmless (Dialect::relaxed_*).
   // `wait`: how long a SQLite write waits for this process's other writers (Unavailable

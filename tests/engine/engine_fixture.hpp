@@ -1,7 +1,8 @@
 // One engine test suite, run against SQLite and PostgreSQL alike: ENGINE_TEST registers each
-// case twice, tagged [sqlite] (a temp file) and [postgres] (a fresh database on the throwaway
-// server). Time is a ManualClock and ids are sequential, so nothing sleeps and histories
-// are reproducible.
+// case three times, tagged [sqlite] (a temp file), [postgres] (a fresh database on the
+// throwaway server) and [postgres][partitioned] (the same with the history and work tables
+// split into hash partitions of instance_id, as the schema runs distributed). Time is a ManualClock
+// and ids are sequential, so nothing sleeps and histories are reproducible.
 #pragma once
 
 #include "engine/clock.hpp"
@@ -117,16 +118,21 @@ struct SqliteDb {
 
 #define COVENANT_CAT2(a, b) a##b
 #define COVENANT_CAT(a, b) COVENANT_CAT2(a, b)
-#define ENGINE_TEST(name, fn)                           \
-  static void fn(covenant::testing::EngineFixture& fx); \
-  TEST_CASE(name " [sqlite]", "[sqlite]") {             \
-    covenant::testing::SqliteDb db;                     \
-    covenant::testing::EngineFixture fx(db.url());      \
-    fn(fx);                                             \
-  }                                                     \
-  TEST_CASE(name " [postgres]", "[postgres]") {         \
-    covenant::testing::TestDatabase db;                 \
-    covenant::testing::EngineFixture fx(db.url());      \
-    fn(fx);                                             \
-  }                                                     \
+#define ENGINE_TEST(name, fn)                                                                 \
+  static void fn(covenant::testing::EngineFixture& fx);                                       \
+  TEST_CASE(name " [sqlite]", "[sqlite]") {                                                   \
+    covenant::testing::SqliteDb db;                                                           \
+    covenant::testing::EngineFixture fx(db.url());                                            \
+    fn(fx);                                                                                   \
+  }                                                                                           \
+  TEST_CASE(name " [postgres]", "[postgres]") {                                               \
+    covenant::testing::TestDatabase db(covenant::testing::TestDatabase::Schema::Current);     \
+    covenant::testing::EngineFixture fx(db.url());                                            \
+    fn(fx);                                                                                   \
+  }                                                                                           \
+  TEST_CASE(name " [postgres, partitioned]", "[postgres][partitioned]") {                     \
+    covenant::testing::TestDatabase db(covenant::testing::TestDatabase::Schema::Partitioned); \
+    covenant::testing::EngineFixture fx(db.url());                                            \
+    fn(fx);                                                                                   \
+  }                                                                                           \
   static void fn(covenant::testing::EngineFixture& fx)

@@ -1,7 +1,10 @@
 #include "tests/support/postgres.hpp"
 
 #include "engine/store/database_url.hpp"
+#include "engine/store/migrations.hpp"
 #include "engine/store/session.hpp"
+#include "engine/store/store.hpp"
+#include "workflows/sha256.hpp"
 
 #include <catch2/catch.hpp>
 #include <soci/soci.h>
@@ -32,14 +35,70 @@ std::string postgres_server_url() {
   return url;
 }
 
+namespace {
+
+std::string database_url(const std::string& server, const std::string& name) {
+  return server.substr(0, server.rfind('/') + 1) + name;
+}
+
+// The template's name: the schema it holds (the migrations' digest) and whether it is split.
+std::string template_name(TestDatabase::Schema schema) {
+  std::string all;
+  for (const auto& m : engine::store::embedded_migrations())
+    if (std::string(m.dialect) == "postgres") all += std::string(m.name) + '\n' + m.sql;
+  std::string digest = workflows::sha256_hex(all).substr(0, 16);
+  return "covenant_template_" + digest +
+         (schema == TestDatabase::Schema::Partitioned ? "_partitioned" : "");
+}
+
+// Makes the template once per server: under an advisory lock, so test processes running side
+// by side neither build it twice nor copy it half made.
+void ensure_template(soci::session& admin, const std::string& server, const std::string& name,
+                     TestDatabase::Schema schema) {
+  admin << "SELECT pg_advisory_lock(7146)";
+  try {
+    int n = 0;
+    admin << "SELECT COUNT(*) FROM pg_database WHERE datname = :n", soci::use(name), soci::into(n);
+    if (n == 0) {
+      std::string building = name + "_building";
+      admin << "DROP DATABASE IF EXISTS " + building + " WITH (FORCE)";
+      admin << "CREATE DATABASE " + building;
+      {
+        auto store = engine::store::Store::open(database_url(server, building), 1);
+        if (!store) FAIL("cannot make the test template: " << store.error().message);
+        if (schema == TestDatabase::Schema::Partitioned)
+          if (auto p = (*store)->partition_by_instance(4); !p)
+            FAIL("cannot partition the test template: " << p.error().message);
+      }
+      admin << "ALTER DATABASE " + building + " RENAME TO " + name;
+    }
+  } catch (...) {
+    admin << "SELECT pg_advisory_unlock(7146)";
+    throw;
+  }
+  admin << "SELECT pg_advisory_unlock(7146)";
+}
+
+}  // namespace
+
 TestDatabase::TestDatabase() : server_(postgres_server_url()) {
   static std::atomic<int> counter{0};
   name_ = "covenant_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   auto admin = admin_session(server_);
   *admin << "DROP DATABASE IF EXISTS " + name_;
   *admin << "CREATE DATABASE " + name_;
-  auto slash = server_.rfind('/');
-  url_ = server_.substr(0, slash + 1) + name_;
+  url_ = database_url(server_, name_);
+}
+
+TestDatabase::TestDatabase(Schema schema) : server_(postgres_server_url()) {
+  static std::atomic<int> counter{0};
+  name_ = "covenant_test_" + std::to_string(getpid()) + "_s" + std::to_string(counter++);
+  auto admin = admin_session(server_);
+  std::string from = template_name(schema);
+  ensure_template(*admin, server_, from, schema);
+  *admin << "DROP DATABASE IF EXISTS " + name_;
+  *admin << "CREATE DATABASE " + name_ + " TEMPLATE " + from;
+  url_ = database_url(server_, name_);
 }
 
 TestDatabase::~TestDatabase() {

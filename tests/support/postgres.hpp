@@ -13,7 +13,13 @@ std::string postgres_server_url();
 
 class TestDatabase {
  public:
+  // An empty database (a test that loads its own schema, an upgrade fixture, say).
   TestDatabase();
+  // A database with Covenant's schema applied — and, `partitioned`, its history and work
+  // tables split by instance — copied from a template made once per server and schema (the
+  // migrations' digest names it), so a test does not pay for the migrations again.
+  enum class Schema { Current, Partitioned };
+  explicit TestDatabase(Schema schema);
   ~TestDatabase();
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
