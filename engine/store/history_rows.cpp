@@ -1,28 +1,8 @@
 #include "engine/store/history_rows.hpp"
 
+#include "engine/store/json_text.hpp"
+
 namespace covenant::engine::store::history_rows {
-namespace {
-
-void quoted(std::string& out, std::string_view s) {
-  static constexpr const char* kHex = "0123456789abcdef";
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
-}
-
-}  // namespace
 
 void encode(std::string& out, const history::Event* first, const history::Event* last) {
   out += '[';
@@ -31,13 +11,13 @@ void encode(std::string& out, const history::Event* first, const history::Event*
     out += '[';
     out += std::to_string(static_cast<int>(e->type));
     out += ',';
-    quoted(out, e->frame);
+    append_json_string(out, e->frame);
     out += ',';
-    quoted(out, e->state);
+    append_json_string(out, e->state);
     out += ',';
     out += e->payload_text.empty() ? e->payload.dump() : e->payload_text;
     out += ',';
-    quoted(out, e->hash);
+    append_json_string(out, e->hash);
     out += ']';
   }
   out += ']';

@@ -1,31 +1,12 @@
 // Store: batched writes (write_batch.hpp) and the batched reads a worker's batch needs.
 #include "engine/store/history_rows.hpp"
+#include "engine/store/json_text.hpp"
 #include "engine/store/store.hpp"
 
 namespace covenant::engine::store {
 namespace {
 
 using model::Instance;
-
-constexpr const char* kHex = "0123456789abcdef";
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
-}
 
 using Columns = std::vector<std::pair<const char*, bool>>;
 const Columns kInstanceInsertColumns = {
