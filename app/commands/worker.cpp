@@ -1,4 +1,5 @@
-// covenant worker [--config FILE] [--db URL] [--concurrency N] [--id NAME] [--once]
+// covenant worker [--config FILE] [--db URL] [--concurrency N] [--id NAME] [--partitions K,…]
+//                 [--once]
 // Runs timers and activity tasks until SIGTERM or SIGINT, then stops after the current pass
 // (running transitions commit; unfinished leases expire and another worker takes them).
 #include "engine/scheduler/worker.hpp"
@@ -25,6 +26,7 @@ struct Options {
   std::string config;
   int concurrency = 4;
   std::string id;
+  std::vector<int> partitions;
   bool once = false;
   bool create_db = false;
 };
@@ -41,6 +43,7 @@ int run(const Options& o) {
   wo.worker_id = o.id.empty() ? process_identity() : o.id;
   wo.concurrency = o.concurrency;
   wo.lease = cfg->lease;
+  wo.partitions = o.partitions;
   engine::scheduler::Worker worker(*(*eng)->runtime, activities, wo);
   if (o.once) {
     auto s = worker.run_due();
@@ -79,6 +82,11 @@ void add_worker_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--concurrency", o->concurrency, "Activities run at once")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--id", o->id, "Worker name (default host:pid)");
+  cmd->add_option("--partitions", o->partitions,
+                  "On work tables split by instance (PostgreSQL): the partitions this worker "
+                  "claims from first, comma-separated (others only when these hold nothing)")
+      ->delimiter(',')
+      ->check(CLI::Range(0, engine::store::Store::kMaxPartitions - 1));
   cmd->add_flag("--once", o->once, "One pass over due work, then exit");
   cmd->add_flag("--create-db", o->create_db,
                 "Create Covenant's schema if the database has none (default: refuse, so a "

@@ -95,8 +95,8 @@ PassStats Worker::run_due() {
   } else {
     ++stats.errors;
   }
-  auto tasks =
-      rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), opts_.concurrency);
+  auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), opts_.concurrency,
+                                       opts_.partitions);
   if (!tasks) {
     ++stats.errors;
     std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
@@ -240,7 +240,8 @@ void Worker::run() {
       starved_ = true;  // woken with no room: look again when some frees
     }
     if (room > 0) {
-      auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), room);
+      auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), room,
+                                           opts_.partitions);
       if (!tasks) {
         std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
       } else {

@@ -14,6 +14,7 @@
 
 #include <soci/soci.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -299,8 +300,14 @@ class Store {
                                                                 bool lock = false);
 
   // Work: tasks and timers (store_work.cpp).
+  // Leases up to `limit` claimable tasks (expired leases first, then ready ones in due order)
+  // to `worker`. `own_partitions`: on work tables split by instance (partition_by_instance),
+  // the partitions this worker reads first; the whole table only when they hold nothing
+  // claimable (taking over from workers that are gone or behind). Ignored on tables that are
+  // not split; a partition that does not exist is InvalidArgument.
   Result<std::vector<TaskRow>> claim_tasks(const std::string& worker, std::int64_t now_us,
-                                           std::int64_t lease_us, int limit);
+                                           std::int64_t lease_us, int limit,
+                                           const std::vector<int>& own_partitions = {});
   // Extends the leases `worker` holds on these tasks (task id → its instance).
   Result<void> extend_leases(const std::string& worker,
                              const std::map<std::int64_t, std::string>& tasks,
@@ -420,6 +427,8 @@ class Store {
   // prepared under `key`; throws soci_error.
   std::vector<model::Instance> read_instances(Tx& tx, const std::string& key,
                                               const std::string& where, const std::string& param);
+  void claim_from(Tx& tx, const std::string& claim, const std::string& worker, long long now,
+                  long long until, int n, std::vector<TaskRow>& out);
   std::unique_ptr<soci::session> acquire();
   void drop_statements(soci::session* s);  // before a session is discarded
   void release(std::unique_ptr<soci::session> s);
@@ -427,6 +436,9 @@ class Store {
   std::string url_;
   DatabaseUrl parsed_;
   Dialect dialect_;
+  // How many partitions the work tables have, once read (-1: not read yet). Splitting is done
+  // with the workers stopped (docs/store-schema.md), so a running process need not see it.
+  std::atomic<int> partitions_{-1};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<soci::session>> idle_;  // GUARDED_BY(mu_)

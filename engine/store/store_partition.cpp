@@ -81,18 +81,23 @@ Result<void> Store::partition_by_instance(int partitions) {
     return {};
   });
   if (!r) return r;
-  return (*tx)->commit();
+  if (auto c = (*tx)->commit(); !c) return c;
+  partitions_ = partitions;
+  return {};
 }
 
 Result<int> Store::partitions() {
   if (dialect_.backend() != Backend::Postgres) return 0;
+  if (int known = partitions_; known >= 0) return known;
   auto tx = begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<int>("count partitions", [&]() -> Result<int> {
-    long long n = 0;
-    (*tx)->sql() << kPartitionCount, soci::into(n);
-    return static_cast<int>(n);
+  auto n = guard<int>("count partitions", [&]() -> Result<int> {
+    long long count = 0;
+    (*tx)->sql() << kPartitionCount, soci::into(count);
+    return static_cast<int>(count);
   });
+  if (n) partitions_ = *n;
+  return n;
 }
 
 }  // namespace covenant::engine::store

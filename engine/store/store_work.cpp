@@ -13,16 +13,22 @@ namespace {
 constexpr const char* kClaimedColumns =
     " RETURNING id, task_key, instance_id, frame, state, occurrence, compensation, activity, "
     "input, attempt, timeout_us, due_us, recorded";
+// `%T` is the table claimed from: `tasks`, or one partition of it (a worker's own).
 constexpr const char* kClaimExpired =
-    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE "
-    "(instance_id, id) IN (SELECT instance_id, id FROM tasks WHERE status = 'leased' AND "
-    "lease_until_us < :now ORDER BY "
-    "lease_until_us LIMIT :n";
+    "UPDATE %T SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE "
+    "(instance_id, id) IN (SELECT instance_id, id FROM %T WHERE status = 'leased' AND "
+    "lease_until_us < :now ORDER BY lease_until_us LIMIT :n";
 constexpr const char* kClaimReady =
-    "UPDATE tasks SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE "
-    "(instance_id, id) IN (SELECT instance_id, id FROM tasks WHERE status = 'ready' AND due_us "
-    "<= :now ORDER BY due_us, id "
-    "LIMIT :n";
+    "UPDATE %T SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE "
+    "(instance_id, id) IN (SELECT instance_id, id FROM %T WHERE status = 'ready' AND due_us "
+    "<= :now ORDER BY due_us, id LIMIT :n";
+
+std::string on_table(const char* sql, const std::string& table) {
+  std::string out = sql;
+  for (auto at = out.find("%T"); at != std::string::npos; at = out.find("%T", at))
+    out.replace(at, 2, table);
+  return out;
+}
 constexpr const char* kExtendLease =
     "UPDATE tasks SET lease_until_us = :u WHERE instance_id = :i AND id = :id AND lease_owner = "
     ":w AND status = 'leased'";
@@ -72,41 +78,38 @@ struct Claim : Prepared {
 }  // namespace
 
 Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::int64_t now_us,
-                                                std::int64_t lease_us, int limit) {
+                                                std::int64_t lease_us, int limit,
+                                                const std::vector<int>& own_partitions) {
+  // Where to look: a worker's own partitions of a split table first, and the whole table
+  // (every partition: taking over work of workers that are gone or behind) only when they
+  // hold nothing claimable. On a table that is not split, the whole table.
+  std::vector<std::string> own;
+  if (!own_partitions.empty()) {
+    auto split = partitions();
+    if (!split) return tl::unexpected(split.error());
+    for (int k : own_partitions) {
+      if (*split == 0) break;
+      if (k < 0 || k >= *split)
+        return fail(ErrorCode::InvalidArgument, "the work tables have " + std::to_string(*split) +
+                                                    " partitions: there is no partition " +
+                                                    std::to_string(k));
+      own.push_back("tasks_p" + std::to_string(k));
+    }
+  }
   auto tx = begin(true, false);  // a lost claim is claimed again: no need to wait for the disk
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<std::vector<TaskRow>>("claim tasks", [&]() -> Result<std::vector<TaskRow>> {
     long long now = now_us, until = now_us + lease_us;
     std::vector<TaskRow> out;
-    for (const char* claim : {kClaimExpired, kClaimReady}) {
-      int n = limit - static_cast<int>(out.size());
-      if (n <= 0) break;
-      auto& p = (*tx)->prepared<Claim>(claim, [&](soci::session& s) {
-        return std::make_unique<Claim>(
-            s, std::string(claim) + dialect_.claim_rows() + ")" + kClaimedColumns);
-      });
-      try {
-        p.worker = worker;
-        p.until = until;
-        p.now = now;
-        p.n = n;
-        p.st.execute();
-        while (p.st.fetch()) {
-          TaskRow t = p.t;
-          t.id = p.tid;
-          t.compensation = p.comp != 0;
-          t.input = nlohmann::json::parse(p.input);
-          t.timeout_us = p.timeout;
-          t.due_us = p.due;
-          t.lease_owner = worker;
-          if (p.recorded_ind == soci::i_ok) t.recorded = nlohmann::json::parse(p.recorded);
-          out.push_back(std::move(t));
-        }
-      } catch (...) {
-        if (dialect_.backend() == Backend::Sqlite) (*tx)->forget(claim);
-        throw;
+    auto from = [&](const std::string& table) {
+      for (const char* sql : {kClaimExpired, kClaimReady}) {
+        int n = limit - static_cast<int>(out.size());
+        if (n <= 0) break;
+        claim_from(**tx, on_table(sql, table), worker, now, until, n, out);
       }
-    }
+    };
+    for (const auto& table : own) from(table);
+    if (own.empty() || out.empty()) from("tasks");
     std::sort(out.begin(), out.end(), [](const TaskRow& a, const TaskRow& b) {
       return std::tie(a.due_us, a.id) < std::tie(b.due_us, b.id);
     });
@@ -115,6 +118,35 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
   if (!r) return r;
   if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
   return r;
+}
+
+// Runs one claim statement (on `tasks` or one partition), adding what it leased to `out`.
+void Store::claim_from(Tx& tx, const std::string& claim, const std::string& worker, long long now,
+                       long long until, int n, std::vector<TaskRow>& out) {
+  auto& p = tx.prepared<Claim>(claim, [&](soci::session& s) {
+    return std::make_unique<Claim>(s, claim + dialect_.claim_rows() + ")" + kClaimedColumns);
+  });
+  try {
+    p.worker = worker;
+    p.until = until;
+    p.now = now;
+    p.n = n;
+    p.st.execute();
+    while (p.st.fetch()) {
+      TaskRow t = p.t;
+      t.id = p.tid;
+      t.compensation = p.comp != 0;
+      t.input = nlohmann::json::parse(p.input);
+      t.timeout_us = p.timeout;
+      t.due_us = p.due;
+      t.lease_owner = worker;
+      if (p.recorded_ind == soci::i_ok) t.recorded = nlohmann::json::parse(p.recorded);
+      out.push_back(std::move(t));
+    }
+  } catch (...) {
+    if (dialect_.backend() == Backend::Sqlite) tx.forget(claim);
+    throw;
+  }
 }
 
 Result<void> Store::extend_leases(const std::string& worker,
