@@ -152,9 +152,4 @@ void runtime_from_json(const json& j, Instance& inst) {
   inst.left_standing = j.value("left_standing", json::array());
 }
 
-std::string root_context(const Instance& inst) {
-  auto it = inst.frames.find("root");
-  return it == inst.frames.end() ? std::string("{}") : it->second.context.dump();
-}
-
 }  // namespace covenant::engine::model

@@ -142,8 +142,5 @@ struct Instance {
 nlohmann::json runtime_to_json(const Instance& inst);
 // Throws nlohmann::json::exception on a document of the wrong shape.
 void runtime_from_json(const nlohmann::json& j, Instance& inst);
-// The root frame's context as JSON text ("{}" before the root frame exists): stored beside
-// the runtime so that queries can read it.
-std::string root_context(const Instance& inst);
 
 }  // namespace covenant::engine::model

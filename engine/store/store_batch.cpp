@@ -10,13 +10,12 @@ using model::Instance;
 
 using Columns = std::vector<std::pair<const char*, bool>>;
 const Columns kInstanceInsertColumns = {
-    {"id", false},  {"ns", false}, {"wf", false},  {"dg", false},   {"bk", false}, {"st", false},
-    {"by", false},  {"sk", false}, {"inp", false}, {"ctx", false},  {"rt", false}, {"out", false},
-    {"err", false}, {"ver", true}, {"seq", true},  {"hash", false}, {"cr", true},  {"up", true}};
-const Columns kInstanceUpdateColumns = {{"id", false},   {"expected", true}, {"st", false},
-                                        {"ctx", false},  {"rt", false},      {"out", false},
-                                        {"err", false},  {"ver", true},      {"seq", true},
-                                        {"hash", false}, {"up", true}};
+    {"id", false}, {"ns", false}, {"wf", false},   {"dg", false}, {"bk", false},  {"st", false},
+    {"by", false}, {"sk", false}, {"inp", false},  {"rt", false}, {"out", false}, {"err", false},
+    {"ver", true}, {"seq", true}, {"hash", false}, {"cr", true},  {"up", true}};
+const Columns kInstanceUpdateColumns = {
+    {"id", false},  {"expected", true}, {"st", false}, {"rt", false},   {"out", false},
+    {"err", false}, {"ver", true},      {"seq", true}, {"hash", false}, {"up", true}};
 const Columns kHistoryColumns = {
     {"i", false}, {"s", true}, {"a", true}, {"ph", false}, {"ev", false}};
 const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
@@ -144,7 +143,6 @@ void WriteBatch::insert_instance(const Instance& i, const std::string& start_key
       .add(i.started_by)
       .add(start_key)
       .add(i.input.dump())
-      .add(root_context(i))
       .add(model::runtime_to_json(i).dump())
       .add(i.output.dump())
       .add(i.error)
@@ -159,7 +157,6 @@ void WriteBatch::update_instance(const Instance& i, std::int64_t expected_versio
   JsonRows fields;
   fields.row()
       .add(i.status)
-      .add(root_context(i))
       .add(model::runtime_to_json(i).dump())
       .add(i.output.dump())
       .add(i.error)
@@ -287,7 +284,7 @@ Result<void> Store::flush_combined(Tx& tx, WriteBatch& b) {
     auto& p = tx.prepared<CombinedWrite>("batch.combined", [&](soci::session& s) {
       return std::make_unique<CombinedWrite>(
           s,
-          "WITH upd AS (UPDATE instances SET status = x.st, context = x.ctx, runtime = x.rt, "
+          "WITH upd AS (UPDATE instances SET status = x.st, runtime = x.rt, "
           "output = x.out, error = x.err, version = x.ver, next_seq = x.seq, last_hash = x.hash, "
           "updated_us = x.up FROM " +
               d.json_rows("u", kInstanceUpdateColumns) +
@@ -371,15 +368,15 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
     };
     run(b.new_instances_, "batch.insert_instances", [&] {
       return "INSERT INTO instances (id, namespace, workflow, definition_digest, business_key, "
-             "status, started_by, start_key, input, context, runtime, output, error, version, "
+             "status, started_by, start_key, input, runtime, output, error, version, "
              "next_seq, last_hash, created_us, updated_us) SELECT id, ns, wf, dg, bk, st, by, "
-             "NULLIF(sk, ''), inp, ctx, rt, out, err, ver, seq, hash, cr, up FROM " +
+             "NULLIF(sk, ''), inp, rt, out, err, ver, seq, hash, cr, up FROM " +
              d.json_rows("rows", kInstanceInsertColumns);
     });
     if (!b.updates_.empty()) {
       std::string text = update_rows(b);
       auto& p = statement("batch.update_instances", [&] {
-        return "UPDATE instances SET status = x.st, context = x.ctx, runtime = x.rt, output = "
+        return "UPDATE instances SET status = x.st, runtime = x.rt, output = "
                "x.out, error = x.err, version = x.ver, next_seq = x.seq, last_hash = x.hash, "
                "updated_us = x.up FROM " +
                d.json_rows("rows", kInstanceUpdateColumns) +

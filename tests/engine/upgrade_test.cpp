@@ -66,7 +66,7 @@ std::int64_t count(ce::store::Store& store, const std::string& sql) {
 void upgrade_and_continue(const std::string& url) {
   EngineFixture fx(url);  // opening the store applies the pending migrations
   auto& store = *fx.store_;
-  CHECK(store.schema_version() == 14);
+  CHECK(store.schema_version() == 15);
 
   // Nothing the audit reads was lost or changed by the migration.
   auto before = ce::audit::verify(store);
