@@ -21,5 +21,6 @@ void add_extract_command(CLI::App& app, int& exit_code);
 void add_compute_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
 void add_doctor_command(CLI::App& app, int& exit_code);
+void add_partition_command(CLI::App& app, int& exit_code);
 
 }  // namespace covenant::app

@@ -39,6 +39,17 @@ int run(const Options& o) {
   if (!eng) return report(eng.error());
   ActivityBridge activities(make_activity_systems(*cfg, **eng),
                             [&eng] { return engine::to_micros((*eng)->clock.now()) / 1'000'000; });
+  // Owned partitions are checked before the first pass, not found wrong on every one.
+  if (!o.partitions.empty()) {
+    auto split = (*eng)->store->partitions();
+    if (!split) return report(split.error());
+    for (int k : o.partitions)
+      if (*split > 0 && k >= *split)
+        return report(engine::Error{engine::ErrorCode::InvalidArgument,
+                                    "the work tables have " + std::to_string(*split) +
+                                        " partitions: there is no partition " + std::to_string(k),
+                                    "--partitions"});
+  }
   engine::scheduler::WorkerOptions wo;
   wo.worker_id = o.id.empty() ? process_identity() : o.id;
   wo.concurrency = o.concurrency;
