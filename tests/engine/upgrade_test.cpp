@@ -1,10 +1,10 @@
 // Upgrading in place. Engine core v2 changed what the store keeps (migration 011: the work
 // tables hold only live work; 012: one history row per transition; 013: effects kept in the
-// history). A database written by the version before — kept in
-// tests/fixtures/store-v10, three contract-to-cash instances with 182 events, open and closed
-// approvals, live and finished work — opens, is migrated, still verifies event by event, and
-// its instances go on: a parked gate is approved and a running instance cancelled, and the
-// new events continue the old chains.
+// history; 014: work keyed by instance; 015: no second copy of the root context). A database
+// written by the version before — kept in tests/fixtures/store-v10, three contract-to-cash
+// instances with 182 events, open and closed approvals, live and finished work — opens, is
+// migrated, still verifies event by event, and its instances go on: a parked gate is approved and a
+// running instance cancelled, and the new events continue the old chains.
 #include "engine/audit/verify.hpp"
 #include "tests/engine/engine_fixture.hpp"
 #include "tests/support/paths.hpp"
