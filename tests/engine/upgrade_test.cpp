@@ -87,7 +87,9 @@ void upgrade_and_continue(const std::string& url) {
     REQUIRE(claimed);
     REQUIRE(claimed->size() == 1);
     CHECK(claimed->front().id == 5);
-    CHECK(claimed->front().key == kRunning + "/root/extract#1");
+    CHECK(claimed->front().instance_id == kRunning);
+    CHECK(claimed->front().frame == "root");
+    CHECK(claimed->front().state == "extract");
     REQUIRE(claimed->front().recorded);
     CHECK(*claimed->front().recorded == nlohmann::json{{"terms", "recorded before the stop"}});
   }
