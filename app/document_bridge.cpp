@@ -20,7 +20,7 @@ tl::expected<StoredDocument, StoreError> DocumentBridge::put(const StoredDocumen
                                                              const std::string& source) {
   engine::store::DocumentRow row{doc.sha256, doc.media_type, doc.bytes, doc.pages, doc.text, 0};
   auto v =
-      store_.put_document(row, content, doc.contract_id, source, engine::to_micros(clock_.now()));
+      store_.documents.put(row, content, doc.contract_id, source, engine::to_micros(clock_.now()));
   if (!v) return tl::unexpected(store_error(v.error()));
   StoredDocument out = doc;
   out.version = v->version;
@@ -30,7 +30,7 @@ tl::expected<StoredDocument, StoreError> DocumentBridge::put(const StoredDocumen
 
 tl::expected<std::optional<StoredDocument>, StoreError> DocumentBridge::get(
     const std::string& sha256) {
-  auto d = store_.document(sha256);
+  auto d = store_.documents.get(sha256);
   if (!d) return tl::unexpected(store_error(d.error()));
   if (!*d) return std::optional<StoredDocument>();
   StoredDocument out;

@@ -1,5 +1,5 @@
 // Evidence storage for the activities (activities::DocumentStore) over the engine's store,
-// which keeps the SQL (engine/store/store_documents.cpp). Thread-safe as the store is.
+// which keeps the SQL (engine/store/documents.cpp). Thread-safe as the store is.
 #pragma once
 
 #include "activities/documents.hpp"

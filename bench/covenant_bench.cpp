@@ -161,9 +161,9 @@ struct Bench {
         for (const auto& d : c.diagnostics) why += "\n  " + d.code + ": " + d.message;
         throw std::runtime_error("the bench workflow does not compile:" + why);
       }
-      auto put = engine->store->put_definition(c.workflow->name(), c.workflow->digest(), source,
-                                               c.workflow->canonical_text(),
-                                               ce::to_micros(engine->clock.now()));
+      auto put = engine->store->definitions.put(c.workflow->name(), c.workflow->digest(), source,
+                                                c.workflow->canonical_text(),
+                                                ce::to_micros(engine->clock.now()));
       if (!put) throw std::runtime_error(put.error().message);
     }
   }
@@ -301,7 +301,7 @@ std::vector<double> approve_all(Bench& b, httplib::Client& http, const std::stri
                                 const std::vector<std::string>& ids) {
   std::vector<double> ms;
   for (const auto& id : ids) {
-    auto rows = b.engine->store->approvals_of_instance(id);
+    auto rows = b.engine->store->approvals.of_instance(id);
     if (!rows || rows->empty() || rows->front().status != "open")
       throw std::runtime_error("instance " + id + " is not at its gate");
     const auto& a = rows->front();
@@ -386,12 +386,12 @@ json check_histories(Bench& b, int expected) {
   int completed = 0, broken = 0, repeated = 0, total = 0;
   while (true) {
     f.limit = 1000;
-    auto page = b.engine->store->instances(f);
+    auto page = b.engine->store->instances.find(f);
     if (!page) throw std::runtime_error(page.error().message);
     for (const auto& inst : *page) {
       ++total;
       if (inst.status == "completed") ++completed;
-      auto h = b.engine->store->history(inst.id);
+      auto h = b.engine->store->instances.history(inst.id);
       if (!h) throw std::runtime_error(h.error().message);
       std::map<std::string, int> done;
       std::string prev;

@@ -22,7 +22,7 @@ class Metrics {
   void transition(bool ok) { (ok ? transitions_ : transition_errors_)++; }
   void task_duration_us(std::int64_t us);
   void webhook(bool delivered) { (delivered ? webhooks_ok_ : webhooks_failed_)++; }
-  // A task outcome dropped because its worker had lost the lease (Store::finish_tasks).
+  // A task outcome dropped because its worker had lost the lease (WorkQueue::finish).
   void late_outcome() { late_outcomes_++; }
   // Instances found stranded by the last sweep (scheduler::Sweeper): a gauge.
   void stranded(std::int64_t n) { stranded_ = n; }

@@ -346,7 +346,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       exit_code = report(store.error());
       return;
     }
-    auto rows = (*store)->checkpoints();
+    auto rows = (*store)->audit.checkpoints();
     if (!rows) {
       exit_code = report(rows.error());
       return;

@@ -31,9 +31,9 @@ int run(const Options& o) {
   }
   auto eng = open_engine(o.common.db, 1);
   if (!eng) return report(eng.error());
-  auto rec = (*eng)->store->put_definition(c.workflow->name(), c.workflow->digest(), source.str(),
-                                           c.workflow->canonical_text(),
-                                           engine::to_micros((*eng)->clock.now()));
+  auto rec = (*eng)->store->definitions.put(c.workflow->name(), c.workflow->digest(), source.str(),
+                                            c.workflow->canonical_text(),
+                                            engine::to_micros((*eng)->clock.now()));
   if (!rec) return report(rec.error());
   if (o.common.format == "json") {
     std::cout << nlohmann::json{{"workflow", rec->name},

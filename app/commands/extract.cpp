@@ -91,7 +91,7 @@ std::string shown(const nlohmann::json& v) { return v.is_null() ? "(none)" : v.d
 int extract_stored(const Options& o, const ex::Extractor& x) {
   auto store = engine::store::Store::open(o.db, 2);
   if (!store) return report(store.error());
-  auto doc = (*store)->document(o.document);
+  auto doc = (*store)->documents.get(o.document);
   if (!doc) return report(doc.error());
   if (!*doc) {
     std::cerr << "covenant extract: no stored document " << o.document << '\n';
@@ -273,7 +273,7 @@ int export_corrections(const ExportOptions& o) {
   }
   int written = 0, corrected = 0, confirmed = 0, problems = 0;
   for (const auto& [sha, review] : last) {
-    auto doc = (*store)->document(sha);
+    auto doc = (*store)->documents.get(sha);
     if (!doc) return report(doc.error());
     if (!*doc) {
       std::cerr << "covenant extract corrections export: document " << sha

@@ -48,7 +48,7 @@ int start(const Options& o) {
 
 int status(const Options& o) {
   return with_engine(o, [&](Engine& e) {
-    auto inst = e.store->instance(o.id);
+    auto inst = e.store->instances.get(o.id);
     if (!inst) return report(inst.error());
     if (!*inst) return report({engine::ErrorCode::NotFound, "no instance " + o.id, ""});
     json j = instance_json(**inst);
@@ -70,10 +70,10 @@ int status(const Options& o) {
 
 int history(const Options& o) {
   return with_engine(o, [&](Engine& e) {
-    auto inst = e.store->instance(o.id);
+    auto inst = e.store->instances.get(o.id);
     if (!inst) return report(inst.error());
     if (!*inst) return report({engine::ErrorCode::NotFound, "no instance " + o.id, ""});
-    auto h = e.store->history(o.id);
+    auto h = e.store->instances.history(o.id);
     if (!h) return report(h.error());
     auto broken = engine::history::verify_chain(*h);
     if (o.common.format == "json") {

@@ -45,7 +45,7 @@ bool may_read(const Call& c, const engine::store::ApprovalRow& a) {
 }
 
 std::optional<engine::store::DelegationRow> delegation(Call& c, Services& s, std::int64_t id) {
-  auto all = s.store.delegations("");
+  auto all = s.store.approvals.delegations("");
   if (!all) {
     problem(c, all.error());
     return std::nullopt;
@@ -119,7 +119,7 @@ void add_approval_routes(Api& api) {
   api.route(
       "GET", "/v1/approvals/{id}", {kApprover},
       [&s](Call& c) {
-        auto a = s.store.approval(c.params[0]);
+        auto a = s.store.approvals.get(c.params[0]);
         if (!a) return problem(c, a.error());
         if (!*a) return problem(c, 404, "NotFound", "no approval " + c.params[0]);
         if (!may_read(c, **a))
@@ -159,7 +159,7 @@ void add_approval_routes(Api& api) {
       },
       Access::Callback);
   api.route("GET", "/v1/instances/{id}/approvals", {"revops", "auditor"}, [&s](Call& c) {
-    auto rows = s.store.approvals_of_instance(c.params[0]);
+    auto rows = s.store.approvals.of_instance(c.params[0]);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();
     for (const auto& a : *rows) items.push_back(approval_json(a, s.public_url));
@@ -200,7 +200,8 @@ void add_approval_routes(Api& api) {
     reply(c, 200, delegation_json(*d));
   });
   api.route("GET", "/v1/delegations", {kApprover, "auditor"}, [&s](Call& c) {
-    auto rows = s.store.delegations(c.principal.has_role("admin") ? "" : c.principal.name);
+    auto rows =
+        s.store.approvals.delegations(c.principal.has_role("admin") ? "" : c.principal.name);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();
     for (const auto& d : *rows) items.push_back(delegation_json(d));
@@ -217,7 +218,8 @@ void add_approval_routes(Api& api) {
     if (!d) return;
     if (d->delegator != c.principal.name && !c.principal.has_role("admin"))
       return problem(c, 403, "PermissionDenied", "only the delegator or an admin revokes it");
-    if (auto r = s.store.revoke_delegation(id, engine::to_micros(s.clock.now()), c.principal.name);
+    if (auto r = s.store.approvals.revoke_delegation(id, engine::to_micros(s.clock.now()),
+                                                     c.principal.name);
         !r)
       return problem(c, r.error());
     reply(c, 200, {{"id", id}, {"revoked", true}});

@@ -93,7 +93,7 @@ void add_audit_routes(Api& api) {
            {"breaks", breaks}});
   });
   api.route("GET", "/v1/documents/{sha256}", {"auditor", "finance", "revops"}, [&s](Call& c) {
-    auto d = s.store.document(c.params[0]);
+    auto d = s.store.documents.get(c.params[0]);
     if (!d) return problem(c, d.error());
     if (!*d) return problem(c, 404, "NotFound", "no document " + c.params[0]);
     reply(c, 200,
@@ -104,7 +104,7 @@ void add_audit_routes(Api& api) {
            {"text", (*d)->text}});
   });
   api.route("GET", "/v1/audit/checkpoints", {"auditor", "finance"}, [&s](Call& c) {
-    auto rows = s.store.checkpoints();
+    auto rows = s.store.audit.checkpoints();
     if (!rows) return problem(c, rows.error());
     json out = json::array();
     for (const auto& r : *rows) out.push_back(engine::audit::checkpoint_json(r));

@@ -22,7 +22,7 @@ nlohmann::json summary(const engine::store::DefinitionRecord& d) {
 
 // The requested version of a workflow (?version=N, default the latest), or a problem written.
 std::optional<engine::store::DefinitionRecord> find_version(Call& c, Services& s) {
-  auto all = s.store.definitions();
+  auto all = s.store.definitions.all();
   if (!all) {
     problem(c, all.error());
     return std::nullopt;
@@ -63,14 +63,14 @@ void add_definition_routes(Api& api) {
                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
     }
-    auto rec = s.store.put_definition(compiled.workflow->name(), compiled.workflow->digest(),
-                                      c.req.body, compiled.workflow->canonical_text(),
-                                      engine::to_micros(s.clock.now()));
+    auto rec = s.store.definitions.put(compiled.workflow->name(), compiled.workflow->digest(),
+                                       c.req.body, compiled.workflow->canonical_text(),
+                                       engine::to_micros(s.clock.now()));
     if (!rec) return problem(c, rec.error());
     reply(c, rec->created ? 201 : 200, summary(*rec));
   });
   api.route("GET", "/v1/definitions", {"revops", "auditor", "service"}, [&s](Call& c) {
-    auto all = s.store.definitions();
+    auto all = s.store.definitions.all();
     if (!all) return problem(c, all.error());
     std::map<std::string, engine::store::DefinitionRecord> latest;
     for (const auto& d : *all)
@@ -81,7 +81,7 @@ void add_definition_routes(Api& api) {
   });
   api.route("GET", "/v1/definitions/{name}/versions", {"revops", "auditor", "service"},
             [&s](Call& c) {
-              auto all = s.store.definitions();
+              auto all = s.store.definitions.all();
               if (!all) return problem(c, all.error());
               nlohmann::json out = nlohmann::json::array();
               for (const auto& d : *all)

@@ -39,7 +39,7 @@ void add_instance_routes(Api& api) {
     auto started =
         s.runtime.start((*body)["workflow"], body->value("input", nlohmann::json::object()), opts);
     if (!started) return problem(c, started.error());
-    auto inst = s.store.instance(started->id);
+    auto inst = s.store.instances.get(started->id);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, 500, "Internal", "the instance vanished");
     c.res.headers.emplace_back("Location", "/v1/instances/" + started->id);
@@ -67,7 +67,7 @@ void add_instance_routes(Api& api) {
       f.after_us = pos->first;
       f.after_id = pos->second;
     }
-    auto rows = s.store.instances(f);
+    auto rows = s.store.instances.find(f);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();
     nlohmann::json next = nullptr;
@@ -80,7 +80,7 @@ void add_instance_routes(Api& api) {
     reply(c, 200, {{"items", items}, {"next_cursor", next}});
   });
   api.route("GET", "/v1/instances/{id}", {"revops", "auditor", "service"}, [&s](Call& c) {
-    auto inst = s.store.instance(c.params[0]);
+    auto inst = s.store.instances.get(c.params[0]);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
     reply(c, 200, instance_json(**inst));
@@ -95,10 +95,10 @@ void add_instance_routes(Api& api) {
         return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
       after = pos->first;
     }
-    auto inst = s.store.instance(c.params[0]);
+    auto inst = s.store.instances.get(c.params[0]);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
-    auto h = s.store.history(c.params[0], after, *limit + 1);
+    auto h = s.store.instances.history(c.params[0], after, *limit + 1);
     if (!h) return problem(c, h.error());
     nlohmann::json items = nlohmann::json::array();
     for (int i = 0; i < static_cast<int>(h->size()) && i < *limit; ++i)

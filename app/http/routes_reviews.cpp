@@ -61,7 +61,7 @@ class Definitions {
     auto it = loaded_.find(digest);
     if (it == loaded_.end()) {
       std::optional<workflows::Definition> def;
-      if (auto rec = store_.definition(digest))
+      if (auto rec = store_.definitions.get(digest))
         if (auto l = workflows::load(rec->source, rec->name); l.definition)
           def = std::move(*l.definition);
       it = loaded_.emplace(digest, std::move(def)).first;
@@ -98,7 +98,7 @@ std::optional<Pending> review_of(const engine::model::Instance& inst, Definition
 
 // The review the instance of the call waits for, or a problem written.
 std::optional<Pending> pending_review(Call& c, Services& s) {
-  auto inst = s.store.instance(c.params[0]);
+  auto inst = s.store.instances.get(c.params[0]);
   if (!inst) return problem(c, inst.error()), std::nullopt;
   if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]), std::nullopt;
   Definitions defs(s.store);
@@ -159,7 +159,7 @@ void add_review_routes(Api& api) {
     int scanned = 0;
     bool more = true;
     while (more && scanned < kScan && static_cast<int>(items.size()) < *limit) {
-      auto page = s.store.instances(f);
+      auto page = s.store.instances.find(f);
       if (!page) return problem(c, page.error());
       more = static_cast<int>(page->size()) == f.limit;
       for (std::size_t i = 0; i < page->size(); ++i) {
@@ -217,7 +217,7 @@ void add_review_routes(Api& api) {
                      "this review is " + revision(*p) + ", not " +
                          (*body)["revision"].get<std::string>() +
                          ": the terms changed since they were read; load the review again");
-    auto doc = s.store.document(p->terms["document"].get<std::string>());
+    auto doc = s.store.documents.get(p->terms["document"].get<std::string>());
     if (!doc) return problem(c, doc.error());
     std::string text = *doc ? (*doc)->text : std::string();
     auto at = engine::format_rfc3339(s.clock.now());

@@ -38,7 +38,7 @@ Result<std::string> ApprovalDesk::issue_token(const std::string& approval_id,
   store::ApprovalTokenRow row{workflows::sha256_hex(token), approval_id, recipient.principal,
                               recipient.on_behalf_of,       expires_us,  0,
                               to_micros(clock_.now())};
-  if (auto r = store_.add_approval_token(row); !r) return tl::unexpected(r.error());
+  if (auto r = store_.approvals.add_token(row); !r) return tl::unexpected(r.error());
   return token;
 }
 
@@ -47,13 +47,13 @@ Result<Approver> ApprovalDesk::authenticate_token(const std::string& token) {
   if (token.rfind(kCallbackTokenPrefix, 0) != 0 || token.size() != 4 + 64)
     return denied("malformed callback token");
   std::string hash = workflows::sha256_hex(token);
-  auto t = store_.approval_token(hash);
+  auto t = store_.approvals.token(hash);
   if (!t) return tl::unexpected(t.error());
   if (!*t) return denied("unknown callback token");
   bool spent = (*t)->used_us != 0;  // a used token may replay its decision, whenever
   if (!spent && (*t)->expires_us <= to_micros(clock_.now()))
     return denied("this callback token has expired");
-  auto p = store_.principal((*t)->principal);
+  auto p = store_.principals.get((*t)->principal);
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us) return denied("the principal of this callback token is revoked");
   return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us},
@@ -72,12 +72,12 @@ Result<std::pair<std::string, std::vector<std::string>>> ApprovalDesk::authority
     if (holds_any(who.principal.roles, wanted) || !named.empty())
       return Authority{"", who.principal.roles};
   }
-  auto active = store_.active_delegations(me, to_micros(clock_.now()));
+  auto active = store_.approvals.active_delegations(me, to_micros(clock_.now()));
   if (!active) return tl::unexpected(active.error());
   std::vector<Authority> candidates;
   for (const auto& d : *active) {
     if (!named.empty() && d.delegator != named) continue;
-    auto p = store_.principal(d.delegator);
+    auto p = store_.principals.get(d.delegator);
     if (!p) return tl::unexpected(p.error());
     if (!*p || (*p)->revoked_us) continue;
     if (named.empty() && !holds_any((*p)->roles, wanted)) continue;
@@ -130,7 +130,7 @@ Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& re
     if (req.decision_id.empty()) return std::optional<store::DecisionRow>{};
     auto tx = store_.begin(false);
     if (!tx) return tl::unexpected(tx.error());
-    return store_.decision(**tx, req.decision_id);
+    return store_.approvals.decision(**tx, req.decision_id);
   };
   auto before = recorded();
   if (!before) return tl::unexpected(before.error());
@@ -152,7 +152,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
   if (who.spent)
     return fail(ErrorCode::Unauthenticated,
                 "this callback token has been used (a repeat needs the same decision_id)");
-  auto a = store_.approval(req.approval_id);
+  auto a = store_.approvals.get(req.approval_id);
   if (!a) return tl::unexpected(a.error());
   if (!*a) return fail(ErrorCode::NotFound, "no approval " + req.approval_id, req.approval_id);
   if ((*a)->status != "open")
@@ -181,7 +181,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
     // In the transaction, first: the instance is locked, so a copy that committed before us
     // is seen here, and this one answers with its record.
     if (!req.decision_id.empty()) {
-      auto d = store_.decision(tx, req.decision_id);
+      auto d = store_.approvals.decision(tx, req.decision_id);
       if (!d) return tl::unexpected(d.error());
       if (*d) {
         recorded = **d;
@@ -189,7 +189,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
       }
     }
     if (!who.token_hash.empty()) {
-      auto spent = store_.use_approval_token(tx, who.token_hash, now_us);
+      auto spent = store_.approvals.use_token(tx, who.token_hash, now_us);
       if (!spent) return tl::unexpected(spent.error());
       if (!*spent) return fail(ErrorCode::Unauthenticated, "this callback token has been used");
     }
@@ -208,7 +208,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
               {"decision", decision_name(req)},
               {"status", status}};
     if (req.decision_id.empty()) return {};
-    return store_.insert_decision(
+    return store_.approvals.insert_decision(
         tx, {req.decision_id, (*a)->id, who.principal.name, request, answer, now_us});
   };
   auto r = rt_.decide_approval((*a)->instance_id, in, before, after);
@@ -222,10 +222,10 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
                                                             const std::string& after_id,
                                                             int limit) {
   std::vector<std::string> roles = who.roles;
-  auto active = store_.active_delegations(who.name, to_micros(clock_.now()));
+  auto active = store_.approvals.active_delegations(who.name, to_micros(clock_.now()));
   if (!active) return tl::unexpected(active.error());
   for (const auto& d : *active) {
-    auto p = store_.principal(d.delegator);
+    auto p = store_.principals.get(d.delegator);
     if (!p) return tl::unexpected(p.error());
     if (*p && !(*p)->revoked_us) roles.insert(roles.end(), (*p)->roles.begin(), (*p)->roles.end());
   }
@@ -239,14 +239,14 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
   std::int64_t cursor_us = after_us;
   std::string cursor_id = after_id;
   while (static_cast<int>(out.size()) < limit) {
-    auto rows = store_.open_approvals(roles, cursor_us, cursor_id, limit);
+    auto rows = store_.approvals.open(roles, cursor_us, cursor_id, limit);
     if (!rows) return rows;
     for (auto& a : *rows) {
       cursor_us = a.opened_us;
       cursor_id = a.id;
       if (decided(a, who.name)) continue;
       if (!involved.count(a.instance_id)) {
-        auto inst = store_.instance(a.instance_id);
+        auto inst = store_.instances.get(a.instance_id);
         if (!inst) return tl::unexpected(inst.error());
         const auto& changed = *inst ? (*inst)->changed_by : std::vector<std::string>{};
         involved[a.instance_id] =
@@ -263,7 +263,7 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
 }
 
 Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow& a) {
-  auto inst = store_.instance(a.instance_id);
+  auto inst = store_.instances.get(a.instance_id);
   if (!inst) return tl::unexpected(inst.error());
   std::set<std::string> excluded;
   if (*inst) {
@@ -275,7 +275,7 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
     excluded.insert(d.value("on_behalf_of", ""));
   }
   auto wanted = eligible_roles(a);
-  auto all = store_.principals();
+  auto all = store_.principals.all();
   if (!all) return tl::unexpected(all.error());
   std::set<std::string> eligible, active;
   std::vector<Recipient> out;
@@ -286,7 +286,7 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
     eligible.insert(p.name);
     out.push_back({p.name, ""});
   }
-  auto delegations = store_.delegations("");
+  auto delegations = store_.approvals.delegations("");
   if (!delegations) return tl::unexpected(delegations.error());
   std::int64_t now = to_micros(clock_.now());
   for (const auto& d : *delegations)
@@ -310,7 +310,7 @@ Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::stri
   if (d.ends_us <= d.starts_us)
     return fail(ErrorCode::InvalidArgument, "the delegation ends before it starts", "until");
   for (const auto* name : {&d.delegator, &d.delegate}) {
-    auto p = store_.principal(*name);
+    auto p = store_.principals.get(*name);
     if (!p) return tl::unexpected(p.error());
     if (!*p || (*p)->revoked_us)
       return fail(ErrorCode::InvalidArgument, "no active principal named '" + *name + "'", *name);
@@ -323,11 +323,11 @@ Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::stri
   row.created_by = created_by;
   row.created_us = to_micros(clock_.now());
   row.needs_approval = !own;
-  return store_.add_delegation(row);
+  return store_.approvals.add_delegation(row);
 }
 
 Result<void> ApprovalDesk::approve_delegation(std::int64_t id, const std::string& admin) {
-  auto all = store_.delegations("");
+  auto all = store_.approvals.delegations("");
   if (!all) return tl::unexpected(all.error());
   auto d = std::find_if(all->begin(), all->end(), [&](const auto& r) { return r.id == id; });
   if (d == all->end())
@@ -336,7 +336,7 @@ Result<void> ApprovalDesk::approve_delegation(std::int64_t id, const std::string
     return fail(ErrorCode::PermissionDenied,
                 "a delegation an admin proposed is approved by a second admin: not its creator, "
                 "delegator or delegate");
-  return store_.approve_delegation(id, admin, to_micros(clock_.now()));
+  return store_.approvals.approve_delegation(id, admin, to_micros(clock_.now()));
 }
 
 }  // namespace covenant::engine::approvals

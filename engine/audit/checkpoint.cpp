@@ -106,7 +106,7 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
   if (end_us > now_us) return fail(ErrorCode::FailedPrecondition, day + " is not over yet (UTC)");
   auto pub = public_pem_of(private_pem);
   if (!pub) return fail(ErrorCode::InvalidArgument, "the signing key: " + pub.error());
-  auto existing = store.checkpoints();
+  auto existing = store.audit.checkpoints();
   if (!existing) return tl::unexpected(existing.error());
   std::string previous;
   const store::CheckpointRow* same_day = nullptr;
@@ -117,7 +117,7 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
       return fail(ErrorCode::FailedPrecondition,
                   "checkpoints are made in order: " + c.day + " has one already");
   }
-  auto heads = store.heads_before(end_us);
+  auto heads = store.audit.heads_before(end_us);
   if (!heads) return tl::unexpected(heads.error());
   json list = json::array();
   for (const auto& [id, seq, hash] : *heads) list.push_back(json::array({id, seq, hash}));
@@ -137,7 +137,7 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
   auto sig = sign(private_pem, text);
   if (!sig) return fail(ErrorCode::Internal, sig.error());
   store::CheckpointRow row{day, text, digest, *sig, *pub, now_us};
-  if (auto r = store.add_checkpoint(row); !r) return tl::unexpected(r.error());
+  if (auto r = store.audit.add_checkpoint(row); !r) return tl::unexpected(r.error());
   return row;
 }
 
@@ -170,7 +170,7 @@ Result<std::vector<CheckpointProblem>> check_checkpoints(
     for (const auto& h : doc["heads"]) {
       std::string id = h.at(0);
       std::int64_t seq = h.at(1);
-      auto now = store.event_hash_at(id, seq);
+      auto now = store.audit.event_hash_at(id, seq);
       if (!now) return tl::unexpected(now.error());
       if (!*now)
         problem("event " + std::to_string(seq) + " is gone", id, seq);

@@ -116,7 +116,7 @@ Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
   constexpr int kPage = 500;
   // Store pages until this page is full: the actor filter drops rows after they are read.
   for (;;) {
-    auto page = store.history_page(q, after, kPage);
+    auto page = store.audit.page(q, after, kPage);
     if (!page) return tl::unexpected(page.error());
     for (const auto& row : *page) {
       after = {row.at_us, row.instance_id, row.seq};
@@ -138,7 +138,7 @@ Result<void> each_history_row(store::Store& store, store::HistoryQuery q,
   q.by_instance = false;
   store::HistoryCursor after;
   for (;;) {
-    auto page = store.history_page(q, after, page_size);
+    auto page = store.audit.page(q, after, page_size);
     if (!page) return tl::unexpected(page.error());
     for (const auto& row : *page) {
       after = {row.at_us, row.instance_id, row.seq};
@@ -196,7 +196,7 @@ Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
   store::HistoryCursor cursor;
   std::int64_t n = 0;
   for (;;) {
-    auto page = store.history_page(q, cursor, o.page_size);
+    auto page = store.audit.page(q, cursor, o.page_size);
     if (!page) return tl::unexpected(page.error());
     for (const auto& row : *page) {
       auto v = export_values(row);

@@ -31,7 +31,8 @@ Result<std::string> Principals::add(const std::string& name,
   for (const auto& r : roles)
     if (!well_formed(r)) return fail(ErrorCode::InvalidArgument, "bad role name '" + r + "'", name);
   std::string token = std::string(kTokenPrefix) + ids_.token();
-  auto r = store_.add_principal(name, roles, workflows::sha256_hex(token), to_micros(clock_.now()));
+  auto r =
+      store_.principals.add(name, roles, workflows::sha256_hex(token), to_micros(clock_.now()));
   if (!r) return tl::unexpected(r.error());
   return token;
 }
@@ -39,18 +40,18 @@ Result<std::string> Principals::add(const std::string& name,
 Result<Principal> Principals::authenticate(const std::string& token) {
   auto denied = [] { return fail(ErrorCode::PermissionDenied, "invalid or revoked token"); };
   if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return denied();
-  auto p = store_.principal_by_token_hash(workflows::sha256_hex(token));
+  auto p = store_.principals.by_token_hash(workflows::sha256_hex(token));
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us != 0) return denied();
   return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us};
 }
 
 Result<void> Principals::revoke(const std::string& name) {
-  return store_.revoke_principal(name, to_micros(clock_.now()));
+  return store_.principals.revoke(name, to_micros(clock_.now()));
 }
 
 Result<std::vector<Principal>> Principals::list() {
-  auto rows = store_.principals();
+  auto rows = store_.principals.all();
   if (!rows) return tl::unexpected(rows.error());
   std::vector<Principal> out;
   for (const auto& r : *rows) out.push_back({r.name, r.roles, r.created_us, r.revoked_us});

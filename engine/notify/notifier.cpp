@@ -30,7 +30,7 @@ Result<std::optional<json>> Notifier::body_for(const store::OutboxRow& row, cons
   bool asks = row.topic == "approval.requested" || row.topic == "approval.reminder" ||
               row.topic == "approval.escalated";
   if (!asks || row.approval_id.empty()) return body;
-  auto a = store_.approval(row.approval_id);
+  auto a = store_.approvals.get(row.approval_id);
   if (!a) return tl::unexpected(a.error());
   json callbacks = json::array();
   bool theirs = false;  // `to` belongs to someone who may decide
@@ -69,7 +69,7 @@ Result<std::optional<json>> Notifier::body_for(const store::OutboxRow& row, cons
 
 Result<int> Notifier::run_due() {
   std::int64_t now = to_micros(clock_.now());
-  auto rows = store_.claim_outbox(now, 60'000'000, opts_.batch);
+  auto rows = store_.outbox.claim(now, 60'000'000, opts_.batch);
   if (!rows) return tl::unexpected(rows.error());
   for (auto& row : *rows) {
     std::vector<const Endpoint*> todo;
@@ -113,7 +113,7 @@ Result<int> Notifier::run_due() {
       std::int64_t delay = opts_.first_retry.count() * 1'000'000LL << std::min(row.attempts - 1, 9);
       row.next_us = now + std::min<std::int64_t>(delay, 3600'000'000LL);
     }
-    if (auto u = store_.update_outbox(row); !u) return tl::unexpected(u.error());
+    if (auto u = store_.outbox.update(row); !u) return tl::unexpected(u.error());
   }
   return static_cast<int>(rows->size());
 }

@@ -1,4 +1,4 @@
-// Notifier: delivers the webhook outbox (store_outbox.cpp) to the configured endpoints, at
+// Notifier: delivers the webhook outbox (outbox.cpp) to the configured endpoints, at
 // least once, in order of due time, with exponential backoff between attempts. Approval
 // webhooks (approval.requested, approval.reminder, approval.escalated) name who may decide
 // and where; a callback token goes only to its owner: an endpoint that belongs to a

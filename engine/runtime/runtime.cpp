@@ -60,7 +60,7 @@ Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(
     std::lock_guard lock(mu_);
     if (auto it = workflows_.find(digest); it != workflows_.end()) return it->second;
   }
-  auto rec = tx ? store_.definition(*tx, digest) : store_.definition(digest);
+  auto rec = tx ? store_.definitions.get(*tx, digest) : store_.definitions.get(digest);
   if (!rec) return tl::unexpected(rec.error());
   // The stored canonical form is the identity (and carries the financial flags as deployed);
   // the source gives the syntax tree decide() walks.
@@ -98,7 +98,7 @@ void Runtime::seal(Instance& inst, Decision& d, std::int64_t now_us,
 
 Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::latest_workflow(
     const std::string& name) {
-  auto rec = store_.latest_definition(name);
+  auto rec = store_.definitions.latest(name);
   if (!rec) {
     if (rec.error().code == ErrorCode::NotFound)
       return fail(ErrorCode::NotFound, "no workflow named '" + name + "' is deployed", name);
@@ -199,7 +199,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
   auto tx = store_.begin();
   if (!tx) return tl::unexpected(tx.error());
   if (u.start && !u.start->start_key.empty()) {
-    auto existing = store_.instance_for_start_key(**tx, u.start->start_key);
+    auto existing = store_.instances.for_start_key(**tx, u.start->start_key);
     if (!existing) return tl::unexpected(existing.error());
     if (*existing) {
       out.replayed = **existing;
@@ -218,11 +218,11 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
   if (!ids.empty() && !any_cached) {
     // None kept here (a decision through the API, another process's instance): locked and
     // read in one statement.
-    auto loaded = store_.load_instances(**tx, ids, true);
+    auto loaded = store_.instances.load(**tx, ids, true);
     if (!loaded) return tl::unexpected(loaded.error());
     locked = std::move(*loaded);
   } else if (!ids.empty()) {
-    auto versions = store_.lock_instances(**tx, ids);
+    auto versions = store_.instances.lock(**tx, ids);
     if (!versions) return tl::unexpected(versions.error());
     std::vector<std::string> misses;
     for (const auto& [id, version] : *versions) {
@@ -232,7 +232,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
         misses.push_back(id);
     }
     if (!misses.empty()) {
-      auto loaded = store_.load_instances(**tx, misses);
+      auto loaded = store_.instances.load(**tx, misses);
       if (!loaded) return tl::unexpected(loaded.error());
       for (auto& [id, inst] : *loaded) locked.insert_or_assign(id, std::move(inst));
     }
@@ -250,7 +250,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     if (step.task) fences.push_back(step.task);
   std::set<std::int64_t> closed;
   if (!fences.empty()) {
-    auto c = store_.finish_tasks(**tx, fences);
+    auto c = store_.work.finish(**tx, fences);
     if (!c) return tl::unexpected(c.error());
     closed = std::move(*c);
   }
@@ -334,7 +334,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
   out.wake = new_timers || writes.left_ready() > 0 ||
              (new_work && writes.leased().empty() && !scheduled.empty());
   if (out.wake)
-    if (auto n = store_.notify_work(**tx); !n) return tl::unexpected(n.error());
+    if (auto n = store_.work.notify(**tx); !n) return tl::unexpected(n.error());
   if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
   for (auto& [id, inst] : locked)
     if (!unwritten.count(id)) cache_.put(std::move(inst));
@@ -409,7 +409,7 @@ Result<void> Runtime::decide_approval(
 
 Result<void> Runtime::fire_timer(const store::TimerRow& t) {
   return advance(t.instance_id, TimerInput{t.frame, t.state, t.occurrence, t.kind},
-                 [&](store::Tx& tx) { return store_.take_timer(tx, t); });
+                 [&](store::Tx& tx) { return store_.work.take_timer(tx, t); });
 }
 
 Result<void> Runtime::complete_task(const store::TaskRow& t, const ActivityResult& r) {

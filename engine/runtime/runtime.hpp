@@ -116,7 +116,7 @@ class Runtime {
         : instance_id(std::move(id)), input(std::move(in)), task(t) {}
     std::string instance_id;  // "" for a start
     Input input;
-    // An activity's outcome: its task is closed under its fence (Store::finish_tasks) and,
+    // An activity's outcome: its task is closed under its fence (WorkQueue::finish) and,
     // when ok, its effect recorded, with the transition.
     const store::TaskRow* task = nullptr;
     // Runs first for this step, inside the transaction; false skips it (a timer fired by
@@ -158,7 +158,7 @@ class Runtime {
   // Numbers and chains `d`'s events (their payloads move into `out`).
   void seal(Instance& inst, Decision& d, std::int64_t now_us,
             std::vector<history::Event>& out) const;
-  // An outcome that failed its fence (Store::finish_tasks): logged, counted, dropped.
+  // An outcome that failed its fence (WorkQueue::finish): logged, counted, dropped.
   void late(const store::TaskRow& t);
   std::unique_ptr<workflows::JqEvaluator> borrow_jq();
   void give_back(std::unique_ptr<workflows::JqEvaluator> jq);

@@ -15,13 +15,13 @@ bool stranded(const model::Instance& inst) {
 }
 
 Result<std::vector<Stranded>> find_stranded(store::Store& store, int limit, int events) {
-  auto idle = store.running_without_work(limit);
+  auto idle = store.instances.running_without_work(limit);
   if (!idle) return tl::unexpected(idle.error());
   std::vector<Stranded> out;
   for (auto& inst : *idle) {
     if (!stranded(inst)) continue;
     std::int64_t after = std::max<std::int64_t>(0, inst.next_seq - 1 - events);
-    auto last = store.history(inst.id, after, events);
+    auto last = store.instances.history(inst.id, after, events);
     if (!last) return tl::unexpected(last.error());
     out.push_back({std::move(inst), std::move(*last)});
   }
@@ -69,7 +69,7 @@ Result<int> Sweeper::sweep(std::int64_t now_us) {
   if (!announce.empty()) {
     auto tx = store_.begin();
     if (!tx) return tl::unexpected(tx.error());
-    if (auto e = store_.enqueue(**tx, announce); !e) return tl::unexpected(e.error());
+    if (auto e = store_.outbox.enqueue(**tx, announce); !e) return tl::unexpected(e.error());
     if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
   }
   return static_cast<int>(found->size());

@@ -23,7 +23,7 @@ struct Stranded {
   std::vector<history::Event> last_events;  // the last few, oldest first
 };
 
-// Whether a running instance without work (Store::running_without_work) is stranded: none
+// Whether a running instance without work (Instances::running_without_work) is stranded: none
 // of its frames waits for an external event.
 bool stranded(const model::Instance& inst);
 

@@ -63,7 +63,7 @@ runtime::Runtime::Completion Worker::execute(const store::TaskRow& t) {
 }
 
 int Worker::fire_timers(std::int64_t now_us) {
-  auto timers = rt_.store().due_timers(now_us, opts_.timer_batch);
+  auto timers = rt_.store().work.due_timers(now_us, opts_.timer_batch);
   if (!timers) {
     std::cerr << "worker " << opts_.worker_id << ": timers: " << timers.error().message << '\n';
     return 0;
@@ -82,7 +82,7 @@ int Worker::fire_timers(std::int64_t now_us) {
 PassStats Worker::run_due() {
   PassStats stats;
   std::int64_t now = to_micros(rt_.clock().now());
-  if (auto timers = rt_.store().due_timers(now, opts_.timer_batch)) {
+  if (auto timers = rt_.store().work.due_timers(now, opts_.timer_batch)) {
     for (const auto& t : *timers) {
       if (auto r = rt_.fire_timer(t); !r) {
         ++stats.errors;
@@ -95,8 +95,8 @@ PassStats Worker::run_due() {
   } else {
     ++stats.errors;
   }
-  auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), opts_.concurrency,
-                                       opts_.partitions);
+  auto tasks = rt_.store().work.claim(opts_.worker_id, now, opts_.lease.count(), opts_.concurrency,
+                                      opts_.partitions);
   if (!tasks) {
     ++stats.errors;
     std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
@@ -120,7 +120,7 @@ PassStats Worker::run_due() {
     for (auto& f : running) {
       while (f.wait_for(opts_.lease / 3) != std::future_status::ready) {
         auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
-        if (auto r = rt_.store().extend_leases(opts_.worker_id, ids, until); !r)
+        if (auto r = rt_.store().work.extend_leases(opts_.worker_id, ids, until); !r)
           std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
       }
       done.push_back(f.get());
@@ -214,7 +214,7 @@ void Worker::run() {
     });
   // Tasks still leased under this worker's name belong to a previous life of it (a crash):
   // nothing runs them now, so they are taken back at once rather than after their lease.
-  if (auto released = rt_.store().release_leases(opts_.worker_id); !released)
+  if (auto released = rt_.store().work.release_leases(opts_.worker_id); !released)
     std::cerr << "worker " << opts_.worker_id << ": " << released.error().message << '\n';
   else if (*released > 0)
     std::cerr << "worker " << opts_.worker_id << ": took back " << *released
@@ -240,8 +240,8 @@ void Worker::run() {
       starved_ = true;  // woken with no room: look again when some frees
     }
     if (room > 0) {
-      auto tasks = rt_.store().claim_tasks(opts_.worker_id, now, opts_.lease.count(), room,
-                                           opts_.partitions);
+      auto tasks =
+          rt_.store().work.claim(opts_.worker_id, now, opts_.lease.count(), room, opts_.partitions);
       if (!tasks) {
         std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
       } else {
@@ -277,7 +277,7 @@ void Worker::run() {
     if (busy)
       wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(opts_.lease / 3));
     if (claimed == 0 && fired == 0) {
-      if (auto next = rt_.store().next_due_us(); next && *next) {
+      if (auto next = rt_.store().work.next_due_us(); next && *next) {
         auto until = std::chrono::microseconds(**next - to_micros(rt_.clock().now()));
         wait = std::max(std::min(wait, until), std::chrono::microseconds(1000));
       }
@@ -308,7 +308,7 @@ void Worker::heartbeat_loop() {
     auto tasks = leased_;
     lock.unlock();
     auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
-    if (auto r = rt_.store().extend_leases(opts_.worker_id, tasks, until); !r)
+    if (auto r = rt_.store().work.extend_leases(opts_.worker_id, tasks, until); !r)
       std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
     lock.lock();
   }

@@ -36,7 +36,7 @@ struct WorkerOptions {
   std::chrono::microseconds lease{std::chrono::seconds(30)};
   int timer_batch = 256;
   // On work tables split by instance: the partitions this worker claims from first
-  // (Store::claim_tasks); empty, or tables that are not split: the whole table.
+  // (WorkQueue::claim); empty, or tables that are not split: the whole table.
   std::vector<int> partitions{};
   // How often run() looks for stranded instances (scheduler::Sweeper); also at start-up.
   std::chrono::milliseconds sweep{std::chrono::minutes(1)};

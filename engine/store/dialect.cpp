@@ -5,8 +5,7 @@
 
 namespace covenant::engine::store {
 
-std::string Dialect::json_rows(const char* param,
-                               const std::vector<std::pair<const char*, bool>>& columns) const {
+std::string Dialect::json_rows(const char* param, const Columns& columns) const {
   std::string sql = "(SELECT ";
   for (std::size_t i = 0; i < columns.size(); ++i) {
     auto [name, integer] = columns[i];

@@ -56,8 +56,8 @@ class Dialect {
   // A row source for batched writes: the named parameter `param` holds a JSON array of
   // arrays, one per row; `columns` names each position and whether it is an integer. Gives
   // "(SELECT … ) AS x" with the columns named, so one statement writes many rows.
-  std::string json_rows(const char* param,
-                        const std::vector<std::pair<const char*, bool>>& columns) const;
+  using Columns = std::vector<std::pair<const char*, bool>>;
+  std::string json_rows(const char* param, const Columns& columns) const;
   // "column IN (the first value of each row of the JSON array parameter `param`)", as an
   // index lookup on both databases (PostgreSQL: = ANY(ARRAY(…)), which the planner never
   // turns into a scan of the table, whatever its statistics say).

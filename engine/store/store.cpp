@@ -1,4 +1,4 @@
-// Store: opening, the session pool, transactions, migrations and definitions.
+// Store: opening, the session pool, transactions and migrations.
 #include "engine/store/store.hpp"
 
 #include "engine/store/migrations.hpp"
@@ -16,17 +16,6 @@ constexpr const char* kAppliedMigrations =
     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 constexpr const char* kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_us) VALUES (:v, :n, 0)";
-
-constexpr const char* kDefinitionColumns =
-    "SELECT digest, name, version, source, canonical, created_us FROM definitions ";
-constexpr const char* kDefinitionByDigest = "WHERE digest = :d";
-constexpr const char* kLatestDefinition = "WHERE name = :n ORDER BY version DESC LIMIT 1";
-constexpr const char* kAllDefinitions = "ORDER BY name, version";
-constexpr const char* kNextVersion =
-    "SELECT COALESCE(MAX(version), 0) + 1 FROM definitions WHERE name = :n";
-constexpr const char* kInsertDefinition =
-    "INSERT INTO definitions (digest, name, version, source, canonical, created_us) "
-    "VALUES (:d, :n, :v, :s, :c, :t)";
 
 // Splits a migration at ';' ending a line (see the migrations' header comment).
 std::vector<std::string> statements(const std::string& sql) {
@@ -251,89 +240,6 @@ int Store::schema_version() {
     return {};
   });
   return r ? v : -1;
-}
-
-namespace {
-
-Result<DefinitionRecord> read_definition(Store& store, Tx* in, const std::string& where,
-                                         const std::string& param) {
-  Result<std::unique_ptr<Tx>> own = std::unique_ptr<Tx>();
-  if (!in) {
-    own = store.begin(false);
-    if (!own) return tl::unexpected(own.error());
-  }
-  Tx* tx = in ? in : own->get();
-  return store.guard<DefinitionRecord>("read definition", [&]() -> Result<DefinitionRecord> {
-    DefinitionRecord d;
-    long long created = 0;
-    soci::indicator ind = soci::i_ok;
-    tx->sql() << std::string(kDefinitionColumns) + where, soci::use(param),
-        soci::into(d.digest, ind), soci::into(d.name), soci::into(d.version), soci::into(d.source),
-        soci::into(d.canonical), soci::into(created);
-    if (!tx->sql().got_data()) return fail(ErrorCode::NotFound, "no definition " + param, param);
-    d.created_us = created;
-    return d;
-  });
-}
-
-}  // namespace
-
-Result<DefinitionRecord> Store::definition(const std::string& digest) {
-  return read_definition(*this, nullptr, kDefinitionByDigest, digest);
-}
-
-Result<DefinitionRecord> Store::definition(Tx& tx, const std::string& digest) {
-  return read_definition(*this, &tx, kDefinitionByDigest, digest);
-}
-
-Result<DefinitionRecord> Store::latest_definition(const std::string& name) {
-  return read_definition(*this, nullptr, kLatestDefinition, name);
-}
-
-Result<std::vector<DefinitionRecord>> Store::definitions() {
-  auto tx = begin(false);
-  if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<DefinitionRecord>>(
-      "list definitions", [&]() -> Result<std::vector<DefinitionRecord>> {
-        std::vector<DefinitionRecord> out;
-        DefinitionRecord d;
-        long long created = 0;
-        soci::statement st =
-            ((*tx)->sql().prepare << std::string(kDefinitionColumns) + kAllDefinitions,
-             soci::into(d.digest), soci::into(d.name), soci::into(d.version), soci::into(d.source),
-             soci::into(d.canonical), soci::into(created));
-        st.execute();
-        while (st.fetch()) {
-          d.created_us = created;
-          out.push_back(d);
-        }
-        return out;
-      });
-}
-
-Result<DefinitionRecord> Store::put_definition(const std::string& name, const std::string& digest,
-                                               const std::string& source,
-                                               const std::string& canonical, std::int64_t now_us) {
-  if (auto existing = definition(digest))
-    return existing;
-  else if (existing.error().code != ErrorCode::NotFound)
-    return existing;
-  auto tx = begin();
-  if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<DefinitionRecord>("deploy definition", [&]() -> Result<DefinitionRecord> {
-    DefinitionRecord d{digest, name, 0, source, canonical, now_us, true};
-    (*tx)->sql() << kNextVersion, soci::use(name), soci::into(d.version);
-    long long created = now_us;
-    (*tx)->sql() << kInsertDefinition, soci::use(d.digest), soci::use(d.name), soci::use(d.version),
-        soci::use(d.source), soci::use(d.canonical), soci::use(created);
-    return d;
-  });
-  if (!r) {
-    if (r.error().code == ErrorCode::Conflict) return definition(digest);  // deployed concurrently
-    return r;
-  }
-  if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
-  return r;
 }
 
 }  // namespace covenant::engine::store

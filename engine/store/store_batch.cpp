@@ -8,7 +8,7 @@ namespace {
 
 using model::Instance;
 
-using Columns = std::vector<std::pair<const char*, bool>>;
+using Columns = Dialect::Columns;
 const Columns kInstanceInsertColumns = {
     {"id", false}, {"ns", false}, {"wf", false},   {"dg", false}, {"bk", false},  {"st", false},
     {"by", false}, {"sk", false}, {"inp", false},  {"rt", false}, {"out", false}, {"err", false},
@@ -50,7 +50,7 @@ struct TaskUpsert : Prepared {
 
 // PostgreSQL: a worker's usual batch (instances, history, next tasks) as one statement of
 // data-modifying CTEs: one round trip instead of three. (The tasks it records
-// outcomes of were closed first, fenced: Store::finish_tasks.)
+// outcomes of were closed first, fenced: WorkQueue::finish.)
 struct CombinedWrite : Prepared {
   std::string u, h, t, key, status;
   long long id = 0;
@@ -78,30 +78,6 @@ std::string delete_by_key(const Dialect& d, const char* table, const char* key, 
   return "DELETE FROM " + t + " WHERE " + live + " AND (instance_id, " + key +
          ") IN (SELECT i, k FROM " + d.json_rows("rows", kKeyColumns) + ")";
 }
-
-// A statement over one JSON parameter that returns row ids.
-struct IdsReturned : Prepared {
-  std::string text;
-  long long id = 0;
-  IdsReturned(soci::session& s, const std::string& sql) : Prepared(s) {
-    st.exchange(soci::use(text));
-    st.exchange(soci::into(id));
-    prepare(sql);
-  }
-};
-const Columns kFenceColumns = {{"i", false}, {"id", true}, {"at", true}, {"w", false}};
-
-// Instances' ids and versions, read (and locked) by one JSON parameter of ids.
-struct VersionReader : Prepared {
-  std::string text, id;
-  long long version = 0;
-  VersionReader(soci::session& s, const std::string& sql) : Prepared(s) {
-    st.exchange(soci::use(text));
-    st.exchange(soci::into(id));
-    st.exchange(soci::into(version));
-    prepare(sql);
-  }
-};
 
 }  // namespace
 
@@ -342,12 +318,12 @@ std::string update_rows(const WriteBatch& b) {
 
 Result<void> Store::flush(Tx& tx, WriteBatch& b) {
   // Approval rows and webhooks go last, one statement each (a transition writes few of them).
-  std::vector<ApprovalRow> approvals = std::move(b.approvals_);
-  std::vector<OutboxRow> outbox = std::move(b.outbox_);
+  std::vector<ApprovalRow> approval_rows = std::move(b.approvals_);
+  std::vector<OutboxRow> webhooks = std::move(b.outbox_);
   Result<void> r = combinable(dialect_, b) ? flush_combined(tx, b) : flush_tables(tx, b);
-  for (const auto& a : approvals)
-    if (r) r = save_approval(tx, a);
-  if (r) r = enqueue(tx, outbox);
+  for (const auto& a : approval_rows)
+    if (r) r = approvals.save(tx, a);
+  if (r) r = outbox.enqueue(tx, webhooks);
   return r;
 }
 
@@ -439,77 +415,6 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
   if (!r && !current.empty() && dialect_.backend() == Backend::Sqlite) tx.forget(current);
   b.clear();
   return r;
-}
-
-Result<std::set<std::int64_t>> Store::finish_tasks(Tx& tx,
-                                                   const std::vector<const TaskRow*>& tasks) {
-  std::set<std::int64_t> out;
-  if (tasks.empty()) return out;
-  auto r = guard<std::set<std::int64_t>>("finish tasks", [&]() -> Result<std::set<std::int64_t>> {
-    JsonRows rows;
-    for (const TaskRow* t : tasks)
-      rows.row().add(t->instance_id).add(t->id).add(t->attempt).add(t->lease_owner);
-    // A finished task is deleted, not updated (migration 011): no new row version and no
-    // index entries, where an update of its status wrote both. The history keeps the record.
-    auto& p = tx.prepared<IdsReturned>("work.finish_tasks", [&](soci::session& s) {
-      std::string fence =
-          "tasks.instance_id = x.i AND tasks.id = x.id AND tasks.attempt = x.at AND "
-          "tasks.lease_owner = x.w "
-          "AND tasks.status = 'leased'";
-      return std::make_unique<IdsReturned>(
-          s, dialect_.backend() == Backend::Postgres
-                 ? "DELETE FROM tasks USING " + dialect_.json_rows("rows", kFenceColumns) +
-                       " WHERE " + fence + " RETURNING tasks.id"
-                 : "DELETE FROM tasks WHERE id IN (SELECT tasks.id FROM tasks JOIN " +
-                       dialect_.json_rows("rows", kFenceColumns) + " ON " + fence +
-                       ") RETURNING id");
-    });
-    p.text = rows.text();
-    p.st.execute();
-    while (p.st.fetch()) out.insert(p.id);
-    return out;
-  });
-  if (!r && dialect_.backend() == Backend::Sqlite) tx.forget("work.finish_tasks");
-  return r;
-}
-
-Result<std::map<std::string, std::int64_t>> Store::lock_instances(
-    Tx& tx, const std::vector<std::string>& ids) {
-  auto r = guard<std::map<std::string, std::int64_t>>(
-      "lock instances", [&]() -> Result<std::map<std::string, std::int64_t>> {
-        JsonRows rows;
-        for (const auto& id : ids) rows.row().add(id);
-        auto& p = tx.prepared<VersionReader>("batch.lock_instances", [&](soci::session& s) {
-          return std::make_unique<VersionReader>(s, "SELECT id, version FROM instances WHERE " +
-                                                        dialect_.in_rows("id", "rows", false) +
-                                                        " ORDER BY id" + dialect_.lock_row());
-        });
-        p.text = rows.text();
-        p.st.execute();
-        std::map<std::string, std::int64_t> out;
-        while (p.st.fetch()) out.emplace(p.id, p.version);
-        return out;
-      });
-  if (!r && dialect_.backend() == Backend::Sqlite) tx.forget("batch.lock_instances");
-  return r;
-}
-
-Result<std::map<std::string, Instance>> Store::load_instances(Tx& tx,
-                                                              const std::vector<std::string>& ids,
-                                                              bool lock) {
-  return guard<std::map<std::string, Instance>>(
-      "read instances", [&]() -> Result<std::map<std::string, Instance>> {
-        JsonRows rows;
-        for (const auto& id : ids) rows.row().add(id);
-        std::map<std::string, Instance> out;
-        std::string where = "WHERE " + dialect_.in_rows("id", "rows", false);
-        if (lock) where += " ORDER BY id" + std::string(dialect_.lock_row());
-        for (auto& inst :
-             read_instances(tx, lock ? "batch.lock_and_load_instances" : "batch.load_instances",
-                            where, rows.text()))
-          out.emplace(inst.id, std::move(inst));
-        return out;
-      });
 }
 
 }  // namespace covenant::engine::store

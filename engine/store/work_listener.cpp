@@ -16,9 +16,9 @@ PGconn* conn(soci::session& s) {
 
 }  // namespace
 
-Result<void> Store::notify_work(Tx& tx) {
-  if (dialect_.backend() != Backend::Postgres) return {};
-  return guard<void>("notify", [&]() -> Result<void> {
+Result<void> WorkQueue::notify(Tx& tx) {
+  if (db_.dialect_.backend() != Backend::Postgres) return {};
+  return db_.guard<void>("notify", [&]() -> Result<void> {
     tx.sql() << kNotify;
     return {};
   });

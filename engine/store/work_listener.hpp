@@ -1,5 +1,5 @@
 // WorkListener: PostgreSQL LISTEN/NOTIFY wake-ups for idle workers. Every transaction that
-// enqueues tasks or timers sends NOTIFY covenant_work (Store::notify_work; delivered on
+// enqueues tasks or timers sends NOTIFY covenant_work (WorkQueue::notify; delivered on
 // commit); a listener holds its own connection with LISTEN covenant_work and exposes its
 // socket so an Asio loop can wait on it next to its timer. SQLite has no listener: workers
 // there poll. Not thread-safe: one listener per worker loop.

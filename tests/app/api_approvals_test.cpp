@@ -162,7 +162,7 @@ TEST_CASE("Callback tokens decide once, only their approval, and not after expir
   } sender;
   covenant::engine::notify::Notifier notifier(*a.fx.store_, a.desk, sender, {}, a.fx.clock,
                                               {"http://127.0.0.1:8080"});
-  auto rows = a.fx.store_->outbox("");
+  auto rows = a.fx.store_->outbox.of_instance("");
   REQUIRE(rows);
   REQUIRE_FALSE(rows->empty());
   // Each person's token goes to their own channel only.
@@ -407,7 +407,7 @@ states:
   REQUIRE(escalated.size() == 1);
   CHECK(escalated[0]["instance_id"] == late);
   CHECK(escalated[0]["approvers"].size() == 2);
-  auto topics = a.fx.store_->outbox(late);
+  auto topics = a.fx.store_->outbox.of_instance(late);
   REQUIRE(topics);
   CHECK(topics->back().topic == "approval.escalated");
   REQUIRE(a.post("/v1/approvals/" + escalated[0]["id"].get<std::string>() + "/decisions", cfo,

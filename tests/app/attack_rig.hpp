@@ -121,7 +121,7 @@ class AttackRig {
 
   // The one open approval of an instance.
   nlohmann::json open_approval(const std::string& instance_id) {
-    auto rows = fx.store_->approvals_of_instance(instance_id);
+    auto rows = fx.store_->approvals.of_instance(instance_id);
     REQUIRE(rows);
     for (const auto& a : *rows)
       if (a.status == "open")
@@ -133,7 +133,7 @@ class AttackRig {
   int port() const { return port_; }
 
   std::vector<engine::history::Event> history(const std::string& id) {
-    auto h = fx.store_->history(id);
+    auto h = fx.store_->instances.history(id);
     REQUIRE(h);
     return *h;
   }

@@ -635,7 +635,7 @@ ATTACK_TEST("Attack 8: a compensation that fails is loud, not 'compensated'", co
   CHECK(failed_event);
   CHECK(listed);
   // The operator alert: a webhook in the outbox and a metric.
-  auto due = rig.fx.store_->claim_outbox(
+  auto due = rig.fx.store_->outbox.claim(
       covenant::engine::to_micros(rig.fx.clock.now()) + 3'600'000'000LL, 60'000'000, 100);
   REQUIRE(due);
   std::set<std::string> topics;

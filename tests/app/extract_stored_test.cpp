@@ -27,7 +27,7 @@ const char* kText =
 
 // An instance whose history records `result` as extract.terms' outcome.
 void record(engine::store::Store& s, const std::string& id, const json& result) {
-  REQUIRE(s.put_definition("c2c", std::string(64, 'c'), "kind: Workflow", "{}", 1));
+  REQUIRE(s.definitions.put("c2c", std::string(64, 'c'), "kind: Workflow", "{}", 1));
   auto tx = s.begin();
   REQUIRE(tx);
   engine::model::Instance inst;
@@ -92,7 +92,7 @@ TEST_CASE("A stored document extracted again shows what differs from its recorde
   std::string sha(64, 'd');
   engine::store::DocumentRow doc{sha, "text/plain", static_cast<std::int64_t>(std::strlen(kText)),
                                  1,   kText,        0};
-  REQUIRE((*store)->put_document(doc, kText, "C-1", "test", 0));
+  REQUIRE((*store)->documents.put(doc, kText, "C-1", "test", 0));
   activities::extract::RuleExtractor rules;
   json now = {{"document", sha},
               {"fields", activities::extract::to_json(rules.extract(kText))},

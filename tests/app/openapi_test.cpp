@@ -139,7 +139,7 @@ TEST_CASE("Every route, as every role, a callback token and no token, answers as
   std::string instance =
       a.fx.start("matrix", {{"amount", 5}, {"customer", "acme"}}, {"C-1", "revops", "", "default"});
   a.fx.drain();
-  auto rows = a.fx.store_->approvals_of_instance(instance);
+  auto rows = a.fx.store_->approvals.of_instance(instance);
   REQUIRE(rows);
   REQUIRE(rows->size() == 1);
   std::string approval = (*rows)[0].id;

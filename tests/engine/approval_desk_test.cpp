@@ -60,7 +60,7 @@ struct Desk {
     REQUIRE(principals.add(name, roles));
   }
   covenant::engine::store::ApprovalRow open_approval(const std::string& instance) {
-    auto rows = fx.store_->approvals_of_instance(instance);
+    auto rows = fx.store_->approvals.of_instance(instance);
     REQUIRE(rows);
     for (const auto& r : *rows)
       if (r.status == "open") return r;
@@ -107,7 +107,7 @@ ENGINE_TEST("A gate opens an approval row, and decisions close it when quorum is
   CHECK((*second)["status"] == "granted");
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);
-  auto closed = fx.store_->approval(a.id);
+  auto closed = fx.store_->approvals.get(a.id);
   REQUIRE(closed);
   CHECK((*closed)->status == "granted");
   CHECK((*closed)->decisions.size() == 2);
@@ -261,7 +261,7 @@ ENGINE_TEST("A decision after cancellation is refused", desk_cancelled) {
   auto id = parked(fx, "alice", "dave", 5000);
   auto a = d.open_approval(id);
   REQUIRE(fx.runtime_->cancel(id, "deal lost", "revops"));
-  auto closed = fx.store_->approval(a.id);
+  auto closed = fx.store_->approvals.get(a.id);
   CHECK((*closed)->status == "cancelled");
   auto r = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
   CHECK(r.error().code == ErrorCode::FailedPrecondition);
@@ -303,7 +303,7 @@ ENGINE_TEST("A delegate decides for the delegator inside the window, recorded as
   // bob has now decided through pat: he does not count twice.
   auto bob = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
   CHECK(bob.error().code == ErrorCode::Conflict);
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   bool recorded = false;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ApprovalDecided)
@@ -327,8 +327,8 @@ ENGINE_TEST("A reminder goes out before the deadline, and the gate's webhooks ar
   fx.clock.advance(8h);
   fx.drain();
   CHECK(fx.instance(id).status == "failed");
-  CHECK((*fx.store_->approval(a.id))->status == "expired");
-  auto out = fx.store_->outbox(id);
+  CHECK((*fx.store_->approvals.get(a.id))->status == "expired");
+  auto out = fx.store_->outbox.of_instance(id);
   REQUIRE(out);
   std::vector<std::string> topics;
   for (const auto& r : *out) topics.push_back(r.topic);
@@ -400,7 +400,7 @@ ENGINE_TEST(
   CHECK((*again)["repeated"] == true);
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);
-  auto closed = fx.store_->approval(a.id);
+  auto closed = fx.store_->approvals.get(a.id);
   REQUIRE(closed);
   CHECK((*closed)->status == "changes_requested");
   auto inst = fx.instance(id);
@@ -444,7 +444,7 @@ ENGINE_TEST("A gate that names no on_changes_requested takes no request for chan
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::FailedPrecondition);
   CHECK(r.error().message.find("takes no request for changes") != std::string::npos);
-  CHECK(fx.store_->approval(a.id).value()->status == "open");
+  CHECK(fx.store_->approvals.get(a.id).value()->status == "open");
 }
 
 ENGINE_TEST(

@@ -174,7 +174,7 @@ ENGINE_TEST("A stored row that is no longer JSON is a broken link, not a crash",
   CHECK(r->breaks[0].seq == row.first());
   CHECK(r->breaks[0].reason.find("not JSON") != std::string::npos);
   // The instance's own reads refuse it with a clear error instead of guessing.
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   REQUIRE_FALSE(h);
   CHECK(h.error().code == covenant::engine::ErrorCode::Corrupted);
   CHECK(h.error().message.find("not JSON") != std::string::npos);
@@ -199,7 +199,7 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   auto again = audit::make_checkpoint(*fx.store_, day, key->private_pem, later);
   REQUIRE(again);
   CHECK(again->digest == cp->digest);
-  auto all = fx.store_->checkpoints();
+  auto all = fx.store_->audit.checkpoints();
   REQUIRE(all);
   REQUIRE(all->size() == 1);
   auto fine = audit::check_checkpoints(*fx.store_, *all, key->public_pem);
@@ -217,7 +217,7 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   store::HistoryQuery q;
   q.instance_id = id;
   q.by_instance = true;
-  auto rows = fx.store_->history_page(q, {}, 1000);
+  auto rows = fx.store_->audit.page(q, {}, 1000);
   REQUIRE(rows);
   std::string prev;
   std::map<std::int64_t, covenant::engine::store::HistoryRow> by_seq;

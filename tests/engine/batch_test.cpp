@@ -31,7 +31,7 @@ states:
 
 // The history with the instance id left out: (type, state, payload) per event.
 std::vector<std::string> shape(EngineFixture& fx, const std::string& id) {
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   REQUIRE(h);
   std::vector<std::string> out;
   std::string prev;
@@ -52,7 +52,7 @@ std::vector<std::string> shape(EngineFixture& fx, const std::string& id) {
 }
 
 std::vector<ce::store::TaskRow> claim(EngineFixture& fx, const std::string& worker, int n = 100) {
-  auto t = fx.store_->claim_tasks(worker, ce::to_micros(fx.clock.now()), 60'000'000, n);
+  auto t = fx.store_->work.claim(worker, ce::to_micros(fx.clock.now()), 60'000'000, n);
   REQUIRE(t);
   return *t;
 }
@@ -136,7 +136,7 @@ ENGINE_TEST("A worker restarted under its name takes back the tasks it had lease
   fx.start("three");
   REQUIRE(claim(fx, "w1").size() == 1);
   CHECK(claim(fx, "w2").empty());  // leased for a minute
-  auto released = fx.store_->release_leases("w1");
+  auto released = fx.store_->work.release_leases("w1");
   REQUIRE(released);
   CHECK(*released == 1);
   CHECK(claim(fx, "w2").size() == 1);

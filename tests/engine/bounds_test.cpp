@@ -84,7 +84,7 @@ ENGINE_TEST("A start or an event nested past the limit is refused and changes no
   auto s = fx.runtime_->signal(id, "go", nested(70));
   REQUIRE_FALSE(s);
   CHECK(s.error().code == ce::ErrorCode::InvalidArgument);
-  auto all = fx.store_->instances({});
+  auto all = fx.store_->instances.find({});
   REQUIRE(all);
   CHECK(all->size() == 1);
   CHECK(fx.event_names(id).size() == 2);  // started, waiting: the refused event left no trace

@@ -54,7 +54,7 @@ std::string seven_steps(const std::string& name) {
 // Every history verifies and records each of the seven steps exactly once.
 void check_histories(covenant::testing::EngineFixture& fx, const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
-    auto h = fx.store_->history(id);
+    auto h = fx.store_->instances.history(id);
     REQUIRE(h);
     INFO("instance " << id);
     CHECK_FALSE(covenant::engine::history::verify_chain(*h));
@@ -73,7 +73,7 @@ std::size_t completed_by(covenant::testing::EngineFixture& fx, int expected,
     covenant::engine::store::InstanceFilter completed;
     completed.status = "completed";
     completed.limit = expected + 10;
-    auto all = fx.store_->instances(completed);
+    auto all = fx.store_->instances.find(completed);
     REQUIRE(all);
     done = all->size();
     if (static_cast<int>(done) == expected) break;
@@ -186,7 +186,7 @@ states:
 namespace {
 
 std::vector<std::string> event_names(covenant::testing::EngineFixture& fx, const std::string& id) {
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   REQUIRE(h);
   std::vector<std::string> out;
   for (const auto& e : *h) out.emplace_back(covenant::engine::history::name(e.type));
@@ -325,7 +325,7 @@ TEST_CASE("PostgreSQL restarted twice under two workers: nothing lost, nothing t
     covenant::engine::store::InstanceFilter completed;
     completed.status = "completed";
     completed.limit = kInstances + 10;
-    auto all = fx.store_->instances(completed);
+    auto all = fx.store_->instances.find(completed);
     return all && static_cast<int>(all->size()) == kInstances;
   });
   kill9(first);

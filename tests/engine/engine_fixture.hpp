@@ -57,8 +57,9 @@ class EngineFixture {
       for (const auto& d : c.diagnostics) all += workflows::format(d) + "\n";
       FAIL("test workflow does not compile:\n" << all);
     }
-    auto rec = store_->put_definition(c.workflow->name(), c.workflow->digest(), yaml,
-                                      c.workflow->canonical_text(), engine::to_micros(clock.now()));
+    auto rec =
+        store_->definitions.put(c.workflow->name(), c.workflow->digest(), yaml,
+                                c.workflow->canonical_text(), engine::to_micros(clock.now()));
     REQUIRE(rec);
     return rec->digest;
   }
@@ -83,14 +84,14 @@ class EngineFixture {
   }
 
   engine::model::Instance instance(const std::string& id) {
-    auto i = store_->instance(id);
+    auto i = store_->instances.get(id);
     REQUIRE(i);
     REQUIRE(i->has_value());
     return **i;
   }
 
   std::vector<std::string> event_names(const std::string& id) {
-    auto h = store_->history(id);
+    auto h = store_->instances.history(id);
     REQUIRE(h);
     std::vector<std::string> out;
     for (const auto& e : *h) out.emplace_back(engine::history::name(e.type));

@@ -1,4 +1,4 @@
-// Fencing (Store::finish_tasks): a worker that outlives its lease — frozen, paused, cut off
+// Fencing (WorkQueue::finish): a worker that outlives its lease — frozen, paused, cut off
 // from the database — must not record its late outcome over the attempt another worker now
 // holds. Issue 16's finding: worker A froze past its lease, B re-ran the attempt, it failed
 // and scheduled attempt 2; A's late outcome then closed the row holding B's retry and the
@@ -32,7 +32,7 @@ states:
 constexpr std::int64_t kLeaseUs = 30'000'000;
 
 std::vector<ce::store::TaskRow> claim_as(EngineFixture& fx, const std::string& worker) {
-  auto t = fx.store_->claim_tasks(worker, ce::to_micros(fx.clock.now()), kLeaseUs, 10);
+  auto t = fx.store_->work.claim(worker, ce::to_micros(fx.clock.now()), kLeaseUs, 10);
   REQUIRE(t);
   return *t;
 }
@@ -88,7 +88,7 @@ void late_outcome_of_a_taken_over_attempt(EngineFixture& fx, bool batch) {
   record_outcome(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
   auto inst = fx.instance(id);
   CHECK(inst.status == "completed");
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   REQUIRE(h);
   for (const auto& e : *h)
     if (e.type == ce::history::EventType::ActivityCompleted)
@@ -155,12 +155,12 @@ states:
   REQUIRE(sweeper.sweep(now) == 1);
   CHECK(fx.metrics.stranded() == 1);
   REQUIRE(sweeper.sweep(now) == 1);  // still stranded: counted, not announced again
-  auto announced = fx.store_->outbox(stuck);
+  auto announced = fx.store_->outbox.of_instance(stuck);
   REQUIRE(announced);
   CHECK(std::count_if(announced->begin(), announced->end(),
                       [](const auto& r) { return r.topic == "instance.stranded"; }) == 1);
   for (const auto& id : {waiting, busy}) {
-    auto rows = fx.store_->outbox(id);
+    auto rows = fx.store_->outbox.of_instance(id);
     REQUIRE(rows);
     for (const auto& r : *rows) CHECK(r.topic != "instance.stranded");
   }

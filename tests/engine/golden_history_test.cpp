@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string history_jsonl(covenant::testing::EngineFixture& fx, const std::string& id) {
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   REQUIRE(h);
   std::string out;
   for (const auto& e : *h)
@@ -95,7 +95,7 @@ states:
 )");
   auto id = fx.start("golden", {{"amount", 125000}}, {"C-9", "alice", "", "default"});
   fx.drain();
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   std::string digest;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ApprovalRequested)

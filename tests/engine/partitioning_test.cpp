@@ -135,7 +135,7 @@ TEST_CASE(
   // Claims by a worker owning partition 0 take only its tasks while it has any…
   int taken = 0;
   while (taken < p0) {
-    auto claimed = fx.store_->claim_tasks("owner-of-0", now, 60'000'000, 3, {0});
+    auto claimed = fx.store_->work.claim("owner-of-0", now, 60'000'000, 3, {0});
     REQUIRE(claimed);
     REQUIRE_FALSE(claimed->empty());
     for (const auto& t : *claimed) CHECK(in_p0.count(t.instance_id) == 1);
@@ -143,13 +143,13 @@ TEST_CASE(
   }
   CHECK(taken == p0);
   // …then take over the others' (a worker gone or behind leaves them to it).
-  auto stolen = fx.store_->claim_tasks("owner-of-0", now, 60'000'000, 3, {0});
+  auto stolen = fx.store_->work.claim("owner-of-0", now, 60'000'000, 3, {0});
   REQUIRE(stolen);
   REQUIRE(stolen->size() == 3);
   for (const auto& t : *stolen) CHECK(in_p0.count(t.instance_id) == 0);
 
   // A worker owning partitions that do not exist is refused, not pointed at the whole table.
-  auto wrong = fx.store_->claim_tasks("owner-of-9", now, 60'000'000, 3, {9});
+  auto wrong = fx.store_->work.claim("owner-of-9", now, 60'000'000, 3, {9});
   REQUIRE_FALSE(wrong);
   CHECK(wrong.error().code == ErrorCode::InvalidArgument);
   CHECK(wrong.error().message == "the work tables have 4 partitions: there is no partition 9");
@@ -180,7 +180,7 @@ TEST_CASE("On tables that are not split, a worker's partitions are ignored", "[s
   fx.deploy(kWaitAndWork);
   fx.start("wait-and-work", {{"n", 1}});
   auto claimed =
-      fx.store_->claim_tasks("w", covenant::engine::to_micros(fx.clock.now()), 60'000'000, 3, {2});
+      fx.store_->work.claim("w", covenant::engine::to_micros(fx.clock.now()), 60'000'000, 3, {2});
   REQUIRE(claimed);
   CHECK(claimed->size() == 1);
 }

@@ -34,7 +34,7 @@ ENGINE_TEST("A seven-step workflow runs to completion with one effect per step",
   CHECK(fx.system.calls("work.do") == 7);
   CHECK(fx.system.writes("work.do") == 7);
   CHECK(inst.business_key == "contract-7");
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   REQUIRE(h);
   CHECK_FALSE(verify_chain(*h));
   auto names = fx.event_names(id);
@@ -72,7 +72,7 @@ states:
   CHECK(fx.instance(id).status == "completed");
   auto names = fx.event_names(id);
   CHECK(std::count(names.begin(), names.end(), "RetryScheduled") == 2);
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   std::set<std::string> keys;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ActivityScheduled)
@@ -229,7 +229,7 @@ states:
       fx.start("gated", {{"amount", 120000}, {"customer", "acme"}}, {"", "alice", "", "default"});
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   std::string digest;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ApprovalRequested)
@@ -324,7 +324,7 @@ states:
   auto inst = fx.instance(id);
   CHECK(inst.status == "failed");
   CHECK(inst.error == "Broken");
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   std::vector<std::string> undone;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::CompensationScheduled)
@@ -348,7 +348,7 @@ ENGINE_TEST("Running instances stay on the version they started with", versions)
   CHECK(fx.instance(id1).digest == d1);
   CHECK(fx.instance(id2).digest == d2);
   CHECK(fx.system.calls("work.open") == 1);
-  auto defs = fx.store_->definitions();
+  auto defs = fx.store_->definitions.all();
   REQUIRE(defs);
   CHECK(defs->size() == 2);
   CHECK(defs->back().version == 2);
@@ -367,7 +367,7 @@ ENGINE_TEST("History rows cannot be updated or deleted", append_only) {
                     Catch::Contains("append-only"));
   CHECK_THROWS_WITH(attempt("DELETE FROM history WHERE instance_id = '" + id + "'"),
                     Catch::Contains("append-only"));
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   CHECK_FALSE(verify_chain(*h));
 }
 
@@ -380,7 +380,7 @@ ENGINE_TEST("Bad requests get clear errors and change nothing", bad_input) {
   CHECK(not_object.error().code == ErrorCode::InvalidArgument);
   auto missing = fx.runtime_->signal("inst-nope", "x", {});
   CHECK(missing.error().code == ErrorCode::NotFound);
-  auto none = fx.store_->instances({});
+  auto none = fx.store_->instances.find({});
   REQUIRE(none);
   CHECK(none->empty());
 }
@@ -395,7 +395,7 @@ ENGINE_TEST("A repeated start with the same key returns the same instance", idem
   CHECK(a->id == b->id);
   CHECK_FALSE(a->replayed);
   CHECK(b->replayed);
-  auto all = fx.store_->instances({});
+  auto all = fx.store_->instances.find({});
   CHECK(all->size() == 1);
 }
 
@@ -404,7 +404,7 @@ ENGINE_TEST("A worker that dies after the external call does not write twice", c
   auto id = fx.start("crashy");
   // The first pass claims s1 and performs it, then "dies" before reporting: drop everything.
   auto tasks =
-      fx.store_->claim_tasks("doomed", covenant::engine::to_micros(fx.clock.now()), 30'000'000, 1);
+      fx.store_->work.claim("doomed", covenant::engine::to_micros(fx.clock.now()), 30'000'000, 1);
   REQUIRE(tasks->size() == 1);
   fx.system.execute({tasks->front().activity, tasks->front().input, tasks->front().key, 1, id, {}});
   fx.reopen();
@@ -438,7 +438,7 @@ states:
   auto id = fx.start("drift", {{"amount", {{"minor", 100}}}}, {"", "alice", "", "default"});
   auto digest_of_latest_request = [&] {
     std::string d;
-    auto h = fx.store_->history(id);
+    auto h = fx.store_->instances.history(id);
     for (const auto& e : *h)
       if (e.type == covenant::engine::history::EventType::ApprovalRequested)
         d = e.payload["digest"];
@@ -497,7 +497,7 @@ ENGINE_TEST("A policy grants the gate when its condition holds on the subject, r
   fx.drain();
   CHECK(fx.instance(small).status == "completed");
   CHECK(fx.system.writes("money.charge") == 1);
-  auto h = fx.store_->history(small);
+  auto h = fx.store_->instances.history(small);
   REQUIRE(h);
   bool decided = false, granted = false;
   for (const auto& e : *h) {
@@ -582,7 +582,7 @@ states:
 )");
   auto id = fx.start("escalating", {{"customer", "acme"}}, {"", "alice", "", "default"});
   fx.drain();
-  auto h = fx.store_->history(id);
+  auto h = fx.store_->instances.history(id);
   REQUIRE(h);
   bool escalated = false;
   for (const auto& e : *h)

@@ -83,7 +83,7 @@ void upgrade_and_continue(const std::string& url) {
   // rides on the task, so the claim hands it to the worker instead of a second call.
   CHECK(count(store, "SELECT COUNT(*) FROM tasks WHERE recorded IS NOT NULL") == 1);
   {
-    auto claimed = store.claim_tasks("upgrade-test", 1, 60'000'000, 10);
+    auto claimed = store.work.claim("upgrade-test", 1, 60'000'000, 10);
     REQUIRE(claimed);
     REQUIRE(claimed->size() == 1);
     CHECK(claimed->front().id == 5);
@@ -107,7 +107,7 @@ void upgrade_and_continue(const std::string& url) {
   }
 
   // The parked gate, read from the upgraded row, is approved by a finance approver.
-  auto parked = store.instance(kParked);
+  auto parked = store.instances.get(kParked);
   REQUIRE(parked);
   REQUIRE(*parked);
   const auto& root = (*parked)->frames.at("root");
@@ -119,11 +119,11 @@ void upgrade_and_continue(const std::string& url) {
                               "approved after the upgrade", root.gate->digest, root.gate->id, ""};
   auto decided = fx.runtime_->decide_approval(kParked, in);
   REQUIRE(decided);
-  auto approvals = store.approvals_of_instance(kParked);
+  auto approvals = store.approvals.of_instance(kParked);
   REQUIRE(approvals);
   REQUIRE(approvals->size() == 1);
   CHECK(approvals->front().status == "granted");
-  auto history = store.history(kParked, next_seq - 2);  // from the last old event
+  auto history = store.instances.history(kParked, next_seq - 2);  // from the last old event
   REQUIRE(history);
   REQUIRE(history->size() >= 3);
   CHECK(history->at(0).seq == next_seq - 1);
@@ -142,7 +142,7 @@ void upgrade_and_continue(const std::string& url) {
 
   // The instance at its monitors is cancelled: its pending timers go with it.
   REQUIRE(fx.runtime_->cancel(kRunning, "upgrade test", "ops"));
-  auto running = store.instance(kRunning);
+  auto running = store.instances.get(kRunning);
   REQUIRE(running);
   CHECK((*running)->status == "cancelled");
   CHECK(count(store, "SELECT COUNT(*) FROM timers WHERE instance_id = '" + kRunning + "'") == 0);

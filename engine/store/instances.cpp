@@ -1,4 +1,4 @@
-// Store: instances and their history.
+// Instances (store.instances): instances and their history.
 #include "engine/history/hash_chain.hpp"
 #include "engine/store/history_rows.hpp"
 #include "engine/store/store.hpp"
@@ -52,16 +52,28 @@ Instance to_instance(const InstanceRow& r) {
   return i;
 }
 
+// Instances' ids and versions, read (and locked) by one JSON parameter of ids.
+struct VersionReader : Prepared {
+  std::string text, id;
+  long long version = 0;
+  VersionReader(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(text));
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(version));
+    prepare(sql);
+  }
+};
+
 }  // namespace
 
-Result<std::optional<std::string>> Store::instance_for_start_key(Tx& tx, const std::string& key) {
-  return guard<std::optional<std::string>>("start key",
-                                           [&]() -> Result<std::optional<std::string>> {
-                                             std::string id;
-                                             tx.sql() << kStartKey, soci::use(key), soci::into(id);
-                                             if (!tx.sql().got_data()) return std::nullopt;
-                                             return id;
-                                           });
+Result<std::optional<std::string>> Instances::for_start_key(Tx& tx, const std::string& key) {
+  return db_.guard<std::optional<std::string>>(
+      "start key", [&]() -> Result<std::optional<std::string>> {
+        std::string id;
+        tx.sql() << kStartKey, soci::use(key), soci::into(id);
+        if (!tx.sql().got_data()) return std::nullopt;
+        return id;
+      });
 }
 
 namespace {
@@ -94,12 +106,12 @@ struct InstanceReader : Prepared {
 
 }  // namespace
 
-Result<std::vector<Instance>> Store::running_without_work(int limit) {
-  auto tx = begin(false);
+Result<std::vector<Instance>> Instances::running_without_work(int limit) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<
+  return db_.guard<
       std::vector<Instance>>("running without work", [&]() -> Result<std::vector<Instance>> {
-    return read_instances(
+    return read(
         **tx, "instances.without_work_" + std::to_string(limit),
         "WHERE (status = :p OR status = 'compensating') AND NOT EXISTS (SELECT 1 FROM tasks WHERE "
         "tasks.instance_id = "
@@ -112,8 +124,8 @@ Result<std::vector<Instance>> Store::running_without_work(int limit) {
   });
 }
 
-std::vector<Instance> Store::read_instances(Tx& tx, const std::string& key,
-                                            const std::string& where, const std::string& param) {
+std::vector<Instance> Instances::read(Tx& tx, const std::string& key, const std::string& where,
+                                      const std::string& param) {
   auto& p = tx.prepared<InstanceReader>(key, [&](soci::session& s) {
     return std::make_unique<InstanceReader>(s, std::string(kInstanceColumns) + where);
   });
@@ -123,30 +135,31 @@ std::vector<Instance> Store::read_instances(Tx& tx, const std::string& key,
     p.st.execute();
     while (p.st.fetch()) out.push_back(to_instance(p.r));
   } catch (...) {
-    if (dialect_.backend() == Backend::Sqlite) tx.forget(key);
+    if (db_.dialect_.backend() == Backend::Sqlite) tx.forget(key);
     throw;
   }
   return out;
 }
 
-Result<std::optional<Instance>> Store::instance(const std::string& id) {
-  auto tx = begin(false);
+Result<std::optional<Instance>> Instances::get(const std::string& id) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<Instance>>("read instance", [&]() -> Result<std::optional<Instance>> {
-    InstanceRow r;
-    auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) + "WHERE id = :id");
-    bind(p, r), soci::use(id);
-    soci::statement st(p);
-    st.execute(true);
-    if (!st.got_data()) return std::nullopt;
-    return to_instance(r);
-  });
+  return db_.guard<std::optional<Instance>>(
+      "read instance", [&]() -> Result<std::optional<Instance>> {
+        InstanceRow r;
+        auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) + "WHERE id = :id");
+        bind(p, r), soci::use(id);
+        soci::statement st(p);
+        st.execute(true);
+        if (!st.got_data()) return std::nullopt;
+        return to_instance(r);
+      });
 }
 
-Result<std::vector<Instance>> Store::instances(const InstanceFilter& f) {
-  auto tx = begin(false);
+Result<std::vector<Instance>> Instances::find(const InstanceFilter& f) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<Instance>>("list instances", [&]() -> Result<std::vector<Instance>> {
+  return db_.guard<std::vector<Instance>>("list instances", [&]() -> Result<std::vector<Instance>> {
     std::vector<Instance> out;
     InstanceRow r;
     std::string status = f.status, workflow = f.workflow, key = f.business_key, after = f.after_id;
@@ -168,11 +181,11 @@ Result<std::vector<Instance>> Store::instances(const InstanceFilter& f) {
   });
 }
 
-Result<std::vector<history::Event>> Store::history(const std::string& id, std::int64_t after_seq,
-                                                   int limit) {
-  auto tx = begin(false);
+Result<std::vector<history::Event>> Instances::history(const std::string& id,
+                                                       std::int64_t after_seq, int limit) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<history::Event>>(
+  return db_.guard<std::vector<history::Event>>(
       "read history", [&]() -> Result<std::vector<history::Event>> {
         std::vector<history::Event> out;
         long long seq = 0, at = 0, after = after_seq;
@@ -203,6 +216,43 @@ Result<std::vector<history::Event>> Store::history(const std::string& id, std::i
                                                   " is damaged in the row ending at event " +
                                                   std::to_string(seq) + ": " + damage);
         }
+        return out;
+      });
+}
+
+Result<std::map<std::string, std::int64_t>> Instances::lock(Tx& tx,
+                                                            const std::vector<std::string>& ids) {
+  auto r = db_.guard<std::map<std::string, std::int64_t>>(
+      "lock instances", [&]() -> Result<std::map<std::string, std::int64_t>> {
+        JsonRows rows;
+        for (const auto& id : ids) rows.row().add(id);
+        auto& p = tx.prepared<VersionReader>("batch.lock_instances", [&](soci::session& s) {
+          return std::make_unique<VersionReader>(s, "SELECT id, version FROM instances WHERE " +
+                                                        db_.dialect_.in_rows("id", "rows", false) +
+                                                        " ORDER BY id" + db_.dialect_.lock_row());
+        });
+        p.text = rows.text();
+        p.st.execute();
+        std::map<std::string, std::int64_t> out;
+        while (p.st.fetch()) out.emplace(p.id, p.version);
+        return out;
+      });
+  if (!r && db_.dialect_.backend() == Backend::Sqlite) tx.forget("batch.lock_instances");
+  return r;
+}
+
+Result<std::map<std::string, Instance>> Instances::load(Tx& tx, const std::vector<std::string>& ids,
+                                                        bool lock) {
+  return db_.guard<std::map<std::string, Instance>>(
+      "read instances", [&]() -> Result<std::map<std::string, Instance>> {
+        JsonRows rows;
+        for (const auto& id : ids) rows.row().add(id);
+        std::map<std::string, Instance> out;
+        std::string where = "WHERE " + db_.dialect_.in_rows("id", "rows", false);
+        if (lock) where += " ORDER BY id" + std::string(db_.dialect_.lock_row());
+        for (auto& inst : read(tx, lock ? "batch.lock_and_load_instances" : "batch.load_instances",
+                               where, rows.text()))
+          out.emplace(inst.id, std::move(inst));
         return out;
       });
 }

@@ -1,6 +1,6 @@
-// Store: audit reads. History is read in keyset pages (never a whole table in memory: an
-// export of millions of events holds one page at a time) in one of two stable orders: by time
-// across instances, or by instance and sequence number (for verifying chains).
+// AuditLog (store.audit): audit reads. History is read in keyset pages (never a whole table in
+// memory: an export of millions of events holds one page at a time) in one of two stable orders: by
+// time across instances, or by instance and sequence number (for verifying chains).
 #include "engine/store/history_rows.hpp"
 #include "engine/store/store.hpp"
 
@@ -58,12 +58,12 @@ std::string member_pattern(const std::string& key, const std::string& value) {
 
 }  // namespace
 
-Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> Store::heads_before(
+Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> AuditLog::heads_before(
     std::int64_t before_us) {
   using Head = std::tuple<std::string, std::int64_t, std::string>;
-  auto tx = begin(false);
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<Head>>("read chain heads", [&]() -> Result<std::vector<Head>> {
+  return db_.guard<std::vector<Head>>("read chain heads", [&]() -> Result<std::vector<Head>> {
     std::vector<Head> out;
     std::string id, prev, events;
     long long seq = 0, before = before_us;
@@ -84,11 +84,11 @@ Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> Store::h
   });
 }
 
-Result<std::optional<std::string>> Store::event_hash_at(const std::string& instance_id,
-                                                        std::int64_t seq) {
-  auto tx = begin(false);
+Result<std::optional<std::string>> AuditLog::event_hash_at(const std::string& instance_id,
+                                                           std::int64_t seq) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<std::string>>(
+  return db_.guard<std::optional<std::string>>(
       "read an event's hash", [&]() -> Result<std::optional<std::string>> {
         std::string prev, events;
         long long s = seq, last = 0;
@@ -104,10 +104,10 @@ Result<std::optional<std::string>> Store::event_hash_at(const std::string& insta
       });
 }
 
-Result<void> Store::add_checkpoint(const CheckpointRow& c) {
-  auto tx = begin();
+Result<void> AuditLog::add_checkpoint(const CheckpointRow& c) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("add checkpoint", [&]() -> Result<void> {
+  auto r = db_.guard<void>("add checkpoint", [&]() -> Result<void> {
     long long created = c.created_us;
     (*tx)->sql() << kAddCheckpoint, soci::use(c.day), soci::use(c.document), soci::use(c.digest),
         soci::use(c.signature), soci::use(c.public_key), soci::use(created);
@@ -117,10 +117,10 @@ Result<void> Store::add_checkpoint(const CheckpointRow& c) {
   return (*tx)->commit();
 }
 
-Result<std::vector<CheckpointRow>> Store::checkpoints() {
-  auto tx = begin(false);
+Result<std::vector<CheckpointRow>> AuditLog::checkpoints() {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<CheckpointRow>>(
+  return db_.guard<std::vector<CheckpointRow>>(
       "read checkpoints", [&]() -> Result<std::vector<CheckpointRow>> {
         std::vector<CheckpointRow> out;
         CheckpointRow c;
@@ -137,8 +137,8 @@ Result<std::vector<CheckpointRow>> Store::checkpoints() {
       });
 }
 
-Result<std::vector<HistoryRow>> Store::history_page(const HistoryQuery& q,
-                                                    const HistoryCursor& after, int limit) {
+Result<std::vector<HistoryRow>> AuditLog::page(const HistoryQuery& q, const HistoryCursor& after,
+                                               int limit) {
   std::string type_pattern;
   if (!q.type_name.empty()) {
     auto type = history::event_type_from_name(q.type_name);
@@ -146,93 +146,101 @@ Result<std::vector<HistoryRow>> Store::history_page(const HistoryQuery& q,
     // Every event of the type starts with `[<number>,"` in its row (a prefilter; exact below).
     type_pattern = "%[" + std::to_string(static_cast<int>(*type)) + ",\"%";
   }
-  auto tx = begin(false);
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<HistoryRow>>("read history", [&]() -> Result<std::vector<HistoryRow>> {
-    std::vector<HistoryRow> out;
-    std::string sql = std::string(kHistoryPageColumns) + (q.by_instance ? kByInstance : kByTime);
-    std::string cu_id = member_pattern("external_id", q.customer),
-                cu_name = member_pattern("legal_name", q.customer);
-    // Rows are fetched a page at a time from a row cursor until `limit` events pass the filters.
-    HistoryCursor rows_after = after;
-    auto wanted = static_cast<std::size_t>(std::max(limit, 0));
-    while (out.size() < wanted) {
-      std::string instance, prev, events, workflow, business_key;
-      long long seq = 0, at = 0, from = q.from_us, to = q.to_us, a = rows_after.at_us,
-                s = rows_after.seq;
-      int fetched = 0;
-      HistoryCursor last;  // the last row read (the bound cursor must not change mid-statement)
-      soci::statement st =
-          ((*tx)->sql().prepare << sql, soci::use(q.instance_id), soci::use(q.instance_id),
-           soci::use(q.business_key), soci::use(q.business_key), soci::use(type_pattern),
-           soci::use(type_pattern), soci::use(from), soci::use(to), soci::use(to),
-           soci::use(q.customer), soci::use(cu_id), soci::use(cu_name), soci::use(a), soci::use(a),
-           soci::use(rows_after.instance_id), soci::use(rows_after.instance_id), soci::use(s),
-           soci::use(limit), soci::into(instance), soci::into(seq), soci::into(at),
-           soci::into(prev), soci::into(events), soci::into(workflow), soci::into(business_key));
-      st.execute();
-      while (st.fetch()) {
-        ++fetched;
-        // Events at or before the caller's cursor (the rest of a row it ended inside) are past.
-        bool cursor_row = instance == after.instance_id && (q.by_instance || at == after.at_us);
-        auto row = [&](std::int64_t event_seq) {
-          HistoryRow r;
-          r.instance_id = instance;
-          r.seq = event_seq;
-          r.at_us = at;
-          r.workflow = workflow;
-          r.business_key = business_key;
-          return r;
-        };
-        auto damage = history_rows::decode(seq, prev, events, [&](history_rows::DecodedEvent&& d) {
-          if (cursor_row && d.seq <= after.seq) return;
-          auto type = history::event_type_from_number(d.type);
-          if (!q.type_name.empty() && (!type || history::name(*type) != q.type_name)) return;
-          HistoryRow r = row(d.seq);
-          r.type = d.type;
-          r.type_name = type ? std::string(history::name(*type)) : std::string();
-          r.frame = std::move(d.frame);
-          r.state = std::move(d.state);
-          r.payload = d.payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-          r.prev_hash = std::move(d.prev_hash);
-          r.hash = std::move(d.hash);
-          out.push_back(std::move(r));
-        });
-        if (!damage.empty() && !(cursor_row && seq <= after.seq)) {
-          // Shown as it is stored, so an audit names it rather than skipping it.
-          HistoryRow r = row(seq);
-          r.prev_hash = prev;
-          r.payload = events;
-          r.damage = std::move(damage);
-          out.push_back(std::move(r));
+  return db_.guard<std::vector<HistoryRow>>(
+      "read history", [&]() -> Result<std::vector<HistoryRow>> {
+        std::vector<HistoryRow> out;
+        std::string sql =
+            std::string(kHistoryPageColumns) + (q.by_instance ? kByInstance : kByTime);
+        std::string cu_id = member_pattern("external_id", q.customer),
+                    cu_name = member_pattern("legal_name", q.customer);
+        // Rows are fetched a page at a time from a row cursor until `limit` events pass the
+        // filters.
+        HistoryCursor rows_after = after;
+        auto wanted = static_cast<std::size_t>(std::max(limit, 0));
+        while (out.size() < wanted) {
+          std::string instance, prev, events, workflow, business_key;
+          long long seq = 0, at = 0, from = q.from_us, to = q.to_us, a = rows_after.at_us,
+                    s = rows_after.seq;
+          int fetched = 0;
+          HistoryCursor last;  // the last row read (the bound cursor must not change mid-statement)
+          soci::statement st =
+              ((*tx)->sql().prepare << sql, soci::use(q.instance_id), soci::use(q.instance_id),
+               soci::use(q.business_key), soci::use(q.business_key), soci::use(type_pattern),
+               soci::use(type_pattern), soci::use(from), soci::use(to), soci::use(to),
+               soci::use(q.customer), soci::use(cu_id), soci::use(cu_name), soci::use(a),
+               soci::use(a), soci::use(rows_after.instance_id), soci::use(rows_after.instance_id),
+               soci::use(s), soci::use(limit), soci::into(instance), soci::into(seq),
+               soci::into(at), soci::into(prev), soci::into(events), soci::into(workflow),
+               soci::into(business_key));
+          st.execute();
+          while (st.fetch()) {
+            ++fetched;
+            // Events at or before the caller's cursor (the rest of a row it ended inside) are past.
+            bool cursor_row = instance == after.instance_id && (q.by_instance || at == after.at_us);
+            auto row = [&](std::int64_t event_seq) {
+              HistoryRow r;
+              r.instance_id = instance;
+              r.seq = event_seq;
+              r.at_us = at;
+              r.workflow = workflow;
+              r.business_key = business_key;
+              return r;
+            };
+            auto damage =
+                history_rows::decode(seq, prev, events, [&](history_rows::DecodedEvent&& d) {
+                  if (cursor_row && d.seq <= after.seq) return;
+                  auto type = history::event_type_from_number(d.type);
+                  if (!q.type_name.empty() && (!type || history::name(*type) != q.type_name))
+                    return;
+                  HistoryRow r = row(d.seq);
+                  r.type = d.type;
+                  r.type_name = type ? std::string(history::name(*type)) : std::string();
+                  r.frame = std::move(d.frame);
+                  r.state = std::move(d.state);
+                  r.payload =
+                      d.payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                  r.prev_hash = std::move(d.prev_hash);
+                  r.hash = std::move(d.hash);
+                  out.push_back(std::move(r));
+                });
+            if (!damage.empty() && !(cursor_row && seq <= after.seq)) {
+              // Shown as it is stored, so an audit names it rather than skipping it.
+              HistoryRow r = row(seq);
+              r.prev_hash = prev;
+              r.payload = events;
+              r.damage = std::move(damage);
+              out.push_back(std::move(r));
+            }
+            last = {at, instance, seq};
+          }
+          if (fetched < limit) break;
+          rows_after = std::move(last);
         }
-        last = {at, instance, seq};
-      }
-      if (fetched < limit) break;
-      rows_after = std::move(last);
-    }
-    if (out.size() > wanted) out.resize(wanted);
-    return out;
-  });
+        if (out.size() > wanted) out.resize(wanted);
+        return out;
+      });
 }
 
-Result<std::vector<ChainHead>> Store::chain_heads(const std::string& after_id, int limit) {
-  auto tx = begin(false);
+Result<std::vector<ChainHead>> AuditLog::chain_heads(const std::string& after_id, int limit) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<ChainHead>>("read chain heads", [&]() -> Result<std::vector<ChainHead>> {
-    std::vector<ChainHead> out;
-    ChainHead h;
-    long long next = 0;
-    soci::statement st = ((*tx)->sql().prepare << kHeads, soci::use(after_id), soci::use(limit),
-                          soci::into(h.instance_id), soci::into(h.business_key), soci::into(next),
-                          soci::into(h.last_hash));
-    st.execute();
-    while (st.fetch()) {
-      h.next_seq = next;
-      out.push_back(h);
-    }
-    return out;
-  });
+  return db_.guard<std::vector<ChainHead>>(
+      "read chain heads", [&]() -> Result<std::vector<ChainHead>> {
+        std::vector<ChainHead> out;
+        ChainHead h;
+        long long next = 0;
+        soci::statement st = ((*tx)->sql().prepare << kHeads, soci::use(after_id), soci::use(limit),
+                              soci::into(h.instance_id), soci::into(h.business_key),
+                              soci::into(next), soci::into(h.last_hash));
+        st.execute();
+        while (st.fetch()) {
+          h.next_seq = next;
+          out.push_back(h);
+        }
+        return out;
+      });
 }
 
 }  // namespace covenant::engine::store

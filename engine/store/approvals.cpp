@@ -1,5 +1,5 @@
-// Store: approval gates as rows, their eligible roles, callback tokens (hashes only),
-// decisions by client-chosen id, and delegations.
+// Approvals (store.approvals): approval gates as rows, their eligible roles, callback tokens
+// (hashes only), decisions by client-chosen id, and delegations.
 #include "engine/store/store.hpp"
 
 namespace covenant::engine::store {
@@ -114,8 +114,8 @@ DelegationRow to_row(const DelegationCols& c) {
 
 }  // namespace
 
-Result<void> Store::save_approval(Tx& tx, const ApprovalRow& a) {
-  return guard<void>("save approval", [&]() -> Result<void> {
+Result<void> Approvals::save(Tx& tx, const ApprovalRow& a) {
+  return db_.guard<void>("save approval", [&]() -> Result<void> {
     std::string rules = a.rules.dump(), subject = a.subject.dump(), summary = a.summary.dump(),
                 decisions = a.decisions.dump();
     long long opened = a.opened_us, deadline = a.deadline_us, closed = a.closed_us;
@@ -135,10 +135,10 @@ Result<void> Store::save_approval(Tx& tx, const ApprovalRow& a) {
   });
 }
 
-Result<std::optional<ApprovalRow>> Store::approval(const std::string& id) {
-  auto tx = begin(false);
+Result<std::optional<ApprovalRow>> Approvals::get(const std::string& id) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<ApprovalRow>>(
+  return db_.guard<std::optional<ApprovalRow>>(
       "read approval", [&]() -> Result<std::optional<ApprovalRow>> {
         ApprovalCols c;
         auto p = ((*tx)->sql().prepare << std::string(kApprovalColumns) + "WHERE a.id = :id");
@@ -150,12 +150,12 @@ Result<std::optional<ApprovalRow>> Store::approval(const std::string& id) {
       });
 }
 
-Result<std::vector<ApprovalRow>> Store::open_approvals(const std::vector<std::string>& roles,
-                                                       std::int64_t after_us,
-                                                       const std::string& after_id, int limit) {
-  auto tx = begin(false);
+Result<std::vector<ApprovalRow>> Approvals::open(const std::vector<std::string>& roles,
+                                                 std::int64_t after_us, const std::string& after_id,
+                                                 int limit) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<ApprovalRow>>(
+  return db_.guard<std::vector<ApprovalRow>>(
       "list approvals", [&]() -> Result<std::vector<ApprovalRow>> {
         std::string sql = std::string(kApprovalColumns) +
                           "WHERE a.status = 'open' AND (a.opened_us > :t1 OR (a.opened_us = :t2 "
@@ -183,10 +183,10 @@ Result<std::vector<ApprovalRow>> Store::open_approvals(const std::vector<std::st
       });
 }
 
-Result<std::vector<ApprovalRow>> Store::approvals_of_instance(const std::string& instance_id) {
-  auto tx = begin(false);
+Result<std::vector<ApprovalRow>> Approvals::of_instance(const std::string& instance_id) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<ApprovalRow>>(
+  return db_.guard<std::vector<ApprovalRow>>(
       "list approvals", [&]() -> Result<std::vector<ApprovalRow>> {
         ApprovalCols c;
         auto p =
@@ -201,10 +201,10 @@ Result<std::vector<ApprovalRow>> Store::approvals_of_instance(const std::string&
       });
 }
 
-Result<void> Store::add_approval_token(const ApprovalTokenRow& t) {
-  auto tx = begin();
+Result<void> Approvals::add_token(const ApprovalTokenRow& t) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("add approval token", [&]() -> Result<void> {
+  auto r = db_.guard<void>("add approval token", [&]() -> Result<void> {
     long long expires = t.expires_us, created = t.created_us;
     (*tx)->sql() << kInsertToken, soci::use(t.token_hash), soci::use(t.approval_id),
         soci::use(t.principal), soci::use(t.on_behalf_of), soci::use(expires), soci::use(created);
@@ -214,10 +214,10 @@ Result<void> Store::add_approval_token(const ApprovalTokenRow& t) {
   return (*tx)->commit();
 }
 
-Result<std::optional<ApprovalTokenRow>> Store::approval_token(const std::string& token_hash) {
-  auto tx = begin(false);
+Result<std::optional<ApprovalTokenRow>> Approvals::token(const std::string& token_hash) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<ApprovalTokenRow>>(
+  return db_.guard<std::optional<ApprovalTokenRow>>(
       "read approval token", [&]() -> Result<std::optional<ApprovalTokenRow>> {
         ApprovalTokenRow t;
         long long expires = 0, used = 0, created = 0;
@@ -232,8 +232,8 @@ Result<std::optional<ApprovalTokenRow>> Store::approval_token(const std::string&
       });
 }
 
-Result<bool> Store::use_approval_token(Tx& tx, const std::string& token_hash, std::int64_t now_us) {
-  return guard<bool>("use approval token", [&]() -> Result<bool> {
+Result<bool> Approvals::use_token(Tx& tx, const std::string& token_hash, std::int64_t now_us) {
+  return db_.guard<bool>("use approval token", [&]() -> Result<bool> {
     long long now = now_us;
     soci::statement st = (tx.sql().prepare << kUseToken, soci::use(now), soci::use(token_hash));
     st.execute(true);
@@ -241,8 +241,8 @@ Result<bool> Store::use_approval_token(Tx& tx, const std::string& token_hash, st
   });
 }
 
-Result<std::optional<DecisionRow>> Store::decision(Tx& tx, const std::string& decision_id) {
-  return guard<std::optional<DecisionRow>>(
+Result<std::optional<DecisionRow>> Approvals::decision(Tx& tx, const std::string& decision_id) {
+  return db_.guard<std::optional<DecisionRow>>(
       "read decision", [&]() -> Result<std::optional<DecisionRow>> {
         DecisionRow d;
         std::string req, res;
@@ -258,8 +258,8 @@ Result<std::optional<DecisionRow>> Store::decision(Tx& tx, const std::string& de
       });
 }
 
-Result<void> Store::insert_decision(Tx& tx, const DecisionRow& d) {
-  return guard<void>("record decision", [&]() -> Result<void> {
+Result<void> Approvals::insert_decision(Tx& tx, const DecisionRow& d) {
+  return db_.guard<void>("record decision", [&]() -> Result<void> {
     std::string req = d.request.dump(), res = d.response.dump();
     long long created = d.created_us;
     tx.sql() << kInsertDecision, soci::use(d.decision_id), soci::use(d.approval_id),
@@ -268,10 +268,10 @@ Result<void> Store::insert_decision(Tx& tx, const DecisionRow& d) {
   });
 }
 
-Result<std::int64_t> Store::add_delegation(const DelegationRow& d) {
-  auto tx = begin();
+Result<std::int64_t> Approvals::add_delegation(const DelegationRow& d) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<std::int64_t>("add delegation", [&]() -> Result<std::int64_t> {
+  auto r = db_.guard<std::int64_t>("add delegation", [&]() -> Result<std::int64_t> {
     long long starts = d.starts_us, ends = d.ends_us, created = d.created_us;
     long long id = 0;
     int needs = d.needs_approval ? 1 : 0;
@@ -285,10 +285,10 @@ Result<std::int64_t> Store::add_delegation(const DelegationRow& d) {
   return r;
 }
 
-Result<std::vector<DelegationRow>> Store::delegations(const std::string& principal) {
-  auto tx = begin(false);
+Result<std::vector<DelegationRow>> Approvals::delegations(const std::string& principal) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<DelegationRow>>(
+  return db_.guard<std::vector<DelegationRow>>(
       "list delegations", [&]() -> Result<std::vector<DelegationRow>> {
         DelegationCols c;
         auto p = ((*tx)->sql().prepare << std::string(kDelegationColumns) +
@@ -303,11 +303,11 @@ Result<std::vector<DelegationRow>> Store::delegations(const std::string& princip
       });
 }
 
-Result<std::vector<DelegationRow>> Store::active_delegations(const std::string& delegate,
-                                                             std::int64_t at_us) {
-  auto tx = begin(false);
+Result<std::vector<DelegationRow>> Approvals::active_delegations(const std::string& delegate,
+                                                                 std::int64_t at_us) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<DelegationRow>>(
+  return db_.guard<std::vector<DelegationRow>>(
       "list delegations", [&]() -> Result<std::vector<DelegationRow>> {
         DelegationCols c;
         long long at = at_us;
@@ -325,10 +325,11 @@ Result<std::vector<DelegationRow>> Store::active_delegations(const std::string& 
       });
 }
 
-Result<void> Store::revoke_delegation(std::int64_t id, std::int64_t now_us, const std::string& by) {
-  auto tx = begin();
+Result<void> Approvals::revoke_delegation(std::int64_t id, std::int64_t now_us,
+                                          const std::string& by) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("revoke delegation", [&]() -> Result<void> {
+  auto r = db_.guard<void>("revoke delegation", [&]() -> Result<void> {
     long long i = id, now = now_us;
     int exists = 0;
     (*tx)->sql() << kDelegationExists, soci::use(i), soci::into(exists);
@@ -341,11 +342,11 @@ Result<void> Store::revoke_delegation(std::int64_t id, std::int64_t now_us, cons
   return (*tx)->commit();
 }
 
-Result<void> Store::approve_delegation(std::int64_t id, const std::string& by,
-                                       std::int64_t now_us) {
-  auto tx = begin();
+Result<void> Approvals::approve_delegation(std::int64_t id, const std::string& by,
+                                           std::int64_t now_us) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("approve delegation", [&]() -> Result<void> {
+  auto r = db_.guard<void>("approve delegation", [&]() -> Result<void> {
     long long i = id, now = now_us;
     int exists = 0;
     (*tx)->sql() << kDelegationExists, soci::use(i), soci::into(exists);

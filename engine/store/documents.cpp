@@ -1,4 +1,5 @@
-// Store: evidence documents, once by SHA-256, and each contract's versions of them.
+// Documents (store.documents): evidence documents, once by SHA-256, and each contract's versions of
+// them.
 #include "engine/base64.hpp"
 #include "engine/store/store.hpp"
 
@@ -23,17 +24,17 @@ constexpr const char* kVersions =
 
 }  // namespace
 
-Result<DocumentVersionRow> Store::put_document(const DocumentRow& doc, std::string_view content,
-                                               const std::string& contract_id,
-                                               const std::string& source, std::int64_t now_us) {
+Result<DocumentVersionRow> Documents::put(const DocumentRow& doc, std::string_view content,
+                                          const std::string& contract_id, const std::string& source,
+                                          std::int64_t now_us) {
   if (contract_id.empty())
     return fail(ErrorCode::InvalidArgument, "a document needs a contract id");
   // Two workers ingesting the same contract at once race for the next version number: the
   // loser's insert conflicts on the primary key and it reads the winner's version.
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto tx = begin();
+    auto tx = db_.begin();
     if (!tx) return tl::unexpected(tx.error());
-    auto r = guard<DocumentVersionRow>("store document", [&]() -> Result<DocumentVersionRow> {
+    auto r = db_.guard<DocumentVersionRow>("store document", [&]() -> Result<DocumentVersionRow> {
       auto& sql = (*tx)->sql();
       std::string b64 = to_base64(content);
       long long bytes = static_cast<long long>(content.size()), now = now_us;
@@ -67,10 +68,10 @@ Result<DocumentVersionRow> Store::put_document(const DocumentRow& doc, std::stri
                                           " is being given documents by several writers at once");
 }
 
-Result<std::optional<DocumentRow>> Store::document(const std::string& sha256) {
-  auto tx = begin(false);
+Result<std::optional<DocumentRow>> Documents::get(const std::string& sha256) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<DocumentRow>>(
+  return db_.guard<std::optional<DocumentRow>>(
       "read document", [&]() -> Result<std::optional<DocumentRow>> {
         DocumentRow d;
         d.sha256 = sha256;
@@ -84,10 +85,10 @@ Result<std::optional<DocumentRow>> Store::document(const std::string& sha256) {
       });
 }
 
-Result<std::optional<std::string>> Store::document_content(const std::string& sha256) {
-  auto tx = begin(false);
+Result<std::optional<std::string>> Documents::content(const std::string& sha256) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<std::string>>(
+  return db_.guard<std::optional<std::string>>(
       "read document content", [&]() -> Result<std::optional<std::string>> {
         std::string b64;
         (*tx)->sql() << kContent, soci::use(sha256), soci::into(b64);
@@ -98,10 +99,10 @@ Result<std::optional<std::string>> Store::document_content(const std::string& sh
       });
 }
 
-Result<std::vector<DocumentVersionRow>> Store::document_versions(const std::string& contract_id) {
-  auto tx = begin(false);
+Result<std::vector<DocumentVersionRow>> Documents::versions(const std::string& contract_id) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<DocumentVersionRow>>(
+  return db_.guard<std::vector<DocumentVersionRow>>(
       "list document versions", [&]() -> Result<std::vector<DocumentVersionRow>> {
         std::vector<DocumentVersionRow> out;
         int version = 0;

@@ -1,4 +1,4 @@
-// Store: tasks (claimed under leases) and durable timers.
+// WorkQueue (store.work): tasks (claimed under leases) and durable timers.
 #include "engine/store/store.hpp"
 
 #include <algorithm>
@@ -75,17 +75,29 @@ struct Claim : Prepared {
   }
 };
 
+// A statement over one JSON parameter that returns row ids.
+struct IdsReturned : Prepared {
+  std::string text;
+  long long id = 0;
+  IdsReturned(soci::session& s, const std::string& sql) : Prepared(s) {
+    st.exchange(soci::use(text));
+    st.exchange(soci::into(id));
+    prepare(sql);
+  }
+};
+const Dialect::Columns kFenceColumns = {{"i", false}, {"id", true}, {"at", true}, {"w", false}};
+
 }  // namespace
 
-Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::int64_t now_us,
-                                                std::int64_t lease_us, int limit,
-                                                const std::vector<int>& own_partitions) {
+Result<std::vector<TaskRow>> WorkQueue::claim(const std::string& worker, std::int64_t now_us,
+                                              std::int64_t lease_us, int limit,
+                                              const std::vector<int>& own_partitions) {
   // Where to look: a worker's own partitions of a split table first, and the whole table
   // (every partition: taking over work of workers that are gone or behind) only when they
   // hold nothing claimable. On a table that is not split, the whole table.
   std::vector<std::string> own;
   if (!own_partitions.empty()) {
-    auto split = partitions();
+    auto split = db_.partitions();
     if (!split) return tl::unexpected(split.error());
     for (int k : own_partitions) {
       if (*split == 0) break;
@@ -96,9 +108,9 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
       own.push_back("tasks_p" + std::to_string(k));
     }
   }
-  auto tx = begin(true, false);  // a lost claim is claimed again: no need to wait for the disk
+  auto tx = db_.begin(true, false);  // a lost claim is claimed again: no need to wait for the disk
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<std::vector<TaskRow>>("claim tasks", [&]() -> Result<std::vector<TaskRow>> {
+  auto r = db_.guard<std::vector<TaskRow>>("claim tasks", [&]() -> Result<std::vector<TaskRow>> {
     long long now = now_us, until = now_us + lease_us;
     std::vector<TaskRow> out;
     auto from = [&](const std::string& table) {
@@ -121,10 +133,10 @@ Result<std::vector<TaskRow>> Store::claim_tasks(const std::string& worker, std::
 }
 
 // Runs one claim statement (on `tasks` or one partition), adding what it leased to `out`.
-void Store::claim_from(Tx& tx, const std::string& claim, const std::string& worker, long long now,
-                       long long until, int n, std::vector<TaskRow>& out) {
+void WorkQueue::claim_from(Tx& tx, const std::string& claim, const std::string& worker,
+                           long long now, long long until, int n, std::vector<TaskRow>& out) {
   auto& p = tx.prepared<Claim>(claim, [&](soci::session& s) {
-    return std::make_unique<Claim>(s, claim + dialect_.claim_rows() + ")" + kClaimedColumns);
+    return std::make_unique<Claim>(s, claim + db_.dialect_.claim_rows() + ")" + kClaimedColumns);
   });
   try {
     p.worker = worker;
@@ -144,22 +156,22 @@ void Store::claim_from(Tx& tx, const std::string& claim, const std::string& work
       out.push_back(std::move(t));
     }
   } catch (...) {
-    if (dialect_.backend() == Backend::Sqlite) tx.forget(claim);
+    if (db_.dialect_.backend() == Backend::Sqlite) tx.forget(claim);
     throw;
   }
 }
 
-Result<void> Store::extend_leases(const std::string& worker,
-                                  const std::map<std::int64_t, std::string>& tasks,
-                                  std::int64_t until_us) {
+Result<void> WorkQueue::extend_leases(const std::string& worker,
+                                      const std::map<std::int64_t, std::string>& tasks,
+                                      std::int64_t until_us) {
   if (tasks.empty()) return {};
   // A heartbeat must not queue behind a long lock wait: it gives up soon and tries again at
   // the next beat, well within the lease (SQLite: this process's writers; PostgreSQL: row
   // locks).
-  auto tx = begin(true, true, std::chrono::seconds(2));
+  auto tx = db_.begin(true, true, std::chrono::seconds(2));
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("extend leases", [&]() -> Result<void> {
-    if (const char* sql = dialect_.short_lock_wait()) (*tx)->sql() << sql;
+  auto r = db_.guard<void>("extend leases", [&]() -> Result<void> {
+    if (const char* sql = db_.dialect_.short_lock_wait()) (*tx)->sql() << sql;
     long long until = until_us;
     for (const auto& [task_id, instance_id] : tasks) {
       long long id = task_id;
@@ -172,24 +184,24 @@ Result<void> Store::extend_leases(const std::string& worker,
   return (*tx)->commit();
 }
 
-Result<int> Store::release_leases(const std::string& worker) {
-  auto tx = begin();
+Result<int> WorkQueue::release_leases(const std::string& worker) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<int>("release leases", [&]() -> Result<int> {
+  auto r = db_.guard<int>("release leases", [&]() -> Result<int> {
     soci::statement st = ((*tx)->sql().prepare << kReleaseLeases, soci::use(worker));
     st.execute(true);
     return static_cast<int>(st.get_affected_rows());
   });
   if (!r) return r;
-  if (auto n = notify_work(**tx); !n) return tl::unexpected(n.error());
+  if (auto n = notify(**tx); !n) return tl::unexpected(n.error());
   if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
   return r;
 }
 
-Result<std::vector<TimerRow>> Store::due_timers(std::int64_t now_us, int limit) {
-  auto tx = begin(false);
+Result<std::vector<TimerRow>> WorkQueue::due_timers(std::int64_t now_us, int limit) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<TimerRow>>("due timers", [&]() -> Result<std::vector<TimerRow>> {
+  return db_.guard<std::vector<TimerRow>>("due timers", [&]() -> Result<std::vector<TimerRow>> {
     std::vector<TimerRow> out;
     TimerRow t;
     long long id = 0, at = 0, now = now_us;
@@ -207,8 +219,8 @@ Result<std::vector<TimerRow>> Store::due_timers(std::int64_t now_us, int limit) 
   });
 }
 
-Result<bool> Store::take_timer(Tx& tx, const TimerRow& timer) {
-  return guard<bool>("fire timer", [&]() -> Result<bool> {
+Result<bool> WorkQueue::take_timer(Tx& tx, const TimerRow& timer) {
+  return db_.guard<bool>("fire timer", [&]() -> Result<bool> {
     long long id = timer.id;
     soci::statement st =
         (tx.sql().prepare << kTakeTimer, soci::use(timer.instance_id), soci::use(id));
@@ -217,10 +229,10 @@ Result<bool> Store::take_timer(Tx& tx, const TimerRow& timer) {
   });
 }
 
-Result<std::optional<std::int64_t>> Store::next_due_us() {
-  auto tx = begin(false);
+Result<std::optional<std::int64_t>> WorkQueue::next_due_us() {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<std::int64_t>>(
+  return db_.guard<std::optional<std::int64_t>>(
       "next due", [&]() -> Result<std::optional<std::int64_t>> {
         std::optional<std::int64_t> best;
         for (const char* sql : {kNextTask, kNextLease, kNextTimer}) {
@@ -231,6 +243,38 @@ Result<std::optional<std::int64_t>> Store::next_due_us() {
         }
         return best;
       });
+}
+
+Result<std::set<std::int64_t>> WorkQueue::finish(Tx& tx, const std::vector<const TaskRow*>& tasks) {
+  std::set<std::int64_t> out;
+  if (tasks.empty()) return out;
+  auto r =
+      db_.guard<std::set<std::int64_t>>("finish tasks", [&]() -> Result<std::set<std::int64_t>> {
+        JsonRows rows;
+        for (const TaskRow* t : tasks)
+          rows.row().add(t->instance_id).add(t->id).add(t->attempt).add(t->lease_owner);
+        // A finished task is deleted, not updated (migration 011): no new row version and no
+        // index entries, where an update of its status wrote both. The history keeps the record.
+        auto& p = tx.prepared<IdsReturned>("work.finish_tasks", [&](soci::session& s) {
+          std::string fence =
+              "tasks.instance_id = x.i AND tasks.id = x.id AND tasks.attempt = x.at AND "
+              "tasks.lease_owner = x.w "
+              "AND tasks.status = 'leased'";
+          return std::make_unique<IdsReturned>(
+              s, db_.dialect_.backend() == Backend::Postgres
+                     ? "DELETE FROM tasks USING " + db_.dialect_.json_rows("rows", kFenceColumns) +
+                           " WHERE " + fence + " RETURNING tasks.id"
+                     : "DELETE FROM tasks WHERE id IN (SELECT tasks.id FROM tasks JOIN " +
+                           db_.dialect_.json_rows("rows", kFenceColumns) + " ON " + fence +
+                           ") RETURNING id");
+        });
+        p.text = rows.text();
+        p.st.execute();
+        while (p.st.fetch()) out.insert(p.id);
+        return out;
+      });
+  if (!r && db_.dialect_.backend() == Backend::Sqlite) tx.forget("work.finish_tasks");
+  return r;
 }
 
 }  // namespace covenant::engine::store

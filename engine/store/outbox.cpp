@@ -1,5 +1,5 @@
-// Store: the webhook outbox. Rows are written in the transaction that records the event, so
-// a webhook is never lost nor sent for something that did not happen; the notifier claims
+// Outbox (store.outbox): the webhook outbox. Rows are written in the transaction that records the
+// event, so a webhook is never lost nor sent for something that did not happen; the notifier claims
 // due rows under a short lease and records each attempt.
 #include "engine/store/store.hpp"
 
@@ -56,9 +56,9 @@ OutboxRow to_row(const Cols& c) {
 
 }  // namespace
 
-Result<void> Store::enqueue(Tx& tx, const std::vector<OutboxRow>& rows) {
+Result<void> Outbox::enqueue(Tx& tx, const std::vector<OutboxRow>& rows) {
   if (rows.empty()) return {};
-  return guard<void>("enqueue webhook", [&]() -> Result<void> {
+  return db_.guard<void>("enqueue webhook", [&]() -> Result<void> {
     for (const auto& r : rows) {
       std::string payload = r.payload.dump();
       long long next = r.next_us, created = r.created_us;
@@ -69,38 +69,40 @@ Result<void> Store::enqueue(Tx& tx, const std::vector<OutboxRow>& rows) {
   });
 }
 
-Result<std::vector<OutboxRow>> Store::claim_outbox(std::int64_t now_us, std::int64_t lease_us,
-                                                   int limit) {
-  auto tx = begin();
+Result<std::vector<OutboxRow>> Outbox::claim(std::int64_t now_us, std::int64_t lease_us,
+                                             int limit) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<std::vector<OutboxRow>>("claim webhooks", [&]() -> Result<std::vector<OutboxRow>> {
-    long long now = now_us, until = now_us + lease_us, one = 0;
-    std::vector<long long> ids;
-    soci::statement pick = ((*tx)->sql().prepare << std::string(kDue) + dialect_.claim_rows(),
-                            soci::use(now), soci::use(limit), soci::into(one));
-    pick.execute();
-    while (pick.fetch()) ids.push_back(one);
-    std::vector<OutboxRow> out;
-    for (long long id : ids) {
-      (*tx)->sql() << kLease, soci::use(until), soci::use(id);
-      Cols c;
-      auto p = ((*tx)->sql().prepare << std::string(kColumns) + "WHERE id = :id");
-      bind(p, c), soci::use(id);
-      soci::statement st(p);
-      st.execute();
-      if (st.fetch()) out.push_back(to_row(c));
-    }
-    return out;
-  });
+  auto r =
+      db_.guard<std::vector<OutboxRow>>("claim webhooks", [&]() -> Result<std::vector<OutboxRow>> {
+        long long now = now_us, until = now_us + lease_us, one = 0;
+        std::vector<long long> ids;
+        soci::statement pick =
+            ((*tx)->sql().prepare << std::string(kDue) + db_.dialect_.claim_rows(), soci::use(now),
+             soci::use(limit), soci::into(one));
+        pick.execute();
+        while (pick.fetch()) ids.push_back(one);
+        std::vector<OutboxRow> out;
+        for (long long id : ids) {
+          (*tx)->sql() << kLease, soci::use(until), soci::use(id);
+          Cols c;
+          auto p = ((*tx)->sql().prepare << std::string(kColumns) + "WHERE id = :id");
+          bind(p, c), soci::use(id);
+          soci::statement st(p);
+          st.execute();
+          if (st.fetch()) out.push_back(to_row(c));
+        }
+        return out;
+      });
   if (!r) return r;
   if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
   return r;
 }
 
-Result<void> Store::update_outbox(const OutboxRow& row) {
-  auto tx = begin();
+Result<void> Outbox::update(const OutboxRow& row) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("update webhook", [&]() -> Result<void> {
+  auto r = db_.guard<void>("update webhook", [&]() -> Result<void> {
     std::string delivered = json(row.delivered_to).dump();
     long long next = row.next_us, done = row.done_us, id = row.id;
     int attempts = row.attempts;
@@ -112,20 +114,21 @@ Result<void> Store::update_outbox(const OutboxRow& row) {
   return (*tx)->commit();
 }
 
-Result<std::vector<OutboxRow>> Store::outbox(const std::string& instance_id) {
-  auto tx = begin(false);
+Result<std::vector<OutboxRow>> Outbox::of_instance(const std::string& instance_id) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<OutboxRow>>("list webhooks", [&]() -> Result<std::vector<OutboxRow>> {
-    Cols c;
-    auto p = ((*tx)->sql().prepare
-              << std::string(kColumns) + "WHERE (:i1 = '' OR instance_id = :i2) ORDER BY id");
-    bind(p, c), soci::use(instance_id), soci::use(instance_id);
-    soci::statement st(p);
-    st.execute();
-    std::vector<OutboxRow> out;
-    while (st.fetch()) out.push_back(to_row(c));
-    return out;
-  });
+  return db_.guard<std::vector<OutboxRow>>(
+      "list webhooks", [&]() -> Result<std::vector<OutboxRow>> {
+        Cols c;
+        auto p = ((*tx)->sql().prepare
+                  << std::string(kColumns) + "WHERE (:i1 = '' OR instance_id = :i2) ORDER BY id");
+        bind(p, c), soci::use(instance_id), soci::use(instance_id);
+        soci::statement st(p);
+        st.execute();
+        std::vector<OutboxRow> out;
+        while (st.fetch()) out.push_back(to_row(c));
+        return out;
+      });
 }
 
 }  // namespace covenant::engine::store

@@ -1,4 +1,4 @@
-// Store: principals and their token hashes.
+// Principals (store.principals): principals and their token hashes.
 #include "engine/store/store.hpp"
 
 namespace covenant::engine::store {
@@ -24,11 +24,11 @@ PrincipalRow row(const std::string& name, const std::string& roles, long long cr
 
 }  // namespace
 
-Result<void> Store::add_principal(const std::string& name, const std::vector<std::string>& roles,
-                                  const std::string& token_hash, std::int64_t now_us) {
-  auto tx = begin();
+Result<void> Principals::add(const std::string& name, const std::vector<std::string>& roles,
+                             const std::string& token_hash, std::int64_t now_us) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("add principal", [&]() -> Result<void> {
+  auto r = db_.guard<void>("add principal", [&]() -> Result<void> {
     std::string roles_json = nlohmann::json(roles).dump();
     long long now = now_us;
     (*tx)->sql() << kAddPrincipal, soci::use(name), soci::use(roles_json), soci::use(token_hash),
@@ -43,10 +43,10 @@ Result<void> Store::add_principal(const std::string& name, const std::vector<std
   return (*tx)->commit();
 }
 
-Result<std::optional<PrincipalRow>> Store::principal_by_token_hash(const std::string& token_hash) {
-  auto tx = begin(false);
+Result<std::optional<PrincipalRow>> Principals::by_token_hash(const std::string& token_hash) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<PrincipalRow>>(
+  return db_.guard<std::optional<PrincipalRow>>(
       "authenticate", [&]() -> Result<std::optional<PrincipalRow>> {
         std::string name, roles;
         long long created = 0, revoked = 0;
@@ -57,10 +57,10 @@ Result<std::optional<PrincipalRow>> Store::principal_by_token_hash(const std::st
       });
 }
 
-Result<std::optional<PrincipalRow>> Store::principal(const std::string& name) {
-  auto tx = begin(false);
+Result<std::optional<PrincipalRow>> Principals::get(const std::string& name) {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::optional<PrincipalRow>>(
+  return db_.guard<std::optional<PrincipalRow>>(
       "read principal", [&]() -> Result<std::optional<PrincipalRow>> {
         std::string n, roles;
         long long created = 0, revoked = 0;
@@ -71,10 +71,10 @@ Result<std::optional<PrincipalRow>> Store::principal(const std::string& name) {
       });
 }
 
-Result<void> Store::revoke_principal(const std::string& name, std::int64_t now_us) {
-  auto tx = begin();
+Result<void> Principals::revoke(const std::string& name, std::int64_t now_us) {
+  auto tx = db_.begin();
   if (!tx) return tl::unexpected(tx.error());
-  auto r = guard<void>("revoke principal", [&]() -> Result<void> {
+  auto r = db_.guard<void>("revoke principal", [&]() -> Result<void> {
     int exists = 0;
     (*tx)->sql() << kExists, soci::use(name), soci::into(exists);
     if (!exists) return fail(ErrorCode::NotFound, "no principal named '" + name + "'", name);
@@ -86,10 +86,10 @@ Result<void> Store::revoke_principal(const std::string& name, std::int64_t now_u
   return (*tx)->commit();
 }
 
-Result<std::vector<PrincipalRow>> Store::principals() {
-  auto tx = begin(false);
+Result<std::vector<PrincipalRow>> Principals::all() {
+  auto tx = db_.begin(false);
   if (!tx) return tl::unexpected(tx.error());
-  return guard<std::vector<PrincipalRow>>(
+  return db_.guard<std::vector<PrincipalRow>>(
       "list principals", [&]() -> Result<std::vector<PrincipalRow>> {
         std::vector<PrincipalRow> out;
         std::string name, roles;
