@@ -68,51 +68,60 @@ Grant grant_from(const json& j) {
   return g;
 }
 
+// A frame as stored: what a frame always has (id, state, status, context, visits), then only
+// the fields that differ from a new frame's (version 2 of the runtime form). The instance row
+// is rewritten on every transition; a parked instance's frame shrinks by about half, which keeps
+// the row inline (PostgreSQL moves a row over ~2 KB into its TOAST table) and the transition's
+// write small. frame_from reads both forms: a field absent is the new frame's value.
 json frame_json(const Frame& f) {
-  json granted = json::object();
-  for (const auto& [activity, g] : f.granted) granted[activity] = grant_stored(g);
-  return {{"id", f.id},
-          {"parent", f.parent},
-          {"index", f.index},
-          {"state", f.state},
-          {"status", f.status},
-          {"context", f.context},
-          {"last", f.last},
-          {"visits", f.visits},
-          {"attempt", f.attempt},
-          {"task_key", f.task_key},
-          {"timer_keys", f.timer_keys},
-          {"event", f.event},
-          {"items", f.items},
-          {"results", f.results},
-          {"next_item", f.next_item},
-          {"running", f.running},
-          {"finished", f.finished},
-          {"gate", f.gate ? gate_json(*f.gate) : json()},
-          {"granted", std::move(granted)}};
+  json j = {{"id", f.id},
+            {"state", f.state},
+            {"status", f.status},
+            {"context", f.context},
+            {"visits", f.visits}};
+  if (!f.parent.empty()) j["parent"] = f.parent;
+  if (f.index != 0) j["index"] = f.index;
+  if (!f.last.is_null()) j["last"] = f.last;
+  if (f.attempt != 0) j["attempt"] = f.attempt;
+  if (!f.task_key.empty()) j["task_key"] = f.task_key;
+  if (!f.timer_keys.empty()) j["timer_keys"] = f.timer_keys;
+  if (!f.event.empty()) j["event"] = f.event;
+  if (!f.items.is_array() || !f.items.empty()) j["items"] = f.items;
+  if (!f.results.is_array() || !f.results.empty()) j["results"] = f.results;
+  if (f.next_item != 0) j["next_item"] = f.next_item;
+  if (f.running != 0) j["running"] = f.running;
+  if (f.finished != 0) j["finished"] = f.finished;
+  if (f.gate) j["gate"] = gate_json(*f.gate);
+  if (!f.granted.empty()) {
+    json granted = json::object();
+    for (const auto& [activity, g] : f.granted) granted[activity] = grant_stored(g);
+    j["granted"] = std::move(granted);
+  }
+  return j;
 }
 
 Frame frame_from(const json& j) {
   Frame f;
   f.id = j.at("id");
-  f.parent = j.at("parent");
-  f.index = j.at("index");
   f.state = j.at("state");
   f.status = j.at("status");
   f.context = j.at("context");
-  f.last = j.at("last");
   f.visits = j.at("visits").get<std::map<std::string, int>>();
-  f.attempt = j.at("attempt");
-  f.task_key = j.at("task_key");
-  f.timer_keys = j.at("timer_keys").get<std::vector<std::string>>();
-  f.event = j.at("event");
-  f.items = j.at("items");
-  f.results = j.at("results");
-  f.next_item = j.at("next_item");
-  f.running = j.at("running");
-  f.finished = j.at("finished");
-  if (const auto& g = j.at("gate"); g.is_object()) f.gate = gate_from(g);
-  for (const auto& [activity, g] : j.at("granted").items()) f.granted[activity] = grant_from(g);
+  f.parent = j.value("parent", "");
+  f.index = j.value("index", 0);
+  f.last = j.value("last", json());
+  f.attempt = j.value("attempt", 0);
+  f.task_key = j.value("task_key", "");
+  f.timer_keys = j.value("timer_keys", std::vector<std::string>{});
+  f.event = j.value("event", "");
+  f.items = j.value("items", json::array());
+  f.results = j.value("results", json::array());
+  f.next_item = j.value("next_item", 0);
+  f.running = j.value("running", 0);
+  f.finished = j.value("finished", 0);
+  if (auto g = j.find("gate"); g != j.end() && g->is_object()) f.gate = gate_from(*g);
+  if (auto g = j.find("granted"); g != j.end())
+    for (const auto& [activity, grant] : g->items()) f.granted[activity] = grant_from(grant);
   return f;
 }
 
@@ -121,33 +130,45 @@ Frame frame_from(const json& j) {
 json runtime_to_json(const Instance& inst) {
   json frames = json::array();
   for (const auto& [id, f] : inst.frames) frames.push_back(frame_json(f));
-  json comps = json::array();
-  for (const auto& c : inst.compensations)
-    comps.push_back({{"activity", c.activity},
-                     {"input", c.input},
-                     {"key", c.key},
-                     {"state", c.state},
-                     {"write", c.write}});
-  return {{"v", 1},
-          {"frames", frames},
-          {"compensations", comps},
-          {"failure", {{"code", inst.failure_code}, {"cause", inst.failure_cause}}},
-          {"changed_by", inst.changed_by},
-          {"left_standing", inst.left_standing}};
+  json j = {{"v", 2}, {"frames", std::move(frames)}};
+  if (!inst.compensations.empty()) {
+    json comps = json::array();
+    for (const auto& c : inst.compensations)
+      comps.push_back({{"activity", c.activity},
+                       {"input", c.input},
+                       {"key", c.key},
+                       {"state", c.state},
+                       {"write", c.write}});
+    j["compensations"] = std::move(comps);
+  }
+  if (!inst.failure_code.empty() || !inst.failure_cause.empty())
+    j["failure"] = {{"code", inst.failure_code}, {"cause", inst.failure_cause}};
+  if (!inst.changed_by.empty()) j["changed_by"] = inst.changed_by;
+  if (!inst.left_standing.is_array() || !inst.left_standing.empty())
+    j["left_standing"] = inst.left_standing;
+  return j;
 }
 
+// Reads version 1 (every field written) and version 2 (fields at their defaults left out).
 void runtime_from_json(const json& j, Instance& inst) {
+  if (int v = j.value("v", 0); v != 1 && v != 2)
+    throw std::invalid_argument("runtime form version " + std::to_string(v) + " is not known");
   inst.frames.clear();
   for (const auto& f : j.at("frames")) {
     Frame frame = frame_from(f);
     inst.frames.emplace(frame.id, std::move(frame));
   }
   inst.compensations.clear();
-  for (const auto& c : j.at("compensations"))
-    inst.compensations.push_back({c.at("activity"), c.at("input"), c.at("key"),
-                                  c.value("state", ""), c.value("write", json())});
-  inst.failure_code = j.at("failure").at("code");
-  inst.failure_cause = j.at("failure").at("cause");
+  if (auto comps = j.find("compensations"); comps != j.end())
+    for (const auto& c : *comps)
+      inst.compensations.push_back({c.at("activity"), c.at("input"), c.at("key"),
+                                    c.value("state", ""), c.value("write", json())});
+  inst.failure_code.clear();
+  inst.failure_cause.clear();
+  if (auto failure = j.find("failure"); failure != j.end()) {
+    inst.failure_code = failure->at("code");
+    inst.failure_cause = failure->at("cause");
+  }
   inst.changed_by = j.value("changed_by", std::vector<std::string>{});  // absent before 0.2
   inst.left_standing = j.value("left_standing", json::array());
 }

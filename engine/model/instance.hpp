@@ -140,7 +140,9 @@ struct Instance {
 
 // The runtime part of an Instance (frames, compensations, failure) as stored JSON.
 nlohmann::json runtime_to_json(const Instance& inst);
-// Throws nlohmann::json::exception on a document of the wrong shape.
+// Reads both stored forms (version 1 wrote every field; version 2 leaves out those at a new
+// frame's value). Throws nlohmann::json::exception, or std::invalid_argument for an unknown
+// version, on a document of the wrong shape.
 void runtime_from_json(const nlohmann::json& j, Instance& inst);
 
 }  // namespace covenant::engine::model

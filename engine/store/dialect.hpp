@@ -49,6 +49,12 @@ class Dialect {
                  "current_schema() AND table_name = :t";
   }
   const char* lock_row() const { return backend_ == Backend::Sqlite ? "" : " FOR UPDATE"; }
+  // Appended to a SELECT of rows of `table` (its name or alias) to lock them, passing over
+  // those another transaction holds instead of waiting (SQLite: one writer, nothing to skip).
+  std::string lock_skipping(const char* table) const {
+    return backend_ == Backend::Sqlite ? ""
+                                       : std::string(" FOR UPDATE OF ") + table + " SKIP LOCKED";
+  }
   // Appended to a SELECT that claims work rows, so workers do not queue on each other.
   const char* claim_rows() const {
     return backend_ == Backend::Sqlite ? "" : " FOR UPDATE SKIP LOCKED";

@@ -29,9 +29,6 @@ std::string on_table(const char* sql, const std::string& table) {
     out.replace(at, 2, table);
   return out;
 }
-constexpr const char* kExtendLease =
-    "UPDATE tasks SET lease_until_us = :u WHERE instance_id = :i AND id = :id AND lease_owner = "
-    ":w AND status = 'leased'";
 constexpr const char* kReleaseLeases =
     "UPDATE tasks SET status = 'ready', lease_owner = '', lease_until_us = 0 WHERE status = "
     "'leased' AND lease_owner = :w";
@@ -85,6 +82,7 @@ struct IdsReturned : Prepared {
     prepare(sql);
   }
 };
+const Dialect::Columns kLeaseColumns = {{"i", false}, {"id", true}};
 const Dialect::Columns kFenceColumns = {{"i", false}, {"id", true}, {"at", true}, {"w", false}};
 
 }  // namespace
@@ -172,12 +170,22 @@ Result<void> WorkQueue::extend_leases(const std::string& worker,
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("extend leases", [&]() -> Result<void> {
     if (const char* sql = db_.dialect_.short_lock_wait()) (*tx)->sql() << sql;
+    // One statement for the worker's tasks, never waiting on a row another transaction holds:
+    // that transaction is closing the task (its outcome being recorded) or re-claiming an
+    // expired lease, and either way the lease needs no extending. Waiting, row by row, in an
+    // order of its own is how a heartbeat deadlocked with a batch of outcomes closing the same
+    // tasks in another order.
+    JsonRows rows;
+    for (const auto& [task_id, instance_id] : tasks) rows.row().add(instance_id).add(task_id);
+    std::string text = rows.text();
     long long until = until_us;
-    for (const auto& [task_id, instance_id] : tasks) {
-      long long id = task_id;
-      (*tx)->sql() << kExtendLease, soci::use(until), soci::use(instance_id), soci::use(id),
-          soci::use(worker);
-    }
+    (*tx)->sql() << "UPDATE tasks SET lease_until_us = :u WHERE (instance_id, id) IN (SELECT "
+                    "t.instance_id, t.id FROM tasks t JOIN " +
+                        db_.dialect_.json_rows("rows", kLeaseColumns) +
+                        " ON t.instance_id = x.i AND t.id = x.id WHERE t.lease_owner = :w AND "
+                        "t.status = 'leased'" +
+                        db_.dialect_.lock_skipping("t") + ")",
+        soci::use(until), soci::use(text), soci::use(worker);
     return {};
   });
   if (!r) return r;
