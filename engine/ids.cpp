@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
@@ -24,8 +25,20 @@ std::string random_hex(std::size_t bytes) {
 }  // namespace
 
 std::string RandomIds::instance_id() {
-  std::string h = random_hex(16);
-  h[12] = '4';                                                        // version 4
+  // UUIDv7 (RFC 9562, 5.7): 48 bits of Unix time in milliseconds, then 74 random bits. Ids of
+  // instances started near each other in time sit near each other in every index keyed by
+  // instance: new rows go to the right-hand pages of the B-trees instead of a random page
+  // each, and the instances still running (mostly the recent ones) share pages — fewer pages
+  // dirtied per transition, fewer full-page images in PostgreSQL's WAL after a checkpoint.
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  static const char* hex = "0123456789abcdef";
+  std::string h(32, '0');
+  for (int i = 11; i >= 0; --i, ms >>= 4) h[i] = hex[ms & 0xf];
+  std::string r = random_hex(10);
+  h.replace(12, 20, r);
+  h[12] = '7';                                                        // version 7
   h[16] = "89ab"[std::stoi(std::string(1, h[16]), nullptr, 16) & 3];  // variant 10xx
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);

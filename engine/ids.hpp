@@ -1,6 +1,7 @@
 // IdSource: where instance ids, worker ids and secret tokens come from. RandomIds uses the
-// operating system's CSPRNG (OpenSSL RAND_bytes); SequentialIds gives inst-000001, … so
-// tests and golden histories are reproducible. Both are thread-safe.
+// operating system's CSPRNG (OpenSSL RAND_bytes; instance ids lead with the time);
+// SequentialIds gives inst-000001, … so tests and golden histories are reproducible. Both are
+// thread-safe.
 #pragma once
 
 #include <atomic>
@@ -18,7 +19,7 @@ class IdSource {
 
 class RandomIds final : public IdSource {
  public:
-  std::string instance_id() override;  // a UUIDv4
+  std::string instance_id() override;  // a UUIDv7: time-ordered, 74 random bits
   std::string token() override;
 };
 
