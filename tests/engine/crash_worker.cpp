@@ -62,7 +62,9 @@ int main(int argc, char** argv) {
     covenant::engine::runtime::Runtime rt(**store, clock, ids);
     RecordingFile system(argv[2]);
     covenant::engine::scheduler::WorkerOptions opts;
-    opts.worker_id = "crash-worker-" + ids.instance_id().substr(0, 8);
+    // Unique among running workers (a worker takes back the leases held under its name). Not a
+    // prefix of an instance id: those lead with the time, the same for workers started together.
+    opts.worker_id = "crash-worker-" + ids.token().substr(0, 16);
     opts.concurrency = 4;
     opts.lease = std::chrono::milliseconds(argc > 3 ? std::stoi(argv[3]) : 1000);
     opts.poll = std::chrono::milliseconds(20);
