@@ -1,5 +1,8 @@
 // covenant — the command line. Parses arguments, runs one subcommand, maps the outcome to
 // an exit code, and is the last place an exception can be caught.
+// Exit codes (docs/engine.md, "Exit codes"): 0 success; 1 failure (the command ran and the
+// answer is no: invalid input, refused, not found, an error on the way); 2 usage (the command
+// line itself is wrong: an unknown option, a missing argument, a value of the wrong form).
 #include "app/commands/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -29,10 +32,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the help, the version or the complaint; its own codes (105, 106, 109, …)
+    // are not ours to hand out: every usage error is 2.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::cerr << "covenant: internal error: " << e.what() << '\n';
-    return 70;
+    return 1;
   }
   return exit_code;
 }

@@ -17,6 +17,7 @@ struct Options {
   CommonOptions common;
   std::string id, workflow, input_file, business_key, event, data_file, reason = "cancelled",
                                                                         by = "cli", start_key;
+  bool allow_duplicate = false;
 };
 
 int with_engine(const Options& o, const std::function<int(Engine&)>& fn) {
@@ -33,8 +34,9 @@ int start(const Options& o) {
     input = *parsed;
   }
   return with_engine(o, [&](Engine& e) {
-    auto started =
-        e.runtime->start(o.workflow, input, {o.business_key, o.by, o.start_key, "default"});
+    engine::runtime::StartOptions opts{o.business_key, o.by, o.start_key, "default"};
+    opts.allow_duplicate_business_key = o.allow_duplicate;
+    auto started = e.runtime->start(o.workflow, input, opts);
     if (!started) return report(started.error());
     if (o.common.format == "json")
       std::cout << json{{"id", started->id}, {"replayed", started->replayed}}.dump() << '\n';
@@ -139,7 +141,10 @@ void add_instance_commands(CLI::App& app, int& exit_code) {
                 exit_code);
   c->add_option("workflow", s->workflow, "Workflow name")->required();
   c->add_option("--input", s->input_file, "Input JSON file (- for standard input)");
-  c->add_option("--business-key", s->business_key, "Business key, e.g. the contract id");
+  c->add_option("--business-key", s->business_key,
+                "Business key, e.g. the contract id (one running instance per workflow holds it)");
+  c->add_flag("--allow-duplicate-business-key", s->allow_duplicate,
+              "Start even though a running instance of the workflow holds the business key");
   c->add_option("--idempotency-key", s->start_key,
                 "A repeated start with this key returns the same instance");
   c->add_option("--as", s->by, "Who starts it (kept for separation of duties)");

@@ -32,12 +32,27 @@ void add_instance_routes(Api& api) {
       return problem(c, 422, "InvalidArgument", "the body needs a string 'workflow'");
     if (body->contains("business_key") && !(*body)["business_key"].is_string())
       return problem(c, 422, "InvalidArgument", "'business_key' must be a string");
+    if (body->contains("allow_duplicate_business_key") &&
+        !(*body)["allow_duplicate_business_key"].is_boolean())
+      return problem(c, 422, "InvalidArgument", "'allow_duplicate_business_key' must be a boolean");
     engine::runtime::StartOptions opts;
     opts.business_key = body->value("business_key", "");
+    opts.allow_duplicate_business_key = body->value("allow_duplicate_business_key", false);
     opts.started_by = c.principal.name;
     opts.start_key = c.req.header("idempotency-key");
     auto started =
         s.runtime.start((*body)["workflow"], body->value("input", nlohmann::json::object()), opts);
+    if (!started && started.error().code == engine::ErrorCode::Conflict &&
+        !started.error().where.empty()) {
+      // The business key is held by a running instance: name it, for the caller to go on with.
+      c.res.status = 409;
+      c.res.content_type = "application/problem+json";
+      c.res.body = problem_json(409, "Conflict", started.error().message, c.request_id,
+                                {{"existing_instance", started.error().where}})
+                       .dump();
+      c.res.headers.emplace_back("Location", "/v1/instances/" + started.error().where);
+      return;
+    }
     if (!started) return problem(c, started.error());
     auto inst = s.store.instances.get(started->id);
     if (!inst) return problem(c, inst.error());

@@ -206,6 +206,24 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
       return out;
     }
   }
+  if (u.start && !u.start->business_key.empty() && !u.start->allow_duplicate_business_key) {
+    const StartOptions& o = *u.start;
+    if (u.steps.size() > 1)
+      return fail(ErrorCode::InvalidArgument,
+                  "a business key names one running instance: " + std::to_string(u.steps.size()) +
+                      " instances cannot all start under '" + o.business_key +
+                      "' (allow duplicates to start them anyway)",
+                  "business_key");
+    auto running =
+        store_.instances.running_with_business_key(**tx, o.ns, u.workflow->name(), o.business_key);
+    if (!running) return tl::unexpected(running.error());
+    if (*running)
+      return fail(ErrorCode::Conflict,
+                  "instance " + **running + " of " + u.workflow->name() +
+                      " is running under business key '" + o.business_key +
+                      "' (allow a duplicate business key to start another)",
+                  **running);
+  }
   // Lock: every instance the unit touches, together, in id order (two units never deadlock).
   std::vector<std::string> ids;
   for (const auto& step : u.steps)
@@ -306,7 +324,9 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     seal(*inst, *d, now_us, events);
     if (starting) {
       inst->version = 1;
-      writes.insert_instance(*inst, u.start->start_key);
+      writes.insert_instance(
+          *inst, u.start->start_key,
+          !u.start->business_key.empty() && !u.start->allow_duplicate_business_key);
       step.started = inst->id;
     } else {
       inst->version += 1;

@@ -29,6 +29,9 @@ struct StartOptions {
   std::string started_by;    // the principal; separation of duties keeps them from approving
   std::string start_key;     // idempotency: a repeated start with the same key returns the same id
   std::string ns = "default";
+  // A business key names one running instance per workflow: a start under a key a running
+  // instance holds is refused (Conflict, naming it) unless this is set.
+  bool allow_duplicate_business_key = false;
 };
 
 // What start did: the instance's id, and whether it was started before under the same

@@ -6,6 +6,12 @@
 namespace covenant::engine::store {
 namespace {
 
+// Any running instance, whether it was started under the rule or before it (key_unique 0):
+// a plain start is refused while one runs (instances_by_business_key finds them).
+constexpr const char* kRunningWithBusinessKey =
+    "SELECT id FROM instances WHERE business_key = :k AND workflow = :w AND namespace = :n AND "
+    "status IN ('running', 'compensating') ORDER BY created_us, id LIMIT 1";
+
 using model::Instance;
 
 constexpr const char* kStartKey = "SELECT id FROM instances WHERE start_key = :k";
@@ -65,6 +71,21 @@ struct VersionReader : Prepared {
 };
 
 }  // namespace
+
+Result<std::optional<std::string>> Instances::running_with_business_key(
+    Tx& tx, const std::string& ns, const std::string& workflow, const std::string& business_key) {
+  return db_.guard<std::optional<std::string>>("find the instance running under a business key",
+                                               [&]() -> Result<std::optional<std::string>> {
+                                                 std::string id;
+                                                 soci::indicator ind = soci::i_null;
+                                                 tx.sql() << kRunningWithBusinessKey,
+                                                     soci::use(business_key), soci::use(workflow),
+                                                     soci::use(ns), soci::into(id, ind);
+                                                 if (!tx.sql().got_data() || ind == soci::i_null)
+                                                   return std::nullopt;
+                                                 return id;
+                                               });
+}
 
 Result<std::optional<std::string>> Instances::for_start_key(Tx& tx, const std::string& key) {
   return db_.guard<std::optional<std::string>>(

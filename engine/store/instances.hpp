@@ -29,6 +29,10 @@ class Instances {
   explicit Instances(Store& db) : db_(db) {}
   // The instance id already started under `start_key`, if any.
   Result<std::optional<std::string>> for_start_key(Tx& tx, const std::string& start_key);
+  // A running (or compensating) instance of `workflow` in `ns` under `business_key`, if any.
+  Result<std::optional<std::string>> running_with_business_key(Tx& tx, const std::string& ns,
+                                                               const std::string& workflow,
+                                                               const std::string& business_key);
   Result<std::optional<model::Instance>> get(const std::string& id);
   Result<std::vector<model::Instance>> find(const InstanceFilter& f);
   // Running instances with no ready or leased task, no pending timer and no open approval,

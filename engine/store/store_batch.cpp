@@ -12,7 +12,7 @@ using Columns = Dialect::Columns;
 const Columns kInstanceInsertColumns = {
     {"id", false}, {"ns", false}, {"wf", false},   {"dg", false}, {"bk", false},  {"st", false},
     {"by", false}, {"sk", false}, {"inp", false},  {"rt", false}, {"out", false}, {"err", false},
-    {"ver", true}, {"seq", true}, {"hash", false}, {"cr", true},  {"up", true}};
+    {"ver", true}, {"seq", true}, {"hash", false}, {"cr", true},  {"up", true},   {"ku", true}};
 const Columns kInstanceUpdateColumns = {
     {"id", false},  {"expected", true}, {"st", false}, {"rt", false},   {"out", false},
     {"err", false}, {"ver", true},      {"seq", true}, {"hash", false}, {"up", true}};
@@ -107,7 +107,7 @@ void JsonRows::clear() {
   first_field_ = true;
 }
 
-void WriteBatch::insert_instance(const Instance& i, const std::string& start_key) {
+void WriteBatch::insert_instance(const Instance& i, const std::string& start_key, bool key_unique) {
   // start_key "" is stored as NULL (several instances may have none): see Store::flush.
   new_instances_.row()
       .add(i.id)
@@ -126,7 +126,8 @@ void WriteBatch::insert_instance(const Instance& i, const std::string& start_key
       .add(i.next_seq)
       .add(i.last_hash)
       .add(i.created_us)
-      .add(i.updated_us);
+      .add(i.updated_us)
+      .add(key_unique ? 1 : 0);
 }
 
 void WriteBatch::update_instance(const Instance& i, std::int64_t expected_version) {
@@ -345,8 +346,8 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
     run(b.new_instances_, "batch.insert_instances", [&] {
       return "INSERT INTO instances (id, namespace, workflow, definition_digest, business_key, "
              "status, started_by, start_key, input, runtime, output, error, version, "
-             "next_seq, last_hash, created_us, updated_us) SELECT id, ns, wf, dg, bk, st, by, "
-             "NULLIF(sk, ''), inp, rt, out, err, ver, seq, hash, cr, up FROM " +
+             "next_seq, last_hash, created_us, updated_us, key_unique) SELECT id, ns, wf, dg, bk, "
+             "st, by, NULLIF(sk, ''), inp, rt, out, err, ver, seq, hash, cr, up, ku FROM " +
              d.json_rows("rows", kInstanceInsertColumns);
     });
     if (!b.updates_.empty()) {

@@ -60,7 +60,10 @@ class WriteBatch {
  public:
   WriteBatch() = default;
   explicit WriteBatch(EagerLease lease) : lease_(std::move(lease)) {}
-  void insert_instance(const model::Instance& inst, const std::string& start_key);
+  // `key_unique`: the instance holds its business key alone among the workflow's running
+  // instances (migration 016's index refuses a second).
+  void insert_instance(const model::Instance& inst, const std::string& start_key,
+                       bool key_unique = false);
   // The last state given for an instance is the one written; `expected_version` is the
   // version it had when locked (the first one given for it counts).
   void update_instance(const model::Instance& inst, std::int64_t expected_version);

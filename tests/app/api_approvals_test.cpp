@@ -303,7 +303,9 @@ TEST_CASE("Instances are listed with filters and cursor pages, history is paged 
     auto r = a.post("/v1/instances", p.rita,
                     {{"workflow", "gated"},
                      {"business_key", i == 3 ? "C-3" : "C-x"},
+                     {"allow_duplicate_business_key", true},  // four share C-x on purpose
                      {"input", {{"amount", 100}, {"customer", "acme"}}}});
+    REQUIRE(r.status == 201);
     ids.push_back(json::parse(r.body)["id"]);
     a.fx.clock.advance(1min);
   }
@@ -451,4 +453,28 @@ states:
   CHECK(svg.content_type == "image/svg+xml");
   CHECK(svg.body.find("<svg") != std::string::npos);
   CHECK(svg.body.find("hold") != std::string::npos);
+}
+
+TEST_CASE("A second start under a running instance's business key is refused, naming it") {
+  ApiFixture a;
+  People p(a);
+  a.fx.deploy(kGated);
+  json body = {{"workflow", "gated"},
+               {"business_key", "C-9"},
+               {"input", {{"amount", 100}, {"customer", "acme"}}}};
+  auto first = a.post("/v1/instances", p.rita, body);
+  REQUIRE(first.status == 201);
+  std::string id = json::parse(first.body)["id"];
+  auto second = a.post("/v1/instances", p.rita, body);
+  CHECK(second.status == 409);
+  auto problem = json::parse(second.body);
+  CHECK(problem["existing_instance"] == id);
+  CHECK_THAT(problem["detail"].get<std::string>(), Catch::Contains(id) && Catch::Contains("C-9"));
+  is_problem(second, 409);
+  CHECK(second.header("Location") == "/v1/instances/" + id);
+  // Asked for, a duplicate is started; a flag of the wrong type is refused, not guessed.
+  body["allow_duplicate_business_key"] = true;
+  CHECK(a.post("/v1/instances", p.rita, body).status == 201);
+  body["allow_duplicate_business_key"] = "yes";
+  CHECK(a.post("/v1/instances", p.rita, body).status == 422);
 }

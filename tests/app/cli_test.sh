@@ -33,11 +33,28 @@ assert d["code"] == "unknown-field" and d["line"] > 0 and d["column"] > 0, d
 assert "did you mean 'next'?" in d["message"], d
 PY
 
-# Usage errors exit 2 (CLI11) and a missing file is refused before any work.
+# Exit codes: 0 success, 1 failure, 2 usage — every usage error is 2 (CLI11's own codes, 105,
+# 106, 109, are not handed out), and help and version are successes.
 set +e
 "$covenant" validate /nonexistent.yaml >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] || fail "a file argument naming no file is a usage error (2), got $rc"
+"$covenant" --no-such-option >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] || fail "an unknown option: expected exit 2, got $rc"
+"$covenant" no-such-command >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] || fail "an unknown command: expected exit 2, got $rc"
+"$covenant" >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] || fail "no command: expected exit 2, got $rc"
+"$covenant" validate >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] || fail "a missing argument: expected exit 2, got $rc"
+"$covenant" worker --db "$tmp/x.db" --concurrency many >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] || fail "a value of the wrong form: expected exit 2, got $rc"
+"$covenant" validate --format yaml definitions/contract-to-cash.yaml >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 2 ] || fail "a value outside its set: expected exit 2, got $rc"
+"$covenant" --help >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 0 ] || fail "--help: expected exit 0, got $rc"
+"$covenant" --version >/dev/null 2>&1; rc=$?
+[ "$rc" -eq 0 ] || fail "--version: expected exit 0, got $rc"
 set -e
-[ "$rc" -ne 0 ] || fail "a missing file must not validate"
 
 # graph: SVG and DOT files, and an invalid definition is not drawn.
 "$covenant" graph definitions/contract-to-cash.yaml --format svg -o "$tmp/c2c.svg"
@@ -91,6 +108,17 @@ expect_error() {  # expect_error "message fragment" command...
   [ "$rc" -eq 1 ] || fail "expected exit 1 from: $*"
   grep -q "$fragment" "$tmp/err" || { cat "$tmp/err" >&2; fail "expected '$fragment' from: $*"; }
 }
+# A business key names one running instance of a workflow: a second start under it is refused
+# (exit 1, naming the instance holding it) unless asked for; the key is free once it ends.
+kdb="$tmp/keys.db"
+"$covenant" deploy "$tmp/hello.yaml" --db "$kdb" >/dev/null
+id3=$("$covenant" start hello --db "$kdb" --business-key C-2)
+expect_error "instance $id3 of hello is running under business key 'C-2'" "$covenant" start hello --db "$kdb" --business-key C-2
+id4=$("$covenant" start hello --db "$kdb" --business-key C-2 --allow-duplicate-business-key)
+[ -n "$id4" ] && [ "$id4" != "$id3" ] || fail "a duplicate asked for was not started"
+"$covenant" cancel "$id3" --db "$kdb" >/dev/null
+"$covenant" cancel "$id4" --db "$kdb" >/dev/null
+"$covenant" start hello --db "$kdb" --business-key C-2 >/dev/null || fail "the key was not freed"
 echo '{"broken":' >"$tmp/bad.json"
 before=$("$covenant" history "$id" --db "$db" | tail -n 1)
 expect_error "no workflow named 'nothere'" "$covenant" start nothere --db "$db"
@@ -266,7 +294,7 @@ grep -q "BROKEN instance $id (contract C-1) at event 3: its content does not mat
 
 # activities lists financial operations with a $.
 "$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
-# compute: a result, or a refusal naming the field (exit 1) — never an internal error (70).
+# compute: a result, or a refusal naming the field (exit 1) — never an internal error.
 printf '{"terms":{"effective_date":"2027-01-01","expiration_date":"2027-01-16","billing_frequency":{"every":"quarter"}},"products":{"currency":"USD","lines":[{"kind":"recurring","amount_minor":12000,"term_months":12}]}}' >"$tmp/plan.json"
 "$covenant" compute bill.plan --input "$tmp/plan.json" | grep -q '"amount_minor": 484' || fail "compute bill.plan"
 printf '{"terms":{"effective_date":"2027-01-01","expiration_date":"2028-01-01"},"products":{"currency":"USD","lines":[{"kind":"recurring","amount_minor":100,"term_months":null}]}}' >"$tmp/null.json"

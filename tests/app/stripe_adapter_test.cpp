@@ -1,6 +1,7 @@
 // The Stripe billing adapter over real HTTP against the sandbox: every operation, exactly
 // once under retries, and each kind of failure sorted with Stripe's own message.
 #include "activities/runner.hpp"
+#include "engine/base64.hpp"
 #include "tests/app/sandbox_fixture.hpp"
 
 using covenant::activities::failed;
@@ -210,4 +211,34 @@ TEST_CASE("An answer without the fields its API documents fails the step, naming
           0);
     CHECK(out.message.find("json.exception") == std::string::npos);
   }
+}
+
+TEST_CASE("The sandbox's Stripe takes the secret key as Stripe does: Basic user name or Bearer") {
+  SandboxServer s;
+  httplib::Client c("127.0.0.1", s.port);
+  auto invoices = [&](const httplib::Headers& h) {
+    auto r = c.Get("/v1/invoices", h);
+    REQUIRE(r);
+    return r->status;
+  };
+  // curl -u sk_test_x:   (Stripe's documented form: the key as user name, no password)
+  CHECK(invoices({{"Authorization", "Basic " + covenant::engine::to_base64("sk_test_x:")}}) == 200);
+  c.set_basic_auth("sk_test_x", "");  // the same through the client's own Basic support
+  CHECK(c.Get("/v1/invoices")->status == 200);
+  httplib::Client plain("127.0.0.1", s.port);
+  CHECK(invoices({{"Authorization", "Bearer sk_test_x"}}) == 200);
+  // Refused: a live or publishable key, the key in the password, no key, garbage.
+  auto refused = [&](const httplib::Headers& h) {
+    auto r = plain.Get("/v1/invoices", h);
+    REQUIRE(r);
+    CHECK(r->status == 401);
+    CHECK(json::parse(r->body)["error"]["type"] == "invalid_request_error");
+  };
+  refused({{"Authorization", "Basic " + covenant::engine::to_base64("sk_live_x:")}});
+  refused({{"Authorization", "Basic " + covenant::engine::to_base64("pk_test_x:")}});
+  refused({{"Authorization", "Basic " + covenant::engine::to_base64(":sk_test_x")}});
+  refused({{"Authorization", "Basic " + covenant::engine::to_base64("")}});
+  refused({{"Authorization", "Basic not*base64"}});
+  refused({{"Authorization", "Bearer "}});
+  refused({});
 }

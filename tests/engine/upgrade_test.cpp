@@ -1,6 +1,7 @@
 // Upgrading in place. Engine core v2 changed what the store keeps (migration 011: the work
 // tables hold only live work; 012: one history row per transition; 013: effects kept in the
-// history; 014: work keyed by instance; 015: no second copy of the root context). A database
+// history; 014: work keyed by instance; 015: no second copy of the root context; and 016, a
+// business key held by one running instance). A database
 // written by the version before — kept in tests/fixtures/store-v10, three contract-to-cash
 // instances with 182 events, open and closed approvals, live and finished work — opens, is
 // migrated, still verifies event by event, and its instances go on: a parked gate is approved and a
@@ -66,7 +67,23 @@ std::int64_t count(ce::store::Store& store, const std::string& sql) {
 void upgrade_and_continue(const std::string& url) {
   EngineFixture fx(url);  // opening the store applies the pending migrations
   auto& store = *fx.store_;
-  CHECK(store.schema_version() == 15);
+  CHECK(store.schema_version() == 16);
+  // Instances started before the business-key rule are left as they were (key_unique 0), and a
+  // new start under a key one of them holds while running is refused, naming it.
+  CHECK(count(store, "SELECT COUNT(*) FROM instances WHERE key_unique <> 0") == 0);
+  {
+    auto held = store.instances.get(kParked);
+    REQUIRE(held);
+    REQUIRE(*held);
+    REQUIRE_FALSE((*held)->business_key.empty());
+    ce::runtime::StartOptions o;
+    o.business_key = (*held)->business_key;
+    auto again = fx.runtime_->start((*held)->workflow, nlohmann::json::object(), o);
+    REQUIRE_FALSE(again);
+    // The fixture's two running instances share their key, started before the rule: the
+    // migration kept both (no unique index could be built over them), and either is named.
+    CHECK((again.error().where == kParked || again.error().where == kRunning));
+  }
 
   // Nothing the audit reads was lost or changed by the migration.
   auto before = ce::audit::verify(store);
