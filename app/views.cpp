@@ -16,6 +16,7 @@ nlohmann::json instance_json(const engine::model::Instance& i) {
           {"changed_by", i.changed_by},
           {"status", i.status},
           {"error", i.error},
+          {"error_message", i.failure_cause},
           {"at", frames},
           {"output", i.output},
           {"created", engine::format_rfc3339(engine::from_micros(i.created_us))},

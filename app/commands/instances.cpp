@@ -48,6 +48,20 @@ int start(const Options& o) {
   });
 }
 
+// What went wrong, as an event records it (ActivityFailed: error and message; WorkflowFailed:
+// error and cause; a caught error: error and message), for the text form: "  — Code: why".
+std::string error_text(const json& payload) {
+  if (!payload.is_object()) return "";
+  auto text = [&](const char* key) {
+    auto it = payload.find(key);
+    return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string code = text("error"), why = text("message");
+  if (why.empty()) why = text("cause");
+  if (code.empty() && why.empty()) return "";
+  return "  — " + code + (code.empty() || why.empty() ? "" : ": ") + why;
+}
+
 int status(const Options& o) {
   return with_engine(o, [&](Engine& e) {
     auto inst = e.store->instances.get(o.id);
@@ -60,7 +74,11 @@ int status(const Options& o) {
     }
     std::cout << j["id"].get<std::string>() << "  " << j["workflow"].get<std::string>() << "  "
               << j["status"].get<std::string>();
-    if (!(*inst)->error.empty()) std::cout << " (" << (*inst)->error << ")";
+    if (!(*inst)->error.empty()) {
+      std::cout << " (" << (*inst)->error;
+      if (!(*inst)->failure_cause.empty()) std::cout << ": " << (*inst)->failure_cause;
+      std::cout << ")";
+    }
     std::cout << "\n";
     for (const auto& f : j["at"])
       std::cout << "  at " << f["state"].get<std::string>() << " ["
@@ -86,7 +104,7 @@ int history(const Options& o) {
       for (const auto& ev : *h)
         std::cout << ev.seq << "  " << engine::format_rfc3339(engine::from_micros(ev.at_us)) << "  "
                   << engine::history::name(ev.type) << (ev.state.empty() ? "" : "  " + ev.state)
-                  << '\n';
+                  << error_text(ev.payload) << '\n';
       std::cout << (broken ? "chain BROKEN at event " + std::to_string(broken->seq) + ": " +
                                  broken->reason
                            : "chain verified: " + std::to_string(h->size()) + " events")
@@ -115,7 +133,7 @@ int signal(const Options& o) {
     data = *parsed;
   }
   return with_engine(o, [&](Engine& e) {
-    auto r = e.runtime->signal(o.id, o.event, data);
+    auto r = e.runtime->signal(o.id, o.event, data, o.by);
     if (!r) return report(r.error());
     std::cout << (o.common.format == "json" ? json{{"id", o.id}, {"event", o.event}}.dump()
                                             : "delivered " + o.event + " to " + o.id)
@@ -169,6 +187,9 @@ void add_instance_commands(CLI::App& app, int& exit_code) {
   c->add_option("id", g->id, "Instance id")->required();
   c->add_option("event", g->event, "Event name")->required();
   c->add_option("--data", g->data_file, "Payload JSON file (- for standard input)");
+  g->by.clear();  // unattributed unless said
+  c->add_option("--as", g->by,
+                "Who sends it (recorded in the history; they may not approve this instance after)");
 }
 
 }  // namespace covenant::app

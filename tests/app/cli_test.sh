@@ -108,6 +108,27 @@ expect_error() {  # expect_error "message fragment" command...
   [ "$rc" -eq 1 ] || fail "expected exit 1 from: $*"
   grep -q "$fragment" "$tmp/err" || { cat "$tmp/err" >&2; fail "expected '$fragment' from: $*"; }
 }
+# status and history say what went wrong in text, not only in JSON; signal --as records who sent it.
+cat >"$tmp/refuse.yaml" <<'YAML'
+apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: refuse }
+start: hold
+states:
+  hold: { type: wait, event: reviewed, next: no }
+  no: { type: fail, error: QuoteNotFound, cause: The opportunity has no quote in the CPQ system. }
+YAML
+rdb="$tmp/refuse.db"
+"$covenant" deploy "$tmp/refuse.yaml" --db "$rdb" >/dev/null
+rid=$("$covenant" start refuse --db "$rdb")
+"$covenant" signal "$rid" reviewed --db "$rdb" --as olivia >/dev/null
+"$covenant" status "$rid" --db "$rdb" | grep -q "failed (QuoteNotFound: The opportunity has no quote in the CPQ system.)" || fail "status must say why it failed: $("$covenant" status "$rid" --db "$rdb")"
+"$covenant" history "$rid" --db "$rdb" | grep -q "WorkflowFailed  — QuoteNotFound: The opportunity has no quote in the CPQ system." || fail "history must say why it failed: $("$covenant" history "$rid" --db "$rdb")"
+"$covenant" status "$rid" --db "$rdb" --format json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["error"] == "QuoteNotFound" and s["error_message"].startswith("The opportunity"), s
+assert s["changed_by"] == ["olivia"], s'
 # A business key names one running instance of a workflow: a second start under it is refused
 # (exit 1, naming the instance holding it) unless asked for; the key is free once it ends.
 kdb="$tmp/keys.db"
