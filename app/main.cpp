@@ -4,6 +4,7 @@
 // answer is no: invalid input, refused, not found, an error on the way); 2 usage (the command
 // line itself is wrong: an unknown option, a missing argument, a value of the wrong form).
 #include "app/commands/commands.hpp"
+#include "app/commands/output.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -34,9 +35,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // CLI11 prints the help, the version or the complaint; its own codes (105, 106, 109, …)
     // are not ours to hand out: every usage error is 2.
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);
+    // Asked for JSON (the option may not have been reached when parsing stopped): the usage
+    // error as JSON too.
+    bool json = covenant::app::errors_as_json();
+    for (int i = 1; i < argc && !json; ++i) {
+      std::string a = argv[i];
+      json = a == "--format=json" ||
+             (a == "--format" && i + 1 < argc && std::string(argv[i + 1]) == "json");
+    }
+    if (!json) {
+      app.exit(e);
+      return 2;
+    }
+    covenant::app::Complaint("", "Usage") << e.what();
+    return 2;
   } catch (const std::exception& e) {
-    std::cerr << "covenant: internal error: " << e.what() << '\n';
+    covenant::app::Complaint("", "Internal") << "internal error: " << e.what();
     return 1;
   }
   return exit_code;

@@ -2,6 +2,7 @@
 // flags; with a NAME, that activity's inputs (required, type, the values a closed one takes).
 #include "activities/catalog.hpp"
 #include "app/commands/commands.hpp"
+#include "app/commands/output.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +15,8 @@ void add_activities_command(CLI::App& app, int& exit_code) {
   auto name = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("activities", "List the activities workflows can use");
   cmd->add_option("name", *name, "Show one activity and its inputs");
-  cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  errors_follow_format(cmd->add_option("--format", *format, "Output format")
+                           ->check(CLI::IsMember({"text", "json"})));
   cmd->callback([format, name, &exit_code] {
     activities::BuiltinCatalog catalog;
     auto input_json = [](const workflows::ActivityInput& in) {
@@ -24,7 +26,7 @@ void add_activities_command(CLI::App& app, int& exit_code) {
     if (!name->empty()) {
       const auto* a = catalog.find(*name);
       if (!a) {
-        std::cerr << "covenant activities: no activity named '" << *name << "'\n";
+        complain("activities") << "no activity named '" << *name << "'";
         exit_code = 1;
         return;
       }

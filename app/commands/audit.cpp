@@ -45,7 +45,7 @@ std::optional<std::string> read_text(const std::string& path, const char* what) 
   std::stringstream ss;
   ss << in.rdbuf();
   if (!in) {
-    std::cerr << "covenant audit: cannot read " << what << " " << path << '\n';
+    complain("audit") << "cannot read " << what << " " << path;
     return std::nullopt;
   }
   return ss.str();
@@ -70,7 +70,7 @@ std::optional<bool> check_file(engine::store::Store& store, const VerifyArgs& a,
     if (line.empty()) continue;
     auto row = engine::audit::checkpoint_from_json(nlohmann::json::parse(line, nullptr, false));
     if (!row) {
-      std::cerr << "covenant audit: " << a.checkpoints << ":" << n << ": " << row.error() << '\n';
+      complain("audit") << a.checkpoints << ":" << n << ": " << row.error();
       return std::nullopt;
     }
     rows.push_back(*row);
@@ -98,7 +98,7 @@ int verify(const VerifyArgs& a) {
   const CommonOptions& o = a.common;
   const std::string& id = a.id;
   if (a.checkpoints.empty() != a.public_key.empty()) {
-    std::cerr << "covenant audit verify: --checkpoints and --public-key go together\n";
+    complain("audit verify") << "--checkpoints and --public-key go together";
     return 2;
   }
   auto store = open_store(o.db);
@@ -147,14 +147,14 @@ int export_(const ExportArgs& a) {
   auto from = engine::parse_rfc3339(a.from);
   auto to = engine::parse_rfc3339(a.to);
   if (!from || !to) {
-    std::cerr << "covenant audit export: --from and --to are dates (2027-01-31) or RFC 3339 "
-                 "times\n";
+    complain("audit export") << "--from and --to are dates (2027-01-31) or RFC 3339 "
+                                "times";
     return 2;
   }
   o.query.from_us = engine::to_micros(*from);
   o.query.to_us = engine::to_micros(*to);
   if (o.query.to_us <= o.query.from_us) {
-    std::cerr << "covenant audit export: --to must be after --from (the range is [from, to))\n";
+    complain("audit export") << "--to must be after --from (the range is [from, to))";
     return 2;
   }
   o.query.instance_id = a.instance;
@@ -169,7 +169,7 @@ int export_(const ExportArgs& a) {
   if (!a.output.empty() && a.output != "-") {
     file.open(a.output, std::ios::binary | std::ios::trunc);
     if (!file) {
-      std::cerr << "covenant audit export: cannot write " << a.output << '\n';
+      complain("audit export") << "cannot write " << a.output;
       return 1;
     }
   }
@@ -208,7 +208,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   k->callback([ka, &exit_code] {
     auto pair = engine::audit::generate_ed25519();
     if (!pair) {
-      std::cerr << "covenant audit keygen: " << pair.error() << '\n';
+      complain("audit keygen") << pair.error();
       exit_code = 1;
       return;
     }
@@ -308,7 +308,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
     }
     auto bundle = nlohmann::json::parse(*text, nullptr, false);
     if (bundle.is_discarded()) {
-      std::cerr << "covenant audit verify-bundle: " << vb->file << " is not JSON\n";
+      complain("audit verify-bundle") << vb->file << " is not JSON";
       exit_code = 1;
       return;
     }
@@ -381,7 +381,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       if (text->empty()) continue;
       auto t = engine::parse_rfc3339(*text);
       if (!t) {
-        std::cerr << "covenant audit events: --from and --to are dates or RFC 3339 times\n";
+        complain("audit events") << "--from and --to are dates or RFC 3339 times";
         exit_code = 2;
         return;
       }
@@ -395,7 +395,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
     if (!ev->cursor.empty()) {
       auto decoded = engine::audit::decode_cursor(ev->cursor);
       if (!decoded) {
-        std::cerr << "covenant audit events: --cursor is not a cursor this command printed\n";
+        complain("audit events") << "--cursor is not a cursor this command printed";
         exit_code = 2;
         return;
       }

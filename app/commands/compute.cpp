@@ -32,10 +32,11 @@ void add_compute_command(CLI::App& app, int& exit_code) {
     static const std::set<std::string> pure = {"resolve.products", "bill.plan", "revenue.schedule",
                                                "provision.entitlements"};
     if (!pure.count(o->activity)) {
-      std::cerr << "covenant compute: '" << o->activity
-                << "' is not a computing activity (these are: resolve.products, bill.plan, "
-                   "revenue.schedule, provision.entitlements); activities that call systems "
-                   "run in workflows\n";
+      complain("compute")
+          << "'" << o->activity
+          << "' is not a computing activity (these are: resolve.products, bill.plan, "
+             "revenue.schedule, provision.entitlements); activities that call systems "
+             "run in workflows\n";
       exit_code = 2;
       return;
     }
@@ -45,27 +46,27 @@ void add_compute_command(CLI::App& app, int& exit_code) {
     } else {
       std::ifstream in(o->input, std::ios::binary);
       if (!in) {
-        std::cerr << "covenant compute: cannot read " << o->input << '\n';
+        complain("compute") << "cannot read " << o->input;
         exit_code = 1;
         return;
       }
       ss << in.rdbuf();
     }
     if (auto deep = workflows::json_too_deep(ss.str())) {
-      std::cerr << "covenant compute: " << o->input << " is " << *deep << '\n';
+      complain("compute") << o->input << " is " << *deep;
       exit_code = 1;
       return;
     }
     auto input = nlohmann::json::parse(ss.str(), nullptr, false);
     if (input.is_discarded()) {
-      std::cerr << "covenant compute: " << o->input << " is not valid JSON\n";
+      complain("compute") << o->input << " is not valid JSON";
       exit_code = 1;
       return;
     }
     activities::Runner runner{activities::Systems{}};
     auto r = runner.run(o->activity, input, "compute");
     if (!r.ok) {
-      std::cerr << "covenant compute: " << r.code << ": " << r.message << '\n';
+      complain("compute") << r.code << ": " << r.message;
       exit_code = 1;
       return;
     }

@@ -41,7 +41,7 @@ bool write_file(const std::filesystem::path& p, const std::string& body) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out << body;
   out.close();
-  if (!out) std::cerr << "covenant extract: cannot write " << p.string() << '\n';
+  if (!out) complain("extract") << "cannot write " << p.string();
   return static_cast<bool>(out);
 }
 
@@ -94,7 +94,7 @@ int extract_stored(const Options& o, const ex::Extractor& x) {
   auto doc = (*store)->documents.get(o.document);
   if (!doc) return report(doc.error());
   if (!*doc) {
-    std::cerr << "covenant extract: no stored document " << o.document << '\n';
+    complain("extract") << "no stored document " << o.document;
     return 2;
   }
   auto before = recorded_extraction(**store, o.document);
@@ -147,9 +147,9 @@ int run(const Options& o) {
     int folds = o.folds;
     if (!o.fit.empty() && folds < 2) folds = 5;
     auto r = ex::evaluate(x, o.eval_dir, {folds, o.threshold});
-    for (const auto& p : r.problems) std::cerr << "covenant extract: " << p << '\n';
+    for (const auto& p : r.problems) complain("extract") << p;
     if (r.contracts == 0) {
-      std::cerr << "covenant extract: no labelled contracts in " << o.eval_dir << '\n';
+      complain("extract") << "no labelled contracts in " << o.eval_dir;
       return 1;
     }
     if (!o.fit.empty()) {
@@ -194,7 +194,7 @@ int run(const Options& o) {
   if (!o.document.empty()) return extract_stored(o, x);
   std::ifstream in(o.file, std::ios::binary);
   if (!in) {
-    std::cerr << "covenant extract: cannot read " << o.file << '\n';
+    complain("extract") << "cannot read " << o.file;
     return 1;
   }
   std::stringstream ss;
@@ -202,7 +202,7 @@ int run(const Options& o) {
   // Text or PDF, read the way ingest.contract reads it (offsets point into that text).
   auto doc = activities::ingest::read_document(ss.str(), "");
   if (!doc) {
-    std::cerr << "covenant extract: " << o.file << ": " << doc.error() << '\n';
+    complain("extract") << o.file << ": " << doc.error();
     return 1;
   }
   if (o.text) {
@@ -234,8 +234,8 @@ int export_corrections(const ExportOptions& o) {
   if (!o.since.empty()) {
     auto t = engine::parse_rfc3339(o.since);
     if (!t) {
-      std::cerr << "covenant extract corrections export: --since '" << o.since
-                << "' is not an RFC 3339 time (2027-01-31T00:00:00Z)\n";
+      complain("extract corrections export")
+          << "--since '" << o.since << "' is not an RFC 3339 time (2027-01-31T00:00:00Z)";
       return 2;
     }
     q.from_us = engine::to_micros(*t);
@@ -267,8 +267,7 @@ int export_corrections(const ExportOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
-    std::cerr << "covenant extract corrections export: cannot create " << o.out << ": "
-              << ec.message() << '\n';
+    complain("extract corrections export") << "cannot create " << o.out << ": " << ec.message();
     return 1;
   }
   int written = 0, corrected = 0, confirmed = 0, problems = 0;
@@ -276,9 +275,9 @@ int export_corrections(const ExportOptions& o) {
     auto doc = (*store)->documents.get(sha);
     if (!doc) return report(doc.error());
     if (!*doc) {
-      std::cerr << "covenant extract corrections export: document " << sha
-                << " is not stored; its review (" << review.source["instance_id"].get<std::string>()
-                << ") is left out\n";
+      complain("extract corrections export")
+          << "document " << sha << " is not stored; its review ("
+          << review.source["instance_id"].get<std::string>() << ") is left out\n";
       ++problems;
       continue;
     }
@@ -336,7 +335,8 @@ void add_extract_command(CLI::App& app, int& exit_code) {
                   "With --eval: write a reliability diagram per field (SVG) into this directory");
   cmd->add_flag("--text", o->text,
                 "Print the text as read (a PDF re-flowed), the text offsets point into");
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  errors_follow_format(cmd->add_option("--format", o->format, "Output format")
+                           ->check(CLI::IsMember({"text", "json"})));
   cmd->add_option("--document", o->document,
                   "Extract a stored document (by sha256) again and show what differs from its "
                   "last recorded extraction");
@@ -358,7 +358,7 @@ void add_extract_command(CLI::App& app, int& exit_code) {
   cmd->callback([o, cmd, &exit_code] {
     if (cmd->got_subcommand("corrections")) return;
     if ((!o->file.empty()) + (!o->eval_dir.empty()) + (!o->document.empty()) != 1) {
-      std::cerr << "covenant extract: give a FILE, --eval DIR or --document SHA\n";
+      complain("extract") << "give a FILE, --eval DIR or --document SHA";
       exit_code = 2;
       return;
     }

@@ -1,6 +1,7 @@
 // covenant graph FILE [--format dot|svg] [-o OUT]
 #include "activities/catalog.hpp"
 #include "app/commands/commands.hpp"
+#include "app/commands/output.hpp"
 #include "app/graph_render.hpp"
 #include "workflows/compiler.hpp"
 #include "workflows/graph_dot.hpp"
@@ -29,7 +30,7 @@ int run(const Options& o) {
   if (o.format == "svg") {
     auto svg = render_svg(text);
     if (!svg) {
-      std::cerr << "covenant graph: " << svg.error() << '\n';
+      complain("graph") << svg.error();
       return 1;
     }
     text = std::move(*svg);
@@ -42,7 +43,7 @@ int run(const Options& o) {
   f << text;
   f.close();
   if (!f) {
-    std::cerr << "covenant graph: cannot write " << o.out << '\n';
+    complain("graph") << "cannot write " << o.out;
     return 1;
   }
   return 0;

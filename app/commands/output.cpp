@@ -9,17 +9,44 @@
 
 namespace covenant::app {
 
+namespace {
+bool json_errors = false;  // set while parsing the command line, before any command runs
+}  // namespace
+
+void errors_follow_format(CLI::Option* opt) {
+  opt->each([](const std::string& v) { json_errors = v == "json"; });
+}
+
+bool errors_as_json() { return json_errors; }
+
+Complaint::~Complaint() {
+  std::string message = text_.str();
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  if (json_errors) {
+    nlohmann::json e = {{"command", command_}, {"message", message}};
+    if (!code_.empty()) e["code"] = code_;
+    if (!where_.empty()) e["where"] = where_;
+    std::cerr << nlohmann::json{{"error", e}}.dump(-1, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace)
+              << '\n';
+    return;
+  }
+  std::cerr << "covenant" << (command_.empty() ? "" : " " + command_) << ": " << message;
+  if (!where_.empty() && message.find(where_) == std::string::npos)
+    std::cerr << " (" << where_ << ")";
+  if (!code_.empty()) std::cerr << " [" << code_ << "]";
+  std::cerr << '\n';
+}
+
 void add_common_options(CLI::App* cmd, CommonOptions& o) {
   o.db = default_database_url();
   cmd->add_option("--db", o.db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
-  cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  errors_follow_format(cmd->add_option("--format", o.format, "Output format")
+                           ->check(CLI::IsMember({"text", "json"})));
 }
 
 int report(const engine::Error& e) {
-  std::cerr << "covenant: " << e.message;
-  if (!e.where.empty() && e.message.find(e.where) == std::string::npos)
-    std::cerr << " (" << e.where << ")";
-  std::cerr << " [" << engine::to_string(e.code) << "]\n";
+  Complaint("", engine::to_string(e.code), e.where) << e.message;
   return 1;
 }
 
@@ -30,20 +57,20 @@ std::optional<nlohmann::json> read_json_file(const std::string& path) {
   } else {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      std::cerr << "covenant: cannot read " << path << '\n';
+      complain("") << "cannot read " << path;
       return std::nullopt;
     }
     text << in.rdbuf();
   }
   if (auto deep = workflows::json_too_deep(text.str())) {
-    std::cerr << "covenant: " << path << ": " << *deep << " (the limit is "
-              << workflows::kMaxJsonDepth << " levels)\n";
+    complain("") << path << ": " << *deep << " (the limit is " << workflows::kMaxJsonDepth
+                 << " levels)";
     return std::nullopt;
   }
   try {
     return nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::out_of_range&) {
-    std::cerr << "covenant: " << path << ": a number is out of range (beyond ±1.8e308)\n";
+    complain("") << path << ": a number is out of range (beyond ±1.8e308)";
     return std::nullopt;
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is 1-based; turn it into line:column for people.
@@ -58,8 +85,7 @@ std::optional<nlohmann::json> read_json_file(const std::string& path) {
     }
     std::string what = e.what();
     if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
-    std::cerr << "covenant: " << path << ":" << line << ":" << col << ": not valid JSON: " << what
-              << '\n';
+    complain("") << path << ":" << line << ":" << col << ": not valid JSON: " << what;
     return std::nullopt;
   }
 }

@@ -1,5 +1,9 @@
 // Shared by the engine commands: the --db and --format options, reporting an engine Error
 // (message to stderr, exit code 1), and reading a JSON file with a located error.
+// Errors go to standard error as a line of text ("covenant audit: cannot read x.json"), or,
+// once a command was given `--format json`, as one JSON object per error:
+//   {"error": {"command": "audit", "code": "NotFound", "message": "…", "where": "…"}}
+// (`code` and `where` when the error has them), so a script reads failures as it reads answers.
 #pragma once
 
 #include "engine/error.hpp"
@@ -8,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <sstream>
 #include <string>
 
 namespace covenant::app {
@@ -18,6 +23,29 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App* cmd, CommonOptions& o);
+// Makes `--format` (already added to `opt`'s command) switch errors to JSON when it is json.
+void errors_follow_format(CLI::Option* opt);
+bool errors_as_json();
+
+// One error, written when it goes out of scope: complain("audit export") << "cannot write " << f;
+class Complaint {
+ public:
+  explicit Complaint(std::string command, std::string code = "", std::string where = "")
+      : command_(std::move(command)), code_(std::move(code)), where_(std::move(where)) {}
+  Complaint(const Complaint&) = delete;
+  Complaint& operator=(const Complaint&) = delete;
+  ~Complaint();
+  template <class T>
+  Complaint& operator<<(const T& v) {
+    text_ << v;
+    return *this;
+  }
+
+ private:
+  std::string command_, code_, where_;
+  std::ostringstream text_;
+};
+inline Complaint complain(std::string command) { return Complaint(std::move(command)); }
 int report(const engine::Error& e);
 // Reads and parses a JSON file ("-" is standard input); on failure prints where and why.
 std::optional<nlohmann::json> read_json_file(const std::string& path);

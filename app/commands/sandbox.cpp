@@ -31,7 +31,7 @@ int run(const Options& o) {
   int port = o.port == 0 ? http.bind_to_any_port(o.host)
                          : (http.bind_to_port(o.host, o.port) ? o.port : -1);
   if (port < 0) {
-    std::cerr << "covenant sandbox: cannot listen on " << o.host << ":" << o.port << '\n';
+    complain("sandbox") << "cannot listen on " << o.host << ":" << o.port;
     return 1;
   }
   boost::asio::io_context io;

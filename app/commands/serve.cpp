@@ -44,7 +44,7 @@ int run(const Options& o) {
   http::Server server(api);
   int port = server.bind(cfg->host, cfg->port);
   if (port < 0) {
-    std::cerr << "covenant serve: cannot listen on " << cfg->host << ":" << cfg->port << '\n';
+    complain("serve") << "cannot listen on " << cfg->host << ":" << cfg->port;
     return 1;
   }
   std::string public_url = cfg->public_url.empty()
@@ -73,8 +73,7 @@ int run(const Options& o) {
     tick.expires_after(std::chrono::seconds(1));
     tick.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      if (auto r = notifier.run_due(); !r)
-        std::cerr << "covenant serve: notifier: " << r.error().message << '\n';
+      if (auto r = notifier.run_due(); !r) complain("serve") << "notifier: " << r.error().message;
       notify_loop();
     });
   };

@@ -129,6 +129,27 @@ import json, sys
 s = json.load(sys.stdin)
 assert s["error"] == "QuoteNotFound" and s["error_message"].startswith("The opportunity"), s
 assert s["changed_by"] == ["olivia"], s'
+# Under --format json, errors are JSON too (one object on standard error), with the same exit codes.
+json_error() {  # json_error EXIT CODE "message fragment" command...
+  local want_rc=$1 code=$2 fragment=$3; shift 3
+  set +e; "$@" >/dev/null 2>"$tmp/err"; local rc=$?; set -e
+  [ "$rc" -eq "$want_rc" ] || fail "expected exit $want_rc from: $* (got $rc)"
+  python3 - "$tmp/err" "$code" "$fragment" <<'PY' || fail "expected a JSON error $code from: $*: $(cat "$tmp/err")"
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+assert len(lines) == 1, lines
+e = json.loads(lines[0])["error"]
+assert e.get("code", "") == sys.argv[2], e
+assert sys.argv[3] in e["message"], e
+PY
+}
+json_error 1 NotFound "no instance nope" "$covenant" status nope --db "$db" --format json
+json_error 1 NotFound "no workflow named 'nothere'" "$covenant" start nothere --db "$db" --format json
+echo '{"broken":' >"$tmp/broken.json"
+json_error 1 "" "broken.json:2:1: not valid JSON" "$covenant" start hello --db "$db" --input "$tmp/broken.json" --format json
+json_error 2 Usage "--no-such" "$covenant" status x --db "$db" --format json --no-such
+json_error 2 Usage "--no-such" "$covenant" status x --no-such --format=json
+json_error 1 "" "no activity named 'nope'" "$covenant" activities nope --format json
 # A business key names one running instance of a workflow: a second start under it is refused
 # (exit 1, naming the instance holding it) unless asked for; the key is free once it ends.
 kdb="$tmp/keys.db"
