@@ -1,10 +1,13 @@
-// covenant start | status | history | cancel | signal — one instance at a time.
+// covenant start | status | history | cancel | signal — one instance at a time; covenant
+// instances list (alias search) — many, by filter.
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
+#include "app/http/api.hpp"
 #include "app/views.hpp"
 #include "engine/history/hash_chain.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/duration.hpp"
 
 #include <iostream>
 
@@ -142,6 +145,83 @@ int signal(const Options& o) {
   });
 }
 
+// covenant instances list: the API's GET /v1/instances on the command line, the same
+// filters and the same cursors.
+struct ListOptions {
+  CommonOptions common;
+  std::string workflow, status, business_key, version, created_from, created_to, idle_for, cursor;
+  bool open_gate = false;
+  int limit = 50;
+};
+
+// An RFC 3339 time or a date (2027-01-31, midnight UTC) for a filter; nullopt when neither.
+std::optional<std::int64_t> filter_time(const std::string& text) {
+  auto t = engine::parse_rfc3339(text.size() == 10 ? text + "T00:00:00Z" : text);
+  if (!t) return std::nullopt;
+  return engine::to_micros(*t);
+}
+
+int list(const ListOptions& o) {
+  engine::store::InstanceFilter f;
+  f.workflow = o.workflow;
+  f.status = o.status;
+  f.business_key = o.business_key;
+  f.version = o.version;
+  f.open_gate = o.open_gate;
+  for (auto [text, into, name] : {std::tuple{&o.created_from, &f.created_from_us, "--created-from"},
+                                  std::tuple{&o.created_to, &f.created_to_us, "--created-to"}}) {
+    if (text->empty()) continue;
+    auto t = filter_time(*text);
+    if (!t) {
+      complain("instances list") << name << " is a date (2027-01-31) or an RFC 3339 time, not '"
+                                 << *text << "'";
+      return 2;
+    }
+    *into = *t;
+  }
+  if (!o.cursor.empty()) {
+    auto pos = http::read_cursor(o.cursor);
+    if (!pos) {
+      complain("instances list") << "--cursor is not a cursor this command or the API printed";
+      return 2;
+    }
+    f.after_us = pos->first;
+    f.after_id = pos->second;
+  }
+  f.limit = o.limit + 1;  // one more tells whether there is a next page
+  auto eng = open_engine(o.common.db, 1);
+  if (!eng) return report(eng.error());
+  if (!o.idle_for.empty()) {
+    auto d = workflows::parse_duration(o.idle_for);
+    if (!d.seconds) {
+      complain("instances list") << "--idle-for: " << d.error;
+      return 2;
+    }
+    f.updated_before_us = engine::to_micros((*eng)->clock.now()) - *d.seconds * 1'000'000;
+  }
+  auto rows = (*eng)->store->instances.find(f);
+  if (!rows) return report(rows.error());
+  bool more = static_cast<int>(rows->size()) > o.limit;
+  if (more) rows->resize(o.limit);
+  std::string next = more ? http::make_cursor(rows->back().created_us, rows->back().id) : "";
+  if (o.common.format == "json") {
+    json items = json::array();
+    for (const auto& i : *rows) items.push_back(instance_json(i));
+    std::cout << json{{"items", items}, {"next_cursor", more ? json(next) : json()}}.dump(2)
+              << '\n';
+    return 0;
+  }
+  for (const auto& i : *rows) {
+    std::string at;
+    for (const auto& [id, fr] : i.frames) at += (at.empty() ? "" : ",") + fr.state;
+    std::cout << i.id << "  " << i.workflow << "  " << i.status << "  "
+              << (i.business_key.empty() ? "-" : i.business_key) << "  " << (at.empty() ? "-" : at)
+              << "  " << engine::format_rfc3339(engine::from_micros(i.created_us)) << '\n';
+  }
+  if (more) std::cout << "next: --cursor " << next << '\n';
+  return 0;
+}
+
 CLI::App* sub(CLI::App& app, const char* name, const char* help, std::shared_ptr<Options> o,
               int (*fn)(const Options&), int& exit_code) {
   auto* cmd = app.add_subcommand(name, help);
@@ -190,6 +270,24 @@ void add_instance_commands(CLI::App& app, int& exit_code) {
   g->by.clear();  // unattributed unless said
   c->add_option("--as", g->by,
                 "Who sends it (recorded in the history; they may not approve this instance after)");
+  auto l = std::make_shared<ListOptions>();
+  auto* group = app.add_subcommand("instances", "Find instances");
+  group->require_subcommand(1);
+  c = group->add_subcommand("list", "Instances, oldest first, filtered, one page at a time");
+  c->alias("search");
+  add_common_options(c, l->common);
+  c->add_option("--workflow", l->workflow, "Of this workflow");
+  c->add_option("--status", l->status, "In this status")
+      ->check(CLI::IsMember({"running", "compensating", "completed", "failed", "cancelled"}));
+  c->add_option("--business-key", l->business_key, "Under this business key (e.g. contract id)");
+  c->add_option("--version", l->version, "Running this definition version (its digest)");
+  c->add_flag("--open-gate", l->open_gate, "Only those waiting at an open approval gate");
+  c->add_option("--created-from", l->created_from, "Started at or after (date or RFC 3339)");
+  c->add_option("--created-to", l->created_to, "Started before (date or RFC 3339)");
+  c->add_option("--idle-for", l->idle_for, "Unchanged for at least this long (e.g. 7d, 12h)");
+  c->add_option("--limit", l->limit, "Page size")->check(CLI::Range(1, 1000));
+  c->add_option("--cursor", l->cursor, "The next cursor a previous page printed");
+  c->callback([l, &exit_code] { exit_code = list(*l); });
 }
 
 }  // namespace covenant::app

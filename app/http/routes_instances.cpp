@@ -67,12 +67,21 @@ void add_instance_routes(Api& api) {
     f.status = query_param(c, "status");
     f.workflow = query_param(c, "workflow");
     f.business_key = query_param(c, "business_key");
+    f.version = query_param(c, "version");
+    if (auto gate = query_param(c, "open_gate"); !gate.empty()) {
+      if (gate != "true" && gate != "false")
+        return problem(c, 400, "BadRequest", "'open_gate' must be true or false");
+      f.open_gate = gate == "true";
+    }
     auto from = time_param(c, "created_from");
     if (!from) return;
     auto to = time_param(c, "created_to");
     if (!to) return;
+    auto idle = time_param(c, "updated_before");
+    if (!idle) return;
     f.created_from_us = *from;
     f.created_to_us = *to;
+    f.updated_before_us = *idle;
     auto limit = limit_param(c);
     if (!limit) return;
     f.limit = *limit + 1;  // one more tells whether there is a next page

@@ -18,6 +18,17 @@ constexpr const char* kStartKey = "SELECT id FROM instances WHERE start_key = :k
 constexpr const char* kInstanceColumns =
     "SELECT id, namespace, workflow, definition_digest, business_key, status, started_by, input, "
     "runtime, output, error, version, next_seq, last_hash, created_us, updated_us FROM instances ";
+// Instances by filter (each optional), oldest first after a keyset cursor (created_us, id).
+// A parameter compared with a literal 0 is cast: PostgreSQL would take it for an integer and
+// refuse a time in microseconds.
+constexpr const char* kInstanceFilter =
+    "WHERE (:s1 = '' OR status = :s2) AND (:w1 = '' OR workflow = :w2) AND (:k1 = '' OR "
+    "business_key = :k2) AND (:v1 = '' OR definition_digest = :v2) AND (:g = 0 OR EXISTS "
+    "(SELECT 1 FROM approvals a WHERE a.instance_id = instances.id AND a.status = 'open')) "
+    "AND created_us >= :from AND (CAST(:to1 AS BIGINT) = 0 OR created_us < :to2) "
+    "AND (CAST(:u1 AS BIGINT) = 0 OR updated_us < :u2) AND (created_us > :a1 OR (created_us = :a2 "
+    "AND id > :aid)) ORDER BY created_us, id "
+    "LIMIT :n";
 // Rows holding an event after `after`: each holds at least one, so `n` rows hold n events.
 constexpr const char* kHistory =
     "SELECT seq, at_us, prev_hash, events FROM history WHERE instance_id = :i AND seq > :after "
@@ -183,17 +194,15 @@ Result<std::vector<Instance>> Instances::find(const InstanceFilter& f) {
   return db_.guard<std::vector<Instance>>("list instances", [&]() -> Result<std::vector<Instance>> {
     std::vector<Instance> out;
     InstanceRow r;
-    std::string status = f.status, workflow = f.workflow, key = f.business_key, after = f.after_id;
-    long long from = f.created_from_us, to = f.created_to_us, after_us = f.after_us;
-    int limit = f.limit;
-    auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) +
-                                          "WHERE (:s1 = '' OR status = :s2) AND (:w1 = '' OR "
-                                          "workflow = :w2) AND (:k1 = '' OR business_key = :k2) "
-                                          "AND created_us >= :from AND (:to1 = 0 OR created_us "
-                                          "< :to2) AND (created_us > :a1 OR (created_us = :a2 "
-                                          "AND id > :aid)) ORDER BY created_us, id LIMIT :n");
+    std::string status = f.status, workflow = f.workflow, key = f.business_key, version = f.version,
+                after = f.after_id;
+    long long from = f.created_from_us, to = f.created_to_us, after_us = f.after_us,
+              idle = f.updated_before_us;
+    int limit = f.limit, gate = f.open_gate ? 1 : 0;
+    auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) + kInstanceFilter);
     bind(p, r), soci::use(status), soci::use(status), soci::use(workflow), soci::use(workflow),
-        soci::use(key), soci::use(key), soci::use(from), soci::use(to), soci::use(to),
+        soci::use(key), soci::use(key), soci::use(version), soci::use(version), soci::use(gate),
+        soci::use(from), soci::use(to), soci::use(to), soci::use(idle), soci::use(idle),
         soci::use(after_us), soci::use(after_us), soci::use(after), soci::use(limit);
     soci::statement st(p);
     st.execute();

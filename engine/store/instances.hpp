@@ -18,7 +18,10 @@ namespace covenant::engine::store {
 // Instances listed oldest first; all filters optional (empty or 0: any).
 struct InstanceFilter {
   std::string status, workflow, business_key;
+  std::string version;     // the definition digest the instances run
+  bool open_gate = false;  // only instances waiting at an open approval gate
   std::int64_t created_from_us = 0, created_to_us = 0;  // [from, to)
+  std::int64_t updated_before_us = 0;                   // unchanged since (idle): 0 any
   std::int64_t after_us = 0;                            // keyset cursor: (created_us, id)
   std::string after_id;
   int limit = 100;

@@ -478,3 +478,27 @@ TEST_CASE("A second start under a running instance's business key is refused, na
   body["allow_duplicate_business_key"] = "yes";
   CHECK(a.post("/v1/instances", p.rita, body).status == 422);
 }
+
+TEST_CASE("Instances are found by version, open gate and idle time through the API") {
+  ApiFixture a;
+  People p(a);
+  auto approval = parked(a, p);  // a `gated` instance waiting at its gate
+  std::string waiting = approval["instance_id"];
+  auto other = a.post("/v1/instances", p.rita,
+                      {{"workflow", "gated"},
+                       {"business_key", "C-8"},
+                       {"input", {{"amount", 5}, {"customer", "acme"}}}});
+  REQUIRE(other.status == 201);  // waiting for its terms, no gate open
+  auto gated = a.get_json("/v1/instances?open_gate=true", p.audrey);
+  REQUIRE(gated["items"].size() == 1);
+  CHECK(gated["items"][0]["id"] == waiting);
+  CHECK(a.get_json("/v1/instances?open_gate=false", p.audrey)["items"].size() == 2);
+  std::string version = gated["items"][0]["version"];
+  CHECK(a.get_json("/v1/instances?version=" + version, p.audrey)["items"].size() == 2);
+  CHECK(a.get_json("/v1/instances?version=nope", p.audrey)["items"].empty());
+  CHECK(a.get_json("/v1/instances?updated_before=2020-01-01T00:00:00Z", p.audrey)["items"].empty());
+  CHECK(a.get_json("/v1/instances?updated_before=2100-01-01T00:00:00Z", p.audrey)["items"].size() ==
+        2);
+  is_problem(a.call("GET", "/v1/instances?open_gate=maybe", p.audrey), 400);
+  is_problem(a.call("GET", "/v1/instances?updated_before=soon", p.audrey), 400);
+}

@@ -150,6 +150,26 @@ json_error 1 "" "broken.json:2:1: not valid JSON" "$covenant" start hello --db "
 json_error 2 Usage "--no-such" "$covenant" status x --db "$db" --format json --no-such
 json_error 2 Usage "--no-such" "$covenant" status x --no-such --format=json
 json_error 1 "" "no activity named 'nope'" "$covenant" activities nope --format json
+# instances list (alias search): filters, pages with a cursor, JSON.
+ldb="$tmp/list.db"
+"$covenant" deploy "$tmp/hello.yaml" --db "$ldb" >/dev/null
+for k in L-1 L-2 L-3; do "$covenant" start hello --db "$ldb" --business-key "$k" >/dev/null; done
+done_id=$("$covenant" instances list --db "$ldb" --business-key L-2 --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+"$covenant" signal "$done_id" provisioning.confirmed --db "$ldb" >/dev/null
+[ "$("$covenant" instances list --db "$ldb" | wc -l)" -eq 3 ] || fail "instances list: all three"
+[ "$("$covenant" instances search --db "$ldb" --status running | wc -l)" -eq 2 ] || fail "instances search --status"
+"$covenant" instances list --db "$ldb" --status completed | grep -q "^$done_id  hello  completed  L-2" || fail "instances list --status completed"
+[ "$("$covenant" instances list --db "$ldb" --workflow nothere | wc -l)" -eq 0 ] || fail "instances list --workflow"
+[ "$("$covenant" instances list --db "$ldb" --idle-for 1d | wc -l)" -eq 0 ] || fail "instances list --idle-for"
+page=$("$covenant" instances list --db "$ldb" --limit 2)
+[ "$(grep -c '  hello  ' <<<"$page")" -eq 2 ] && grep -q "^next: --cursor " <<<"$page" || fail "instances list page: $page"
+cursor=$(sed -n 's/^next: --cursor //p' <<<"$page")
+rest=$("$covenant" instances list --db "$ldb" --limit 2 --cursor "$cursor")
+[ "$(grep -c '  hello  ' <<<"$rest")" -eq 1 ] && ! grep -q "^next:" <<<"$rest" || fail "instances list next page: $rest"
+set +e; "$covenant" instances list --db "$ldb" --cursor zz >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "instances list with a foreign cursor must exit 2, got $rc"
+set +e; "$covenant" instances list --db "$ldb" --status sleeping >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "instances list with an unknown status must exit 2, got $rc"
 # A business key names one running instance of a workflow: a second start under it is refused
 # (exit 1, naming the instance holding it) unless asked for; the key is free once it ends.
 kdb="$tmp/keys.db"
