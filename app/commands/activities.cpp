@@ -15,8 +15,8 @@ void add_activities_command(CLI::App& app, int& exit_code) {
   auto name = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("activities", "List the activities workflows can use");
   cmd->add_option("name", *name, "Show one activity and its inputs");
-  errors_follow_format(cmd->add_option("--format", *format, "Output format")
-                           ->check(CLI::IsMember({"text", "json"})));
+  errors_follow_format(cmd, cmd->add_option("--format", *format, "Output format")
+                                ->check(CLI::IsMember({"text", "json"})));
   cmd->callback([format, name, &exit_code] {
     activities::BuiltinCatalog catalog;
     auto input_json = [](const workflows::ActivityInput& in) {

@@ -335,8 +335,8 @@ void add_extract_command(CLI::App& app, int& exit_code) {
                   "With --eval: write a reliability diagram per field (SVG) into this directory");
   cmd->add_flag("--text", o->text,
                 "Print the text as read (a PDF re-flowed), the text offsets point into");
-  errors_follow_format(cmd->add_option("--format", o->format, "Output format")
-                           ->check(CLI::IsMember({"text", "json"})));
+  errors_follow_format(cmd, cmd->add_option("--format", o->format, "Output format")
+                                ->check(CLI::IsMember({"text", "json"})));
   cmd->add_option("--document", o->document,
                   "Extract a stored document (by sha256) again and show what differs from its "
                   "last recorded extraction");

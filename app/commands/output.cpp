@@ -13,7 +13,9 @@ namespace {
 bool json_errors = false;  // set while parsing the command line, before any command runs
 }  // namespace
 
-void errors_follow_format(CLI::Option* opt) {
+void errors_follow_format(CLI::App* cmd, CLI::Option* opt) {
+  // Each parse starts in text (a process may parse more than one command line: tests do).
+  cmd->preparse_callback([](std::size_t) { json_errors = false; });
   opt->each([](const std::string& v) { json_errors = v == "json"; });
 }
 
@@ -41,8 +43,8 @@ Complaint::~Complaint() {
 void add_common_options(CLI::App* cmd, CommonOptions& o) {
   o.db = default_database_url();
   cmd->add_option("--db", o.db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
-  errors_follow_format(cmd->add_option("--format", o.format, "Output format")
-                           ->check(CLI::IsMember({"text", "json"})));
+  errors_follow_format(cmd, cmd->add_option("--format", o.format, "Output format")
+                                ->check(CLI::IsMember({"text", "json"})));
 }
 
 int report(const engine::Error& e) {

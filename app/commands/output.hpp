@@ -23,8 +23,8 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App* cmd, CommonOptions& o);
-// Makes `--format` (already added to `opt`'s command) switch errors to JSON when it is json.
-void errors_follow_format(CLI::Option* opt);
+// Makes `--format` (the option `opt` of `cmd`) switch errors to JSON when it is json.
+void errors_follow_format(CLI::App* cmd, CLI::Option* opt);
 bool errors_as_json();
 
 // One error, written when it goes out of scope: complain("audit export") << "cannot write " << f;

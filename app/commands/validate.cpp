@@ -61,8 +61,8 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("files", o->files, "Definition files (YAML)")
       ->required()
       ->check(CLI::ExistingFile);
-  errors_follow_format(cmd->add_option("--format", o->format, "Output format")
-                           ->check(CLI::IsMember({"text", "json"})));
+  errors_follow_format(cmd, cmd->add_option("--format", o->format, "Output format")
+                                ->check(CLI::IsMember({"text", "json"})));
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

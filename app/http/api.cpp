@@ -200,8 +200,9 @@ void reply(Call& c, int status, const nlohmann::json& body) {
 void problem(Call& c, int status, const std::string& title, const std::string& detail) {
   c.res.status = status;
   c.res.content_type = "application/problem+json";
-  c.res.body = problem_json(status, title, detail, c.request_id)
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  c.res.body =
+      problem_json(status, title, detail, c.request_id, nlohmann::json::object(), c.req.path)
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void problem(Call& c, const engine::Error& e) {

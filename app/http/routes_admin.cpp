@@ -1,5 +1,7 @@
-// /healthz (no token: for load balancers) and /metrics (Prometheus text format 0.0.4).
+// /healthz (no token: for load balancers), /problems/{slug} (no token: what a problem type
+// means) and /metrics (Prometheus text format 0.0.4).
 #include "app/http/api.hpp"
+#include "app/http/problem.hpp"
 
 #include <sstream>
 
@@ -85,6 +87,21 @@ void add_admin_routes(Api& api) {
         auto st = s.store.stats();
         if (!st) return problem(c, 503, "Unavailable", "the database does not answer");
         reply(c, 200, {{"status", "ok"}});
+      },
+      Access::Public);
+  // The problem types (RFC 9457): each problem document's `type` is one of these paths, and
+  // GETting it says what the problem means. Public: it describes the API, not its data.
+  api.route(
+      "GET", "/problems/{slug}", {},
+      [](Call& c) {
+        const ProblemType* t = problem_type(c.params[0]);
+        if (!t || c.params[0] != t->slug)
+          return problem(c, 404, "NotFound", "no problem type " + c.params[0]);
+        reply(c, 200,
+              {{"type", std::string("/problems/") + t->slug},
+               {"code", t->code},
+               {"title", t->title},
+               {"description", t->description}});
       },
       Access::Public);
   api.route("GET", "/metrics", {"service", "auditor"}, [&s](Call& c) {

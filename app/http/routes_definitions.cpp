@@ -59,7 +59,7 @@ void add_definition_routes(Api& api) {
       c.res.status = 422;
       c.res.content_type = "application/problem+json";
       c.res.body = problem_json(422, "InvalidDefinition", "the definition is not valid",
-                                c.request_id, {{"errors", errors}})
+                                c.request_id, {{"errors", errors}}, c.req.path)
                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
     }

@@ -48,7 +48,7 @@ void add_instance_routes(Api& api) {
       c.res.status = 409;
       c.res.content_type = "application/problem+json";
       c.res.body = problem_json(409, "Conflict", started.error().message, c.request_id,
-                                {{"existing_instance", started.error().where}})
+                                {{"existing_instance", started.error().where}}, c.req.path)
                        .dump();
       c.res.headers.emplace_back("Location", "/v1/instances/" + started.error().where);
       return;

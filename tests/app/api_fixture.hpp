@@ -72,6 +72,12 @@ inline void is_problem(const app::http::Response& r, int status) {
   auto j = nlohmann::json::parse(r.body);
   CHECK(j["status"] == status);
   CHECK(j["request_id"].get<std::string>().rfind("req_", 0) == 0);
+  // RFC 9457: a type per kind of problem, documented (app/http/problem.cpp, docs/http-api.md),
+  // a title in words, the kind's code, and the occurrence's path as `instance`.
+  CHECK(j["type"].get<std::string>().rfind("/problems/", 0) == 0);
+  CHECK(j["code"].is_string());
+  CHECK(j["title"] != j["code"]);
+  CHECK(j["instance"].get<std::string>().rfind("/", 0) == 0);
 }
 
 }  // namespace covenant::testing

@@ -78,14 +78,14 @@ ATTACK_TEST("A body nested past the depth limit is refused with 400 and the serv
   CHECK(deep.size() < 600);
   auto r = rig.call("POST", "/v1/instances", ops, deep);
   CHECK(r.status == 400);
-  CHECK(r.body["title"] == "JsonTooDeep");
+  CHECK(r.body["code"] == "JsonTooDeep");
   CHECK(r.body["detail"].get<std::string>().find("the limit is 64 levels") != std::string::npos);
   CHECK(instances(rig) == 0);  // nothing stored that could crash a restart
   // As an event body too.
   auto id = rig.start(ops, "hostile", json::object());
   r = rig.call("POST", "/v1/instances/" + id + "/events/go", ops, nested(200));
   CHECK(r.status == 400);
-  CHECK(r.body["title"] == "JsonTooDeep");
+  CHECK(r.body["code"] == "JsonTooDeep");
   CHECK(rig.get("/healthz", "").status == 200);
   // Just under the limit is data like any other: it is stored, evaluated, and completes.
   std::string ok =
@@ -105,7 +105,7 @@ ATTACK_TEST("Invalid UTF-8 in a path, a query or a body answers 400 without exce
     INFO(path);
     auto r = rig.get(path, ops);
     CHECK(r.status == 400);
-    CHECK(r.body["title"] == "InvalidEncoding");
+    CHECK(r.body["code"] == "InvalidEncoding");
     std::string all = whole_answer(rig, path, ops);
     CHECK(all.rfind("HTTP/1.1 400", 0) == 0);
     CHECK(all.find("EXCEPTION") == std::string::npos);
@@ -115,7 +115,7 @@ ATTACK_TEST("Invalid UTF-8 in a path, a query or a body answers 400 without exce
   auto r = rig.call("POST", "/v1/instances", ops,
                     "{\"workflow\":\"hostile\",\"input\":{\"name\":\"Acme \xff\"}}");
   CHECK(r.status == 400);
-  CHECK(r.body["title"] == "InvalidEncoding");
+  CHECK(r.body["code"] == "InvalidEncoding");
   CHECK(r.body["detail"] == "the body at byte 45 is not valid UTF-8");
   CHECK(instances(rig) == 0);
 }
@@ -129,12 +129,12 @@ ATTACK_TEST("Numbers no double can hold are refused with 400", attack_huge_numbe
     auto r = rig.call("POST", "/v1/instances", ops,
                       R"({"workflow":"hostile","input":{"a":)" + number + "}}");
     CHECK(r.status == 400);
-    CHECK(r.body["title"] == "NumberOutOfRange");
+    CHECK(r.body["code"] == "NumberOutOfRange");
   }
   auto id = rig.start(ops, "hostile", json::object());
   auto r = rig.call("POST", "/v1/instances/" + id + "/events/go", ops, R"({"amount":1e400})");
   CHECK(r.status == 400);
-  CHECK(r.body["title"] == "NumberOutOfRange");
+  CHECK(r.body["code"] == "NumberOutOfRange");
   CHECK(instances(rig) == 1);
 }
 
