@@ -3,6 +3,7 @@
 // voting with the rules, and failures sorted into retryable and not.
 #include "activities/extract/model.hpp"
 #include "activities/own.hpp"
+#include "tests/support/listening.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
@@ -46,8 +47,9 @@ struct Endpoint {
                       "application/json");
     });
     port = http.bind_to_any_port("127.0.0.1");
+    REQUIRE(port > 0);  // a failed bind fails the test
     thread = std::thread([this] { http.listen_after_bind(); });
-    while (!http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    covenant::testing::wait_until_listening(http, thread);
   }
   ~Endpoint() {
     http.stop();

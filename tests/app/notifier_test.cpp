@@ -6,6 +6,7 @@
 #include "adapters/notifier/signature.hpp"
 #include "app/webhook_bridge.hpp"
 #include "tests/app/api_fixture.hpp"
+#include "tests/support/listening.hpp"
 
 #include <httplib.h>
 
@@ -61,7 +62,7 @@ struct Receiver {
     port = server.bind_to_any_port("127.0.0.1");
     REQUIRE(port > 0);
     thread = std::thread([this] { server.listen_after_bind(); });
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    covenant::testing::wait_until_listening(server, thread);
   }
   ~Receiver() {
     server.stop();

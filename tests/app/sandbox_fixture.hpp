@@ -8,6 +8,7 @@
 #include "adapters/notifier/slack.hpp"
 #include "adapters/ticketing/ticketing.hpp"
 #include "app/sandbox/sandbox.hpp"
+#include "tests/support/listening.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -38,7 +39,7 @@ struct SandboxServer {
     port = http.bind_to_any_port("127.0.0.1");
     REQUIRE(port > 0);
     thread = std::thread([this] { http.listen_after_bind(); });
-    while (!http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    wait_until_listening(http, thread);
   }
   ~SandboxServer() {
     http.stop();

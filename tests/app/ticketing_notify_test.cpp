@@ -3,6 +3,7 @@
 #include "activities/runner.hpp"
 #include "adapters/notifier/signature.hpp"
 #include "tests/app/sandbox_fixture.hpp"
+#include "tests/support/listening.hpp"
 
 using covenant::activities::failed;
 using covenant::testing::SandboxServer;
@@ -59,8 +60,9 @@ TEST_CASE("notify.webhook sends a signed event whose id is the engine's key") {
     res.status = 204;
   });
   int port = rx.bind_to_any_port("127.0.0.1");
+  REQUIRE(port > 0);  // a failed bind fails the test
   std::thread t([&] { rx.listen_after_bind(); });
-  while (!rx.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  covenant::testing::wait_until_listening(rx, t);
   covenant::activities::Systems systems;
   systems.webhook_url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
   systems.webhook_secret = "whsec_activity";
