@@ -518,11 +518,13 @@ def bill_milestone(demo, milestone, customer, auto, interactive=False):
     """A pending milestone: its own milestone-billing instance, the event that it happened,
     finance's approval of that one invoice, the invoice."""
     # The contract id is the business key of every instance about the contract; the start
-    # key makes starting this milestone's instance twice start it once.
+    # key makes starting this milestone's instance twice start it once. Each milestone is an
+    # instance of its own under the one contract: a duplicate business key, said so.
     inp = demo.out / f"milestone-{milestone['index']}.json"
     inp.write_text(json.dumps({"contract_id": "C-1042", "customer": customer,
                                "milestone": milestone}))
     instance = demo.run("start", "milestone-billing", "--db", demo.db, "--business-key", "C-1042",
+                        "--allow-duplicate-business-key",
                         "--idempotency-key", f"C-1042/milestone-{milestone['index']}",
                         "--input", str(inp), "--as", "revops-demo").strip()
     demo.seen = 0
