@@ -197,12 +197,12 @@ void reply(Call& c, int status, const nlohmann::json& body) {
   c.res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void problem(Call& c, int status, const std::string& title, const std::string& detail) {
+void problem(Call& c, int status, const std::string& title, const std::string& detail,
+             const nlohmann::json& extra) {
   c.res.status = status;
   c.res.content_type = "application/problem+json";
-  c.res.body =
-      problem_json(status, title, detail, c.request_id, nlohmann::json::object(), c.req.path)
-          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  c.res.body = problem_json(status, title, detail, c.request_id, extra, c.req.path)
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void problem(Call& c, const engine::Error& e) {

@@ -120,7 +120,9 @@ void add_review_routes(Api& api);
 // The JSON body, or a 415/400 problem already written (returns nullopt).
 std::optional<nlohmann::json> json_body(Call& c);
 void reply(Call& c, int status, const nlohmann::json& body);
-void problem(Call& c, int status, const std::string& title, const std::string& detail);
+// `extra` members join the document (e.g. located errors, the instance a conflict names).
+void problem(Call& c, int status, const std::string& title, const std::string& detail,
+             const nlohmann::json& extra = nlohmann::json::object());
 void problem(Call& c, const engine::Error& e);
 // A query parameter's value, "" when absent.
 std::string query_param(const Call& c, const std::string& name);

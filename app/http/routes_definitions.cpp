@@ -56,12 +56,8 @@ void add_definition_routes(Api& api) {
                           {"column", d.span.column},
                           {"code", d.code},
                           {"message", d.message}});
-      c.res.status = 422;
-      c.res.content_type = "application/problem+json";
-      c.res.body = problem_json(422, "InvalidDefinition", "the definition is not valid",
-                                c.request_id, {{"errors", errors}}, c.req.path)
-                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      return;
+      return problem(c, 422, "InvalidDefinition", "the definition is not valid",
+                     {{"errors", errors}});
     }
     auto rec = s.store.definitions.put(compiled.workflow->name(), compiled.workflow->digest(),
                                        c.req.body, compiled.workflow->canonical_text(),

@@ -45,11 +45,8 @@ void add_instance_routes(Api& api) {
     if (!started && started.error().code == engine::ErrorCode::Conflict &&
         !started.error().where.empty()) {
       // The business key is held by a running instance: name it, for the caller to go on with.
-      c.res.status = 409;
-      c.res.content_type = "application/problem+json";
-      c.res.body = problem_json(409, "Conflict", started.error().message, c.request_id,
-                                {{"existing_instance", started.error().where}}, c.req.path)
-                       .dump();
+      problem(c, 409, "Conflict", started.error().message,
+              {{"existing_instance", started.error().where}});
       c.res.headers.emplace_back("Location", "/v1/instances/" + started.error().where);
       return;
     }
