@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   covenant::app::add_worker_command(app, exit_code);
   covenant::app::add_doctor_command(app, exit_code);
   covenant::app::add_partition_command(app, exit_code);
+  covenant::app::add_replay_command(app, exit_code);
   covenant::app::add_principals_command(app, exit_code);
   covenant::app::add_serve_command(app, exit_code);
   covenant::app::add_sandbox_command(app, exit_code);

@@ -25,7 +25,8 @@ nlohmann::json instance_json(const engine::model::Instance& i) {
 }
 
 nlohmann::json event_json(const engine::history::Event& e) {
-  return {{"seq", e.seq},
+  return {{"instance", e.instance_id},
+          {"seq", e.seq},
           {"type", engine::history::name(e.type)},
           {"at", engine::format_rfc3339(engine::from_micros(e.at_us))},
           {"frame", e.frame},

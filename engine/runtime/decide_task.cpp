@@ -228,7 +228,9 @@ Result<void> Decider::on_compensation(const ActivityOutcome& o) {
          {{"activity", c.activity},
           {"compensation", true},
           {"attempt", o.attempt + 1},
-          {"delay_us", delay}});
+          {"delay_us", delay},
+          {"error", o.error_code},  // the failed attempt's: a replay rebuilds the outcome
+          {"message", o.message}});
     d_.tasks.push_back({c.key, "root", "", o.occurrence, true, c.activity, c.input, o.attempt + 1,
                         now_us_ + delay, 0});
     return {};

@@ -1,0 +1,255 @@
+#include "engine/runtime/replay.hpp"
+
+#include "engine/runtime/decide.hpp"
+
+#include <exception>
+
+namespace covenant::engine::runtime {
+
+using history::EventType;
+using nlohmann::json;
+
+namespace {
+
+std::string describe(EventType type, const std::string& frame, const std::string& state) {
+  std::string s(history::name(type));
+  if (!state.empty()) s += " at " + state;
+  return s + " (frame " + frame + ")";
+}
+
+std::string describe(const history::Event& e) { return describe(e.type, e.frame, e.state); }
+std::string describe(const history::NewEvent& e) { return describe(e.type, e.frame, e.state); }
+
+std::string shown(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 120 ? s.substr(0, 117) + "..." : s;
+}
+
+// The first place two JSON values differ, as a path ("payload.result.total"), with both sides.
+std::optional<std::string> first_difference(const json& recorded, const json& decided,
+                                            const std::string& path) {
+  if (recorded == decided) return std::nullopt;
+  if (recorded.is_object() && decided.is_object()) {
+    for (const auto& [k, v] : recorded.items()) {
+      auto it = decided.find(k);
+      if (it == decided.end())
+        return path + "." + k + " is recorded as " + shown(v) + " but not decided";
+      if (auto d = first_difference(v, *it, path + "." + k)) return d;
+    }
+    for (const auto& [k, v] : decided.items())
+      if (!recorded.contains(k))
+        return path + "." + k + " is decided as " + shown(v) + " but not recorded";
+  }
+  if (recorded.is_array() && decided.is_array() && recorded.size() == decided.size())
+    for (std::size_t i = 0; i < recorded.size(); ++i)
+      if (auto d = first_difference(recorded[i], decided[i], path + "[" + std::to_string(i) + "]"))
+        return d;
+  return path + ": recorded " + shown(recorded) + ", decided " + shown(decided);
+}
+
+// The events that begin a transition: each records the input that caused it. An approval
+// granted by policy is decided inside a transition (its role is "policy"), not an input; a
+// compensation's failed attempt that is retried records only its RetryScheduled.
+bool begins_transition(const history::Event& e) {
+  switch (e.type) {
+    case EventType::WorkflowStarted:
+    case EventType::ActivityCompleted:
+    case EventType::ActivityFailed:
+    case EventType::TimerFired:
+    case EventType::ValueCorrected:
+    case EventType::EventReceived:
+    case EventType::WorkflowCancelled:
+      return true;
+    case EventType::ApprovalDecided:
+      return e.payload.value("role", "") != "policy";
+    case EventType::RetryScheduled:
+      return e.payload.value("compensation", false);
+    default:
+      return false;
+  }
+}
+
+std::string text(const json& p, const char* key) {
+  auto it = p.find(key);
+  return it != p.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int occurrence_at(const model::Instance& inst, const std::string& frame, const std::string& state) {
+  auto f = inst.frames.find(frame);
+  if (f == inst.frames.end()) return 0;
+  auto v = f->second.visits.find(state);
+  return v == f->second.visits.end() ? 0 : v->second;
+}
+
+// The input recorded at `recorded[pos]` (and, for a signal, the corrections before its
+// EventReceived: `consumed` says how many events that took), or a reason it cannot be read.
+std::variant<Input, std::string> input_at(const std::vector<history::Event>& recorded,
+                                          std::size_t pos, const model::Instance& inst) {
+  const auto& e = recorded[pos];
+  const json& p = e.payload;
+  switch (e.type) {
+    case EventType::WorkflowStarted:
+      return StartInput{p.contains("input") ? p["input"] : json::object()};
+    case EventType::ActivityCompleted:
+    case EventType::ActivityFailed:
+    case EventType::RetryScheduled: {
+      ActivityOutcome o;
+      o.compensation = p.value("compensation", false);
+      o.ok = e.type == EventType::ActivityCompleted;
+      o.attempt = p.value("attempt", 1);
+      if (e.type == EventType::RetryScheduled) {
+        o.attempt -= 1;  // the attempt that failed
+        o.retryable = true;
+      } else {
+        o.retryable = p.value("retryable", false);
+      }
+      if (o.ok && p.contains("result")) o.result = p["result"];
+      o.error_code = text(p, "error");
+      o.message = text(p, "message");
+      if (o.compensation) {
+        o.frame = "root";
+        o.occurrence = static_cast<int>(inst.compensations.size());
+      } else {
+        o.frame = e.frame;
+        o.state = e.state;
+        o.occurrence = occurrence_at(inst, e.frame, e.state);
+      }
+      return o;
+    }
+    case EventType::TimerFired:
+      return TimerInput{e.frame, e.state, occurrence_at(inst, e.frame, e.state), text(p, "kind")};
+    case EventType::ValueCorrected:
+    case EventType::EventReceived: {
+      SignalInput s;
+      json corrections = json::array();
+      std::size_t at = pos;
+      for (; at < recorded.size() && recorded[at].type == EventType::ValueCorrected; ++at) {
+        json c = recorded[at].payload;
+        c.erase("event");
+        c.erase("by");
+        corrections.push_back(std::move(c));
+      }
+      if (at == recorded.size() || recorded[at].type != EventType::EventReceived)
+        return std::string("a ValueCorrected that no EventReceived follows");
+      const json& r = recorded[at].payload;
+      s.event = text(r, "event");
+      s.payload = r.contains("payload") ? r["payload"] : json::object();
+      s.by = text(r, "by");
+      if (!corrections.empty()) s.corrections = std::move(corrections);
+      return s;
+    }
+    case EventType::ApprovalDecided: {
+      ApprovalInput a;
+      a.state = e.state;
+      a.approver = text(p, "approver");
+      a.roles = {text(p, "role")};
+      a.approve = p.value("approve", false);
+      a.request_changes = p.value("request_changes", false);
+      a.comment = text(p, "comment");
+      a.digest = text(p, "digest");
+      a.on_behalf_of = text(p, "on_behalf_of");
+      return a;
+    }
+    case EventType::WorkflowCancelled:
+      return CancelInput{text(p, "reason"), text(p, "by")};
+    default:
+      return std::string(history::name(e.type)) + " records no input";
+  }
+}
+
+// How the instance waits, frame by frame: what the next input must find.
+json pending(const model::Instance& inst) {
+  json out = json::object();
+  for (const auto& [id, f] : inst.frames) {
+    json g = f.gate ? model::gate_json(*f.gate) : json();
+    if (g.is_object()) g.erase("decisions");
+    out[id] = {{"state", f.state},    {"status", f.status},   {"event", f.event},
+               {"task", f.task_key},  {"attempt", f.attempt}, {"gate", g},
+               {"context", f.context}};
+  }
+  return out;
+}
+
+}  // namespace
+
+ReplayResult replay(const std::vector<history::Event>& recorded,
+                    const workflows::CompiledWorkflow& wf, workflows::JqEvaluator& jq,
+                    const model::Instance* stored) {
+  ReplayResult out;
+  auto diverge = [&](std::int64_t seq, std::string rec, std::string dec, std::string reason) {
+    out.divergence = Divergence{seq, std::move(rec), std::move(dec), std::move(reason)};
+    return out;
+  };
+  if (recorded.empty()) return diverge(1, "(empty history)", "", "there is nothing to replay");
+  out.instance_id = recorded.front().instance_id;
+  if (recorded.front().type != EventType::WorkflowStarted)
+    return diverge(recorded.front().seq, describe(recorded.front()), "",
+                   "a history begins with WorkflowStarted");
+  const json& started = recorded.front().payload;
+  if (text(started, "workflow") != wf.name())
+    return diverge(recorded.front().seq, describe(recorded.front()), "",
+                   "the history is of workflow '" + text(started, "workflow") +
+                       "', the definition is '" + wf.name() + "'");
+  model::Instance inst;
+  inst.id = out.instance_id;
+  inst.workflow = wf.name();
+  inst.digest = wf.digest();
+  inst.business_key = text(started, "business_key");
+  inst.started_by = text(started, "started_by");
+  inst.created_us = inst.updated_us = recorded.front().at_us;
+
+  std::size_t pos = 0;
+  while (pos < recorded.size()) {
+    const auto& first = recorded[pos];
+    if (!begins_transition(first))
+      return diverge(first.seq, describe(first), "(nothing)",
+                     "the history records more in this transition than the new definition decides");
+    auto in = input_at(recorded, pos, inst);
+    if (auto* why = std::get_if<std::string>(&in))
+      return diverge(first.seq, describe(first), "", "unreadable input: " + *why);
+    Result<Decision> d = tl::unexpected(Error{ErrorCode::Internal, "not decided", ""});
+    try {
+      d = decide(inst, std::get<Input>(in), from_micros(first.at_us), wf, jq);
+    } catch (const std::exception& ex) {
+      return diverge(first.seq, describe(first), "(an error)",
+                     std::string("deciding this input threw: ") + ex.what());
+    }
+    if (!d)
+      return diverge(first.seq, describe(first), "(refused)",
+                     "the new definition refuses this input: " + d.error().message);
+    ++out.transitions;
+    if (d->events.empty())
+      return diverge(first.seq, describe(first), "(nothing)",
+                     "the new definition takes no notice of this input (nothing waits for it "
+                     "there)");
+    for (const auto& ev : d->events) {
+      if (pos == recorded.size())
+        return diverge(
+            recorded.back().seq + 1, "(end of history)", describe(ev),
+            "the new definition decides more in this transition than the history records");
+      const auto& r = recorded[pos];
+      if (r.type != ev.type || r.frame != ev.frame || r.state != ev.state)
+        return diverge(r.seq, describe(r), describe(ev), "a different step");
+      json rp = r.payload, dp = ev.payload;
+      if (r.type == EventType::WorkflowStarted) {
+        rp.erase("version");
+        dp.erase("version");
+      }
+      if (auto diff = first_difference(rp, dp, "payload"))
+        return diverge(r.seq, describe(r), describe(ev), *diff);
+      ++pos;
+      ++out.events;
+    }
+    inst.updated_us = first.at_us;
+  }
+  if (stored && stored->status != inst.status)
+    return diverge(recorded.back().seq + 1, "(the instance now: " + stored->status + ")",
+                   "(" + inst.status + ")", "the instance ends in another status");
+  if (stored)
+    if (auto diff = first_difference(pending(*stored), pending(inst), "waiting"))
+      return diverge(recorded.back().seq + 1, "(what the instance waits for now)",
+                     "(what the new definition would wait for)", *diff);
+  return out;
+}
+
+}  // namespace covenant::engine::runtime
