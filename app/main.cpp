@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   covenant::app::add_doctor_command(app, exit_code);
   covenant::app::add_partition_command(app, exit_code);
   covenant::app::add_replay_command(app, exit_code);
+  covenant::app::add_migrate_command(app, exit_code);
+  covenant::app::add_bulk_command(app, exit_code);
   covenant::app::add_principals_command(app, exit_code);
   covenant::app::add_serve_command(app, exit_code);
   covenant::app::add_sandbox_command(app, exit_code);

@@ -115,9 +115,25 @@ class DataFlow {
   }
 
   void run() {
+    solve_all();
+    for (int n = 0; n < static_cast<int>(g_.nodes.size()); ++n) check(n);
+  }
+
+  void solve_all() {
     // Scopes were added parents first, so a child's entry is known when it is reached.
     for (int s = 0; s < static_cast<int>(g_.scopes.size()); ++s) solve(s);
-    for (int n = 0; n < static_cast<int>(g_.nodes.size()); ++n) check(n);
+  }
+
+  // The paths certainly set on arrival at each reachable node, by state name.
+  std::map<std::string, std::vector<ReadPath>> written() const {
+    std::map<std::string, std::vector<ReadPath>> out;
+    for (int n = 0; n < static_cast<int>(g_.nodes.size()); ++n) {
+      if (!in_[n]) continue;
+      auto& paths = out[g_.nodes[n].state->name];
+      for (int w = 0; w < static_cast<int>(paths_.size()); ++w)
+        if (in_[n]->test(w) && w != item_ && w != index_) paths.push_back(paths_[w]);
+    }
+    return out;
   }
 
  private:
@@ -306,3 +322,23 @@ void check_dataflow(const Definition& def, const ActivityCatalog& catalog, Diagn
 }
 
 }  // namespace covenant::workflows::detail
+
+namespace covenant::workflows {
+namespace {
+class NoActivities : public ActivityCatalog {
+ public:
+  const ActivityInfo* find(std::string_view) const override { return nullptr; }
+  std::vector<const ActivityInfo*> all() const override { return {}; }
+};
+}  // namespace
+
+std::map<std::string, std::vector<ReadPath>> certainly_written(const Definition& def) {
+  StateGraph g(def);
+  NoActivities none;
+  Diagnostics unused;
+  detail::DataFlow flow(g, none, unused);
+  flow.solve_all();
+  return flow.written();
+}
+
+}  // namespace covenant::workflows

@@ -8,9 +8,12 @@
 #include "workflows/diagnostics.hpp"
 #include "workflows/loader.hpp"
 #include "workflows/model.hpp"
+#include "workflows/read_paths.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace covenant::workflows {
 
@@ -21,6 +24,11 @@ Diagnostics validate(const Definition& def, const ActivityCatalog& catalog);
 LoadResult check(const std::string& yaml_text, const std::string& file,
                  const ActivityCatalog& catalog);
 LoadResult check_file(const std::string& path, const ActivityCatalog& catalog);
+
+// The context paths certainly written when the flow arrives at each reachable state, by state
+// name (the data-flow pass's own sets): what an instance moved to that state may be expected
+// to hold (covenant migrate).
+std::map<std::string, std::vector<ReadPath>> certainly_written(const Definition& def);
 
 // Internal passes, one file each; exposed for the validator's own use.
 namespace detail {

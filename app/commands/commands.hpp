@@ -23,5 +23,7 @@ void add_audit_command(CLI::App& app, int& exit_code);
 void add_doctor_command(CLI::App& app, int& exit_code);
 void add_partition_command(CLI::App& app, int& exit_code);
 void add_replay_command(CLI::App& app, int& exit_code);
+void add_migrate_command(CLI::App& app, int& exit_code);
+void add_bulk_command(CLI::App& app, int& exit_code);
 
 }  // namespace covenant::app

@@ -1,4 +1,4 @@
-// covenant start | status | history | cancel | signal — one instance at a time; covenant
+// covenant start | status | history | cancel | signal | retry — one instance at a time; covenant
 // instances list (alias search) — many, by filter.
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
@@ -145,6 +145,37 @@ int signal(const Options& o) {
   });
 }
 
+// covenant retry ID: a failed step run again, its input edited or not (fix and retry).
+int retry(const Options& o) {
+  json input;  // null: rendered again from the data
+  if (!o.input_file.empty()) {
+    auto parsed = read_json_file(o.input_file);
+    if (!parsed) return 1;
+    input = *parsed;
+  }
+  if (o.reason.find_first_not_of(" \t\n") == std::string::npos) {
+    complain("retry") << "--reason must say why (it is recorded in the history)";
+    return 2;
+  }
+  return with_engine(o, [&](Engine& e) {
+    std::string state = o.event;  // --state
+    if (state.empty()) {
+      auto h = e.store->instances.history(o.id);
+      if (!h) return report(h.error());
+      for (const auto& ev : *h)
+        if (ev.type == engine::history::EventType::ActivityFailed && !ev.state.empty())
+          state = ev.state;
+    }
+    auto r = e.runtime->retry_step(o.id, {state, input, o.reason, o.by});
+    if (!r) return report(r.error());
+    std::cout << (o.common.format == "json"
+                      ? json{{"id", o.id}, {"state", state}, {"status", "running"}}.dump()
+                      : "running " + state + " of " + o.id + " again")
+              << '\n';
+    return 0;
+  });
+}
+
 // covenant instances list: the API's GET /v1/instances on the command line, the same
 // filters and the same cursors.
 struct ListOptions {
@@ -270,6 +301,16 @@ void add_instance_commands(CLI::App& app, int& exit_code) {
   g->by.clear();  // unattributed unless said
   c->add_option("--as", g->by,
                 "Who sends it (recorded in the history; they may not approve this instance after)");
+  auto rt = std::make_shared<Options>();
+  rt->reason.clear();
+  c = sub(app, "retry", "Run a failed instance's failed step again, its input fixed or not", rt,
+          retry, exit_code);
+  c->add_option("id", rt->id, "Instance id")->required();
+  c->add_option("--state", rt->event, "The failed step (default: where it failed)");
+  c->add_option("--input", rt->input_file,
+                "The step's corrected input, JSON (default: rendered again from the data)");
+  c->add_option("--reason", rt->reason, "Why (required; recorded in the history)")->required();
+  c->add_option("--as", rt->by, "Who runs it again (recorded)");
   auto l = std::make_shared<ListOptions>();
   auto* group = app.add_subcommand("instances", "Find instances");
   group->require_subcommand(1);

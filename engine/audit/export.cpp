@@ -63,7 +63,8 @@ std::string actor_of(const store::HistoryRow& row, const json& p) {
   if (row.type_name == "ApprovalDecided") return text(find(p, {"recorded_as", "approver"}));
   if (row.type_name == "EventReceived" || row.type_name == "ApprovalRejected" ||
       row.type_name == "ApprovalChangesRequested" || row.type_name == "ValueCorrected" ||
-      row.type_name == "WorkflowCancelled") {
+      row.type_name == "WorkflowCancelled" || row.type_name == "InstanceMigrated" ||
+      row.type_name == "StepRetried") {
     std::string by = text(find(p, {"by"}));
     return by.empty() ? "unknown" : by;
   }

@@ -6,7 +6,7 @@
 namespace covenant::engine::history {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 28> kNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 30> kNames = {{
     {EventType::WorkflowStarted, "WorkflowStarted"},
     {EventType::StateEntered, "StateEntered"},
     {EventType::ActivityScheduled, "ActivityScheduled"},
@@ -35,6 +35,8 @@ constexpr std::array<std::pair<EventType, std::string_view>, 28> kNames = {{
     {EventType::SubjectRejected, "SubjectRejected"},
     {EventType::ApprovalChangesRequested, "ApprovalChangesRequested"},
     {EventType::ValueCorrected, "ValueCorrected"},
+    {EventType::InstanceMigrated, "InstanceMigrated"},
+    {EventType::StepRetried, "StepRetried"},
 }};
 
 }  // namespace

@@ -37,6 +37,8 @@ enum class EventType : int {
   SubjectRejected = 26,
   ApprovalChangesRequested = 27,
   ValueCorrected = 28,
+  InstanceMigrated = 29,
+  StepRetried = 30,
 };
 
 std::string_view name(EventType t);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -74,8 +75,43 @@ struct ApprovalInput {
   bool request_changes = false;
 };
 
-using Input =
-    std::variant<StartInput, ActivityOutcome, TimerInput, SignalInput, CancelInput, ApprovalInput>;
+struct TimerIntent {
+  std::string key;
+  std::string frame, state;
+  int occurrence = 0;
+  std::string kind;
+  std::int64_t fire_us = 0;
+};
+
+// Moves a running instance from version `from` to the decider's version (covenant migrate):
+// each frame's state by the state map, `set` written into the root context, what the new
+// version expects at each target state checked, open gates in `reopen` (their approval
+// changed or was renamed) opened again, grants for the activities in `changed_financial`
+// refused when still unspent (an approval never carries over to a changed financial step),
+// and the instance's pending timers (`timers`, read in the transaction) keyed anew where
+// their state was renamed.
+struct MigrateInput {
+  std::string from;                               // the version (digest) the instance must be on
+  std::map<std::string, std::string> states;      // A's state → B's state
+  nlohmann::json set = nlohmann::json::object();  // ".path": value, into the root context
+  std::map<std::string, std::vector<std::string>> expects;  // B's state → paths it expects
+  std::vector<std::string> reopen;             // A's gates whose approval does not carry over
+  std::vector<std::string> changed_financial;  // activities whose financial step changed
+  std::vector<TimerIntent> timers;
+  std::string reason, by;
+};
+
+// Runs a failed step again (fix and retry): the instance, rebuilt as it was before the
+// failure, re-enters the task state `state` with `input` (null: the input rendered again
+// from the data) under a new occurrence; the edit and the reason are recorded.
+struct RetryStepInput {
+  std::string state;
+  nlohmann::json input;  // the edited input, or null
+  std::string reason, by;
+};
+
+using Input = std::variant<StartInput, ActivityOutcome, TimerInput, SignalInput, CancelInput,
+                           ApprovalInput, MigrateInput, RetryStepInput>;
 
 struct TaskIntent {
   std::string key;  // the idempotency key: instance/frame/state#occurrence — same on every retry
@@ -87,14 +123,6 @@ struct TaskIntent {
   int attempt = 1;
   std::int64_t due_us = 0;
   std::int64_t timeout_us = 0;  // 0: none
-};
-
-struct TimerIntent {
-  std::string key;
-  std::string frame, state;
-  int occurrence = 0;
-  std::string kind;
-  std::int64_t fire_us = 0;
 };
 
 struct Decision {

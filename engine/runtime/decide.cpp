@@ -48,7 +48,8 @@ Result<Decision> Decider::run(const Input& in) {
   if (!std::holds_alternative<StartInput>(in) && inst_.finished()) {
     // Late deliveries to an ended instance are harmless no-ops, except explicit requests.
     if (std::holds_alternative<SignalInput>(in) || std::holds_alternative<CancelInput>(in) ||
-        std::holds_alternative<ApprovalInput>(in))
+        std::holds_alternative<ApprovalInput>(in) || std::holds_alternative<MigrateInput>(in) ||
+        std::holds_alternative<RetryStepInput>(in))
       return fail(ErrorCode::FailedPrecondition,
                   "instance " + inst_.id + " has already " + inst_.status);
     return std::move(d_);
@@ -69,6 +70,10 @@ Result<Decision> Decider::run(const Input& in) {
           r = cancel(x);
         else if constexpr (std::is_same_v<T, ApprovalInput>)
           r = on_approval(x);
+        else if constexpr (std::is_same_v<T, MigrateInput>)
+          r = migrate(x);
+        else if constexpr (std::is_same_v<T, RetryStepInput>)
+          r = retry_step(x);
       },
       in);
   if (!r) return tl::unexpected(r.error());

@@ -31,6 +31,8 @@ using model::GateRule;
 using model::Grant;
 using model::Input;
 using model::Instance;
+using model::MigrateInput;
+using model::RetryStepInput;
 using model::SignalInput;
 using model::StartInput;
 using model::TaskIntent;

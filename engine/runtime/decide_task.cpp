@@ -36,7 +36,10 @@ bool matches(const std::vector<std::string>& codes, const std::string& code) {
 
 void Decider::enter_task(Frame& f, const wf::State& st, const wf::TaskState& t) {
   json input = f.context;
-  if (t.input) {
+  if (input_override_) {
+    input = std::move(*input_override_);  // an operator's edit (retry_step)
+    input_override_.reset();
+  } else if (t.input) {
     auto r = render(t.input->value, f);
     if (!r) return fail_frame(f, "ExpressionError", r.error().message);
     input = std::move(*r);

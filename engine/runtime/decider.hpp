@@ -6,6 +6,7 @@
 #include "engine/runtime/decide.hpp"
 
 #include <map>
+#include <optional>
 
 namespace covenant::engine::runtime {
 
@@ -72,6 +73,9 @@ class Decider {
   void start_child(Frame& parent, int index, const std::string& start, json context);
   void child_finished(std::string child_id, json result);  // by value: the frame is erased
   void child_failed(std::string child_id, const std::string& code, const std::string& cause);
+  // decide_operator.cpp: what operators do to an instance
+  Result<void> migrate(const MigrateInput& m);
+  Result<void> retry_step(const RetryStepInput& r);
 
   Instance& inst_;
   TimePoint now_;
@@ -81,6 +85,7 @@ class Decider {
   Decision d_;
   std::map<std::string, const workflows::State*> states_;
   std::map<std::string, bool> financial_;  // task states whose activity writes money
+  std::optional<json> input_override_;     // the next task entered runs this input (retry_step)
 };
 
 }  // namespace covenant::engine::runtime

@@ -59,6 +59,8 @@ bool begins_transition(const history::Event& e) {
     case EventType::ValueCorrected:
     case EventType::EventReceived:
     case EventType::WorkflowCancelled:
+    case EventType::StepRetried:
+    case EventType::InstanceMigrated:
       return true;
     case EventType::ApprovalDecided:
       return e.payload.value("role", "") != "policy";
@@ -152,6 +154,9 @@ std::variant<Input, std::string> input_at(const std::vector<history::Event>& rec
     }
     case EventType::WorkflowCancelled:
       return CancelInput{text(p, "reason"), text(p, "by")};
+    case EventType::StepRetried:
+      return RetryStepInput{e.state, p.contains("input") ? p["input"] : json(), text(p, "reason"),
+                            text(p, "by")};
     default:
       return std::string(history::name(e.type)) + " records no input";
   }
@@ -172,9 +177,11 @@ json pending(const model::Instance& inst) {
 
 }  // namespace
 
-ReplayResult replay(const std::vector<history::Event>& recorded,
-                    const workflows::CompiledWorkflow& wf, workflows::JqEvaluator& jq,
-                    const model::Instance* stored) {
+namespace {
+
+ReplayResult run(const std::vector<history::Event>& recorded, const workflows::CompiledWorkflow& wf,
+                 workflows::JqEvaluator& jq, const model::Instance* stored,
+                 std::optional<std::size_t> stop_before, model::Instance* rebuilt) {
   ReplayResult out;
   auto diverge = [&](std::int64_t seq, std::string rec, std::string dec, std::string reason) {
     out.divergence = Divergence{seq, std::move(rec), std::move(dec), std::move(reason)};
@@ -198,15 +205,33 @@ ReplayResult replay(const std::vector<history::Event>& recorded,
   inst.started_by = text(started, "started_by");
   inst.created_us = inst.updated_us = recorded.front().at_us;
 
+  // A history that spans versions is not re-decided by one of them.
+  for (const auto& e : recorded)
+    if (e.type == EventType::InstanceMigrated) {
+      out.skipped = "moved to another version at event " + std::to_string(e.seq) +
+                    " (covenant migrate): its history spans versions";
+      return out;
+    }
   std::size_t pos = 0;
+  model::Instance before_last;  // as it was before the last transition (a retried step's)
   while (pos < recorded.size()) {
     const auto& first = recorded[pos];
+    if (stop_before && pos == *stop_before) break;
+    if (first.type == EventType::StepRetried) {
+      if (inst.status != "failed")
+        return diverge(first.seq, describe(first), "(refused)",
+                       "a step is run again only on a failed instance; the new definition "
+                       "leaves it " +
+                           inst.status);
+      inst = before_last;  // the step runs again from where it failed
+    }
     if (!begins_transition(first))
       return diverge(first.seq, describe(first), "(nothing)",
                      "the history records more in this transition than the new definition decides");
     auto in = input_at(recorded, pos, inst);
     if (auto* why = std::get_if<std::string>(&in))
       return diverge(first.seq, describe(first), "", "unreadable input: " + *why);
+    before_last = inst;
     Result<Decision> d = tl::unexpected(Error{ErrorCode::Internal, "not decided", ""});
     try {
       d = decide(inst, std::get<Input>(in), from_micros(first.at_us), wf, jq);
@@ -242,6 +267,8 @@ ReplayResult replay(const std::vector<history::Event>& recorded,
     }
     inst.updated_us = first.at_us;
   }
+  if (rebuilt) *rebuilt = inst;
+  if (stop_before) return out;
   if (stored && stored->status != inst.status)
     return diverge(recorded.back().seq + 1, "(the instance now: " + stored->status + ")",
                    "(" + inst.status + ")", "the instance ends in another status");
@@ -250,6 +277,43 @@ ReplayResult replay(const std::vector<history::Event>& recorded,
       return diverge(recorded.back().seq + 1, "(what the instance waits for now)",
                      "(what the new definition would wait for)", *diff);
   return out;
+}
+
+}  // namespace
+
+ReplayResult replay(const std::vector<history::Event>& recorded,
+                    const workflows::CompiledWorkflow& wf, workflows::JqEvaluator& jq,
+                    const model::Instance* stored) {
+  return run(recorded, wf, jq, stored, std::nullopt, nullptr);
+}
+
+Result<model::Instance> rebuild_before_failure(const std::vector<history::Event>& recorded,
+                                               const workflows::CompiledWorkflow& wf,
+                                               workflows::JqEvaluator& jq) {
+  // The transition that failed the instance begins at the last event that begins one.
+  std::optional<std::size_t> last;
+  for (std::size_t i = 0; i < recorded.size(); ++i)
+    if (begins_transition(recorded[i])) last = i;
+  if (!last || *last == 0)
+    return fail(ErrorCode::FailedPrecondition, "the history has no transition to go back before");
+  for (const auto& e : recorded)
+    if (e.type == EventType::CompensationScheduled)
+      return fail(ErrorCode::FailedPrecondition,
+                  "the instance's writes were compensated when it failed: it is not run again "
+                  "(start a new instance)");
+  if (recorded[*last].type != EventType::ActivityFailed)
+    return fail(ErrorCode::FailedPrecondition,
+                "the instance did not fail at a step (it failed at event " +
+                    std::to_string(recorded[*last].seq) + ", " +
+                    std::string(history::name(recorded[*last].type)) + ")");
+  model::Instance inst;
+  auto r = run(recorded, wf, jq, nullptr, *last, &inst);
+  if (!r.skipped.empty()) return fail(ErrorCode::FailedPrecondition, r.skipped);
+  if (r.divergence)
+    return fail(ErrorCode::Internal, "the history does not replay on its own version at event " +
+                                         std::to_string(r.divergence->seq) + ": " +
+                                         r.divergence->reason);
+  return inst;
 }
 
 }  // namespace covenant::engine::runtime

@@ -9,6 +9,7 @@
 // for that instance from that event on. Pure: no store, no clock.
 #pragma once
 
+#include "engine/error.hpp"
 #include "engine/history/event.hpp"
 #include "engine/model/instance.hpp"
 #include "workflows/compiler.hpp"
@@ -33,6 +34,8 @@ struct ReplayResult {
   std::int64_t events = 0;  // recorded events replayed and matched
   int transitions = 0;      // inputs re-decided
   std::optional<Divergence> divergence;
+  // Not compared, and why (a history that spans versions: the instance was migrated).
+  std::string skipped;
 };
 
 // `recorded`: one instance's whole history, in seq order. `stored`, when given, is the
@@ -44,5 +47,13 @@ struct ReplayResult {
 ReplayResult replay(const std::vector<history::Event>& recorded,
                     const workflows::CompiledWorkflow& wf, workflows::JqEvaluator& jq,
                     const model::Instance* stored = nullptr);
+
+// The instance as it was just before the transition that failed it, rebuilt by replaying its
+// own history on its own version: what a failed step runs again from (fix and retry).
+// Errors: FailedPrecondition (it did not fail at a step, or its writes were compensated),
+// Internal (the history does not replay on its own version).
+Result<model::Instance> rebuild_before_failure(const std::vector<history::Event>& recorded,
+                                               const workflows::CompiledWorkflow& wf,
+                                               workflows::JqEvaluator& jq);
 
 }  // namespace covenant::engine::runtime

@@ -1,6 +1,7 @@
 #include "engine/runtime/runtime.hpp"
 
 #include "engine/history/hash_chain.hpp"
+#include "engine/runtime/replay.hpp"
 #include "engine/runtime/side_records.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/json_input.hpp"
@@ -313,6 +314,9 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
       if (!go) return tl::unexpected(go.error());
       if (!*go) continue;
     }
+    if (step.decide_with) wf = step.decide_with;
+    if (step.prepare)
+      if (auto p = step.prepare(**tx, *inst, step.input); !p) return tl::unexpected(p.error());
     auto gates = starting ? std::map<std::string, json>{} : open_gates(*inst);
     auto d = decide(*inst, step.input, now, *wf, *jq);
     if (!d) return tl::unexpected(d.error());
@@ -413,6 +417,78 @@ Result<void> Runtime::signal(const std::string& id, const SignalInput& in) {
   if (!in.corrections.is_null() && !in.corrections.is_array())
     return fail(ErrorCode::InvalidArgument, "corrections must be a list", "corrections");
   return advance(id, in);
+}
+
+Result<void> Runtime::migrate(const std::string& id, MigrateInput in,
+                              std::shared_ptr<const workflows::CompiledWorkflow> to) {
+  if (!to) return fail(ErrorCode::InvalidArgument, "no version to move to", id);
+  Unit u;
+  Step& step = u.steps.emplace_back(id, std::move(in));
+  step.decide_with = to;
+  step.prepare = [this](store::Tx& tx, Instance& inst, Input& input) -> Result<void> {
+    auto timers = store_.work.timers_of(tx, inst.id);
+    if (!timers) return tl::unexpected(timers.error());
+    auto& m = std::get<MigrateInput>(input);
+    m.timers.clear();
+    for (const auto& t : *timers)
+      m.timers.push_back({t.key, t.frame, t.state, t.occurrence, t.kind, t.fire_us});
+    return {};
+  };
+  auto r = transact(u);
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+Result<void> Runtime::retry_step(const std::string& id, const RetryStepInput& in) {
+  if (auto deep = workflows::json_value_too_deep(in.input))
+    return fail(ErrorCode::InvalidArgument, too_deep_message("the edited input", *deep), "input");
+  auto stored = store_.instances.get(id);
+  if (!stored) return tl::unexpected(stored.error());
+  if (!*stored) return fail(ErrorCode::NotFound, "no instance " + id, id);
+  if ((*stored)->status != "failed")
+    return fail(ErrorCode::FailedPrecondition,
+                "instance " + id + " is " + (*stored)->status + ": only a failed step runs again");
+  auto h = store_.instances.history(id);
+  if (!h) return tl::unexpected(h.error());
+  auto wf = workflow((*stored)->digest);
+  if (!wf) return tl::unexpected(wf.error());
+  Result<Instance> rebuilt = [&] {
+    JqLease jq(*this);
+    return rebuild_before_failure(*h, **wf, *jq);
+  }();
+  if (!rebuilt) return tl::unexpected(rebuilt.error());
+  Unit u;
+  Step& step = u.steps.emplace_back(id, in);
+  std::int64_t seen = static_cast<std::int64_t>(h->size());
+  step.prepare = [this, seen, before = std::move(*rebuilt)](store::Tx& tx, Instance& inst,
+                                                            Input&) -> Result<void> {
+    if (inst.status != "failed" || inst.next_seq != seen + 1)
+      return fail(ErrorCode::FailedPrecondition,
+                  "instance " + inst.id + " changed while its step was being run again", inst.id);
+    if (!inst.business_key.empty()) {
+      auto holder =
+          store_.instances.running_with_business_key(tx, inst.ns, inst.workflow, inst.business_key);
+      if (!holder) return tl::unexpected(holder.error());
+      if (*holder && **holder != inst.id)
+        return fail(ErrorCode::FailedPrecondition,
+                    "instance " + **holder + " is running under business key '" +
+                        inst.business_key + "' now: " + inst.id + " is not run again beside it",
+                    **holder);
+    }
+    inst.status = before.status;
+    inst.frames = before.frames;
+    inst.compensations = before.compensations;
+    inst.changed_by = before.changed_by;
+    inst.output = before.output;
+    inst.error.clear();
+    inst.failure_code.clear();
+    inst.failure_cause.clear();
+    inst.left_standing = before.left_standing;
+    return {};
+  };
+  auto r = transact(u);
+  if (!r) return tl::unexpected(r.error());
+  return {};
 }
 
 Result<void> Runtime::cancel(const std::string& id, const std::string& reason,

@@ -73,6 +73,17 @@ class Runtime {
       const std::function<Result<bool>(store::Tx&)>& before = {},
       const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
 
+  // Moves a running instance to version `to` (covenant migrate): `in` names the version it
+  // must be on and the state map; its pending timers are read in the transaction. Errors:
+  // FailedPrecondition (it cannot move now, and why: Decider::migrate), NotFound.
+  Result<void> migrate(const std::string& id, MigrateInput in,
+                       std::shared_ptr<const workflows::CompiledWorkflow> to);
+  // Runs a failed instance's failed step again (fix and retry), its input edited or not: the
+  // instance is rebuilt from its history as it was before the failure and goes on running.
+  // Errors: FailedPrecondition (it is not failed at a step, its writes were compensated,
+  // another running instance holds its business key now, a financial step's input edited).
+  Result<void> retry_step(const std::string& id, const RetryStepInput& in);
+
   // Fires a due timer exactly once (a timer already fired or cancelled is skipped).
   Result<void> fire_timer(const store::TimerRow& t);
   // Records a task attempt's outcome: its effect (when ok, by idempotency key), the task done,
@@ -127,6 +138,11 @@ class Runtime {
     std::function<Result<bool>(store::Tx&)> before;
     // Runs once the step's transition is staged, before the commit.
     std::function<Result<void>(store::Tx&, const Instance&)> after;
+    // Decides with this version instead of the instance's own (a migration's target).
+    std::shared_ptr<const workflows::CompiledWorkflow> decide_with;
+    // Runs on the locked instance and the input just before deciding (a retried step
+    // restores the instance from before its failure; a migration reads its timers).
+    std::function<Result<void>(store::Tx&, Instance&, Input&)> prepare;
     // What came of it, set by transact: a start's new instance, a late outcome.
     std::string started;
     bool late = false;

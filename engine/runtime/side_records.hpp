@@ -14,6 +14,9 @@
 
 namespace covenant::engine::runtime {
 
+using model::Instance;
+namespace frame_status = model::frame_status;
+
 // The open gates of an instance by approval id (each value is the frame's gate plus "frame"
 // and "state").
 std::map<std::string, nlohmann::json> open_gates(const Instance& inst);

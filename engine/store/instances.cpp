@@ -15,6 +15,7 @@ constexpr const char* kRunningWithBusinessKey =
 using model::Instance;
 
 constexpr const char* kStartKey = "SELECT id FROM instances WHERE start_key = :k";
+
 constexpr const char* kInstanceColumns =
     "SELECT id, namespace, workflow, definition_digest, business_key, status, started_by, input, "
     "runtime, output, error, version, next_seq, last_hash, created_us, updated_us FROM instances ";

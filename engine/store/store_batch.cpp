@@ -13,9 +13,10 @@ const Columns kInstanceInsertColumns = {
     {"id", false}, {"ns", false}, {"wf", false},   {"dg", false}, {"bk", false},  {"st", false},
     {"by", false}, {"sk", false}, {"inp", false},  {"rt", false}, {"out", false}, {"err", false},
     {"ver", true}, {"seq", true}, {"hash", false}, {"cr", true},  {"up", true},   {"ku", true}};
-const Columns kInstanceUpdateColumns = {
-    {"id", false},  {"expected", true}, {"st", false}, {"rt", false},   {"out", false},
-    {"err", false}, {"ver", true},      {"seq", true}, {"hash", false}, {"up", true}};
+const Columns kInstanceUpdateColumns = {{"id", false}, {"expected", true}, {"st", false},
+                                        {"rt", false}, {"out", false},     {"err", false},
+                                        {"ver", true}, {"seq", true},      {"hash", false},
+                                        {"up", true},  {"dg", false}};
 const Columns kHistoryColumns = {
     {"i", false}, {"s", true}, {"a", true}, {"ph", false}, {"ev", false}};
 const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
@@ -140,7 +141,8 @@ void WriteBatch::update_instance(const Instance& i, std::int64_t expected_versio
       .add(i.version)
       .add(i.next_seq)
       .add(i.last_hash)
-      .add(i.updated_us);
+      .add(i.updated_us)
+      .add(i.digest);                // the version it runs: moved only by covenant migrate
   std::string text = fields.text();  // "[[…]]": keep the fields between the brackets
   text = text.substr(2, text.size() - 4);
   auto [it, added] = updates_.try_emplace(i.id, expected_version, std::string());
@@ -263,7 +265,7 @@ Result<void> Store::flush_combined(Tx& tx, WriteBatch& b) {
           s,
           "WITH upd AS (UPDATE instances SET status = x.st, runtime = x.rt, "
           "output = x.out, error = x.err, version = x.ver, next_seq = x.seq, last_hash = x.hash, "
-          "updated_us = x.up FROM " +
+          "updated_us = x.up, definition_digest = x.dg FROM " +
               d.json_rows("u", kInstanceUpdateColumns) +
               " WHERE instances.id = x.id AND instances.version = x.expected RETURNING 1), "
               "hist AS (INSERT INTO history (instance_id, seq, at_us, prev_hash, events) SELECT i, "
@@ -355,7 +357,7 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
       auto& p = statement("batch.update_instances", [&] {
         return "UPDATE instances SET status = x.st, runtime = x.rt, output = "
                "x.out, error = x.err, version = x.ver, next_seq = x.seq, last_hash = x.hash, "
-               "updated_us = x.up FROM " +
+               "updated_us = x.up, definition_digest = x.dg FROM " +
                d.json_rows("rows", kInstanceUpdateColumns) +
                " WHERE instances.id = x.id AND instances.version = x.expected";
       });

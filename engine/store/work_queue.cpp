@@ -39,6 +39,9 @@ constexpr const char* kDueTimers =
 // records the firing.
 constexpr const char* kTakeTimer =
     "DELETE FROM timers WHERE instance_id = :i AND id = :id AND status = 'pending'";
+constexpr const char* kInstanceTimers =
+    "SELECT id, timer_key, instance_id, frame, state, occurrence, kind, fire_us FROM timers "
+    "WHERE instance_id = :i AND status = 'pending' ORDER BY fire_us, id";
 constexpr const char* kNextTask = "SELECT MIN(due_us) FROM tasks WHERE status = 'ready'";
 constexpr const char* kNextLease = "SELECT MIN(lease_until_us) FROM tasks WHERE status = 'leased'";
 constexpr const char* kNextTimer = "SELECT MIN(fire_us) FROM timers WHERE status = 'pending'";
@@ -225,6 +228,26 @@ Result<std::vector<TimerRow>> WorkQueue::due_timers(std::int64_t now_us, int lim
     }
     return out;
   });
+}
+
+Result<std::vector<TimerRow>> WorkQueue::timers_of(Tx& tx, const std::string& instance_id) {
+  return db_.guard<std::vector<TimerRow>>(
+      "an instance's timers", [&]() -> Result<std::vector<TimerRow>> {
+        std::vector<TimerRow> out;
+        TimerRow t;
+        long long id = 0, at = 0;
+        soci::statement st =
+            (tx.sql().prepare << kInstanceTimers, soci::use(instance_id), soci::into(id),
+             soci::into(t.key), soci::into(t.instance_id), soci::into(t.frame), soci::into(t.state),
+             soci::into(t.occurrence), soci::into(t.kind), soci::into(at));
+        st.execute();
+        while (st.fetch()) {
+          t.id = id;
+          t.fire_us = at;
+          out.push_back(t);
+        }
+        return out;
+      });
 }
 
 Result<bool> WorkQueue::take_timer(Tx& tx, const TimerRow& timer) {

@@ -68,6 +68,8 @@ class WorkQueue {
   // attempt: its outcome is late and must be dropped. Returns the ids closed, one statement.
   Result<std::set<std::int64_t>> finish(Tx& tx, const std::vector<const TaskRow*>& tasks);
   Result<std::vector<TimerRow>> due_timers(std::int64_t now_us, int limit);
+  // The pending timers of one instance, in the transaction.
+  Result<std::vector<TimerRow>> timers_of(Tx& tx, const std::string& instance_id);
   // Marks a pending timer fired; false if it was fired or cancelled already.
   Result<bool> take_timer(Tx& tx, const TimerRow& timer);
   // The earliest time a task or timer is due, if any.

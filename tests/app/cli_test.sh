@@ -212,6 +212,49 @@ expect_error "needs instance, seq, type" "$covenant" replay --definition "$tmp/h
 expect_error "invalid definition" "$covenant" replay --db "$ldb" --definition tests/cases/validate/unknown-field-typo.yaml
 set +e; "$covenant" replay --db "$ldb" >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" -eq 2 ] || fail "replay without --definition is a usage error (2), got $rc"
+# migrate (docs/operations.md): a state map checked before anything moves; a dry run lists who
+# would move and changes nothing; the move is recorded; a map missing a state is refused whole.
+mdb="$tmp/migrate.db"
+"$covenant" deploy "$tmp/hello.yaml" --db "$mdb" >/dev/null
+m1=$("$covenant" start hello --db "$mdb" --business-key M-1)
+sed 's/hold/await/g' "$tmp/hello.yaml" >"$tmp/hello-v2.yaml"
+"$covenant" deploy "$tmp/hello-v2.yaml" --db "$mdb" | grep -q "version 2" || fail "deploy v2"
+cat >"$tmp/map.yaml" <<'YAML'
+apiVersion: covenant/v1
+kind: Migration
+workflow: hello
+from: 1
+to: 2
+states: { hold: await }
+YAML
+"$covenant" migrate --db "$mdb" --map "$tmp/map.yaml" --reason "rename" --dry-run >"$tmp/out" || { cat "$tmp/out"; fail "migrate --dry-run"; }
+grep -q "would move   $m1  hold → await" "$tmp/out" || fail "dry run did not list the move: $(cat "$tmp/out")"
+"$covenant" status "$m1" --db "$mdb" | grep -q "at hold" || fail "a dry run moved the instance"
+sed 's/{ hold: await }/{ other: await }/' "$tmp/map.yaml" >"$tmp/badmap.yaml"
+expect_error "state 'hold' (wait) has no mapping" "$covenant" migrate --db "$mdb" --map "$tmp/badmap.yaml" --reason x
+"$covenant" migrate --db "$mdb" --map "$tmp/map.yaml" --reason "rename" --as ops | grep -q "moved 1, cannot move 0" || fail "migrate"
+"$covenant" status "$m1" --db "$mdb" | grep -q "at await" || fail "not moved"
+"$covenant" history "$m1" --db "$mdb" | grep -q "InstanceMigrated" || fail "the move is not in the history"
+"$covenant" signal "$m1" provisioning.confirmed --db "$mdb" >/dev/null || fail "the moved instance does not go on"
+set +e; "$covenant" migrate --db "$mdb" --map "$tmp/map.yaml" >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "migrate without --reason is a usage error (2), got $rc"
+# bulk: a query, a required reason, a dry run that changes nothing; each instance recorded.
+bdb="$tmp/bulk.db"
+"$covenant" deploy "$tmp/hello.yaml" --db "$bdb" >/dev/null
+for k in B-1 B-2 B-3; do "$covenant" start hello --db "$bdb" --business-key "$k" >/dev/null; done
+"$covenant" bulk cancel --db "$bdb" --workflow hello --reason "contract void" --dry-run | grep -q "would cancel 3 instances (dry run" || fail "bulk cancel --dry-run"
+[ "$("$covenant" instances list --db "$bdb" --status running | wc -l)" -eq 3 ] || fail "a dry run cancelled"
+set +e; "$covenant" bulk cancel --db "$bdb" --reason x >/dev/null 2>"$tmp/err"; rc=$?; set -e
+[ "$rc" -eq 2 ] && grep -q "needs a query" "$tmp/err" || fail "bulk without a query is a usage error (2), got $rc"
+"$covenant" bulk signal provisioning.confirmed --db "$bdb" --business-key B-1 --reason "confirmed by phone" --as ops >/dev/null || fail "bulk signal"
+"$covenant" bulk cancel --db "$bdb" --workflow hello --reason "contract void" --as ops | grep -q "cancel: 2 instances, 0 refused" || fail "bulk cancel"
+[ "$("$covenant" instances list --db "$bdb" --status cancelled | wc -l)" -eq 2 ] || fail "bulk cancel did not cancel two"
+b2=$("$covenant" instances list --db "$bdb" --business-key B-2 --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+"$covenant" history "$b2" --db "$bdb" --format json | grep -q '"reason": "contract void"' || fail "the reason is not recorded"
+expect_error "is cancelled: only a failed step runs again" "$covenant" retry "$b2" --db "$bdb" --reason "try again"
+"$covenant" bulk retry --db "$bdb" --workflow hello --reason x --dry-run | grep -q "would retry 0 instances" || fail "bulk retry finds failed instances only"
+set +e; "$covenant" bulk cancel --db "$bdb" --workflow hello >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "bulk without --reason is a usage error (2), got $rc"
 echo '{"broken":' >"$tmp/bad.json"
 before=$("$covenant" history "$id" --db "$db" | tail -n 1)
 expect_error "no workflow named 'nothere'" "$covenant" start nothere --db "$db"
