@@ -1,5 +1,5 @@
-// A read-only page per instance: where it is, its state graph, its approvals, and its
-// history a page at a time.
+// A read-only page per instance: where it is (highlighted on its state graph), each step's
+// input, output and error, its approvals, and its history a page at a time.
 "use strict";
 
 (() => {
@@ -10,12 +10,47 @@
 
   function show(section) { $(section).classList.remove("hidden"); }
 
-  async function graph(workflow) {
-    const svg = await api("GET", `/v1/definitions/${encodeURIComponent(workflow)}/graph.svg`);
-    const img = el("img", { alt: `state graph of ${workflow}`, id: "graph-image" });
-    img.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(svg)));
+  // The graph, with the states the instance is at marked on it (drawn as an image: its labels
+  // are the definition's, not the page's text).
+  async function graph(workflow, at) {
+    const text = await api("GET", `/v1/definitions/${encodeURIComponent(workflow)}/graph.svg`);
+    const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    const current = new Set(at.map((f) => f.state));
+    for (const node of doc.querySelectorAll("g.node")) {
+      const title = node.querySelector("title");
+      if (!title || !current.has(title.textContent)) continue;
+      node.querySelectorAll("polygon, ellipse, path").forEach((shape) => {
+        shape.setAttribute("stroke", "#b45309");
+        shape.setAttribute("stroke-width", "4");
+      });
+    }
+    const marked = doc.documentElement.nodeName === "svg" ? new XMLSerializer().serializeToString(doc) : text;
+    const where = current.size ? ` (now at ${[...current].join(", ")}, outlined)` : "";
+    const img = el("img", { alt: `state graph of ${workflow}${where}`, id: "graph-image" });
+    img.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(marked)));
     $("graph").replaceChildren(img);
     show("graph-card");
+  }
+
+  // A value shown on demand: inputs and results can be large.
+  function folded(title, value) {
+    return el("details", {}, el("summary", {}, title), el("div", { class: "scroll" }, render(value)));
+  }
+
+  function attempt(a) {
+    const head = `#${a.attempt} ${when(a.at)} `;
+    return a.ok
+      ? el("div", { class: "attempt ok" }, folded(head + "ok", a.result))
+      : el("div", { class: "attempt failed error" }, head + `${a.error.code}: ${a.error.message}`);
+  }
+
+  async function steps() {
+    const page = await api("GET", `/v1/instances/${encodeURIComponent(id)}/steps`);
+    if (!page.items.length) return;
+    $("steps").querySelector("tbody").replaceChildren(...page.items.map((s) => el("tr", { class: "step" },
+      el("td", {}, s.state || "(compensation)"), el("td", {}, s.activity), el("td", {}, folded("input", s.input)),
+      el("td", {}, ...(s.attempts.length ? s.attempts.map(attempt) : [el("span", { class: "meta" }, "running")])))));
+    show("steps-card");
   }
 
   function summary(x) {
@@ -55,7 +90,7 @@
     try {
       const x = await api("GET", `/v1/instances/${encodeURIComponent(id)}`);
       summary(x);
-      await Promise.allSettled([graph(x.workflow), approvals().catch(() => {})]);
+      await Promise.allSettled([graph(x.workflow, x.at), steps(), approvals().catch(() => {})]);
       await history();
     } catch (e) {
       if (e.status === 401) { Covenant.forget(); show("login-card"); }

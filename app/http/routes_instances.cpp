@@ -2,6 +2,7 @@
 // (paginated), cancel, and external events.
 #include "app/http/api.hpp"
 #include "app/views.hpp"
+#include "engine/runtime/replay.hpp"
 #include "engine/time_format.hpp"
 
 namespace covenant::app::http {
@@ -127,6 +128,42 @@ void add_instance_routes(Api& api) {
     nlohmann::json next = nullptr;
     if (static_cast<int>(h->size()) > *limit) next = make_cursor((*h)[*limit - 1].seq, c.params[0]);
     reply(c, 200, {{"items", items}, {"next_cursor", next}});
+  });
+  // Each activity the instance ran: its input, and each attempt's result or error (re-decided
+  // from the history: runtime::steps).
+  api.route("GET", "/v1/instances/{id}/steps", {"auditor", "revops"}, [&s](Call& c) {
+    auto inst = s.store.instances.get(c.params[0]);
+    if (!inst) return problem(c, inst.error());
+    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
+    auto h = s.store.instances.history(c.params[0]);
+    if (!h) return problem(c, h.error());
+    auto wf = s.runtime.workflow((*inst)->digest);
+    if (!wf) return problem(c, wf.error());
+    workflows::JqEvaluator jq;
+    auto steps = engine::runtime::steps(*h, **wf, jq);
+    if (!steps) return problem(c, steps.error());
+    auto at = [](std::int64_t us) { return engine::format_rfc3339(engine::from_micros(us)); };
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& st : *steps) {
+      nlohmann::json attempts = nlohmann::json::array();
+      for (const auto& a : st.attempts) {
+        nlohmann::json j = {{"attempt", a.attempt}, {"at", at(a.at_us)}, {"ok", a.ok}};
+        if (a.ok)
+          j["result"] = a.result;
+        else
+          j["error"] = {{"code", a.error}, {"message", a.message}};
+        attempts.push_back(std::move(j));
+      }
+      items.push_back({{"key", st.key},
+                       {"frame", st.frame},
+                       {"state", st.state},
+                       {"activity", st.activity},
+                       {"compensation", st.compensation},
+                       {"input", st.input},
+                       {"scheduled", at(st.scheduled_us)},
+                       {"attempts", std::move(attempts)}});
+    }
+    reply(c, 200, {{"items", items}});
   });
   api.route("POST", "/v1/instances/{id}/cancel", {"revops"}, [&s](Call& c) {
     std::string reason = "cancelled over the API";

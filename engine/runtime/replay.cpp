@@ -2,7 +2,9 @@
 
 #include "engine/runtime/decide.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <functional>
 
 namespace covenant::engine::runtime {
 
@@ -181,7 +183,8 @@ namespace {
 
 ReplayResult run(const std::vector<history::Event>& recorded, const workflows::CompiledWorkflow& wf,
                  workflows::JqEvaluator& jq, const model::Instance* stored,
-                 std::optional<std::size_t> stop_before, model::Instance* rebuilt) {
+                 std::optional<std::size_t> stop_before, model::Instance* rebuilt,
+                 const std::function<void(const Decision&, std::int64_t)>& observe = {}) {
   ReplayResult out;
   auto diverge = [&](std::int64_t seq, std::string rec, std::string dec, std::string reason) {
     out.divergence = Divergence{seq, std::move(rec), std::move(dec), std::move(reason)};
@@ -243,6 +246,7 @@ ReplayResult run(const std::vector<history::Event>& recorded, const workflows::C
       return diverge(first.seq, describe(first), "(refused)",
                      "the new definition refuses this input: " + d.error().message);
     ++out.transitions;
+    if (observe) observe(*d, first.at_us);
     if (d->events.empty())
       return diverge(first.seq, describe(first), "(nothing)",
                      "the new definition takes no notice of this input (nothing waits for it "
@@ -314,6 +318,58 @@ Result<model::Instance> rebuild_before_failure(const std::vector<history::Event>
                                          std::to_string(r.divergence->seq) + ": " +
                                          r.divergence->reason);
   return inst;
+}
+
+Result<std::vector<StepRun>> steps(const std::vector<history::Event>& recorded,
+                                   const workflows::CompiledWorkflow& wf,
+                                   workflows::JqEvaluator& jq) {
+  std::vector<StepRun> out;
+  auto last_at = [&](const std::string& frame, const std::string& state, bool compensation) {
+    for (auto it = out.rbegin(); it != out.rend(); ++it)
+      if (it->compensation == compensation &&
+          (compensation || (it->frame == frame && it->state == state)))
+        return &*it;
+    return static_cast<StepRun*>(nullptr);
+  };
+  auto r = run(
+      recorded, wf, jq, nullptr, std::nullopt, nullptr, [&](const Decision& d, std::int64_t at_us) {
+        for (const auto& e : d.events) {
+          if (e.type != EventType::ActivityCompleted && e.type != EventType::ActivityFailed)
+            continue;
+          const json& p = e.payload;
+          bool compensation = p.value("compensation", false);
+          StepRun* step = last_at(e.frame, e.state, compensation);
+          if (!step) continue;
+          StepRun::Attempt a;
+          a.attempt = p.value("attempt", 1);
+          a.at_us = at_us;
+          a.ok = e.type == EventType::ActivityCompleted;
+          if (a.ok && p.contains("result")) a.result = p["result"];
+          a.error = text(p, "error");
+          a.message = text(p, "message");
+          step->attempts.push_back(std::move(a));
+        }
+        for (const auto& t : d.tasks) {
+          bool known =
+              std::any_of(out.begin(), out.end(), [&](const StepRun& s) { return s.key == t.key; });
+          if (known) continue;  // a retry of a step already listed: the same input
+          StepRun s;
+          s.key = t.key;
+          s.frame = t.frame;
+          s.state = t.state;
+          s.activity = t.activity;
+          s.compensation = t.compensation;
+          s.input = t.input;
+          s.scheduled_us = at_us;
+          out.push_back(std::move(s));
+        }
+      });
+  if (!r.skipped.empty()) return fail(ErrorCode::FailedPrecondition, r.skipped);
+  if (r.divergence)
+    return fail(ErrorCode::Internal, "the history does not replay on its own version at event " +
+                                         std::to_string(r.divergence->seq) + ": " +
+                                         r.divergence->reason);
+  return out;
 }
 
 }  // namespace covenant::engine::runtime

@@ -56,4 +56,27 @@ Result<model::Instance> rebuild_before_failure(const std::vector<history::Event>
                                                const workflows::CompiledWorkflow& wf,
                                                workflows::JqEvaluator& jq);
 
+// Each activity an instance ran, with the input it was given, each attempt's result or error:
+// re-decided from the history on its own version (the history keeps an input's digest, not
+// the input; deciding again gives the same input). For the instance page and operators.
+struct StepRun {
+  std::string key;  // the idempotency key
+  std::string frame, state, activity;
+  bool compensation = false;
+  nlohmann::json input;
+  std::int64_t scheduled_us = 0;
+  struct Attempt {
+    int attempt = 1;
+    std::int64_t at_us = 0;
+    bool ok = false;
+    nlohmann::json result;
+    std::string error, message;
+  };
+  std::vector<Attempt> attempts;  // none yet: it is running
+};
+// Errors: FailedPrecondition (the history spans versions), Internal (it does not replay).
+Result<std::vector<StepRun>> steps(const std::vector<history::Event>& recorded,
+                                   const workflows::CompiledWorkflow& wf,
+                                   workflows::JqEvaluator& jq);
+
 }  // namespace covenant::engine::runtime

@@ -175,8 +175,10 @@ struct DemoServer {
 std::string leaked_nothing(Browser& b) {
   return b
       .script(
-          R"JS(const m = document.body.innerText.match(/\b(undefined|null|NaN)\b|\[object Object\]/g);
-return m ? m.join(", ") : "";)JS")
+          R"JS(const t = document.body.innerText;
+const m = t.match(/\b(undefined|null|NaN)\b|\[object Object\]/g);
+const at = t.search(/\b(undefined|null|NaN)\b|\[object Object\]/);
+return m ? m.join(", ") + " (at: " + t.substring(Math.max(0, at - 80), at + 40) + ")" : "";)JS")
       .get<std::string>();
 }
 
@@ -337,6 +339,15 @@ TEST_CASE(
   auto history = b.wait_for_text("#history", "WritebackCommitted");
   CHECK(history.find("ApprovalGranted") != std::string::npos);
   b.wait_for_text("#approvals", "granted");
+  // Each step with its input and its outcome, re-decided from the history.
+  b.wait_for_text("#steps", "money.charge");
+  b.script("document.querySelectorAll('#steps details').forEach((d) => d.open = true)");
+  auto steps = b.text("#steps");
+  INFO(steps);
+  CHECK((steps.find("1,250.00") != std::string::npos ||  // the charge's input amount
+         steps.find("125000") != std::string::npos));
+  CHECK(steps.find("ok") != std::string::npos);
+  CHECK(steps.find("undefined") == std::string::npos);
   CHECK(serious_a11y_problems(b) == "");
 }
 

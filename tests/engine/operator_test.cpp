@@ -342,6 +342,18 @@ ENGINE_TEST("A failed step runs again with its input fixed, recorded and replaya
   auto r = rt::replay(*after, *op_compiled(kFailing), jq, &stored);
   INFO((r.divergence ? r.divergence->reason : ""));
   CHECK_FALSE(r.divergence);
+  // The steps, re-decided: the failed call with its input and error, the edited one with its
+  // result.
+  auto runs = rt::steps(*after, *op_compiled(kFailing), jq);
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].input["what"] == "ACME-OLD");
+  REQUIRE((*runs)[0].attempts.size() == 1);
+  CHECK_FALSE((*runs)[0].attempts[0].ok);
+  CHECK((*runs)[0].attempts[0].error == "InvalidInput");
+  CHECK((*runs)[1].input["what"] == "ACME-NEW");
+  REQUIRE((*runs)[1].attempts.size() == 1);
+  CHECK((*runs)[1].attempts[0].result["echo"]["what"] == "ACME-NEW");
   // A running instance has nothing to run again.
   auto twice = fx.runtime_->retry_step(id, {"lookup", nullptr, "again", "ops"});
   REQUIRE_FALSE(twice);
