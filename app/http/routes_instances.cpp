@@ -165,6 +165,36 @@ void add_instance_routes(Api& api) {
     }
     reply(c, 200, {{"items", items}});
   });
+  // Fix and retry: a failed step run again, its input edited or not (Runtime::retry_step).
+  api.route("POST", "/v1/instances/{id}/retry", {"operator"}, [&s](Call& c) {
+    auto body = json_body(c);
+    if (!body) return;
+    if (!body->is_object())
+      return problem(c, 422, "InvalidArgument",
+                     "the body is a JSON object: {reason, state, input}");
+    auto reason = body->find("reason");
+    if (reason == body->end() || !reason->is_string() ||
+        reason->get<std::string>().find_first_not_of(" \t\n") == std::string::npos)
+      return problem(c, 422, "InvalidArgument",
+                     "'reason' must say why the step runs again (it is recorded in the history)");
+    auto state = body->find("state");
+    if (state != body->end() && !state->is_string())
+      return problem(c, 422, "InvalidArgument", "'state' must be a string");
+    nlohmann::json input = body->contains("input") ? (*body)["input"] : nlohmann::json();
+    std::string at = state != body->end() ? state->get<std::string>() : "";
+    if (at.empty()) {  // where it failed: the last failed activity's state
+      auto h = s.store.instances.history(c.params[0]);
+      if (!h) return problem(c, h.error());
+      for (const auto& e : *h)
+        if (e.type == engine::history::EventType::ActivityFailed && !e.state.empty()) at = e.state;
+    }
+    auto r = s.runtime.retry_step(c.params[0], {at, input, *reason, c.principal.name});
+    if (!r) return problem(c, r.error());
+    auto inst = s.store.instances.get(c.params[0]);
+    if (!inst) return problem(c, inst.error());
+    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
+    reply(c, 200, instance_json(**inst));
+  });
   api.route("POST", "/v1/instances/{id}/cancel", {"revops"}, [&s](Call& c) {
     std::string reason = "cancelled over the API";
     if (!c.req.body.empty()) {

@@ -502,3 +502,45 @@ TEST_CASE("Instances are found by version, open gate and idle time through the A
   is_problem(a.call("GET", "/v1/instances?open_gate=maybe", p.audrey), 400);
   is_problem(a.call("GET", "/v1/instances?updated_before=soon", p.audrey), 400);
 }
+
+TEST_CASE("An operator runs a failed step again through the API, its input fixed and recorded") {
+  ApiFixture a;
+  People p(a);
+  a.fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: lookup }
+start: find
+states:
+  find: { type: task, activity: work.do, input: { what: "${ .account }" }, next: done }
+  done: { type: succeed }
+)");
+  a.fx.system.fail_next("work.do", 1, "InvalidInput", false);
+  auto started = a.post("/v1/instances", p.rita,
+                        {{"workflow", "lookup"}, {"input", {{"account", "ACME-OLD"}}}});
+  REQUIRE(started.status == 201);
+  std::string id = json::parse(started.body)["id"];
+  a.fx.drain();
+  REQUIRE(a.fx.instance(id).status == "failed");
+  auto olga = a.add("olga", {"operator"});
+  std::string path = "/v1/instances/" + id + "/retry";
+  json fix = {{"reason", "account renamed in the CRM"}, {"input", {{"what", "ACME-NEW"}}}};
+  is_problem(a.post(path, p.rita, fix), 403);  // RevOps does not: operators do
+  is_problem(a.post(path, olga, {{"input", {{"what", "x"}}}}), 422);  // a reason is required
+  is_problem(a.post(path, olga, {{"reason", "  "}}), 422);
+  is_problem(a.post(path, olga, {{"reason", "r"}, {"state", 7}}), 422);
+  is_problem(a.post(path, olga, {{"reason", "r"}, {"state", "done"}}), 409);  // not where it failed
+  auto ok = a.post(path, olga, fix);
+  REQUIRE(ok.status == 200);
+  CHECK(json::parse(ok.body)["status"] == "running");
+  a.fx.drain();
+  CHECK(a.fx.instance(id).status == "completed");
+  auto h = a.fx.store_->instances.history(id);
+  REQUIRE(h);
+  bool recorded = false;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::StepRetried)
+      recorded = e.payload["by"] == "olga" && e.payload["reason"] == "account renamed in the CRM" &&
+                 e.payload["changes"][0]["new"] == "ACME-NEW";
+  CHECK(recorded);
+  is_problem(a.post(path, olga, fix), 409);  // it is not failed any more
+}
