@@ -14,7 +14,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"Covenant: durable contract-to-cash workflows"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "covenant 0.1.0");
+  app.set_version_flag("--version", std::string("covenant ") + COVENANT_VERSION);
   int exit_code = 0;
   covenant::app::add_validate_command(app, exit_code);
   covenant::app::add_graph_command(app, exit_code);

@@ -11,6 +11,7 @@ find_package(SQLite3 REQUIRED)
 find_package(PostgreSQL REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(tl-expected REQUIRED)
+find_package(spdlog REQUIRED)
 
 # cpp-httplib is a compiled library in Debian; its pkg-config file carries the defines
 # (OpenSSL, zlib, brotli) that code using it must be compiled with.

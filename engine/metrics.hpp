@@ -1,4 +1,4 @@
-// Metrics: in-process counters and a latency histogram for /metrics (Prometheus text). Each
+// Metrics: in-process counters and latency histograms for /metrics (Prometheus text). Each
 // process counts what it did itself (Prometheus sums processes); gauges such as instances
 // by status come from the database when scraped. Lock-free; thread-safe.
 #pragma once
@@ -7,20 +7,54 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace covenant::engine {
 
+// A Prometheus histogram over durations: N upper bounds in seconds (`le`), plus +Inf.
+template <std::size_t N>
+class Histogram {
+ public:
+  explicit constexpr Histogram(const std::array<double, N>& upper) : upper_(upper) {}
+
+  void observe_us(std::int64_t us) {
+    if (us < 0) us = 0;  // a clock step backwards is not a negative wait
+    std::size_t i = 0;
+    while (i<N&& static_cast<double>(us)> upper_[i] * 1e6) ++i;
+    buckets_[i]++;
+    count_++;
+    sum_us_ += static_cast<std::uint64_t>(us);
+  }
+  const std::array<double, N>& upper() const { return upper_; }
+  // Cumulative counts per bucket; the last is +Inf (equal to count()).
+  std::array<std::uint64_t, N + 1> cumulative() const {
+    std::array<std::uint64_t, N + 1> out{};
+    std::uint64_t running = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = running += buckets_[i];
+    return out;
+  }
+  std::uint64_t count() const { return count_; }
+  std::uint64_t sum_us() const { return sum_us_; }
+
+ private:
+  std::array<double, N> upper_;
+  std::array<std::atomic<std::uint64_t>, N + 1> buckets_{};
+  std::atomic<std::uint64_t> count_{0}, sum_us_{0};
+};
+
 class Metrics {
  public:
   static constexpr int kEventTypes = 32;
-  // Upper bounds of the task duration buckets, in seconds (Prometheus `le`).
-  static constexpr std::array<double, 10> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1,
-                                                      0.25,  0.5,  1,     2.5,  10};
+  // Activity attempts and transitions: milliseconds to seconds.
+  static constexpr std::array<double, 10> kLatencyBuckets = {0.005, 0.01, 0.025, 0.05, 0.1,
+                                                             0.25,  0.5,  1,     2.5,  10};
+  // Approvals wait for people: a minute to a month.
+  static constexpr std::array<double, 9> kWaitBuckets = {60,    300,   900,    3600,   14400,
+                                                         43200, 86400, 259200, 2592000};
 
   void event(history::EventType t) { events_[static_cast<int>(t) % kEventTypes]++; }
   void transition(bool ok) { (ok ? transitions_ : transition_errors_)++; }
-  void task_duration_us(std::int64_t us);
   void webhook(bool delivered) { (delivered ? webhooks_ok_ : webhooks_failed_)++; }
   // A task outcome dropped because its worker had lost the lease (WorkQueue::finish).
   void late_outcome() { late_outcomes_++; }
@@ -36,33 +70,20 @@ class Metrics {
   std::uint64_t webhook_failures() const { return webhooks_failed_; }
   std::uint64_t late_outcomes() const { return late_outcomes_; }
   std::int64_t stranded() const { return stranded_; }
-  // Cumulative counts per bucket (the last is +Inf), the count and the sum in microseconds.
-  std::array<std::uint64_t, kBuckets.size() + 1> task_buckets() const;
-  std::uint64_t task_count() const { return task_count_; }
-  std::uint64_t task_sum_us() const { return task_sum_us_; }
+
+  // How long an activity attempt ran (scheduler::Worker).
+  Histogram<kLatencyBuckets.size()> task_duration{kLatencyBuckets};
+  // How long a unit of transitions took to decide and commit, retries included
+  // (runtime::Runtime::transact).
+  Histogram<kLatencyBuckets.size()> transition_duration{kLatencyBuckets};
+  // From an approval's request to each decision on it (approvals::ApprovalDesk).
+  Histogram<kWaitBuckets.size()> approval_wait{kWaitBuckets};
 
  private:
   std::array<std::atomic<std::uint64_t>, kEventTypes> events_{};
   std::atomic<std::uint64_t> transitions_{0}, transition_errors_{0};
   std::atomic<std::uint64_t> webhooks_ok_{0}, webhooks_failed_{0}, late_outcomes_{0};
   std::atomic<std::int64_t> stranded_{0};
-  std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> task_buckets_{};
-  std::atomic<std::uint64_t> task_count_{0}, task_sum_us_{0};
 };
-
-inline void Metrics::task_duration_us(std::int64_t us) {
-  std::size_t i = 0;
-  while (i < kBuckets.size() && static_cast<double>(us) > kBuckets[i] * 1e6) ++i;
-  task_buckets_[i]++;
-  task_count_++;
-  task_sum_us_ += static_cast<std::uint64_t>(us < 0 ? 0 : us);
-}
-
-inline std::array<std::uint64_t, Metrics::kBuckets.size() + 1> Metrics::task_buckets() const {
-  std::array<std::uint64_t, kBuckets.size() + 1> out{};
-  std::uint64_t running = 0;
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = running += task_buckets_[i];
-  return out;
-}
 
 }  // namespace covenant::engine

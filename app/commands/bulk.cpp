@@ -7,14 +7,12 @@
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
-#include "workflows/duration.hpp"
+#include "engine/runtime/operations.hpp"
 
 #include <iostream>
 
 namespace covenant::app {
 namespace bulk_command {
-
-using nlohmann::json;
 
 struct Options {
   CommonOptions common;
@@ -27,112 +25,56 @@ struct Options {
 };
 
 int run(const Options& o) {
-  if (o.reason.find_first_not_of(" \t\n") == std::string::npos) {
-    complain("bulk " + o.action) << "--reason must say why (it is recorded in every history)";
-    return 2;
-  }
-  json data = json::object();
+  engine::runtime::BulkRequest req;
+  req.action = o.action;
+  req.filter.workflow = o.workflow;
+  req.filter.status = o.status;
+  req.filter.business_key = o.business_key;
+  req.filter.version = o.version;
+  req.filter.open_gate = o.open_gate;
+  req.idle_for = o.idle_for;
+  req.instances = o.instances;
+  req.reason = o.reason;
+  req.by = o.by;
+  req.state = o.state;
+  req.event = o.event;
+  req.dry_run = o.dry_run;
+  req.limit = o.limit;
   if (!o.data_file.empty()) {
     auto parsed = read_json_file(o.data_file);
     if (!parsed) return 1;
-    data = *parsed;
+    req.data = *parsed;
   }
   auto eng = open_engine(o.common.db, 2, false);
   if (!eng) return report(eng.error());
-  Engine& e = **eng;
-  std::vector<engine::model::Instance> found;
-  if (!o.instances.empty()) {
-    for (const auto& id : o.instances) {
-      auto i = e.store->instances.get(id);
-      if (!i) return report(i.error());
-      if (!*i) return report({engine::ErrorCode::NotFound, "no instance " + id, id});
-      found.push_back(std::move(**i));
-    }
-  } else {
-    engine::store::InstanceFilter f;
-    f.workflow = o.workflow;
-    f.business_key = o.business_key;
-    f.version = o.version;
-    f.open_gate = o.open_gate;
-    // What each action applies to, unless a status is asked for.
-    f.status = !o.status.empty() ? o.status : o.action == "retry" ? "failed" : "running";
-    if (!o.idle_for.empty()) {
-      auto d = workflows::parse_duration(o.idle_for);
-      if (!d.seconds) {
-        complain("bulk " + o.action) << "--idle-for: " << d.error;
-        return 2;
-      }
-      f.updated_before_us = engine::to_micros(e.clock.now()) - *d.seconds * 1'000'000;
-    }
-    if (f.workflow.empty() && f.business_key.empty() && f.version.empty() && !f.open_gate &&
-        f.updated_before_us == 0 && o.status.empty()) {
-      complain("bulk " + o.action)
-          << "a bulk action needs a query (--workflow, --status, --business-key, --version, "
-             "--open-gate, --idle-for) or --instance: it does not act on every instance";
-      return 2;
-    }
-    while (static_cast<int>(found.size()) < o.limit) {
-      f.limit = std::min(500, o.limit - static_cast<int>(found.size()));
-      auto page = e.store->instances.find(f);
-      if (!page) return report(page.error());
-      for (auto& i : *page) found.push_back(std::move(i));
-      if (static_cast<int>(page->size()) < f.limit) break;
-      f.after_us = found.back().created_us;
-      f.after_id = found.back().id;
-    }
+  auto r = engine::runtime::bulk_action(*(*eng)->runtime, req);
+  if (!r) {
+    report(r.error());
+    // A request that cannot be done as asked (no reason, no query, a bad duration) is usage.
+    return r.error().code == engine::ErrorCode::InvalidArgument ? 2 : 1;
   }
-  int done = 0, refused = 0;
-  json results = json::array();
-  for (const auto& inst : found) {
-    std::string why;
-    if (!o.dry_run) {
-      engine::Result<void> r;
-      if (o.action == "cancel") {
-        r = e.runtime->cancel(inst.id, o.reason, o.by);
-      } else if (o.action == "signal") {
-        r = e.runtime->signal(inst.id, o.event, data, o.by);
-      } else {
-        std::string state = o.state;
-        if (state.empty()) {  // where it failed: the last failed activity's state
-          auto h = e.store->instances.history(inst.id);
-          if (!h) return report(h.error());
-          for (const auto& ev : *h)
-            if (ev.type == engine::history::EventType::ActivityFailed && !ev.state.empty())
-              state = ev.state;
-        }
-        r = e.runtime->retry_step(inst.id, {state, nullptr, o.reason, o.by});
-      }
-      if (!r) why = r.error().message;
-    }
-    why.empty() ? ++done : ++refused;
-    json item = {{"instance", inst.id}, {"done", why.empty() && !o.dry_run}};
-    if (!why.empty()) item["reason"] = why;
-    if (o.common.format == "json") {
-      results.push_back(std::move(item));
-      continue;
-    }
+  if (o.common.format == "json") {
+    std::cout << r->to_json(req).dump(2) << '\n';
+    return r->refused == 0 ? 0 : 1;
+  }
+  for (const auto& item : r->items) {
+    const auto& inst = item.instance;
     if (o.dry_run)
       std::cout << "would " << o.action << "  " << inst.id << "  " << inst.workflow << "  "
                 << inst.status << "  " << (inst.business_key.empty() ? "-" : inst.business_key)
                 << '\n';
-    else if (why.empty())
+    else if (item.refused.empty())
       std::cout << o.action << (o.action == "signal" ? "led  " : "ed  ") << inst.id << '\n';
     else
-      std::cout << "refused  " << inst.id << "  " << why << '\n';
+      std::cout << "refused  " << inst.id << "  " << item.refused << '\n';
   }
-  if (o.common.format == "json")
-    std::cout << json{{"action", o.action},    {"dry_run", o.dry_run},
-                      {"found", found.size()}, {"done", o.dry_run ? 0 : done},
-                      {"refused", refused},    {"results", results}}
-                     .dump(2)
-              << '\n';
-  else
-    std::cout << (o.dry_run ? "would " + o.action + " " : o.action + ": ") << found.size()
-              << " instance" << (found.size() == 1 ? "" : "s")
-              << (o.dry_run ? " (dry run: nothing changed)"
-                            : ", " + std::to_string(refused) + " refused")
-              << '\n';
-  return refused == 0 ? 0 : 1;
+  auto found = r->items.size();
+  std::cout << (o.dry_run ? "would " + o.action + " " : o.action + ": ") << found << " instance"
+            << (found == 1 ? "" : "s")
+            << (o.dry_run ? " (dry run: nothing changed)"
+                          : ", " + std::to_string(r->refused) + " refused")
+            << '\n';
+  return r->refused == 0 ? 0 : 1;
 }
 
 }  // namespace bulk_command

@@ -47,6 +47,17 @@ void add_common_options(CLI::App* cmd, CommonOptions& o) {
                                 ->check(CLI::IsMember({"text", "json"})));
 }
 
+void add_log_options(CLI::App* cmd, std::string& level, std::string& format) {
+  cmd->add_option("--log-level", level,
+                  "Least level logged: trace, debug, info, warn, error, off (default: "
+                  "$COVENANT_LOG_LEVEL or info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cmd->add_option("--log-format", format,
+                  "Log lines as text or json (one object per line; default: "
+                  "$COVENANT_LOG_FORMAT or text)")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
 int report(const engine::Error& e) {
   Complaint("", engine::to_string(e.code), e.where) << e.message;
   return 1;

@@ -23,6 +23,9 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App* cmd, CommonOptions& o);
+// --log-level and --log-format for the long-running commands (serve, worker, sandbox); empty
+// values fall back to $COVENANT_LOG_LEVEL / $COVENANT_LOG_FORMAT (engine/log.hpp).
+void add_log_options(CLI::App* cmd, std::string& level, std::string& format);
 // Makes `--format` (the option `opt` of `cmd`) switch errors to JSON when it is json.
 void errors_follow_format(CLI::App* cmd, CLI::Option* opt);
 bool errors_as_json();

@@ -10,7 +10,9 @@
 #include "app/config.hpp"
 #include "app/http/server.hpp"
 #include "app/webhook_bridge.hpp"
+#include "engine/log.hpp"
 #include "engine/scheduler/worker.hpp"
+#include "engine/store/database_url.hpp"
 #include "engine/time_format.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -24,12 +26,15 @@ namespace covenant::app {
 namespace serve_command {
 
 struct Options {
-  std::string config, db, host;
+  std::string config, db, host, log_level, log_format;
   int port = -1;
   bool create_db = false;
 };
 
 int run(const Options& o) {
+  auto logging = engine::log::options_from(o.log_level, o.log_format);
+  if (!logging) return report(logging.error());
+  engine::log::configure(*logging);
   auto cfg = load_serve_config(o.config);
   if (!cfg) return report(cfg.error());
   if (!o.db.empty()) cfg->db = o.db;
@@ -73,7 +78,8 @@ int run(const Options& o) {
     tick.expires_after(std::chrono::seconds(1));
     tick.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      if (auto r = notifier.run_due(); !r) complain("serve") << "notifier: " << r.error().message;
+      if (auto r = notifier.run_due(); !r)
+        engine::log::error("notifier", "delivering webhooks failed: " + r.error().message);
       notify_loop();
     });
   };
@@ -86,14 +92,17 @@ int run(const Options& o) {
     tick.cancel();
   });
   std::thread io_thread([&] { io.run(); });
-  std::cerr << "covenant serve: " << public_url << " on " << cfg->db << " (" << cfg->webhooks.size()
-            << " webhook endpoints)\n";
+  engine::log::info("serve", "serving " + public_url,
+                    {{"url", public_url},
+                     {"db", engine::store::redact_database_url(cfg->db)},
+                     {"webhook_endpoints", std::to_string(cfg->webhooks.size())},
+                     {"worker", wo.worker_id}});
   server.run();
   worker.stop();
   worker_thread.join();
   io.stop();
   io_thread.join();
-  std::cerr << "covenant serve: stopped\n";
+  engine::log::info("serve", "stopped");
   return 0;
 }
 
@@ -113,6 +122,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                 "mistyped path is not served empty)");
   cmd->add_option("--port", o->port, "Port (0: any free port; default 8080)")
       ->check(CLI::Range(0, 65535));
+  add_log_options(cmd, o->log_level, o->log_format);
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }
 

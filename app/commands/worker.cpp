@@ -1,5 +1,5 @@
 // covenant worker [--config FILE] [--db URL] [--concurrency N] [--id NAME] [--partitions K,…]
-//                 [--once]
+//                 [--once] [--log-level L] [--log-format text|json]
 // Runs timers and activity tasks until SIGTERM or SIGINT, then stops after the current pass
 // (running transitions commit; unfinished leases expire and another worker takes them).
 #include "engine/scheduler/worker.hpp"
@@ -10,6 +10,8 @@
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
 #include "app/config.hpp"
+#include "engine/log.hpp"
+#include "engine/store/database_url.hpp"
 #include "engine/time_format.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -29,9 +31,13 @@ struct Options {
   std::vector<int> partitions;
   bool once = false;
   bool create_db = false;
+  std::string log_level, log_format;
 };
 
 int run(const Options& o) {
+  auto logging = engine::log::options_from(o.log_level, o.log_format);
+  if (!logging) return report(logging.error());
+  engine::log::configure(*logging);
   // The adapters activities call come from the same covenant.yaml as serve's.
   auto cfg = load_serve_config(o.config);
   if (!cfg) return report(cfg.error());
@@ -73,11 +79,14 @@ int run(const Options& o) {
     if (!ec) worker.stop();
   });
   std::thread signal_thread([&] { signals_io.run(); });
-  std::cerr << "covenant worker " << wo.worker_id << " on " << o.common.db << '\n';
+  engine::log::info("worker", "working",
+                    {{"worker", wo.worker_id},
+                     {"db", engine::store::redact_database_url(o.common.db)},
+                     {"concurrency", std::to_string(wo.concurrency)}});
   worker.run();
   signals_io.stop();
   signal_thread.join();
-  std::cerr << "covenant worker " << wo.worker_id << " stopped\n";
+  engine::log::info("worker", "stopped", {{"worker", wo.worker_id}});
   return 0;
 }
 
@@ -99,6 +108,7 @@ void add_worker_command(CLI::App& app, int& exit_code) {
       ->delimiter(',')
       ->check(CLI::Range(0, engine::store::Store::kMaxPartitions - 1));
   cmd->add_flag("--once", o->once, "One pass over due work, then exit");
+  add_log_options(cmd, o->log_level, o->log_format);
   cmd->add_flag("--create-db", o->create_db,
                 "Create Covenant's schema if the database has none (default: refuse, so a "
                 "mistyped path is not worked on empty)");

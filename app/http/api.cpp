@@ -1,6 +1,7 @@
 #include "app/http/api.hpp"
 
 #include "app/http/problem.hpp"
+#include "engine/log.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/expressions.hpp"
 #include "workflows/json_input.hpp"
@@ -8,7 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <iostream>
+#include <chrono>
 #include <stdexcept>
 
 namespace covenant::app::http {
@@ -79,24 +80,41 @@ std::optional<std::string> malformed(const Request& req) {
 }
 
 Response Api::handle(const Request& req) {
+  auto started = std::chrono::steady_clock::now();
   Response res;
   std::string rid = "req_" + s_.ids.token().substr(0, 16);
+  Call c{req, res, rid, {}, std::nullopt, {}, {}, {}};
   try {
     res.headers.emplace_back("X-Request-Id", rid);
-    Call c{req, res, rid, {}, std::nullopt, {}};
     if (auto what = malformed(req)) {
       bool method = what->rfind("the method", 0) == 0;
-      problem(c, 400, method ? "BadRequest" : "InvalidEncoding", *what);
-      return res;
+      problem(c, method ? "BadRequest" : "InvalidEncoding", *what);
+    } else {
+      route_and_dispatch(c);
     }
-    route_and_dispatch(c);
   } catch (const std::exception& e) {  // boundary: log it, answer 500 without details
-    std::cerr << "http " << rid << " " << req.method << ": " << e.what() << '\n';
+    engine::log::error("http", std::string("request failed: ") + e.what(),
+                       {{"request_id", rid}, {"method", req.method}, {"path", req.path}});
     res = Response{};
     res.headers.emplace_back("X-Request-Id", rid);
-    Call again{req, res, rid, {}, std::nullopt, {}};
-    problem(again, 500, "Internal", "see the server log for request " + rid);
+    problem(c, "Internal", "see the server log for request " + rid);
   }
+  // The access log: one line per request, after it is answered. A malformed path or method
+  // is logged as received (the log escapes what it must).
+  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  engine::log::write(
+      res.status >= 500 ? engine::log::Level::Error : engine::log::Level::Info, "access",
+      req.method + " " + req.path + " " + std::to_string(res.status),
+      {{"request_id", rid},
+       {"method", req.method},
+       {"path", req.path},
+       {"status", std::to_string(res.status)},
+       {"duration_ms", std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100)},
+       {"principal", c.principal.name},
+       {"instance", c.instance},
+       {"workflow", c.workflow}});
   return res;
 }
 
@@ -113,14 +131,15 @@ void Api::route_and_dispatch(Call& c) {
     }
     found = &r;
     for (std::size_t i = 1; i < m.size(); ++i) c.params.push_back(m[i]);
+    if (r.pattern.rfind("/v1/instances/{id}", 0) == 0) c.instance = c.params[0];
     break;
   }
   if (!found && !allowed.empty()) {
     c.res.headers.emplace_back("Allow", allowed);
-    return problem(c, 405, "MethodNotAllowed",
+    return problem(c, "MethodNotAllowed",
                    req.method + " is not allowed here (allowed: " + allowed + ")");
   }
-  if (!found) return problem(c, 404, "NotFound", "no route for " + req.method + " " + req.path);
+  if (!found) return problem(c, "NotFound", "no route for " + req.method + " " + req.path);
   dispatch(*found, c);
 }
 
@@ -129,24 +148,24 @@ void Api::dispatch(const Route& r, Call& c) {
   std::string auth = c.req.header("authorization");
   if (auth.rfind("Bearer ", 0) != 0) {
     c.res.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return problem(c, 401, "Unauthenticated", "send Authorization: Bearer <token>");
+    return problem(c, "Unauthenticated", "send Authorization: Bearer <token>");
   }
   std::string token = auth.substr(7);
   if (token.rfind(engine::approvals::kCallbackTokenPrefix, 0) == 0) {
     if (r.access != Access::Callback) {
       c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      return problem(c, 401, "Unauthenticated",
+      return problem(c, "Unauthenticated",
                      "an approval callback token only reads and decides its approval");
     }
     auto who = s_.desk.authenticate_token(token);
     if (!who) {
       c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       if (who.error().code != engine::ErrorCode::PermissionDenied) return problem(c, who.error());
-      return problem(c, 401, "Unauthenticated", who.error().message);
+      return problem(c, "Unauthenticated", who.error().message);
     }
     if (who->spent && r.method != "POST") {  // a used token only replays its decision
       c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      return problem(c, 401, "Unauthenticated", "this callback token has been used");
+      return problem(c, "Unauthenticated", "this callback token has been used");
     }
     c.principal = who->principal;
     c.callback = *who;
@@ -156,7 +175,7 @@ void Api::dispatch(const Route& r, Call& c) {
   if (!who) {
     c.res.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     if (who.error().code != engine::ErrorCode::PermissionDenied) return problem(c, who.error());
-    return problem(c, 401, "Unauthenticated", who.error().message);
+    return problem(c, "Unauthenticated", who.error().message);
   }
   bool allowed = who->has_role("admin");
   for (const auto& role : r.roles)
@@ -164,7 +183,7 @@ void Api::dispatch(const Route& r, Call& c) {
   if (!allowed) {
     std::string roles;
     for (const auto& role : r.roles) roles += (roles.empty() ? "" : ", ") + role;
-    return problem(c, 403, "PermissionDenied", "this route needs one of the roles: " + roles);
+    return problem(c, "PermissionDenied", "this route needs one of the roles: " + roles);
   }
   c.principal = *who;
   r.handler(c);
@@ -173,7 +192,7 @@ void Api::dispatch(const Route& r, Call& c) {
 std::optional<nlohmann::json> json_body(Call& c) {
   std::string type = c.req.header("content-type");
   if (type.rfind("application/json", 0) != 0) {
-    problem(c, 415, "UnsupportedMediaType", "send Content-Type: application/json");
+    problem(c, "UnsupportedMediaType", "send Content-Type: application/json");
     return std::nullopt;
   }
   auto body = workflows::parse_json_input(c.req.body);
@@ -187,7 +206,7 @@ std::optional<nlohmann::json> json_body(Call& c) {
       why.kind == Kind::TooDeep
           ? " (the limit is " + std::to_string(workflows::kMaxJsonDepth) + " levels)"
           : "";
-  problem(c, 400, title, "the body is " + why.message + limit);
+  problem(c, title, "the body is " + why.message + limit);
   return std::nullopt;
 }
 
@@ -197,20 +216,25 @@ void reply(Call& c, int status, const nlohmann::json& body) {
   c.res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void problem(Call& c, int status, const std::string& title, const std::string& detail,
+void problem(Call& c, const std::string& code, const std::string& detail,
              const nlohmann::json& extra) {
-  c.res.status = status;
+  const ProblemType& type = problem_for(code);
+  c.res.status = type.status;
   c.res.content_type = "application/problem+json";
-  c.res.body = problem_json(status, title, detail, c.request_id, extra, c.req.path)
+  c.res.body = problem_json(type.status, type.code, detail, c.request_id, extra, c.req.path)
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void problem(Call& c, const engine::Error& e) {
-  int status = status_for(e.code);
-  if (status >= 500)
-    std::cerr << "http " << c.request_id << " " << c.req.method << " " << c.req.path << ": "
-              << engine::to_string(e.code) << ": " << e.message << '\n';
-  problem(c, status, engine::to_string(e.code), public_detail(e, c.request_id));
+  if (status_for(e.code) >= 500)
+    engine::log::error("http", std::string(engine::to_string(e.code)) + ": " + e.message,
+                       {{"request_id", c.request_id},
+                        {"method", c.req.method},
+                        {"path", c.req.path},
+                        {"principal", c.principal.name},
+                        {"instance", c.instance},
+                        {"workflow", c.workflow}});
+  problem(c, engine::to_string(e.code), public_detail(e, c.request_id));
 }
 
 std::optional<int> limit_param(Call& c, int def, int max) {
@@ -219,8 +243,7 @@ std::optional<int> limit_param(Call& c, int def, int max) {
   int n = 0;
   auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
   if (ec != std::errc() || p != it->second.data() + it->second.size() || n < 1 || n > max) {
-    problem(c, 400, "BadRequest",
-            "'limit' must be a whole number from 1 to " + std::to_string(max));
+    problem(c, "BadRequest", "'limit' must be a whole number from 1 to " + std::to_string(max));
     return std::nullopt;
   }
   return n;
@@ -260,6 +283,7 @@ std::optional<std::pair<std::int64_t, std::string>> read_cursor(const std::strin
 
 void add_all_routes(Api& api) {
   add_definition_routes(api);
+  add_operation_routes(api);
   add_instance_routes(api);
   add_review_routes(api);
   add_approval_routes(api);

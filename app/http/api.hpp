@@ -64,6 +64,9 @@ struct Call {
   engine::auth::Principal principal;
   std::optional<engine::approvals::Approver> callback;  // authenticated by a callback token
   std::vector<std::string> params;                      // path parameters, in order
+  // What the access log names beside the request, when the route knows it: the instance and
+  // its workflow (set by the routes that load one; a path's {id} under /v1/instances).
+  std::string instance, workflow;
 };
 
 // The pseudo-role of the approval routes: any principal (every principal holds a role;
@@ -110,6 +113,7 @@ class Api {
 void add_all_routes(Api& api);
 void add_definition_routes(Api& api);
 void add_instance_routes(Api& api);
+void add_operation_routes(Api& api);
 void add_approval_routes(Api& api);
 void add_admin_routes(Api& api);
 void add_web_routes(Api& api);
@@ -120,8 +124,10 @@ void add_review_routes(Api& api);
 // The JSON body, or a 415/400 problem already written (returns nullopt).
 std::optional<nlohmann::json> json_body(Call& c);
 void reply(Call& c, int status, const nlohmann::json& body);
-// `extra` members join the document (e.g. located errors, the instance a conflict names).
-void problem(Call& c, int status, const std::string& title, const std::string& detail,
+// The problem document for `code` (a kind problem.cpp lists: its HTTP status comes from there,
+// the one mapping from error kind to status). `extra` members join the document (e.g. located
+// errors, the instance a conflict names).
+void problem(Call& c, const std::string& code, const std::string& detail,
              const nlohmann::json& extra = nlohmann::json::object());
 void problem(Call& c, const engine::Error& e);
 // A query parameter's value, "" when absent.

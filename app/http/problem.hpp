@@ -12,13 +12,12 @@
 
 namespace covenant::app::http {
 
-int status_for(engine::ErrorCode code);
-
 // A kind of problem: its code (what clients match on, stable), the `type` URI the document
 // carries (a path on this server: GET it for the description, docs/http-api.md lists them all),
 // its title (the reason, in words) and what it means.
 struct ProblemType {
   const char* code;
+  int status;        // the HTTP status every answer of this kind carries
   const char* slug;  // the type is "/problems/" + slug
   const char* title;
   const char* description;
@@ -26,6 +25,10 @@ struct ProblemType {
 // Every kind the API answers with; one that is not listed goes out as about:blank.
 const std::vector<ProblemType>& problem_types();
 const ProblemType* problem_type(const std::string& code_or_slug);
+// The kind for `code`; a code the table does not list is a bug and answers as Internal (500).
+const ProblemType& problem_for(const std::string& code);
+// The status an engine error answers with (through its kind above).
+int status_for(engine::ErrorCode code);
 
 // The problem document (RFC 9457) for `status` and the problem `code` (InvalidArgument,
 // NotFound, …): {type, title, status, detail, instance, code, request_id}; `extra` members

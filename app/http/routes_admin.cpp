@@ -1,9 +1,18 @@
 // /healthz (no token: for load balancers), /problems/{slug} (no token: what a problem type
-// means) and /metrics (Prometheus text format 0.0.4).
+// means) and /metrics (Prometheus text format 0.0.4, checked by `promtool check metrics` in
+// the tests; docs/operations.md#metrics lists every family).
 #include "app/http/api.hpp"
 #include "app/http/problem.hpp"
+#include "engine/time_format.hpp"
 
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
 #include <sstream>
+#include <vector>
 
 namespace covenant::app::http {
 
@@ -15,7 +24,72 @@ void family(std::ostringstream& o, const char* name, const char* type, const cha
   o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
 }
 
-std::string render(const engine::store::Stats& st, const engine::Metrics& m) {
+template <std::size_t N>
+void histogram(std::ostringstream& o, const char* name, const char* help,
+               const engine::Histogram<N>& h) {
+  family(o, name, "histogram", help);
+  auto buckets = h.cumulative();
+  for (std::size_t i = 0; i < N; ++i)
+    o << name << "_bucket{le=\"" << h.upper()[i] << "\"} " << buckets[i] << '\n';
+  o << name << "_bucket{le=\"+Inf\"} " << buckets.back() << '\n';
+  o << name << "_sum " << static_cast<double>(h.sum_us()) / 1e6 << '\n';
+  o << name << "_count " << h.count() << '\n';
+}
+
+// The standard process_* families (as Prometheus' own clients export them), from /proc.
+// A value that cannot be read is left out rather than reported as 0.
+void process_metrics(std::ostringstream& o) {
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) in parentheses: state is field 3.
+  auto name_end = stat.rfind(')');
+  std::vector<std::string> f;
+  if (name_end != std::string::npos) {
+    std::istringstream rest(stat.substr(name_end + 2));
+    for (std::string w; rest >> w;) f.push_back(w);
+  }
+  long ticks = ::sysconf(_SC_CLK_TCK);
+  long page = ::sysconf(_SC_PAGESIZE);
+  // f[0] is field 3 (state): utime 14, stime 15, starttime 22, vsize 23, rss 24.
+  if (f.size() > 21 && ticks > 0 && page > 0) {
+    double cpu =
+        static_cast<double>(std::stoull(f[11]) + std::stoull(f[12])) / static_cast<double>(ticks);
+    family(o, "process_cpu_seconds_total", "counter", "User and system CPU time spent.");
+    o << "process_cpu_seconds_total " << cpu << '\n';
+    family(o, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+    o << "process_virtual_memory_bytes " << f[20] << '\n';
+    family(o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    o << "process_resident_memory_bytes " << std::stoll(f[21]) * page << '\n';
+    std::ifstream boot("/proc/stat");
+    for (std::string key; boot >> key;) {
+      if (key != "btime") continue;
+      long long btime = 0;
+      boot >> btime;
+      family(o, "process_start_time_seconds", "gauge",
+             "Start time of the process since the Unix epoch in seconds.");
+      o << "process_start_time_seconds "
+        << btime + static_cast<long long>(std::stoull(f[19]) / static_cast<unsigned long>(ticks))
+        << '\n';
+      break;
+    }
+  }
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    int n = 0;
+    while (const dirent* e = ::readdir(d))
+      if (e->d_name[0] != '.') ++n;
+    ::closedir(d);
+    family(o, "process_open_fds", "gauge", "Number of open file descriptors.");
+    o << "process_open_fds " << n - 1 << '\n';  // less the one reading the directory
+  }
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+    family(o, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+    o << "process_max_fds " << lim.rlim_cur << '\n';
+  }
+}
+
+std::string render(const engine::store::Stats& st, const engine::Metrics& m, std::int64_t now_us,
+                   const char* store_name) {
   std::ostringstream o;
   family(o, "covenant_instances", "gauge", "Workflow instances by status.");
   for (const char* status :
@@ -66,14 +140,23 @@ std::string render(const engine::store::Stats& st, const engine::Metrics& m) {
   family(o, "covenant_stranded_instances", "gauge",
          "Running instances with no task, timer, approval or awaited event (the last sweep).");
   o << "covenant_stranded_instances " << m.stranded() << '\n';
-  family(o, "covenant_task_duration_seconds", "histogram", "Activity attempt durations.");
-  auto buckets = m.task_buckets();
-  for (std::size_t i = 0; i < engine::Metrics::kBuckets.size(); ++i)
-    o << "covenant_task_duration_seconds_bucket{le=\"" << engine::Metrics::kBuckets[i] << "\"} "
-      << buckets[i] << '\n';
-  o << "covenant_task_duration_seconds_bucket{le=\"+Inf\"} " << buckets.back() << '\n';
-  o << "covenant_task_duration_seconds_sum " << static_cast<double>(m.task_sum_us()) / 1e6 << '\n';
-  o << "covenant_task_duration_seconds_count " << m.task_count() << '\n';
+  histogram(o, "covenant_task_duration_seconds", "Activity attempt durations.", m.task_duration);
+  histogram(o, "covenant_transition_duration_seconds",
+            "Time to decide and commit a unit of transitions, retries included.",
+            m.transition_duration);
+  histogram(o, "covenant_approval_wait_seconds",
+            "From an approval's request to each decision on it.", m.approval_wait);
+  family(o, "covenant_approval_oldest_open_seconds", "gauge",
+         "Age of the longest-waiting open approval (0: none open).");
+  o << "covenant_approval_oldest_open_seconds "
+    << (st.oldest_open_approval_us > 0 && now_us > st.oldest_open_approval_us
+            ? (now_us - st.oldest_open_approval_us) / 1'000'000
+            : 0)
+    << '\n';
+  family(o, "covenant_build_info", "gauge", "The running build: always 1, its facts as labels.");
+  o << "covenant_build_info{version=\"" << COVENANT_VERSION << "\",store=\"" << store_name
+    << "\"} 1\n";
+  process_metrics(o);
   return o.str();
 }
 
@@ -85,7 +168,7 @@ void add_admin_routes(Api& api) {
       "GET", "/healthz", {},
       [&s](Call& c) {
         auto st = s.store.stats();
-        if (!st) return problem(c, 503, "Unavailable", "the database does not answer");
+        if (!st) return problem(c, "Unavailable", "the database does not answer");
         reply(c, 200, {{"status", "ok"}});
       },
       Access::Public);
@@ -96,7 +179,7 @@ void add_admin_routes(Api& api) {
       [](Call& c) {
         const ProblemType* t = problem_type(c.params[0]);
         if (!t || c.params[0] != t->slug)
-          return problem(c, 404, "NotFound", "no problem type " + c.params[0]);
+          return problem(c, "NotFound", "no problem type " + c.params[0]);
         reply(c, 200,
               {{"type", std::string("/problems/") + t->slug},
                {"code", t->code},
@@ -109,7 +192,7 @@ void add_admin_routes(Api& api) {
     if (!st) return problem(c, st.error());
     c.res.status = 200;
     c.res.content_type = "text/plain; version=0.0.4";
-    c.res.body = render(*st, s.metrics);
+    c.res.body = render(*st, s.metrics, engine::to_micros(s.clock.now()), s.store.dialect().name());
   });
 }
 

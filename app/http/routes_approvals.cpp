@@ -52,7 +52,7 @@ std::optional<engine::store::DelegationRow> delegation(Call& c, Services& s, std
   }
   for (const auto& d : *all)
     if (d.id == id) return d;
-  problem(c, 404, "NotFound", "no delegation " + std::to_string(id));
+  problem(c, "NotFound", "no delegation " + std::to_string(id));
   return std::nullopt;
 }
 
@@ -102,7 +102,7 @@ void add_approval_routes(Api& api) {
     std::string after_id;
     if (auto it = c.req.query.find("cursor"); it != c.req.query.end()) {
       auto pos = read_cursor(it->second);
-      if (!pos) return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+      if (!pos) return problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
       after_us = pos->first;
       after_id = pos->second;
     }
@@ -121,9 +121,11 @@ void add_approval_routes(Api& api) {
       [&s](Call& c) {
         auto a = s.store.approvals.get(c.params[0]);
         if (!a) return problem(c, a.error());
-        if (!*a) return problem(c, 404, "NotFound", "no approval " + c.params[0]);
+        if (!*a) return problem(c, "NotFound", "no approval " + c.params[0]);
+        c.instance = (*a)->instance_id;
+        c.workflow = (*a)->workflow;
         if (!may_read(c, **a))
-          return problem(c, 403, "PermissionDenied", "you hold no role that reads this approval");
+          return problem(c, "PermissionDenied", "you hold no role that reads this approval");
         reply(c, 200, approval_json(**a, s.public_url));
       },
       Access::Callback);
@@ -132,21 +134,20 @@ void add_approval_routes(Api& api) {
       [&s](Call& c) {
         auto body = json_body(c);
         if (!body) return;
-        if (!body->is_object())
-          return problem(c, 422, "InvalidArgument", "the body must be an object");
+        if (!body->is_object()) return problem(c, "InvalidArgument", "the body must be an object");
         const auto& b = *body;
         auto text = [&](const char* k) {
           return b.contains(k) && b[k].is_string() ? b[k].get<std::string>() : std::string();
         };
         for (const char* k : {"comment", "digest", "decision_id", "on_behalf_of", "decision"})
           if (b.contains(k) && !b[k].is_string())
-            return problem(c, 422, "InvalidArgument", std::string("'") + k + "' must be a string");
+            return problem(c, "InvalidArgument", std::string("'") + k + "' must be a string");
         std::string decision = text("decision");
         if (decision != "approve" && decision != "reject" && decision != "request_changes")
-          return problem(c, 422, "InvalidArgument",
+          return problem(c, "InvalidArgument",
                          "'decision' must be \"approve\", \"reject\" or \"request_changes\"");
         if (text("digest").size() != 64)
-          return problem(c, 422, "InvalidArgument",
+          return problem(c, "InvalidArgument",
                          "'digest' must be the subject digest you were shown (64 hex digits)");
         engine::approvals::Approver who{c.principal, "", "", ""};
         if (c.callback) who = *c.callback;
@@ -171,13 +172,12 @@ void add_approval_routes(Api& api) {
     const auto& b = *body;
     for (const char* k : {"delegator", "delegate", "from", "until"})
       if (!b.is_object() || !b.contains(k) || !b[k].is_string())
-        return problem(c, 422, "InvalidArgument",
-                       std::string("the body needs a string '") + k + "'");
+        return problem(c, "InvalidArgument", std::string("the body needs a string '") + k + "'");
     std::string delegator = b["delegator"];
     auto from = engine::parse_rfc3339(b["from"].get<std::string>());
     auto until = engine::parse_rfc3339(b["until"].get<std::string>());
     if (!from || !until)
-      return problem(c, 422, "InvalidArgument", "'from' and 'until' must be RFC 3339 times");
+      return problem(c, "InvalidArgument", "'from' and 'until' must be RFC 3339 times");
     auto id = s.desk.delegate(
         {delegator, b["delegate"], engine::to_micros(*from), engine::to_micros(*until)},
         c.principal.name, c.principal.has_role("admin"));
@@ -192,7 +192,7 @@ void add_approval_routes(Api& api) {
     try {
       id = std::stoll(c.params[0]);
     } catch (const std::exception&) {  // boundary: a path segment that is not a number
-      return problem(c, 404, "NotFound", "no delegation " + c.params[0]);
+      return problem(c, "NotFound", "no delegation " + c.params[0]);
     }
     if (auto r = s.desk.approve_delegation(id, c.principal.name); !r) return problem(c, r.error());
     auto d = delegation(c, s, id);
@@ -212,12 +212,12 @@ void add_approval_routes(Api& api) {
     try {
       id = std::stoll(c.params[0]);
     } catch (const std::exception&) {  // boundary: a path segment that is not a number
-      return problem(c, 404, "NotFound", "no delegation " + c.params[0]);
+      return problem(c, "NotFound", "no delegation " + c.params[0]);
     }
     auto d = delegation(c, s, id);
     if (!d) return;
     if (d->delegator != c.principal.name && !c.principal.has_role("admin"))
-      return problem(c, 403, "PermissionDenied", "only the delegator or an admin revokes it");
+      return problem(c, "PermissionDenied", "only the delegator or an admin revokes it");
     if (auto r = s.store.approvals.revoke_delegation(id, engine::to_micros(s.clock.now()),
                                                      c.principal.name);
         !r)

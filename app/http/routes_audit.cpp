@@ -21,14 +21,14 @@ std::optional<engine::audit::ExportOptions> filters(Call& c) {
     if (v.empty()) continue;
     auto t = engine::parse_rfc3339(v);
     if (!t) {
-      problem(c, 400, "BadRequest",
+      problem(c, "BadRequest",
               std::string("'") + name + "' must be a date or an RFC 3339 time, e.g. 2027-01-15");
       return std::nullopt;
     }
     (std::string(name) == "from" ? o.query.from_us : o.query.to_us) = engine::to_micros(*t);
   }
   if (o.query.to_us && o.query.to_us <= o.query.from_us) {
-    problem(c, 400, "BadRequest", "'to' must be after 'from' (the range is [from, to))");
+    problem(c, "BadRequest", "'to' must be after 'from' (the range is [from, to))");
     return std::nullopt;
   }
   o.query.instance_id = query_param(c, "instance");
@@ -51,7 +51,7 @@ void add_audit_routes(Api& api) {
     engine::store::HistoryCursor after;
     if (auto cur = query_param(c, "cursor"); !cur.empty()) {
       auto decoded = engine::audit::decode_cursor(cur);
-      if (!decoded) return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+      if (!decoded) return problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
       after = *decoded;
     }
     auto page = engine::audit::events_page(s.store, *o, after, *limit);
@@ -65,7 +65,7 @@ void add_audit_routes(Api& api) {
     if (!o) return;
     o->format = query_param(c, "format").empty() ? "csv" : query_param(c, "format");
     if (o->format != "csv" && o->format != "jsonl")
-      return problem(c, 400, "BadRequest", "'format' is csv or jsonl");
+      return problem(c, "BadRequest", "'format' is csv or jsonl");
     c.res.status = 200;
     c.res.content_type = o->format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
     c.res.headers.emplace_back("Content-Disposition",
@@ -95,7 +95,7 @@ void add_audit_routes(Api& api) {
   api.route("GET", "/v1/documents/{sha256}", {"auditor", "finance", "revops"}, [&s](Call& c) {
     auto d = s.store.documents.get(c.params[0]);
     if (!d) return problem(c, d.error());
-    if (!*d) return problem(c, 404, "NotFound", "no document " + c.params[0]);
+    if (!*d) return problem(c, "NotFound", "no document " + c.params[0]);
     reply(c, 200,
           {{"sha256", (*d)->sha256},
            {"media_type", (*d)->media_type},

@@ -35,7 +35,7 @@ std::optional<engine::store::DefinitionRecord> find_version(Call& c, Services& s
                                : (!best || d.version > best->version))
       best = d;
   }
-  if (!best) problem(c, 404, "NotFound", "no such workflow or version: " + c.params[0]);
+  if (!best) problem(c, "NotFound", "no such workflow or version: " + c.params[0]);
   return best;
 }
 
@@ -46,7 +46,7 @@ void add_definition_routes(Api& api) {
   api.route("POST", "/v1/definitions", {"revops"}, [&s](Call& c) {
     std::string type = c.req.header("content-type");
     if (type.rfind("application/yaml", 0) != 0 && type.rfind("text/yaml", 0) != 0)
-      return problem(c, 415, "UnsupportedMediaType", "send the definition as application/yaml");
+      return problem(c, "UnsupportedMediaType", "send the definition as application/yaml");
     activities::BuiltinCatalog catalog;
     auto compiled = workflows::compile(c.req.body, "request", catalog);
     if (!compiled.workflow) {
@@ -56,8 +56,7 @@ void add_definition_routes(Api& api) {
                           {"column", d.span.column},
                           {"code", d.code},
                           {"message", d.message}});
-      return problem(c, 422, "InvalidDefinition", "the definition is not valid",
-                     {{"errors", errors}});
+      return problem(c, "InvalidDefinition", "the definition is not valid", {{"errors", errors}});
     }
     auto rec = s.store.definitions.put(compiled.workflow->name(), compiled.workflow->digest(),
                                        c.req.body, compiled.workflow->canonical_text(),
@@ -82,8 +81,7 @@ void add_definition_routes(Api& api) {
               nlohmann::json out = nlohmann::json::array();
               for (const auto& d : *all)
                 if (d.name == c.params[0]) out.push_back(summary(d));
-              if (out.empty())
-                return problem(c, 404, "NotFound", "no workflow named " + c.params[0]);
+              if (out.empty()) return problem(c, "NotFound", "no workflow named " + c.params[0]);
               reply(c, 200, {{"items", out}});
             });
   api.route("GET", "/v1/definitions/{name}", {"revops", "auditor", "service"}, [&s](Call& c) {
@@ -101,11 +99,11 @@ void add_definition_routes(Api& api) {
               // is.
               auto loaded = workflows::load(d->source, d->name);
               if (!loaded.definition)
-                return problem(c, 500, "Internal", "the stored definition no longer loads");
+                return problem(c, "Internal", "the stored definition no longer loads");
               activities::BuiltinCatalog catalog;
               auto svg = render_svg(workflows::to_dot(*loaded.definition, catalog));
               if (!svg)
-                return problem(c, 500, "Internal", "the graph could not be drawn: " + svg.error());
+                return problem(c, "Internal", "the graph could not be drawn: " + svg.error());
               c.res.status = 200;
               c.res.content_type = "image/svg+xml";
               c.res.body = *svg;

@@ -15,8 +15,7 @@ std::optional<std::int64_t> time_param(Call& c, const std::string& name) {
   if (it == c.req.query.end()) return 0;
   auto t = engine::parse_rfc3339(it->second);
   if (!t) {
-    problem(c, 400, "BadRequest",
-            "'" + name + "' must be an RFC 3339 time, e.g. 2027-01-15T08:00:00Z");
+    problem(c, "BadRequest", "'" + name + "' must be an RFC 3339 time, e.g. 2027-01-15T08:00:00Z");
     return std::nullopt;
   }
   return engine::to_micros(*t);
@@ -30,12 +29,12 @@ void add_instance_routes(Api& api) {
     auto body = json_body(c);
     if (!body) return;
     if (!body->is_object() || !body->contains("workflow") || !(*body)["workflow"].is_string())
-      return problem(c, 422, "InvalidArgument", "the body needs a string 'workflow'");
+      return problem(c, "InvalidArgument", "the body needs a string 'workflow'");
     if (body->contains("business_key") && !(*body)["business_key"].is_string())
-      return problem(c, 422, "InvalidArgument", "'business_key' must be a string");
+      return problem(c, "InvalidArgument", "'business_key' must be a string");
     if (body->contains("allow_duplicate_business_key") &&
         !(*body)["allow_duplicate_business_key"].is_boolean())
-      return problem(c, 422, "InvalidArgument", "'allow_duplicate_business_key' must be a boolean");
+      return problem(c, "InvalidArgument", "'allow_duplicate_business_key' must be a boolean");
     engine::runtime::StartOptions opts;
     opts.business_key = body->value("business_key", "");
     opts.allow_duplicate_business_key = body->value("allow_duplicate_business_key", false);
@@ -46,7 +45,7 @@ void add_instance_routes(Api& api) {
     if (!started && started.error().code == engine::ErrorCode::Conflict &&
         !started.error().where.empty()) {
       // The business key is held by a running instance: name it, for the caller to go on with.
-      problem(c, 409, "Conflict", started.error().message,
+      problem(c, "Conflict", started.error().message,
               {{"existing_instance", started.error().where}});
       c.res.headers.emplace_back("Location", "/v1/instances/" + started.error().where);
       return;
@@ -54,7 +53,9 @@ void add_instance_routes(Api& api) {
     if (!started) return problem(c, started.error());
     auto inst = s.store.instances.get(started->id);
     if (!inst) return problem(c, inst.error());
-    if (!*inst) return problem(c, 500, "Internal", "the instance vanished");
+    if (!*inst) return problem(c, "Internal", "the instance vanished");
+    c.instance = started->id;
+    c.workflow = (*inst)->workflow;
     c.res.headers.emplace_back("Location", "/v1/instances/" + started->id);
     // A replay (the same Idempotency-Key again) says so, as Stripe does, and creates nothing.
     if (started->replayed) c.res.headers.emplace_back("Idempotent-Replayed", "true");
@@ -68,7 +69,7 @@ void add_instance_routes(Api& api) {
     f.version = query_param(c, "version");
     if (auto gate = query_param(c, "open_gate"); !gate.empty()) {
       if (gate != "true" && gate != "false")
-        return problem(c, 400, "BadRequest", "'open_gate' must be true or false");
+        return problem(c, "BadRequest", "'open_gate' must be true or false");
       f.open_gate = gate == "true";
     }
     auto from = time_param(c, "created_from");
@@ -85,7 +86,7 @@ void add_instance_routes(Api& api) {
     f.limit = *limit + 1;  // one more tells whether there is a next page
     if (auto cur = query_param(c, "cursor"); !cur.empty()) {
       auto pos = read_cursor(cur);
-      if (!pos) return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+      if (!pos) return problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
       f.after_us = pos->first;
       f.after_id = pos->second;
     }
@@ -104,7 +105,8 @@ void add_instance_routes(Api& api) {
   api.route("GET", "/v1/instances/{id}", {"revops", "auditor", "service"}, [&s](Call& c) {
     auto inst = s.store.instances.get(c.params[0]);
     if (!inst) return problem(c, inst.error());
-    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
+    if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
+    c.workflow = (*inst)->workflow;
     reply(c, 200, instance_json(**inst));
   });
   api.route("GET", "/v1/instances/{id}/history", {"auditor", "revops"}, [&s](Call& c) {
@@ -114,12 +116,13 @@ void add_instance_routes(Api& api) {
     if (auto cur = query_param(c, "cursor"); !cur.empty()) {
       auto pos = read_cursor(cur);
       if (!pos || pos->second != c.params[0])
-        return problem(c, 400, "BadRequest", "'cursor' is not a cursor this API gave");
+        return problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
       after = pos->first;
     }
     auto inst = s.store.instances.get(c.params[0]);
     if (!inst) return problem(c, inst.error());
-    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
+    if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
+    c.workflow = (*inst)->workflow;
     auto h = s.store.instances.history(c.params[0], after, *limit + 1);
     if (!h) return problem(c, h.error());
     nlohmann::json items = nlohmann::json::array();
@@ -134,7 +137,8 @@ void add_instance_routes(Api& api) {
   api.route("GET", "/v1/instances/{id}/steps", {"auditor", "revops"}, [&s](Call& c) {
     auto inst = s.store.instances.get(c.params[0]);
     if (!inst) return problem(c, inst.error());
-    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
+    if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
+    c.workflow = (*inst)->workflow;
     auto h = s.store.instances.history(c.params[0]);
     if (!h) return problem(c, h.error());
     auto wf = s.runtime.workflow((*inst)->digest);
@@ -170,16 +174,15 @@ void add_instance_routes(Api& api) {
     auto body = json_body(c);
     if (!body) return;
     if (!body->is_object())
-      return problem(c, 422, "InvalidArgument",
-                     "the body is a JSON object: {reason, state, input}");
+      return problem(c, "InvalidArgument", "the body is a JSON object: {reason, state, input}");
     auto reason = body->find("reason");
     if (reason == body->end() || !reason->is_string() ||
         reason->get<std::string>().find_first_not_of(" \t\n") == std::string::npos)
-      return problem(c, 422, "InvalidArgument",
+      return problem(c, "InvalidArgument",
                      "'reason' must say why the step runs again (it is recorded in the history)");
     auto state = body->find("state");
     if (state != body->end() && !state->is_string())
-      return problem(c, 422, "InvalidArgument", "'state' must be a string");
+      return problem(c, "InvalidArgument", "'state' must be a string");
     nlohmann::json input = body->contains("input") ? (*body)["input"] : nlohmann::json();
     std::string at = state != body->end() ? state->get<std::string>() : "";
     if (at.empty()) {  // where it failed: the last failed activity's state
@@ -192,7 +195,8 @@ void add_instance_routes(Api& api) {
     if (!r) return problem(c, r.error());
     auto inst = s.store.instances.get(c.params[0]);
     if (!inst) return problem(c, inst.error());
-    if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]);
+    if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
+    c.workflow = (*inst)->workflow;
     reply(c, 200, instance_json(**inst));
   });
   api.route("POST", "/v1/instances/{id}/cancel", {"revops"}, [&s](Call& c) {

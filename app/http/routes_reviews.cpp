@@ -100,10 +100,10 @@ std::optional<Pending> review_of(const engine::model::Instance& inst, Definition
 std::optional<Pending> pending_review(Call& c, Services& s) {
   auto inst = s.store.instances.get(c.params[0]);
   if (!inst) return problem(c, inst.error()), std::nullopt;
-  if (!*inst) return problem(c, 404, "NotFound", "no instance " + c.params[0]), std::nullopt;
+  if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]), std::nullopt;
   Definitions defs(s.store);
   if (auto p = review_of(**inst, defs)) return p;
-  problem(c, 409, "FailedPrecondition",
+  problem(c, "FailedPrecondition",
           "instance " + c.params[0] + " is not waiting for a review of extracted terms");
   return std::nullopt;
 }
@@ -196,7 +196,7 @@ void add_review_routes(Api& api) {
     if (!body->is_object() || !body->contains("corrections") ||
         !(*body)["corrections"].is_array() || !body->contains("revision") ||
         !(*body)["revision"].is_string())
-      return problem(c, 422, "InvalidArgument",
+      return problem(c, "InvalidArgument",
                      "the body needs 'corrections' (a list; empty to confirm every term as read) "
                      "and 'revision' (the review's, as GET gave it)");
     std::vector<activities::extract::Correction> corrections;
@@ -204,7 +204,7 @@ void add_review_routes(Api& api) {
       if (!item.is_object() || !item.contains("field") || !item["field"].is_string() ||
           !item.contains("value") || !item.contains("reason") || !item["reason"].is_string() ||
           (item.contains("evidence") && !item["evidence"].is_string()))
-        return problem(c, 422, "InvalidArgument",
+        return problem(c, "InvalidArgument",
                        "each correction is {field, value, reason, evidence (optional)}, with "
                        "strings for field, reason and evidence");
       corrections.push_back(
@@ -213,7 +213,7 @@ void add_review_routes(Api& api) {
     auto p = pending_review(c, s);
     if (!p) return;
     if ((*body)["revision"] != revision(*p))
-      return problem(c, 409, "FailedPrecondition",
+      return problem(c, "FailedPrecondition",
                      "this review is " + revision(*p) + ", not " +
                          (*body)["revision"].get<std::string>() +
                          ": the terms changed since they were read; load the review again");
@@ -223,7 +223,7 @@ void add_review_routes(Api& api) {
     auto at = engine::format_rfc3339(s.clock.now());
     auto reviewed =
         activities::extract::apply_review(p->terms, corrections, text, c.principal.name, at);
-    if (!reviewed) return problem(c, 422, "InvalidArgument", reviewed.error().message);
+    if (!reviewed) return problem(c, "InvalidArgument", reviewed.error().message);
     // Fenced on the occurrence read: a review that moved on in between refuses it.
     auto sent = s.runtime.signal(p->instance.id, {p->event, reviewed->terms, c.principal.name,
                                                   reviewed->corrections, p->state, p->occurrence});

@@ -35,7 +35,7 @@ void add_web_routes(Api& api) {
       [](Call& c) {
         const auto& assets = web_assets();
         auto it = assets.find(c.params[0]);
-        if (it == assets.end()) return problem(c, 404, "NotFound", "no page " + c.params[0]);
+        if (it == assets.end()) return problem(c, "NotFound", "no page " + c.params[0]);
         c.res.status = 200;
         c.res.content_type = content_type(it->first);
         c.res.headers.emplace_back("Cache-Control", "no-cache");

@@ -78,11 +78,14 @@ Server::Server(Api& api, std::size_t max_body) : api_(api) {
   http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.get_header_value("Content-Type") == "application/problem+json") return;
     bool too_large = res.status == 413;
-    std::string title = too_large           ? "PayloadTooLarge"
-                        : res.status == 404 ? "NotFound"
-                                            : "BadRequest";
+    const ProblemType& type = problem_for(too_large           ? "PayloadTooLarge"
+                                          : res.status == 414 ? "UriTooLong"
+                                          : res.status == 404 ? "NotFound"
+                                                              : "BadRequest");
     std::string detail = too_large ? "the body is larger than the server accepts" : "bad request";
-    res.set_content(problem_json(res.status, title, detail, "").dump(), "application/problem+json");
+    res.status = type.status;
+    res.set_content(problem_json(type.status, type.code, detail, "").dump(),
+                    "application/problem+json");
   });
 }
 

@@ -213,6 +213,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
   };
   auto r = rt_.decide_approval((*a)->instance_id, in, before, after);
   if (!r) return tl::unexpected(r.error());
+  if (!recorded && rt_.metrics()) rt_.metrics()->approval_wait.observe_us(now_us - (*a)->opened_us);
   if (recorded) return repeated(*recorded, request);
   return answer;
 }

@@ -1,10 +1,10 @@
 #include "engine/notify/notifier.hpp"
 
+#include "engine/log.hpp"
 #include "engine/notify/slack_message.hpp"
 #include "engine/time_format.hpp"
 
 #include <algorithm>
-#include <iostream>
 
 namespace covenant::engine::notify {
 
@@ -107,8 +107,13 @@ Result<int> Notifier::run_due() {
     } else if (row.attempts >= opts_.max_attempts) {
       row.status = "failed";
       row.done_us = now;
-      std::cerr << "notifier: giving up on webhook " << row.id << " (" << row.topic << ") after "
-                << row.attempts << " attempts: " << error << '\n';
+      log::error(
+          "notifier",
+          "giving up on webhook after " + std::to_string(row.attempts) + " attempts: " + error,
+          {{"webhook", std::to_string(row.id)},
+           {"topic", row.topic},
+           {"instance", row.instance_id},
+           {"approval", row.approval_id}});
     } else {
       std::int64_t delay = opts_.first_retry.count() * 1'000'000LL << std::min(row.attempts - 1, 9);
       row.next_us = now + std::min<std::int64_t>(delay, 3600'000'000LL);

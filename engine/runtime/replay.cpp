@@ -1,6 +1,7 @@
 #include "engine/runtime/replay.hpp"
 
 #include "engine/runtime/decide.hpp"
+#include "engine/time_format.hpp"
 
 #include <algorithm>
 #include <exception>

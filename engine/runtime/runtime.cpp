@@ -1,6 +1,7 @@
 #include "engine/runtime/runtime.hpp"
 
 #include "engine/history/hash_chain.hpp"
+#include "engine/log.hpp"
 #include "engine/runtime/replay.hpp"
 #include "engine/runtime/side_records.hpp"
 #include "engine/time_format.hpp"
@@ -8,7 +9,7 @@
 #include "workflows/loader.hpp"
 
 #include <algorithm>
-#include <iostream>
+#include <chrono>
 #include <set>
 
 namespace covenant::engine::runtime {
@@ -159,6 +160,7 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
 }
 
 Result<Runtime::Committed> Runtime::transact(Unit& u) {
+  auto began = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     for (auto& step : u.steps) {
       step.started.clear();
@@ -179,6 +181,10 @@ Result<Runtime::Committed> Runtime::transact(Unit& u) {
       for (const auto& step : u.steps)
         if (step.late) late(*step.task);
       if (metrics_) {
+        metrics_->transition_duration.observe_us(
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  began)
+                .count());
         for (int i = 0; i < r->transitions; ++i) metrics_->transition(true);
         for (auto type : r->events) metrics_->event(type);
       }
@@ -400,9 +406,12 @@ Result<void> Runtime::advance(
 
 void Runtime::late(const store::TaskRow& t) {
   if (metrics_) metrics_->late_outcome();
-  std::cerr << "covenant: late outcome of task " << t.key << " (attempt " << t.attempt
-            << ", worker " << t.lease_owner
-            << ") ignored: its lease was taken over or its attempt superseded\n";
+  log::warn("runtime",
+            "late outcome ignored: the task's lease was taken over or its attempt superseded",
+            {{"task", t.key},
+             {"instance", t.instance_id},
+             {"attempt", std::to_string(t.attempt)},
+             {"worker", t.lease_owner}});
 }
 
 Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,
@@ -552,7 +561,8 @@ Runtime::Completed Runtime::complete_tasks(const std::vector<Completion>& batch,
   for (const auto& c : batch) {
     if (auto r = complete_task(c.task, c.result); !r) {
       ++out.failed;
-      std::cerr << "covenant: task " << c.task.key << ": " << r.error().message << '\n';
+      log::error("runtime", "recording a task's outcome failed: " + r.error().message,
+                 {{"task", c.task.key}, {"instance", c.task.instance_id}});
     }
   }
   return out;

@@ -1,9 +1,9 @@
 #include "engine/scheduler/sweeper.hpp"
 
+#include "engine/log.hpp"
 #include "engine/time_format.hpp"
 
 #include <algorithm>
-#include <iostream>
 
 namespace covenant::engine::scheduler {
 
@@ -39,10 +39,14 @@ Result<int> Sweeper::sweep(std::int64_t now_us) {
     std::string last = s.last_events.empty()
                            ? std::string("none")
                            : std::string(history::name(s.last_events.back().type));
-    std::cerr << "covenant: instance " << inst.id << " (" << inst.workflow << ", "
-              << inst.business_key << ") is stranded: " << inst.status
-              << " with no task, timer, approval or awaited event; last event " << last << " at "
-              << format_rfc3339(from_micros(inst.updated_us)) << " (covenant doctor lists it)\n";
+    log::warn("sweeper",
+              "instance is stranded: " + inst.status +
+                  " with no task, timer, approval or awaited event (covenant doctor lists it)",
+              {{"instance", inst.id},
+               {"workflow", inst.workflow},
+               {"business_key", inst.business_key},
+               {"last_event", last},
+               {"last_event_at", format_rfc3339(from_micros(inst.updated_us))}});
     store::OutboxRow row;
     row.topic = "instance.stranded";
     row.instance_id = inst.id;

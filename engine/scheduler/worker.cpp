@@ -1,5 +1,6 @@
 #include "engine/scheduler/worker.hpp"
 
+#include "engine/log.hpp"
 #include "engine/scheduler/sweeper.hpp"
 #include "engine/store/work_listener.hpp"
 #include "engine/time_format.hpp"
@@ -9,7 +10,6 @@
 #include <poll.h>
 
 #include <future>
-#include <iostream>
 #include <thread>
 
 namespace covenant::engine::scheduler {
@@ -46,7 +46,7 @@ runtime::Runtime::Completion Worker::execute(const store::TaskRow& t) {
       result = ActivityResult::failure("ActivityCrashed", e.what(), true);
     }
     if (auto* m = rt_.metrics())
-      m->task_duration_us(to_micros(rt_.clock().now()) - to_micros(start));
+      m->task_duration.observe_us(to_micros(rt_.clock().now()) - to_micros(start));
     if (t.timeout_us && rt_.clock().now() > call.deadline)
       result =
           ActivityResult::failure("Timeout", "the activity took longer than its timeout", true);
@@ -65,14 +65,15 @@ runtime::Runtime::Completion Worker::execute(const store::TaskRow& t) {
 int Worker::fire_timers(std::int64_t now_us) {
   auto timers = rt_.store().work.due_timers(now_us, opts_.timer_batch);
   if (!timers) {
-    std::cerr << "worker " << opts_.worker_id << ": timers: " << timers.error().message << '\n';
+    log::error("worker", "reading due timers failed: " + timers.error().message,
+               {{"worker", opts_.worker_id}});
     return 0;
   }
   int fired = 0;
   for (const auto& t : *timers) {
     if (auto r = rt_.fire_timer(t); !r)
-      std::cerr << "worker " << opts_.worker_id << ": timer " << t.key << ": " << r.error().message
-                << '\n';
+      log::error("worker", "timer failed: " + r.error().message,
+                 {{"worker", opts_.worker_id}, {"timer", t.key}, {"instance", t.instance_id}});
     else
       ++fired;
   }
@@ -86,8 +87,8 @@ PassStats Worker::run_due() {
     for (const auto& t : *timers) {
       if (auto r = rt_.fire_timer(t); !r) {
         ++stats.errors;
-        std::cerr << "worker " << opts_.worker_id << ": timer " << t.key << ": "
-                  << r.error().message << '\n';
+        log::error("worker", "timer failed: " + r.error().message,
+                   {{"worker", opts_.worker_id}, {"timer", t.key}, {"instance", t.instance_id}});
       } else {
         ++stats.timers;
       }
@@ -99,7 +100,8 @@ PassStats Worker::run_due() {
                                       opts_.partitions);
   if (!tasks) {
     ++stats.errors;
-    std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
+    log::error("worker", "claiming tasks failed: " + tasks.error().message,
+               {{"worker", opts_.worker_id}});
     return stats;
   }
   stats.tasks = static_cast<int>(tasks->size());
@@ -121,7 +123,8 @@ PassStats Worker::run_due() {
       while (f.wait_for(opts_.lease / 3) != std::future_status::ready) {
         auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
         if (auto r = rt_.store().work.extend_leases(opts_.worker_id, ids, until); !r)
-          std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
+          log::warn("worker", "extending leases failed: " + r.error().message,
+                    {{"worker", opts_.worker_id}});
       }
       done.push_back(f.get());
     }
@@ -215,10 +218,11 @@ void Worker::run() {
   // Tasks still leased under this worker's name belong to a previous life of it (a crash):
   // nothing runs them now, so they are taken back at once rather than after their lease.
   if (auto released = rt_.store().work.release_leases(opts_.worker_id); !released)
-    std::cerr << "worker " << opts_.worker_id << ": " << released.error().message << '\n';
+    log::error("worker", "releasing leases failed: " + released.error().message,
+               {{"worker", opts_.worker_id}});
   else if (*released > 0)
-    std::cerr << "worker " << opts_.worker_id << ": took back " << *released
-              << " tasks leased before a restart\n";
+    log::info("worker", "took back " + std::to_string(*released) + " tasks leased before a restart",
+              {{"worker", opts_.worker_id}});
   std::thread committer([this] { commit_loop(); });
   // Heartbeats on their own thread: a claim or a timer waiting on a lock must not let the
   // leases of running tasks lapse (their outcomes would then be dropped as late).
@@ -243,7 +247,8 @@ void Worker::run() {
       auto tasks =
           rt_.store().work.claim(opts_.worker_id, now, opts_.lease.count(), room, opts_.partitions);
       if (!tasks) {
-        std::cerr << "worker " << opts_.worker_id << ": claim: " << tasks.error().message << '\n';
+        log::error("worker", "claiming tasks failed: " + tasks.error().message,
+                   {{"worker", opts_.worker_id}});
       } else {
         claimed = static_cast<int>(tasks->size());
         claims_++;
@@ -260,7 +265,8 @@ void Worker::run() {
     if (rt_.clock().now() - last_sweep >= opts_.sweep) {
       last_sweep = rt_.clock().now();
       if (auto r = sweeper.sweep(to_micros(last_sweep)); !r)
-        std::cerr << "worker " << opts_.worker_id << ": sweep: " << r.error().message << '\n';
+        log::error("worker", "sweeping for stranded instances failed: " + r.error().message,
+                   {{"worker", opts_.worker_id}});
     }
     if (fired > 0 || (claimed > 0 && claimed == room)) {
       // More may be due at once; with no room left, wait for the committer to free some.
@@ -309,7 +315,8 @@ void Worker::heartbeat_loop() {
     lock.unlock();
     auto until = to_micros(rt_.clock().now()) + opts_.lease.count();
     if (auto r = rt_.store().work.extend_leases(opts_.worker_id, tasks, until); !r)
-      std::cerr << "worker " << opts_.worker_id << ": heartbeat: " << r.error().message << '\n';
+      log::warn("worker", "extending leases failed: " + r.error().message,
+                {{"worker", opts_.worker_id}});
     lock.lock();
   }
 }

@@ -130,4 +130,25 @@ tl::expected<DatabaseUrl, std::string> parse_database_url(const std::string& url
   return DatabaseUrl{Backend::Sqlite, url};
 }
 
+std::string redact_database_url(const std::string& url) {
+  std::string out = url;
+  auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    auto start = scheme + 3;
+    auto at = out.find('@', start);
+    auto slash = out.find('/', start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      auto colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') continue;
+    auto end = out.find('&', p);
+    auto from = p + 9;
+    out.replace(from, (end == std::string::npos ? out.size() : end) - from, "***");
+  }
+  return out;
+}
+
 }  // namespace covenant::engine::store

@@ -21,4 +21,8 @@ struct DatabaseUrl {
 // Fails with a message saying what is wrong with the URL (never echoing a password).
 tl::expected<DatabaseUrl, std::string> parse_database_url(const std::string& url);
 
+// The URL with any password replaced by "***" (in the user info and a password= parameter),
+// for logs and messages.
+std::string redact_database_url(const std::string& url);
+
 }  // namespace covenant::engine::store

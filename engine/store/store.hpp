@@ -53,6 +53,8 @@ struct Stats {
   std::int64_t approvals_open = 0;
   std::map<std::string, std::int64_t> outbox_by_status;
   std::int64_t tasks_ready = 0, timers_pending = 0;
+  std::int64_t oldest_open_approval_us =
+      0;  // when the longest-waiting open approval opened; 0: none
 };
 
 class Store {

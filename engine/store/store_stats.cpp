@@ -9,6 +9,8 @@ constexpr const char* kOpenApprovals = "SELECT COUNT(*) FROM approvals WHERE sta
 constexpr const char* kOutboxByStatus = "SELECT status, COUNT(*) FROM outbox GROUP BY status";
 constexpr const char* kReadyTasks = "SELECT COUNT(*) FROM tasks WHERE status = 'ready'";
 constexpr const char* kPendingTimers = "SELECT COUNT(*) FROM timers WHERE status = 'pending'";
+constexpr const char* kOldestOpenApproval =
+    "SELECT COALESCE(MIN(opened_us), 0) FROM approvals WHERE status = 'open'";
 
 }  // namespace
 
@@ -27,7 +29,8 @@ Result<Stats> Store::stats() {
     }
     for (auto [sql, target] :
          {std::pair{kOpenApprovals, &out.approvals_open}, std::pair{kReadyTasks, &out.tasks_ready},
-          std::pair{kPendingTimers, &out.timers_pending}}) {
+          std::pair{kPendingTimers, &out.timers_pending},
+          std::pair{kOldestOpenApproval, &out.oldest_open_approval_us}}) {
       long long v = 0;
       (*tx)->sql() << sql, soci::into(v);
       *target = v;

@@ -3,6 +3,14 @@
 // bodies that carry the callbacks.
 #include "engine/notify/notifier.hpp"
 #include "tests/app/api_fixture.hpp"
+#include "tests/support/command.hpp"
+#include "tests/support/paths.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
 
 using covenant::testing::ApiFixture;
 using covenant::testing::is_problem;
@@ -344,7 +352,7 @@ TEST_CASE("Metrics are in the Prometheus text format and need a role") {
   ApiFixture a;
   People p(a);
   auto svc = a.add("prom", {"service"});
-  parked(a, p);
+  auto approval = parked(a, p);
   auto m = a.call("GET", "/metrics", svc);
   REQUIRE(m.status == 200);
   CHECK(m.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
@@ -352,6 +360,56 @@ TEST_CASE("Metrics are in the Prometheus text format and need a role") {
   CHECK(m.body.find("covenant_approvals_pending 1\n") != std::string::npos);
   CHECK(m.body.find("# TYPE covenant_task_duration_seconds histogram") != std::string::npos);
   CHECK(m.body.find("covenant_webhooks_queued{status=\"pending\"} 1\n") != std::string::npos);
+  CHECK(m.body.find("covenant_build_info{version=\"" COVENANT_VERSION "\",store=\"") !=
+        std::string::npos);
+  CHECK(m.body.find("\nprocess_resident_memory_bytes ") != std::string::npos);
+  CHECK(m.body.find("\nprocess_open_fds ") != std::string::npos);
+  CHECK(m.body.find("# TYPE covenant_transition_duration_seconds histogram") != std::string::npos);
+  CHECK(m.body.find("covenant_approval_wait_seconds_count 0\n") != std::string::npos);
+  // The approval has waited two hours when it is decided: the gauge of the oldest open one
+  // says so, and the decision lands in the 4h bucket of the waiting-time histogram.
+  a.fx.clock.advance(std::chrono::hours(2));
+  m = a.call("GET", "/metrics", svc);
+  CHECK(m.body.find("covenant_approval_oldest_open_seconds 7200\n") != std::string::npos);
+  REQUIRE(a.post("/v1/approvals/" + approval["id"].get<std::string>() + "/decisions", p.bob,
+                 decision("approve", approval["digest"]))
+              .status == 201);
+  a.fx.drain();
+  m = a.call("GET", "/metrics", svc);
+  CHECK(m.body.find("covenant_approval_wait_seconds_bucket{le=\"3600\"} 0\n") != std::string::npos);
+  CHECK(m.body.find("covenant_approval_wait_seconds_bucket{le=\"14400\"} 1\n") !=
+        std::string::npos);
+  CHECK(m.body.find("covenant_approval_wait_seconds_sum 7200\n") != std::string::npos);
+  // The gate takes two decisions: it is still open, and still the oldest.
+  CHECK(m.body.find("covenant_approval_oldest_open_seconds 7200\n") != std::string::npos);
+  CHECK(m.body.find("covenant_transition_duration_seconds_count 0\n") == std::string::npos);
+  // promtool (Prometheus' own checker) accepts the exposition as it is served.
+  covenant::testing::TempDir dir;
+  std::string file = (dir.path() / "metrics.txt").string();
+  std::ofstream(file) << m.body;
+  std::string out;
+  int rc = covenant::testing::run_command("promtool check metrics < " + file + " 2>&1", out);
+  INFO(out);
+  CHECK(rc == 0);
+  // Every metric the shipped alert rules and dashboard query is one this server exports.
+  std::regex family_line(R"(# TYPE (\w+) )");
+  std::set<std::string> families;
+  for (std::sregex_iterator it(m.body.begin(), m.body.end(), family_line), end; it != end; ++it)
+    families.insert((*it)[1]);
+  int used = 0;
+  for (const char* file : {"covenant-alerts.yaml", "grafana-dashboard.json"}) {
+    std::ifstream in(covenant::testing::source_dir() / "docs" / "monitoring" / file);
+    REQUIRE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::regex metric(R"(\b((covenant|process)_[a-z_]+?)(_bucket|_sum|_count)?\b)");
+    for (std::sregex_iterator it(text.begin(), text.end(), metric), end; it != end; ++it) {
+      std::string name = (*it)[1];
+      INFO(file << " uses " << name);
+      CHECK(families.count(name));
+      ++used;
+    }
+  }
+  CHECK(used > 20);
   is_problem(a.call("GET", "/metrics", p.bob), 403);
   is_problem(a.call("GET", "/metrics", ""), 401);
   CHECK(a.call("GET", "/healthz", "").status == 200);
@@ -543,4 +601,128 @@ states:
                  e.payload["changes"][0]["new"] == "ACME-NEW";
   CHECK(recorded);
   is_problem(a.post(path, olga, fix), 409);  // it is not failed any more
+}
+
+TEST_CASE("An operator cancels by query through the API: dry run first, a reason required") {
+  ApiFixture a;
+  People p(a);
+  a.fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: parked-bulk }
+start: hold
+states:
+  hold: { type: wait, event: go, next: done }
+  done: { type: succeed }
+)");
+  std::vector<std::string> ids;
+  for (const char* key : {"B-1", "B-2", "B-3"}) {
+    auto r = a.post("/v1/instances", p.rita, {{"workflow", "parked-bulk"}, {"business_key", key}});
+    REQUIRE(r.status == 201);
+    ids.push_back(json::parse(r.body)["id"]);
+  }
+  auto olga = a.add("olga", {"operator"});
+  json query = {{"workflow", "parked-bulk"}};
+  json dry = {{"action", "cancel"}, {"reason", "lost deals"}, {"dry_run", true}, {"query", query}};
+  is_problem(a.post("/v1/instances/bulk", p.rita, dry), 403);  // operators only
+  is_problem(a.post("/v1/instances/bulk", olga, {{"action", "cancel"}, {"query", query}}), 422);
+  is_problem(a.post("/v1/instances/bulk", olga, {{"action", "cancel"}, {"reason", "x"}}),
+             422);  // no query: never every instance
+  is_problem(
+      a.post("/v1/instances/bulk", olga, {{"action", "delete"}, {"reason", "x"}, {"query", query}}),
+      422);
+  is_problem(a.post("/v1/instances/bulk", olga,
+                    {{"action", "cancel"}, {"reason", "x"}, {"query", {{"colour", "red"}}}}),
+             422);
+  is_problem(a.post("/v1/instances/bulk", olga,
+                    {{"action", "cancel"}, {"reason", "x"}, {"query", {{"idle_for", "soon"}}}}),
+             422);
+  auto listed = a.post("/v1/instances/bulk", olga, dry);
+  REQUIRE(listed.status == 200);
+  auto l = json::parse(listed.body);
+  CHECK(l["found"] == 3);
+  CHECK(l["done"] == 0);
+  for (const auto& id : ids) CHECK(a.fx.instance(id).status == "running");  // nothing changed
+  // Two by name, then the rest by query: each history says who and why.
+  auto two =
+      a.post("/v1/instances/bulk", olga,
+             {{"action", "cancel"}, {"reason", "lost deals"}, {"instances", {ids[0], ids[1]}}});
+  REQUIRE(two.status == 200);
+  CHECK(json::parse(two.body)["done"] == 2);
+  auto rest = a.post("/v1/instances/bulk", olga,
+                     {{"action", "cancel"}, {"reason", "lost deals"}, {"query", query}});
+  REQUIRE(rest.status == 200);
+  CHECK(json::parse(rest.body)["found"] == 1);
+  for (const auto& id : ids) {
+    CHECK(a.fx.instance(id).status == "cancelled");
+    auto h = a.fx.store_->instances.history(id);
+    REQUIRE(h);
+    bool by_olga = false;
+    for (const auto& e : *h)
+      if (e.type == covenant::engine::history::EventType::WorkflowCancelled)
+        by_olga =
+            e.payload.value("by", "") == "olga" && e.payload.value("reason", "") == "lost deals";
+    CHECK(by_olga);
+  }
+  is_problem(a.post("/v1/instances/bulk", olga,
+                    {{"action", "cancel"}, {"reason", "x"}, {"instances", {"inst_nope"}}}),
+             404);
+}
+
+TEST_CASE("An operator migrates through the API: the map is checked, a dry run changes nothing") {
+  ApiFixture a;
+  People p(a);
+  const char* v1 = R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: movable }
+start: hold
+states:
+  hold: { type: wait, event: go, next: done }
+  done: { type: succeed }
+)";
+  a.fx.deploy(v1);
+  auto r = a.post("/v1/instances", p.rita, {{"workflow", "movable"}});
+  REQUIRE(r.status == 201);
+  std::string id = json::parse(r.body)["id"];
+  a.fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: movable }
+start: hold
+states:
+  hold: { type: wait, event: go, next: check }
+  check: { type: wait, event: checked, next: done }
+  done: { type: succeed }
+)");
+  auto olga = a.add("olga", {"operator"});
+  json map = {{"workflow", "movable"}, {"from", 1}, {"to", 2}, {"states", {{"hold", "hold"}}}};
+  json dry = {{"map", map}, {"reason", "a check step"}, {"dry_run", true}};
+  is_problem(a.post("/v1/migrations", p.rita, dry), 403);
+  is_problem(a.post("/v1/migrations", olga, {{"map", map}}), 422);  // no reason
+  // A state an instance may rest in with no mapping: refused, with why, and nothing moves.
+  auto unmapped = a.post(
+      "/v1/migrations", olga,
+      {{"map", {{"workflow", "movable"}, {"from", 1}, {"to", 2}, {"states", {{"done", "done"}}}}},
+       {"reason", "x"}});
+  is_problem(unmapped, 422);
+  CHECK(json::parse(unmapped.body)["errors"].dump().find("hold") != std::string::npos);
+  is_problem(
+      a.post("/v1/migrations", olga,
+             {{"map",
+               {{"workflow", "movable"}, {"from", 1}, {"to", 9}, {"states", {{"hold", "hold"}}}}},
+              {"reason", "x"}}),
+      404);
+  auto listed = a.post("/v1/migrations", olga, dry);
+  REQUIRE(listed.status == 200);
+  auto l = json::parse(listed.body);
+  CHECK(l["would_move"] == 1);
+  CHECK(l["results"][0]["instance"] == id);
+  CHECK(a.fx.instance(id).digest == l["from"]["digest"]);
+  // The same map as the YAML a file holds, for real.
+  auto moved = a.post("/v1/migrations", olga,
+                      {{"map",
+                        "apiVersion: covenant/v1\nkind: Migration\nworkflow: movable\n"
+                        "from: 1\nto: 2\nstates: { hold: hold }\n"},
+                       {"reason", "a check step"}});
+  REQUIRE(moved.status == 200);
+  CHECK(json::parse(moved.body)["moved"] == 1);
+  CHECK(a.fx.instance(id).digest == l["to"]["digest"]);
 }

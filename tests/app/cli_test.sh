@@ -309,14 +309,17 @@ webhooks:
     url: http://127.0.0.1:9/hooks
     secret_env: CLI_TEST_WEBHOOK_SECRET
 YAML
-CLI_TEST_STRIPE_KEY=sk_test_never_logged CLI_TEST_WEBHOOK_SECRET=whsec_never_logged "$covenant" serve --config "$tmp/good.yaml" --db "$db" 2>"$tmp/serve.log" &
+expect_error "log level 'loud' is not one of" env COVENANT_LOG_LEVEL=loud "$covenant" serve --config "$tmp/good.yaml" --db "$db"
+# Logs (docs/operations.md#logs): JSON lines, a start line naming the URL, an access line per
+# request with its request id and principal, and no secret anywhere.
+CLI_TEST_STRIPE_KEY=sk_test_never_logged CLI_TEST_WEBHOOK_SECRET=whsec_never_logged "$covenant" serve --config "$tmp/good.yaml" --db "$db" --log-format json 2>"$tmp/serve.log" &
 serve_pid=$!
-for _ in $(seq 1 100); do grep -q "covenant serve: http://" "$tmp/serve.log" && break; sleep 0.1; done
-url=$(sed -n 's/^covenant serve: \(http:[^ ]*\) on .*/\1/p' "$tmp/serve.log")
+for _ in $(seq 1 100); do grep -q '"msg":"serving http://' "$tmp/serve.log" && break; sleep 0.1; done
+url=$(sed -n 's/.*"msg":"serving \(http:[^"]*\)".*/\1/p' "$tmp/serve.log")
 [ -n "$url" ] || fail "serve did not start: $(cat "$tmp/serve.log")"
-python3 - "$url" <<'PY' || fail "serve answers"
+python3 - "$url" "$("$covenant" principals add log-reader --roles auditor --db "$db" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" <<'PY' || fail "serve answers"
 import json, sys, urllib.request, urllib.error
-base = sys.argv[1]
+base, token = sys.argv[1], sys.argv[2]
 assert json.load(urllib.request.urlopen(base + "/healthz")) == {"status": "ok"}
 page = urllib.request.urlopen(base + "/ui/inbox.html").read().decode()
 assert "Covenant approvals" in page
@@ -325,10 +328,30 @@ try:
     raise SystemExit("no token must be refused")
 except urllib.error.HTTPError as e:
     assert e.code == 401 and e.headers["Content-Type"] == "application/problem+json"
+try:
+    urllib.request.urlopen(urllib.request.Request(base + "/v1/instances/inst_nope",
+                                                  headers={"Authorization": "Bearer " + token}))
+    raise SystemExit("an unknown instance must be 404")
+except urllib.error.HTTPError as e:
+    assert e.code == 404
 PY
 kill -TERM "$serve_pid"
 wait "$serve_pid" || fail "serve exited with $? on SIGTERM"
-grep -q "covenant serve: stopped" "$tmp/serve.log" || fail "serve did not drain: $(cat "$tmp/serve.log")"
+python3 - "$tmp/serve.log" <<'PY' || fail "serve's log lines: $(cat "$tmp/serve.log")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+for l in lines:
+    assert {"ts", "level", "component", "msg"} <= l.keys(), l
+    assert l["ts"].endswith("Z"), l
+access = [l for l in lines if l["component"] == "access"]
+assert {a["path"] for a in access} >= {"/healthz", "/v1/definitions", "/v1/instances/inst_nope"}, access
+for a in access:
+    assert a["request_id"].startswith("req_") and a["status"].isdigit(), a
+missing = [a for a in access if a["path"] == "/v1/instances/inst_nope"][0]
+assert missing["status"] == "404" and missing["principal"] == "log-reader", missing
+assert missing["instance"] == "inst_nope", missing
+assert any(l["component"] == "serve" and l["msg"] == "stopped" for l in lines), "did not drain"
+PY
 ! grep -q "whsec_never_logged" "$tmp/serve.log" || fail "the webhook secret was logged"
 ! grep -q "sk_test_never_logged" "$tmp/serve.log" || fail "the billing key was logged"
 

@@ -44,3 +44,17 @@ TEST_CASE("Bad database URLs say what is wrong") {
   CHECK_FALSE(parse_database_url("sqlite://"));
   CHECK_FALSE(parse_database_url("postgresql://h/db?novalue"));
 }
+
+TEST_CASE("A database URL in a log line never shows its password") {
+  using covenant::engine::store::redact_database_url;
+  CHECK(redact_database_url("postgresql://app:s3cr%40t@db:5432/cov") ==
+        "postgresql://app:***@db:5432/cov");
+  CHECK(redact_database_url("postgres://app@db/cov") == "postgres://app@db/cov");
+  CHECK(redact_database_url("postgresql://db/cov?user=app&password=hunter2&sslmode=require") ==
+        "postgresql://db/cov?user=app&password=***&sslmode=require");
+  CHECK(redact_database_url("postgresql://db/cov?password=x") ==
+        "postgresql://db/cov?password=***");
+  CHECK(redact_database_url("sqlite:covenant.db") == "sqlite:covenant.db");
+  // an @ after the path is not user info
+  CHECK(redact_database_url("postgresql://db/c@v") == "postgresql://db/c@v");
+}
