@@ -281,6 +281,23 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
 
 }  // namespace
 
+engine::Result<engine::log::Options> logging_options(std::string level, std::string format) {
+  if (level.empty()) level = env("COVENANT_LOG_LEVEL");
+  if (format.empty()) format = env("COVENANT_LOG_FORMAT");
+  engine::log::Options o;
+  if (!level.empty()) {
+    auto l = engine::log::parse_level(level);
+    if (!l) return tl::unexpected(l.error());
+    o.level = *l;
+  }
+  if (!format.empty()) {
+    auto f = engine::log::parse_format(format);
+    if (!f) return tl::unexpected(f.error());
+    o.format = *f;
+  }
+  return o;
+}
+
 std::string default_database_url() {
   std::string db = env("COVENANT_DB");
   return db.empty() ? "sqlite:covenant.db" : db;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/error.hpp"
+#include "engine/log.hpp"
 #include "engine/notify/notifier.hpp"
 
 #include <chrono>
@@ -19,6 +20,11 @@ std::string default_database_url();
 
 // A short description of the process for ids: host name and pid.
 std::string process_identity();
+
+// How the process logs (engine/log.hpp): the flags, each falling back to its environment
+// variable when empty (COVENANT_LOG_LEVEL, COVENANT_LOG_FORMAT). An unknown value is an
+// InvalidArgument naming it.
+engine::Result<engine::log::Options> logging_options(std::string level, std::string format);
 
 // How to reach one external system (docs/adapters.md).
 struct AdapterConfig {

@@ -5,7 +5,6 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -120,27 +119,6 @@ Result<Format> parse_format(std::string_view name) {
   if (name == "json") return Format::Json;
   return fail(ErrorCode::InvalidArgument,
               "log format '" + std::string(name) + "' is not text or json");
-}
-
-Result<Options> options_from(std::string level, std::string format) {
-  auto env = [](const char* name) {
-    const char* v = std::getenv(name);
-    return std::string(v ? v : "");
-  };
-  if (level.empty()) level = env("COVENANT_LOG_LEVEL");
-  if (format.empty()) format = env("COVENANT_LOG_FORMAT");
-  Options o;
-  if (!level.empty()) {
-    auto l = parse_level(level);
-    if (!l) return tl::unexpected(l.error());
-    o.level = *l;
-  }
-  if (!format.empty()) {
-    auto f = parse_format(format);
-    if (!f) return tl::unexpected(f.error());
-    o.format = *f;
-  }
-  return o;
 }
 
 void configure(const Options& o) {

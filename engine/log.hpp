@@ -6,7 +6,8 @@
 //   json  {"ts":"2026-12-03T06:00:00.123Z","level":"info","component":"access",
 //          "msg":"GET /v1/instances 200","request_id":"req_…",…}   (one object per line)
 // Levels: trace, debug, info, warn, error, off (default info). configure() is called once
-// at start (from --log-level/--log-format or $COVENANT_LOG_LEVEL/$COVENANT_LOG_FORMAT); before
+// at start (app::logging_options: --log-level/--log-format, else $COVENANT_LOG_LEVEL and
+// $COVENANT_LOG_FORMAT); before
 // it, lines go to stderr as text at info. Thread-safe: many threads may write at once.
 // CLI commands answer their user on stdout/stderr themselves (app/commands/output.hpp); this
 // is for what a process reports about its own work.
@@ -33,9 +34,6 @@ struct Options {
 
 Result<Level> parse_level(std::string_view name);
 Result<Format> parse_format(std::string_view name);
-// Options from the flags, each falling back to its environment variable when empty:
-// COVENANT_LOG_LEVEL, COVENANT_LOG_FORMAT. An unknown value is an InvalidArgument.
-Result<Options> options_from(std::string level, std::string format);
 
 void configure(const Options& o);
 bool enabled(Level l);

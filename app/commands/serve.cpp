@@ -32,7 +32,7 @@ struct Options {
 };
 
 int run(const Options& o) {
-  auto logging = engine::log::options_from(o.log_level, o.log_format);
+  auto logging = logging_options(o.log_level, o.log_format);
   if (!logging) return report(logging.error());
   engine::log::configure(*logging);
   auto cfg = load_serve_config(o.config);

@@ -35,7 +35,7 @@ struct Options {
 };
 
 int run(const Options& o) {
-  auto logging = engine::log::options_from(o.log_level, o.log_format);
+  auto logging = logging_options(o.log_level, o.log_format);
   if (!logging) return report(logging.error());
   engine::log::configure(*logging);
   // The adapters activities call come from the same covenant.yaml as serve's.

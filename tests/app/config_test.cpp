@@ -153,3 +153,28 @@ TEST_CASE("A secret file is read and its trailing newline dropped") {
   REQUIRE(c);
   CHECK(c->webhooks[0].secret == "whsec_from_file");
 }
+
+TEST_CASE("Log options come from the flags, else the environment, and unknown values are refused") {
+  namespace logging = covenant::engine::log;
+  ::setenv("COVENANT_LOG_LEVEL", "debug", 1);
+  ::setenv("COVENANT_LOG_FORMAT", "json", 1);
+  auto from_env = covenant::app::logging_options("", "");
+  REQUIRE(from_env);
+  CHECK(from_env->level == logging::Level::Debug);
+  CHECK(from_env->format == logging::Format::Json);
+  auto flags = covenant::app::logging_options("error", "text");
+  REQUIRE(flags);
+  CHECK(flags->level == logging::Level::Error);
+  CHECK(flags->format == logging::Format::Text);
+  ::setenv("COVENANT_LOG_LEVEL", "verbose", 1);
+  auto bad = covenant::app::logging_options("", "");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("'verbose'") != std::string::npos);
+  CHECK_FALSE(covenant::app::logging_options("info", "xml"));
+  ::unsetenv("COVENANT_LOG_LEVEL");
+  ::unsetenv("COVENANT_LOG_FORMAT");
+  auto plain = covenant::app::logging_options("", "");
+  REQUIRE(plain);
+  CHECK(plain->level == logging::Level::Info);
+  CHECK(plain->format == logging::Format::Text);
+}

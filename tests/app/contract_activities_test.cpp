@@ -110,8 +110,7 @@ TEST_CASE("Provisioning asks with one CRM task per entitlement, once per key") {
   REQUIRE(again.ok);
   CHECK(again.result["requests"][1]["task"] == r.result["requests"][1]["task"]);
   std::size_t tasks = 0;
-  REQUIRE(sb.db->run(
-      [&](engine::store::RecordTx& tx) { tasks = tx.list("salesforce", "Task").size(); }));
+  REQUIRE(sb.db->run([&](sandbox::RecordTx& tx) { tasks = tx.list("salesforce", "Task").size(); }));
   CHECK(tasks == 2);
 }
 

@@ -7,7 +7,6 @@
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
 #include "adapters/ticketing/ticketing.hpp"
-#include "app/sandbox/sandbox.hpp"
 #include "tests/support/listening.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -16,6 +15,8 @@
 
 #include <thread>
 
+#include "sandbox/sandbox.hpp"
+
 namespace covenant::testing {
 
 inline constexpr const char* kStripeTestKey = "sk_test_secret_covenant_4f9a1c";
@@ -23,18 +24,18 @@ inline constexpr const char* kStripeTestKey = "sk_test_secret_covenant_4f9a1c";
 struct SandboxServer {
   TempDir dir;
   engine::SystemClock clock;
-  std::unique_ptr<engine::store::RecordStore> db;
-  std::unique_ptr<app::sandbox::Sandbox> sandbox;
+  std::unique_ptr<sandbox::RecordStore> db;
+  std::unique_ptr<sandbox::Sandbox> sandbox;
   httplib::Server http;
   std::thread thread;
   int port = 0;
   std::vector<std::chrono::milliseconds> waits;  // what the adapter's client slept
 
   SandboxServer() {
-    auto s = engine::store::RecordStore::open("sqlite:" + (dir.path() / "sandbox.db").string());
+    auto s = sandbox::RecordStore::open("sqlite:" + (dir.path() / "sandbox.db").string());
     REQUIRE(s);
     db = std::move(*s);
-    sandbox = std::make_unique<app::sandbox::Sandbox>(*db, clock);
+    sandbox = std::make_unique<sandbox::Sandbox>(*db, clock);
     sandbox->install(http);
     port = http.bind_to_any_port("127.0.0.1");
     REQUIRE(port > 0);

@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -76,24 +75,4 @@ TEST_CASE("Lines under the configured level are not written") {
   auto lines = log_lines(log.out.str());
   REQUIRE(lines.size() == 1);
   CHECK(lines[0].find("loud") != std::string::npos);
-}
-
-TEST_CASE("Log options come from the flags, else the environment, and unknown values are refused") {
-  ::setenv("COVENANT_LOG_LEVEL", "debug", 1);
-  ::setenv("COVENANT_LOG_FORMAT", "json", 1);
-  auto from_env = logging::options_from("", "");
-  REQUIRE(from_env);
-  CHECK(from_env->level == logging::Level::Debug);
-  CHECK(from_env->format == logging::Format::Json);
-  auto flags = logging::options_from("error", "text");
-  REQUIRE(flags);
-  CHECK(flags->level == logging::Level::Error);
-  CHECK(flags->format == logging::Format::Text);
-  ::setenv("COVENANT_LOG_LEVEL", "verbose", 1);
-  auto bad = logging::options_from("", "");
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().message.find("'verbose'") != std::string::npos);
-  CHECK_FALSE(logging::options_from("info", "xml"));
-  ::unsetenv("COVENANT_LOG_LEVEL");
-  ::unsetenv("COVENANT_LOG_FORMAT");
 }

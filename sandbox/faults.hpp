@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 struct FaultRule {
   std::string method;       // "" : any
@@ -54,4 +54,4 @@ class Faults {
   std::map<std::string, int> requests_;  // GUARDED_BY(mu_)
 };
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

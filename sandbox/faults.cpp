@@ -1,6 +1,6 @@
-#include "app/sandbox/faults.hpp"
+#include "sandbox/faults.hpp"
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 std::optional<FaultRule> rule_from_json(const nlohmann::json& j, std::string& error) {
   if (!j.is_object()) {
@@ -95,4 +95,4 @@ nlohmann::json Faults::counts() const {
   return requests_;
 }
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

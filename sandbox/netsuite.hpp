@@ -6,14 +6,14 @@
 // to its total. Seeded with customers (the CRM's external ids), GL accounts and terms.
 #pragma once
 
-#include "app/sandbox/stripe.hpp"
+#include "sandbox/stripe.hpp"
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 Answer netsuite(const std::string& method, const std::string& path, const std::string& body,
-                const std::string& base_url, engine::store::RecordTx& tx, std::string& location);
-Answer netsuite_token(const nlohmann::json& form, engine::store::RecordTx& tx);
-bool netsuite_token_valid(const std::string& token, engine::store::RecordTx& tx);
-void seed_netsuite(engine::store::RecordTx& tx);
+                const std::string& base_url, RecordTx& tx, std::string& location);
+Answer netsuite_token(const nlohmann::json& form, RecordTx& tx);
+bool netsuite_token_valid(const std::string& token, RecordTx& tx);
+void seed_netsuite(RecordTx& tx);
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

@@ -6,9 +6,9 @@
 
 #include <string>
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 std::string url_decode(const std::string& s);
 nlohmann::json parse_form(const std::string& body);
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

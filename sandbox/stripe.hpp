@@ -4,11 +4,11 @@
 // around it (sandbox.cpp). Pure over a RecordTx.
 #pragma once
 
-#include "engine/store/record_store.hpp"
-
 #include <nlohmann/json.hpp>
 
-namespace covenant::app::sandbox {
+#include "sandbox/record_store.hpp"
+
+namespace covenant::sandbox {
 
 struct Answer {
   int status = 200;
@@ -16,6 +16,6 @@ struct Answer {
 };
 
 Answer stripe(const std::string& method, const std::string& path, const nlohmann::json& params,
-              engine::store::RecordTx& tx, std::int64_t now_s);
+              RecordTx& tx, std::int64_t now_s);
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

@@ -5,14 +5,14 @@
 // recorded as they arrive ("ok", or Slack's invalid_payload / no_text).
 #pragma once
 
-#include "app/sandbox/stripe.hpp"
+#include "sandbox/stripe.hpp"
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 Answer zendesk(const std::string& path, const nlohmann::json& query, const std::string& base_url,
-               engine::store::RecordTx& tx);
-void seed_zendesk(engine::store::RecordTx& tx);
+               RecordTx& tx);
+void seed_zendesk(RecordTx& tx);
 // A Slack incoming-webhook post; the answer's body is the plain text Slack sends.
-Answer slack(const std::string& path, const std::string& body, engine::store::RecordTx& tx);
+Answer slack(const std::string& path, const std::string& body, RecordTx& tx);
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

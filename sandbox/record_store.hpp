@@ -1,5 +1,5 @@
 // RecordStore: a small document store on its own database file, for the sandbox of external
-// systems (app/sandbox): records of a system by kind and id (with an optional external id),
+// systems (sandbox/): records of a system by kind and id (with an optional external id),
 // and the idempotency keys the system has seen with the answer it gave. Not Covenant's own
 // state: a separate database. Thread-safe: one session, one transaction at a time.
 #pragma once
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace covenant::engine::store {
+namespace covenant::sandbox {
 
 struct Record {
   std::string system, kind, id, external_id;
@@ -54,10 +54,10 @@ class RecordTx {
 class RecordStore {
  public:
   // Opens (creating its tables) the database at `url` (sqlite:PATH or postgresql://…).
-  static Result<std::unique_ptr<RecordStore>> open(const std::string& url);
+  static engine::Result<std::unique_ptr<RecordStore>> open(const std::string& url);
   // Runs `fn` in one transaction: committed when it returns normally, rolled back when it
   // throws (driver errors become Internal/Unavailable errors).
-  Result<void> run(const std::function<void(RecordTx&)>& fn);
+  engine::Result<void> run(const std::function<void(RecordTx&)>& fn);
 
  private:
   explicit RecordStore(std::unique_ptr<soci::session> s) : session_(std::move(s)) {}
@@ -65,4 +65,4 @@ class RecordStore {
   std::unique_ptr<soci::session> session_;  // GUARDED_BY(mu_)
 };
 
-}  // namespace covenant::engine::store
+}  // namespace covenant::sandbox

@@ -1,15 +1,13 @@
-#include "app/sandbox/stripe.hpp"
+#include "sandbox/stripe.hpp"
 
 #include <cstdio>
 #include <regex>
 #include <set>
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 namespace {
 
-using engine::store::Record;
-using engine::store::RecordTx;
 using nlohmann::json;
 
 const std::set<std::string> kCurrencies = {"usd", "eur", "gbp", "jpy", "cad", "aud", "chf",
@@ -388,4 +386,4 @@ Answer stripe(const std::string& method, const std::string& path, const json& p,
                "Unrecognized request URL (" + method + ": " + path + ").");
 }
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

@@ -1,6 +1,6 @@
 // The sandbox of external systems (`covenant sandbox`): serves, on 127.0.0.1, the API shapes
 // of the systems Covenant's adapters speak — Stripe for billing so far — backed by its own
-// database (engine/store/record_store.hpp), with each system's authentication and
+// database (sandbox/record_store.hpp), with each system's authentication and
 // idempotency behaviour, and an admin API under /_sandbox for tests and demos:
 //   POST   /_sandbox/faults    a fault rule (faults.hpp) — fail next N, latency, drop after commit
 //   DELETE /_sandbox/faults    clear the rules and the request counts
@@ -10,17 +10,18 @@
 // Thread-safe (requests run on httplib's pool; the store serialises transactions).
 #pragma once
 
-#include "app/sandbox/faults.hpp"
 #include "engine/clock.hpp"
-#include "engine/store/record_store.hpp"
 
 #include <httplib.h>
 
-namespace covenant::app::sandbox {
+#include "sandbox/faults.hpp"
+#include "sandbox/record_store.hpp"
+
+namespace covenant::sandbox {
 
 class Sandbox {
  public:
-  Sandbox(engine::store::RecordStore& db, const engine::Clock& clock) : db_(db), clock_(clock) {}
+  Sandbox(RecordStore& db, const engine::Clock& clock) : db_(db), clock_(clock) {}
   void install(httplib::Server& http);
   Faults& faults() { return faults_; }
 
@@ -30,9 +31,9 @@ class Sandbox {
   void netsuite_request(const httplib::Request& req, httplib::Response& res);
   // Counts the request and applies the fault rules; true when it answered already.
   bool injected(const httplib::Request& req, httplib::Response& res, bool salesforce);
-  engine::store::RecordStore& db_;
+  RecordStore& db_;
   const engine::Clock& clock_;
   Faults faults_;
 };
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

@@ -1,14 +1,13 @@
-#include "app/sandbox/zendesk.hpp"
+#include "sandbox/zendesk.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <regex>
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 namespace {
 
-using engine::store::RecordTx;
 using nlohmann::json;
 
 constexpr const char* kZendesk = "zendesk";
@@ -139,4 +138,4 @@ Answer slack(const std::string& path, const std::string& body, RecordTx& tx) {
   return {200, "ok"};
 }
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

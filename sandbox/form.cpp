@@ -1,9 +1,9 @@
-#include "app/sandbox/form.hpp"
+#include "sandbox/form.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 namespace {
 
@@ -81,4 +81,4 @@ nlohmann::json parse_form(const std::string& body) {
   return arrays(root);
 }
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

@@ -1,17 +1,17 @@
-#include "app/sandbox/netsuite.hpp"
+#include "sandbox/netsuite.hpp"
 
 #include "adapters/http/decimal.hpp"
-#include "app/sandbox/form.hpp"
 #include "workflows/money.hpp"
 
 #include <cstdio>
 #include <regex>
 
-namespace covenant::app::sandbox {
+#include "sandbox/form.hpp"
+
+namespace covenant::sandbox {
 
 namespace {
 
-using engine::store::RecordTx;
 using nlohmann::json;
 namespace h = adapters::http;
 
@@ -177,4 +177,4 @@ void seed_netsuite(RecordTx& tx) {
     put(tx, "term", t, {{"name", t}});
 }
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

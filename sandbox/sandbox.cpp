@@ -1,10 +1,5 @@
-#include "app/sandbox/sandbox.hpp"
+#include "sandbox/sandbox.hpp"
 
-#include "app/sandbox/form.hpp"
-#include "app/sandbox/netsuite.hpp"
-#include "app/sandbox/salesforce.hpp"
-#include "app/sandbox/stripe.hpp"
-#include "app/sandbox/zendesk.hpp"
 #include "engine/base64.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/sha256.hpp"
@@ -12,7 +7,13 @@
 #include <iostream>
 #include <thread>
 
-namespace covenant::app::sandbox {
+#include "sandbox/form.hpp"
+#include "sandbox/netsuite.hpp"
+#include "sandbox/salesforce.hpp"
+#include "sandbox/stripe.hpp"
+#include "sandbox/zendesk.hpp"
+
+namespace covenant::sandbox {
 
 namespace {
 
@@ -106,7 +107,7 @@ void Sandbox::salesforce_request(const httplib::Request& req, httplib::Response&
              httplib::detail::encode_query_param(v);
   Answer answer;
   bool valid = false;
-  auto stored = db_.run([&](engine::store::RecordTx& tx) {
+  auto stored = db_.run([&](RecordTx& tx) {
     valid = salesforce_token_valid(token, tx);
     if (valid) answer = salesforce(req.method, req.path, query, body, tx);
   });
@@ -131,7 +132,7 @@ void Sandbox::netsuite_request(const httplib::Request& req, httplib::Response& r
   std::string location;
   bool valid = false;
   std::string base = "http://" + req.get_header_value("Host");
-  auto stored = db_.run([&](engine::store::RecordTx& tx) {
+  auto stored = db_.run([&](RecordTx& tx) {
     valid = netsuite_token_valid(token, tx);
     if (valid) answer = netsuite(req.method, req.path, req.body, base, tx, location);
   });
@@ -177,7 +178,7 @@ void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res
   std::int64_t now_s = engine::to_micros(clock_.now()) / 1'000'000;
   Answer answer;
   bool replayed = false;
-  auto stored = db_.run([&](engine::store::RecordTx& tx) {
+  auto stored = db_.run([&](RecordTx& tx) {
     if (!key.empty()) {
       if (auto prior = tx.answer("stripe", key)) {
         if (prior->request_hash != request_hash) {
@@ -210,7 +211,7 @@ void Sandbox::stripe_request(const httplib::Request& req, httplib::Response& res
 }
 
 void Sandbox::install(httplib::Server& http) {
-  if (auto seeded = db_.run([](engine::store::RecordTx& tx) {
+  if (auto seeded = db_.run([](RecordTx& tx) {
         seed_salesforce(tx);
         seed_netsuite(tx);
         seed_zendesk(tx);
@@ -226,9 +227,8 @@ void Sandbox::install(httplib::Server& http) {
     if (injected(req, res, true)) return;
     Answer a;
     std::string instance = "http://" + req.get_header_value("Host");
-    auto r = db_.run([&](engine::store::RecordTx& tx) {
-      a = salesforce_token(parse_form(req.body), tx, instance);
-    });
+    auto r =
+        db_.run([&](RecordTx& tx) { a = salesforce_token(parse_form(req.body), tx, instance); });
     if (!r) return send_json(res, 500, {{"error", "server_error"}});
     send_json(res, a.status, a.body);
   });
@@ -237,15 +237,14 @@ void Sandbox::install(httplib::Server& http) {
   };
   http.Get(R"(/services/data/.*)", sf);
   http.Patch(R"(/services/data/.*)", sf);
-  http.Post("/services/rest/auth/oauth2/v1/token", [this](const httplib::Request& req,
-                                                          httplib::Response& res) {
-    if (injected(req, res, true)) return;
-    Answer a;
-    auto r =
-        db_.run([&](engine::store::RecordTx& tx) { a = netsuite_token(parse_form(req.body), tx); });
-    if (!r) return send_json(res, 500, {{"error", "server_error"}});
-    send_json(res, a.status, a.body);
-  });
+  http.Post("/services/rest/auth/oauth2/v1/token",
+            [this](const httplib::Request& req, httplib::Response& res) {
+              if (injected(req, res, true)) return;
+              Answer a;
+              auto r = db_.run([&](RecordTx& tx) { a = netsuite_token(parse_form(req.body), tx); });
+              if (!r) return send_json(res, 500, {{"error", "server_error"}});
+              send_json(res, a.status, a.body);
+            });
   http.Get(R"(/api/v2/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     if (injected(req, res, false)) return;
     // Zendesk's API token authentication: Basic base64("{email}/token:{api token}").
@@ -260,14 +259,14 @@ void Sandbox::install(httplib::Server& http) {
     for (const auto& [k, v] : req.params) query[k] = v;
     Answer a;
     std::string base = "http://" + req.get_header_value("Host");
-    auto r = db_.run([&](engine::store::RecordTx& tx) { a = zendesk(req.path, query, base, tx); });
+    auto r = db_.run([&](RecordTx& tx) { a = zendesk(req.path, query, base, tx); });
     if (!r) return send_json(res, 500, {{"error", "InternalError"}});
     send_json(res, a.status, a.body);
   });
   http.Post(R"(/slack/hooks/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     if (injected(req, res, false)) return;
     Answer a;
-    auto r = db_.run([&](engine::store::RecordTx& tx) { a = slack(req.path, req.body, tx); });
+    auto r = db_.run([&](RecordTx& tx) { a = slack(req.path, req.body, tx); });
     if (!r) {
       res.status = 500;
       return res.set_content("internal_error", "text/plain");
@@ -302,7 +301,7 @@ void Sandbox::install(httplib::Server& http) {
     if (system.empty())
       return send_json(res, 400, {{"error", "give ?system= (and optionally &kind=)"}});
     json out = json::array();
-    auto r = db_.run([&](engine::store::RecordTx& tx) {
+    auto r = db_.run([&](RecordTx& tx) {
       for (const auto& rec : tx.list(system, kind))
         out.push_back({{"kind", rec.kind},
                        {"id", rec.id},
@@ -314,10 +313,10 @@ void Sandbox::install(httplib::Server& http) {
   });
   http.Post("/_sandbox/reset", [this](const httplib::Request&, httplib::Response& res) {
     faults_.clear();
-    auto r = db_.run([](engine::store::RecordTx& tx) { tx.clear(); });
+    auto r = db_.run([](RecordTx& tx) { tx.clear(); });
     if (!r) return send_json(res, 500, {{"error", r.error().message}});
     send_json(res, 200, {{"reset", true}});
   });
 }
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

@@ -6,18 +6,17 @@
 // Pure over a RecordTx.
 #pragma once
 
-#include "app/sandbox/stripe.hpp"
+#include "sandbox/stripe.hpp"
 
-namespace covenant::app::sandbox {
+namespace covenant::sandbox {
 
 // The answer to one Salesforce request (auth already checked). `body` is the JSON body.
 Answer salesforce(const std::string& method, const std::string& path, const std::string& query,
-                  const nlohmann::json& body, engine::store::RecordTx& tx);
+                  const nlohmann::json& body, RecordTx& tx);
 // Issues an access token for client credentials; 400 invalid_client when they are wrong.
-Answer salesforce_token(const nlohmann::json& form, engine::store::RecordTx& tx,
-                        const std::string& instance_url);
-bool salesforce_token_valid(const std::string& token, engine::store::RecordTx& tx);
+Answer salesforce_token(const nlohmann::json& form, RecordTx& tx, const std::string& instance_url);
+bool salesforce_token_valid(const std::string& token, RecordTx& tx);
 // Adds the seed records when the sandbox has no accounts yet.
-void seed_salesforce(engine::store::RecordTx& tx);
+void seed_salesforce(RecordTx& tx);
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

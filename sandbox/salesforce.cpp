@@ -1,18 +1,16 @@
-#include "app/sandbox/salesforce.hpp"
-
-#include "app/sandbox/form.hpp"
+#include "sandbox/salesforce.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <regex>
 #include <set>
 
-namespace covenant::app::sandbox {
+#include "sandbox/form.hpp"
+
+namespace covenant::sandbox {
 
 namespace {
 
-using engine::store::Record;
-using engine::store::RecordTx;
 using nlohmann::json;
 
 constexpr const char* kApi = "/services/data/v60.0";
@@ -342,4 +340,4 @@ void seed_salesforce(RecordTx& tx) {
           {"CurrencyIsoCode", "USD"}});
 }
 
-}  // namespace covenant::app::sandbox
+}  // namespace covenant::sandbox

@@ -1,9 +1,9 @@
-#include "engine/store/record_store.hpp"
+#include "sandbox/record_store.hpp"
 
 #include "engine/store/database_url.hpp"
 #include "engine/store/session.hpp"
 
-namespace covenant::engine::store {
+namespace covenant::sandbox {
 namespace {
 
 constexpr const char* kSchema[] = {
@@ -121,20 +121,21 @@ void RecordTx::clear() {
   sql_ << "DELETE FROM sandbox_counters";
 }
 
-Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::string& url) {
-  auto parsed = parse_database_url(url);
-  if (!parsed) return fail(ErrorCode::InvalidArgument, parsed.error(), url);
-  auto session = open_session(*parsed);
+engine::Result<std::unique_ptr<RecordStore>> RecordStore::open(const std::string& url) {
+  auto parsed = engine::store::parse_database_url(url);
+  if (!parsed) return engine::fail(engine::ErrorCode::InvalidArgument, parsed.error(), url);
+  auto session = engine::store::open_session(*parsed);
   if (!session) return tl::unexpected(session.error());
   try {
     for (const char* sql : kSchema) **session << sql;
   } catch (const soci::soci_error& e) {
-    return fail(ErrorCode::Internal, std::string("creating the sandbox tables: ") + e.what());
+    return engine::fail(engine::ErrorCode::Internal,
+                        std::string("creating the sandbox tables: ") + e.what());
   }
   return std::unique_ptr<RecordStore>(new RecordStore(std::move(*session)));
 }
 
-Result<void> RecordStore::run(const std::function<void(RecordTx&)>& fn) {
+engine::Result<void> RecordStore::run(const std::function<void(RecordTx&)>& fn) {
   std::lock_guard lock(mu_);
   try {
     *session_ << "BEGIN";
@@ -147,11 +148,11 @@ Result<void> RecordStore::run(const std::function<void(RecordTx&)>& fn) {
       *session_ << "ROLLBACK";
     } catch (const soci::soci_error&) {  // the connection is gone; nothing to roll back
     }
-    return fail(ErrorCode::Internal, std::string("sandbox store: ") + e.what());
+    return engine::fail(engine::ErrorCode::Internal, std::string("sandbox store: ") + e.what());
   } catch (...) {
     *session_ << "ROLLBACK";
     throw;
   }
 }
 
-}  // namespace covenant::engine::store
+}  // namespace covenant::sandbox
