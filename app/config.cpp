@@ -48,6 +48,60 @@ engine::Result<void> known(const std::string& file, const YAML::Node& map,
 engine::Result<std::string> read_secret(const std::string& file, const YAML::Node& hook,
                                         const std::string& name);
 
+// identity: { oidc: [ {issuer, audience, jwks_file, subject_claim, roles_claim, role_map,
+// leeway} ] } — each key set is read and checked now, so a server never starts unable to verify.
+engine::Result<void> read_identity(const std::string& file, const YAML::Node& node,
+                                   ServeConfig& c) {
+  if (auto k = known(file, node, {"oidc"}, "identity"); !k) return k;
+  auto list = node["oidc"];
+  if (!list) return {};
+  if (!list.IsSequence()) return tl::unexpected(bad(file, list, "identity.oidc must be a list"));
+  for (const auto& o : list) {
+    if (auto k = known(file, o,
+                       {"issuer", "audience", "jwks_file", "subject_claim", "roles_claim",
+                        "role_map", "leeway"},
+                       "an identity provider");
+        !k)
+      return k;
+    if (!o["issuer"] || !o["audience"] || !o["jwks_file"])
+      return tl::unexpected(
+          bad(file, o, "an identity provider needs an issuer, an audience and a jwks_file"));
+    OidcConfig p;
+    p.issuer.issuer = o["issuer"].as<std::string>();
+    p.issuer.audience = o["audience"].as<std::string>();
+    if (p.issuer.issuer.empty() || p.issuer.audience.empty())
+      return tl::unexpected(bad(file, o, "the issuer and the audience may not be empty"));
+    if (o["subject_claim"]) p.issuer.subject_claim = o["subject_claim"].as<std::string>();
+    if (o["roles_claim"]) p.issuer.roles_claim = o["roles_claim"].as<std::string>();
+    if (auto m = o["role_map"]) {
+      if (!m.IsMap()) return tl::unexpected(bad(file, m, "role_map maps a claim value to roles"));
+      for (const auto& kv : m)
+        p.issuer.role_map[kv.first.as<std::string>()] =
+            kv.second.IsSequence() ? kv.second.as<std::vector<std::string>>()
+                                   : std::vector<std::string>{kv.second.as<std::string>()};
+    }
+    if (o["leeway"]) {
+      auto d = workflows::parse_duration(o["leeway"].as<std::string>());
+      if (!d.seconds || *d.seconds > 600)
+        return tl::unexpected(
+            bad(file, o["leeway"], d.seconds ? "leeway is at most 10m" : d.error));
+      p.issuer.leeway_s = *d.seconds;
+    }
+    p.jwks_file = o["jwks_file"].as<std::string>();
+    std::ifstream in(p.jwks_file, std::ios::binary);
+    if (!in)
+      return tl::unexpected(bad(file, o["jwks_file"], "cannot read the key set " + p.jwks_file));
+    std::stringstream keys;
+    keys << in.rdbuf();
+    auto parsed = engine::auth::parse_jwks(keys.str());
+    if (!parsed)
+      return tl::unexpected(bad(file, o["jwks_file"], p.jwks_file + ": " + parsed.error().message));
+    p.keys = std::move(*parsed);
+    c.oidc.push_back(std::move(p));
+  }
+  return {};
+}
+
 engine::Result<void> read_adapters(const std::string& file, const YAML::Node& node,
                                    ServeConfig& c) {
   static const std::map<std::string, std::vector<std::string>> systems = {
@@ -150,7 +204,7 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
   try {
     if (auto k = known(file, root,
                        {"database", "server", "workers", "lease", "approvals", "webhooks",
-                        "adapters", "documents", "extraction"},
+                        "adapters", "documents", "extraction", "identity"},
                        "the config");
         !k)
       return k;
@@ -233,6 +287,8 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
     }
     if (auto adapters = root["adapters"])
       if (auto r = read_adapters(file, adapters, c); !r) return r;
+    if (auto identity = root["identity"])
+      if (auto r = read_identity(file, identity, c); !r) return r;
     if (auto hooks = root["webhooks"]) {
       if (!hooks.IsSequence()) return tl::unexpected(bad(file, hooks, "webhooks must be a list"));
       for (const auto& h : hooks) {

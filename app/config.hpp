@@ -4,6 +4,7 @@
 // files named in the config, never from covenant.yaml itself, and are never logged.
 #pragma once
 
+#include "engine/auth/oidc.hpp"
 #include "engine/error.hpp"
 #include "engine/log.hpp"
 #include "engine/notify/notifier.hpp"
@@ -46,6 +47,15 @@ struct ExtractionConfig {
   std::string model;           // the model name sent in each request
 };
 
+// A trusted identity provider (docs/principals.md#identity-providers): its issuer and
+// audience, how claims map to a name and roles, and its key set, read from `jwks_file` when
+// the config loads.
+struct OidcConfig {
+  engine::auth::OidcIssuer issuer;
+  std::string jwks_file;
+  std::vector<engine::auth::Jwk> keys;
+};
+
 struct ServeConfig {
   std::string db;  // "" : default_database_url()
   std::string host = "127.0.0.1";
@@ -61,6 +71,7 @@ struct ServeConfig {
   // ingest.*: `file:` document sources are read below this directory ("": none allowed).
   std::string documents_root;
   ExtractionConfig extraction;
+  std::vector<OidcConfig> oidc;  // identity.oidc
 };
 
 // Reads `path` (or $COVENANT_CONFIG, or ./covenant.yaml when it exists; none is fine), then

@@ -18,6 +18,7 @@ find_package(spdlog REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc)
 pkg_check_modules(POPPLER REQUIRED IMPORTED_TARGET poppler-cpp)
+pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)
 
 # libjq ships no CMake or pkg-config file.
 find_library(JQ_LIBRARY jq REQUIRED)

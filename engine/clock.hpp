@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace covenant::engine {
 
@@ -31,5 +32,9 @@ class ManualClock final : public Clock {
  private:
   std::atomic<std::int64_t> micros_;
 };
+
+// Elapsed time for measurements only (latency histograms, the access log's duration): a
+// monotonic clock in microseconds from an arbitrary start. Never written into a history.
+std::int64_t monotonic_us();
 
 }  // namespace covenant::engine

@@ -43,6 +43,9 @@ int run(const Options& o) {
   if (o.port >= 0) cfg->port = o.port;
   auto eng = open_engine(cfg->db, 12, o.create_db);
   if (!eng) return report(eng.error());
+  for (const auto& idp : cfg->oidc)
+    (*eng)->principals->trust_issuer(
+        std::make_shared<engine::auth::OidcVerifier>(idp.issuer, idp.keys));
   // The public URL is only known once the port is (port 0 picks a free one).
   http::Api api((*eng)->services(""));
   http::add_all_routes(api);

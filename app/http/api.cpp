@@ -80,7 +80,7 @@ std::optional<std::string> malformed(const Request& req) {
 }
 
 Response Api::handle(const Request& req) {
-  auto started = std::chrono::steady_clock::now();
+  auto started = engine::monotonic_us();
   Response res;
   std::string rid = "req_" + s_.ids.token().substr(0, 16);
   Call c{req, res, rid, {}, std::nullopt, {}, {}, {}};
@@ -101,9 +101,7 @@ Response Api::handle(const Request& req) {
   }
   // The access log: one line per request, after it is answered. A malformed path or method
   // is logged as received (the log escapes what it must).
-  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                  started)
-                .count();
+  auto ms = engine::monotonic_us() - started;
   engine::log::write(
       res.status >= 500 ? engine::log::Level::Error : engine::log::Level::Info, "access",
       req.method + " " + req.path + " " + std::to_string(res.status),

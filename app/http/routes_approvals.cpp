@@ -85,7 +85,10 @@ void add_approval_routes(Api& api) {
       [](Call& c) {
         nlohmann::json me = {{"name", c.principal.name},
                              {"roles", c.principal.roles},
-                             {"via", c.callback ? "callback" : "token"}};
+                             {"via", c.callback                   ? "callback"
+                                     : c.principal.issuer.empty() ? "token"
+                                                                  : "oidc"}};
+        if (!c.principal.issuer.empty()) me["issuer"] = c.principal.issuer;
         if (c.callback) {
           me["approval_id"] = c.callback->approval_id;
           me["on_behalf_of"] = c.callback->on_behalf_of.empty()

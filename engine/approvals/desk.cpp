@@ -56,7 +56,7 @@ Result<Approver> ApprovalDesk::authenticate_token(const std::string& token) {
   auto p = store_.principals.get((*t)->principal);
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us) return denied("the principal of this callback token is revoked");
-  return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us},
+  return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, ""},
                   hash,
                   (*t)->approval_id,
                   (*t)->on_behalf_of,

@@ -37,13 +37,39 @@ Result<std::string> Principals::add(const std::string& name,
   return token;
 }
 
+void Principals::trust_issuer(std::shared_ptr<OidcVerifier> verifier) {
+  issuers_.push_back(std::move(verifier));
+}
+
+Result<Principal> Principals::authenticate_jwt(const std::string& token) {
+  std::string iss = unverified_issuer(token);
+  for (const auto& v : issuers_) {
+    if (v->issuer().issuer != iss) continue;
+    auto who = v->verify(token, to_micros(clock_.now()) / 1'000'000);
+    if (!who) return tl::unexpected(who.error());
+    // One name, one person: an identity provider's subject may not take the name of one of
+    // Covenant's own principals (their decisions would be confused in the history).
+    auto local = store_.principals.get(who->name);
+    if (!local) return tl::unexpected(local.error());
+    if (*local)
+      return fail(ErrorCode::Unauthenticated,
+                  "the bearer token is not accepted: its subject is the name of a Covenant "
+                  "principal");
+    return Principal{who->name, who->roles, 0, 0, who->issuer};
+  }
+  return fail(ErrorCode::Unauthenticated,
+              "the bearer token is not accepted: it is not from a trusted issuer");
+}
+
 Result<Principal> Principals::authenticate(const std::string& token) {
+  if (!issuers_.empty() && token.rfind(kTokenPrefix, 0) != 0 && looks_like_jwt(token))
+    return authenticate_jwt(token);
   auto denied = [] { return fail(ErrorCode::PermissionDenied, "invalid or revoked token"); };
   if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return denied();
   auto p = store_.principals.by_token_hash(workflows::sha256_hex(token));
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us != 0) return denied();
-  return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us};
+  return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, ""};
 }
 
 Result<void> Principals::revoke(const std::string& name) {
@@ -54,7 +80,7 @@ Result<std::vector<Principal>> Principals::list() {
   auto rows = store_.principals.all();
   if (!rows) return tl::unexpected(rows.error());
   std::vector<Principal> out;
-  for (const auto& r : *rows) out.push_back({r.name, r.roles, r.created_us, r.revoked_us});
+  for (const auto& r : *rows) out.push_back({r.name, r.roles, r.created_us, r.revoked_us, ""});
   return out;
 }
 

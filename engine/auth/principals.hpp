@@ -5,11 +5,13 @@
 // Thread-safe (the store is).
 #pragma once
 
+#include "engine/auth/oidc.hpp"
 #include "engine/clock.hpp"
 #include "engine/error.hpp"
 #include "engine/ids.hpp"
 #include "engine/store/store.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,9 @@ struct Principal {
   std::vector<std::string> roles;
   std::int64_t created_us = 0;
   std::int64_t revoked_us = 0;  // 0: active
+  // Who vouched for it: "" for Covenant's own principals, else the OIDC issuer whose token
+  // named it (its name is then the token's subject claim).
+  std::string issuer;
   bool has_role(const std::string& r) const;
 };
 
@@ -34,17 +39,23 @@ class Principals {
   // Adds a principal and returns its token (the only time it is available).
   // Errors: InvalidArgument (bad name or role), Conflict (the name exists).
   Result<std::string> add(const std::string& name, const std::vector<std::string>& roles);
-  // The active principal holding `token`. Errors: PermissionDenied (unknown, malformed or
-  // revoked token; the message does not say which).
+  // The active principal holding `token`: a Covenant token, or a JWT from a trusted issuer
+  // (trust_issuer). Errors: PermissionDenied (unknown, malformed or revoked Covenant token; the
+  // message does not say which), Unauthenticated (a JWT refused, and why: oidc.hpp).
   Result<Principal> authenticate(const std::string& token);
+  // Accepts JWTs from this issuer from now on (before serving: not thread-safe with
+  // authenticate).
+  void trust_issuer(std::shared_ptr<OidcVerifier> verifier);
   // Errors: NotFound.
   Result<void> revoke(const std::string& name);
   Result<std::vector<Principal>> list();
 
  private:
+  Result<Principal> authenticate_jwt(const std::string& token);
   store::Store& store_;
   const Clock& clock_;
   IdSource& ids_;
+  std::vector<std::shared_ptr<OidcVerifier>> issuers_;
 };
 
 }  // namespace covenant::engine::auth

@@ -160,7 +160,7 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
 }
 
 Result<Runtime::Committed> Runtime::transact(Unit& u) {
-  auto began = std::chrono::steady_clock::now();
+  auto began = monotonic_us();
   for (int attempt = 0;; ++attempt) {
     for (auto& step : u.steps) {
       step.started.clear();
@@ -181,10 +181,7 @@ Result<Runtime::Committed> Runtime::transact(Unit& u) {
       for (const auto& step : u.steps)
         if (step.late) late(*step.task);
       if (metrics_) {
-        metrics_->transition_duration.observe_us(
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                  began)
-                .count());
+        metrics_->transition_duration.observe_us(monotonic_us() - began);
         for (int i = 0; i < r->transitions; ++i) metrics_->transition(true);
         for (auto type : r->events) metrics_->event(type);
       }

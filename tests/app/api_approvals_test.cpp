@@ -4,6 +4,7 @@
 #include "engine/notify/notifier.hpp"
 #include "tests/app/api_fixture.hpp"
 #include "tests/support/command.hpp"
+#include "tests/support/jwt_signer.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -725,4 +726,62 @@ states:
   REQUIRE(moved.status == 200);
   CHECK(json::parse(moved.body)["moved"] == 1);
   CHECK(a.fx.instance(id).digest == l["to"]["digest"]);
+}
+
+TEST_CASE("An approver from the company's identity provider decides with an OIDC token") {
+  ApiFixture a;
+  People p(a);
+  auto rsa = covenant::testing::make_rsa_key("idp-1");
+  auto keys = covenant::engine::auth::parse_jwks(covenant::testing::jwks_of({rsa}));
+  REQUIRE(keys);
+  covenant::engine::auth::OidcIssuer idp;
+  idp.issuer = "https://login.acme.example/";
+  idp.audience = "covenant";
+  idp.subject_claim = "email";
+  idp.roles_claim = "groups";
+  idp.role_map = {{"finance-approvers", {"finance"}}};
+  a.principals.trust_issuer(std::make_shared<covenant::engine::auth::OidcVerifier>(idp, *keys));
+  std::int64_t now = covenant::engine::to_micros(a.fx.clock.now()) / 1'000'000;
+  auto token = [&](json changes) {
+    json claims = {{"iss", idp.issuer},
+                   {"aud", "covenant"},
+                   {"email", "erin@acme.example"},
+                   {"groups", json::array({"finance-approvers"})},
+                   {"iat", now - 10},
+                   {"exp", now + 300}};
+    if (changes.is_object()) claims.update(changes);
+    return covenant::testing::sign_jwt(rsa, claims);
+  };
+  auto me = a.get_json("/v1/me", token({}));
+  CHECK(me["name"] == "erin@acme.example");
+  CHECK(me["roles"] == json::array({"finance"}));
+  CHECK(me["via"] == "oidc");
+  CHECK(me["issuer"] == idp.issuer);
+  // Refusals are 401 problems that say why, with the Bearer challenge.
+  for (const auto& [bad, why] : std::vector<std::pair<json, std::string>>{
+           {{{"exp", now - 3600}}, "expired"},
+           {{{"aud", "other"}}, "audience"},
+           {{{"iss", "https://evil.example/"}}, "trusted issuer"},
+           {{{"email", "bob"}}, "name of a Covenant principal"}}) {
+    auto r = a.call("GET", "/v1/me", token(bad));
+    is_problem(r, 401);
+    CHECK(r.header("WWW-Authenticate").rfind("Bearer", 0) == 0);
+    CHECK(json::parse(r.body)["detail"].get<std::string>().find(why) != std::string::npos);
+  }
+  // Without a role the token authenticates but reaches nothing.
+  is_problem(a.call("GET", "/v1/approvals", token({{"groups", json::array({"everyone"})}})), 403);
+  // Erin decides: the history names her, as any approver.
+  auto approval = parked(a, p);
+  auto inbox = a.get_json("/v1/approvals", token({}));
+  REQUIRE(inbox["items"].size() == 1);
+  auto r = a.post("/v1/approvals/" + approval["id"].get<std::string>() + "/decisions", token({}),
+                  decision("approve", approval["digest"]));
+  REQUIRE(r.status == 201);
+  auto h = a.fx.store_->instances.history(approval["instance_id"].get<std::string>());
+  REQUIRE(h);
+  bool named = false;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::ApprovalDecided)
+      named = named || e.payload.value("approver", "") == "erin@acme.example";
+  CHECK(named);
 }

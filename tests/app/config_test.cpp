@@ -2,12 +2,14 @@
 // files; every bad entry is refused with its file, line and column.
 #include "app/config.hpp"
 
+#include "tests/support/jwt_signer.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace {
@@ -177,4 +179,53 @@ TEST_CASE("Log options come from the flags, else the environment, and unknown va
   REQUIRE(plain);
   CHECK(plain->level == logging::Level::Info);
   CHECK(plain->format == logging::Format::Text);
+}
+
+TEST_CASE("The documented identity provider loads with its key set, and mistakes are refused") {
+  covenant::testing::TempDir dir;
+  auto jwks = (dir.path() / "acme-jwks.json").string();
+  auto rsa = covenant::testing::make_rsa_key("acme-2026");
+  std::ofstream(jwks) << covenant::testing::jwks_of({rsa});
+  // The example in docs/principals.md, with its key set here.
+  std::ifstream doc(std::string(COVENANT_SOURCE_DIR) + "/docs/principals.md");
+  REQUIRE(doc);
+  std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  auto start = text.find("```yaml\nidentity:");
+  REQUIRE(start != std::string::npos);
+  start += 8;
+  std::string yaml = text.substr(start, text.find("```", start) - start);
+  auto at = yaml.find("/etc/covenant/acme-jwks.json");
+  REQUIRE(at != std::string::npos);
+  yaml.replace(at, std::string("/etc/covenant/acme-jwks.json").size(), jwks);
+  auto c = covenant::app::load_serve_config(write(dir, yaml));
+  REQUIRE(c);
+  REQUIRE(c->oidc.size() == 1);
+  const auto& idp = c->oidc[0].issuer;
+  CHECK(idp.issuer == "https://login.acme.example/");
+  CHECK(idp.audience == "covenant");
+  CHECK(idp.subject_claim == "email");
+  CHECK(idp.roles_claim == "groups");
+  CHECK(idp.role_map.at("revops-team") == std::vector<std::string>{"revops", "auditor"});
+  CHECK(idp.role_map.at("finance-approvers") == std::vector<std::string>{"finance"});
+  CHECK(idp.leeway_s == 60);
+  REQUIRE(c->oidc[0].keys.size() == 1);
+  CHECK(c->oidc[0].keys[0].kid == "acme-2026");
+  // Mistakes, each where it is.
+  CHECK(refused("identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n")
+            .find("needs an issuer, an audience and a jwks_file") != std::string::npos);
+  CHECK(refused("identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n      "
+                "jwks_file: /nonexistent/jwks.json\n")
+            .find(":5:18: cannot read the key set") != std::string::npos);
+  auto empty_set = (dir.path() / "empty.json").string();
+  std::ofstream(empty_set) << R"({"keys": [{"kty": "oct", "kid": "k", "k": "c2VjcmV0"}]})";
+  CHECK(refused("identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n      "
+                "jwks_file: " +
+                empty_set + "\n")
+            .find("no RS256 or ES256 key") != std::string::npos);
+  CHECK(refused("identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n      "
+                "jwks_file: " +
+                jwks + "\n      leeway: 2h\n")
+            .find("leeway is at most 10m") != std::string::npos);
+  CHECK(refused("identity:\n  saml: []\n").find("unknown key 'saml' in identity") !=
+        std::string::npos);
 }

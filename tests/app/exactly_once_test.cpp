@@ -91,7 +91,7 @@ struct Slice {
     auto rows = fx.store_->approvals.of_instance(id);
     REQUIRE(rows);
     REQUIRE(rows->size() == 1);
-    covenant::engine::auth::Principal bob{"bob", {"finance"}, 0, 0};
+    covenant::engine::auth::Principal bob{"bob", {"finance"}, 0, 0, ""};
     REQUIRE(desk.decide({bob, "", "", ""}, {(*rows)[0].id, "", true, "ok", (*rows)[0].digest, ""}));
     drain();
     return id;

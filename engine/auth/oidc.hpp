@@ -1,0 +1,77 @@
+// Principals from the company's identity provider: OIDC / JWT bearer tokens (RFC 7519)
+// verified against a configured issuer, audience and key set (JWKS, RFC 7517), with claims
+// mapped to Covenant roles. The signature is checked by libjwt; the key set is turned into
+// public keys by OpenSSL here. Only RS256 (RSA of 2048 bits or more) and ES256 (P-256) are
+// accepted: `alg: none`, HMAC algorithms (which would take the public key as a shared secret)
+// and a key of another type than the token's algorithm are refused before any check.
+// A token is accepted when: its header names an allowed alg and a `kid` of the key set, the
+// signature verifies, `iss` is the issuer, `aud` is (or contains) the audience, `exp` is
+// present and not past, `nbf` and `iat` are not in the future (each within `leeway`), and
+// the subject claim names someone. Thread-safe: keys may be replaced while tokens verify.
+#pragma once
+
+#include "engine/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace covenant::engine::auth {
+
+struct OidcIssuer {
+  std::string issuer;                 // the `iss` tokens carry, exactly
+  std::string audience;               // what `aud` must be or contain
+  std::string subject_claim = "sub";  // the principal's name (e.g. email)
+  std::string roles_claim;            // a string or array of strings; "" for none
+  // Claim values → Covenant roles (a group "finance-approvers" → finance). Values not listed
+  // give no role.
+  std::map<std::string, std::vector<std::string>> role_map;
+  std::int64_t leeway_s = 60;  // clock skew allowed on exp, nbf and iat
+};
+
+// A public key of the set, ready for libjwt.
+struct Jwk {
+  std::string kid, kty, alg;  // alg: RS256 or ES256 (from the key's type and curve)
+  std::string pem;            // SubjectPublicKeyInfo
+};
+
+// Parses a JWKS document ({"keys": [...]}): RSA keys (n, e; at least 2048 bits) and EC P-256
+// keys (x, y). A key without a kid, of another type or curve, or meant for encryption
+// (`use: enc`) is left out; `skipped` says which and why. Errors: InvalidArgument (not a key
+// set, or no usable key in it).
+Result<std::vector<Jwk>> parse_jwks(const std::string& json,
+                                    std::vector<std::string>* skipped = nullptr);
+
+// Who a verified token names.
+struct TokenIdentity {
+  std::string name;  // the subject claim's value
+  std::vector<std::string> roles;
+  std::string issuer;
+  nlohmann::json claims;  // every claim, as verified
+};
+
+// True when `token` has the shape of a JWT (three base64url parts), not a Covenant token.
+bool looks_like_jwt(const std::string& token);
+// The `iss` claim of a JWT, read without verifying (to pick the verifier); "" if none.
+std::string unverified_issuer(const std::string& token);
+
+class OidcVerifier {
+ public:
+  OidcVerifier(OidcIssuer issuer, std::vector<Jwk> keys);
+  const OidcIssuer& issuer() const { return issuer_; }
+  void set_keys(std::vector<Jwk> keys);
+  // Errors: Unauthenticated, the message saying why (expired, wrong audience, unknown key …),
+  // never echoing the token.
+  Result<TokenIdentity> verify(const std::string& token, std::int64_t now_s) const;
+
+ private:
+  OidcIssuer issuer_;
+  mutable std::mutex mu_;
+  std::vector<Jwk> keys_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace covenant::engine::auth
