@@ -1,13 +1,17 @@
-// covenant principals add NAME --roles a,b | list | revoke NAME   [--db URL] [--format json]
-// `add` prints the new bearer token once; Covenant keeps only its hash.
+// covenant principals add NAME --roles a,b [--expires 90d] | rotate NAME [--overlap 24h]
+//   [--expires 90d] | list | revoke NAME   [--db URL] [--format json]
+// `add` and `rotate` print the new bearer token once; Covenant keeps only its hash.
 #include "engine/auth/principals.hpp"
 
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
 #include "app/composition.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/duration.hpp"
 
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 namespace covenant::app {
 namespace principals_command {
@@ -16,6 +20,7 @@ struct Options {
   CommonOptions common;
   std::string name;
   std::vector<std::string> roles;
+  std::string expires, overlap;  // durations ("90d"); "" none
 };
 
 int with_principals(const Options& o, const std::function<int(engine::auth::Principals&)>& fn) {
@@ -25,14 +30,48 @@ int with_principals(const Options& o, const std::function<int(engine::auth::Prin
   return fn(p);
 }
 
+// A duration flag ("90d"), or nullopt with the complaint written (usage: exit 2).
+std::optional<std::chrono::seconds> duration_flag(const std::string& flag,
+                                                  const std::string& text) {
+  if (text.empty()) return std::chrono::seconds(0);
+  auto d = workflows::parse_duration(text);
+  if (!d.seconds) {
+    complain("principals") << flag << ": " << d.error;
+    return std::nullopt;
+  }
+  return std::chrono::seconds(*d.seconds);
+}
+
+void print_token(const Options& o, const std::string& token, std::chrono::seconds expires_in) {
+  if (o.common.format == "json") {
+    nlohmann::json out = {{"name", o.name}, {"token", token}};
+    if (expires_in.count()) out["expires_in_seconds"] = expires_in.count();
+    std::cout << out.dump() << '\n';
+  } else {
+    std::cout << token << "\n(shown once: Covenant keeps only its hash"
+              << (expires_in.count() ? "; it expires in " + o.expires : std::string()) << ")\n";
+  }
+}
+
 int add(const Options& o) {
+  auto expires = duration_flag("--expires", o.expires);
+  if (!expires) return 2;
   return with_principals(o, [&](engine::auth::Principals& p) {
-    auto token = p.add(o.name, o.roles);
+    auto token = p.add(o.name, o.roles, *expires);
     if (!token) return report(token.error());
-    if (o.common.format == "json")
-      std::cout << nlohmann::json{{"name", o.name}, {"token", *token}}.dump() << '\n';
-    else
-      std::cout << *token << "\n(shown once: Covenant keeps only its hash)\n";
+    print_token(o, *token, *expires);
+    return 0;
+  });
+}
+
+int rotate(const Options& o) {
+  auto expires = duration_flag("--expires", o.expires);
+  auto overlap = duration_flag("--overlap", o.overlap);
+  if (!expires || !overlap) return 2;
+  return with_principals(o, [&](engine::auth::Principals& p) {
+    auto token = p.rotate(o.name, *overlap, *expires);
+    if (!token) return report(token.error());
+    print_token(o, *token, *expires);
     return 0;
   });
 }
@@ -45,9 +84,17 @@ int list(const Options& o) {
     for (const auto& x : *all) {
       std::string roles;
       for (const auto& r : x.roles) roles += (roles.empty() ? "" : ",") + r;
-      out.push_back({{"name", x.name}, {"roles", x.roles}, {"revoked", x.revoked_us != 0}});
+      std::string expiry =
+          x.next_expiry_us ? engine::format_rfc3339(engine::from_micros(x.next_expiry_us)) : "";
+      out.push_back({{"name", x.name},
+                     {"roles", x.roles},
+                     {"revoked", x.revoked_us != 0},
+                     {"tokens", x.tokens},
+                     {"next_expiry", expiry.empty() ? nlohmann::json() : nlohmann::json(expiry)}});
       if (o.common.format != "json")
-        std::cout << x.name << "  " << roles << (x.revoked_us ? "  (revoked)" : "") << '\n';
+        std::cout << x.name << "  " << roles << (x.revoked_us ? "  (revoked)" : "")
+                  << (!x.revoked_us && x.tokens == 0 ? "  (no working token)" : "")
+                  << (expiry.empty() ? "" : "  (a token stops at " + expiry + ")") << '\n';
     }
     if (o.common.format == "json") std::cout << out.dump(2) << '\n';
     return 0;
@@ -76,7 +123,18 @@ void add_principals_command(CLI::App& app, int& exit_code) {
   c->add_option("--roles", a->roles, "Roles, e.g. admin,revops,finance")
       ->required()
       ->delimiter(',');
+  c->add_option("--expires", a->expires, "The token stops working after this long (e.g. 90d)");
   c->callback([a, &exit_code] { exit_code = add(*a); });
+  auto t = std::make_shared<Options>();
+  c = cmd->add_subcommand("rotate",
+                          "Give a principal a new token; the old ones stop after --overlap");
+  add_common_options(c, t->common);
+  c->add_option("name", t->name, "Name")->required();
+  c->add_option("--overlap", t->overlap,
+                "How long the old tokens keep working while callers change over (default: they "
+                "stop now)");
+  c->add_option("--expires", t->expires, "The new token stops working after this long");
+  c->callback([t, &exit_code] { exit_code = rotate(*t); });
   auto l = std::make_shared<Options>();
   c = cmd->add_subcommand("list", "List principals and their roles (never tokens)");
   add_common_options(c, l->common);

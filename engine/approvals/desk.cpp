@@ -276,7 +276,7 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
     excluded.insert(d.value("on_behalf_of", ""));
   }
   auto wanted = eligible_roles(a);
-  auto all = store_.principals.all();
+  auto all = store_.principals.all(to_micros(clock_.now()));
   if (!all) return tl::unexpected(all.error());
   std::set<std::string> eligible, active;
   std::vector<Recipient> out;

@@ -20,8 +20,10 @@ bool Principal::has_role(const std::string& r) const {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
 
-Result<std::string> Principals::add(const std::string& name,
-                                    const std::vector<std::string>& roles) {
+Result<std::string> Principals::add(const std::string& name, const std::vector<std::string>& roles,
+                                    std::chrono::seconds expires_in) {
+  if (expires_in.count() < 0)
+    return fail(ErrorCode::InvalidArgument, "a token's lifetime cannot be negative", name);
   if (!well_formed(name))
     return fail(ErrorCode::InvalidArgument,
                 "a principal's name is lower-case letters, digits, '_', '.' or '-' (at most 64)",
@@ -31,8 +33,25 @@ Result<std::string> Principals::add(const std::string& name,
   for (const auto& r : roles)
     if (!well_formed(r)) return fail(ErrorCode::InvalidArgument, "bad role name '" + r + "'", name);
   std::string token = std::string(kTokenPrefix) + ids_.token();
-  auto r =
-      store_.principals.add(name, roles, workflows::sha256_hex(token), to_micros(clock_.now()));
+  std::int64_t now = to_micros(clock_.now());
+  auto r = store_.principals.add(name, roles, workflows::sha256_hex(token), now,
+                                 expires_in.count() ? now + expires_in.count() * 1'000'000 : 0);
+  if (!r) return tl::unexpected(r.error());
+  return token;
+}
+
+Result<std::string> Principals::rotate(const std::string& name, std::chrono::seconds overlap,
+                                       std::chrono::seconds expires_in) {
+  if (overlap.count() < 0 || expires_in.count() < 0)
+    return fail(ErrorCode::InvalidArgument, "an overlap or a lifetime cannot be negative", name);
+  if (expires_in.count() && expires_in <= overlap)
+    return fail(ErrorCode::InvalidArgument,
+                "the new token must outlive the overlap (its lifetime is shorter)", name);
+  std::string token = std::string(kTokenPrefix) + ids_.token();
+  std::int64_t now = to_micros(clock_.now());
+  auto r = store_.principals.rotate(name, workflows::sha256_hex(token), now,
+                                    expires_in.count() ? now + expires_in.count() * 1'000'000 : 0,
+                                    now + overlap.count() * 1'000'000);
   if (!r) return tl::unexpected(r.error());
   return token;
 }
@@ -64,9 +83,11 @@ Result<Principal> Principals::authenticate_jwt(const std::string& token) {
 Result<Principal> Principals::authenticate(const std::string& token) {
   if (!issuers_.empty() && token.rfind(kTokenPrefix, 0) != 0 && looks_like_jwt(token))
     return authenticate_jwt(token);
-  auto denied = [] { return fail(ErrorCode::PermissionDenied, "invalid or revoked token"); };
+  auto denied = [] {
+    return fail(ErrorCode::PermissionDenied, "invalid, expired or revoked token");
+  };
   if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return denied();
-  auto p = store_.principals.by_token_hash(workflows::sha256_hex(token));
+  auto p = store_.principals.by_token_hash(workflows::sha256_hex(token), to_micros(clock_.now()));
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us != 0) return denied();
   return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, ""};
@@ -76,12 +97,8 @@ Result<void> Principals::revoke(const std::string& name) {
   return store_.principals.revoke(name, to_micros(clock_.now()));
 }
 
-Result<std::vector<Principal>> Principals::list() {
-  auto rows = store_.principals.all();
-  if (!rows) return tl::unexpected(rows.error());
-  std::vector<Principal> out;
-  for (const auto& r : *rows) out.push_back({r.name, r.roles, r.created_us, r.revoked_us, ""});
-  return out;
+Result<std::vector<store::PrincipalRow>> Principals::list() {
+  return store_.principals.all(to_micros(clock_.now()));
 }
 
 }  // namespace covenant::engine::auth

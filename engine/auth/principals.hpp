@@ -11,6 +11,7 @@
 #include "engine/ids.hpp"
 #include "engine/store/store.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,9 +37,16 @@ class Principals {
   Principals(store::Store& store, const Clock& clock, IdSource& ids)
       : store_(store), clock_(clock), ids_(ids) {}
 
-  // Adds a principal and returns its token (the only time it is available).
-  // Errors: InvalidArgument (bad name or role), Conflict (the name exists).
-  Result<std::string> add(const std::string& name, const std::vector<std::string>& roles);
+  // Adds a principal and returns its token (the only time it is available), valid for
+  // `expires_in` (0: until revoked or rotated). Errors: InvalidArgument (bad name or role),
+  // Conflict (the name exists).
+  Result<std::string> add(const std::string& name, const std::vector<std::string>& roles,
+                          std::chrono::seconds expires_in = std::chrono::seconds(0));
+  // A new token for `name` (returned once); the tokens it had work for `overlap` more (0: they
+  // stop now), while callers change over. Errors: NotFound, FailedPrecondition (revoked),
+  // InvalidArgument (a lifetime not longer than the overlap).
+  Result<std::string> rotate(const std::string& name, std::chrono::seconds overlap,
+                             std::chrono::seconds expires_in = std::chrono::seconds(0));
   // The active principal holding `token`: a Covenant token, or a JWT from a trusted issuer
   // (trust_issuer). Errors: PermissionDenied (unknown, malformed or revoked Covenant token; the
   // message does not say which), Unauthenticated (a JWT refused, and why: oidc.hpp).
@@ -48,7 +56,8 @@ class Principals {
   void trust_issuer(std::shared_ptr<OidcVerifier> verifier);
   // Errors: NotFound.
   Result<void> revoke(const std::string& name);
-  Result<std::vector<Principal>> list();
+  // Every principal with how many of its tokens work now and when the first stops.
+  Result<std::vector<store::PrincipalRow>> list();
 
  private:
   Result<Principal> authenticate_jwt(const std::string& token);

@@ -287,6 +287,20 @@ token=$("$covenant" principals add bob --roles finance,revops --db "$db" | head 
 "$covenant" principals list --db "$db" | grep -q "^bob  finance,revops$" || fail "principals list"
 ! "$covenant" principals list --db "$db" --format json | grep -q "$token" || fail "token listed"
 expect_error "a principal named 'bob' exists" "$covenant" principals add bob --roles admin --db "$db"
+# Token expiry and rotation (docs/principals.md): the new token is printed once, the list says
+# how many work and when the first stops; a bad duration is a usage error.
+"$covenant" principals add expiring-bot --roles service --expires 90d --db "$db" --format json \
+  | python3 -c 'import json,sys; o=json.load(sys.stdin); assert o["expires_in_seconds"] == 90*86400, o' \
+  || fail "principals add --expires"
+rotated=$("$covenant" principals rotate expiring-bot --overlap 1h --expires 30d --db "$db" | head -n 1)
+[[ "$rotated" =~ ^cov_[0-9a-f]{64}$ ]] || fail "principals rotate printed '$rotated'"
+"$covenant" principals list --db "$db" --format json | python3 -c '
+import json, sys
+bot = [p for p in json.load(sys.stdin) if p["name"] == "expiring-bot"][0]
+assert bot["tokens"] == 2 and bot["next_expiry"].endswith("Z"), bot' || fail "principals list after a rotation"
+set +e; "$covenant" principals rotate expiring-bot --overlap soon --db "$db" 2>/dev/null; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "a bad --overlap must exit 2, not $rc"
+expect_error "no principal named 'ghost'" "$covenant" principals rotate ghost --db "$db"
 "$covenant" principals revoke bob --db "$db" | grep -q "revoked bob" || fail "revoke"
 expect_error "no principal named 'nobody'" "$covenant" principals revoke nobody --db "$db"
 

@@ -48,3 +48,55 @@ ENGINE_TEST("Principals authenticate by token, stored only as a hash, and can be
   REQUIRE(all->size() == 1);
   CHECK(all->front().revoked_us != 0);
 }
+
+ENGINE_TEST("A principal's token expires, and a rotation keeps the old one for the overlap only",
+            principal_tokens) {
+  using namespace std::chrono_literals;
+  covenant::engine::RandomIds ids;
+  Principals p(*fx.store_, fx.clock, ids);
+  auto first = p.add("crm-bot", {"service"}, 90 * 24h);
+  REQUIRE(first);
+  REQUIRE(p.authenticate(*first));
+  auto listed = p.list();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 1);
+  CHECK((*listed)[0].tokens == 1);
+  CHECK((*listed)[0].next_expiry_us ==
+        covenant::engine::to_micros(fx.clock.now()) + std::int64_t{90} * 24 * 3600 * 1'000'000);
+  // Rotated with a day of overlap: both work for the day, then only the new one.
+  fx.clock.advance(30 * 24h);
+  auto second = p.rotate("crm-bot", 24h, 90 * 24h);
+  REQUIRE(second);
+  CHECK(*second != *first);
+  CHECK(p.authenticate(*first));
+  CHECK(p.authenticate(*second));
+  listed = p.list();
+  REQUIRE(listed);
+  CHECK((*listed)[0].tokens == 2);
+  CHECK((*listed)[0].next_expiry_us ==
+        covenant::engine::to_micros(fx.clock.now()) + std::int64_t{24} * 3600 * 1'000'000);
+  fx.clock.advance(24h);
+  CHECK(p.authenticate(*first).error().code == ErrorCode::PermissionDenied);
+  CHECK(p.authenticate(*second));
+  // The new token expires in its turn.
+  fx.clock.advance(89 * 24h);
+  CHECK(p.authenticate(*second).error().code == ErrorCode::PermissionDenied);
+  listed = p.list();
+  REQUIRE(listed);
+  CHECK((*listed)[0].tokens == 0);
+  // A rotation without overlap stops the old token at once; one without expiry lasts.
+  auto third = p.rotate("crm-bot", 0s);
+  REQUIRE(third);
+  auto fourth = p.rotate("crm-bot", 0s);
+  REQUIRE(fourth);
+  CHECK(p.authenticate(*third).error().code == ErrorCode::PermissionDenied);
+  fx.clock.advance(3650 * 24h);
+  CHECK(p.authenticate(*fourth));
+  // Refusals.
+  CHECK(p.rotate("nobody", 0s).error().code == ErrorCode::NotFound);
+  CHECK(p.rotate("crm-bot", 48h, 24h).error().code == ErrorCode::InvalidArgument);
+  CHECK(p.add("short", {"service"}, -1s).error().code == ErrorCode::InvalidArgument);
+  REQUIRE(p.revoke("crm-bot"));
+  CHECK(p.authenticate(*fourth).error().code == ErrorCode::PermissionDenied);
+  CHECK(p.rotate("crm-bot", 0s).error().code == ErrorCode::FailedPrecondition);
+}

@@ -1,7 +1,7 @@
 // Upgrading in place. Engine core v2 changed what the store keeps (migration 011: the work
 // tables hold only live work; 012: one history row per transition; 013: effects kept in the
 // history; 014: work keyed by instance; 015: no second copy of the root context; and 016, a
-// business key held by one running instance). A database
+// business key held by one running instance; 017, tokens with expiry and rotation). A database
 // written by the version before — kept in tests/fixtures/store-v10, three contract-to-cash
 // instances with 182 events, open and closed approvals, live and finished work — opens, is
 // migrated, still verifies event by event, and its instances go on: a parked gate is approved and a
@@ -67,7 +67,16 @@ std::int64_t count(ce::store::Store& store, const std::string& sql) {
 void upgrade_and_continue(const std::string& url) {
   EngineFixture fx(url);  // opening the store applies the pending migrations
   auto& store = *fx.store_;
-  CHECK(store.schema_version() == 16);
+  CHECK(store.schema_version() == 17);
+  // 017: every principal's token became its first row of principal_tokens, without expiry, so
+  // callers keep working.
+  CHECK(count(store, "SELECT COUNT(*) FROM principal_tokens") ==
+        count(store, "SELECT COUNT(*) FROM principals"));
+  CHECK(count(store,
+              "SELECT COUNT(*) FROM principal_tokens t JOIN principals p ON "
+              "p.token_hash = t.token_hash AND p.name = t.principal "
+              "WHERE t.expires_us = 0 AND t.retired_us = 0") ==
+        count(store, "SELECT COUNT(*) FROM principals"));
   // Instances started before the business-key rule are left as they were (key_unique 0), and a
   // new start under a key one of them holds while running is refused, naming it.
   CHECK(count(store, "SELECT COUNT(*) FROM instances WHERE key_unique <> 0") == 0);

@@ -9,6 +9,7 @@
 #include "activities/catalog.hpp"
 #include "app/composition.hpp"
 #include "app/http/api.hpp"
+#include "engine/log.hpp"
 #include "workflows/compiler.hpp"
 
 #include <unistd.h>
@@ -27,6 +28,8 @@ namespace covenant::testing {
 class ApiHarness {
  public:
   ApiHarness() {
+    // Only failures: an access line per fuzzed request is noise that slows the fuzzer.
+    engine::log::configure({engine::log::Level::Error, engine::log::Format::Text, nullptr});
     dir_ = std::filesystem::temp_directory_path() /
            ("covenant-api-harness-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
