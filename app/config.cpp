@@ -58,14 +58,15 @@ engine::Result<void> read_identity(const std::string& file, const YAML::Node& no
   if (!list.IsSequence()) return tl::unexpected(bad(file, list, "identity.oidc must be a list"));
   for (const auto& o : list) {
     if (auto k = known(file, o,
-                       {"issuer", "audience", "jwks_file", "subject_claim", "roles_claim",
-                        "role_map", "leeway"},
+                       {"issuer", "audience", "jwks_file", "jwks_url", "subject_claim",
+                        "roles_claim", "role_map", "leeway"},
                        "an identity provider");
         !k)
       return k;
-    if (!o["issuer"] || !o["audience"] || !o["jwks_file"])
-      return tl::unexpected(
-          bad(file, o, "an identity provider needs an issuer, an audience and a jwks_file"));
+    if (!o["issuer"] || !o["audience"] || (!o["jwks_file"] == !o["jwks_url"]))
+      return tl::unexpected(bad(file, o,
+                                "an identity provider needs an issuer, an audience and one of "
+                                "jwks_file or jwks_url"));
     OidcConfig p;
     p.issuer.issuer = o["issuer"].as<std::string>();
     p.issuer.audience = o["audience"].as<std::string>();
@@ -86,6 +87,13 @@ engine::Result<void> read_identity(const std::string& file, const YAML::Node& no
         return tl::unexpected(
             bad(file, o["leeway"], d.seconds ? "leeway is at most 10m" : d.error));
       p.issuer.leeway_s = *d.seconds;
+    }
+    if (o["jwks_url"]) {
+      p.jwks_url = o["jwks_url"].as<std::string>();
+      if (p.jwks_url.rfind("https://", 0) != 0 && p.jwks_url.rfind("http://", 0) != 0)
+        return tl::unexpected(bad(file, o["jwks_url"], "jwks_url must be http:// or https://"));
+      c.oidc.push_back(std::move(p));
+      continue;
     }
     p.jwks_file = o["jwks_file"].as<std::string>();
     std::ifstream in(p.jwks_file, std::ios::binary);

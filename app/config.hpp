@@ -52,7 +52,9 @@ struct ExtractionConfig {
 // the config loads.
 struct OidcConfig {
   engine::auth::OidcIssuer issuer;
-  std::string jwks_file;
+  std::string jwks_file;  // read when the config loads, into `keys`
+  std::string jwks_url;   // or fetched when the server starts (app/identity.hpp), and again
+                          // when a token names a key not seen yet
   std::vector<engine::auth::Jwk> keys;
 };
 

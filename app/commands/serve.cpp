@@ -9,6 +9,7 @@
 #include "app/composition.hpp"
 #include "app/config.hpp"
 #include "app/http/server.hpp"
+#include "app/identity.hpp"
 #include "app/webhook_bridge.hpp"
 #include "engine/log.hpp"
 #include "engine/scheduler/worker.hpp"
@@ -43,9 +44,18 @@ int run(const Options& o) {
   if (o.port >= 0) cfg->port = o.port;
   auto eng = open_engine(cfg->db, 12, o.create_db);
   if (!eng) return report(eng.error());
-  for (const auto& idp : cfg->oidc)
-    (*eng)->principals->trust_issuer(
-        std::make_shared<engine::auth::OidcVerifier>(idp.issuer, idp.keys));
+  for (const auto& idp : cfg->oidc) {
+    if (idp.jwks_url.empty()) {
+      (*eng)->principals->trust_issuer(
+          std::make_shared<engine::auth::OidcVerifier>(idp.issuer, idp.keys));
+      continue;
+    }
+    auto keys = fetch_jwks(idp.jwks_url);  // a provider whose keys cannot be read: stop here
+    if (!keys) return report(keys.error());
+    std::string url = idp.jwks_url;
+    (*eng)->principals->trust_issuer(std::make_shared<engine::auth::OidcVerifier>(
+        idp.issuer, std::move(*keys), [url] { return fetch_jwks(url); }));
+  }
   // The public URL is only known once the port is (port 0 picks a free one).
   http::Api api((*eng)->services(""));
   http::add_all_routes(api);

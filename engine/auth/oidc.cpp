@@ -244,6 +244,28 @@ std::string unverified_issuer(const std::string& token) {
 OidcVerifier::OidcVerifier(OidcIssuer issuer, std::vector<Jwk> keys)
     : issuer_(std::move(issuer)), keys_(std::move(keys)) {}
 
+OidcVerifier::OidcVerifier(OidcIssuer issuer, std::vector<Jwk> keys, KeyFetcher fetch,
+                           std::int64_t min_interval_s)
+    : issuer_(std::move(issuer)),
+      fetch_(std::move(fetch)),
+      min_interval_s_(min_interval_s),
+      keys_(std::move(keys)) {}
+
+std::optional<Jwk> OidcVerifier::key(const std::string& kid, std::int64_t now_s) const {
+  std::lock_guard lock(mu_);
+  auto find = [&]() -> std::optional<Jwk> {
+    for (const auto& k : keys_)
+      if (k.kid == kid) return k;
+    return std::nullopt;
+  };
+  if (auto k = find()) return k;
+  if (!fetch_ || kid.empty() || (last_fetch_s_ >= 0 && now_s - last_fetch_s_ < min_interval_s_))
+    return std::nullopt;
+  last_fetch_s_ = now_s;
+  if (auto fresh = fetch_(); fresh && !fresh->empty()) keys_ = std::move(*fresh);
+  return find();
+}
+
 void OidcVerifier::set_keys(std::vector<Jwk> keys) {
   std::lock_guard lock(mu_);
   keys_ = std::move(keys);
@@ -260,15 +282,11 @@ Result<TokenIdentity> OidcVerifier::verify(const std::string& token, std::int64_
   std::string kid = header->contains("kid") && (*header)["kid"].is_string()
                         ? (*header)["kid"].get<std::string>()
                         : "";
-  Jwk key;
-  {
-    std::lock_guard lock(mu_);
-    auto it = std::find_if(keys_.begin(), keys_.end(), [&](const Jwk& k) { return k.kid == kid; });
-    if (kid.empty() || it == keys_.end())
-      return tl::unexpected(
-          unauthenticated("its key id '" + kid + "' is not in the issuer's key set"));
-    key = *it;
-  }
+  auto found = key(kid, now_s);
+  if (!found)
+    return tl::unexpected(
+        unauthenticated("its key id '" + kid + "' is not in the issuer's key set"));
+  const Jwk& key = *found;
   if (key.alg != alg)
     return tl::unexpected(
         unauthenticated("alg " + alg + " does not match key " + kid + " (" + key.alg + ")"));

@@ -14,9 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,9 +61,17 @@ bool looks_like_jwt(const std::string& token);
 // The `iss` claim of a JWT, read without verifying (to pick the verifier); "" if none.
 std::string unverified_issuer(const std::string& token);
 
+// Fetches the issuer's key set again (its jwks_uri): the new keys, or why not.
+using KeyFetcher = std::function<Result<std::vector<Jwk>>()>;
+
 class OidcVerifier {
  public:
   OidcVerifier(OidcIssuer issuer, std::vector<Jwk> keys);
+  // With a fetcher, a token whose kid is not in the set makes the verifier fetch the set again
+  // (the provider rotated its keys) — at most once per `min_interval_s`, so tokens with made-up
+  // kids cannot make it hammer the provider; a failed fetch keeps the keys it has.
+  OidcVerifier(OidcIssuer issuer, std::vector<Jwk> keys, KeyFetcher fetch,
+               std::int64_t min_interval_s = 60);
   const OidcIssuer& issuer() const { return issuer_; }
   void set_keys(std::vector<Jwk> keys);
   // Errors: Unauthenticated, the message saying why (expired, wrong audience, unknown key …),
@@ -69,9 +79,14 @@ class OidcVerifier {
   Result<TokenIdentity> verify(const std::string& token, std::int64_t now_s) const;
 
  private:
+  // The key named `kid`, fetching the set again first if it is unknown and allowed to.
+  std::optional<Jwk> key(const std::string& kid, std::int64_t now_s) const;
   OidcIssuer issuer_;
+  KeyFetcher fetch_;
+  std::int64_t min_interval_s_ = 60;
   mutable std::mutex mu_;
-  std::vector<Jwk> keys_;  // GUARDED_BY(mu_)
+  mutable std::vector<Jwk> keys_;           // GUARDED_BY(mu_)
+  mutable std::int64_t last_fetch_s_ = -1;  // GUARDED_BY(mu_); -1: never
 };
 
 }  // namespace covenant::engine::auth

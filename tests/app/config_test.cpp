@@ -212,7 +212,11 @@ TEST_CASE("The documented identity provider loads with its key set, and mistakes
   CHECK(c->oidc[0].keys[0].kid == "acme-2026");
   // Mistakes, each where it is.
   CHECK(refused("identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n")
-            .find("needs an issuer, an audience and a jwks_file") != std::string::npos);
+            .find("needs an issuer, an audience and one of jwks_file or jwks_url") !=
+        std::string::npos);
+  CHECK(refused("identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n      "
+                "jwks_url: ftp://x/jwks\n")
+            .find("jwks_url must be http:// or https://") != std::string::npos);
   CHECK(refused("identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n      "
                 "jwks_file: /nonexistent/jwks.json\n")
             .find(":5:18: cannot read the key set") != std::string::npos);
