@@ -33,12 +33,14 @@ class DocumentStore {
  public:
   virtual ~DocumentStore() = default;
   // Stores `content` (unless stored already) and makes it the contract's current version.
-  virtual tl::expected<StoredDocument, StoreError> put(const StoredDocument& doc,
+  // Each namespace's documents are its own: `ns` names whose.
+  virtual tl::expected<StoredDocument, StoreError> put(const std::string& ns,
+                                                       const StoredDocument& doc,
                                                        std::string_view content,
                                                        const std::string& source) = 0;
-  // The document's text and facts (no bytes); nullopt when unknown.
+  // The document's text and facts (no bytes); nullopt when unknown in `ns`.
   virtual tl::expected<std::optional<StoredDocument>, StoreError> get(
-      const std::string& sha256) = 0;
+      const std::string& ns, const std::string& sha256) = 0;
 };
 
 }  // namespace covenant::activities

@@ -38,15 +38,19 @@ Outcome failed(const h::Error& e) {
   return o;
 }
 
-Outcome Runner::run(const std::string& activity, const json& input, const std::string& key) const {
+Outcome Runner::run(const std::string& activity, const json& input, const std::string& key,
+                    const std::string& ns) const {
   const Activity* a = find_activity(activity);
   if (!a) return {false, nullptr, "UnknownActivity", "no activity named '" + activity + "'", false};
   if (!input.is_object())
     return {false, nullptr, "InvalidInput", activity + ": the input must be an object", false};
   // An activity reads its input through activities/input.hpp; a field it refuses is the
   // caller's InvalidInput wherever in the activity it was read.
+  // The systems as this call sees them: its instance's namespace.
+  Systems s = s_;
+  s.ns = ns;
   Outcome o =
-      refuse_bad_input(activity.c_str(), [&] { return a->run(s_, input, key, timestamp_s_); });
+      refuse_bad_input(activity.c_str(), [&] { return a->run(s, input, key, timestamp_s_); });
   if (o.code == "NotConfigured") o.message = activity + ": " + o.message;
   return o;
 }

@@ -47,6 +47,9 @@ struct Systems {
   std::shared_ptr<const extract::Extractor> extractor;
   // monitor.*: today's date as days since 1970-01-01 (injected: activities read no clock).
   std::function<std::int64_t()> today;
+  // The namespace of the instance an activity runs for (set per call by Runner::run): the
+  // documents it stores and reads are that namespace's.
+  std::string ns;
 };
 
 class Runner {
@@ -55,8 +58,9 @@ class Runner {
   explicit Runner(
       Systems s, std::function<std::int64_t()> timestamp_s = [] { return std::int64_t{0}; })
       : s_(std::move(s)), timestamp_s_(std::move(timestamp_s)) {}
+  // `ns`: the namespace of the instance it runs for.
   Outcome run(const std::string& activity, const nlohmann::json& input,
-              const std::string& idempotency_key) const;
+              const std::string& idempotency_key, const std::string& ns) const;
 
  private:
   Systems s_;

@@ -15,12 +15,13 @@ StoreError store_error(const engine::Error& e) {
 
 }  // namespace
 
-tl::expected<StoredDocument, StoreError> DocumentBridge::put(const StoredDocument& doc,
+tl::expected<StoredDocument, StoreError> DocumentBridge::put(const std::string& ns,
+                                                             const StoredDocument& doc,
                                                              std::string_view content,
                                                              const std::string& source) {
   engine::store::DocumentRow row{doc.sha256, doc.media_type, doc.bytes, doc.pages, doc.text, 0};
-  auto v =
-      store_.documents.put(row, content, doc.contract_id, source, engine::to_micros(clock_.now()));
+  auto v = store_.documents.put(ns, row, content, doc.contract_id, source,
+                                engine::to_micros(clock_.now()));
   if (!v) return tl::unexpected(store_error(v.error()));
   StoredDocument out = doc;
   out.version = v->version;
@@ -29,8 +30,8 @@ tl::expected<StoredDocument, StoreError> DocumentBridge::put(const StoredDocumen
 }
 
 tl::expected<std::optional<StoredDocument>, StoreError> DocumentBridge::get(
-    const std::string& sha256) {
-  auto d = store_.documents.get(sha256);
+    const std::string& ns, const std::string& sha256) {
+  auto d = store_.documents.get(ns, sha256);
   if (!d) return tl::unexpected(store_error(d.error()));
   if (!*d) return std::optional<StoredDocument>();
   StoredDocument out;

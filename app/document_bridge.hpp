@@ -13,10 +13,10 @@ class DocumentBridge final : public activities::DocumentStore {
   DocumentBridge(engine::store::Store& store, const engine::Clock& clock)
       : store_(store), clock_(clock) {}
   tl::expected<activities::StoredDocument, activities::StoreError> put(
-      const activities::StoredDocument& doc, std::string_view content,
+      const std::string& ns, const activities::StoredDocument& doc, std::string_view content,
       const std::string& source) override;
   tl::expected<std::optional<activities::StoredDocument>, activities::StoreError> get(
-      const std::string& sha256) override;
+      const std::string& ns, const std::string& sha256) override;
 
  private:
   engine::store::Store& store_;

@@ -162,8 +162,8 @@ struct Bench {
         for (const auto& d : c.diagnostics) why += "\n  " + d.code + ": " + d.message;
         throw std::runtime_error("the bench workflow does not compile:" + why);
       }
-      auto put = engine->store->definitions.put(c.workflow->name(), c.workflow->digest(), source,
-                                                c.workflow->canonical_text(),
+      auto put = engine->store->definitions.put("default", c.workflow->name(), c.workflow->digest(),
+                                                source, c.workflow->canonical_text(),
                                                 ce::to_micros(engine->clock.now()));
       if (!put) throw std::runtime_error(put.error().message);
     }
@@ -219,7 +219,7 @@ long long database_bytes(Bench& b, const std::string& url) {
     }
     return n;
   }
-  auto tx = b.engine->store->begin(false);
+  auto tx = b.engine->store->begin(covenant::engine::store::Scope::all(), false);
   long long n = 0;
   (*tx)->sql() << "SELECT pg_database_size(current_database())", soci::into(n);
   return n;
@@ -232,7 +232,7 @@ long long database_bytes(Bench& b, const std::string& url) {
 // SQLite checkpoints its WAL into the database file. Returns the seconds it took.
 double settle(Bench& b, const std::string& url) {
   auto t = Clock::now();
-  auto tx = b.engine->store->begin(false);
+  auto tx = b.engine->store->begin(covenant::engine::store::Scope::all(), false);
   if (!tx) throw std::runtime_error(tx.error().message);
   if (url.rfind("sqlite:", 0) == 0) {
     (*tx)->sql() << "PRAGMA wal_checkpoint(TRUNCATE)";
@@ -249,7 +249,7 @@ json baseline(const std::string& url, double seconds) {
   auto store = ce::store::Store::open(url, 2);
   if (!store) throw std::runtime_error(store.error().message);
   {
-    auto tx = (*store)->begin();
+    auto tx = (*store)->begin(covenant::engine::store::Scope::all());
     (*tx)->sql() << "CREATE TABLE IF NOT EXISTS bench_baseline (id BIGINT PRIMARY KEY, payload "
                     "TEXT NOT NULL)";
     (*tx)->sql() << "DELETE FROM bench_baseline";
@@ -259,7 +259,7 @@ json baseline(const std::string& url, double seconds) {
   auto t = Clock::now();
   long long n = 0;
   while (ms_since(t) < seconds * 1000) {
-    auto tx = (*store)->begin();
+    auto tx = (*store)->begin(covenant::engine::store::Scope::all());
     (*tx)->sql() << "INSERT INTO bench_baseline (id, payload) VALUES (:i, :p)", soci::use(n),
         soci::use(payload);
     if (auto c = (*tx)->commit(); !c) throw std::runtime_error(c.error().message);
@@ -322,7 +322,7 @@ std::vector<double> approve_all(Bench& b, httplib::Client& http, const std::stri
                                 const std::vector<std::string>& ids) {
   std::vector<double> ms;
   for (const auto& id : ids) {
-    auto rows = b.engine->store->approvals.of_instance(id);
+    auto rows = b.engine->store->approvals.of_instance(covenant::engine::store::Scope::all(), id);
     if (!rows || rows->empty() || rows->front().status != "open")
       throw std::runtime_error("instance " + id + " is not at its gate");
     const auto& a = rows->front();
@@ -347,7 +347,7 @@ void wait_parked(Bench& b, long long n) {
 
 json approval(const std::string& url, int runs, int parked) {
   Bench b(url, 8);
-  auto token = b.engine->principals->add("bench-finance", {"finance"});
+  auto token = b.engine->principals->add("default", "bench-finance", {"finance"});
   if (!token) throw std::runtime_error(token.error().message);
   covenant::app::http::Api api(b.engine->services(""));
   covenant::app::http::add_all_routes(api);
@@ -416,12 +416,12 @@ json check_histories(Bench& b, int expected) {
   int completed = 0, broken = 0, repeated = 0, total = 0;
   while (true) {
     f.limit = 1000;
-    auto page = b.engine->store->instances.find(f);
+    auto page = b.engine->store->instances.find(covenant::engine::store::Scope::all(), f);
     if (!page) throw std::runtime_error(page.error().message);
     for (const auto& inst : *page) {
       ++total;
       if (inst.status == "completed") ++completed;
-      auto h = b.engine->store->instances.history(inst.id);
+      auto h = b.engine->store->instances.history(covenant::engine::store::Scope::all(), inst.id);
       if (!h) throw std::runtime_error(h.error().message);
       std::map<std::string, int> done;
       std::string prev;

@@ -20,6 +20,7 @@ struct ActivityCall {
   int attempt = 1;
   std::string instance_id;
   TimePoint deadline{};  // epoch when the task has no timeout
+  std::string ns;        // the instance's namespace: what the activity stores or reads is its
 };
 
 struct ActivityResult {

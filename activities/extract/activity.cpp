@@ -28,7 +28,7 @@ Outcome extract_terms(const Systems& s, const json& in) {
     return invalid_input(a, "'min_confidence' must be in [0, 1]");
   if (!s.documents) return error("NotConfigured", std::string(a) + ": no document store");
   std::string sha = in["document"]["sha256"];
-  auto doc = s.documents->get(sha);
+  auto doc = s.documents->get(s.ns, sha);
   if (!doc)
     return error(doc.error().retryable ? "Unavailable" : "StoreFailed",
                  std::string(a) + ": " + doc.error().message, doc.error().retryable);

@@ -71,7 +71,7 @@ Outcome store(const Systems& s, const char* activity, const std::string& contrac
   d.pages = doc.pages;
   d.text = doc.text;
   d.contract_id = contract_id;
-  auto put = s.documents->put(d, src.bytes, src.name);
+  auto put = s.documents->put(s.ns, d, src.bytes, src.name);
   if (!put)
     return error(put.error().retryable ? "Unavailable" : "StoreFailed",
                  std::string(activity) + ": " + put.error().message, put.error().retryable);

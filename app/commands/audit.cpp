@@ -75,7 +75,7 @@ std::optional<bool> check_file(engine::store::Store& store, const VerifyArgs& a,
     }
     rows.push_back(*row);
   }
-  auto problems = engine::audit::check_checkpoints(store, rows, *key);
+  auto problems = engine::audit::check_checkpoints(store, a.common.ns, rows, *key);
   if (!problems) {
     report(problems.error());
     return std::nullopt;
@@ -103,7 +103,7 @@ int verify(const VerifyArgs& a) {
   }
   auto store = open_store(o.db);
   if (!store) return report(store.error());
-  auto r = engine::audit::verify(**store, id);
+  auto r = engine::audit::verify(**store, o.scope(), id);
   if (!r) return report(r.error());
   nlohmann::json checkpoint_problems;
   bool checkpoints_ok = true;
@@ -140,10 +140,12 @@ int verify(const VerifyArgs& a) {
 
 struct ExportArgs {
   std::string db, from, to, format = "csv", output, instance, contract, type, actor, customer;
+  std::string ns = engine::store::kDefaultNamespace;
 };
 
 int export_(const ExportArgs& a) {
   engine::audit::ExportOptions o;
+  o.ns = a.ns;
   auto from = engine::parse_rfc3339(a.from);
   auto to = engine::parse_rfc3339(a.to);
   if (!from || !to) {
@@ -221,12 +223,13 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   });
 
   struct CheckpointArgs {
-    std::string db, key, day;
+    std::string db, key, day, ns = engine::store::kDefaultNamespace;
   };
   auto ca = std::make_shared<CheckpointArgs>();
   ca->db = default_database_url();
   auto* c = audit->add_subcommand("checkpoint", "Sign a finished day's chain heads");
   c->add_option("--db", ca->db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  add_namespace_option(c, ca->ns);
   c->add_option("--key", ca->key, "The Ed25519 private key (PEM)")->required();
   c->add_option("--day", ca->day, "The day, YYYY-MM-DD UTC (default: yesterday)");
   c->callback([ca, &exit_code] {
@@ -246,7 +249,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       exit_code = report(store.error());
       return;
     }
-    auto row = engine::audit::make_checkpoint(**store, day, *pem, now);
+    auto row = engine::audit::make_checkpoint(**store, ca->ns, day, *pem, now);
     if (!row) {
       exit_code = report(row.error());
       return;
@@ -258,12 +261,13 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   });
 
   struct BundleArgs {
-    std::string db, id, output, key;
+    std::string db, id, output, key, ns = engine::store::kDefaultNamespace;
   };
   auto ba = std::make_shared<BundleArgs>();
   ba->db = default_database_url();
   auto* b = audit->add_subcommand("bundle", "Write one signed, self-contained audit file");
   b->add_option("--db", ba->db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  add_namespace_option(b, ba->ns);
   b->add_option("id", ba->id, "The instance")->required();
   b->add_option("-o,--output", ba->output, "The bundle file")->required();
   b->add_option("--key", ba->key, "The Ed25519 private key (PEM) that signs it")->required();
@@ -278,7 +282,8 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       exit_code = report(store.error());
       return;
     }
-    auto bundle = engine::audit::make_bundle(**store, ba->id, *pem);
+    auto bundle =
+        engine::audit::make_bundle(**store, engine::store::Scope::of(ba->ns), ba->id, *pem);
     if (!bundle) {
       exit_code = report(bundle.error());
       return;
@@ -333,12 +338,13 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   });
 
   struct ExportCheckpointsArgs {
-    std::string db, output;
+    std::string db, output, ns = engine::store::kDefaultNamespace;
   };
   auto xa = std::make_shared<ExportCheckpointsArgs>();
   xa->db = default_database_url();
   auto* x = audit->add_subcommand("checkpoints", "Export the signed checkpoints as JSON lines");
   x->add_option("--db", xa->db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  add_namespace_option(x, xa->ns);
   x->add_option("-o,--output", xa->output, "Write to this file (default standard output)");
   x->callback([xa, &exit_code] {
     auto store = open_store(xa->db);
@@ -346,7 +352,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       exit_code = report(store.error());
       return;
     }
-    auto rows = (*store)->audit.checkpoints();
+    auto rows = (*store)->audit.checkpoints(xa->ns);
     if (!rows) {
       exit_code = report(rows.error());
       return;
@@ -407,6 +413,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       return;
     }
     engine::audit::ExportOptions o;
+    o.ns = ev->common.ns;
     o.query = hq;
     o.actor = ev->actor;
     auto page = engine::audit::events_page(**store, o, after, ev->limit);
@@ -441,6 +448,7 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   ea->db = default_database_url();
   auto* e = audit->add_subcommand("export", "Write the events of a period as CSV or JSON Lines");
   e->add_option("--db", ea->db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  add_namespace_option(e, ea->ns);
   e->add_option("--from", ea->from, "First day (or RFC 3339 time), inclusive")->required();
   e->add_option("--to", ea->to, "Last bound, exclusive")->required();
   e->add_option("--format", ea->format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));

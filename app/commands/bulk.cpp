@@ -26,6 +26,7 @@ struct Options {
 
 int run(const Options& o) {
   engine::runtime::BulkRequest req;
+  req.ns = o.common.ns;
   req.action = o.action;
   req.filter.workflow = o.workflow;
   req.filter.status = o.status;

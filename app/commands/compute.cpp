@@ -64,7 +64,7 @@ void add_compute_command(CLI::App& app, int& exit_code) {
       return;
     }
     activities::Runner runner{activities::Systems{}};
-    auto r = runner.run(o->activity, input, "compute");
+    auto r = runner.run(o->activity, input, "compute", engine::store::kDefaultNamespace);
     if (!r.ok) {
       complain("compute") << r.code << ": " << r.message;
       exit_code = 1;

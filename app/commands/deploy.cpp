@@ -31,8 +31,8 @@ int run(const Options& o) {
   }
   auto eng = open_engine(o.common.db, 1);
   if (!eng) return report(eng.error());
-  auto rec = (*eng)->store->definitions.put(c.workflow->name(), c.workflow->digest(), source.str(),
-                                            c.workflow->canonical_text(),
+  auto rec = (*eng)->store->definitions.put(o.common.ns, c.workflow->name(), c.workflow->digest(),
+                                            source.str(), c.workflow->canonical_text(),
                                             engine::to_micros((*eng)->clock.now()));
   if (!rec) return report(rec.error());
   if (o.common.format == "json") {

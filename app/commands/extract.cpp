@@ -30,6 +30,7 @@ namespace extract_command {
 
 struct Options {
   std::string file, eval_dir, format = "text", misses, fit, diagrams, document, db;
+  std::string ns = engine::store::kDefaultNamespace;  // with --document: whose document
   bool text = false;
   int folds = 0;
   double threshold = -1, target = 0.95;
@@ -66,21 +67,22 @@ nlohmann::json fitted_table(ex::EvalReport& r, double target) {
 // The last extract.terms result recorded for document `sha` (the ActivityCompleted whose
 // result names it), with where it was recorded; null when none.
 engine::Result<nlohmann::json> recorded_extraction(engine::store::Store& store,
-                                                   const std::string& sha) {
+                                                   const std::string& ns, const std::string& sha) {
   engine::store::HistoryQuery q;
   q.type_name = "ActivityCompleted";
   nlohmann::json found;
-  auto read = engine::audit::each_history_row(store, q, [&](const engine::store::HistoryRow& row) {
-    if (row.payload.find(sha) == std::string::npos) return;  // most rows: no parse
-    auto e = nlohmann::json::parse(row.payload, nullptr, false);
-    if (!e.is_object() || e.value("activity", "") != "extract.terms" || !e.contains("result") ||
-        !e["result"].is_object() || e["result"].value("document", "") != sha)
-      return;
-    found = {{"result", e["result"]},
-             {"instance_id", row.instance_id},
-             {"seq", row.seq},
-             {"at", engine::format_rfc3339(engine::from_micros(row.at_us))}};
-  });
+  auto read = engine::audit::each_history_row(
+      store, engine::store::Scope::of(ns), q, [&](const engine::store::HistoryRow& row) {
+        if (row.payload.find(sha) == std::string::npos) return;  // most rows: no parse
+        auto e = nlohmann::json::parse(row.payload, nullptr, false);
+        if (!e.is_object() || e.value("activity", "") != "extract.terms" || !e.contains("result") ||
+            !e["result"].is_object() || e["result"].value("document", "") != sha)
+          return;
+        found = {{"result", e["result"]},
+                 {"instance_id", row.instance_id},
+                 {"seq", row.seq},
+                 {"at", engine::format_rfc3339(engine::from_micros(row.at_us))}};
+      });
   if (!read) return tl::unexpected(read.error());
   return found;
 }
@@ -91,13 +93,17 @@ std::string shown(const nlohmann::json& v) { return v.is_null() ? "(none)" : v.d
 int extract_stored(const Options& o, const ex::Extractor& x) {
   auto store = engine::store::Store::open(o.db, 2);
   if (!store) return report(store.error());
-  auto doc = (*store)->documents.get(o.document);
+  if (!engine::store::valid_namespace(o.ns)) {
+    complain("extract") << "--namespace: '" << o.ns << "' is not a namespace";
+    return 2;
+  }
+  auto doc = (*store)->documents.get(o.ns, o.document);
   if (!doc) return report(doc.error());
   if (!*doc) {
     complain("extract") << "no stored document " << o.document;
     return 2;
   }
-  auto before = recorded_extraction(**store, o.document);
+  auto before = recorded_extraction(**store, o.ns, o.document);
   if (!before) return report(before.error());
   nlohmann::json now = {{"document", o.document},
                         {"fields", ex::to_json(x.extract((*doc)->text))},
@@ -246,8 +252,8 @@ int export_corrections(const ExportOptions& o) {
     nlohmann::json labels, source;
   };
   std::map<std::string, Review> last;  // by document
-  auto read =
-      engine::audit::each_history_row(**store, q, [&](const engine::store::HistoryRow& row) {
+  auto read = engine::audit::each_history_row(
+      **store, o.common.scope(), q, [&](const engine::store::HistoryRow& row) {
         if (!o.workflow.empty() && row.workflow != o.workflow) return;
         auto event = nlohmann::json::parse(row.payload, nullptr, false);
         if (!event.is_object() || !event.contains("payload")) return;
@@ -272,7 +278,7 @@ int export_corrections(const ExportOptions& o) {
   }
   int written = 0, corrected = 0, confirmed = 0, problems = 0;
   for (const auto& [sha, review] : last) {
-    auto doc = (*store)->documents.get(sha);
+    auto doc = (*store)->documents.get(o.common.ns, sha);
     if (!doc) return report(doc.error());
     if (!*doc) {
       complain("extract corrections export")
@@ -343,6 +349,7 @@ void add_extract_command(CLI::App& app, int& exit_code) {
   o->db = default_database_url();
   cmd->add_option("--db", o->db,
                   "With --document: database URL, sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  cmd->add_option("--namespace", o->ns, "With --document: the namespace that holds it");
   auto* corrections = cmd->add_subcommand(
       "corrections", "Reviewers' corrections to extracted terms, as data to score against");
   corrections->require_subcommand(1);

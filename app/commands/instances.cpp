@@ -67,7 +67,7 @@ std::string error_text(const json& payload) {
 
 int status(const Options& o) {
   return with_engine(o, [&](Engine& e) {
-    auto inst = e.store->instances.get(o.id);
+    auto inst = e.store->instances.get(o.common.scope(), o.id);
     if (!inst) return report(inst.error());
     if (!*inst) return report({engine::ErrorCode::NotFound, "no instance " + o.id, ""});
     json j = instance_json(**inst);
@@ -93,10 +93,10 @@ int status(const Options& o) {
 
 int history(const Options& o) {
   return with_engine(o, [&](Engine& e) {
-    auto inst = e.store->instances.get(o.id);
+    auto inst = e.store->instances.get(o.common.scope(), o.id);
     if (!inst) return report(inst.error());
     if (!*inst) return report({engine::ErrorCode::NotFound, "no instance " + o.id, ""});
-    auto h = e.store->instances.history(o.id);
+    auto h = e.store->instances.history(o.common.scope(), o.id);
     if (!h) return report(h.error());
     auto broken = engine::history::verify_chain(*h);
     if (o.common.format == "json") {
@@ -119,7 +119,7 @@ int history(const Options& o) {
 
 int cancel(const Options& o) {
   return with_engine(o, [&](Engine& e) {
-    auto r = e.runtime->cancel(o.id, o.reason, o.by);
+    auto r = e.runtime->cancel(o.common.scope(), o.id, o.reason, o.by);
     if (!r) return report(r.error());
     std::cout << (o.common.format == "json" ? json{{"id", o.id}, {"status", "cancelled"}}.dump()
                                             : "cancelled " + o.id)
@@ -136,7 +136,7 @@ int signal(const Options& o) {
     data = *parsed;
   }
   return with_engine(o, [&](Engine& e) {
-    auto r = e.runtime->signal(o.id, o.event, data, o.by);
+    auto r = e.runtime->signal(o.common.scope(), o.id, o.event, data, o.by);
     if (!r) return report(r.error());
     std::cout << (o.common.format == "json" ? json{{"id", o.id}, {"event", o.event}}.dump()
                                             : "delivered " + o.event + " to " + o.id)
@@ -160,13 +160,13 @@ int retry(const Options& o) {
   return with_engine(o, [&](Engine& e) {
     std::string state = o.event;  // --state
     if (state.empty()) {
-      auto h = e.store->instances.history(o.id);
+      auto h = e.store->instances.history(o.common.scope(), o.id);
       if (!h) return report(h.error());
       for (const auto& ev : *h)
         if (ev.type == engine::history::EventType::ActivityFailed && !ev.state.empty())
           state = ev.state;
     }
-    auto r = e.runtime->retry_step(o.id, {state, input, o.reason, o.by});
+    auto r = e.runtime->retry_step(o.common.scope(), o.id, {state, input, o.reason, o.by});
     if (!r) return report(r.error());
     std::cout << (o.common.format == "json"
                       ? json{{"id", o.id}, {"state", state}, {"status", "running"}}.dump()
@@ -230,7 +230,7 @@ int list(const ListOptions& o) {
     }
     f.updated_before_us = engine::to_micros((*eng)->clock.now()) - *d.seconds * 1'000'000;
   }
-  auto rows = (*eng)->store->instances.find(f);
+  auto rows = (*eng)->store->instances.find(o.common.scope(), f);
   if (!rows) return report(rows.error());
   bool more = static_cast<int>(rows->size()) > o.limit;
   if (more) rows->resize(o.limit);

@@ -36,7 +36,8 @@ int run(const Options& o) {
   }
   auto eng = open_engine(o.common.db, 2, false);
   if (!eng) return report(eng.error());
-  engine::runtime::MigrationRequest req{*map, o.instances, o.reason, o.by, o.dry_run, o.limit};
+  engine::runtime::MigrationRequest req{o.common.ns, *map,      o.instances, o.reason,
+                                        o.by,        o.dry_run, o.limit};
   auto r = engine::runtime::migrate_instances(*(*eng)->runtime, req);
   if (!r) return report(r.error());
   if (!r->errors.empty()) {

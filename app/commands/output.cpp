@@ -43,8 +43,18 @@ Complaint::~Complaint() {
 void add_common_options(CLI::App* cmd, CommonOptions& o) {
   o.db = default_database_url();
   cmd->add_option("--db", o.db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
+  add_namespace_option(cmd, o.ns);
   errors_follow_format(cmd, cmd->add_option("--format", o.format, "Output format")
                                 ->check(CLI::IsMember({"text", "json"})));
+}
+
+void add_namespace_option(CLI::App* cmd, std::string& ns) {
+  cmd->add_option("--namespace", ns, "The namespace acted in (default: default)")
+      ->check([](const std::string& v) {
+        return engine::store::valid_namespace(v)
+                   ? std::string()
+                   : "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + v + "'";
+      });
 }
 
 void add_log_options(CLI::App* cmd, std::string& level, std::string& format) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "engine/error.hpp"
+#include "engine/store/scope.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -20,9 +21,14 @@ namespace covenant::app {
 struct CommonOptions {
   std::string db;
   std::string format = "text";
+  // --namespace: whose definitions, instances, principals and trail the command acts on.
+  std::string ns = engine::store::kDefaultNamespace;
+  engine::store::Scope scope() const { return engine::store::Scope::of(ns); }
 };
 
 void add_common_options(CLI::App* cmd, CommonOptions& o);
+// --namespace alone (commands that take their other options their own way).
+void add_namespace_option(CLI::App* cmd, std::string& ns);
 // --log-level and --log-format for the long-running commands (serve, worker, sandbox); empty
 // values fall back to $COVENANT_LOG_LEVEL / $COVENANT_LOG_FORMAT (engine/log.hpp).
 void add_log_options(CLI::App* cmd, std::string& level, std::string& format);

@@ -57,7 +57,7 @@ int add(const Options& o) {
   auto expires = duration_flag("--expires", o.expires);
   if (!expires) return 2;
   return with_principals(o, [&](engine::auth::Principals& p) {
-    auto token = p.add(o.name, o.roles, *expires);
+    auto token = p.add(o.common.ns, o.name, o.roles, *expires);
     if (!token) return report(token.error());
     print_token(o, *token, *expires);
     return 0;
@@ -69,7 +69,7 @@ int rotate(const Options& o) {
   auto overlap = duration_flag("--overlap", o.overlap);
   if (!expires || !overlap) return 2;
   return with_principals(o, [&](engine::auth::Principals& p) {
-    auto token = p.rotate(o.name, *overlap, *expires);
+    auto token = p.rotate(o.common.scope(), o.name, *overlap, *expires);
     if (!token) return report(token.error());
     print_token(o, *token, *expires);
     return 0;
@@ -78,7 +78,7 @@ int rotate(const Options& o) {
 
 int list(const Options& o) {
   return with_principals(o, [&](engine::auth::Principals& p) {
-    auto all = p.list();
+    auto all = p.list(o.common.scope());
     if (!all) return report(all.error());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& x : *all) {
@@ -103,7 +103,7 @@ int list(const Options& o) {
 
 int revoke(const Options& o) {
   return with_principals(o, [&](engine::auth::Principals& p) {
-    auto r = p.revoke(o.name);
+    auto r = p.revoke(o.common.scope(), o.name);
     if (!r) return report(r.error());
     std::cout << "revoked " << o.name << '\n';
     return 0;

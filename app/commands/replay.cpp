@@ -135,7 +135,7 @@ int run(const Options& o) {
       f.business_key = o.business_key;
       while (static_cast<int>(ids.size()) < o.limit) {
         f.limit = std::min(500, o.limit - static_cast<int>(ids.size()));
-        auto page = (*eng)->store->instances.find(f);
+        auto page = (*eng)->store->instances.find(o.common.scope(), f);
         if (!page) return report(page.error());
         for (const auto& i : *page) ids.push_back(i.id);
         if (static_cast<int>(page->size()) < f.limit) break;
@@ -144,9 +144,9 @@ int run(const Options& o) {
       }
     }
     for (const auto& id : ids) {
-      auto inst = (*eng)->store->instances.get(id);
+      auto inst = (*eng)->store->instances.get(o.common.scope(), id);
       if (!inst) return report(inst.error());
-      auto h = (*eng)->store->instances.history(id);
+      auto h = (*eng)->store->instances.history(o.common.scope(), id);
       if (!h) return report(h.error());
       if (!*inst || h->empty()) {
         Complaint("replay", "NotFound", id) << "no instance " << id;

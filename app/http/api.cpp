@@ -83,7 +83,7 @@ Response Api::handle(const Request& req) {
   auto started = engine::monotonic_us();
   Response res;
   std::string rid = "req_" + s_.ids.token().substr(0, 16);
-  Call c{req, res, rid, {}, std::nullopt, {}, {}, {}};
+  Call c{req, res, rid, {}, std::nullopt, {}, {}, {}, engine::store::kDefaultNamespace};
   try {
     res.headers.emplace_back("X-Request-Id", rid);
     if (auto what = malformed(req)) {
@@ -111,6 +111,7 @@ Response Api::handle(const Request& req) {
        {"status", std::to_string(res.status)},
        {"duration_ms", std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100)},
        {"principal", c.principal.name},
+       {"namespace", c.ns},
        {"instance", c.instance},
        {"workflow", c.workflow}});
   return res;
@@ -118,11 +119,27 @@ Response Api::handle(const Request& req) {
 
 void Api::route_and_dispatch(Call& c) {
   const Request& req = c.req;
+  // /v1/namespaces/{ns}/rest is /v1/rest in namespace ns.
+  std::string path = req.path;
+  constexpr std::string_view kPrefix = "/v1/namespaces/";
+  if (path.rfind(kPrefix, 0) == 0) {
+    auto end = path.find('/', kPrefix.size());
+    std::string ns =
+        path.substr(kPrefix.size(), end == std::string::npos ? end : end - kPrefix.size());
+    if (!engine::store::valid_namespace(ns))
+      return problem(
+          c, "NotFound",
+          "no namespace '" + ns.substr(0, 64) + "': a namespace is 1 to 63 of a-z, 0-9 and '-'");
+    if (end == std::string::npos)
+      return problem(c, "NotFound", "no route for " + req.method + " " + req.path);
+    c.ns = ns;
+    path = "/v1" + path.substr(end);
+  }
   const Route* found = nullptr;
   std::string allowed;
   for (const auto& r : routes_) {
     std::smatch m;
-    if (!std::regex_match(req.path, m, r.regex)) continue;
+    if (!std::regex_match(path, m, r.regex)) continue;
     if (r.method != req.method) {
       allowed += (allowed.empty() ? "" : ", ") + r.method;
       continue;
@@ -138,6 +155,8 @@ void Api::route_and_dispatch(Call& c) {
                    req.method + " is not allowed here (allowed: " + allowed + ")");
   }
   if (!found) return problem(c, "NotFound", "no route for " + req.method + " " + req.path);
+  if (found->access == Access::Public && path != req.path)
+    return problem(c, "NotFound", "no route for " + req.method + " " + req.path);
   dispatch(*found, c);
 }
 
@@ -167,6 +186,7 @@ void Api::dispatch(const Route& r, Call& c) {
     }
     c.principal = who->principal;
     c.callback = *who;
+    if (!in_namespace(c)) return;
     return r.handler(c);
   }
   auto who = s_.principals.authenticate(token);
@@ -184,7 +204,15 @@ void Api::dispatch(const Route& r, Call& c) {
     return problem(c, "PermissionDenied", "this route needs one of the roles: " + roles);
   }
   c.principal = *who;
+  if (!in_namespace(c)) return;
   r.handler(c);
+}
+
+bool Api::in_namespace(Call& c) {
+  if (c.principal.ns == c.ns) return true;
+  problem(c, "PermissionDenied",
+          "this principal acts in namespace '" + c.principal.ns + "', not '" + c.ns + "'");
+  return false;
 }
 
 std::optional<nlohmann::json> json_body(Call& c) {
@@ -230,6 +258,7 @@ void problem(Call& c, const engine::Error& e) {
                         {"method", c.req.method},
                         {"path", c.req.path},
                         {"principal", c.principal.name},
+                        {"namespace", c.ns},
                         {"instance", c.instance},
                         {"workflow", c.workflow}});
   problem(c, engine::to_string(e.code), public_detail(e, c.request_id));

@@ -67,7 +67,13 @@ struct Call {
   // What the access log names beside the request, when the route knows it: the instance and
   // its workflow (set by the routes that load one; a path's {id} under /v1/instances).
   std::string instance, workflow;
+  // The namespace the request acts in: /v1/namespaces/{ns}/… names it; the routes without
+  // that prefix are the default namespace's. A principal acts only in its own.
+  std::string ns = engine::store::kDefaultNamespace;
 };
+
+// The store scope of a request: its namespace's rows only.
+inline engine::store::Scope scope(const Call& c) { return engine::store::Scope::of(c.ns); }
 
 // The pseudo-role of the approval routes: any principal (every principal holds a role;
 // approver roles are named by workflows, so the list is open). What such a caller reads
@@ -105,6 +111,9 @@ class Api {
  private:
   void route_and_dispatch(Call& c);
   void dispatch(const Route& r, Call& c);
+  // Whether the authenticated principal acts in the request's namespace (a 403 problem
+  // written when not).
+  bool in_namespace(Call& c);
   Services s_;
   std::vector<Route> routes_;
 };

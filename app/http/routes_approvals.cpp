@@ -45,7 +45,7 @@ bool may_read(const Call& c, const engine::store::ApprovalRow& a) {
 }
 
 std::optional<engine::store::DelegationRow> delegation(Call& c, Services& s, std::int64_t id) {
-  auto all = s.store.approvals.delegations("");
+  auto all = s.store.approvals.delegations(scope(c), "");
   if (!all) {
     problem(c, all.error());
     return std::nullopt;
@@ -122,7 +122,7 @@ void add_approval_routes(Api& api) {
   api.route(
       "GET", "/v1/approvals/{id}", {kApprover},
       [&s](Call& c) {
-        auto a = s.store.approvals.get(c.params[0]);
+        auto a = s.store.approvals.get(scope(c), c.params[0]);
         if (!a) return problem(c, a.error());
         if (!*a) return problem(c, "NotFound", "no approval " + c.params[0]);
         c.instance = (*a)->instance_id;
@@ -163,7 +163,7 @@ void add_approval_routes(Api& api) {
       },
       Access::Callback);
   api.route("GET", "/v1/instances/{id}/approvals", {"revops", "auditor"}, [&s](Call& c) {
-    auto rows = s.store.approvals.of_instance(c.params[0]);
+    auto rows = s.store.approvals.of_instance(scope(c), c.params[0]);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();
     for (const auto& a : *rows) items.push_back(approval_json(a, s.public_url));
@@ -182,7 +182,7 @@ void add_approval_routes(Api& api) {
     if (!from || !until)
       return problem(c, "InvalidArgument", "'from' and 'until' must be RFC 3339 times");
     auto id = s.desk.delegate(
-        {delegator, b["delegate"], engine::to_micros(*from), engine::to_micros(*until)},
+        c.ns, {delegator, b["delegate"], engine::to_micros(*from), engine::to_micros(*until)},
         c.principal.name, c.principal.has_role("admin"));
     if (!id) return problem(c, id.error());
     auto d = delegation(c, s, *id);
@@ -197,14 +197,15 @@ void add_approval_routes(Api& api) {
     } catch (const std::exception&) {  // boundary: a path segment that is not a number
       return problem(c, "NotFound", "no delegation " + c.params[0]);
     }
-    if (auto r = s.desk.approve_delegation(id, c.principal.name); !r) return problem(c, r.error());
+    if (auto r = s.desk.approve_delegation(c.ns, id, c.principal.name); !r)
+      return problem(c, r.error());
     auto d = delegation(c, s, id);
     if (!d) return;
     reply(c, 200, delegation_json(*d));
   });
   api.route("GET", "/v1/delegations", {kApprover, "auditor"}, [&s](Call& c) {
-    auto rows =
-        s.store.approvals.delegations(c.principal.has_role("admin") ? "" : c.principal.name);
+    auto rows = s.store.approvals.delegations(
+        scope(c), c.principal.has_role("admin") ? "" : c.principal.name);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();
     for (const auto& d : *rows) items.push_back(delegation_json(d));
@@ -221,7 +222,7 @@ void add_approval_routes(Api& api) {
     if (!d) return;
     if (d->delegator != c.principal.name && !c.principal.has_role("admin"))
       return problem(c, "PermissionDenied", "only the delegator or an admin revokes it");
-    if (auto r = s.store.approvals.revoke_delegation(id, engine::to_micros(s.clock.now()),
+    if (auto r = s.store.approvals.revoke_delegation(scope(c), id, engine::to_micros(s.clock.now()),
                                                      c.principal.name);
         !r)
       return problem(c, r.error());

@@ -16,6 +16,7 @@ using nlohmann::json;
 // The filters every audit route shares, or a 400 problem written.
 std::optional<engine::audit::ExportOptions> filters(Call& c) {
   engine::audit::ExportOptions o;
+  o.ns = c.ns;
   for (const char* name : {"from", "to"}) {
     std::string v = query_param(c, name);
     if (v.empty()) continue;
@@ -78,7 +79,7 @@ void add_audit_routes(Api& api) {
     };
   });
   api.route("GET", "/v1/audit/verify", {"auditor", "finance"}, [&s](Call& c) {
-    auto r = engine::audit::verify(s.store, query_param(c, "instance"));
+    auto r = engine::audit::verify(s.store, scope(c), query_param(c, "instance"));
     if (!r) return problem(c, r.error());
     json breaks = json::array();
     for (const auto& b : r->breaks)
@@ -93,7 +94,7 @@ void add_audit_routes(Api& api) {
            {"breaks", breaks}});
   });
   api.route("GET", "/v1/documents/{sha256}", {"auditor", "finance", "revops"}, [&s](Call& c) {
-    auto d = s.store.documents.get(c.params[0]);
+    auto d = s.store.documents.get(c.ns, c.params[0]);
     if (!d) return problem(c, d.error());
     if (!*d) return problem(c, "NotFound", "no document " + c.params[0]);
     reply(c, 200,
@@ -104,7 +105,7 @@ void add_audit_routes(Api& api) {
            {"text", (*d)->text}});
   });
   api.route("GET", "/v1/audit/checkpoints", {"auditor", "finance"}, [&s](Call& c) {
-    auto rows = s.store.audit.checkpoints();
+    auto rows = s.store.audit.checkpoints(c.ns);
     if (!rows) return problem(c, rows.error());
     json out = json::array();
     for (const auto& r : *rows) out.push_back(engine::audit::checkpoint_json(r));

@@ -22,7 +22,7 @@ nlohmann::json summary(const engine::store::DefinitionRecord& d) {
 
 // The requested version of a workflow (?version=N, default the latest), or a problem written.
 std::optional<engine::store::DefinitionRecord> find_version(Call& c, Services& s) {
-  auto all = s.store.definitions.all();
+  auto all = s.store.definitions.all(c.ns);
   if (!all) {
     problem(c, all.error());
     return std::nullopt;
@@ -58,14 +58,14 @@ void add_definition_routes(Api& api) {
                           {"message", d.message}});
       return problem(c, "InvalidDefinition", "the definition is not valid", {{"errors", errors}});
     }
-    auto rec = s.store.definitions.put(compiled.workflow->name(), compiled.workflow->digest(),
+    auto rec = s.store.definitions.put(c.ns, compiled.workflow->name(), compiled.workflow->digest(),
                                        c.req.body, compiled.workflow->canonical_text(),
                                        engine::to_micros(s.clock.now()));
     if (!rec) return problem(c, rec.error());
     reply(c, rec->created ? 201 : 200, summary(*rec));
   });
   api.route("GET", "/v1/definitions", {"revops", "auditor", "service"}, [&s](Call& c) {
-    auto all = s.store.definitions.all();
+    auto all = s.store.definitions.all(c.ns);
     if (!all) return problem(c, all.error());
     std::map<std::string, engine::store::DefinitionRecord> latest;
     for (const auto& d : *all)
@@ -76,7 +76,7 @@ void add_definition_routes(Api& api) {
   });
   api.route("GET", "/v1/definitions/{name}/versions", {"revops", "auditor", "service"},
             [&s](Call& c) {
-              auto all = s.store.definitions.all();
+              auto all = s.store.definitions.all(c.ns);
               if (!all) return problem(c, all.error());
               nlohmann::json out = nlohmann::json::array();
               for (const auto& d : *all)

@@ -39,6 +39,7 @@ void add_instance_routes(Api& api) {
     opts.business_key = body->value("business_key", "");
     opts.allow_duplicate_business_key = body->value("allow_duplicate_business_key", false);
     opts.started_by = c.principal.name;
+    opts.ns = c.ns;
     opts.start_key = c.req.header("idempotency-key");
     auto started =
         s.runtime.start((*body)["workflow"], body->value("input", nlohmann::json::object()), opts);
@@ -51,7 +52,7 @@ void add_instance_routes(Api& api) {
       return;
     }
     if (!started) return problem(c, started.error());
-    auto inst = s.store.instances.get(started->id);
+    auto inst = s.store.instances.get(scope(c), started->id);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, "Internal", "the instance vanished");
     c.instance = started->id;
@@ -90,7 +91,7 @@ void add_instance_routes(Api& api) {
       f.after_us = pos->first;
       f.after_id = pos->second;
     }
-    auto rows = s.store.instances.find(f);
+    auto rows = s.store.instances.find(scope(c), f);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();
     nlohmann::json next = nullptr;
@@ -103,7 +104,7 @@ void add_instance_routes(Api& api) {
     reply(c, 200, {{"items", items}, {"next_cursor", next}});
   });
   api.route("GET", "/v1/instances/{id}", {"revops", "auditor", "service"}, [&s](Call& c) {
-    auto inst = s.store.instances.get(c.params[0]);
+    auto inst = s.store.instances.get(scope(c), c.params[0]);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
     c.workflow = (*inst)->workflow;
@@ -119,11 +120,11 @@ void add_instance_routes(Api& api) {
         return problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
       after = pos->first;
     }
-    auto inst = s.store.instances.get(c.params[0]);
+    auto inst = s.store.instances.get(scope(c), c.params[0]);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
     c.workflow = (*inst)->workflow;
-    auto h = s.store.instances.history(c.params[0], after, *limit + 1);
+    auto h = s.store.instances.history(scope(c), c.params[0], after, *limit + 1);
     if (!h) return problem(c, h.error());
     nlohmann::json items = nlohmann::json::array();
     for (int i = 0; i < static_cast<int>(h->size()) && i < *limit; ++i)
@@ -135,13 +136,13 @@ void add_instance_routes(Api& api) {
   // Each activity the instance ran: its input, and each attempt's result or error (re-decided
   // from the history: runtime::steps).
   api.route("GET", "/v1/instances/{id}/steps", {"auditor", "revops"}, [&s](Call& c) {
-    auto inst = s.store.instances.get(c.params[0]);
+    auto inst = s.store.instances.get(scope(c), c.params[0]);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
     c.workflow = (*inst)->workflow;
-    auto h = s.store.instances.history(c.params[0]);
+    auto h = s.store.instances.history(scope(c), c.params[0]);
     if (!h) return problem(c, h.error());
-    auto wf = s.runtime.workflow((*inst)->digest);
+    auto wf = s.runtime.workflow((*inst)->ns, (*inst)->digest);
     if (!wf) return problem(c, wf.error());
     workflows::JqEvaluator jq;
     auto steps = engine::runtime::steps(*h, **wf, jq);
@@ -186,14 +187,14 @@ void add_instance_routes(Api& api) {
     nlohmann::json input = body->contains("input") ? (*body)["input"] : nlohmann::json();
     std::string at = state != body->end() ? state->get<std::string>() : "";
     if (at.empty()) {  // where it failed: the last failed activity's state
-      auto h = s.store.instances.history(c.params[0]);
+      auto h = s.store.instances.history(scope(c), c.params[0]);
       if (!h) return problem(c, h.error());
       for (const auto& e : *h)
         if (e.type == engine::history::EventType::ActivityFailed && !e.state.empty()) at = e.state;
     }
-    auto r = s.runtime.retry_step(c.params[0], {at, input, *reason, c.principal.name});
+    auto r = s.runtime.retry_step(scope(c), c.params[0], {at, input, *reason, c.principal.name});
     if (!r) return problem(c, r.error());
-    auto inst = s.store.instances.get(c.params[0]);
+    auto inst = s.store.instances.get(scope(c), c.params[0]);
     if (!inst) return problem(c, inst.error());
     if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
     c.workflow = (*inst)->workflow;
@@ -207,14 +208,14 @@ void add_instance_routes(Api& api) {
       if (body->is_object() && body->contains("reason") && (*body)["reason"].is_string())
         reason = (*body)["reason"];
     }
-    auto r = s.runtime.cancel(c.params[0], reason, c.principal.name);
+    auto r = s.runtime.cancel(scope(c), c.params[0], reason, c.principal.name);
     if (!r) return problem(c, r.error());
     reply(c, 200, {{"id", c.params[0]}, {"status", "cancelled"}});
   });
   api.route("POST", "/v1/instances/{id}/events/{event}", {"revops", "service"}, [&s](Call& c) {
     auto body = json_body(c);
     if (!body) return;
-    auto r = s.runtime.signal(c.params[0], c.params[1], *body, c.principal.name);
+    auto r = s.runtime.signal(scope(c), c.params[0], c.params[1], *body, c.principal.name);
     if (!r) return problem(c, r.error());
     reply(c, 202, {{"id", c.params[0]}, {"event", c.params[1]}});
   });

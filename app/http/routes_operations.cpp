@@ -74,6 +74,7 @@ void add_operation_routes(Api& api) {
       return problem(c, "InvalidArgument",
                      "the body is a JSON object: {action, reason, query | instances, …}");
     engine::runtime::BulkRequest req;
+    req.ns = c.ns;
     auto action = text_member(c, *body, "action");
     auto reason = text_member(c, *body, "reason");
     auto state = text_member(c, *body, "state");
@@ -162,8 +163,8 @@ void add_operation_routes(Api& api) {
     auto ids = id_list(c, *body);
     auto limit = limit_member(c, *body, 1000000);
     if (!reason || !dry_run || !ids || !limit) return;
-    engine::runtime::MigrationRequest req{*parsed,          *ids,     *reason,
-                                          c.principal.name, *dry_run, *limit};
+    engine::runtime::MigrationRequest req{c.ns,     *parsed, *ids, *reason, c.principal.name,
+                                          *dry_run, *limit};
     c.workflow = parsed->workflow;
     auto r = engine::runtime::migrate_instances(s.runtime, req);
     if (!r) return problem(c, r.error());

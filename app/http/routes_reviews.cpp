@@ -55,13 +55,13 @@ struct Pending {
 // Definitions by digest, loaded once per request.
 class Definitions {
  public:
-  explicit Definitions(engine::store::Store& store) : store_(store) {}
+  Definitions(engine::store::Store& store, std::string ns) : store_(store), ns_(std::move(ns)) {}
   // nullptr when the stored version cannot be read or no longer loads.
   const workflows::Definition* get(const std::string& digest) {
     auto it = loaded_.find(digest);
     if (it == loaded_.end()) {
       std::optional<workflows::Definition> def;
-      if (auto rec = store_.definitions.get(digest))
+      if (auto rec = store_.definitions.get(ns_, digest))
         if (auto l = workflows::load(rec->source, rec->name); l.definition)
           def = std::move(*l.definition);
       it = loaded_.emplace(digest, std::move(def)).first;
@@ -71,6 +71,7 @@ class Definitions {
 
  private:
   engine::store::Store& store_;
+  std::string ns_;
   std::map<std::string, std::optional<workflows::Definition>> loaded_;
 };
 
@@ -98,10 +99,10 @@ std::optional<Pending> review_of(const engine::model::Instance& inst, Definition
 
 // The review the instance of the call waits for, or a problem written.
 std::optional<Pending> pending_review(Call& c, Services& s) {
-  auto inst = s.store.instances.get(c.params[0]);
+  auto inst = s.store.instances.get(scope(c), c.params[0]);
   if (!inst) return problem(c, inst.error()), std::nullopt;
   if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]), std::nullopt;
-  Definitions defs(s.store);
+  Definitions defs(s.store, c.ns);
   if (auto p = review_of(**inst, defs)) return p;
   problem(c, "FailedPrecondition",
           "instance " + c.params[0] + " is not waiting for a review of extracted terms");
@@ -151,7 +152,7 @@ void add_review_routes(Api& api) {
     constexpr int kScan = 10000;
     auto limit = limit_param(c, 50, 200);
     if (!limit) return;
-    Definitions defs(s.store);
+    Definitions defs(s.store, c.ns);
     engine::store::InstanceFilter f;
     f.status = "running";
     f.limit = 500;
@@ -159,7 +160,7 @@ void add_review_routes(Api& api) {
     int scanned = 0;
     bool more = true;
     while (more && scanned < kScan && static_cast<int>(items.size()) < *limit) {
-      auto page = s.store.instances.find(f);
+      auto page = s.store.instances.find(scope(c), f);
       if (!page) return problem(c, page.error());
       more = static_cast<int>(page->size()) == f.limit;
       for (std::size_t i = 0; i < page->size(); ++i) {
@@ -217,7 +218,7 @@ void add_review_routes(Api& api) {
                      "this review is " + revision(*p) + ", not " +
                          (*body)["revision"].get<std::string>() +
                          ": the terms changed since they were read; load the review again");
-    auto doc = s.store.documents.get(p->terms["document"].get<std::string>());
+    auto doc = s.store.documents.get(c.ns, p->terms["document"].get<std::string>());
     if (!doc) return problem(c, doc.error());
     std::string text = *doc ? (*doc)->text : std::string();
     auto at = engine::format_rfc3339(s.clock.now());
@@ -225,8 +226,9 @@ void add_review_routes(Api& api) {
         activities::extract::apply_review(p->terms, corrections, text, c.principal.name, at);
     if (!reviewed) return problem(c, "InvalidArgument", reviewed.error().message);
     // Fenced on the occurrence read: a review that moved on in between refuses it.
-    auto sent = s.runtime.signal(p->instance.id, {p->event, reviewed->terms, c.principal.name,
-                                                  reviewed->corrections, p->state, p->occurrence});
+    auto sent = s.runtime.signal(scope(c), p->instance.id,
+                                 {p->event, reviewed->terms, c.principal.name,
+                                  reviewed->corrections, p->state, p->occurrence});
     if (!sent) return problem(c, sent.error());
     reply(c, 200,
           {{"instance_id", p->instance.id},

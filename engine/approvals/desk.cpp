@@ -32,12 +32,12 @@ bool decided(const store::ApprovalRow& a, const std::string& who) {
 
 }  // namespace
 
-Result<std::string> ApprovalDesk::issue_token(const std::string& approval_id,
+Result<std::string> ApprovalDesk::issue_token(const std::string& ns, const std::string& approval_id,
                                               const Recipient& recipient, std::int64_t expires_us) {
   std::string token = std::string(kCallbackTokenPrefix) + ids_.token();
   store::ApprovalTokenRow row{workflows::sha256_hex(token), approval_id, recipient.principal,
                               recipient.on_behalf_of,       expires_us,  0,
-                              to_micros(clock_.now())};
+                              to_micros(clock_.now()),      ns};
   if (auto r = store_.approvals.add_token(row); !r) return tl::unexpected(r.error());
   return token;
 }
@@ -53,10 +53,11 @@ Result<Approver> ApprovalDesk::authenticate_token(const std::string& token) {
   bool spent = (*t)->used_us != 0;  // a used token may replay its decision, whenever
   if (!spent && (*t)->expires_us <= to_micros(clock_.now()))
     return denied("this callback token has expired");
-  auto p = store_.principals.get((*t)->principal);
+  if (!store::valid_namespace((*t)->ns)) return denied("this callback token names no namespace");
+  auto p = store_.principals.get(store::Scope::of((*t)->ns), (*t)->principal);
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us) return denied("the principal of this callback token is revoked");
-  return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, ""},
+  return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, "", (*p)->ns},
                   hash,
                   (*t)->approval_id,
                   (*t)->on_behalf_of,
@@ -72,12 +73,13 @@ Result<std::pair<std::string, std::vector<std::string>>> ApprovalDesk::authority
     if (holds_any(who.principal.roles, wanted) || !named.empty())
       return Authority{"", who.principal.roles};
   }
-  auto active = store_.approvals.active_delegations(me, to_micros(clock_.now()));
+  auto scope = store::Scope::of(who.principal.ns);
+  auto active = store_.approvals.active_delegations(scope, me, to_micros(clock_.now()));
   if (!active) return tl::unexpected(active.error());
   std::vector<Authority> candidates;
   for (const auto& d : *active) {
     if (!named.empty() && d.delegator != named) continue;
-    auto p = store_.principals.get(d.delegator);
+    auto p = store_.principals.get(scope, d.delegator);
     if (!p) return tl::unexpected(p.error());
     if (!*p || (*p)->revoked_us) continue;
     if (named.empty() && !holds_any((*p)->roles, wanted)) continue;
@@ -118,6 +120,8 @@ Result<json> repeated(const store::DecisionRow& d, const json& request) {
 }  // namespace
 
 Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& req) {
+  if (!store::valid_namespace(who.principal.ns))
+    return fail(ErrorCode::PermissionDenied, "the approver names no namespace");
   if (req.decision_id.size() > 128)
     return fail(ErrorCode::InvalidArgument, "'decision_id' is longer than 128 characters",
                 "decision_id");
@@ -128,9 +132,9 @@ Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& re
   // closed, the token was spent), so it is looked up first...
   auto recorded = [&]() -> Result<std::optional<store::DecisionRow>> {
     if (req.decision_id.empty()) return std::optional<store::DecisionRow>{};
-    auto tx = store_.begin(false);
+    auto tx = store_.begin(store::Scope::of(who.principal.ns), false);
     if (!tx) return tl::unexpected(tx.error());
-    return store_.approvals.decision(**tx, req.decision_id);
+    return store_.approvals.decision(**tx, who.principal.ns, req.decision_id);
   };
   auto before = recorded();
   if (!before) return tl::unexpected(before.error());
@@ -152,7 +156,8 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
   if (who.spent)
     return fail(ErrorCode::Unauthenticated,
                 "this callback token has been used (a repeat needs the same decision_id)");
-  auto a = store_.approvals.get(req.approval_id);
+  // In the approver's namespace only: another's approval is not found.
+  auto a = store_.approvals.get(store::Scope::of(who.principal.ns), req.approval_id);
   if (!a) return tl::unexpected(a.error());
   if (!*a) return fail(ErrorCode::NotFound, "no approval " + req.approval_id, req.approval_id);
   if ((*a)->status != "open")
@@ -181,7 +186,7 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
     // In the transaction, first: the instance is locked, so a copy that committed before us
     // is seen here, and this one answers with its record.
     if (!req.decision_id.empty()) {
-      auto d = store_.approvals.decision(tx, req.decision_id);
+      auto d = store_.approvals.decision(tx, (*a)->ns, req.decision_id);
       if (!d) return tl::unexpected(d.error());
       if (*d) {
         recorded = **d;
@@ -209,9 +214,9 @@ Result<json> ApprovalDesk::decide_once(const Approver& who, const DecisionReques
               {"status", status}};
     if (req.decision_id.empty()) return {};
     return store_.approvals.insert_decision(
-        tx, {req.decision_id, (*a)->id, who.principal.name, request, answer, now_us});
+        tx, {req.decision_id, (*a)->id, who.principal.name, request, answer, now_us, (*a)->ns});
   };
-  auto r = rt_.decide_approval((*a)->instance_id, in, before, after);
+  auto r = rt_.decide_approval(store::Scope::of((*a)->ns), (*a)->instance_id, in, before, after);
   if (!r) return tl::unexpected(r.error());
   if (!recorded && rt_.metrics()) rt_.metrics()->approval_wait.observe_us(now_us - (*a)->opened_us);
   if (recorded) return repeated(*recorded, request);
@@ -222,11 +227,14 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
                                                             std::int64_t after_us,
                                                             const std::string& after_id,
                                                             int limit) {
+  if (!store::valid_namespace(who.ns))
+    return fail(ErrorCode::PermissionDenied, "the approver names no namespace");
+  auto scope = store::Scope::of(who.ns);
   std::vector<std::string> roles = who.roles;
-  auto active = store_.approvals.active_delegations(who.name, to_micros(clock_.now()));
+  auto active = store_.approvals.active_delegations(scope, who.name, to_micros(clock_.now()));
   if (!active) return tl::unexpected(active.error());
   for (const auto& d : *active) {
-    auto p = store_.principals.get(d.delegator);
+    auto p = store_.principals.get(scope, d.delegator);
     if (!p) return tl::unexpected(p.error());
     if (*p && !(*p)->revoked_us) roles.insert(roles.end(), (*p)->roles.begin(), (*p)->roles.end());
   }
@@ -240,14 +248,14 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
   std::int64_t cursor_us = after_us;
   std::string cursor_id = after_id;
   while (static_cast<int>(out.size()) < limit) {
-    auto rows = store_.approvals.open(roles, cursor_us, cursor_id, limit);
+    auto rows = store_.approvals.open(scope, roles, cursor_us, cursor_id, limit);
     if (!rows) return rows;
     for (auto& a : *rows) {
       cursor_us = a.opened_us;
       cursor_id = a.id;
       if (decided(a, who.name)) continue;
       if (!involved.count(a.instance_id)) {
-        auto inst = store_.instances.get(a.instance_id);
+        auto inst = store_.instances.get(scope, a.instance_id);
         if (!inst) return tl::unexpected(inst.error());
         const auto& changed = *inst ? (*inst)->changed_by : std::vector<std::string>{};
         involved[a.instance_id] =
@@ -264,7 +272,10 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
 }
 
 Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow& a) {
-  auto inst = store_.instances.get(a.instance_id);
+  if (!store::valid_namespace(a.ns))
+    return fail(ErrorCode::Internal, "approval " + a.id + " names no namespace", a.id);
+  auto scope = store::Scope::of(a.ns);  // who may decide comes from the approval's namespace
+  auto inst = store_.instances.get(scope, a.instance_id);
   if (!inst) return tl::unexpected(inst.error());
   std::set<std::string> excluded;
   if (*inst) {
@@ -276,7 +287,7 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
     excluded.insert(d.value("on_behalf_of", ""));
   }
   auto wanted = eligible_roles(a);
-  auto all = store_.principals.all(to_micros(clock_.now()));
+  auto all = store_.principals.all(scope, to_micros(clock_.now()));
   if (!all) return tl::unexpected(all.error());
   std::set<std::string> eligible, active;
   std::vector<Recipient> out;
@@ -287,7 +298,7 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
     eligible.insert(p.name);
     out.push_back({p.name, ""});
   }
-  auto delegations = store_.approvals.delegations("");
+  auto delegations = store_.approvals.delegations(scope, "");
   if (!delegations) return tl::unexpected(delegations.error());
   std::int64_t now = to_micros(clock_.now());
   for (const auto& d : *delegations)
@@ -297,8 +308,10 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
   return out;
 }
 
-Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::string& created_by,
-                                            bool by_admin) {
+Result<std::int64_t> ApprovalDesk::delegate(const std::string& ns, const Delegation& d,
+                                            const std::string& created_by, bool by_admin) {
+  if (!store::valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
   // Authority is the delegator's to give: an admin may only propose giving someone else's,
   // and a second admin must put it in force.
   bool own = d.delegator == created_by;
@@ -310,8 +323,8 @@ Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::stri
     return fail(ErrorCode::InvalidArgument, "a principal cannot delegate to itself", "delegate");
   if (d.ends_us <= d.starts_us)
     return fail(ErrorCode::InvalidArgument, "the delegation ends before it starts", "until");
-  for (const auto* name : {&d.delegator, &d.delegate}) {
-    auto p = store_.principals.get(*name);
+  for (const auto* name : {&d.delegator, &d.delegate}) {  // both of the namespace
+    auto p = store_.principals.get(store::Scope::of(ns), *name);
     if (!p) return tl::unexpected(p.error());
     if (!*p || (*p)->revoked_us)
       return fail(ErrorCode::InvalidArgument, "no active principal named '" + *name + "'", *name);
@@ -324,11 +337,16 @@ Result<std::int64_t> ApprovalDesk::delegate(const Delegation& d, const std::stri
   row.created_by = created_by;
   row.created_us = to_micros(clock_.now());
   row.needs_approval = !own;
+  row.ns = ns;
   return store_.approvals.add_delegation(row);
 }
 
-Result<void> ApprovalDesk::approve_delegation(std::int64_t id, const std::string& admin) {
-  auto all = store_.approvals.delegations("");
+Result<void> ApprovalDesk::approve_delegation(const std::string& ns, std::int64_t id,
+                                              const std::string& admin) {
+  if (!store::valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  auto scope = store::Scope::of(ns);
+  auto all = store_.approvals.delegations(scope, "");
   if (!all) return tl::unexpected(all.error());
   auto d = std::find_if(all->begin(), all->end(), [&](const auto& r) { return r.id == id; });
   if (d == all->end())
@@ -337,7 +355,7 @@ Result<void> ApprovalDesk::approve_delegation(std::int64_t id, const std::string
     return fail(ErrorCode::PermissionDenied,
                 "a delegation an admin proposed is approved by a second admin: not its creator, "
                 "delegator or delegate");
-  return store_.approvals.approve_delegation(id, admin, to_micros(clock_.now()));
+  return store_.approvals.approve_delegation(scope, id, admin, to_micros(clock_.now()));
 }
 
 }  // namespace covenant::engine::approvals

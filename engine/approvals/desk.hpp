@@ -60,9 +60,10 @@ class ApprovalDesk {
                IdSource& ids)
       : rt_(rt), store_(rt.store()), principals_(principals), clock_(clock), ids_(ids) {}
 
-  // A new callback token for `recipient` at `approval_id`, valid until `expires_us`.
-  Result<std::string> issue_token(const std::string& approval_id, const Recipient& recipient,
-                                  std::int64_t expires_us);
+  // A new callback token for `recipient` at `approval_id` (of namespace `ns`), valid until
+  // `expires_us`.
+  Result<std::string> issue_token(const std::string& ns, const std::string& approval_id,
+                                  const Recipient& recipient, std::int64_t expires_us);
   // A used token authenticates with `spent` set (it may only replay its decision); errors:
   // PermissionDenied (unknown, malformed or expired token, or its principal revoked; the
   // message says which, never the token).
@@ -76,9 +77,9 @@ class ApprovalDesk {
   // different decision), InvalidArgument.
   Result<nlohmann::json> decide(const Approver& who, const DecisionRequest& req);
 
-  // Open approvals `who` may decide (their roles and their delegators'), oldest first, after
-  // the cursor (opened_us, id): not those they decided already, nor those of instances they
-  // started or changed.
+  // Open approvals of `who`'s namespace that they may decide (their roles and their delegators'),
+  // oldest first, after the cursor (opened_us, id): not those they decided already, nor those of
+  // instances they started or changed.
   Result<std::vector<store::ApprovalRow>> inbox(const auth::Principal& who, std::int64_t after_us,
                                                 const std::string& after_id, int limit);
   // Everyone who may decide an open approval now: principals holding an eligible role, and
@@ -90,10 +91,12 @@ class ApprovalDesk {
   // created by an admin for someone else (`by_admin`) they wait for a second admin
   // (approve_delegation). Errors: InvalidArgument (empty window, self-delegation, unknown
   // principal), PermissionDenied (someone else's authority, not as an admin).
-  Result<std::int64_t> delegate(const Delegation& d, const std::string& created_by, bool by_admin);
+  // Both principals must be of namespace `ns`.
+  Result<std::int64_t> delegate(const std::string& ns, const Delegation& d,
+                                const std::string& created_by, bool by_admin);
   // A second admin puts a pending delegation in force: not its creator, delegator or
   // delegate. Errors: NotFound, PermissionDenied, FailedPrecondition (not pending).
-  Result<void> approve_delegation(std::int64_t id, const std::string& admin);
+  Result<void> approve_delegation(const std::string& ns, std::int64_t id, const std::string& admin);
 
  private:
   // The delegation `who` acts under at `a` (explicitly named, or the only one that gives an

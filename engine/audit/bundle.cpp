@@ -17,13 +17,13 @@ json event_json(const store::HistoryRow& r) {
 
 }  // namespace
 
-Result<json> make_bundle(store::Store& store, const std::string& instance_id,
-                         const std::string& private_pem) {
-  auto inst = store.instances.get(instance_id);
+Result<json> make_bundle(store::Store& store, const store::Scope& scope,
+                         const std::string& instance_id, const std::string& private_pem) {
+  auto inst = store.instances.get(scope, instance_id);
   if (!inst) return tl::unexpected(inst.error());
   if (!*inst) return fail(ErrorCode::NotFound, "no instance " + instance_id);
   const auto& i = **inst;
-  auto def = store.definitions.get(i.digest);
+  auto def = store.definitions.get(i.ns, i.digest);
   if (!def) return tl::unexpected(def.error());
   json events = json::array();
   store::HistoryQuery q;
@@ -31,17 +31,17 @@ Result<json> make_bundle(store::Store& store, const std::string& instance_id,
   q.by_instance = true;
   store::HistoryCursor cursor;
   for (;;) {
-    auto page = store.audit.page(q, cursor, 1000);
+    auto page = store.audit.page(store::Scope::of(i.ns), q, cursor, 1000);
     if (!page) return tl::unexpected(page.error());
     for (const auto& r : *page) events.push_back(event_json(r));
     if (page->size() < 1000) break;
     cursor = {0, page->back().instance_id, page->back().seq};
   }
   json documents = json::array();
-  auto versions = store.documents.versions(i.business_key);
+  auto versions = store.documents.versions(i.ns, i.business_key);
   if (!versions) return tl::unexpected(versions.error());
   for (const auto& v : *versions) {
-    auto d = store.documents.get(v.sha256);
+    auto d = store.documents.get(i.ns, v.sha256);
     if (!d) return tl::unexpected(d.error());
     documents.push_back({{"contract", v.contract_id},
                          {"version", v.version},
@@ -51,7 +51,7 @@ Result<json> make_bundle(store::Store& store, const std::string& instance_id,
                          {"bytes", *d ? (*d)->bytes : 0}});
   }
   json checkpoints = json::array();
-  auto cps = store.audit.checkpoints();
+  auto cps = store.audit.checkpoints(i.ns);
   if (!cps) return tl::unexpected(cps.error());
   for (const auto& c : *cps)
     if (c.document.find("\"" + instance_id + "\"") != std::string::npos)

@@ -11,9 +11,9 @@
 
 namespace covenant::engine::audit {
 
-// NotFound when there is no such instance. `private_pem` signs it (required).
-Result<nlohmann::json> make_bundle(store::Store& store, const std::string& instance_id,
-                                   const std::string& private_pem);
+// NotFound when there is no such instance in `scope`. `private_pem` signs it (required).
+Result<nlohmann::json> make_bundle(store::Store& store, const store::Scope& scope,
+                                   const std::string& instance_id, const std::string& private_pem);
 
 struct BundleCheck {
   std::int64_t events = 0, checkpoints = 0, documents = 0;

@@ -97,8 +97,11 @@ bool signature_valid(const std::string& public_pem, std::string_view message,
                           message.size()) == 1;
 }
 
-Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::string& day,
-                                             const std::string& private_pem, std::int64_t now_us) {
+Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::string& ns,
+                                             const std::string& day, const std::string& private_pem,
+                                             std::int64_t now_us) {
+  if (!store::valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
   auto start = parse_rfc3339(day);
   if (!start || day.size() != 10)
     return fail(ErrorCode::InvalidArgument, "a checkpoint's day is YYYY-MM-DD, not " + day);
@@ -106,7 +109,7 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
   if (end_us > now_us) return fail(ErrorCode::FailedPrecondition, day + " is not over yet (UTC)");
   auto pub = public_pem_of(private_pem);
   if (!pub) return fail(ErrorCode::InvalidArgument, "the signing key: " + pub.error());
-  auto existing = store.audit.checkpoints();
+  auto existing = store.audit.checkpoints(ns);
   if (!existing) return tl::unexpected(existing.error());
   std::string previous;
   const store::CheckpointRow* same_day = nullptr;
@@ -117,7 +120,7 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
       return fail(ErrorCode::FailedPrecondition,
                   "checkpoints are made in order: " + c.day + " has one already");
   }
-  auto heads = store.audit.heads_before(end_us);
+  auto heads = store.audit.heads_before(store::Scope::of(ns), end_us);
   if (!heads) return tl::unexpected(heads.error());
   json list = json::array();
   for (const auto& [id, seq, hash] : *heads) list.push_back(json::array({id, seq, hash}));
@@ -126,6 +129,9 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
       {"day", day},
       {"heads", std::move(list)},
       {"previous", same_day ? json::parse(same_day->document).value("previous", "") : previous}};
+  // Another namespace's checkpoint says whose it is, in what is signed (the default
+  // namespace's keep the form they had before namespaces).
+  if (ns != store::kDefaultNamespace) doc["namespace"] = ns;
   std::string text = doc.dump();
   std::string digest = workflows::sha256_hex(text);
   if (same_day) {
@@ -136,14 +142,16 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
   }
   auto sig = sign(private_pem, text);
   if (!sig) return fail(ErrorCode::Internal, sig.error());
-  store::CheckpointRow row{day, text, digest, *sig, *pub, now_us};
+  store::CheckpointRow row{day, text, digest, *sig, *pub, now_us, ns};
   if (auto r = store.audit.add_checkpoint(row); !r) return tl::unexpected(r.error());
   return row;
 }
 
 Result<std::vector<CheckpointProblem>> check_checkpoints(
-    store::Store& store, const std::vector<store::CheckpointRow>& checkpoints,
-    const std::string& trusted_public_pem) {
+    store::Store& store, const std::string& ns,
+    const std::vector<store::CheckpointRow>& checkpoints, const std::string& trusted_public_pem) {
+  if (!store::valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
   std::vector<CheckpointProblem> out;
   std::string previous;
   for (const auto& c : checkpoints) {
@@ -160,8 +168,9 @@ Result<std::vector<CheckpointProblem>> check_checkpoints(
       continue;
     }
     json doc = json::parse(c.document, nullptr, false);
-    if (doc.is_discarded() || doc.value("day", "") != c.day || !doc.contains("heads")) {
-      problem("the document is not a checkpoint of this day");
+    if (doc.is_discarded() || doc.value("day", "") != c.day || !doc.contains("heads") ||
+        doc.value("namespace", store::kDefaultNamespace) != ns) {
+      problem("the document is not a checkpoint of this day and namespace");
       continue;
     }
     if (doc.value("previous", "") != previous)
@@ -170,7 +179,7 @@ Result<std::vector<CheckpointProblem>> check_checkpoints(
     for (const auto& h : doc["heads"]) {
       std::string id = h.at(0);
       std::int64_t seq = h.at(1);
-      auto now = store.audit.event_hash_at(id, seq);
+      auto now = store.audit.event_hash_at(store::Scope::of(ns), id, seq);
       if (!now) return tl::unexpected(now.error());
       if (!*now)
         problem("event " + std::to_string(seq) + " is gone", id, seq);

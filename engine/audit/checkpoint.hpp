@@ -23,11 +23,13 @@ tl::expected<std::string, std::string> sign(const std::string& private_pem,
 bool signature_valid(const std::string& public_pem, std::string_view message,
                      const std::string& signature_b64);
 
-// Makes and stores the checkpoint of `day` (YYYY-MM-DD), which must be over at `now_us` and
-// come after the latest one. Again for the same day: the stored one when the history still
-// gives the same document, else Conflict (the history changed since it was signed).
-Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::string& day,
-                                             const std::string& private_pem, std::int64_t now_us);
+// Makes and stores namespace `ns`'s checkpoint of `day` (YYYY-MM-DD): the heads of its
+// instances' chains. The day must be over at `now_us` and come after the namespace's latest
+// one. Again for the same day: the stored one when the history still gives the same document,
+// else Conflict (the history changed since it was signed).
+Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::string& ns,
+                                             const std::string& day, const std::string& private_pem,
+                                             std::int64_t now_us);
 
 struct CheckpointProblem {
   std::string day, instance_id;
@@ -37,10 +39,11 @@ struct CheckpointProblem {
 
 // Checks `checkpoints` (from the database, or a file kept elsewhere) in day order: each
 // document's digest, its signature by `trusted_public_pem` (each row's own key when empty),
-// the chain of previous digests, and that every head's event still has its hash.
+// the chain of previous digests, that each is namespace `ns`'s, and that every head's event
+// still has its hash there.
 Result<std::vector<CheckpointProblem>> check_checkpoints(
-    store::Store& store, const std::vector<store::CheckpointRow>& checkpoints,
-    const std::string& trusted_public_pem);
+    store::Store& store, const std::string& ns,
+    const std::vector<store::CheckpointRow>& checkpoints, const std::string& trusted_public_pem);
 
 // A checkpoint as one JSON line for export, and back.
 nlohmann::json checkpoint_json(const store::CheckpointRow& c);

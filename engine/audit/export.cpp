@@ -109,15 +109,28 @@ std::vector<std::string> export_values(const store::HistoryRow& row) {
 
 json export_json(const store::HistoryRow& row) { return export_json(row, export_values(row)); }
 
+namespace {
+
+Result<store::Scope> scope_of(const ExportOptions& o) {
+  if (!store::valid_namespace(o.ns))
+    return fail(ErrorCode::InvalidArgument,
+                "an export is of one namespace: '" + o.ns + "' is not one", "namespace");
+  return store::Scope::of(o.ns);
+}
+
+}  // namespace
+
 Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
                                store::HistoryCursor after, int limit) {
+  auto scope = scope_of(o);
+  if (!scope) return tl::unexpected(scope.error());
   EventsPage out;
   store::HistoryQuery q = o.query;
   q.by_instance = false;
   constexpr int kPage = 500;
   // Store pages until this page is full: the actor filter drops rows after they are read.
   for (;;) {
-    auto page = store.audit.page(q, after, kPage);
+    auto page = store.audit.page(*scope, q, after, kPage);
     if (!page) return tl::unexpected(page.error());
     for (const auto& row : *page) {
       after = {row.at_us, row.instance_id, row.seq};
@@ -133,13 +146,13 @@ Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
   }
 }
 
-Result<void> each_history_row(store::Store& store, store::HistoryQuery q,
+Result<void> each_history_row(store::Store& store, const store::Scope& scope, store::HistoryQuery q,
                               const std::function<void(const store::HistoryRow&)>& each,
                               int page_size) {
   q.by_instance = false;
   store::HistoryCursor after;
   for (;;) {
-    auto page = store.audit.page(q, after, page_size);
+    auto page = store.audit.page(scope, q, after, page_size);
     if (!page) return tl::unexpected(page.error());
     for (const auto& row : *page) {
       after = {row.at_us, row.instance_id, row.seq};
@@ -186,6 +199,8 @@ Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
                                     const std::function<bool(std::string_view)>& write) {
   if (o.format != "csv" && o.format != "jsonl")
     return fail(ErrorCode::InvalidArgument, "export formats are csv and jsonl, not " + o.format);
+  auto scope = scope_of(o);
+  if (!scope) return tl::unexpected(scope.error());
   const auto& cols = export_columns();
   std::string buf;
   if (o.format == "csv") {
@@ -197,7 +212,7 @@ Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
   store::HistoryCursor cursor;
   std::int64_t n = 0;
   for (;;) {
-    auto page = store.audit.page(q, cursor, o.page_size);
+    auto page = store.audit.page(*scope, q, cursor, o.page_size);
     if (!page) return tl::unexpected(page.error());
     for (const auto& row : *page) {
       auto v = export_values(row);

@@ -28,6 +28,7 @@ std::string actor_of(const store::HistoryRow& row, const nlohmann::json& payload
 nlohmann::json export_json(const store::HistoryRow& row);
 
 struct ExportOptions {
+  std::string ns;              // the namespace whose trail it is (required: never several)
   store::HistoryQuery query;   // ordered by time across instances
   std::string actor;           // only events by this actor ("" any)
   std::string format = "csv";  // csv | jsonl
@@ -52,7 +53,7 @@ Result<EventsPage> events_page(store::Store& store, const ExportOptions& o,
 // An opaque, printable cursor for a page boundary, and back (nullopt: not one of ours).
 // Every history row `q` selects, in time order, read `page_size` rows at a time (memory
 // bounded by the page): `each` is called once per row.
-Result<void> each_history_row(store::Store& store, store::HistoryQuery q,
+Result<void> each_history_row(store::Store& store, const store::Scope& scope, store::HistoryQuery q,
                               const std::function<void(const store::HistoryRow&)>& each,
                               int page_size = 500);
 

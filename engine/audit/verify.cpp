@@ -66,12 +66,13 @@ struct Chain {
 
 }  // namespace
 
-Result<VerifyReport> verify(store::Store& store, const std::string& instance_id, int page_size) {
+Result<VerifyReport> verify(store::Store& store, const store::Scope& scope,
+                            const std::string& instance_id, int page_size) {
   VerifyReport report;
   std::vector<store::ChainHead> heads;
   std::string after_id;
   if (!instance_id.empty()) {
-    auto inst = store.instances.get(instance_id);
+    auto inst = store.instances.get(scope, instance_id);
     if (!inst) return tl::unexpected(inst.error());
     if (!*inst) return fail(ErrorCode::NotFound, "no instance " + instance_id);
     heads.push_back({instance_id, (*inst)->business_key, (*inst)->next_seq, (*inst)->last_hash});
@@ -87,7 +88,7 @@ Result<VerifyReport> verify(store::Store& store, const std::string& instance_id,
   auto next_row = [&]() -> Result<const store::HistoryRow*> {
     if (row_at == rows.size()) {
       if (rows_done) return nullptr;
-      auto page = store.audit.page(q, cursor, page_size);
+      auto page = store.audit.page(scope, q, cursor, page_size);
       if (!page) return tl::unexpected(page.error());
       rows = std::move(*page);
       row_at = 0;
@@ -103,7 +104,7 @@ Result<VerifyReport> verify(store::Store& store, const std::string& instance_id,
   for (;;) {
     if (head_at == heads.size()) {
       if (heads_done) break;
-      auto page = store.audit.chain_heads(after_id, page_size);
+      auto page = store.audit.chain_heads(scope, after_id, page_size);
       if (!page) return tl::unexpected(page.error());
       heads = std::move(*page);
       head_at = 0;

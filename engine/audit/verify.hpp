@@ -22,9 +22,10 @@ struct VerifyReport {
   bool intact() const { return breaks.empty(); }
 };
 
-// All instances, or only `instance_id` when given (NotFound when there is no such instance).
-Result<VerifyReport> verify(store::Store& store, const std::string& instance_id = "",
-                            int page_size = 1000);
+// All instances in `scope`, or only `instance_id` when given (NotFound when there is no such
+// instance there).
+Result<VerifyReport> verify(store::Store& store, const store::Scope& scope,
+                            const std::string& instance_id = "", int page_size = 1000);
 
 // The hash an event row should have (the chain's rule, engine/history/hash_chain.hpp), or why
 // it cannot have one (a payload that is not JSON, an unknown event type).

@@ -20,8 +20,11 @@ bool Principal::has_role(const std::string& r) const {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
 
-Result<std::string> Principals::add(const std::string& name, const std::vector<std::string>& roles,
+Result<std::string> Principals::add(const std::string& ns, const std::string& name,
+                                    const std::vector<std::string>& roles,
                                     std::chrono::seconds expires_in) {
+  if (!store::valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
   if (expires_in.count() < 0)
     return fail(ErrorCode::InvalidArgument, "a token's lifetime cannot be negative", name);
   if (!well_formed(name))
@@ -34,13 +37,14 @@ Result<std::string> Principals::add(const std::string& name, const std::vector<s
     if (!well_formed(r)) return fail(ErrorCode::InvalidArgument, "bad role name '" + r + "'", name);
   std::string token = std::string(kTokenPrefix) + ids_.token();
   std::int64_t now = to_micros(clock_.now());
-  auto r = store_.principals.add(name, roles, workflows::sha256_hex(token), now,
+  auto r = store_.principals.add(ns, name, roles, workflows::sha256_hex(token), now,
                                  expires_in.count() ? now + expires_in.count() * 1'000'000 : 0);
   if (!r) return tl::unexpected(r.error());
   return token;
 }
 
-Result<std::string> Principals::rotate(const std::string& name, std::chrono::seconds overlap,
+Result<std::string> Principals::rotate(const store::Scope& scope, const std::string& name,
+                                       std::chrono::seconds overlap,
                                        std::chrono::seconds expires_in) {
   if (overlap.count() < 0 || expires_in.count() < 0)
     return fail(ErrorCode::InvalidArgument, "an overlap or a lifetime cannot be negative", name);
@@ -49,7 +53,7 @@ Result<std::string> Principals::rotate(const std::string& name, std::chrono::sec
                 "the new token must outlive the overlap (its lifetime is shorter)", name);
   std::string token = std::string(kTokenPrefix) + ids_.token();
   std::int64_t now = to_micros(clock_.now());
-  auto r = store_.principals.rotate(name, workflows::sha256_hex(token), now,
+  auto r = store_.principals.rotate(scope, name, workflows::sha256_hex(token), now,
                                     expires_in.count() ? now + expires_in.count() * 1'000'000 : 0,
                                     now + overlap.count() * 1'000'000);
   if (!r) return tl::unexpected(r.error());
@@ -68,13 +72,13 @@ Result<Principal> Principals::authenticate_jwt(const std::string& token) {
     if (!who) return tl::unexpected(who.error());
     // One name, one person: an identity provider's subject may not take the name of one of
     // Covenant's own principals (their decisions would be confused in the history).
-    auto local = store_.principals.get(who->name);
+    auto local = store_.principals.get(store::Scope::all(), who->name);
     if (!local) return tl::unexpected(local.error());
     if (*local)
       return fail(ErrorCode::Unauthenticated,
                   "the bearer token is not accepted: its subject is the name of a Covenant "
                   "principal");
-    return Principal{who->name, who->roles, 0, 0, who->issuer};
+    return Principal{who->name, who->roles, 0, 0, who->issuer, store::kDefaultNamespace};
   }
   return fail(ErrorCode::Unauthenticated,
               "the bearer token is not accepted: it is not from a trusted issuer");
@@ -90,15 +94,15 @@ Result<Principal> Principals::authenticate(const std::string& token) {
   auto p = store_.principals.by_token_hash(workflows::sha256_hex(token), to_micros(clock_.now()));
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us != 0) return denied();
-  return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, ""};
+  return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, "", (*p)->ns};
 }
 
-Result<void> Principals::revoke(const std::string& name) {
-  return store_.principals.revoke(name, to_micros(clock_.now()));
+Result<void> Principals::revoke(const store::Scope& scope, const std::string& name) {
+  return store_.principals.revoke(scope, name, to_micros(clock_.now()));
 }
 
-Result<std::vector<store::PrincipalRow>> Principals::list() {
-  return store_.principals.all(to_micros(clock_.now()));
+Result<std::vector<store::PrincipalRow>> Principals::list(const store::Scope& scope) {
+  return store_.principals.all(scope, to_micros(clock_.now()));
 }
 
 }  // namespace covenant::engine::auth

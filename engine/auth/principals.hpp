@@ -29,6 +29,9 @@ struct Principal {
   // Who vouched for it: "" for Covenant's own principals, else the OIDC issuer whose token
   // named it (its name is then the token's subject claim).
   std::string issuer;
+  // The namespace it acts in: a Covenant principal's own; an identity provider's principals
+  // are the namespace its configuration or token names.
+  std::string ns = store::kDefaultNamespace;
   bool has_role(const std::string& r) const;
 };
 
@@ -37,15 +40,18 @@ class Principals {
   Principals(store::Store& store, const Clock& clock, IdSource& ids)
       : store_(store), clock_(clock), ids_(ids) {}
 
-  // Adds a principal and returns its token (the only time it is available), valid for
-  // `expires_in` (0: until revoked or rotated). Errors: InvalidArgument (bad name or role),
-  // Conflict (the name exists).
-  Result<std::string> add(const std::string& name, const std::vector<std::string>& roles,
+  // Adds a principal of namespace `ns` and returns its token (the only time it is available),
+  // valid for `expires_in` (0: until revoked or rotated). Errors: InvalidArgument (bad
+  // namespace, name or role), Conflict (the name exists, in any namespace).
+  Result<std::string> add(const std::string& ns, const std::string& name,
+                          const std::vector<std::string>& roles,
                           std::chrono::seconds expires_in = std::chrono::seconds(0));
   // A new token for `name` (returned once); the tokens it had work for `overlap` more (0: they
   // stop now), while callers change over. Errors: NotFound, FailedPrecondition (revoked),
   // InvalidArgument (a lifetime not longer than the overlap).
-  Result<std::string> rotate(const std::string& name, std::chrono::seconds overlap,
+  // Only a principal in `scope` (another namespace's is NotFound).
+  Result<std::string> rotate(const store::Scope& scope, const std::string& name,
+                             std::chrono::seconds overlap,
                              std::chrono::seconds expires_in = std::chrono::seconds(0));
   // The active principal holding `token`: a Covenant token, or a JWT from a trusted issuer
   // (trust_issuer). Errors: PermissionDenied (unknown, malformed or revoked Covenant token; the
@@ -54,10 +60,10 @@ class Principals {
   // Accepts JWTs from this issuer from now on (before serving: not thread-safe with
   // authenticate).
   void trust_issuer(std::shared_ptr<OidcVerifier> verifier);
-  // Errors: NotFound.
-  Result<void> revoke(const std::string& name);
-  // Every principal with how many of its tokens work now and when the first stops.
-  Result<std::vector<store::PrincipalRow>> list();
+  // Errors: NotFound (also another namespace's principal).
+  Result<void> revoke(const store::Scope& scope, const std::string& name);
+  // Every principal in `scope` with how many of its tokens work now and when the first stops.
+  Result<std::vector<store::PrincipalRow>> list(const store::Scope& scope);
 
  private:
   Result<Principal> authenticate_jwt(const std::string& token);

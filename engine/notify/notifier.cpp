@@ -30,7 +30,7 @@ Result<std::optional<json>> Notifier::body_for(const store::OutboxRow& row, cons
   bool asks = row.topic == "approval.requested" || row.topic == "approval.reminder" ||
               row.topic == "approval.escalated";
   if (!asks || row.approval_id.empty()) return body;
-  auto a = store_.approvals.get(row.approval_id);
+  auto a = store_.approvals.get(store::Scope::of(row.ns), row.approval_id);
   if (!a) return tl::unexpected(a.error());
   json callbacks = json::array();
   bool theirs = false;  // `to` belongs to someone who may decide
@@ -49,7 +49,7 @@ Result<std::optional<json>> Notifier::body_for(const store::OutboxRow& row, cons
       if (!to.principal.empty() && p.principal != to.principal) continue;  // not theirs to see
       if (p.principal == to.principal) {
         theirs = true;
-        auto token = desk_.issue_token((*a)->id, p, expires);
+        auto token = desk_.issue_token((*a)->ns, (*a)->id, p, expires);
         if (!token) return tl::unexpected(token.error());
         cb["token"] = *token;
         cb["expires_at"] = format_rfc3339(from_micros(expires));

@@ -17,13 +17,13 @@ namespace {
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 // The instances named, or those the filter finds (keyset pages of up to 500, at most `limit`).
-Result<std::vector<model::Instance>> collect(store::Store& store,
+Result<std::vector<model::Instance>> collect(store::Store& store, const store::Scope& scope,
                                              const std::vector<std::string>& ids,
                                              store::InstanceFilter f, int limit) {
   std::vector<model::Instance> found;
   if (!ids.empty()) {
     for (const auto& id : ids) {
-      auto i = store.instances.get(id);
+      auto i = store.instances.get(scope, id);
       if (!i) return tl::unexpected(i.error());
       if (!*i) return fail(ErrorCode::NotFound, "no instance " + id, id);
       found.push_back(std::move(**i));
@@ -32,7 +32,7 @@ Result<std::vector<model::Instance>> collect(store::Store& store,
   }
   while (static_cast<int>(found.size()) < limit) {
     f.limit = std::min(500, limit - static_cast<int>(found.size()));
-    auto page = store.instances.find(f);
+    auto page = store.instances.find(scope, f);
     if (!page) return tl::unexpected(page.error());
     for (auto& i : *page) found.push_back(std::move(i));
     if (static_cast<int>(page->size()) < f.limit) break;
@@ -42,11 +42,18 @@ Result<std::vector<model::Instance>> collect(store::Store& store,
   return found;
 }
 
+Result<void> check_namespace(const std::string& ns) {
+  if (!store::valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  return {};
+}
+
 }  // namespace
 
-Result<store::DefinitionRecord> resolve_version(store::Store& store, const std::string& workflow,
+Result<store::DefinitionRecord> resolve_version(store::Store& store, const std::string& ns,
+                                                const std::string& workflow,
                                                 const std::string& which) {
-  auto all = store.definitions.all();
+  auto all = store.definitions.all(ns);
   if (!all) return tl::unexpected(all.error());
   bool number = !which.empty() && std::all_of(which.begin(), which.end(),
                                               [](unsigned char ch) { return std::isdigit(ch); });
@@ -71,19 +78,20 @@ Result<MigrationReport> migrate_instances(Runtime& rt, const MigrationRequest& r
   if (blank(req.reason))
     return fail(ErrorCode::InvalidArgument,
                 "a migration needs a reason (it is recorded in each instance's history)", "reason");
+  if (auto ok = check_namespace(req.ns); !ok) return tl::unexpected(ok.error());
   store::Store& store = rt.store();
   MigrationReport out;
-  auto from = resolve_version(store, req.map.workflow, req.map.from);
+  auto from = resolve_version(store, req.ns, req.map.workflow, req.map.from);
   if (!from) return tl::unexpected(from.error());
-  auto to = resolve_version(store, req.map.workflow, req.map.to);
+  auto to = resolve_version(store, req.ns, req.map.workflow, req.map.to);
   if (!to) return tl::unexpected(to.error());
   out.from = *from;
   out.to = *to;
   if (from->digest == to->digest)
     return fail(ErrorCode::InvalidArgument, "from and to are the same version", "to");
-  auto a = rt.workflow(from->digest);
+  auto a = rt.workflow(req.ns, from->digest);
   if (!a) return tl::unexpected(a.error());
-  auto b = rt.workflow(to->digest);
+  auto b = rt.workflow(req.ns, to->digest);
   if (!b) return tl::unexpected(b.error());
   auto check = workflows::check_migration(**a, **b, req.map);
   if (!check.errors.empty()) {
@@ -103,7 +111,7 @@ Result<MigrationReport> migrate_instances(Runtime& rt, const MigrationRequest& r
   f.workflow = req.map.workflow;
   f.version = from->digest;
   f.status = "running";
-  auto candidates = collect(store, req.instances, f, req.limit);
+  auto candidates = collect(store, store::Scope::of(req.ns), req.instances, f, req.limit);
   if (!candidates) return tl::unexpected(candidates.error());
   workflows::JqEvaluator jq;
   for (const auto& inst : *candidates) {
@@ -121,7 +129,7 @@ Result<MigrationReport> migrate_instances(Runtime& rt, const MigrationRequest& r
             item.reopened = ev.payload.value("reopened", json::array());
           }
       }
-    } else if (auto m = rt.migrate(inst.id, input, *b); !m) {
+    } else if (auto m = rt.migrate(store::Scope::of(req.ns), inst.id, input, *b); !m) {
       item.refused = m.error().message;
     }
     item.refused.empty() ? ++out.moved : ++out.refused;
@@ -152,6 +160,7 @@ json MigrationReport::to_json(bool dry_run) const {
 }
 
 Result<BulkReport> bulk_action(Runtime& rt, const BulkRequest& req) {
+  if (auto ok = check_namespace(req.ns); !ok) return tl::unexpected(ok.error());
   if (req.action != "cancel" && req.action != "retry" && req.action != "signal")
     return fail(ErrorCode::InvalidArgument,
                 "the action is cancel, retry or signal, not '" + req.action + "'", "action");
@@ -178,7 +187,7 @@ Result<BulkReport> bulk_action(Runtime& rt, const BulkRequest& req) {
                 "query");
   // What each action applies to, unless a status is asked for.
   if (f.status.empty()) f.status = req.action == "retry" ? "failed" : "running";
-  auto found = collect(rt.store(), req.instances, f, req.limit);
+  auto found = collect(rt.store(), store::Scope::of(req.ns), req.instances, f, req.limit);
   if (!found) return tl::unexpected(found.error());
   BulkReport out;
   for (auto& inst : *found) {
@@ -186,19 +195,19 @@ Result<BulkReport> bulk_action(Runtime& rt, const BulkRequest& req) {
     if (!req.dry_run) {
       Result<void> r;
       if (req.action == "cancel") {
-        r = rt.cancel(inst.id, req.reason, req.by);
+        r = rt.cancel(store::Scope::of(req.ns), inst.id, req.reason, req.by);
       } else if (req.action == "signal") {
-        r = rt.signal(inst.id, req.event, req.data, req.by);
+        r = rt.signal(store::Scope::of(req.ns), inst.id, req.event, req.data, req.by);
       } else {
         std::string state = req.state;
         if (state.empty()) {  // where it failed: the last failed activity's state
-          auto h = rt.store().instances.history(inst.id);
+          auto h = rt.store().instances.history(store::Scope::of(req.ns), inst.id);
           if (!h) return tl::unexpected(h.error());
           for (const auto& ev : *h)
             if (ev.type == history::EventType::ActivityFailed && !ev.state.empty())
               state = ev.state;
         }
-        r = rt.retry_step(inst.id, {state, nullptr, req.reason, req.by});
+        r = rt.retry_step(store::Scope::of(req.ns), inst.id, {state, nullptr, req.reason, req.by});
       }
       if (!r) why = r.error().message;
     }

@@ -20,6 +20,7 @@ namespace covenant::engine::runtime {
 // ---- migrate ----
 
 struct MigrationRequest {
+  std::string ns;  // the namespace whose instances move (required)
   workflows::StateMap map;
   std::vector<std::string> instances;  // empty: every running instance of the `from` version
   std::string reason, by;
@@ -42,17 +43,20 @@ struct MigrationReport {
   nlohmann::json to_json(bool dry_run) const;
 };
 
-// Errors: InvalidArgument (no reason, from and to the same version), NotFound (a version or
-// an instance asked for), Unavailable. A map that does not hold is a report with `errors`.
+// Errors: InvalidArgument (no reason, no namespace, from and to the same version), NotFound (a
+// version or an instance asked for), Unavailable. A map that does not hold is a report with
+// `errors`.
 Result<MigrationReport> migrate_instances(Runtime& rt, const MigrationRequest& req);
 
 // A version of `workflow` named by its number or a digest prefix (12 hex digits or more).
-Result<store::DefinitionRecord> resolve_version(store::Store& store, const std::string& workflow,
+Result<store::DefinitionRecord> resolve_version(store::Store& store, const std::string& ns,
+                                                const std::string& workflow,
                                                 const std::string& which);
 
 // ---- bulk cancel | retry | signal ----
 
 struct BulkRequest {
+  std::string ns;      // the namespace whose instances it acts on (required)
   std::string action;  // cancel | retry | signal
   // The query (status defaults to what the action applies to: failed for retry, else
   // running); `limit` and the cursor are set here. Or `instances`, named one by one.
@@ -77,8 +81,8 @@ struct BulkReport {
   nlohmann::json to_json(const BulkRequest& req) const;
 };
 
-// Errors: InvalidArgument (an unknown action, no reason, no query, a signal without an
-// event, a bad duration: nothing was done), NotFound (an instance asked for), Unavailable.
+// Errors: InvalidArgument (no namespace, an unknown action, no reason, no query, a signal without
+// an event, a bad duration: nothing was done), NotFound (an instance asked for), Unavailable.
 Result<BulkReport> bulk_action(Runtime& rt, const BulkRequest& req);
 
 }  // namespace covenant::engine::runtime

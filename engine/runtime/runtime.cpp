@@ -57,12 +57,13 @@ void Runtime::give_back(std::unique_ptr<workflows::JqEvaluator> jq) {
 }
 
 Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(
-    const std::string& digest, store::Tx* tx) {
+    const std::string& ns, const std::string& digest, store::Tx* tx) {
+  std::string key = ns + '/' + digest;
   {
     std::lock_guard lock(mu_);
-    if (auto it = workflows_.find(digest); it != workflows_.end()) return it->second;
+    if (auto it = workflows_.find(key); it != workflows_.end()) return it->second;
   }
-  auto rec = tx ? store_.definitions.get(*tx, digest) : store_.definitions.get(digest);
+  auto rec = tx ? store_.definitions.get(*tx, ns, digest) : store_.definitions.get(ns, digest);
   if (!rec) return tl::unexpected(rec.error());
   // The stored canonical form is the identity (and carries the financial flags as deployed);
   // the source gives the syntax tree decide() walks.
@@ -75,7 +76,7 @@ Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::workflow(
     return fail(ErrorCode::Internal, "stored definition " + digest + " does not match its digest",
                 digest);
   std::lock_guard lock(mu_);
-  workflows_.emplace(digest, wf);
+  workflows_.emplace(key, wf);
   return wf;
 }
 
@@ -99,14 +100,14 @@ void Runtime::seal(Instance& inst, Decision& d, std::int64_t now_us,
 }
 
 Result<std::shared_ptr<const workflows::CompiledWorkflow>> Runtime::latest_workflow(
-    const std::string& name) {
-  auto rec = store_.definitions.latest(name);
+    const std::string& ns, const std::string& name) {
+  auto rec = store_.definitions.latest(ns, name);
   if (!rec) {
     if (rec.error().code == ErrorCode::NotFound)
       return fail(ErrorCode::NotFound, "no workflow named '" + name + "' is deployed", name);
     return tl::unexpected(rec.error());
   }
-  return workflow(rec->digest);
+  return workflow(ns, rec->digest);
 }
 
 Instance Runtime::new_instance(const std::string& workflow_name, const std::string& digest,
@@ -125,9 +126,12 @@ Instance Runtime::new_instance(const std::string& workflow_name, const std::stri
 Result<Started> Runtime::start(const std::string& workflow_name, const json& input,
                                const StartOptions& opts) {
   if (auto bad = bounded("input", input); !bad) return tl::unexpected(bad.error());
-  auto wf = latest_workflow(workflow_name);
+  if (!store::valid_namespace(opts.ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + opts.ns + "'", "namespace");
+  auto wf = latest_workflow(opts.ns, workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   Unit u;
+  u.scope = store::Scope::of(opts.ns);
   u.workflow = *wf;
   u.start = &opts;
   u.steps.emplace_back("", StartInput{input});
@@ -146,9 +150,12 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (auto bad = bounded("inputs[" + std::to_string(i) + "]", inputs[i]); !bad)
       return tl::unexpected(bad.error());
-  auto wf = latest_workflow(workflow_name);
+  if (!store::valid_namespace(opts.ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + opts.ns + "'", "namespace");
+  auto wf = latest_workflow(opts.ns, workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   Unit u;
+  u.scope = store::Scope::of(opts.ns);
   u.workflow = *wf;
   u.start = &opts;
   for (const auto& input : inputs) u.steps.emplace_back("", StartInput{input});
@@ -200,10 +207,10 @@ Result<Runtime::Committed> Runtime::transact(Unit& u) {
 
 Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
   Committed out;
-  auto tx = store_.begin();
+  auto tx = store_.begin(u.scope);
   if (!tx) return tl::unexpected(tx.error());
   if (u.start && !u.start->start_key.empty()) {
-    auto existing = store_.instances.for_start_key(**tx, u.start->start_key);
+    auto existing = store_.instances.for_start_key(**tx, u.start->ns, u.start->start_key);
     if (!existing) return tl::unexpected(existing.error());
     if (*existing) {
       out.replayed = **existing;
@@ -286,6 +293,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     writes = store::WriteBatch(std::move(l));
   }
   std::vector<std::pair<std::string, TaskIntent>> scheduled;  // (instance, task)
+  std::map<std::string, std::string> ns_of;                   // instance -> its namespace
   bool new_work = false, new_timers = false;
   JqLease jq(*this);
   for (auto& step : u.steps) {
@@ -308,7 +316,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
         return fail(ErrorCode::NotFound, "no instance " + step.instance_id, step.instance_id);
       }
       inst = &it->second;
-      auto w = workflow(inst->digest, tx->get());
+      auto w = workflow(inst->ns, inst->digest, tx->get());
       if (!w) return tl::unexpected(w.error());
       wf = std::move(*w);
     }
@@ -351,6 +359,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     new_work = new_work || !(d->tasks.empty() && d->timers.empty());
     new_timers = new_timers || !d->timers.empty();
     for (const auto& task : d->tasks) scheduled.emplace_back(inst->id, task);
+    if (!d->tasks.empty()) ns_of[inst->id] = inst->ns;
     ++out.transitions;
     for (const auto& e : events) out.events.push_back(e.type);
     unwritten.erase(inst->id);
@@ -375,6 +384,7 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     row.lease_owner = u.lease->worker;
     row.key = t.key;
     row.instance_id = instance_id;
+    row.ns = ns_of[instance_id];
     row.frame = t.frame;
     row.state = t.state;
     row.occurrence = t.occurrence;
@@ -390,9 +400,11 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
 }
 
 Result<void> Runtime::advance(
-    const std::string& id, const Input& in, const std::function<Result<bool>(store::Tx&)>& before,
+    const store::Scope& scope, const std::string& id, const Input& in,
+    const std::function<Result<bool>(store::Tx&)>& before,
     const std::function<Result<void>(store::Tx&, const Instance&)>& after) {
   Unit u;
+  u.scope = scope;
   Step& step = u.steps.emplace_back(id, in);
   step.before = before;
   step.after = after;
@@ -411,24 +423,27 @@ void Runtime::late(const store::TaskRow& t) {
              {"worker", t.lease_owner}});
 }
 
-Result<void> Runtime::signal(const std::string& id, const std::string& event, const json& payload,
-                             const std::string& by, const json& corrections) {
-  return signal(id, SignalInput{event, payload, by, corrections, "", 0});
+Result<void> Runtime::signal(const store::Scope& scope, const std::string& id,
+                             const std::string& event, const json& payload, const std::string& by,
+                             const json& corrections) {
+  return signal(scope, id, SignalInput{event, payload, by, corrections, "", 0});
 }
 
-Result<void> Runtime::signal(const std::string& id, const SignalInput& in) {
+Result<void> Runtime::signal(const store::Scope& scope, const std::string& id,
+                             const SignalInput& in) {
   if (auto deep = workflows::json_value_too_deep(in.payload))
     return fail(ErrorCode::InvalidArgument, too_deep_message("the event's payload", *deep),
                 "payload");
   if (!in.corrections.is_null() && !in.corrections.is_array())
     return fail(ErrorCode::InvalidArgument, "corrections must be a list", "corrections");
-  return advance(id, in);
+  return advance(scope, id, in);
 }
 
-Result<void> Runtime::migrate(const std::string& id, MigrateInput in,
+Result<void> Runtime::migrate(const store::Scope& scope, const std::string& id, MigrateInput in,
                               std::shared_ptr<const workflows::CompiledWorkflow> to) {
   if (!to) return fail(ErrorCode::InvalidArgument, "no version to move to", id);
   Unit u;
+  u.scope = scope;
   Step& step = u.steps.emplace_back(id, std::move(in));
   step.decide_with = to;
   step.prepare = [this](store::Tx& tx, Instance& inst, Input& input) -> Result<void> {
@@ -445,18 +460,19 @@ Result<void> Runtime::migrate(const std::string& id, MigrateInput in,
   return {};
 }
 
-Result<void> Runtime::retry_step(const std::string& id, const RetryStepInput& in) {
+Result<void> Runtime::retry_step(const store::Scope& scope, const std::string& id,
+                                 const RetryStepInput& in) {
   if (auto deep = workflows::json_value_too_deep(in.input))
     return fail(ErrorCode::InvalidArgument, too_deep_message("the edited input", *deep), "input");
-  auto stored = store_.instances.get(id);
+  auto stored = store_.instances.get(scope, id);
   if (!stored) return tl::unexpected(stored.error());
   if (!*stored) return fail(ErrorCode::NotFound, "no instance " + id, id);
   if ((*stored)->status != "failed")
     return fail(ErrorCode::FailedPrecondition,
                 "instance " + id + " is " + (*stored)->status + ": only a failed step runs again");
-  auto h = store_.instances.history(id);
+  auto h = store_.instances.history(scope, id);
   if (!h) return tl::unexpected(h.error());
-  auto wf = workflow((*stored)->digest);
+  auto wf = workflow((*stored)->ns, (*stored)->digest);
   if (!wf) return tl::unexpected(wf.error());
   Result<Instance> rebuilt = [&] {
     JqLease jq(*this);
@@ -464,6 +480,7 @@ Result<void> Runtime::retry_step(const std::string& id, const RetryStepInput& in
   }();
   if (!rebuilt) return tl::unexpected(rebuilt.error());
   Unit u;
+  u.scope = scope;
   Step& step = u.steps.emplace_back(id, in);
   std::int64_t seen = static_cast<std::int64_t>(h->size());
   step.prepare = [this, seen, before = std::move(*rebuilt)](store::Tx& tx, Instance& inst,
@@ -497,20 +514,21 @@ Result<void> Runtime::retry_step(const std::string& id, const RetryStepInput& in
   return {};
 }
 
-Result<void> Runtime::cancel(const std::string& id, const std::string& reason,
-                             const std::string& by) {
-  return advance(id, CancelInput{reason, by});
+Result<void> Runtime::cancel(const store::Scope& scope, const std::string& id,
+                             const std::string& reason, const std::string& by) {
+  return advance(scope, id, CancelInput{reason, by});
 }
 
 Result<void> Runtime::decide_approval(
-    const std::string& id, const ApprovalInput& in,
+    const store::Scope& scope, const std::string& id, const ApprovalInput& in,
     const std::function<Result<bool>(store::Tx&)>& before,
     const std::function<Result<void>(store::Tx&, const Instance&)>& after) {
-  return advance(id, in, before, after);
+  return advance(scope, id, in, before, after);
 }
 
 Result<void> Runtime::fire_timer(const store::TimerRow& t) {
-  return advance(t.instance_id, TimerInput{t.frame, t.state, t.occurrence, t.kind},
+  return advance(store::Scope::all(), t.instance_id,
+                 TimerInput{t.frame, t.state, t.occurrence, t.kind},
                  [&](store::Tx& tx) { return store_.work.take_timer(tx, t); });
 }
 

@@ -60,29 +60,33 @@ class Runtime {
   // `by`: the principal sending it (recorded; they may not approve this instance after).
   // `corrections`: what a person corrected in the payload's data (a review), recorded as
   // ValueCorrected events: [{field, old, new, reason, evidence}].
-  Result<void> signal(const std::string& id, const std::string& event,
+  // Operations on an instance by id act only inside `scope` (the caller's namespace; the
+  // engine's own callers pass Scope::all()): an instance outside it is NotFound.
+  Result<void> signal(const store::Scope& scope, const std::string& id, const std::string& event,
                       const nlohmann::json& payload, const std::string& by = "",
                       const nlohmann::json& corrections = nullptr);
   // The same, with every field of the input (a fence on the waiting state's occurrence).
-  Result<void> signal(const std::string& id, const SignalInput& in);
-  Result<void> cancel(const std::string& id, const std::string& reason, const std::string& by);
+  Result<void> signal(const store::Scope& scope, const std::string& id, const SignalInput& in);
+  Result<void> cancel(const store::Scope& scope, const std::string& id, const std::string& reason,
+                      const std::string& by);
   // `before` runs first in the transaction (return false to skip the decision: e.g. a
   // repeated decision id); `after` runs once the decision is written, before the commit.
   Result<void> decide_approval(
-      const std::string& id, const ApprovalInput& in,
+      const store::Scope& scope, const std::string& id, const ApprovalInput& in,
       const std::function<Result<bool>(store::Tx&)>& before = {},
       const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
 
   // Moves a running instance to version `to` (covenant migrate): `in` names the version it
   // must be on and the state map; its pending timers are read in the transaction. Errors:
   // FailedPrecondition (it cannot move now, and why: Decider::migrate), NotFound.
-  Result<void> migrate(const std::string& id, MigrateInput in,
+  Result<void> migrate(const store::Scope& scope, const std::string& id, MigrateInput in,
                        std::shared_ptr<const workflows::CompiledWorkflow> to);
   // Runs a failed instance's failed step again (fix and retry), its input edited or not: the
   // instance is rebuilt from its history as it was before the failure and goes on running.
   // Errors: FailedPrecondition (it is not failed at a step, its writes were compensated,
   // another running instance holds its business key now, a financial step's input edited).
-  Result<void> retry_step(const std::string& id, const RetryStepInput& in);
+  Result<void> retry_step(const store::Scope& scope, const std::string& id,
+                          const RetryStepInput& in);
 
   // Fires a due timer exactly once (a timer already fired or cancelled is skipped).
   Result<void> fire_timer(const store::TimerRow& t);
@@ -116,7 +120,8 @@ class Runtime {
 
   // The compiled workflow of a stored definition version (cached). Inside a transaction,
   // pass it: reading through a second session could wait on the pool.
-  Result<std::shared_ptr<const workflows::CompiledWorkflow>> workflow(const std::string& digest,
+  Result<std::shared_ptr<const workflows::CompiledWorkflow>> workflow(const std::string& ns,
+                                                                      const std::string& digest,
                                                                       store::Tx* tx = nullptr);
 
   store::Store& store() { return store_; }
@@ -157,6 +162,9 @@ class Runtime {
     const store::EagerLease* lease = nullptr;
     // An instance that is gone makes its step moot (a task outcome) instead of NotFound.
     bool missing_is_moot = false;
+    // Whose instances the unit may touch: a start's namespace; every namespace for the
+    // engine's own steps (outcomes, timers). An instance outside it is not found.
+    store::Scope scope = store::Scope::all();
   };
   struct Committed {
     std::string replayed;  // a start key started this instance before: nothing was written
@@ -171,7 +179,7 @@ class Runtime {
   Result<Committed> transact(Unit& u);
   Result<Committed> transact_once(Unit& u);
   // One step on an existing instance, in a unit of its own.
-  Result<void> advance(const std::string& id, const Input& in,
+  Result<void> advance(const store::Scope& scope, const std::string& id, const Input& in,
                        const std::function<Result<bool>(store::Tx&)>& before = {},
                        const std::function<Result<void>(store::Tx&, const Instance&)>& after = {});
   // Numbers and chains `d`'s events (their payloads move into `out`).
@@ -196,7 +204,7 @@ class Runtime {
   };
   // The compiled latest version of `name`; NotFound when none is deployed.
   Result<std::shared_ptr<const workflows::CompiledWorkflow>> latest_workflow(
-      const std::string& name);
+      const std::string& ns, const std::string& name);
   Instance new_instance(const std::string& workflow_name, const std::string& digest,
                         const StartOptions& opts, std::int64_t now_us);
 

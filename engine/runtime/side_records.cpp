@@ -63,6 +63,7 @@ store::ApprovalRow row_of(const std::string& id, const json& g, const Instance& 
   store::ApprovalRow a;
   a.id = id;
   a.instance_id = inst.id;
+  a.ns = inst.ns;
   a.workflow = inst.workflow;
   a.business_key = inst.business_key;
   a.frame = g.value("frame", "");
@@ -116,6 +117,7 @@ SideRecords side_records(const std::map<std::string, json>& gates_before, const 
     store::OutboxRow r;
     r.topic = topic;
     r.instance_id = after.id;
+    r.ns = after.ns;
     r.approval_id = e.payload.value("approval_id", "");
     r.payload = {{"id", "evt_" + after.id + "_" + std::to_string(e.seq)},
                  {"type", topic},

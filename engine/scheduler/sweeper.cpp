@@ -21,7 +21,7 @@ Result<std::vector<Stranded>> find_stranded(store::Store& store, int limit, int 
   for (auto& inst : *idle) {
     if (!stranded(inst)) continue;
     std::int64_t after = std::max<std::int64_t>(0, inst.next_seq - 1 - events);
-    auto last = store.instances.history(inst.id, after, events);
+    auto last = store.instances.history(store::Scope::all(), inst.id, after, events);
     if (!last) return tl::unexpected(last.error());
     out.push_back({std::move(inst), std::move(*last)});
   }
@@ -50,6 +50,7 @@ Result<int> Sweeper::sweep(std::int64_t now_us) {
     store::OutboxRow row;
     row.topic = "instance.stranded";
     row.instance_id = inst.id;
+    row.ns = inst.ns;
     // The shape of every webhook (docs/webhooks.md); the id names the stranded instance at
     // its last event, so a redelivery or a second sweeper's announcement deduplicates.
     std::int64_t seq = inst.next_seq - 1;
@@ -71,7 +72,7 @@ Result<int> Sweeper::sweep(std::int64_t now_us) {
     announce.push_back(std::move(row));
   }
   if (!announce.empty()) {
-    auto tx = store_.begin();
+    auto tx = store_.begin(store::Scope::all());
     if (!tx) return tl::unexpected(tx.error());
     if (auto e = store_.outbox.enqueue(**tx, announce); !e) return tl::unexpected(e.error());
     if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());

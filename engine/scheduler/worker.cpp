@@ -34,12 +34,11 @@ runtime::Runtime::Completion Worker::execute(const store::TaskRow& t) {
     result = ActivityResult::success(*t.recorded);
   } else {
     TimePoint start = rt_.clock().now();
-    ActivityCall call{t.activity,
-                      t.input,
-                      t.key,
-                      t.attempt,
-                      t.instance_id,
-                      t.timeout_us ? start + std::chrono::microseconds(t.timeout_us) : TimePoint{}};
+    ActivityCall call{
+        t.activity,    t.input,
+        t.key,         t.attempt,
+        t.instance_id, t.timeout_us ? start + std::chrono::microseconds(t.timeout_us) : TimePoint{},
+        t.ns};
     try {
       result = executor_.execute(call);
     } catch (const std::exception& e) {  // boundary: an activity must not kill the worker

@@ -21,6 +21,7 @@ namespace covenant::engine::store {
 struct ApprovalTokenRow {
   std::string token_hash, approval_id, principal, on_behalf_of;
   std::int64_t expires_us = 0, used_us = 0, created_us = 0;
+  std::string ns;  // the approval's namespace
 };
 
 // A decision delivered with a client-chosen id, and the answer it got.
@@ -28,6 +29,7 @@ struct DecisionRow {
   std::string decision_id, approval_id, principal;
   nlohmann::json request, response;
   std::int64_t created_us = 0;
+  std::string ns;  // decision ids are the client's: unique within a namespace
 };
 
 // `delegate` may decide for `delegator` from starts_us (inclusive) to ends_us (exclusive),
@@ -42,6 +44,7 @@ struct DelegationRow {
   std::string approved_by;
   std::int64_t approved_us = 0;
   std::string revoked_by;
+  std::string ns;  // the delegator's and delegate's namespace
   bool in_force() const { return !needs_approval || !approved_by.empty(); }
 };
 
@@ -49,31 +52,37 @@ class Approvals {
  public:
   explicit Approvals(Store& db) : db_(db) {}
   Result<void> save(Tx& tx, const ApprovalRow& a);
-  Result<std::optional<ApprovalRow>> get(const std::string& id);
+  // Reads in `scope`: another namespace's approvals are not there.
+  Result<std::optional<ApprovalRow>> get(const Scope& scope, const std::string& id);
   // Open approvals any of `roles` may decide (all when `roles` is empty), oldest first,
   // after the cursor (opened_us, id).
-  Result<std::vector<ApprovalRow>> open(const std::vector<std::string>& roles,
+  Result<std::vector<ApprovalRow>> open(const Scope& scope, const std::vector<std::string>& roles,
                                         std::int64_t after_us, const std::string& after_id,
                                         int limit);
-  Result<std::vector<ApprovalRow>> of_instance(const std::string& instance_id);
+  Result<std::vector<ApprovalRow>> of_instance(const Scope& scope, const std::string& instance_id);
 
   Result<void> add_token(const ApprovalTokenRow& t);
+  // A callback token by its hash, in whichever namespace (the row names it).
   Result<std::optional<ApprovalTokenRow>> token(const std::string& token_hash);
   // Marks an unused token used; false if it was used already.
   Result<bool> use_token(Tx& tx, const std::string& token_hash, std::int64_t now_us);
 
-  Result<std::optional<DecisionRow>> decision(Tx& tx, const std::string& decision_id);
+  Result<std::optional<DecisionRow>> decision(Tx& tx, const std::string& ns,
+                                              const std::string& decision_id);
   Result<void> insert_decision(Tx& tx, const DecisionRow& d);
 
   Result<std::int64_t> add_delegation(const DelegationRow& d);
-  Result<std::vector<DelegationRow>> delegations(const std::string& principal);
+  Result<std::vector<DelegationRow>> delegations(const Scope& scope, const std::string& principal);
   // Unrevoked delegations to `delegate` whose window contains `at_us`.
-  Result<std::vector<DelegationRow>> active_delegations(const std::string& delegate,
+  Result<std::vector<DelegationRow>> active_delegations(const Scope& scope,
+                                                        const std::string& delegate,
                                                         std::int64_t at_us);
-  Result<void> revoke_delegation(std::int64_t id, std::int64_t now_us, const std::string& by = "");
+  Result<void> revoke_delegation(const Scope& scope, std::int64_t id, std::int64_t now_us,
+                                 const std::string& by = "");
   // Puts a delegation that waits for a second admin in force. Errors: NotFound;
   // FailedPrecondition (it needs no approval, is approved already, or is revoked).
-  Result<void> approve_delegation(std::int64_t id, const std::string& by, std::int64_t now_us);
+  Result<void> approve_delegation(const Scope& scope, std::int64_t id, const std::string& by,
+                                  std::int64_t now_us);
 
  private:
   Store& db_;

@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kHistoryPageColumns =
     "SELECT h.instance_id, h.seq, h.at_us, h.prev_hash, h.events, i.workflow, i.business_key "
     "FROM history h JOIN instances i ON i.id = h.instance_id "
-    "WHERE (:inst = '' OR h.instance_id = :inst2) AND (:bk = '' OR i.business_key = :bk2) "
+    "WHERE (:all = 1 OR h.namespace = :ns) AND (:inst = '' OR h.instance_id = :inst2) AND (:bk = "
+    "'' OR i.business_key = :bk2) "
     "AND (:ty = '' OR h.events LIKE :ty2) AND h.at_us >= :from AND (:to = 0 OR h.at_us < :to2) "
     "AND (:cu = '' OR h.instance_id IN (SELECT r.instance_id FROM history r WHERE r.events LIKE "
     "'%\"activity\":\"resolve.customer\"%' AND (r.events LIKE :cu_id ESCAPE '!' OR r.events "
@@ -25,24 +26,24 @@ constexpr const char* kByInstance =
     "AND :a >= -1 AND :a2 >= -1 AND (h.instance_id > :i OR (h.instance_id = :i2 AND h.seq > :s)) "
     "ORDER BY h.instance_id, h.seq LIMIT :n";
 constexpr const char* kHeads =
-    "SELECT id, business_key, next_seq, last_hash FROM instances WHERE id > :after ORDER BY id "
-    "LIMIT :n";
+    "SELECT id, business_key, next_seq, last_hash FROM instances WHERE (:all = 1 OR namespace = "
+    ":ns) AND id > :after ORDER BY id LIMIT :n";
 
 // Each instance's last row before a time, with its events (the head is the last one's hash).
 constexpr const char* kHeadsBefore =
     "SELECT h.instance_id, h.seq, h.prev_hash, h.events FROM history h JOIN (SELECT instance_id, "
-    "MAX(seq) AS seq FROM history WHERE at_us < :before GROUP BY instance_id) m ON m.instance_id "
-    "= h.instance_id AND m.seq = h.seq ORDER BY h.instance_id";
+    "MAX(seq) AS seq FROM history WHERE at_us < :before AND (:all = 1 OR namespace = :ns) GROUP "
+    "BY instance_id) m ON m.instance_id = h.instance_id AND m.seq = h.seq ORDER BY h.instance_id";
 // The row holding event :s (the first whose last event is at or after it).
 constexpr const char* kRowAt =
-    "SELECT seq, prev_hash, events FROM history WHERE instance_id = :i AND seq >= :s ORDER BY seq "
-    "LIMIT 1";
+    "SELECT seq, prev_hash, events FROM history WHERE instance_id = :i AND (:all = 1 OR namespace "
+    "= :ns) AND seq >= :s ORDER BY seq LIMIT 1";
 constexpr const char* kAddCheckpoint =
-    "INSERT INTO checkpoints (day, document, digest, signature, public_key, created_us) "
-    "VALUES (:d, :doc, :dg, :sig, :pk, :c)";
+    "INSERT INTO checkpoints (day, document, digest, signature, public_key, created_us, "
+    "namespace) VALUES (:d, :doc, :dg, :sig, :pk, :c, :ns)";
 constexpr const char* kCheckpoints =
-    "SELECT day, document, digest, signature, public_key, created_us FROM checkpoints ORDER BY "
-    "day";
+    "SELECT day, document, digest, signature, public_key, created_us FROM checkpoints WHERE "
+    "namespace = :ns ORDER BY day";
 
 // A LIKE pattern for `"key":"value"` in a stored payload (compact JSON), with the pattern
 // characters in the value escaped ('!' is the escape).
@@ -59,16 +60,18 @@ std::string member_pattern(const std::string& key, const std::string& value) {
 }  // namespace
 
 Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> AuditLog::heads_before(
-    std::int64_t before_us) {
+    const Scope& scope, std::int64_t before_us) {
   using Head = std::tuple<std::string, std::int64_t, std::string>;
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<Head>>("read chain heads", [&]() -> Result<std::vector<Head>> {
     std::vector<Head> out;
     std::string id, prev, events;
     long long seq = 0, before = before_us;
-    soci::statement st = ((*tx)->sql().prepare << kHeadsBefore, soci::use(before), soci::into(id),
-                          soci::into(seq), soci::into(prev), soci::into(events));
+    int all = scope.all_flag();
+    soci::statement st = ((*tx)->sql().prepare << kHeadsBefore, soci::use(before), soci::use(all),
+                          soci::use(scope.ns()), soci::into(id), soci::into(seq), soci::into(prev),
+                          soci::into(events));
     st.execute();
     while (st.fetch()) {
       std::string head;
@@ -84,16 +87,18 @@ Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> AuditLog
   });
 }
 
-Result<std::optional<std::string>> AuditLog::event_hash_at(const std::string& instance_id,
+Result<std::optional<std::string>> AuditLog::event_hash_at(const Scope& scope,
+                                                           const std::string& instance_id,
                                                            std::int64_t seq) {
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::optional<std::string>>(
       "read an event's hash", [&]() -> Result<std::optional<std::string>> {
         std::string prev, events;
         long long s = seq, last = 0;
-        (*tx)->sql() << kRowAt, soci::use(instance_id), soci::use(s), soci::into(last),
-            soci::into(prev), soci::into(events);
+        int all = scope.all_flag();
+        (*tx)->sql() << kRowAt, soci::use(instance_id), soci::use(all), soci::use(scope.ns()),
+            soci::use(s), soci::into(last), soci::into(prev), soci::into(events);
         if (!(*tx)->sql().got_data()) return std::nullopt;
         std::optional<std::string> hash;
         // A damaged row holds no hash that can be trusted: as if the event were not there.
@@ -105,29 +110,35 @@ Result<std::optional<std::string>> AuditLog::event_hash_at(const std::string& in
 }
 
 Result<void> AuditLog::add_checkpoint(const CheckpointRow& c) {
-  auto tx = db_.begin();
+  if (!valid_namespace(c.ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + c.ns + "'", "namespace");
+  auto tx = db_.begin(Scope::of(c.ns));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("add checkpoint", [&]() -> Result<void> {
     long long created = c.created_us;
     (*tx)->sql() << kAddCheckpoint, soci::use(c.day), soci::use(c.document), soci::use(c.digest),
-        soci::use(c.signature), soci::use(c.public_key), soci::use(created);
+        soci::use(c.signature), soci::use(c.public_key), soci::use(created), soci::use(c.ns);
     return {};
   });
   if (!r) return r;
   return (*tx)->commit();
 }
 
-Result<std::vector<CheckpointRow>> AuditLog::checkpoints() {
-  auto tx = db_.begin(false);
+Result<std::vector<CheckpointRow>> AuditLog::checkpoints(const std::string& ns) {
+  if (!valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<CheckpointRow>>(
       "read checkpoints", [&]() -> Result<std::vector<CheckpointRow>> {
         std::vector<CheckpointRow> out;
         CheckpointRow c;
+        c.ns = ns;
         long long created = 0;
-        soci::statement st = ((*tx)->sql().prepare << kCheckpoints, soci::into(c.day),
-                              soci::into(c.document), soci::into(c.digest), soci::into(c.signature),
-                              soci::into(c.public_key), soci::into(created));
+        soci::statement st =
+            ((*tx)->sql().prepare << kCheckpoints, soci::use(ns), soci::into(c.day),
+             soci::into(c.document), soci::into(c.digest), soci::into(c.signature),
+             soci::into(c.public_key), soci::into(created));
         st.execute();
         while (st.fetch()) {
           c.created_us = created;
@@ -137,8 +148,8 @@ Result<std::vector<CheckpointRow>> AuditLog::checkpoints() {
       });
 }
 
-Result<std::vector<HistoryRow>> AuditLog::page(const HistoryQuery& q, const HistoryCursor& after,
-                                               int limit) {
+Result<std::vector<HistoryRow>> AuditLog::page(const Scope& scope, const HistoryQuery& q,
+                                               const HistoryCursor& after, int limit) {
   std::string type_pattern;
   if (!q.type_name.empty()) {
     auto type = history::event_type_from_name(q.type_name);
@@ -146,7 +157,7 @@ Result<std::vector<HistoryRow>> AuditLog::page(const HistoryQuery& q, const Hist
     // Every event of the type starts with `[<number>,"` in its row (a prefilter; exact below).
     type_pattern = "%[" + std::to_string(static_cast<int>(*type)) + ",\"%";
   }
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<HistoryRow>>(
       "read history", [&]() -> Result<std::vector<HistoryRow>> {
@@ -163,16 +174,17 @@ Result<std::vector<HistoryRow>> AuditLog::page(const HistoryQuery& q, const Hist
           std::string instance, prev, events, workflow, business_key;
           long long seq = 0, at = 0, from = q.from_us, to = q.to_us, a = rows_after.at_us,
                     s = rows_after.seq;
-          int fetched = 0;
+          int fetched = 0, all = scope.all_flag();
           HistoryCursor last;  // the last row read (the bound cursor must not change mid-statement)
           soci::statement st =
-              ((*tx)->sql().prepare << sql, soci::use(q.instance_id), soci::use(q.instance_id),
-               soci::use(q.business_key), soci::use(q.business_key), soci::use(type_pattern),
-               soci::use(type_pattern), soci::use(from), soci::use(to), soci::use(to),
-               soci::use(q.customer), soci::use(cu_id), soci::use(cu_name), soci::use(a),
-               soci::use(a), soci::use(rows_after.instance_id), soci::use(rows_after.instance_id),
-               soci::use(s), soci::use(limit), soci::into(instance), soci::into(seq),
-               soci::into(at), soci::into(prev), soci::into(events), soci::into(workflow),
+              ((*tx)->sql().prepare << sql, soci::use(all), soci::use(scope.ns()),
+               soci::use(q.instance_id), soci::use(q.instance_id), soci::use(q.business_key),
+               soci::use(q.business_key), soci::use(type_pattern), soci::use(type_pattern),
+               soci::use(from), soci::use(to), soci::use(to), soci::use(q.customer),
+               soci::use(cu_id), soci::use(cu_name), soci::use(a), soci::use(a),
+               soci::use(rows_after.instance_id), soci::use(rows_after.instance_id), soci::use(s),
+               soci::use(limit), soci::into(instance), soci::into(seq), soci::into(at),
+               soci::into(prev), soci::into(events), soci::into(workflow),
                soci::into(business_key));
           st.execute();
           while (st.fetch()) {
@@ -223,17 +235,20 @@ Result<std::vector<HistoryRow>> AuditLog::page(const HistoryQuery& q, const Hist
       });
 }
 
-Result<std::vector<ChainHead>> AuditLog::chain_heads(const std::string& after_id, int limit) {
-  auto tx = db_.begin(false);
+Result<std::vector<ChainHead>> AuditLog::chain_heads(const Scope& scope,
+                                                     const std::string& after_id, int limit) {
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<ChainHead>>(
       "read chain heads", [&]() -> Result<std::vector<ChainHead>> {
         std::vector<ChainHead> out;
         ChainHead h;
         long long next = 0;
-        soci::statement st = ((*tx)->sql().prepare << kHeads, soci::use(after_id), soci::use(limit),
-                              soci::into(h.instance_id), soci::into(h.business_key),
-                              soci::into(next), soci::into(h.last_hash));
+        int all = scope.all_flag();
+        soci::statement st =
+            ((*tx)->sql().prepare << kHeads, soci::use(all), soci::use(scope.ns()),
+             soci::use(after_id), soci::use(limit), soci::into(h.instance_id),
+             soci::into(h.business_key), soci::into(next), soci::into(h.last_hash));
         st.execute();
         while (st.fetch()) {
           h.next_seq = next;

@@ -57,25 +57,29 @@ struct CheckpointRow {
   std::string digest;                 // SHA-256 of the document
   std::string signature, public_key;  // Ed25519, base64; the key as PEM
   std::int64_t created_us = 0;
+  std::string ns;  // the namespace whose instances' heads it holds
 };
 
 class AuditLog {
  public:
   explicit AuditLog(Store& db) : db_(db) {}
   // One page of history rows after `after`.
-  Result<std::vector<HistoryRow>> page(const HistoryQuery& q, const HistoryCursor& after,
-                                       int limit);
+  // Reads in `scope`: history of another namespace's instances is not there.
+  Result<std::vector<HistoryRow>> page(const Scope& scope, const HistoryQuery& q,
+                                       const HistoryCursor& after, int limit);
   // The instances' chain heads, by id.
-  Result<std::vector<ChainHead>> chain_heads(const std::string& after_id, int limit);
+  Result<std::vector<ChainHead>> chain_heads(const Scope& scope, const std::string& after_id,
+                                             int limit);
   // Every instance's last event before `before_us`: (instance, seq, hash), by instance.
   Result<std::vector<std::tuple<std::string, std::int64_t, std::string>>> heads_before(
-      std::int64_t before_us);
+      const Scope& scope, std::int64_t before_us);
   // The hash of one event, nullopt when there is no such row.
-  Result<std::optional<std::string>> event_hash_at(const std::string& instance_id,
+  Result<std::optional<std::string>> event_hash_at(const Scope& scope,
+                                                   const std::string& instance_id,
                                                    std::int64_t seq);
-  // Checkpoints: Conflict when the day has one already.
+  // A namespace's checkpoints: Conflict when the day has one already there.
   Result<void> add_checkpoint(const CheckpointRow& c);
-  Result<std::vector<CheckpointRow>> checkpoints();
+  Result<std::vector<CheckpointRow>> checkpoints(const std::string& ns);
 
  private:
   Store& db_;

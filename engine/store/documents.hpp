@@ -35,12 +35,15 @@ class Documents {
   // Stores the bytes unless stored already and makes the document the contract's next
   // version unless it is its current one already (then that version comes back with added =
   // false): repeating an ingest changes nothing.
-  Result<DocumentVersionRow> put(const DocumentRow& doc, std::string_view content,
-                                 const std::string& contract_id, const std::string& source,
-                                 std::int64_t now_us);
-  Result<std::optional<DocumentRow>> get(const std::string& sha256);
-  Result<std::optional<std::string>> content(const std::string& sha256);
-  Result<std::vector<DocumentVersionRow>> versions(const std::string& contract_id);
+  // Each namespace keeps its own documents: the same bytes given in two namespaces are stored
+  // in each, and one namespace never reads another's.
+  Result<DocumentVersionRow> put(const std::string& ns, const DocumentRow& doc,
+                                 std::string_view content, const std::string& contract_id,
+                                 const std::string& source, std::int64_t now_us);
+  Result<std::optional<DocumentRow>> get(const std::string& ns, const std::string& sha256);
+  Result<std::optional<std::string>> content(const std::string& ns, const std::string& sha256);
+  Result<std::vector<DocumentVersionRow>> versions(const std::string& ns,
+                                                   const std::string& contract_id);
 
  private:
   Store& db_;

@@ -14,7 +14,8 @@ constexpr const char* kRunningWithBusinessKey =
 
 using model::Instance;
 
-constexpr const char* kStartKey = "SELECT id FROM instances WHERE start_key = :k";
+constexpr const char* kStartKey =
+    "SELECT id FROM instances WHERE namespace = :ns AND start_key = :k";
 
 constexpr const char* kInstanceColumns =
     "SELECT id, namespace, workflow, definition_digest, business_key, status, started_by, input, "
@@ -23,7 +24,8 @@ constexpr const char* kInstanceColumns =
 // A parameter compared with a literal 0 is cast: PostgreSQL would take it for an integer and
 // refuse a time in microseconds.
 constexpr const char* kInstanceFilter =
-    "WHERE (:s1 = '' OR status = :s2) AND (:w1 = '' OR workflow = :w2) AND (:k1 = '' OR "
+    "WHERE (:all = 1 OR namespace = :ns) AND (:s1 = '' OR status = :s2) AND (:w1 = '' OR workflow "
+    "= :w2) AND (:k1 = '' OR "
     "business_key = :k2) AND (:v1 = '' OR definition_digest = :v2) AND (:g = 0 OR EXISTS "
     "(SELECT 1 FROM approvals a WHERE a.instance_id = instances.id AND a.status = 'open')) "
     "AND created_us >= :from AND (CAST(:to1 AS BIGINT) = 0 OR created_us < :to2) "
@@ -32,8 +34,8 @@ constexpr const char* kInstanceFilter =
     "LIMIT :n";
 // Rows holding an event after `after`: each holds at least one, so `n` rows hold n events.
 constexpr const char* kHistory =
-    "SELECT seq, at_us, prev_hash, events FROM history WHERE instance_id = :i AND seq > :after "
-    "ORDER BY seq LIMIT :n";
+    "SELECT seq, at_us, prev_hash, events FROM history WHERE instance_id = :i AND (:all = 1 OR "
+    "namespace = :ns) AND seq > :after ORDER BY seq LIMIT :n";
 
 struct InstanceRow {
   std::string id, ns, workflow, digest, business_key, status, started_by, input, runtime, output,
@@ -72,12 +74,13 @@ Instance to_instance(const InstanceRow& r) {
 
 // Instances' ids and versions, read (and locked) by one JSON parameter of ids.
 struct VersionReader : Prepared {
-  std::string text, id;
+  std::string text, id, ns;
   long long version = 0;
   VersionReader(soci::session& s, const std::string& sql) : Prepared(s) {
     st.exchange(soci::use(text));
     st.exchange(soci::into(id));
     st.exchange(soci::into(version));
+    st.exchange(soci::into(ns));
     prepare(sql);
   }
 };
@@ -86,6 +89,7 @@ struct VersionReader : Prepared {
 
 Result<std::optional<std::string>> Instances::running_with_business_key(
     Tx& tx, const std::string& ns, const std::string& workflow, const std::string& business_key) {
+  if (!tx.scope().covers(ns)) return std::nullopt;
   return db_.guard<std::optional<std::string>>("find the instance running under a business key",
                                                [&]() -> Result<std::optional<std::string>> {
                                                  std::string id;
@@ -99,11 +103,13 @@ Result<std::optional<std::string>> Instances::running_with_business_key(
                                                });
 }
 
-Result<std::optional<std::string>> Instances::for_start_key(Tx& tx, const std::string& key) {
+Result<std::optional<std::string>> Instances::for_start_key(Tx& tx, const std::string& ns,
+                                                            const std::string& key) {
+  if (!tx.scope().covers(ns)) return std::nullopt;
   return db_.guard<std::optional<std::string>>(
       "start key", [&]() -> Result<std::optional<std::string>> {
         std::string id;
-        tx.sql() << kStartKey, soci::use(key), soci::into(id);
+        tx.sql() << kStartKey, soci::use(ns), soci::use(key), soci::into(id);
         if (!tx.sql().got_data()) return std::nullopt;
         return id;
       });
@@ -140,7 +146,7 @@ struct InstanceReader : Prepared {
 }  // namespace
 
 Result<std::vector<Instance>> Instances::running_without_work(int limit) {
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(Scope::all(), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<
       std::vector<Instance>>("running without work", [&]() -> Result<std::vector<Instance>> {
@@ -174,14 +180,16 @@ std::vector<Instance> Instances::read(Tx& tx, const std::string& key, const std:
   return out;
 }
 
-Result<std::optional<Instance>> Instances::get(const std::string& id) {
-  auto tx = db_.begin(false);
+Result<std::optional<Instance>> Instances::get(const Scope& scope, const std::string& id) {
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::optional<Instance>>(
       "read instance", [&]() -> Result<std::optional<Instance>> {
         InstanceRow r;
-        auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) + "WHERE id = :id");
-        bind(p, r), soci::use(id);
+        int all = scope.all_flag();
+        auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) +
+                                              "WHERE id = :id AND (:all = 1 OR namespace = :ns)");
+        bind(p, r), soci::use(id), soci::use(all), soci::use(scope.ns());
         soci::statement st(p);
         st.execute(true);
         if (!st.got_data()) return std::nullopt;
@@ -189,8 +197,8 @@ Result<std::optional<Instance>> Instances::get(const std::string& id) {
       });
 }
 
-Result<std::vector<Instance>> Instances::find(const InstanceFilter& f) {
-  auto tx = db_.begin(false);
+Result<std::vector<Instance>> Instances::find(const Scope& scope, const InstanceFilter& f) {
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<Instance>>("list instances", [&]() -> Result<std::vector<Instance>> {
     std::vector<Instance> out;
@@ -199,12 +207,13 @@ Result<std::vector<Instance>> Instances::find(const InstanceFilter& f) {
                 after = f.after_id;
     long long from = f.created_from_us, to = f.created_to_us, after_us = f.after_us,
               idle = f.updated_before_us;
-    int limit = f.limit, gate = f.open_gate ? 1 : 0;
+    int limit = f.limit, gate = f.open_gate ? 1 : 0, all = scope.all_flag();
     auto p = ((*tx)->sql().prepare << std::string(kInstanceColumns) + kInstanceFilter);
-    bind(p, r), soci::use(status), soci::use(status), soci::use(workflow), soci::use(workflow),
-        soci::use(key), soci::use(key), soci::use(version), soci::use(version), soci::use(gate),
-        soci::use(from), soci::use(to), soci::use(to), soci::use(idle), soci::use(idle),
-        soci::use(after_us), soci::use(after_us), soci::use(after), soci::use(limit);
+    bind(p, r), soci::use(all), soci::use(scope.ns()), soci::use(status), soci::use(status),
+        soci::use(workflow), soci::use(workflow), soci::use(key), soci::use(key),
+        soci::use(version), soci::use(version), soci::use(gate), soci::use(from), soci::use(to),
+        soci::use(to), soci::use(idle), soci::use(idle), soci::use(after_us), soci::use(after_us),
+        soci::use(after), soci::use(limit);
     soci::statement st(p);
     st.execute();
     while (st.fetch()) out.push_back(to_instance(r));
@@ -212,18 +221,20 @@ Result<std::vector<Instance>> Instances::find(const InstanceFilter& f) {
   });
 }
 
-Result<std::vector<history::Event>> Instances::history(const std::string& id,
+Result<std::vector<history::Event>> Instances::history(const Scope& scope, const std::string& id,
                                                        std::int64_t after_seq, int limit) {
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<history::Event>>(
       "read history", [&]() -> Result<std::vector<history::Event>> {
         std::vector<history::Event> out;
         long long seq = 0, at = 0, after = after_seq;
+        int all = scope.all_flag();
         std::string prev, events;
         soci::statement st =
-            ((*tx)->sql().prepare << kHistory, soci::use(id), soci::use(after), soci::use(limit),
-             soci::into(seq), soci::into(at), soci::into(prev), soci::into(events));
+            ((*tx)->sql().prepare << kHistory, soci::use(id), soci::use(all), soci::use(scope.ns()),
+             soci::use(after), soci::use(limit), soci::into(seq), soci::into(at), soci::into(prev),
+             soci::into(events));
         st.execute();
         while (st.fetch() && out.size() < static_cast<std::size_t>(limit)) {
           auto damage =
@@ -258,14 +269,16 @@ Result<std::map<std::string, std::int64_t>> Instances::lock(Tx& tx,
         JsonRows rows;
         for (const auto& id : ids) rows.row().add(id);
         auto& p = tx.prepared<VersionReader>("batch.lock_instances", [&](soci::session& s) {
-          return std::make_unique<VersionReader>(s, "SELECT id, version FROM instances WHERE " +
-                                                        db_.dialect_.in_rows("id", "rows", false) +
-                                                        " ORDER BY id" + db_.dialect_.lock_row());
+          return std::make_unique<VersionReader>(
+              s, "SELECT id, version, namespace FROM instances WHERE " +
+                     db_.dialect_.in_rows("id", "rows", false) + " ORDER BY id" +
+                     db_.dialect_.lock_row());
         });
         p.text = rows.text();
         p.st.execute();
         std::map<std::string, std::int64_t> out;
-        while (p.st.fetch()) out.emplace(p.id, p.version);
+        while (p.st.fetch())
+          if (tx.scope().covers(p.ns)) out.emplace(p.id, p.version);
         return out;
       });
   if (!r && db_.dialect_.backend() == Backend::Sqlite) tx.forget("batch.lock_instances");
@@ -283,7 +296,7 @@ Result<std::map<std::string, Instance>> Instances::load(Tx& tx, const std::vecto
         if (lock) where += " ORDER BY id" + std::string(db_.dialect_.lock_row());
         for (auto& inst : read(tx, lock ? "batch.lock_and_load_instances" : "batch.load_instances",
                                where, rows.text()))
-          out.emplace(inst.id, std::move(inst));
+          if (tx.scope().covers(inst.ns)) out.emplace(inst.id, std::move(inst));
         return out;
       });
 }

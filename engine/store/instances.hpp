@@ -31,20 +31,24 @@ class Instances {
  public:
   explicit Instances(Store& db) : db_(db) {}
   // The instance id already started under `start_key`, if any.
-  Result<std::optional<std::string>> for_start_key(Tx& tx, const std::string& start_key);
+  Result<std::optional<std::string>> for_start_key(Tx& tx, const std::string& ns,
+                                                   const std::string& start_key);
   // A running (or compensating) instance of `workflow` in `ns` under `business_key`, if any.
   Result<std::optional<std::string>> running_with_business_key(Tx& tx, const std::string& ns,
                                                                const std::string& workflow,
                                                                const std::string& business_key);
-  Result<std::optional<model::Instance>> get(const std::string& id);
-  Result<std::vector<model::Instance>> find(const InstanceFilter& f);
+  // Reads in `scope`: an instance of another namespace is not there.
+  Result<std::optional<model::Instance>> get(const Scope& scope, const std::string& id);
+  Result<std::vector<model::Instance>> find(const Scope& scope, const InstanceFilter& f);
   // Running instances with no ready or leased task, no pending timer and no open approval,
-  // least recently updated first: waiting for an event, or stranded (runtime::stranded).
+  // least recently updated first: waiting for an event, or stranded (runtime::stranded). In
+  // every namespace (the engine's sweep).
   Result<std::vector<model::Instance>> running_without_work(int limit);
-  Result<std::vector<history::Event>> history(const std::string& instance_id,
+  Result<std::vector<history::Event>> history(const Scope& scope, const std::string& instance_id,
                                               std::int64_t after_seq = 0, int limit = 1000000);
   // Locks the instances with these ids (those that exist), in id order (two transactions
-  // never wait on each other in a cycle), and returns their versions.
+  // never wait on each other in a cycle), and returns their versions. lock and load skip
+  // instances outside the transaction's scope.
   Result<std::map<std::string, std::int64_t>> lock(Tx& tx, const std::vector<std::string>& ids);
   // Reads the instances with these ids (those that exist): locking them as lock does when
   // `lock`, or in a transaction that has locked them already.

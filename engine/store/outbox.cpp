@@ -10,22 +10,22 @@ using nlohmann::json;
 
 constexpr const char* kEnqueue =
     "INSERT INTO outbox (topic, instance_id, approval_id, payload, status, attempts, next_us, "
-    "delivered_to, last_error, created_us, done_us) VALUES "
-    "(:t, :i, :a, :p, 'pending', 0, :n, '[]', '', :c, 0)";
+    "delivered_to, last_error, created_us, done_us, namespace) VALUES "
+    "(:t, :i, :a, :p, 'pending', 0, :n, '[]', '', :c, 0, :ns)";
 constexpr const char* kDue =
     "SELECT id FROM outbox WHERE status = 'pending' AND next_us <= :now ORDER BY next_us, id "
     "LIMIT :n";
 constexpr const char* kLease = "UPDATE outbox SET next_us = :u WHERE id = :id";
 constexpr const char* kColumns =
     "SELECT id, topic, instance_id, approval_id, payload, status, attempts, next_us, "
-    "delivered_to, last_error, created_us, done_us FROM outbox ";
+    "delivered_to, last_error, created_us, done_us, namespace FROM outbox ";
 constexpr const char* kUpdate =
     "UPDATE outbox SET status = :s, attempts = :a, next_us = :n, delivered_to = :d, "
     "last_error = :e, done_us = :done WHERE id = :id";
 
 struct Cols {
   long long id = 0, next = 0, created = 0, done = 0;
-  std::string topic, instance_id, approval_id, payload, status, delivered, error;
+  std::string topic, instance_id, approval_id, payload, status, delivered, error, ns;
   int attempts = 0;
 };
 
@@ -33,7 +33,8 @@ template <class P>
 P& bind(P& p, Cols& c) {
   p, soci::into(c.id), soci::into(c.topic), soci::into(c.instance_id), soci::into(c.approval_id),
       soci::into(c.payload), soci::into(c.status), soci::into(c.attempts), soci::into(c.next),
-      soci::into(c.delivered), soci::into(c.error), soci::into(c.created), soci::into(c.done);
+      soci::into(c.delivered), soci::into(c.error), soci::into(c.created), soci::into(c.done),
+      soci::into(c.ns);
   return p;
 }
 
@@ -51,6 +52,7 @@ OutboxRow to_row(const Cols& c) {
   r.last_error = c.error;
   r.created_us = c.created;
   r.done_us = c.done;
+  r.ns = c.ns;
   return r;
 }
 
@@ -60,10 +62,13 @@ Result<void> Outbox::enqueue(Tx& tx, const std::vector<OutboxRow>& rows) {
   if (rows.empty()) return {};
   return db_.guard<void>("enqueue webhook", [&]() -> Result<void> {
     for (const auto& r : rows) {
+      if (!tx.scope().covers(r.ns))
+        return fail(ErrorCode::PermissionDenied,
+                    "a webhook of namespace '" + r.ns + "' outside this transaction's");
       std::string payload = r.payload.dump();
       long long next = r.next_us, created = r.created_us;
       tx.sql() << kEnqueue, soci::use(r.topic), soci::use(r.instance_id), soci::use(r.approval_id),
-          soci::use(payload), soci::use(next), soci::use(created);
+          soci::use(payload), soci::use(next), soci::use(created), soci::use(r.ns);
     }
     return {};
   });
@@ -71,7 +76,7 @@ Result<void> Outbox::enqueue(Tx& tx, const std::vector<OutboxRow>& rows) {
 
 Result<std::vector<OutboxRow>> Outbox::claim(std::int64_t now_us, std::int64_t lease_us,
                                              int limit) {
-  auto tx = db_.begin();
+  auto tx = db_.begin(Scope::all());  // the notifier sends every namespace's webhooks
   if (!tx) return tl::unexpected(tx.error());
   auto r =
       db_.guard<std::vector<OutboxRow>>("claim webhooks", [&]() -> Result<std::vector<OutboxRow>> {
@@ -100,7 +105,7 @@ Result<std::vector<OutboxRow>> Outbox::claim(std::int64_t now_us, std::int64_t l
 }
 
 Result<void> Outbox::update(const OutboxRow& row) {
-  auto tx = db_.begin();
+  auto tx = db_.begin(Scope::all());
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("update webhook", [&]() -> Result<void> {
     std::string delivered = json(row.delivered_to).dump();
@@ -114,15 +119,19 @@ Result<void> Outbox::update(const OutboxRow& row) {
   return (*tx)->commit();
 }
 
-Result<std::vector<OutboxRow>> Outbox::of_instance(const std::string& instance_id) {
-  auto tx = db_.begin(false);
+Result<std::vector<OutboxRow>> Outbox::of_instance(const Scope& scope,
+                                                   const std::string& instance_id) {
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<OutboxRow>>(
       "list webhooks", [&]() -> Result<std::vector<OutboxRow>> {
         Cols c;
-        auto p = ((*tx)->sql().prepare
-                  << std::string(kColumns) + "WHERE (:i1 = '' OR instance_id = :i2) ORDER BY id");
-        bind(p, c), soci::use(instance_id), soci::use(instance_id);
+        int all = scope.all_flag();
+        auto p = ((*tx)->sql().prepare << std::string(kColumns) +
+                                              "WHERE (:all = 1 OR namespace = :ns) AND (:i1 = '' "
+                                              "OR instance_id = :i2) ORDER BY id");
+        bind(p, c), soci::use(all), soci::use(scope.ns()), soci::use(instance_id),
+            soci::use(instance_id);
         soci::statement st(p);
         st.execute();
         std::vector<OutboxRow> out;

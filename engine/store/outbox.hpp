@@ -16,11 +16,12 @@ class Outbox {
  public:
   explicit Outbox(Store& db) : db_(db) {}
   Result<void> enqueue(Tx& tx, const std::vector<OutboxRow>& rows);
-  // Pending rows due by `now_us`, each pushed `lease_us` into the future so that another
-  // notifier does not take it while it is being sent.
+  // Pending rows due by `now_us` in every namespace, each pushed `lease_us` into the future so that
+  // another notifier does not take it while it is being sent.
   Result<std::vector<OutboxRow>> claim(std::int64_t now_us, std::int64_t lease_us, int limit);
   Result<void> update(const OutboxRow& row);
-  Result<std::vector<OutboxRow>> of_instance(const std::string& instance_id);
+  // An instance's webhooks ("": every instance's), in `scope`.
+  Result<std::vector<OutboxRow>> of_instance(const Scope& scope, const std::string& instance_id);
 
  private:
   Store& db_;

@@ -5,14 +5,14 @@ namespace covenant::engine::store {
 namespace {
 
 constexpr const char* kAddPrincipal =
-    "INSERT INTO principals (name, roles, token_hash, created_us, revoked_us) "
-    "VALUES (:n, :r, :h, :c, 0)";
+    "INSERT INTO principals (name, roles, token_hash, created_us, revoked_us, namespace) "
+    "VALUES (:n, :r, :h, :c, 0, :ns)";
 constexpr const char* kAddToken =
-    "INSERT INTO principal_tokens (token_hash, principal, created_us, expires_us, retired_us) "
-    "VALUES (:h, :n, :c, :e, 0)";
+    "INSERT INTO principal_tokens (token_hash, principal, created_us, expires_us, retired_us, "
+    "namespace) VALUES (:h, :n, :c, :e, 0, :ns)";
 // A token works until it expires and, once rotated out, until its overlap ends.
 constexpr const char* kByTokenHash =
-    "SELECT p.name, p.roles, p.created_us, p.revoked_us FROM principal_tokens t "
+    "SELECT p.name, p.roles, p.created_us, p.revoked_us, p.namespace FROM principal_tokens t "
     "JOIN principals p ON p.name = t.principal WHERE t.token_hash = :h "
     "AND (t.expires_us = 0 OR t.expires_us > :now) AND (t.retired_us = 0 OR t.retired_us > :now2)";
 constexpr const char* kRetire =
@@ -24,37 +24,49 @@ constexpr const char* kLiveTokens =
     "ELSE expires_us END), 0) FROM principal_tokens WHERE principal = :n "
     "AND (expires_us = 0 OR expires_us > :now) AND (retired_us = 0 OR retired_us > :now2)";
 constexpr const char* kByName =
-    "SELECT name, roles, created_us, revoked_us FROM principals WHERE name = :n";
+    "SELECT name, roles, created_us, revoked_us, namespace FROM principals WHERE name = :n AND "
+    "(:all = 1 OR namespace = :ns)";
 constexpr const char* kRevoke =
-    "UPDATE principals SET revoked_us = :t WHERE name = :n AND revoked_us = 0";
-constexpr const char* kExists = "SELECT COUNT(*) FROM principals WHERE name = :n";
+    "UPDATE principals SET revoked_us = :t WHERE name = :n AND revoked_us = 0 AND (:all = 1 OR "
+    "namespace = :ns)";
+constexpr const char* kExists =
+    "SELECT COUNT(*) FROM principals WHERE name = :n AND (:all = 1 OR namespace = :ns)";
 constexpr const char* kAll =
-    "SELECT name, roles, created_us, revoked_us FROM principals ORDER BY name";
+    "SELECT name, roles, created_us, revoked_us, namespace FROM principals WHERE (:all = 1 OR "
+    "namespace = :ns) ORDER BY name";
 
 PrincipalRow row(const std::string& name, const std::string& roles, long long created,
-                 long long revoked) {
-  return {name, nlohmann::json::parse(roles).get<std::vector<std::string>>(), created, revoked};
+                 long long revoked, const std::string& ns) {
+  PrincipalRow p;
+  p.name = name;
+  p.roles = nlohmann::json::parse(roles).get<std::vector<std::string>>();
+  p.created_us = created;
+  p.revoked_us = revoked;
+  p.ns = ns;
+  return p;
 }
 
 }  // namespace
 
-Result<void> Principals::add(const std::string& name, const std::vector<std::string>& roles,
-                             const std::string& token_hash, std::int64_t now_us,
-                             std::int64_t expires_us) {
-  auto tx = db_.begin();
+Result<void> Principals::add(const std::string& ns, const std::string& name,
+                             const std::vector<std::string>& roles, const std::string& token_hash,
+                             std::int64_t now_us, std::int64_t expires_us) {
+  if (!valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  auto tx = db_.begin(Scope::of(ns));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("add principal", [&]() -> Result<void> {
     std::string roles_json = nlohmann::json(roles).dump();
     long long now = now_us;
     long long expires = expires_us;
     (*tx)->sql() << kAddPrincipal, soci::use(name), soci::use(roles_json), soci::use(token_hash),
-        soci::use(now);
+        soci::use(now), soci::use(ns);
     (*tx)->sql() << kAddToken, soci::use(token_hash), soci::use(name), soci::use(now),
-        soci::use(expires);
+        soci::use(expires), soci::use(ns);
     return {};
   });
   if (!r) {
-    if (r.error().code == ErrorCode::Conflict)
+    if (r.error().code == ErrorCode::Conflict)  // names are unique across namespaces
       r.error().message = "a principal named '" + name + "' exists";
     return r;
   }
@@ -63,58 +75,63 @@ Result<void> Principals::add(const std::string& name, const std::vector<std::str
 
 Result<std::optional<PrincipalRow>> Principals::by_token_hash(const std::string& token_hash,
                                                               std::int64_t now_us) {
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(Scope::all(), false);  // a token names its principal and namespace
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::optional<PrincipalRow>>(
       "authenticate", [&]() -> Result<std::optional<PrincipalRow>> {
-        std::string name, roles;
+        std::string name, roles, ns;
         long long created = 0, revoked = 0, now = now_us, now2 = now_us;
         (*tx)->sql() << kByTokenHash, soci::use(token_hash), soci::use(now), soci::use(now2),
-            soci::into(name), soci::into(roles), soci::into(created), soci::into(revoked);
+            soci::into(name), soci::into(roles), soci::into(created), soci::into(revoked),
+            soci::into(ns);
         if (!(*tx)->sql().got_data()) return std::nullopt;
-        return row(name, roles, created, revoked);
+        return row(name, roles, created, revoked, ns);
       });
 }
 
-Result<std::optional<PrincipalRow>> Principals::get(const std::string& name) {
-  auto tx = db_.begin(false);
+Result<std::optional<PrincipalRow>> Principals::get(const Scope& scope, const std::string& name) {
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::optional<PrincipalRow>>(
       "read principal", [&]() -> Result<std::optional<PrincipalRow>> {
-        std::string n, roles;
+        std::string n, roles, ns;
         long long created = 0, revoked = 0;
-        (*tx)->sql() << kByName, soci::use(name), soci::into(n), soci::into(roles),
-            soci::into(created), soci::into(revoked);
+        int all = scope.all_flag();
+        (*tx)->sql() << kByName, soci::use(name), soci::use(all), soci::use(scope.ns()),
+            soci::into(n), soci::into(roles), soci::into(created), soci::into(revoked),
+            soci::into(ns);
         if (!(*tx)->sql().got_data()) return std::nullopt;
-        return row(n, roles, created, revoked);
+        return row(n, roles, created, revoked, ns);
       });
 }
 
-Result<void> Principals::revoke(const std::string& name, std::int64_t now_us) {
-  auto tx = db_.begin();
+Result<void> Principals::revoke(const Scope& scope, const std::string& name, std::int64_t now_us) {
+  auto tx = db_.begin(scope);
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("revoke principal", [&]() -> Result<void> {
-    int exists = 0;
-    (*tx)->sql() << kExists, soci::use(name), soci::into(exists);
+    int exists = 0, all = scope.all_flag();
+    (*tx)->sql() << kExists, soci::use(name), soci::use(all), soci::use(scope.ns()),
+        soci::into(exists);
     if (!exists) return fail(ErrorCode::NotFound, "no principal named '" + name + "'", name);
     long long now = now_us;
-    (*tx)->sql() << kRevoke, soci::use(now), soci::use(name);
+    (*tx)->sql() << kRevoke, soci::use(now), soci::use(name), soci::use(all), soci::use(scope.ns());
     return {};
   });
   if (!r) return r;
   return (*tx)->commit();
 }
 
-Result<void> Principals::rotate(const std::string& name, const std::string& token_hash,
-                                std::int64_t now_us, std::int64_t expires_us,
-                                std::int64_t retire_us) {
-  auto tx = db_.begin();
+Result<void> Principals::rotate(const Scope& scope, const std::string& name,
+                                const std::string& token_hash, std::int64_t now_us,
+                                std::int64_t expires_us, std::int64_t retire_us) {
+  auto tx = db_.begin(scope);
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("rotate a token", [&]() -> Result<void> {
-    std::string n, roles;
+    std::string n, roles, ns;
     long long created = 0, revoked = 0;
-    (*tx)->sql() << kByName, soci::use(name), soci::into(n), soci::into(roles), soci::into(created),
-        soci::into(revoked);
+    int all = scope.all_flag();
+    (*tx)->sql() << kByName, soci::use(name), soci::use(all), soci::use(scope.ns()), soci::into(n),
+        soci::into(roles), soci::into(created), soci::into(revoked), soci::into(ns);
     if (!(*tx)->sql().got_data())
       return fail(ErrorCode::NotFound, "no principal named '" + name + "'", name);
     if (revoked)
@@ -123,25 +140,27 @@ Result<void> Principals::rotate(const std::string& name, const std::string& toke
     long long retire = retire_us, retire2 = retire_us, now = now_us, expires = expires_us;
     (*tx)->sql() << kRetire, soci::use(retire), soci::use(name), soci::use(retire2);
     (*tx)->sql() << kAddToken, soci::use(token_hash), soci::use(name), soci::use(now),
-        soci::use(expires);
+        soci::use(expires), soci::use(ns);
     return {};
   });
   if (!r) return r;
   return (*tx)->commit();
 }
 
-Result<std::vector<PrincipalRow>> Principals::all(std::int64_t now_us) {
-  auto tx = db_.begin(false);
+Result<std::vector<PrincipalRow>> Principals::all(const Scope& scope, std::int64_t now_us) {
+  auto tx = db_.begin(scope, false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<PrincipalRow>>(
       "list principals", [&]() -> Result<std::vector<PrincipalRow>> {
         std::vector<PrincipalRow> out;
-        std::string name, roles;
+        std::string name, roles, ns;
         long long created = 0, revoked = 0;
-        soci::statement st = ((*tx)->sql().prepare << kAll, soci::into(name), soci::into(roles),
-                              soci::into(created), soci::into(revoked));
+        int all = scope.all_flag();
+        soci::statement st =
+            ((*tx)->sql().prepare << kAll, soci::use(all), soci::use(scope.ns()), soci::into(name),
+             soci::into(roles), soci::into(created), soci::into(revoked), soci::into(ns));
         st.execute();
-        while (st.fetch()) out.push_back(row(name, roles, created, revoked));
+        while (st.fetch()) out.push_back(row(name, roles, created, revoked, ns));
         for (auto& p : out) {
           long long count = 0, next = 0, now = now_us, now2 = now_us;
           (*tx)->sql() << kLiveTokens, soci::use(p.name), soci::use(now), soci::use(now2),

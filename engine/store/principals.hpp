@@ -19,25 +19,28 @@ struct PrincipalRow {
   // expires).
   int tokens = 0;
   std::int64_t next_expiry_us = 0;
+  std::string ns;  // its namespace (names are unique across all of them)
 };
 
 class Principals {
  public:
   explicit Principals(Store& db) : db_(db) {}
   // A principal with its first token (expires_us 0: never).
-  Result<void> add(const std::string& name, const std::vector<std::string>& roles,
-                   const std::string& token_hash, std::int64_t now_us, std::int64_t expires_us);
+  Result<void> add(const std::string& ns, const std::string& name,
+                   const std::vector<std::string>& roles, const std::string& token_hash,
+                   std::int64_t now_us, std::int64_t expires_us);
   // The active principal whose token this is, if the token works at `now_us` (not expired,
   // not past its rotation overlap).
   Result<std::optional<PrincipalRow>> by_token_hash(const std::string& token_hash,
                                                     std::int64_t now_us);
   // A new current token for `name`; its tokens until now work until `retire_us` at the latest.
   // Errors: NotFound, FailedPrecondition (revoked).
-  Result<void> rotate(const std::string& name, const std::string& token_hash, std::int64_t now_us,
-                      std::int64_t expires_us, std::int64_t retire_us);
-  Result<std::optional<PrincipalRow>> get(const std::string& name);
-  Result<void> revoke(const std::string& name, std::int64_t now_us);
-  Result<std::vector<PrincipalRow>> all(std::int64_t now_us);
+  Result<void> rotate(const Scope& scope, const std::string& name, const std::string& token_hash,
+                      std::int64_t now_us, std::int64_t expires_us, std::int64_t retire_us);
+  // In `scope`: another namespace's principals are not there.
+  Result<std::optional<PrincipalRow>> get(const Scope& scope, const std::string& name);
+  Result<void> revoke(const Scope& scope, const std::string& name, std::int64_t now_us);
+  Result<std::vector<PrincipalRow>> all(const Scope& scope, std::int64_t now_us);
 
  private:
   Store& db_;

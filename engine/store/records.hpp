@@ -27,6 +27,7 @@ struct ApprovalRow {
   // The state a request for changes sends the instance to ("" when the gate takes none).
   std::string changes_to;
   std::int64_t opened_us = 0, deadline_us = 0, closed_us = 0;
+  std::string ns;  // its instance's namespace
 };
 
 // A webhook to deliver (the transactional outbox). status: pending | delivered | failed.
@@ -40,6 +41,7 @@ struct OutboxRow {
   std::vector<std::string> delivered_to;  // endpoints that have it
   std::string last_error;
   std::int64_t created_us = 0, done_us = 0;
+  std::string ns;  // its instance's namespace
 };
 
 }  // namespace covenant::engine::store

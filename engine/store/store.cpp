@@ -39,8 +39,12 @@ std::vector<std::string> statements(const std::string& sql) {
 
 }  // namespace
 
-Tx::Tx(Store& store, std::unique_ptr<soci::session> s, std::unique_lock<std::timed_mutex> writing)
-    : store_(store), session_(std::move(s)), writing_(std::move(writing)) {}
+Tx::Tx(Store& store, Scope scope, std::unique_ptr<soci::session> s,
+       std::unique_lock<std::timed_mutex> writing)
+    : store_(store),
+      scope_(std::move(scope)),
+      session_(std::move(s)),
+      writing_(std::move(writing)) {}
 
 Tx::~Tx() {
   if (open_) {
@@ -82,6 +86,7 @@ StatementCache& Tx::statements() {
 void Store::drop_statements(soci::session* s) {
   std::lock_guard lock(statements_mu_);
   statements_.erase(s);
+  scope_settings_.erase(s);
 }
 
 Result<void> Tx::commit() {
@@ -135,7 +140,7 @@ tl::unexpected<Error> Store::corrupted() const {
 }
 
 Result<bool> Store::has_schema() {
-  auto tx = begin(false);
+  auto tx = begin(Scope::all(), false);
   if (!tx) return tl::unexpected(tx.error());
   return guard<bool>("schema check", [&]() -> Result<bool> {
     int n = 0;
@@ -172,7 +177,17 @@ void Store::release(std::unique_ptr<soci::session> s) {
   cv_.notify_one();
 }
 
-Result<std::unique_ptr<Tx>> Store::begin(bool write, bool durable, std::chrono::milliseconds wait) {
+Result<std::unique_ptr<Tx>> Store::begin(const Scope& scope, bool write, bool durable,
+                                         std::chrono::milliseconds wait) {
+  bool relaxed = write && !durable;
+  return open_tx(scope, write, wait, relaxed ? dialect_.relaxed_before_begin() : nullptr,
+                 relaxed ? dialect_.relaxed_after_begin() : nullptr,
+                 relaxed ? dialect_.relaxed_after_end() : nullptr);
+}
+
+Result<std::unique_ptr<Tx>> Store::open_tx(const Scope& scope, bool write,
+                                           std::chrono::milliseconds wait, const char* before,
+                                           const char* after_begin, const char* after_end) {
   std::unique_lock<std::timed_mutex> writing;
   if (write && dialect_.backend() == Backend::Sqlite) {
     writing = std::unique_lock(sqlite_writer_, std::defer_lock);
@@ -183,25 +198,41 @@ Result<std::unique_ptr<Tx>> Store::begin(bool write, bool durable, std::chrono::
   }
   auto s = acquire();
   if (!s) return fail(ErrorCode::Unavailable, "cannot open a database session", url_);
-  auto tx = std::make_unique<Tx>(*this, std::move(s), std::move(writing));
+  auto tx = std::make_unique<Tx>(*this, scope, std::move(s), std::move(writing));
   auto r = guard<void>("begin", [&]() -> Result<void> {
-    bool relaxed = write && !durable;
-    if (relaxed && dialect_.relaxed_before_begin()) {
-      tx->sql() << dialect_.relaxed_before_begin();
-      tx->after_end_ = dialect_.relaxed_after_end();
+    if (dialect_.backend() == Backend::Postgres) set_scope(tx->sql(), scope);
+    if (before) {
+      tx->sql() << before;
+      tx->after_end_ = after_end;
     }
     tx->sql() << (write ? dialect_.begin() : "BEGIN");
-    if (relaxed && dialect_.relaxed_after_begin()) tx->sql() << dialect_.relaxed_after_begin();
+    if (after_begin) tx->sql() << after_begin;
     return {};
   });
   if (!r) return tl::unexpected(r.error());
   return tx;
 }
 
+void Store::set_scope(soci::session& s, const Scope& scope) {
+  // A session keeps its setting between transactions (set outside them, so a rollback does not
+  // undo it): set only when it changes. The name is safe to quote as it is (valid_namespace).
+  {
+    std::lock_guard lock(statements_mu_);
+    auto it = scope_settings_.find(&s);
+    if (it != scope_settings_.end() && it->second == scope.ns()) return;
+  }
+  s << "SET covenant.namespace = '" + scope.ns() + "'";
+  std::lock_guard lock(statements_mu_);
+  scope_settings_[&s] = scope.ns();
+}
+
+// The first line of a SQLite migration that must run with foreign keys off.
+constexpr std::string_view kForeignKeysOff = "-- covenant: foreign keys off";
+
 Result<void> Store::migrate() {
   int applied = 0;
   {
-    auto tx = begin();
+    auto tx = begin(Scope::all());
     if (!tx) return tl::unexpected(tx.error());
     auto r = guard<void>("schema_migrations", [&]() -> Result<void> {
       (*tx)->sql() << kCreateMigrations;
@@ -213,10 +244,25 @@ Result<void> Store::migrate() {
   }
   for (const auto& m : embedded_migrations()) {
     if (std::string(m.dialect) != dialect_.name() || m.number <= applied) continue;
-    auto tx = begin();
+    // A SQLite migration that rebuilds a table others refer to runs with foreign keys off (they
+    // cannot be switched inside a transaction: SQLite's documented way to change a table's
+    // keys), and is checked before it commits.
+    bool keys_off = dialect_.backend() == Backend::Sqlite &&
+                    std::string_view(m.sql).rfind(kForeignKeysOff, 0) == 0;
+    auto tx = keys_off ? open_tx(Scope::all(), true, std::chrono::seconds(30),
+                                 "PRAGMA foreign_keys=OFF", nullptr, "PRAGMA foreign_keys=ON")
+                       : begin(Scope::all());
     if (!tx) return tl::unexpected(tx.error());
     auto r = guard<void>("migration", [&]() -> Result<void> {
       for (const auto& stmt : statements(m.sql)) (*tx)->sql() << stmt;
+      if (keys_off) {
+        std::string table;
+        soci::indicator ind = soci::i_null;
+        (*tx)->sql() << "SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1",
+            soci::into(table, ind);
+        if ((*tx)->sql().got_data())
+          return fail(ErrorCode::Internal, "a row of " + table + " refers to no row after it");
+      }
       int number = m.number;
       std::string name = m.name;
       (*tx)->sql() << kRecordMigration, soci::use(number), soci::use(name);
@@ -232,7 +278,7 @@ Result<void> Store::migrate() {
 }
 
 int Store::schema_version() {
-  auto tx = begin(false);
+  auto tx = begin(Scope::all(), false);
   if (!tx) return -1;
   int v = -1;
   auto r = guard<void>("schema_version", [&]() -> Result<void> {

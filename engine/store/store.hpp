@@ -80,11 +80,12 @@ class Store {
   // How many partitions the history has (0: not split; always 0 on SQLite).
   Result<int> partitions();
 
-  // A write transaction (SQLite: takes the write lock at once), or a read-only one.
+  // A transaction in `scope` (scope.hpp): a write transaction (SQLite: takes the write lock at
+  // once), or a read-only one.
   // `durable` false: a write whose loss in a crash is harmless (Dialect::relaxed_*).
   // `wait`: how long a SQLite write waits for this process's other writers (Unavailable
   // after it).
-  Result<std::unique_ptr<Tx>> begin(bool write = true, bool durable = true,
+  Result<std::unique_ptr<Tx>> begin(const Scope& scope, bool write = true, bool durable = true,
                                     std::chrono::milliseconds wait = std::chrono::seconds(30));
 
   // The one write form of transitions (store_batch.cpp): their writes staged in a WriteBatch,
@@ -141,6 +142,14 @@ class Store {
   Result<void> flush_tables(Tx& tx, WriteBatch& b);
   Result<void> flush_combined(Tx& tx, WriteBatch& b);
   Result<void> migrate();
+  // begin's work: `before` runs ahead of BEGIN and `after_end` once the transaction has ended
+  // (settings that cannot change inside a transaction), `after_begin` right after BEGIN.
+  Result<std::unique_ptr<Tx>> open_tx(const Scope& scope, bool write,
+                                      std::chrono::milliseconds wait, const char* before,
+                                      const char* after_begin, const char* after_end);
+  // PostgreSQL: the session's covenant.namespace setting, which the row-level security
+  // policies read (migration 018).
+  void set_scope(soci::session& s, const Scope& scope);
   std::unique_ptr<soci::session> acquire();
   void drop_statements(soci::session* s);  // before a session is discarded
   void release(std::unique_ptr<soci::session> s);
@@ -164,6 +173,8 @@ class Store {
   std::mutex statements_mu_;
   std::map<soci::session*, std::unique_ptr<StatementCache>>
       statements_;  // GUARDED_BY(statements_mu_)
+  // PostgreSQL: each pooled session's covenant.namespace, as last set.
+  std::map<soci::session*, std::string> scope_settings_;  // GUARDED_BY(statements_mu_)
 };
 
 }  // namespace covenant::engine::store

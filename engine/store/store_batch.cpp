@@ -17,14 +17,15 @@ const Columns kInstanceUpdateColumns = {{"id", false}, {"expected", true}, {"st"
                                         {"rt", false}, {"out", false},     {"err", false},
                                         {"ver", true}, {"seq", true},      {"hash", false},
                                         {"up", true},  {"dg", false}};
-const Columns kHistoryColumns = {
-    {"i", false}, {"s", true}, {"a", true}, {"ph", false}, {"ev", false}};
+const Columns kHistoryColumns = {{"i", false},  {"s", true},   {"a", true},
+                                 {"ph", false}, {"ev", false}, {"ns", false}};
 const Columns kTaskColumns = {{"k", false},  {"i", false},  {"f", false},  {"s", false},
                               {"o", true},   {"c", true},   {"a", false},  {"inp", false},
                               {"at", true},  {"tmo", true}, {"due", true}, {"now", true},
-                              {"st", false}, {"lo", false}, {"lu", true}};
-const Columns kTimerColumns = {{"k", false}, {"i", false},    {"f", false}, {"s", false},
-                               {"o", true},  {"kind", false}, {"at", true}, {"now", true}};
+                              {"st", false}, {"lo", false}, {"lu", true},  {"ns", false}};
+const Columns kTimerColumns = {{"k", false}, {"i", false},  {"f", false},
+                               {"s", false}, {"o", true},   {"kind", false},
+                               {"at", true}, {"now", true}, {"ns", false}};
 const Columns kIdColumn = {{"id", true}};
 
 // A prepared statement with one text parameter (a JSON array of rows).
@@ -108,7 +109,16 @@ void JsonRows::clear() {
   first_field_ = true;
 }
 
+const std::string& WriteBatch::ns_of(const std::string& instance_id) const {
+  auto it = ns_of_.find(instance_id);
+  if (it == ns_of_.end())
+    throw std::logic_error("a batch writes for instance " + instance_id +
+                           " before the instance itself (its namespace is not known)");
+  return it->second;
+}
+
 void WriteBatch::insert_instance(const Instance& i, const std::string& start_key, bool key_unique) {
+  ns_of_[i.id] = i.ns;
   // start_key "" is stored as NULL (several instances may have none): see Store::flush.
   new_instances_.row()
       .add(i.id)
@@ -132,6 +142,7 @@ void WriteBatch::insert_instance(const Instance& i, const std::string& start_key
 }
 
 void WriteBatch::update_instance(const Instance& i, std::int64_t expected_version) {
+  ns_of_[i.id] = i.ns;
   JsonRows fields;
   fields.row()
       .add(i.status)
@@ -165,7 +176,8 @@ void WriteBatch::append(const std::vector<history::Event>& events) {
         .add(events[to - 1].seq)
         .add(first.at_us)
         .add(first.prev_hash)
-        .add(text);
+        .add(text)
+        .add(ns_of(first.instance_id));
   }
 }
 
@@ -179,6 +191,7 @@ bool WriteBatch::can_take(const std::string& instance_id, const model::Decision&
 
 void WriteBatch::take(const std::string& instance_id, const model::Decision& d,
                       std::int64_t now_us) {
+  const std::string& ns = ns_of(instance_id);
   if (d.cancel_all) cancel_all_.row().add(instance_id);
   for (const auto& k : d.cancel_tasks) cancel_tasks_.row().add(instance_id).add(k);
   for (const auto& k : d.cancel_timers) cancel_timers_.row().add(instance_id).add(k);
@@ -203,7 +216,8 @@ void WriteBatch::take(const std::string& instance_id, const model::Decision& d,
         .add(now_us)
         .add(eager ? "leased" : "ready")
         .add(eager ? lease_.worker : std::string())
-        .add(eager ? lease_.until_us : std::int64_t{0});
+        .add(eager ? lease_.until_us : std::int64_t{0})
+        .add(ns);
     task_keys_.insert(t.key);
   }
   for (const auto& t : d.timers)
@@ -215,7 +229,8 @@ void WriteBatch::take(const std::string& instance_id, const model::Decision& d,
         .add(t.occurrence)
         .add(t.kind)
         .add(t.fire_us)
-        .add(now_us);
+        .add(now_us)
+        .add(ns);
   if (!d.tasks.empty() || !d.timers.empty()) instances_with_work_.insert(instance_id);
 }
 
@@ -234,7 +249,7 @@ void WriteBatch::clear() {
   outbox_.clear();
   instances_with_work_.clear();
   task_keys_.clear();
-  // leased_ids_, left_ready_ and leasing_ describe the whole batch: kept across flushes.
+  // leased_ids_, left_ready_, leasing_ and ns_of_ describe the whole batch: kept across flushes.
 }
 
 Result<void> Store::add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
@@ -268,14 +283,15 @@ Result<void> Store::flush_combined(Tx& tx, WriteBatch& b) {
           "updated_us = x.up, definition_digest = x.dg FROM " +
               d.json_rows("u", kInstanceUpdateColumns) +
               " WHERE instances.id = x.id AND instances.version = x.expected RETURNING 1), "
-              "hist AS (INSERT INTO history (instance_id, seq, at_us, prev_hash, events) SELECT i, "
-              "s, "
-              "a, ph, ev FROM " +
+              "hist AS (INSERT INTO history (instance_id, seq, at_us, prev_hash, events, "
+              "namespace) "
+              "SELECT i, s, a, ph, ev, ns FROM " +
               d.json_rows("h", kHistoryColumns) +
               "), ins AS (INSERT INTO tasks "
               "(task_key, instance_id, frame, state, occurrence, compensation, activity, input, "
-              "attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us) "
-              "SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, now FROM " +
+              "attempt, timeout_us, due_us, status, lease_owner, lease_until_us, created_us, "
+              "namespace) SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, now, ns "
+              "FROM " +
               d.json_rows("t", kTaskColumns) +
               " WHERE true ON CONFLICT (instance_id, task_key) DO UPDATE SET input = "
               "excluded.input, "
@@ -367,8 +383,8 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
         return fail(ErrorCode::Conflict, "an instance of the batch changed concurrently");
     }
     run(b.events_, "batch.insert_history", [&] {
-      return "INSERT INTO history (instance_id, seq, at_us, prev_hash, events) SELECT i, s, a, "
-             "ph, ev FROM " +
+      return "INSERT INTO history (instance_id, seq, at_us, prev_hash, events, namespace) SELECT "
+             "i, s, a, ph, ev, ns FROM " +
              d.json_rows("rows", kHistoryColumns);
     });
     run(b.cancel_all_, "batch.cancel_instance_tasks", [&] {
@@ -393,7 +409,8 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
             s,
             "INSERT INTO tasks (task_key, instance_id, frame, state, occurrence, compensation, "
             "activity, input, attempt, timeout_us, due_us, status, lease_owner, lease_until_us, "
-            "created_us) SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, now FROM " +
+            "created_us, namespace) SELECT k, i, f, s, o, c, a, inp, at, tmo, due, st, lo, lu, "
+            "now, ns FROM " +
                 d.json_rows("rows", kTaskColumns) +
                 " WHERE true ON CONFLICT (instance_id, task_key) DO UPDATE SET input = "
                 "excluded.input, "
@@ -408,7 +425,8 @@ Result<void> Store::flush_tables(Tx& tx, WriteBatch& b) {
     }
     run(b.timers_, "batch.insert_timers", [&] {
       return "INSERT INTO timers (timer_key, instance_id, frame, state, occurrence, kind, "
-             "fire_us, status, created_us) SELECT k, i, f, s, o, kind, at, 'pending', now FROM " +
+             "fire_us, status, created_us, namespace) SELECT k, i, f, s, o, kind, at, 'pending', "
+             "now, ns FROM " +
              d.json_rows("rows", kTimerColumns) +
              " WHERE true ON CONFLICT (instance_id, timer_key) DO NOTHING";
     });

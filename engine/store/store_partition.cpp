@@ -11,9 +11,9 @@ namespace {
 
 // One table made partitioned: renamed aside, recreated PARTITION BY HASH (instance_id) with its
 // partitions, its rows copied, the old table dropped, then its keys, indexes and triggers made
-// again under their own names. `%N%` is the number of partitions. The primary key of a
-// partitioned table must hold the partition key: (instance_id, id) for the work tables, whose
-// `id` stays unique by its sequence.
+// again under their own names, with the row-level security of migration 018. `%N%` is the number of
+// partitions. The primary key of a partitioned table must hold the partition key: (instance_id, id)
+// for the work tables, whose `id` stays unique by its sequence.
 constexpr const char* kPartition = R"SQL(
 DO $covenant$
 DECLARE
@@ -38,6 +38,9 @@ BEGIN
       EXECUTE format('ALTER SEQUENCE %I OWNED BY %I.id', t || '_id_seq', t);
     END IF;
     EXECUTE format('DROP TABLE %I', t || '_unpartitioned');
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY namespace_scope ON %I USING (covenant_in_scope(namespace))', t);
   END LOOP;
   ALTER TABLE history ADD PRIMARY KEY (instance_id, seq);
   CREATE INDEX history_by_time ON history (at_us, instance_id, seq);
@@ -72,7 +75,7 @@ Result<void> Store::partition_by_instance(int partitions) {
     return fail(ErrorCode::InvalidArgument, "the number of partitions must be from 2 to " +
                                                 std::to_string(kMaxPartitions) + ", not " +
                                                 std::to_string(partitions));
-  auto tx = begin();
+  auto tx = begin(Scope::all());
   if (!tx) return tl::unexpected(tx.error());
   auto r = guard<void>("partition by instance", [&]() -> Result<void> {
     std::string sql = kPartition;
@@ -89,7 +92,7 @@ Result<void> Store::partition_by_instance(int partitions) {
 Result<int> Store::partitions() {
   if (dialect_.backend() != Backend::Postgres) return 0;
   if (int known = partitions_; known >= 0) return known;
-  auto tx = begin(false);
+  auto tx = begin(Scope::all(), false);
   if (!tx) return tl::unexpected(tx.error());
   auto n = guard<int>("count partitions", [&]() -> Result<int> {
     long long count = 0;

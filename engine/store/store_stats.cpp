@@ -15,7 +15,7 @@ constexpr const char* kOldestOpenApproval =
 }  // namespace
 
 Result<Stats> Store::stats() {
-  auto tx = begin(false);
+  auto tx = begin(Scope::all(), false);
   if (!tx) return tl::unexpected(tx.error());
   return guard<Stats>("read stats", [&]() -> Result<Stats> {
     Stats out;

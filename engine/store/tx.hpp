@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine/error.hpp"
+#include "engine/store/scope.hpp"
 
 #include <soci/soci.h>
 
@@ -32,16 +33,18 @@ struct Prepared {
 };
 using StatementCache = std::map<std::string, std::unique_ptr<Prepared>>;
 
-// One database transaction. Rolls back when destroyed uncommitted (an exception or an early
-// return leaves nothing partial behind).
+// One database transaction, in one scope. Rolls back when destroyed uncommitted (an exception or an
+// early return leaves nothing partial behind).
 class Tx {
  public:
-  Tx(Store& store, std::unique_ptr<soci::session> s,
+  Tx(Store& store, Scope scope, std::unique_ptr<soci::session> s,
      std::unique_lock<std::timed_mutex> writing = {});
   ~Tx();
   Tx(const Tx&) = delete;
   Tx& operator=(const Tx&) = delete;
   soci::session& sql() { return *session_; }
+  // Whose rows this transaction reads (scope.hpp): every query of a namespaced table binds it.
+  const Scope& scope() const { return scope_; }
   Result<void> commit();
   // The statement `key` prepared on this transaction's session: made by `make(session)` on
   // first use, then kept with the session for later transactions. `key` must name one SQL
@@ -57,6 +60,7 @@ class Tx {
 
  private:
   Store& store_;
+  Scope scope_;
   std::unique_ptr<soci::session> session_;
   bool open_ = true;
   std::unique_lock<std::timed_mutex> writing_;  // SQLite: this process's turn to write

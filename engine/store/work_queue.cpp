@@ -12,7 +12,7 @@ namespace {
 // table split by instance the pair finds the row's part.
 constexpr const char* kClaimedColumns =
     " RETURNING id, task_key, instance_id, frame, state, occurrence, compensation, activity, "
-    "input, attempt, timeout_us, due_us, recorded";
+    "input, attempt, timeout_us, due_us, recorded, namespace";
 // `%T` is the table claimed from: `tasks`, or one partition of it (a worker's own).
 constexpr const char* kClaimExpired =
     "UPDATE %T SET status = 'leased', lease_owner = :w, lease_until_us = :u WHERE "
@@ -71,6 +71,7 @@ struct Claim : Prepared {
     st.exchange(soci::into(timeout));
     st.exchange(soci::into(due));
     st.exchange(soci::into(recorded, recorded_ind));
+    st.exchange(soci::into(t.ns));
     prepare(sql);
   }
 };
@@ -109,7 +110,8 @@ Result<std::vector<TaskRow>> WorkQueue::claim(const std::string& worker, std::in
       own.push_back("tasks_p" + std::to_string(k));
     }
   }
-  auto tx = db_.begin(true, false);  // a lost claim is claimed again: no need to wait for the disk
+  auto tx = db_.begin(Scope::all(), true,
+                      false);  // a lost claim is claimed again: no need to wait for the disk
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<std::vector<TaskRow>>("claim tasks", [&]() -> Result<std::vector<TaskRow>> {
     long long now = now_us, until = now_us + lease_us;
@@ -169,7 +171,7 @@ Result<void> WorkQueue::extend_leases(const std::string& worker,
   // A heartbeat must not queue behind a long lock wait: it gives up soon and tries again at
   // the next beat, well within the lease (SQLite: this process's writers; PostgreSQL: row
   // locks).
-  auto tx = db_.begin(true, true, std::chrono::seconds(2));
+  auto tx = db_.begin(Scope::all(), true, true, std::chrono::seconds(2));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("extend leases", [&]() -> Result<void> {
     if (const char* sql = db_.dialect_.short_lock_wait()) (*tx)->sql() << sql;
@@ -196,7 +198,7 @@ Result<void> WorkQueue::extend_leases(const std::string& worker,
 }
 
 Result<int> WorkQueue::release_leases(const std::string& worker) {
-  auto tx = db_.begin();
+  auto tx = db_.begin(Scope::all());
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<int>("release leases", [&]() -> Result<int> {
     soci::statement st = ((*tx)->sql().prepare << kReleaseLeases, soci::use(worker));
@@ -210,7 +212,7 @@ Result<int> WorkQueue::release_leases(const std::string& worker) {
 }
 
 Result<std::vector<TimerRow>> WorkQueue::due_timers(std::int64_t now_us, int limit) {
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(Scope::all(), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<TimerRow>>("due timers", [&]() -> Result<std::vector<TimerRow>> {
     std::vector<TimerRow> out;
@@ -261,7 +263,7 @@ Result<bool> WorkQueue::take_timer(Tx& tx, const TimerRow& timer) {
 }
 
 Result<std::optional<std::int64_t>> WorkQueue::next_due_us() {
-  auto tx = db_.begin(false);
+  auto tx = db_.begin(Scope::all(), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::optional<std::int64_t>>(
       "next due", [&]() -> Result<std::optional<std::int64_t>> {

@@ -1,4 +1,5 @@
-// The work queue: tasks and timers (work_queue.cpp). Transitions add and cancel work through
+// The work queue: tasks and timers (work_queue.cpp), of every namespace (the engine's own work:
+// its transactions are in Scope::all()). Transitions add and cancel work through
 // a WriteBatch (Store::add_work, Store::flush); workers claim, extend, finish and release here.
 #pragma once
 
@@ -33,6 +34,7 @@ struct TaskRow {
   // calling again. Covenant now records a result only with the outcome that closes the task
   // (its ActivityCompleted event), so new tasks never carry one.
   std::optional<nlohmann::json> recorded;
+  std::string ns;  // its instance's namespace
 };
 
 struct TimerRow {

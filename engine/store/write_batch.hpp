@@ -67,6 +67,8 @@ class WriteBatch {
   // The last state given for an instance is the one written; `expected_version` is the
   // version it had when locked (the first one given for it counts).
   void update_instance(const model::Instance& inst, std::int64_t expected_version);
+  // Events, and below the work of a decision, of instances inserted or updated in this batch
+  // (std::logic_error otherwise): their rows are written in the instance's namespace.
   void append(const std::vector<history::Event>& events);
   // True when `d`'s writes may join this batch; false when the batch must be flushed first
   // (d cancels work of an instance with new work pending here, or re-schedules a pending key).
@@ -93,6 +95,9 @@ class WriteBatch {
   std::vector<ApprovalRow> approvals_;
   std::vector<OutboxRow> outbox_;
   std::set<std::string> instances_with_work_, task_keys_;
+  // Each instance's namespace, from its insert or update: the rows written for it take it.
+  std::map<std::string, std::string> ns_of_;
+  const std::string& ns_of(const std::string& instance_id) const;
   EagerLease lease_;
   int leasing_ = 0;  // tasks of this batch inserted as leased
   std::map<std::string, std::int64_t> leased_ids_;

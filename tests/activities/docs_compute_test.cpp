@@ -83,7 +83,7 @@ TEST_CASE("The compute examples in docs/contract-to-cash.md give the documented 
   for (const auto& e : all) {
     INFO("docs/contract-to-cash.md:" << e.line << " " << e.activity);
     REQUIRE(e.output.is_object());
-    auto r = runner.run(e.activity, e.input, "docs");
+    auto r = runner.run(e.activity, e.input, "docs", "default");
     INFO(r.message);
     REQUIRE(r.ok);
     contains(r.result, e.output, e.activity);

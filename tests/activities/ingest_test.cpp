@@ -23,12 +23,15 @@ namespace {
 // when the document differs from the contract's current one.
 class MemoryDocuments final : public DocumentStore {
  public:
-  tl::expected<StoredDocument, StoreError> put(const StoredDocument& doc, std::string_view content,
+  // Kept per namespace, as the store keeps them: (namespace, hash) and (namespace, contract).
+  tl::expected<StoredDocument, StoreError> put(const std::string& ns, const StoredDocument& doc,
+                                               std::string_view content,
                                                const std::string&) override {
+    if (ns.empty()) return tl::unexpected(StoreError{"no namespace", false});
     std::lock_guard lock(mu_);
-    docs_.emplace(doc.sha256, doc);
-    bytes_[doc.sha256] = std::string(content);
-    auto& versions = versions_[doc.contract_id];
+    docs_.emplace(ns + "/" + doc.sha256, doc);
+    bytes_[ns + "/" + doc.sha256] = std::string(content);
+    auto& versions = versions_[ns + "/" + doc.contract_id];
     StoredDocument out = doc;
     if (!versions.empty() && versions.back() == doc.sha256) {
       out.version = static_cast<int>(versions.size());
@@ -40,9 +43,10 @@ class MemoryDocuments final : public DocumentStore {
     out.added = true;
     return out;
   }
-  tl::expected<std::optional<StoredDocument>, StoreError> get(const std::string& sha) override {
+  tl::expected<std::optional<StoredDocument>, StoreError> get(const std::string& ns,
+                                                              const std::string& sha) override {
     std::lock_guard lock(mu_);
-    auto it = docs_.find(sha);
+    auto it = docs_.find(ns + "/" + sha);
     if (it == docs_.end()) return std::optional<StoredDocument>();
     return std::optional<StoredDocument>(it->second);
   }
@@ -73,6 +77,7 @@ TEST_CASE(
   covenant::testing::TempDir dir;
   auto docs = std::make_shared<MemoryDocuments>();
   Systems s;
+  s.ns = "default";
   s.documents = docs;
   s.documents_root = dir.path().string();
   write(dir.path() / "c.txt", "This Agreement is made as of January 5, 2027.\n");
@@ -99,6 +104,7 @@ TEST_CASE(
 TEST_CASE("The PDF and the text of the example contract give the same billing terms") {
   auto docs = std::make_shared<MemoryDocuments>();
   Systems s;
+  s.ns = "default";
   s.documents = docs;
   s.documents_root = kExamples.string();
   json from_pdf, from_text;
@@ -126,7 +132,7 @@ TEST_CASE("The PDF and the text of the example contract give the same billing te
   }
   CHECK(from_text["needs_review"] == false);
   // Evidence offsets point into the stored text.
-  auto stored = docs->get(from_text["document"]);
+  auto stored = docs->get("default", from_text["document"]);
   REQUIRE(stored);
   REQUIRE(*stored);
   const json& ev = from_text["fields"]["payment_terms"]["evidence"];
@@ -138,6 +144,7 @@ TEST_CASE("Bad documents are refused with the reason, and nothing is stored") {
   covenant::testing::TempDir dir;
   auto docs = std::make_shared<MemoryDocuments>();
   Systems s;
+  s.ns = "default";
   s.documents = docs;
   s.documents_root = dir.path().string();
   std::string pdf = read(kExamples / "contracts/C-1042-acme.pdf");
@@ -173,6 +180,7 @@ TEST_CASE("Bad documents are refused with the reason, and nothing is stored") {
 TEST_CASE("Terms under the threshold, and required terms that are missing, go to review") {
   auto docs = std::make_shared<MemoryDocuments>();
   Systems s;
+  s.ns = "default";
   s.documents = docs;
   json source = {{"text",
                   "This Agreement is made as of May 1, 2027 by and between Acme Corporation "
@@ -219,6 +227,7 @@ TEST_CASE("An order form in JSON is stored as evidence and parsed, or refused wi
   covenant::testing::TempDir dir;
   auto docs = std::make_shared<MemoryDocuments>();
   Systems s;
+  s.ns = "default";
   s.documents = docs;
   s.documents_root = dir.path().string();
   write(dir.path() / "of.json",

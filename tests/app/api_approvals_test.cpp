@@ -171,7 +171,7 @@ TEST_CASE("Callback tokens decide once, only their approval, and not after expir
   } sender;
   covenant::engine::notify::Notifier notifier(*a.fx.store_, a.desk, sender, {}, a.fx.clock,
                                               {"http://127.0.0.1:8080"});
-  auto rows = a.fx.store_->outbox.of_instance("");
+  auto rows = a.fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), "");
   REQUIRE(rows);
   REQUIRE_FALSE(rows->empty());
   // Each person's token goes to their own channel only.
@@ -468,7 +468,7 @@ states:
   REQUIRE(escalated.size() == 1);
   CHECK(escalated[0]["instance_id"] == late);
   CHECK(escalated[0]["approvers"].size() == 2);
-  auto topics = a.fx.store_->outbox.of_instance(late);
+  auto topics = a.fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), late);
   REQUIRE(topics);
   CHECK(topics->back().topic == "approval.escalated");
   REQUIRE(a.post("/v1/approvals/" + escalated[0]["id"].get<std::string>() + "/decisions", cfo,
@@ -593,7 +593,7 @@ states:
   CHECK(json::parse(ok.body)["status"] == "running");
   a.fx.drain();
   CHECK(a.fx.instance(id).status == "completed");
-  auto h = a.fx.store_->instances.history(id);
+  auto h = a.fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   bool recorded = false;
   for (const auto& e : *h)
@@ -655,7 +655,7 @@ states:
   CHECK(json::parse(rest.body)["found"] == 1);
   for (const auto& id : ids) {
     CHECK(a.fx.instance(id).status == "cancelled");
-    auto h = a.fx.store_->instances.history(id);
+    auto h = a.fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
     REQUIRE(h);
     bool by_olga = false;
     for (const auto& e : *h)
@@ -777,7 +777,8 @@ TEST_CASE("An approver from the company's identity provider decides with an OIDC
   auto r = a.post("/v1/approvals/" + approval["id"].get<std::string>() + "/decisions", token({}),
                   decision("approve", approval["digest"]));
   REQUIRE(r.status == 201);
-  auto h = a.fx.store_->instances.history(approval["instance_id"].get<std::string>());
+  auto h = a.fx.store_->instances.history(covenant::engine::store::Scope::all(),
+                                          approval["instance_id"].get<std::string>());
   REQUIRE(h);
   bool named = false;
   for (const auto& e : *h)

@@ -21,7 +21,7 @@ struct ApiFixture {
   ApiFixture() { app::http::add_all_routes(api); }
 
   std::string add(const std::string& name, std::vector<std::string> roles) {
-    auto t = principals.add(name, std::move(roles));
+    auto t = principals.add(covenant::engine::store::kDefaultNamespace, name, std::move(roles));
     REQUIRE(t);
     return *t;
   }

@@ -78,7 +78,7 @@ TEST_CASE(
   std::string sha(64, 'a');
   covenant::engine::store::DocumentRow doc{
       sha, "text/plain", static_cast<std::int64_t>(std::strlen(kText)), 1, kText, 0};
-  REQUIRE(a.fx.store_->documents.put(doc, kText, "C-9", "test", 0));
+  REQUIRE(a.fx.store_->documents.put("default", doc, kText, "C-9", "test", 0));
   a.fx.deploy(kReviewed);
   auto id = a.fx.start("reviewed", {{"terms", extracted(sha)}, {"customer", "acme"}},
                        {"C-9", "sam", "", "default"});
@@ -165,7 +165,7 @@ TEST_CASE(
       422);
   is_problem(a.call("POST", path, rita, R"({"corrections": []})"), 422);  // which review?
   CHECK(a.fx.instance(id).status == "running");
-  CHECK(a.fx.store_->approvals.of_instance(id)->empty());
+  CHECK(a.fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), id)->empty());
 
   // The start entered, the end confirmed as read: one ValueCorrected, then the event.
   auto sent = post(rita, json::array({start}));
@@ -174,7 +174,7 @@ TEST_CASE(
   auto answer = json::parse(sent.body);
   CHECK(answer["confirmed"] == json::array({"expiration_date"}));
   a.fx.drain();
-  auto history = a.fx.store_->instances.history(id);
+  auto history = a.fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(history);
   const covenant::engine::history::Event* corrected = nullptr;
   for (const auto& e : *history)
@@ -194,7 +194,7 @@ TEST_CASE(
   CHECK(events[0]["actor"] == "rita");
   is_problem(a.call("GET", path, rita), 409);  // nothing waits for a review now
   CHECK(json::parse(a.call("GET", "/v1/reviews", rita).body)["items"].empty());
-  auto rows = a.fx.store_->approvals.of_instance(id);
+  auto rows = a.fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), id);
   REQUIRE(rows);
   REQUIRE(rows->size() == 1);
   auto first = rows->front();
@@ -241,7 +241,7 @@ TEST_CASE(
                          start, {{"value", "2027-03-01"}, {"reason", "Kickoff moved (finance)"}})}))
               .status == 200);
   a.fx.drain();
-  rows = a.fx.store_->approvals.of_instance(id);
+  rows = a.fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), id);
   REQUIRE(rows->size() == 2);
   const auto& second = rows->at(0).id == first.id ? rows->at(1) : rows->at(0);
   CHECK(second.status == "open");

@@ -57,7 +57,7 @@ class AttackRig {
   AttackRig& operator=(const AttackRig&) = delete;
 
   std::string add(const std::string& name, std::vector<std::string> roles) {
-    auto t = principals.add(name, std::move(roles));
+    auto t = principals.add(covenant::engine::store::kDefaultNamespace, name, std::move(roles));
     REQUIRE(t);
     return *t;
   }
@@ -121,7 +121,8 @@ class AttackRig {
 
   // The one open approval of an instance.
   nlohmann::json open_approval(const std::string& instance_id) {
-    auto rows = fx.store_->approvals.of_instance(instance_id);
+    auto rows =
+        fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), instance_id);
     REQUIRE(rows);
     for (const auto& a : *rows)
       if (a.status == "open")
@@ -133,7 +134,7 @@ class AttackRig {
   int port() const { return port_; }
 
   std::vector<engine::history::Event> history(const std::string& id) {
-    auto h = fx.store_->instances.history(id);
+    auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
     REQUIRE(h);
     return *h;
   }

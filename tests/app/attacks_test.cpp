@@ -515,7 +515,7 @@ ATTACK_TEST("Attack 6: a repeated decision id always gets the recorded answer", 
   auto other = rig.start(revops, "invoice-once", order());
   rig.drain();
   auto second = rig.open_approval(other);
-  auto token = rig.desk.issue_token(second["id"], {"bob", ""}, 0x7fffffffffffffff);
+  auto token = rig.desk.issue_token("default", second["id"], {"bob", ""}, 0x7fffffffffffffff);
   REQUIRE(token);
   auto first = rig.post(decisions_url(second), *token, decision(second, "dec-cb-1"));
   REQUIRE(first.status == 201);

@@ -20,8 +20,8 @@ namespace {
 // `instances` instances of `per` events each, chained as the engine chains them, written
 // straight through the store (the runtime would take minutes for this many).
 void seed(store::Store& s, int instances, int per) {
-  REQUIRE(s.definitions.put("bulk", std::string(64, 'b'), "kind: Workflow", "{}", 1));
-  auto tx = s.begin();
+  REQUIRE(s.definitions.put("default", "bulk", std::string(64, 'b'), "kind: Workflow", "{}", 1));
+  auto tx = s.begin(covenant::engine::store::Scope::all());
   REQUIRE(tx);
   for (int i = 0; i < instances; ++i) {
     model::Instance inst;

@@ -67,7 +67,7 @@ struct Slice {
     covenant::activities::BuiltinCatalog catalog;
     auto c = covenant::workflows::compile(kSlice, "slice.yaml", catalog);
     REQUIRE(c.workflow);
-    REQUIRE(fx.store_->definitions.put(c.workflow->name(), c.workflow->digest(), kSlice,
+    REQUIRE(fx.store_->definitions.put("default", c.workflow->name(), c.workflow->digest(), kSlice,
                                        c.workflow->canonical_text(), 0));
   }
   void drain() {
@@ -88,7 +88,7 @@ struct Slice {
                           {{"description", "Onboarding"}, {"amount_minor", 250000}}}}},
                        {"C-7", "rita", "", "default"});
     drain();
-    auto rows = fx.store_->approvals.of_instance(id);
+    auto rows = fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), id);
     REQUIRE(rows);
     REQUIRE(rows->size() == 1);
     covenant::engine::auth::Principal bob{"bob", {"finance"}, 0, 0, ""};
@@ -97,7 +97,7 @@ struct Slice {
     return id;
   }
   std::string history_text(const std::string& id) {
-    auto h = fx.store_->instances.history(id);
+    auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
     REQUIRE(h);
     std::string all;
     for (const auto& e : *h) all += e.payload.dump() + "\n";
@@ -137,7 +137,7 @@ TEST_CASE(
   auto id = s.run("XXX");
   auto inst = s.fx.instance(id);
   CHECK(inst.status == "completed");
-  auto h = s.fx.store_->instances.history(id);
+  auto h = s.fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   bool failed = false, flagged = false;
   for (const auto& e : *h) {
     if (e.type == covenant::engine::history::EventType::ActivityFailed) {

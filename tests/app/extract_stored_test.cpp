@@ -27,8 +27,8 @@ const char* kText =
 
 // An instance whose history records `result` as extract.terms' outcome.
 void record(engine::store::Store& s, const std::string& id, const json& result) {
-  REQUIRE(s.definitions.put("c2c", std::string(64, 'c'), "kind: Workflow", "{}", 1));
-  auto tx = s.begin();
+  REQUIRE(s.definitions.put("default", "c2c", std::string(64, 'c'), "kind: Workflow", "{}", 1));
+  auto tx = s.begin(covenant::engine::store::Scope::all());
   REQUIRE(tx);
   engine::model::Instance inst;
   inst.id = id;
@@ -92,7 +92,7 @@ TEST_CASE("A stored document extracted again shows what differs from its recorde
   std::string sha(64, 'd');
   engine::store::DocumentRow doc{sha, "text/plain", static_cast<std::int64_t>(std::strlen(kText)),
                                  1,   kText,        0};
-  REQUIRE((*store)->documents.put(doc, kText, "C-1", "test", 0));
+  REQUIRE((*store)->documents.put("default", doc, kText, "C-1", "test", 0));
   activities::extract::RuleExtractor rules;
   json now = {{"document", sha},
               {"fields", activities::extract::to_json(rules.extract(kText))},

@@ -61,7 +61,7 @@ std::string whole_answer(AttackRig& rig, const std::string& path, const std::str
 }
 
 int instances(AttackRig& rig) {
-  auto all = rig.fx.store_->instances.find({});
+  auto all = rig.fx.store_->instances.find(covenant::engine::store::Scope::all(), {});
   REQUIRE(all);
   return static_cast<int>(all->size());
 }
@@ -225,6 +225,6 @@ ATTACK_TEST("A YAML alias bomb is refused where it is read, and the bombs leave 
   std::size_t after = resident_bytes();
   INFO("resident before " << before << " bytes, after " << after);
   CHECK(after <= before + before / 5);
-  auto defs = rig.fx.store_->definitions.latest("bomb");
+  auto defs = rig.fx.store_->definitions.latest("default", "bomb");
   CHECK_FALSE(defs);  // nothing of it was stored
 }

@@ -36,9 +36,9 @@ struct Running {
     REQUIRE(e);
     engine = std::move(*e);
     engine::auth::Principals& p = *engine->principals;
-    admin = *p.add("root", {"admin"});
-    revops = *p.add("rita", {"revops"});
-    auditor = *p.add("audrey", {"auditor"});
+    admin = *p.add("default", "root", {"admin"});
+    revops = *p.add("default", "rita", {"revops"});
+    auditor = *p.add("default", "audrey", {"auditor"});
     api = std::make_unique<app::http::Api>(engine->services("http://127.0.0.1"));
     app::http::add_all_routes(*api);
     server = std::make_unique<app::http::Server>(*api, 64 * 1024);

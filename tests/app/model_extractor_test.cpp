@@ -146,11 +146,12 @@ TEST_CASE("Model failures are sorted: an unreachable endpoint is retried, a bad 
 
   // Through the activity: Unavailable (retryable) while the endpoint is down.
   struct OneDoc final : DocumentStore {
-    tl::expected<StoredDocument, StoreError> put(const StoredDocument& d, std::string_view,
-                                                 const std::string&) override {
+    tl::expected<StoredDocument, StoreError> put(const std::string&, const StoredDocument& d,
+                                                 std::string_view, const std::string&) override {
       return d;
     }
-    tl::expected<std::optional<StoredDocument>, StoreError> get(const std::string&) override {
+    tl::expected<std::optional<StoredDocument>, StoreError> get(const std::string&,
+                                                                const std::string&) override {
       StoredDocument d;
       d.text = kModelContract;
       return std::optional<StoredDocument>(d);

@@ -90,7 +90,7 @@ std::string refusal(AttackRig& rig, const std::string& token, const json& input)
     CHECK(e.type != EventType::ApprovalRequested);  // no gate was ever opened
   }
   CHECK(refused);
-  CHECK(rig.fx.store_->approvals.of_instance(id)->empty());
+  CHECK(rig.fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), id)->empty());
   return why;
 }
 

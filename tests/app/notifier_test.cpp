@@ -151,7 +151,7 @@ TEST_CASE(
   CHECK(notifier.run_due() == 0);  // the second retry waits twice as long
   a.fx.clock.advance(10s);
   REQUIRE(notifier.run_due() == 1);  // delivered
-  auto rows = a.fx.store_->outbox.of_instance("");
+  auto rows = a.fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), "");
   REQUIRE(rows->size() == 1);
   CHECK((*rows)[0].status == "delivered");
   CHECK((*rows)[0].attempts == 3);
@@ -196,7 +196,7 @@ TEST_CASE("A webhook that keeps failing is marked failed after its attempts") {
     REQUIRE(notifier.run_due() == 1);
     a.fx.clock.advance(1h);
   }
-  auto rows = a.fx.store_->outbox.of_instance("");
+  auto rows = a.fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), "");
   CHECK((*rows)[0].status == "failed");
   CHECK((*rows)[0].last_error.find("dead: cannot reach it") != std::string::npos);
   CHECK(notifier.run_due() == 0);

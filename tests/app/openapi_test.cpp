@@ -139,14 +139,15 @@ TEST_CASE("Every route, as every role, a callback token and no token, answers as
   std::string instance =
       a.fx.start("matrix", {{"amount", 5}, {"customer", "acme"}}, {"C-1", "revops", "", "default"});
   a.fx.drain();
-  auto rows = a.fx.store_->approvals.of_instance(instance);
+  auto rows = a.fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), instance);
   REQUIRE(rows);
   REQUIRE(rows->size() == 1);
   std::string approval = (*rows)[0].id;
   auto now = covenant::engine::to_micros(a.fx.clock.now());
-  auto delegation = a.desk.delegate({"bob", "sales", now, now + 3600'000'000LL}, "bob", false);
+  auto delegation =
+      a.desk.delegate("default", {"bob", "sales", now, now + 3600'000'000LL}, "bob", false);
   REQUIRE(delegation);
-  auto cb = a.desk.issue_token(approval, {"bob", ""}, now + 3600'000'000LL);
+  auto cb = a.desk.issue_token("default", approval, {"bob", ""}, now + 3600'000'000LL);
   REQUIRE(cb);
   tokens["none"] = "";
   tokens["callback"] = *cb;

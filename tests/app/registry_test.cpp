@@ -23,7 +23,7 @@ TEST_CASE("Every activity the catalog knows runs, and the registry is the catalo
     REQUIRE(a.run);
     // With nothing configured an adapter operation says which system is missing; Covenant's
     // own activities refuse the empty input. None is unknown or unimplemented.
-    auto o = runner.run(a.info.name, nlohmann::json::object(), "key-1");
+    auto o = runner.run(a.info.name, nlohmann::json::object(), "key-1", "default");
     CHECK_FALSE(o.ok);
     CHECK(o.code != "UnknownActivity");
     CHECK(o.code != "NotImplemented");
@@ -34,7 +34,7 @@ TEST_CASE("Every activity the catalog knows runs, and the registry is the catalo
     REQUIRE(a);
     CHECK(a->info.financial == op.financial);
   }
-  CHECK(runner.run("billing.refund_everything", nlohmann::json::object(), "k").code ==
+  CHECK(runner.run("billing.refund_everything", nlohmann::json::object(), "k", "default").code ==
         "UnknownActivity");
 }
 

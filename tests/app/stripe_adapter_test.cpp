@@ -202,7 +202,7 @@ TEST_CASE("An answer without the fields its API documents fails the step, naming
                           {{"customer", "cus_1"},
                            {"currency", "USD"},
                            {"items", {{{"description", "Setup"}, {"amount_minor", 5000}}}}},
-                          "k-1");
+                          "k-1", "default");
     INFO(body << " -> " << out.message);
     CHECK_FALSE(out.ok);
     CHECK(out.code == "Unavailable");

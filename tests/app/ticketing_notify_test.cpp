@@ -69,7 +69,7 @@ TEST_CASE("notify.webhook sends a signed event whose id is the engine's key") {
   covenant::activities::Runner runner(systems, [] { return std::int64_t{1800000000}; });
   auto o = runner.run("notify.webhook",
                       {{"event", "provisioning.requested"}, {"payload", {{"sku", "platform"}}}},
-                      "inst-1/root/provision#1");
+                      "inst-1/root/provision#1", "default");
   rx.stop();
   t.join();
   REQUIRE(o.ok);
@@ -77,9 +77,10 @@ TEST_CASE("notify.webhook sends a signed event whose id is the engine's key") {
   CHECK(covenant::adapters::notifier::verify("whsec_activity", got_sig, got_body, 1800000000));
   CHECK(json::parse(got_body)["type"] == "provisioning.requested");
   covenant::activities::Runner unconfigured(covenant::activities::Systems{});
-  CHECK(unconfigured.run("notify.webhook", {{"event", "x"}, {"payload", 1}}, "k").code ==
+  CHECK(unconfigured.run("notify.webhook", {{"event", "x"}, {"payload", 1}}, "k", "default").code ==
         "NotConfigured");
-  CHECK(unconfigured.run("crm.find_account", {{"name", "x"}}, "k").code == "NotConfigured");
+  CHECK(unconfigured.run("crm.find_account", {{"name", "x"}}, "k", "default").code ==
+        "NotConfigured");
 }
 
 TEST_CASE(

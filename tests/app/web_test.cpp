@@ -163,7 +163,7 @@ struct DemoServer {
   std::string contract_to_cash() {
     covenant::engine::store::InstanceFilter f;
     f.workflow = "contract-to-cash";
-    auto list = eng->store->instances.find(f);
+    auto list = eng->store->instances.find(covenant::engine::store::Scope::all(), f);
     REQUIRE(list);
     REQUIRE(list->size() == 1);
     CHECK(list->front().business_key == "C-1042");
@@ -215,7 +215,7 @@ TEST_CASE(
   run_demo(out, "--no-approve");
   DemoServer d(out);
   std::string id = d.contract_to_cash();
-  auto fiona = d.eng->principals->add("fiona", {"finance"});
+  auto fiona = d.eng->principals->add("default", "fiona", {"finance"});
   REQUIRE(fiona);
 
   Browser b;
@@ -269,13 +269,13 @@ TEST_CASE(
   // goes where the definition says (the rejected state fails it).
   b.click("article.approval button.reject");
   b.wait_for_text("article.approval .result", "Say why you reject");
-  auto rows = d.eng->store->approvals.of_instance(id);
+  auto rows = d.eng->store->approvals.of_instance(covenant::engine::store::Scope::all(), id);
   REQUIRE(rows);
   CHECK((*rows)[0].decisions.empty());
   b.type("article.approval textarea", "The onboarding fee is not in the order form");
   b.click("article.approval button.reject");
   b.wait_for_text("article.approval .result", "Rejected. The gate is now rejected.");
-  auto decided = d.eng->store->approvals.get((*rows)[0].id);
+  auto decided = d.eng->store->approvals.get(covenant::engine::store::Scope::all(), (*rows)[0].id);
   REQUIRE(decided);
   CHECK((*decided)->decisions[0]["comment"] == "The onboarding fee is not in the order form");
 }
@@ -313,7 +313,7 @@ TEST_CASE(
   CHECK(card.find("USD 1,000.00") != std::string::npos);  // a line of the products table
   INFO(card);
   CHECK(card.find("Platform") != std::string::npos);
-  auto rows = s.a.fx.store_->approvals.of_instance(id);
+  auto rows = s.a.fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), id);
   REQUIRE(rows);
   CHECK(card.find((*rows)[0].digest) != std::string::npos);
 
@@ -324,7 +324,7 @@ TEST_CASE(
   s.a.fx.drain();
   CHECK(s.a.fx.system.writes("money.charge") == 1);
   CHECK(s.a.fx.instance(id).status == "completed");
-  auto decided = s.a.fx.store_->approvals.get((*rows)[0].id);
+  auto decided = s.a.fx.store_->approvals.get(covenant::engine::store::Scope::all(), (*rows)[0].id);
   CHECK((*decided)->decisions[0]["comment"] == "Matches the order form");
   CHECK((*decided)->decisions[0]["approver"] == "bob");
 
@@ -359,7 +359,7 @@ TEST_CASE(
   run_demo(out, "--auto-approve");
   DemoServer d(out);
   std::string id = d.contract_to_cash();
-  auto audrey = d.eng->principals->add("audrey", {"auditor"});
+  auto audrey = d.eng->principals->add("default", "audrey", {"auditor"});
   REQUIRE(audrey);
   auto& api = *d.api;
   int port = d.port;

@@ -57,10 +57,10 @@ struct Desk {
     return {p, "", "", ""};
   }
   void add(const std::string& name, std::vector<std::string> roles) {
-    REQUIRE(principals.add(name, roles));
+    REQUIRE(principals.add(covenant::engine::store::kDefaultNamespace, name, roles));
   }
   covenant::engine::store::ApprovalRow open_approval(const std::string& instance) {
-    auto rows = fx.store_->approvals.of_instance(instance);
+    auto rows = fx.store_->approvals.of_instance(covenant::engine::store::Scope::all(), instance);
     REQUIRE(rows);
     for (const auto& r : *rows)
       if (r.status == "open") return r;
@@ -81,7 +81,8 @@ std::string parked(covenant::testing::EngineFixture& fx, const std::string& star
   fx.deploy(kGated);
   auto id = fx.start("gated", {{"amount", amount}, {"customer", "acme"}},
                      {"C-1", starter, "", "default"});
-  REQUIRE(fx.runtime_->signal(id, "terms", {{"net", 30}}, amender));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "terms", {{"net", 30}},
+                              amender));
   fx.drain();
   return id;
 }
@@ -107,7 +108,7 @@ ENGINE_TEST("A gate opens an approval row, and decisions close it when quorum is
   CHECK((*second)["status"] == "granted");
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);
-  auto closed = fx.store_->approvals.get(a.id);
+  auto closed = fx.store_->approvals.get(covenant::engine::store::Scope::all(), a.id);
   REQUIRE(closed);
   CHECK((*closed)->status == "granted");
   CHECK((*closed)->decisions.size() == 2);
@@ -150,7 +151,7 @@ ENGINE_TEST("Callback tokens are single-use, expire, and name one approval", des
   auto id = parked(fx, "alice", "dave", 5000);
   auto a = d.open_approval(id);
   auto now = covenant::engine::to_micros(fx.clock.now());
-  auto token = d.desk.issue_token(a.id, {"bob", ""}, now + 3600'000'000LL);
+  auto token = d.desk.issue_token("default", a.id, {"bob", ""}, now + 3600'000'000LL);
   REQUIRE(token);
   CHECK(token->rfind("cbt_", 0) == 0);
   CHECK(token->size() == 68);
@@ -173,14 +174,15 @@ ENGINE_TEST("Callback tokens are single-use, expire, and name one approval", des
   // decide again with it.
   auto again = d.desk.decide(*bob, d.approve(a));
   CHECK_FALSE(again);
-  auto carol_token = d.desk.issue_token(a.id, {"carol", ""}, now + 3600'000'000LL);
+  auto carol_token = d.desk.issue_token("default", a.id, {"carol", ""}, now + 3600'000'000LL);
   REQUIRE(carol_token);
   fx.clock.advance(2h);
   auto expired = d.desk.authenticate_token(*carol_token);
   REQUIRE_FALSE(expired);
   CHECK(expired.error().message == "this callback token has expired");
   // A token for another approval does not decide this one.
-  auto elsewhere = d.desk.issue_token("apr_other", {"carol", ""}, now + 7200'000'000LL * 10);
+  auto elsewhere =
+      d.desk.issue_token("default", "apr_other", {"carol", ""}, now + 7200'000'000LL * 10);
   REQUIRE(elsewhere);
   auto other = d.desk.authenticate_token(*elsewhere);
   REQUIRE(other);
@@ -260,8 +262,8 @@ ENGINE_TEST("A decision after cancellation is refused", desk_cancelled) {
   Desk d{fx};
   auto id = parked(fx, "alice", "dave", 5000);
   auto a = d.open_approval(id);
-  REQUIRE(fx.runtime_->cancel(id, "deal lost", "revops"));
-  auto closed = fx.store_->approvals.get(a.id);
+  REQUIRE(fx.runtime_->cancel(covenant::engine::store::Scope::all(), id, "deal lost", "revops"));
+  auto closed = fx.store_->approvals.get(covenant::engine::store::Scope::all(), a.id);
   CHECK((*closed)->status == "cancelled");
   auto r = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
   CHECK(r.error().code == ErrorCode::FailedPrecondition);
@@ -277,13 +279,13 @@ ENGINE_TEST("A delegate decides for the delegator inside the window, recorded as
   auto a = d.open_approval(id);
   auto now = covenant::engine::to_micros(fx.clock.now());
   const long long hour = 3600'000'000LL;
-  REQUIRE(d.desk.delegate({"bob", "pat", now + hour, now + 3 * hour}, "bob", false));
-  CHECK(d.desk.delegate({"bob", "bob", now, now + hour}, "bob", false).error().code ==
+  REQUIRE(d.desk.delegate("default", {"bob", "pat", now + hour, now + 3 * hour}, "bob", false));
+  CHECK(d.desk.delegate("default", {"bob", "bob", now, now + hour}, "bob", false).error().code ==
         ErrorCode::InvalidArgument);
-  CHECK(d.desk.delegate({"bob", "pat", now, now}, "bob", false).error().code ==
+  CHECK(d.desk.delegate("default", {"bob", "pat", now, now}, "bob", false).error().code ==
         ErrorCode::InvalidArgument);
   // Someone else's authority: refused, or only proposed when an admin asks.
-  CHECK(d.desk.delegate({"bob", "pat", now, now + hour}, "carol", false).error().code ==
+  CHECK(d.desk.delegate("default", {"bob", "pat", now, now + hour}, "carol", false).error().code ==
         ErrorCode::PermissionDenied);
   // Before the window opens, pat holds no eligible role.
   auto early = d.desk.decide(d.as("pat", {"revops"}), d.approve(a));
@@ -303,7 +305,7 @@ ENGINE_TEST("A delegate decides for the delegator inside the window, recorded as
   // bob has now decided through pat: he does not count twice.
   auto bob = d.desk.decide(d.as("bob", {"finance"}), d.approve(a));
   CHECK(bob.error().code == ErrorCode::Conflict);
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   bool recorded = false;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ApprovalDecided)
@@ -327,8 +329,9 @@ ENGINE_TEST("A reminder goes out before the deadline, and the gate's webhooks ar
   fx.clock.advance(8h);
   fx.drain();
   CHECK(fx.instance(id).status == "failed");
-  CHECK((*fx.store_->approvals.get(a.id))->status == "expired");
-  auto out = fx.store_->outbox.of_instance(id);
+  CHECK((*fx.store_->approvals.get(covenant::engine::store::Scope::all(), a.id))->status ==
+        "expired");
+  auto out = fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), id);
   REQUIRE(out);
   std::vector<std::string> topics;
   for (const auto& r : *out) topics.push_back(r.topic);
@@ -372,7 +375,8 @@ ENGINE_TEST(
   Desk d{fx};
   fx.deploy(kChanges);
   auto id = fx.start("sent-back", {{"customer", "acme"}}, {"C-2", "alice", "", "default"});
-  REQUIRE(fx.runtime_->signal(id, "terms", {{"amount", 90000}}, "dave"));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "terms",
+                              {{"amount", 90000}}, "dave"));
   fx.drain();
   auto a = d.open_approval(id);
   CHECK(a.changes_to == "prepare");
@@ -400,7 +404,7 @@ ENGINE_TEST(
   CHECK((*again)["repeated"] == true);
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);
-  auto closed = fx.store_->approvals.get(a.id);
+  auto closed = fx.store_->approvals.get(covenant::engine::store::Scope::all(), a.id);
   REQUIRE(closed);
   CHECK((*closed)->status == "changes_requested");
   auto inst = fx.instance(id);
@@ -414,7 +418,8 @@ ENGINE_TEST(
   CHECK(std::count(names.begin(), names.end(), "ApprovalChangesRequested") == 1);
   // The corrected data opens the gate again: a new approval over a new digest, and the old
   // one takes no decision.
-  REQUIRE(fx.runtime_->signal(id, "terms", {{"amount", 72000}}, "dave"));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "terms",
+                              {{"amount", 72000}}, "dave"));
   fx.drain();
   auto reopened = d.open_approval(id);
   CHECK(reopened.id != a.id);
@@ -444,7 +449,8 @@ ENGINE_TEST("A gate that names no on_changes_requested takes no request for chan
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::FailedPrecondition);
   CHECK(r.error().message.find("takes no request for changes") != std::string::npos);
-  CHECK(fx.store_->approvals.get(a.id).value()->status == "open");
+  CHECK(fx.store_->approvals.get(covenant::engine::store::Scope::all(), a.id).value()->status ==
+        "open");
 }
 
 ENGINE_TEST(
@@ -455,13 +461,13 @@ ENGINE_TEST(
   auto id = fx.start("sent-back", {{"customer", "acme"}}, {"C-3", "alice", "", "default"});
   covenant::engine::model::SignalInput late{"terms", {{"amount", 1}}, "dave",
                                             nullptr, "prepare",       2};
-  auto refused = fx.runtime_->signal(id, late);
+  auto refused = fx.runtime_->signal(covenant::engine::store::Scope::all(), id, late);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::FailedPrecondition);
   CHECK(refused.error().message.find("at 'prepare' #2 (it moved on since that was read)") !=
         std::string::npos);
   covenant::engine::model::SignalInput now{"terms", {{"amount", 5}}, "dave", nullptr, "prepare", 1};
-  REQUIRE(fx.runtime_->signal(id, now));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, now));
   fx.drain();
   CHECK(d.open_approval(id).subject["amount"] == 5);
 }

@@ -26,7 +26,7 @@ states:
 
 // What a superuser can do: switch off the triggers that refuse UPDATE and DELETE.
 void without_guards(covenant::engine::store::Store& store, const std::string& sql) {
-  auto tx = store.begin();
+  auto tx = store.begin(covenant::engine::store::Scope::all());
   REQUIRE(tx);
   auto& s = (*tx)->sql();
   if (store.dialect().name() == std::string("postgres")) {
@@ -56,7 +56,7 @@ struct StoredRow {
 };
 
 std::vector<StoredRow> stored_rows(covenant::engine::store::Store& store, const std::string& id) {
-  auto tx = store.begin(false);
+  auto tx = store.begin(covenant::engine::store::Scope::all(), false);
   REQUIRE(tx);
   std::vector<StoredRow> out;
   long long seq = 0;
@@ -95,14 +95,14 @@ ENGINE_TEST("Audit verify finds an edited, a deleted, a re-ordered and an unlink
   fx.drain();
   for (const auto& id : ids) REQUIRE(stored_rows(*fx.store_, id).size() == 4);
   using covenant::engine::audit::verify;
-  auto clean = verify(*fx.store_);
+  auto clean = verify(*fx.store_, covenant::engine::store::Scope::all());
   REQUIRE(clean);
   CHECK(clean->intact());
   CHECK(clean->instances == 6);
   CHECK(clean->events >= 60);
   // Small pages exercise the merge across page boundaries, and pages ending inside a row.
   for (int page : {1, 2, 5}) {
-    auto paged = verify(*fx.store_, "", page);
+    auto paged = verify(*fx.store_, covenant::engine::store::Scope::all(), "", page);
     REQUIRE(paged);
     CHECK(paged->intact());
     CHECK(paged->events == clean->events);
@@ -130,7 +130,7 @@ ENGINE_TEST("Audit verify finds an edited, a deleted, a re-ordered and an unlink
   auto third = row_of(*fx.store_, ids[5], 7);
   third.prev_hash = std::string(64, '0');
   write_row(*fx.store_, ids[5], third);
-  auto r = verify(*fx.store_);
+  auto r = verify(*fx.store_, covenant::engine::store::Scope::all());
   REQUIRE(r);
   REQUIRE(r->breaks.size() == 5);
   std::map<std::string, covenant::engine::audit::Break> by;
@@ -148,14 +148,15 @@ ENGINE_TEST("Audit verify finds an edited, a deleted, a re-ordered and an unlink
   CHECK_FALSE(by.count(ids[0]));
 
   // One instance on its own.
-  auto one = verify(*fx.store_, ids[0]);
+  auto one = verify(*fx.store_, covenant::engine::store::Scope::all(), ids[0]);
   REQUIRE(one);
   CHECK(one->intact());
-  auto bad = verify(*fx.store_, ids[1]);
+  auto bad = verify(*fx.store_, covenant::engine::store::Scope::all(), ids[1]);
   REQUIRE(bad);
   CHECK(bad->breaks.size() == 1);
-  CHECK(verify(*fx.store_, "no-such-instance").error().code ==
-        covenant::engine::ErrorCode::NotFound);
+  CHECK(
+      verify(*fx.store_, covenant::engine::store::Scope::all(), "no-such-instance").error().code ==
+      covenant::engine::ErrorCode::NotFound);
 }
 
 ENGINE_TEST("A stored row that is no longer JSON is a broken link, not a crash",
@@ -168,13 +169,13 @@ ENGINE_TEST("A stored row that is no longer JSON is a broken link, not a crash",
                  "UPDATE history SET events = '[[2,\"root\",\"b\",{not json' WHERE "
                  "instance_id = " +
                      sql_text(id) + " AND seq = " + std::to_string(row.seq));
-  auto r = covenant::engine::audit::verify(*fx.store_);
+  auto r = covenant::engine::audit::verify(*fx.store_, covenant::engine::store::Scope::all());
   REQUIRE(r);
   REQUIRE(r->breaks.size() == 1);
   CHECK(r->breaks[0].seq == row.first());
   CHECK(r->breaks[0].reason.find("not JSON") != std::string::npos);
   // The instance's own reads refuse it with a clear error instead of guessing.
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE_FALSE(h);
   CHECK(h.error().code == covenant::engine::ErrorCode::Corrupted);
   CHECK(h.error().message.find("not JSON") != std::string::npos);
@@ -191,23 +192,23 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   REQUIRE(key);
   std::string day = format_rfc3339(fx.clock.now()).substr(0, 10);
   std::int64_t now = to_micros(fx.clock.now());
-  CHECK(audit::make_checkpoint(*fx.store_, day, key->private_pem, now).error().code ==
+  CHECK(audit::make_checkpoint(*fx.store_, "default", day, key->private_pem, now).error().code ==
         ErrorCode::FailedPrecondition);  // the day is not over
   std::int64_t later = now + 2 * 86'400LL * 1'000'000;
-  auto cp = audit::make_checkpoint(*fx.store_, day, key->private_pem, later);
+  auto cp = audit::make_checkpoint(*fx.store_, "default", day, key->private_pem, later);
   REQUIRE(cp);
-  auto again = audit::make_checkpoint(*fx.store_, day, key->private_pem, later);
+  auto again = audit::make_checkpoint(*fx.store_, "default", day, key->private_pem, later);
   REQUIRE(again);
   CHECK(again->digest == cp->digest);
-  auto all = fx.store_->audit.checkpoints();
+  auto all = fx.store_->audit.checkpoints("default");
   REQUIRE(all);
   REQUIRE(all->size() == 1);
-  auto fine = audit::check_checkpoints(*fx.store_, *all, key->public_pem);
+  auto fine = audit::check_checkpoints(*fx.store_, "default", *all, key->public_pem);
   REQUIRE(fine);
   CHECK(fine->empty());
   // Someone else's key does not verify them.
   auto other = audit::generate_ed25519();
-  auto forged = audit::check_checkpoints(*fx.store_, *all, other->public_pem);
+  auto forged = audit::check_checkpoints(*fx.store_, "default", *all, other->public_pem);
   REQUIRE(forged);
   REQUIRE(forged->size() == 1);
   CHECK(forged->front().reason.find("signature") != std::string::npos);
@@ -217,7 +218,7 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   store::HistoryQuery q;
   q.instance_id = id;
   q.by_instance = true;
-  auto rows = fx.store_->audit.page(q, {}, 1000);
+  auto rows = fx.store_->audit.page(covenant::engine::store::Scope::all(), q, {}, 1000);
   REQUIRE(rows);
   std::string prev;
   std::map<std::int64_t, covenant::engine::store::HistoryRow> by_seq;
@@ -241,16 +242,16 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   }
   without_guards(*fx.store_,
                  "UPDATE instances SET last_hash = '" + prev + "' WHERE id = '" + id + "'");
-  auto chains = audit::verify(*fx.store_);
+  auto chains = audit::verify(*fx.store_, covenant::engine::store::Scope::all());
   REQUIRE(chains);
   CHECK(chains->intact());  // the chains alone cannot tell
-  auto caught = audit::check_checkpoints(*fx.store_, *all, key->public_pem);
+  auto caught = audit::check_checkpoints(*fx.store_, "default", *all, key->public_pem);
   REQUIRE(caught);
   REQUIRE(caught->size() == 1);
   CHECK(caught->front().instance_id == id);
   CHECK(caught->front().reason.find("rewritten") != std::string::npos);
   // And a new checkpoint of that day is refused: the history no longer matches it.
-  CHECK(audit::make_checkpoint(*fx.store_, day, key->private_pem, later).error().code ==
+  CHECK(audit::make_checkpoint(*fx.store_, "default", day, key->private_pem, later).error().code ==
         ErrorCode::Conflict);
 }
 

@@ -31,7 +31,7 @@ states:
 
 // The history with the instance id left out: (type, state, payload) per event.
 std::vector<std::string> shape(EngineFixture& fx, const std::string& id) {
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   std::vector<std::string> out;
   std::string prev;
@@ -61,7 +61,7 @@ std::vector<ce::runtime::Runtime::Completion> run_all(EngineFixture& fx,
                                                       const std::vector<ce::store::TaskRow>& ts) {
   std::vector<ce::runtime::Runtime::Completion> out;
   for (const auto& t : ts) {
-    ce::ActivityCall call{t.activity, t.input, t.key, t.attempt, t.instance_id, {}};
+    ce::ActivityCall call{t.activity, t.input, t.key, t.attempt, t.instance_id, {}, t.ns};
     out.push_back({t, fx.system.execute(call)});
   }
   return out;

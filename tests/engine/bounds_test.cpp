@@ -81,10 +81,10 @@ ENGINE_TEST("A start or an event nested past the limit is refused and changes no
   CHECK(r.error().code == ce::ErrorCode::InvalidArgument);
   CHECK(r.error().message.find("the limit is 64 levels") != std::string::npos);
   auto id = fx.start("bounded");
-  auto s = fx.runtime_->signal(id, "go", nested(70));
+  auto s = fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "go", nested(70));
   REQUIRE_FALSE(s);
   CHECK(s.error().code == ce::ErrorCode::InvalidArgument);
-  auto all = fx.store_->instances.find({});
+  auto all = fx.store_->instances.find(covenant::engine::store::Scope::all(), {});
   REQUIRE(all);
   CHECK(all->size() == 1);
   CHECK(fx.event_names(id).size() == 2);  // started, waiting: the refused event left no trace
@@ -94,7 +94,7 @@ ENGINE_TEST("An activity result nested past the limit fails the task, without a 
             bounds_result) {
   fx.deploy(kWaitThenTask);
   auto id = fx.start("bounded");
-  REQUIRE(fx.runtime_->signal(id, "go", json::object()));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "go", json::object()));
   DeepAnswer deep(300);
   ce::scheduler::Worker w(*fx.runtime_, deep, {"deep-worker", 1});
   CHECK(w.run_due().tasks == 1);
@@ -110,7 +110,7 @@ ENGINE_TEST("A stored instance too deep for jq fails with a clear error, never t
   fx.deploy(kWaitThenChoice);
   auto id = fx.start("chosen");
   // Data written past the bound (by hand, or before it existed): 300 levels in the context.
-  auto tx = fx.store_->begin();
+  auto tx = fx.store_->begin(covenant::engine::store::Scope::all());
   REQUIRE(tx);
   std::string runtime_text;
   (*tx)->sql() << "SELECT runtime FROM instances WHERE id = :id", soci::use(id),
@@ -121,7 +121,7 @@ ENGINE_TEST("A stored instance too deep for jq fails with a clear error, never t
   (*tx)->sql() << "UPDATE instances SET runtime = :rt WHERE id = :id", soci::use(bombed),
       soci::use(id);
   REQUIRE((*tx)->commit());
-  REQUIRE(fx.runtime_->signal(id, "go", json::object()));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "go", json::object()));
   fx.drain();
   auto inst = fx.instance(id);
   CHECK(inst.status == "failed");

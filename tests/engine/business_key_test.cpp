@@ -47,7 +47,7 @@ void one_running_instance_per_key(EngineFixture& fx) {
   // Refused before anything was written: one instance under the key.
   ce::store::InstanceFilter f;
   f.business_key = "C-1042";
-  auto listed = fx.store_->instances.find(f);
+  auto listed = fx.store_->instances.find(covenant::engine::store::Scope::all(), f);
   REQUIRE(listed);
   CHECK(listed->size() == 1);
   // Another workflow, another key, no key, or a start that asks for a duplicate: started.
@@ -58,12 +58,12 @@ void one_running_instance_per_key(EngineFixture& fx) {
   auto dup = fx.start("held", json::object(), under("C-1042", true));
   CHECK(dup != first);
   // A plain start is refused while any running instance holds the key, a duplicate included.
-  REQUIRE(fx.runtime_->cancel(first, "withdrawn", "ops"));
+  REQUIRE(fx.runtime_->cancel(covenant::engine::store::Scope::all(), first, "withdrawn", "ops"));
   auto while_dup = fx.runtime_->start("held", json::object(), under("C-1042"));
   REQUIRE_FALSE(while_dup);
   CHECK(while_dup.error().where == dup);
   // Once no running instance holds it, the key is free again.
-  REQUIRE(fx.runtime_->signal(dup, "go", json::object()));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), dup, "go", json::object()));
   CHECK(fx.instance(dup).status == "completed");
   auto next = fx.start("held", json::object(), under("C-1042"));
   CHECK(fx.instance(next).status == "running");
@@ -93,7 +93,7 @@ void index_refuses_a_racing_duplicate(EngineFixture& fx) {
   ce::model::Instance twin = fx.instance(first);
   twin.id = "twin-of-" + first;
   {
-    auto tx = fx.store_->begin();
+    auto tx = fx.store_->begin(covenant::engine::store::Scope::all());
     REQUIRE(tx);
     ce::store::WriteBatch b;
     b.insert_instance(twin, "", true);
@@ -102,7 +102,7 @@ void index_refuses_a_racing_duplicate(EngineFixture& fx) {
     CHECK(r.error().code == ce::ErrorCode::Conflict);
   }  // rolled back
   // Marked as a duplicate (or started before the rule), it is written.
-  auto tx2 = fx.store_->begin();
+  auto tx2 = fx.store_->begin(covenant::engine::store::Scope::all());
   REQUIRE(tx2);
   ce::store::WriteBatch b2;
   b2.insert_instance(twin, "", false);

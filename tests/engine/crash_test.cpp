@@ -54,7 +54,7 @@ std::string seven_steps(const std::string& name) {
 // Every history verifies and records each of the seven steps exactly once.
 void check_histories(covenant::testing::EngineFixture& fx, const std::vector<std::string>& ids) {
   for (const auto& id : ids) {
-    auto h = fx.store_->instances.history(id);
+    auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
     REQUIRE(h);
     INFO("instance " << id);
     CHECK_FALSE(covenant::engine::history::verify_chain(*h));
@@ -73,7 +73,7 @@ std::size_t completed_by(covenant::testing::EngineFixture& fx, int expected,
     covenant::engine::store::InstanceFilter completed;
     completed.status = "completed";
     completed.limit = expected + 10;
-    auto all = fx.store_->instances.find(completed);
+    auto all = fx.store_->instances.find(covenant::engine::store::Scope::all(), completed);
     REQUIRE(all);
     done = all->size();
     if (static_cast<int>(done) == expected) break;
@@ -177,7 +177,7 @@ states:
   // Only the tasks the killed worker held (at most its concurrency) ran a second time.
   CHECK(calls - effects <= 4);
   // And the second worker finished what the first had leased.
-  auto tx = fx.store_->begin(false);
+  auto tx = fx.store_->begin(covenant::engine::store::Scope::all(), false);
   int leftover = -1;
   (*tx)->sql() << "SELECT COUNT(*) FROM tasks WHERE status <> 'done'", soci::into(leftover);
   CHECK(leftover == 0);
@@ -186,7 +186,7 @@ states:
 namespace {
 
 std::vector<std::string> event_names(covenant::testing::EngineFixture& fx, const std::string& id) {
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   std::vector<std::string> out;
   for (const auto& e : *h) out.emplace_back(covenant::engine::history::name(e.type));
@@ -325,7 +325,7 @@ TEST_CASE("PostgreSQL restarted twice under two workers: nothing lost, nothing t
     covenant::engine::store::InstanceFilter completed;
     completed.status = "completed";
     completed.limit = kInstances + 10;
-    auto all = fx.store_->instances.find(completed);
+    auto all = fx.store_->instances.find(covenant::engine::store::Scope::all(), completed);
     return all && static_cast<int>(all->size()) == kInstances;
   });
   kill9(first);

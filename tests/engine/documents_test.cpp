@@ -25,41 +25,43 @@ ENGINE_TEST("Documents are stored once by SHA-256 with numbered versions per con
   auto& store = *fx.store_;
   std::string pdf("%PDF-1.4\n\x00\xFF\x80 binary \x01\x02", 22);
   auto doc = row(pdf, "Fees: USD 1,000.00");
-  auto v1 = store.documents.put(doc, pdf, "C-1", "file:c1.pdf", 1000);
+  auto v1 = store.documents.put("default", doc, pdf, "C-1", "file:c1.pdf", 1000);
   REQUIRE(v1);
   CHECK(v1->version == 1);
   CHECK(v1->added);
-  auto again = store.documents.put(doc, pdf, "C-1", "file:c1.pdf", 2000);
+  auto again = store.documents.put("default", doc, pdf, "C-1", "file:c1.pdf", 2000);
   REQUIRE(again);
   CHECK(again->version == 1);
   CHECK_FALSE(again->added);
-  auto other = store.documents.put(doc, pdf, "C-2", "upload", 3000);  // same bytes, other contract
+  auto other = store.documents.put("default", doc, pdf, "C-2", "upload",
+                                   3000);  // same bytes, other contract
   REQUIRE(other);
   CHECK(other->version == 1);
   std::string pdf2 = pdf + " amended";
-  auto v2 = store.documents.put(row(pdf2, "Fees: USD 1,200.00"), pdf2, "C-1", "file:c1b.pdf", 4000);
+  auto v2 = store.documents.put("default", row(pdf2, "Fees: USD 1,200.00"), pdf2, "C-1",
+                                "file:c1b.pdf", 4000);
   REQUIRE(v2);
   CHECK(v2->version == 2);
 
-  auto bytes = store.documents.content(doc.sha256);
+  auto bytes = store.documents.content("default", doc.sha256);
   REQUIRE(bytes);
   REQUIRE(*bytes);
   CHECK(**bytes == pdf);
-  auto got = store.documents.get(doc.sha256);
+  auto got = store.documents.get("default", doc.sha256);
   REQUIRE(got);
   REQUIRE(*got);
   CHECK((*got)->text == "Fees: USD 1,000.00");
   CHECK((*got)->pages == 2);
   CHECK((*got)->bytes == 22);
-  auto versions = store.documents.versions("C-1");
+  auto versions = store.documents.versions("default", "C-1");
   REQUIRE(versions);
   REQUIRE(versions->size() == 2);
   CHECK((*versions)[0].sha256 == doc.sha256);
   CHECK((*versions)[1].source == "file:c1b.pdf");
-  auto none = store.documents.get(std::string(64, '0'));
+  auto none = store.documents.get("default", std::string(64, '0'));
   REQUIRE(none);
   CHECK_FALSE(*none);
-  CHECK(store.documents.put(doc, pdf, "", "x", 1).error().code ==
+  CHECK(store.documents.put("default", doc, pdf, "", "x", 1).error().code ==
         covenant::engine::ErrorCode::InvalidArgument);
 }
 
@@ -71,7 +73,7 @@ ENGINE_TEST("Two writers giving a contract different documents at once get disti
   for (int i = 0; i < 4; ++i)
     ts.emplace_back([&, i] {
       std::string content = "document " + std::to_string(i);
-      auto v = store.documents.put(row(content, content), content, "C-9", "w", i);
+      auto v = store.documents.put("default", row(content, content), content, "C-9", "w", i);
       got[static_cast<std::size_t>(i)] = v ? v->version : -1;
     });
   for (auto& t : ts) t.join();

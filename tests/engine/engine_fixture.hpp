@@ -58,7 +58,7 @@ class EngineFixture {
       FAIL("test workflow does not compile:\n" << all);
     }
     auto rec =
-        store_->definitions.put(c.workflow->name(), c.workflow->digest(), yaml,
+        store_->definitions.put("default", c.workflow->name(), c.workflow->digest(), yaml,
                                 c.workflow->canonical_text(), engine::to_micros(clock.now()));
     REQUIRE(rec);
     return rec->digest;
@@ -84,14 +84,14 @@ class EngineFixture {
   }
 
   engine::model::Instance instance(const std::string& id) {
-    auto i = store_->instances.get(id);
+    auto i = store_->instances.get(covenant::engine::store::Scope::all(), id);
     REQUIRE(i);
     REQUIRE(i->has_value());
     return **i;
   }
 
   std::vector<std::string> event_names(const std::string& id) {
-    auto h = store_->instances.history(id);
+    auto h = store_->instances.history(covenant::engine::store::Scope::all(), id);
     REQUIRE(h);
     std::vector<std::string> out;
     for (const auto& e : *h) out.emplace_back(engine::history::name(e.type));

@@ -88,7 +88,7 @@ void late_outcome_of_a_taken_over_attempt(EngineFixture& fx, bool batch) {
   record_outcome(fx, batch, b[0], ce::ActivityResult::success({{"from", "b"}}));
   auto inst = fx.instance(id);
   CHECK(inst.status == "completed");
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   for (const auto& e : *h)
     if (e.type == ce::history::EventType::ActivityCompleted)
@@ -139,7 +139,7 @@ states:
   auto busy = fx.start("fenced");
   // What the unfenced write did: the row of the only task closed under the instance.
   {
-    auto tx = fx.store_->begin();
+    auto tx = fx.store_->begin(covenant::engine::store::Scope::all());
     REQUIRE(tx);
     (*tx)->sql() << "UPDATE tasks SET status = 'done' WHERE instance_id = :i", soci::use(stuck);
     REQUIRE((*tx)->commit());
@@ -155,12 +155,12 @@ states:
   REQUIRE(sweeper.sweep(now) == 1);
   CHECK(fx.metrics.stranded() == 1);
   REQUIRE(sweeper.sweep(now) == 1);  // still stranded: counted, not announced again
-  auto announced = fx.store_->outbox.of_instance(stuck);
+  auto announced = fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), stuck);
   REQUIRE(announced);
   CHECK(std::count_if(announced->begin(), announced->end(),
                       [](const auto& r) { return r.topic == "instance.stranded"; }) == 1);
   for (const auto& id : {waiting, busy}) {
-    auto rows = fx.store_->outbox.of_instance(id);
+    auto rows = fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), id);
     REQUIRE(rows);
     for (const auto& r : *rows) CHECK(r.topic != "instance.stranded");
   }
@@ -211,7 +211,7 @@ void heartbeat_passes_over_rows_being_closed(EngineFixture& fx) {
     // Another transaction is closing the first task (its outcome being recorded) and has not
     // committed yet. SQLite has one writer: the heartbeat cannot run beside it there.
     if (fx.store_->dialect().backend() != ce::store::Backend::Postgres) return;
-    auto closing = fx.store_->begin();
+    auto closing = fx.store_->begin(covenant::engine::store::Scope::all());
     REQUIRE(closing);
     auto closed = fx.store_->work.finish(**closing, {&tasks[0]});
     REQUIRE(closed);

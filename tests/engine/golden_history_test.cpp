@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string history_jsonl(covenant::testing::EngineFixture& fx, const std::string& id) {
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   std::string out;
   for (const auto& e : *h)
@@ -95,15 +95,16 @@ states:
 )");
   auto id = fx.start("golden", {{"amount", 125000}}, {"C-9", "alice", "", "default"});
   fx.drain();
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   std::string digest;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ApprovalRequested)
       digest = e.payload["digest"];
   fx.clock.advance(2h);
-  REQUIRE(fx.runtime_->decide_approval(
-      id, covenant::engine::model::ApprovalInput{
-              "gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
+  REQUIRE(
+      fx.runtime_->decide_approval(covenant::engine::store::Scope::all(), id,
+                                   covenant::engine::model::ApprovalInput{
+                                       "gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
   fx.system.fail_next("money.charge", 1, "Unavailable", true);
   fx.drain();
   fx.clock.advance(10s);

@@ -52,7 +52,7 @@ std::vector<std::string> ids(const std::vector<ce::model::Instance>& rows) {
 }
 
 std::vector<std::string> find(EngineFixture& fx, ce::store::InstanceFilter f) {
-  auto rows = fx.store_->instances.find(f);
+  auto rows = fx.store_->instances.find(covenant::engine::store::Scope::all(), f);
   INFO((rows ? std::string() : rows.error().message));
   REQUIRE(rows);
   return ids(*rows);
@@ -77,7 +77,8 @@ void each_filter(EngineFixture& fx) {
   auto v2 = fx.deploy(kHeldV2);
   auto c = fx.start("held", json::object(), key("C-3"));  // version 2, t0 + 3h
   fx.clock.advance(1h);
-  REQUIRE(fx.runtime_->signal(b, "go", json::object()));  // completed at t0 + 4h
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), b, "go",
+                              json::object()));  // completed at t0 + 4h
   CHECK(fx.instance(b).status == "completed");
 
   ce::store::InstanceFilter all;
@@ -133,7 +134,7 @@ void keyset_pages(EngineFixture& fx) {
   ce::store::InstanceFilter f;
   f.limit = 2;
   for (int pages = 0; pages < 10; ++pages) {
-    auto rows = fx.store_->instances.find(f);
+    auto rows = fx.store_->instances.find(covenant::engine::store::Scope::all(), f);
     REQUIRE(rows);
     if (rows->empty()) break;
     for (const auto& i : *rows) seen.push_back(i.id);

@@ -112,7 +112,7 @@ covenant::engine::model::MigrateInput input_for(const wf::CompiledWorkflow& a,
 }
 
 std::string digest_of_gate(covenant::testing::EngineFixture& fx, const std::string& id) {
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   std::string digest;
   for (const auto& e : *h)
@@ -184,23 +184,24 @@ ENGINE_TEST("Migrate moves a waiting instance, keeps its timer, records the move
   auto d1 = fx.deploy(kV1);
   auto id = fx.start("moving", {{"amount", 900}}, {"C-7", "alice", "", "default"});
   REQUIRE(fx.runtime_->decide_approval(
-      id, {"gate", "bob", {"finance"}, true, "ok", digest_of_gate(fx, id), "", ""}));
+      covenant::engine::store::Scope::all(), id,
+      {"gate", "bob", {"finance"}, true, "ok", digest_of_gate(fx, id), "", ""}));
   REQUIRE(fx.instance(id).frames.at("root").state == "hold");
   auto d2 = fx.deploy(renamed_only());
   auto a = op_compiled(kV1), b = op_compiled(renamed_only());
   auto in = input_for(*a, *b, map_v1_v2());
   CHECK(in.reopen.empty());
-  require_ok(fx.runtime_->migrate(id, in, b));
+  require_ok(fx.runtime_->migrate(covenant::engine::store::Scope::all(), id, in, b));
   auto inst = fx.instance(id);
   CHECK(inst.digest == d2);
   CHECK(inst.frames.at("root").state == "await_signature");
-  auto h = *fx.store_->instances.history(id);
+  auto h = *fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h.back().type == EventType::InstanceMigrated);
   CHECK(h.back().payload["from"] == d1);
   CHECK(h.back().payload["by"] == "ops");
   CHECK(h.back().payload["states"][0]["to"] == "await_signature");
   // Moving again from version 1 is refused: it runs version 2 now.
-  auto again = fx.runtime_->migrate(id, in, b);
+  auto again = fx.runtime_->migrate(covenant::engine::store::Scope::all(), id, in, b);
   REQUIRE_FALSE(again);
   CHECK_THAT(again.error().message, Catch::Contains("not " + d1.substr(0, 16)));
   // The renamed wait's timeout still fires, at the same time, under the new name.
@@ -211,7 +212,7 @@ ENGINE_TEST("Migrate moves a waiting instance, keeps its timer, records the move
   CHECK(inst.error == "Late");
   // Replay does not compare a history that spans versions; it says so.
   covenant::workflows::JqEvaluator jq;
-  auto moved = fx.store_->instances.history(id);
+  auto moved = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(moved);
   auto r = rt::replay(*moved, *b, jq);
   CHECK_FALSE(r.divergence);
@@ -225,15 +226,18 @@ ENGINE_TEST("An open gate whose approvers changed opens again, and old decisions
   auto old_digest = digest_of_gate(fx, id);
   fx.deploy(kV2);
   auto a = op_compiled(kV1), b = op_compiled(kV2);
-  require_ok(fx.runtime_->migrate(id, input_for(*a, *b, map_v1_v2()), b));
+  require_ok(fx.runtime_->migrate(covenant::engine::store::Scope::all(), id,
+                                  input_for(*a, *b, map_v1_v2()), b));
   auto inst = fx.instance(id);
   REQUIRE(inst.frames.at("root").gate);
   CHECK(inst.frames.at("root").gate->rules.front().role == "cfo");
   // Finance's approval, on the gate it saw under version 1, no longer decides anything.
-  CHECK_FALSE(fx.runtime_->decide_approval(
-      id, {"gate", "bob", {"finance"}, true, "ok", old_digest, "", ""}));
+  CHECK_FALSE(
+      fx.runtime_->decide_approval(covenant::engine::store::Scope::all(), id,
+                                   {"gate", "bob", {"finance"}, true, "ok", old_digest, "", ""}));
   REQUIRE(fx.runtime_->decide_approval(
-      id, {"gate", "carol", {"cfo"}, true, "ok", digest_of_gate(fx, id), "", ""}));
+      covenant::engine::store::Scope::all(), id,
+      {"gate", "carol", {"cfo"}, true, "ok", digest_of_gate(fx, id), "", ""}));
   CHECK(fx.instance(id).frames.at("root").state == "await_signature");
 }
 
@@ -241,7 +245,8 @@ ENGINE_TEST("An unspent grant for a changed financial step is never carried over
   fx.deploy(kV1);
   auto id = fx.start("moving", {{"amount", 900}}, {"C-9", "alice", "", "default"});
   REQUIRE(fx.runtime_->decide_approval(
-      id, {"gate", "bob", {"finance"}, true, "ok", digest_of_gate(fx, id), "", ""}));
+      covenant::engine::store::Scope::all(), id,
+      {"gate", "bob", {"finance"}, true, "ok", digest_of_gate(fx, id), "", ""}));
   // Version 3 charges another customer: the approval granted for version 1's charge does not
   // pay for it.
   auto v3 = std::string(kV1).replace(kV1.find("customer: acme"), 14, "customer: acme-eu");
@@ -251,7 +256,7 @@ ENGINE_TEST("An unspent grant for a changed financial step is never carried over
   m.states["hold"] = "hold";
   auto in = input_for(*a, *b, m);
   CHECK(in.changed_financial == std::vector<std::string>{"money.charge"});
-  auto r = fx.runtime_->migrate(id, in, b);
+  auto r = fx.runtime_->migrate(covenant::engine::store::Scope::all(), id, in, b);
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("never carries over"));
   CHECK(fx.instance(id).digest == a->digest());  // not moved
@@ -276,7 +281,8 @@ states:
       "work }\n",
       "m.yaml");
   REQUIRE(m);
-  auto r = fx.runtime_->migrate(id, input_for(*a, *b, *m), b);
+  auto r =
+      fx.runtime_->migrate(covenant::engine::store::Scope::all(), id, input_for(*a, *b, *m), b);
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("an activity is running at 'work'"));
 }
@@ -312,8 +318,9 @@ ENGINE_TEST("A failed step runs again with its input fixed, recorded and replaya
   fx.drain();
   REQUIRE(fx.instance(id).status == "failed");
   auto edited = nlohmann::json{{"what", "ACME-NEW"}};
-  REQUIRE(fx.runtime_->retry_step(id, {"lookup", edited, "account renamed in the CRM", "ops"}));
-  auto h = *fx.store_->instances.history(id);
+  REQUIRE(fx.runtime_->retry_step(covenant::engine::store::Scope::all(), id,
+                                  {"lookup", edited, "account renamed in the CRM", "ops"}));
+  auto h = *fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   const covenant::engine::history::Event* retried = nullptr;
   for (const auto& e : h)
     if (e.type == EventType::StepRetried) retried = &e;
@@ -330,7 +337,7 @@ ENGINE_TEST("A failed step runs again with its input fixed, recorded and replaya
   CHECK(inst.frames.at("root").context["found"]["echo"]["what"] == "ACME-NEW");
   // The edited call ran under a new idempotency key (a different request is not a replay).
   std::set<std::string> keys;
-  auto after = fx.store_->instances.history(id);
+  auto after = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(after);
   for (const auto& e : *after)
     if (e.type == EventType::ActivityScheduled && e.state == "lookup")
@@ -355,7 +362,8 @@ ENGINE_TEST("A failed step runs again with its input fixed, recorded and replaya
   REQUIRE((*runs)[1].attempts.size() == 1);
   CHECK((*runs)[1].attempts[0].result["echo"]["what"] == "ACME-NEW");
   // A running instance has nothing to run again.
-  auto twice = fx.runtime_->retry_step(id, {"lookup", nullptr, "again", "ops"});
+  auto twice = fx.runtime_->retry_step(covenant::engine::store::Scope::all(), id,
+                                       {"lookup", nullptr, "again", "ops"});
   REQUIRE_FALSE(twice);
   CHECK_THAT(twice.error().message, Catch::Contains("only a failed step runs again"));
 }
@@ -367,17 +375,20 @@ ENGINE_TEST("A financial step's input is never edited by a retry", retry_financi
       fx.start("fixable", {{"account", "A"}, {"amount", 100}}, {"C-4", "alice", "", "default"});
   fx.drain();
   REQUIRE(fx.runtime_->decide_approval(
-      id, {"gate", "bob", {"finance"}, true, "ok", digest_of_gate(fx, id), "", ""}));
+      covenant::engine::store::Scope::all(), id,
+      {"gate", "bob", {"finance"}, true, "ok", digest_of_gate(fx, id), "", ""}));
   fx.drain();
   REQUIRE(fx.instance(id).status == "failed");
-  auto r = fx.runtime_->retry_step(
-      id, {"charge", {{"amount", 1}, {"customer", "acme"}}, "cheaper", "ops"});
+  auto r =
+      fx.runtime_->retry_step(covenant::engine::store::Scope::all(), id,
+                              {"charge", {{"amount", 1}, {"customer", "acme"}}, "cheaper", "ops"});
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("writes money"));
   CHECK(fx.instance(id).status == "failed");
   // Unchanged, it runs again — and its spent approval sends it back to the gate, not to a
   // second write on one approval.
-  REQUIRE(fx.runtime_->retry_step(id, {"charge", nullptr, "card updated", "ops"}));
+  REQUIRE(fx.runtime_->retry_step(covenant::engine::store::Scope::all(), id,
+                                  {"charge", nullptr, "card updated", "ops"}));
   fx.drain();
   auto inst = fx.instance(id);
   CHECK(inst.frames.at("root").state == "gate");

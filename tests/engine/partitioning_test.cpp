@@ -25,7 +25,7 @@ states:
 )";
 
 long long count(covenant::engine::store::Store& store, const std::string& sql) {
-  auto tx = store.begin(false);
+  auto tx = store.begin(covenant::engine::store::Scope::all(), false);
   REQUIRE(tx);
   long long n = -1;
   (*tx)->sql() << sql, soci::into(n);
@@ -77,11 +77,11 @@ TEST_CASE("A running PostgreSQL database is split by instance and its instances 
               "instance_id FROM history_p1) AS both_parts") == 0);
   // The history stays append-only on the split table.
   {
-    auto tx = fx.store_->begin();
+    auto tx = fx.store_->begin(covenant::engine::store::Scope::all());
     REQUIRE(tx);
     CHECK_THROWS((*tx)->sql() << "UPDATE history SET events = '[]'");
   }
-  auto report = covenant::engine::audit::verify(*fx.store_);
+  auto report = covenant::engine::audit::verify(*fx.store_, covenant::engine::store::Scope::all());
   REQUIRE(report);
   CHECK(report->intact());
   CHECK(report->instances == kInstances);
@@ -120,7 +120,7 @@ TEST_CASE(
   // The instances whose tasks are in partition 0.
   std::set<std::string> in_p0;
   {
-    auto tx = fx.store_->begin(false);
+    auto tx = fx.store_->begin(covenant::engine::store::Scope::all(), false);
     REQUIRE(tx);
     std::string id;
     soci::statement st =

@@ -71,14 +71,15 @@ std::string run_through(covenant::testing::EngineFixture& fx) {
   auto id = fx.start("replayed", {{"amount", 125000}}, {"C-9", "alice", "", "default"});
   fx.drain();
   std::string digest;
-  auto opened = fx.store_->instances.history(id);
+  auto opened = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(opened);
   for (const auto& e : *opened)
     if (e.type == EventType::ApprovalRequested) digest = e.payload["digest"];
   fx.clock.advance(2h);
-  REQUIRE(fx.runtime_->decide_approval(
-      id, covenant::engine::model::ApprovalInput{
-              "gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
+  REQUIRE(
+      fx.runtime_->decide_approval(covenant::engine::store::Scope::all(), id,
+                                   covenant::engine::model::ApprovalInput{
+                                       "gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
   fx.system.fail_next("money.charge", 1, "Unavailable", true);
   fx.drain();
   fx.clock.advance(10s);
@@ -87,14 +88,15 @@ std::string run_through(covenant::testing::EngineFixture& fx) {
   fx.drain();
   nlohmann::json corrections = nlohmann::json::array(
       {{{"field", "date"}, {"old", "2027-01-01"}, {"new", "2027-01-17"}, {"reason", "typo"}}});
-  REQUIRE(fx.runtime_->signal(id, "confirmed", {{"date", "2027-01-17"}}, "carol", corrections));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "confirmed",
+                              {{"date", "2027-01-17"}}, "carol", corrections));
   REQUIRE(fx.instance(id).status == "completed");
   return id;
 }
 
 rt::ReplayResult replay_against(covenant::testing::EngineFixture& fx, const std::string& id,
                                 const std::string& yaml) {
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   covenant::workflows::JqEvaluator jq;
   return rt::replay(*h, *compiled(yaml), jq);
@@ -102,7 +104,7 @@ rt::ReplayResult replay_against(covenant::testing::EngineFixture& fx, const std:
 
 std::int64_t seq_of(covenant::testing::EngineFixture& fx, const std::string& id, EventType type,
                     const std::string& state) {
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   for (const auto& e : *h)
     if (e.type == type && e.state == state) return e.seq;
@@ -114,7 +116,7 @@ std::int64_t seq_of(covenant::testing::EngineFixture& fx, const std::string& id,
 
 ENGINE_TEST("A history replays event for event against its own definition", replay_same) {
   auto id = run_through(fx);
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   auto r = replay_against(fx, id, kWorkflow);
   INFO((r.divergence ? r.divergence->reason : ""));
   CHECK_FALSE(r.divergence);
@@ -169,7 +171,7 @@ ENGINE_TEST("A retry policy that gives up sooner diverges at the failed attempt"
 
 ENGINE_TEST("A history that was cut or altered is reported, not replayed past", replay_tampered) {
   auto id = run_through(fx);
-  auto h = *fx.store_->instances.history(id);
+  auto h = *fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   covenant::workflows::JqEvaluator jq;
   auto wf = compiled(kWorkflow);
   // Altered: the approver's decision recorded under a digest nobody saw.
@@ -199,10 +201,13 @@ ENGINE_TEST("A cancelled instance replays its cancellation", replay_cancelled) {
   fx.deploy(kWorkflow);
   auto id = fx.start("replayed", {{"amount", 10}}, {"C-1", "alice", "", "default"});
   fx.drain();
-  REQUIRE(fx.runtime_->cancel(id, "customer withdrew", "dave"));
+  REQUIRE(
+      fx.runtime_->cancel(covenant::engine::store::Scope::all(), id, "customer withdrew", "dave"));
   auto r = replay_against(fx, id, kWorkflow);
   CHECK_FALSE(r.divergence);
-  CHECK(r.events == static_cast<std::int64_t>(fx.store_->instances.history(id)->size()));
+  CHECK(r.events ==
+        static_cast<std::int64_t>(
+            fx.store_->instances.history(covenant::engine::store::Scope::all(), id)->size()));
 }
 
 ENGINE_TEST("A running instance diverges when the new definition would wait for something else",
@@ -210,7 +215,7 @@ ENGINE_TEST("A running instance diverges when the new definition would wait for 
   fx.deploy(kWorkflow);
   auto id = fx.start("replayed", {{"amount", 10}}, {"C-1", "alice", "", "default"});
   fx.drain();
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   auto stored = fx.instance(id);
   REQUIRE(stored.frames.at("root").status == "approval");

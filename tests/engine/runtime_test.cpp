@@ -34,7 +34,7 @@ ENGINE_TEST("A seven-step workflow runs to completion with one effect per step",
   CHECK(fx.system.calls("work.do") == 7);
   CHECK(fx.system.writes("work.do") == 7);
   CHECK(inst.business_key == "contract-7");
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   CHECK_FALSE(verify_chain(*h));
   auto names = fx.event_names(id);
@@ -72,7 +72,7 @@ states:
   CHECK(fx.instance(id).status == "completed");
   auto names = fx.event_names(id);
   CHECK(std::count(names.begin(), names.end(), "RetryScheduled") == 2);
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   std::set<std::string> keys;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ActivityScheduled)
@@ -147,11 +147,12 @@ states:
 )");
   auto id = fx.start("confirm");
   auto before = fx.event_names(id).size();
-  auto wrong = fx.runtime_->signal(id, "something.else", {});
+  auto wrong = fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "something.else", {});
   REQUIRE_FALSE(wrong);
   CHECK(wrong.error().code == ErrorCode::FailedPrecondition);
   CHECK(fx.event_names(id).size() == before);
-  REQUIRE(fx.runtime_->signal(id, "provisioning.confirmed", {{"by", "ops"}}));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "provisioning.confirmed",
+                              {{"by", "ops"}}));
   auto inst = fx.instance(id);
   CHECK(inst.status == "completed");
   CHECK(inst.output == nlohmann::json{{"by", "ops"}});
@@ -229,7 +230,7 @@ states:
       fx.start("gated", {{"amount", 120000}, {"customer", "acme"}}, {"", "alice", "", "default"});
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   std::string digest;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::ApprovalRequested)
@@ -237,23 +238,29 @@ states:
   REQUIRE(digest.size() == 64);
   using covenant::engine::model::ApprovalInput;
   auto by_starter = fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "alice", {"finance"}, true, "", digest, "", ""});
+      covenant::engine::store::Scope::all(), id,
+      ApprovalInput{"gate", "alice", {"finance"}, true, "", digest, "", ""});
   CHECK(by_starter.error().code == ErrorCode::PermissionDenied);
   auto wrong_role = fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "bob", {"sales"}, true, "", digest, "", ""});
+      covenant::engine::store::Scope::all(), id,
+      ApprovalInput{"gate", "bob", {"sales"}, true, "", digest, "", ""});
   CHECK(wrong_role.error().code == ErrorCode::PermissionDenied);
   auto stale = fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "bob", {"finance"}, true, "", std::string(64, '0'), "", ""});
+      covenant::engine::store::Scope::all(), id,
+      ApprovalInput{"gate", "bob", {"finance"}, true, "", std::string(64, '0'), "", ""});
   CHECK(stale.error().code == ErrorCode::FailedPrecondition);
   REQUIRE(fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
+      covenant::engine::store::Scope::all(), id,
+      ApprovalInput{"gate", "bob", {"finance"}, true, "ok", digest, "", ""}));
   auto twice = fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "bob", {"finance"}, true, "", digest, "", ""});
+      covenant::engine::store::Scope::all(), id,
+      ApprovalInput{"gate", "bob", {"finance"}, true, "", digest, "", ""});
   CHECK(twice.error().code == ErrorCode::Conflict);
   fx.drain();
   CHECK(fx.system.calls("money.charge") == 0);  // quorum 2: one is not enough
   REQUIRE(fx.runtime_->decide_approval(
-      id, ApprovalInput{"gate", "carol", {"finance"}, true, "", digest, "", ""}));
+      covenant::engine::store::Scope::all(), id,
+      ApprovalInput{"gate", "carol", {"finance"}, true, "", digest, "", ""}));
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);
   auto names = fx.event_names(id);
@@ -298,12 +305,13 @@ states:
 ENGINE_TEST("Cancelling stops the instance and drops its pending work", cancels) {
   fx.deploy(seven_steps("to-cancel"));
   auto id = fx.start("to-cancel");
-  REQUIRE(fx.runtime_->cancel(id, "customer withdrew", "ops"));
+  REQUIRE(
+      fx.runtime_->cancel(covenant::engine::store::Scope::all(), id, "customer withdrew", "ops"));
   fx.drain();
   CHECK(fx.system.calls("work.do") == 0);
   auto inst = fx.instance(id);
   CHECK(inst.status == "cancelled");
-  auto again = fx.runtime_->cancel(id, "again", "ops");
+  auto again = fx.runtime_->cancel(covenant::engine::store::Scope::all(), id, "again", "ops");
   CHECK(again.error().code == ErrorCode::FailedPrecondition);
 }
 
@@ -324,7 +332,7 @@ states:
   auto inst = fx.instance(id);
   CHECK(inst.status == "failed");
   CHECK(inst.error == "Broken");
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   std::vector<std::string> undone;
   for (const auto& e : *h)
     if (e.type == covenant::engine::history::EventType::CompensationScheduled)
@@ -348,7 +356,7 @@ ENGINE_TEST("Running instances stay on the version they started with", versions)
   CHECK(fx.instance(id1).digest == d1);
   CHECK(fx.instance(id2).digest == d2);
   CHECK(fx.system.calls("work.open") == 1);
-  auto defs = fx.store_->definitions.all();
+  auto defs = fx.store_->definitions.all("default");
   REQUIRE(defs);
   CHECK(defs->size() == 2);
   CHECK(defs->back().version == 2);
@@ -358,7 +366,7 @@ ENGINE_TEST("History rows cannot be updated or deleted", append_only) {
   fx.deploy(seven_steps("audited"));
   auto id = fx.start("audited");
   auto attempt = [&](const std::string& sql) {
-    auto tx = fx.store_->begin();
+    auto tx = fx.store_->begin(covenant::engine::store::Scope::all());
     REQUIRE(tx);
     soci::statement st = ((*tx)->sql().prepare << sql);
     st.execute(true);
@@ -367,7 +375,7 @@ ENGINE_TEST("History rows cannot be updated or deleted", append_only) {
                     Catch::Contains("append-only"));
   CHECK_THROWS_WITH(attempt("DELETE FROM history WHERE instance_id = '" + id + "'"),
                     Catch::Contains("append-only"));
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   CHECK_FALSE(verify_chain(*h));
 }
 
@@ -378,9 +386,9 @@ ENGINE_TEST("Bad requests get clear errors and change nothing", bad_input) {
   CHECK(unknown.error().message.find("no-such-workflow") != std::string::npos);
   auto not_object = fx.runtime_->start("real", nlohmann::json::array({1, 2}), {});
   CHECK(not_object.error().code == ErrorCode::InvalidArgument);
-  auto missing = fx.runtime_->signal("inst-nope", "x", {});
+  auto missing = fx.runtime_->signal(covenant::engine::store::Scope::all(), "inst-nope", "x", {});
   CHECK(missing.error().code == ErrorCode::NotFound);
-  auto none = fx.store_->instances.find({});
+  auto none = fx.store_->instances.find(covenant::engine::store::Scope::all(), {});
   REQUIRE(none);
   CHECK(none->empty());
 }
@@ -395,7 +403,7 @@ ENGINE_TEST("A repeated start with the same key returns the same instance", idem
   CHECK(a->id == b->id);
   CHECK_FALSE(a->replayed);
   CHECK(b->replayed);
-  auto all = fx.store_->instances.find({});
+  auto all = fx.store_->instances.find(covenant::engine::store::Scope::all(), {});
   CHECK(all->size() == 1);
 }
 
@@ -406,7 +414,8 @@ ENGINE_TEST("A worker that dies after the external call does not write twice", c
   auto tasks =
       fx.store_->work.claim("doomed", covenant::engine::to_micros(fx.clock.now()), 30'000'000, 1);
   REQUIRE(tasks->size() == 1);
-  fx.system.execute({tasks->front().activity, tasks->front().input, tasks->front().key, 1, id, {}});
+  fx.system.execute(
+      {tasks->front().activity, tasks->front().input, tasks->front().key, 1, id, {}, "default"});
   fx.reopen();
   fx.drain();
   CHECK(fx.system.calls("work.do") == 1);  // nothing runs until the lease expires
@@ -438,7 +447,7 @@ states:
   auto id = fx.start("drift", {{"amount", {{"minor", 100}}}}, {"", "alice", "", "default"});
   auto digest_of_latest_request = [&] {
     std::string d;
-    auto h = fx.store_->instances.history(id);
+    auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
     for (const auto& e : *h)
       if (e.type == covenant::engine::history::EventType::ApprovalRequested)
         d = e.payload["digest"];
@@ -446,7 +455,7 @@ states:
   };
   std::string first = digest_of_latest_request();
   REQUIRE(fx.runtime_->decide_approval(
-      id,
+      covenant::engine::store::Scope::all(), id,
       covenant::engine::model::ApprovalInput{"gate", "bob", {"finance"}, true, "", first, "", ""}));
   fx.drain();                                   // reprice changes .amount after the approval
   CHECK(fx.system.calls("money.charge") == 0);  // nothing reached billing
@@ -497,7 +506,7 @@ ENGINE_TEST("A policy grants the gate when its condition holds on the subject, r
   fx.drain();
   CHECK(fx.instance(small).status == "completed");
   CHECK(fx.system.writes("money.charge") == 1);
-  auto h = fx.store_->instances.history(small);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), small);
   REQUIRE(h);
   bool decided = false, granted = false;
   for (const auto& e : *h) {
@@ -551,7 +560,8 @@ ENGINE_TEST("A subject that does not conform goes to on_invalid, and a policy ne
   CHECK(std::count(names.begin(), names.end(), "SubjectRejected") == 1);
   CHECK(std::count(names.begin(), names.end(), "ApprovalRequested") == 0);
   // RevOps corrects it; the gate opens on the corrected data and the policy grants.
-  REQUIRE(fx.runtime_->signal(id, "fixed", {{"amount_minor", 100}, {"currency", "USD"}}, "rita"));
+  REQUIRE(fx.runtime_->signal(covenant::engine::store::Scope::all(), id, "fixed",
+                              {{"amount_minor", 100}, {"currency", "USD"}}, "rita"));
   fx.drain();
   CHECK(fx.instance(id).status == "completed");
   CHECK(fx.system.writes("money.charge") == 1);
@@ -582,7 +592,7 @@ states:
 )");
   auto id = fx.start("escalating", {{"customer", "acme"}}, {"", "alice", "", "default"});
   fx.drain();
-  auto h = fx.store_->instances.history(id);
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
   bool escalated = false;
   for (const auto& e : *h)
@@ -598,12 +608,14 @@ states:
   CHECK(gate->escalated);
   // billing_ops, whose rule read the missing amount, cannot decide; the cfo can.
   auto digest = gate->digest;
-  auto ops = fx.runtime_->decide_approval(
-      id, covenant::engine::model::ApprovalInput{
-              "gate", "olga", {"billing_ops"}, true, "", digest, "", ""});
+  auto ops =
+      fx.runtime_->decide_approval(covenant::engine::store::Scope::all(), id,
+                                   covenant::engine::model::ApprovalInput{
+                                       "gate", "olga", {"billing_ops"}, true, "", digest, "", ""});
   CHECK(ops.error().code == ErrorCode::PermissionDenied);
-  REQUIRE(fx.runtime_->decide_approval(id, covenant::engine::model::ApprovalInput{
-                                               "gate", "cleo", {"cfo"}, true, "", digest, "", ""}));
+  REQUIRE(fx.runtime_->decide_approval(
+      covenant::engine::store::Scope::all(), id,
+      covenant::engine::model::ApprovalInput{"gate", "cleo", {"cfo"}, true, "", digest, "", ""}));
   fx.drain();
   CHECK(fx.system.writes("money.charge") == 1);
 }

@@ -57,7 +57,7 @@ void run(const std::string& cmd, const covenant::testing::TempDir& dir) {
 }
 
 std::int64_t count(ce::store::Store& store, const std::string& sql) {
-  auto tx = store.begin(false);
+  auto tx = store.begin(covenant::engine::store::Scope::all(), false);
   REQUIRE(tx);
   long long n = -1;
   (*tx)->sql() << sql, soci::into(n);
@@ -67,7 +67,7 @@ std::int64_t count(ce::store::Store& store, const std::string& sql) {
 void upgrade_and_continue(const std::string& url) {
   EngineFixture fx(url);  // opening the store applies the pending migrations
   auto& store = *fx.store_;
-  CHECK(store.schema_version() == 17);
+  CHECK(store.schema_version() == 18);
   // 017: every principal's token became its first row of principal_tokens, without expiry, so
   // callers keep working.
   CHECK(count(store, "SELECT COUNT(*) FROM principal_tokens") ==
@@ -81,7 +81,7 @@ void upgrade_and_continue(const std::string& url) {
   // new start under a key one of them holds while running is refused, naming it.
   CHECK(count(store, "SELECT COUNT(*) FROM instances WHERE key_unique <> 0") == 0);
   {
-    auto held = store.instances.get(kParked);
+    auto held = store.instances.get(covenant::engine::store::Scope::all(), kParked);
     REQUIRE(held);
     REQUIRE(*held);
     REQUIRE_FALSE((*held)->business_key.empty());
@@ -95,7 +95,7 @@ void upgrade_and_continue(const std::string& url) {
   }
 
   // Nothing the audit reads was lost or changed by the migration.
-  auto before = ce::audit::verify(store);
+  auto before = ce::audit::verify(store, covenant::engine::store::Scope::all());
   REQUIRE(before);
   CHECK(before->intact());
   CHECK(before->instances == 3);
@@ -120,7 +120,7 @@ void upgrade_and_continue(const std::string& url) {
     CHECK(*claimed->front().recorded == nlohmann::json{{"terms", "recorded before the stop"}});
   }
   {
-    auto tx = store.begin(false);
+    auto tx = store.begin(covenant::engine::store::Scope::all(), false);
     REQUIRE(tx);
     bool gone = false;
     try {
@@ -133,7 +133,7 @@ void upgrade_and_continue(const std::string& url) {
   }
 
   // The parked gate, read from the upgraded row, is approved by a finance approver.
-  auto parked = store.instances.get(kParked);
+  auto parked = store.instances.get(covenant::engine::store::Scope::all(), kParked);
   REQUIRE(parked);
   REQUIRE(*parked);
   const auto& root = (*parked)->frames.at("root");
@@ -143,13 +143,14 @@ void upgrade_and_continue(const std::string& url) {
   auto next_seq = (*parked)->next_seq;
   ce::model::ApprovalInput in{"finance_approval",           "fiona",           {"finance"},   true,
                               "approved after the upgrade", root.gate->digest, root.gate->id, ""};
-  auto decided = fx.runtime_->decide_approval(kParked, in);
+  auto decided = fx.runtime_->decide_approval(covenant::engine::store::Scope::all(), kParked, in);
   REQUIRE(decided);
-  auto approvals = store.approvals.of_instance(kParked);
+  auto approvals = store.approvals.of_instance(covenant::engine::store::Scope::all(), kParked);
   REQUIRE(approvals);
   REQUIRE(approvals->size() == 1);
   CHECK(approvals->front().status == "granted");
-  auto history = store.instances.history(kParked, next_seq - 2);  // from the last old event
+  auto history = store.instances.history(covenant::engine::store::Scope::all(), kParked,
+                                         next_seq - 2);  // from the last old event
   REQUIRE(history);
   REQUIRE(history->size() >= 3);
   CHECK(history->at(0).seq == next_seq - 1);
@@ -167,8 +168,9 @@ void upgrade_and_continue(const std::string& url) {
   CHECK(count(store, "SELECT MIN(id) FROM tasks WHERE instance_id = '" + kParked + "'") > 35);
 
   // The instance at its monitors is cancelled: its pending timers go with it.
-  REQUIRE(fx.runtime_->cancel(kRunning, "upgrade test", "ops"));
-  auto running = store.instances.get(kRunning);
+  REQUIRE(
+      fx.runtime_->cancel(covenant::engine::store::Scope::all(), kRunning, "upgrade test", "ops"));
+  auto running = store.instances.get(covenant::engine::store::Scope::all(), kRunning);
   REQUIRE(running);
   CHECK((*running)->status == "cancelled");
   CHECK(count(store, "SELECT COUNT(*) FROM timers WHERE instance_id = '" + kRunning + "'") == 0);
@@ -177,7 +179,7 @@ void upgrade_and_continue(const std::string& url) {
   // only while the stored version is theirs).
   auto v = count(store, "SELECT version FROM instances WHERE id = '" + kParked + "'");
   {
-    auto tx = store.begin();
+    auto tx = store.begin(covenant::engine::store::Scope::all());
     REQUIRE(tx);
     (*tx)->sql() << "UPDATE instances SET business_key = business_key WHERE id = :id",
         soci::use(kParked);
@@ -186,7 +188,7 @@ void upgrade_and_continue(const std::string& url) {
   CHECK(count(store, "SELECT version FROM instances WHERE id = '" + kParked + "'") == v + 1);
 
   // Old chains verify and the new events continue them.
-  auto after = ce::audit::verify(store);
+  auto after = ce::audit::verify(store, covenant::engine::store::Scope::all());
   REQUIRE(after);
   CHECK(after->intact());
   CHECK(after->instances == 3);

@@ -36,7 +36,7 @@ class ApiHarness {
     auto e = app::open_engine("sqlite:" + (dir_ / "covenant.db").string(), 4);
     if (!e) throw std::runtime_error(e.error().message);
     engine_ = std::move(*e);
-    auto token = engine_->principals->add("fuzz", {"admin"});
+    auto token = engine_->principals->add("default", "fuzz", {"admin"});
     if (!token) throw std::runtime_error(token.error().message);
     token_ = *token;
     api_ = std::make_unique<app::http::Api>(engine_->services("http://127.0.0.1"));

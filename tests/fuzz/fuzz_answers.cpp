@@ -154,7 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const auto& [activity, input] : operations()) {
     answers.next = 0;
-    auto o = runner.run(activity, input, "fuzz-key");
+    auto o = runner.run(activity, input, "fuzz-key", "default");
     if (!o.ok && (o.code == "Internal" || o.message.empty())) __builtin_trap();
   }
   return 0;

@@ -21,13 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (input.is_discarded()) return 0;
   for (const char* activity :
        {"resolve.products", "bill.plan", "revenue.schedule", "provision.entitlements"}) {
-    auto r = runner.run(activity, input, "fuzz");
+    auto r = runner.run(activity, input, "fuzz", "default");
     if (!r.ok && (r.code == "Internal" || r.message.empty())) __builtin_trap();
     // A plan that was made must schedule or be refused cleanly, with the same products.
     if (r.ok && std::string(activity) == "bill.plan" && input.is_object()) {
       nlohmann::json next = {{"plan", r.result},
                              {"products", input.value("products", nlohmann::json())}};
-      auto rev = runner.run("revenue.schedule", next, "fuzz");
+      auto rev = runner.run("revenue.schedule", next, "fuzz", "default");
       if (!rev.ok && (rev.code == "Internal" || rev.message.empty())) __builtin_trap();
     }
   }

@@ -41,13 +41,35 @@ std::string database_url(const std::string& server, const std::string& name) {
   return server.substr(0, server.rfind('/') + 1) + name;
 }
 
+// The role tests connect as: an ordinary one that owns its databases, as Covenant is run in
+// production (a superuser would pass over the row-level security of migration 018).
+constexpr const char* kAppRole = "covenant_app";
+
+// `name` on the server as the application role.
+std::string app_url(const std::string& server, const std::string& name) {
+  std::string url = database_url(server, name);
+  auto scheme = url.find("://") + 3;
+  auto at = url.find('@', scheme);
+  auto host = at == std::string::npos ? scheme : at + 1;
+  return url.substr(0, scheme) + kAppRole + "@" + url.substr(host);
+}
+
+void ensure_app_role(soci::session& admin) {
+  admin << "SELECT pg_advisory_lock(7147)";
+  int n = 0;
+  std::string role = kAppRole;
+  admin << "SELECT COUNT(*) FROM pg_roles WHERE rolname = :r", soci::use(role), soci::into(n);
+  if (n == 0) admin << std::string("CREATE ROLE ") + kAppRole + " LOGIN NOSUPERUSER NOBYPASSRLS";
+  admin << "SELECT pg_advisory_unlock(7147)";
+}
+
 // The template's name: the schema it holds (the migrations' digest) and whether it is split.
 std::string template_name(TestDatabase::Schema schema) {
   std::string all;
   for (const auto& m : engine::store::embedded_migrations())
     if (std::string(m.dialect) == "postgres") all += std::string(m.name) + '\n' + m.sql;
   std::string digest = workflows::sha256_hex(all).substr(0, 16);
-  return "covenant_template_" + digest +
+  return "covenant_app_template_" + digest +
          (schema == TestDatabase::Schema::Partitioned ? "_partitioned" : "");
 }
 
@@ -62,9 +84,9 @@ void ensure_template(soci::session& admin, const std::string& server, const std:
     if (n == 0) {
       std::string building = name + "_building";
       admin << "DROP DATABASE IF EXISTS " + building + " WITH (FORCE)";
-      admin << "CREATE DATABASE " + building;
+      admin << "CREATE DATABASE " + building + " OWNER " + kAppRole;
       {
-        auto store = engine::store::Store::open(database_url(server, building), 1);
+        auto store = engine::store::Store::open(app_url(server, building), 1);
         if (!store) FAIL("cannot make the test template: " << store.error().message);
         if (schema == TestDatabase::Schema::Partitioned)
           if (auto p = (*store)->partition_by_instance(4); !p)
@@ -85,9 +107,10 @@ TestDatabase::TestDatabase() : server_(postgres_server_url()) {
   static std::atomic<int> counter{0};
   name_ = "covenant_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   auto admin = admin_session(server_);
+  ensure_app_role(*admin);
   *admin << "DROP DATABASE IF EXISTS " + name_;
-  *admin << "CREATE DATABASE " + name_;
-  url_ = database_url(server_, name_);
+  *admin << "CREATE DATABASE " + name_ + " OWNER " + kAppRole;
+  url_ = app_url(server_, name_);
 }
 
 TestDatabase::TestDatabase(Schema schema) : server_(postgres_server_url()) {
@@ -95,10 +118,11 @@ TestDatabase::TestDatabase(Schema schema) : server_(postgres_server_url()) {
   name_ = "covenant_test_" + std::to_string(getpid()) + "_s" + std::to_string(counter++);
   auto admin = admin_session(server_);
   std::string from = template_name(schema);
+  ensure_app_role(*admin);
   ensure_template(*admin, server_, from, schema);
   *admin << "DROP DATABASE IF EXISTS " + name_;
-  *admin << "CREATE DATABASE " + name_ + " TEMPLATE " + from;
-  url_ = database_url(server_, name_);
+  *admin << "CREATE DATABASE " + name_ + " OWNER " + kAppRole + " TEMPLATE " + from;
+  url_ = app_url(server_, name_);
 }
 
 TestDatabase::~TestDatabase() {

@@ -23,7 +23,8 @@ class TestDatabase {
   ~TestDatabase();
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
-  // postgresql:// URL of this test's own database.
+  // postgresql:// URL of this test's own database, as the application role `covenant_app`
+  // (an ordinary role owning the database: row-level security applies to it).
   const std::string& url() const { return url_; }
   const std::string& name() const { return name_; }
 
