@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include "engine/store/scope.hpp"
 #include "workflows/duration.hpp"
 #include "workflows/yaml_bounds.hpp"
 
@@ -49,7 +50,8 @@ engine::Result<std::string> read_secret(const std::string& file, const YAML::Nod
                                         const std::string& name);
 
 // identity: { oidc: [ {issuer, audience, jwks_file, subject_claim, roles_claim, role_map,
-// leeway} ] } — each key set is read and checked now, so a server never starts unable to verify.
+// leeway, namespace | namespace_claim with namespaces} ] } — each key set is read and checked now,
+// so a server never starts unable to verify.
 engine::Result<void> read_identity(const std::string& file, const YAML::Node& node,
                                    ServeConfig& c) {
   if (auto k = known(file, node, {"oidc"}, "identity"); !k) return k;
@@ -57,10 +59,11 @@ engine::Result<void> read_identity(const std::string& file, const YAML::Node& no
   if (!list) return {};
   if (!list.IsSequence()) return tl::unexpected(bad(file, list, "identity.oidc must be a list"));
   for (const auto& o : list) {
-    if (auto k = known(file, o,
-                       {"issuer", "audience", "jwks_file", "jwks_url", "subject_claim",
-                        "roles_claim", "role_map", "leeway"},
-                       "an identity provider");
+    if (auto k =
+            known(file, o,
+                  {"issuer", "audience", "jwks_file", "jwks_url", "subject_claim", "roles_claim",
+                   "role_map", "leeway", "namespace", "namespace_claim", "namespaces"},
+                  "an identity provider");
         !k)
       return k;
     if (!o["issuer"] || !o["audience"] || (!o["jwks_file"] == !o["jwks_url"]))
@@ -80,6 +83,35 @@ engine::Result<void> read_identity(const std::string& file, const YAML::Node& no
         p.issuer.role_map[kv.first.as<std::string>()] =
             kv.second.IsSequence() ? kv.second.as<std::vector<std::string>>()
                                    : std::vector<std::string>{kv.second.as<std::string>()};
+    }
+    if (o["namespace"] && o["namespace_claim"])
+      return tl::unexpected(bad(file, o,
+                                "an identity provider's principals act in one namespace "
+                                "('namespace') or in the one a claim names ('namespace_claim'), "
+                                "not both"));
+    if (o["namespace"]) {
+      p.issuer.ns = o["namespace"].as<std::string>();
+      if (!engine::store::valid_namespace(p.issuer.ns))
+        return tl::unexpected(
+            bad(file, o["namespace"],
+                "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + p.issuer.ns + "'"));
+    }
+    if (o["namespace_claim"]) {
+      p.issuer.namespace_claim = o["namespace_claim"].as<std::string>();
+      auto list = o["namespaces"];
+      if (p.issuer.namespace_claim.empty() || !list || !list.IsSequence() || list.size() == 0)
+        return tl::unexpected(bad(file, o,
+                                  "namespace_claim needs 'namespaces': the namespaces this "
+                                  "identity provider may speak for"));
+      for (const auto& n : list) {
+        auto name = n.as<std::string>();
+        if (!engine::store::valid_namespace(name))
+          return tl::unexpected(
+              bad(file, n, "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + name + "'"));
+        p.issuer.namespaces.push_back(name);
+      }
+    } else if (o["namespaces"]) {
+      return tl::unexpected(bad(file, o["namespaces"], "'namespaces' goes with namespace_claim"));
     }
     if (o["leeway"]) {
       auto d = workflows::parse_duration(o["leeway"].as<std::string>());

@@ -65,7 +65,7 @@ void add_doctor_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "doctor", "List stranded instances (running, but nothing can ever move them); exit 1 if any");
-  add_common_options(cmd, o->common);
+  add_common_options(cmd, o->common, false);
   cmd->add_option("--limit", o->limit, "At most this many")->check(CLI::Range(1, 100000));
   cmd->callback([o, &exit_code] { exit_code = run(*o); });
 }

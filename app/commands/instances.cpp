@@ -37,7 +37,7 @@ int start(const Options& o) {
     input = *parsed;
   }
   return with_engine(o, [&](Engine& e) {
-    engine::runtime::StartOptions opts{o.business_key, o.by, o.start_key, "default"};
+    engine::runtime::StartOptions opts{o.business_key, o.by, o.start_key, o.common.ns};
     opts.allow_duplicate_business_key = o.allow_duplicate;
     auto started = e.runtime->start(o.workflow, input, opts);
     if (!started) return report(started.error());

@@ -40,10 +40,10 @@ Complaint::~Complaint() {
   std::cerr << '\n';
 }
 
-void add_common_options(CLI::App* cmd, CommonOptions& o) {
+void add_common_options(CLI::App* cmd, CommonOptions& o, bool namespaced) {
   o.db = default_database_url();
   cmd->add_option("--db", o.db, "Database URL: sqlite:PATH or postgresql://… (env COVENANT_DB)");
-  add_namespace_option(cmd, o.ns);
+  if (namespaced) add_namespace_option(cmd, o.ns);
   errors_follow_format(cmd, cmd->add_option("--format", o.format, "Output format")
                                 ->check(CLI::IsMember({"text", "json"})));
 }

@@ -26,7 +26,9 @@ struct CommonOptions {
   engine::store::Scope scope() const { return engine::store::Scope::of(ns); }
 };
 
-void add_common_options(CLI::App* cmd, CommonOptions& o);
+// `namespaced`: the command acts in one namespace (--namespace); the engine's own commands
+// (worker, doctor, partition) act across all of them and take none.
+void add_common_options(CLI::App* cmd, CommonOptions& o, bool namespaced = true);
 // --namespace alone (commands that take their other options their own way).
 void add_namespace_option(CLI::App* cmd, std::string& ns);
 // --log-level and --log-format for the long-running commands (serve, worker, sandbox); empty

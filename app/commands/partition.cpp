@@ -45,7 +45,7 @@ void add_partition_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "partition",
       "PostgreSQL: split the history and work tables into hash partitions of instance_id");
-  add_common_options(cmd, o->common);
+  add_common_options(cmd, o->common, false);
   cmd->add_option("--partitions", o->partitions,
                   "How many partitions (2 to 1024); without it, show how many there are")
       ->check(CLI::Range(2, engine::store::Store::kMaxPartitions));

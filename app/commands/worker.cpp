@@ -96,7 +96,7 @@ void add_worker_command(CLI::App& app, int& exit_code) {
   using namespace worker_command;
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("worker", "Run timers and activities until stopped");
-  add_common_options(cmd, o->common);
+  add_common_options(cmd, o->common, false);
   cmd->add_option("--config", o->config,
                   "Config file for the adapters (default: $COVENANT_CONFIG, or ./covenant.yaml)");
   cmd->add_option("--concurrency", o->concurrency, "Activities run at once")

@@ -85,6 +85,7 @@ void add_approval_routes(Api& api) {
       [](Call& c) {
         nlohmann::json me = {{"name", c.principal.name},
                              {"roles", c.principal.roles},
+                             {"namespace", c.principal.ns},
                              {"via", c.callback                   ? "callback"
                                      : c.principal.issuer.empty() ? "token"
                                                                   : "oidc"}};
@@ -163,6 +164,12 @@ void add_approval_routes(Api& api) {
       },
       Access::Callback);
   api.route("GET", "/v1/instances/{id}/approvals", {"revops", "auditor"}, [&s](Call& c) {
+    // An instance that is not there (or not in the caller's namespace) is a 404, not an
+    // empty list.
+    auto inst = s.store.instances.get(scope(c), c.params[0]);
+    if (!inst) return problem(c, inst.error());
+    if (!*inst) return problem(c, "NotFound", "no instance " + c.params[0]);
+    c.workflow = (*inst)->workflow;
     auto rows = s.store.approvals.of_instance(scope(c), c.params[0]);
     if (!rows) return problem(c, rows.error());
     nlohmann::json items = nlohmann::json::array();

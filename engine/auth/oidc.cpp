@@ -351,6 +351,17 @@ Result<TokenIdentity> OidcVerifier::verify(const std::string& token, std::int64_
     }
   }
   std::sort(who.roles.begin(), who.roles.end());
+  who.ns = issuer_.ns;
+  if (!issuer_.namespace_claim.empty()) {
+    auto ns = claims.find(issuer_.namespace_claim);
+    bool allowed = ns != claims.end() && ns->is_string() &&
+                   std::find(issuer_.namespaces.begin(), issuer_.namespaces.end(),
+                             ns->get<std::string>()) != issuer_.namespaces.end();
+    if (!allowed)
+      return tl::unexpected(unauthenticated("claim '" + issuer_.namespace_claim +
+                                            "' names no namespace this issuer speaks for"));
+    who.ns = ns->get<std::string>();
+  }
   who.claims = std::move(claims);
   return who;
 }

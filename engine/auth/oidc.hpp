@@ -33,6 +33,12 @@ struct OidcIssuer {
   // give no role.
   std::map<std::string, std::vector<std::string>> role_map;
   std::int64_t leeway_s = 60;  // clock skew allowed on exp, nbf and iat
+  // The namespace its principals act in (docs/tenancy.md): this one, or — when
+  // `namespace_claim` is set — the one that claim names, which must be one of `namespaces`
+  // (an identity provider shared by several tenants speaks only for those it is given).
+  std::string ns = "default";
+  std::string namespace_claim;
+  std::vector<std::string> namespaces;
 };
 
 // A public key of the set, ready for libjwt.
@@ -54,6 +60,7 @@ struct TokenIdentity {
   std::vector<std::string> roles;
   std::string issuer;
   nlohmann::json claims;  // every claim, as verified
+  std::string ns;         // the namespace it acts in
 };
 
 // True when `token` has the shape of a JWT (three base64url parts), not a Covenant token.

@@ -78,7 +78,7 @@ Result<Principal> Principals::authenticate_jwt(const std::string& token) {
       return fail(ErrorCode::Unauthenticated,
                   "the bearer token is not accepted: its subject is the name of a Covenant "
                   "principal");
-    return Principal{who->name, who->roles, 0, 0, who->issuer, store::kDefaultNamespace};
+    return Principal{who->name, who->roles, 0, 0, who->issuer, who->ns};
   }
   return fail(ErrorCode::Unauthenticated,
               "the bearer token is not accepted: it is not from a trusted issuer");

@@ -197,11 +197,14 @@ TEST_CASE("Callback tokens decide once, only their approval, and not after expir
   CHECK(a.get_json("/v1/approvals/" + apr, tokens["bob"])["digest"] == digest);
   CHECK(a.get_json("/v1/me", tokens["bob"]) == json{{"name", "bob"},
                                                     {"roles", {"finance"}},
+                                                    {"namespace", "default"},
                                                     {"via", "callback"},
                                                     {"approval_id", apr},
                                                     {"on_behalf_of", nullptr}});
-  CHECK(a.get_json("/v1/me", p.rita) ==
-        json{{"name", "rita"}, {"roles", {"revops", "finance"}}, {"via", "token"}});
+  CHECK(a.get_json("/v1/me", p.rita) == json{{"name", "rita"},
+                                             {"roles", {"revops", "finance"}},
+                                             {"namespace", "default"},
+                                             {"via", "token"}});
   is_problem(a.call("GET", "/v1/instances", tokens["bob"]), 401);
   is_problem(a.post(url, "cbt_" + std::string(64, '1'), decision("approve", digest)), 401);
   REQUIRE(a.post(url, tokens["bob"], decision("approve", digest)).status == 201);
@@ -785,4 +788,46 @@ TEST_CASE("An approver from the company's identity provider decides with an OIDC
     if (e.type == covenant::engine::history::EventType::ApprovalDecided)
       named = named || e.payload.value("approver", "") == "erin@acme.example";
   CHECK(named);
+}
+
+TEST_CASE("A shared identity provider's principals act in the namespace their claim names") {
+  ApiFixture a;
+  auto rsa = covenant::testing::make_rsa_key("idp-1");
+  auto keys = covenant::engine::auth::parse_jwks(covenant::testing::jwks_of({rsa}));
+  REQUIRE(keys);
+  covenant::engine::auth::OidcIssuer idp;
+  idp.issuer = "https://login.shared.example/";
+  idp.audience = "covenant";
+  idp.roles_claim = "groups";
+  idp.role_map = {{"auditors", {"auditor"}}};
+  idp.namespace_claim = "tenant";
+  idp.namespaces = {"acme", "globex"};
+  a.principals.trust_issuer(std::make_shared<covenant::engine::auth::OidcVerifier>(idp, *keys));
+  std::int64_t now = covenant::engine::to_micros(a.fx.clock.now()) / 1'000'000;
+  auto token = [&](const std::string& tenant) {
+    return covenant::testing::sign_jwt(rsa, {{"iss", idp.issuer},
+                                             {"aud", "covenant"},
+                                             {"sub", "ada@shared.example"},
+                                             {"tenant", tenant},
+                                             {"groups", json::array({"auditors"})},
+                                             {"iat", now - 10},
+                                             {"exp", now + 300}});
+  };
+  // Globex's instance, started by a principal of globex.
+  auto revops = a.add_in("globex", "globex-revops", {"revops"});
+  a.fx.deploy(kGated);  // in default: globex has nothing deployed yet
+  CHECK(a.post("/v1/namespaces/globex/instances", revops, {{"workflow", "gated"}}).status == 404);
+  // An acme auditor reads acme's (empty) list, and is refused globex's and default's.
+  auto me = a.get_json("/v1/namespaces/acme/me", token("acme"));
+  CHECK(me["namespace"] == "acme");
+  CHECK(me["via"] == "oidc");
+  auto listed = a.get_json("/v1/namespaces/acme/instances", token("acme"));
+  CHECK(listed["items"].empty());
+  is_problem(a.call("GET", "/v1/namespaces/globex/instances", token("acme")), 403);
+  is_problem(a.call("GET", "/v1/instances", token("acme")), 403);
+  // A tenant the provider does not speak for authenticates nowhere.
+  auto r = a.call("GET", "/v1/namespaces/initech/instances", token("initech"));
+  is_problem(r, 401);
+  CHECK(json::parse(r.body)["detail"].get<std::string>().find("names no namespace") !=
+        std::string::npos);
 }

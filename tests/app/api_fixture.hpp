@@ -1,5 +1,6 @@
-// The HTTP API without sockets on the engine test fixture (SQLite, a ManualClock, sequential
-// ids, a recording external system): requests go straight to Api::handle.
+// The HTTP API without sockets on the engine test fixture (SQLite unless given another
+// database, a ManualClock, sequential ids, a recording external system): requests go straight
+// to Api::handle.
 #pragma once
 
 #include "app/http/api.hpp"
@@ -10,18 +11,26 @@
 namespace covenant::testing {
 
 struct ApiFixture {
+  // On a SQLite file of its own, or on the database at `url` (a PostgreSQL test database).
+  ApiFixture() : ApiFixture(std::string()) {}
+  explicit ApiFixture(const std::string& url) : fx(url.empty() ? db.url() : url) {
+    app::http::add_all_routes(api);
+  }
+
   SqliteDb db;
-  EngineFixture fx{db.url()};
+  EngineFixture fx;
   engine::Metrics& metrics = fx.metrics;
   engine::auth::Principals principals{*fx.store_, fx.clock, fx.ids};
   engine::approvals::ApprovalDesk desk{*fx.runtime_, principals, fx.clock, fx.ids};
   app::http::Api api{{*fx.store_, *fx.runtime_, fx.clock, fx.ids, principals, desk, metrics,
                       "http://127.0.0.1:8080"}};
 
-  ApiFixture() { app::http::add_all_routes(api); }
-
   std::string add(const std::string& name, std::vector<std::string> roles) {
-    auto t = principals.add(covenant::engine::store::kDefaultNamespace, name, std::move(roles));
+    return add_in(covenant::engine::store::kDefaultNamespace, name, std::move(roles));
+  }
+  std::string add_in(const std::string& ns, const std::string& name,
+                     std::vector<std::string> roles) {
+    auto t = principals.add(ns, name, std::move(roles));
     REQUIRE(t);
     return *t;
   }

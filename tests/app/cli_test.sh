@@ -304,6 +304,28 @@ expect_error "no principal named 'ghost'" "$covenant" principals rotate ghost --
 "$covenant" principals revoke bob --db "$db" | grep -q "revoked bob" || fail "revoke"
 expect_error "no principal named 'nobody'" "$covenant" principals revoke nobody --db "$db"
 
+# Namespaces (docs/tenancy.md): each command acts in the one --namespace names; the same
+# workflow, key and principal names in two namespaces are unrelated; names of principals are
+# unique across them.
+ndb="$tmp/tenants.db"
+"$covenant" deploy "$tmp/hello.yaml" --db "$ndb" --namespace acme | grep -q "deployed hello version 1" || fail "deploy in acme"
+"$covenant" deploy "$tmp/hello.yaml" --db "$ndb" --namespace globex | grep -q "deployed hello version 1" || fail "deploy in globex"
+acme_id=$("$covenant" start hello --db "$ndb" --namespace acme --business-key T-1 --idempotency-key same)
+globex_id=$("$covenant" start hello --db "$ndb" --namespace globex --business-key T-1 --idempotency-key same)
+[ -n "$acme_id" ] && [ "$acme_id" != "$globex_id" ] || fail "the same start key in two namespaces gave one instance"
+[ "$("$covenant" instances list --db "$ndb" --namespace acme | wc -l)" -eq 1 ] || fail "instances list --namespace acme"
+[ "$("$covenant" instances list --db "$ndb" | wc -l)" -eq 0 ] || fail "the default namespace holds nothing"
+expect_error "no workflow named 'hello'" "$covenant" start hello --db "$ndb"
+expect_error "no instance $globex_id" "$covenant" status "$globex_id" --db "$ndb" --namespace acme
+expect_error "no instance $globex_id" "$covenant" cancel "$globex_id" --db "$ndb" --namespace acme --reason crossing
+"$covenant" status "$globex_id" --db "$ndb" --namespace globex | grep -q "running" || fail "globex's instance moved"
+"$covenant" principals add acme-finance --roles finance --db "$ndb" --namespace acme >/dev/null
+expect_error "a principal named 'acme-finance' exists" "$covenant" principals add acme-finance --roles finance --db "$ndb" --namespace globex
+[ "$("$covenant" principals list --db "$ndb" --namespace globex | wc -l)" -eq 0 ] || fail "principals list --namespace globex"
+expect_error "no principal named 'acme-finance'" "$covenant" principals revoke acme-finance --db "$ndb" --namespace globex
+set +e; "$covenant" instances list --db "$ndb" --namespace Not_One >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "a bad --namespace must exit 2, not $rc"
+
 # serve (docs/http-api.md, docs/configuration.md): answers on loopback, serves the inbox,
 # refuses a secret written into its config, never logs a webhook secret, and stops cleanly
 # on SIGTERM.

@@ -208,6 +208,7 @@ TEST_CASE("The documented identity provider loads with its key set, and mistakes
   CHECK(idp.role_map.at("revops-team") == std::vector<std::string>{"revops", "auditor"});
   CHECK(idp.role_map.at("finance-approvers") == std::vector<std::string>{"finance"});
   CHECK(idp.leeway_s == 60);
+  CHECK(idp.ns == "acme");
   REQUIRE(c->oidc[0].keys.size() == 1);
   CHECK(c->oidc[0].keys[0].kid == "acme-2026");
   // Mistakes, each where it is.
@@ -232,4 +233,23 @@ TEST_CASE("The documented identity provider loads with its key set, and mistakes
             .find("leeway is at most 10m") != std::string::npos);
   CHECK(refused("identity:\n  saml: []\n").find("unknown key 'saml' in identity") !=
         std::string::npos);
+  // Namespaces: one, or a claim with the namespaces it may name; never both, never a bad name.
+  std::string idp_head =
+      "identity:\n  oidc:\n    - issuer: https://x/\n      audience: c\n      "
+      "jwks_file: " +
+      jwks + "\n";
+  CHECK(refused(idp_head + "      namespace: Not_One\n").find("a namespace is 1 to 63") !=
+        std::string::npos);
+  CHECK(refused(idp_head + "      namespace_claim: tenant\n").find("needs 'namespaces'") !=
+        std::string::npos);
+  CHECK(refused(idp_head + "      namespace: acme\n      namespace_claim: tenant\n      "
+                           "namespaces: [acme]\n")
+            .find("not both") != std::string::npos);
+  CHECK(refused(idp_head + "      namespaces: [acme]\n").find("goes with namespace_claim") !=
+        std::string::npos);
+  auto shared = covenant::app::load_serve_config(
+      write(dir, idp_head + "      namespace_claim: tenant\n      namespaces: [acme, globex]\n"));
+  REQUIRE(shared);
+  CHECK(shared->oidc[0].issuer.namespace_claim == "tenant");
+  CHECK(shared->oidc[0].issuer.namespaces == std::vector<std::string>{"acme", "globex"});
 }

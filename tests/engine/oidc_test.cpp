@@ -180,3 +180,38 @@ TEST_CASE("OIDC: a key set keeps only the keys it can verify with, and says why"
   CHECK_FALSE(covenant::engine::auth::parse_jwks("not json"));
   CHECK_FALSE(covenant::engine::auth::parse_jwks(R"({"keys": [{"kty": "oct", "kid": "x"}]})"));
 }
+
+TEST_CASE(
+    "OIDC: a token acts in its issuer's namespace, or in the one its claim names and the "
+    "issuer may speak for") {
+  auto rsa = covenant::testing::make_rsa_key("rsa-1");
+  auto keys = covenant::engine::auth::parse_jwks(covenant::testing::jwks_of({rsa}));
+  REQUIRE(keys);
+  // One tenant's identity provider: its principals act in its namespace.
+  auto fixed = acme_idp();
+  fixed.ns = "acme";
+  auto who = OidcVerifier(fixed, *keys).verify(sign_jwt(rsa, good_claims()), kNow);
+  REQUIRE(who);
+  CHECK(who->ns == "acme");
+  // Unconfigured: the default namespace.
+  who = OidcVerifier(acme_idp(), *keys).verify(sign_jwt(rsa, good_claims()), kNow);
+  REQUIRE(who);
+  CHECK(who->ns == "default");
+  // A provider shared by tenants: the claim picks, among the namespaces it is given.
+  auto shared = acme_idp();
+  shared.namespace_claim = "tenant";
+  shared.namespaces = {"acme", "globex"};
+  OidcVerifier v(shared, *keys);
+  auto claims = good_claims();
+  claims["tenant"] = "globex";
+  who = v.verify(sign_jwt(rsa, claims), kNow);
+  REQUIRE(who);
+  CHECK(who->ns == "globex");
+  for (const json& bad : {json("initech"), json(""), json(42), json::array({"acme"})}) {
+    INFO(bad.dump());
+    claims["tenant"] = bad;
+    CHECK(refused(v, sign_jwt(rsa, claims)).find("names no namespace") != std::string::npos);
+  }
+  claims.erase("tenant");
+  CHECK(refused(v, sign_jwt(rsa, claims)).find("names no namespace") != std::string::npos);
+}
