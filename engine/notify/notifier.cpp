@@ -30,6 +30,9 @@ Result<std::optional<json>> Notifier::body_for(const store::OutboxRow& row, cons
   bool asks = row.topic == "approval.requested" || row.topic == "approval.reminder" ||
               row.topic == "approval.escalated";
   if (!asks || row.approval_id.empty()) return body;
+  if (!store::valid_namespace(row.ns))  // a damaged row: reported, the notifier goes on
+    return fail(ErrorCode::Corrupted,
+                "webhook " + std::to_string(row.id) + " names no namespace ('" + row.ns + "')");
   auto a = store_.approvals.get(store::Scope::of(row.ns), row.approval_id);
   if (!a) return tl::unexpected(a.error());
   json callbacks = json::array();

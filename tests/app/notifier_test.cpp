@@ -256,3 +256,36 @@ TEST_CASE(
   REQUIRE(who);
   CHECK(who->principal.name == "bob");
 }
+
+TEST_CASE(
+    "A stored webhook row naming no namespace is reported on the row, and the notifier "
+    "goes on") {
+  ApiFixture a;
+  a.add("bob", {"finance"});
+  covenant::engine::store::OutboxRow damaged;
+  damaged.topic = "approval.requested";
+  damaged.instance_id = "inst-x";
+  damaged.approval_id = "apr_x";
+  damaged.payload = {{"id", "evt_x"}, {"type", "approval.requested"}};
+  damaged.next_us = covenant::engine::to_micros(a.fx.clock.now());
+  damaged.created_us = damaged.next_us;
+  damaged.ns = "Not A Namespace";  // as a hand-edited or damaged row would hold
+  {
+    auto tx = a.fx.store_->begin(covenant::engine::store::Scope::all());
+    REQUIRE(tx);
+    REQUIRE(a.fx.store_->outbox.enqueue(**tx, {damaged}));
+    REQUIRE((*tx)->commit());
+  }
+  covenant::app::WebhookBridge sender;
+  notify::NotifierOptions opts;
+  opts.first_retry = 1s;
+  notify::Notifier notifier(*a.fx.store_, a.desk, sender,
+                            {{"approvals", "http://127.0.0.1:1/x", "s", {}, "bob", ""}}, a.fx.clock,
+                            opts);
+  REQUIRE(notifier.run_due() == 1);  // handled, not thrown
+  auto rows = a.fx.store_->outbox.of_instance(covenant::engine::store::Scope::all(), "inst-x");
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].status == "pending");
+  CHECK((*rows)[0].last_error.find("names no namespace") != std::string::npos);
+}
