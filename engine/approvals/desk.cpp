@@ -310,8 +310,7 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
 
 Result<std::int64_t> ApprovalDesk::delegate(const std::string& ns, const Delegation& d,
                                             const std::string& created_by, bool by_admin) {
-  if (!store::valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
   // Authority is the delegator's to give: an admin may only propose giving someone else's,
   // and a second admin must put it in force.
   bool own = d.delegator == created_by;
@@ -343,8 +342,7 @@ Result<std::int64_t> ApprovalDesk::delegate(const std::string& ns, const Delegat
 
 Result<void> ApprovalDesk::approve_delegation(const std::string& ns, std::int64_t id,
                                               const std::string& admin) {
-  if (!store::valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
   auto scope = store::Scope::of(ns);
   auto all = store_.approvals.delegations(scope, "");
   if (!all) return tl::unexpected(all.error());

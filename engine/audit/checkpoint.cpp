@@ -100,8 +100,7 @@ bool signature_valid(const std::string& public_pem, std::string_view message,
 Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::string& ns,
                                              const std::string& day, const std::string& private_pem,
                                              std::int64_t now_us) {
-  if (!store::valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
   auto start = parse_rfc3339(day);
   if (!start || day.size() != 10)
     return fail(ErrorCode::InvalidArgument, "a checkpoint's day is YYYY-MM-DD, not " + day);
@@ -150,8 +149,7 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
 Result<std::vector<CheckpointProblem>> check_checkpoints(
     store::Store& store, const std::string& ns,
     const std::vector<store::CheckpointRow>& checkpoints, const std::string& trusted_public_pem) {
-  if (!store::valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
   std::vector<CheckpointProblem> out;
   std::string previous;
   for (const auto& c : checkpoints) {

@@ -23,8 +23,7 @@ bool Principal::has_role(const std::string& r) const {
 Result<std::string> Principals::add(const std::string& ns, const std::string& name,
                                     const std::vector<std::string>& roles,
                                     std::chrono::seconds expires_in) {
-  if (!store::valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
   if (expires_in.count() < 0)
     return fail(ErrorCode::InvalidArgument, "a token's lifetime cannot be negative", name);
   if (!well_formed(name))

@@ -42,12 +42,6 @@ Result<std::vector<model::Instance>> collect(store::Store& store, const store::S
   return found;
 }
 
-Result<void> check_namespace(const std::string& ns) {
-  if (!store::valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
-  return {};
-}
-
 }  // namespace
 
 Result<store::DefinitionRecord> resolve_version(store::Store& store, const std::string& ns,
@@ -78,7 +72,7 @@ Result<MigrationReport> migrate_instances(Runtime& rt, const MigrationRequest& r
   if (blank(req.reason))
     return fail(ErrorCode::InvalidArgument,
                 "a migration needs a reason (it is recorded in each instance's history)", "reason");
-  if (auto ok = check_namespace(req.ns); !ok) return tl::unexpected(ok.error());
+  if (auto ok = store::check_namespace(req.ns); !ok) return tl::unexpected(ok.error());
   store::Store& store = rt.store();
   MigrationReport out;
   auto from = resolve_version(store, req.ns, req.map.workflow, req.map.from);
@@ -160,7 +154,7 @@ json MigrationReport::to_json(bool dry_run) const {
 }
 
 Result<BulkReport> bulk_action(Runtime& rt, const BulkRequest& req) {
-  if (auto ok = check_namespace(req.ns); !ok) return tl::unexpected(ok.error());
+  if (auto ok = store::check_namespace(req.ns); !ok) return tl::unexpected(ok.error());
   if (req.action != "cancel" && req.action != "retry" && req.action != "signal")
     return fail(ErrorCode::InvalidArgument,
                 "the action is cancel, retry or signal, not '" + req.action + "'", "action");

@@ -126,8 +126,7 @@ Instance Runtime::new_instance(const std::string& workflow_name, const std::stri
 Result<Started> Runtime::start(const std::string& workflow_name, const json& input,
                                const StartOptions& opts) {
   if (auto bad = bounded("input", input); !bad) return tl::unexpected(bad.error());
-  if (!store::valid_namespace(opts.ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + opts.ns + "'", "namespace");
+  if (auto bad = store::check_namespace(opts.ns); !bad) return tl::unexpected(bad.error());
   auto wf = latest_workflow(opts.ns, workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   Unit u;
@@ -150,8 +149,7 @@ Result<std::vector<std::string>> Runtime::start_many(const std::string& workflow
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (auto bad = bounded("inputs[" + std::to_string(i) + "]", inputs[i]); !bad)
       return tl::unexpected(bad.error());
-  if (!store::valid_namespace(opts.ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + opts.ns + "'", "namespace");
+  if (auto bad = store::check_namespace(opts.ns); !bad) return tl::unexpected(bad.error());
   auto wf = latest_workflow(opts.ns, workflow_name);
   if (!wf) return tl::unexpected(wf.error());
   Unit u;

@@ -220,8 +220,7 @@ Result<std::vector<ApprovalRow>> Approvals::of_instance(const Scope& scope,
 }
 
 Result<void> Approvals::add_token(const ApprovalTokenRow& t) {
-  if (!valid_namespace(t.ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + t.ns + "'", "namespace");
+  if (auto bad = check_namespace(t.ns); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(t.ns));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("add approval token", [&]() -> Result<void> {
@@ -297,8 +296,7 @@ Result<void> Approvals::insert_decision(Tx& tx, const DecisionRow& d) {
 }
 
 Result<std::int64_t> Approvals::add_delegation(const DelegationRow& d) {
-  if (!valid_namespace(d.ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + d.ns + "'", "namespace");
+  if (auto bad = check_namespace(d.ns); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(d.ns));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<std::int64_t>("add delegation", [&]() -> Result<std::int64_t> {

@@ -110,8 +110,7 @@ Result<std::optional<std::string>> AuditLog::event_hash_at(const Scope& scope,
 }
 
 Result<void> AuditLog::add_checkpoint(const CheckpointRow& c) {
-  if (!valid_namespace(c.ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + c.ns + "'", "namespace");
+  if (auto bad = check_namespace(c.ns); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(c.ns));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("add checkpoint", [&]() -> Result<void> {
@@ -125,8 +124,7 @@ Result<void> AuditLog::add_checkpoint(const CheckpointRow& c) {
 }
 
 Result<std::vector<CheckpointRow>> AuditLog::checkpoints(const std::string& ns) {
-  if (!valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<CheckpointRow>>(

@@ -21,8 +21,7 @@ Result<DefinitionRecord> read_definition(Store& store, Tx* in, const std::string
                                          const std::string& where, const std::string& param) {
   Result<std::unique_ptr<Tx>> own = std::unique_ptr<Tx>();
   if (!in) {
-    if (!valid_namespace(ns))
-      return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+    if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
     own = store.begin(Scope::of(ns), false);
     if (!own) return tl::unexpected(own.error());
   }
@@ -58,8 +57,7 @@ Result<DefinitionRecord> Definitions::latest(const std::string& ns, const std::s
 }
 
 Result<std::vector<DefinitionRecord>> Definitions::all(const std::string& ns) {
-  if (!valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<DefinitionRecord>>(

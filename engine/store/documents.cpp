@@ -32,8 +32,7 @@ Result<DocumentVersionRow> Documents::put(const std::string& ns, const DocumentR
                                           const std::string& source, std::int64_t now_us) {
   if (contract_id.empty())
     return fail(ErrorCode::InvalidArgument, "a document needs a contract id");
-  if (!valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
   // Two workers ingesting the same contract at once race for the next version number: the
   // loser's insert conflicts on the primary key and it reads the winner's version.
   for (int attempt = 0; attempt < 3; ++attempt) {

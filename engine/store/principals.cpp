@@ -51,8 +51,7 @@ PrincipalRow row(const std::string& name, const std::string& roles, long long cr
 Result<void> Principals::add(const std::string& ns, const std::string& name,
                              const std::vector<std::string>& roles, const std::string& token_hash,
                              std::int64_t now_us, std::int64_t expires_us) {
-  if (!valid_namespace(ns))
-    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(ns));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<void>("add principal", [&]() -> Result<void> {

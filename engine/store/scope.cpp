@@ -11,6 +11,12 @@ bool valid_namespace(std::string_view name) {
   return true;
 }
 
+Result<void> check_namespace(const std::string& ns) {
+  if (!valid_namespace(ns))
+    return fail(ErrorCode::InvalidArgument, "not a namespace: '" + ns + "'", "namespace");
+  return {};
+}
+
 Scope Scope::of(std::string ns) {
   if (!valid_namespace(ns)) throw std::invalid_argument("not a namespace name: '" + ns + "'");
   return Scope(std::move(ns));

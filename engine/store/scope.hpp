@@ -10,6 +10,8 @@
 // row-level security policies of migration 018 read: a second wall behind the queries.
 #pragma once
 
+#include "engine/error.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,8 @@ inline constexpr const char* kDefaultNamespace = "default";
 // A namespace's name: 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or a
 // digit (safe in a URL path, a metric label and a PostgreSQL setting without quoting).
 bool valid_namespace(std::string_view name);
+// The same as an error where a name enters: InvalidArgument "not a namespace: '…'".
+Result<void> check_namespace(const std::string& ns);
 
 class Scope {
  public:
