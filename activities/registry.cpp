@@ -78,7 +78,7 @@ Outcome notify_webhook(const Systems& s, const json& in, const std::string& key,
     return {false, nullptr, "NotConfigured", "no webhook endpoint is configured", false};
   json body = {{"id", key}, {"type", in.value("event", "")}, {"data", in.value("payload", json())}};
   auto d =
-      adapters::notifier::post_webhook({url, s.webhook_secret, key, body.dump(), timestamp_s()});
+      adapters::notifier::post_webhook({url, {s.webhook_secret}, key, body.dump(), timestamp_s()});
   if (d.outcome == adapters::notifier::Delivery::Delivered)
     return {true, {{"delivered", true}, {"event_id", key}}, "", "", false};
   bool transient = d.outcome == adapters::notifier::Delivery::Transient;

@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "engine/store/scope.hpp"
+#include "engine/time_format.hpp"
 #include "workflows/duration.hpp"
 #include "workflows/yaml_bounds.hpp"
 
@@ -332,10 +333,10 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
     if (auto hooks = root["webhooks"]) {
       if (!hooks.IsSequence()) return tl::unexpected(bad(file, hooks, "webhooks must be a list"));
       for (const auto& h : hooks) {
-        if (auto k =
-                known(file, h,
-                      {"name", "url", "secret_env", "secret_file", "topics", "principal", "format"},
-                      "a webhook");
+        if (auto k = known(file, h,
+                           {"name", "url", "secret_env", "secret_file", "topics", "principal",
+                            "format", "namespace", "previous"},
+                           "a webhook");
             !k)
           return k;
         engine::notify::Endpoint e;
@@ -363,6 +364,38 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
               bad(file, slack ? h : h["url"], "the url must be http:// or https://"));
         if (h["topics"]) e.topics = h["topics"].as<std::vector<std::string>>();
         if (h["principal"]) e.principal = h["principal"].as<std::string>();
+        if (h["namespace"]) {
+          e.ns = h["namespace"].as<std::string>();
+          if (!engine::store::valid_namespace(e.ns))
+            return tl::unexpected(
+                bad(file, h["namespace"],
+                    "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + e.ns + "'"));
+        }
+        if (auto p = h["previous"]) {  // a rotation's overlap: the old secret signs too, until
+          if (auto k = known(file, p, {"secret_env", "secret_file", "until"},
+                             "webhook '" + e.name + "' previous");
+              !k)
+            return k;
+          if (slack)
+            return tl::unexpected(bad(file, p, "a Slack webhook is not signed: nothing to rotate"));
+          auto old = read_secret(file, p, "webhook '" + e.name + "' previous");
+          if (!old) return tl::unexpected(old.error());
+          if (*old == e.secret)
+            return tl::unexpected(
+                bad(file, p, "the previous secret is the current one: nothing was rotated"));
+          auto until = p["until"] ? engine::parse_rfc3339(p["until"].as<std::string>())
+                                  : std::optional<engine::TimePoint>{};
+          if (!until)
+            return tl::unexpected(bad(file, p["until"] ? p["until"] : p,
+                                      "previous needs until: the RFC 3339 time the old secret "
+                                      "stops signing (2027-01-31T00:00:00Z)"));
+          e.previous_secret = *old;
+          e.previous_until_s = engine::to_micros(*until) / 1'000'000;
+        }
+        for (const auto& other : c.webhooks)
+          if (other.name == e.name)
+            return tl::unexpected(
+                bad(file, h["name"], "two webhooks are named '" + e.name + "': names are keys"));
         c.webhooks.push_back(std::move(e));
       }
     }

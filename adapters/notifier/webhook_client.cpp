@@ -19,7 +19,7 @@ Delivery post_webhook(const Webhook& w, std::chrono::seconds timeout) {
   httplib::Headers headers = {{"Covenant-Event-Id", w.event_id},
                               {"User-Agent", "Covenant-Webhooks/1"}};
   // A Slack incoming webhook has no secret to sign with: its URL is the secret.
-  if (!w.secret.empty()) headers.emplace(kSignatureHeader, sign(w.secret, w.timestamp_s, w.body));
+  if (!w.secrets.empty()) headers.emplace(kSignatureHeader, sign(w.secrets, w.timestamp_s, w.body));
   auto res = client.Post(m[2].matched ? m[2].str() : "/", headers, w.body, "application/json");
   if (!res) return {Delivery::Transient, "cannot reach it: " + httplib::to_string(res.error())};
   if (res->status >= 200 && res->status < 300) return {};

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace covenant::adapters::notifier {
 
@@ -15,7 +16,9 @@ struct Delivery {
 };
 
 struct Webhook {
-  std::string url, secret, event_id, body;
+  std::string url;
+  std::vector<std::string> secrets;  // each signs (a rotation's new and old); none: unsigned
+  std::string event_id, body;
   std::int64_t timestamp_s = 0;
 };
 

@@ -12,6 +12,8 @@
 // covenant audit keygen --private FILE --public FILE      an Ed25519 key pair for checkpoints
 // covenant audit checkpoint --key FILE [--day YYYY-MM-DD]  sign a finished day (default: yesterday)
 // covenant audit checkpoints [-o FILE]                     export them, one JSON line each
+// covenant audit keys list | rotate --key FILE [--overlap 2d]  the namespace's signing keys
+// covenant audit namespace-log [--after SEQ] [--limit N]   its key rotations, in order
 // covenant audit bundle ID -o FILE --key FILE              one signed, self-contained file
 // covenant audit verify-bundle FILE [--public-key FILE]    check one offline, no database
 #include "activities/catalog.hpp"
@@ -53,15 +55,21 @@ std::optional<std::string> read_text(const std::string& path, const char* what) 
 
 struct VerifyArgs {
   CommonOptions common;
-  std::string id, checkpoints, public_key;
+  std::string id, checkpoints;
+  std::vector<std::string> public_keys;
 };
 
 // Checkpoints from a file kept outside the database; problems printed; false when any.
 std::optional<bool> check_file(engine::store::Store& store, const VerifyArgs& a,
                                nlohmann::json& out) {
   auto text = read_text(a.checkpoints, "checkpoints");
-  auto key = read_text(a.public_key, "public key");
-  if (!text || !key) return std::nullopt;
+  if (!text) return std::nullopt;
+  std::vector<std::string> keys;
+  for (const auto& path : a.public_keys) {
+    auto key = read_text(path, "public key");
+    if (!key) return std::nullopt;
+    keys.push_back(*key);
+  }
   std::vector<engine::store::CheckpointRow> rows;
   std::istringstream lines(*text);
   int n = 0;
@@ -75,7 +83,7 @@ std::optional<bool> check_file(engine::store::Store& store, const VerifyArgs& a,
     }
     rows.push_back(*row);
   }
-  auto problems = engine::audit::check_checkpoints(store, a.common.ns, rows, *key);
+  auto problems = engine::audit::check_checkpoints(store, a.common.ns, rows, keys);
   if (!problems) {
     report(problems.error());
     return std::nullopt;
@@ -97,7 +105,7 @@ std::optional<bool> check_file(engine::store::Store& store, const VerifyArgs& a,
 int verify(const VerifyArgs& a) {
   const CommonOptions& o = a.common;
   const std::string& id = a.id;
-  if (a.checkpoints.empty() != a.public_key.empty()) {
+  if (a.checkpoints.empty() != a.public_keys.empty()) {
     complain("audit verify") << "--checkpoints and --public-key go together";
     return 2;
   }
@@ -182,6 +190,28 @@ int export_(const ExportArgs& a) {
   return 0;
 }
 
+nlohmann::json key_json(const engine::store::KeyRow& k) {
+  nlohmann::json j = {{"purpose", k.purpose},
+                      {"key_id", k.key_id},
+                      {"since", engine::format_rfc3339(engine::from_micros(k.created_us))},
+                      {"current", k.current()}};
+  if (!k.owner.empty()) j["owner"] = k.owner;
+  if (!k.current()) {
+    j["retired"] = engine::format_rfc3339(engine::from_micros(k.retired_us));
+    j["valid_until"] = engine::format_rfc3339(engine::from_micros(k.valid_until_us));
+  }
+  return j;
+}
+
+nlohmann::json namespace_event_json(const engine::store::NamespaceEvent& e) {
+  auto detail = nlohmann::json::parse(e.detail, nullptr, false);  // as stored, if not JSON
+  return {{"seq", e.seq},
+          {"at", engine::format_rfc3339(engine::from_micros(e.at_us))},
+          {"actor", e.actor},
+          {"kind", e.kind},
+          {"detail", detail.is_discarded() ? nlohmann::json(e.detail) : detail}};
+}
+
 }  // namespace audit_command
 
 void add_audit_command(CLI::App& app, int& exit_code) {
@@ -195,8 +225,9 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   v->add_option("id", va->id, "Only this instance");
   v->add_option("--checkpoints", va->checkpoints,
                 "Also check these exported checkpoints (JSON lines) against the database");
-  v->add_option("--public-key", va->public_key,
-                "The Ed25519 public key (PEM) they must verify with");
+  v->add_option("--public-key", va->public_keys,
+                "An Ed25519 public key (PEM) they may verify with (again for each key the "
+                "namespace signed with: a rotation's old and new)");
   v->callback([va, &exit_code] { exit_code = verify(*va); });
 
   struct KeyArgs {
@@ -249,7 +280,8 @@ void add_audit_command(CLI::App& app, int& exit_code) {
       exit_code = report(store.error());
       return;
     }
-    auto row = engine::audit::make_checkpoint(**store, ca->ns, day, *pem, now);
+    auto row = engine::audit::make_checkpoint(**store, ca->ns, day, *pem, now,
+                                              "cli:" + process_identity());
     if (!row) {
       exit_code = report(row.error());
       return;
@@ -257,6 +289,118 @@ void add_audit_command(CLI::App& app, int& exit_code) {
     auto doc = nlohmann::json::parse(row->document);
     std::cout << "checkpoint " << row->day << ": " << doc["heads"].size() << " chain heads, digest "
               << row->digest << '\n';
+    exit_code = 0;
+  });
+
+  // The namespace's signing keys and its log.
+  struct KeysArgs {
+    CommonOptions common;
+    std::string key, overlap;
+    std::int64_t after = 0;
+    int limit = 100;
+  };
+  auto* keys = audit->add_subcommand("keys", "The namespace's signing keys: list and rotate");
+  keys->require_subcommand(1);
+  auto kl = std::make_shared<KeysArgs>();
+  auto* klist = keys->add_subcommand("list", "Its checkpoint keys and webhook secrets (by id)");
+  add_common_options(klist, kl->common);
+  klist->callback([kl, &exit_code] {
+    auto store = open_store(kl->common.db);
+    if (!store) {
+      exit_code = report(store.error());
+      return;
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const char* purpose : {engine::store::kCheckpointKey, engine::store::kWebhookKey}) {
+      auto rows = (*store)->keys.of(kl->common.ns, purpose);
+      if (!rows) {
+        exit_code = report(rows.error());
+        return;
+      }
+      for (const auto& k : *rows) {
+        out.push_back(key_json(k));
+        if (kl->common.format != "json")
+          std::cout << purpose << (k.owner.empty() ? "" : " " + k.owner) << "  " << k.key_id
+                    << "  since " << engine::format_rfc3339(engine::from_micros(k.created_us))
+                    << (k.current()
+                            ? "  current"
+                            : "  retired, counts until " +
+                                  engine::format_rfc3339(engine::from_micros(k.valid_until_us)))
+                    << '\n';
+      }
+    }
+    if (kl->common.format == "json") std::cout << out.dump(2) << '\n';
+    exit_code = 0;
+  });
+  auto kr = std::make_shared<KeysArgs>();
+  auto* krot = keys->add_subcommand(
+      "rotate", "Make a new key the namespace's checkpoint key; the old one signs until --overlap");
+  add_common_options(krot, kr->common);
+  krot->add_option("--key", kr->key, "The new Ed25519 private key (PEM; audit keygen)")->required();
+  krot->add_option("--overlap", kr->overlap,
+                   "How long the old key may still sign (e.g. 2d; default: it stops now)");
+  krot->callback([kr, &exit_code] {
+    auto overlap = duration_flag("audit keys rotate", "--overlap", kr->overlap);
+    auto pem = read_text(kr->key, "key");
+    if (!overlap || !pem) {
+      exit_code = overlap ? 1 : 2;
+      return;
+    }
+    auto store = open_store(kr->common.db);
+    if (!store) {
+      exit_code = report(store.error());
+      return;
+    }
+    engine::SystemClock clock;
+    auto change = engine::audit::rotate_checkpoint_key(
+        **store, kr->common.ns, *pem, engine::to_micros(clock.now()),
+        std::int64_t{overlap->count()} * 1'000'000, "cli:" + process_identity());
+    if (!change) {
+      exit_code = report(change.error());
+      return;
+    }
+    if (kr->common.format == "json") {
+      nlohmann::json out = {{"changed", change->changed}, {"current", key_json(change->current)}};
+      if (change->previous) out["previous"] = key_json(*change->previous);
+      std::cout << out.dump(2) << '\n';
+    } else if (!change->changed) {
+      std::cout << "checkpoint key " << change->current.key_id << " is current already\n";
+    } else {
+      std::cout << "checkpoint key " << change->current.key_id << " is namespace '" << kr->common.ns
+                << "'s current key";
+      if (change->previous)
+        std::cout << "; " << change->previous->key_id << " counts until "
+                  << engine::format_rfc3339(engine::from_micros(change->previous->valid_until_us));
+      std::cout << '\n';
+    }
+    exit_code = 0;
+  });
+  auto lg = std::make_shared<KeysArgs>();
+  auto* log = audit->add_subcommand(
+      "namespace-log", "What happened to the namespace outside any contract: key rotations");
+  add_common_options(log, lg->common);
+  log->add_option("--after", lg->after, "Only events after this sequence number");
+  log->add_option("--limit", lg->limit, "At most this many (default 100)")
+      ->check(CLI::Range(1, 1000));
+  log->callback([lg, &exit_code] {
+    auto store = open_store(lg->common.db);
+    if (!store) {
+      exit_code = report(store.error());
+      return;
+    }
+    auto events = (*store)->keys.events(lg->common.ns, lg->after, lg->limit);
+    if (!events) {
+      exit_code = report(events.error());
+      return;
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : *events) {
+      out.push_back(namespace_event_json(e));
+      if (lg->common.format != "json")
+        std::cout << e.seq << "  " << engine::format_rfc3339(engine::from_micros(e.at_us)) << "  "
+                  << e.kind << "  by " << e.actor << "  " << e.detail << '\n';
+    }
+    if (lg->common.format == "json") std::cout << out.dump(2) << '\n';
     exit_code = 0;
   });
 

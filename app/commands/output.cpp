@@ -1,6 +1,7 @@
 #include "app/commands/output.hpp"
 
 #include "app/config.hpp"
+#include "workflows/duration.hpp"
 #include "workflows/json_input.hpp"
 
 #include <fstream>
@@ -55,6 +56,18 @@ void add_namespace_option(CLI::App* cmd, std::string& ns) {
                    ? std::string()
                    : "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + v + "'";
       });
+}
+
+std::optional<std::chrono::seconds> duration_flag(const std::string& command,
+                                                  const std::string& flag,
+                                                  const std::string& text) {
+  if (text.empty()) return std::chrono::seconds(0);
+  auto d = workflows::parse_duration(text);
+  if (!d.seconds) {
+    complain(command) << flag << ": " << d.error;
+    return std::nullopt;
+  }
+  return std::chrono::seconds(*d.seconds);
 }
 
 void add_log_options(CLI::App* cmd, std::string& level, std::string& format) {

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -31,6 +32,10 @@ struct CommonOptions {
 void add_common_options(CLI::App* cmd, CommonOptions& o, bool namespaced = true);
 // --namespace alone (commands that take their other options their own way).
 void add_namespace_option(CLI::App* cmd, std::string& ns);
+// A duration flag ("90d"; empty: 0), or nullopt with the complaint written by `command`
+// (usage: exit 2).
+std::optional<std::chrono::seconds> duration_flag(const std::string& command,
+                                                  const std::string& flag, const std::string& text);
 // --log-level and --log-format for the long-running commands (serve, worker, sandbox); empty
 // values fall back to $COVENANT_LOG_LEVEL / $COVENANT_LOG_FORMAT (engine/log.hpp).
 void add_log_options(CLI::App* cmd, std::string& level, std::string& format);

@@ -30,18 +30,6 @@ int with_principals(const Options& o, const std::function<int(engine::auth::Prin
   return fn(p);
 }
 
-// A duration flag ("90d"), or nullopt with the complaint written (usage: exit 2).
-std::optional<std::chrono::seconds> duration_flag(const std::string& flag,
-                                                  const std::string& text) {
-  if (text.empty()) return std::chrono::seconds(0);
-  auto d = workflows::parse_duration(text);
-  if (!d.seconds) {
-    complain("principals") << flag << ": " << d.error;
-    return std::nullopt;
-  }
-  return std::chrono::seconds(*d.seconds);
-}
-
 void print_token(const Options& o, const std::string& token, std::chrono::seconds expires_in) {
   if (o.common.format == "json") {
     nlohmann::json out = {{"name", o.name}, {"token", token}};
@@ -54,7 +42,7 @@ void print_token(const Options& o, const std::string& token, std::chrono::second
 }
 
 int add(const Options& o) {
-  auto expires = duration_flag("--expires", o.expires);
+  auto expires = duration_flag("principals", "--expires", o.expires);
   if (!expires) return 2;
   return with_principals(o, [&](engine::auth::Principals& p) {
     auto token = p.add(o.common.ns, o.name, o.roles, *expires);
@@ -65,8 +53,8 @@ int add(const Options& o) {
 }
 
 int rotate(const Options& o) {
-  auto expires = duration_flag("--expires", o.expires);
-  auto overlap = duration_flag("--overlap", o.overlap);
+  auto expires = duration_flag("principals", "--expires", o.expires);
+  auto overlap = duration_flag("principals", "--overlap", o.overlap);
   if (!expires || !overlap) return 2;
   return with_principals(o, [&](engine::auth::Principals& p) {
     auto token = p.rotate(o.common.scope(), o.name, *overlap, *expires);

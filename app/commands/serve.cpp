@@ -83,6 +83,12 @@ int run(const Options& o) {
   engine::notify::NotifierOptions nopts;
   nopts.public_url = public_url;
   nopts.token_ttl = cfg->token_ttl;
+  // The webhook secrets in use are each namespace's keys: a new one is a rotation, recorded.
+  if (auto k = engine::notify::record_keys(*(*eng)->store, cfg->webhooks,
+                                           engine::to_micros((*eng)->clock.now()),
+                                           "serve:" + process_identity());
+      !k)
+    return report(k.error());
   engine::notify::Notifier notifier(*(*eng)->store, *(*eng)->desk, sender, cfg->webhooks,
                                     (*eng)->clock, nopts, &(*eng)->metrics);
   boost::asio::io_context io;

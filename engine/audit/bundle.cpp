@@ -56,6 +56,16 @@ Result<json> make_bundle(store::Store& store, const store::Scope& scope,
   for (const auto& c : *cps)
     if (c.document.find("\"" + instance_id + "\"") != std::string::npos)
       checkpoints.push_back(checkpoint_json(c));
+  // The namespace's checkpoint keys, under the bundle's signature: whoever trusts the bundle's
+  // key learns from it which keys signed its checkpoints (across rotations) and when.
+  json checkpoint_keys = json::array();
+  auto keys = store.keys.of(i.ns, store::kCheckpointKey, "");
+  if (!keys) return tl::unexpected(keys.error());
+  for (const auto& k : *keys)
+    checkpoint_keys.push_back({{"key_id", k.key_id},
+                               {"public_key", k.public_key},
+                               {"since_us", k.created_us},
+                               {"valid_until_us", k.valid_until_us}});
   json bundle = {{"format", "covenant-audit-bundle/1"},
                  {"instance",
                   {{"id", i.id},
@@ -73,7 +83,8 @@ Result<json> make_bundle(store::Store& store, const store::Scope& scope,
                    {"canonical", def->canonical}}},
                  {"events", events},
                  {"documents", documents},
-                 {"checkpoints", checkpoints}};
+                 {"checkpoints", checkpoints},
+                 {"checkpoint_keys", checkpoint_keys}};
   auto pub = public_pem_of(private_pem);
   if (!pub) return fail(ErrorCode::InvalidArgument, "the signing key: " + pub.error());
   auto sig = sign(private_pem, bundle.dump());
@@ -150,7 +161,34 @@ BundleCheck check_bundle(const json& bundle, const std::string& trusted_public_p
       (expected != inst.value("next_seq", std::int64_t{0}) || prev != inst.value("last_hash", "")))
     problem("the events end at " + std::to_string(expected - 1) +
             ", not where the instance's record of its chain ends");
-  // Checkpoints: signed, and this instance's head in each is in the chain.
+  // Checkpoints: signed by the namespace's key of the time (the keys the bundle lists, under
+  // its signature), and this instance's head in each is in the chain.
+  std::optional<std::vector<store::KeyRow>> listed;
+  if (bundle.contains("checkpoint_keys")) {
+    listed.emplace();
+    const json& ks = bundle["checkpoint_keys"];
+    for (const auto& k : ks.is_array() ? ks : json::array()) {
+      auto text = [&](const char* f) {
+        return k.is_object() && k.contains(f) && k[f].is_string() ? k[f].get<std::string>() : "";
+      };
+      auto number = [&](const char* f) {
+        return k.is_object() && k.contains(f) && k[f].is_number_integer() ? k[f].get<std::int64_t>()
+                                                                          : std::int64_t{-1};
+      };
+      store::KeyRow row;
+      row.public_key = text("public_key");
+      row.created_us = number("since_us");
+      row.valid_until_us = number("valid_until_us");
+      if (row.public_key.empty() || row.created_us < 0 || row.valid_until_us < 0) {
+        problem(
+            "a checkpoint key the bundle lists is not one (public_key, since_us, "
+            "valid_until_us)");
+        continue;
+      }
+      row.retired_us = row.valid_until_us;  // 0: current
+      listed->push_back(row);
+    }
+  }
   for (const auto& cj : bundle["checkpoints"]) {
     ++out.checkpoints;
     auto c = checkpoint_from_json(cj);
@@ -158,9 +196,18 @@ BundleCheck check_bundle(const json& bundle, const std::string& trusted_public_p
       problem("a checkpoint: " + c.error());
       continue;
     }
-    if (workflows::sha256_hex(c->document) != c->digest ||
-        !signature_valid(trusted_public_pem.empty() ? c->public_key : trusted_public_pem,
-                         c->document, c->signature)) {
+    bool verified = false;
+    if (workflows::sha256_hex(c->document) == c->digest) {
+      if (listed) {  // the namespace's keys the bundle names, each within its time
+        for (const auto& k : *listed)
+          verified |= k.valid_at(checkpoint_signed_at(*c)) &&
+                      signature_valid(k.public_key, c->document, c->signature);
+      } else {  // a bundle from before keys were listed: the trusted key signs both
+        verified = signature_valid(trusted_public_pem.empty() ? c->public_key : trusted_public_pem,
+                                   c->document, c->signature);
+      }
+    }
+    if (!verified) {
       problem("checkpoint " + c->day + " does not verify");
       continue;
     }

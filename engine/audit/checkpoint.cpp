@@ -97,9 +97,39 @@ bool signature_valid(const std::string& public_pem, std::string_view message,
                           message.size()) == 1;
 }
 
+std::string key_id(const std::string& public_pem) { return workflows::sha256_hex(public_pem); }
+
+std::int64_t checkpoint_signed_at(const store::CheckpointRow& c) {
+  auto start = parse_rfc3339(c.day);
+  std::int64_t end = start ? to_micros(*start) + 86'400LL * 1'000'000 : 0;
+  return std::max(end, c.created_us);
+}
+
+namespace {
+
+const store::KeyRow* find_key(const std::vector<store::KeyRow>& keys, const std::string& pem) {
+  for (const auto& k : keys)
+    if (k.public_key == pem) return &k;
+  return nullptr;
+}
+
+std::string when(std::int64_t us) { return format_rfc3339(from_micros(us)); }
+
+}  // namespace
+
+Result<store::KeyChange> rotate_checkpoint_key(store::Store& store, const std::string& ns,
+                                               const std::string& private_pem, std::int64_t now_us,
+                                               std::int64_t overlap_us, const std::string& actor) {
+  auto pub = public_pem_of(private_pem);
+  if (!pub) return fail(ErrorCode::InvalidArgument, "the signing key: " + pub.error());
+  if (overlap_us < 0) return fail(ErrorCode::InvalidArgument, "an overlap is not negative");
+  return store.keys.rotate(ns, store::kCheckpointKey, "", key_id(*pub), *pub, now_us, now_us,
+                           now_us + overlap_us, actor);
+}
+
 Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::string& ns,
                                              const std::string& day, const std::string& private_pem,
-                                             std::int64_t now_us) {
+                                             std::int64_t now_us, const std::string& actor) {
   if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
   auto start = parse_rfc3339(day);
   if (!start || day.size() != 10)
@@ -108,6 +138,23 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
   if (end_us > now_us) return fail(ErrorCode::FailedPrecondition, day + " is not over yet (UTC)");
   auto pub = public_pem_of(private_pem);
   if (!pub) return fail(ErrorCode::InvalidArgument, "the signing key: " + pub.error());
+  auto keys = store.keys.of(ns, store::kCheckpointKey, "");
+  if (!keys) return tl::unexpected(keys.error());
+  if (keys->empty()) {
+    auto added = store.keys.rotate(ns, store::kCheckpointKey, "", key_id(*pub), *pub, now_us,
+                                   now_us, now_us, actor);
+    if (!added) return tl::unexpected(added.error());
+  } else if (const auto* k = find_key(*keys, *pub); !k || !k->valid_at(now_us)) {
+    std::string current;
+    for (const auto& c : *keys)
+      if (c.current()) current = c.key_id.substr(0, 16);
+    return fail(ErrorCode::PermissionDenied,
+                !k ? "this key is not namespace '" + ns + "'s checkpoint key (the current one is " +
+                         current + "…): rotate to it first (covenant audit keys rotate)"
+                   : "this key was namespace '" + ns + "'s checkpoint key until " +
+                         when(k->valid_until_us) + " (rotated out; the current one is " + current +
+                         "…)");
+  }
   auto existing = store.audit.checkpoints(ns);
   if (!existing) return tl::unexpected(existing.error());
   std::string previous;
@@ -148,8 +195,14 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
 
 Result<std::vector<CheckpointProblem>> check_checkpoints(
     store::Store& store, const std::string& ns,
-    const std::vector<store::CheckpointRow>& checkpoints, const std::string& trusted_public_pem) {
+    const std::vector<store::CheckpointRow>& checkpoints,
+    const std::vector<std::string>& trusted_public_pems) {
   if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
+  auto keys = store.keys.of(ns, store::kCheckpointKey, "");
+  if (!keys) return tl::unexpected(keys.error());
+  std::vector<std::string> trusted = trusted_public_pems;
+  if (trusted.empty())
+    for (const auto& k : *keys) trusted.push_back(k.public_key);
   std::vector<CheckpointProblem> out;
   std::string previous;
   for (const auto& c : checkpoints) {
@@ -160,9 +213,28 @@ Result<std::vector<CheckpointProblem>> check_checkpoints(
       problem("the document does not match its digest");
       continue;
     }
-    const std::string& key = trusted_public_pem.empty() ? c.public_key : trusted_public_pem;
-    if (!signature_valid(key, c.document, c.signature)) {
-      problem("the signature does not verify with the trusted key");
+    const std::string* by = nullptr;
+    for (const auto& t : trusted)
+      if (signature_valid(t, c.document, c.signature)) by = &t;
+    if (!by) {
+      problem("the signature does not verify with a trusted key");
+      previous = c.digest;  // the chain goes on through it
+      continue;
+    }
+    // Which of the namespace's keys signed it, and whether that key was its key then. The
+    // trusted PEM may be written differently from the stored one: compare as keys.
+    const store::KeyRow* k = nullptr;
+    for (const auto& r : *keys)
+      if (signature_valid(r.public_key, c.document, c.signature)) k = &r;
+    if (!k) {
+      problem("signed with a key that was never namespace '" + ns + "'s checkpoint key");
+      previous = c.digest;  // the chain goes on through it
+      continue;
+    }
+    if (!k->valid_at(checkpoint_signed_at(c))) {
+      problem("signed with key " + k->key_id.substr(0, 16) + "… after it was rotated out (it " +
+              "counted until " + when(k->valid_until_us) + ")");
+      previous = c.digest;  // the chain goes on through it
       continue;
     }
     json doc = json::parse(c.document, nullptr, false);
@@ -195,7 +267,8 @@ json checkpoint_json(const store::CheckpointRow& c) {
           {"document", c.document},
           {"digest", c.digest},
           {"signature", c.signature},
-          {"public_key", c.public_key}};
+          {"public_key", c.public_key},
+          {"created_us", c.created_us}};
 }
 
 tl::expected<store::CheckpointRow, std::string> checkpoint_from_json(const json& j) {
@@ -208,6 +281,11 @@ tl::expected<store::CheckpointRow, std::string> checkpoint_from_json(const json&
   c.digest = j["digest"];
   c.signature = j["signature"];
   c.public_key = j["public_key"];
+  if (j.contains("created_us")) {
+    if (!j["created_us"].is_number_integer() || j["created_us"].get<std::int64_t>() < 0)
+      return tl::unexpected(std::string("a checkpoint's 'created_us' is a whole number"));
+    c.created_us = j["created_us"];
+  }
   return c;
 }
 

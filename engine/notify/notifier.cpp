@@ -3,6 +3,7 @@
 #include "engine/log.hpp"
 #include "engine/notify/slack_message.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/sha256.hpp"
 
 #include <algorithm>
 
@@ -12,6 +13,36 @@ using nlohmann::json;
 
 bool Endpoint::wants(const std::string& topic) const {
   return topics.empty() || std::find(topics.begin(), topics.end(), topic) != topics.end();
+}
+
+std::vector<std::string> Endpoint::secrets_at(std::int64_t now_s) const {
+  std::vector<std::string> out;
+  if (!secret.empty()) out.push_back(secret);
+  if (!previous_secret.empty() && now_s < previous_until_s) out.push_back(previous_secret);
+  return out;
+}
+
+std::string secret_key_id(const std::string& secret) {
+  return "whsec-" + workflows::sha256_hex("covenant webhook key id\n" + secret).substr(0, 24);
+}
+
+Result<int> record_keys(store::Store& store, const std::vector<Endpoint>& endpoints,
+                        std::int64_t now_us, const std::string& actor) {
+  int changed = 0;
+  for (const auto& e : endpoints) {
+    if (e.secret.empty()) continue;  // unsigned
+    auto keys = store.keys.of(e.ns, store::kWebhookKey, e.name);
+    if (!keys) return tl::unexpected(keys.error());
+    std::int64_t until = now_us;
+    for (const auto& k : *keys)
+      if (k.current() && !e.previous_secret.empty() && k.key_id == secret_key_id(e.previous_secret))
+        until = std::max(now_us, e.previous_until_s * 1'000'000);
+    auto r = store.keys.rotate(e.ns, store::kWebhookKey, e.name, secret_key_id(e.secret), "",
+                               now_us, now_us, until, actor);
+    if (!r) return tl::unexpected(r.error());
+    if (r->changed) ++changed;
+  }
+  return changed;
 }
 
 Notifier::Notifier(store::Store& store, approvals::ApprovalDesk& desk, Sender& sender,
@@ -76,11 +107,14 @@ Result<int> Notifier::run_due() {
   if (!rows) return tl::unexpected(rows.error());
   for (auto& row : *rows) {
     std::vector<const Endpoint*> todo;
-    for (const auto& e : endpoints_)
-      if (e.wants(row.topic) && std::find(row.delivered_to.begin(), row.delivered_to.end(),
-                                          e.name) == row.delivered_to.end())
-        todo.push_back(&e);
     std::string error;
+    if (!store::valid_namespace(row.ns))  // a damaged row: reported on it, sent nowhere
+      error = "webhook " + std::to_string(row.id) + " names no namespace ('" + row.ns + "')";
+    for (const auto& e : endpoints_)
+      if (error.empty() && e.ns == row.ns && e.wants(row.topic) &&
+          std::find(row.delivered_to.begin(), row.delivered_to.end(), e.name) ==
+              row.delivered_to.end())
+        todo.push_back(&e);
     for (const auto* e : todo) {
       auto body = body_for(row, *e);
       if (!body) {

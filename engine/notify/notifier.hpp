@@ -30,8 +30,27 @@ struct Endpoint {
   // "slack": the body is a Slack Block Kit message (slack_message.hpp) posted to an incoming
   // webhook URL, unsigned; empty: Covenant's signed JSON.
   std::string format;
+  // The namespace whose events it gets (no other's).
+  std::string ns = store::kDefaultNamespace;
+  // A rotation's overlap: the secret before `secret` also signs until `previous_until_s` (unix
+  // seconds), so a receiver that has not changed over yet still verifies.
+  std::string previous_secret{};
+  std::int64_t previous_until_s = 0;
   bool wants(const std::string& topic) const;
+  // The secrets that sign a webhook sent at `now_s`: `secret`, and the previous one during
+  // the overlap. None for an unsigned (slack) endpoint.
+  std::vector<std::string> secrets_at(std::int64_t now_s) const;
 };
+
+// A webhook secret's id in store.keys: a fingerprint that does not reveal it.
+std::string secret_key_id(const std::string& secret);
+
+// Records each signed endpoint's secret as its namespace's current webhook key
+// (store.keys): a secret not seen before is a rotation — an event "key.rotated" by `actor` in
+// the namespace's log, the old secret counting until the endpoint's `previous_until_s` when it
+// is the `previous_secret`, else until now. Returns how many keys changed.
+Result<int> record_keys(store::Store& store, const std::vector<Endpoint>& endpoints,
+                        std::int64_t now_us, const std::string& actor);
 
 // Sends one signed webhook. Errors: Unavailable (retry later: connection failure, 429,
 // 5xx), InvalidArgument (the endpoint refused it: 4xx; still retried, as receivers get

@@ -14,6 +14,7 @@
 //   store.documents    evidence documents and their versions          (documents.hpp)
 //   store.audit        history pages, chain heads, checkpoints        (audit_log.hpp)
 //   store.principals   principals and their token hashes              (principals.hpp)
+//   store.keys         each namespace's signing keys and its own log  (keys.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -28,6 +29,7 @@
 #include "engine/store/dialect.hpp"
 #include "engine/store/documents.hpp"
 #include "engine/store/instances.hpp"
+#include "engine/store/keys.hpp"
 #include "engine/store/outbox.hpp"
 #include "engine/store/principals.hpp"
 #include "engine/store/tx.hpp"
@@ -108,6 +110,7 @@ class Store {
   Documents documents{*this};
   AuditLog audit{*this};
   Principals principals{*this};
+  Keys keys{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

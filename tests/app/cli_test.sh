@@ -458,6 +458,24 @@ set +e; "$covenant" audit events --db "$db" --cursor zz >/dev/null 2>&1; rc=$?; 
 "$covenant" audit checkpoint --db "$db" --key "$tmp/audit.key" --day 2020-01-01 | grep -q "^checkpoint 2020-01-01" || fail "audit checkpoint"
 "$covenant" audit checkpoints --db "$db" -o "$tmp/checkpoints.jsonl"
 "$covenant" audit verify --db "$db" --checkpoints "$tmp/checkpoints.jsonl" --public-key "$tmp/audit.pub" >/dev/null || fail "verify with checkpoints"
+# The namespace's checkpoint key: another key is refused until rotated to; the rotation is in
+# the namespace's log; verifying across it takes both public keys.
+"$covenant" audit keygen --private "$tmp/audit2.key" --public "$tmp/audit2.pub" >/dev/null
+set +e; msg=$("$covenant" audit checkpoint --db "$db" --key "$tmp/audit2.key" --day 2020-01-02 2>&1); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "is not namespace 'default's checkpoint key" <<<"$msg" || fail "a checkpoint with another key must be refused: $rc $msg"
+"$covenant" audit keys rotate --db "$db" --key "$tmp/audit2.key" --overlap 1h | grep -q "is namespace 'default's current key; .* counts until " || fail "audit keys rotate"
+"$covenant" audit keys list --db "$db" --format json |
+  python3 -c 'import json,sys; k=[x for x in json.load(sys.stdin) if x["purpose"] == "checkpoint"]; assert [x["current"] for x in k] == [False, True], k' || fail "audit keys list"
+"$covenant" audit namespace-log --db "$db" --format json |
+  python3 -c 'import json,sys; e=[x for x in json.load(sys.stdin) if x["detail"]["purpose"] == "checkpoint"]; assert [x["kind"] for x in e] == ["key.added", "key.rotated"] and e[1]["actor"].startswith("cli:"), e' || fail "audit namespace-log"
+"$covenant" audit namespace-log --db "$db" --namespace acme | grep -q . && fail "acme's log must be empty"
+"$covenant" audit checkpoint --db "$db" --key "$tmp/audit2.key" --day 2020-01-02 | grep -q "^checkpoint 2020-01-02" || fail "audit checkpoint with the new key"
+"$covenant" audit checkpoints --db "$db" -o "$tmp/checkpoints.jsonl"
+set +e; out=$("$covenant" audit verify --db "$db" --checkpoints "$tmp/checkpoints.jsonl" --public-key "$tmp/audit2.pub"); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "CHECKPOINT 2020-01-01: the signature does not verify with a trusted key" <<<"$out" || fail "the old day needs the old key: $rc $out"
+"$covenant" audit verify --db "$db" --checkpoints "$tmp/checkpoints.jsonl" --public-key "$tmp/audit.pub" --public-key "$tmp/audit2.pub" >/dev/null || fail "verify across a rotation"
+set +e; msg=$("$covenant" audit keys rotate --db "$db" --key "$tmp/audit.key" 2>&1); rc=$?; set -e
+[ "$rc" -eq 1 ] && grep -q "a retired key does not come back" <<<"$msg" || fail "a retired key must not come back: $rc $msg"
 "$covenant" audit bundle "$id" --db "$db" --key "$tmp/audit.key" -o "$tmp/bundle.json" | grep -q "events" || fail "audit bundle"
 "$covenant" audit verify-bundle "$tmp/bundle.json" --public-key "$tmp/audit.pub" | grep -q "^bundle verified: 5 events" || fail "verify-bundle"
 python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); b["events"][1]["state"]="forged"; json.dump(b, open(sys.argv[2], "w"))' "$tmp/bundle.json" "$tmp/forged.json"

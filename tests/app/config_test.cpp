@@ -53,6 +53,8 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   setenv("COVENANT_BOB_SLACK_URL", "https://hooks.slack.com/services/T0/B0/bob", 1);
   setenv("STRIPE_SECRET_KEY", "sk_test_from_env", 1);
   setenv("OPENAI_API_KEY", "sk-model-from-env", 1);
+  setenv("ACME_ERP_WEBHOOK_SECRET", "whsec_acme_new", 1);
+  setenv("ACME_ERP_WEBHOOK_SECRET_OLD", "whsec_acme_old", 1);
   unsetenv("COVENANT_DB");
   unsetenv("COVENANT_PORT");
   unsetenv("COVENANT_PUBLIC_URL");
@@ -63,7 +65,7 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->lease == std::chrono::seconds(30));
   CHECK(c->public_url == "https://covenant.example.com");
   CHECK(c->token_ttl == std::chrono::hours(72));
-  REQUIRE(c->webhooks.size() == 4);
+  REQUIRE(c->webhooks.size() == 5);
   CHECK(c->webhooks[0].secret == "whsec_bot");
   CHECK(c->webhooks[0].wants("approval.reminder"));
   CHECK_FALSE(c->webhooks[0].wants("workflow.failed"));
@@ -78,6 +80,16 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->webhooks[3].secret == "whsec_ops");
   CHECK(c->webhooks[3].format.empty());
   CHECK(c->webhooks[3].wants("compensation.failed"));
+  CHECK(c->webhooks[3].ns == "default");
+  // acme's endpoint during a rotation: both secrets sign until `until`, then the new one.
+  const auto& acme = c->webhooks[4];
+  CHECK(acme.ns == "acme");
+  CHECK(acme.secret == "whsec_acme_new");
+  CHECK(acme.previous_secret == "whsec_acme_old");
+  CHECK(acme.previous_until_s == 1800000000 + 1'440'000);  // 2027-02-01T00:00:00Z
+  CHECK(acme.secrets_at(acme.previous_until_s - 1) ==
+        std::vector<std::string>{"whsec_acme_new", "whsec_acme_old"});
+  CHECK(acme.secrets_at(acme.previous_until_s) == std::vector<std::string>{"whsec_acme_new"});
   REQUIRE(c->adapters.count("billing"));
   CHECK(c->adapters["billing"].system == "stripe");
   CHECK(c->adapters["billing"].secret == "sk_test_from_env");
@@ -140,6 +152,24 @@ TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused w
             .find(":3:13: no billing adapter named 'chargebee'") != std::string::npos);
   CHECK(refused("adapters:\n  billing:\n    system: stripe\n    base_url: http://x\n")
             .find("adapters.billing needs secret_env or secret_file") != std::string::npos);
+  // Webhooks per namespace, and a rotation's overlap.
+  const std::string hook = "webhooks:\n  - name: a\n    url: http://x/\n    secret_env: HOME\n";
+  CHECK(refused(hook + "    namespace: Acme\n").find(":5:16: a namespace is") != std::string::npos);
+  CHECK(refused(hook + hook.substr(10)).find("two webhooks are named 'a'") != std::string::npos);
+  CHECK(refused(hook + "    previous:\n      secret_env: HOME\n      until: 2027-02-01T00:00:00Z\n")
+            .find("the previous secret is the current one") != std::string::npos);
+  setenv("COVENANT_OLD_SECRET", "whsec_old", 1);
+  CHECK(refused(hook + "    previous:\n      secret_env: COVENANT_OLD_SECRET\n")
+            .find("previous needs until") != std::string::npos);
+  CHECK(refused(hook + "    previous:\n      secret_env: COVENANT_OLD_SECRET\n      until: soon\n")
+            .find(":7:14: previous needs until") != std::string::npos);
+  CHECK(
+      refused(hook + "    previous:\n      secret: whsec_old\n      until: 2027-02-01T00:00:00Z\n")
+          .find("secrets do not belong in the config file") != std::string::npos);
+  setenv("COVENANT_SLACK_URL", "https://hooks.slack.com/services/T0/B0/x", 1);
+  CHECK(refused("webhooks:\n  - name: s\n    format: slack\n    secret_env: COVENANT_SLACK_URL\n"
+                "    previous:\n      secret_env: HOME\n      until: 2027-02-01T00:00:00Z\n")
+            .find("a Slack webhook is not signed") != std::string::npos);
   CHECK(refused("adapters:\n  billing:\n    system: stripe\n    base_url: http://x\n    "
                 "secret: sk_live_oops\n")
             .find("secrets do not belong in the config file") != std::string::npos);

@@ -123,6 +123,16 @@ TEST_CASE("Signatures verify, and any change to body, time or secret breaks them
   CHECK_FALSE(sig::verify("whsec_1", "t=1800000000", body, 1800000000));
   CHECK(python_verifies("whsec_1", header, body, 1800000010));
   CHECK_FALSE(python_verifies("whsec_1", header, body + " ", 1800000010));
+  // During a rotation: one v1 per secret, either verifies, a third does not.
+  auto both = sig::sign(std::vector<std::string>{"whsec_2", "whsec_1"}, 1800000000, body);
+  CHECK(both == "t=1800000000,v1=" + sig::hmac_sha256_hex("whsec_2", "1800000000." + body) +
+                    ",v1=" + sig::hmac_sha256_hex("whsec_1", "1800000000." + body));
+  CHECK(sig::verify("whsec_1", both, body, 1800000010));
+  CHECK(sig::verify("whsec_2", both, body, 1800000010));
+  CHECK_FALSE(sig::verify("whsec_3", both, body, 1800000010));
+  CHECK_FALSE(sig::verify("whsec_1", both, body + " ", 1800000010));
+  CHECK(python_verifies("whsec_1", both, body, 1800000010));
+  CHECK_FALSE(python_verifies("whsec_3", both, body, 1800000010));
 }
 
 TEST_CASE(
@@ -288,4 +298,87 @@ TEST_CASE(
   REQUIRE(rows->size() == 1);
   CHECK((*rows)[0].status == "pending");
   CHECK((*rows)[0].last_error.find("names no namespace") != std::string::npos);
+}
+
+TEST_CASE(
+    "A webhook secret rotates: both secrets sign during the overlap, the new one alone after "
+    "it, the rotation is an event in the namespace's log, and an endpoint gets only its "
+    "namespace's webhooks") {
+  ApiFixture a;
+  a.add("rita", {"revops"});
+  a.add("bob", {"finance"});
+  Receiver rx, other_rx;
+  a.fx.deploy(kGate);
+  auto t0 = covenant::engine::to_micros(a.fx.clock.now());
+  std::int64_t until_s = t0 / 1'000'000 + 3600;
+  notify::Endpoint before;
+  before.name = "erp";
+  before.url = rx.url();
+  before.secret = "whsec_old";
+  notify::Endpoint rotated = before;
+  rotated.secret = "whsec_new";
+  rotated.previous_secret = "whsec_old";
+  rotated.previous_until_s = until_s;
+  notify::Endpoint acme_only;
+  acme_only.name = "acme-erp";
+  acme_only.url = other_rx.url();
+  acme_only.secret = "whsec_acme";
+  acme_only.ns = "acme";
+
+  // The keys in use are recorded: the first as added, the new secret as a rotation whose
+  // overlap is the config's, once; the secrets themselves are not stored.
+  auto& store = *a.fx.store_;
+  REQUIRE(notify::record_keys(store, {before, acme_only}, t0, "serve:test") == 2);
+  REQUIRE(notify::record_keys(store, {rotated, acme_only}, t0 + 1000, "serve:test") == 1);
+  REQUIRE(notify::record_keys(store, {rotated, acme_only}, t0 + 2000, "serve:test") == 0);
+  auto log = store.keys.events("default", 0, 100);
+  REQUIRE(log);
+  REQUIRE(log->size() == 2);
+  CHECK(log->at(0).kind == "key.added");
+  CHECK(log->at(1).kind == "key.rotated");
+  CHECK(log->at(1).actor == "serve:test");
+  auto detail = json::parse(log->at(1).detail);
+  CHECK(detail["owner"] == "erp");
+  CHECK(detail["key_id"] == notify::secret_key_id("whsec_new"));
+  CHECK(detail["previous_key_id"] == notify::secret_key_id("whsec_old"));
+  CHECK(detail["previous_valid_until"] ==
+        covenant::engine::format_rfc3339(covenant::engine::from_micros(until_s * 1'000'000)));
+  CHECK(log->at(1).detail.find("whsec_") == std::string::npos);
+  auto acme_log = store.keys.events("acme", 0, 100);
+  REQUIRE(acme_log);
+  REQUIRE(acme_log->size() == 1);
+  CHECK(json::parse(acme_log->at(0).detail)["owner"] == "acme-erp");
+
+  covenant::app::WebhookBridge sender;
+  notify::NotifierOptions opts;
+  opts.public_url = "http://127.0.0.1:8080";
+  notify::Notifier notifier(store, a.desk, sender, {rotated, acme_only}, a.fx.clock, opts);
+  a.fx.start("gate-only", {{"amount", 700}}, {"C-1", "rita", "", "default"});
+  REQUIRE(notifier.run_due() == 1);
+  REQUIRE(rx.got.size() == 1);
+  auto now_s = covenant::engine::to_micros(a.fx.clock.now()) / 1'000'000;
+  const auto& during = rx.got.back();
+  INFO(during.signature);
+  CHECK(during.signature.find(",v1=") != during.signature.rfind(",v1="));  // two
+  // A receiver with either secret verifies: one not changed over yet, and one that has.
+  CHECK(python_verifies("whsec_old", during.signature, during.body, now_s));
+  CHECK(python_verifies("whsec_new", during.signature, during.body, now_s));
+  CHECK(sig::verify("whsec_old", during.signature, during.body, now_s));
+  CHECK(sig::verify("whsec_new", during.signature, during.body, now_s));
+  CHECK_FALSE(python_verifies("whsec_other", during.signature, during.body, now_s));
+
+  // After the overlap only the new secret signs.
+  a.fx.clock.advance(2h);
+  a.fx.start("gate-only", {{"amount", 800}}, {"C-2", "rita", "", "default"});
+  REQUIRE(notifier.run_due() == 1);
+  REQUIRE(rx.got.size() == 2);
+  now_s = covenant::engine::to_micros(a.fx.clock.now()) / 1'000'000;
+  const auto& after = rx.got.back();
+  CHECK(after.signature.find(",v1=") == after.signature.rfind(",v1="));  // one
+  CHECK(python_verifies("whsec_new", after.signature, after.body, now_s));
+  CHECK_FALSE(python_verifies("whsec_old", after.signature, after.body, now_s));
+  CHECK_FALSE(sig::verify("whsec_old", after.signature, after.body, now_s));
+
+  // The acme endpoint got nothing of the default namespace's.
+  CHECK(other_rx.got.empty());
 }

@@ -203,12 +203,12 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   auto all = fx.store_->audit.checkpoints("default");
   REQUIRE(all);
   REQUIRE(all->size() == 1);
-  auto fine = audit::check_checkpoints(*fx.store_, "default", *all, key->public_pem);
+  auto fine = audit::check_checkpoints(*fx.store_, "default", *all, {key->public_pem});
   REQUIRE(fine);
   CHECK(fine->empty());
   // Someone else's key does not verify them.
   auto other = audit::generate_ed25519();
-  auto forged = audit::check_checkpoints(*fx.store_, "default", *all, other->public_pem);
+  auto forged = audit::check_checkpoints(*fx.store_, "default", *all, {other->public_pem});
   REQUIRE(forged);
   REQUIRE(forged->size() == 1);
   CHECK(forged->front().reason.find("signature") != std::string::npos);
@@ -245,7 +245,7 @@ ENGINE_TEST("Signed daily checkpoints catch a rewrite that recomputed every hash
   auto chains = audit::verify(*fx.store_, covenant::engine::store::Scope::all());
   REQUIRE(chains);
   CHECK(chains->intact());  // the chains alone cannot tell
-  auto caught = audit::check_checkpoints(*fx.store_, "default", *all, key->public_pem);
+  auto caught = audit::check_checkpoints(*fx.store_, "default", *all, {key->public_pem});
   REQUIRE(caught);
   REQUIRE(caught->size() == 1);
   CHECK(caught->front().instance_id == id);

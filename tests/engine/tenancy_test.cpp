@@ -213,11 +213,11 @@ ENGINE_TEST("Each namespace keeps its own documents, principals, delegations and
   auto acme_cps = store.audit.checkpoints("acme");
   REQUIRE(acme_cps);
   REQUIRE(acme_cps->size() == 1);
-  auto fine = ce::audit::check_checkpoints(store, "acme", *acme_cps, key->public_pem);
+  auto fine = ce::audit::check_checkpoints(store, "acme", *acme_cps, {key->public_pem});
   REQUIRE(fine);
   CHECK(fine->empty());
   // Passed off as another namespace's, it does not check.
-  auto passed_off = ce::audit::check_checkpoints(store, "globex", *acme_cps, key->public_pem);
+  auto passed_off = ce::audit::check_checkpoints(store, "globex", *acme_cps, {key->public_pem});
   REQUIRE(passed_off);
   REQUIRE(passed_off->size() == 1);
   CHECK(passed_off->front().reason.find("namespace") != std::string::npos);
@@ -239,6 +239,10 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
     ce::RandomIds ids;
     ce::auth::Principals principals(*fx.store_, fx.clock, ids);
     REQUIRE(principals.add("acme", "alice", {"finance"}));
+    // Keys and the namespace log: one rotation in each namespace.
+    for (const char* ns : {"acme", "globex"})
+      REQUIRE(fx.store_->keys.rotate(ns, ce::store::kWebhookKey, "erp", "whsec-1", "", 1, 1, 1,
+                                     "test"));
   }
   // A raw session of the application role (an ordinary role that owns the tables).
   auto url = ce::store::parse_database_url(db.url());
@@ -251,11 +255,24 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
     s << "SELECT COUNT(*) FROM " + table + (where.empty() ? "" : " WHERE " + where), soci::into(n);
     return n;
   };
-  const std::vector<std::string> tables = {
-      "definitions",        "instances",        "history",   "tasks",          "timers",
-      "principals",         "principal_tokens", "approvals", "approval_roles", "approval_tokens",
-      "approval_decisions", "delegations",      "outbox",    "documents",      "document_versions",
-      "checkpoints"};
+  const std::vector<std::string> tables = {"definitions",
+                                           "instances",
+                                           "history",
+                                           "tasks",
+                                           "timers",
+                                           "principals",
+                                           "principal_tokens",
+                                           "approvals",
+                                           "approval_roles",
+                                           "approval_tokens",
+                                           "approval_decisions",
+                                           "delegations",
+                                           "outbox",
+                                           "documents",
+                                           "document_versions",
+                                           "checkpoints",
+                                           "signing_keys",
+                                           "namespace_events"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";
@@ -272,6 +289,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
   CHECK(count("history") >= 1);
   CHECK(count("documents") == 1);
   CHECK(count("principals") == 1);
+  CHECK(count("signing_keys") == 1);
+  CHECK(count("namespace_events") == 1);
   for (const auto& t : tables) {
     INFO(t);
     CHECK(count(t, "namespace = 'globex'") == 0);
@@ -289,4 +308,5 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
   s << "SET covenant.namespace = '*'";
   CHECK(count("instances") == 2);
   CHECK(count("definitions") == 2);
+  CHECK(count("namespace_events") == 2);
 }

@@ -10,14 +10,16 @@ import sys
 
 
 def main(secret, header, body_path, now):
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    if "t" not in parts or "v1" not in parts:
+    pairs = [p.split("=", 1) for p in header.split(",") if "=" in p]
+    t = [v for k, v in pairs if k == "t"]
+    signatures = [v for k, v in pairs if k == "v1"]  # several while a secret is rotated
+    if len(t) != 1 or not signatures:
         return 1
-    if abs(int(now) - int(parts["t"])) > 300:
+    if abs(int(now) - int(t[0])) > 300:
         return 1
     body = open(body_path, "rb").read()
-    expected = hmac.new(secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
-    return 0 if hmac.compare_digest(expected, parts["v1"]) else 1
+    expected = hmac.new(secret.encode(), t[0].encode() + b"." + body, hashlib.sha256).hexdigest()
+    return 0 if any(hmac.compare_digest(expected, s) for s in signatures) else 1
 
 
 if __name__ == "__main__":
