@@ -199,6 +199,45 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
   return {};
 }
 
+// rate_limits: { per_second, burst, namespaces: { NS: { per_second, burst } } }
+engine::Result<void> read_rate_limits(const std::string& file, const YAML::Node& node,
+                                      ServeConfig& c) {
+  auto one = [&](const YAML::Node& n, const std::string& where,
+                 http::RateLimit& out) -> engine::Result<void> {
+    if (auto k = known(file, n, {"per_second", "burst", "namespaces"}, where); !k) return k;
+    if (n["per_second"]) {
+      out.per_second = n["per_second"].as<double>();
+      if (!(out.per_second > 0) || out.per_second > 1e6)
+        return tl::unexpected(bad(file, n["per_second"], where + ".per_second is more than 0"));
+      out.burst = std::max(1.0, out.per_second);
+    }
+    if (n["burst"]) {
+      out.burst = n["burst"].as<double>();
+      if (!(out.burst >= 1) || out.burst > 1e6 || !n["per_second"])
+        return tl::unexpected(
+            bad(file, n["burst"], where + ".burst is 1 or more, with a per_second"));
+    }
+    return {};
+  };
+  if (!node.IsMap()) return tl::unexpected(bad(file, node, "rate_limits is a map"));
+  if (auto r = one(node, "rate_limits", c.rate_limits.fallback); !r) return r;
+  if (auto ns = node["namespaces"]) {
+    if (!ns.IsMap()) return tl::unexpected(bad(file, ns, "rate_limits.namespaces is a map"));
+    for (const auto& kv : ns) {
+      std::string name = kv.first.as<std::string>();
+      if (!engine::store::valid_namespace(name))
+        return tl::unexpected(
+            bad(file, kv.first, "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + name + "'"));
+      if (kv.second["namespaces"])
+        return tl::unexpected(bad(file, kv.second, "a namespace's limit has no namespaces"));
+      if (!kv.second["per_second"])
+        return tl::unexpected(bad(file, kv.second, "a namespace's limit needs per_second"));
+      if (auto r = one(kv.second, "rate_limits." + name, c.rate_limits.by_ns[name]); !r) return r;
+    }
+  }
+  return {};
+}
+
 engine::Result<std::string> read_secret(const std::string& file, const YAML::Node& hook,
                                         const std::string& name) {
   if (hook["secret_env"]) {
@@ -245,7 +284,7 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
   try {
     if (auto k = known(file, root,
                        {"database", "server", "workers", "lease", "approvals", "webhooks",
-                        "adapters", "documents", "extraction", "identity"},
+                        "rate_limits", "adapters", "documents", "extraction", "identity"},
                        "the config");
         !k)
       return k;
@@ -326,6 +365,8 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
         c.token_ttl = std::chrono::seconds(*d.seconds);
       }
     }
+    if (auto limits = root["rate_limits"])
+      if (auto r = read_rate_limits(file, limits, c); !r) return r;
     if (auto adapters = root["adapters"])
       if (auto r = read_adapters(file, adapters, c); !r) return r;
     if (auto identity = root["identity"])

@@ -4,6 +4,7 @@
 // files named in the config, never from covenant.yaml itself, and are never logged.
 #pragma once
 
+#include "app/http/rate_limit.hpp"
 #include "engine/auth/oidc.hpp"
 #include "engine/error.hpp"
 #include "engine/log.hpp"
@@ -74,6 +75,7 @@ struct ServeConfig {
   std::string documents_root;
   ExtractionConfig extraction;
   std::vector<OidcConfig> oidc;  // identity.oidc
+  http::RateLimits rate_limits;  // rate_limits: per namespace (none by default)
 };
 
 // Reads `path` (or $COVENANT_CONFIG, or ./covenant.yaml when it exists; none is fine), then

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   covenant::app::add_migrate_command(app, exit_code);
   covenant::app::add_bulk_command(app, exit_code);
   covenant::app::add_principals_command(app, exit_code);
+  covenant::app::add_namespaces_command(app, exit_code);
   covenant::app::add_serve_command(app, exit_code);
   covenant::app::add_sandbox_command(app, exit_code);
   covenant::app::add_extract_command(app, exit_code);

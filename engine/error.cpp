@@ -18,6 +18,8 @@ const char* to_string(ErrorCode c) {
       return "Unavailable";
     case ErrorCode::Internal:
       return "Internal";
+    case ErrorCode::ResourceExhausted:
+      return "ResourceExhausted";
     case ErrorCode::Unauthenticated:
       return "Unauthenticated";
     case ErrorCode::Corrupted:

@@ -20,6 +20,7 @@ enum class ErrorCode {
   Unauthenticated,     // the caller's credential does not (or no longer) authenticate
   Corrupted,           // the stored data is damaged or not Covenant's: not retryable; an
                        // operator restores or repairs it
+  ResourceExhausted,   // a namespace's quota is used up (running instances, stored documents)
 };
 
 const char* to_string(ErrorCode c);

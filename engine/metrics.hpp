@@ -9,6 +9,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
 
 namespace covenant::engine {
 
@@ -53,6 +56,25 @@ class Metrics {
   static constexpr std::array<double, 9> kWaitBuckets = {60,    300,   900,    3600,   14400,
                                                          43200, 86400, 259200, 2592000};
 
+  // The work of one namespace in a committed unit (runtime::Runtime::transact): its
+  // transitions, activity calls by system (the activity's prefix), approval decisions.
+  struct NamespaceWork {
+    std::uint64_t transitions = 0, approval_decisions = 0;
+    std::map<std::string, std::uint64_t> activity_calls;
+  };
+  void namespace_work(const std::string& ns, const NamespaceWork& w) {
+    std::lock_guard lock(by_ns_mu_);
+    auto& t = by_ns_[ns];
+    t.transitions += w.transitions;
+    t.approval_decisions += w.approval_decisions;
+    for (const auto& [system, n] : w.activity_calls) t.activity_calls[system] += n;
+  }
+  // Totals by namespace since the process started (Prometheus counters).
+  std::map<std::string, NamespaceWork> by_namespace() const {
+    std::lock_guard lock(by_ns_mu_);
+    return by_ns_;
+  }
+
   void event(history::EventType t) { events_[static_cast<int>(t) % kEventTypes]++; }
   void transition(bool ok) { (ok ? transitions_ : transition_errors_)++; }
   void webhook(bool delivered) { (delivered ? webhooks_ok_ : webhooks_failed_)++; }
@@ -84,6 +106,8 @@ class Metrics {
   std::atomic<std::uint64_t> transitions_{0}, transition_errors_{0};
   std::atomic<std::uint64_t> webhooks_ok_{0}, webhooks_failed_{0}, late_outcomes_{0};
   std::atomic<std::int64_t> stranded_{0};
+  mutable std::mutex by_ns_mu_;
+  std::map<std::string, NamespaceWork> by_ns_;
 };
 
 }  // namespace covenant::engine

@@ -15,6 +15,7 @@ void add_instance_commands(CLI::App& app,
                            int& exit_code);  // start, status, history, cancel, signal
 void add_worker_command(CLI::App& app, int& exit_code);
 void add_principals_command(CLI::App& app, int& exit_code);
+void add_namespaces_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 void add_sandbox_command(CLI::App& app, int& exit_code);
 void add_extract_command(CLI::App& app, int& exit_code);

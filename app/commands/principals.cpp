@@ -1,5 +1,5 @@
-// covenant principals add NAME --roles a,b [--expires 90d] | rotate NAME [--overlap 24h]
-//   [--expires 90d] | list | revoke NAME   [--db URL] [--format json]
+// covenant principals add NAME --roles a,b [--expires 90d] [--service --scopes instances:write]
+//   | rotate NAME [--overlap 24h] [--expires 90d] | list | revoke NAME   [--db URL] [--format json]
 // `add` and `rotate` print the new bearer token once; Covenant keeps only its hash.
 #include "engine/auth/principals.hpp"
 
@@ -21,6 +21,8 @@ struct Options {
   std::string name;
   std::vector<std::string> roles;
   std::string expires, overlap;  // durations ("90d"); "" none
+  bool service = false;          // a service identity, reaching only `scopes`
+  std::vector<std::string> scopes;
 };
 
 int with_principals(const Options& o, const std::function<int(engine::auth::Principals&)>& fn) {
@@ -45,7 +47,12 @@ int add(const Options& o) {
   auto expires = duration_flag("principals", "--expires", o.expires);
   if (!expires) return 2;
   return with_principals(o, [&](engine::auth::Principals& p) {
-    auto token = p.add(o.common.ns, o.name, o.roles, *expires);
+    if (!o.service && !o.scopes.empty()) {
+      complain("principals") << "--scopes are a service identity's: add --service";
+      return 2;
+    }
+    auto token = o.service ? p.add_service(o.common.ns, o.name, o.roles, o.scopes, *expires)
+                           : p.add(o.common.ns, o.name, o.roles, *expires);
     if (!token) return report(token.error());
     print_token(o, *token, *expires);
     return 0;
@@ -75,12 +82,18 @@ int list(const Options& o) {
       std::string expiry =
           x.next_expiry_us ? engine::format_rfc3339(engine::from_micros(x.next_expiry_us)) : "";
       out.push_back({{"name", x.name},
+                     {"kind", x.kind},
+                     {"scopes", x.scopes},
                      {"roles", x.roles},
                      {"revoked", x.revoked_us != 0},
                      {"tokens", x.tokens},
                      {"next_expiry", expiry.empty() ? nlohmann::json() : nlohmann::json(expiry)}});
       if (o.common.format != "json")
-        std::cout << x.name << "  " << roles << (x.revoked_us ? "  (revoked)" : "")
+        std::cout << x.name << "  " << roles
+                  << (x.kind == engine::auth::Principal::kService
+                          ? "  (service: " + nlohmann::json(x.scopes).dump() + ")"
+                          : "")
+                  << (x.revoked_us ? "  (revoked)" : "")
                   << (!x.revoked_us && x.tokens == 0 ? "  (no working token)" : "")
                   << (expiry.empty() ? "" : "  (a token stops at " + expiry + ")") << '\n';
     }
@@ -112,6 +125,12 @@ void add_principals_command(CLI::App& app, int& exit_code) {
       ->required()
       ->delimiter(',');
   c->add_option("--expires", a->expires, "The token stops working after this long (e.g. 90d)");
+  c->add_flag("--service", a->service,
+              "A service identity (a machine): its tokens reach only --scopes, and it never "
+              "decides an approval");
+  c->add_option("--scopes", a->scopes,
+                "What a service's tokens reach, e.g. instances:write,documents:read")
+      ->delimiter(',');
   c->callback([a, &exit_code] { exit_code = add(*a); });
   auto t = std::make_shared<Options>();
   c = cmd->add_subcommand("rotate",

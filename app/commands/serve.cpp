@@ -59,6 +59,7 @@ int run(const Options& o) {
   // The public URL is only known once the port is (port 0 picks a free one).
   http::Api api((*eng)->services(""));
   http::add_all_routes(api);
+  api.limit_rates(cfg->rate_limits);
   http::Server server(api);
   int port = server.bind(cfg->host, cfg->port);
   if (port < 0) {

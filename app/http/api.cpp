@@ -56,6 +56,7 @@ void Api::route(const std::string& method, const std::string& pattern,
     throw std::logic_error("route " + method + " " + pattern + " names no role");
   routes_.push_back(
       {method, pattern, compile_pattern(pattern), std::move(roles), access, std::move(handler)});
+  routes_.back().scope = engine::auth::route_scope(method, pattern);
 }
 
 // What is malformed in a request: a method that is not a word of letters, or text that is
@@ -186,7 +187,7 @@ void Api::dispatch(const Route& r, Call& c) {
     }
     c.principal = who->principal;
     c.callback = *who;
-    if (!in_namespace(c)) return;
+    if (!in_namespace(c) || !within_rate(c)) return;
     return r.handler(c);
   }
   auto who = s_.principals.authenticate(token);
@@ -203,9 +204,30 @@ void Api::dispatch(const Route& r, Call& c) {
     for (const auto& role : r.roles) roles += (roles.empty() ? "" : ", ") + role;
     return problem(c, "PermissionDenied", "this route needs one of the roles: " + roles);
   }
+  if (!who->may(r.scope)) {
+    std::string scopes;
+    for (const auto& sc : who->scopes) scopes += (scopes.empty() ? "" : ", ") + sc;
+    return problem(c, "PermissionDenied",
+                   "this service identity's tokens reach " + scopes + ", not " + r.scope);
+  }
   c.principal = *who;
-  if (!in_namespace(c)) return;
+  if (!in_namespace(c) || !within_rate(c)) return;
   r.handler(c);
+}
+
+void Api::limit_rates(const RateLimits& limits) {
+  limiter_ = limits.any() ? std::make_unique<RateLimiter>(limits) : nullptr;
+}
+
+bool Api::within_rate(Call& c) {
+  if (!limiter_) return true;
+  auto wait = limiter_->take(c.ns, engine::to_micros(s_.clock.now()));
+  if (!wait) return true;
+  c.res.headers.emplace_back("Retry-After", std::to_string(*wait));
+  problem(c, "TooManyRequests",
+          "namespace '" + c.ns + "' is over its rate limit: send it again in " +
+              std::to_string(*wait) + " s");
+  return false;
 }
 
 bool Api::in_namespace(Call& c) {

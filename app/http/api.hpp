@@ -8,6 +8,7 @@
 // thread-safe.
 #pragma once
 
+#include "app/http/rate_limit.hpp"
 #include "engine/approvals/desk.hpp"
 #include "engine/auth/principals.hpp"
 #include "engine/metrics.hpp"
@@ -99,6 +100,8 @@ class Api {
     std::vector<std::string> roles;  // any of them (admin always); empty only when Public
     Access access = Access::Bearer;
     std::function<void(Call&)> handler;
+    // What a service identity's token needs to reach it (engine::auth::route_scope).
+    std::string scope{};
   };
   // Registers a route. Parameters in braces match [A-Za-z0-9_.:-]+ (a trailing {path+}
   // matches the rest of the path).
@@ -107,6 +110,9 @@ class Api {
              std::function<void(Call&)> handler, Access access = Access::Bearer);
   const std::vector<Route>& routes() const { return routes_; }
   Services& services() { return s_; }
+  // Limits each namespace's authenticated requests from now on (rate_limit.hpp); before
+  // serving.
+  void limit_rates(const RateLimits& limits);
 
  private:
   void route_and_dispatch(Call& c);
@@ -114,7 +120,11 @@ class Api {
   // Whether the authenticated principal acts in the request's namespace (a 403 problem
   // written when not).
   bool in_namespace(Call& c);
+  // Whether the request's namespace has a token left (a 429 problem with Retry-After written
+  // when not).
+  bool within_rate(Call& c);
   Services s_;
+  std::unique_ptr<RateLimiter> limiter_;
   std::vector<Route> routes_;
 };
 

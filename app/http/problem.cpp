@@ -26,6 +26,9 @@ const std::vector<ProblemType>& problem_types() {
       {"PermissionDenied", 403, "permission-denied", "Not allowed",
        "The principal is authenticated but may not do this (its roles, separation of duties, "
        "or a delegation not in force)."},
+      {"ResourceExhausted", 403, "quota-exceeded", "Quota exceeded",
+       "The namespace has used its quota (running instances, or bytes of stored documents): "
+       "finish or cancel instances, or ask an operator for more. Retrying will not help."},
       {"NotFound", 404, "not-found", "Not found", "There is no such resource (or route)."},
       {"MethodNotAllowed", 405, "method-not-allowed", "Method not allowed",
        "The resource exists but does not take this method."},

@@ -3,6 +3,7 @@
 // the tests; docs/operations.md#metrics lists every family).
 #include "app/http/api.hpp"
 #include "app/http/problem.hpp"
+#include "engine/audit/usage.hpp"
 #include "engine/time_format.hpp"
 
 #include <dirent.h>
@@ -160,6 +161,58 @@ std::string render(const engine::store::Stats& st, const engine::Metrics& m, std
   return o.str();
 }
 
+// A Prometheus label value, escaped (\\, \", newline).
+std::string label(const std::string& v) {
+  std::string out;
+  for (char ch : v) {
+    if (ch == '\\' || ch == '"') out += '\\';
+    if (ch == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+// Each namespace's work since the process started (counters) and what it holds now (gauges):
+// the metering a billing system reads exactly from GET /v1/usage, here to watch.
+std::string namespace_metrics(const std::map<std::string, engine::store::Holdings>& held,
+                              const std::map<std::string, engine::Metrics::NamespaceWork>& work) {
+  std::ostringstream o;
+  family(o, "covenant_namespace_transitions_total", "counter",
+         "Transitions committed by this process, by namespace.");
+  for (const auto& [ns, w] : work)
+    o << "covenant_namespace_transitions_total{namespace=\"" << label(ns) << "\"} " << w.transitions
+      << '\n';
+  family(o, "covenant_namespace_activity_calls_total", "counter",
+         "Activity attempts recorded by this process, by namespace and system (the activity's "
+         "prefix).");
+  for (const auto& [ns, w] : work)
+    for (const auto& [system, n] : w.activity_calls)
+      o << "covenant_namespace_activity_calls_total{namespace=\"" << label(ns) << "\",system=\""
+        << label(system) << "\"} " << n << '\n';
+  family(o, "covenant_namespace_approval_decisions_total", "counter",
+         "Approval decisions recorded by this process, by namespace.");
+  for (const auto& [ns, w] : work)
+    o << "covenant_namespace_approval_decisions_total{namespace=\"" << label(ns) << "\"} "
+      << w.approval_decisions << '\n';
+  family(o, "covenant_namespace_running_instances", "gauge",
+         "Instances running or compensating now, by namespace.");
+  for (const auto& [ns, h] : held)
+    o << "covenant_namespace_running_instances{namespace=\"" << label(ns) << "\"} "
+      << h.running_instances << '\n';
+  family(o, "covenant_namespace_documents", "gauge", "Documents stored, by namespace.");
+  for (const auto& [ns, h] : held)
+    o << "covenant_namespace_documents{namespace=\"" << label(ns) << "\"} " << h.documents << '\n';
+  family(o, "covenant_namespace_document_bytes", "gauge",
+         "Bytes of documents stored, by namespace.");
+  for (const auto& [ns, h] : held)
+    o << "covenant_namespace_document_bytes{namespace=\"" << label(ns) << "\"} " << h.document_bytes
+      << '\n';
+  return o.str();
+}
+
 }  // namespace
 
 void add_admin_routes(Api& api) {
@@ -187,12 +240,44 @@ void add_admin_routes(Api& api) {
                {"description", t->description}});
       },
       Access::Public);
+  // What the namespace did in a month, exact, for the billing system that charges for it.
+  api.route("GET", "/v1/usage", {"admin", "auditor", "service"}, [&s](Call& c) {
+    std::string month = engine::format_rfc3339(s.clock.now()).substr(0, 7);
+    if (auto it = c.req.query.find("month"); it != c.req.query.end()) month = it->second;
+    auto u = engine::audit::monthly_usage(s.store, c.ns, month);
+    if (!u) return problem(c, u.error());
+    reply(c, 200, engine::audit::usage_json(*u));
+  });
+  // The deployment's operators (the default namespace's): each namespace's health in counts —
+  // running instances, documents and their bytes, quota — and nothing of what they hold.
+  api.route("GET", "/v1/namespaces", {"operator"}, [&s](Call& c) {
+    if (c.ns != engine::store::kDefaultNamespace)  // not a namespace's own route
+      return problem(c, "NotFound", "no route for GET " + c.req.path);
+    auto all = s.store.namespaces.all_holdings();
+    if (!all) return problem(c, all.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& [ns, h] : *all) {
+      auto q = s.store.namespaces.quota(ns);
+      if (!q) return problem(c, q.error());
+      items.push_back(
+          {{"namespace", ns},
+           {"running_instances", h.running_instances},
+           {"documents", h.documents},
+           {"document_bytes", h.document_bytes},
+           {"quota",
+            {{"running_instances", q->running_instances}, {"document_bytes", q->document_bytes}}}});
+    }
+    reply(c, 200, {{"items", items}});
+  });
   api.route("GET", "/metrics", {"service", "auditor"}, [&s](Call& c) {
     auto st = s.store.stats();
     if (!st) return problem(c, st.error());
     c.res.status = 200;
     c.res.content_type = "text/plain; version=0.0.4";
     c.res.body = render(*st, s.metrics, engine::to_micros(s.clock.now()), s.store.dialect().name());
+    auto held = s.store.namespaces.all_holdings();
+    if (!held) return problem(c, held.error());
+    c.res.body += namespace_metrics(*held, s.metrics.by_namespace());
   });
 }
 

@@ -90,6 +90,10 @@ void add_approval_routes(Api& api) {
                                      : c.principal.issuer.empty() ? "token"
                                                                   : "oidc"}};
         if (!c.principal.issuer.empty()) me["issuer"] = c.principal.issuer;
+        if (c.principal.is_service()) {
+          me["kind"] = c.principal.kind;
+          me["scopes"] = c.principal.scopes;
+        }
         if (c.callback) {
           me["approval_id"] = c.callback->approval_id;
           me["on_behalf_of"] = c.callback->on_behalf_of.empty()

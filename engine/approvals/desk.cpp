@@ -42,6 +42,11 @@ Result<std::string> ApprovalDesk::issue_token(const std::string& ns, const std::
   return token;
 }
 
+namespace {
+constexpr const char* kServicesDoNotDecide =
+    "a service identity does not decide approvals: a person does";
+}  // namespace
+
 Result<Approver> ApprovalDesk::authenticate_token(const std::string& token) {
   auto denied = [](const std::string& why) { return fail(ErrorCode::PermissionDenied, why); };
   if (token.rfind(kCallbackTokenPrefix, 0) != 0 || token.size() != 4 + 64)
@@ -57,6 +62,7 @@ Result<Approver> ApprovalDesk::authenticate_token(const std::string& token) {
   auto p = store_.principals.get(store::Scope::of((*t)->ns), (*t)->principal);
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us) return denied("the principal of this callback token is revoked");
+  if ((*p)->kind == auth::Principal::kService) return denied(kServicesDoNotDecide);
   return Approver{{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, "", (*p)->ns},
                   hash,
                   (*t)->approval_id,
@@ -122,6 +128,7 @@ Result<json> repeated(const store::DecisionRow& d, const json& request) {
 Result<json> ApprovalDesk::decide(const Approver& who, const DecisionRequest& req) {
   if (!store::valid_namespace(who.principal.ns))
     return fail(ErrorCode::PermissionDenied, "the approver names no namespace");
+  if (who.principal.is_service()) return fail(ErrorCode::PermissionDenied, kServicesDoNotDecide);
   if (req.decision_id.size() > 128)
     return fail(ErrorCode::InvalidArgument, "'decision_id' is longer than 128 characters",
                 "decision_id");
@@ -229,6 +236,7 @@ Result<std::vector<store::ApprovalRow>> ApprovalDesk::inbox(const auth::Principa
                                                             int limit) {
   if (!store::valid_namespace(who.ns))
     return fail(ErrorCode::PermissionDenied, "the approver names no namespace");
+  if (who.is_service()) return std::vector<store::ApprovalRow>{};  // it decides none
   auto scope = store::Scope::of(who.ns);
   std::vector<std::string> roles = who.roles;
   auto active = store_.approvals.active_delegations(scope, who.name, to_micros(clock_.now()));
@@ -292,7 +300,7 @@ Result<std::vector<Recipient>> ApprovalDesk::recipients(const store::ApprovalRow
   std::set<std::string> eligible, active;
   std::vector<Recipient> out;
   for (const auto& p : *all) {
-    if (p.revoked_us) continue;
+    if (p.revoked_us || p.kind == auth::Principal::kService) continue;  // people decide
     active.insert(p.name);
     if (!holds_any(p.roles, wanted) || excluded.count(p.name)) continue;
     eligible.insert(p.name);
@@ -327,6 +335,12 @@ Result<std::int64_t> ApprovalDesk::delegate(const std::string& ns, const Delegat
     if (!p) return tl::unexpected(p.error());
     if (!*p || (*p)->revoked_us)
       return fail(ErrorCode::InvalidArgument, "no active principal named '" + *name + "'", *name);
+    if ((*p)->kind == auth::Principal::kService)
+      return fail(ErrorCode::InvalidArgument,
+                  "'" + *name +
+                      "' is a service identity: it neither gives nor holds authority to "
+                      "decide approvals",
+                  *name);
   }
   store::DelegationRow row;
   row.delegator = d.delegator;

@@ -4,7 +4,9 @@
 #include "workflows/sha256.hpp"
 
 #include <algorithm>
+#include <array>
 #include <regex>
+#include <string_view>
 
 namespace covenant::engine::auth {
 namespace {
@@ -20,9 +22,47 @@ bool Principal::has_role(const std::string& r) const {
   return std::find(roles.begin(), roles.end(), r) != roles.end();
 }
 
+bool Principal::may(const std::string& scope) const {
+  if (!is_service() || scope.empty()) return true;
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+namespace {
+constexpr std::array<std::string_view, 11> kResources = {
+    "definitions", "instances",  "documents", "approvals", "delegations", "reviews",
+    "audit",       "migrations", "metrics",   "usage",     "namespaces"};
+}  // namespace
+
+bool valid_scope(const std::string& scope) {
+  auto colon = scope.find(':');
+  if (colon == std::string::npos) return false;
+  std::string_view resource(scope.data(), colon), access(scope.data() + colon + 1);
+  return (access == "read" || access == "write") &&
+         std::find(kResources.begin(), kResources.end(), resource) != kResources.end();
+}
+
+std::string route_scope(const std::string& method, const std::string& pattern) {
+  std::string_view path = pattern;
+  if (path.rfind("/v1/", 0) == 0)
+    path.remove_prefix(4);
+  else if (!path.empty() && path.front() == '/')
+    path.remove_prefix(1);
+  std::string resource(path.substr(0, path.find('/')));
+  if (std::find(kResources.begin(), kResources.end(), resource) == kResources.end()) return "";
+  return resource + (method == "GET" || method == "HEAD" ? ":read" : ":write");
+}
+
 Result<std::string> Principals::add(const std::string& ns, const std::string& name,
                                     const std::vector<std::string>& roles,
                                     std::chrono::seconds expires_in) {
+  return add_principal(ns, name, roles, expires_in, Principal::kPerson, {});
+}
+
+Result<std::string> Principals::add_principal(const std::string& ns, const std::string& name,
+                                              const std::vector<std::string>& roles,
+                                              std::chrono::seconds expires_in,
+                                              const std::string& kind,
+                                              const std::vector<std::string>& scopes) {
   if (auto bad = store::check_namespace(ns); !bad) return tl::unexpected(bad.error());
   if (expires_in.count() < 0)
     return fail(ErrorCode::InvalidArgument, "a token's lifetime cannot be negative", name);
@@ -37,9 +77,31 @@ Result<std::string> Principals::add(const std::string& ns, const std::string& na
   std::string token = std::string(kTokenPrefix) + ids_.token();
   std::int64_t now = to_micros(clock_.now());
   auto r = store_.principals.add(ns, name, roles, workflows::sha256_hex(token), now,
-                                 expires_in.count() ? now + expires_in.count() * 1'000'000 : 0);
+                                 expires_in.count() ? now + expires_in.count() * 1'000'000 : 0,
+                                 kind, scopes);
   if (!r) return tl::unexpected(r.error());
   return token;
+}
+
+Result<std::string> Principals::add_service(const std::string& ns, const std::string& name,
+                                            const std::vector<std::string>& roles,
+                                            const std::vector<std::string>& scopes,
+                                            std::chrono::seconds expires_in) {
+  if (scopes.empty())
+    return fail(ErrorCode::InvalidArgument,
+                "a service identity needs at least one scope (e.g. instances:write)", name);
+  for (const auto& sc : scopes)
+    if (!valid_scope(sc))
+      return fail(ErrorCode::InvalidArgument,
+                  "not a scope: '" + sc +
+                      "' (a resource — definitions, instances, documents, approvals, "
+                      "delegations, reviews, audit, migrations, metrics, usage — then :read or "
+                      ":write)",
+                  name);
+  if (std::find(roles.begin(), roles.end(), "admin") != roles.end())
+    return fail(ErrorCode::InvalidArgument,
+                "a service identity is not an admin: give it the roles its calls need", name);
+  return add_principal(ns, name, roles, expires_in, Principal::kService, scopes);
 }
 
 Result<std::string> Principals::rotate(const store::Scope& scope, const std::string& name,
@@ -93,7 +155,10 @@ Result<Principal> Principals::authenticate(const std::string& token) {
   auto p = store_.principals.by_token_hash(workflows::sha256_hex(token), to_micros(clock_.now()));
   if (!p) return tl::unexpected(p.error());
   if (!*p || (*p)->revoked_us != 0) return denied();
-  return Principal{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, "", (*p)->ns};
+  Principal who{(*p)->name, (*p)->roles, (*p)->created_us, (*p)->revoked_us, "", (*p)->ns};
+  who.kind = (*p)->kind;
+  who.scopes = (*p)->scopes;
+  return who;
 }
 
 Result<void> Principals::revoke(const store::Scope& scope, const std::string& name) {

@@ -32,8 +32,27 @@ struct Principal {
   // The namespace it acts in: a Covenant principal's own; an identity provider's principals
   // are the namespace its configuration or token names.
   std::string ns = store::kDefaultNamespace;
+  // kPerson, or kService: a machine (a CRM, a CLM, a scheduler) whose tokens reach only the
+  // routes its `scopes` name and which never decides an approval or holds delegated authority.
+  std::string kind = "person";
+  std::vector<std::string> scopes{};
   bool has_role(const std::string& r) const;
+  bool is_service() const { return kind == kService; }
+  // Whether its tokens reach a route of `scope` ("instances:write"): a person's reach every
+  // route its roles allow; a service's only those of its scopes. An empty scope (GET /v1/me)
+  // is everyone's.
+  bool may(const std::string& scope) const;
+  static constexpr const char* kPerson = "person";
+  static constexpr const char* kService = "service";
 };
+
+// A scope: a resource of the API — definitions, instances, documents, approvals, delegations,
+// reviews, audit, migrations, metrics, usage, namespaces — then ":read" (GET) or ":write"
+// (every other method).
+bool valid_scope(const std::string& scope);
+// The scope of a route: its resource (the first segment after /v1/, or the path's first) and
+// whether it only reads. "" for /v1/me and what is public.
+std::string route_scope(const std::string& method, const std::string& pattern);
 
 class Principals {
  public:
@@ -46,6 +65,13 @@ class Principals {
   Result<std::string> add(const std::string& ns, const std::string& name,
                           const std::vector<std::string>& roles,
                           std::chrono::seconds expires_in = std::chrono::seconds(0));
+  // A service identity: the same, with the scopes its tokens reach (at least one, each
+  // valid_scope). A service is not an admin. Errors: InvalidArgument (as add; no scope, a bad
+  // scope, the admin role).
+  Result<std::string> add_service(const std::string& ns, const std::string& name,
+                                  const std::vector<std::string>& roles,
+                                  const std::vector<std::string>& scopes,
+                                  std::chrono::seconds expires_in = std::chrono::seconds(0));
   // A new token for `name` (returned once); the tokens it had work for `overlap` more (0: they
   // stop now), while callers change over. Errors: NotFound, FailedPrecondition (revoked),
   // InvalidArgument (a lifetime not longer than the overlap).
@@ -66,6 +92,10 @@ class Principals {
   Result<std::vector<store::PrincipalRow>> list(const store::Scope& scope);
 
  private:
+  Result<std::string> add_principal(const std::string& ns, const std::string& name,
+                                    const std::vector<std::string>& roles,
+                                    std::chrono::seconds expires_in, const std::string& kind,
+                                    const std::vector<std::string>& scopes);
   Result<Principal> authenticate_jwt(const std::string& token);
   store::Store& store_;
   const Clock& clock_;

@@ -189,6 +189,7 @@ Result<Runtime::Committed> Runtime::transact(Unit& u) {
         metrics_->transition_duration.observe_us(monotonic_us() - began);
         for (int i = 0; i < r->transitions; ++i) metrics_->transition(true);
         for (auto type : r->events) metrics_->event(type);
+        for (const auto& [ns, work] : r->by_ns) metrics_->namespace_work(ns, work);
       }
       woke(r->wake);
       return r;
@@ -359,7 +360,21 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     for (const auto& task : d->tasks) scheduled.emplace_back(inst->id, task);
     if (!d->tasks.empty()) ns_of[inst->id] = inst->ns;
     ++out.transitions;
-    for (const auto& e : events) out.events.push_back(e.type);
+    auto& work = out.by_ns[inst->ns];
+    ++work.transitions;
+    for (const auto& e : events) {
+      out.events.push_back(e.type);
+      if (e.type == history::EventType::ApprovalDecided) ++work.approval_decisions;
+      if (e.type == history::EventType::ActivityCompleted ||
+          e.type == history::EventType::ActivityFailed) {
+        const auto* activity = e.payload.is_object() && e.payload.contains("activity") &&
+                                       e.payload["activity"].is_string()
+                                   ? e.payload["activity"].get_ptr<const std::string*>()
+                                   : nullptr;
+        std::string system = activity ? activity->substr(0, activity->find('.')) : "";
+        ++work.activity_calls[system.empty() ? "unknown" : system];
+      }
+    }
     unwritten.erase(inst->id);
     if (starting) started.push_back(std::move(fresh));
   }

@@ -173,6 +173,7 @@ class Runtime {
     bool wake = false;  // work was added that others may take
     int transitions = 0;
     std::vector<history::EventType> events;
+    std::map<std::string, Metrics::NamespaceWork> by_ns;  // for /metrics
   };
   // The one unit-of-work function: lock → decide → seal → stage → flush → commit, retried
   // on lost races (Unavailable, Conflict) up to kAttempts times.

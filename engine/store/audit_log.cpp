@@ -15,7 +15,8 @@ constexpr const char* kHistoryPageColumns =
     "FROM history h JOIN instances i ON i.id = h.instance_id "
     "WHERE (:all = 1 OR h.namespace = :ns) AND (:inst = '' OR h.instance_id = :inst2) AND (:bk = "
     "'' OR i.business_key = :bk2) "
-    "AND (:ty = '' OR h.events LIKE :ty2) AND h.at_us >= :from AND (:to = 0 OR h.at_us < :to2) "
+    "AND (:ty = '' OR h.events LIKE :ty2) AND h.at_us >= :from AND (CAST(:to AS BIGINT) = 0 OR "
+    "h.at_us < :to2) "
     "AND (:cu = '' OR h.instance_id IN (SELECT r.instance_id FROM history r WHERE r.events LIKE "
     "'%\"activity\":\"resolve.customer\"%' AND (r.events LIKE :cu_id ESCAPE '!' OR r.events "
     "LIKE :cu_name ESCAPE '!'))) ";
@@ -23,7 +24,8 @@ constexpr const char* kByTime =
     "AND (h.at_us > :a OR (h.at_us = :a2 AND (h.instance_id > :i OR (h.instance_id = :i2 AND "
     "h.seq > :s)))) ORDER BY h.at_us, h.instance_id, h.seq LIMIT :n";
 constexpr const char* kByInstance =
-    "AND :a >= -1 AND :a2 >= -1 AND (h.instance_id > :i OR (h.instance_id = :i2 AND h.seq > :s)) "
+    "AND CAST(:a AS BIGINT) >= -1 AND CAST(:a2 AS BIGINT) >= -1 AND (h.instance_id > :i OR "
+    "(h.instance_id = :i2 AND h.seq > :s)) "
     "ORDER BY h.instance_id, h.seq LIMIT :n";
 constexpr const char* kHeads =
     "SELECT id, business_key, next_seq, last_hash FROM instances WHERE (:all = 1 OR namespace = "

@@ -45,6 +45,7 @@ Result<DocumentVersionRow> Documents::put(const std::string& ns, const DocumentR
       int pages = doc.pages;
       sql << kInsertDocument, soci::use(ns), soci::use(doc.sha256), soci::use(doc.media_type),
           soci::use(bytes), soci::use(pages), soci::use(b64), soci::use(doc.text), soci::use(now);
+      if (auto q = db_.namespaces.check_documents(**tx, ns); !q) return tl::unexpected(q.error());
       DocumentVersionRow v{contract_id, 0, "", "", 0, false};
       long long created = 0;
       sql << kLatestVersion, soci::use(ns), soci::use(contract_id), soci::into(v.version),

@@ -59,6 +59,16 @@ std::vector<KeyRow> read_keys(Tx& tx, const std::string& ns, const std::string& 
 
 }  // namespace
 
+std::int64_t append_namespace_event(Tx& tx, const std::string& ns, std::int64_t at_us,
+                                    const std::string& actor, const std::string& kind,
+                                    const std::string& detail) {
+  long long seq = 0, at = at_us;
+  tx.sql() << kNextEventSeq, soci::use(ns), soci::into(seq);
+  tx.sql() << kAddEvent, soci::use(ns), soci::use(seq), soci::use(at), soci::use(actor),
+      soci::use(kind), soci::use(detail);
+  return seq;
+}
+
 Result<KeyChange> Keys::rotate(const std::string& ns, const std::string& purpose,
                                const std::string& owner, const std::string& key_id,
                                const std::string& public_key, std::int64_t since_us,
@@ -104,12 +114,8 @@ Result<KeyChange> Keys::rotate(const std::string& ns, const std::string& purpose
         soci::use(public_key), soci::use(since);
     change.current = KeyRow{ns, purpose, owner, key_id, public_key, since, 0, 0};
     change.changed = true;
-    long long seq = 0;
-    (*tx)->sql() << kNextEventSeq, soci::use(ns), soci::into(seq);
-    std::string kind = current ? "key.rotated" : "key.added", text = detail.dump();
-    (*tx)->sql() << kAddEvent, soci::use(ns), soci::use(seq), soci::use(now), soci::use(actor),
-        soci::use(kind), soci::use(text);
-    change.event_seq = seq;
+    change.event_seq = append_namespace_event(**tx, ns, now_us, actor,
+                                              current ? "key.rotated" : "key.added", detail.dump());
     return change;
   });
   if (!r) return r;

@@ -45,6 +45,12 @@ struct KeyChange {
   std::int64_t event_seq = 0;      // the event recording it (0: nothing changed)
 };
 
+// Appends an event to namespace `ns`'s log in `tx` and returns its number. Inside a
+// Store::guard (a driver error throws).
+std::int64_t append_namespace_event(Tx& tx, const std::string& ns, std::int64_t at_us,
+                                    const std::string& actor, const std::string& kind,
+                                    const std::string& detail);
+
 class Keys {
  public:
   explicit Keys(Store& db) : db_(db) {}

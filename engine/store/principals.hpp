@@ -20,6 +20,10 @@ struct PrincipalRow {
   int tokens = 0;
   std::int64_t next_expiry_us = 0;
   std::string ns;  // its namespace (names are unique across all of them)
+  // "person", or "service" (a machine: its tokens reach only the routes `scopes` names, and it
+  // never decides an approval).
+  std::string kind = "person";
+  std::vector<std::string> scopes{};
 };
 
 class Principals {
@@ -28,7 +32,8 @@ class Principals {
   // A principal with its first token (expires_us 0: never).
   Result<void> add(const std::string& ns, const std::string& name,
                    const std::vector<std::string>& roles, const std::string& token_hash,
-                   std::int64_t now_us, std::int64_t expires_us);
+                   std::int64_t now_us, std::int64_t expires_us, const std::string& kind = "person",
+                   const std::vector<std::string>& scopes = {});
   // The active principal whose token this is, if the token works at `now_us` (not expired,
   // not past its rotation overlap).
   Result<std::optional<PrincipalRow>> by_token_hash(const std::string& token_hash,

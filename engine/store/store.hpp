@@ -15,6 +15,7 @@
 //   store.audit        history pages, chain heads, checkpoints        (audit_log.hpp)
 //   store.principals   principals and their token hashes              (principals.hpp)
 //   store.keys         each namespace's signing keys and its own log  (keys.hpp)
+//   store.namespaces   quotas, holdings and usage counts              (namespaces.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -30,6 +31,7 @@
 #include "engine/store/documents.hpp"
 #include "engine/store/instances.hpp"
 #include "engine/store/keys.hpp"
+#include "engine/store/namespaces.hpp"
 #include "engine/store/outbox.hpp"
 #include "engine/store/principals.hpp"
 #include "engine/store/tx.hpp"
@@ -111,6 +113,7 @@ class Store {
   AuditLog audit{*this};
   Principals principals{*this};
   Keys keys{*this};
+  Namespaces namespaces{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

@@ -119,6 +119,7 @@ const std::string& WriteBatch::ns_of(const std::string& instance_id) const {
 
 void WriteBatch::insert_instance(const Instance& i, const std::string& start_key, bool key_unique) {
   ns_of_[i.id] = i.ns;
+  started_ns_.insert(i.ns);
   // start_key "" is stored as NULL (several instances may have none): see Store::flush.
   new_instances_.row()
       .add(i.id)
@@ -245,6 +246,7 @@ void WriteBatch::clear() {
                       &tasks_, &timers_})
     r->clear();
   updates_.clear();
+  started_ns_.clear();
   approvals_.clear();
   outbox_.clear();
   instances_with_work_.clear();
@@ -339,7 +341,11 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
   // Approval rows and webhooks go last, one statement each (a transition writes few of them).
   std::vector<ApprovalRow> approval_rows = std::move(b.approvals_);
   std::vector<OutboxRow> webhooks = std::move(b.outbox_);
+  std::set<std::string> started = std::move(b.started_ns_);
+  b.started_ns_.clear();
   Result<void> r = combinable(dialect_, b) ? flush_combined(tx, b) : flush_tables(tx, b);
+  for (const auto& ns : started)  // a start past the namespace's quota undoes the batch
+    if (r) r = namespaces.check_running(tx, ns);
   for (const auto& a : approval_rows)
     if (r) r = approvals.save(tx, a);
   if (r) r = outbox.enqueue(tx, webhooks);

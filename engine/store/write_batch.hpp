@@ -97,6 +97,8 @@ class WriteBatch {
   std::set<std::string> instances_with_work_, task_keys_;
   // Each instance's namespace, from its insert or update: the rows written for it take it.
   std::map<std::string, std::string> ns_of_;
+  // The namespaces this batch starts instances in: their quotas are checked at the flush.
+  std::set<std::string> started_ns_;
   const std::string& ns_of(const std::string& instance_id) const;
   EagerLease lease_;
   int leasing_ = 0;  // tasks of this batch inserted as leased

@@ -287,6 +287,13 @@ token=$("$covenant" principals add bob --roles finance,revops --db "$db" | head 
 "$covenant" principals list --db "$db" | grep -q "^bob  finance,revops$" || fail "principals list"
 ! "$covenant" principals list --db "$db" --format json | grep -q "$token" || fail "token listed"
 expect_error "a principal named 'bob' exists" "$covenant" principals add bob --roles admin --db "$db"
+# A service identity (docs/principals.md#service-identities): scopes, listed as such.
+"$covenant" principals add crm-bot --service --roles service --scopes instances:write,instances:read --db "$db" | head -n 1 | grep -Eq "^cov_[0-9a-f]{64}$" || fail "principals add --service"
+"$covenant" principals list --db "$db" | grep -q '^crm-bot  service  (service: \["instances:write","instances:read"\])$' || fail "a service listed with its scopes"
+expect_error "not a scope: 'payroll:read'" "$covenant" principals add pay-bot --service --roles service --scopes payroll:read --db "$db"
+expect_error "needs at least one scope" "$covenant" principals add pay-bot --service --roles service --db "$db"
+set +e; "$covenant" principals add pay-bot --roles service --scopes instances:read --db "$db" >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 2 ] || fail "--scopes without --service must be a usage error, got $rc"
 # Token expiry and rotation (docs/principals.md): the new token is printed once, the list says
 # how many work and when the first stops; a bad duration is a usage error.
 "$covenant" principals add expiring-bot --roles service --expires 90d --db "$db" --format json \
@@ -487,6 +494,14 @@ set +e; msg=$("$covenant" audit verify-bundle "$tmp/junk.json" 2>&1); rc=$?; set
 printf '{"day": "2020-01-01"}\n' >"$tmp/bad-checkpoints.jsonl"
 set +e; msg=$("$covenant" audit verify --db "$db" --checkpoints "$tmp/bad-checkpoints.jsonl" --public-key "$tmp/audit.pub" 2>&1); rc=$?; set -e
 [ "$rc" -eq 1 ] && grep -q "bad-checkpoints.jsonl:1: a checkpoint needs 'document'" <<<"$msg" || fail "a bad checkpoint line must be located: $rc $msg"
+# Namespaces (docs/tenancy.md): a quota, the month's usage from the records, every namespace's counts.
+"$covenant" namespaces quota --db "$db" --namespace acme --running-instances 5 | grep -q "^acme: running instances 5, document bytes no limit$" || fail "namespaces quota"
+"$covenant" namespaces usage --db "$db" --format json |
+  python3 -c 'import json,sys; u=json.load(sys.stdin); assert u["namespace"] == "default" and u["instances_started"] >= 2 and u["transitions"] >= u["instances_started"], u' || fail "namespaces usage"
+"$covenant" namespaces list --db "$db" --format json |
+  python3 -c 'import json,sys; n={x["namespace"]: x for x in json.load(sys.stdin)}; assert "default" in n and "C-1" not in json.dumps(n), n' || fail "namespaces list"
+expect_error "a month is YYYY-MM" "$covenant" namespaces usage --db "$db" --month 2027-1
+"$covenant" audit namespace-log --db "$db" --namespace acme --format json | python3 -c 'import json,sys; e=json.load(sys.stdin); assert e[-1]["kind"] == "quota.set", e' || fail "quota.set in the log"
 # A history row holds one transition's events as [type, frame, state, payload, hash] lists;
 # forge the state of event 3 inside the row that holds it (the row keyed by its last event).
 sqlite3 "${db#sqlite:}" "DROP TRIGGER history_refuses_update;"

@@ -65,6 +65,11 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->lease == std::chrono::seconds(30));
   CHECK(c->public_url == "https://covenant.example.com");
   CHECK(c->token_ttl == std::chrono::hours(72));
+  CHECK(c->rate_limits.fallback.per_second == 50);
+  CHECK(c->rate_limits.fallback.burst == 100);
+  REQUIRE(c->rate_limits.by_ns.count("acme"));
+  CHECK(c->rate_limits.by_ns.at("acme").per_second == 10);
+  CHECK(c->rate_limits.by_ns.at("acme").burst == 20);
   REQUIRE(c->webhooks.size() == 5);
   CHECK(c->webhooks[0].secret == "whsec_bot");
   CHECK(c->webhooks[0].wants("approval.reminder"));
@@ -152,6 +157,16 @@ TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused w
             .find(":3:13: no billing adapter named 'chargebee'") != std::string::npos);
   CHECK(refused("adapters:\n  billing:\n    system: stripe\n    base_url: http://x\n")
             .find("adapters.billing needs secret_env or secret_file") != std::string::npos);
+  // Rate limits.
+  CHECK(refused("rate_limits:\n  per_second: 0\n")
+            .find(":2:15: rate_limits.per_second is more "
+                  "than 0") != std::string::npos);
+  CHECK(refused("rate_limits:\n  burst: 5\n").find("with a per_second") != std::string::npos);
+  CHECK(refused("rate_limits:\n  namespaces:\n    Acme: { per_second: 1 }\n")
+            .find(":3:5: a namespace is") != std::string::npos);
+  CHECK(refused("rate_limits:\n  namespaces:\n    acme: { burst: 3 }\n").find("needs per_second") !=
+        std::string::npos);
+  CHECK(refused("rate_limits:\n  per_sec: 3\n").find("unknown key 'per_sec'") != std::string::npos);
   // Webhooks per namespace, and a rotation's overlap.
   const std::string hook = "webhooks:\n  - name: a\n    url: http://x/\n    secret_env: HOME\n";
   CHECK(refused(hook + "    namespace: Acme\n").find(":5:16: a namespace is") != std::string::npos);

@@ -243,6 +243,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
     for (const char* ns : {"acme", "globex"})
       REQUIRE(fx.store_->keys.rotate(ns, ce::store::kWebhookKey, "erp", "whsec-1", "", 1, 1, 1,
                                      "test"));
+    REQUIRE(fx.store_->namespaces.set_quota("acme", {10, 0}, 1, "test"));
+    REQUIRE(fx.store_->namespaces.set_quota("globex", {20, 0}, 1, "test"));
   }
   // A raw session of the application role (an ordinary role that owns the tables).
   auto url = ce::store::parse_database_url(db.url());
@@ -290,7 +292,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
   CHECK(count("documents") == 1);
   CHECK(count("principals") == 1);
   CHECK(count("signing_keys") == 1);
-  CHECK(count("namespace_events") == 1);
+  CHECK(count("namespace_events") == 2);  // its key, its quota
+  CHECK(count("namespace_quotas") == 1);
   for (const auto& t : tables) {
     INFO(t);
     CHECK(count(t, "namespace = 'globex'") == 0);
@@ -308,5 +311,6 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
   s << "SET covenant.namespace = '*'";
   CHECK(count("instances") == 2);
   CHECK(count("definitions") == 2);
-  CHECK(count("namespace_events") == 2);
+  CHECK(count("namespace_events") == 4);
+  CHECK(count("namespace_quotas") == 2);
 }
