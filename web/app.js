@@ -5,12 +5,37 @@
 
 const Covenant = (() => {
   const tokenKey = "covenant.token";
+  // The namespace the current token acts in (learnt from GET /v1/me), and the tokens this tab
+  // signed in with, by namespace: the header's switcher moves between them (docs/web.md).
+  const nsKey = "covenant.namespace", tokensKey = "covenant.tokens";
 
   function token() { return sessionStorage.getItem(tokenKey) || ""; }
-  function setToken(t) { sessionStorage.setItem(tokenKey, t.trim()); }
-  function forget() { sessionStorage.removeItem(tokenKey); }
+  function setToken(t) {
+    sessionStorage.setItem(tokenKey, t.trim());
+    sessionStorage.removeItem(nsKey);
+  }
+  function tokens() {
+    try { return JSON.parse(sessionStorage.getItem(tokensKey) || "{}") || {}; } catch { return {}; }
+  }
+  function namespace() { return sessionStorage.getItem(nsKey) || ""; }
+  function forget() {
+    const ns = namespace(), known = tokens();
+    if (ns && known[ns] === token()) {
+      delete known[ns];
+      sessionStorage.setItem(tokensKey, JSON.stringify(known));
+    }
+    sessionStorage.removeItem(tokenKey);
+    sessionStorage.removeItem(nsKey);
+  }
 
-  async function api(method, path, body) {
+  // A /v1 path in the current namespace: /v1/namespaces/{ns}/… for any but the default one.
+  function scoped(path) {
+    const ns = namespace();
+    if (!ns || ns === "default" || !path.startsWith("/v1/") || path.startsWith("/v1/me")) return path;
+    return "/v1/namespaces/" + encodeURIComponent(ns) + path.slice(3);
+  }
+
+  async function call(method, path, body) {
     const headers = { "Authorization": "Bearer " + token() };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -23,6 +48,59 @@ const Covenant = (() => {
       throw err;
     }
     return data;
+  }
+
+  // The API in the current token's namespace (asked of GET /v1/me once per token).
+  async function api(method, path, body) {
+    if (!namespace() && path !== "/v1/me") await call("GET", "/v1/me").then(remember);
+    const data = await call(method, scoped(path), body);
+    if (path === "/v1/me") remember(data);
+    return data;
+  }
+
+  // Notes which namespace the current token acts in, keeps the token for the switcher (not a
+  // callback token: it reads one approval), and shows the namespace in the page's header.
+  function remember(me) {
+    const ns = (me && me.namespace) || "default";
+    sessionStorage.setItem(nsKey, ns);
+    if (!token().startsWith("cbt_")) {
+      const known = tokens();
+      known[ns] = token();
+      sessionStorage.setItem(tokensKey, JSON.stringify(known));
+    }
+    showNamespace(ns);
+  }
+
+  function switchTo(ns) {
+    const t = tokens()[ns];
+    if (!t) return;
+    sessionStorage.setItem(tokenKey, t);
+    sessionStorage.setItem(nsKey, ns);
+    location.reload();
+  }
+
+  // The header's namespace: its name, and a switcher when this tab signed in to several.
+  function showNamespace(ns) {
+    const header = document.querySelector("header");
+    if (!header) return;
+    const old = document.getElementById("namespace");
+    if (old) old.remove();
+    const known = Object.keys(tokens()).sort();
+    let current;
+    if (known.length > 1) {
+      current = el("select", { id: "namespace-select", "aria-label": "namespace", onchange: (e) => switchTo(e.target.value) },
+        ...known.map((n) => {
+          const o = el("option", { value: n }, n);
+          if (n === ns) o.selected = true;
+          return o;
+        }));
+    } else {
+      current = el("strong", { id: "namespace-name" }, ns);
+    }
+    const another = el("button", { type: "button", id: "namespace-add", class: "link",
+      onclick: () => { sessionStorage.removeItem(tokenKey); sessionStorage.removeItem(nsKey); location.reload(); } },
+      "Sign in to another namespace");
+    header.append(el("div", { id: "namespace", class: "namespace" }, "Namespace ", current, " ", another));
   }
 
   function el(tag, attrs, ...children) {
@@ -135,5 +213,5 @@ const Covenant = (() => {
     }
   }
 
-  return { token, setToken, forget, api, el, render, money, when, date, duration, figure };
+  return { token, setToken, forget, api, namespace, el, render, money, when, date, duration, figure };
 })();

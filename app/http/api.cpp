@@ -50,13 +50,15 @@ std::string Response::header(const std::string& name) const {
 
 Api::Api(Services s) : s_(std::move(s)) {}
 
-void Api::route(const std::string& method, const std::string& pattern,
-                std::vector<std::string> roles, std::function<void(Call&)> handler, Access access) {
+Api::Route& Api::route(const std::string& method, const std::string& pattern,
+                       std::vector<std::string> roles, std::function<void(Call&)> handler,
+                       Access access) {
   if (roles.empty() && access != Access::Public)
     throw std::logic_error("route " + method + " " + pattern + " names no role");
   routes_.push_back(
       {method, pattern, compile_pattern(pattern), std::move(roles), access, std::move(handler)});
   routes_.back().scope = engine::auth::route_scope(method, pattern);
+  return routes_.back();
 }
 
 // What is malformed in a request: a method that is not a word of letters, or text that is
@@ -161,6 +163,11 @@ void Api::route_and_dispatch(Call& c) {
   dispatch(*found, c);
 }
 
+namespace {
+// Whether the request named its namespace (/v1/namespaces/{ns}/…).
+bool prefixed(const Call& c) { return c.req.path.rfind("/v1/namespaces/", 0) == 0; }
+}  // namespace
+
 void Api::dispatch(const Route& r, Call& c) {
   if (r.access == Access::Public) return r.handler(c);
   std::string auth = c.req.header("authorization");
@@ -187,6 +194,7 @@ void Api::dispatch(const Route& r, Call& c) {
     }
     c.principal = who->principal;
     c.callback = *who;
+    if (r.any_namespace && !prefixed(c)) c.ns = c.principal.ns;
     if (!in_namespace(c) || !within_rate(c)) return;
     return r.handler(c);
   }
@@ -211,6 +219,7 @@ void Api::dispatch(const Route& r, Call& c) {
                    "this service identity's tokens reach " + scopes + ", not " + r.scope);
   }
   c.principal = *who;
+  if (r.any_namespace && !prefixed(c)) c.ns = c.principal.ns;
   if (!in_namespace(c) || !within_rate(c)) return;
   r.handler(c);
 }

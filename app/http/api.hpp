@@ -102,12 +102,16 @@ class Api {
     std::function<void(Call&)> handler;
     // What a service identity's token needs to reach it (engine::auth::route_scope).
     std::string scope{};
+    // Answers a principal of any namespace, in its own (GET /v1/me: who is calling is how a
+    // page learns the namespace to act in).
+    bool any_namespace = false;
   };
   // Registers a route. Parameters in braces match [A-Za-z0-9_.:-]+ (a trailing {path+}
   // matches the rest of the path).
   // Every route that is not Public names its roles: a route with none is refused here.
-  void route(const std::string& method, const std::string& pattern, std::vector<std::string> roles,
-             std::function<void(Call&)> handler, Access access = Access::Bearer);
+  Route& route(const std::string& method, const std::string& pattern,
+               std::vector<std::string> roles, std::function<void(Call&)> handler,
+               Access access = Access::Bearer);
   const std::vector<Route>& routes() const { return routes_; }
   Services& services() { return s_; }
   // Limits each namespace's authenticated requests from now on (rate_limit.hpp); before

@@ -81,28 +81,29 @@ void add_approval_routes(Api& api) {
   // Who is calling, for the pages' header: the principal and its roles; with a callback
   // token, also the one approval it reads and for whom it decides.
   api.route(
-      "GET", "/v1/me", {kApprover},
-      [](Call& c) {
-        nlohmann::json me = {{"name", c.principal.name},
-                             {"roles", c.principal.roles},
-                             {"namespace", c.principal.ns},
-                             {"via", c.callback                   ? "callback"
-                                     : c.principal.issuer.empty() ? "token"
-                                                                  : "oidc"}};
-        if (!c.principal.issuer.empty()) me["issuer"] = c.principal.issuer;
-        if (c.principal.is_service()) {
-          me["kind"] = c.principal.kind;
-          me["scopes"] = c.principal.scopes;
-        }
-        if (c.callback) {
-          me["approval_id"] = c.callback->approval_id;
-          me["on_behalf_of"] = c.callback->on_behalf_of.empty()
-                                   ? nlohmann::json()
-                                   : nlohmann::json(c.callback->on_behalf_of);
-        }
-        reply(c, 200, me);
-      },
-      Access::Callback);
+         "GET", "/v1/me", {kApprover},
+         [](Call& c) {
+           nlohmann::json me = {{"name", c.principal.name},
+                                {"roles", c.principal.roles},
+                                {"namespace", c.principal.ns},
+                                {"via", c.callback                   ? "callback"
+                                        : c.principal.issuer.empty() ? "token"
+                                                                     : "oidc"}};
+           if (!c.principal.issuer.empty()) me["issuer"] = c.principal.issuer;
+           if (c.principal.is_service()) {
+             me["kind"] = c.principal.kind;
+             me["scopes"] = c.principal.scopes;
+           }
+           if (c.callback) {
+             me["approval_id"] = c.callback->approval_id;
+             me["on_behalf_of"] = c.callback->on_behalf_of.empty()
+                                      ? nlohmann::json()
+                                      : nlohmann::json(c.callback->on_behalf_of);
+           }
+           reply(c, 200, me);
+         },
+         Access::Callback)
+      .any_namespace = true;
   api.route("GET", "/v1/approvals", {kApprover}, [&s](Call& c) {
     auto limit = limit_param(c);
     if (!limit) return;

@@ -281,6 +281,52 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "In the browser, the pages act in the signed-in principal's namespace, show it, and switch "
+    "between the namespaces the tab signed in to") {
+  Served s;
+  s.a.add("rita", {"revops"});
+  s.a.add_in("acme", "ruth", {"revops"});
+  auto bob = s.a.add("bob", {"finance"});
+  auto bea = s.a.add_in("acme", "bea", {"finance"});
+  s.a.fx.deploy(kBilling);
+  covenant::testing::TestCatalog catalog;
+  auto compiled = covenant::workflows::compile(kBilling, "web-billing.yaml", catalog);
+  REQUIRE(compiled.workflow);
+  REQUIRE(s.a.fx.store_->definitions.put("acme", "web-billing", compiled.workflow->digest(),
+                                         kBilling, compiled.workflow->canonical_text(), 1000));
+  nlohmann::json input = {{"customer", "cus_acme"},
+                          {"amount", {{"amount_minor", 125000}, {"currency", "USD"}}},
+                          {"lines", nlohmann::json::array()}};
+  s.a.fx.start("web-billing", input, {"C-DEFAULT", "rita", "", "default"});
+  s.a.fx.start("web-billing", input, {"C-ACME", "ruth", "", "acme"});
+  s.a.fx.drain();
+
+  Browser b;
+  sign_in(b, s.url("/ui/inbox.html"), bea, "#sign-in");
+  auto card = b.wait_for_text("article.approval", "C-ACME");
+  CHECK(card.find("C-DEFAULT") == std::string::npos);
+  b.wait_for_text("#namespace", "acme");
+  CHECK(b.text("#namespace-name") == "acme");
+  // A second namespace in the same tab: the switcher lists both.
+  b.click("#namespace-add");
+  b.type("#token", bob);
+  b.click("#sign-in");
+  card = b.wait_for_text("article.approval", "C-DEFAULT");
+  CHECK(card.find("C-ACME") == std::string::npos);
+  b.wait_for("#namespace-select");
+  CHECK(b.script("return [...document.querySelectorAll('#namespace-select option')].map((o) => "
+                 "o.value).join(',')") == "acme,default");
+  CHECK(b.script("return document.getElementById('namespace-select').value") == "default");
+  CHECK(serious_a11y_problems(b) == "");
+  b.script(
+      "const s = document.getElementById('namespace-select'); s.value = 'acme'; "
+      "s.dispatchEvent(new Event('change'))");
+  card = b.wait_for_text("article.approval", "C-ACME");
+  CHECK(card.find("C-DEFAULT") == std::string::npos);
+  CHECK(b.script("return document.getElementById('namespace-select').value") == "acme");
+}
+
+TEST_CASE(
     "In the browser, an approver approves a pending billing step and the instance "
     "proceeds to the financial task") {
   Served s;
