@@ -140,10 +140,15 @@ Result<store::CheckpointRow> make_checkpoint(store::Store& store, const std::str
   if (!pub) return fail(ErrorCode::InvalidArgument, "the signing key: " + pub.error());
   auto keys = store.keys.of(ns, store::kCheckpointKey, "");
   if (!keys) return tl::unexpected(keys.error());
-  if (keys->empty()) {
+  if (keys->empty()) {  // the first: it becomes the namespace's key, unless another just did
     auto added = store.keys.rotate(ns, store::kCheckpointKey, "", key_id(*pub), *pub, now_us,
-                                   now_us, now_us, actor);
+                                   now_us, now_us, actor, true);
     if (!added) return tl::unexpected(added.error());
+    if (added->current.public_key != *pub)
+      return fail(ErrorCode::PermissionDenied,
+                  "this key is not namespace '" + ns + "'s checkpoint key (the current one is " +
+                      added->current.key_id.substr(0, 16) +
+                      "…): rotate to it first (covenant audit keys rotate)");
   } else if (const auto* k = find_key(*keys, *pub); !k || !k->valid_at(now_us)) {
     std::string current;
     for (const auto& c : *keys)

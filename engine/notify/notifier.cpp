@@ -39,6 +39,9 @@ Result<int> record_keys(store::Store& store, const std::vector<Endpoint>& endpoi
         until = std::max(now_us, e.previous_until_s * 1'000'000);
     auto r = store.keys.rotate(e.ns, store::kWebhookKey, e.name, secret_key_id(e.secret), "",
                                now_us, now_us, until, actor);
+    if (!r && r.error().code == ErrorCode::Conflict)  // another process recorded it at once
+      r = store.keys.rotate(e.ns, store::kWebhookKey, e.name, secret_key_id(e.secret), "", now_us,
+                            now_us, until, actor);
     if (!r) return tl::unexpected(r.error());
     if (r->changed) ++changed;
   }

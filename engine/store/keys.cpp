@@ -73,7 +73,7 @@ Result<KeyChange> Keys::rotate(const std::string& ns, const std::string& purpose
                                const std::string& owner, const std::string& key_id,
                                const std::string& public_key, std::int64_t since_us,
                                std::int64_t now_us, std::int64_t previous_valid_until_us,
-                               const std::string& actor) {
+                               const std::string& actor, bool first_only) {
   if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
   if (!valid_purpose(purpose))
     return fail(ErrorCode::InvalidArgument, "not a kind of signing key: '" + purpose + "'");
@@ -96,6 +96,10 @@ Result<KeyChange> Keys::rotate(const std::string& ns, const std::string& purpose
                         "' was retired at " + format_rfc3339(from_micros(k.retired_us)) +
                         ": a retired key does not come back; make a new one");
       if (k.current()) current = k;
+    }
+    if (first_only && current) {
+      change.current = *current;
+      return change;  // the namespace has its key: a first use does not replace it
     }
     long long now = now_us, until = std::max(now_us, previous_valid_until_us);
     nlohmann::json detail = {{"purpose", purpose}, {"key_id", key_id}};

@@ -59,12 +59,15 @@ class Keys {
   // `previous_valid_until_us` (not before `now_us`: no overlap) still counts. Nothing changes
   // when the key is current already. A retired key does not come back (FailedPrecondition).
   // The change is an event "key.added" (the first) or "key.rotated" in the namespace's log,
-  // by `actor`. Errors: InvalidArgument (bad namespace, purpose or key id).
+  // by `actor`. With `first_only`, only a first key is added: when (ns, purpose, owner) has
+  // one already, nothing changes and the answer says which is current (changed false).
+  // Errors: InvalidArgument (bad namespace, purpose or key id), Conflict (another rotation of
+  // the same key won the race: one key is current at a time).
   Result<KeyChange> rotate(const std::string& ns, const std::string& purpose,
                            const std::string& owner, const std::string& key_id,
                            const std::string& public_key, std::int64_t since_us,
                            std::int64_t now_us, std::int64_t previous_valid_until_us,
-                           const std::string& actor);
+                           const std::string& actor, bool first_only = false);
   // The keys of (ns, purpose, owner), oldest first; every owner's when `owner` is nullopt.
   Result<std::vector<KeyRow>> of(const std::string& ns, const std::string& purpose,
                                  const std::optional<std::string>& owner = std::nullopt);

@@ -148,6 +148,16 @@ ENGINE_TEST(
   REQUIRE_FALSE(never->empty());
   CHECK(never->front().reason.find("never") != std::string::npos);
 
+  // A first use never replaces the namespace's key (two first checkpoints at once: one key).
+  auto first = store.keys.rotate("default", ce::store::kCheckpointKey, "", "k-other", "other", t0,
+                                 t0 + 5 * kDay, t0 + 5 * kDay, "x", true);
+  REQUIRE(first);
+  CHECK_FALSE(first->changed);
+  CHECK(first->current.key_id == ce::audit::key_id(b->public_pem));
+  auto still = store.keys.of("default", ce::store::kCheckpointKey);
+  REQUIRE(still);
+  CHECK(still->size() == 2);
+
   // A retired key does not come back.
   auto back = ce::audit::rotate_checkpoint_key(store, "default", a->private_pem,
                                                rotated_at + 3 * kDay, 0, "mallory");

@@ -33,3 +33,5 @@ UPDATE signing_keys SET
                     WHERE c.namespace = signing_keys.namespace AND c.public_key = signing_keys.public_key)
   WHERE purpose = 'checkpoint' AND created_us < (SELECT MAX(k.created_us) FROM signing_keys k
     WHERE k.namespace = signing_keys.namespace AND k.purpose = 'checkpoint');
+-- One current key per namespace, purpose and owner: two rotations at once cannot both win.
+CREATE UNIQUE INDEX signing_keys_current ON signing_keys (namespace, purpose, owner) WHERE retired_us = 0;
