@@ -48,13 +48,8 @@ Result<MonthlyUsage> monthly_usage(store::Store& store, const std::string& ns,
       if (e.type_name == "ApprovalRequested") ++u.approvals_requested;
       if (e.type_name == "ApprovalDecided") ++u.approval_decisions;
       if (e.type_name == "ActivityCompleted" || e.type_name == "ActivityFailed") {
-        auto payload = nlohmann::json::parse(e.payload, nullptr, false);
-        std::string activity =
-            payload.is_object() && payload.contains("activity") && payload["activity"].is_string()
-                ? payload["activity"].get<std::string>()
-                : "";
-        std::string system = activity.substr(0, activity.find('.'));
-        ++u.activity_calls[system.empty() ? "unknown" : system];
+        ++u.activity_calls[history::activity_system(
+            nlohmann::json::parse(e.payload, nullptr, false))];
       }
     }
     if (page->size() < 1000) break;

@@ -33,4 +33,16 @@ struct Event {
   std::string hash;       // SHA-256 of this event's canonical form, which includes prev_hash
 };
 
+// The system an ActivityCompleted/ActivityFailed payload's activity calls: its name's prefix
+// ("billing.create_invoice" -> "billing"); "unknown" when the payload names none. Metering
+// counts activity calls by it (Metrics, audit::monthly_usage).
+inline std::string activity_system(const nlohmann::json& payload) {
+  const auto* activity =
+      payload.is_object() && payload.contains("activity") && payload["activity"].is_string()
+          ? payload["activity"].get_ptr<const std::string*>()
+          : nullptr;
+  std::string system = activity ? activity->substr(0, activity->find('.')) : "";
+  return system.empty() ? "unknown" : system;
+}
+
 }  // namespace covenant::engine::history

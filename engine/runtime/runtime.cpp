@@ -360,19 +360,15 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
     for (const auto& task : d->tasks) scheduled.emplace_back(inst->id, task);
     if (!d->tasks.empty()) ns_of[inst->id] = inst->ns;
     ++out.transitions;
-    auto& work = out.by_ns[inst->ns];
-    ++work.transitions;
-    for (const auto& e : events) {
-      out.events.push_back(e.type);
-      if (e.type == history::EventType::ApprovalDecided) ++work.approval_decisions;
-      if (e.type == history::EventType::ActivityCompleted ||
-          e.type == history::EventType::ActivityFailed) {
-        const auto* activity = e.payload.is_object() && e.payload.contains("activity") &&
-                                       e.payload["activity"].is_string()
-                                   ? e.payload["activity"].get_ptr<const std::string*>()
-                                   : nullptr;
-        std::string system = activity ? activity->substr(0, activity->find('.')) : "";
-        ++work.activity_calls[system.empty() ? "unknown" : system];
+    for (const auto& e : events) out.events.push_back(e.type);
+    if (metrics_) {  // per namespace, for /metrics only
+      auto& work = out.by_ns[inst->ns];
+      ++work.transitions;
+      for (const auto& e : events) {
+        if (e.type == history::EventType::ApprovalDecided) ++work.approval_decisions;
+        if (e.type == history::EventType::ActivityCompleted ||
+            e.type == history::EventType::ActivityFailed)
+          ++work.activity_calls[history::activity_system(e.payload)];
       }
     }
     unwritten.erase(inst->id);

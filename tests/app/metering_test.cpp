@@ -6,6 +6,7 @@
 // limit answers 429 with Retry-After. On SQLite and PostgreSQL.
 #include "engine/audit/usage.hpp"
 #include "tests/app/api_fixture.hpp"
+#include "tests/app/one_gate_workflow.hpp"
 #include "tests/support/postgres.hpp"
 #include "workflows/sha256.hpp"
 
@@ -14,34 +15,18 @@
 
 using covenant::testing::ApiFixture;
 using covenant::testing::is_problem;
+using covenant::testing::kOneGateCharge;
 using nlohmann::json;
 namespace ce = covenant::engine;
 using ce::store::Scope;
 
 namespace {
 
-constexpr const char* kMeteredGate = R"(apiVersion: covenant/v1
-kind: Workflow
-metadata: { name: gate-only }
-start: gate
-states:
-  gate:
-    type: approval
-    authorizes: [money.charge]
-    subject:
-      amount: { from: "${ .amount }", type: integer }
-      customer: { from: "${ \"acme\" }", type: id }
-    approvers: [{ role: finance }]
-    next: charge
-  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: acme }, next: done }
-  done: { type: succeed }
-)";
-
 void metered_deploy(ApiFixture& a, const std::string& ns) {
   covenant::testing::TestCatalog catalog;
-  auto c = covenant::workflows::compile(kMeteredGate, "gate.yaml", catalog);
+  auto c = covenant::workflows::compile(kOneGateCharge, "gate.yaml", catalog);
   REQUIRE(c.workflow);
-  REQUIRE(a.fx.store_->definitions.put(ns, "gate-only", c.workflow->digest(), kMeteredGate,
+  REQUIRE(a.fx.store_->definitions.put(ns, "gate-only", c.workflow->digest(), kOneGateCharge,
                                        c.workflow->canonical_text(), 1000));
 }
 

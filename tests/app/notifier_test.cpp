@@ -6,6 +6,7 @@
 #include "adapters/notifier/signature.hpp"
 #include "app/webhook_bridge.hpp"
 #include "tests/app/api_fixture.hpp"
+#include "tests/app/one_gate_workflow.hpp"
 #include "tests/support/listening.hpp"
 
 #include <httplib.h>
@@ -16,29 +17,13 @@
 #include <thread>
 
 using covenant::testing::ApiFixture;
+using covenant::testing::kOneGateCharge;
 using nlohmann::json;
 using namespace std::chrono_literals;
 namespace notify = covenant::engine::notify;
 namespace sig = covenant::adapters::notifier;
 
 namespace {
-
-constexpr const char* kGate = R"(apiVersion: covenant/v1
-kind: Workflow
-metadata: { name: gate-only }
-start: gate
-states:
-  gate:
-    type: approval
-    authorizes: [money.charge]
-    subject:
-      amount: { from: "${ .amount }", type: integer }
-      customer: { from: "${ \"acme\" }", type: id }
-    approvers: [{ role: finance }]
-    next: charge
-  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: acme }, next: done }
-  done: { type: succeed }
-)";
 
 // A webhook receiver: fails the first `failures` deliveries with 500, records everything.
 struct Receiver {
@@ -143,7 +128,7 @@ TEST_CASE(
   a.add("bob", {"finance"});
   Receiver rx;
   rx.failures = 2;
-  a.fx.deploy(kGate);
+  a.fx.deploy(kOneGateCharge);
   a.fx.start("gate-only", {{"amount", 700}}, {"C-9", "rita", "", "default"});
   covenant::app::WebhookBridge sender;
   notify::NotifierOptions opts;
@@ -193,7 +178,7 @@ TEST_CASE(
 TEST_CASE("A webhook that keeps failing is marked failed after its attempts") {
   ApiFixture a;
   a.add("bob", {"finance"});
-  a.fx.deploy(kGate);
+  a.fx.deploy(kOneGateCharge);
   a.fx.start("gate-only", {{"amount", 1}}, {"C-1", "rita", "", "default"});
   covenant::app::WebhookBridge sender;
   notify::NotifierOptions opts;
@@ -308,7 +293,7 @@ TEST_CASE(
   a.add("rita", {"revops"});
   a.add("bob", {"finance"});
   Receiver rx, other_rx;
-  a.fx.deploy(kGate);
+  a.fx.deploy(kOneGateCharge);
   auto t0 = covenant::engine::to_micros(a.fx.clock.now());
   std::int64_t until_s = t0 / 1'000'000 + 3600;
   notify::Endpoint before;

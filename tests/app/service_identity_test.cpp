@@ -5,32 +5,15 @@
 // in the approval desk itself.
 #include "engine/notify/notifier.hpp"
 #include "tests/app/api_fixture.hpp"
+#include "tests/app/one_gate_workflow.hpp"
 
 using covenant::testing::ApiFixture;
 using covenant::testing::is_problem;
+using covenant::testing::kOneGateCharge;
 using nlohmann::json;
 namespace ce = covenant::engine;
 
-namespace {
-
-constexpr const char* kServiceGate = R"(apiVersion: covenant/v1
-kind: Workflow
-metadata: { name: gate-only }
-start: gate
-states:
-  gate:
-    type: approval
-    authorizes: [money.charge]
-    subject:
-      amount: { from: "${ .amount }", type: integer }
-      customer: { from: "${ \"acme\" }", type: id }
-    approvers: [{ role: finance }]
-    next: charge
-  charge: { type: task, activity: money.charge, input: { amount: "${ .amount }", customer: acme }, next: done }
-  done: { type: succeed }
-)";
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE(
     "A service identity reaches only its scopes, never decides an approval and never holds "
@@ -38,7 +21,7 @@ TEST_CASE(
   ApiFixture a;
   auto bob = a.add("bob", {"finance"});
   auto admin = a.add("ada", {"admin"});
-  a.fx.deploy(kServiceGate);
+  a.fx.deploy(kOneGateCharge);
   // A CRM that starts contracts and reads them back; it also holds the finance role, as a
   // careless grant would give it.
   auto crm = a.principals.add_service("default", "crm-bot", {"service", "finance"},
