@@ -11,6 +11,7 @@ namespace covenant::activities {
 
 Outcome ingest_contract(const Systems& s, const nlohmann::json& in);
 Outcome ingest_order_form(const Systems& s, const nlohmann::json& in);
+Outcome ingest_signed_document(const Systems& s, const nlohmann::json& in);
 Outcome extract_terms(const Systems& s, const nlohmann::json& in);
 Outcome resolve_customer(const Systems& s, const nlohmann::json& in);
 Outcome resolve_products(const nlohmann::json& in);

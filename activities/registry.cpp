@@ -129,6 +129,14 @@ std::vector<Activity> build() {
           [](const Systems& s, const json& in, const std::string&, const Clock&) {
             return ingest_order_form(s, in);
           }),
+      own("ingest.signed_document",
+          "Fetch an executed contract's signed document from the CLM and store it as evidence",
+          {{"source", true,
+            "{clm: docusign, account_id, envelope_id} or {clm: ironclad, workflow_id}", "object"},
+           {"contract_id", true, "", "string"}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return ingest_signed_document(s, in);
+          }),
       own("monitor.billing_accuracy", "Reconcile invoices written against the billing plan",
           {{"customer", true, ""}, {"plan", true, ""}},
           [](const Systems& s, const json& in, const std::string&, const Clock&) {

@@ -11,6 +11,7 @@
 #include "activities/documents.hpp"
 #include "activities/extract/extractor.hpp"
 #include "adapters/billing/billing.hpp"
+#include "adapters/clm/clm.hpp"
 #include "adapters/crm/crm.hpp"
 #include "adapters/erp/erp.hpp"
 #include "adapters/notifier/slack.hpp"
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -38,6 +40,8 @@ struct Systems {
   std::shared_ptr<adapters::erp::Erp> erp;
   std::shared_ptr<adapters::ticketing::Ticketing> ticketing;
   std::shared_ptr<adapters::notifier::Slack> slack;
+  // ingest.signed_document: the CLM and e-signature systems by name (docusign, ironclad).
+  std::map<std::string, std::shared_ptr<adapters::clm::Clm>> clm;
   // notify.webhook: where signed webhooks go by default, and their signing secret.
   std::string webhook_url, webhook_secret;
   // ingest.*: where documents are stored, and the directory `file:` sources are read from.

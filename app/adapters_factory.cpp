@@ -2,6 +2,7 @@
 
 #include "activities/extract/model.hpp"
 #include "adapters/billing/stripe.hpp"
+#include "adapters/clm/clm.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
@@ -75,6 +76,10 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
       out.slack = std::make_shared<adapters::notifier::Slack>(client(it->second), parts->second);
   if (auto it = adapters.find("cpq"); it != adapters.end())
     out.cpq = std::make_shared<adapters::crm::Salesforce>(client(it->second));
+  if (auto it = adapters.find("esignature"); it != adapters.end())
+    out.clm["docusign"] = std::make_shared<adapters::clm::DocuSign>(client(it->second));
+  if (auto it = adapters.find("clm"); it != adapters.end())
+    out.clm["ironclad"] = std::make_shared<adapters::clm::Ironclad>(client(it->second));
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -146,10 +147,12 @@ engine::Result<void> read_identity(const std::string& file, const YAML::Node& no
 engine::Result<void> read_adapters(const std::string& file, const YAML::Node& node,
                                    ServeConfig& c) {
   static const std::map<std::string, std::vector<std::string>> systems = {
-      {"billing", {"stripe"}}, {"crm", {"salesforce"}},    {"cpq", {"salesforce"}},
-      {"erp", {"netsuite"}},   {"ticketing", {"zendesk"}}, {"notifier", {"slack"}}};
-  if (auto k =
-          known(file, node, {"billing", "crm", "cpq", "erp", "ticketing", "notifier"}, "adapters");
+      {"billing", {"stripe"}},      {"crm", {"salesforce"}},    {"cpq", {"salesforce"}},
+      {"erp", {"netsuite"}},        {"ticketing", {"zendesk"}}, {"notifier", {"slack"}},
+      {"esignature", {"docusign"}}, {"clm", {"ironclad"}}};
+  if (auto k = known(file, node,
+                     {"billing", "crm", "cpq", "erp", "ticketing", "notifier", "esignature", "clm"},
+                     "adapters");
       !k)
     return k;
   for (const auto& kv : node) {
@@ -195,6 +198,80 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
                                     " needs the integration's OAuth2 client_id"));
     if (a["max_attempts"]) ac.max_attempts = a["max_attempts"].as<int>();
     c.adapters[capability] = ac;
+  }
+  return {};
+}
+
+// intake: [{name, vendor, secret_env | secret_file (docusign), public_key_file (ironclad),
+//           namespace, workflow, max_age, events, account_id}]
+engine::Result<void> read_intake(const std::string& file, const YAML::Node& node, ServeConfig& c) {
+  if (!node.IsSequence()) return tl::unexpected(bad(file, node, "intake must be a list"));
+  static const std::regex name_re("^[a-z0-9][a-z0-9-]{0,62}$");
+  for (const auto& n : node) {
+    if (auto k = known(file, n,
+                       {"name", "vendor", "secret_env", "secret_file", "public_key_file",
+                        "namespace", "workflow", "max_age", "events", "account_id"},
+                       "an intake source");
+        !k)
+      return k;
+    intake::Source s;
+    if (!n["name"] || !n["vendor"])
+      return tl::unexpected(bad(file, n, "an intake source needs a name and a vendor"));
+    s.name = n["name"].as<std::string>();
+    if (!std::regex_match(s.name, name_re))
+      return tl::unexpected(bad(
+          file, n["name"], "an intake name is 1 to 63 of a-z, 0-9 and '-', not '" + s.name + "'"));
+    for (const auto& other : c.intake)
+      if (other.name == s.name)
+        return tl::unexpected(bad(file, n["name"], "two intake sources named '" + s.name + "'"));
+    s.vendor = n["vendor"].as<std::string>();
+    std::string where = "intake '" + s.name + "'";
+    if (s.vendor == "docusign") {
+      auto secret = read_secret(file, n, where);
+      if (!secret) return tl::unexpected(secret.error());
+      s.hmac_keys.push_back(*secret);
+      if (n["public_key_file"])
+        return tl::unexpected(bad(file, n["public_key_file"],
+                                  where + ": DocuSign signs with an HMAC key (secret_env)"));
+    } else if (s.vendor == "ironclad") {
+      if (!n["public_key_file"])
+        return tl::unexpected(bad(file, n, where + ": Ironclad needs its public_key_file"));
+      std::string path = n["public_key_file"].as<std::string>();
+      std::ifstream in(path);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      s.public_key_pem = ss.str();
+      if (!in || s.public_key_pem.find("BEGIN PUBLIC KEY") == std::string::npos)
+        return tl::unexpected(
+            bad(file, n["public_key_file"], where + ": " + path + " is not a PEM public key"));
+      if (n["secret_env"] || n["secret_file"])
+        return tl::unexpected(
+            bad(file, n, where + ": Ironclad signs with its key pair (public_key_file)"));
+    } else {
+      return tl::unexpected(bad(
+          file, n["vendor"], "an intake vendor is docusign or ironclad, not '" + s.vendor + "'"));
+    }
+    if (n["namespace"]) {
+      s.ns = n["namespace"].as<std::string>();
+      if (!engine::store::valid_namespace(s.ns))
+        return tl::unexpected(
+            bad(file, n["namespace"],
+                "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + s.ns + "'"));
+    }
+    if (n["workflow"]) s.workflow = n["workflow"].as<std::string>();
+    if (n["account_id"]) s.account_id = n["account_id"].as<std::string>();
+    if (n["events"]) s.events = n["events"].as<std::vector<std::string>>();
+    if (n["max_age"]) {
+      auto d = workflows::parse_duration(n["max_age"].as<std::string>());
+      if (!d.seconds) return tl::unexpected(bad(file, n["max_age"], d.error));
+      if (*d.seconds < 60 || *d.seconds > 30 * 86400)
+        return tl::unexpected(bad(file, n["max_age"], where + ": max_age is from 1m to 30d"));
+      if (s.vendor != "docusign")
+        return tl::unexpected(
+            bad(file, n["max_age"], where + ": only DocuSign deliveries carry a signed time"));
+      s.max_age_s = *d.seconds;
+    }
+    c.intake.push_back(std::move(s));
   }
   return {};
 }
@@ -284,7 +361,7 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
   try {
     if (auto k = known(file, root,
                        {"database", "server", "workers", "lease", "approvals", "webhooks",
-                        "rate_limits", "adapters", "documents", "extraction", "identity"},
+                        "rate_limits", "adapters", "documents", "extraction", "identity", "intake"},
                        "the config");
         !k)
       return k;
@@ -369,6 +446,8 @@ engine::Result<void> read_file(const std::string& file, ServeConfig& c) {
       if (auto r = read_rate_limits(file, limits, c); !r) return r;
     if (auto adapters = root["adapters"])
       if (auto r = read_adapters(file, adapters, c); !r) return r;
+    if (auto in = root["intake"])
+      if (auto r = read_intake(file, in, c); !r) return r;
     if (auto identity = root["identity"])
       if (auto r = read_identity(file, identity, c); !r) return r;
     if (auto hooks = root["webhooks"]) {

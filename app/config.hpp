@@ -5,6 +5,7 @@
 #pragma once
 
 #include "app/http/rate_limit.hpp"
+#include "app/intake.hpp"
 #include "engine/auth/oidc.hpp"
 #include "engine/error.hpp"
 #include "engine/log.hpp"
@@ -74,8 +75,9 @@ struct ServeConfig {
   // ingest.*: `file:` document sources are read below this directory ("": none allowed).
   std::string documents_root;
   ExtractionConfig extraction;
-  std::vector<OidcConfig> oidc;  // identity.oidc
-  http::RateLimits rate_limits;  // rate_limits: per namespace (none by default)
+  std::vector<OidcConfig> oidc;        // identity.oidc
+  http::RateLimits rate_limits;        // rate_limits: per namespace (none by default)
+  std::vector<intake::Source> intake;  // intake: CLM deliveries (docs/intake.md)
 };
 
 // Reads `path` (or $COVENANT_CONFIG, or ./covenant.yaml when it exists; none is fine), then

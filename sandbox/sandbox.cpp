@@ -280,6 +280,9 @@ void Sandbox::install(httplib::Server& http) {
   http.Get(R"(/services/rest/record/.*)", ns);
   http.Put(R"(/services/rest/record/.*)", ns);
   http.Patch(R"(/services/rest/record/.*)", ns);
+  clm_.install(http, [this](const httplib::Request& req, httplib::Response& res) {
+    return injected(req, res, false);
+  });
   http.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
     auto j = json::parse(req.body, nullptr, false);
     std::string error;

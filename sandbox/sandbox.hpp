@@ -1,7 +1,8 @@
 // The sandbox of external systems (`covenant sandbox`): serves, on 127.0.0.1, the API shapes
-// of the systems Covenant's adapters speak — Stripe for billing so far — backed by its own
-// database (sandbox/record_store.hpp), with each system's authentication and
-// idempotency behaviour, and an admin API under /_sandbox for tests and demos:
+// of the systems Covenant's adapters speak — Stripe, Salesforce, NetSuite, Zendesk, Slack,
+// DocuSign and Ironclad (clm.hpp) — backed by its own database (sandbox/record_store.hpp), with
+// each system's authentication and idempotency behaviour, and an admin API under /_sandbox for
+// tests and demos:
 //   POST   /_sandbox/faults    a fault rule (faults.hpp) — fail next N, latency, drop after commit
 //   DELETE /_sandbox/faults    clear the rules and the request counts
 //   GET    /_sandbox/records?system=stripe&kind=invoice   what the system holds
@@ -14,6 +15,7 @@
 
 #include <httplib.h>
 
+#include "sandbox/clm.hpp"
 #include "sandbox/faults.hpp"
 #include "sandbox/record_store.hpp"
 
@@ -21,9 +23,10 @@ namespace covenant::sandbox {
 
 class Sandbox {
  public:
-  Sandbox(RecordStore& db, const engine::Clock& clock) : db_(db), clock_(clock) {}
+  Sandbox(RecordStore& db, const engine::Clock& clock) : db_(db), clock_(clock), clm_(db, clock) {}
   void install(httplib::Server& http);
   Faults& faults() { return faults_; }
+  const ClmSandbox& clm() const { return clm_; }
 
  private:
   void stripe_request(const httplib::Request& req, httplib::Response& res);
@@ -34,6 +37,7 @@ class Sandbox {
   RecordStore& db_;
   const engine::Clock& clock_;
   Faults faults_;
+  ClmSandbox clm_;
 };
 
 }  // namespace covenant::sandbox

@@ -18,6 +18,7 @@ approval.requested webhook, posted to the callback URL. The summary (invoices, r
 schedule, monitors) is printed and, with --summary, written as JSON with what the sandbox holds.
 """
 import argparse
+import base64
 import http.server
 import json
 import os
@@ -79,8 +80,9 @@ def describe(e):
         return t
     a, r = p.get("activity", ""), p.get("result", {}) or {}
     detail = ""
-    if a == "ingest.contract":
-        detail = (f"{r.get('media_type')} stored, {r.get('bytes')} bytes, sha256 "
+    if a in ("ingest.contract", "ingest.signed_document"):
+        detail = (f"{(r.get('clm') or {}).get('system', 'file')}: "
+                  f"{r.get('media_type')} stored, {r.get('bytes')} bytes, sha256 "
                   f"{str(r.get('sha256'))[:12]}…, version {r.get('version')}")
     elif a == "crm.get_opportunity":
         detail = f"'{r.get('name')}', {r.get('stage')}, {money(r.get('amount'))}"
@@ -124,6 +126,47 @@ def describe(e):
     elif a.startswith("crm.create"):
         detail = f"{r.get('id', '')}"
     return f"{a} {detail}".rstrip()
+
+
+def arrive_from_docusign(demo, contract, rel):
+    """The contract is executed in (the sandbox's) DocuSign, whose Connect webhook, signed with
+    the Connect HMAC key, starts contract-to-cash; a forged delivery first, and Connect's retry
+    of the real one after, start nothing (docs/intake.md)."""
+    document = ({"pdf_base64": base64.b64encode(contract.read_bytes()).decode()}
+                if contract.suffix == ".pdf" else {"text": contract.read_text()})
+    envelope = {"vendor": "docusign", "id": "env-c1042", "account_id": "acct-northwind",
+                "title": f"Please sign: {rel.name}", **document,
+                # The sandbox's seeded won opportunity and its primary CPQ quote.
+                "references": {"contract_id": "C-1042", "opportunity_id": "006SBX0000000001AA",
+                               "quote_id": "a0QSBX0000000001AA"}}
+    code, _ = http_json("POST", f"{demo.sandbox}/_sandbox/clm/contracts", envelope)
+    if code != 201:
+        raise SystemExit(f"demo: the sandbox's DocuSign did not take the contract ({code})")
+    order = {"vendor": "docusign", "id": "env-c1042", "url": f"{demo.api}/v1/intake/docusign",
+             "secret": demo.env["DEMO_CONNECT_HMAC"]}
+
+    def deliver(**extra):
+        code, answer = http_json("POST", f"{demo.sandbox}/_sandbox/clm/deliver", {**order, **extra},
+                                 timeout=60)
+        if code != 200:
+            raise SystemExit(f"demo: the sandbox could not deliver ({code}): {answer}")
+        return answer["deliveries"]
+
+    print(f"\n-- {rel} is executed in DocuSign (envelope env-c1042); Connect tells Covenant")
+    forged = deliver(fault="bad_signature")[0]
+    print(f"   a delivery signed with the wrong key: {forged['status']} "
+          f"{forged['body'].get('reason')} — refused, recorded, nothing started")
+    first = deliver()[0]
+    if first["status"] != 202:
+        raise SystemExit(f"demo: the DocuSign delivery was not accepted: {first}")
+    instance = first["body"]["instance_id"]
+    retry = deliver()[0]
+    print(f"   the signed delivery: {first['status']} {first['body']['status']}, instance {instance}")
+    print(f"   Connect's retry of it: {retry['status']} {retry['body']['status']} — the same "
+          f"instance, nothing started twice")
+    (demo.out / "input.json").write_text(json.dumps(envelope["references"], indent=2))
+    print(f"\n-- Started contract-to-cash for C-1042 ({rel}) from DocuSign: instance {instance}")
+    return instance
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -187,7 +230,9 @@ class Demo:
                         DEMO_ZENDESK_TOKEN="demo-zendesk-token",
                         DEMO_SLACK_URL=f"{self.sandbox}/slack/hooks/T0DEMO/B0DEMO/demo",
                         DEMO_APPROVER_SLACK_URL=f"{self.sandbox}/slack/hooks/T0DEMO/B0APPROVER/demo",
-                        DEMO_WEBHOOK_SECRET="whsec_covenant_demo")
+                        DEMO_WEBHOOK_SECRET="whsec_covenant_demo",
+                        DEMO_CONNECT_HMAC="demo-docusign-connect-hmac-key",
+                        DEMO_DOCUSIGN_TOKEN="demo-docusign-access-token")
         self.env.pop("COVENANT_DB", None)
         config = self.out / "covenant.yaml"
         config.write_text(f"""# Written by scripts/demo.py: Covenant against the sandbox on 127.0.0.1.
@@ -213,7 +258,11 @@ webhooks:
     secret_env: DEMO_APPROVER_SLACK_URL
     principal: demo-approver
     topics: [approval.requested, approval.reminder, approval.escalated]
+# The executed contract arrives from DocuSign: Connect's signed webhook starts contract-to-cash.
+intake:
+  - {{ name: docusign, vendor: docusign, secret_env: DEMO_CONNECT_HMAC, account_id: acct-northwind }}
 adapters:
+  esignature: {{ system: docusign, base_url: "{self.sandbox}", secret_env: DEMO_DOCUSIGN_TOKEN }}
   billing: {{ system: stripe, base_url: "{self.sandbox}", secret_env: DEMO_STRIPE_KEY }}
   crm: {{ system: salesforce, base_url: "{self.sandbox}", client_id: covenant-demo, secret_env: DEMO_SALESFORCE_SECRET }}
   cpq: {{ system: salesforce, base_url: "{self.sandbox}", client_id: covenant-demo, secret_env: DEMO_SALESFORCE_SECRET }}
@@ -226,7 +275,7 @@ adapters:
             [self.covenant, "sandbox", "--port", str(sb_port), "--db",
              "sqlite:" + str(self.out / "sandbox.db")], stdout=log, stderr=log, env=self.env))
         self.wait_http(self.sandbox + "/_sandbox/requests", "the sandbox")
-        print(f"-- The sandbox systems (Stripe, Salesforce + CPQ, NetSuite, Zendesk, Slack) on {self.sandbox}")
+        print(f"-- The sandbox systems (DocuSign, Stripe, Salesforce + CPQ, NetSuite, Zendesk, Slack) on {self.sandbox}")
         tokens = {}
         for name, roles in (("revops-demo", "revops"), ("demo-approver", "finance"),
                             ("demo-admin", "admin"), ("demo-auditor", "auditor")):
@@ -304,16 +353,7 @@ def main():
         if not contract.is_absolute() and not contract.exists():
             contract = ROOT / contract  # the shipped examples, from any directory
         rel = contract.resolve().relative_to(ROOT)
-        media = "application/pdf" if contract.suffix == ".pdf" else "text/plain"
-        inp = {"contract_id": "C-1042",
-               "document": {"uri": f"file:{rel}", "media_type": media},
-               # The sandbox's seeded won opportunity and its primary CPQ quote.
-               "opportunity_id": "006SBX0000000001AA",
-               "quote_id": "a0QSBX0000000001AA"}
-        (demo.out / "input.json").write_text(json.dumps(inp, indent=2))
-        instance = demo.run("start", "contract-to-cash", "--db", demo.db, "--business-key", "C-1042",
-                            "--input", str(demo.out / "input.json"), "--as", "revops-demo").strip()
-        print(f"\n-- Started contract-to-cash for C-1042 ({rel}): instance {instance}")
+        instance = arrive_from_docusign(demo, contract, rel)
         print("   time     seq   state                what happened")
 
         # A person decides when there is one at a terminal to do it; never in CI.

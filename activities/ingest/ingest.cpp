@@ -1,4 +1,5 @@
-// ingest.contract and ingest.order_form: read a document from where the input says, store it
+// ingest.contract, ingest.order_form and ingest.signed_document: read a document from where
+// the input says (a file, inline text, or the CLM that holds the executed contract), store it
 // once by SHA-256 as the contract's evidence, and return a reference the later steps use.
 #include "activities/ingest/read_document.hpp"
 #include "activities/own.hpp"
@@ -117,6 +118,34 @@ Outcome ingest_order_form(const Systems& s, const json& in) {
   auto stored = store(s, a, contract_id, *src, {"application/json", src->bytes, 1});
   if (!stored.ok) return stored;
   stored.result["order_form"] = form;
+  return stored;
+}
+
+Outcome ingest_signed_document(const Systems& s, const json& in) {
+  const char* a = "ingest.signed_document";
+  std::string contract_id = in.value("contract_id", "");
+  if (contract_id.empty()) return invalid_input(a, "'contract_id' is required");
+  if (!in.contains("source") || !in["source"].is_object() || !in["source"].contains("clm") ||
+      !in["source"]["clm"].is_string())
+    return invalid_input(a, "'source' must be an object naming its 'clm' (docusign or ironclad)");
+  const json& src = in["source"];
+  std::string vendor = src["clm"].get<std::string>();
+  if (vendor != "docusign" && vendor != "ironclad")
+    return invalid_input(a, "'source.clm' must be docusign or ironclad, not '" + vendor + "'");
+  auto adapter = s.clm.find(vendor);
+  if (adapter == s.clm.end() || !adapter->second)
+    return error("NotConfigured", std::string(a) + ": no " + vendor + " adapter is configured");
+  auto signed_doc = adapter->second->signed_document(src);
+  if (!signed_doc) {
+    Outcome o = failed(signed_doc.error());
+    o.message = std::string(a) + ": " + o.message;
+    return o;
+  }
+  Source from{std::move(signed_doc->bytes), signed_doc->media_type, signed_doc->name};
+  auto doc = ingest::read_document(from.bytes, from.media_type);
+  if (!doc) return error("InvalidDocument", std::string(a) + ": " + from.name + ": " + doc.error());
+  auto stored = store(s, a, contract_id, from, *doc);
+  if (stored.ok) stored.result["clm"] = signed_doc->metadata;
   return stored;
 }
 

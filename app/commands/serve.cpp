@@ -60,6 +60,7 @@ int run(const Options& o) {
   http::Api api((*eng)->services(""));
   http::add_all_routes(api);
   api.limit_rates(cfg->rate_limits);
+  api.accept_intake(cfg->intake);
   http::Server server(api);
   int port = server.bind(cfg->host, cfg->port);
   if (port < 0) {

@@ -348,6 +348,7 @@ void add_all_routes(Api& api) {
   add_admin_routes(api);
   add_web_routes(api);
   add_audit_routes(api);
+  add_intake_routes(api);
 }
 
 }  // namespace covenant::app::http

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "app/http/rate_limit.hpp"
+#include "app/intake.hpp"
 #include "engine/approvals/desk.hpp"
 #include "engine/auth/principals.hpp"
 #include "engine/metrics.hpp"
@@ -117,6 +118,9 @@ class Api {
   // Limits each namespace's authenticated requests from now on (rate_limit.hpp); before
   // serving.
   void limit_rates(const RateLimits& limits);
+  // The CLM intake endpoints (POST /v1/intake/{name}) from now on; before serving.
+  void accept_intake(std::vector<intake::Source> sources) { intake_ = std::move(sources); }
+  const std::vector<intake::Source>& intake_sources() const { return intake_; }
 
  private:
   void route_and_dispatch(Call& c);
@@ -130,6 +134,7 @@ class Api {
   Services s_;
   std::unique_ptr<RateLimiter> limiter_;
   std::vector<Route> routes_;
+  std::vector<intake::Source> intake_;
 };
 
 // Adds every route of the product (routes_*.cpp).
@@ -142,6 +147,7 @@ void add_admin_routes(Api& api);
 void add_web_routes(Api& api);
 void add_audit_routes(Api& api);
 void add_review_routes(Api& api);
+void add_intake_routes(Api& api);
 
 // Helpers for routes.
 // The JSON body, or a 415/400 problem already written (returns nullopt).

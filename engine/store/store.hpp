@@ -16,6 +16,7 @@
 //   store.principals   principals and their token hashes              (principals.hpp)
 //   store.keys         each namespace's signing keys and its own log  (keys.hpp)
 //   store.namespaces   quotas, holdings and usage counts              (namespaces.hpp)
+//   store.intake       deliveries from CLM systems, and their outcome (intake.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -30,6 +31,7 @@
 #include "engine/store/dialect.hpp"
 #include "engine/store/documents.hpp"
 #include "engine/store/instances.hpp"
+#include "engine/store/intake.hpp"
 #include "engine/store/keys.hpp"
 #include "engine/store/namespaces.hpp"
 #include "engine/store/outbox.hpp"
@@ -114,6 +116,7 @@ class Store {
   Principals principals{*this};
   Keys keys{*this};
   Namespaces namespaces{*this};
+  Intake intake{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

@@ -24,13 +24,16 @@ struct HttpAnswer {
 
 class AttackRig {
  public:
-  explicit AttackRig(const std::string& db_url)
+  // `more` adds systems to the worker's (the sandbox's Stripe is always there).
+  explicit AttackRig(const std::string& db_url,
+                     const std::function<void(activities::Systems&, AttackRig&)>& more = {})
       : fx(db_url),
         principals(*fx.store_, fx.clock, fx.ids),
         desk(*fx.runtime_, principals, fx.clock, fx.ids),
-        bridge([this] {
+        bridge([this, &more] {
           activities::Systems systems;
           systems.billing = sandbox.stripe();
+          if (more) more(systems, *this);
           return systems;
         }()),
         worker(*fx.runtime_, bridge, {"attack-worker", 1}),

@@ -55,6 +55,7 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   setenv("OPENAI_API_KEY", "sk-model-from-env", 1);
   setenv("ACME_ERP_WEBHOOK_SECRET", "whsec_acme_new", 1);
   setenv("ACME_ERP_WEBHOOK_SECRET_OLD", "whsec_acme_old", 1);
+  setenv("DOCUSIGN_CONNECT_HMAC", "connect-key-from-env", 1);
   unsetenv("COVENANT_DB");
   unsetenv("COVENANT_PORT");
   unsetenv("COVENANT_PUBLIC_URL");
@@ -65,6 +66,11 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->lease == std::chrono::seconds(30));
   CHECK(c->public_url == "https://covenant.example.com");
   CHECK(c->token_ttl == std::chrono::hours(72));
+  REQUIRE(c->intake.size() == 1);
+  CHECK(c->intake[0].name == "docusign");
+  CHECK(c->intake[0].hmac_keys == std::vector<std::string>{"connect-key-from-env"});
+  CHECK(c->intake[0].max_age_s == 48 * 3600);
+  CHECK(c->intake[0].ns == "default");
   CHECK(c->rate_limits.fallback.per_second == 50);
   CHECK(c->rate_limits.fallback.burst == 100);
   REQUIRE(c->rate_limits.by_ns.count("acme"));
@@ -297,4 +303,28 @@ TEST_CASE("The documented identity provider loads with its key set, and mistakes
   REQUIRE(shared);
   CHECK(shared->oidc[0].issuer.namespace_claim == "tenant");
   CHECK(shared->oidc[0].issuer.namespaces == std::vector<std::string>{"acme", "globex"});
+}
+
+TEST_CASE("Intake sources are refused when they could not verify what they take") {
+  setenv("INTAKE_TEST_HMAC", "k", 1);
+  CHECK(refused("intake:\n  - { name: ds, vendor: docusign }\n").find("needs secret_env") !=
+        std::string::npos);
+  CHECK(refused("intake:\n  - { name: ic, vendor: ironclad }\n").find("public_key_file") !=
+        std::string::npos);
+  CHECK(refused("intake:\n  - { name: ic, vendor: ironclad, public_key_file: /nonexistent.pem }\n")
+            .find("not a PEM public key") != std::string::npos);
+  CHECK(refused("intake:\n  - { name: x, vendor: icertis, secret_env: INTAKE_TEST_HMAC }\n")
+            .find("docusign or ironclad") != std::string::npos);
+  CHECK(refused("intake:\n  - { name: Bad Name, vendor: docusign, secret_env: INTAKE_TEST_HMAC }\n")
+            .find("intake name") != std::string::npos);
+  CHECK(refused("intake:\n  - { name: ds, vendor: docusign, secret_env: INTAKE_TEST_HMAC }\n"
+                "  - { name: ds, vendor: docusign, secret_env: INTAKE_TEST_HMAC }\n")
+            .find("two intake sources") != std::string::npos);
+  CHECK(refused("intake:\n  - { name: ds, vendor: docusign, secret_env: INTAKE_TEST_HMAC, "
+                "max_age: 90d }\n")
+            .find("max_age") != std::string::npos);
+  CHECK(refused("intake:\n  - { name: ds, vendor: docusign, secret_env: INTAKE_TEST_HMAC, "
+                "namespace: ACME }\n")
+            .find("namespace") != std::string::npos);
+  CHECK(refused("intake: { name: ds }\n").find("a list") != std::string::npos);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "adapters/billing/stripe.hpp"
+#include "adapters/clm/clm.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
@@ -115,6 +116,31 @@ struct SandboxServer {
     h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
     return std::make_shared<adapters::notifier::Slack>(
         std::make_shared<adapters::http::Client>(o, h), "/slack/hooks/T0001/B0001/xyz");
+  }
+
+  // A CLM adapter ("docusign" or "ironclad") with a bearer token, pointed at the sandbox.
+  std::shared_ptr<adapters::clm::Clm> clm(const std::string& vendor) {
+    adapters::http::Options o;
+    o.system = vendor;
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::Bearer;
+    o.auth.token = vendor + "-access-token";
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    auto client = std::make_shared<adapters::http::Client>(o, h);
+    if (vendor == "docusign") return std::make_shared<adapters::clm::DocuSign>(client);
+    return std::make_shared<adapters::clm::Ironclad>(client);
+  }
+  // POSTs `body` to the sandbox's admin path and returns the answer's JSON (status checked).
+  nlohmann::json admin(const std::string& path, const nlohmann::json& body, int status = 200) {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(60, 0);
+    auto r = c.Post(path, body.dump(), "application/json");
+    REQUIRE(r);
+    INFO(r->body);
+    REQUIRE(r->status == status);
+    return nlohmann::json::parse(r->body);
   }
 
   void fault(const nlohmann::json& rule) {

@@ -169,6 +169,12 @@ void cross_namespace_matrix(ApiFixture& a) {
             CHECK(json::parse(r.body)["namespace"] == "acme");
             continue;
           }
+          // A CLM delivery is authenticated by the vendor's signature, never a token: a
+          // token opens nothing there (no source is configured here: not found).
+          if (path == "/v1/intake/{source}") {
+            CHECK(r.status == 404);
+            continue;
+          }
           CHECK(r.status == 403);
         }
         // Under its own prefix with globex's ids: refused or not found, or an answer that

@@ -274,7 +274,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
                                            "document_versions",
                                            "checkpoints",
                                            "signing_keys",
-                                           "namespace_events"};
+                                           "namespace_events",
+                                           "intake_deliveries"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";

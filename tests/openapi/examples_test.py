@@ -113,9 +113,9 @@ def run(doc, resolver, base, token):
             example = media["example"]
             # Path parameters: objects this scenario made.
             target = path
-            if "{event}" in target:
-                event = next(p for p in op["parameters"] if p.get("name") == "event")
-                target = target.replace("{event}", event["example"])
+            for param in op.get("parameters", []):  # those the document gives an example of
+                if param.get("in") == "path" and "example" in param:
+                    target = target.replace("{" + param["name"] + "}", str(param["example"]))
             if target.startswith("/v1/instances/{id}"):
                 target = target.replace("{id}", start_fresh(f"EX-{op['operationId']}"))
             elif target.startswith("/v1/approvals/{id}"):
