@@ -114,6 +114,27 @@ std::vector<Activity> build() {
           [](const Systems&, const json& in, const std::string&, const Clock&) {
             return bill_plan(in);
           }),
+      own("bill.rate_usage",
+          "Rate a period's metered usage against tiers and the minimum commitment",
+          {{"period", true, "{start, end}", "object"},
+           {"quantity", true, "units used in the period", "integer"},
+           {"pricing", true,
+            "{currency, metric, model: graduated|volume, per_units, tiers, "
+            "minimum_commitment_minor}",
+            "object"},
+           {"contract_id", false, "", "string"}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return bill_rate_usage(in);
+          }),
+      own("contract.merge_terms",
+          "The terms an SOW or amendment works under: inherited from, or superseding, its "
+          "agreement's",
+          {{"parent", true, "{contract_id, terms}", "object"},
+           {"document", true, "{contract_id, kind: sow|amendment, terms}", "object"},
+           {"effective_date", false, "an amendment's, when its terms do not say", "string"}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return contract_merge_terms(in);
+          }),
       own("extract.terms", "Extract contract terms with evidence and confidence",
           {{"document", true, ""}, {"min_confidence", false, ""}, {"required", false, ""}},
           [](const Systems& s, const json& in, const std::string&, const Clock&) {
@@ -136,6 +157,32 @@ std::vector<Activity> build() {
            {"contract_id", true, "", "string"}},
           [](const Systems& s, const json& in, const std::string&, const Clock&) {
             return ingest_signed_document(s, in);
+          }),
+      own("milestones.schedule",
+          "Order dependent milestones, date each from its predecessors' acceptance; refuse cycles",
+          {{"start", true, "the date milestones without predecessors start", "string"},
+           {"milestones", true, "[{id, name, depends_on, duration_days, due_date}]", "list"},
+           {"accepted", false, "{milestone id: acceptance date}", "object"}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return milestones_schedule(in);
+          }),
+      own("usage.total", "A contract's metered usage of one metric over a period",
+          {{"contract_id", true, "", "string"},
+           {"metric", true, "", "string"},
+           {"period", true, "{start, end}: end exclusive", "object"}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return usage_total(s, in);
+          }),
+      own("revenue.modify",
+          "An amendment's effect on the revenue schedule under ASC 606's contract modification "
+          "rules",
+          {{"before", true, "revenue.schedule's result for the contract as it was", "object"},
+           {"after", true, "revenue.schedule's result for the amended contract", "object"},
+           {"effective_date", true, "", "string"},
+           {"modification", true, "{adds_distinct_goods, priced_at_standalone, remaining_distinct}",
+            "object"}},
+          [](const Systems&, const json& in, const std::string&, const Clock&) {
+            return revenue_modify(in);
           }),
       own("monitor.billing_accuracy", "Reconcile invoices written against the billing plan",
           {{"customer", true, ""}, {"plan", true, ""}},

@@ -10,6 +10,7 @@
 
 #include "activities/documents.hpp"
 #include "activities/extract/extractor.hpp"
+#include "activities/usage_ledger.hpp"
 #include "adapters/billing/billing.hpp"
 #include "adapters/clm/clm.hpp"
 #include "adapters/crm/crm.hpp"
@@ -47,6 +48,8 @@ struct Systems {
   // ingest.*: where documents are stored, and the directory `file:` sources are read from.
   std::shared_ptr<DocumentStore> documents;
   std::string documents_root;
+  // usage.total: metered usage per contract.
+  std::shared_ptr<UsageLedger> usage;
   // extract.terms: the extractor (RuleExtractor when not set).
   std::shared_ptr<const extract::Extractor> extractor;
   // monitor.*: today's date as days since 1970-01-01 (injected: activities read no clock).

@@ -43,4 +43,15 @@ tl::expected<std::optional<StoredDocument>, StoreError> DocumentBridge::get(
   return std::optional<StoredDocument>(std::move(out));
 }
 
+tl::expected<activities::UsageSum, StoreError> UsageBridge::total(const std::string& ns,
+                                                                  const std::string& contract_id,
+                                                                  const std::string& metric,
+                                                                  std::int64_t from_day,
+                                                                  std::int64_t to_day) {
+  constexpr std::int64_t kDayUs = 86'400LL * 1'000'000;
+  auto t = store_.usage.total(ns, contract_id, metric, from_day * kDayUs, to_day * kDayUs);
+  if (!t) return tl::unexpected(store_error(t.error()));
+  return activities::UsageSum{t->quantity, t->records};
+}
+
 }  // namespace covenant::app

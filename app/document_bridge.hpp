@@ -3,6 +3,7 @@
 #pragma once
 
 #include "activities/documents.hpp"
+#include "activities/usage_ledger.hpp"
 #include "engine/clock.hpp"
 #include "engine/store/store.hpp"
 
@@ -21,6 +22,20 @@ class DocumentBridge final : public activities::DocumentStore {
  private:
   engine::store::Store& store_;
   const engine::Clock& clock_;
+};
+
+// Metered usage for usage.total, over store.usage.
+class UsageBridge final : public activities::UsageLedger {
+ public:
+  explicit UsageBridge(engine::store::Store& store) : store_(store) {}
+  tl::expected<activities::UsageSum, activities::StoreError> total(const std::string& ns,
+                                                                   const std::string& contract_id,
+                                                                   const std::string& metric,
+                                                                   std::int64_t from_day,
+                                                                   std::int64_t to_day) override;
+
+ private:
+  engine::store::Store& store_;
 };
 
 }  // namespace covenant::app

@@ -17,6 +17,7 @@
 //   store.keys         each namespace's signing keys and its own log  (keys.hpp)
 //   store.namespaces   quotas, holdings and usage counts              (namespaces.hpp)
 //   store.intake       deliveries from CLM systems, and their outcome (intake.hpp)
+//   store.usage        metered usage per contract                     (usage_records.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -37,6 +38,7 @@
 #include "engine/store/outbox.hpp"
 #include "engine/store/principals.hpp"
 #include "engine/store/tx.hpp"
+#include "engine/store/usage_records.hpp"
 #include "engine/store/work_queue.hpp"
 #include "engine/store/write_batch.hpp"
 
@@ -117,6 +119,7 @@ class Store {
   Keys keys{*this};
   Namespaces namespaces{*this};
   Intake intake{*this};
+  UsageRecords usage{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

@@ -162,6 +162,7 @@ TEST_CASE("Every route, as every role, a callback token and no token, answers as
     put("{name}", "matrix");
     put("{event}", "terms");
     put("{sha256}", std::string(64, '0'));
+    put("{contract}", "C-1");
     put("{path}", "inbox.html");
     return p;
   };

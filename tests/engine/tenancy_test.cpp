@@ -275,7 +275,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
                                            "checkpoints",
                                            "signing_keys",
                                            "namespace_events",
-                                           "intake_deliveries"};
+                                           "intake_deliveries",
+                                           "usage_records"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";

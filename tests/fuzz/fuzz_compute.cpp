@@ -1,9 +1,10 @@
 // libFuzzer target: arbitrary bytes, parsed as JSON, through every computing activity
-// (resolve.products, bill.plan, revenue.schedule, provision.entitlements) — what `covenant
-// compute` runs. Each must answer with a result or a refusal naming the field: a crash, an
-// escaping exception, a sanitizer report or an "Internal" outcome is a bug. The input may also
-// be {"plan": …} fed to revenue.schedule after bill.plan ran on it, so the fuzzer reaches the
-// schedule with real plans. Run: scripts/fuzz compute [seconds]
+// (resolve.products, bill.plan, revenue.schedule, provision.entitlements, milestones.schedule,
+// bill.rate_usage, contract.merge_terms, revenue.modify) — what `covenant compute` runs. Each must
+// answer with a result or a refusal naming the field: a crash, an escaping exception, a sanitizer
+// report or an "Internal" outcome is a bug. The input may also be {"plan": …} fed to
+// revenue.schedule after bill.plan ran on it, so the fuzzer reaches the schedule with real plans.
+// Run: scripts/fuzz compute [seconds]
 #include "activities/runner.hpp"
 #include "workflows/json_input.hpp"
 
@@ -20,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto input = nlohmann::json::parse(text, nullptr, false);
   if (input.is_discarded()) return 0;
   for (const char* activity :
-       {"resolve.products", "bill.plan", "revenue.schedule", "provision.entitlements"}) {
+       {"resolve.products", "bill.plan", "revenue.schedule", "provision.entitlements",
+        "milestones.schedule", "bill.rate_usage", "contract.merge_terms", "revenue.modify"}) {
     auto r = runner.run(activity, input, "fuzz", "default");
     if (!r.ok && (r.code == "Internal" || r.message.empty())) __builtin_trap();
     // A plan that was made must schedule or be refused cleanly, with the same products.
