@@ -17,6 +17,7 @@
 #include "adapters/erp/erp.hpp"
 #include "adapters/notifier/slack.hpp"
 #include "adapters/ticketing/ticketing.hpp"
+#include "adapters/worktools/worktools.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,8 @@ struct Systems {
   std::shared_ptr<adapters::erp::Erp> erp;
   std::shared_ptr<adapters::ticketing::Ticketing> ticketing;
   std::shared_ptr<adapters::notifier::Slack> slack;
+  // jira.*, asana.*: where provisioning and milestone work is tracked.
+  std::shared_ptr<adapters::worktools::WorkTracker> jira, asana;
   // ingest.signed_document: the CLM and e-signature systems by name (docusign, ironclad).
   std::map<std::string, std::shared_ptr<adapters::clm::Clm>> clm;
   // notify.webhook: where signed webhooks go by default, and their signing secret.

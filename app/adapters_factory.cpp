@@ -45,6 +45,10 @@ adapters::http::Options options(const AdapterConfig& a) {
     o.auth.kind = adapters::http::Auth::Kind::Basic;
     o.auth.user = a.user + "/token";
     o.auth.password = a.secret;
+  } else if (a.system == "jira") {
+    o.auth.kind = adapters::http::Auth::Kind::Basic;  // the account's e-mail : API token
+    o.auth.user = a.user;
+    o.auth.password = a.secret;
   } else if (a.system == "slack") {
     o.auth.kind = adapters::http::Auth::Kind::None;
     if (auto parts = adapters::notifier::split_url(a.secret)) o.base_url = parts->first;
@@ -76,6 +80,10 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
       out.slack = std::make_shared<adapters::notifier::Slack>(client(it->second), parts->second);
   if (auto it = adapters.find("cpq"); it != adapters.end())
     out.cpq = std::make_shared<adapters::crm::Salesforce>(client(it->second));
+  if (auto it = adapters.find("jira"); it != adapters.end())
+    out.jira = std::make_shared<adapters::worktools::Jira>(client(it->second));
+  if (auto it = adapters.find("asana"); it != adapters.end())
+    out.asana = std::make_shared<adapters::worktools::Asana>(client(it->second));
   if (auto it = adapters.find("esignature"); it != adapters.end())
     out.clm["docusign"] = std::make_shared<adapters::clm::DocuSign>(client(it->second));
   if (auto it = adapters.find("clm"); it != adapters.end())

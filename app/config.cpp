@@ -149,9 +149,11 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
   static const std::map<std::string, std::vector<std::string>> systems = {
       {"billing", {"stripe"}},      {"crm", {"salesforce"}},    {"cpq", {"salesforce"}},
       {"erp", {"netsuite"}},        {"ticketing", {"zendesk"}}, {"notifier", {"slack"}},
-      {"esignature", {"docusign"}}, {"clm", {"ironclad"}}};
+      {"esignature", {"docusign"}}, {"clm", {"ironclad"}},      {"jira", {"jira"}},
+      {"asana", {"asana"}}};
   if (auto k = known(file, node,
-                     {"billing", "crm", "cpq", "erp", "ticketing", "notifier", "esignature", "clm"},
+                     {"billing", "crm", "cpq", "erp", "ticketing", "notifier", "esignature", "clm",
+                      "jira", "asana"},
                      "adapters");
       !k)
     return k;
@@ -192,6 +194,9 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
     if (ac.system == "zendesk" && ac.user.empty())
       return tl::unexpected(
           bad(file, a, "adapters." + capability + ": Zendesk needs the agent's e-mail as user"));
+    if (ac.system == "jira" && ac.user.empty())
+      return tl::unexpected(
+          bad(file, a, "adapters." + capability + ": Jira needs the account's e-mail as user"));
     if ((ac.system == "salesforce" || ac.system == "netsuite") && ac.client_id.empty())
       return tl::unexpected(bad(file, a,
                                 "adapters." + capability + ": " + ac.system +
@@ -210,7 +215,7 @@ engine::Result<void> read_intake(const std::string& file, const YAML::Node& node
   for (const auto& n : node) {
     if (auto k = known(file, n,
                        {"name", "vendor", "secret_env", "secret_file", "public_key_file",
-                        "namespace", "workflow", "max_age", "events", "account_id"},
+                        "namespace", "workflow", "max_age", "events", "account_id", "rate_limit"},
                        "an intake source");
         !k)
       return k;
@@ -270,6 +275,14 @@ engine::Result<void> read_intake(const std::string& file, const YAML::Node& node
         return tl::unexpected(
             bad(file, n["max_age"], where + ": only DocuSign deliveries carry a signed time"));
       s.max_age_s = *d.seconds;
+    }
+    if (auto r = n["rate_limit"]) {
+      if (auto k = known(file, r, {"per_second", "burst"}, where + " rate_limit"); !k) return k;
+      if (r["per_second"]) s.per_second = r["per_second"].as<double>();
+      if (r["burst"]) s.burst = r["burst"].as<double>();
+      if (!(s.per_second > 0) || s.per_second > 1e6 || !(s.burst >= 1) || s.burst > 1e6)
+        return tl::unexpected(
+            bad(file, r, where + ": rate_limit.per_second is more than 0, burst 1 or more"));
     }
     c.intake.push_back(std::move(s));
   }

@@ -35,6 +35,10 @@ struct Source {
   std::vector<std::string> events;     // taken; default envelope-completed / workflow_completed
   // DocuSign: the account the envelopes belong to ("" any).
   std::string account_id;
+  // Deliveries taken per second, and at once: past them a delivery is answered 429 with
+  // Retry-After and not recorded (the vendor sends it again), so a flood of forged deliveries
+  // cannot fill the record.
+  double per_second = 10, burst = 50;
 };
 
 // A delivery read and verified: the vendor's event, its id (what a redelivery repeats), and

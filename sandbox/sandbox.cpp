@@ -11,6 +11,7 @@
 #include "sandbox/netsuite.hpp"
 #include "sandbox/salesforce.hpp"
 #include "sandbox/stripe.hpp"
+#include "sandbox/worktools.hpp"
 #include "sandbox/zendesk.hpp"
 
 namespace covenant::sandbox {
@@ -283,6 +284,12 @@ void Sandbox::install(httplib::Server& http) {
   clm_.install(http, [this](const httplib::Request& req, httplib::Response& res) {
     return injected(req, res, false);
   });
+  install_worktools(
+      http, db_,
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return injected(req, res, false);
+      },
+      [this](const httplib::Request& req) { return faults_.drop(req.method, req.path); });
   http.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
     auto j = json::parse(req.body, nullptr, false);
     std::string error;

@@ -160,7 +160,8 @@ Result<Response> Client::exchange(const Request& r) {
 
 Result<Response> Client::send(const Request& r, const Classifier& classify) {
   Error last;
-  for (int n = 1; n <= std::max(1, o_.max_attempts); ++n) {
+  const int attempts = r.repeatable ? std::max(1, o_.max_attempts) : 1;
+  for (int n = 1; n <= attempts; ++n) {
     throttle();
     auto res = attempt(r);
     std::chrono::milliseconds retry_after{-1};
@@ -179,7 +180,7 @@ Result<Response> Client::send(const Request& r, const Classifier& classify) {
     } else {
       last = res.error();
     }
-    if (last.kind != Failure::Transient || n == o_.max_attempts) return tl::unexpected(last);
+    if (last.kind != Failure::Transient || n == attempts) return tl::unexpected(last);
     // Exponential backoff with full jitter, or what the system asked for.
     std::chrono::milliseconds cap =
         std::min(o_.max_backoff,

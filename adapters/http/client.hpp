@@ -44,6 +44,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type;
+  // False for a write the system cannot recognise when sent again (no idempotency key, no
+  // external id to upsert on): the client sends it once, and the adapter looks for what it
+  // made before it writes again.
+  bool repeatable = true;
 };
 
 struct Auth {

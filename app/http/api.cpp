@@ -228,6 +228,18 @@ void Api::limit_rates(const RateLimits& limits) {
   limiter_ = limits.any() ? std::make_unique<RateLimiter>(limits) : nullptr;
 }
 
+void Api::accept_intake(std::vector<intake::Source> sources) {
+  RateLimits limits;
+  for (const auto& s : sources) limits.by_ns[s.name] = {s.per_second, s.burst};
+  intake_limiter_ = std::make_unique<RateLimiter>(std::move(limits));
+  intake_ = std::move(sources);
+}
+
+std::optional<std::int64_t> Api::take_intake(const std::string& name, std::int64_t now_us) {
+  if (!intake_limiter_) return std::nullopt;
+  return intake_limiter_->take(name, now_us);
+}
+
 bool Api::within_rate(Call& c) {
   if (!limiter_) return true;
   auto wait = limiter_->take(c.ns, engine::to_micros(s_.clock.now()));

@@ -119,8 +119,11 @@ class Api {
   // serving.
   void limit_rates(const RateLimits& limits);
   // The CLM intake endpoints (POST /v1/intake/{name}) from now on; before serving.
-  void accept_intake(std::vector<intake::Source> sources) { intake_ = std::move(sources); }
+  void accept_intake(std::vector<intake::Source> sources);
   const std::vector<intake::Source>& intake_sources() const { return intake_; }
+  // Takes one of intake source `name`'s deliveries at `now_us`: nullopt when within its rate,
+  // else the seconds until it is.
+  std::optional<std::int64_t> take_intake(const std::string& name, std::int64_t now_us);
 
  private:
   void route_and_dispatch(Call& c);
@@ -135,6 +138,7 @@ class Api {
   std::unique_ptr<RateLimiter> limiter_;
   std::vector<Route> routes_;
   std::vector<intake::Source> intake_;
+  std::unique_ptr<RateLimiter> intake_limiter_;
 };
 
 // Adds every route of the product (routes_*.cpp).

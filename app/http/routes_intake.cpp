@@ -38,6 +38,13 @@ void add_intake_routes(Api& api) {
           if (src.name == c.params[0]) source = &src;
         if (!source) return problem(c, "NotFound", "no intake source '" + c.params[0] + "'");
         std::int64_t now_us = engine::to_micros(s.clock.now());
+        if (auto wait = self->take_intake(source->name, now_us)) {
+          c.res.headers.emplace_back("Retry-After", std::to_string(*wait));
+          return problem(c, "TooManyRequests",
+                         "intake source '" + source->name +
+                             "' is over its rate: send it again in " + std::to_string(*wait) +
+                             " s");
+        }
         engine::store::IntakeRow row;
         row.ns = source->ns;
         row.id = "dlv_" + s.ids.instance_id();  // time-ordered, unique

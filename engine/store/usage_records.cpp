@@ -30,6 +30,18 @@ Result<UsageRecorded> UsageRecords::record(const std::string& ns,
       return fail(ErrorCode::InvalidArgument,
                   "usage event " + r.event_id + ": a negative quantity");
   }
+  // Two requests with the same new event id at once: the loser's insert meets the winner's
+  // row (a unique violation) — it reads again, and finds a repeat or a conflict like any other.
+  for (int attempt = 1;; ++attempt) {
+    auto r = record_once(ns, rows, now_us);
+    if (r || r.error().code != ErrorCode::Conflict || r.error().where == "usage" || attempt == 3)
+      return r;
+  }
+}
+
+Result<UsageRecorded> UsageRecords::record_once(const std::string& ns,
+                                                const std::vector<UsageRecord>& rows,
+                                                std::int64_t now_us) {
   auto tx = db_.begin(Scope::of(ns));
   if (!tx) return tl::unexpected(tx.error());
   auto r = db_.guard<UsageRecorded>("record usage", [&]() -> Result<UsageRecorded> {
@@ -46,7 +58,8 @@ Result<UsageRecorded> UsageRecords::record(const std::string& ns,
           return fail(ErrorCode::Conflict,
                       "usage event " + row.event_id + " was recorded before with other values (" +
                           contract + ", " + metric + ", " + std::to_string(quantity) +
-                          "): an event id names one event");
+                          "): an event id names one event",
+                      "usage");
         ++out.repeated;
         continue;
       }

@@ -44,6 +44,8 @@ class UsageRecords {
                            const std::string& metric, std::int64_t from_us, std::int64_t to_us);
 
  private:
+  Result<UsageRecorded> record_once(const std::string& ns, const std::vector<UsageRecord>& rows,
+                                    std::int64_t now_us);
   Store& db_;
 };
 

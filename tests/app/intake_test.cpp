@@ -5,6 +5,7 @@
 // nothing, and every delivery — accepted or not — is on the record. SQLite and PostgreSQL.
 #include "app/document_bridge.hpp"
 #include "engine/time_format.hpp"
+#include "tests/app/api_fixture.hpp"
 #include "tests/app/attack_rig.hpp"
 
 namespace {
@@ -269,4 +270,26 @@ TEST_CASE("A DocuSign delivery is read only when signed, fresh, whole and for it
   REQUIRE(refs);
   CHECK_FALSE(refs->input.contains("opportunity_id"));
   CHECK(refs->input["quote_id"] == "Q-1");
+}
+
+TEST_CASE("A flood of deliveries past a source's rate is turned away unrecorded") {
+  covenant::testing::ApiFixture a;
+  covenant::app::intake::Source s;
+  s.name = "docusign";
+  s.vendor = "docusign";
+  s.hmac_keys = {kConnectKey};
+  s.per_second = 1;
+  s.burst = 2;
+  a.api.accept_intake({s});
+  auto auditor = a.add("audrey", {"auditor"});
+  std::vector<int> statuses;
+  for (int i = 0; i < 5; ++i)  // unsigned: each would be a refusal on the record
+    statuses.push_back(a.call("POST", "/v1/intake/docusign", "", "{}").status);
+  CHECK(statuses == std::vector<int>{401, 401, 429, 429, 429});
+  auto r = a.call("GET", "/v1/intake/deliveries", auditor);
+  REQUIRE(r.status == 200);
+  CHECK(json::parse(r.body)["items"].size() == 2);  // the two within the rate
+  // A second later the source takes one more.
+  a.fx.clock.advance(std::chrono::seconds(1));
+  CHECK(a.call("POST", "/v1/intake/docusign", "", "{}").status == 401);
 }

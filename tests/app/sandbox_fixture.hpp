@@ -8,6 +8,7 @@
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
 #include "adapters/ticketing/ticketing.hpp"
+#include "adapters/worktools/worktools.hpp"
 #include "tests/support/listening.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -131,6 +132,32 @@ struct SandboxServer {
     auto client = std::make_shared<adapters::http::Client>(o, h);
     if (vendor == "docusign") return std::make_shared<adapters::clm::DocuSign>(client);
     return std::make_shared<adapters::clm::Ironclad>(client);
+  }
+  // Jira (basic: e-mail and API token) and Asana (bearer) pointed at the sandbox.
+  std::shared_ptr<adapters::worktools::WorkTracker> jira() {
+    adapters::http::Options o;
+    o.system = "jira";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::Basic;
+    o.auth.user = "ops@covenant.test";
+    o.auth.password = "jira-api-token";
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    return std::make_shared<adapters::worktools::Jira>(
+        std::make_shared<adapters::http::Client>(o, h));
+  }
+  std::shared_ptr<adapters::worktools::WorkTracker> asana() {
+    adapters::http::Options o;
+    o.system = "asana";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::Bearer;
+    o.auth.token = "asana-personal-access-token";
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    return std::make_shared<adapters::worktools::Asana>(
+        std::make_shared<adapters::http::Client>(o, h));
   }
   // POSTs `body` to the sandbox's admin path and returns the answer's JSON (status checked).
   nlohmann::json admin(const std::string& path, const nlohmann::json& body, int status = 200) {

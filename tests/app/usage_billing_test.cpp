@@ -69,6 +69,24 @@ void usage_run(const std::string& url) {
                                                    usage("u-2", 999, "2027-01-09T10:00:00Z")})}});
   CHECK(reused.status == 409);
   CHECK(reused.body["detail"].get<std::string>().find("u-2") != std::string::npos);
+  // The same new batch from four senders at once: recorded once, every sender answered 2xx.
+  {
+    json same = {{"records", json::array({usage("r-1", 10, "2027-01-11T00:00:00Z"),
+                                          usage("r-2", 20, "2027-01-11T00:00:00Z")})}};
+    std::vector<covenant::testing::HttpAnswer> answers(4);
+    std::vector<std::thread> senders;
+    for (auto& a : answers)
+      senders.emplace_back(
+          [&rig, &a, &meter, &same] { a = rig.post("/v1/contracts/C-RACE/usage", meter, same); });
+    for (auto& t : senders) t.join();
+    int added = 0;
+    for (const auto& a : answers) {
+      INFO(a.body.dump());
+      CHECK((a.status == 200 || a.status == 201));
+      if (a.body.is_object()) added += a.body.value("added", 0);
+    }
+    CHECK(added == 2);
+  }
   CHECK(rig.post(path, meter, usage("u-10", -5, "2027-01-10T00:00:00Z")).status == 422);
   json fraction = usage("u-11", 1, "2027-01-10T00:00:00Z");
   fraction["quantity"] = 1.5;

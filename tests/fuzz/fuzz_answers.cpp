@@ -1,17 +1,19 @@
 // libFuzzer target: arbitrary answers from the external systems, through every adapter
 // operation as activities call it (activities::Runner over Stripe, Salesforce + CPQ,
-// NetSuite, Zendesk and Slack), with no socket: the client's exchange hook answers each
-// request from the input. The input is a list of answers separated by the byte 0x1E; each
-// answer is one status byte (an index into common statuses) then the body; requests take
-// them in turn, cycling. Whatever a system says, an operation answers with a result or a
-// failure that names the system and says what was wrong: a crash, an escaping exception, a
+// NetSuite, Zendesk, Slack, Jira, Asana, DocuSign and Ironclad), with no socket: the client's
+// exchange hook answers each request from the input. The input is a list of answers separated by
+// the byte 0x1E; each answer is one status byte (an index into common statuses) then the body;
+// requests take them in turn, cycling. Whatever a system says, an operation answers with a result
+// or a failure that names the system and says what was wrong: a crash, an escaping exception, a
 // sanitizer report or an Internal outcome is a bug. Run: scripts/fuzz answers [seconds]
 #include "activities/runner.hpp"
 #include "adapters/billing/stripe.hpp"
+#include "adapters/clm/clm.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
 #include "adapters/ticketing/ticketing.hpp"
+#include "adapters/worktools/worktools.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -76,6 +78,10 @@ covenant::activities::Runner make_runner() {
   s.erp = std::make_shared<a::erp::NetSuite>(client("netsuite", Auth::Kind::OAuth2));
   s.ticketing = std::make_shared<a::ticketing::Zendesk>(client("zendesk", Auth::Kind::Basic));
   s.slack = std::make_shared<a::notifier::Slack>(client("slack", Auth::Kind::None), "/hook");
+  s.jira = std::make_shared<a::worktools::Jira>(client("jira", Auth::Kind::Basic));
+  s.asana = std::make_shared<a::worktools::Asana>(client("asana", Auth::Kind::Bearer));
+  s.clm["docusign"] = std::make_shared<a::clm::DocuSign>(client("docusign", Auth::Kind::Bearer));
+  s.clm["ironclad"] = std::make_shared<a::clm::Ironclad>(client("ironclad", Auth::Kind::Bearer));
   s.today = [] { return std::int64_t{20800}; };
   return covenant::activities::Runner(std::move(s));
 }
@@ -129,6 +135,18 @@ const std::vector<std::pair<const char*, json>>& operations() {
       {"erp.record_payment_terms", {{"customer", "ACC-1"}, {"terms", {{"net_days", 30}}}}},
       {"ticketing.list_tickets", {{"account", "ACC-1"}, {"since", "2027-01-01"}}},
       {"notify.slack", {{"text", "hello"}}},
+      {"jira.create_issue",
+       {{"project", "COV"}, {"title", "Provision"}, {"due_date", "2027-02-01"}}},
+      {"jira.get_issue", {{"task", "COV-1"}}},
+      {"asana.create_task", {{"project", "1201"}, {"title", "Provision"}}},
+      {"asana.get_task", {{"task", "1200000000000001"}}},
+      // The CLM adapters, reached through the activity that fetches a signed document (no
+      // document store here: what the answers make of the adapter is the point).
+      {"ingest.signed_document",
+       {{"contract_id", "C-1"},
+        {"source", {{"clm", "docusign"}, {"account_id", "acct-1"}, {"envelope_id", "env-1"}}}}},
+      {"ingest.signed_document",
+       {{"contract_id", "C-1"}, {"source", {{"clm", "ironclad"}, {"workflow_id", "wf-1"}}}}},
   };
   return ops;
 }
