@@ -22,6 +22,10 @@ Outcome contract_merge_terms(const nlohmann::json& in);
 Outcome revenue_modify(const nlohmann::json& in);
 Outcome bill_rate_usage(const nlohmann::json& in);
 Outcome usage_total(const Systems& s, const nlohmann::json& in);
+Outcome contracts_record(const Systems& s, const nlohmann::json& in);
+Outcome contracts_find_parent(const Systems& s, const nlohmann::json& in);
+Outcome contracts_settle(const Systems& s, const nlohmann::json& in);
+Outcome bill_plan_change(const Systems& s, const nlohmann::json& in);
 Outcome provision_entitlements(const nlohmann::json& in);
 Outcome provision_request(const Systems& s, const nlohmann::json& in, const std::string& key);
 Outcome monitor_renewal(const Systems& s, const nlohmann::json& in);
@@ -29,6 +33,9 @@ Outcome monitor_sla(const Systems& s, const nlohmann::json& in);
 Outcome monitor_billing_accuracy(const Systems& s, const nlohmann::json& in);
 
 // Helpers shared by the activities above.
+// A title as the book files it: its words, lower case, a leading "the" left out
+// ("The Master Services Agreement" and "MASTER SERVICES AGREEMENT" are one key).
+std::string contract_title_key(const std::string& title);
 // A field of extracted terms: the plain value (`.terms.fees`), also when a reviewer sent the
 // field back as extract.terms' {value, confidence, evidence}; null when absent.
 inline nlohmann::json term_value(const nlohmann::json& terms, const char* name) {

@@ -114,6 +114,20 @@ std::vector<Activity> build() {
           [](const Systems&, const json& in, const std::string&, const Clock&) {
             return bill_plan(in);
           }),
+      own("bill.plan_change",
+          "What an amendment changes in the billing: prorated credits and charges, repriced "
+          "and new periods, as writes",
+          {{"contract_id", true, "the amendment's contract id", "string"},
+           {"before", true, "the billing plan in force (bill.plan's result, as written)", "object"},
+           {"after", true, "bill.plan's result for the amended contract over its whole term",
+            "object"},
+           {"effective_date", true, "when the amendment takes effect", "string"},
+           {"written", true, "{subscription, prices, invoices}: what was written for `before`",
+            "object"},
+           {"as_of", false, "the day the change is computed (today when not given)", "string"}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return bill_plan_change(s, in);
+          }),
       own("bill.rate_usage",
           "Rate a period's metered usage against tiers and the minimum commitment",
           {{"period", true, "{start, end}", "object"},
@@ -134,6 +148,43 @@ std::vector<Activity> build() {
            {"effective_date", false, "an amendment's, when its terms do not say", "string"}},
           [](const Systems&, const json& in, const std::string&, const Clock&) {
             return contract_merge_terms(in);
+          }),
+      own("contracts.find_parent",
+          "Link an SOW or amendment to its agreement in the book: by the CLM's id, else by the "
+          "title and date it names",
+          {{"document", true, "{contract_id, kind: sow|amendment}", "object"},
+           {"reference", false, "extract.terms' referenced_agreement: {name, date}"},
+           {"parent_contract_id", false, "the agreement's contract id, when known", "string"},
+           {"customer", false, "the customer's external id: an agreement of another is refused",
+            "string"}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return contracts_find_parent(s, in);
+          }),
+      own("contracts.record",
+          "Put a contract in the book with the state it stands in, or record an amendment and "
+          "move its agreement on one version",
+          {{"contract_id", true, "", "string"},
+           {"state", true, "{terms, products, plan, revenue, written, ...}", "object"},
+           {"kind", false, "agreement|msa|sow|order_form|amendment (else the terms')", "string"},
+           {"title", false, "else the title the terms' document_kind was read from", "string"},
+           {"agreement_date", false, "else the terms' agreement or effective date", "string"},
+           {"customer", false, "the customer's external id", "string"},
+           {"parent", false, "the agreement an SOW or amendment belongs to", "string"},
+           {"based_on_version", false, "an amendment: the agreement's version it was computed from",
+            "integer"},
+           {"parent_state", false, "an amendment: the agreement's state after it", "object"}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return contracts_record(s, in);
+          }),
+      own("contracts.settle",
+          "Settle what was written for a contract in the book (its subscription, prices, "
+          "invoices), at the version recorded",
+          {{"contract_id", true, "", "string"},
+           {"version", true, "the version contracts.record gave", "integer"},
+           {"written", true, "{subscription, prices, invoices, billing_customer}: each replaces",
+            "object"}},
+          [](const Systems& s, const json& in, const std::string&, const Clock&) {
+            return contracts_settle(s, in);
           }),
       own("extract.terms", "Extract contract terms with evidence and confidence",
           {{"document", true, ""}, {"min_confidence", false, ""}, {"required", false, ""}},
@@ -180,6 +231,10 @@ std::vector<Activity> build() {
            {"after", true, "revenue.schedule's result for the amended contract", "object"},
            {"effective_date", true, "", "string"},
            {"modification", true, "{adds_distinct_goods, priced_at_standalone, remaining_distinct}",
+            "object"},
+           {"transaction_price", false,
+            "the amended contract's consideration (bill.plan_change's total_after), when it is "
+            "not the amended schedule's total",
             "object"}},
           [](const Systems&, const json& in, const std::string&, const Clock&) {
             return revenue_modify(in);
@@ -240,6 +295,8 @@ std::vector<Activity> build() {
               write(kBilling, &Systems::billing, &Billing::create_subscription)),
       adapter("billing.create_subscription_schedule",
               write(kBilling, &Systems::billing, &Billing::create_subscription_schedule)),
+      adapter("billing.update_subscription",
+              write(kBilling, &Systems::billing, &Billing::update_subscription)),
       adapter("billing.create_invoice",
               write(kBilling, &Systems::billing, &Billing::create_invoice)),
       adapter("billing.create_invoice_item",

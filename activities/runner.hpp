@@ -8,6 +8,7 @@
 // Thread-safe when the adapters are.
 #pragma once
 
+#include "activities/contract_book.hpp"
 #include "activities/documents.hpp"
 #include "activities/extract/extractor.hpp"
 #include "activities/usage_ledger.hpp"
@@ -53,6 +54,8 @@ struct Systems {
   std::string documents_root;
   // usage.total: metered usage per contract.
   std::shared_ptr<UsageLedger> usage;
+  // contracts.*: the book of contracts (agreements, SOWs, amendments).
+  std::shared_ptr<ContractBook> book;
   // extract.terms: the extractor (RuleExtractor when not set).
   std::shared_ptr<const extract::Extractor> extractor;
   // monitor.*: today's date as days since 1970-01-01 (injected: activities read no clock).

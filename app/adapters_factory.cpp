@@ -96,6 +96,7 @@ activities::Systems make_activity_systems(const ServeConfig& cfg, Engine& engine
   out.documents = std::make_shared<DocumentBridge>(*engine.store, engine.clock);
   out.documents_root = cfg.documents_root;
   out.usage = std::make_shared<UsageBridge>(*engine.store);
+  out.book = std::make_shared<BookBridge>(*engine.store, engine.clock);
   if (cfg.extraction.mode != "rules") {
     auto client = std::make_shared<adapters::http::Client>(options(cfg.extraction.endpoint),
                                                            hooks(engine.clock, engine.ids));

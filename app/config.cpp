@@ -208,15 +208,16 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
 }
 
 // intake: [{name, vendor, secret_env | secret_file (docusign), public_key_file (ironclad),
-//           namespace, workflow, max_age, events, account_id}]
+//           namespace, workflow, workflows (kind → workflow), max_age, events, account_id}]
 engine::Result<void> read_intake(const std::string& file, const YAML::Node& node, ServeConfig& c) {
   if (!node.IsSequence()) return tl::unexpected(bad(file, node, "intake must be a list"));
   static const std::regex name_re("^[a-z0-9][a-z0-9-]{0,62}$");
   for (const auto& n : node) {
-    if (auto k = known(file, n,
-                       {"name", "vendor", "secret_env", "secret_file", "public_key_file",
-                        "namespace", "workflow", "max_age", "events", "account_id", "rate_limit"},
-                       "an intake source");
+    if (auto k =
+            known(file, n,
+                  {"name", "vendor", "secret_env", "secret_file", "public_key_file", "namespace",
+                   "workflow", "workflows", "max_age", "events", "account_id", "rate_limit"},
+                  "an intake source");
         !k)
       return k;
     intake::Source s;
@@ -264,6 +265,26 @@ engine::Result<void> read_intake(const std::string& file, const YAML::Node& node
                 "a namespace is 1 to 63 of a-z, 0-9 and '-', not '" + s.ns + "'"));
     }
     if (n["workflow"]) s.workflow = n["workflow"].as<std::string>();
+    if (auto w = n["workflows"]) {
+      if (!w.IsMap())
+        return tl::unexpected(
+            bad(file, w, where + ": workflows maps a document kind to a workflow"));
+      for (const auto& kv : w) {
+        std::string kind = kv.first.as<std::string>();
+        if (kind != "agreement" && kind != "msa" && kind != "sow" && kind != "order_form" &&
+            kind != "amendment")
+          return tl::unexpected(bad(file, kv.first,
+                                    where +
+                                        ": a document kind is agreement, msa, sow, "
+                                        "order_form or amendment, not '" +
+                                        kind + "'"));
+        if (s.vendor != "docusign")
+          return tl::unexpected(bad(file, w,
+                                    where + ": only DocuSign deliveries name the "
+                                            "document's kind (an envelope custom field)"));
+        s.workflow_by_kind[kind] = kv.second.as<std::string>();
+      }
+    }
     if (n["account_id"]) s.account_id = n["account_id"].as<std::string>();
     if (n["events"]) s.events = n["events"].as<std::vector<std::string>>();
     if (n["max_age"]) {

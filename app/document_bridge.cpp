@@ -54,4 +54,97 @@ tl::expected<activities::UsageSum, StoreError> UsageBridge::total(const std::str
   return activities::UsageSum{t->quantity, t->records};
 }
 
+namespace {
+
+activities::BookError book_error(const engine::Error& e) {
+  using K = activities::BookError::Kind;
+  K k = e.code == engine::ErrorCode::NotFound          ? K::NotFound
+        : e.code == engine::ErrorCode::Conflict        ? K::Conflict
+        : e.code == engine::ErrorCode::InvalidArgument ? K::Invalid
+                                                       : K::Store;
+  return {k, store_error(e)};
+}
+
+engine::store::ContractRow row_of(const activities::BookEntry& e) {
+  engine::store::ContractRow r;
+  r.contract_id = e.contract_id;
+  r.kind = e.kind;
+  r.parent_id = e.parent_id;
+  r.title = e.title;
+  r.title_key = e.title_key;
+  r.agreement_date = e.agreement_date;
+  r.customer = e.customer;
+  r.version = e.version;
+  r.state = e.state.dump();
+  r.instance_id = e.instance_id;
+  return r;
+}
+
+tl::expected<activities::BookEntry, activities::BookError> entry_of(
+    const engine::store::ContractRow& r) {
+  activities::BookEntry e{r.contract_id, r.kind,           r.parent_id,   r.title,
+                          r.title_key,   r.agreement_date, r.customer,    r.version,
+                          nullptr,       r.state_sha256,   r.instance_id, r.repeated};
+  // A stored row that is not JSON is a damaged row: say so, never guess.
+  e.state = nlohmann::json::parse(r.state, nullptr, false);
+  if (e.state.is_discarded())
+    return tl::unexpected(activities::BookError{
+        activities::BookError::Kind::Store,
+        {"the book's row for contract " + r.contract_id + " is not JSON: a person must look",
+         false}});
+  return e;
+}
+
+}  // namespace
+
+tl::expected<activities::BookEntry, activities::BookError> BookBridge::record(
+    const std::string& ns, const activities::BookEntry& e) {
+  auto r = store_.contracts.record(ns, row_of(e), engine::to_micros(clock_.now()));
+  if (!r) return tl::unexpected(book_error(r.error()));
+  return entry_of(*r);
+}
+
+tl::expected<activities::BookEntry, activities::BookError> BookBridge::amend(
+    const std::string& ns, const activities::BookEntry& a, std::int64_t based_on,
+    const nlohmann::json& parent_state) {
+  auto r = store_.contracts.amend(ns, row_of(a), based_on, parent_state.dump(),
+                                  engine::to_micros(clock_.now()));
+  if (!r) return tl::unexpected(book_error(r.error()));
+  return entry_of(*r);
+}
+
+tl::expected<void, activities::BookError> BookBridge::settle(const std::string& ns,
+                                                             const std::string& id,
+                                                             std::int64_t version,
+                                                             const std::string& state_sha256,
+                                                             const nlohmann::json& state) {
+  auto r = store_.contracts.settle(ns, id, version, state_sha256, state.dump(),
+                                   engine::to_micros(clock_.now()));
+  if (!r) return tl::unexpected(book_error(r.error()));
+  return {};
+}
+
+tl::expected<std::optional<activities::BookEntry>, activities::BookError> BookBridge::get(
+    const std::string& ns, const std::string& id) {
+  auto r = store_.contracts.get(ns, id);
+  if (!r) return tl::unexpected(book_error(r.error()));
+  if (!*r) return std::optional<activities::BookEntry>();
+  auto e = entry_of(**r);
+  if (!e) return tl::unexpected(e.error());
+  return std::optional<activities::BookEntry>(*e);
+}
+
+tl::expected<std::vector<activities::BookEntry>, activities::BookError> BookBridge::titled(
+    const std::string& ns, const std::string& title_key) {
+  auto r = store_.contracts.titled(ns, title_key, 20);
+  if (!r) return tl::unexpected(book_error(r.error()));
+  std::vector<activities::BookEntry> out;
+  for (const auto& row : *r) {
+    auto e = entry_of(row);
+    if (!e) return tl::unexpected(e.error());
+    out.push_back(*e);
+  }
+  return out;
+}
+
 }  // namespace covenant::app

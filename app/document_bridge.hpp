@@ -2,6 +2,7 @@
 // which keeps the SQL (engine/store/documents.cpp). Thread-safe as the store is.
 #pragma once
 
+#include "activities/contract_book.hpp"
 #include "activities/documents.hpp"
 #include "activities/usage_ledger.hpp"
 #include "engine/clock.hpp"
@@ -36,6 +37,30 @@ class UsageBridge final : public activities::UsageLedger {
 
  private:
   engine::store::Store& store_;
+};
+
+// The book of contracts for contracts.*, over store.contracts.
+class BookBridge final : public activities::ContractBook {
+ public:
+  BookBridge(engine::store::Store& store, const engine::Clock& clock)
+      : store_(store), clock_(clock) {}
+  tl::expected<activities::BookEntry, activities::BookError> record(
+      const std::string& ns, const activities::BookEntry& e) override;
+  tl::expected<activities::BookEntry, activities::BookError> amend(
+      const std::string& ns, const activities::BookEntry& a, std::int64_t based_on,
+      const nlohmann::json& parent_state) override;
+  tl::expected<void, activities::BookError> settle(const std::string& ns, const std::string& id,
+                                                   std::int64_t version,
+                                                   const std::string& state_sha256,
+                                                   const nlohmann::json& state) override;
+  tl::expected<std::optional<activities::BookEntry>, activities::BookError> get(
+      const std::string& ns, const std::string& id) override;
+  tl::expected<std::vector<activities::BookEntry>, activities::BookError> titled(
+      const std::string& ns, const std::string& title_key) override;
+
+ private:
+  engine::store::Store& store_;
+  const engine::Clock& clock_;
 };
 
 }  // namespace covenant::app

@@ -125,7 +125,11 @@ bool takes(const Source& s, const std::string& event, const char* fallback) {
 }
 
 // DocuSign envelope custom fields named like the start input's references.
-void references_from_custom_fields(const json& summary, json& input) {
+bool known_kind(const std::string& k) {
+  return k == "agreement" || k == "msa" || k == "sow" || k == "order_form" || k == "amendment";
+}
+
+void references_from_custom_fields(const json& summary, json& input, std::string& kind) {
   if (!summary.is_object() || !summary.contains("customFields")) return;
   const json& cf = summary["customFields"];
   if (!cf.is_object() || !cf.contains("textCustomFields") || !cf["textCustomFields"].is_array())
@@ -133,9 +137,13 @@ void references_from_custom_fields(const json& summary, json& input) {
   for (const auto& f : cf["textCustomFields"]) {
     if (!f.is_object() || !f.contains("name") || !f["name"].is_string()) continue;
     std::string n = f["name"].get<std::string>();
-    if ((n == "contract_id" || n == "opportunity_id" || n == "quote_id") && f.contains("value") &&
-        safe_id(f["value"]))
+    if ((n == "contract_id" || n == "opportunity_id" || n == "quote_id" ||
+         n == "parent_contract_id") &&
+        f.contains("value") && safe_id(f["value"]))
       input[n] = f["value"];
+    if (n == "document_kind" && f.contains("value") && f["value"].is_string() &&
+        known_kind(f["value"].get<std::string>()))
+      kind = f["value"].get<std::string>();
   }
 }
 
@@ -173,7 +181,8 @@ tl::expected<Delivery, Refusal> read_docusign(const Source& s, const json& b, st
   // JSON SIM carries no event id: an envelope completes once, so (event, envelope) names it.
   d.event_id = event + ":" + envelope;
   d.input = json::object();
-  references_from_custom_fields(data.value("envelopeSummary", json()), d.input);
+  const json& summary = data.contains("envelopeSummary") ? data["envelopeSummary"] : json();
+  references_from_custom_fields(summary, d.input, d.kind);
   d.contract_id = d.input.value("contract_id", envelope);
   d.input["contract_id"] = d.contract_id;
   d.input["document"] = {{"clm", "docusign"}, {"account_id", account}, {"envelope_id", envelope}};

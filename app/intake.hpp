@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ struct Source {
   std::string public_key_pem;          // ironclad: the webhook verification key
   std::string ns = "default";          // where its contracts run
   std::string workflow = "contract-to-cash";
+  // The workflow for a document of a kind the CLM names (DocuSign's `document_kind` envelope
+  // custom field: agreement, msa, sow, order_form, amendment); `workflow` for any other.
+  std::map<std::string, std::string> workflow_by_kind;
   std::int64_t max_age_s = 48 * 3600;  // docusign: older deliveries are stale
   std::vector<std::string> events;     // taken; default envelope-completed / workflow_completed
   // DocuSign: the account the envelopes belong to ("" any).
@@ -46,8 +50,15 @@ struct Source {
 // quote_id?, intake: {source, event, event_id}}.
 struct Delivery {
   std::string event, event_id, contract_id;
+  std::string kind;  // the document's kind as the CLM names it ("" unknown)
   nlohmann::json input;
 };
+
+// The workflow a delivery starts: the source's for its document's kind, else its default.
+inline const std::string& workflow_for(const Source& s, const Delivery& d) {
+  auto it = s.workflow_by_kind.find(d.kind);
+  return it == s.workflow_by_kind.end() ? s.workflow : it->second;
+}
 
 struct Refusal {
   std::string outcome;  // refused | ignored

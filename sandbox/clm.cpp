@@ -183,6 +183,8 @@ void ClmSandbox::install(
         if (refs.contains("contract_id")) attrs["contractId"] = refs["contract_id"];
         if (refs.contains("opportunity_id")) attrs["opportunityId"] = refs["opportunity_id"];
         if (refs.contains("quote_id")) attrs["quoteId"] = refs["quote_id"];
+        if (refs.contains("parent_contract_id"))
+          attrs["parentContractId"] = refs["parent_contract_id"];
         json body = {{"id", id},
                      {"title", j.value("title", "Contract")},
                      {"status", j.value("status", "completed")},

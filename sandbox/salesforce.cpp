@@ -340,4 +340,44 @@ void seed_salesforce(RecordTx& tx) {
           {"CurrencyIsoCode", "USD"}});
 }
 
+json add_cpq_quote(const json& order, RecordTx& tx) {
+  seed_salesforce(tx);
+  if (!order.is_object() || !order.contains("lines") || !order["lines"].is_array() ||
+      order["lines"].empty())
+    return {{"error", "give {lines: [{product, name, quantity, net_price, …}], …}"}};
+  std::string account;
+  if (order.contains("account") && order["account"].is_string()) {
+    account = order["account"];
+  } else {
+    auto accounts = tx.list(kSalesforce, "Account");
+    account = accounts.front().body.value("Id", "");
+  }
+  std::string currency = order.value("currency", json("USD")).is_string()
+                             ? order.value("currency", json("USD")).get<std::string>()
+                             : "USD";
+  json quote = {{"SBQQ__Account__c", account},
+                {"SBQQ__Status__c", "Approved"},
+                {"SBQQ__Type__c", "Amendment"},
+                {"SBQQ__StartDate__c", order.value("start_date", json())},
+                {"SBQQ__SubscriptionTerm__c", order.value("term_months", json())},
+                {"CurrencyIsoCode", currency}};
+  quote["Id"] = new_id(tx, "SBQQ__Quote__c");
+  insert(tx, "SBQQ__Quote__c", quote);
+  for (const auto& l : order["lines"]) {
+    if (!l.is_object()) return {{"error", "each line is an object"}};
+    insert(tx, "SBQQ__QuoteLine__c",
+           {{"SBQQ__Quote__c", quote["Id"]},
+            {"SBQQ__Product__c", l.value("product", json())},
+            {"SBQQ__ProductName__c", l.value("name", json())},
+            {"SBQQ__Quantity__c", l.value("quantity", json(1))},
+            {"SBQQ__ListPrice__c", l.value("list_price", l.value("net_price", json()))},
+            {"SBQQ__NetPrice__c", l.value("net_price", json())},
+            {"SBQQ__Discount__c", nullptr},
+            {"SBQQ__SubscriptionTerm__c", l.value("term_months", json())},
+            {"SBQQ__StartDate__c", order.value("start_date", json())},
+            {"CurrencyIsoCode", currency}});
+  }
+  return {{"quote_id", quote["Id"]}};
+}
+
 }  // namespace covenant::sandbox

@@ -18,5 +18,9 @@ Answer salesforce_token(const nlohmann::json& form, RecordTx& tx, const std::str
 bool salesforce_token_valid(const std::string& token, RecordTx& tx);
 // Adds the seed records when the sandbox has no accounts yet.
 void seed_salesforce(RecordTx& tx);
+// A CPQ quote with its lines, as Salesforce CPQ keeps an amendment quote: {account (an Account
+// Id, else the first seeded account's), start_date, term_months, currency, lines: [{product,
+// name, quantity, list_price, net_price, term_months}]}. {quote_id} or {error}.
+nlohmann::json add_cpq_quote(const nlohmann::json& order, RecordTx& tx);
 
 }  // namespace covenant::sandbox

@@ -290,6 +290,13 @@ void Sandbox::install(httplib::Server& http) {
         return injected(req, res, false);
       },
       [this](const httplib::Request& req) { return faults_.drop(req.method, req.path); });
+  http.Post("/_sandbox/cpq/quotes", [this](const httplib::Request& req, httplib::Response& res) {
+    auto j = json::parse(req.body, nullptr, false);
+    json out;
+    auto r = db_.run([&](RecordTx& tx) { out = add_cpq_quote(j, tx); });
+    if (!r) return send_json(res, 500, {{"error", r.error().message}});
+    send_json(res, out.contains("error") ? 400 : 201, out);
+  });
   http.Post("/_sandbox/faults", [this](const httplib::Request& req, httplib::Response& res) {
     auto j = json::parse(req.body, nullptr, false);
     std::string error;

@@ -177,7 +177,9 @@ Answer subscriptions(const json& p, RecordTx& tx, std::int64_t now, bool schedul
       if (!quantity || *quantity < 1)
         return error(400, "invalid_request_error", "", "items[0][quantity]",
                      "Invalid positive integer");
-      items.push_back({{"price", it["price"]}, {"quantity", *quantity}});
+      json item = {{"price", it["price"]}, {"quantity", *quantity}};
+      if (!schedule) item["id"] = new_stripe_id(tx, "si");
+      items.push_back(item);
     }
   if (items.empty()) return missing("items");
   json s = {{"id", new_stripe_id(tx, schedule ? "sub_sched" : "sub")},
@@ -190,6 +192,44 @@ Answer subscriptions(const json& p, RecordTx& tx, std::int64_t now, bool schedul
             {"created", now}};
   if (schedule) s["phases"] = phases;
   save(tx, schedule ? "subscription_schedule" : "subscription", s);
+  return {200, s};
+}
+
+// GET or POST /v1/subscriptions/{id}: read it, or change its items' prices and quantities
+// (items[n][id] names an item; an item without one is added).
+Answer subscription(const std::string& method, const std::string& id, const json& p, RecordTx& tx) {
+  auto rec = tx.get("stripe", "subscription", id);
+  if (!rec) return no_such("subscription", id, "");
+  json s = rec->body;
+  if (method == "GET") return {200, s};
+  if (method != "POST") return error(405, "invalid_request_error", "", "", "Method not allowed.");
+  json& data = s["items"]["data"];
+  for (const auto& it : p.value("items", json::array())) {
+    if (!it.is_object()) return missing("items[0][price]");
+    if (it.contains("price") && !tx.get("stripe", "price", it["price"]))
+      return no_such("price", it["price"], "items");
+    json qty = it.contains("quantity") ? it : json{{"quantity", "1"}};
+    auto quantity = integer(qty, "quantity");
+    if (!quantity || *quantity < 1)
+      return error(400, "invalid_request_error", "", "items[0][quantity]",
+                   "Invalid positive integer");
+    if (it.contains("id")) {
+      bool found = false;
+      for (auto& d : data)
+        if (d["id"] == it["id"]) {
+          found = true;
+          if (it.contains("price")) d["price"] = it["price"];
+          d["quantity"] = *quantity;
+        }
+      if (!found) return no_such("subscription_item", it["id"], "items");
+    } else {
+      if (!it.contains("price")) return missing("items[0][price]");
+      data.push_back(
+          {{"id", new_stripe_id(tx, "si")}, {"price", it["price"]}, {"quantity", *quantity}});
+    }
+  }
+  if (p.contains("proration_behavior")) s["proration_behavior"] = p["proration_behavior"];
+  save(tx, "subscription", s);
   return {200, s};
 }
 
@@ -377,6 +417,8 @@ Answer stripe(const std::string& method, const std::string& path, const json& p,
   if (std::regex_match(path, m, products_re)) return products(method, m, p, tx, now);
   if (path == "/v1/prices") return prices(method, p, tx, now);
   if (path == "/v1/subscriptions" && method == "POST") return subscriptions(p, tx, now, false);
+  static const std::regex subscription_re(R"(^/v1/subscriptions/([A-Za-z0-9_]+)$)");
+  if (std::regex_match(path, m, subscription_re)) return subscription(method, m[1], p, tx);
   if (path == "/v1/subscription_schedules" && method == "POST")
     return subscriptions(p, tx, now, true);
   if (std::regex_match(path, m, invoices_re)) return invoices(method, m, p, tx, now);

@@ -138,9 +138,14 @@ Outcome merge(const json& in) {
     }
   }
   for (const char* k : {"document_kind", "referenced_agreement"}) terms.erase(k);
+  // What the document's own extraction left for review stays for review: merging never makes
+  // a low-confidence value certain.
+  if (ct.contains("review") && ct["review"].is_array())
+    for (const auto& r : ct["review"]) review.push_back(r);
+  bool child_unsure = ct.contains("needs_review") && ct["needs_review"] == true;
   terms["fields"] = fields;
   terms["review"] = review;
-  terms["needs_review"] = !review.empty();
+  terms["needs_review"] = child_unsure || !review.empty();
   terms["merged"] = {{"kind", kind},
                      {"contract_id", child_id},
                      {"parent", parent_id},

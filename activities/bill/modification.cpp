@@ -75,6 +75,21 @@ Outcome modify(const json& in) {
   bool remaining_distinct =
       !m.has("remaining_distinct") || m.at("remaining_distinct").raw() == true;
   std::vector<Entry> before = entries_of(before_f), after = entries_of(after_f);
+  // The amended contract's consideration, when it is not the amended schedule's total (an
+  // amendment effective mid-term: the price before it until then, the amended price after —
+  // bill.plan_change's total_after): the amended schedule is spread over it in its proportions.
+  if (root.has("transaction_price")) {
+    Field tp = root.at("transaction_price");
+    tp.object();
+    if (tp.at("currency").currency() != currency)
+      tp.at("currency").fail("must be the schedule's currency, " + currency);
+    std::int64_t price = tp.at("amount_minor").amount_minor();
+    std::vector<money::Wide> weights;
+    for (const auto& e : after) weights.push_back(e.amount);
+    auto parts = money::allocate(price, weights);
+    if (!parts) after_f.fail("has nothing to spread the transaction price over");
+    for (std::size_t i = 0; i < after.size(); ++i) after[i].amount = (*parts)[i];
+  }
   std::int64_t price_before = sum(before, "the schedule before");
   std::int64_t price_after = sum(after, "the amended schedule");
   std::string month = dates::iso(effective).substr(0, 7);

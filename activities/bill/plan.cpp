@@ -195,7 +195,9 @@ class Planner {
     return dates::iso(issue + std::chrono::days{p_.net_days});
   }
 
-  void invoice(dates::Day issue, json items, const std::string& reason) {
+  // `period`: {start, end, product, line} when the invoice bills one line's period (what an
+  // amendment's plan change lines up), else null.
+  void invoice(dates::Day issue, json items, const std::string& reason, json period = nullptr) {
     std::int64_t sum = 0;
     for (const auto& it : items)
       sum =
@@ -207,6 +209,7 @@ class Planner {
                 {"items", std::move(items)},
                 {"total", money(sum)},
                 {"reason", reason}};
+    if (!period.is_null()) inv["period"] = std::move(period);
     schedule_.push_back({{"date", dates::iso(issue)},
                          {"kind", "invoice"},
                          {"id", inv["id"]},
@@ -256,7 +259,11 @@ class Planner {
                          dates::iso(per.end - std::chrono::days{1}) +
                          (per.full ? "" : " (" + prorated(per, p_.term) + ")");
       invoice(issue_of(per), json::array({{{"description", desc}, {"amount", money((*parts)[i])}}}),
-              per.full ? "period" : "prorated period");
+              per.full ? "period" : "prorated period",
+              {{"start", dates::iso(per.start)},
+               {"end", dates::iso(per.end)},
+               {"product", line.product},
+               {"line", line.name}});
     }
   }
 

@@ -26,6 +26,9 @@ class Billing {
   virtual http::Result<json> create_subscription(const json& in, const std::string& key) = 0;
   virtual http::Result<json> create_subscription_schedule(const json& in,
                                                           const std::string& key) = 0;
+  // Changes a subscription's prices and quantities from its next invoice on, without
+  // prorating (the proration is Covenant's, approved with the change).
+  virtual http::Result<json> update_subscription(const json& in, const std::string& key) = 0;
   // A draft invoice with one line per item.
   virtual http::Result<json> create_invoice(const json& in, const std::string& key) = 0;
   virtual http::Result<json> create_invoice_item(const json& in, const std::string& key) = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 namespace covenant::adapters::billing {
 
@@ -229,6 +230,62 @@ http::Result<json> Stripe::create_subscription_schedule(const json& in, const st
   auto s = call("POST", "/v1/subscription_schedules", f, key);
   if (!s) return s;
   return json{{"system", "stripe"}, {"id", (*s)["id"]}, {"status", (*s).value("status", "")}};
+}
+
+// Stripe changes a subscription's items by their ids (si_…): the subscription is read first,
+// each item found by the price it is on now (`from_price`), and the change posted with
+// proration_behavior=none. Posting the same change again leaves the subscription as it is.
+http::Result<json> Stripe::update_subscription(const json& in, const std::string& key) {
+  auto sub = text(in, "subscription");
+  if (!sub) return tl::unexpected(sub.error());
+  if (!in.contains("items") || !in["items"].is_array() || in["items"].empty())
+    return tl::unexpected(bad_input("'items' must be a non-empty list of {from_price, price}"));
+  std::string path = "/v1/subscriptions/" + http::url_encode(*sub);
+  auto now = call("GET", path, {}, "");
+  if (!now) return now;
+  std::map<std::string, std::string> item_on;  // price id → subscription item id
+  const json& data = now->value("items", json::object()).value("data", json::array());
+  for (const auto& it : data) {
+    if (!it.is_object() || !it.contains("id") || !it["id"].is_string()) continue;
+    const json& price = it.value("price", json());
+    std::string pid = price.is_object()   ? price.value("id", "")
+                      : price.is_string() ? price.get<std::string>()
+                                          : "";
+    if (!pid.empty()) item_on[pid] = it["id"];
+  }
+  Fields f = {{"proration_behavior", "none"}};
+  for (std::size_t i = 0; i < in["items"].size(); ++i) {
+    const auto& item = in["items"][i];
+    std::string at = "items[" + std::to_string(i) + "]";
+    auto price = text(item, "price");
+    if (!price) return tl::unexpected(bad_input(at + " needs a 'price'"));
+    auto qty = item.value("quantity", json(1));
+    if (!qty.is_number_integer() || qty.get<std::int64_t>() < 1)
+      return tl::unexpected(bad_input(at + ": 'quantity' must be a whole number from 1"));
+    if (auto from = text(item, "from_price", false); from && !from->empty()) {
+      auto si = item_on.find(*from);
+      if (si == item_on.end()) {
+        // Already moved (a retry after the change landed): the new price is on it.
+        if (!item_on.count(*price))
+          return tl::unexpected(Error{
+              Failure::Permanent,
+              "stripe: subscription " + *sub + " has no item on price " + *from + " to change", 404,
+              ""});
+        si = item_on.find(*price);
+      }
+      f.emplace_back(at + "[id]", si->second);
+    } else if (item_on.count(*price)) {
+      continue;  // an added item already added
+    }
+    f.emplace_back(at + "[price]", *price);
+    f.emplace_back(at + "[quantity]", std::to_string(qty.get<std::int64_t>()));
+  }
+  auto s = call("POST", path, f, key);
+  if (!s) return s;
+  return json{{"system", "stripe"},
+              {"id", (*s)["id"]},
+              {"status", (*s).value("status", "")},
+              {"items", in["items"].size()}};
 }
 
 http::Result<json> Stripe::create_invoice(const json& in, const std::string& key) {

@@ -20,6 +20,7 @@ class Stripe final : public Billing {
   http::Result<json> upsert_price(const json& in, const std::string& key) override;
   http::Result<json> create_subscription(const json& in, const std::string& key) override;
   http::Result<json> create_subscription_schedule(const json& in, const std::string& key) override;
+  http::Result<json> update_subscription(const json& in, const std::string& key) override;
   http::Result<json> create_invoice(const json& in, const std::string& key) override;
   http::Result<json> create_invoice_item(const json& in, const std::string& key) override;
   http::Result<json> finalize_invoice(const json& in, const std::string& key) override;

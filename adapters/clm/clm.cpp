@@ -111,7 +111,8 @@ http::Result<SignedDocument> DocuSign::signed_document(const json& ref) {
     for (const auto& f : fields["textCustomFields"]) {
       if (!f.is_object() || !f.contains("name") || !f["name"].is_string()) continue;
       std::string n = f["name"].get<std::string>();
-      if (n == "contract_id" || n == "opportunity_id" || n == "quote_id")
+      if (n == "contract_id" || n == "opportunity_id" || n == "quote_id" ||
+          n == "parent_contract_id")
         keep_reference(refs, n.c_str(), f.value("value", json()));
     }
   auto doc = document(*http_, base + "/documents/combined");
@@ -148,6 +149,7 @@ http::Result<SignedDocument> Ironclad::signed_document(const json& ref) {
   keep_reference(refs, "contract_id", attrs.value("contractId", json()));
   keep_reference(refs, "opportunity_id", attrs.value("opportunityId", json()));
   keep_reference(refs, "quote_id", attrs.value("quoteId", json()));
+  keep_reference(refs, "parent_contract_id", attrs.value("parentContractId", json()));
   auto doc = document(*http_, base + "/document/signedCopy/download");
   if (!doc) return tl::unexpected(doc.error());
   SignedDocument out;

@@ -89,7 +89,8 @@ void add_intake_routes(Api& api) {
         // The start key makes a redelivered event (or two deliveries of it at once) start
         // one instance: the store's idempotent start is the dedupe.
         opts.start_key = "intake:" + source->name + ":" + d->event_id;
-        auto started = s.runtime.start(source->workflow, d->input, opts);
+        const std::string& workflow = intake::workflow_for(*source, *d);
+        auto started = s.runtime.start(workflow, d->input, opts);
         if (!started) {
           if (started.error().code == engine::ErrorCode::Conflict ||
               started.error().code == engine::ErrorCode::NotFound ||
@@ -106,10 +107,10 @@ void add_intake_routes(Api& api) {
         row.outcome = started->replayed ? "replayed" : "accepted";
         row.detail = started->replayed
                          ? "event " + d->event_id + " was delivered before: nothing started again"
-                         : "started " + source->workflow + " for contract " + d->contract_id;
+                         : "started " + workflow + " for contract " + d->contract_id;
         if (!keep()) return;
         c.instance = started->id;
-        c.workflow = source->workflow;
+        c.workflow = workflow;
         reply(c, started->replayed ? 200 : 202,
               {{"status", started->replayed ? "duplicate" : "accepted"},
                {"delivery", row.id},

@@ -18,6 +18,7 @@
 //   store.namespaces   quotas, holdings and usage counts              (namespaces.hpp)
 //   store.intake       deliveries from CLM systems, and their outcome (intake.hpp)
 //   store.usage        metered usage per contract                     (usage_records.hpp)
+//   store.contracts    the book of contracts, amendments fenced       (contracts.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -28,6 +29,7 @@
 #include "engine/model/instance.hpp"
 #include "engine/store/approvals.hpp"
 #include "engine/store/audit_log.hpp"
+#include "engine/store/contracts.hpp"
 #include "engine/store/definitions.hpp"
 #include "engine/store/dialect.hpp"
 #include "engine/store/documents.hpp"
@@ -120,6 +122,7 @@ class Store {
   Namespaces namespaces{*this};
   Intake intake{*this};
   UsageRecords usage{*this};
+  Contracts contracts{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

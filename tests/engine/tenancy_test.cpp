@@ -276,7 +276,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
                                            "signing_keys",
                                            "namespace_events",
                                            "intake_deliveries",
-                                           "usage_records"};
+                                           "usage_records",
+                                           "contracts"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";

@@ -1,0 +1,55 @@
+// The book of contracts as the activities see it (contracts.record, contracts.find_parent):
+// each agreement, SOW and amendment with the state it stands in. The app implements it over
+// the engine's store (app/document_bridge.hpp, SQL in engine/store/contracts.cpp); tests may
+// implement it in memory. Implementations must be thread-safe.
+#pragma once
+
+#include "activities/documents.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace covenant::activities {
+
+struct BookEntry {
+  std::string contract_id, kind, parent_id, title, title_key, agreement_date, customer;
+  std::int64_t version = 1;
+  nlohmann::json state;
+  std::string state_sha256;  // what settle is fenced on
+  std::string instance_id;
+  bool repeated = false;
+};
+
+struct BookError {
+  enum class Kind { Store, NotFound, Conflict, Invalid } kind = Kind::Store;
+  StoreError error;
+};
+
+class ContractBook {
+ public:
+  virtual ~ContractBook() = default;
+  // An agreement, MSA, SOW or order form at version 1 (again with the same state: repeated).
+  virtual tl::expected<BookEntry, BookError> record(const std::string& ns, const BookEntry& e) = 0;
+  // Amendment `a` of a.parent_id, moving the parent to `parent_state` at version
+  // based_on + 1 only while it is at `based_on` (else Conflict).
+  virtual tl::expected<BookEntry, BookError> amend(const std::string& ns, const BookEntry& a,
+                                                   std::int64_t based_on,
+                                                   const nlohmann::json& parent_state) = 0;
+  // Replaces the state of contract `id` at `version`, only while its state is still the one
+  // read (`state_sha256`); else Conflict.
+  virtual tl::expected<void, BookError> settle(const std::string& ns, const std::string& id,
+                                               std::int64_t version,
+                                               const std::string& state_sha256,
+                                               const nlohmann::json& state) = 0;
+  virtual tl::expected<std::optional<BookEntry>, BookError> get(const std::string& ns,
+                                                                const std::string& id) = 0;
+  // The contracts titled `title_key`, or whose title starts with it and goes on (at most 20).
+  virtual tl::expected<std::vector<BookEntry>, BookError> titled(const std::string& ns,
+                                                                 const std::string& title_key) = 0;
+};
+
+}  // namespace covenant::activities

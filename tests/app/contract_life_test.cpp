@@ -1,0 +1,336 @@
+// A contract's life over real HTTP, on SQLite and PostgreSQL: the master subscription agreement
+// C-1042 is executed in the sandbox's DocuSign and arrives through Connect (a forged delivery
+// refused, the retry starting nothing); contract-to-cash carries it to finance's approval and
+// its writes and puts it in the book of contracts. Five months on, Amendment No. 1 raises the
+// platform fee from June 16: it arrives the same way, is linked to C-1042 by the title and date
+// it names, and contract-amendment recomputes the plan and the revenue schedule as a change —
+// one proration invoice for the quarter already invoiced, the subscription repriced from the
+// next quarter, the ERP's schedule modified prospectively. Finance approves only that change;
+// it is written once. An amendment naming an agreement that is not in the book waits for a
+// person and writes nothing.
+#include "app/document_bridge.hpp"
+#include "engine/time_format.hpp"
+#include "tests/app/attack_rig.hpp"
+#include "tests/support/paths.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+using covenant::testing::AttackRig;
+using nlohmann::json;
+
+constexpr const char* kLifeConnectKey = "connect-hmac-key-c1042";
+
+std::string life_file_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string life_definition(const std::string& name) {
+  return life_file_text(covenant::testing::source_dir() / "definitions" / (name + ".yaml"));
+}
+
+constexpr const char* kAmendment = R"(AMENDMENT No. 1 TO THE MASTER SUBSCRIPTION AGREEMENT
+
+This Amendment No. 1 (the "Amendment") to the Master Subscription Agreement dated as of January 20, 2027 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer") is entered into as of June 10, 2027. "Amendment Effective Date" means June 16, 2027.
+
+1. FEES. With effect from the Amendment Effective Date, Section 3.1 of the Agreement is replaced in its entirety by the following:
+Platform subscription: USD 48,000.00 per year
+Analyst seats: 40 seats at USD 180.00 per seat per year
+Onboarding services: USD 1,800.00 one-time
+
+2. Except as amended by this Amendment, the Agreement remains in full force and effect.
+
+NORTHWIND ANALYTICS, INC.                 ACME CORPORATION
+By: /s/ Dana Whitfield                    By: /s/ Wile E. Coyote
+)";
+
+constexpr const char* kStrayAmendment = R"(AMENDMENT No. 3 TO THE MASTER SERVICES AGREEMENT
+
+This Amendment No. 3 to the Master Services Agreement dated as of March 3, 2020 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer") is entered into as of June 12, 2027. "Amendment Effective Date" means July 1, 2027.
+
+1. FEES. Platform subscription: USD 60,000.00 per year
+)";
+
+class Life {
+ public:
+  explicit Life(const std::string& url)
+      : rig_(std::make_unique<AttackRig>(url, [](covenant::activities::Systems& s, AttackRig& r) {
+          auto salesforce = r.sandbox.salesforce();
+          s.crm = salesforce;
+          s.cpq = salesforce;
+          s.erp = r.sandbox.netsuite();
+          s.ticketing = r.sandbox.zendesk();
+          s.slack = r.sandbox.slack();
+          s.clm["docusign"] = r.sandbox.clm("docusign");
+          s.documents = std::make_shared<covenant::app::DocumentBridge>(*r.fx.store_, r.fx.clock);
+          s.book = std::make_shared<covenant::app::BookBridge>(*r.fx.store_, r.fx.clock);
+          s.today = [&r] {
+            return covenant::engine::to_micros(r.fx.clock.now()) / (86'400LL * 1'000'000);
+          };
+        })) {
+    covenant::app::intake::Source docusign;
+    docusign.name = "docusign";
+    docusign.vendor = "docusign";
+    docusign.hmac_keys = {kLifeConnectKey};
+    docusign.account_id = "acct-northwind";
+    docusign.workflow_by_kind = {{"amendment", "contract-amendment"}};
+    rig_->api.accept_intake({docusign});
+    admin = rig_->add("ada", {"admin"});
+    revops = rig_->add("rita", {"revops"});
+    finance = rig_->add("fiona", {"finance"});
+    rig_->deployed(admin, life_definition("contract-to-cash"));
+    rig_->deployed(admin, life_definition("contract-amendment"));
+  }
+
+  AttackRig& rig() { return *rig_; }
+
+  void execute(const std::string& envelope, const std::string& text, const json& references) {
+    rig_->sandbox.admin("/_sandbox/clm/contracts",
+                        {{"vendor", "docusign"},
+                         {"id", envelope},
+                         {"account_id", "acct-northwind"},
+                         {"title", "Please sign"},
+                         {"text", text},
+                         {"references", references}},
+                        201);
+  }
+
+  json deliver(const std::string& envelope, const std::string& fault = "") {
+    json order = {
+        {"vendor", "docusign"},
+        {"id", envelope},
+        {"url", "http://127.0.0.1:" + std::to_string(rig_->port()) + "/v1/intake/docusign"},
+        {"secret", kLifeConnectKey},
+        {"at", covenant::engine::format_rfc3339(rig_->fx.clock.now())}};
+    if (!fault.empty()) order["fault"] = fault;
+    return rig_->sandbox.admin("/_sandbox/clm/deliver", order)["deliveries"];
+  }
+
+  // The review screen's confirmation, as a reviewer sends it with nothing to correct.
+  void confirm_review(const std::string& instance, const json& corrections = json::array()) {
+    auto review = rig_->get("/v1/instances/" + instance + "/review", revops);
+    INFO(review.body.dump());
+    REQUIRE(review.status == 200);
+    auto sent = rig_->post("/v1/instances/" + instance + "/review", revops,
+                           {{"corrections", corrections}, {"revision", review.body["revision"]}});
+    INFO(sent.body.dump());
+    REQUIRE((sent.status == 200 || sent.status == 202));
+    rig_->drain();
+  }
+
+  void approve(const std::string& instance, const std::string& decision_id) {
+    auto a = rig_->open_approval(instance);
+    auto r = rig_->post(
+        "/v1/approvals/" + a["id"].get<std::string>() + "/decisions", finance,
+        {{"decision", "approve"}, {"digest", a["digest"]}, {"decision_id", decision_id}});
+    INFO(r.body.dump());
+    REQUIRE(r.status == 201);
+    rig_->drain();
+  }
+
+  bool entered(const std::string& instance, const std::string& state) {
+    for (const auto& e : rig_->history(instance))
+      if (e.state == state) return true;
+    return false;
+  }
+
+  std::string trail(const std::string& instance) {
+    std::string out;
+    for (const auto& e : rig_->history(instance))
+      out += std::string(covenant::engine::history::name(e.type)) + " " + e.state + " " +
+             e.payload.dump().substr(0, 300) + "\n";
+    return out;
+  }
+
+  std::string admin, revops, finance;
+
+ private:
+  std::unique_ptr<AttackRig> rig_;
+};
+
+void life_run(const std::string& url) {
+  Life life(url);
+  AttackRig& rig = life.rig();
+  auto msa_text = life_file_text(covenant::testing::source_dir() / "examples" / "contracts" /
+                                 "C-1042-acme.txt");
+
+  // --- The agreement: executed in DocuSign, delivered by Connect -------------------------
+  rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'800'435'600)));  // 2027-01-20
+  life.execute("env-c1042", msa_text,
+               {{"contract_id", "C-1042"},
+                {"document_kind", "msa"},
+                {"opportunity_id", "006SBX0000000001AA"},
+                {"quote_id", "a0QSBX0000000001AA"}});
+  CHECK(life.deliver("env-c1042", "bad_signature")[0]["status"] == 401);
+  auto accepted = life.deliver("env-c1042");
+  REQUIRE(accepted[0]["status"] == 202);
+  std::string msa = accepted[0]["body"]["instance_id"];
+  CHECK(rig.fx.instance(msa).workflow == "contract-to-cash");
+  auto replay = life.deliver("env-c1042", "replay");
+  for (const auto& d : replay) CHECK(d["body"]["status"] == "duplicate");
+  rig.drain();
+  if (life.entered(msa, "review_terms")) life.confirm_review(msa);
+  INFO(life.trail(msa));
+  life.approve(msa, "d-msa");
+  REQUIRE(rig.post("/v1/instances/" + msa + "/events/provisioning.confirmed", life.revops,
+                   {{"confirmed_by", "provisioning"}})
+              .status == 202);
+  rig.drain();
+  REQUIRE(life.entered(msa, "monitor"));
+
+  // In the book: version 1, with what was written for it.
+  auto book = rig.fx.store_->contracts.get("default", "C-1042");
+  REQUIRE(book);
+  REQUIRE(book->has_value());
+  CHECK((*book)->kind == "msa");
+  CHECK((*book)->version == 1);
+  CHECK((*book)->agreement_date == "2027-01-20");
+  json state = json::parse((*book)->state);
+  REQUIRE(state["written"]["subscription"]["id"].is_string());
+  REQUIRE(state["written"]["prices"].size() == 2);
+  auto invoices_before = rig.sandbox.records("stripe", "invoice").size();
+  auto subscriptions = rig.sandbox.records("stripe", "subscription");
+  REQUIRE(subscriptions.size() == 1);
+  CHECK(subscriptions[0]["body"]["items"]["data"][0]["price"] ==
+        state["written"]["prices"][0]["id"]);
+
+  // --- Amendment No. 1, five months on -------------------------------------------------
+  rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'813'482'000)));  // 2027-06-20
+  auto quote = rig.sandbox.admin("/_sandbox/cpq/quotes",
+                                 {{"start_date", "2027-02-01"},
+                                  {"term_months", 12},
+                                  {"lines",
+                                   {{{"product", "platform"},
+                                     {"name", "Platform, annual"},
+                                     {"quantity", 1},
+                                     {"net_price", "48000.00"},
+                                     {"term_months", 12}},
+                                    {{"product", "seats"},
+                                     {"name", "Seats"},
+                                     {"quantity", 40},
+                                     {"net_price", "180.00"},
+                                     {"term_months", 12}},
+                                    {{"product", "onboarding"},
+                                     {"name", "Onboarding (one-off)"},
+                                     {"quantity", 1},
+                                     {"net_price", "1800.00"}}}}},
+                                 201);
+  life.execute("env-c1042-a1", kAmendment,
+               {{"contract_id", "C-1042-A1"},
+                {"document_kind", "amendment"},
+                {"quote_id", quote["quote_id"]}});
+  CHECK(life.deliver("env-c1042-a1", "bad_signature")[0]["status"] == 401);
+  auto amended = life.deliver("env-c1042-a1", "replay");
+  REQUIRE(amended[0]["status"] == 202);
+  CHECK(amended[1]["body"]["status"] == "duplicate");
+  std::string a1 = amended[0]["body"]["instance_id"];
+  CHECK(rig.fx.instance(a1).workflow == "contract-amendment");
+  rig.drain();
+  if (life.entered(a1, "review_terms")) life.confirm_review(a1);
+  INFO(life.trail(a1));
+  auto gate = rig.open_approval(a1);
+  const json& change = gate["subject"]["change"];
+  INFO(change.dump(2));
+  // Linked by the title and the date it names; the fees superseded from June 16.
+  CHECK(gate["subject"]["agreement"] == "C-1042");
+  CHECK(gate["subject"]["version"] == 1);
+  CHECK(change["effective_date"] == "2027-06-16");
+  // Quarterly in advance, 12,600.00 a quarter before, 13,800.00 after. The quarter from May 1
+  // was invoiced: from June 16 to July 31 (1 month and 16/31 of 3 months = 47/93) it is
+  // credited at 12,600.00 (6,367.74) and charged at 13,800.00 (6,974.19): 606.45 on one
+  // invoice. The quarters from August 1 and November 1 are invoiced by the subscription at the
+  // amended price: 1,200.00 more each. The quarter from February 1 stands.
+  CHECK(change["proration_invoice"]["total"]["amount_minor"] == 60645);
+  CHECK(change["credit_notes"].empty());
+  CHECK(change["subscription_change"]["from"] == "2027-08-01");
+  CHECK(change["total_change"]["amount_minor"] == 300645);
+  CHECK(change["total_after"]["amount_minor"] == 5220000 + 300645);
+  CHECK(change["before_effective"] == 1);
+  CHECK(gate["subject"]["revenue"]["classification"] == "prospective");
+  CHECK(gate["subject"]["revenue"]["transaction_price_after"]["amount_minor"] == 5520645);
+  // Nothing is written before finance approves the change.
+  CHECK(rig.sandbox.records("stripe", "invoice").size() == invoices_before);
+
+  life.approve(a1, "d-a1");
+  CHECK(rig.fx.instance(a1).status == "completed");
+  auto invoices = rig.sandbox.records("stripe", "invoice");
+  REQUIRE(invoices.size() == invoices_before + 1);
+  CHECK(invoices.back()["body"]["total"] == 60645);
+  CHECK(invoices.back()["body"]["status"] == "open");
+  CHECK(rig.sandbox.records("stripe", "credit_note").empty());
+  CHECK(rig.sandbox.records("stripe", "subscription").size() == 1);  // repriced, not a new one
+  // The platform's item moved to the amended price; the seats' stayed on theirs.
+  auto sub = rig.sandbox.records("stripe", "subscription")[0]["body"];
+  auto book2 = rig.fx.store_->contracts.get("default", "C-1042");
+  REQUIRE(book2);
+  REQUIRE(book2->has_value());
+  CHECK((*book2)->version == 2);
+  json state2 = json::parse((*book2)->state);
+  CHECK(sub["items"]["data"][0]["price"] == state2["written"]["prices"][0]["id"]);
+  CHECK(sub["items"]["data"][0]["price"] != state["written"]["prices"][0]["id"]);
+  CHECK(sub["items"]["data"][1]["price"] == state["written"]["prices"][1]["id"]);
+  CHECK(sub["proration_behavior"] == "none");
+  CHECK(state2["plan"]["total"]["amount_minor"] == 5700000);
+  // The ERP's schedule for C-1042 is the modified one.
+  auto schedules = rig.sandbox.records("netsuite", "customrecord_covenant_rev_schedule");
+  REQUIRE(schedules.size() == 1);
+  CHECK(schedules[0]["body"]["custrecord_cov_total"] == "55206.45");
+  // The amendment is in the book, under its agreement.
+  auto a1_row = rig.fx.store_->contracts.get("default", "C-1042-A1");
+  REQUIRE(a1_row);
+  REQUIRE(a1_row->has_value());
+  CHECK((*a1_row)->parent_id == "C-1042");
+  // However often the worker looks again, nothing is written twice.
+  rig.drain();
+  CHECK(rig.sandbox.records("stripe", "invoice").size() == invoices_before + 1);
+
+  // --- An amendment of an agreement that is not in the book --------------------------------
+  life.execute("env-stray", kStrayAmendment,
+               {{"contract_id", "C-0007-A3"}, {"document_kind", "amendment"}});
+  auto stray = life.deliver("env-stray");
+  REQUIRE(stray[0]["status"] == 202);
+  std::string a3 = stray[0]["body"]["instance_id"];
+  rig.drain();
+  // The reviewer enters the date the text gives ("means July 1, 2027").
+  if (life.entered(a3, "review_terms"))
+    life.confirm_review(a3, json::array({{{"field", "effective_date"},
+                                          {"value", "2027-07-01"},
+                                          {"reason", "the amendment's effective date"}}}));
+  CHECK(life.entered(a3, "review_agreement"));
+  CHECK(rig.fx.instance(a3).status == "running");
+  // A person names an agreement that is not in the book either: it waits again.
+  REQUIRE(rig.post("/v1/instances/" + a3 + "/events/agreement.confirmed", life.revops,
+                   {{"contract_id", "C-0007"}})
+              .status == 202);
+  rig.drain();
+  auto a3_instance = rig.fx.instance(a3);
+  CHECK(a3_instance.status == "running");
+  CHECK(rig.sandbox.records("stripe", "invoice").size() == invoices_before + 1);
+  auto nothing = rig.fx.store_->contracts.get("default", "C-0007-A3");
+  REQUIRE(nothing);
+  CHECK(!nothing->has_value());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "An agreement arrives from DocuSign, is amended mid-term, and only the change is "
+    "approved and written [sqlite]",
+    "[sqlite][life]") {
+  covenant::testing::SqliteDb db;
+  life_run(db.url());
+}
+
+TEST_CASE(
+    "An agreement arrives from DocuSign, is amended mid-term, and only the change is "
+    "approved and written [postgres]",
+    "[postgres][life]") {
+  covenant::testing::TestDatabase db;
+  life_run(db.url());
+}
