@@ -1,7 +1,8 @@
 // covenant compute ACTIVITY --input FILE [--format json|text]
-// Runs one of Covenant's computing activities — resolve.products, bill.plan,
-// revenue.schedule, provision.entitlements — on a JSON input and prints its result, exactly as
-// a workflow step would get it. They call no system and write nothing, so RevOps and finance
+// Runs one of Covenant's computing activities — resolve.products, bill.plan, revenue.schedule,
+// provision.entitlements, milestones.schedule, bill.rate_usage, contract.merge_terms,
+// revenue.modify, bill.plan_change — on a JSON input and prints its result, exactly as a
+// workflow step would get it. They call no system and write nothing, so RevOps and finance
 // can try a plan before a contract runs. Exit 0, 1 (the input is not JSON, nests more than 64
 // levels, or the activity refused it: the reason is printed) or 2 (usage).
 #include "activities/runner.hpp"
@@ -23,20 +24,21 @@ void add_compute_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "compute", "Run a computing activity (bill.plan, revenue.schedule, …) on a JSON input");
-  cmd->add_option("activity", o->activity,
-                  "resolve.products, bill.plan, revenue.schedule or "
-                  "provision.entitlements")
-      ->required();
+  static const char* kComputing =
+      "resolve.products, bill.plan, revenue.schedule, provision.entitlements, "
+      "milestones.schedule, bill.rate_usage, contract.merge_terms, revenue.modify, "
+      "bill.plan_change";
+  cmd->add_option("activity", o->activity, kComputing)->required();
   cmd->add_option("--input", o->input, "Input JSON file (- for standard input)");
   cmd->callback([o, &exit_code] {
-    static const std::set<std::string> pure = {"resolve.products", "bill.plan", "revenue.schedule",
-                                               "provision.entitlements"};
+    static const std::set<std::string> pure = {
+        "resolve.products",       "bill.plan",           "revenue.schedule",
+        "provision.entitlements", "milestones.schedule", "bill.rate_usage",
+        "contract.merge_terms",   "revenue.modify",      "bill.plan_change"};
     if (!pure.count(o->activity)) {
-      complain("compute")
-          << "'" << o->activity
-          << "' is not a computing activity (these are: resolve.products, bill.plan, "
-             "revenue.schedule, provision.entitlements); activities that call systems "
-             "run in workflows\n";
+      complain("compute") << "'" << o->activity
+                          << "' is not a computing activity (these are: " << kComputing
+                          << "); activities that call systems run in workflows\n";
       exit_code = 2;
       return;
     }
@@ -63,7 +65,14 @@ void add_compute_command(CLI::App& app, int& exit_code) {
       exit_code = 1;
       return;
     }
-    activities::Runner runner{activities::Systems{}};
+    // bill.plan_change's `as_of`, when the input leaves it out: today (UTC).
+    activities::Systems systems;
+    systems.today = [] {
+      return std::chrono::duration_cast<std::chrono::days>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+    activities::Runner runner{systems};
     auto r = runner.run(o->activity, input, "compute", engine::store::kDefaultNamespace);
     if (!r.ok) {
       complain("compute") << r.code << ": " << r.message;

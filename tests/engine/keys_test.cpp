@@ -18,7 +18,7 @@ namespace ce = covenant::engine;
 constexpr std::int64_t kDay = 86'400LL * 1'000'000;
 constexpr std::int64_t kHour = 3'600LL * 1'000'000;
 
-constexpr const char* kWaits = R"(apiVersion: covenant/v1
+constexpr const char* kKeysWaits = R"(apiVersion: covenant/v1
 kind: Workflow
 metadata: { name: deal }
 start: wait_here
@@ -37,7 +37,7 @@ ENGINE_TEST(
     "A namespace's checkpoint key rotates with an overlap, and a retired key's late "
     "signature is caught",
     checkpoint_key_rotation) {
-  fx.deploy(kWaits);
+  fx.deploy(kKeysWaits);
   fx.start("deal", json::object(), {"C-1", "rita", "", "default"});
   auto a = ce::audit::generate_ed25519();
   auto b = ce::audit::generate_ed25519();
