@@ -9,16 +9,18 @@
 //     before and charged at the amended price — the proration (the one proration rule of
 //     bill/proration.hpp, whole months plus days). A net charge goes on one proration invoice;
 //     a net credit is a credit note against the invoice that billed the period;
-//   - a subscription period not invoiced yet: the billing system will invoice it at the amended
-//     price once the subscription's prices change (`subscription_change`);
+//   - a subscription period not invoiced yet that starts on or after the effective date: the
+//     billing system will invoice it at the amended price once the subscription's prices change
+//     (`subscription_change`, applied on `apply_on`: after the last invoice of a period that
+//     starts before the effective date — that one is billed at the price before and prorated
+//     like an invoiced one — and by the first invoice at the amended price);
 //   - a period after the agreement's old end (a term extended): a new period, invoiced by
 //     Covenant or by the subscription as the plan says.
 // Periods that end before the effective date, and periods that are equal, stand. Whatever
 // cannot be changed exactly is refused with ChangeNotPlanned and the reason, for a person: a
 // change of currency, frequency or start, a shorter term, lines moved on or off the
 // subscription or removed, a milestone or one-time fee changed, a credit against an invoice the
-// billing system raised, a subscription period that would be invoiced at the amended price
-// before the amendment takes effect. Every sum is checked. Pure but for today's date.
+// billing system raised. Every sum is checked. Pure but for today's date.
 #include "activities/bill/proration.hpp"
 #include "activities/input.hpp"
 #include "activities/own.hpp"
@@ -174,16 +176,26 @@ class Change {
     auto bp = bs.at("periods").items(), ap = as.at("periods").items();
     if (ap.size() < bp.size())
       throw NotPlanned("the amended subscription has fewer periods than the agreement's");
-    std::optional<dates::Day> first_unbilled;
+    // The subscription takes the amended prices from its next invoice once changed, so the
+    // change is applied after the last invoice of a period that starts before the amendment
+    // takes effect (billed at the price before, and prorated here) and no later than the first
+    // invoice of a period that starts on or after it.
+    std::optional<dates::Day> last_old_issue, first_new_issue, first_new_start;
     for (std::size_t i = 0; i < bp.size(); ++i) {
       auto s = bp[i].at("start").date(), e = bp[i].at("end").date();
       if (ap[i].at("start").date() != s)
         throw NotPlanned("the amended subscription's periods do not line up with the agreement's");
       auto ae = ap[i].at("end").date();
+      auto issue = bp[i].at("issue_date").date();
       std::int64_t B = bp[i].at("amount").at("amount_minor").amount_minor();
       std::int64_t A = ap[i].at("amount").at("amount_minor").amount_minor();
-      bool billed = bp[i].at("issue_date").date() <= as_of_;
-      if (!billed && !first_unbilled) first_unbilled = s;
+      bool billed = issue <= as_of_;
+      if (s < effective_ && !billed)
+        last_old_issue = std::max(last_old_issue.value_or(issue), issue);
+      if (s >= effective_ && !billed && !first_new_issue) {
+        first_new_issue = issue;
+        first_new_start = s;
+      }
       if (A == B && ae == e) {
         ++unchanged_;
         continue;
@@ -192,15 +204,10 @@ class Change {
         ++before_effective_;
         continue;
       }
-      if (billed) {
+      if (billed || s < effective_) {  // invoiced, or to be, at the price before
         adjust("subscription", s, std::max(e, ae), B, A, e, ae, "");
         continue;
       }
-      if (s < effective_)
-        throw NotPlanned("the billing system invoices the subscription period " + dates::iso(s) +
-                         " to " + dates::iso(e) + " on " + bp[i].at("issue_date").text() +
-                         ", before the amendment takes effect on " + dates::iso(effective_) +
-                         ": apply it after that invoice, or from a period's start");
       json adj = {{"source", "subscription"},
                   {"status", "repriced"},
                   {"period", {{"start", dates::iso(s)}, {"end", dates::iso(ae)}}},
@@ -213,20 +220,32 @@ class Change {
     }
     for (std::size_t i = bp.size(); i < ap.size(); ++i) {
       std::int64_t A = ap[i].at("amount").at("amount_minor").amount_minor();
+      auto issue = ap[i].at("issue_date").date();
       new_periods_.push_back({{"start", ap[i].at("start").text()},
                               {"end", ap[i].at("end").text()},
-                              {"issue_date", ap[i].at("issue_date").text()},
+                              {"issue_date", dates::iso(issue)},
                               {"amount", minor_json(A, currency_)},
                               {"billed_by", "subscription"}});
-      if (!first_unbilled) first_unbilled = ap[i].at("start").date();
+      if (!first_new_issue) {
+        first_new_issue = issue;
+        first_new_start = ap[i].at("start").date();
+      }
       total_ = checked_add(total_, A, "the change's total");
       subscription_total_ = checked_add(subscription_total_, A, "the subscription's change");
     }
     if (changed) {
       std::string sub = written().at("subscription").text_or("id", "");
       if (sub.empty()) written().at("subscription").fail("needs the subscription's 'id'");
+      dates::Day apply = as_of_;
+      if (last_old_issue) apply = std::max(apply, *last_old_issue + std::chrono::days{1});
+      if (first_new_issue && apply > *first_new_issue)
+        throw NotPlanned("the subscription would have to change after " +
+                         dates::iso(*last_old_issue) + " and by " + dates::iso(*first_new_issue) +
+                         ": its periods are too short to change between them");
       subscription_change_ = {{"subscription", sub},
-                              {"from", dates::iso(first_unbilled.value_or(end_))},
+                              {"from", dates::iso(first_new_start.value_or(end_))},
+                              {"apply_on", dates::iso(apply)},
+                              {"apply_at", dates::iso(apply) + "T00:00:00Z"},
                               {"items", items}};
     }
   }

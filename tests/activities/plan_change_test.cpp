@@ -99,6 +99,7 @@ TEST_CASE("A raise mid-quarter prorates the invoiced quarter and reprices the re
   CHECK(c["adjustments"][1]["net"]["amount_minor"] == 120000);
   CHECK(c["subscription_change"]["subscription"] == "sub_1");
   CHECK(c["subscription_change"]["from"] == "2027-08-01");
+  CHECK(c["subscription_change"]["apply_on"] == "2027-06-20");
   const json& items = c["subscription_change"]["items"];
   REQUIRE(items.size() == 2);
   CHECK(items[0]["changed"] == true);
@@ -122,6 +123,40 @@ TEST_CASE("A raise mid-quarter prorates the invoiced quarter and reprices the re
   CHECK(same.result["changed"] == false);
   CHECK(same.result["invoices"].empty());
   CHECK(same.result["subscription_change"].is_null());
+}
+
+TEST_CASE(
+    "An amendment decided before it takes effect reprices the subscription after the "
+    "last invoice at the price before") {
+  json before = plan_of(quarterly_terms(),
+                        json::array({line("platform", 4320000), line("seats", 720000, 40)}));
+  json after = plan_of(quarterly_terms(),
+                       json::array({line("platform", 4800000), line("seats", 720000, 40)}));
+  // Decided June 20, effective September 15. August's quarter is invoiced on August 1 at the
+  // price before, then prorated: from September 15 to October 31 — 1 month and 17/31, of 3
+  // months: 48/93 — credited at 12,600.00 (6,503.23) and charged at 13,800.00 (7,122.58).
+  // The subscription changes on August 2, in time for November's invoice.
+  auto o = change(before, after, "2027-09-15", subscription_written());
+  INFO(o.message);
+  REQUIRE(o.ok);
+  const json& c = o.result;
+  CHECK(c["before_effective"] == 2);
+  REQUIRE(c["adjustments"].size() == 2);
+  CHECK(c["adjustments"][0]["credit"]["amount_minor"] == 650323);
+  CHECK(c["adjustments"][0]["charge"]["amount_minor"] == 712258);
+  CHECK(c["proration_invoice"]["total"]["amount_minor"] == 61935);
+  CHECK(c["proration_invoice"]["issue_date"] == "2027-09-15");
+  CHECK(c["adjustments"][1]["status"] == "repriced");
+  CHECK(c["subscription_change"]["apply_on"] == "2027-08-02");
+  CHECK(c["subscription_change"]["apply_at"] == "2027-08-02T00:00:00Z");
+  CHECK(c["subscription_change"]["from"] == "2027-11-01");
+  CHECK(c["total_change"]["amount_minor"] == 61935 + 120000);
+  // Decided before the term began: February's quarter keeps the price before too.
+  auto early = change(before, after, "2027-06-16", subscription_written(), "2026-12-03");
+  REQUIRE(early.ok);
+  CHECK(early.result["subscription_change"]["apply_on"] == "2027-05-02");
+  CHECK(early.result["proration_invoice"]["total"]["amount_minor"] == 60645);
+  CHECK(early.result["proration_invoice"]["issue_date"] == "2027-06-16");
 }
 
 TEST_CASE("A cut on lines Covenant invoices is credited against the invoices that billed them") {
@@ -187,10 +222,6 @@ TEST_CASE("What an amendment cannot change exactly is refused with the reason") 
   eur["currency"] = "EUR";
   refused(change(before, eur, "2027-06-16", subscription_written()), "ChangeNotPlanned",
           "new contract");
-  // Effective in September, decided in June: August's quarter would be invoiced at the
-  // amended price before it applies.
-  refused(change(before, raised, "2027-09-15", subscription_written()), "ChangeNotPlanned",
-          "before the amendment takes effect");
   // A cut on a quarter the billing system invoiced: the credit is issued there.
   refused(change(raised, before, "2027-06-16", subscription_written()), "ChangeNotPlanned",
           "invoiced by the billing system");
