@@ -112,6 +112,25 @@ def describe(e):
                   f"{len(r.get('periods', []))} entries: {money(r.get('transaction_price'))}")
     elif a == "provision.request":
         detail = f"{len(r.get('requests', []))} provisioning tasks in the CRM"
+    elif a == "contracts.record":
+        detail = (f"{r.get('contract_id')} in the book" +
+                  (f", amending {r.get('parent')} (now version {r.get('version')})"
+                   if r.get("kind") == "amendment" else f" ({r.get('kind')}, version {r.get('version')})"))
+    elif a == "contracts.find_parent":
+        detail = f"agreement {r.get('contract_id')} (by {r.get('linked_by')}), version {r.get('version')}"
+    elif a == "contracts.settle":
+        detail = f"{r.get('contract_id')}: what was written, kept"
+    elif a == "contract.merge_terms":
+        merged = r.get("merged") or {}
+        detail = (f"{', '.join(s['field'] for s in merged.get('superseded', []))} superseded "
+                  f"from {merged.get('effective_date')}")
+    elif a == "bill.plan_change":
+        adj = r.get("adjustments", [])
+        detail = (f"{sum(1 for x in adj if x.get('status') == 'prorated')} prorated, "
+                  f"{sum(1 for x in adj if x.get('status') == 'repriced')} repriced: "
+                  f"{money(r.get('total_change'))} over the term")
+    elif a == "revenue.modify":
+        detail = f"{r.get('classification')}: {money(r.get('transaction_price_after'))}"
     elif a.startswith("billing.") or a.startswith("erp."):
         amount = r.get("total_minor", r.get("amount_minor"))
         detail = f"{r.get('id', r.get('terms', ''))}" + (
@@ -260,7 +279,9 @@ webhooks:
     topics: [approval.requested, approval.reminder, approval.escalated]
 # The executed contract arrives from DocuSign: Connect's signed webhook starts contract-to-cash.
 intake:
-  - {{ name: docusign, vendor: docusign, secret_env: DEMO_CONNECT_HMAC, account_id: acct-northwind }}
+  # An envelope whose document_kind custom field says "amendment" starts contract-amendment.
+  - {{ name: docusign, vendor: docusign, secret_env: DEMO_CONNECT_HMAC, account_id: acct-northwind,
+      workflows: {{ amendment: contract-amendment }} }}
 adapters:
   esignature: {{ system: docusign, base_url: "{self.sandbox}", secret_env: DEMO_DOCUSIGN_TOKEN }}
   billing: {{ system: stripe, base_url: "{self.sandbox}", secret_env: DEMO_STRIPE_KEY }}
@@ -283,9 +304,9 @@ adapters:
                                       "--format", "json"))
             tokens[name] = out["token"]
         self.tokens = tokens
-        for d in ("contract-to-cash", "milestone-billing", "renewal-monitor"):
+        for d in ("contract-to-cash", "contract-amendment", "milestone-billing", "renewal-monitor"):
             self.run("deploy", str(ROOT / "definitions" / f"{d}.yaml"), "--db", self.db)
-        print("-- Deployed contract-to-cash, milestone-billing and renewal-monitor")
+        print("-- Deployed contract-to-cash, contract-amendment, milestone-billing and renewal-monitor")
         log = open(self.out / "covenant.log", "w")
         self.procs.append(subprocess.Popen([self.covenant, "serve", "--config", str(config)],
                                            stdout=log, stderr=log, env=self.env))
@@ -413,6 +434,7 @@ def main():
             summary["milestones"].append(
                 bill_milestone(demo, m, results["billing_customer"]["id"], auto, interactive))
         summary.update(report(demo, instance, st))
+        summary["amendment"] = amend(demo, auto, interactive)
         summary["sandbox"] = sandbox_holdings(demo)
         write_summary(args, summary)
         print(f"\n-- History (its hash chain verified as it is shown):\n"
@@ -433,6 +455,84 @@ def main():
         return 0
     finally:
         demo.stop()
+
+
+def amend(demo, auto, interactive):
+    """Amendment No. 1 raises the platform fee from June 16, 2027: executed in DocuSign with a
+    CPQ amendment quote, it starts contract-amendment, which links it to C-1042 in the book of
+    contracts, recomputes the plan and the revenue schedule as a change, and — once finance
+    approves only that change — writes it (docs/contract-to-cash.md#amendments-and-statements-of-work)."""
+    text = (ROOT / "examples" / "contracts" / "C-1042-amendment-1.txt").read_text()
+    code, quote = http_json("POST", f"{demo.sandbox}/_sandbox/cpq/quotes", {
+        "start_date": "2027-02-01", "term_months": 12, "lines": [
+            {"product": "platform", "name": "Platform, annual", "quantity": 1,
+             "net_price": "48000.00", "term_months": 12},
+            {"product": "seats", "name": "Seats", "quantity": 40, "net_price": "180.00",
+             "term_months": 12},
+            {"product": "onboarding", "name": "Onboarding (one-off)", "quantity": 1,
+             "net_price": "1800.00"}]})
+    if code != 201:
+        raise SystemExit(f"demo: the sandbox's CPQ did not take the amendment quote ({code}): {quote}")
+    envelope = {"vendor": "docusign", "id": "env-c1042-a1", "account_id": "acct-northwind",
+                "title": "Please sign: Amendment No. 1", "text": text,
+                "references": {"contract_id": "C-1042-A1", "document_kind": "amendment",
+                               "quote_id": quote["quote_id"]}}
+    code, _ = http_json("POST", f"{demo.sandbox}/_sandbox/clm/contracts", envelope)
+    if code != 201:
+        raise SystemExit(f"demo: the sandbox's DocuSign did not take the amendment ({code})")
+    print("\n-- Amendment No. 1 (examples/contracts/C-1042-amendment-1.txt) is executed in DocuSign:\n"
+          "   the platform fee goes from USD 43,200.00 to USD 48,000.00 a year from June 16, 2027")
+    code, answer = http_json("POST", f"{demo.sandbox}/_sandbox/clm/deliver",
+                             {"vendor": "docusign", "id": "env-c1042-a1",
+                              "url": f"{demo.api}/v1/intake/docusign",
+                              "secret": demo.env["DEMO_CONNECT_HMAC"]}, timeout=60)
+    first = answer["deliveries"][0] if code == 200 else {}
+    if first.get("status") != 202:
+        raise SystemExit(f"demo: the amendment's delivery was not accepted: {answer}")
+    instance = first["body"]["instance_id"]
+    print(f"   Connect's delivery: {first['status']}, contract-amendment started: instance {instance}")
+    demo.seen = 0
+    approval = open_gate(demo, instance, "Finance approval of the amendment's change", interactive)
+    change = approval["subject"].get("change", {})
+    revenue = approval["subject"].get("revenue", {})
+    print(f"   linked to {approval['subject'].get('agreement')} (version "
+          f"{approval['subject'].get('version')}) by the title and date the amendment names")
+    for a in change.get("adjustments", []):
+        period = a["period"]
+        if a["status"] == "prorated":
+            print(f"   {period['start']}..{period['end']}: from {a['from']} credited "
+                  f"{money(a['credit'])}, charged {money(a['charge'])}: {money(a['net'])} on a "
+                  f"proration invoice")
+        else:
+            print(f"   {period['start']}..{period['end']}: invoiced by the subscription at the "
+                  f"amended price, {money(a['net'])} more")
+    sub = change.get("subscription_change") or {}
+    if sub:
+        print(f"   the subscription takes the amended prices on {sub['apply_on']} (after the last "
+              f"invoice at the price before), from the period of {sub['from']}")
+    print(f"   change over the term {money(change.get('total_change'))}; revenue: "
+          f"{revenue.get('classification')}, transaction price "
+          f"{money(revenue.get('transaction_price_before'))} -> "
+          f"{money(revenue.get('transaction_price_after'))}")
+    if auto:
+        approve_by_callback(approval)
+    else:
+        print("\n   Waiting for your decision on the amendment (Ctrl-C to stop)…")
+        demo.wait_for(instance, lambda events, st: any(e.get("type") == "ApprovalGranted"
+                                                        for e in events),
+                      "a decision", timeout=24 * 3600)
+
+    def written(events, st):
+        return st.get("status") == "completed" or any(
+            f.get("state") == "reprice_when_due" and f.get("status") == "waiting"
+            for f in st.get("at", []))
+    demo.wait_for(instance, written, "the amendment's writes")
+    st = demo.status(instance)
+    if st.get("status") != "completed":
+        print(f"   Written: the proration invoice and the ERP's modified revenue schedule; the "
+              f"instance waits until {sub.get('apply_on')} to reprice the subscription")
+    return {"instance": instance, "approval": approval["id"], "change": change,
+            "status": st.get("status")}
 
 
 def confirm_review(demo, instance):

@@ -42,8 +42,9 @@ const std::set<std::string>& identity_fields() {
 // The names of the terms a terms object holds: its plain top-level values (extract.terms'
 // shape; bookkeeping members left out).
 std::set<std::string> term_names(const json& terms) {
-  static const std::set<std::string> bookkeeping = {
-      "document", "fields", "review", "needs_review", "min_confidence", "provenance", "merged"};
+  static const std::set<std::string> bookkeeping = {"document",     "fields",         "review",
+                                                    "needs_review", "min_confidence", "provenance",
+                                                    "merged",       "reviewed"};
   std::set<std::string> out;
   for (const auto& [k, v] : terms.items())
     if (!bookkeeping.count(k) && !v.is_null()) out.insert(k);

@@ -71,6 +71,8 @@ TEST_CASE("The documented covenant.yaml loads, with secrets from the environment
   CHECK(c->intake[0].hmac_keys == std::vector<std::string>{"connect-key-from-env"});
   CHECK(c->intake[0].max_age_s == 48 * 3600);
   CHECK(c->intake[0].ns == "default");
+  CHECK(c->intake[0].workflow_by_kind ==
+        std::map<std::string, std::string>{{"amendment", "contract-amendment"}});
   CHECK(c->rate_limits.fallback.per_second == 50);
   CHECK(c->rate_limits.fallback.burst == 100);
   REQUIRE(c->rate_limits.by_ns.count("acme"));
@@ -327,4 +329,12 @@ TEST_CASE("Intake sources are refused when they could not verify what they take"
                 "namespace: ACME }\n")
             .find("namespace") != std::string::npos);
   CHECK(refused("intake: { name: ds }\n").find("a list") != std::string::npos);
+  // A workflow per document kind: only the five kinds, only where the CLM names the kind.
+  CHECK(refused("intake:\n  - { name: ds, vendor: docusign, secret_env: INTAKE_TEST_HMAC, "
+                "workflows: { addendum: contract-amendment } }\n")
+            .find("a document kind is agreement, msa, sow, order_form or amendment") !=
+        std::string::npos);
+  CHECK(refused("intake:\n  - { name: ds, vendor: docusign, secret_env: INTAKE_TEST_HMAC, "
+                "workflows: [contract-amendment] }\n")
+            .find("maps a document kind") != std::string::npos);
 }

@@ -35,21 +35,6 @@ std::string life_definition(const std::string& name) {
   return life_file_text(covenant::testing::source_dir() / "definitions" / (name + ".yaml"));
 }
 
-constexpr const char* kAmendment = R"(AMENDMENT No. 1 TO THE MASTER SUBSCRIPTION AGREEMENT
-
-This Amendment No. 1 (the "Amendment") to the Master Subscription Agreement dated as of January 20, 2027 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer") is entered into as of June 10, 2027. "Amendment Effective Date" means June 16, 2027.
-
-1. FEES. With effect from the Amendment Effective Date, Section 3.1 of the Agreement is replaced in its entirety by the following:
-Platform subscription: USD 48,000.00 per year
-Analyst seats: 40 seats at USD 180.00 per seat per year
-Onboarding services: USD 1,800.00 one-time
-
-2. Except as amended by this Amendment, the Agreement remains in full force and effect.
-
-NORTHWIND ANALYTICS, INC.                 ACME CORPORATION
-By: /s/ Dana Whitfield                    By: /s/ Wile E. Coyote
-)";
-
 constexpr const char* kStrayAmendment = R"(AMENDMENT No. 3 TO THE MASTER SERVICES AGREEMENT
 
 This Amendment No. 3 to the Master Services Agreement dated as of March 3, 2020 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer") is entered into as of June 12, 2027. "Amendment Effective Date" means July 1, 2027.
@@ -221,7 +206,9 @@ void life_run(const std::string& url) {
                                      {"quantity", 1},
                                      {"net_price", "1800.00"}}}}},
                                  201);
-  life.execute("env-c1042-a1", kAmendment,
+  life.execute("env-c1042-a1",
+               life_file_text(covenant::testing::source_dir() / "examples" / "contracts" /
+                              "C-1042-amendment-1.txt"),
                {{"contract_id", "C-1042-A1"},
                 {"document_kind", "amendment"},
                 {"quote_id", quote["quote_id"]}});

@@ -68,11 +68,16 @@ def approved(build, contract):
           f"each subscription period bills the plan's amount ({per_period})")
     # Invoices: exactly the plan's, to the cent, finalized.
     # (the plan's own now, and each pending milestone's once milestone-billing approved it)
+    # (and Amendment No. 1's: its proration invoice, approved on its own)
     invoices = items(box, "stripe.invoice")
+    amendment = s.get("amendment") or {}
+    change = amendment.get("change") or {}
     want_inv = sorted([(i["items"][0]["description"], i["total"]["amount_minor"])
                        for i in plan["invoices"]] +
                       [(m["description"], m["amount"]["amount_minor"])
-                       for m in plan["pending_milestones"]])
+                       for m in plan["pending_milestones"]] +
+                      [(i["items"][0]["description"], i["total"]["amount_minor"])
+                       for i in change.get("invoices", [])])
     got_inv = sorted((i["body"]["lines"]["data"][0]["description"], i["body"]["amount_due"])
                      for i in invoices)
     check(got_inv == want_inv, f"invoices {got_inv} are the plan's {want_inv}")
@@ -88,12 +93,26 @@ def approved(build, contract):
     # The revenue schedule, as computed and as the ERP holds it.
     check(sum(p["amount_minor"] for p in rev["periods"]) == rev["transaction_price"]["amount_minor"]
           == 5220000, "the revenue schedule sums to the transaction price")
+    # Amendment No. 1: linked to C-1042, USD 3,006.45 more over the term (whatever today is:
+    # what is prorated now and what the subscription bills later add up to it), approved alone.
+    check(change.get("agreement") == "C-1042", "the amendment was linked to C-1042")
+    check((change.get("total_change") or {}).get("amount_minor") == 300645,
+          f"the amendment changes the term by USD 3,006.45 ({change.get('total_change')})")
+    check((change.get("total_after") or {}).get("amount_minor") == 5520645,
+          "the amended contract brings in USD 55,206.45")
+    sub_change = change.get("subscription_change") or {}
+    check(sub_change.get("apply_on", "") >= "2027-05-02",
+          f"the subscription is repriced after May's invoice ({sub_change.get('apply_on')})")
+    invoiced = sum(i["total"]["amount_minor"] for i in change.get("invoices", []))
+    check(invoiced + change["writes"]["subscription"]["amount_minor"] == 300645,
+          "what is invoiced now and what the subscription bills later is the change")
+    # The ERP holds the schedule as modified: the amended contract's consideration.
     erp = items(box, "netsuite.customrecord_covenant_rev_schedule")
     check(len(erp) == 1, f"one revenue schedule in the ERP (found {len(erp)})")
     if erp:
         cents = sum(int(p["amount"].replace(".", "")) for p in erp[0]["body"]["custrecord_cov_periods"])
-        check(cents == 5220000, f"the ERP's schedule sums to {cents} minor units")
-        check(erp[0]["body"]["custrecord_cov_total"] == "52200.00", "the ERP's total is 52200.00")
+        check(cents == 5520645, f"the ERP's schedule sums to {cents} minor units")
+        check(erp[0]["body"]["custrecord_cov_total"] == "55206.45", "the ERP's total is 55206.45")
     tasks = items(box, "salesforce.Task")
     check(len(tasks) == 2, f"one provisioning task per entitlement (found {len(tasks)})")
     data = s["data"]
