@@ -8,6 +8,8 @@
 #include "activities/runner.hpp"
 #include "app/commands/commands.hpp"
 #include "app/commands/output.hpp"
+#include "engine/clock.hpp"
+#include "engine/time_format.hpp"
 #include "workflows/json_input.hpp"
 
 #include <fstream>
@@ -68,9 +70,8 @@ void add_compute_command(CLI::App& app, int& exit_code) {
     // bill.plan_change's `as_of`, when the input leaves it out: today (UTC).
     activities::Systems systems;
     systems.today = [] {
-      return std::chrono::duration_cast<std::chrono::days>(
-                 std::chrono::system_clock::now().time_since_epoch())
-          .count();
+      static const engine::SystemClock clock;
+      return engine::to_micros(clock.now()) / (86'400LL * 1'000'000);
     };
     activities::Runner runner{systems};
     auto r = runner.run(o->activity, input, "compute", engine::store::kDefaultNamespace);
