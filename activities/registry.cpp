@@ -124,7 +124,11 @@ std::vector<Activity> build() {
            {"effective_date", true, "when the amendment takes effect", "string"},
            {"written", true, "{subscription, prices, invoices}: what was written for `before`",
             "object"},
-           {"as_of", false, "the day the change is computed (today when not given)", "string"}},
+           {"as_of", false, "the day the change is computed (today when not given)", "string"},
+           {"consideration_before", false,
+            "what the contract brings in as it stands, when not `before`'s total (after an "
+            "earlier amendment)",
+            "object"}},
           [](const Systems& s, const json& in, const std::string&, const Clock&) {
             return bill_plan_change(s, in);
           }),

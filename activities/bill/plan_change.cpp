@@ -378,7 +378,16 @@ class Change {
     bool changed =
         !adjustments_.empty() || !new_periods_.empty() || !subscription_change_.is_null();
     // What the contract now brings in: the plan before, and the change.
+    // After an earlier amendment the plan in force prices the whole term at the amended prices;
+    // what the contract brings in is then given (`consideration_before`).
     std::int64_t total_before = before().at("total").at("amount_minor").amount_minor();
+    if (root_.has("consideration_before")) {
+      Field c = root_.at("consideration_before");
+      c.object();
+      if (c.at("currency").currency() != currency_)
+        c.at("currency").fail("must be the plan's currency, " + currency_);
+      total_before = c.at("amount_minor").amount_minor();
+    }
     std::int64_t total_after = checked_add(total_before, total_, "the amended contract's total");
     if (total_after < 0) throw NotPlanned("the change credits more than the contract billed");
     return ok({{"contract_id", id_},
@@ -400,7 +409,7 @@ class Change {
                 {{"invoiced", minor_json(invoiced_, currency_)},
                  {"credited", minor_json(credited_, currency_)},
                  {"subscription", minor_json(subscription_total_, currency_)}}},
-               {"total_before", minor_json(total_before, currency_)},
+               {"total_before", minor_json(total_before, currency_)},  // the consideration
                {"total_after", minor_json(total_after, currency_)},
                {"total_change", minor_json(total_, currency_)}});
   }

@@ -274,6 +274,9 @@ Outcome products(const json& in) {
              {"entitlements", entitlements},
              {"exceptions", exceptions},
              {"transaction_price", {{"amount_minor", total}, {"currency", currency}}},
+             // The quote's lines as matched: an amendment without a quote of its own is
+             // matched against them again (contract-amendment's products_as_agreed).
+             {"quote_lines", quote.at("lines").raw()},
              {"contract_id", root.text_or("contract_id", "")}});
 }
 

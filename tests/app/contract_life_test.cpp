@@ -35,6 +35,27 @@ std::string life_definition(const std::string& name) {
   return life_file_text(covenant::testing::source_dir() / "definitions" / (name + ".yaml"));
 }
 
+constexpr const char* kSeatsAmendment = R"(AMENDMENT No. 2 TO THE MASTER SUBSCRIPTION AGREEMENT
+
+This Amendment No. 2 (the "Amendment") to the Master Subscription Agreement dated as of January 20, 2027 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer") is entered into as of June 24, 2027. "Amendment Effective Date" means September 1, 2027.
+
+1. FEES. With effect from the Amendment Effective Date, Section 3.1 of the Agreement is replaced in its entirety by the following:
+Platform subscription: USD 48,000.00 per year
+Analyst seats: 50 seats at USD 180.00 per seat per year
+Onboarding services: USD 1,800.00 one-time
+
+2. Except as amended by this Amendment, the Agreement remains in full force and effect.
+)";
+
+constexpr const char* kLawAmendment = R"(AMENDMENT No. 3 TO THE MASTER SUBSCRIPTION AGREEMENT
+
+This Amendment No. 3 (the "Amendment") to the Master Subscription Agreement dated as of January 20, 2027 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer") is entered into as of June 24, 2027. "Amendment Effective Date" means September 1, 2027.
+
+1. GOVERNING LAW. Section 7 of the Agreement is replaced in its entirety by the following: This Agreement shall be governed by and construed in accordance with the laws of the State of New York.
+
+2. Except as amended by this Amendment, the Agreement remains in full force and effect.
+)";
+
 constexpr const char* kStrayAmendment = R"(AMENDMENT No. 3 TO THE MASTER SERVICES AGREEMENT
 
 This Amendment No. 3 to the Master Services Agreement dated as of March 3, 2020 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer") is entered into as of June 12, 2027. "Amendment Effective Date" means July 1, 2027.
@@ -277,27 +298,88 @@ void life_run(const std::string& url) {
   rig.drain();
   CHECK(rig.sandbox.records("stripe", "invoice").size() == invoices_before + 1);
 
+  // --- Two more amendments, computed from the same version --------------------------------
+  // No. 2 adds ten seats from September 1 (a change: it waits for finance); No. 3 only moves
+  // the governing law (no change to price or billing: recorded without a gate). No. 3 lands
+  // first, so No. 2 — approved after — was computed from an agreement that has moved on: it
+  // writes nothing and says so.
+  rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'813'914'000)));  // 06-25
+  auto quote2 = rig.sandbox.admin("/_sandbox/cpq/quotes",
+                                  {{"start_date", "2027-02-01"},
+                                   {"term_months", 12},
+                                   {"lines",
+                                    {{{"product", "platform"},
+                                      {"name", "Platform, annual"},
+                                      {"quantity", 1},
+                                      {"net_price", "48000.00"},
+                                      {"term_months", 12}},
+                                     {{"product", "seats"},
+                                      {"name", "Seats"},
+                                      {"quantity", 50},
+                                      {"net_price", "180.00"},
+                                      {"term_months", 12}},
+                                     {{"product", "onboarding"},
+                                      {"name", "Onboarding (one-off)"},
+                                      {"quantity", 1},
+                                      {"net_price", "1800.00"}}}}},
+                                  201);
+  life.execute("env-c1042-a2", kSeatsAmendment,
+               {{"contract_id", "C-1042-A2"},
+                {"document_kind", "amendment"},
+                {"quote_id", quote2["quote_id"]}});
+  life.execute("env-c1042-a3", kLawAmendment,
+               {{"contract_id", "C-1042-A3"}, {"document_kind", "amendment"}});
+  auto d2 = life.deliver("env-c1042-a2");
+  auto d3 = life.deliver("env-c1042-a3");
+  REQUIRE(d2[0]["status"] == 202);
+  REQUIRE(d3[0]["status"] == 202);
+  std::string a2 = d2[0]["body"]["instance_id"], a3 = d3[0]["body"]["instance_id"];
+  rig.drain();
+  if (life.entered(a2, "review_terms")) life.confirm_review(a2);
+  if (life.entered(a3, "review_terms")) life.confirm_review(a3);
+  {
+    INFO(life.trail(a3));
+    CHECK(rig.fx.instance(a3).status == "completed");
+    CHECK(life.entered(a3, "record_unchanged"));
+    CHECK_FALSE(life.entered(a3, "approve"));
+  }
+  auto book3 = rig.fx.store_->contracts.get("default", "C-1042");
+  REQUIRE(book3);
+  CHECK((*book3)->version == 3);
+  CHECK(json::parse((*book3)->state)["terms"]["governing_law"] != state2["terms"]["governing_law"]);
+  CHECK(json::parse((*book3)->state)["plan"] == state2["plan"]);  // its plan stands
+  auto gate2 = rig.open_approval(a2);
+  CHECK(gate2["subject"]["version"] == 2);
+  life.approve(a2, "d-a2");
+  {
+    INFO(life.trail(a2));
+    auto failed = rig.fx.instance(a2);
+    CHECK(failed.status == "failed");
+    CHECK(failed.error == "AgreementMoved");
+  }
+  CHECK(rig.sandbox.records("stripe", "invoice").size() == invoices_before + 1);
+  CHECK((*rig.fx.store_->contracts.get("default", "C-1042"))->version == 3);
+
   // --- An amendment of an agreement that is not in the book --------------------------------
   life.execute("env-stray", kStrayAmendment,
                {{"contract_id", "C-0007-A3"}, {"document_kind", "amendment"}});
   auto stray = life.deliver("env-stray");
   REQUIRE(stray[0]["status"] == 202);
-  std::string a3 = stray[0]["body"]["instance_id"];
+  std::string stray_id = stray[0]["body"]["instance_id"];
   rig.drain();
   // The reviewer enters the date the text gives ("means July 1, 2027").
-  if (life.entered(a3, "review_terms"))
-    life.confirm_review(a3, json::array({{{"field", "effective_date"},
-                                          {"value", "2027-07-01"},
-                                          {"reason", "the amendment's effective date"}}}));
-  CHECK(life.entered(a3, "review_agreement"));
-  CHECK(rig.fx.instance(a3).status == "running");
+  if (life.entered(stray_id, "review_terms"))
+    life.confirm_review(stray_id, json::array({{{"field", "effective_date"},
+                                                {"value", "2027-07-01"},
+                                                {"reason", "the amendment's effective date"}}}));
+  CHECK(life.entered(stray_id, "review_agreement"));
+  CHECK(rig.fx.instance(stray_id).status == "running");
   // A person names an agreement that is not in the book either: it waits again.
-  REQUIRE(rig.post("/v1/instances/" + a3 + "/events/agreement.confirmed", life.revops,
+  REQUIRE(rig.post("/v1/instances/" + stray_id + "/events/agreement.confirmed", life.revops,
                    {{"contract_id", "C-0007"}})
               .status == 202);
   rig.drain();
-  auto a3_instance = rig.fx.instance(a3);
-  CHECK(a3_instance.status == "running");
+  CHECK(rig.fx.instance(stray_id).status == "running");
   CHECK(rig.sandbox.records("stripe", "invoice").size() == invoices_before + 1);
   auto nothing = rig.fx.store_->contracts.get("default", "C-0007-A3");
   REQUIRE(nothing);
