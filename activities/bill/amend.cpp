@@ -55,7 +55,12 @@ json field_of(const json& terms, const std::string& name, const std::string& con
   json f = terms.contains("fields") && terms["fields"].is_object() && terms["fields"].contains(name)
                ? terms["fields"][name]
                : json{{"value", term_value(terms, name.c_str())}};
-  if (f.is_object()) f["contract_id"] = contract;
+  if (f.is_object()) {
+    f["contract_id"] = contract;
+    // The document its evidence quotes (offsets point into that document's text).
+    if (terms.contains("document") && terms["document"].is_string())
+      f["document"] = terms["document"];
+  }
   return f;
 }
 
@@ -138,12 +143,26 @@ Outcome merge(const json& in) {
       fields["effective_date"]["value"] = dates::iso(*effective);
     }
   }
-  for (const char* k : {"document_kind", "referenced_agreement"}) terms.erase(k);
+  // An SOW's terms are its own, with what it names itself (its kind, its agreement); the
+  // terms an amendment leaves are the agreement's, of the agreement's kind.
+  if (kind == "amendment") terms.erase("referenced_agreement");
   // What the document's own extraction left for review stays for review: merging never makes
-  // a low-confidence value certain.
+  // a low-confidence value certain (an amendment's own identity excepted: it was used to find
+  // the agreement, and the merged terms do not carry it).
+  // A value the document lacked and its agreement gave is no longer missing.
   if (ct.contains("review") && ct["review"].is_array())
-    for (const auto& r : ct["review"]) review.push_back(r);
+    for (const auto& r : ct["review"]) {
+      std::string field = r.is_object() && r.contains("field") && r["field"].is_string()
+                              ? r["field"].get<std::string>()
+                              : "";
+      bool identity = kind == "amendment" && identity_fields().count(field);
+      bool supplied = r.is_object() && r.value("reason", json()) == "missing" &&
+                      terms.contains(field) && !terms[field].is_null();
+      if (!identity && !supplied) review.push_back(r);
+    }
   bool child_unsure = ct.contains("needs_review") && ct["needs_review"] == true;
+  // The merged terms are the document's: a review of them reads its text.
+  if (ct.contains("document") && ct["document"].is_string()) terms["document"] = ct["document"];
   terms["fields"] = fields;
   terms["review"] = review;
   terms["needs_review"] = child_unsure || !review.empty();

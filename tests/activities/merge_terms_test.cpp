@@ -57,7 +57,8 @@ TEST_CASE("An SOW inherits from its agreement what it does not state, and keeps 
   CHECK(t["rate_card"]["engineer_day"]["amount_minor"] == 120000);
   CHECK(t["effective_date"] == "2027-03-01");  // its own dates, never the MSA's
   CHECK(t["expiration_date"] == "2027-12-01");
-  CHECK_FALSE(t.contains("document_kind"));
+  CHECK(t["document_kind"] == "sow");  // what it is, and names, stays its own
+  CHECK(t["referenced_agreement"]["name"] == "Master Services Agreement");
   CHECK(t["merged"]["inherited"] ==
         json({"billing_frequency", "governing_law", "liability_cap", "parties", "rate_card"}));
   CHECK_FALSE(t["needs_review"].get<bool>());
@@ -113,4 +114,32 @@ TEST_CASE("Merging refuses what is not a parent and a document") {
   doc["kind"] = "order_form";
   CHECK(refused({{"parent", {{"contract_id", "M"}, {"terms", json::object()}}}, {"document", doc}})
             .find("kind") != std::string::npos);
+}
+
+TEST_CASE("What an SOW's extraction left for review stays, unless its agreement supplied it") {
+  json sow = {
+      {"contract_id", "SOW-7"},
+      {"kind", "sow"},
+      {"terms",
+       {{"effective_date", "2027-03-01"},
+        {"expiration_date", "2027-12-01"},
+        {"document", "sha-of-the-sow"},
+        {"document_kind", "sow"},
+        {"review",
+         json::array(
+             {{{"field", "payment_terms"}, {"reason", "missing"}},
+              {{"field", "fees"}, {"reason", "missing"}},
+              {{"field", "document_kind"}, {"reason", "low_confidence"}, {"confidence", 0.5}}})},
+        {"needs_review", true}}}};
+  json t = merged(sow);
+  // Payment terms came from the agreement; fees did not (an SOW's fees are its own); the kind's
+  // doubt stays.
+  REQUIRE(t["review"].size() == 2);
+  CHECK(t["review"][0]["field"] == "fees");
+  CHECK(t["review"][1]["field"] == "document_kind");
+  CHECK(t["needs_review"] == true);
+  // The merged terms are the SOW's document's; an inherited field names the document its
+  // evidence quotes.
+  CHECK(t["document"] == "sha-of-the-sow");
+  CHECK_FALSE(t["fields"]["governing_law"].contains("document"));  // the MSA's terms name none
 }

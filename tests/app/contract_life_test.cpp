@@ -154,6 +154,37 @@ class Life {
     return out;
   }
 
+  // C-1042, executed in DocuSign and delivered by Connect (a forged delivery refused, the
+  // retry starting nothing), carried by contract-to-cash through approval into the book.
+  std::string agreement_in_book() {
+    AttackRig& rig = *rig_;
+    auto msa_text = life_file_text(covenant::testing::source_dir() / "examples" / "contracts" /
+                                   "C-1042-acme.txt");
+    rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'800'435'600)));  // 01-20
+    execute("env-c1042", msa_text,
+            {{"contract_id", "C-1042"},
+             {"document_kind", "msa"},
+             {"opportunity_id", "006SBX0000000001AA"},
+             {"quote_id", "a0QSBX0000000001AA"}});
+    CHECK(deliver("env-c1042", "bad_signature")[0]["status"] == 401);
+    auto accepted = deliver("env-c1042");
+    REQUIRE(accepted[0]["status"] == 202);
+    std::string msa = accepted[0]["body"]["instance_id"];
+    CHECK(rig.fx.instance(msa).workflow == "contract-to-cash");
+    auto replay = deliver("env-c1042", "replay");
+    for (const auto& d : replay) CHECK(d["body"]["status"] == "duplicate");
+    rig.drain();
+    if (entered(msa, "review_terms")) confirm_review(msa);
+    INFO(trail(msa));
+    approve(msa, "d-msa");
+    REQUIRE(rig.post("/v1/instances/" + msa + "/events/provisioning.confirmed", revops,
+                     {{"confirmed_by", "provisioning"}})
+                .status == 202);
+    rig.drain();
+    REQUIRE(entered(msa, "monitor"));
+    return msa;
+  }
+
   std::string admin, revops, finance;
 
  private:
@@ -163,32 +194,9 @@ class Life {
 void life_run(const std::string& url) {
   Life life(url);
   AttackRig& rig = life.rig();
-  auto msa_text = life_file_text(covenant::testing::source_dir() / "examples" / "contracts" /
-                                 "C-1042-acme.txt");
 
-  // --- The agreement: executed in DocuSign, delivered by Connect -------------------------
-  rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'800'435'600)));  // 2027-01-20
-  life.execute("env-c1042", msa_text,
-               {{"contract_id", "C-1042"},
-                {"document_kind", "msa"},
-                {"opportunity_id", "006SBX0000000001AA"},
-                {"quote_id", "a0QSBX0000000001AA"}});
-  CHECK(life.deliver("env-c1042", "bad_signature")[0]["status"] == 401);
-  auto accepted = life.deliver("env-c1042");
-  REQUIRE(accepted[0]["status"] == 202);
-  std::string msa = accepted[0]["body"]["instance_id"];
-  CHECK(rig.fx.instance(msa).workflow == "contract-to-cash");
-  auto replay = life.deliver("env-c1042", "replay");
-  for (const auto& d : replay) CHECK(d["body"]["status"] == "duplicate");
-  rig.drain();
-  if (life.entered(msa, "review_terms")) life.confirm_review(msa);
+  std::string msa = life.agreement_in_book();
   INFO(life.trail(msa));
-  life.approve(msa, "d-msa");
-  REQUIRE(rig.post("/v1/instances/" + msa + "/events/provisioning.confirmed", life.revops,
-                   {{"confirmed_by", "provisioning"}})
-              .status == 202);
-  rig.drain();
-  REQUIRE(life.entered(msa, "monitor"));
 
   // In the book: version 1, with what was written for it.
   auto book = rig.fx.store_->contracts.get("default", "C-1042");
@@ -386,7 +394,87 @@ void life_run(const std::string& url) {
   CHECK(!nothing->has_value());
 }
 
+constexpr const char* kSow = R"(STATEMENT OF WORK No. 1
+
+This Statement of Work No. 1 (the "SOW") is entered into as of March 1, 2027 under the Master Subscription Agreement dated as of January 20, 2027 between Northwind Analytics, Inc. ("Provider") and Acme Corporation ("Customer"). "Effective Date" means March 1, 2027.
+
+1. TERM. This SOW shall commence on the Effective Date and shall continue for an initial term of ten (10) months.
+
+2. SERVICES. Provider will migrate Customer's reporting to the Service in two phases.
+
+3. FEES. Customer shall pay the following fees:
+Implementation services: USD 12,000.00 one-time
+
+4. MILESTONES. The implementation fee is payable in two milestones: 40% upon completion of Phase 1 and 60% upon acceptance of Phase 2.
+)";
+
+// An SOW under C-1042: linked by the title and date it names, it inherits the agreement's
+// governing law and payment terms (what it does not say), keeps its own fee, term and
+// milestones, and is booked under C-1042 once finance approves its plan.
+void sow_run(const std::string& url) {
+  Life life(url);
+  AttackRig& rig = life.rig();
+  life.agreement_in_book();
+  auto msa_terms =
+      json::parse((*rig.fx.store_->contracts.get("default", "C-1042"))->state)["terms"];
+  rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'803'978'000)));  // 03-02
+  auto quote = rig.sandbox.admin("/_sandbox/cpq/quotes",
+                                 {{"start_date", "2027-03-01"},
+                                  {"lines",
+                                   {{{"product", "implementation"},
+                                     {"name", "Implementation services"},
+                                     {"quantity", 1},
+                                     {"net_price", "12000.00"}}}}},
+                                 201);
+  life.execute("env-sow-1", kSow,
+               {{"contract_id", "C-1042-SOW1"},
+                {"document_kind", "sow"},
+                {"opportunity_id", "006SBX0000000001AA"},
+                {"quote_id", quote["quote_id"]}});
+  auto d = life.deliver("env-sow-1");
+  REQUIRE(d[0]["status"] == 202);
+  std::string sow = d[0]["body"]["instance_id"];
+  CHECK(rig.fx.instance(sow).workflow == "contract-to-cash");
+  rig.drain();
+  INFO(life.trail(sow));
+  if (life.entered(sow, "review_terms")) life.confirm_review(sow);
+  CHECK(life.entered(sow, "find_agreement"));
+  CHECK(life.entered(sow, "inherit"));
+  auto gate = rig.open_approval(sow);
+  const json& terms = gate["subject"]["terms"];
+  INFO(terms.dump(2).substr(0, 4000));
+  CHECK(terms["governing_law"]["contract_id"] == "C-1042");
+  CHECK(terms["governing_law"]["value"] == msa_terms["governing_law"]);
+  CHECK(terms["payment_terms"]["contract_id"] == "C-1042");
+  CHECK(terms["fees"]["contract_id"] == "C-1042-SOW1");
+  CHECK(terms["expiration_date"]["contract_id"] == "C-1042-SOW1");
+  const json& billing = gate["subject"]["billing"];
+  CHECK(billing["total"]["amount_minor"] == 1200000);
+  CHECK(billing["service_end"] == "2028-01-01");
+  CHECK(billing["payment_terms"]["net_days"] == msa_terms["payment_terms"]["net_days"]);
+  REQUIRE(billing["pending_milestones"].size() == 2);
+  CHECK(billing["pending_milestones"][0]["amount"]["amount_minor"] == 480000);
+  life.approve(sow, "d-sow");
+  auto booked = rig.fx.store_->contracts.get("default", "C-1042-SOW1");
+  REQUIRE(booked);
+  REQUIRE(booked->has_value());
+  CHECK((*booked)->kind == "sow");
+  CHECK((*booked)->parent_id == "C-1042");
+}
+
 }  // namespace
+
+TEST_CASE("An SOW under an agreement in the book inherits what it does not say [sqlite]",
+          "[sqlite][life]") {
+  covenant::testing::SqliteDb db;
+  sow_run(db.url());
+}
+
+TEST_CASE("An SOW under an agreement in the book inherits what it does not say [postgres]",
+          "[postgres][life]") {
+  covenant::testing::TestDatabase db;
+  sow_run(db.url());
+}
 
 TEST_CASE(
     "An agreement arrives from DocuSign, is amended mid-term, and only the change is "
