@@ -123,30 +123,16 @@ Result<ContractRow> repeat_of(const ContractRow& stored, const ContractRow& row,
 
 }  // namespace
 
-Result<ContractRow> Contracts::record(const std::string& ns, const ContractRow& row,
-                                      std::int64_t now_us) {
-  if (auto bad = check_row(ns, row); !bad) return tl::unexpected(bad.error());
-  if (row.kind == "amendment")
-    return fail(ErrorCode::InvalidArgument, "an amendment is recorded with its parent (amend)");
-  std::string h = workflows::sha256_hex(row.state);
+// One write of the book, in its own transaction: a body that meets another writer's commit
+// (a unique violation, or a serialization failure at commit) runs again on what that writer
+// left, up to three times; a Conflict the body itself says ("contract") is the answer.
+Result<ContractRow> Contracts::write_once(const std::string& ns, const char* what,
+                                          const std::function<Result<ContractRow>(Tx&)>& body) {
   for (int attempt = 1;; ++attempt) {
     auto tx = db_.begin(Scope::of(ns));
     if (!tx) return tl::unexpected(tx.error());
-    auto r = db_.guard<ContractRow>("record a contract", [&]() -> Result<ContractRow> {
-      if (auto stored = read_one(**tx, ns, row.contract_id)) return repeat_of(*stored, row, h);
-      if (!row.parent_id.empty() && !read_one(**tx, ns, row.parent_id))
-        return fail(ErrorCode::NotFound,
-                    "contract " + row.contract_id + " names parent " + row.parent_id +
-                        ", which is not in the book",
-                    "contract");
-      ContractRow out = row;
-      out.version = 1;
-      insert(**tx, ns, out, h, now_us);
-      out.recorded_us = out.updated_us = now_us;
-      return out;
-    });
+    auto r = db_.guard<ContractRow>(what, [&]() -> Result<ContractRow> { return body(**tx); });
     if (!r) {
-      // Two recorders at once: the loser's insert meets the winner's row; read it again.
       if (r.error().code == ErrorCode::Conflict && r.error().where != "contract" && attempt < 3)
         continue;
       return r;
@@ -160,6 +146,27 @@ Result<ContractRow> Contracts::record(const std::string& ns, const ContractRow& 
   }
 }
 
+Result<ContractRow> Contracts::record(const std::string& ns, const ContractRow& row,
+                                      std::int64_t now_us) {
+  if (auto bad = check_row(ns, row); !bad) return tl::unexpected(bad.error());
+  if (row.kind == "amendment")
+    return fail(ErrorCode::InvalidArgument, "an amendment is recorded with its parent (amend)");
+  std::string h = workflows::sha256_hex(row.state);
+  return write_once(ns, "record a contract", [&](Tx& tx) -> Result<ContractRow> {
+    if (auto stored = read_one(tx, ns, row.contract_id)) return repeat_of(*stored, row, h);
+    if (!row.parent_id.empty() && !read_one(tx, ns, row.parent_id))
+      return fail(ErrorCode::NotFound,
+                  "contract " + row.contract_id + " names parent " + row.parent_id +
+                      ", which is not in the book",
+                  "contract");
+    ContractRow out = row;
+    out.version = 1;
+    insert(tx, ns, out, h, now_us);
+    out.recorded_us = out.updated_us = now_us;
+    return out;
+  });
+}
+
 Result<ContractRow> Contracts::amend(const std::string& ns, const ContractRow& a,
                                      std::int64_t based_on, const std::string& parent_state,
                                      std::int64_t now_us) {
@@ -169,55 +176,39 @@ Result<ContractRow> Contracts::amend(const std::string& ns, const ContractRow& a
   if (parent_state.empty())
     return fail(ErrorCode::InvalidArgument, "an amendment gives its parent's new state");
   std::string h = workflows::sha256_hex(a.state), ph = workflows::sha256_hex(parent_state);
-  for (int attempt = 1;; ++attempt) {
-    auto tx = db_.begin(Scope::of(ns));
-    if (!tx) return tl::unexpected(tx.error());
-    auto r = db_.guard<ContractRow>("record an amendment", [&]() -> Result<ContractRow> {
-      if (auto stored = read_one(**tx, ns, a.contract_id)) return repeat_of(*stored, a, h);
-      auto parent = read_one(**tx, ns, a.parent_id);
-      if (!parent)
-        return fail(
-            ErrorCode::NotFound,
-            "amendment " + a.contract_id + " amends " + a.parent_id + ", which is not in the book",
-            "contract");
-      if (parent->kind == "amendment")
-        return fail(ErrorCode::InvalidArgument,
-                    a.parent_id + " is itself an amendment: amend the agreement it amends");
-      if (parent->version != based_on)
-        return fail(ErrorCode::Conflict,
-                    "contract " + a.parent_id + " is at version " +
-                        std::to_string(parent->version) + ", not " + std::to_string(based_on) +
-                        " as amendment " + a.contract_id +
-                        " was computed from: compute it again from the agreement as it stands",
-                    "contract");
-      long long v = based_on + 1, at = now_us, based = based_on;
-      soci::statement st =
-          ((*tx)->sql().prepare << kMoveParent, soci::use(v), soci::use(parent_state),
-           soci::use(ph), soci::use(at), soci::use(ns), soci::use(a.parent_id), soci::use(based));
-      st.execute(true);
-      if (st.get_affected_rows() != 1)
-        return fail(ErrorCode::Conflict,
-                    "contract " + a.parent_id + " moved while amendment " + a.contract_id +
-                        " was recorded: compute it again",
-                    "contract");
-      ContractRow out = a;
-      out.version = v;  // the parent's version this amendment made
-      insert(**tx, ns, out, h, now_us);
-      out.recorded_us = out.updated_us = now_us;
-      return out;
-    });
-    if (!r) {
-      if (r.error().code == ErrorCode::Conflict && r.error().where != "contract" && attempt < 3)
-        continue;
-      return r;
-    }
-    if (r->repeated) return r;
-    if (auto c = (*tx)->commit(); !c) {
-      if (c.error().code == ErrorCode::Conflict && attempt < 3) continue;
-      return tl::unexpected(c.error());
-    }
-    return r;
-  }
+  return write_once(ns, "record an amendment", [&](Tx& tx) -> Result<ContractRow> {
+    if (auto stored = read_one(tx, ns, a.contract_id)) return repeat_of(*stored, a, h);
+    auto parent = read_one(tx, ns, a.parent_id);
+    if (!parent)
+      return fail(
+          ErrorCode::NotFound,
+          "amendment " + a.contract_id + " amends " + a.parent_id + ", which is not in the book",
+          "contract");
+    if (parent->kind == "amendment")
+      return fail(ErrorCode::InvalidArgument,
+                  a.parent_id + " is itself an amendment: amend the agreement it amends");
+    if (parent->version != based_on)
+      return fail(ErrorCode::Conflict,
+                  "contract " + a.parent_id + " is at version " + std::to_string(parent->version) +
+                      ", not " + std::to_string(based_on) + " as amendment " + a.contract_id +
+                      " was computed from: compute it again from the agreement as it stands",
+                  "contract");
+    long long v = based_on + 1, at = now_us, based = based_on;
+    soci::statement st =
+        (tx.sql().prepare << kMoveParent, soci::use(v), soci::use(parent_state), soci::use(ph),
+         soci::use(at), soci::use(ns), soci::use(a.parent_id), soci::use(based));
+    st.execute(true);
+    if (st.get_affected_rows() != 1)
+      return fail(ErrorCode::Conflict,
+                  "contract " + a.parent_id + " moved while amendment " + a.contract_id +
+                      " was recorded: compute it again",
+                  "contract");
+    ContractRow out = a;
+    out.version = v;  // the parent's version this amendment made
+    insert(tx, ns, out, h, now_us);
+    out.recorded_us = out.updated_us = now_us;
+    return out;
+  });
 }
 
 Result<void> Contracts::settle(const std::string& ns, const std::string& contract_id,

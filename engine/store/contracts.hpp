@@ -9,6 +9,7 @@
 #include "engine/error.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 namespace covenant::engine::store {
 
 class Store;
+class Tx;
 
 struct ContractRow {
   std::string contract_id;
@@ -57,6 +59,8 @@ class Contracts {
                                           int limit);
 
  private:
+  Result<ContractRow> write_once(const std::string& ns, const char* what,
+                                 const std::function<Result<ContractRow>(Tx&)>& body);
   Store& db_;
 };
 

@@ -185,6 +185,30 @@ class Life {
     return msa;
   }
 
+  // A CPQ amendment quote for C-1042 as amended: the platform at USD 48,000.00 a year, `seats`
+  // analyst seats at USD 180.00, onboarding as before.
+  json amendment_quote(int seats) {
+    return rig_->sandbox.admin("/_sandbox/cpq/quotes",
+                               {{"start_date", "2027-02-01"},
+                                {"term_months", 12},
+                                {"lines",
+                                 {{{"product", "platform"},
+                                   {"name", "Platform, annual"},
+                                   {"quantity", 1},
+                                   {"net_price", "48000.00"},
+                                   {"term_months", 12}},
+                                  {{"product", "seats"},
+                                   {"name", "Seats"},
+                                   {"quantity", seats},
+                                   {"net_price", "180.00"},
+                                   {"term_months", 12}},
+                                  {{"product", "onboarding"},
+                                   {"name", "Onboarding (one-off)"},
+                                   {"quantity", 1},
+                                   {"net_price", "1800.00"}}}}},
+                               201);
+  }
+
   std::string admin, revops, finance;
 
  private:
@@ -216,25 +240,7 @@ void life_run(const std::string& url) {
 
   // --- Amendment No. 1, five months on -------------------------------------------------
   rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'813'482'000)));  // 2027-06-20
-  auto quote = rig.sandbox.admin("/_sandbox/cpq/quotes",
-                                 {{"start_date", "2027-02-01"},
-                                  {"term_months", 12},
-                                  {"lines",
-                                   {{{"product", "platform"},
-                                     {"name", "Platform, annual"},
-                                     {"quantity", 1},
-                                     {"net_price", "48000.00"},
-                                     {"term_months", 12}},
-                                    {{"product", "seats"},
-                                     {"name", "Seats"},
-                                     {"quantity", 40},
-                                     {"net_price", "180.00"},
-                                     {"term_months", 12}},
-                                    {{"product", "onboarding"},
-                                     {"name", "Onboarding (one-off)"},
-                                     {"quantity", 1},
-                                     {"net_price", "1800.00"}}}}},
-                                 201);
+  auto quote = life.amendment_quote(40);
   life.execute("env-c1042-a1",
                life_file_text(covenant::testing::source_dir() / "examples" / "contracts" /
                               "C-1042-amendment-1.txt"),
@@ -312,25 +318,7 @@ void life_run(const std::string& url) {
   // first, so No. 2 — approved after — was computed from an agreement that has moved on: it
   // writes nothing and says so.
   rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'813'914'000)));  // 06-25
-  auto quote2 = rig.sandbox.admin("/_sandbox/cpq/quotes",
-                                  {{"start_date", "2027-02-01"},
-                                   {"term_months", 12},
-                                   {"lines",
-                                    {{{"product", "platform"},
-                                      {"name", "Platform, annual"},
-                                      {"quantity", 1},
-                                      {"net_price", "48000.00"},
-                                      {"term_months", 12}},
-                                     {{"product", "seats"},
-                                      {"name", "Seats"},
-                                      {"quantity", 50},
-                                      {"net_price", "180.00"},
-                                      {"term_months", 12}},
-                                     {{"product", "onboarding"},
-                                      {"name", "Onboarding (one-off)"},
-                                      {"quantity", 1},
-                                      {"net_price", "1800.00"}}}}},
-                                  201);
+  auto quote2 = life.amendment_quote(50);
   life.execute("env-c1042-a2", kSeatsAmendment,
                {{"contract_id", "C-1042-A2"},
                 {"document_kind", "amendment"},
