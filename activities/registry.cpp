@@ -86,6 +86,17 @@ Outcome notify_webhook(const Systems& s, const json& in, const std::string& key,
           transient};
 }
 
+// calendar.invite: the event is stamped with the engine's time (DTSTAMP); the rest is the
+// adapter's.
+Outcome calendar_invite(const Systems& s, const json& in, const std::string& key,
+                        const Clock& timestamp_s) {
+  return call(
+      "calendar", [](const Systems& sys) { return sys.calendar != nullptr; },
+      [&timestamp_s](const Systems& sys, const json& i, const std::string& k) {
+        return sys.calendar->invite(i, k, timestamp_s());
+      })(s, in, key, timestamp_s);
+}
+
 struct Entry {
   std::string name;
   std::optional<workflows::ActivityInfo> info;  // own activities; adapters' come from adapters/
@@ -217,7 +228,9 @@ std::vector<Activity> build() {
           "Order dependent milestones, date each from its predecessors' acceptance; refuse cycles",
           {{"start", true, "the date milestones without predecessors start", "string"},
            {"milestones", true, "[{id, name, depends_on, duration_days, due_date}]", "list"},
-           {"accepted", false, "{milestone id: acceptance date}", "object"}},
+           {"accepted", false, "{milestone id: acceptance date}", "object"},
+           {"tracked", false, "{milestone id: the task made for it}", "object"},
+           {"invoiced", false, "{milestone id: the invoice written for it}", "object"}},
           [](const Systems&, const json& in, const std::string&, const Clock&) {
             return milestones_schedule(in);
           }),
@@ -310,6 +323,7 @@ std::vector<Activity> build() {
       adapter("billing.create_credit_note",
               write(kBilling, &Systems::billing, &Billing::create_credit_note)),
       adapter("billing.list_invoices", read(kBilling, &Systems::billing, &Billing::list_invoices)),
+      adapter("calendar.invite", calendar_invite),
       adapter("crm.find_account", read("CRM system", &Systems::crm, &Crm::find_account)),
       adapter("crm.upsert_account", write("CRM system", &Systems::crm, &Crm::upsert_account)),
       adapter("crm.get_opportunity", read("CRM system", &Systems::crm, &Crm::get_opportunity)),

@@ -13,6 +13,7 @@
 #include "activities/extract/extractor.hpp"
 #include "activities/usage_ledger.hpp"
 #include "adapters/billing/billing.hpp"
+#include "adapters/calendar/calendar.hpp"
 #include "adapters/clm/clm.hpp"
 #include "adapters/crm/crm.hpp"
 #include "adapters/erp/erp.hpp"
@@ -43,6 +44,8 @@ struct Systems {
   std::shared_ptr<adapters::erp::Erp> erp;
   std::shared_ptr<adapters::ticketing::Ticketing> ticketing;
   std::shared_ptr<adapters::notifier::Slack> slack;
+  // calendar.invite: where deadlines go as invitations to their owners.
+  std::shared_ptr<adapters::calendar::Calendar> calendar;
   // jira.*, asana.*: where provisioning and milestone work is tracked.
   std::shared_ptr<adapters::worktools::WorkTracker> jira, asana;
   // ingest.signed_document: the CLM and e-signature systems by name (docusign, ironclad).

@@ -9,7 +9,7 @@
 
 namespace covenant::adapters {
 
-enum class System { Crm, Cpq, Billing, Erp, Ticketing, Notifier, Work };
+enum class System { Crm, Cpq, Billing, Erp, Ticketing, Notifier, Work, Calendar };
 
 struct InputSpec {
   std::string_view name;

@@ -2,6 +2,7 @@
 
 #include "activities/extract/model.hpp"
 #include "adapters/billing/stripe.hpp"
+#include "adapters/calendar/calendar.hpp"
 #include "adapters/clm/clm.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
@@ -45,7 +46,7 @@ adapters::http::Options options(const AdapterConfig& a) {
     o.auth.kind = adapters::http::Auth::Kind::Basic;
     o.auth.user = a.user + "/token";
     o.auth.password = a.secret;
-  } else if (a.system == "jira") {
+  } else if (a.system == "jira" || a.system == "caldav") {
     o.auth.kind = adapters::http::Auth::Kind::Basic;  // the account's e-mail : API token
     o.auth.user = a.user;
     o.auth.password = a.secret;
@@ -84,6 +85,9 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
     out.jira = std::make_shared<adapters::worktools::Jira>(client(it->second));
   if (auto it = adapters.find("asana"); it != adapters.end())
     out.asana = std::make_shared<adapters::worktools::Asana>(client(it->second));
+  if (auto it = adapters.find("calendar"); it != adapters.end())
+    out.calendar =
+        std::make_shared<adapters::calendar::CalDav>(client(it->second), it->second.user);
   if (auto it = adapters.find("esignature"); it != adapters.end())
     out.clm["docusign"] = std::make_shared<adapters::clm::DocuSign>(client(it->second));
   if (auto it = adapters.find("clm"); it != adapters.end())

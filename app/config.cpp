@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include "adapters/calendar/calendar.hpp"
 #include "engine/store/scope.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/duration.hpp"
@@ -150,10 +151,10 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
       {"billing", {"stripe"}},      {"crm", {"salesforce"}},    {"cpq", {"salesforce"}},
       {"erp", {"netsuite"}},        {"ticketing", {"zendesk"}}, {"notifier", {"slack"}},
       {"esignature", {"docusign"}}, {"clm", {"ironclad"}},      {"jira", {"jira"}},
-      {"asana", {"asana"}}};
+      {"asana", {"asana"}},         {"calendar", {"caldav"}}};
   if (auto k = known(file, node,
                      {"billing", "crm", "cpq", "erp", "ticketing", "notifier", "esignature", "clm",
-                      "jira", "asana"},
+                      "jira", "asana", "calendar"},
                      "adapters");
       !k)
     return k;
@@ -197,6 +198,13 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
     if (ac.system == "jira" && ac.user.empty())
       return tl::unexpected(
           bad(file, a, "adapters." + capability + ": Jira needs the account's e-mail as user"));
+    if (ac.system == "caldav" && ac.user.empty())
+      return tl::unexpected(
+          bad(file, a, "adapters." + capability + ": CalDAV needs the organizer's e-mail as user"));
+    if (ac.system == "caldav" && !adapters::calendar::valid_address(ac.user))
+      return tl::unexpected(bad(file, a["user"],
+                                "adapters." + capability +
+                                    ": the user is the organizer's e-mail, not '" + ac.user + "'"));
     if ((ac.system == "salesforce" || ac.system == "netsuite") && ac.client_id.empty())
       return tl::unexpected(bad(file, a,
                                 "adapters." + capability + ": " + ac.system +

@@ -19,6 +19,7 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc)
 pkg_check_modules(POPPLER REQUIRED IMPORTED_TARGET poppler-cpp)
 pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)
+pkg_check_modules(ICAL REQUIRED IMPORTED_TARGET libical)
 
 # libjq ships no CMake or pkg-config file.
 find_library(JQ_LIBRARY jq REQUIRED)

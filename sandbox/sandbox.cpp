@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "sandbox/calendar.hpp"
 #include "sandbox/form.hpp"
 #include "sandbox/netsuite.hpp"
 #include "sandbox/salesforce.hpp"
@@ -285,6 +286,12 @@ void Sandbox::install(httplib::Server& http) {
     return injected(req, res, false);
   });
   install_worktools(
+      http, db_,
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return injected(req, res, false);
+      },
+      [this](const httplib::Request& req) { return faults_.drop(req.method, req.path); });
+  install_calendar(
       http, db_,
       [this](const httplib::Request& req, httplib::Response& res) {
         return injected(req, res, false);

@@ -1,6 +1,7 @@
 // The sandbox of external systems (`covenant sandbox`): serves, on 127.0.0.1, the API shapes
 // of the systems Covenant's adapters speak — Stripe, Salesforce, NetSuite, Zendesk, Slack,
-// DocuSign and Ironclad (clm.hpp) — backed by its own database (sandbox/record_store.hpp), with
+// DocuSign and Ironclad (clm.hpp), Jira and Asana (worktools.hpp), a CalDAV calendar
+// (calendar.hpp) — backed by its own database (sandbox/record_store.hpp), with
 // each system's authentication and idempotency behaviour, and an admin API under /_sandbox for
 // tests and demos:
 //   POST   /_sandbox/faults    a fault rule (faults.hpp) — fail next N, latency, drop after commit

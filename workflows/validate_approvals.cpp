@@ -141,8 +141,49 @@ void check_cycles(const StateGraph& g, const ActivityCatalog& catalog, Diagnosti
   }
 }
 
+// The states reachable from `from` (itself excluded unless on a cycle), following
+// transitions and into branches and iterations, except the transitions `blocked` names.
+template <typename Blocked>
+std::set<int> reach(const StateGraph& g, const std::vector<int>& from, Blocked blocked) {
+  std::set<int> seen;
+  std::vector<int> todo(from.begin(), from.end());
+  while (!todo.empty()) {
+    int v = todo.back();
+    todo.pop_back();
+    if (v < 0 || !seen.insert(v).second) continue;
+    for (const auto& e : g.nodes[v].edges)
+      if (!blocked(v, e)) todo.push_back(e.target);
+    for (int s : g.nodes[v].enters) todo.push_back(g.scopes[s].start);
+  }
+  return seen;
+}
+
+std::set<int> downstream(const StateGraph& g, const std::vector<int>& from) {
+  return reach(g, from, [](int, const auto&) { return false; });
+}
+
+// Where a grant of `activity` given on entering `from` is still the frame's grant: the states
+// reachable from `from` (branches and iterations start with a copy of their parent's grants),
+// never through the approved transition of a gate that authorizes `activity` — passing one
+// replaces the grant (engine/runtime/decide_approval.cpp).
+std::set<int> reach_keeping_grant(const StateGraph& g, const std::vector<int>& from,
+                                  const std::string& activity) {
+  return reach(g, from, [&](int v, const auto& e) {
+    return e.kind == EdgeKind::Next && authorizes(*g.nodes[v].state, activity);
+  });
+}
+
+std::vector<int> approved_targets(const StateGraph& g, int gate) {
+  std::vector<int> out;
+  for (const auto& e : g.nodes[gate].edges)
+    if (e.kind == EdgeKind::Next) out.push_back(e.target);
+  return out;
+}
+
 // The gates that may authorize a task at `node`: approvals listing `activity` in the task's
-// scope or in a scope enclosing it.
+// scope or in a scope enclosing it, whose grant can still be the frame's when the task runs
+// (a gate every way from it to the task passes another gate for `activity` cannot: the later
+// gate's grant replaced it).
 std::vector<int> gates_for(const StateGraph& g, int node, const std::string& activity) {
   std::set<int> scopes;
   for (int s = g.nodes[node].scope; s >= 0;) {
@@ -152,7 +193,9 @@ std::vector<int> gates_for(const StateGraph& g, int node, const std::string& act
   }
   std::vector<int> out;
   for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n)
-    if (scopes.count(g.nodes[n].scope) && authorizes(*g.nodes[n].state, activity)) out.push_back(n);
+    if (scopes.count(g.nodes[n].scope) && authorizes(*g.nodes[n].state, activity) &&
+        reach_keeping_grant(g, approved_targets(g, n), activity).count(node))
+      out.push_back(n);
   return out;
 }
 
@@ -281,21 +324,6 @@ class Coverage {
   std::set<int> derived_;
 };
 
-// The states reachable from `from` (itself excluded unless on a cycle), following
-// transitions and into branches and iterations.
-std::set<int> downstream(const StateGraph& g, const std::vector<int>& from) {
-  std::set<int> seen;
-  std::vector<int> todo(from.begin(), from.end());
-  while (!todo.empty()) {
-    int v = todo.back();
-    todo.pop_back();
-    if (v < 0 || !seen.insert(v).second) continue;
-    for (const auto& e : g.nodes[v].edges) todo.push_back(e.target);
-    for (int s : g.nodes[v].enters) todo.push_back(g.scopes[s].start);
-  }
-  return seen;
-}
-
 // A choice between a gate and the writes it authorizes decides which money moves: its
 // conditions may read only what the gate's approvers saw (or what systems returned for
 // approved data), like the writes themselves.
@@ -304,19 +332,22 @@ void check_money_choices(const StateGraph& g, const ActivityCatalog& catalog, Di
     const auto* ap = std::get_if<ApprovalState>(&g.nodes[gate].state->body);
     if (!ap || g.nodes[gate].state->opaque || (!ap->subject && ap->subject_fields.empty()))
       continue;
-    std::vector<int> approved;
-    for (const auto& e : g.nodes[gate].edges)
-      if (e.kind == EdgeKind::Next) approved.push_back(e.target);
+    std::vector<int> approved = approved_targets(g, gate);
     auto after = downstream(g, approved);
     std::unique_ptr<Coverage> cov;
     for (int c : after) {
       const auto* ch = std::get_if<ChoiceState>(&g.nodes[c].state->body);
       if (!ch || g.nodes[c].state->opaque) continue;
+      // It decides when, with this gate's grant still the frame's, it leads to a write the
+      // grant pays for (past a later gate for the activity, that gate's subject rules).
       bool decides = false;
-      for (int w : downstream(g, {c})) {
-        const auto* t = std::get_if<TaskState>(&g.nodes[w].state->body);
-        const auto* a = t ? catalog.find(t->activity) : nullptr;
-        if (a && a->financial && authorizes(*g.nodes[gate].state, t->activity)) decides = true;
+      for (const auto& activity : ap->authorizes) {
+        const auto* a = catalog.find(activity);
+        if (!a || !a->financial || !reach_keeping_grant(g, approved, activity).count(c)) continue;
+        for (int w : reach_keeping_grant(g, {c}, activity)) {
+          const auto* t = std::get_if<TaskState>(&g.nodes[w].state->body);
+          if (t && t->activity == activity) decides = true;
+        }
       }
       if (!decides) continue;
       if (!cov) cov = std::make_unique<Coverage>(g, *ap);

@@ -96,7 +96,8 @@ Outcome schedule_milestones(const json& in) {
     m.duration_days = f.integer_or("duration_days", 0, 0, 3650);
     if (f.has("due_date")) m.fixed_due = f.at("due_date").date();
     m.carry = f.raw();
-    for (const char* k : {"id", "name", "depends_on", "duration_days", "due_date"})
+    for (const char* k :
+         {"id", "name", "depends_on", "duration_days", "due_date", "task", "invoice"})
       m.carry.erase(k);
     in_order.push_back(m.id);
     all.emplace(m.id, std::move(m));
@@ -118,6 +119,22 @@ Outcome schedule_milestones(const json& in) {
       it->second.accepted_on = one.date();
     }
   }
+  // What the workflow has done so far ({id: the task made, the invoice written}): the schedule
+  // is the one register of the milestones' work, so a loop asks it what is left to do.
+  auto bookkeeping = [&](const char* key) {
+    std::map<std::string, json> done;
+    if (!root.has(key)) return done;
+    Field book = root.at(key);
+    book.object();
+    for (const auto& [id, v] : book.raw().items()) {
+      if (!all.count(id)) Field(v, book.path() + "." + id).fail("no milestone '" + id + "'");
+      if (v.is_null()) Field(v, book.path() + "." + id).fail("an object, not null");
+      done.emplace(id, v);
+    }
+    return done;
+  };
+  auto tracked = bookkeeping("tracked");
+  auto invoiced = bookkeeping("invoiced");
   // Kahn's order; what is left over sits on a cycle (or after one).
   std::map<std::string, int> waiting;
   std::map<std::string, std::vector<std::string>> after;
@@ -147,7 +164,8 @@ Outcome schedule_milestones(const json& in) {
     std::optional<dates::Day> starts, due, projected_start, projected_due;
   };
   std::map<std::string, When> when;
-  json out = json::array();
+  json out = json::array(), to_track = json::array(), to_poll = json::array(),
+       to_invoice = json::array();
   std::vector<std::string> open;
   for (const auto& id : order) {
     const GraphMilestone& m = all.at(id);
@@ -187,6 +205,12 @@ Outcome schedule_milestones(const json& in) {
     }
     std::string status = m.accepted_on ? "accepted" : ready_now ? "open" : "waiting";
     if (status == "open") open.push_back(id);
+    if (tracked.count(id) && status == "waiting")
+      Field(in["tracked"][id], "tracked." + id)
+          .fail("'" + id + "' has a task but still waits for " + waiting_for.front());
+    if (invoiced.count(id) && status != "accepted")
+      Field(in["invoiced"][id], "invoiced." + id)
+          .fail("'" + id + "' was invoiced but is not accepted");
     json j = m.carry;
     j["id"] = id;
     j["name"] = m.name;
@@ -197,12 +221,53 @@ Outcome schedule_milestones(const json& in) {
     j["projected_due"] = dates::iso(*w.projected_due);
     j["accepted_on"] = m.accepted_on ? json(dates::iso(*m.accepted_on)) : json();
     j["waiting_for"] = waiting_for;
+    j["task"] = tracked.count(id) ? tracked.at(id) : json();
+    j["invoice"] = invoiced.count(id) ? invoiced.at(id) : json();
+    if (status == "open" && !tracked.count(id)) to_track.push_back(j);
+    if (status != "accepted" && tracked.count(id)) to_poll.push_back(j);
+    if (status == "accepted" && j.contains("amount") && !j["amount"].is_null() &&
+        !invoiced.count(id))
+      to_invoice.push_back(j);
     out.push_back(j);
     when.emplace(id, w);
   }
   bool all_accepted = std::all_of(all.begin(), all.end(),
                                   [](const auto& kv) { return kv.second.accepted_on.has_value(); });
-  return ok({{"milestones", out}, {"order", order}, {"open", open}, {"complete", all_accepted}});
+  // What the accepted milestones not yet invoiced come to: one currency, checked arithmetic
+  // (a gate shows this figure; it is never summed in an expression).
+  json to_invoice_total;
+  if (!to_invoice.empty()) {
+    std::int64_t sum = 0;
+    std::string currency;
+    for (const auto& j : to_invoice) {
+      Field amount(j["amount"], "milestones[" + j["id"].get<std::string>() + "].amount");
+      amount.object();
+      std::string c = amount.at("currency").currency();
+      if (!currency.empty() && c != currency)
+        amount.fail("the milestones to invoice are in " + currency + " and " + c +
+                    ": one invoice run is one currency");
+      currency = c;
+      sum = checked_add(sum, amount.at("amount_minor").amount_minor(), "the milestones to invoice");
+    }
+    to_invoice_total = {{"amount_minor", sum}, {"currency", currency}};
+  }
+  json accepted = json::object(), tracked_out = json::object(), invoiced_out = json::object();
+  for (const auto& [id, m] : all)
+    if (m.accepted_on) accepted[id] = dates::iso(*m.accepted_on);
+  for (const auto& [id, v] : tracked) tracked_out[id] = v;
+  for (const auto& [id, v] : invoiced) invoiced_out[id] = v;
+  return ok({{"milestones", out},
+             {"order", order},
+             {"open", open},
+             {"complete", all_accepted},
+             {"to_track", to_track},
+             {"to_poll", to_poll},
+             {"to_invoice", to_invoice},
+             {"to_invoice_total", to_invoice_total},
+             {"settled", all_accepted && to_invoice.empty()},
+             {"accepted", accepted},
+             {"tracked", tracked_out},
+             {"invoiced", invoiced_out}});
 }
 
 }  // namespace

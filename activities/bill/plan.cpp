@@ -41,6 +41,7 @@ struct Line {
 struct Milestone {
   std::int64_t basis_points = 0;
   std::string event;
+  json phase;  // {id, name, depends_on, duration_days?} when the event names a phase, else null
 };
 
 struct PlanInput {
@@ -102,7 +103,16 @@ void read_terms(const Field& terms, PlanInput& p) {
     for (const Field& m : ms.items()) {
       m.object();
       Field bp = m.at("basis_points");
-      p.milestones.push_back({bp.integer(0, 10000), m.at("event").text()});
+      json phase;
+      if (m.has("phase")) {
+        phase = {{"id", m.at("phase").text()},
+                 {"name", m.text_or("name", m.at("phase").text())},
+                 {"depends_on", json::array()}};
+        if (m.has("depends_on"))
+          for (const Field& d : m.at("depends_on").items()) phase["depends_on"].push_back(d.text());
+        if (m.has("duration_days")) phase["duration_days"] = m.at("duration_days").integer(0, 3650);
+      }
+      p.milestones.push_back({bp.integer(0, 10000), m.at("event").text(), std::move(phase)});
     }
 }
 
@@ -342,6 +352,7 @@ class Planner {
       } else {
         m["status"] = "pending";
         m["net_days"] = p_.net_days;
+        if (ms.phase.is_object()) m.update(ms.phase);  // a phase: milestones.schedule dates it
         if (!meaning.unclear.empty()) {
           m["unclear"] = meaning.unclear;
           exceptions_.push_back({{"kind", "milestone_event_unclear"},

@@ -6,6 +6,7 @@
 #include "activities/extract/text_util.hpp"
 #include "adapters/http/decimal.hpp"
 
+#include <map>
 #include <optional>
 #include <regex>
 
@@ -217,6 +218,113 @@ void billing_frequency(const std::string& t, const std::string& l, Terms& out) {
   }
 }
 
+// The phase a milestone's event names ("acceptance of Phase 2", "completion of Stage B"): its id
+// ("phase-2", "stage-b") and name ("Phase 2"), or nothing.
+std::optional<std::pair<std::string, std::string>> phase_named(const std::string& text) {
+  static const std::regex re(
+      R"(\b(phase|stage)\s+([0-9]{1,2}|[a-h]|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
+      std::regex::icase);
+  static const std::vector<std::string> words = {"one", "two",   "three", "four", "five",
+                                                 "six", "seven", "eight", "nine", "ten"};
+  std::smatch m;
+  if (!std::regex_search(text, m, re)) return std::nullopt;
+  std::string kind = lower(m[1]), n = lower(m[2]);
+  for (std::size_t i = 0; i < words.size(); ++i)
+    if (n == words[i]) n = std::to_string(i + 1);
+  std::string name = kind + " " + n;
+  name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+  if (std::isalpha(static_cast<unsigned char>(n[0])))
+    name.back() = static_cast<char>(std::toupper(static_cast<unsigned char>(name.back())));
+  return std::pair{kind + "-" + n, name};
+}
+
+// What the contract says of its phases: "Phase 2 begins upon the Customer's acceptance of Phase
+// 1" (a dependency, and the event it waits for), "Phase 1 shall be completed within sixty (60)
+// days" (a duration). Read sentence by sentence where a phase or stage is named.
+struct PhaseFacts {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> waits;  // on (id, kind)
+  std::map<std::string, std::int64_t> days;
+  bool business_days = false;  // a duration in business days: not a calendar date, a person
+  std::size_t first = std::string::npos, last = 0;
+};
+
+PhaseFacts phase_facts(const std::string& t, const std::string& l) {
+  static const std::regex begins(
+      R"(\b((?:phase|stage)\s+\w{1,5})\s+(?:shall\s+|will\s+|is\s+to\s+|may\s+only\s+)?(?:begins?|commences?|starts?)\s+(?:only\s+)?(?:upon|after|following|once|on)\s+([^.;\n]{1,200}))",
+      std::regex::icase);
+  static const std::regex waited(
+      R"(\b(acceptance|completion|delivery|approval|sign-off)\s+of\s+(?:the\s+)?((?:phase|stage)\s+\w{1,5})((?:\s*(?:,|and)\s+(?:of\s+)?(?:the\s+)?(?:phase|stage)\s+\w{1,5})*))",
+      std::regex::icase);
+  static const std::regex within(
+      R"(\bwithin\s+(?:[a-z-]+\s+)?\(?(\d{1,4})\)?\s+(calendar\s+|business\s+|working\s+)?days)",
+      std::regex::icase);
+  static const std::regex other_phase(R"((?:phase|stage)\s+\w{1,5})", std::regex::icase);
+  PhaseFacts f;
+  std::size_t read_to = 0;
+  for (const char* word : {"phase", "stage"})
+    for (auto p : hits(l, word)) {
+      auto [s, e] = sentence(t, p, 600);
+      if (s < read_to && e <= read_to) continue;
+      read_to = std::max(read_to, e);
+      std::string sent = t.substr(s, e - s);
+      bool said = false;
+      std::smatch m;
+      if (std::regex_search(sent, m, begins)) {
+        auto who = phase_named(m[1]);
+        std::string rest = m[2];
+        std::smatch w;
+        if (who && std::regex_search(rest, w, waited)) {
+          std::string kind = lower(w[1]);
+          std::string list = w[2].str() + w[3].str();
+          for (auto it = std::sregex_iterator(list.begin(), list.end(), other_phase);
+               it != std::sregex_iterator(); ++it)
+            if (auto before = phase_named(it->str()); before && before->first != who->first)
+              f.waits[who->first].push_back({before->first, kind});
+          said = true;
+        }
+      }
+      // "… within N days": the phase the clause is about is the last one named before it as a
+      // subject, not as the object of "of" ("Phase 2 begins upon acceptance of Phase 1 and shall
+      // be completed within 45 days" is Phase 2's).
+      for (auto it = std::sregex_iterator(sent.begin(), sent.end(), within);
+           it != std::sregex_iterator(); ++it) {
+        std::optional<std::pair<std::string, std::string>> who;
+        std::string before = sent.substr(0, static_cast<std::size_t>(it->position(0)));
+        for (auto ph = std::sregex_iterator(before.begin(), before.end(), other_phase);
+             ph != std::sregex_iterator(); ++ph) {
+          std::string lead = lower(before.substr(0, static_cast<std::size_t>(ph->position(0))));
+          while (!lead.empty() && std::isspace(static_cast<unsigned char>(lead.back())))
+            lead.pop_back();
+          bool object = lead.size() >= 2 && lead.compare(lead.size() - 2, 2, "of") == 0;
+          if (lead.size() >= 6 && lead.compare(lead.size() - 6, 6, "of the") == 0) object = true;
+          if (!object)
+            if (auto named = phase_named(ph->str())) {
+              // Only a duration of the work: "shall be completed / delivered / finished".
+              std::string between = lower(before.substr(static_cast<std::size_t>(ph->position(0))));
+              bool work = between.find("complet") != std::string::npos ||
+                          between.find("deliver") != std::string::npos ||
+                          between.find("finish") != std::string::npos;
+              who = work ? named : std::nullopt;
+            }
+        }
+        if (!who) continue;
+        std::string unit = lower((*it)[2]);
+        if (unit.find("business") != std::string::npos ||
+            unit.find("working") != std::string::npos) {
+          f.business_days = true;
+        } else if (!f.days.count(who->first)) {
+          f.days[who->first] = std::stoll((*it)[1]);
+        }
+        said = true;
+      }
+      if (said) {
+        f.first = std::min(f.first, s);
+        f.last = std::max(f.last, e);
+      }
+    }
+  return f;
+}
+
 // Milestone payments: "50% upon signature", "USD 10,000 on acceptance of the Deliverables".
 void milestones(const std::string& t, const std::string& l, Terms& out) {
   static const std::regex pct(
@@ -248,9 +356,43 @@ void milestones(const std::string& t, const std::string& l, Terms& out) {
     total += m["basis_points"].get<int>();
     clear = clear && bill::classify_milestone_event(m["event"]).unclear.empty();
   }
+  // Phases: a milestone whose event names one ("acceptance of Phase 2") is that phase's
+  // milestone; what the contract says the phase waits for and how long it takes make the graph
+  // milestones.schedule dates. A dependency on a phase no milestone is for, or reached by
+  // another event than its milestone's ("begins upon acceptance of Phase 1" where Phase 1 is
+  // paid on completion), or a duration in business days, is read but left to a person.
+  PhaseFacts facts = phase_facts(t, l);
+  std::map<std::string, std::string> kind_of;  // phase id → its milestone's event kind
+  for (auto& m : list)
+    if (auto ph = phase_named(m["event"].get<std::string>()); ph && !kind_of.count(ph->first)) {
+      m["phase"] = ph->first;
+      m["name"] = ph->second;
+      kind_of[ph->first] = bill::classify_milestone_event(m["event"]).kind;
+    }
+  bool graph_clear = !facts.business_days;
+  for (auto& m : list) {
+    if (!m.contains("phase")) continue;
+    std::string id = m["phase"];
+    json deps = json::array();
+    for (const auto& [before, kind] : facts.waits[id]) {
+      if (!kind_of.count(before)) {
+        graph_clear = false;  // a phase nothing is paid for: the person adds or drops it
+        continue;
+      }
+      if (kind_of[before] != kind) graph_clear = false;
+      if (std::find(deps.begin(), deps.end(), before) == deps.end()) deps.push_back(before);
+    }
+    m["depends_on"] = deps;
+    if (facts.days.count(id)) m["duration_days"] = facts.days[id];
+  }
+  if (!kind_of.empty() && facts.first != std::string::npos) {
+    first = std::min(first, facts.first);
+    last = std::max(last, facts.last);
+  }
   // Milestones that add up to the whole fee, each with an event billing can read, are surely
   // read right; others need a person (an event naming signing in another sense, or two events).
-  out["milestones"] = term(list, total == 10000 && clear ? 0.85 : 0.5, t, first, last);
+  out["milestones"] =
+      term(list, total == 10000 && clear && graph_clear ? 0.85 : 0.5, t, first, last);
 }
 
 void sla(const std::string& t, const std::string& l, Terms& out) {

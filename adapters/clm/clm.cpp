@@ -1,8 +1,7 @@
 #include "adapters/clm/clm.hpp"
 
+#include "adapters/calendar/calendar.hpp"
 #include "adapters/http/input.hpp"
-
-#include <regex>
 
 namespace covenant::adapters::clm {
 
@@ -24,20 +23,8 @@ Error classify(const http::Client& client, const http::Response& r) {
   return e;
 }
 
-// Ids go into URL paths: letters, digits, '-', '_' and '.', at most 80.
-bool safe_id(const std::string& s) {
-  static const std::regex id_re(R"(^[A-Za-z0-9_.\-]{1,80}$)");
-  return std::regex_match(s, id_re);
-}
-
-http::Result<std::string> id_field(const json& in, const char* name, const std::string& system) {
-  auto v = http::text_field(in, name, system);
-  if (!v) return v;
-  if (!safe_id(*v))
-    return tl::unexpected(http::bad_input(
-        system, std::string("'") + name + "' is 1 to 80 letters, digits, '-', '_' or '.'"));
-  return v;
-}
+using http::id_field;
+using http::safe_id;
 
 http::Result<http::Response> get(http::Client& client, const std::string& path) {
   http::Request r;
@@ -121,11 +108,15 @@ http::Result<SignedDocument> DocuSign::signed_document(const json& ref) {
   out.bytes = std::move(doc->body);
   out.media_type = media_type_of(*doc);
   out.name = "docusign:envelope/" + *envelope;
-  out.metadata = {{"system", system},
-                  {"title", env->value("emailSubject", json())},
-                  {"status", status},
-                  {"completed_at", env->value("completedDateTime", json())},
-                  {"references", refs}};
+  out.metadata = {{"system", system},   {"title", env->value("emailSubject", json())},
+                  {"status", status},   {"completed_at", env->value("completedDateTime", json())},
+                  {"references", refs}, {"owner", nullptr}};
+  // Who sent the envelope for signature (the deal's owner): invited to its deadlines.
+  if (env->contains("sender") && (*env)["sender"].is_object()) {
+    const json& email = (*env)["sender"].value("email", json());
+    if (email.is_string() && calendar::valid_address(email.get<std::string>()))
+      out.metadata["owner"] = email;
+  }
   return out;
 }
 
@@ -156,11 +147,10 @@ http::Result<SignedDocument> Ironclad::signed_document(const json& ref) {
   out.bytes = std::move(doc->body);
   out.media_type = media_type_of(*doc);
   out.name = "ironclad:workflow/" + *workflow;
-  out.metadata = {{"system", system},
-                  {"title", wf->value("title", json())},
-                  {"status", status},
-                  {"completed_at", wf->value("lastUpdated", json())},
-                  {"references", refs}};
+  out.metadata = {
+      {"system", system},   {"title", wf->value("title", json())},
+      {"status", status},   {"completed_at", wf->value("lastUpdated", json())},
+      {"references", refs}, {"owner", nullptr}};  // Ironclad's completed event names no owner
   return out;
 }
 

@@ -3,8 +3,6 @@
 #include "adapters/http/decimal.hpp"
 #include "adapters/http/input.hpp"
 
-#include <regex>
-
 namespace covenant::adapters::crm {
 
 namespace {
@@ -19,10 +17,7 @@ using http::Error;
 using http::Failure;
 
 // Salesforce ids are 15 or 18 alphanumerics; external ids are ours but go into a URL path.
-bool safe_id(const std::string& s) {
-  static const std::regex id_re(R"(^[A-Za-z0-9_.\-]{1,80}$)");
-  return std::regex_match(s, id_re);
-}
+using http::safe_id;
 
 Error classify(const http::Client& client, const http::Response& r) {
   Error e = client.classify_default(r);

@@ -3,8 +3,6 @@
 #include "adapters/http/input.hpp"
 #include "workflows/sha256.hpp"
 
-#include <regex>
-
 namespace covenant::adapters::worktools {
 
 namespace {
@@ -54,27 +52,10 @@ http::Result<json> call(http::Client& client, const std::string& method, const s
   return j;
 }
 
-bool safe_id(const std::string& s) {
-  static const std::regex id_re(R"(^[A-Za-z0-9_.\-]{1,80}$)");
-  return std::regex_match(s, id_re);
-}
-
-http::Result<std::string> id_field(const json& in, const char* name, const std::string& system) {
-  auto v = http::text_field(in, name, system);
-  if (!v) return v;
-  if (!safe_id(*v))
-    return tl::unexpected(http::bad_input(
-        system, std::string("'") + name + "' is 1 to 80 letters, digits, '-', '_' or '.'"));
-  return v;
-}
+using http::id_field;
 
 http::Result<std::string> due_date(const json& in, const std::string& system) {
-  auto d = http::text_field(in, "due_date", system, false);
-  if (!d || d->empty()) return d;
-  static const std::regex date_re(R"(^\d{4}-\d{2}-\d{2}$)");
-  if (!std::regex_match(*d, date_re))
-    return tl::unexpected(http::bad_input(system, "'due_date' must be YYYY-MM-DD"));
-  return d;
+  return http::date_field(in, "due_date", system);
 }
 
 json jira_view(const json& issue) {

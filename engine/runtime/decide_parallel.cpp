@@ -10,7 +10,11 @@ namespace wf = workflows;
 
 void Decider::start_child(Frame& parent, int index, const std::string& start, json context) {
   Frame child;
-  child.id = parent.id + "/" + parent.state + "." + std::to_string(index);
+  // A map or parallel entered again (a loop) names its children apart from the last round's,
+  // so each round's writes carry their own idempotency keys: "track.0", then "track#2.0".
+  const int round = occurrence(parent);
+  child.id = parent.id + "/" + parent.state + (round > 1 ? "#" + std::to_string(round) : "") + "." +
+             std::to_string(index);
   child.parent = parent.id;
   child.index = index;
   child.context = std::move(context);

@@ -126,3 +126,75 @@ TEST_CASE("A milestone graph that cannot be scheduled is refused, saying why") {
   REQUIRE(long_chain.ok);
   CHECK(by_id(long_chain.result, "m499")["projected_due"] == "2028-05-15");
 }
+
+TEST_CASE(
+    "The schedule says what is left to do: phases to track, tasks to check, invoices to ask") {
+  json two = json::array({{{"id", "phase-1"},
+                           {"name", "Phase 1"},
+                           {"duration_days", 60},
+                           {"amount", {{"amount_minor", 480000}, {"currency", "USD"}}}},
+                          {{"id", "phase-2"},
+                           {"name", "Phase 2"},
+                           {"depends_on", {"phase-1"}},
+                           {"duration_days", 45},
+                           {"amount", {{"amount_minor", 720000}, {"currency", "USD"}}}}});
+  json in = {{"start", "2027-03-01"}, {"milestones", two}};
+  auto fresh = milestones_schedule(in);
+  REQUIRE(fresh.ok);
+  REQUIRE(fresh.result["to_track"].size() == 1);
+  CHECK(fresh.result["to_track"][0]["id"] == "phase-1");
+  CHECK(fresh.result["to_track"][0]["due_date"] == "2027-04-30");
+  CHECK(fresh.result["to_poll"].empty());
+  CHECK(fresh.result["to_invoice"].empty());
+  CHECK(fresh.result["to_invoice_total"].is_null());
+  CHECK_FALSE(fresh.result["settled"].get<bool>());
+
+  // Phase 1 tracked: nothing to track, its task to check.
+  in["tracked"] = {{"phase-1", {{"system", "jira"}, {"id", "DEL-1"}}}};
+  auto tracked = milestones_schedule(in);
+  REQUIRE(tracked.ok);
+  CHECK(tracked.result["to_track"].empty());
+  REQUIRE(tracked.result["to_poll"].size() == 1);
+  CHECK(tracked.result["to_poll"][0]["task"]["id"] == "DEL-1");
+  CHECK(by_id(tracked.result, "phase-1")["task"]["system"] == "jira");
+
+  // Phase 1 accepted late: phase 2 opens then and is due 45 days on; phase 1 is to invoice.
+  in["accepted"] = {{"phase-1", "2027-05-10"}};
+  auto accepted = milestones_schedule(in);
+  REQUIRE(accepted.ok);
+  REQUIRE(accepted.result["to_invoice"].size() == 1);
+  CHECK(accepted.result["to_invoice"][0]["accepted_on"] == "2027-05-10");
+  CHECK(accepted.result["to_invoice_total"] ==
+        json({{"amount_minor", 480000}, {"currency", "USD"}}));
+  REQUIRE(accepted.result["to_track"].size() == 1);
+  CHECK(accepted.result["to_track"][0]["id"] == "phase-2");
+  CHECK(accepted.result["to_track"][0]["due_date"] == "2027-06-24");
+  CHECK(accepted.result["accepted"] == json({{"phase-1", "2027-05-10"}}));
+
+  // Both accepted, both invoiced: settled.
+  in["tracked"]["phase-2"] = {{"system", "asana"}, {"id", "1200000000000002"}};
+  in["accepted"]["phase-2"] = "2027-06-20";
+  in["invoiced"] = {{"phase-1", {{"id", "in_1"}}}, {"phase-2", {{"id", "in_2"}}}};
+  auto settled = milestones_schedule(in);
+  REQUIRE(settled.ok);
+  CHECK(settled.result["settled"].get<bool>());
+  CHECK(settled.result["to_invoice"].empty());
+  CHECK(settled.result["invoiced"]["phase-2"]["id"] == "in_2");
+
+  // The register cannot say what did not happen: a task for a phase still waiting, an
+  // invoice before acceptance, bookkeeping of no milestone.
+  json bad = {{"start", "2027-03-01"}, {"milestones", two}};
+  bad["tracked"] = {{"phase-2", {{"id", "DEL-2"}}}};
+  CHECK(refusal(bad).find("has a task but still waits for phase-1") != std::string::npos);
+  bad.erase("tracked");
+  bad["invoiced"] = {{"phase-1", {{"id", "in_1"}}}};
+  CHECK(refusal(bad).find("invoiced but is not accepted") != std::string::npos);
+  bad["invoiced"] = {{"phase-9", {{"id", "in_9"}}}};
+  CHECK(refusal(bad).find("no milestone 'phase-9'") != std::string::npos);
+  // Two currencies cannot make one total.
+  json mixed = {{"start", "2027-03-01"}, {"milestones", two}};
+  mixed["milestones"][1]["amount"]["currency"] = "EUR";
+  mixed["milestones"][1].erase("depends_on");
+  mixed["accepted"] = {{"phase-1", "2027-04-01"}, {"phase-2", "2027-04-02"}};
+  CHECK(refusal(mixed).find("one invoice run is one currency") != std::string::npos);
+}

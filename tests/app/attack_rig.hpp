@@ -129,7 +129,11 @@ class AttackRig {
     REQUIRE(rows);
     for (const auto& a : *rows)
       if (a.status == "open")
-        return {{"id", a.id}, {"digest", a.digest}, {"rules", a.rules}, {"subject", a.subject}};
+        return {{"id", a.id},
+                {"digest", a.digest},
+                {"rules", a.rules},
+                {"subject", a.subject},
+                {"state", a.state}};
     FAIL("no open approval on " << instance_id);
     return nullptr;
   }

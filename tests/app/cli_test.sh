@@ -521,7 +521,9 @@ set +e; out=$("$covenant" audit verify --db "$db"); rc=$?; set -e
 grep -q "BROKEN instance $id (contract C-1) at event 3: its content does not match its hash" <<<"$out" || fail "audit verify names the break: $out"
 
 # activities lists financial operations with a $.
-"$covenant" activities | grep -q '^\$ billing.create_invoice' || fail "activities listing"
+# (read whole first: grep -q leaves early, and under pipefail the writer's SIGPIPE would fail it)
+listing=$("$covenant" activities)
+grep -q '^\$ billing.create_invoice' <<<"$listing" || fail "activities listing"
 # compute: a result, or a refusal naming the field (exit 1) — never an internal error.
 printf '{"terms":{"effective_date":"2027-01-01","expiration_date":"2027-01-16","billing_frequency":{"every":"quarter"}},"products":{"currency":"USD","lines":[{"kind":"recurring","amount_minor":12000,"term_months":12}]}}' >"$tmp/plan.json"
 "$covenant" compute bill.plan --input "$tmp/plan.json" | grep -q '"amount_minor": 484' || fail "compute bill.plan"

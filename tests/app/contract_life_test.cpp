@@ -74,6 +74,9 @@ class Life {
           s.ticketing = r.sandbox.zendesk();
           s.slack = r.sandbox.slack();
           s.clm["docusign"] = r.sandbox.clm("docusign");
+          s.jira = r.sandbox.jira();
+          s.asana = r.sandbox.asana();
+          s.calendar = r.sandbox.calendar();
           s.documents = std::make_shared<covenant::app::DocumentBridge>(*r.fx.store_, r.fx.clock);
           s.book = std::make_shared<covenant::app::BookBridge>(*r.fx.store_, r.fx.clock);
           s.today = [&r] {
@@ -394,6 +397,8 @@ This Statement of Work No. 1 (the "SOW") is entered into as of March 1, 2027 und
 Implementation services: USD 12,000.00 one-time
 
 4. MILESTONES. The implementation fee is payable in two milestones: 40% upon completion of Phase 1 and 60% upon acceptance of Phase 2.
+
+5. SCHEDULE. Phase 1 shall be completed within sixty (60) days of the Effective Date. Phase 2 begins upon completion of Phase 1 and shall be completed within forty-five (45) days.
 )";
 
 // An SOW under C-1042: linked by the title and date it names, it inherits the agreement's
@@ -448,6 +453,87 @@ void sow_run(const std::string& url) {
   REQUIRE(booked->has_value());
   CHECK((*booked)->kind == "sow");
   CHECK((*booked)->parent_id == "C-1042");
+
+  // The SOW's phases, as the contract orders them: Phase 1 (paid on its completion) is
+  // delivery's work in Jira from the start, due 60 days on, its owner (who sent the SOW for
+  // signature) invited to the deadline; Phase 2 (paid on the customer's acceptance) waits.
+  if (!life.entered(sow, "monitor")) {
+    REQUIRE(rig.post("/v1/instances/" + sow + "/events/provisioning.confirmed", life.revops,
+                     {{"confirmed_by", "provisioning"}})
+                .status == 202);
+    rig.drain();
+  }
+  INFO(life.trail(sow));
+  REQUIRE(life.entered(sow, "track_milestones"));
+  auto issues = rig.sandbox.records("jira", "issue");
+  REQUIRE(issues.size() == 1);
+  const json& phase1 = issues[0]["body"];
+  CHECK(phase1["fields"]["duedate"] == "2027-04-30");
+  CHECK(phase1["fields"]["summary"].get<std::string>().find("Phase 1") != std::string::npos);
+  CHECK(rig.sandbox.records("asana", "task").empty());
+  auto invitations = rig.sandbox.records("caldav", "event");
+  REQUIRE(invitations.size() == 1);
+  CHECK(invitations[0]["body"]["date"] == "2027-04-30");
+  CHECK(invitations[0]["body"]["attendees"] == json({"contracts@covenant.test"}));
+  auto sow_invoices = [&rig] {
+    json out = json::array();
+    for (const auto& i : rig.sandbox.records("stripe", "invoice"))
+      if (i["body"]["metadata"].value("contract", "") == "C-1042-SOW1" &&
+          i["body"]["metadata"].contains("milestone"))
+        out.push_back(i["body"]);
+    return out;
+  };
+  CHECK(sow_invoices().empty());
+
+  // Delivery closes the Jira issue ten days early; the next daily check reads it: Phase 1 is
+  // done, Phase 2 starts that day (its Asana task due 45 days on, its owner invited), and
+  // Phase 1's invoice waits for finance.
+  rig.sandbox.admin(
+      "/_sandbox/worktools/complete",
+      {{"system", "jira"}, {"id", phase1["key"]}, {"at", "2027-04-20T16:00:00.000+0000"}});
+  rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'808'870'400)));  // 04-28
+  rig.drain();
+  auto tasks = rig.sandbox.records("asana", "task");
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0]["body"]["due_on"] == "2027-06-04");
+  CHECK(tasks[0]["body"]["name"].get<std::string>().find("Phase 2") != std::string::npos);
+  invitations = rig.sandbox.records("caldav", "event");
+  REQUIRE(invitations.size() == 2);
+  CHECK(invitations[1]["body"]["date"] == "2027-06-04");
+  auto due = rig.open_approval(sow);
+  REQUIRE(due["state"] == "approve_milestones");
+  REQUIRE(due["subject"]["milestones"].size() == 1);
+  CHECK(due["subject"]["milestones"][0]["id"] == "phase-1");
+  CHECK(due["subject"]["milestones"][0]["accepted_on"] == "2027-04-20");
+  CHECK(due["subject"]["total"] == json({{"amount_minor", 480000}, {"currency", "USD"}}));
+  CHECK(sow_invoices().empty());  // nothing written before the approval
+  life.approve(sow, "d-sow-phase-1");
+  auto written = sow_invoices();
+  REQUIRE(written.size() == 1);
+  CHECK(written[0]["metadata"]["milestone"] == "phase-1");
+  CHECK(written[0]["total"] == 480000);
+
+  // The customer accepts Phase 2 in Asana; its invoice after its own approval; then the
+  // phases are settled, each thing made once however often the worker runs.
+  rig.sandbox.admin(
+      "/_sandbox/worktools/complete",
+      {{"system", "asana"}, {"id", tasks[0]["body"]["gid"]}, {"at", "2027-06-01T09:30:00.000Z"}});
+  rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'811'894'400)));  // 06-02
+  rig.drain();
+  due = rig.open_approval(sow);
+  REQUIRE(due["state"] == "approve_milestones");
+  CHECK(due["subject"]["milestones"][0]["id"] == "phase-2");
+  CHECK(due["subject"]["total"] == json({{"amount_minor", 720000}, {"currency", "USD"}}));
+  life.approve(sow, "d-sow-phase-2");
+  rig.drain();
+  written = sow_invoices();
+  REQUIRE(written.size() == 2);
+  CHECK(written[1]["metadata"]["milestone"] == "phase-2");
+  CHECK(written[1]["total"] == 720000);
+  CHECK(life.entered(sow, "milestones_done"));
+  CHECK(rig.sandbox.records("jira", "issue").size() == 1);
+  CHECK(rig.sandbox.records("asana", "task").size() == 1);
+  CHECK(rig.sandbox.records("caldav", "event").size() == 2);
 }
 
 }  // namespace

@@ -177,6 +177,55 @@ TEST_CASE("Milestones whose event billing cannot read plainly go to review") {
   CHECK(unclear["milestones"].confidence < 0.7);  // under min_confidence: a person reads it
 }
 
+TEST_CASE(
+    "An SOW's phases: which milestone is which phase, what each waits for, how long it takes") {
+  std::string sow =
+      "STATEMENT OF WORK No. 4 between Northwind Analytics, Inc. (\"Provider\") and Acme "
+      "Corporation (\"Customer\").\n"
+      "Implementation services: USD 12,000.00 one-time\n"
+      "Phase 1 (design) shall be completed within sixty (60) days of the Effective Date. Phase 2 "
+      "begins upon the Customer's acceptance of Phase 1 and shall be completed within forty-five "
+      "(45) days. Phase Three shall commence upon acceptance of Phase 1 and Phase 2. Upon "
+      "acceptance of Phase 2, Phase 3 shall be completed within 30 days.\n"
+      "MILESTONES. The implementation fee is payable in three milestones: 20% upon acceptance of "
+      "Phase 1, 50% upon acceptance of Phase 2 and 30% upon acceptance of Phase 3.\n";
+  auto t = RuleExtractor().extract(sow);
+  REQUIRE(t.count("milestones"));
+  const json& ms = t["milestones"].value;
+  INFO(ms.dump(2));
+  REQUIRE(ms.size() == 3);
+  CHECK(ms[0]["phase"] == "phase-1");
+  CHECK(ms[0]["name"] == "Phase 1");
+  CHECK(ms[0]["depends_on"] == json::array());
+  CHECK(ms[0]["duration_days"] == 60);
+  CHECK(ms[1]["phase"] == "phase-2");
+  CHECK(ms[1]["depends_on"] == json({"phase-1"}));
+  CHECK(ms[1]["duration_days"] == 45);
+  CHECK(ms[2]["phase"] == "phase-3");  // "Phase Three" is Phase 3
+  CHECK(ms[2]["depends_on"] == json({"phase-1", "phase-2"}));
+  CHECK(ms[2]["duration_days"] == 30);  // Phase 3's, not Phase 2's, though Phase 2 is named first
+  CHECK(t["milestones"].confidence >= 0.8);
+  // The evidence quotes what the phases wait for as well as what they pay.
+  CHECK(t["milestones"].evidence.text.find("begins upon") != std::string::npos);
+
+  // Read but left to a person: a wait on a phase nothing is paid for, a wait on another event
+  // than the one the phase is paid on, a duration in business days.
+  for (const auto& [wording, why] : std::vector<std::pair<std::string, std::string>>{
+           {"Phase 2 begins upon acceptance of Phase 0.", "a phase with no milestone"},
+           {"Phase 2 begins upon delivery of Phase 1.", "delivery, but paid on acceptance"},
+           {"Phase 1 shall be completed within ten (10) business days.", "business days"}}) {
+    auto unsure = RuleExtractor().extract(
+        "STATEMENT OF WORK between Provider and Customer.\nImplementation services: USD 1,000.00 "
+        "one-time\n" +
+        wording +
+        "\nMILESTONES. The fee is payable in two milestones: 50% upon acceptance of Phase 1 "
+        "and 50% upon acceptance of Phase 2.\n");
+    INFO(why);
+    REQUIRE(unsure.count("milestones"));
+    CHECK(unsure["milestones"].confidence < 0.7);
+  }
+}
+
 TEST_CASE("The scorer compares by value, and a label it cannot use is counted, never a crash") {
   using covenant::activities::extract::Calibration;
   using covenant::activities::extract::same_value;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "adapters/billing/stripe.hpp"
+#include "adapters/calendar/calendar.hpp"
 #include "adapters/clm/clm.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
@@ -158,6 +159,20 @@ struct SandboxServer {
     h.random = [] { return 0.5; };
     return std::make_shared<adapters::worktools::Asana>(
         std::make_shared<adapters::http::Client>(o, h));
+  }
+  // A CalDAV calendar (basic: the organizer's e-mail and an app password) at the sandbox.
+  std::shared_ptr<adapters::calendar::Calendar> calendar() {
+    adapters::http::Options o;
+    o.system = "caldav";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::Basic;
+    o.auth.user = "ops@covenant.test";
+    o.auth.password = "caldav-app-password";
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    return std::make_shared<adapters::calendar::CalDav>(
+        std::make_shared<adapters::http::Client>(o, h), "ops@covenant.test");
   }
   // POSTs `body` to the sandbox's admin path and returns the answer's JSON (status checked).
   nlohmann::json admin(const std::string& path, const nlohmann::json& body, int status = 200) {

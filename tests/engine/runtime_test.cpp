@@ -205,6 +205,68 @@ states:
   CHECK(inst.output["results"] == nlohmann::json({1, 2, 3, 4, 5}));
 }
 
+ENGINE_TEST("A map or parallel entered again in a loop writes each round under its own keys",
+            loop_rounds) {
+  // Round 2 of a loop is new work: were its children named as round 1's, their writes would
+  // carry round 1's idempotency keys and the external system would answer with round 1's
+  // effects, so the second invoice would never be written.
+  fx.deploy(R"(apiVersion: covenant/v1
+kind: Workflow
+metadata: { name: rounds }
+start: each
+states:
+  each:
+    type: map
+    items: ${ [.round, .round] }
+    iterator:
+      start: one
+      states:
+        one: { type: task, activity: work.open, input: "${ .item }", end: true }
+    output: .opened
+    next: both
+  both:
+    type: parallel
+    branches:
+      - start: a
+        states: { a: { type: task, activity: work.do, input: "${ .round }", end: true } }
+    next: count
+  count:
+    type: task
+    activity: work.do
+    input: "${ .round + 1 }"
+    result: "${ .echo }"
+    output: .round
+    next: again
+  again:
+    type: choice
+    choices: [{ when: "${ .round < 3 }", next: pause }]
+    default: done
+  pause: { type: wait, duration: 1s, next: each }
+  done: { type: succeed, output: "${ .opened | map(.key) }" }
+)");
+  auto id = fx.start("rounds", {{"round", 1}});
+  fx.drain();
+  fx.clock.advance(1s);
+  fx.drain();
+  auto inst = fx.instance(id);
+  REQUIRE(inst.status == "completed");
+  CHECK(fx.system.writes("work.open") == 4);  // two items in each of two rounds
+  CHECK(fx.system.writes("work.do") == 4);    // the parallel's branch and the count, twice
+  const auto& keys = inst.output;
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0].get<std::string>().find("/root/each#2.0/one#1") != std::string::npos);
+  CHECK(keys[1].get<std::string>().find("/root/each#2.1/one#1") != std::string::npos);
+  // The first round's children keep the names they always had.
+  auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
+  REQUIRE(h);
+  std::set<std::string> frames;
+  for (const auto& e : *h)
+    if (e.type == covenant::engine::history::EventType::BranchStarted)
+      frames.insert(e.payload["frame"].get<std::string>());
+  CHECK(frames == std::set<std::string>{"root/each.0", "root/each.1", "root/each#2.0",
+                                        "root/each#2.1", "root/both.0", "root/both#2.0"});
+}
+
 ENGINE_TEST("An approval gate enforces eligibility, separation of duties, digest and quorum",
             approvals) {
   fx.deploy(R"(apiVersion: covenant/v1

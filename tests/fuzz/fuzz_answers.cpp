@@ -1,13 +1,15 @@
 // libFuzzer target: arbitrary answers from the external systems, through every adapter
 // operation as activities call it (activities::Runner over Stripe, Salesforce + CPQ,
-// NetSuite, Zendesk, Slack, Jira, Asana, DocuSign and Ironclad), with no socket: the client's
-// exchange hook answers each request from the input. The input is a list of answers separated by
-// the byte 0x1E; each answer is one status byte (an index into common statuses) then the body;
-// requests take them in turn, cycling. Whatever a system says, an operation answers with a result
-// or a failure that names the system and says what was wrong: a crash, an escaping exception, a
-// sanitizer report or an Internal outcome is a bug. Run: scripts/fuzz answers [seconds]
+// NetSuite, Zendesk, Slack, Jira, Asana, CalDAV, DocuSign and Ironclad), with no socket: the
+// client's exchange hook answers each request from the input. The input is a list of answers
+// separated by the byte 0x1E; each answer is one status byte (an index into common statuses) then
+// the body; requests take them in turn, cycling. Whatever a system says, an operation answers with
+// a result or a failure that names the system and says what was wrong: a crash, an escaping
+// exception, a sanitizer report or an Internal outcome is a bug. Run: scripts/fuzz answers
+// [seconds]
 #include "activities/runner.hpp"
 #include "adapters/billing/stripe.hpp"
+#include "adapters/calendar/calendar.hpp"
 #include "adapters/clm/clm.hpp"
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
@@ -32,7 +34,7 @@ using covenant::adapters::http::Response;
 using covenant::adapters::http::Result;
 using nlohmann::json;
 
-constexpr int kStatuses[] = {200, 201, 204, 400, 401, 402, 404, 409, 422, 429, 500, 503, 302};
+constexpr int kStatuses[] = {200, 201, 204, 400, 401, 402, 404, 409, 422, 429, 500, 503, 302, 412};
 
 struct Answers {
   std::vector<Response> list;
@@ -80,6 +82,8 @@ covenant::activities::Runner make_runner() {
   s.slack = std::make_shared<a::notifier::Slack>(client("slack", Auth::Kind::None), "/hook");
   s.jira = std::make_shared<a::worktools::Jira>(client("jira", Auth::Kind::Basic));
   s.asana = std::make_shared<a::worktools::Asana>(client("asana", Auth::Kind::Bearer));
+  s.calendar = std::make_shared<a::calendar::CalDav>(client("caldav", Auth::Kind::Basic),
+                                                     "ops@covenant.test");
   s.clm["docusign"] = std::make_shared<a::clm::DocuSign>(client("docusign", Auth::Kind::Bearer));
   s.clm["ironclad"] = std::make_shared<a::clm::Ironclad>(client("ironclad", Auth::Kind::Bearer));
   s.today = [] { return std::int64_t{20800}; };
@@ -144,6 +148,12 @@ const std::vector<std::pair<const char*, json>>& operations() {
       {"jira.get_issue", {{"task", "COV-1"}}},
       {"asana.create_task", {{"project", "1201"}, {"title", "Provision"}}},
       {"asana.get_task", {{"task", "1200000000000001"}}},
+      // A 412 makes the adapter read the event back and parse it with libical.
+      {"calendar.invite",
+       {{"calendar", "deadlines"},
+        {"title", "Notice deadline"},
+        {"date", "2027-11-21"},
+        {"attendees", {"revops@covenant.test"}}}},
       // The CLM adapters, reached through the activity that fetches a signed document (no
       // document store here: what the answers make of the adapter is the point).
       {"ingest.signed_document",
