@@ -1,5 +1,6 @@
-// The book of contracts as the activities see it (contracts.record, contracts.find_parent):
-// each agreement, SOW and amendment with the state it stands in. The app implements it over
+// The book of contracts as the activities see it (contracts.record, contracts.find_parent,
+// obligations.record): each agreement, SOW and amendment with the state it stands in, and
+// what each obliges a party to do. The app implements it over
 // the engine's store (app/document_bridge.hpp, SQL in engine/store/contracts.cpp); tests may
 // implement it in memory. Implementations must be thread-safe.
 #pragma once
@@ -22,6 +23,13 @@ struct BookEntry {
   std::string state_sha256;  // what settle is fenced on
   std::string instance_id;
   bool repeated = false;
+};
+
+// One entry of a contract's obligations register (obligations.record).
+struct Obligation {
+  std::string id, kind, owner;
+  std::string due_date;  // YYYY-MM-DD, or "" while it counts from an event yet to happen
+  nlohmann::json body;   // the obligation as the register shows it
 };
 
 struct BookError {
@@ -47,6 +55,12 @@ class ContractBook {
                                                const nlohmann::json& state) = 0;
   virtual tl::expected<std::optional<BookEntry>, BookError> get(const std::string& ns,
                                                                 const std::string& id) = 0;
+  // Replaces contract `contract_id`'s obligations register, written by instance `writer`
+  // (the same writer again replaces it; a register another instance wrote: Conflict).
+  // Returns how many it holds.
+  virtual tl::expected<std::size_t, BookError> record_obligations(
+      const std::string& ns, const std::string& contract_id, const std::string& writer,
+      const std::vector<Obligation>& register_) = 0;
   // The contracts titled `title_key`, or whose title starts with it and goes on (at most 20).
   virtual tl::expected<std::vector<BookEntry>, BookError> titled(const std::string& ns,
                                                                  const std::string& title_key) = 0;

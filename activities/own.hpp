@@ -25,6 +25,10 @@ Outcome usage_total(const Systems& s, const nlohmann::json& in);
 Outcome contracts_record(const Systems& s, const nlohmann::json& in);
 Outcome contracts_find_parent(const Systems& s, const nlohmann::json& in);
 Outcome contracts_settle(const Systems& s, const nlohmann::json& in);
+// `key`: the attempt's idempotency key; the instance it names writes the register.
+Outcome obligations_record(const Systems& s, const nlohmann::json& in, const std::string& key);
+// The register a contract's reviewed terms and billing plan make (obligations.record's).
+nlohmann::json obligations_register(const nlohmann::json& in);
 Outcome bill_plan_change(const Systems& s, const nlohmann::json& in);
 Outcome provision_entitlements(const nlohmann::json& in);
 Outcome provision_request(const Systems& s, const nlohmann::json& in, const std::string& key);

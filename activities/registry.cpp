@@ -201,6 +201,22 @@ std::vector<Activity> build() {
           [](const Systems& s, const json& in, const std::string&, const Clock&) {
             return contracts_settle(s, in);
           }),
+      own("obligations.record",
+          "Put a contract's obligations register in the book: what it obliges each party to do "
+          "and by when (reviewed extractions, the renewal window, payment milestones, phases)",
+          {{"contract_id", true, "", "string"},
+           {"terms", true, "the reviewed terms (their obligations, dates, renewal, milestones)",
+            "object"},
+           {"plan", false, "bill.plan's billing plan: its milestones and phases", "object"},
+           {"customer", false, "who owes the payments (the customer's name)", "string"},
+           {"provider", false, "who delivers the phases (the provider's name)", "string"},
+           {"customer_party", false,
+            "the customer as the contract names it (resolve.customer's matched_party): of two "
+            "parties, the other is the provider when `provider` is not given",
+            "string"}},
+          [](const Systems& s, const json& in, const std::string& key, const Clock&) {
+            return obligations_record(s, in, key);
+          }),
       own("extract.terms", "Extract contract terms with evidence and confidence",
           {{"document", true, ""}, {"min_confidence", false, ""}, {"required", false, ""}},
           [](const Systems& s, const json& in, const std::string&, const Clock&) {

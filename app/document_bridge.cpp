@@ -147,4 +147,25 @@ tl::expected<std::vector<activities::BookEntry>, activities::BookError> BookBrid
   return out;
 }
 
+tl::expected<std::size_t, activities::BookError> BookBridge::record_obligations(
+    const std::string& ns, const std::string& contract_id, const std::string& writer,
+    const std::vector<activities::Obligation>& register_) {
+  std::vector<engine::store::ObligationRow> rows;
+  rows.reserve(register_.size());
+  for (const auto& o : register_) {
+    engine::store::ObligationRow r;
+    r.contract_id = contract_id;
+    r.obligation_id = o.id;
+    r.kind = o.kind;
+    r.owner = o.owner;
+    r.due_date = o.due_date;
+    r.body = o.body.dump();
+    rows.push_back(std::move(r));
+  }
+  auto r =
+      store_.obligations.replace(ns, contract_id, writer, rows, engine::to_micros(clock_.now()));
+  if (!r) return tl::unexpected(book_error(r.error()));
+  return *r;
+}
+
 }  // namespace covenant::app

@@ -39,7 +39,8 @@ class UsageBridge final : public activities::UsageLedger {
   engine::store::Store& store_;
 };
 
-// The book of contracts for contracts.*, over store.contracts.
+// The book of contracts for contracts.* and obligations.record, over store.contracts and
+// store.obligations.
 class BookBridge final : public activities::ContractBook {
  public:
   BookBridge(engine::store::Store& store, const engine::Clock& clock)
@@ -57,6 +58,9 @@ class BookBridge final : public activities::ContractBook {
       const std::string& ns, const std::string& id) override;
   tl::expected<std::vector<activities::BookEntry>, activities::BookError> titled(
       const std::string& ns, const std::string& title_key) override;
+  tl::expected<std::size_t, activities::BookError> record_obligations(
+      const std::string& ns, const std::string& contract_id, const std::string& writer,
+      const std::vector<activities::Obligation>& register_) override;
 
  private:
   engine::store::Store& store_;

@@ -39,6 +39,14 @@
       case "fees": return v.map((f) => `${f.description || "fee"}: ` +
         (f.amount ? money(f.amount.amount_minor, f.amount.currency) : "no amount")).join("; ");
       case "milestones": return v.map((m) => `${m.basis_points / 100}% on ${m.event}`).join("; ");
+      case "obligations": return v.length === 0 ? "none found" : v.map((o) => {
+        const d = o.due, ev = d ? String(d.event || "").replace(/_/g, " ") : "";
+        const due = !d ? "no due date" : d.date ? `due ${date(d.date)}`
+          : d.after ? `${d.after.value} ${d.after.unit} after ${ev}`
+          : d.before ? `${d.before.value} ${d.before.unit} before ${ev}`
+          : d.every && !ev ? `every ${d.every}` : `on ${ev}`;
+        return `${o.kind.replace(/_/g, " ")} by ${o.owner || "no owner"}: ${o.description} (${due})`;
+      }).join("; ");
       case "document_kind": return kindNames[v] || v;
       case "agreement_reference": return v.date ? `${v.name}, dated ${date(v.date)}` : `${v.name} (no date given)`;
       default: return JSON.stringify(v);
@@ -113,6 +121,7 @@
       default: {
         const [l, t] = field("textarea", { name: "json", title: "Value (JSON)" }, v === null || v === undefined ? "" : JSON.stringify(v, null, 1));
         return [[l, t], () => {
+          if (!t.value.trim() && (v === null || v === undefined)) return null;  // none, none entered
           try { return JSON.parse(t.value); } catch (e) { throw new Error(`${label(item.field)}: the value is not JSON (${e.message})`); }
         }];
       }

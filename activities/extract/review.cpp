@@ -30,7 +30,8 @@ const std::map<std::string, std::string>& kinds() {
       {"milestones", "milestones"},
       {"sla", "sla"},
       {"document_kind", "document_kind"},
-      {"referenced_agreement", "agreement_reference"}};
+      {"referenced_agreement", "agreement_reference"},
+      {"obligations", "obligations"}};
   return k;
 }
 
@@ -111,6 +112,60 @@ Checked list_of(const json& v, const char* what, std::size_t max,
   return v;
 }
 
+// An obligation as a person confirms it: who owes it and when, always; what accepts it when
+// anything does. The register is built from these (activities/resolve/obligations.cpp).
+std::string obligation_problem(const json& o, std::set<std::string>& ids) {
+  static const std::set<std::string> kinds = {
+      "deliverable",       "report",         "certificate", "audit",
+      "payment_milestone", "renewal_window", "other"};
+  static const std::set<std::string> every = {"month", "quarter", "half_year", "year"};
+  static const std::set<std::string> units = {"days", "weeks", "months", "years"};
+  if (!o.is_object()) return "each obligation is an object {id, kind, description, owner, due}";
+  const json id = o.value("id", json());
+  if (!id.is_string() || id.get_ref<const std::string&>().empty() ||
+      id.get_ref<const std::string&>().size() > 64 ||
+      id.get_ref<const std::string&>().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
+          std::string::npos)
+    return "'id' is 1 to 64 of a-z, 0-9 and '-'";
+  if (!ids.insert(id).second) return "'" + id.get<std::string>() + "' is listed twice";
+  if (!o.contains("kind") || !o["kind"].is_string() || !kinds.count(o["kind"]))
+    return "'kind' is deliverable, report, certificate, audit, payment_milestone, "
+           "renewal_window or other";
+  if (!o.contains("description") || !text(o["description"]))
+    return "'description' says what is owed";
+  if (!o.contains("owner") || !text(o["owner"], 200))
+    return "'owner' names the party that owes it (a party's name, or \"each party\")";
+  const json& d = o.value("due", json());
+  if (!d.is_object()) return "'due' says when: {date}, or {event, after|before}, or {every}";
+  bool when = false;
+  if (d.contains("date") && !d["date"].is_null()) {
+    if (!date(d["date"])) return "'due.date' is YYYY-MM-DD";
+    when = true;
+  }
+  if (d.contains("event") && !d["event"].is_null()) {
+    if (!text(d["event"], 200)) return "'due.event' names the event it counts from";
+    when = true;
+  }
+  if (d.contains("every") && !d["every"].is_null()) {
+    if (!d["every"].is_string() || !every.count(d["every"]))
+      return "'due.every' is month, quarter, half_year or year";
+    when = true;
+  }
+  for (const char* side : {"after", "before"})
+    if (d.contains(side) && !d[side].is_null()) {
+      const json& x = d[side];
+      if (!x.is_object() || !is_count(x.value("value", json()), 0, 3650) ||
+          !x.value("unit", json()).is_string() || !units.count(x["unit"]))
+        return std::string("'due.") + side + "' is {value 0..3650, unit days|weeks|months|years}";
+      if (!d.contains("event") || d["event"].is_null())
+        return std::string("'due.") + side + "' counts from an event: give 'due.event'";
+    }
+  if (!when) return "'due' says when: {date}, or {event, after|before}, or {every}";
+  if (o.contains("acceptance") && !o["acceptance"].is_null() && !text(o["acceptance"], 500))
+    return "'acceptance' says what accepts it, or is null";
+  return "";
+}
+
 }  // namespace
 
 std::string input_kind(const std::string& field) {
@@ -127,7 +182,8 @@ const std::vector<std::string>& reviewable_fields() {
       "governing_law",     "payment_terms",
       "billing_frequency", "fees",
       "milestones",        "sla",
-      "document_kind",     "referenced_agreement"};
+      "document_kind",     "referenced_agreement",
+      "obligations"};
   return order;
 }
 
@@ -209,6 +265,24 @@ Checked checked(const std::string& field, const json& v, const json& old) {
     json d = v.value("date", json());
     if (!d.is_null() && !date(d)) return bad("the referred agreement's date is YYYY-MM-DD or null");
     return json{{"name", v["name"]}, {"date", d}};
+  }
+  if (kind == "obligations") {
+    std::set<std::string> ids;
+    auto listed = list_of(v, "obligations", 200,
+                          [&ids](const json& o) { return obligation_problem(o, ids); });
+    if (!listed) return listed;
+    json out = json::array();
+    for (const auto& o : v) {
+      json x = {{"id", o["id"]},
+                {"kind", o["kind"]},
+                {"description", o["description"]},
+                {"owner", o["owner"]},
+                {"due", o["due"]},
+                {"acceptance", o.value("acceptance", json())}};
+      if (o.contains("evidence") && o["evidence"].is_object()) x["evidence"] = o["evidence"];
+      out.push_back(std::move(x));
+    }
+    return out;
   }
   if (kind == "sla") {
     if (!v.is_object() || v.empty()) return bad("service levels are an object (uptime_percent, …)");

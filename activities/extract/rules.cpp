@@ -1098,10 +1098,17 @@ Terms RuleExtractor::extract(const std::string& original) const {
   term_and_expiration(text, l, out);
   text::commercial_terms(text, l, out);
   document(text, l, out);
+  text::obligations(text, l, out);
   // Evidence quotes the text as given, not as prepared.
   for (auto& [field, t] : out) {
     t.evidence.text = original.substr(t.evidence.start, t.evidence.end - t.evidence.start);
   }
+  if (auto o = out.find("obligations"); o != out.end())
+    for (auto& item : o->second.value) {
+      auto& ev = item["evidence"];
+      std::size_t s = ev["start"], e = ev["end"];
+      ev["text"] = original.substr(s, e - s);
+    }
   calibration_->apply(out);
   return out;
 }

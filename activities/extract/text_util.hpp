@@ -80,4 +80,8 @@ inline Term term(nlohmann::json value, double confidence, const std::string& tex
 // milestones, sla. `l` is `t` lower-cased.
 void commercial_terms(const std::string& t, const std::string& l, Terms& out);
 
+// The obligations the text puts on a party (rules_obligations.cpp): deliverables, reports,
+// certificates, audits. Reads `out`'s parties to name owners, so it runs after them.
+void obligations(const std::string& t, const std::string& l, Terms& out);
+
 }  // namespace covenant::activities::extract::text

@@ -19,6 +19,7 @@
 //   store.intake       deliveries from CLM systems, and their outcome (intake.hpp)
 //   store.usage        metered usage per contract                     (usage_records.hpp)
 //   store.contracts    the book of contracts, amendments fenced       (contracts.hpp)
+//   store.obligations  the obligations register per contract          (obligations.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -37,6 +38,7 @@
 #include "engine/store/intake.hpp"
 #include "engine/store/keys.hpp"
 #include "engine/store/namespaces.hpp"
+#include "engine/store/obligations.hpp"
 #include "engine/store/outbox.hpp"
 #include "engine/store/principals.hpp"
 #include "engine/store/tx.hpp"
@@ -123,6 +125,7 @@ class Store {
   Intake intake{*this};
   UsageRecords usage{*this};
   Contracts contracts{*this};
+  Obligations obligations{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

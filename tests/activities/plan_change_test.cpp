@@ -5,6 +5,7 @@
 // them; an extended term adds periods. What cannot be changed exactly is refused with the reason.
 // contracts.find_parent links by the CLM's id or by title and date, and never guesses.
 #include "activities/own.hpp"
+#include "tests/activities/memory_book.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -245,40 +246,6 @@ TEST_CASE("What an amendment cannot change exactly is refused with the reason") 
 
 namespace {
 
-// The book in memory, as the app's is over the store.
-class MemoryBook final : public covenant::activities::ContractBook {
- public:
-  void put(BookEntry e) { rows_[e.contract_id] = std::move(e); }
-  tl::expected<BookEntry, BookError> record(const std::string&, const BookEntry& e) override {
-    rows_[e.contract_id] = e;
-    return e;
-  }
-  tl::expected<BookEntry, BookError> amend(const std::string&, const BookEntry& a, std::int64_t,
-                                           const json&) override {
-    return a;
-  }
-  tl::expected<void, BookError> settle(const std::string&, const std::string&, std::int64_t,
-                                       const std::string&, const json&) override {
-    return {};
-  }
-  tl::expected<std::optional<BookEntry>, BookError> get(const std::string&,
-                                                        const std::string& id) override {
-    auto it = rows_.find(id);
-    if (it == rows_.end()) return std::optional<BookEntry>();
-    return std::optional<BookEntry>(it->second);
-  }
-  tl::expected<std::vector<BookEntry>, BookError> titled(const std::string&,
-                                                         const std::string& key) override {
-    std::vector<BookEntry> out;
-    for (const auto& [id, e] : rows_)
-      if (e.title_key == key || e.title_key.rfind(key + " ", 0) == 0) out.push_back(e);
-    return out;
-  }
-
- private:
-  std::map<std::string, BookEntry> rows_;
-};
-
 BookEntry entry(const std::string& id, const std::string& kind, const std::string& title,
                 const std::string& date, const std::string& customer) {
   BookEntry e;
@@ -295,7 +262,7 @@ BookEntry entry(const std::string& id, const std::string& kind, const std::strin
 }  // namespace
 
 TEST_CASE("An amendment is linked to its agreement by the CLM's id or by title and date") {
-  auto book = std::make_shared<MemoryBook>();
+  auto book = std::make_shared<covenant::testing::MemoryBook>();
   book->put(entry("C-1042", "msa", "MASTER SUBSCRIPTION AGREEMENT AND ORDER FORM", "2027-01-20",
                   "ACC-1001"));
   book->put(entry("C-2001", "msa", "Master Services Agreement", "2025-03-03", "ACC-1001"));

@@ -96,7 +96,8 @@ TEST_CASE(
   CHECK(r["change_request"].is_null());
   std::map<std::string, json> items;
   for (const auto& i : r["items"]) items[i["field"]] = i;
-  CHECK(items.size() == 16);
+  CHECK(items.size() == 17);
+  CHECK(items["obligations"]["input"] == "obligations");
   CHECK(items["document_kind"]["input"] == "document_kind");
   CHECK(items["referenced_agreement"]["input"] == "agreement_reference");
   CHECK(items["effective_date"]["flagged"] == "missing");

@@ -235,6 +235,25 @@ void life_run(const std::string& url) {
   json state = json::parse((*book)->state);
   REQUIRE(state["written"]["subscription"]["id"].is_string());
   REQUIRE(state["written"]["prices"].size() == 2);
+  // Its obligations register, as finance reads it: the renewal window closes 60 days before
+  // 2028-02-01; the customer owes two milestone payments, the first due at signing.
+  auto reg = rig.get("/v1/contracts/C-1042/obligations", life.finance);
+  INFO(reg.body.dump());
+  REQUIRE(reg.status == 200);
+  std::map<std::string, json> obligations;
+  for (const auto& o : reg.body["obligations"]) obligations[o["id"]] = o;
+  REQUIRE(obligations.count("renewal_window-1"));
+  CHECK(obligations["renewal_window-1"]["due_date"] == "2027-12-03");
+  CHECK(obligations["renewal_window-1"]["owner"] == "each party");
+  CHECK(obligations["renewal_window-1"]["instance_id"] == msa);
+  REQUIRE(obligations.count("payment_milestone-2"));
+  CHECK(obligations["payment_milestone-1"]["owner"] == obligations["payment_milestone-2"]["owner"]);
+  CHECK(obligations["payment_milestone-1"]["owner"] != "customer");
+  CHECK(obligations["payment_milestone-2"]["amount"]["currency"] == "USD");
+  auto renewals = rig.get("/v1/contracts/C-1042/obligations?kind=renewal_window", life.finance);
+  CHECK(renewals.body["obligations"].size() == 1);
+  CHECK(rig.get("/v1/contracts/C-404/obligations", life.finance).status == 404);
+  CHECK(rig.get("/v1/contracts/C-1042/obligations?due_before=soon", life.finance).status == 400);
   auto invoices_before = rig.sandbox.records("stripe", "invoice").size();
   auto subscriptions = rig.sandbox.records("stripe", "subscription");
   REQUIRE(subscriptions.size() == 1);
@@ -465,6 +484,18 @@ void sow_run(const std::string& url) {
   }
   INFO(life.trail(sow));
   REQUIRE(life.entered(sow, "track_milestones"));
+  // The SOW's register: each phase the provider delivers, and the customer accepts.
+  auto sow_reg = rig.get("/v1/contracts/C-1042-SOW1/obligations?kind=deliverable", life.finance);
+  INFO(sow_reg.body.dump());
+  REQUIRE(sow_reg.status == 200);
+  int phases = 0;
+  for (const auto& o : sow_reg.body["obligations"])
+    if (o["source"] == "derived from the SOW's phases") {
+      ++phases;
+      CHECK(o["owner"] != "provider");
+      CHECK(o["acceptance"].get<std::string>().rfind("accepted by ", 0) == 0);
+    }
+  CHECK(phases == 2);
   auto issues = rig.sandbox.records("jira", "issue");
   REQUIRE(issues.size() == 1);
   const json& phase1 = issues[0]["body"];

@@ -356,3 +356,59 @@ TEST_CASE("The kind of a document, and the agreement an amendment or SOW works u
     CHECK(document_kind_of("Reseller Agreement") == "agreement");
   }
 }
+
+TEST_CASE("Obligations: who owes what by when, with the sentence, and a person for the unclear") {
+  std::string msa =
+      "MASTER SERVICES AGREEMENT between Acme Corporation (\"Customer\") and Globex GmbH "
+      "(\"Provider\").\n\n"
+      "7. Reports. Within thirty (30) days after the end of each calendar quarter, Provider shall "
+      "deliver to Customer a written service report.\n\n"
+      "8. Insurance. Provider shall furnish certificates of insurance to Customer within ten (10) "
+      "days of the Effective Date.\n\n"
+      "9. Records. Customer may audit Provider's books and records relating to the fees upon "
+      "thirty (30) days' prior written notice.\n\n"
+      "10. Manuals. Licensee shall provide the Documentation.\n";
+  auto t = RuleExtractor().extract(msa);
+  REQUIRE(t.count("obligations"));
+  const json& os = t["obligations"].value;
+  INFO(os.dump(2));
+  REQUIRE(os.size() == 4);
+  CHECK(os[0]["id"] == "report-1");
+  CHECK(os[0]["owner"] == "Globex GmbH");
+  CHECK(os[0]["due"] == json({{"event", "end of each quarter"},
+                              {"every", "quarter"},
+                              {"after", {{"value", 30}, {"unit", "days"}}}}));
+  CHECK(os[0]["confidence"] == 0.85);
+  CHECK(os[0]["evidence"]["text"].get<std::string>().find("Within thirty (30) days") == 0);
+  CHECK(os[1]["id"] == "certificate-1");
+  CHECK(os[1]["description"] == "Certificate of insurance");
+  CHECK(os[1]["due"] ==
+        json({{"event", "effective_date"}, {"after", {{"value", 10}, {"unit", "days"}}}}));
+  // Customer may audit: the records, and the duty to open them, are the Provider's.
+  CHECK(os[2]["id"] == "audit-1");
+  CHECK(os[2]["owner"] == "Globex GmbH");
+  CHECK(os[2]["due"] == json({{"event", "request"}, {"after", {{"value", 30}, {"unit", "days"}}}}));
+  // An owner the parties do not name, and no time: a person completes it.
+  CHECK(os[3]["kind"] == "deliverable");
+  CHECK(os[3]["owner"] == "Licensee");
+  CHECK(os[3]["due"].is_null());
+  CHECK(os[3]["confidence"].get<double>() < 0.8);
+  CHECK(t["obligations"].confidence < 0.8);  // the field goes to review
+
+  // What accepts a deliverable is kept; business days are a person's to date.
+  auto d = RuleExtractor().extract(
+      "AGREEMENT between Acme Corporation (\"Customer\") and Globex GmbH (\"Provider\").\n"
+      "Provider shall deliver the migration plan within five (5) business days of the Effective "
+      "Date, subject to Customer's written acceptance.\n");
+  REQUIRE(d.count("obligations"));
+  const json& o = d["obligations"].value[0];
+  INFO(o.dump(2));
+  CHECK(o["kind"] == "deliverable");
+  CHECK(o["description"] == "Deliver migration plan");
+  CHECK(o["acceptance"] == "subject to Customer's written acceptance");
+  CHECK(o["confidence"].get<double>() < 0.8);
+
+  // Nothing owed, nothing listed: a mention of a report is not an obligation.
+  auto none = RuleExtractor().extract(kContract);
+  CHECK_FALSE(none.count("obligations"));
+}

@@ -37,7 +37,13 @@ states:
 struct Globex {
   std::string admin, instance, approval, delegation, document, business_key = "GLOBEX-SECRET-7";
   std::vector<std::string> markers() const {
-    return {instance, approval, document, business_key, "cus_globex", "gina-globex"};
+    return {instance,
+            approval,
+            document,
+            business_key,
+            "cus_globex",
+            "gina-globex",
+            "Globex quarterly report"};
   }
 };
 
@@ -85,6 +91,15 @@ Globex fill_globex(ApiFixture& a) {
   const std::int64_t jan10 = 1'799'539'200LL * 1'000'000;
   REQUIRE(a.fx.store_->usage.record(
       "globex", {{"globex-usage-1", g.business_key, "api_calls", 424242, jan10, 0}}, jan10));
+  // Its obligations register.
+  covenant::engine::store::ObligationRow report;
+  report.contract_id = g.business_key;
+  report.obligation_id = "report-1";
+  report.kind = "report";
+  report.owner = "Globex";
+  report.due_date = "2027-04-15";
+  report.body = json{{"description", "Globex quarterly report"}}.dump();
+  REQUIRE(a.fx.store_->obligations.replace("globex", g.business_key, g.instance, {report}, jan10));
   return g;
 }
 

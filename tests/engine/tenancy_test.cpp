@@ -277,7 +277,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
                                            "namespace_events",
                                            "intake_deliveries",
                                            "usage_records",
-                                           "contracts"};
+                                           "contracts",
+                                           "obligations"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";
