@@ -3,15 +3,22 @@
 
 #include "engine/store/store.hpp"
 
-#include <algorithm>
+#include <chrono>
 #include <set>
 
 namespace covenant::engine::store {
 namespace {
 
 constexpr std::size_t kMaxObligations = 500;
-constexpr const char* kWriters =
-    "SELECT DISTINCT instance_id FROM obligations WHERE namespace = :ns AND contract_id = :c";
+// The register's writer: claimed by the first (a concurrent second waits on the key, then finds
+// it taken), then locked for the rewrite.
+constexpr const char* kClaim =
+    "INSERT INTO obligation_registers (namespace, contract_id, instance_id, recorded_us) VALUES "
+    "(:ns, :c, :i, :r) ON CONFLICT (namespace, contract_id) DO NOTHING";
+constexpr const char* kWriter =
+    "SELECT instance_id FROM obligation_registers WHERE namespace = :ns AND contract_id = :c";
+constexpr const char* kRewritten =
+    "UPDATE obligation_registers SET recorded_us = :r WHERE namespace = :ns AND contract_id = :c";
 constexpr const char* kDropRegister =
     "DELETE FROM obligations WHERE namespace = :ns AND contract_id = :c";
 constexpr const char* kAddObligation =
@@ -22,9 +29,16 @@ constexpr const char* kRegister =
     "WHERE namespace = :ns AND contract_id = :c ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 "
     "END, due_date, obligation_id";
 
+// "YYYY-MM-DD", a day the calendar has (the index orders them as text).
 bool is_day(const std::string& d) {
-  return d.size() == 10 && d[4] == '-' && d[7] == '-' &&
-         std::all_of(d.begin(), d.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (d[i] < '0' || d[i] > '9') return false;
+  std::chrono::year_month_day ymd{
+      std::chrono::year{std::stoi(d.substr(0, 4))},
+      std::chrono::month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))},
+      std::chrono::day{static_cast<unsigned>(std::stoi(d.substr(8, 2)))}};
+  return ymd.ok();
 }
 
 }  // namespace
@@ -57,18 +71,19 @@ Result<std::size_t> Obligations::replace(const std::string& ns, const std::strin
     auto tx = db_.begin(Scope::of(ns));
     if (!tx) return tl::unexpected(tx.error());
     auto r = db_.guard<std::size_t>("record obligations", [&]() -> Result<std::size_t> {
-      std::string writer;
-      soci::statement st = ((*tx)->sql().prepare << kWriters, soci::use(ns), soci::use(contract_id),
-                            soci::into(writer));
-      st.execute();
-      while (st.fetch())
-        if (writer != instance_id)
-          return fail(ErrorCode::Conflict,
-                      "contract " + contract_id + "'s obligations were recorded by " + writer +
-                          ", not " + instance_id + ": one instance keeps a contract's register",
-                      "obligations");
-      (*tx)->sql() << kDropRegister, soci::use(ns), soci::use(contract_id);
       long long at = now_us;
+      (*tx)->sql() << kClaim, soci::use(ns), soci::use(contract_id), soci::use(instance_id),
+          soci::use(at);
+      std::string writer;
+      (*tx)->sql() << std::string(kWriter) + db_.dialect().lock_row(), soci::use(ns),
+          soci::use(contract_id), soci::into(writer);
+      if (writer != instance_id)
+        return fail(ErrorCode::Conflict,
+                    "contract " + contract_id + "'s obligations were recorded by " + writer +
+                        ", not " + instance_id + ": one instance keeps a contract's register",
+                    "obligations");
+      (*tx)->sql() << kRewritten, soci::use(at), soci::use(ns), soci::use(contract_id);
+      (*tx)->sql() << kDropRegister, soci::use(ns), soci::use(contract_id);
       for (const auto& o : rows) {
         soci::indicator di = o.due_date.empty() ? soci::i_null : soci::i_ok;
         (*tx)->sql() << kAddObligation, soci::use(ns), soci::use(contract_id),

@@ -278,7 +278,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
                                            "intake_deliveries",
                                            "usage_records",
                                            "contracts",
-                                           "obligations"};
+                                           "obligations",
+                                           "obligation_registers"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";

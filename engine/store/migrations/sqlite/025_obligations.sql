@@ -12,3 +12,10 @@ CREATE TABLE obligations (
   PRIMARY KEY (namespace, contract_id, obligation_id)
 );
 CREATE INDEX obligations_by_due ON obligations (namespace, due_date, contract_id, obligation_id);
+CREATE TABLE obligation_registers (
+  namespace TEXT NOT NULL,
+  contract_id TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  recorded_us INTEGER NOT NULL,
+  PRIMARY KEY (namespace, contract_id)
+);
