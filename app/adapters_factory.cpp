@@ -46,7 +46,7 @@ adapters::http::Options options(const AdapterConfig& a) {
     o.auth.kind = adapters::http::Auth::Kind::Basic;
     o.auth.user = a.user + "/token";
     o.auth.password = a.secret;
-  } else if (a.system == "jira" || a.system == "caldav") {
+  } else if (a.system == "jira" || a.system == "caldav" || a.system == "servicenow") {
     o.auth.kind = adapters::http::Auth::Kind::Basic;  // the account's e-mail : API token
     o.auth.user = a.user;
     o.auth.password = a.secret;
@@ -75,7 +75,10 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
   if (auto it = adapters.find("erp"); it != adapters.end())
     out.erp = std::make_shared<adapters::erp::NetSuite>(client(it->second));
   if (auto it = adapters.find("ticketing"); it != adapters.end())
-    out.ticketing = std::make_shared<adapters::ticketing::Zendesk>(client(it->second));
+    out.ticketing = it->second.system == "servicenow"
+                        ? std::shared_ptr<adapters::ticketing::Ticketing>(
+                              std::make_shared<adapters::ticketing::ServiceNow>(client(it->second)))
+                        : std::make_shared<adapters::ticketing::Zendesk>(client(it->second));
   if (auto it = adapters.find("notifier"); it != adapters.end())
     if (auto parts = adapters::notifier::split_url(it->second.secret))
       out.slack = std::make_shared<adapters::notifier::Slack>(client(it->second), parts->second);

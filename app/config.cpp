@@ -148,10 +148,17 @@ engine::Result<void> read_identity(const std::string& file, const YAML::Node& no
 engine::Result<void> read_adapters(const std::string& file, const YAML::Node& node,
                                    ServeConfig& c) {
   static const std::map<std::string, std::vector<std::string>> systems = {
-      {"billing", {"stripe"}},      {"crm", {"salesforce"}},    {"cpq", {"salesforce"}},
-      {"erp", {"netsuite"}},        {"ticketing", {"zendesk"}}, {"notifier", {"slack"}},
-      {"esignature", {"docusign"}}, {"clm", {"ironclad"}},      {"jira", {"jira"}},
-      {"asana", {"asana"}},         {"calendar", {"caldav"}}};
+      {"billing", {"stripe"}},
+      {"crm", {"salesforce"}},
+      {"cpq", {"salesforce"}},
+      {"erp", {"netsuite"}},
+      {"ticketing", {"zendesk", "servicenow"}},
+      {"notifier", {"slack"}},
+      {"esignature", {"docusign"}},
+      {"clm", {"ironclad"}},
+      {"jira", {"jira"}},
+      {"asana", {"asana"}},
+      {"calendar", {"caldav"}}};
   if (auto k = known(file, node,
                      {"billing", "crm", "cpq", "erp", "ticketing", "notifier", "esignature", "clm",
                       "jira", "asana", "calendar"},
@@ -195,6 +202,9 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
     if (ac.system == "zendesk" && ac.user.empty())
       return tl::unexpected(
           bad(file, a, "adapters." + capability + ": Zendesk needs the agent's e-mail as user"));
+    if (ac.system == "servicenow" && ac.user.empty())
+      return tl::unexpected(bad(
+          file, a, "adapters." + capability + ": ServiceNow needs the integration user as user"));
     if (ac.system == "jira" && ac.user.empty())
       return tl::unexpected(
           bad(file, a, "adapters." + capability + ": Jira needs the account's e-mail as user"));

@@ -11,6 +11,7 @@
 #include "sandbox/form.hpp"
 #include "sandbox/netsuite.hpp"
 #include "sandbox/salesforce.hpp"
+#include "sandbox/servicenow.hpp"
 #include "sandbox/stripe.hpp"
 #include "sandbox/worktools.hpp"
 #include "sandbox/zendesk.hpp"
@@ -217,6 +218,7 @@ void Sandbox::install(httplib::Server& http) {
         seed_salesforce(tx);
         seed_netsuite(tx);
         seed_zendesk(tx);
+        seed_servicenow(tx);
       });
       !seeded)
     std::cerr << "covenant sandbox: seeding: " << seeded.error().message << '\n';
@@ -263,6 +265,26 @@ void Sandbox::install(httplib::Server& http) {
     std::string base = "http://" + req.get_header_value("Host");
     auto r = db_.run([&](RecordTx& tx) { a = zendesk(req.path, query, base, tx); });
     if (!r) return send_json(res, 500, {{"error", "InternalError"}});
+    send_json(res, a.status, a.body);
+  });
+  http.Get(R"(/api/now/table/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (injected(req, res, false)) return;
+    // An integration user's basic authentication: Basic base64("{user}:{password}").
+    std::string auth = req.get_header_value("Authorization");
+    std::string decoded;
+    if (auth.rfind("Basic ", 0) == 0) decoded = base64_decode(auth.substr(6));
+    auto colon = decoded.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 >= decoded.size())
+      return send_json(res, 401,
+                       {{"error",
+                         {{"message", "User Not Authenticated"},
+                          {"detail", "Required to provide Auth information"}}},
+                        {"status", "failure"}});
+    json query = json::object();
+    for (const auto& [k, v] : req.params) query[k] = v;
+    Answer a;
+    auto r = db_.run([&](RecordTx& tx) { a = servicenow(req.path, query, tx); });
+    if (!r) return send_json(res, 500, {{"error", {{"message", "Internal error"}}}});
     send_json(res, a.status, a.body);
   });
   http.Post(R"(/slack/hooks/.*)", [this](const httplib::Request& req, httplib::Response& res) {

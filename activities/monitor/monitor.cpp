@@ -105,7 +105,11 @@ Outcome sla_breaches(const Systems& s, const json& in) {
                                   : v * 1440;
   };
   for (const auto& t : (*tickets)["tickets"]) {
-    int p = prio(t.value("priority", json("")).is_string() ? t["priority"].get<std::string>() : "");
+    // The adapter's level where it gives one (ServiceNow), else Zendesk's words.
+    int p = t.contains("priority_level") && t["priority_level"].is_number_integer()
+                ? t["priority_level"].get<int>()
+                : prio(t.value("priority", json("")).is_string() ? t["priority"].get<std::string>()
+                                                                 : "");
     for (const auto& r : sla.value("response_times", json::array())) {
       if (r.value("priority", 0) != p) continue;
       const json& reply = t.value("first_reply_minutes", json());
@@ -113,8 +117,8 @@ Outcome sla_breaches(const Systems& s, const json& in) {
       int limit = minutes(r["within"]);
       if (reply.get<int>() > limit)
         out["breaches"].push_back({{"kind", "response_time"},
-                                   {"ticket", t.value("id", 0LL)},
-                                   {"subject", t.value("subject", "")},
+                                   {"ticket", t.value("id", json())},
+                                   {"subject", t.value("subject", json(""))},
                                    {"priority", p},
                                    {"limit_minutes", limit},
                                    {"actual_minutes", reply}});

@@ -163,6 +163,9 @@ TEST_CASE("Secrets written into covenant.yaml, and other mistakes, are refused w
   CHECK(refused("adapters:\n  billing:\n    system: chargebee\n    base_url: http://x\n    "
                 "secret_env: HOME\n")
             .find(":3:13: no billing adapter named 'chargebee'") != std::string::npos);
+  CHECK(refused("adapters:\n  ticketing:\n    system: servicenow\n    base_url: http://x\n    "
+                "secret_env: HOME\n")
+            .find("ServiceNow needs the integration user as user") != std::string::npos);
   CHECK(refused("adapters:\n  billing:\n    system: stripe\n    base_url: http://x\n")
             .find("adapters.billing needs secret_env or secret_file") != std::string::npos);
   // Rate limits.

@@ -110,6 +110,19 @@ struct SandboxServer {
     return std::make_shared<adapters::ticketing::Zendesk>(
         std::make_shared<adapters::http::Client>(o, h));
   }
+  std::shared_ptr<adapters::ticketing::ServiceNow> servicenow(std::string password = "sn-pass") {
+    adapters::http::Options o;
+    o.system = "servicenow";
+    o.base_url = url();
+    o.auth.kind = adapters::http::Auth::Kind::Basic;
+    o.auth.user = "covenant.integration";
+    o.auth.password = std::move(password);
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    return std::make_shared<adapters::ticketing::ServiceNow>(
+        std::make_shared<adapters::http::Client>(o, h));
+  }
   std::shared_ptr<adapters::notifier::Slack> slack() {
     adapters::http::Options o;
     o.system = "slack";

@@ -33,6 +33,70 @@ TEST_CASE("Zendesk: an account's tickets with reply and resolution times, since 
   CHECK(denied.error().message == "zendesk: Couldn't authenticate you");
 }
 
+TEST_CASE("ServiceNow: an account's incidents with response and resolve times, since a date") {
+  SandboxServer s;
+  auto sn = s.servicenow();
+  auto all = sn->list_tickets({{"account", "ACC-1001"}});
+  INFO((all ? std::string() : all.error().message));
+  REQUIRE(all);
+  CHECK((*all)["system"] == "servicenow");
+  CHECK((*all)["tickets"].size() == 3);
+  auto recent = sn->list_tickets({{"account", "ACC-1001"}, {"since", "2027-03-15"}});
+  REQUIRE(recent);
+  REQUIRE((*recent)["tickets"].size() == 2);
+  const auto& first = (*all)["tickets"][0];  // opened first
+  CHECK(first["id"] == "INC0010001");
+  CHECK(first["priority_level"] == 1);
+  CHECK(first["first_reply_minutes"] == 300);  // its Response SLA: 02:40 to 07:40
+  CHECK(first["resolution_minutes"] == 570);
+  CHECK(first["created_at"] == "2027-03-14T02:40:00Z");
+  CHECK((*recent)["tickets"][1]["resolution_minutes"].is_null());  // still open
+  // Another account's incidents are not Acme's; an account no company has, none.
+  auto globex = sn->list_tickets({{"account", "ACC-1002"}});
+  REQUIRE(globex);
+  REQUIRE((*globex)["tickets"].size() == 1);
+  CHECK((*globex)["tickets"][0]["priority_level"] == 4);
+  auto none = sn->list_tickets({{"account", "ACC-0000"}});
+  REQUIRE(none);
+  CHECK((*none)["tickets"].empty());
+  // An account that would widen the encoded query, or a date that is not one, is refused
+  // before any call.
+  CHECK(failed(sn->list_tickets({{"account", "ACC-1001^ORpriority=1"}}).error()).code ==
+        "InvalidInput");
+  CHECK(failed(sn->list_tickets({{"account", "ACC-1001"}, {"since", "March"}}).error()).code ==
+        "InvalidInput");
+  auto denied = s.servicenow("")->list_tickets({{"account", "ACC-1001"}});
+  REQUIRE_FALSE(denied);
+  CHECK(failed(denied.error()).code == "Unauthorized");
+  CHECK(denied.error().message.find("User Not Authenticated") != std::string::npos);
+  // A 503 is retried; an answer that is not ServiceNow's shape is an error, not a crash.
+  s.fault(
+      {{"method", "GET"}, {"path_prefix", "/api/now/table"}, {"fail_next", 1}, {"status", 503}});
+  REQUIRE(sn->list_tickets({{"account", "ACC-1001"}}));
+  CHECK(s.waits.size() == 1);
+}
+
+TEST_CASE("monitor.sla over ServiceNow: the critical incident answered after five hours") {
+  SandboxServer s;
+  covenant::activities::Systems sys;
+  sys.ticketing = s.servicenow();
+  sys.today = [] { return std::int64_t{20'600}; };  // 2026-05-27: inside the term
+  covenant::activities::Runner run(sys);
+  json terms = {{"expiration_date", "2028-02-01"},
+                {"sla",
+                 {{"uptime_percent", "99.9"},
+                  {"response_times",
+                   {{{"priority", 1}, {"within", {{"value", 4}, {"unit", "hours"}}}},
+                    {{"priority", 2}, {"within", {{"value", 8}, {"unit", "hours"}}}}}}}}};
+  auto o = run.run("monitor.sla", {{"account", "ACC-1001"}, {"terms", terms}}, "k1", "default");
+  INFO(o.message);
+  REQUIRE(o.ok);
+  REQUIRE(o.result["breaches"].size() == 1);
+  CHECK(o.result["breaches"][0]["ticket"] == "INC0010001");
+  CHECK(o.result["breaches"][0]["actual_minutes"] == 300);
+  CHECK(o.result["breaches"][0]["limit_minutes"] == 240);
+}
+
 TEST_CASE("Slack: messages arrive, a bad one is refused with Slack's word, a 500 is retried") {
   SandboxServer s;
   auto slack = s.slack();
