@@ -367,6 +367,8 @@ std::vector<Activity> build() {
               read("Asana", &Systems::asana, &adapters::worktools::WorkTracker::get_task)),
       adapter("notify.slack",
               read("Slack webhook", &Systems::slack, &adapters::notifier::Slack::post)),
+      adapter("notify.teams",
+              read("Teams webhook", &Systems::teams, &adapters::notifier::Teams::post)),
       adapter("notify.webhook", notify_webhook),
   };
   std::map<std::string, const adapters::OperationSpec*> ops;

@@ -18,6 +18,7 @@
 #include "adapters/crm/crm.hpp"
 #include "adapters/erp/erp.hpp"
 #include "adapters/notifier/slack.hpp"
+#include "adapters/notifier/teams.hpp"
 #include "adapters/ticketing/ticketing.hpp"
 #include "adapters/worktools/worktools.hpp"
 
@@ -44,6 +45,8 @@ struct Systems {
   std::shared_ptr<adapters::erp::Erp> erp;
   std::shared_ptr<adapters::ticketing::Ticketing> ticketing;
   std::shared_ptr<adapters::notifier::Slack> slack;
+  // notify.teams: a Microsoft Teams channel's incoming webhook.
+  std::shared_ptr<adapters::notifier::Teams> teams;
   // calendar.invite: where deadlines go as invitations to their owners.
   std::shared_ptr<adapters::calendar::Calendar> calendar;
   // jira.*, asana.*: where provisioning and milestone work is tracked.

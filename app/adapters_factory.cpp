@@ -7,6 +7,7 @@
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
+#include "adapters/notifier/teams.hpp"
 #include "adapters/ticketing/ticketing.hpp"
 #include "app/document_bridge.hpp"
 #include "engine/time_format.hpp"
@@ -50,7 +51,7 @@ adapters::http::Options options(const AdapterConfig& a) {
     o.auth.kind = adapters::http::Auth::Kind::Basic;  // the account's e-mail : API token
     o.auth.user = a.user;
     o.auth.password = a.secret;
-  } else if (a.system == "slack") {
+  } else if (a.system == "slack" || a.system == "teams") {
     o.auth.kind = adapters::http::Auth::Kind::None;
     if (auto parts = adapters::notifier::split_url(a.secret)) o.base_url = parts->first;
   } else {
@@ -82,6 +83,9 @@ activities::Systems make_systems(const std::map<std::string, AdapterConfig>& ada
   if (auto it = adapters.find("notifier"); it != adapters.end())
     if (auto parts = adapters::notifier::split_url(it->second.secret))
       out.slack = std::make_shared<adapters::notifier::Slack>(client(it->second), parts->second);
+  if (auto it = adapters.find("teams"); it != adapters.end())
+    if (auto parts = adapters::notifier::split_url(it->second.secret))
+      out.teams = std::make_shared<adapters::notifier::Teams>(client(it->second), parts->second);
   if (auto it = adapters.find("cpq"); it != adapters.end())
     out.cpq = std::make_shared<adapters::crm::Salesforce>(client(it->second));
   if (auto it = adapters.find("jira"); it != adapters.end())

@@ -154,14 +154,15 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
       {"erp", {"netsuite"}},
       {"ticketing", {"zendesk", "servicenow"}},
       {"notifier", {"slack"}},
+      {"teams", {"teams"}},
       {"esignature", {"docusign"}},
       {"clm", {"ironclad"}},
       {"jira", {"jira"}},
       {"asana", {"asana"}},
       {"calendar", {"caldav"}}};
   if (auto k = known(file, node,
-                     {"billing", "crm", "cpq", "erp", "ticketing", "notifier", "esignature", "clm",
-                      "jira", "asana", "calendar"},
+                     {"billing", "crm", "cpq", "erp", "ticketing", "notifier", "teams",
+                      "esignature", "clm", "jira", "asana", "calendar"},
                      "adapters");
       !k)
     return k;
@@ -179,7 +180,7 @@ engine::Result<void> read_adapters(const std::string& file, const YAML::Node& no
       return tl::unexpected(bad(file, a, "adapters." + capability + " needs a system"));
     ac.system = a["system"].as<std::string>();
     // A Slack webhook URL is itself the secret: it comes from secret_env or secret_file.
-    if (!a["base_url"] && ac.system != "slack")
+    if (!a["base_url"] && ac.system != "slack" && ac.system != "teams")
       return tl::unexpected(bad(file, a, "adapters." + capability + " needs a base_url"));
     const auto& allowed = systems.at(capability);
     if (std::find(allowed.begin(), allowed.end(), ac.system) == allowed.end())

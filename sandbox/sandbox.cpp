@@ -287,6 +287,17 @@ void Sandbox::install(httplib::Server& http) {
     if (!r) return send_json(res, 500, {{"error", {{"message", "Internal error"}}}});
     send_json(res, a.status, a.body);
   });
+  http.Post(R"(/teams/webhook/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (injected(req, res, false)) return;
+    Answer a;
+    auto r = db_.run([&](RecordTx& tx) { a = teams(req.path, req.body, tx); });
+    if (!r) {
+      res.status = 500;
+      return res.set_content("internal error", "text/plain");
+    }
+    res.status = a.status;
+    res.set_content(a.body.get<std::string>(), "text/plain");
+  });
   http.Post(R"(/slack/hooks/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     if (injected(req, res, false)) return;
     Answer a;

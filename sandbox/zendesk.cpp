@@ -129,6 +129,25 @@ void seed_zendesk(RecordTx& tx) {
   }
 }
 
+Answer teams(const std::string& path, const std::string& body, RecordTx& tx) {
+  const std::string bad = "Bad payload received by generic incoming webhook.";
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.value("type", json()) != "message" ||
+      !j.contains("attachments") || !j["attachments"].is_array() || j["attachments"].empty())
+    return {400, bad};
+  for (const auto& a : j["attachments"]) {
+    if (!a.is_object() ||
+        a.value("contentType", json()) != "application/vnd.microsoft.card.adaptive")
+      return {400, bad};
+    const json& card = a.value("content", json());
+    if (!card.is_object() || card.value("type", json()) != "AdaptiveCard" ||
+        !card.contains("body") || !card["body"].is_array())
+      return {400, bad};
+  }
+  tx.put({"teams", "message", std::to_string(tx.next("teams:message")), path, j, 0});
+  return {202, ""};
+}
+
 Answer slack(const std::string& path, const std::string& body, RecordTx& tx) {
   auto j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return {400, "invalid_payload"};

@@ -12,6 +12,9 @@ namespace covenant::sandbox {
 Answer zendesk(const std::string& path, const nlohmann::json& query, const std::string& base_url,
                RecordTx& tx);
 void seed_zendesk(RecordTx& tx);
+// A Microsoft Teams incoming-webhook post: a message with an Adaptive Card attachment is
+// recorded (202, no body); anything else gets Teams' 400 in words.
+Answer teams(const std::string& path, const std::string& body, RecordTx& tx);
 // A Slack incoming-webhook post; the answer's body is the plain text Slack sends.
 Answer slack(const std::string& path, const std::string& body, RecordTx& tx);
 

@@ -8,6 +8,7 @@
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
+#include "adapters/notifier/teams.hpp"
 #include "adapters/ticketing/ticketing.hpp"
 #include "adapters/worktools/worktools.hpp"
 #include "tests/support/listening.hpp"
@@ -122,6 +123,16 @@ struct SandboxServer {
     h.random = [] { return 0.5; };
     return std::make_shared<adapters::ticketing::ServiceNow>(
         std::make_shared<adapters::http::Client>(o, h));
+  }
+  std::shared_ptr<adapters::notifier::Teams> teams() {
+    adapters::http::Options o;
+    o.system = "teams";
+    o.base_url = url();
+    adapters::http::Hooks h;
+    h.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    h.random = [] { return 0.5; };
+    return std::make_shared<adapters::notifier::Teams>(
+        std::make_shared<adapters::http::Client>(o, h), "/teams/webhook/workflows/7f3a/c0ffee");
   }
   std::shared_ptr<adapters::notifier::Slack> slack() {
     adapters::http::Options o;

@@ -114,6 +114,40 @@ TEST_CASE("Slack: messages arrive, a bad one is refused with Slack's word, a 500
   CHECK(s.waits.size() == 1);
 }
 
+TEST_CASE("Teams: a message is an Adaptive Card, a bad one is refused before it is sent") {
+  SandboxServer s;
+  auto teams = s.teams();
+  auto posted = teams->post({{"title", "Renewal notice due"},
+                             {"text", "Contract C-1042: notice of non-renewal by 2027-12-03"},
+                             {"facts",
+                              {{{"title", "Customer"}, {"value", "Acme Corporation"}},
+                               {{"title", "Days left"}, {"value", 30}}}}});
+  INFO((posted ? std::string() : posted.error().message));
+  REQUIRE(posted);
+  CHECK((*posted)["status"] == 202);
+  auto msgs = s.records("teams", "message");
+  REQUIRE(msgs.size() == 1);
+  const json& card = msgs[0]["body"]["attachments"][0]["content"];
+  CHECK(card["type"] == "AdaptiveCard");
+  CHECK(card["body"][0]["text"] == "Renewal notice due");
+  CHECK(card["body"][1]["text"] == "Contract C-1042: notice of non-renewal by 2027-12-03");
+  CHECK(card["body"][2]["facts"][1]["value"] == "30");
+  // Refused before any call: no text, a fact without a title, a message over 28 KB.
+  for (const json& bad : {json{{"title", "x"}}, json{{"text", "x"}, {"facts", {{{"value", 1}}}}},
+                          json{{"text", std::string(29 * 1024, 'a')}}}) {
+    auto r = teams->post(bad);
+    REQUIRE_FALSE(r);
+    CHECK(failed(r.error()).code == "InvalidInput");
+  }
+  CHECK(s.records("teams", "message").size() == 1);
+  // A 503 is retried; what Teams refuses keeps Teams' words.
+  s.fault(
+      {{"method", "POST"}, {"path_prefix", "/teams/webhook"}, {"fail_next", 1}, {"status", 503}});
+  REQUIRE(teams->post({{"text", "second"}}));
+  CHECK(s.records("teams", "message").size() == 2);
+  CHECK(s.waits.size() == 1);
+}
+
 TEST_CASE("notify.webhook sends a signed event whose id is the engine's key") {
   httplib::Server rx;
   std::string got_sig, got_id, got_body;
