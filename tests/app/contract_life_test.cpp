@@ -79,6 +79,7 @@ class Life {
           s.calendar = r.sandbox.calendar();
           s.documents = std::make_shared<covenant::app::DocumentBridge>(*r.fx.store_, r.fx.clock);
           s.book = std::make_shared<covenant::app::BookBridge>(*r.fx.store_, r.fx.clock);
+          s.usage = std::make_shared<covenant::app::UsageBridge>(*r.fx.store_);
           s.today = [&r] {
             return covenant::engine::to_micros(r.fx.clock.now()) / (86'400LL * 1'000'000);
           };
@@ -95,6 +96,7 @@ class Life {
     finance = rig_->add("fiona", {"finance"});
     rig_->deployed(admin, life_definition("contract-to-cash"));
     rig_->deployed(admin, life_definition("contract-amendment"));
+    rig_->deployed(admin, life_definition("usage-billing"));
   }
 
   AttackRig& rig() { return *rig_; }
@@ -402,6 +404,64 @@ void life_run(const std::string& url) {
   auto nothing = rig.fx.store_->contracts.get("default", "C-0007-A3");
   REQUIRE(nothing);
   CHECK(!nothing->has_value());
+
+  // --- A usage period of C-1042, billed to the customer its subscription bills ---------------
+  // API calls over the included 100,000 a month at USD 2.00 per 1,000: 350,000 calls in July
+  // (one delivery repeated by the meter) come to USD 500.00, invoiced once after approval.
+  auto meter = rig.add("meter-bot", {"service"});
+  const std::string usage_path = "/v1/contracts/C-1042/usage";
+  json july = {{"records", json::array({{{"event_id", "c1042-07-a"},
+                                         {"metric", "api_calls"},
+                                         {"quantity", 200000},
+                                         {"occurred_at", "2027-07-03T10:00:00Z"}},
+                                        {{"event_id", "c1042-07-b"},
+                                         {"metric", "api_calls"},
+                                         {"quantity", 150000},
+                                         {"occurred_at", "2027-07-20T10:00:00Z"}}})}};
+  const covenant::engine::TimePoint august(std::chrono::seconds(1'817'078'400));  // 2027-08-01
+  if (rig.fx.clock.now() < august) rig.fx.clock.set(august);
+  REQUIRE(rig.post(usage_path, meter, july).status == 201);
+  CHECK(rig.post(usage_path, meter, july).status == 200);  // the meter's retry adds nothing
+  auto booked_now = rig.fx.store_->contracts.get("default", "C-1042");
+  REQUIRE(booked_now);
+  REQUIRE(booked_now->has_value());
+  json billed_to = json::parse((*booked_now)->state)["written"]["billing_customer"];
+  INFO(billed_to.dump());
+  REQUIRE(billed_to.is_string());
+  json usage_input = {{"contract_id", "C-1042"},
+                      {"customer", billed_to},
+                      {"pricing",
+                       {{"currency", "USD"},
+                        {"metric", "api_calls"},
+                        {"model", "graduated"},
+                        {"per_units", 1000},
+                        {"tiers", json::array({{{"up_to", 100000}, {"unit_amount_minor", 0}},
+                                               {{"unit_amount_minor", 200}}})},
+                        {"minimum_commitment_minor", 0}}},
+                      {"period", {{"start", "2027-07-01"}, {"end", "2027-08-01"}}},
+                      {"close_at", "2027-08-02T00:00:00Z"}};
+  std::string usage_run = rig.start(life.revops, "usage-billing", usage_input, "C-1042/2027-07");
+  rig.drain();
+  auto before_usage = rig.sandbox.records("stripe", "invoice").size();
+  rig.fx.clock.advance(std::chrono::hours(48));
+  rig.drain();
+  INFO(life.trail(usage_run));
+  auto usage_gate = rig.open_approval(usage_run);
+  CHECK(usage_gate["subject"]["rating"]["quantity"] == 350000);
+  CHECK(usage_gate["subject"]["total"]["amount_minor"] == 50000);
+  CHECK(rig.sandbox.records("stripe", "invoice").size() == before_usage);  // not before approval
+  REQUIRE(rig.post("/v1/approvals/" + usage_gate["id"].get<std::string>() + "/decisions",
+                   life.finance,
+                   {{"decision", "approve"},
+                    {"digest", usage_gate["digest"]},
+                    {"decision_id", "d-usage-07"}})
+              .status == 201);
+  rig.drain();
+  rig.drain();
+  auto after_usage = rig.sandbox.records("stripe", "invoice");
+  REQUIRE(after_usage.size() == before_usage + 1);
+  CHECK(after_usage.back()["body"]["total"] == 50000);
+  CHECK(after_usage.back()["body"]["customer"] == billed_to);
 }
 
 constexpr const char* kSow = R"(STATEMENT OF WORK No. 1
