@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary answers from the external systems, through every adapter
 // operation as activities call it (activities::Runner over Stripe, Salesforce + CPQ,
-// NetSuite, Zendesk, Slack, Jira, Asana, CalDAV, DocuSign and Ironclad), with no socket: the
+// NetSuite, Zendesk, ServiceNow, Slack, Teams, Jira, Asana, CalDAV, DocuSign and Ironclad), with
+// no socket: the
 // client's exchange hook answers each request from the input. The input is a list of answers
 // separated by the byte 0x1E; each answer is one status byte (an index into common statuses) then
 // the body; requests take them in turn, cycling. Whatever a system says, an operation answers with
@@ -14,6 +15,7 @@
 #include "adapters/crm/salesforce.hpp"
 #include "adapters/erp/netsuite.hpp"
 #include "adapters/notifier/slack.hpp"
+#include "adapters/notifier/teams.hpp"
 #include "adapters/ticketing/ticketing.hpp"
 #include "adapters/worktools/worktools.hpp"
 
@@ -70,7 +72,8 @@ std::shared_ptr<Client> client(const std::string& system, Auth::Kind auth) {
   return std::make_shared<Client>(o, h);
 }
 
-covenant::activities::Runner make_runner() {
+// `servicenow`: the ticketing system is ServiceNow's, else Zendesk's.
+covenant::activities::Runner make_runner(bool servicenow) {
   namespace a = covenant::adapters;
   covenant::activities::Systems s;
   s.billing = std::make_shared<a::billing::Stripe>(client("stripe", Auth::Kind::Bearer));
@@ -78,7 +81,12 @@ covenant::activities::Runner make_runner() {
   s.crm = sf;
   s.cpq = sf;
   s.erp = std::make_shared<a::erp::NetSuite>(client("netsuite", Auth::Kind::OAuth2));
-  s.ticketing = std::make_shared<a::ticketing::Zendesk>(client("zendesk", Auth::Kind::Basic));
+  if (servicenow)
+    s.ticketing =
+        std::make_shared<a::ticketing::ServiceNow>(client("servicenow", Auth::Kind::Basic));
+  else
+    s.ticketing = std::make_shared<a::ticketing::Zendesk>(client("zendesk", Auth::Kind::Basic));
+  s.teams = std::make_shared<a::notifier::Teams>(client("teams", Auth::Kind::None), "/hook");
   s.slack = std::make_shared<a::notifier::Slack>(client("slack", Auth::Kind::None), "/hook");
   s.jira = std::make_shared<a::worktools::Jira>(client("jira", Auth::Kind::Basic));
   s.asana = std::make_shared<a::worktools::Asana>(client("asana", Auth::Kind::Bearer));
@@ -143,6 +151,8 @@ const std::vector<std::pair<const char*, json>>& operations() {
       {"erp.record_payment_terms", {{"customer", "ACC-1"}, {"terms", {{"net_days", 30}}}}},
       {"ticketing.list_tickets", {{"account", "ACC-1"}, {"since", "2027-01-01"}}},
       {"notify.slack", {{"text", "hello"}}},
+      {"notify.teams",
+       {{"title", "Notice"}, {"text", "hello"}, {"facts", {{{"title", "a"}, {"value", 1}}}}}},
       {"jira.create_issue",
        {{"project", "COV"}, {"title", "Provision"}, {"due_date", "2027-02-01"}}},
       {"jira.get_issue", {{"task", "COV-1"}}},
@@ -168,7 +178,8 @@ const std::vector<std::pair<const char*, json>>& operations() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const covenant::activities::Runner runner = make_runner();
+  static const covenant::activities::Runner runner = make_runner(false);
+  static const covenant::activities::Runner servicenow = make_runner(true);
   std::string_view in(reinterpret_cast<const char*>(data), size);
   answers.list.clear();
   while (!in.empty() && answers.list.size() < 16) {
@@ -189,5 +200,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto o = runner.run(activity, input, "fuzz-key", "default");
     if (!o.ok && (o.code == "Internal" || o.message.empty())) __builtin_trap();
   }
+  answers.next = 0;
+  auto o = servicenow.run("ticketing.list_tickets", {{"account", "ACC-1"}, {"since", "2027-01-01"}},
+                          "fuzz-key", "default");
+  if (!o.ok && (o.code == "Internal" || o.message.empty())) __builtin_trap();
   return 0;
 }
