@@ -254,8 +254,10 @@ states:
   CHECK(fx.system.writes("work.do") == 4);    // the parallel's branch and the count, twice
   const auto& keys = inst.output;
   REQUIRE(keys.size() == 2);
-  CHECK(keys[0].get<std::string>().find("/root/each#2.0/one#1") != std::string::npos);
-  CHECK(keys[1].get<std::string>().find("/root/each#2.1/one#1") != std::string::npos);
+  // A key is instance/frame/state#occurrence; the map's frames hang under the root frame.
+  const std::string round2 = id + "/" + std::string("root") + "/each#2.";
+  CHECK(keys[0].get<std::string>().find(round2 + "0/one#1") == 0);
+  CHECK(keys[1].get<std::string>().find(round2 + "1/one#1") == 0);
   // The first round's children keep the names they always had.
   auto h = fx.store_->instances.history(covenant::engine::store::Scope::all(), id);
   REQUIRE(h);
