@@ -32,6 +32,24 @@ struct Obligation {
   nlohmann::json body;   // the obligation as the register shows it
 };
 
+// What the views across the book read of a contract (index_of), written with it.
+struct BookMonth {
+  std::string month;  // YYYY-MM
+  std::int64_t recognised_minor = 0, billed_minor = 0;
+};
+struct BookIndex {
+  std::string customer_name, owner, currency, service_start, service_end;
+  std::int64_t total_minor = 0;
+  std::vector<BookMonth> months;  // each month once, oldest first
+};
+
+// A monitor's latest finding for a contract (contracts.observe).
+struct BookFinding {
+  std::string contract_id, monitor, status, tag, due_on, currency, observed_on, instance_id;
+  std::int64_t items = 0, amount_minor = 0;
+  nlohmann::json body;
+};
+
 struct BookError {
   enum class Kind { Store, NotFound, Conflict, Invalid } kind = Kind::Store;
   StoreError error;
@@ -61,9 +79,19 @@ class ContractBook {
   virtual tl::expected<std::size_t, BookError> record_obligations(
       const std::string& ns, const std::string& contract_id, const std::string& writer,
       const std::vector<Obligation>& register_) = 0;
+  // Records a monitor's finding for a contract; an older observation than the one stored is
+  // dropped (returns false).
+  virtual tl::expected<bool, BookError> observe(const std::string& ns, const BookFinding& f) = 0;
   // The contracts titled `title_key`, or whose title starts with it and goes on (at most 20).
   virtual tl::expected<std::vector<BookEntry>, BookError> titled(const std::string& ns,
                                                                  const std::string& title_key) = 0;
 };
+
+// The views' figures of an entry's state: its customer's name, owner, plan currency, total and
+// dates, and per month what its revenue schedule recognises (the schedule's periods) and what
+// its plan bills (its invoices and subscription periods by issue month), added in checked
+// money arithmetic. A state without a plan has no money (an amendment: its agreement has it).
+// Throws BadInput, naming the field, on a state that does not hold together.
+BookIndex index_of(const nlohmann::json& state);
 
 }  // namespace covenant::activities

@@ -25,6 +25,8 @@ Outcome usage_total(const Systems& s, const nlohmann::json& in);
 Outcome contracts_record(const Systems& s, const nlohmann::json& in);
 Outcome contracts_find_parent(const Systems& s, const nlohmann::json& in);
 Outcome contracts_settle(const Systems& s, const nlohmann::json& in);
+// `key`: the attempt's idempotency key; the instance it names observed the finding.
+Outcome contracts_observe(const Systems& s, const nlohmann::json& in, const std::string& key);
 // `key`: the attempt's idempotency key; the instance it names writes the register.
 Outcome obligations_record(const Systems& s, const nlohmann::json& in, const std::string& key);
 // The register a contract's reviewed terms and billing plan make (obligations.record's).

@@ -201,6 +201,17 @@ std::vector<Activity> build() {
           [](const Systems& s, const json& in, const std::string&, const Clock&) {
             return contracts_settle(s, in);
           }),
+      own("contracts.observe",
+          "Keep a monitor's latest finding for a contract in the book, for the views across "
+          "contracts (renewals, billing accuracy, SLA scorecards)",
+          {{"contract_id", true, "", "string"},
+           {"monitor", true, "renewal|sla|billing_accuracy: whose result `finding` is", "string"},
+           {"finding", true, "the monitor's result, as it returned it", "object"},
+           {"notice", false, "renewal: the renewal notice sent in this notice window", "object"},
+           {"currency", false, "billing_accuracy: the plan's currency", "string"}},
+          [](const Systems& s, const json& in, const std::string& key, const Clock&) {
+            return contracts_observe(s, in, key);
+          }),
       own("obligations.record",
           "Put a contract's obligations register in the book: what it obliges each party to do "
           "and by when (reviewed extractions, the renewal window, payment milestones, phases)",

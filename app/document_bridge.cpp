@@ -1,5 +1,6 @@
 #include "app/document_bridge.hpp"
 
+#include "activities/input.hpp"
 #include "engine/time_format.hpp"
 
 namespace covenant::app {
@@ -80,6 +81,29 @@ engine::store::ContractRow row_of(const activities::BookEntry& e) {
   return r;
 }
 
+// The views' figures of a state (activities::index_of); a state they cannot be read from is
+// refused with the field that stops them.
+tl::expected<engine::store::ContractIndex, activities::BookError> views_index(
+    const std::string& contract_id, const nlohmann::json& state) {
+  try {
+    auto i = activities::index_of(state);
+    engine::store::ContractIndex out;
+    out.customer_name = i.customer_name;
+    out.owner = i.owner;
+    out.currency = i.currency;
+    out.service_start = i.service_start;
+    out.service_end = i.service_end;
+    out.total_minor = i.total_minor;
+    for (const auto& m : i.months)
+      out.months.push_back({m.month, m.recognised_minor, m.billed_minor});
+    return out;
+  } catch (const activities::BadInput& e) {
+    return tl::unexpected(activities::BookError{
+        activities::BookError::Kind::Invalid,
+        {"contract " + contract_id + "'s figures for the views: " + e.what(), false}});
+  }
+}
+
 tl::expected<activities::BookEntry, activities::BookError> entry_of(
     const engine::store::ContractRow& r) {
   activities::BookEntry e{r.contract_id, r.kind,           r.parent_id,   r.title,
@@ -99,7 +123,11 @@ tl::expected<activities::BookEntry, activities::BookError> entry_of(
 
 tl::expected<activities::BookEntry, activities::BookError> BookBridge::record(
     const std::string& ns, const activities::BookEntry& e) {
-  auto r = store_.contracts.record(ns, row_of(e), engine::to_micros(clock_.now()));
+  auto row = row_of(e);
+  auto index = views_index(e.contract_id, e.state);
+  if (!index) return tl::unexpected(index.error());
+  row.index = *index;
+  auto r = store_.contracts.record(ns, row, engine::to_micros(clock_.now()));
   if (!r) return tl::unexpected(book_error(r.error()));
   return entry_of(*r);
 }
@@ -107,8 +135,14 @@ tl::expected<activities::BookEntry, activities::BookError> BookBridge::record(
 tl::expected<activities::BookEntry, activities::BookError> BookBridge::amend(
     const std::string& ns, const activities::BookEntry& a, std::int64_t based_on,
     const nlohmann::json& parent_state) {
-  auto r = store_.contracts.amend(ns, row_of(a), based_on, parent_state.dump(),
-                                  engine::to_micros(clock_.now()));
+  auto row = row_of(a);
+  auto index = views_index(a.contract_id, a.state);
+  if (!index) return tl::unexpected(index.error());
+  row.index = *index;
+  auto parent_index = views_index(a.parent_id, parent_state);
+  if (!parent_index) return tl::unexpected(parent_index.error());
+  auto r = store_.contracts.amend(ns, row, based_on, parent_state.dump(),
+                                  engine::to_micros(clock_.now()), *parent_index);
   if (!r) return tl::unexpected(book_error(r.error()));
   return entry_of(*r);
 }
@@ -145,6 +179,16 @@ tl::expected<std::vector<activities::BookEntry>, activities::BookError> BookBrid
     out.push_back(*e);
   }
   return out;
+}
+
+tl::expected<bool, activities::BookError> BookBridge::observe(const std::string& ns,
+                                                              const activities::BookFinding& f) {
+  engine::store::FindingRow row{f.contract_id, f.monitor,  f.status,      f.tag,
+                                f.due_on,      f.currency, f.observed_on, f.body.dump(),
+                                f.instance_id, f.items,    f.amount_minor};
+  auto r = store_.views.observe(ns, row, engine::to_micros(clock_.now()));
+  if (!r) return tl::unexpected(book_error(r.error()));
+  return *r;
 }
 
 tl::expected<std::size_t, activities::BookError> BookBridge::record_obligations(

@@ -56,6 +56,8 @@ class BookBridge final : public activities::ContractBook {
                                                    const nlohmann::json& state) override;
   tl::expected<std::optional<activities::BookEntry>, activities::BookError> get(
       const std::string& ns, const std::string& id) override;
+  tl::expected<bool, activities::BookError> observe(const std::string& ns,
+                                                    const activities::BookFinding& f) override;
   tl::expected<std::vector<activities::BookEntry>, activities::BookError> titled(
       const std::string& ns, const std::string& title_key) override;
   tl::expected<std::size_t, activities::BookError> record_obligations(

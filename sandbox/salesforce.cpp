@@ -297,6 +297,7 @@ void seed_salesforce(RecordTx& tx) {
   json opp = {{"Name", "Acme — Platform renewal 2027"},
               {"AccountId", ids[0]},
               {"StageName", "Closed Won"},
+              {"OwnerId", "005000000000JAN"},
               {"CloseDate", "2027-01-20"},
               {"Amount", "52200.00"},
               {"CurrencyIsoCode", "USD"},

@@ -93,7 +93,10 @@ std::optional<std::vector<std::int64_t>> allocate(std::int64_t total,
   return parts;
 }
 
-std::string format(std::int64_t minor, std::string_view currency) {
+namespace {
+
+// |minor| as whole and fractional digits in `currency`'s minor units.
+std::pair<std::string, std::string> split_digits(std::int64_t minor, std::string_view currency) {
   int units = minor_units(currency).value_or(2);
   bool negative = minor < 0;
   // Digits of |minor| without overflow at INT64_MIN.
@@ -106,14 +109,27 @@ std::string format(std::int64_t minor, std::string_view currency) {
   } while (m);
   if (digits.size() <= static_cast<std::size_t>(units))
     digits.insert(0, static_cast<std::size_t>(units) + 1 - digits.size(), '0');
-  std::string whole = digits.substr(0, digits.size() - static_cast<std::size_t>(units));
-  std::string frac = digits.substr(digits.size() - static_cast<std::size_t>(units));
+  return {digits.substr(0, digits.size() - static_cast<std::size_t>(units)),
+          digits.substr(digits.size() - static_cast<std::size_t>(units))};
+}
+
+}  // namespace
+
+std::string decimal(std::int64_t minor, std::string_view currency) {
+  auto [whole, frac] = split_digits(minor, currency);
+  return (minor < 0 ? "-" : "") + whole + (frac.empty() ? "" : "." + frac);
+}
+
+std::string format(std::int64_t minor, std::string_view currency) {
+  bool negative = minor < 0;
+  auto [whole, frac] = split_digits(minor, currency);
   std::string grouped;
   for (std::size_t i = 0; i < whole.size(); ++i) {
     if (i && (whole.size() - i) % 3 == 0) grouped += ',';
     grouped += whole[i];
   }
-  return std::string(currency) + " " + (negative ? "-" : "") + grouped + (units ? "." + frac : "");
+  return std::string(currency) + " " + (negative ? "-" : "") + grouped +
+         (frac.empty() ? "" : "." + frac);
 }
 
 }  // namespace covenant::money

@@ -40,5 +40,7 @@ std::optional<std::vector<std::int64_t>> allocate(std::int64_t total,
 
 // "EUR 15,000.01", "JPY 1,000", "BHD 1.250": for messages a person reads.
 std::string format(std::int64_t minor, std::string_view currency);
+// The amount as a plain decimal a spreadsheet reads as a number: "-1250.00", "1000" (JPY).
+std::string decimal(std::int64_t minor, std::string_view currency);
 
 }  // namespace covenant::money

@@ -144,6 +144,7 @@ http::Result<json> Salesforce::get_opportunity(const json& in) {
               {"name", (*o).value("Name", "")},
               {"account", (*o).value("AccountId", "")},
               {"stage", (*o).value("StageName", "")},
+              {"owner", (*o).value("OwnerId", json())},
               {"close_date", (*o).value("CloseDate", json())},
               {"amount", money((*o).value("Amount", json()), (*o).value("CurrencyIsoCode", ""))},
               {"quote", (*o).value("SBQQ__PrimaryQuote__c", json())}};

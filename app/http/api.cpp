@@ -363,6 +363,7 @@ void add_all_routes(Api& api) {
   add_intake_routes(api);
   add_usage_routes(api);
   add_obligation_routes(api);
+  add_view_routes(api);
 }
 
 }  // namespace covenant::app::http

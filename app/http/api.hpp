@@ -154,6 +154,7 @@ void add_review_routes(Api& api);
 void add_intake_routes(Api& api);
 void add_usage_routes(Api& api);
 void add_obligation_routes(Api& api);
+void add_view_routes(Api& api);
 
 // Helpers for routes.
 // The JSON body, or a 415/400 problem already written (returns nullopt).

@@ -1,5 +1,6 @@
 #include "engine/audit/export.hpp"
 
+#include "engine/csv.hpp"
 #include "engine/time_format.hpp"
 
 namespace covenant::engine::audit {
@@ -19,16 +20,6 @@ json find(const json& j, std::initializer_list<const char*> keys) {
   for (const char* k : keys)
     if (j.contains(k) && !j[k].is_null()) return j[k];
   return nullptr;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -218,7 +209,7 @@ Result<std::int64_t> export_history(store::Store& store, const ExportOptions& o,
       auto v = export_values(row);
       if (!o.actor.empty() && v[6] != o.actor) continue;
       if (o.format == "csv") {
-        for (std::size_t i = 0; i < v.size(); ++i) buf += (i ? "," : "") + csv_field(v[i]);
+        for (std::size_t i = 0; i < v.size(); ++i) buf += (i ? "," : "") + engine::csv_quote(v[i]);
         buf += "\r\n";
       } else {
         buf += export_json(row, v).dump() + "\n";

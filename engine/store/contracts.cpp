@@ -90,7 +90,22 @@ Result<void> check_row(const std::string& ns, const ContractRow& row) {
   if (!known_kind(row.kind))
     return fail(ErrorCode::InvalidArgument, "not a kind of contract: '" + row.kind + "'");
   if (row.state.empty()) return fail(ErrorCode::InvalidArgument, "a contract needs its state");
+  if (row.index)
+    if (auto bad = BookViews::check(*row.index); !bad) return bad;
   return {};
+}
+
+// The views' index of contract `row` (when given), in the book's transaction: what the book
+// row says of it (kind, customer, date) with the figures the caller computed.
+Result<void> index_of(Store& db, Tx& tx, const std::string& ns, const ContractRow& row,
+                      const std::optional<ContractIndex>& index) {
+  if (!index) return {};
+  ContractIndex i = *index;
+  i.contract_id = row.contract_id;
+  i.kind = row.kind;
+  i.customer = row.customer;
+  i.signed_on = row.agreement_date;
+  return db.views.index(tx, ns, i);
 }
 
 void insert(Tx& tx, const std::string& ns, const ContractRow& row, const std::string& h,
@@ -162,6 +177,7 @@ Result<ContractRow> Contracts::record(const std::string& ns, const ContractRow& 
     ContractRow out = row;
     out.version = 1;
     insert(tx, ns, out, h, now_us);
+    if (auto ix = index_of(db_, tx, ns, row, row.index); !ix) return tl::unexpected(ix.error());
     out.recorded_us = out.updated_us = now_us;
     return out;
   });
@@ -169,8 +185,11 @@ Result<ContractRow> Contracts::record(const std::string& ns, const ContractRow& 
 
 Result<ContractRow> Contracts::amend(const std::string& ns, const ContractRow& a,
                                      std::int64_t based_on, const std::string& parent_state,
-                                     std::int64_t now_us) {
+                                     std::int64_t now_us,
+                                     const std::optional<ContractIndex>& parent_index) {
   if (auto bad = check_row(ns, a); !bad) return tl::unexpected(bad.error());
+  if (parent_index)
+    if (auto bad = BookViews::check(*parent_index); !bad) return tl::unexpected(bad.error());
   if (a.kind != "amendment" || a.parent_id.empty())
     return fail(ErrorCode::InvalidArgument, "an amendment names the contract it amends");
   if (parent_state.empty())
@@ -206,6 +225,9 @@ Result<ContractRow> Contracts::amend(const std::string& ns, const ContractRow& a
     ContractRow out = a;
     out.version = v;  // the parent's version this amendment made
     insert(tx, ns, out, h, now_us);
+    if (auto ix = index_of(db_, tx, ns, a, a.index); !ix) return tl::unexpected(ix.error());
+    if (auto ix = index_of(db_, tx, ns, *parent, parent_index); !ix)
+      return tl::unexpected(ix.error());
     out.recorded_us = out.updated_us = now_us;
     return out;
   });

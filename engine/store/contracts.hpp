@@ -7,6 +7,7 @@
 #pragma once
 
 #include "engine/error.hpp"
+#include "engine/store/book_views.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,9 @@ struct ContractRow {
   std::string instance_id;
   std::int64_t recorded_us = 0, updated_us = 0;
   bool repeated = false;  // record / amend: it was there already, as given
+  // What the views read of it (store.views), written with it when given; `contract_id` is the
+  // row's.
+  std::optional<ContractIndex> index;
 };
 
 class Contracts {
@@ -42,9 +46,11 @@ class Contracts {
   // Records amendment `a` of `a.parent_id` and sets the parent's state to `parent_state` at
   // version `based_on` + 1, in one transaction — only when the parent is still at `based_on`
   // (else Conflict: the agreement changed since the amendment was computed). The amendment
-  // again with the same state: the stored row, `repeated`, nothing changed.
+  // again with the same state: the stored row, `repeated`, nothing changed. `parent_index`,
+  // when given, is the parent's index in its new state.
   Result<ContractRow> amend(const std::string& ns, const ContractRow& a, std::int64_t based_on,
-                            const std::string& parent_state, std::int64_t now_us);
+                            const std::string& parent_state, std::int64_t now_us,
+                            const std::optional<ContractIndex>& parent_index = std::nullopt);
   // Replaces a contract's state at its version — only when it is still at `version` and its
   // state is still the one whose SHA-256 is `state_sha256` (else Conflict: read it again). Settles
   // what was written after the contract was recorded; never moves the version.

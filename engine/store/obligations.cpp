@@ -1,9 +1,9 @@
 // Obligations (store.obligations): the obligations register.
 #include "engine/store/obligations.hpp"
 
+#include "engine/store/day_text.hpp"
 #include "engine/store/store.hpp"
 
-#include <chrono>
 #include <set>
 
 namespace covenant::engine::store {
@@ -29,18 +29,6 @@ constexpr const char* kRegister =
     "WHERE namespace = :ns AND contract_id = :c ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 "
     "END, due_date, obligation_id";
 
-// "YYYY-MM-DD", a day the calendar has (the index orders them as text).
-bool is_day(const std::string& d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (d[i] < '0' || d[i] > '9') return false;
-  std::chrono::year_month_day ymd{
-      std::chrono::year{std::stoi(d.substr(0, 4))},
-      std::chrono::month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))},
-      std::chrono::day{static_cast<unsigned>(std::stoi(d.substr(8, 2)))}};
-  return ymd.ok();
-}
-
 }  // namespace
 
 Result<std::size_t> Obligations::replace(const std::string& ns, const std::string& contract_id,
@@ -61,7 +49,7 @@ Result<std::size_t> Obligations::replace(const std::string& ns, const std::strin
         r.owner.empty() || r.body.empty())
       return fail(ErrorCode::InvalidArgument,
                   "an obligation needs an id (1 to 64 characters), a kind, an owner and a body");
-    if (!r.due_date.empty() && !is_day(r.due_date))
+    if (!r.due_date.empty() && !is_iso_day(r.due_date))
       return fail(ErrorCode::InvalidArgument,
                   "obligation " + r.obligation_id + ": a due date is YYYY-MM-DD");
     if (!ids.insert(r.obligation_id).second)

@@ -20,6 +20,8 @@
 //   store.usage        metered usage per contract                     (usage_records.hpp)
 //   store.contracts    the book of contracts, amendments fenced       (contracts.hpp)
 //   store.obligations  the obligations register per contract          (obligations.hpp)
+//   store.views        what the views across the book read: each
+//                      contract's index and monitors' findings        (book_views.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -30,6 +32,7 @@
 #include "engine/model/instance.hpp"
 #include "engine/store/approvals.hpp"
 #include "engine/store/audit_log.hpp"
+#include "engine/store/book_views.hpp"
 #include "engine/store/contracts.hpp"
 #include "engine/store/definitions.hpp"
 #include "engine/store/dialect.hpp"
@@ -126,6 +129,7 @@ class Store {
   UsageRecords usage{*this};
   Contracts contracts{*this};
   Obligations obligations{*this};
+  BookViews views{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

@@ -59,6 +59,21 @@ class MemoryBook final : public activities::ContractBook {
     registers_[contract] = r;
     return r.size();
   }
+  tl::expected<bool, BookError> observe(const std::string&,
+                                        const activities::BookFinding& f) override {
+    std::lock_guard lock(m_);
+    auto& at = findings_[f.contract_id + "/" + f.monitor];
+    if (!at.observed_on.empty() && at.observed_on > f.observed_on) return false;
+    at = f;
+    return true;
+  }
+  std::optional<activities::BookFinding> finding(const std::string& contract,
+                                                 const std::string& monitor) {
+    std::lock_guard lock(m_);
+    auto it = findings_.find(contract + "/" + monitor);
+    if (it == findings_.end()) return std::nullopt;
+    return it->second;
+  }
   std::vector<activities::Obligation> register_of(const std::string& contract) {
     std::lock_guard lock(m_);
     auto it = registers_.find(contract);
@@ -74,6 +89,7 @@ class MemoryBook final : public activities::ContractBook {
   std::map<std::string, BookEntry> rows_;
   std::map<std::string, std::string> writers_;
   std::map<std::string, std::vector<activities::Obligation>> registers_;
+  std::map<std::string, activities::BookFinding> findings_;
 };
 
 }  // namespace covenant::testing

@@ -279,7 +279,11 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
                                            "usage_records",
                                            "contracts",
                                            "obligations",
-                                           "obligation_registers"};
+                                           "obligation_registers",
+                                           "book_index",
+                                           "book_months",
+                                           "book_month_totals",
+                                           "contract_findings"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";
