@@ -40,7 +40,8 @@ struct BookMonth {
 struct BookIndex {
   std::string customer_name, owner, currency, service_start, service_end;
   std::int64_t total_minor = 0;
-  std::vector<BookMonth> months;  // each month once, oldest first
+  std::int64_t pending_minor = 0;  // revenue recognised at an event that has not happened
+  std::vector<BookMonth> months;   // each month once, oldest first
 };
 
 // A monitor's latest finding for a contract (contracts.observe).
@@ -89,9 +90,13 @@ class ContractBook {
 
 // The views' figures of an entry's state: its customer's name, owner, plan currency, total and
 // dates, and per month what its revenue schedule recognises (the schedule's periods) and what
-// its plan bills (its invoices and subscription periods by issue month), added in checked
+// its plan bills (its invoices and subscription periods by issue month; a schedule entry
+// recognised at an event not yet reached counts as pending), added in checked
 // money arithmetic. A state without a plan has no money (an amendment: its agreement has it).
 // Throws BadInput, naming the field, on a state that does not hold together.
 BookIndex index_of(const nlohmann::json& state);
+// contracts.observe's input ({contract_id, monitor, finding, notice?, currency?}) as the finding
+// the book keeps, without who observed it or when. Throws BadInput, naming the field.
+BookFinding finding_of(const nlohmann::json& in);
 
 }  // namespace covenant::activities

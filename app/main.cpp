@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   covenant::app::add_graph_command(app, exit_code);
   covenant::app::add_activities_command(app, exit_code);
   covenant::app::add_compute_command(app, exit_code);
+  covenant::app::add_views_command(app, exit_code);
   covenant::app::add_audit_command(app, exit_code);
   covenant::app::add_deploy_command(app, exit_code);
   covenant::app::add_instance_commands(app, exit_code);

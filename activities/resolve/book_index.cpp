@@ -65,8 +65,16 @@ BookIndex index_of(const json& state) {
     Field revenue = root.at("revenue");
     if (revenue.has("currency") && revenue.at("currency").currency() != out.currency)
       revenue.at("currency").fail("must be the plan's currency, " + out.currency);
-    for (const Field& p : revenue.at("periods").items())
+    for (const Field& p : revenue.at("periods").items()) {
+      // A month, or the event a milestone's revenue waits for ("on go-live of the Service").
+      if (p.at("period").raw().is_string() && p.at("period").text().rfind("on ", 0) == 0) {
+        auto sum = money::add(out.pending_minor, signed_minor(p.at("amount_minor")));
+        if (!sum) p.fail("adds up past 2^63 - 1 minor units");
+        out.pending_minor = *sum;
+        continue;
+      }
       months.add(p, month_text(p.at("period")), signed_minor(p.at("amount_minor")), false);
+    }
   }
   auto billed = [&](const Field& issue, const Field& amount) {
     months.add(amount, dates::iso(issue.date()).substr(0, 7), signed_minor(amount), true);
@@ -152,26 +160,31 @@ void billing_finding(const Field& finding, const Field& root, BookFinding& f) {
 
 }  // namespace
 
+BookFinding finding_of(const json& in) {
+  Field root(in, "");
+  root.object();
+  BookFinding f;
+  f.contract_id = root.at("contract_id").text();
+  if (f.contract_id.empty() || f.contract_id.size() > 200)
+    root.at("contract_id").fail("must be 1 to 200 characters");
+  f.monitor = root.at("monitor").one_of({"renewal", "sla", "billing_accuracy"});
+  Field finding = root.at("finding");
+  finding.object();
+  if (f.monitor == "renewal")
+    renewal_finding(finding, root, f);
+  else if (f.monitor == "sla")
+    sla_finding(finding, f);
+  else
+    billing_finding(finding, root, f);
+  f.body = finding.raw();
+  if (f.monitor == "renewal" && root.has("notice")) f.body["notice"] = root.at("notice").raw();
+  if (f.body.dump().size() > 64 * 1024) finding.fail("is over 64 KiB: too large to keep");
+  return f;
+}
+
 Outcome contracts_observe(const Systems& s, const json& in, const std::string& key) {
   return refuse_bad_input(kObserveActivity, [&]() -> Outcome {
-    Field root(in, "");
-    root.object();
-    BookFinding f;
-    f.contract_id = root.at("contract_id").text();
-    if (f.contract_id.empty() || f.contract_id.size() > 200)
-      root.at("contract_id").fail("must be 1 to 200 characters");
-    f.monitor = root.at("monitor").one_of({"renewal", "sla", "billing_accuracy"});
-    Field finding = root.at("finding");
-    finding.object();
-    if (f.monitor == "renewal")
-      renewal_finding(finding, root, f);
-    else if (f.monitor == "sla")
-      sla_finding(finding, f);
-    else
-      billing_finding(finding, root, f);
-    f.body = finding.raw();
-    if (f.monitor == "renewal" && root.has("notice")) f.body["notice"] = root.at("notice").raw();
-    if (f.body.dump().size() > 64 * 1024) finding.fail("is over 64 KiB: too large to keep");
+    BookFinding f = finding_of(in);
     f.instance_id = key.substr(0, key.find('/'));
     if (f.instance_id.empty())
       return invalid_input(kObserveActivity,

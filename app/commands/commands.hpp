@@ -20,6 +20,7 @@ void add_serve_command(CLI::App& app, int& exit_code);
 void add_sandbox_command(CLI::App& app, int& exit_code);
 void add_extract_command(CLI::App& app, int& exit_code);
 void add_compute_command(CLI::App& app, int& exit_code);
+void add_views_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
 void add_doctor_command(CLI::App& app, int& exit_code);
 void add_partition_command(CLI::App& app, int& exit_code);

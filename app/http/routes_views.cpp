@@ -437,7 +437,8 @@ void revenue(Services& s, Call& c) {
                      money::decimal(*deferred, m.currency)});
   }
   if (format == "csv") return send_csv(c, "revenue-" + from + "-" + to, text);
-  // The schedules' whole (every month, after the period too) against the plans' totals.
+  // The schedules' whole (every month, after the period too) and what waits for an event (a
+  // milestone not reached) against the plans' totals: they tie, or the view says they do not.
   auto whole = s.store.views.months(c.ns, *f, "9999-12");
   if (!whole) return problem(c, whole.error());
   for (const auto& m : *whole) {
@@ -454,6 +455,9 @@ void revenue(Services& s, Call& c) {
     auto it = books->find(cur);
     std::int64_t contracts = it == books->end() ? 0 : it->second.contracts;
     std::int64_t price = it == books->end() ? 0 : it->second.total_minor;
+    std::int64_t pending = it == books->end() ? 0 : it->second.pending_minor;
+    auto accounted = money::add(a.scheduled, pending);
+    if (!accounted) return overflow();
     currencies.push_back({{"currency", cur},
                           {"contracts", contracts},
                           {"transaction_price", money_json(price, cur)},

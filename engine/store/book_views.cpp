@@ -21,8 +21,8 @@ constexpr const char* kDropMonths =
     "DELETE FROM book_months WHERE namespace = :ns AND contract_id = :c";
 constexpr const char* kAddIndex =
     "INSERT INTO book_index (namespace, contract_id, kind, customer, customer_name, owner, "
-    "currency, total_minor, signed_on, service_start, service_end) VALUES (:ns, :c, :k, :cu, :cn, "
-    ":o, :cy, :t, :s, :ss, :se)";
+    "currency, total_minor, pending_minor, signed_on, service_start, service_end) VALUES (:ns, :c, "
+    ":k, :cu, :cn, :o, :cy, :t, :pe, :s, :ss, :se)";
 constexpr const char* kAddMonth =
     "INSERT INTO book_months (namespace, contract_id, month, currency, recognised_minor, "
     "billed_minor) VALUES (:ns, :c, :m, :cy, :r, :b)";
@@ -195,10 +195,10 @@ Result<void> BookViews::index(Tx& tx, const std::string& ns, const ContractIndex
     tx.sql() << kDropMonths, soci::use(ns), soci::use(i.contract_id);
     tx.sql() << kDropIndex, soci::use(ns), soci::use(i.contract_id);
   }
-  long long total = i.total_minor;
+  long long total = i.total_minor, pending = i.pending_minor;
   tx.sql() << kAddIndex, soci::use(ns), soci::use(i.contract_id), soci::use(i.kind),
       soci::use(i.customer), soci::use(i.customer_name), soci::use(i.owner), soci::use(i.currency),
-      soci::use(total), soci::use(i.signed_on), soci::use(i.service_start),
+      soci::use(total), soci::use(pending), soci::use(i.signed_on), soci::use(i.service_start),
       soci::use(i.service_end);
   for (const auto& m : i.months) {
     long long r = m.recognised_minor, b = m.billed_minor;
@@ -209,8 +209,9 @@ Result<void> BookViews::index(Tx& tx, const std::string& ns, const ContractIndex
   return {};
 }
 
-Result<bool> BookViews::observe(const std::string& ns, const FindingRow& f, std::int64_t now_us) {
-  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
+namespace {
+
+Result<void> check_finding(const FindingRow& f) {
   if (f.contract_id.empty() || f.contract_id.size() > 200)
     return fail(ErrorCode::InvalidArgument, "a contract id is 1 to 200 characters");
   if (!is_monitor_name(f.monitor))
@@ -229,17 +230,46 @@ Result<bool> BookViews::observe(const std::string& ns, const FindingRow& f, std:
     return fail(ErrorCode::InvalidArgument, "a finding's body is 1 byte to 64 KiB");
   if (f.instance_id.empty())
     return fail(ErrorCode::InvalidArgument, "a finding names the instance that observed it");
+  return {};
+}
+
+bool write_finding(Tx& tx, const std::string& ns, const FindingRow& f, std::int64_t now_us) {
+  long long items = f.items, amount = f.amount_minor, at = now_us;
+  soci::statement st =
+      (tx.sql().prepare << kObserve, soci::use(ns), soci::use(f.contract_id), soci::use(f.monitor),
+       soci::use(f.status), soci::use(f.tag), soci::use(f.due_on), soci::use(items),
+       soci::use(amount), soci::use(f.currency), soci::use(f.observed_on), soci::use(f.body),
+       soci::use(f.instance_id), soci::use(at));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
+}
+
+}  // namespace
+
+Result<bool> BookViews::observe(const std::string& ns, const FindingRow& f, std::int64_t now_us) {
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
+  if (auto bad = check_finding(f); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(ns));
   if (!tx) return tl::unexpected(tx.error());
-  auto r = db_.guard<bool>("record a finding", [&]() -> Result<bool> {
-    long long items = f.items, amount = f.amount_minor, at = now_us;
-    soci::statement st =
-        ((*tx)->sql().prepare << kObserve, soci::use(ns), soci::use(f.contract_id),
-         soci::use(f.monitor), soci::use(f.status), soci::use(f.tag), soci::use(f.due_on),
-         soci::use(items), soci::use(amount), soci::use(f.currency), soci::use(f.observed_on),
-         soci::use(f.body), soci::use(f.instance_id), soci::use(at));
-    st.execute(true);
-    return st.get_affected_rows() > 0;
+  auto r = db_.guard<bool>("record a finding",
+                           [&]() -> Result<bool> { return write_finding(**tx, ns, f, now_us); });
+  if (!r) return r;
+  if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  return r;
+}
+
+Result<std::size_t> BookViews::observe_many(const std::string& ns,
+                                            const std::vector<FindingRow>& rows,
+                                            std::int64_t now_us) {
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
+  for (const auto& f : rows)
+    if (auto bad = check_finding(f); !bad) return tl::unexpected(bad.error());
+  auto tx = db_.begin(Scope::of(ns));
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = db_.guard<std::size_t>("record findings", [&]() -> Result<std::size_t> {
+    std::size_t n = 0;
+    for (const auto& f : rows) n += write_finding(**tx, ns, f, now_us) ? 1 : 0;
+    return n;
   });
   if (!r) return r;
   if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
@@ -452,7 +482,8 @@ Result<std::map<std::string, BookTotals>> BookViews::book_totals(const std::stri
   if (auto bad = check_filter(f); !bad) return tl::unexpected(bad.error());
   Binds p;
   std::string sql =
-      "SELECT b.currency, COUNT(*), SUM(b.total_minor) FROM book_index b WHERE "
+      "SELECT b.currency, COUNT(*), SUM(b.total_minor), SUM(b.pending_minor) FROM book_index b "
+      "WHERE "
       "b.namespace = " +
       p.text(ns) + filter_sql(p, f) + " AND b.currency <> '' GROUP BY b.currency";
   auto tx = db_.begin(Scope::of(ns), false);
@@ -460,7 +491,7 @@ Result<std::map<std::string, BookTotals>> BookViews::book_totals(const std::stri
   return db_.guard<Out>("add up the book", [&]() -> Result<Out> {
     Out out;
     std::string currency;
-    long long n = 0, total = 0;
+    long long n = 0, total = 0, pending = 0;
     soci::statement st((*tx)->sql());
     st.alloc();
     st.prepare(sql);
@@ -468,9 +499,10 @@ Result<std::map<std::string, BookTotals>> BookViews::book_totals(const std::stri
     st.exchange(soci::into(currency));
     st.exchange(soci::into(n));
     st.exchange(soci::into(total));
+    st.exchange(soci::into(pending));
     st.define_and_bind();
     st.execute(false);
-    while (st.fetch()) out[currency] = {n, total};
+    while (st.fetch()) out[currency] = {n, total, pending};
     return out;
   });
 }

@@ -33,6 +33,7 @@ struct ContractIndex {
   std::string contract_id, kind, customer, customer_name, owner, currency;
   std::string signed_on, service_start, service_end;  // YYYY-MM-DD or ""
   std::int64_t total_minor = 0;
+  std::int64_t pending_minor = 0;    // revenue waiting for an event, in no month yet
   std::vector<MonthFigures> months;  // each month once, in `currency`
 };
 
@@ -85,7 +86,7 @@ struct ContractPage {
 };
 
 struct BookTotals {
-  std::int64_t contracts = 0, total_minor = 0;
+  std::int64_t contracts = 0, total_minor = 0, pending_minor = 0;
 };
 
 class BookViews {
@@ -100,6 +101,9 @@ class BookViews {
   // Records monitor `f.monitor`'s finding for `f.contract_id`, unless a later observation
   // (observed_on) is stored. Returns whether it was stored. Errors: InvalidArgument.
   Result<bool> observe(const std::string& ns, const FindingRow& f, std::int64_t now_us);
+  // Many findings in one transaction (a generated book). Returns how many were stored.
+  Result<std::size_t> observe_many(const std::string& ns, const std::vector<FindingRow>& rows,
+                                   std::int64_t now_us);
 
   // Findings of `monitor` due in [from, to) (YYYY-MM-DD), soonest first.
   Result<FindingPage> due(const std::string& ns, const std::string& monitor, const ViewFilter& f,

@@ -183,6 +183,34 @@ Result<ContractRow> Contracts::record(const std::string& ns, const ContractRow& 
   });
 }
 
+Result<std::size_t> Contracts::record_many(const std::string& ns,
+                                           const std::vector<ContractRow>& rows,
+                                           std::int64_t now_us) {
+  for (const auto& row : rows) {
+    if (auto bad = check_row(ns, row); !bad) return tl::unexpected(bad.error());
+    if (row.kind == "amendment" || !row.parent_id.empty())
+      return fail(ErrorCode::InvalidArgument,
+                  "contract " + row.contract_id + ": amendments and SOWs are recorded one by one");
+  }
+  auto tx = db_.begin(Scope::of(ns));
+  if (!tx) return tl::unexpected(tx.error());
+  auto r = db_.guard<std::size_t>("record contracts", [&]() -> Result<std::size_t> {
+    std::size_t added = 0;
+    for (const auto& row : rows) {
+      if (read_one(**tx, ns, row.contract_id)) continue;
+      ContractRow out = row;
+      out.version = 1;
+      insert(**tx, ns, out, workflows::sha256_hex(row.state), now_us);
+      if (auto ix = index_of(db_, **tx, ns, row, row.index); !ix) return tl::unexpected(ix.error());
+      ++added;
+    }
+    return added;
+  });
+  if (!r) return r;
+  if (auto c = (*tx)->commit(); !c) return tl::unexpected(c.error());
+  return r;
+}
+
 Result<ContractRow> Contracts::amend(const std::string& ns, const ContractRow& a,
                                      std::int64_t based_on, const std::string& parent_state,
                                      std::int64_t now_us,

@@ -43,6 +43,10 @@ class Contracts {
   // with the same state: the stored row, `repeated`. With another state: Conflict. A parent
   // named must be in the book. Errors: InvalidArgument, NotFound (parent), Conflict.
   Result<ContractRow> record(const std::string& ns, const ContractRow& row, std::int64_t now_us);
+  // Records many contracts (no amendments, no parents) in one transaction — a generated or
+  // imported book; one already there is left as it is. Returns how many were added.
+  Result<std::size_t> record_many(const std::string& ns, const std::vector<ContractRow>& rows,
+                                  std::int64_t now_us);
   // Records amendment `a` of `a.parent_id` and sets the parent's state to `parent_state` at
   // version `based_on` + 1, in one transaction — only when the parent is still at `based_on`
   // (else Conflict: the agreement changed since the amendment was computed). The amendment
