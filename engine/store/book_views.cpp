@@ -63,32 +63,38 @@ bool is_monitor_name(const std::string& w) {
   return true;
 }
 
-// Parameters bound in the order the SQL names them (:p1, :p2, …), for the queries whose filters
-// are assembled per request.
+// Parameters bound by name (:p1, :p2, …), for the queries whose filters are assembled per
+// request (by name: the order C++ evaluates the pieces of a string in is not the order they
+// stand in).
 class Binds {
  public:
   std::string text(std::string v) {
     texts_.push_back(std::move(v));
-    order_.emplace_back(true, texts_.size() - 1);
-    return ":p" + std::to_string(order_.size());
+    order_.push_back({true, texts_.size() - 1, "p" + std::to_string(order_.size() + 1)});
+    return ":" + order_.back().name;
   }
   std::string number(std::int64_t v) {
     numbers_.push_back(v);
-    order_.emplace_back(false, numbers_.size() - 1);
-    return ":p" + std::to_string(order_.size());
+    order_.push_back({false, numbers_.size() - 1, "p" + std::to_string(order_.size() + 1)});
+    return ":" + order_.back().name;
   }
   void bind(soci::statement& st) {
-    for (auto [is_text, i] : order_)
-      if (is_text)
-        st.exchange(soci::use(texts_[i]));
+    for (const auto& b : order_)
+      if (b.is_text)
+        st.exchange(soci::use(texts_[b.index], b.name));
       else
-        st.exchange(soci::use(numbers_[i]));
+        st.exchange(soci::use(numbers_[b.index], b.name));
   }
 
  private:
+  struct Bound {
+    bool is_text;
+    std::size_t index;
+    std::string name;
+  };
   std::deque<std::string> texts_;
   std::deque<long long> numbers_;
-  std::vector<std::pair<bool, std::size_t>> order_;
+  std::vector<Bound> order_;
 };
 
 std::string filter_sql(Binds& p, const ViewFilter& f) {

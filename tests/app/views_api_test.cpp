@@ -1,0 +1,271 @@
+// The views across the book (GET /v1/views/…) on a generated book, on SQLite and PostgreSQL:
+// the revenue view ties to the schedules the book holds, read here contract by contract; pages
+// walked by cursor give every row once and in order, as many as the counts and the CSV say;
+// filters select what they name; an amendment moves the month totals by its difference only;
+// an older finding never replaces a newer one; CSV cells a spreadsheet would run as formulas
+// are kept as text; bad filters, cursors and roles are refused; a damaged stored finding is a
+// 500 naming it. (The pages are driven in headless Chromium in web_test.cpp.)
+#include "app/book_generator.hpp"
+#include "tests/app/api_fixture.hpp"
+#include "tests/support/postgres.hpp"
+
+#include <map>
+#include <set>
+
+using covenant::testing::ApiFixture;
+using nlohmann::json;
+namespace store = covenant::engine::store;
+
+namespace {
+
+constexpr int kContracts = 300;
+
+std::int64_t today_days(ApiFixture& a) {
+  return covenant::engine::to_micros(a.fx.clock.now()) / (86'400LL * 1'000'000);
+}
+
+std::vector<std::string> csv_lines(const std::string& body) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    auto end = body.find("\r\n", pos);
+    if (end == std::string::npos) end = body.size();
+    out.push_back(body.substr(pos, end - pos));
+    pos = end + 2;
+  }
+  return out;
+}
+
+// Every row of a view, page by page (limit 7), checking each page's order.
+json walk(ApiFixture& a, const std::string& path, const std::string& token) {
+  json all = json::array();
+  std::string cursor;
+  for (int pages = 0; pages < 1000; ++pages) {
+    auto page = a.get_json(path + "&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor), token);
+    for (auto& r : page["rows"]) all.push_back(r);
+    if (page["next"].is_null()) return all;
+    cursor = page["next"];
+  }
+  FAIL("the pages of " << path << " never ended");
+  return all;
+}
+
+void views_run(const std::string& url) {
+  ApiFixture a(url);
+  auto fiona = a.add("fiona", {"finance"});
+  auto approver = a.add("ann", {"approver"});
+  auto made = covenant::app::generate_book(*a.fx.store_, "default", kContracts, 7, today_days(a),
+                                           covenant::engine::to_micros(a.fx.clock.now()));
+  REQUIRE(made);
+  CHECK(made->contracts == kContracts);
+  CHECK(made->findings == 3 * kContracts);
+
+  // Revenue: the schedules and plans as the book holds them, added up here contract by contract.
+  std::map<std::string, std::int64_t> price, scheduled, pending;
+  for (int i = 1; i <= kContracts; ++i) {
+    std::string id = "G-" + std::string(6 - std::to_string(i).size(), '0') + std::to_string(i);
+    auto row = a.fx.store_->contracts.get("default", id);
+    REQUIRE(row);
+    REQUIRE(*row);
+    auto state = json::parse((*row)->state);
+    std::string cur = state["plan"]["currency"];
+    price[cur] += state["plan"]["total"]["amount_minor"].get<std::int64_t>();
+    for (const auto& p : state["revenue"]["periods"])
+      (p["period"].get<std::string>().rfind("on ", 0) == 0 ? pending : scheduled)[cur] +=
+          p["amount_minor"].get<std::int64_t>();
+  }
+  auto revenue = a.get_json("/v1/views/revenue?from=2024-01&to=2031-12", fiona);
+  INFO(revenue.dump().substr(0, 3000));
+  REQUIRE(revenue["currencies"].size() == price.size());
+  for (const auto& c : revenue["currencies"]) {
+    std::string cur = c["currency"];
+    INFO(cur);
+    CHECK(c["transaction_price"]["amount_minor"] == price[cur]);
+    CHECK(c["scheduled"]["amount_minor"] == scheduled[cur]);
+    CHECK(c["awaiting_event"]["amount_minor"] == pending[cur]);
+    CHECK(c["ties"] == true);
+    // The months of the period add up to the schedules (the period covers every month), and
+    // what was billed less what was recognised is the deferred balance at the last month.
+    std::int64_t months = 0, billed = 0;
+    for (const auto& m : c["months"]) {
+      months += m["recognised"]["amount_minor"].get<std::int64_t>() +
+                m["to_be_recognised"]["amount_minor"].get<std::int64_t>();
+      billed += m["billed"]["amount_minor"].get<std::int64_t>();
+    }
+    CHECK(months == scheduled[cur]);
+    REQUIRE_FALSE(c["months"].empty());
+    CHECK(c["months"].back()["deferred"]["amount_minor"] == billed - months);
+  }
+  // One currency: only its figures, never another added in.
+  auto eur = a.get_json("/v1/views/revenue?from=2024-01&to=2031-12&currency=EUR", fiona);
+  REQUIRE(eur["currencies"].size() == 1);
+  CHECK(eur["currencies"][0]["transaction_price"]["amount_minor"] == price["EUR"]);
+  // A customer's revenue, read from its contracts' own months.
+  auto by_contract =
+      a.get_json("/v1/views/revenue?by=contract&from=2024-01&to=2031-12&limit=3", fiona);
+  REQUIRE(by_contract["rows"].size() == 3);
+  std::string customer = by_contract["rows"][0]["customer"];
+  auto one = a.get_json("/v1/views/revenue?from=2024-01&to=2031-12&customer=" + customer, fiona);
+  auto mine =
+      walk(a, "/v1/views/revenue?by=contract&from=2024-01&to=2031-12&customer=" + customer, fiona);
+  REQUIRE_FALSE(mine.empty());
+  std::int64_t expect = 0;
+  for (const auto& r : mine) {
+    CHECK(r["customer"] == customer);
+    for (const auto& m : r["months"]) expect += m["recognised"]["amount_minor"].get<std::int64_t>();
+  }
+  std::int64_t got = 0;
+  for (const auto& c : one["currencies"])
+    for (const auto& m : c["months"])
+      got += m["recognised"]["amount_minor"].get<std::int64_t>() +
+             m["to_be_recognised"]["amount_minor"].get<std::int64_t>();
+  CHECK(got == expect);
+
+  // Renewals within a year: every row once, soonest deadline first, as many as the counts say
+  // and the CSV holds.
+  auto first = a.get_json("/v1/views/renewals?within=365", fiona);
+  auto rows = walk(a, "/v1/views/renewals?within=365", fiona);
+  std::set<std::string> seen;
+  std::string last;
+  for (const auto& r : rows) {
+    CHECK(seen.insert(r["contract_id"].get<std::string>()).second);
+    CHECK(r["notice_deadline"].get<std::string>() >= last);
+    last = r["notice_deadline"];
+    CHECK(r["days_to_notice"].get<int>() >= 0);
+    CHECK(r["days_to_notice"].get<int>() < 365);
+  }
+  auto year = first["windows"][3];
+  CHECK(year["days"] == 365);
+  CHECK(rows.size() == year["auto_renews"].get<std::size_t>() + year["ends"].get<std::size_t>());
+  auto csv = a.call("GET", "/v1/views/renewals?within=365&format=csv", fiona);
+  REQUIRE(csv.status == 200);
+  CHECK(csv.content_type.rfind("text/csv", 0) == 0);
+  CHECK(csv.body.rfind("\xEF\xBB\xBF"
+                       "contract_id,",
+                       0) == 0);
+  CHECK(csv_lines(csv.body).size() == rows.size() + 1);
+  // Shorter windows hold fewer.
+  CHECK(walk(a, "/v1/views/renewals?within=30", fiona).size() ==
+        first["windows"][0]["auto_renews"].get<std::size_t>() +
+            first["windows"][0]["ends"].get<std::size_t>());
+
+  // Billing accuracy: those that differ first; ?only=differs only those; filters select.
+  auto differs = walk(a, "/v1/views/billing-accuracy?only=differs", fiona);
+  REQUIRE_FALSE(differs.empty());
+  for (const auto& r : differs) {
+    CHECK(r["discrepancies"].get<int>() > 0);
+    CHECK(r["finding"]["discrepancies"].size() == r["discrepancies"].get<std::size_t>());
+  }
+  auto billing = a.get_json("/v1/views/billing-accuracy?limit=500", fiona);
+  CHECK(billing["rows"].size() == kContracts);
+  CHECK(billing["rows"][0]["discrepancies"].get<int>() > 0);
+  std::size_t with = 0;
+  for (const auto& t : billing["totals"]) with += t["with_discrepancies"].get<std::size_t>();
+  CHECK(with == differs.size());
+  auto kind = walk(a, "/v1/views/billing-accuracy?kind=order_form", fiona);
+  for (const auto& r : kind) CHECK(r["kind"] == "order_form");
+  auto sla = a.get_json("/v1/views/sla?only=breached&owner=005000000000JAN&limit=500", fiona);
+  for (const auto& r : sla["rows"]) {
+    CHECK(r["owner"] == "005000000000JAN");
+    CHECK(r["breaches"].get<int>() > 0);
+  }
+
+  // Refusals.
+  for (const char* bad :
+       {"/v1/views/renewals?within=45", "/v1/views/renewals?currency=usd1",
+        "/v1/views/renewals?kind=lease", "/v1/views/renewals?cursor=zz",
+        "/v1/views/renewals?format=xlsx", "/v1/views/revenue?from=2027-13",
+        "/v1/views/revenue?from=2027-01&to=2026-01", "/v1/views/revenue?from=2000-01&to=2027-01",
+        "/v1/views/billing-accuracy?only=breached", "/v1/views/sla?limit=0",
+        "/v1/views/billing-accuracy?cursor=2d31"}) {
+    INFO(bad);
+    CHECK(a.call("GET", bad, fiona).status == 400);
+  }
+  CHECK(a.call("GET", "/v1/views/revenue", approver).status == 403);
+  CHECK(a.call("GET", "/v1/views/revenue", "").status == 401);
+
+  // An amendment moves the month totals by its difference: the old figures leave, the new come.
+  store::ContractRow agreement;
+  agreement.contract_id = "A-1";
+  agreement.kind = "agreement";
+  agreement.customer = "=HYPERLINK(\"http://evil\")";
+  agreement.title = agreement.title_key = "a";
+  agreement.state = R"({"v":1})";
+  agreement.instance_id = "inst-a";
+  store::ContractIndex ix;
+  ix.customer_name = "=cmd|' /C calc'!A0";
+  ix.currency = "CHF";
+  ix.total_minor = 3000;
+  ix.months = {{"2027-01", 1000, 3000}, {"2027-02", 1000, 0}, {"2027-03", 1000, 0}};
+  agreement.index = ix;
+  REQUIRE(a.fx.store_->contracts.record("default", agreement, 1));
+  store::ContractRow amendment = agreement;
+  amendment.contract_id = "A-1-1";
+  amendment.kind = "amendment";
+  amendment.parent_id = "A-1";
+  amendment.state = R"({"change":1})";
+  amendment.index = store::ContractIndex{};
+  store::ContractIndex after = ix;
+  after.total_minor = 4000;
+  after.months = {{"2027-01", 1000, 3000}, {"2027-02", 1500, 1000}, {"2027-03", 1500, 0}};
+  REQUIRE(a.fx.store_->contracts.amend("default", amendment, 1, R"({"v":2})", 2, after));
+  auto chf = a.get_json("/v1/views/revenue?from=2027-01&to=2027-03&currency=CHF", fiona);
+  REQUIRE(chf["currencies"].size() == 1);
+  auto& m = chf["currencies"][0]["months"];
+  REQUIRE(m.size() == 3);
+  auto month_total = [](const json& x) {
+    return x["recognised"]["amount_minor"].get<std::int64_t>() +
+           x["to_be_recognised"]["amount_minor"].get<std::int64_t>();
+  };
+  CHECK(month_total(m[0]) == 1000);
+  CHECK(month_total(m[1]) == 1500);
+  CHECK(month_total(m[2]) == 1500);
+  CHECK(m[2]["deferred"]["amount_minor"] == 0);
+  CHECK(chf["currencies"][0]["ties"] == true);
+  // Its CSV keeps the names a spreadsheet would run as formulas as text.
+  auto export_csv =
+      a.call("GET", "/v1/views/revenue?by=contract&format=csv&currency=CHF&from=2027-01&to=2027-03",
+             fiona);
+  REQUIRE(export_csv.status == 200);
+  CHECK(export_csv.body.find("\"'=HYPERLINK(\"\"http://evil\"\")\"") != std::string::npos);
+  CHECK(export_csv.body.find("'=cmd|") != std::string::npos);
+  CHECK(export_csv.body.find(",=") == std::string::npos);
+
+  // An older observation never replaces a newer one.
+  store::FindingRow f{"A-1",   "sla", "met", "", "", "", "2027-01-10", R"({"breaches":[]})",
+                      "inst-a"};
+  REQUIRE(a.fx.store_->views.observe("default", f, 10));
+  f.status = "breached";
+  f.items = 2;
+  f.observed_on = "2027-01-09";
+  auto older = a.fx.store_->views.observe("default", f, 11);
+  REQUIRE(older);
+  CHECK_FALSE(*older);
+  auto a1 = a.get_json("/v1/views/sla?customer=" + std::string("%3D"), fiona, 200);  // no match
+  CHECK(a1["rows"].empty());
+  // A bad finding is refused where it enters.
+  f.observed_on = "2027-02-30";
+  CHECK_FALSE(a.fx.store_->views.observe("default", f, 12));
+  f.observed_on = "2027-01-11";
+  f.items = -1;
+  CHECK_FALSE(a.fx.store_->views.observe("default", f, 12));
+  // A damaged stored finding: a 500 naming it, never a row shown without it.
+  f.items = 0;
+  f.body = "{not json";
+  REQUIRE(a.fx.store_->views.observe("default", f, 13));
+  auto damaged = a.call("GET", "/v1/views/sla?limit=500", fiona);
+  CHECK(damaged.status == 500);
+  CHECK(damaged.body.find("A-1") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("The views tie to the book and page, filter and export it [sqlite]", "[sqlite][views]") {
+  views_run("");
+}
+
+TEST_CASE("The views tie to the book and page, filter and export it [postgres]",
+          "[postgres][views]") {
+  covenant::testing::TestDatabase db;
+  views_run(db.url());
+}
