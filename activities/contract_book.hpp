@@ -40,6 +40,9 @@ struct BookMonth {
 struct BookIndex {
   std::string customer_name, owner, currency, service_start, service_end;
   std::int64_t total_minor = 0;
+  // What the revenue schedule allocates (its transaction_price: after an amendment, the
+  // modified consideration), else the plan's total.
+  std::int64_t price_minor = 0;
   std::int64_t pending_minor = 0;  // revenue recognised at an event that has not happened
   std::vector<BookMonth> months;   // each month once, oldest first
 };

@@ -128,6 +128,7 @@ Contract make(activities::Runner& runner, Draw& d, int i, dates::Day today, cons
   index.service_start = ix.service_start;
   index.service_end = ix.service_end;
   index.total_minor = ix.total_minor;
+  index.price_minor = ix.price_minor;
   index.pending_minor = ix.pending_minor;
   for (const auto& m : ix.months)
     index.months.push_back({m.month, m.recognised_minor, m.billed_minor});

@@ -94,6 +94,7 @@ tl::expected<engine::store::ContractIndex, activities::BookError> views_index(
     out.service_start = i.service_start;
     out.service_end = i.service_end;
     out.total_minor = i.total_minor;
+    out.price_minor = i.price_minor;
     out.pending_minor = i.pending_minor;
     for (const auto& m : i.months)
       out.months.push_back({m.month, m.recognised_minor, m.billed_minor});

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""The screenshots in docs/web.md, taken from the demo so they show what a user sees.
+"""The screenshots in docs/web.md and docs/views.md, taken from what a user sees.
 
-    scripts/screenshots.py BUILD_DIR [--out docs/images]
+    scripts/screenshots.py BUILD_DIR [--out docs/images] [--only views|pages]
 
 Runs the demo up to the finance gate and keeps it serving (scripts/demo.py --serve), signs
 the finance approver in to the inbox in headless Chromium (Debian's, through chromedriver, as
 the browser tests do) and saves the decision page at a laptop's size (1280x800) and a phone's
 (390x844); then finance requests changes and the review page is saved as the reviewer sees
-it. Everything runs on 127.0.0.1.
+it. The views (docs/views.md) are saved on a generated book of 1,000 contracts
+(`covenant views generate`, seed 23), served by `covenant serve`, signed in as finance.
+Everything runs on 127.0.0.1.
 """
 import argparse
 import base64
@@ -112,9 +114,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--out", default=str(ROOT / "docs" / "images"))
+    ap.add_argument("--only", choices=["views", "pages"])
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.only != "pages":
+        views(args.build, out)
+    if args.only == "views":
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
         ready = work / "ready.json"
@@ -171,6 +178,49 @@ def main():
             os.killpg(demo.pid, signal.SIGTERM)
             demo.wait(timeout=30)
     return 0
+
+
+VIEWS = [("renewals", "view=renewals&within=365"),
+         ("billing-accuracy", "view=billing-accuracy"),
+         ("revenue", "view=revenue&currency=USD"),
+         ("sla", "view=sla&only=1")]
+
+
+def views(build, out):
+    """Each view on a generated book of 1,000 contracts, at 1280x900."""
+    covenant = str(pathlib.Path(build).resolve() / "app" / "covenant")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:{tmp}/views.db"
+        subprocess.run([covenant, "views", "generate", "--contracts", "1000", "--seed", "23",
+                        "--db", db, "--create-db"], check=True, stdout=subprocess.DEVNULL)
+        added = subprocess.run([covenant, "principals", "add", "fiona", "--roles", "finance",
+                                "--db", db, "--format", "json"], check=True,
+                               capture_output=True, text=True)
+        token = json.loads(added.stdout)["token"]
+        port = free_port()
+        api = f"http://127.0.0.1:{port}"
+        log = open(pathlib.Path(tmp) / "serve.log", "w")
+        serve = subprocess.Popen([covenant, "serve", "--db", db, "--port", str(port)],
+                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        browser = None
+        try:
+            wait_until("covenant serve", lambda: call("GET", api + "/healthz") is not None)
+            browser = Browser(tmp)
+            browser.resize(1280, 900)
+            for name, query in VIEWS:
+                browser.go(f"{api}/ui/views.html?{query}")
+                if name == VIEWS[0][0]:
+                    browser.type("#token", token)
+                    browser.click("#login button")
+                browser.find("#rows tbody tr")
+                browser.find("#chart svg")
+                time.sleep(0.8)  # the chart's animation and the fonts settle
+                browser.screenshot(out / f"view-{name}.png")
+        finally:
+            if browser:
+                browser.quit()
+            serve.terminate()
+            serve.wait(timeout=30)
 
 
 def call_as(method, url, token, body=None):

@@ -50,7 +50,7 @@
   function draw(option) {
     if (!window.echarts) throw new Error("the chart library did not load");
     if (!chart) chart = window.echarts.init($("chart"), null, { renderer: "svg" });
-    chart.setOption(option, true);
+    chart.setOption({ animation: false, ...option }, true);
   }
 
   // ---- renewals ----
@@ -85,7 +85,7 @@
     head($("figures"), [["currency", false], ["contracts", true], [`with ${itemLabel}`, true], [itemLabel, true], [amountLabel, true]]);
     $("figures").querySelector("tbody").replaceChildren(...data.totals.map((t) =>
       el("tr", {}, el("td", {}, text(t.currency)), num(String(t.contracts)), num(String(t["with_" + items])),
-        num(String(t[items])), num(cash(t[amount]))))));
+        num(String(t[items])), num(cash(t[amount])))));
     draw({
       tooltip: {}, legend: { data: ["clean", `with ${itemLabel}`] },
       xAxis: { type: "category", data: data.totals.map((t) => text(t.currency)) },
@@ -128,7 +128,9 @@
       body.push(el("tr", {}, el("th", { colspan: "6" },
         `${c.currency}: ${c.contracts} contracts, transaction price ${cash(c.transaction_price)}, scheduled by month ${cash(c.scheduled)}` +
         (c.awaiting_event.amount_minor !== 0 ? `, awaiting an event ${cash(c.awaiting_event)}` : "") +
-        (c.ties ? " (tie to the minor unit)" : " — DO NOT TIE: a person must look"))));
+        (c.ties ? " (tie to the minor unit)" : " — DO NOT TIE: a person must look") +
+        (c.plan_totals.amount_minor !== c.transaction_price.amount_minor
+          ? `; the plans in the book total ${cash(c.plan_totals)} (an amended plan reprices whole periods: see the amendment's proration)` : ""))));
       for (const m of c.months)
         body.push(el("tr", {}, el("td", {}, c.currency), el("td", {}, m.month), num(cash(m.recognised)),
           num(cash(m.to_be_recognised)), num(cash(m.billed)), num(cash(m.deferred))));

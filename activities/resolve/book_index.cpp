@@ -60,11 +60,18 @@ BookIndex index_of(const json& state) {
   if (total.at("currency").currency() != out.currency)
     total.at("currency").fail("must be the plan's currency, " + out.currency);
   out.total_minor = total.at("amount_minor").amount_minor();
+  out.price_minor = out.total_minor;
   Months months;
   if (root.has("revenue")) {
     Field revenue = root.at("revenue");
     if (revenue.has("currency") && revenue.at("currency").currency() != out.currency)
       revenue.at("currency").fail("must be the plan's currency, " + out.currency);
+    if (revenue.has("transaction_price")) {
+      Field price = revenue.at("transaction_price");
+      if (price.at("currency").currency() != out.currency)
+        price.at("currency").fail("must be the plan's currency, " + out.currency);
+      out.price_minor = price.at("amount_minor").amount_minor();
+    }
     for (const Field& p : revenue.at("periods").items()) {
       // A month, or the event a milestone's revenue waits for ("on go-live of the Service").
       if (p.at("period").raw().is_string() && p.at("period").text().rfind("on ", 0) == 0) {

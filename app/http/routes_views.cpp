@@ -454,13 +454,15 @@ void revenue(Services& s, Call& c) {
     const Acc& a = acc[cur];
     auto it = books->find(cur);
     std::int64_t contracts = it == books->end() ? 0 : it->second.contracts;
-    std::int64_t price = it == books->end() ? 0 : it->second.total_minor;
+    std::int64_t plans = it == books->end() ? 0 : it->second.total_minor;
+    std::int64_t price = it == books->end() ? 0 : it->second.price_minor;
     std::int64_t pending = it == books->end() ? 0 : it->second.pending_minor;
     auto accounted = money::add(a.scheduled, pending);
     if (!accounted) return overflow();
     currencies.push_back({{"currency", cur},
                           {"contracts", contracts},
                           {"transaction_price", money_json(price, cur)},
+                          {"plan_totals", money_json(plans, cur)},
                           {"scheduled", money_json(a.scheduled, cur)},
                           {"awaiting_event", money_json(pending, cur)},
                           {"ties", *accounted == price},

@@ -21,8 +21,8 @@ constexpr const char* kDropMonths =
     "DELETE FROM book_months WHERE namespace = :ns AND contract_id = :c";
 constexpr const char* kAddIndex =
     "INSERT INTO book_index (namespace, contract_id, kind, customer, customer_name, owner, "
-    "currency, total_minor, pending_minor, signed_on, service_start, service_end) VALUES (:ns, :c, "
-    ":k, :cu, :cn, :o, :cy, :t, :pe, :s, :ss, :se)";
+    "currency, total_minor, price_minor, pending_minor, signed_on, service_start, service_end) "
+    "VALUES (:ns, :c, :k, :cu, :cn, :o, :cy, :t, :pr, :pe, :s, :ss, :se)";
 constexpr const char* kAddMonth =
     "INSERT INTO book_months (namespace, contract_id, month, currency, recognised_minor, "
     "billed_minor) VALUES (:ns, :c, :m, :cy, :r, :b)";
@@ -201,11 +201,11 @@ Result<void> BookViews::index(Tx& tx, const std::string& ns, const ContractIndex
     tx.sql() << kDropMonths, soci::use(ns), soci::use(i.contract_id);
     tx.sql() << kDropIndex, soci::use(ns), soci::use(i.contract_id);
   }
-  long long total = i.total_minor, pending = i.pending_minor;
+  long long total = i.total_minor, price = i.price_minor, pending = i.pending_minor;
   tx.sql() << kAddIndex, soci::use(ns), soci::use(i.contract_id), soci::use(i.kind),
       soci::use(i.customer), soci::use(i.customer_name), soci::use(i.owner), soci::use(i.currency),
-      soci::use(total), soci::use(pending), soci::use(i.signed_on), soci::use(i.service_start),
-      soci::use(i.service_end);
+      soci::use(total), soci::use(price), soci::use(pending), soci::use(i.signed_on),
+      soci::use(i.service_start), soci::use(i.service_end);
   for (const auto& m : i.months) {
     long long r = m.recognised_minor, b = m.billed_minor;
     tx.sql() << kAddMonth, soci::use(ns), soci::use(i.contract_id), soci::use(m.month),
@@ -488,7 +488,8 @@ Result<std::map<std::string, BookTotals>> BookViews::book_totals(const std::stri
   if (auto bad = check_filter(f); !bad) return tl::unexpected(bad.error());
   Binds p;
   std::string sql =
-      "SELECT b.currency, COUNT(*), SUM(b.total_minor), SUM(b.pending_minor) FROM book_index b "
+      "SELECT b.currency, COUNT(*), SUM(b.total_minor), SUM(b.price_minor), SUM(b.pending_minor) "
+      "FROM book_index b "
       "WHERE "
       "b.namespace = " +
       p.text(ns) + filter_sql(p, f) + " AND b.currency <> '' GROUP BY b.currency";
@@ -497,7 +498,7 @@ Result<std::map<std::string, BookTotals>> BookViews::book_totals(const std::stri
   return db_.guard<Out>("add up the book", [&]() -> Result<Out> {
     Out out;
     std::string currency;
-    long long n = 0, total = 0, pending = 0;
+    long long n = 0, total = 0, price = 0, pending = 0;
     soci::statement st((*tx)->sql());
     st.alloc();
     st.prepare(sql);
@@ -505,10 +506,11 @@ Result<std::map<std::string, BookTotals>> BookViews::book_totals(const std::stri
     st.exchange(soci::into(currency));
     st.exchange(soci::into(n));
     st.exchange(soci::into(total));
+    st.exchange(soci::into(price));
     st.exchange(soci::into(pending));
     st.define_and_bind();
     st.execute(false);
-    while (st.fetch()) out[currency] = {n, total, pending};
+    while (st.fetch()) out[currency] = {n, total, price, pending};
     return out;
   });
 }

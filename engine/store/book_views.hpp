@@ -33,6 +33,7 @@ struct ContractIndex {
   std::string contract_id, kind, customer, customer_name, owner, currency;
   std::string signed_on, service_start, service_end;  // YYYY-MM-DD or ""
   std::int64_t total_minor = 0;
+  std::int64_t price_minor = 0;      // the transaction price its revenue schedule allocates
   std::int64_t pending_minor = 0;    // revenue waiting for an event, in no month yet
   std::vector<MonthFigures> months;  // each month once, in `currency`
 };
@@ -86,7 +87,7 @@ struct ContractPage {
 };
 
 struct BookTotals {
-  std::int64_t contracts = 0, total_minor = 0, pending_minor = 0;
+  std::int64_t contracts = 0, total_minor = 0, price_minor = 0, pending_minor = 0;
 };
 
 class BookViews {

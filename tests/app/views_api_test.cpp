@@ -81,6 +81,7 @@ void views_run(const std::string& url) {
     std::string cur = c["currency"];
     INFO(cur);
     CHECK(c["transaction_price"]["amount_minor"] == price[cur]);
+    CHECK(c["plan_totals"]["amount_minor"] == price[cur]);  // no amendment among them
     CHECK(c["scheduled"]["amount_minor"] == scheduled[cur]);
     CHECK(c["awaiting_event"]["amount_minor"] == pending[cur]);
     CHECK(c["ties"] == true);
@@ -195,7 +196,7 @@ void views_run(const std::string& url) {
   store::ContractIndex ix;
   ix.customer_name = "=cmd|' /C calc'!A0";
   ix.currency = "CHF";
-  ix.total_minor = 3000;
+  ix.total_minor = ix.price_minor = 3000;
   ix.months = {{"2027-01", 1000, 3000}, {"2027-02", 1000, 0}, {"2027-03", 1000, 0}};
   agreement.index = ix;
   REQUIRE(a.fx.store_->contracts.record("default", agreement, 1));
@@ -206,7 +207,7 @@ void views_run(const std::string& url) {
   amendment.state = R"({"change":1})";
   amendment.index = store::ContractIndex{};
   store::ContractIndex after = ix;
-  after.total_minor = 4000;
+  after.total_minor = after.price_minor = 4000;
   after.months = {{"2027-01", 1000, 3000}, {"2027-02", 1500, 1000}, {"2027-03", 1500, 0}};
   REQUIRE(a.fx.store_->contracts.amend("default", amendment, 1, R"({"v":2})", 2, after));
   auto chf = a.get_json("/v1/views/revenue?from=2027-01&to=2027-03&currency=CHF", fiona);

@@ -2,10 +2,13 @@
 // against the API on a real socket on 127.0.0.1: an approver signs in, reads the subject as
 // tables, approves, and the instance proceeds to its financial task; the instance page then
 // shows the state graph and the history.
+#include "app/book_generator.hpp"
 #include "app/composition.hpp"
 #include "app/http/server.hpp"
+#include "engine/clock.hpp"
 #include "tests/app/api_fixture.hpp"
 #include "tests/support/webdriver.hpp"
+#include "workflows/money.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -14,6 +17,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -204,6 +208,66 @@ axe.run(document, {resultTypes: ["violations"]}).then((r) => done(r.violations
 // Whether the page is wider than the window (a table or a word overflowing its card).
 bool overflows(Browser& b) {
   return b.script("return document.documentElement.scrollWidth > window.innerWidth").get<bool>();
+}
+
+// Opens a view signed in as `token` and waits until its rows are there (or said to be none).
+void open_view(Browser& b, const std::string& base, const std::string& query,
+               const std::string& token) {
+  std::string url = base + "/ui/views.html?" + query;
+  b.go(url);
+  b.script("sessionStorage.clear()");
+  b.go(url);
+  b.wait_for("#login-card:not(.hidden)");  // once the page's scripts have run
+  b.type("#token", token);
+  b.click("#login button");
+  b.wait_for_text("#rows-meta", " ");
+}
+
+// What every view must be: a chart drawn (as SVG) with its figures in the table beside it,
+// nothing unformatted, nothing wider than a laptop's or a phone's screen, nothing axe rates
+// serious.
+void check_view_page(Browser& b, const std::string& what) {
+  INFO(what);
+  CHECK(b.text("#error") == "");
+  CHECK(b.script("return !!document.querySelector('#chart svg')").get<bool>());
+  CHECK(b.script("return document.querySelectorAll('#figures tbody tr').length").get<int>() > 0);
+  CHECK(leaked_nothing(b) == "");
+  CHECK(serious_a11y_problems(b) == "");
+  for (int width : {1280, 390}) {
+    b.resize(width, 800);
+    INFO("at " << width << " px");
+    CHECK_FALSE(overflows(b));
+  }
+  b.resize(1280, 800);
+}
+
+// Loads every page of the view's rows (the More button) and returns how many rows there are.
+int all_rows(Browser& b) {
+  for (int i = 0; i < 200 && b.exists("#more:not(.hidden)"); ++i) {
+    int before = b.script("return document.querySelectorAll('#rows tbody tr').length").get<int>();
+    b.click("#more");
+    for (int k = 0; k < 200; ++k) {
+      if (b.script("return document.querySelectorAll('#rows tbody tr').length").get<int>() > before)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  return b.script("return document.querySelectorAll('#rows tbody tr').length").get<int>();
+}
+
+// The view's CSV export as the page fetches it, in lines (header included).
+int csv_lines_of(Browser& b, const std::string& api_path) {
+  auto text = b.script_async(
+      "const done = arguments[arguments.length - 1];"
+      "Covenant.api('GET', '" +
+      api_path + "').then((t) => done(t)).catch((e) => done('failed: ' + e));");
+  std::string csv = text.get<std::string>();
+  INFO(csv.substr(0, 300));
+  // (the byte order mark the API sends is read away by the browser's text decoding)
+  REQUIRE(csv.rfind("contract_id,", 0) == 0);
+  int lines = 0;
+  for (std::size_t pos = 0; (pos = csv.find("\r\n", pos)) != std::string::npos; pos += 2) ++lines;
+  return lines;
 }
 
 }  // namespace
@@ -600,4 +664,113 @@ TEST_CASE(
   CHECK(row.find("2027-03-01") != std::string::npos);
   CHECK(b.text("#approvals").find("request changes") != std::string::npos);
   CHECK(leaked_nothing(b) == "");
+}
+
+TEST_CASE(
+    "The views render a generated book of 1,000 contracts: charts with their figures, filters, "
+    "CSV exports, and revenue that ties to the schedules to the minor unit") {
+  covenant::testing::TempDir out;
+  std::map<std::string, std::int64_t> scheduled;
+  {
+    auto store = covenant::engine::store::Store::open(
+        "sqlite:" + (out.path() / "covenant.db").string(), 2, true);
+    REQUIRE(store);
+    covenant::engine::SystemClock clock;
+    auto now = covenant::engine::to_micros(clock.now());
+    auto made = covenant::app::generate_book(**store, "default", 1000, 11,
+                                             now / (86'400LL * 1'000'000), now);
+    REQUIRE(made);
+    REQUIRE(made->contracts == 1000);
+    // The schedules as the book holds them, added up here.
+    for (int i = 1; i <= 1000; ++i) {
+      std::string id = std::to_string(i);
+      auto row = (*store)->contracts.get("default", "G-" + std::string(6 - id.size(), '0') + id);
+      REQUIRE(row);
+      REQUIRE(*row);
+      auto state = nlohmann::json::parse((*row)->state);
+      for (const auto& p : state["revenue"]["periods"])
+        scheduled[state["plan"]["currency"]] += p["amount_minor"].get<std::int64_t>();
+    }
+  }
+  DemoServer d(out);
+  auto fiona = d.eng->principals->add("default", "fiona", {"finance"});
+  REQUIRE(fiona);
+  std::string base = d.url("");
+  Browser b;
+
+  // Renewals: a chart of the windows, the deadlines soonest first; an owner's filter selects
+  // only theirs, and the CSV holds the same rows.
+  open_view(b, base, "view=renewals&within=365", *fiona);
+  b.wait_for_text("#figures", "365 days");
+  check_view_page(b, "renewals");
+  b.type("#f-owner", "005000000000JAN");
+  b.click("#filters button[type=submit]");
+  b.wait_for_text("#rows-meta", "shown");
+  int renewals = all_rows(b);
+  CHECK(renewals > 0);
+  CHECK(b.script("return [...document.querySelectorAll('#rows tbody tr')].every((tr) => "
+                 "tr.children[8].textContent === '005000000000JAN')")
+            .get<bool>());
+  CHECK(csv_lines_of(b, "/v1/views/renewals?within=365&owner=005000000000JAN&format=csv") ==
+        renewals + 1);
+  CHECK(leaked_nothing(b) == "");
+
+  // Revenue: per currency, the schedules tie to the plans, and the figure shown is the sum of
+  // the schedules the book holds, to the minor unit.
+  open_view(b, base, "view=revenue&from=2023-01&to=2031-12", *fiona);
+  auto figures = b.wait_for_text("#figures", "tie to the minor unit");
+  CHECK(figures.find("DO NOT TIE") == std::string::npos);
+  for (const auto& [currency, minor] : scheduled) {
+    INFO(currency);
+    bool shown = figures.find("scheduled by month " + covenant::money::format(minor, currency)) !=
+                 std::string::npos;
+    CHECK(shown);
+  }
+  check_view_page(b, "revenue");
+  b.type("#f-currency", "eur");
+  b.click("#filters button[type=submit]");
+  b.wait_for_text("#figures", "EUR:");
+  CHECK(b.text("#figures").find("USD") == std::string::npos);
+
+  // Billing accuracy: those that differ, flagged, with both sides; the CSV has them all.
+  open_view(b, base, "view=billing-accuracy&only=1", *fiona);
+  check_view_page(b, "billing accuracy");
+  int differing = all_rows(b);
+  CHECK(differing > 0);
+  CHECK(b.script("return [...document.querySelectorAll('#rows tbody tr')].every((tr) => "
+                 "tr.classList.contains('flag'))")
+            .get<bool>());
+  CHECK(b.text("#rows").find("no invoice in billing") != std::string::npos);
+  CHECK(csv_lines_of(b, "/v1/views/billing-accuracy?only=differs&format=csv") == differing + 1);
+
+  // SLA scorecards: the breaches and the credits they owe.
+  open_view(b, base, "view=sla&only=1", *fiona);
+  check_view_page(b, "SLA");
+  CHECK(b.text("#rows").find("answered in") != std::string::npos);
+}
+
+TEST_CASE("The views show the demo's contract: its revenue ties, billing matches, SLA measured") {
+  covenant::testing::TempDir out;
+  run_demo(out, "--auto-approve");
+  DemoServer d(out);
+  auto fiona = d.eng->principals->add("default", "fiona", {"finance"});
+  REQUIRE(fiona);
+  std::string base = d.url("");
+  Browser b;
+  open_view(b, base, "view=revenue&from=2027-01&to=2028-02", *fiona);
+  b.wait_for_text("#figures", "tie to the minor unit");
+  b.wait_for_text("#rows", "C-1042");
+  CHECK(b.text("#rows").find("Acme Corporation") != std::string::npos);
+  // The amended plan in the book totals USD 57,000.00 (it reprices whole periods) while the
+  // modified schedule allocates the consideration: the view shows both, and ties the schedule.
+  CHECK(b.text("#figures").find("the plans in the book total USD 57,000.00") != std::string::npos);
+  check_view_page(b, "revenue of the demo");
+  open_view(b, base, "view=billing-accuracy", *fiona);
+  CHECK(b.wait_for_text("#rows", "C-1042").find("matches") != std::string::npos);
+  check_view_page(b, "billing accuracy of the demo");
+  open_view(b, base, "view=sla", *fiona);
+  b.wait_for_text("#rows", "C-1042");
+  check_view_page(b, "SLA of the demo");
+  open_view(b, base, "view=renewals&within=365", *fiona);
+  check_view_page(b, "renewals of the demo");
 }

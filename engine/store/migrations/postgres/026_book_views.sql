@@ -1,7 +1,8 @@
 -- The views over the book of contracts (issue 23). What Finance and RevOps filter and add up
 -- across contracts, kept beside the book and written in the same transaction as it:
 --   book_index: one row per contract, the columns the views filter on (customer, owner, kind,
---     currency), its plan's total and dates, and the revenue that waits for an event (a
+--     currency), its plan's total, its transaction price (what its revenue schedule allocates:
+--     after an amendment, the modified consideration) and dates, and the revenue that waits for an event (a
 --     milestone not yet reached: no month to recognise it in yet);
 --   book_months: per contract and month, the revenue its schedule recognises and what its plan
 --     bills (minor units of the contract's currency);
@@ -21,6 +22,7 @@ CREATE TABLE book_index (
   owner TEXT NOT NULL,
   currency TEXT NOT NULL,
   total_minor BIGINT NOT NULL,
+  price_minor BIGINT NOT NULL,
   pending_minor BIGINT NOT NULL,
   signed_on TEXT NOT NULL,
   service_start TEXT NOT NULL,

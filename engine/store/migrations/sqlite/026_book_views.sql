@@ -8,6 +8,7 @@ CREATE TABLE book_index (
   owner TEXT NOT NULL,
   currency TEXT NOT NULL,
   total_minor INTEGER NOT NULL,
+  price_minor INTEGER NOT NULL,
   pending_minor INTEGER NOT NULL,
   signed_on TEXT NOT NULL,
   service_start TEXT NOT NULL,
