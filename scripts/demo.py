@@ -435,6 +435,7 @@ def main():
                 bill_milestone(demo, m, results["billing_customer"]["id"], auto, interactive))
         summary.update(report(demo, instance, st))
         summary["amendment"] = amend(demo, auto, interactive)
+        summary["views"] = book_views(demo)
         summary["sandbox"] = sandbox_holdings(demo)
         write_summary(args, summary)
         print(f"\n-- History (its hash chain verified as it is shown):\n"
@@ -444,11 +445,17 @@ def main():
                   f"   {demo.tokens['demo-auditor']}\n"
                   f"   the audit page {demo.api}/ui/audit.html?id={instance}\n"
                   f"   and the instance {demo.api}/ui/instance.html?id={instance}\n"
+                  f"   the views across the book {demo.api}/ui/views.html?view=revenue&from=2027-01&to=2028-02\n"
                   f"   Ctrl-C stops the demo.")
             while True:
                 time.sleep(3600)
         print(f"   In a browser: {demo.covenant} serve --config {demo.out / 'covenant.yaml'}, then\n"
-              f"   {demo.api}/ui/instance.html?id={instance}")
+              f"   {demo.api}/ui/instance.html?id={instance}\n"
+              f"   and the views across the book of contracts (docs/views.md):\n"
+              f"   {demo.api}/ui/views.html?view=revenue&from=2027-01&to=2028-02\n"
+              f"   {demo.api}/ui/views.html?view=renewals&within=365\n"
+              f"   {demo.api}/ui/views.html?view=billing-accuracy\n"
+              f"   {demo.api}/ui/views.html?view=sla")
         return 0
     except KeyboardInterrupt:
         print("\n-- Stopped.")
@@ -624,6 +631,40 @@ def approve_by_callback(approval):
           f"HTTP {code} {answer.get('status', answer) if isinstance(answer, dict) else answer}")
     if code not in (200, 201):
         raise SystemExit(f"demo: the decision was refused: {answer}")
+
+
+def book_views(demo):
+    """What the views across the book say of the demo's contract (docs/views.md)."""
+    token = demo.tokens["demo-auditor"]
+    print("\n-- The views across the book of contracts (GET /v1/views/..., docs/views.md)")
+    out = {}
+    code, revenue = http_json("GET", f"{demo.api}/v1/views/revenue?from=2027-01&to=2028-02",
+                              token=token)
+    if code != 200:
+        raise SystemExit(f"demo: the revenue view answered {code}: {revenue}")
+    for c in revenue["currencies"]:
+        print(f"   revenue, {c['currency']}: {c['contracts']} contract(s), transaction price "
+              f"{money(c['transaction_price'])}, scheduled by month {money(c['scheduled'])}, "
+              f"awaiting an event {money(c['awaiting_event'])}: "
+              f"{'ties to the minor unit' if c['ties'] else 'DOES NOT TIE'}")
+    out["revenue"] = revenue
+    for view, say in (("billing-accuracy", "discrepancies"), ("sla", "breaches")):
+        code, body = http_json("GET", f"{demo.api}/v1/views/{view}", token=token)
+        if code != 200:
+            raise SystemExit(f"demo: the {view} view answered {code}: {body}")
+        for r in body["rows"]:
+            print(f"   {view}: {r['contract_id']} {r['status']} ({r[say]} {say}, checked {r['checked_on']})")
+        out[view] = body
+    code, body = http_json("GET", f"{demo.api}/v1/views/renewals?within=365", token=token)
+    if code != 200:
+        raise SystemExit(f"demo: the renewals view answered {code}: {body}")
+    for r in body["rows"]:
+        print(f"   renewal: {r['contract_id']} notice deadline {r['notice_deadline']} "
+              f"({r['days_to_notice']} days), {'renews automatically' if r['auto_renews'] else 'ends'}")
+    if not body["rows"]:
+        print("   renewal: no notice deadline in the next 365 days")
+    out["renewals"] = body
+    return out
 
 
 def sandbox_holdings(demo):

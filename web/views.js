@@ -96,12 +96,13 @@
       ],
     });
   }
-  function detail(list) {
+  function detail(list, currency) {
     if (!Array.isArray(list) || !list.length) return "—";
     return el("ul", {}, ...list.map((d) => {
       if (d.kind === "missing_invoice") return el("li", {}, `plan invoice ${text(d.plan_invoice)} for ${cash(d.expected)}: not in billing`);
       if (d.kind === "missing_subscription_invoice") return el("li", {}, `period from ${date(d.period_start)} for ${cash(d.expected)}: no invoice in billing`);
-      if (d.kind === "unexpected_invoice") return el("li", {}, `billing holds ${text(d.invoice)} that the plan does not`);
+      if (d.kind === "unexpected_invoice")
+        return el("li", {}, `billing holds ${text(d.invoice)}` + (currency && Number.isInteger(d.amount_minor) ? ` for ${money(d.amount_minor, currency)}` : "") + " that the plan does not");
       if (d.kind === "response_time") return el("li", {}, `ticket ${text(d.ticket)} (priority ${text(d.priority)}): answered in ${text(d.actual_minutes)} min, promised ${text(d.limit_minutes)}`);
       if (d.kind === "uptime") return el("li", {}, `uptime ${text(d.measured_percent)} % against ${text(d.committed_percent)} %` + (d.credit ? `: credit ${cash(d.credit)}` : ""));
       return el("li", {}, JSON.stringify(d));
@@ -111,7 +112,7 @@
   function billingRow(r) {
     return el("tr", r.discrepancies ? { class: "flag" } : {}, el("td", {}, r.contract_id), el("td", {}, text(r.customer_name || r.customer)),
       el("td", {}, r.status), num(String(r.discrepancies)), num(cash(r.at_stake)), el("td", {}, date(r.checked_on)),
-      el("td", {}, detail(r.finding.discrepancies)));
+      el("td", {}, detail(r.finding.discrepancies, r.at_stake ? r.at_stake.currency : null)));
   }
   const slaCols = [["contract", false], ["customer", false], ["status", false], ["breaches", true], ["credits owed", true], ["checked", false], ["breaches measured", false]];
   function slaRow(r) {
@@ -232,6 +233,8 @@
       (cls === "only-findings" && (name === "billing-accuracy" || name === "sla"));
     for (const x of document.querySelectorAll("." + cls)) x.classList.toggle("hidden", !on);
   }
+  // The revenue table has six columns of money: the chart above it, not beside it.
+  if (name === "revenue") document.querySelector(".chart-and-numbers").classList.add("wide");
   $("only-label").textContent = name === "sla" ? "only breached" : "only those that differ";
   for (const k of [...FILTERS, "within", "from", "to"]) if (params.get(k)) $("f-" + k).value = params.get(k);
   $("f-only").checked = !!params.get("only");
