@@ -24,9 +24,15 @@
 //       compiles (loads, validates, digests) definitions of N/8, N/4, N/2 and N states, each
 //       a chain of tasks writing their own outputs, choices with distinct expressions, and
 //       waits: the cost of one deploy request, which must grow linearly.
+//   views --db URL --instances N --runs M
+//       a generated book of N contracts (app/book_generator.hpp; written once per database),
+//       then each view's API (GET /v1/views/…, on 127.0.0.1, as finance) M times per query —
+//       the first page, a filtered page, a page further on by cursor, the totals — with the
+//       same run's GET /healthz as the baseline: p50/p95/p99 per view.
 //   start --db URL --instances N / work --db URL --expect N --id NAME
 //       scale-out: one process starts N instances; each worker process runs until all N
 //       are completed and reports what it did.
+#include "app/book_generator.hpp"
 #include "app/composition.hpp"
 #include "app/http/api.hpp"
 #include "app/http/server.hpp"
@@ -68,6 +74,7 @@ json percentiles(std::vector<double> v) {
     return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))];
   };
   return {{"p50_ms", at(0.50)},
+          {"p95_ms", at(0.95)},
           {"p99_ms", at(0.99)},
           {"max_ms", v.empty() ? 0.0 : v.back()},
           {"n", v.size()}};
@@ -523,6 +530,86 @@ json validate(int states) {
 
 }  // namespace
 
+// Each view's API on a book of `contracts`, `runs` times per query (docs/views.md).
+json views(const std::string& url, int contracts, int runs) {
+  auto e = covenant::app::open_engine(url, 4);
+  if (!e) throw std::runtime_error("cannot open " + url + ": " + e.error().message);
+  auto& engine = **e;
+  auto now = ce::to_micros(engine.clock.now());
+  auto have = engine.store->contracts.get("default", "G-000001");
+  if (!have) throw std::runtime_error(have.error().message);
+  json out;
+  if (!*have) {
+    auto t = Clock::now();
+    auto made = covenant::app::generate_book(*engine.store, "default", contracts, 1,
+                                             now / (86'400LL * 1'000'000), now);
+    if (!made) throw std::runtime_error(made.error().message);
+    out["generated"] = {{"contracts", made->contracts}, {"seconds", ms_since(t) / 1000}};
+  }
+  auto token = engine.principals->add("default", "bench-views", {"finance"});
+  if (!token) throw std::runtime_error(token.error().message);
+  covenant::app::http::Api api(engine.services(""));
+  covenant::app::http::add_all_routes(api);
+  covenant::app::http::Server server(api);
+  int port = server.bind("127.0.0.1", 0);
+  std::thread serving([&] { server.run(); });
+  httplib::Client http("127.0.0.1", port);
+  http.set_keep_alive(true);
+  http.set_read_timeout(60, 0);
+  httplib::Headers auth = {{"Authorization", "Bearer " + *token}};
+  auto get = [&](const std::string& path) -> json {
+    auto r = http.Get(path, auth);
+    if (!r || r->status != 200)
+      throw std::runtime_error(
+          "GET " + path + ": " +
+          (r ? std::to_string(r->status) + " " + r->body.substr(0, 300) : "no answer"));
+    return r->get_header_value("Content-Type").rfind("application/json", 0) == 0
+               ? json::parse(r->body)
+               : json();
+  };
+  auto measure = [&](const std::vector<std::string>& paths) {
+    std::vector<double> ms;
+    for (int i = 0; i < runs; ++i)
+      for (const auto& p : paths) {
+        auto t = Clock::now();
+        get(p);
+        ms.push_back(ms_since(t));
+      }
+    return percentiles(ms);
+  };
+  // A cursor some pages on, for each paged view.
+  auto further = [&](const std::string& path) {
+    std::string cursor;
+    for (int i = 0; i < 5; ++i) {
+      auto page = get(path + (cursor.empty() ? "" : "&cursor=" + cursor));
+      if (page["next"].is_null()) break;
+      cursor = page["next"];
+    }
+    return path + (cursor.empty() ? "" : "&cursor=" + cursor);
+  };
+  out["contracts"] = contracts;
+  out["healthz"] = measure({"/healthz"});
+  out["views"]["renewals"] = measure({"/v1/views/renewals?within=90",
+                                      "/v1/views/renewals?within=365&owner=005000000000JAN",
+                                      "/v1/views/renewals?within=365&currency=EUR&kind=agreement",
+                                      further("/v1/views/renewals?within=365&limit=50")});
+  out["views"]["billing-accuracy"] =
+      measure({"/v1/views/billing-accuracy", "/v1/views/billing-accuracy?only=differs&currency=GBP",
+               "/v1/views/billing-accuracy?customer=CUST-0042",
+               further("/v1/views/billing-accuracy?limit=50")});
+  out["views"]["sla"] =
+      measure({"/v1/views/sla?only=breached", "/v1/views/sla?owner=005000000000SAM",
+               further("/v1/views/sla?limit=50")});
+  out["views"]["revenue"] =
+      measure({"/v1/views/revenue", "/v1/views/revenue?currency=USD&kind=agreement",
+               "/v1/views/revenue?customer=CUST-0042&from=2025-01&to=2029-12",
+               "/v1/views/revenue?by=contract&limit=50",
+               further("/v1/views/revenue?by=contract&limit=50")});
+  server.stop();
+  serving.join();
+  return out;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: covenant-bench MODE [--db URL] [options] (see the source's header)\n";
@@ -568,6 +655,8 @@ int main(int argc, char** argv) {
       out = approval(db, runs, parked);
     else if (mode == "validate")
       out = validate(instances);
+    else if (mode == "views")
+      out = views(db, instances, runs);
     else if (mode == "load")
       load(db, instances, step_us);
     else if (mode == "recover")

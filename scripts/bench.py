@@ -134,6 +134,16 @@ def run_validate():
     results["validate"] = bench("validate", "--instances", n(20000))["runs"]
 
 
+def run_views():
+    """Each view's API on a generated book of 100,000 contracts (docs/views.md)."""
+    results["views"] = {}
+    for store, fresh in stores():
+        count = n(100000)
+        log(f"views {store}: a book of {count} contracts")
+        results["views"][store] = bench("views", "--db", fresh("bench_views"), "--instances", count,
+                                        "--runs", 5 if QUICK else 20, timeout=1800)
+
+
 def run_recovery():
     store, fresh = stores()[-1]
     url = fresh("bench_recovery")
@@ -283,6 +293,10 @@ def targets(r):
         growth = (big["ms"] / big["states"]) / (small["ms"] / small["states"])
         rows.append((f"… time per state, {fmt(big['states'])} against {fmt(small['states'])}",
                      "≤ 1.5 (linear)", f"{growth:.2f}", verdict(growth, 1.5, False)))
+    for store, v in r.get("views", {}).items():
+        for view, m in v["views"].items():
+            rows.append((f"View API {view}, {store}, {fmt(v['contracts'])} contracts",
+                         "p95 ≤ 200 ms", f"{m['p95_ms']:.1f} ms", verdict(m["p95_ms"], 200, False)))
     if "recovery" in r:
         rc = r["recovery"]
         v = rc["seconds_to_complete_all"]
@@ -396,6 +410,23 @@ def write_report():
         lines += ["", "Self (where the time is spent):", "", "| % | symbol |", "| --- | --- |"]
         lines += [f"| {x['percent']:.1f} | `{x['symbol']}`{' (kernel)' if x['kernel'] else ''} |"
                   for x in pr["self"][:15]]
+    if r.get("views"):
+        lines += ["", "## 8. The views across the book (GET /v1/views/…)", "",
+                  "Each view's API over HTTP on 127.0.0.1 on a generated book (`covenant views "
+                  "generate`): the first page, filtered pages, a page further on by cursor and the "
+                  "totals, each query the same number of times. Ratio: p95 over the same run's "
+                  "`GET /healthz` p95 (the HTTP round trip itself).", "",
+                  "| store | contracts | view | p50 ms | p95 ms | p99 ms | requests | p95 / healthz |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for store, v in r["views"].items():
+            base = v["healthz"]["p95_ms"] or 1e-9
+            for view, m in v["views"].items():
+                lines.append(f"| {store} | {fmt(v['contracts'])} | {view} | {m['p50_ms']:.1f} | "
+                             f"{m['p95_ms']:.1f} | {m['p99_ms']:.1f} | {m['n']} | "
+                             f"{m['p95_ms'] / base:.0f} |")
+            if "generated" in v:
+                g = v["generated"]
+                lines.append(f"| {store} | | (generating the book: {g['seconds']:.0f} s) | | | | | |")
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     OUT.mkdir(exist_ok=True)
     (OUT / "report.md").write_text("\n".join(lines) + "\n")
@@ -419,9 +450,13 @@ def main():
         raise SystemExit(f"bench: {BENCH} is not built (make build)")
     t = time.monotonic()
     try:
-        for step in (run_baselines, run_validate, run_throughput, run_latency, run_approval,
-                     run_recovery, run_scale_out, run_profile):
-            step()
+        steps = (run_baselines, run_validate, run_throughput, run_latency, run_approval,
+                 run_views, run_recovery, run_scale_out, run_profile)
+        # BENCH_ONLY=views,latency: the baselines and just those steps.
+        only = [x for x in os.environ.get("BENCH_ONLY", "").split(",") if x]
+        for step in steps:
+            if not only or step is run_baselines or step.__name__[4:] in only:
+                step()
         write_report()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)

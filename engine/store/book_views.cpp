@@ -32,10 +32,17 @@ constexpr const char* kMoveTotal =
     "kind, owner) DO UPDATE SET recognised_minor = book_month_totals.recognised_minor + "
     "excluded.recognised_minor, billed_minor = book_month_totals.billed_minor + "
     "excluded.billed_minor";
+constexpr const char* kFilterColumns =
+    "SELECT kind, customer, owner, currency FROM book_index WHERE namespace = :ns AND "
+    "contract_id = :c";
+constexpr const char* kCopyFilters =
+    "UPDATE contract_findings SET kind = :k, customer = :cu, owner = :o, book_currency = :cy "
+    "WHERE namespace = :ns AND contract_id = :c";
 constexpr const char* kObserve =
-    "INSERT INTO contract_findings (namespace, contract_id, monitor, status, tag, due_on, items, "
-    "amount_minor, currency, observed_on, body, instance_id, recorded_us) VALUES (:ns, :c, :m, "
-    ":s, :t, :d, :n, :a, :cy, :o, :b, :i, :r) ON CONFLICT (namespace, contract_id, monitor) DO "
+    "INSERT INTO contract_findings (namespace, contract_id, monitor, kind, customer, owner, "
+    "book_currency, status, tag, due_on, items, amount_minor, currency, observed_on, body, "
+    "instance_id, recorded_us) VALUES (:ns, :c, :m, :k, :cu, :ow, :bc, :s, :t, :d, :n, :a, :cy, "
+    ":o, :b, :i, :r) ON CONFLICT (namespace, contract_id, monitor) DO "
     "UPDATE SET status = excluded.status, tag = excluded.tag, due_on = excluded.due_on, items = "
     "excluded.items, amount_minor = excluded.amount_minor, currency = excluded.currency, "
     "observed_on = excluded.observed_on, body = excluded.body, instance_id = excluded.instance_id, "
@@ -97,12 +104,14 @@ class Binds {
   std::vector<Bound> order_;
 };
 
-std::string filter_sql(Binds& p, const ViewFilter& f) {
-  std::string w;
-  if (!f.customer.empty()) w += " AND b.customer = " + p.text(f.customer);
-  if (!f.owner.empty()) w += " AND b.owner = " + p.text(f.owner);
-  if (!f.kind.empty()) w += " AND b.kind = " + p.text(f.kind);
-  if (!f.currency.empty()) w += " AND b.currency = " + p.text(f.currency);
+// The filters on the index (b.) or on the findings' copy of its columns (f.).
+std::string filter_sql(Binds& p, const ViewFilter& f, bool on_findings = false) {
+  std::string t = on_findings ? "f." : "b.", w;
+  if (!f.customer.empty()) w += " AND " + t + "customer = " + p.text(f.customer);
+  if (!f.owner.empty()) w += " AND " + t + "owner = " + p.text(f.owner);
+  if (!f.kind.empty()) w += " AND " + t + "kind = " + p.text(f.kind);
+  if (!f.currency.empty())
+    w += " AND " + t + (on_findings ? "book_currency = " : "currency = ") + p.text(f.currency);
   return w;
 }
 
@@ -206,6 +215,8 @@ Result<void> BookViews::index(Tx& tx, const std::string& ns, const ContractIndex
       soci::use(i.customer), soci::use(i.customer_name), soci::use(i.owner), soci::use(i.currency),
       soci::use(total), soci::use(price), soci::use(pending), soci::use(i.signed_on),
       soci::use(i.service_start), soci::use(i.service_end);
+  tx.sql() << kCopyFilters, soci::use(i.kind), soci::use(i.customer), soci::use(i.owner),
+      soci::use(i.currency), soci::use(ns), soci::use(i.contract_id);
   for (const auto& m : i.months) {
     long long r = m.recognised_minor, b = m.billed_minor;
     tx.sql() << kAddMonth, soci::use(ns), soci::use(i.contract_id), soci::use(m.month),
@@ -241,8 +252,16 @@ Result<void> check_finding(const FindingRow& f) {
 
 bool write_finding(Tx& tx, const std::string& ns, const FindingRow& f, std::int64_t now_us) {
   long long items = f.items, amount = f.amount_minor, at = now_us;
+  // The contract's filter columns as its index has them ('' until it is in the book; the index
+  // copies them here when it is written).
+  std::string kind, customer, owner, currency;
+  soci::indicator found = soci::i_null;
+  tx.sql() << kFilterColumns, soci::use(ns), soci::use(f.contract_id), soci::into(kind, found),
+      soci::into(customer), soci::into(owner), soci::into(currency);
+  if (!tx.sql().got_data()) kind = customer = owner = currency = "";
   soci::statement st =
       (tx.sql().prepare << kObserve, soci::use(ns), soci::use(f.contract_id), soci::use(f.monitor),
+       soci::use(kind), soci::use(customer), soci::use(owner), soci::use(currency),
        soci::use(f.status), soci::use(f.tag), soci::use(f.due_on), soci::use(items),
        soci::use(amount), soci::use(f.currency), soci::use(f.observed_on), soci::use(f.body),
        soci::use(f.instance_id), soci::use(at));
@@ -314,7 +333,7 @@ std::string select_findings(Binds& p, const std::string& ns, const std::string& 
   return std::string("SELECT ") + kIndexColumns + kFindingColumns +
          " FROM contract_findings f JOIN book_index b ON b.namespace = f.namespace AND "
          "b.contract_id = f.contract_id WHERE f.namespace = " +
-         p.text(ns) + " AND f.monitor = " + p.text(monitor) + filter_sql(p, f);
+         p.text(ns) + " AND f.monitor = " + p.text(monitor) + filter_sql(p, f, true);
 }
 
 }  // namespace
@@ -356,10 +375,8 @@ Result<std::map<std::string, std::vector<std::int64_t>>> BookViews::due_counts(
   for (const auto& b : bounds)
     sql += ", SUM(CASE WHEN f.due_on < " + p.text(b) + " THEN 1 ELSE 0 END)";
   sql += " FROM contract_findings f";
-  if (f.any())
-    sql += " JOIN book_index b ON b.namespace = f.namespace AND b.contract_id = f.contract_id";
   sql += " WHERE f.namespace = " + p.text(ns) + " AND f.monitor = " + p.text(monitor) +
-         filter_sql(p, f) + " AND f.due_on >= " + p.text(from) + " AND f.due_on < " +
+         filter_sql(p, f, true) + " AND f.due_on >= " + p.text(from) + " AND f.due_on < " +
          p.text(*std::max_element(bounds.begin(), bounds.end())) + " GROUP BY f.tag";
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
@@ -411,10 +428,8 @@ Result<std::map<std::string, FindingTotals>> BookViews::finding_totals(const std
   std::string sql =
       "SELECT f.currency, COUNT(*), SUM(CASE WHEN f.items > 0 THEN 1 ELSE 0 END), SUM(f.items), "
       "SUM(f.amount_minor) FROM contract_findings f";
-  if (f.any())
-    sql += " JOIN book_index b ON b.namespace = f.namespace AND b.contract_id = f.contract_id";
   sql += " WHERE f.namespace = " + p.text(ns) + " AND f.monitor = " + p.text(monitor) +
-         filter_sql(p, f) + " GROUP BY f.currency";
+         filter_sql(p, f, true) + " GROUP BY f.currency";
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<Out>("add up a view", [&]() -> Result<Out> {

@@ -12,7 +12,8 @@
 --     billing_accuracy), with its status, a tag the views count by (a renewal: auto_renews or
 --     ends), the date it is due (`due_on`, '' when none), how many items it counted (breaches,
 --     discrepancies, renewal notices sent) and the money they come to, and the finding itself
---     (`body`).
+--     (`body`); and the contract's kind, customer, owner and currency as the index has them
+--     (copied there by the store when either is written), so a view's counts filter one table.
 CREATE TABLE book_index (
   namespace TEXT NOT NULL,
   contract_id TEXT NOT NULL,
@@ -30,6 +31,7 @@ CREATE TABLE book_index (
   PRIMARY KEY (namespace, contract_id)
 );
 CREATE INDEX book_index_by_customer ON book_index (namespace, customer, contract_id);
+CREATE INDEX book_index_totals ON book_index (namespace, currency, kind, owner, total_minor, price_minor, pending_minor);
 CREATE TABLE book_months (
   namespace TEXT NOT NULL,
   contract_id TEXT NOT NULL,
@@ -53,6 +55,10 @@ CREATE TABLE contract_findings (
   namespace TEXT NOT NULL,
   contract_id TEXT NOT NULL,
   monitor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  book_currency TEXT NOT NULL,
   status TEXT NOT NULL,
   tag TEXT NOT NULL,
   due_on TEXT NOT NULL,
@@ -65,8 +71,9 @@ CREATE TABLE contract_findings (
   recorded_us BIGINT NOT NULL,
   PRIMARY KEY (namespace, contract_id, monitor)
 );
-CREATE INDEX contract_findings_by_due ON contract_findings (namespace, monitor, due_on, contract_id);
+CREATE INDEX contract_findings_by_due ON contract_findings (namespace, monitor, due_on, contract_id, tag);
 CREATE INDEX contract_findings_by_items ON contract_findings (namespace, monitor, items, contract_id);
+CREATE INDEX contract_findings_totals ON contract_findings (namespace, monitor, currency, items, amount_minor);
 ALTER TABLE book_index ENABLE ROW LEVEL SECURITY;
 ALTER TABLE book_index FORCE ROW LEVEL SECURITY;
 CREATE POLICY namespace_scope ON book_index USING (covenant_in_scope(namespace));

@@ -16,6 +16,7 @@ CREATE TABLE book_index (
   PRIMARY KEY (namespace, contract_id)
 );
 CREATE INDEX book_index_by_customer ON book_index (namespace, customer, contract_id);
+CREATE INDEX book_index_totals ON book_index (namespace, currency, kind, owner, total_minor, price_minor, pending_minor);
 CREATE TABLE book_months (
   namespace TEXT NOT NULL,
   contract_id TEXT NOT NULL,
@@ -39,6 +40,10 @@ CREATE TABLE contract_findings (
   namespace TEXT NOT NULL,
   contract_id TEXT NOT NULL,
   monitor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  book_currency TEXT NOT NULL,
   status TEXT NOT NULL,
   tag TEXT NOT NULL,
   due_on TEXT NOT NULL,
@@ -51,5 +56,6 @@ CREATE TABLE contract_findings (
   recorded_us INTEGER NOT NULL,
   PRIMARY KEY (namespace, contract_id, monitor)
 );
-CREATE INDEX contract_findings_by_due ON contract_findings (namespace, monitor, due_on, contract_id);
+CREATE INDEX contract_findings_by_due ON contract_findings (namespace, monitor, due_on, contract_id, tag);
 CREATE INDEX contract_findings_by_items ON contract_findings (namespace, monitor, items, contract_id);
+CREATE INDEX contract_findings_totals ON contract_findings (namespace, monitor, currency, items, amount_minor);
