@@ -5,6 +5,7 @@
 #include "activities/dates.hpp"
 #include "activities/input.hpp"
 #include "activities/runner.hpp"
+#include "app/document_bridge.hpp"
 #include "workflows/money.hpp"
 
 #include <array>
@@ -120,19 +121,7 @@ Contract make(activities::Runner& runner, Draw& d, int i, dates::Day today, cons
   r.customer = customer;
   r.state = state.dump();
   r.instance_id = "generated";
-  auto ix = activities::index_of(state);
-  engine::store::ContractIndex index;
-  index.customer_name = ix.customer_name;
-  index.owner = ix.owner;
-  index.currency = ix.currency;
-  index.service_start = ix.service_start;
-  index.service_end = ix.service_end;
-  index.total_minor = ix.total_minor;
-  index.price_minor = ix.price_minor;
-  index.pending_minor = ix.pending_minor;
-  for (const auto& m : ix.months)
-    index.months.push_back({m.month, m.recognised_minor, m.billed_minor});
-  r.index = index;
+  r.index = store_index(activities::index_of(state));
 
   // The monitors' findings, read as contracts.observe reads them.
   auto observe = [&](json in) {

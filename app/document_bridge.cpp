@@ -86,19 +86,7 @@ engine::store::ContractRow row_of(const activities::BookEntry& e) {
 tl::expected<engine::store::ContractIndex, activities::BookError> views_index(
     const std::string& contract_id, const nlohmann::json& state) {
   try {
-    auto i = activities::index_of(state);
-    engine::store::ContractIndex out;
-    out.customer_name = i.customer_name;
-    out.owner = i.owner;
-    out.currency = i.currency;
-    out.service_start = i.service_start;
-    out.service_end = i.service_end;
-    out.total_minor = i.total_minor;
-    out.price_minor = i.price_minor;
-    out.pending_minor = i.pending_minor;
-    for (const auto& m : i.months)
-      out.months.push_back({m.month, m.recognised_minor, m.billed_minor});
-    return out;
+    return store_index(activities::index_of(state));
   } catch (const activities::BadInput& e) {
     return tl::unexpected(activities::BookError{
         activities::BookError::Kind::Invalid,
@@ -122,6 +110,21 @@ tl::expected<activities::BookEntry, activities::BookError> entry_of(
 }
 
 }  // namespace
+
+engine::store::ContractIndex store_index(const activities::BookIndex& i) {
+  engine::store::ContractIndex out;
+  out.customer_name = i.customer_name;
+  out.owner = i.owner;
+  out.currency = i.currency;
+  out.service_start = i.service_start;
+  out.service_end = i.service_end;
+  out.total_minor = i.total_minor;
+  out.price_minor = i.price_minor;
+  out.pending_minor = i.pending_minor;
+  for (const auto& m : i.months)
+    out.months.push_back({m.month, m.recognised_minor, m.billed_minor});
+  return out;
+}
 
 tl::expected<activities::BookEntry, activities::BookError> BookBridge::record(
     const std::string& ns, const activities::BookEntry& e) {

@@ -41,6 +41,9 @@ class UsageBridge final : public activities::UsageLedger {
 
 // The book of contracts for contracts.* and obligations.record, over store.contracts and
 // store.obligations.
+// The views' figures of a contract (activities::index_of) as the store keeps them.
+engine::store::ContractIndex store_index(const activities::BookIndex& i);
+
 class BookBridge final : public activities::ContractBook {
  public:
   BookBridge(engine::store::Store& store, const engine::Clock& clock)

@@ -136,6 +136,33 @@ std::string amount_csv(std::int64_t minor, const std::string& currency) {
   return currency.empty() ? "" : money::decimal(minor, currency);
 }
 
+// What a paged view's request asks: CSV or JSON, the page's size, where to go on from; or a
+// 400 written (nullopt).
+struct PageAsk {
+  bool csv = false;
+  int limit = 50;
+  std::optional<std::pair<std::int64_t, std::string>> cursor;
+};
+std::optional<PageAsk> page_ask(Call& c) {
+  PageAsk a;
+  a.csv = query_param(c, "format") == "csv";
+  if (!a.csv && !query_param(c, "format").empty()) {
+    problem(c, "BadRequest", "?format= is csv, or absent for JSON");
+    return std::nullopt;
+  }
+  auto limit = limit_param(c);
+  if (!limit) return std::nullopt;
+  a.limit = *limit;
+  if (auto cur = query_param(c, "cursor"); !cur.empty()) {
+    a.cursor = read_cursor(cur);
+    if (!a.cursor || a.cursor->first < 0) {
+      problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
+      return std::nullopt;
+    }
+  }
+  return a;
+}
+
 // Reads pages of a findings view until it ends (CSV) or one page (JSON).
 template <class Read>
 std::optional<std::vector<store::FindingView>> read_all(Call& c, Read&& read, bool all,
@@ -167,15 +194,13 @@ void renewals(Services& s, Call& c) {
   for (int w : windows)
     if (within_s == std::to_string(w)) within = w;
   if (!within) return problem(c, "BadRequest", "?within= is 30, 90, 180 or 365 (days)");
-  bool csv = query_param(c, "format") == "csv";
-  if (!csv && !query_param(c, "format").empty())
-    return problem(c, "BadRequest", "?format= is csv, or absent for JSON");
-  auto limit = limit_param(c);
-  if (!limit) return;
+  auto ask = page_ask(c);
+  if (!ask) return;
+  bool csv = ask->csv;
+  auto limit = &ask->limit;
   std::optional<store::ViewKey> after;
-  if (auto cur = query_param(c, "cursor"); !cur.empty()) {
-    auto pos = read_cursor(cur);
-    if (!pos || pos->first < 10000101 || pos->first > 99991231)
+  if (const auto& pos = ask->cursor) {
+    if (pos->first < 10000101 || pos->first > 99991231)
       return problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
     std::string d = std::to_string(pos->first);
     after = store::ViewKey{d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2), 0,
@@ -264,18 +289,12 @@ void findings_view(Services& s, Call& c, const ItemsView& v) {
   std::string only = query_param(c, "only");
   if (!only.empty() && only != v.with)
     return problem(c, "BadRequest", std::string("?only= is ") + v.with + ", or absent for all");
-  bool csv = query_param(c, "format") == "csv";
-  if (!csv && !query_param(c, "format").empty())
-    return problem(c, "BadRequest", "?format= is csv, or absent for JSON");
-  auto limit = limit_param(c);
-  if (!limit) return;
+  auto ask = page_ask(c);
+  if (!ask) return;
+  bool csv = ask->csv;
+  auto limit = &ask->limit;
   std::optional<store::ViewKey> after;
-  if (auto cur = query_param(c, "cursor"); !cur.empty()) {
-    auto pos = read_cursor(cur);
-    if (!pos || pos->first < 0)
-      return problem(c, "BadRequest", "'cursor' is not a cursor this API gave");
-    after = store::ViewKey{"", pos->first, pos->second};
-  }
+  if (const auto& pos = ask->cursor) after = store::ViewKey{"", pos->first, pos->second};
   std::optional<store::ViewKey> next;
   auto rows = read_all(
       c,
