@@ -7,6 +7,7 @@
 #pragma once
 
 #include "activities/catalog.hpp"
+#include "app/book_generator.hpp"
 #include "app/composition.hpp"
 #include "app/http/api.hpp"
 #include "engine/log.hpp"
@@ -57,6 +58,11 @@ states:
                                               "application/yaml\n\n") +
                                   yaml));
     if (r.status != 201) throw std::runtime_error("the harness workflow: " + r.body);
+    // A small book of contracts with findings, so the views (GET /v1/views/…) read rows.
+    auto now = engine::to_micros(engine_->clock.now());
+    auto book =
+        app::generate_book(*engine_->store, "default", 20, 3, now / (86'400LL * 1'000'000), now);
+    if (!book) throw std::runtime_error("the harness book: " + book.error().message);
   }
   ~ApiHarness() {
     api_.reset();
