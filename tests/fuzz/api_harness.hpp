@@ -11,6 +11,7 @@
 #include "app/composition.hpp"
 #include "app/http/api.hpp"
 #include "engine/log.hpp"
+#include "engine/time_format.hpp"
 #include "workflows/compiler.hpp"
 
 #include <unistd.h>
