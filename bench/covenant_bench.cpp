@@ -546,7 +546,8 @@ json views(const std::string& url, int contracts, int runs) {
     if (!made) throw std::runtime_error(made.error().message);
     out["generated"] = {{"contracts", made->contracts}, {"seconds", ms_since(t) / 1000}};
   }
-  auto token = engine.principals->add("default", "bench-views", {"finance"});
+  // A principal of its own per run: the book may be one an earlier run generated.
+  auto token = engine.principals->add("default", "bench-views-" + std::to_string(now), {"finance"});
   if (!token) throw std::runtime_error(token.error().message);
   covenant::app::http::Api api(engine.services(""));
   covenant::app::http::add_all_routes(api);
