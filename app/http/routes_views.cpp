@@ -6,6 +6,7 @@
 // Money stays in minor units with its currency; currencies are never added together.
 #include "app/http/api.hpp"
 #include "engine/csv.hpp"
+#include "engine/store/day_text.hpp"
 #include "engine/time_format.hpp"
 #include "workflows/money.hpp"
 
@@ -57,10 +58,6 @@ std::string add_months(const std::string& month, int n) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02d", y, m + 1);
   return buf;
-}
-
-bool is_month(const std::string& m) {
-  return m.size() == 7 && engine::parse_rfc3339(m + "-01T00:00:00Z").has_value();
 }
 
 // The filters every view takes, or a 400 written.
@@ -353,7 +350,7 @@ void revenue(Services& s, Call& c) {
   std::string from = query_param(c, "from"), to = query_param(c, "to");
   if (from.empty()) from = add_months(current, -6);
   if (to.empty()) to = add_months(from, 17);
-  if (!is_month(from) || !is_month(to) || to < from)
+  if (!store::is_iso_month(from) || !store::is_iso_month(to) || to < from)
     return problem(c, "BadRequest", "?from= and ?to= are months (YYYY-MM), from before to");
   if (add_months(from, 120) < to)
     return problem(c, "BadRequest", "a period is at most 10 years of months");

@@ -48,9 +48,6 @@ struct FindingRow {
 // "" matches any.
 struct ViewFilter {
   std::string customer, owner, kind, currency;
-  bool any() const {
-    return !customer.empty() || !owner.empty() || !kind.empty() || !currency.empty();
-  }
 };
 
 // Where a page goes on from: the last row's sort key (due_on or items) and contract id.
