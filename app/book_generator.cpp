@@ -178,6 +178,41 @@ Contract make(activities::Runner& runner, Draw& d, int i, dates::Day today, cons
   return out;
 }
 
+// When a generated contract reached each handoff: signed at 09:00 UTC on its signing day, then
+// each stage drawn from a spread like a real book's (minutes mostly, a day or days when a person
+// or a system had to act); one in thirty still on its way, stopped at a stage.
+engine::store::HandoffRow handoff_of(Draw& d, const engine::store::ContractRow& row,
+                                     std::int64_t now_us) {
+  constexpr std::int64_t kMinute = 60'000'000, kHour = 60 * kMinute;
+  engine::store::HandoffRow h;
+  h.instance_id = "gen-" + row.contract_id;
+  h.workflow = "contract-to-cash";
+  h.contract_id = row.contract_id;
+  std::int64_t signed_us = now_us - (1 + d.below(400)) * 24 * kHour;
+  if (row.index && !row.index->signed_on.empty())
+    if (auto day = dates::parse(row.index->signed_on))
+      signed_us = std::min<std::int64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(day->time_since_epoch()).count() +
+              9 * kHour,
+          now_us);
+  h.started_us = signed_us;
+  std::array<std::int64_t, 4> stage = {
+      d.chance(15) ? 4 * kHour + d.below(68) * kHour : 2 * kMinute + d.below(30) * kMinute,
+      2 * kHour + d.below(120) * kHour,
+      d.chance(30) ? 2 * 24 * kHour + d.below(8 * 24) * kHour : 30 * kMinute + d.below(20) * kHour,
+      5 * kMinute + d.below(48) * kHour};
+  int reached = d.chance(97) ? 5 : 1 + d.below(4);
+  std::int64_t at = signed_us;
+  h.at_us[0] = at;
+  for (int k = 1; k < reached; ++k) {
+    at += stage[static_cast<std::size_t>(k - 1)];
+    if (at > now_us) break;
+    h.at_us[static_cast<std::size_t>(k)] = at;
+  }
+  h.status = "running";  // contract-to-cash goes on monitoring after its first invoice
+  return h;
+}
+
 }  // namespace
 
 engine::Result<GeneratedBook> generate_book(engine::store::Store& store, const std::string& ns,
@@ -191,11 +226,13 @@ engine::Result<GeneratedBook> generate_book(engine::store::Store& store, const s
   activities::Runner runner{systems};
   dates::Day today{std::chrono::days{today_days}};
   Draw d{seed};
+  Draw timing{seed ^ 0x68616e646f666673ULL};  // the handoffs' own draws: the book stays the same
   GeneratedBook out;
   constexpr int kBatch = 500;
   for (int from = 0; from < count; from += kBatch) {
     std::vector<engine::store::ContractRow> rows;
     std::vector<engine::store::FindingRow> findings;
+    std::vector<engine::store::HandoffRow> handoffs;
     for (int i = from; i < std::min(count, from + kBatch); ++i) {
       Contract c;
       try {
@@ -204,6 +241,7 @@ engine::Result<GeneratedBook> generate_book(engine::store::Store& store, const s
         return engine::fail(engine::ErrorCode::Internal,
                             "generated contract " + std::to_string(i + 1) + ": " + e.what());
       }
+      handoffs.push_back(handoff_of(timing, c.row, now_us));
       rows.push_back(std::move(c.row));
       for (auto& f : c.findings) findings.push_back(std::move(f));
     }
@@ -211,6 +249,9 @@ engine::Result<GeneratedBook> generate_book(engine::store::Store& store, const s
     if (!added) return tl::unexpected(added.error());
     auto kept = store.views.observe_many(ns, findings, now_us);
     if (!kept) return tl::unexpected(kept.error());
+    auto timed = store.handoffs.save_many(ns, handoffs);
+    if (!timed) return tl::unexpected(timed.error());
+    out.handoffs += *timed;
     out.contracts += *added;
     out.findings += *kept;
   }

@@ -1,5 +1,5 @@
-// The views across the book of contracts (docs/views.md): renewals, billing accuracy, revenue
-// and SLA scorecards. Each asks its /v1/views/… API with the filters in the form (kept in the
+// The views across the book of contracts (docs/views.md): renewals, billing accuracy, revenue,
+// SLA scorecards and handoff latency. Each asks its /v1/views/… API with the filters in the form (kept in the
 // address, so a view can be shared), draws the figures with Apache ECharts and shows the same
 // figures in a table beside the chart, lists the contracts a page at a time, and exports CSV.
 // Money stays in minor units with its currency (Covenant.money formats it); nothing is added
@@ -19,6 +19,8 @@
       lede: "The ASC 606 schedules across contracts, month by month and per currency: recognised, to be recognised, billed and deferred. The schedules tie to the plans' totals to the minor unit." },
     "sla": { title: "SLA scorecards", path: "/v1/views/sla", keys: ["only"], only: "breached",
       lede: "Commitments against the tickets measured: breaches and the service credits they owe (the SLA monitor's latest finding)." },
+    "handoffs": { title: "Handoff latency", path: "/v1/views/handoffs", keys: ["show"],
+      lede: "How long contracts take from signed to extracted, approved, provisioned and first invoiced: each stage's median, 90th percentile and longest, the slowest contracts (or those still on the way) and where each waited — approval gates, reviews and other waits, tasks." },
   };
   const name = VIEWS[params.get("view")] ? params.get("view") : "renewals";
   const view = VIEWS[name];
@@ -172,11 +174,56 @@
       el("td", {}, r.service_start ? `${date(r.service_start)} – ${date(r.service_end)}` : "—"));
   }
 
+  // ---- handoff latency ----
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+    if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+    return `${(seconds / 86400).toFixed(1)} days`;
+  }
+  function handoffsSummary(data) {
+    head($("figures"), [["stage", false], ["contracts", true], ["median", true], ["90th percentile", true], ["longest", true]]);
+    $("figures").querySelector("tbody").replaceChildren(...data.stages.map((st) =>
+      el("tr", {}, el("td", {}, `${st.from} → ${st.to}`), num(String(st.contracts)), num(duration(st.p50_seconds)),
+        num(duration(st.p90_seconds)), num(duration(st.max_seconds)))));
+    const hours = (s) => Math.round(s / 36) / 100;
+    draw({
+      tooltip: { trigger: "axis" }, legend: { data: ["median (hours)", "90th percentile (hours)"] },
+      grid: { left: 60, bottom: 70 },
+      xAxis: { type: "category", data: data.stages.map((st) => `${st.from} → ${st.to}`), axisLabel: { interval: 0, rotate: 20 } },
+      yAxis: { type: "value", name: "hours" },
+      series: [
+        { name: "median (hours)", type: "bar", data: data.stages.map((st) => hours(st.p50_seconds)) },
+        { name: "90th percentile (hours)", type: "bar", data: data.stages.map((st) => hours(st.p90_seconds)) },
+      ],
+    });
+    const reached = Object.entries(data.reached).map(([m, n]) => `${m} ${n}`).join(", ");
+    $("rows-title").textContent = data.show === "in_flight"
+      ? `Still on the way (${data.running} running): the longest first`
+      : `The slowest from signed to invoiced (of ${data.instances}: reached ${reached})`;
+  }
+  const handoffCols = [["contract", false], ["customer", false], ["signed", false], ["to extracted", true], ["to approved", true],
+    ["to provisioned", true], ["to invoiced", true], ["signed to invoiced", true], ["where it waited", false]];
+  function handoffRow(r) {
+    const s = r.stage_seconds;
+    const waits = r.waits.length
+      ? el("ul", {}, ...r.waits.map((w) => el("li", {}, `${w.state} (${w.kind}, ${w.stage}): ${duration(w.seconds)}` + (w.to ? "" : " so far"))))
+      : "—";
+    const total = r.total_seconds !== null ? duration(r.total_seconds)
+      : `${text(r.now_in)}, waiting ${duration(r.waiting_seconds)}`;
+    return el("tr", {}, el("td", {}, r.contract_id), el("td", {}, text(r.customer)),
+      el("td", {}, r.milestones.signed ? date(r.milestones.signed.slice(0, 10)) : "—"),
+      num(duration(s["signed → extracted"])), num(duration(s["extracted → approved"])),
+      num(duration(s["approved → provisioned"])), num(duration(s["provisioned → invoiced"])),
+      num(total), el("td", {}, waits));
+  }
+
   const LAYOUT = {
     "renewals": { cols: renewalCols, row: renewalRow, summary: renewalsSummary },
     "billing-accuracy": { cols: billingCols, row: billingRow, summary: (d) => findingsSummary(d, "discrepancies", "at_stake", "discrepancies", "at stake") },
     "sla": { cols: slaCols, row: slaRow, summary: (d) => findingsSummary(d, "breaches", "credits_owed", "breaches", "credits owed") },
     "revenue": { cols: revenueCols, row: revenueRow, summary: revenueSummary },
+    "handoffs": { cols: handoffCols, row: handoffRow, summary: handoffsSummary },
   }[name];
 
   async function rows(more) {
@@ -228,15 +275,15 @@
   document.title = `Covenant — ${view.title}`;
   for (const a of document.querySelectorAll("nav.tabs a"))
     if (a.dataset.view === name) a.setAttribute("aria-current", "page");
-  for (const cls of ["only-renewals", "only-revenue", "only-findings"]) {
+  for (const cls of ["only-renewals", "only-revenue", "only-findings", "only-handoffs"]) {
     const on = (cls === "only-renewals" && name === "renewals") || (cls === "only-revenue" && name === "revenue") ||
-      (cls === "only-findings" && (name === "billing-accuracy" || name === "sla"));
+      (cls === "only-findings" && (name === "billing-accuracy" || name === "sla")) || (cls === "only-handoffs" && name === "handoffs");
     for (const x of document.querySelectorAll("." + cls)) x.classList.toggle("hidden", !on);
   }
   // The revenue table has six columns of money: the chart above it, not beside it.
   if (name === "revenue") document.querySelector(".chart-and-numbers").classList.add("wide");
   $("only-label").textContent = name === "sla" ? "only breached" : "only those that differ";
-  for (const k of [...FILTERS, "within", "from", "to"]) if (params.get(k)) $("f-" + k).value = params.get(k);
+  for (const k of [...FILTERS, "within", "from", "to", "show"]) if (params.get(k)) $("f-" + k).value = params.get(k);
   $("f-only").checked = !!params.get("only");
   $("filters").addEventListener("submit", (ev) => {
     ev.preventDefault();

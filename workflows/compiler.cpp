@@ -127,6 +127,7 @@ json state_json(const State& st, const ActivityCatalog& catalog) {
   json j;
   j["type"] = to_string(st.type);
   j["description"] = st.description;
+  if (!st.milestone.empty()) j["milestone"] = st.milestone;  // optional: older digests unchanged
   std::visit(
       [&](const auto& b) {
         using T = std::decay_t<decltype(b)>;
@@ -195,11 +196,24 @@ json canonical_json(const Definition& def, const ActivityCatalog& catalog) {
   return j;
 }
 
+namespace {
+void collect_milestones(const Scope& scope, std::map<std::string, std::string>& out) {
+  for (const auto& st : scope.states) {
+    if (!st.milestone.empty()) out.emplace(st.name, st.milestone);
+    if (const auto* p = std::get_if<ParallelState>(&st.body))
+      for (const auto& b : p->branches) collect_milestones(b.scope, out);
+    if (const auto* m = std::get_if<MapState>(&st.body)) collect_milestones(m->iterator, out);
+  }
+}
+}  // namespace
+
 CompiledWorkflow::CompiledWorkflow(Definition def, json canonical)
     : def_(std::move(def)),
       canonical_(std::move(canonical)),
       text_(canonical_.dump()),
-      digest_(sha256_hex(text_)) {}
+      digest_(sha256_hex(text_)) {
+  collect_milestones(def_.root, milestones_);
+}
 
 namespace {
 CompileResult finish(LoadResult r, const ActivityCatalog& catalog) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -31,12 +32,16 @@ class CompiledWorkflow {
   const std::string& canonical_text() const { return text_; }
   // Lower-case hex SHA-256 of canonical_text().
   const std::string& digest() const { return digest_; }
+  // The states that mark a handoff milestone: state name -> milestone (state names are
+  // unique across a workflow, nested scopes included).
+  const std::map<std::string, std::string>& milestones() const { return milestones_; }
 
  private:
   Definition def_;
   nlohmann::json canonical_;
   std::string text_;
   std::string digest_;
+  std::map<std::string, std::string> milestones_;
 };
 
 struct CompileResult {

@@ -18,16 +18,29 @@ constexpr std::string_view kApiVersion = "covenant/v1";
 
 using Known = std::vector<std::string_view>;
 
-const Known kTaskFields = {"type",  "description", "activity", "input",      "result", "output",
-                           "retry", "timeout",     "catch",    "compensate", "next",   "end"};
+const Known kTaskFields = {"type",   "description", "activity", "input", "result",
+                           "output", "retry",       "timeout",  "catch", "compensate",
+                           "next",   "end",         "milestone"};
 const Known kChoiceFields = {"type", "description", "choices", "default"};
-const Known kApprovalFields = {
-    "type",      "description",          "authorizes", "subject",       "approvers",
-    "quorum",    "separation_of_duties", "timeout",    "remind_before", "on_timeout",
-    "on_reject", "on_changes_requested", "on_invalid", "summary",       "next",
-    "end"};
-const Known kWaitFields = {"type",   "description", "duration",   "until", "event",
-                           "output", "timeout",     "on_timeout", "next",  "end"};
+const Known kApprovalFields = {"type",
+                               "description",
+                               "authorizes",
+                               "subject",
+                               "approvers",
+                               "quorum",
+                               "separation_of_duties",
+                               "timeout",
+                               "remind_before",
+                               "on_timeout",
+                               "on_reject",
+                               "on_changes_requested",
+                               "on_invalid",
+                               "summary",
+                               "next",
+                               "end",
+                               "milestone"};
+const Known kWaitFields = {"type",    "description", "duration", "until", "event",    "output",
+                           "timeout", "on_timeout",  "next",     "end",   "milestone"};
 const Known kParallelFields = {"type", "description", "branches", "output", "next", "end"};
 const Known kMapFields = {"type",     "description", "items", "max_concurrency",
                           "iterator", "output",      "next",  "end"};
@@ -80,6 +93,7 @@ class Loader {
   void read_scope(const Fields& f, Scope& scope);
   void read_state(const YAML::Node& key, const YAML::Node& body, State& st);
   void read_continuation(const Fields& f, Continuation& c);
+  void read_milestone(const YAML::Node& n, const std::string& what, State& st);
   State* current_ = nullptr;  // the state being read, to mark it incomplete
   TaskState read_task(const Fields& f);
   ChoiceState read_choice(const Fields& f);
@@ -305,6 +319,7 @@ void Loader::read_state(const YAML::Node& key, const YAML::Node& body, State& st
   current_ = &st;
   if (auto d = f.get("description"))
     st.description = r_.string(*d, f.what("description")).value_or("");
+  if (auto m = f.get("milestone")) read_milestone(*m, f.what("milestone"), st);
   switch (st.type) {
     case StateType::Task:
       st.body = read_task(f);
@@ -338,6 +353,19 @@ void Loader::read_state(const YAML::Node& key, const YAML::Node& body, State& st
       break;
     }
   }
+}
+
+void Loader::read_milestone(const YAML::Node& n, const std::string& what, State& st) {
+  auto v = r_.string(n, what);
+  if (!v) return;
+  if (!is_milestone(*v)) {
+    std::string known;
+    for (auto m : kMilestones) known += (known.empty() ? "" : ", ") + std::string(m);
+    r_.error(r_.span(n), codes::kBadValue,
+             what + ": '" + *v + "' is not a handoff milestone (one of " + known + ")");
+    return;
+  }
+  st.milestone = *v;
 }
 
 void Loader::read_continuation(const Fields& f, Continuation& c) {

@@ -8,10 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -249,6 +251,19 @@ struct FailState {
   std::string cause;
 };
 
+// The handoffs of contract-to-cash, in order: the signed contract received, its terms
+// extracted, the finance approval granted, the service provisioned, the first invoice (or
+// subscription) created. A state names one with `milestone:`; the engine records the first
+// time each is reached (engine/runtime/side_records), and the handoff view measures between
+// them.
+inline constexpr std::array<std::string_view, 5> kMilestones = {"signed", "extracted", "approved",
+                                                                "provisioned", "invoiced"};
+inline bool is_milestone(std::string_view m) {
+  for (auto k : kMilestones)
+    if (k == m) return true;
+  return false;
+}
+
 enum class StateType { Task, Choice, Approval, Wait, Parallel, Map, Succeed, Fail };
 
 const char* to_string(StateType t);
@@ -265,6 +280,9 @@ struct State {
   // its scope is then unknown, so the validator does not guess which states are unreachable.
   bool incomplete = false;
   std::string description;
+  // The handoff milestone this state's completion marks (a task completes, a wait receives
+  // its event, an approval is granted), "" for none: see kMilestones.
+  std::string milestone;
   std::variant<TaskState, ChoiceState, ApprovalState, WaitState, ParallelState, MapState,
                SucceedState, FailState>
       body;

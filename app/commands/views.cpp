@@ -54,8 +54,8 @@ void add_views_command(CLI::App& app, int& exit_code) {
       exit_code = report(r.error());
       return;
     }
-    std::cout << "generated " << r->contracts << " contracts and " << r->findings
-              << " findings in namespace " << o->common.ns << '\n';
+    std::cout << "generated " << r->contracts << " contracts, " << r->findings << " findings and "
+              << r->handoffs << " handoff timelines in namespace " << o->common.ns << '\n';
   });
 }
 

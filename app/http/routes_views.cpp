@@ -1,13 +1,15 @@
-// GET /v1/views/{renewals,billing-accuracy,revenue,sla}: the book of contracts at a glance, for
-// Finance and RevOps. Each reads store.views (engine/store/book_views.cpp) — the index written
-// with each contract and the monitors' latest findings (contracts.observe) — filtered by
+// GET /v1/views/{renewals,billing-accuracy,revenue,sla,handoffs}: the book of contracts at a
+// glance, for Finance and RevOps. Each reads store.views (engine/store/book_views.cpp) — the index
+// written with each contract and the monitors' latest findings (contracts.observe) — filtered by
 // ?customer= ?owner= ?kind= ?currency=, a page at a time (?limit=, ?cursor=), and as CSV
 // (?format=csv: every row the filters select, up to kMaxCsvRows, in pages read from the store).
 // Money stays in minor units with its currency; currencies are never added together.
+#include "app/handoff_view.hpp"
 #include "app/http/api.hpp"
 #include "engine/csv.hpp"
 #include "engine/store/day_text.hpp"
 #include "engine/time_format.hpp"
+#include "workflows/model.hpp"
 #include "workflows/money.hpp"
 
 #include <chrono>
@@ -497,6 +499,159 @@ void revenue(Services& s, Call& c) {
          {"currencies", currencies}});
 }
 
+// ---- handoff latency --------------------------------------------------------------------------
+
+std::string when_text(std::int64_t us) {
+  return us > 0 ? engine::format_rfc3339(engine::from_micros(us)) : "";
+}
+
+json when_json(std::int64_t us) { return us > 0 ? json(when_text(us)) : json(); }
+
+// Hours to two places, from microseconds, in integers (no floating point in a figure people add).
+std::string hours_text(std::int64_t us) {
+  std::int64_t centi = us / 36'000'000;  // hundredths of an hour
+  std::string frac = std::to_string(centi % 100);
+  return std::to_string(centi / 100) + "." + (frac.size() < 2 ? "0" : "") + frac;
+}
+
+json stage_json(const StageStats& st) {
+  json buckets = json::array();
+  for (std::size_t b = 0; b < st.buckets.size(); ++b)
+    buckets.push_back(
+        {{"under_hours",
+          b < kHandoffBuckets.size() ? json(kHandoffBuckets[b] / 3'600'000'000LL) : json()},
+         {"contracts", st.buckets[b]}});
+  return {{"from", st.from},
+          {"to", st.to},
+          {"contracts", st.count},
+          {"p50_seconds", st.p50_us / 1'000'000},
+          {"p90_seconds", st.p90_us / 1'000'000},
+          {"max_seconds", st.max_us / 1'000'000},
+          {"out_of_order", st.out_of_order},
+          {"histogram", buckets}};
+}
+
+void handoffs(Services& s, Call& c) {
+  auto f = filter_of(c);
+  if (!f) return;
+  std::string show = query_param(c, "show");
+  if (show.empty()) show = "slowest";
+  if (show != "slowest" && show != "in_flight")
+    return problem(c, "BadRequest", "?show= is slowest or in_flight");
+  auto ask = page_ask(c);
+  if (!ask) return;
+  std::optional<store::HandoffKey> after;
+  if (const auto& pos = ask->cursor) after = store::HandoffKey{pos->first, pos->second};
+  std::int64_t now_us = engine::to_micros(s.clock.now());
+  std::vector<store::HandoffRow> rows;
+  std::optional<store::HandoffKey> next;
+  for (;;) {
+    auto page = show == "slowest"
+                    ? s.store.handoffs.slowest(c.ns, *f, after, ask->csv ? 500 : ask->limit)
+                    : s.store.handoffs.in_flight(c.ns, *f, after, ask->csv ? 500 : ask->limit);
+    if (!page) return problem(c, page.error());
+    for (auto& r : page->rows) rows.push_back(std::move(r));
+    next = page->next;
+    if (!ask->csv || !next || rows.size() >= kMaxCsvRows) break;
+    after = next;
+  }
+  const auto& names = workflows::kMilestones;
+  if (ask->csv) {
+    std::vector<std::string> head = {"contract_id", "instance_id", "kind",   "customer",
+                                     "owner",       "currency",    "status", "started"};
+    for (auto m : names) head.emplace_back(m);
+    for (std::size_t k = 0; k + 1 < names.size(); ++k)
+      head.push_back(std::string(names[k]) + "_to_" + std::string(names[k + 1]) + "_hours");
+    head.emplace_back("signed_to_invoiced_hours");
+    std::string text;
+    auto line = [&](const std::vector<std::string>& cells) {
+      for (std::size_t i = 0; i < cells.size(); ++i) text += (i ? "," : "") + cells[i];
+      text += "\r\n";
+    };
+    line(head);
+    for (const auto& r : rows) {
+      std::vector<std::string> cells = {engine::csv_text(r.contract_id),
+                                        engine::csv_text(r.instance_id),
+                                        r.kind,
+                                        engine::csv_text(r.customer),
+                                        engine::csv_text(r.owner),
+                                        r.currency,
+                                        r.status,
+                                        when_text(r.started_us)};
+      for (auto t : r.at_us) cells.push_back(when_text(t));
+      auto span = [&](std::size_t a, std::size_t b) {
+        return r.at_us[a] && r.at_us[b] && r.at_us[b] >= r.at_us[a]
+                   ? hours_text(r.at_us[b] - r.at_us[a])
+                   : std::string();
+      };
+      for (std::size_t k = 0; k + 1 < names.size(); ++k) cells.push_back(span(k, k + 1));
+      cells.push_back(span(0, names.size() - 1));
+      line(cells);
+    }
+    return send_csv(c, "handoffs-" + show, text);
+  }
+  auto times = s.store.handoffs.times(c.ns, *f);
+  if (!times) return problem(c, times.error());
+  json stages = json::array();
+  for (const auto& st : handoff_stats(*times)) stages.push_back(stage_json(st));
+  json reached = json::object();
+  std::int64_t running = 0;
+  for (std::size_t k = 0; k < names.size(); ++k) reached[std::string(names[k])] = 0;
+  for (const auto& t : *times) {
+    running += t.running ? 1 : 0;
+    for (std::size_t k = 0; k < names.size(); ++k)
+      if (t.at_us[k])
+        reached[std::string(names[k])] = reached[std::string(names[k])].get<int>() + 1;
+  }
+  json out = json::array();
+  for (const auto& r : rows) {
+    json milestones = json::object(), spans = json::object();
+    for (std::size_t k = 0; k < names.size(); ++k) milestones[names[k]] = when_json(r.at_us[k]);
+    for (std::size_t k = 0; k + 1 < names.size(); ++k)
+      spans[std::string(names[k]) + " → " + std::string(names[k + 1])] =
+          r.at_us[k] && r.at_us[k + 1] ? json((r.at_us[k + 1] - r.at_us[k]) / 1'000'000) : json();
+    auto history = s.store.instances.history(scope(c), r.instance_id);
+    if (!history) return problem(c, history.error());
+    json waits = json::array();
+    for (const auto& w : waits_of(*history, r, now_us))
+      waits.push_back({{"state", w.state},
+                       {"kind", w.kind},
+                       {"stage", w.stage},
+                       {"from", when_text(w.from_us)},
+                       {"to", when_json(w.to_us)},
+                       {"seconds", ((w.to_us ? w.to_us : now_us) - w.from_us) / 1'000'000},
+                       {"occurrence", w.occurrence}});
+    std::int64_t last = 0;
+    for (auto t : r.at_us) last = std::max(last, t);
+    out.push_back(
+        {{"contract_id", r.contract_id},
+         {"instance_id", r.instance_id},
+         {"workflow", r.workflow},
+         {"kind", r.kind.empty() ? json() : json(r.kind)},
+         {"customer", r.customer.empty() ? json() : json(r.customer)},
+         {"owner", r.owner.empty() ? json() : json(r.owner)},
+         {"status", r.status},
+         {"started", when_text(r.started_us)},
+         {"milestones", milestones},
+         {"stage_seconds", spans},
+         {"total_seconds", r.span_us >= 0 ? json(r.span_us / 1'000'000) : json()},
+         {"now_in", show == "in_flight" ? json(stage_at(r, now_us)) : json()},
+         {"waiting_seconds",
+          show == "in_flight" ? json((now_us - std::max(last, r.started_us)) / 1'000'000) : json()},
+         {"waits", waits}});
+  }
+  reply(c, 200,
+        {{"view", "handoffs"},
+         {"show", show},
+         {"filters", filters_json(*f)},
+         {"instances", static_cast<std::int64_t>(times->size())},
+         {"running", running},
+         {"reached", reached},
+         {"stages", stages},
+         {"rows", out},
+         {"next", next ? json(make_cursor(next->number, next->instance_id)) : json()}});
+}
+
 }  // namespace
 
 void add_view_routes(Api& api) {
@@ -511,6 +666,7 @@ void add_view_routes(Api& api) {
     findings_view(s, c, {"sla", "sla", "breached", "breaches", "credits_owed"});
   });
   api.route("GET", "/v1/views/revenue", readers, [&s](Call& c) { revenue(s, c); });
+  api.route("GET", "/v1/views/handoffs", readers, [&s](Call& c) { handoffs(s, c); });
 }
 
 }  // namespace covenant::app::http

@@ -348,8 +348,9 @@ Result<Runtime::Committed> Runtime::transact_once(Unit& u) {
       writes.update_instance(*inst, expected.at(inst->id));
     }
     writes.append(events);
-    auto side = side_records(gates, *inst, events);
+    auto side = side_records(gates, *inst, events, wf->milestones());
     for (auto& a : side.approvals) writes.save_approval(std::move(a));
+    if (side.handoff) writes.save_handoff(inst->ns, *side.handoff);
     for (auto& o : side.outbox) writes.enqueue(std::move(o));
     if (step.after)
       if (auto a = step.after(**tx, *inst); !a) return tl::unexpected(a.error());

@@ -1,6 +1,7 @@
 #include "engine/runtime/side_records.hpp"
 
 #include "engine/time_format.hpp"
+#include "workflows/model.hpp"
 
 namespace covenant::engine::runtime {
 
@@ -78,11 +79,57 @@ store::ApprovalRow row_of(const std::string& id, const json& g, const Instance& 
   return a;
 }
 
+// The handoff milestones `events` reach, and the instance's start and end.
+std::optional<store::HandoffRow> handoff_of(const Instance& inst,
+                                            const std::vector<history::Event>& events,
+                                            const std::map<std::string, std::string>& milestones) {
+  if (milestones.empty()) return std::nullopt;
+  store::HandoffRow row;
+  bool any = false;
+  for (const auto& e : events) {
+    switch (e.type) {
+      case EventType::WorkflowStarted:
+        any = true;
+        break;
+      case EventType::ActivityCompleted:
+      case EventType::EventReceived:
+      case EventType::ApprovalGranted: {
+        auto m = milestones.find(e.state);
+        if (m == milestones.end()) break;
+        for (std::size_t k = 0; k < workflows::kMilestones.size(); ++k)
+          if (workflows::kMilestones[k] == m->second && row.at_us[k] == 0) {
+            row.at_us[k] = e.at_us;
+            any = true;
+          }
+        break;
+      }
+      case EventType::WorkflowCompleted:
+      case EventType::WorkflowFailed:
+      case EventType::WorkflowCancelled:
+        row.ended_us = e.at_us;
+        any = true;
+        break;
+      default:
+        break;
+    }
+  }
+  // A compensation's end is the instance's status change, not an event above.
+  if (!any) return std::nullopt;
+  row.instance_id = inst.id;
+  row.workflow = inst.workflow;
+  row.contract_id = inst.business_key;
+  row.started_us = inst.created_us;
+  if (row.ended_us > 0) row.status = inst.status;
+  return row;
+}
+
 }  // namespace
 
 SideRecords side_records(const std::map<std::string, json>& gates_before, const Instance& after,
-                         const std::vector<history::Event>& events) {
+                         const std::vector<history::Event>& events,
+                         const std::map<std::string, std::string>& milestones) {
   SideRecords out;
+  out.handoff = handoff_of(after, events, milestones);
   std::int64_t now_us = events.empty() ? after.updated_us : events.front().at_us;
   auto gates_after = open_gates(after);
   for (const auto& [id, g] : gates_after) {

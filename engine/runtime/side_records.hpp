@@ -1,5 +1,6 @@
 // What a transition writes besides the instance, its history and its work: the approval
-// rows the API reads (opened, changed, closed) and the webhooks to send (the outbox). Pure:
+// rows the API reads (opened, changed, closed), the webhooks to send (the outbox) and the
+// handoff milestones reached (store.handoffs). Pure:
 // computed from the open gates before the transition, the instance after it and the events
 // it recorded, then staged by Runtime::transact with the rest of the transition.
 #pragma once
@@ -9,6 +10,7 @@
 #include "engine/store/store.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,10 +26,15 @@ std::map<std::string, nlohmann::json> open_gates(const Instance& inst);
 struct SideRecords {
   std::vector<store::ApprovalRow> approvals;  // to save
   std::vector<store::OutboxRow> outbox;       // to enqueue
+  std::optional<store::HandoffRow> handoff;   // to save, when a milestone was reached
 };
 
+// `milestones`: the workflow's states that mark a handoff (CompiledWorkflow::milestones());
+// when it has any, the transition that starts the instance, reaches one (a task completes,
+// a wait receives its event, an approval is granted) or ends the instance gives a handoff row.
 SideRecords side_records(const std::map<std::string, nlohmann::json>& gates_before,
-                         const Instance& after, const std::vector<history::Event>& events);
+                         const Instance& after, const std::vector<history::Event>& events,
+                         const std::map<std::string, std::string>& milestones = {});
 
 // The webhook topic of an event type, or "" when it sends none: approval.requested,
 // approval.reminder, approval.escalated, approval.decided, writeback.blocked, workflow.failed.

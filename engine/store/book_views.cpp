@@ -3,8 +3,8 @@
 
 #include "engine/store/day_text.hpp"
 #include "engine/store/store.hpp"
+#include "engine/store/view_query.hpp"
 
-#include <deque>
 #include <set>
 
 namespace covenant::engine::store {
@@ -38,6 +38,9 @@ constexpr const char* kFilterColumns =
 constexpr const char* kCopyFilters =
     "UPDATE contract_findings SET kind = :k, customer = :cu, owner = :o, book_currency = :cy "
     "WHERE namespace = :ns AND contract_id = :c";
+constexpr const char* kCopyToHandoffs =
+    "UPDATE handoffs SET kind = :k, customer = :cu, owner = :o, currency = :cy WHERE namespace = "
+    ":ns AND contract_id = :c";
 constexpr const char* kObserve =
     "INSERT INTO contract_findings (namespace, contract_id, monitor, kind, customer, owner, "
     "book_currency, status, tag, due_on, items, amount_minor, currency, observed_on, body, "
@@ -68,51 +71,6 @@ bool is_monitor_name(const std::string& w) {
   for (char ch : w)
     if (!((ch >= 'a' && ch <= 'z') || ch == '_')) return false;
   return true;
-}
-
-// Parameters bound by name (:p1, :p2, …), for the queries whose filters are assembled per
-// request (by name: the order C++ evaluates the pieces of a string in is not the order they
-// stand in).
-class Binds {
- public:
-  std::string text(std::string v) {
-    texts_.push_back(std::move(v));
-    order_.push_back({true, texts_.size() - 1, "p" + std::to_string(order_.size() + 1)});
-    return ":" + order_.back().name;
-  }
-  std::string number(std::int64_t v) {
-    numbers_.push_back(v);
-    order_.push_back({false, numbers_.size() - 1, "p" + std::to_string(order_.size() + 1)});
-    return ":" + order_.back().name;
-  }
-  void bind(soci::statement& st) {
-    for (const auto& b : order_)
-      if (b.is_text)
-        st.exchange(soci::use(texts_[b.index], b.name));
-      else
-        st.exchange(soci::use(numbers_[b.index], b.name));
-  }
-
- private:
-  struct Bound {
-    bool is_text;
-    std::size_t index;
-    std::string name;
-  };
-  std::deque<std::string> texts_;
-  std::deque<long long> numbers_;
-  std::vector<Bound> order_;
-};
-
-// The filters on the index (b.) or on the findings' copy of its columns (f.).
-std::string filter_sql(Binds& p, const ViewFilter& f, bool on_findings = false) {
-  std::string t = on_findings ? "f." : "b.", w;
-  if (!f.customer.empty()) w += " AND " + t + "customer = " + p.text(f.customer);
-  if (!f.owner.empty()) w += " AND " + t + "owner = " + p.text(f.owner);
-  if (!f.kind.empty()) w += " AND " + t + "kind = " + p.text(f.kind);
-  if (!f.currency.empty())
-    w += " AND " + t + (on_findings ? "book_currency = " : "currency = ") + p.text(f.currency);
-  return w;
 }
 
 Result<void> check_filter(const ViewFilter& f) {
@@ -216,6 +174,8 @@ Result<void> BookViews::index(Tx& tx, const std::string& ns, const ContractIndex
       soci::use(total), soci::use(price), soci::use(pending), soci::use(i.signed_on),
       soci::use(i.service_start), soci::use(i.service_end);
   tx.sql() << kCopyFilters, soci::use(i.kind), soci::use(i.customer), soci::use(i.owner),
+      soci::use(i.currency), soci::use(ns), soci::use(i.contract_id);
+  tx.sql() << kCopyToHandoffs, soci::use(i.kind), soci::use(i.customer), soci::use(i.owner),
       soci::use(i.currency), soci::use(ns), soci::use(i.contract_id);
   for (const auto& m : i.months) {
     long long r = m.recognised_minor, b = m.billed_minor;
@@ -333,7 +293,8 @@ std::string select_findings(Binds& p, const std::string& ns, const std::string& 
   return std::string("SELECT ") + kIndexColumns + kFindingColumns +
          " FROM contract_findings f JOIN book_index b ON b.namespace = f.namespace AND "
          "b.contract_id = f.contract_id WHERE f.namespace = " +
-         p.text(ns) + " AND f.monitor = " + p.text(monitor) + filter_sql(p, f, true);
+         p.text(ns) + " AND f.monitor = " + p.text(monitor) +
+         filter_sql(p, f, "f.", "book_currency");
 }
 
 }  // namespace
@@ -376,8 +337,9 @@ Result<std::map<std::string, std::vector<std::int64_t>>> BookViews::due_counts(
     sql += ", SUM(CASE WHEN f.due_on < " + p.text(b) + " THEN 1 ELSE 0 END)";
   sql += " FROM contract_findings f";
   sql += " WHERE f.namespace = " + p.text(ns) + " AND f.monitor = " + p.text(monitor) +
-         filter_sql(p, f, true) + " AND f.due_on >= " + p.text(from) + " AND f.due_on < " +
-         p.text(*std::max_element(bounds.begin(), bounds.end())) + " GROUP BY f.tag";
+         filter_sql(p, f, "f.", "book_currency") + " AND f.due_on >= " + p.text(from) +
+         " AND f.due_on < " + p.text(*std::max_element(bounds.begin(), bounds.end())) +
+         " GROUP BY f.tag";
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<Out>("count a view", [&]() -> Result<Out> {
@@ -429,7 +391,7 @@ Result<std::map<std::string, FindingTotals>> BookViews::finding_totals(const std
       "SELECT f.currency, COUNT(*), SUM(CASE WHEN f.items > 0 THEN 1 ELSE 0 END), SUM(f.items), "
       "SUM(f.amount_minor) FROM contract_findings f";
   sql += " WHERE f.namespace = " + p.text(ns) + " AND f.monitor = " + p.text(monitor) +
-         filter_sql(p, f, true) + " GROUP BY f.currency";
+         filter_sql(p, f, "f.", "book_currency") + " GROUP BY f.currency";
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<Out>("add up a view", [&]() -> Result<Out> {

@@ -22,6 +22,8 @@
 //   store.obligations  the obligations register per contract          (obligations.hpp)
 //   store.views        what the views across the book read: each
 //                      contract's index and monitors' findings        (book_views.hpp)
+//   store.handoffs     when each instance reached each handoff
+//                      milestone (signed … invoiced)                  (handoffs.hpp)
 // Thread-safety: a Store is shared by all threads; it hands each transaction its own
 // session from a pool. A Tx belongs to one thread.
 #pragma once
@@ -37,6 +39,7 @@
 #include "engine/store/definitions.hpp"
 #include "engine/store/dialect.hpp"
 #include "engine/store/documents.hpp"
+#include "engine/store/handoffs.hpp"
 #include "engine/store/instances.hpp"
 #include "engine/store/intake.hpp"
 #include "engine/store/keys.hpp"
@@ -130,6 +133,7 @@ class Store {
   Contracts contracts{*this};
   Obligations obligations{*this};
   BookViews views{*this};
+  Handoffs handoffs{*this};
 
   // Runs `fn` and turns a driver exception into an Error sorted by the dialect.
   template <class T, class F>

@@ -238,7 +238,7 @@ void WriteBatch::take(const std::string& instance_id, const model::Decision& d,
 bool WriteBatch::empty() const {
   return new_instances_.empty() && updates_.empty() && events_.empty() && cancel_all_.empty() &&
          cancel_tasks_.empty() && cancel_timers_.empty() && tasks_.empty() && timers_.empty() &&
-         approvals_.empty() && outbox_.empty();
+         approvals_.empty() && outbox_.empty() && handoffs_.empty();
 }
 
 void WriteBatch::clear() {
@@ -249,9 +249,15 @@ void WriteBatch::clear() {
   started_ns_.clear();
   approvals_.clear();
   outbox_.clear();
+  handoffs_.clear();
   instances_with_work_.clear();
   task_keys_.clear();
   // leased_ids_, left_ready_, leasing_ and ns_of_ describe the whole batch: kept across flushes.
+}
+
+void WriteBatch::save_handoff(const std::string& ns, const HandoffRow& row) {
+  auto [it, fresh] = handoffs_.try_emplace(row.instance_id, ns, row);
+  if (!fresh) merge_handoff(it->second.second, row);
 }
 
 Result<void> Store::add_work(Tx& tx, WriteBatch& b, const std::string& instance_id,
@@ -341,6 +347,8 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
   // Approval rows and webhooks go last, one statement each (a transition writes few of them).
   std::vector<ApprovalRow> approval_rows = std::move(b.approvals_);
   std::vector<OutboxRow> webhooks = std::move(b.outbox_);
+  auto handoff_rows = std::move(b.handoffs_);
+  b.handoffs_.clear();
   std::set<std::string> started = std::move(b.started_ns_);
   b.started_ns_.clear();
   Result<void> r = combinable(dialect_, b) ? flush_combined(tx, b) : flush_tables(tx, b);
@@ -349,6 +357,8 @@ Result<void> Store::flush(Tx& tx, WriteBatch& b) {
   for (const auto& a : approval_rows)
     if (r) r = approvals.save(tx, a);
   if (r) r = outbox.enqueue(tx, webhooks);
+  for (const auto& [id, h] : handoff_rows)
+    if (r) r = handoffs.save(tx, h.first, h.second);
   return r;
 }
 

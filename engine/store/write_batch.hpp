@@ -18,6 +18,7 @@
 #include "engine/model/decision.hpp"
 #include "engine/model/instance.hpp"
 #include "engine/store/dialect.hpp"
+#include "engine/store/handoffs.hpp"
 #include "engine/store/records.hpp"
 
 #include <map>
@@ -78,6 +79,9 @@ class WriteBatch {
   // the rows above, in the order given.
   void save_approval(ApprovalRow a) { approvals_.push_back(std::move(a)); }
   void enqueue(OutboxRow row) { outbox_.push_back(std::move(row)); }
+  // An instance's handoff times reached in a transition (several of one instance merge):
+  // upserted after the approval rows.
+  void save_handoff(const std::string& ns, const HandoffRow& row);
   bool empty() const;
   void clear();
   // After a flush: the tasks leased to the worker (by key, with their row ids), and how many
@@ -94,6 +98,7 @@ class WriteBatch {
   std::map<std::string, std::pair<std::int64_t, std::string>> updates_;
   std::vector<ApprovalRow> approvals_;
   std::vector<OutboxRow> outbox_;
+  std::map<std::string, std::pair<std::string, HandoffRow>> handoffs_;  // by instance: (ns, row)
   std::set<std::string> instances_with_work_, task_keys_;
   // Each instance's namespace, from its insert or update: the rows written for it take it.
   std::map<std::string, std::string> ns_of_;

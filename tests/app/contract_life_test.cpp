@@ -181,7 +181,12 @@ class Life {
     rig.drain();
     if (entered(msa, "review_terms")) confirm_review(msa);
     INFO(trail(msa));
+    // Finance decides the next morning; provisioning confirms two days later (the handoff
+    // view measures these waits).
+    rig.fx.clock.set(covenant::engine::TimePoint(std::chrono::seconds(1'800'435'600 + 26 * 3600)));
     approve(msa, "d-msa");
+    rig.fx.clock.set(
+        covenant::engine::TimePoint(std::chrono::seconds(1'800'435'600 + (26 + 48) * 3600)));
     REQUIRE(rig.post("/v1/instances/" + msa + "/events/provisioning.confirmed", revops,
                      {{"confirmed_by", "provisioning"}})
                 .status == 202);
@@ -226,6 +231,44 @@ void life_run(const std::string& url) {
 
   std::string msa = life.agreement_in_book();
   INFO(life.trail(msa));
+
+  // The handoff view: C-1042 reached every handoff, in order, once; it waited at the finance
+  // gate between extraction and approval; the amendment's workflow marks no handoffs.
+  auto handoffs = rig.get("/v1/views/handoffs", life.finance);
+  INFO(handoffs.body.dump());
+  REQUIRE(handoffs.status == 200);
+  REQUIRE(handoffs.body["rows"].size() == 1);
+  const json& h = handoffs.body["rows"][0];
+  CHECK(h["contract_id"] == "C-1042");
+  CHECK(h["instance_id"] == msa);
+  CHECK(h["kind"] == "msa");
+  std::string previous;
+  for (const char* m : {"signed", "extracted", "approved", "provisioned", "invoiced"}) {
+    REQUIRE(h["milestones"][m].is_string());
+    CHECK(h["milestones"][m].get<std::string>() >= previous);
+    previous = h["milestones"][m].get<std::string>();
+  }
+  CHECK(h["total_seconds"] == (26 + 48) * 3600);
+  CHECK(h["stage_seconds"]["extracted → approved"] == 26 * 3600);
+  CHECK(h["stage_seconds"]["approved → provisioned"] == 48 * 3600);
+  // Where it waited, the longest first: provisioning, then the finance gate.
+  REQUIRE(h["waits"].size() >= 2);
+  CHECK(h["waits"][0] == json({{"state", "await_provisioning"},
+                               {"kind", "wait"},
+                               {"stage", "approved → provisioned"},
+                               {"from", h["milestones"]["approved"]},
+                               {"to", h["milestones"]["provisioned"]},
+                               {"seconds", 48 * 3600},
+                               {"occurrence", 1}}));
+  CHECK(h["waits"][1]["state"] == "finance_approval");
+  CHECK(h["waits"][1]["kind"] == "gate");
+  CHECK(h["waits"][1]["stage"] == "extracted → approved");
+  CHECK(h["waits"][1]["seconds"] == 26 * 3600);
+  CHECK(handoffs.body["stages"].size() == 5);
+  CHECK(handoffs.body["stages"][4]["contracts"] == 1);
+  CHECK(handoffs.body["reached"]["invoiced"] == 1);
+  CHECK(rig.get("/v1/views/handoffs?show=in_flight", life.finance).body["rows"].empty());
+  CHECK(rig.get("/v1/views/handoffs?show=fastest", life.finance).status == 400);
 
   // In the book: version 1, with what was written for it.
   auto book = rig.fx.store_->contracts.get("default", "C-1042");

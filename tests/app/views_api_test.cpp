@@ -2,13 +2,15 @@
 // the revenue view ties to the schedules the book holds, read here contract by contract; pages
 // walked by cursor give every row once and in order, as many as the counts and the CSV say;
 // filters select what they name; an amendment moves the month totals by its difference only;
-// an older finding never replaces a newer one; CSV cells a spreadsheet would run as formulas
+// the handoff stages' figures are those of the timelines read back; an older finding never
+// replaces a newer one; CSV cells a spreadsheet would run as formulas
 // are kept as text; bad filters, cursors and roles are refused; a damaged stored finding is a
 // 500 naming it. (The pages are driven in headless Chromium in web_test.cpp.)
 #include "app/book_generator.hpp"
 #include "tests/app/api_fixture.hpp"
 #include "tests/support/postgres.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -171,6 +173,54 @@ void views_run(const std::string& url) {
     CHECK(r["breaches"].get<int>() > 0);
   }
 
+  // Handoff latency: every generated contract has a timeline; the stages' counts and
+  // percentiles are those of the timelines read back here; the slowest come first and page
+  // once each; those on the way have not been invoiced; the CSV has a line per contract.
+  CHECK(made->handoffs == kContracts);
+  auto times = a.fx.store_->handoffs.times("default", {});
+  REQUIRE(times);
+  REQUIRE(times->size() == kContracts);
+  std::vector<std::int64_t> whole;  // signed to invoiced, in seconds
+  for (const auto& t : *times)
+    if (t.at_us[0] && t.at_us[4]) whole.push_back((t.at_us[4] - t.at_us[0]) / 1'000'000);
+  std::sort(whole.begin(), whole.end());
+  REQUIRE(whole.size() > kContracts / 2);
+  auto handoffs = a.get_json("/v1/views/handoffs?limit=5", fiona);
+  INFO(handoffs.dump().substr(0, 2000));
+  REQUIRE(handoffs["stages"].size() == 5);
+  const json& overall = handoffs["stages"][4];
+  CHECK(overall["from"] == "signed");
+  CHECK(overall["to"] == "invoiced");
+  CHECK(overall["contracts"] == whole.size());
+  CHECK(overall["max_seconds"] == whole.back());
+  CHECK(overall["p50_seconds"] == whole[(whole.size() + 1) / 2 - 1]);
+  CHECK(overall["p90_seconds"] == whole[(whole.size() * 9 + 9) / 10 - 1]);
+  std::int64_t in_histogram = 0;
+  for (const auto& b : overall["histogram"]) in_histogram += b["contracts"].get<std::int64_t>();
+  CHECK(in_histogram == static_cast<std::int64_t>(whole.size()));
+  CHECK(handoffs["reached"]["signed"] == kContracts);
+  auto slowest = walk(a, "/v1/views/handoffs?show=slowest", fiona);
+  REQUIRE(slowest.size() == whole.size());
+  CHECK(slowest[0]["total_seconds"] == whole.back());
+  std::set<std::string> seen_instances;
+  for (std::size_t i = 0; i < slowest.size(); ++i) {
+    CHECK(seen_instances.insert(slowest[i]["instance_id"].get<std::string>()).second);
+    if (i) CHECK(slowest[i]["total_seconds"] <= slowest[i - 1]["total_seconds"]);
+  }
+  auto on_the_way = walk(a, "/v1/views/handoffs?show=in_flight", fiona);
+  CHECK(on_the_way.size() + slowest.size() == kContracts);
+  for (const auto& r : on_the_way) {
+    CHECK(r["milestones"]["invoiced"].is_null());
+    CHECK(r["now_in"].is_string());
+  }
+  auto jans = walk(a, "/v1/views/handoffs?show=slowest&owner=005000000000JAN", fiona);
+  REQUIRE_FALSE(jans.empty());
+  for (const auto& r : jans) CHECK(r["owner"] == "005000000000JAN");
+  auto handoff_csv = a.call("GET", "/v1/views/handoffs?format=csv", fiona);
+  REQUIRE(handoff_csv.status == 200);
+  CHECK(csv_lines(handoff_csv.body).size() == slowest.size() + 1);
+  CHECK(csv_lines(handoff_csv.body)[0].find("signed_to_invoiced_hours") != std::string::npos);
+
   // Refusals.
   for (const char* bad :
        {"/v1/views/renewals?within=45", "/v1/views/renewals?currency=usd1",
@@ -178,7 +228,8 @@ void views_run(const std::string& url) {
         "/v1/views/renewals?format=xlsx", "/v1/views/revenue?from=2027-13",
         "/v1/views/revenue?from=2027-01&to=2026-01", "/v1/views/revenue?from=2000-01&to=2027-01",
         "/v1/views/billing-accuracy?only=breached", "/v1/views/sla?limit=0",
-        "/v1/views/billing-accuracy?cursor=2d31"}) {
+        "/v1/views/billing-accuracy?cursor=2d31", "/v1/views/handoffs?show=fastest",
+        "/v1/views/handoffs?limit=501", "/v1/views/handoffs?kind=lease"}) {
     INFO(bad);
     CHECK(a.call("GET", bad, fiona).status == 400);
   }

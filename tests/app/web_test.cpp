@@ -747,6 +747,19 @@ TEST_CASE(
   open_view(b, base, "view=sla&only=1", *fiona);
   check_view_page(b, "SLA");
   CHECK(b.text("#rows").find("answered in") != std::string::npos);
+
+  // Handoff latency: each stage's median, 90th percentile and longest, drawn and tabled; the
+  // slowest first; those on the way listed with the stage they are in; the CSV has them all.
+  open_view(b, base, "view=handoffs", *fiona);
+  b.wait_for_text("#figures", "signed → invoiced");
+  check_view_page(b, "handoffs");
+  int slowest = all_rows(b);
+  CHECK(slowest > 900);
+  CHECK(csv_lines_of(b, "/v1/views/handoffs?format=csv") == slowest + 1);
+  open_view(b, base, "view=handoffs&show=in_flight&owner=005000000000JAN", *fiona);
+  b.wait_for_text("#rows-title", "Still on the way");
+  check_view_page(b, "handoffs on the way");
+  CHECK(b.text("#rows").find("waiting") != std::string::npos);
 }
 
 TEST_CASE("The views show the demo's contract: its revenue ties, billing matches, SLA measured") {
@@ -773,4 +786,8 @@ TEST_CASE("The views show the demo's contract: its revenue ties, billing matches
   check_view_page(b, "SLA of the demo");
   open_view(b, base, "view=renewals&within=365", *fiona);
   check_view_page(b, "renewals of the demo");
+  // Handoffs: C-1042 from signed to invoiced, and where it waited (the finance gate).
+  open_view(b, base, "view=handoffs", *fiona);
+  CHECK(b.wait_for_text("#rows", "C-1042").find("finance_approval (gate") != std::string::npos);
+  check_view_page(b, "handoffs of the demo");
 }

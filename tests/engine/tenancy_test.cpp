@@ -283,7 +283,8 @@ TEST_CASE("PostgreSQL's row-level security shows a session only its namespace's 
                                            "book_index",
                                            "book_months",
                                            "book_month_totals",
-                                           "contract_findings"};
+                                           "contract_findings",
+                                           "handoffs"};
   // A session that never named its namespace reads nothing: it gets an error.
   CHECK_THROWS_AS(count("instances"), soci::soci_error);
   s << "ROLLBACK";

@@ -67,7 +67,7 @@ std::int64_t count(ce::store::Store& store, const std::string& sql) {
 void upgrade_and_continue(const std::string& url) {
   EngineFixture fx(url);  // opening the store applies the pending migrations
   auto& store = *fx.store_;
-  CHECK(store.schema_version() == 26);
+  CHECK(store.schema_version() == 27);
   // 017: every principal's token became its first row of principal_tokens, without expiry, so
   // callers keep working.
   CHECK(count(store, "SELECT COUNT(*) FROM principal_tokens") ==

@@ -1,0 +1,29 @@
+-- Handoff latency (issue 23): per instance of a workflow whose states mark milestones
+-- (`milestone:` in its YAML), when each handoff of contract-to-cash was first reached —
+-- signed, extracted, approved, provisioned, invoiced — as microseconds since the epoch (NULL
+-- until reached), when the instance started and ended and how. Written by the runtime in the
+-- transition's own transaction (engine/runtime/side_records.cpp); `span_us` is signed to
+-- invoiced once both are known. The contract's kind, customer, owner and currency are copied
+-- from book_index (by the store, when either side is written) so the view filters one table.
+CREATE TABLE handoffs (
+  namespace TEXT NOT NULL,
+  instance_id TEXT NOT NULL PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  contract_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_us BIGINT NOT NULL,
+  ended_us BIGINT,
+  signed_us BIGINT,
+  extracted_us BIGINT,
+  approved_us BIGINT,
+  provisioned_us BIGINT,
+  invoiced_us BIGINT,
+  span_us BIGINT
+);
+CREATE INDEX handoffs_by_contract ON handoffs (namespace, contract_id);
+CREATE INDEX handoffs_by_span ON handoffs (namespace, span_us, instance_id);
+CREATE INDEX handoffs_open ON handoffs (namespace, invoiced_us, started_us, instance_id);
