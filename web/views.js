@@ -1,5 +1,5 @@
 // The views across the book of contracts (docs/views.md): renewals, billing accuracy, revenue,
-// SLA scorecards and handoff latency. Each asks its /v1/views/… API with the filters in the form (kept in the
+// SLA scorecards, handoff latency and renewal risk. Each asks its /v1/views/… API with the filters in the form (kept in the
 // address, so a view can be shared), draws the figures with Apache ECharts and shows the same
 // figures in a table beside the chart, lists the contracts a page at a time, and exports CSV.
 // Money stays in minor units with its currency (Covenant.money formats it); nothing is added
@@ -19,6 +19,8 @@
       lede: "The ASC 606 schedules across contracts, month by month and per currency: recognised, to be recognised, billed and deferred. The schedules tie to the plans' totals to the minor unit." },
     "sla": { title: "SLA scorecards", path: "/v1/views/sla", keys: ["only"], only: "breached",
       lede: "Commitments against the tickets measured: breaches and the service credits they owe (the SLA monitor's latest finding)." },
+    "renewal-risk": { title: "Renewal risk", path: "/v1/views/renewal-risk", keys: ["within", "level"],
+      lede: "Contracts renewing soon, the riskiest first. The score is the sum of a few factors, each a count read from what Covenant holds times a published weight, up to a cap; every factor is shown with its weight and its evidence." },
     "handoffs": { title: "Handoff latency", path: "/v1/views/handoffs", keys: ["show"],
       lede: "How long contracts take from signed to extracted, approved, provisioned and first invoiced: each stage's median, 90th percentile and longest, the slowest contracts (or those still on the way) and where each waited — approval gates, reviews and other waits, tasks." },
   };
@@ -218,12 +220,47 @@
       num(total), el("td", {}, waits));
   }
 
+  // ---- renewal risk ----
+  function riskSummary(data) {
+    head($("figures"), [["factor", false], ["weight", true], ["at most", true], ["contracts with it", true]]);
+    const body = data.factors.map((f) => el("tr", {}, el("td", {}, f.label), num(`${f.weight} points each`), num(String(f.cap)), num(String(f.contracts))));
+    for (const lv of ["high", "medium", "low"])
+      body.push(el("tr", {}, el("th", {}, `${lv} risk`), el("td", {}, ""), el("td", {}, ""), num(String(data.levels[lv]))));
+    $("figures").querySelector("tbody").replaceChildren(...body);
+    draw({
+      tooltip: {}, legend: { data: ["contracts"] },
+      xAxis: { type: "category", data: ["high (40+)", "medium (20–39)", "low (under 20)"] },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ name: "contracts", type: "bar", data: [data.levels.high, data.levels.medium, data.levels.low] }],
+    });
+    $("rows-title").textContent = `${data.contracts} contracts renewing by ${date(data.until)}, the riskiest first`;
+  }
+  function evidence(f) {
+    const e = f.evidence;
+    if (typeof e === "string") return e;
+    if (f.factor === "sla_breaches") return `checked ${date(e.checked_on)}` + (e.credits_owed ? `, credits owed ${cash(e.credits_owed)}` : "");
+    if (f.factor === "billing_discrepancies") return `checked ${date(e.checked_on)}` + (e.at_stake ? `, ${cash(e.at_stake)} at stake` : "");
+    if (f.factor === "approval_exceptions" || f.factor === "open_escalations")
+      return e.length ? e.map((a) => `${a.state} ${a.status.replace("_", " ")}` + (a.deadline ? ` (due ${date(a.deadline)})` : a.closed_on ? ` ${date(a.closed_on)}` : "")).join("; ") : "none";
+    if (f.factor === "renewal_decision")
+      return `${e.renews}; notice by ${date(e.notice_deadline)} (${e.days_to_notice} days), notice ${e.notice_sent ? "sent" : "not sent"}`;
+    return JSON.stringify(e);
+  }
+  const riskCols = [["contract", false], ["customer", false], ["notice deadline", false], ["score", true], ["level", false], ["why: count × weight = points (evidence)", false]];
+  function riskRow(r) {
+    const why = el("ul", {}, ...r.factors.map((f) => el("li", f.points ? { class: "scored" } : {},
+      `${f.label}: ` + (f.measured ? `${f.count} × ${f.weight} = ${f.points}` : "not measured") + ` (${evidence(f)})`)));
+    return el("tr", r.level === "high" ? { class: "flag" } : {}, el("td", {}, r.contract_id), el("td", {}, text(r.customer_name || r.customer)),
+      el("td", {}, date(r.notice_deadline)), num(String(r.score)), el("td", {}, r.level), el("td", {}, why));
+  }
+
   const LAYOUT = {
     "renewals": { cols: renewalCols, row: renewalRow, summary: renewalsSummary },
     "billing-accuracy": { cols: billingCols, row: billingRow, summary: (d) => findingsSummary(d, "discrepancies", "at_stake", "discrepancies", "at stake") },
     "sla": { cols: slaCols, row: slaRow, summary: (d) => findingsSummary(d, "breaches", "credits_owed", "breaches", "credits owed") },
     "revenue": { cols: revenueCols, row: revenueRow, summary: revenueSummary },
     "handoffs": { cols: handoffCols, row: handoffRow, summary: handoffsSummary },
+    "renewal-risk": { cols: riskCols, row: riskRow, summary: riskSummary },
   }[name];
 
   async function rows(more) {
@@ -275,15 +312,16 @@
   document.title = `Covenant — ${view.title}`;
   for (const a of document.querySelectorAll("nav.tabs a"))
     if (a.dataset.view === name) a.setAttribute("aria-current", "page");
-  for (const cls of ["only-renewals", "only-revenue", "only-findings", "only-handoffs"]) {
-    const on = (cls === "only-renewals" && name === "renewals") || (cls === "only-revenue" && name === "revenue") ||
+  for (const cls of ["only-renewals", "only-revenue", "only-findings", "only-handoffs", "only-risk"]) {
+    const on = (cls === "only-renewals" && (name === "renewals" || name === "renewal-risk")) || (cls === "only-risk" && name === "renewal-risk") || (cls === "only-revenue" && name === "revenue") ||
       (cls === "only-findings" && (name === "billing-accuracy" || name === "sla")) || (cls === "only-handoffs" && name === "handoffs");
     for (const x of document.querySelectorAll("." + cls)) x.classList.toggle("hidden", !on);
   }
   // The revenue table has six columns of money: the chart above it, not beside it.
   if (name === "revenue") document.querySelector(".chart-and-numbers").classList.add("wide");
   $("only-label").textContent = name === "sla" ? "only breached" : "only those that differ";
-  for (const k of [...FILTERS, "within", "from", "to", "show"]) if (params.get(k)) $("f-" + k).value = params.get(k);
+  if (name === "renewal-risk") $("f-within").value = "180";  // the risk view's default window
+  for (const k of [...FILTERS, "within", "from", "to", "show", "level"]) if (params.get(k)) $("f-" + k).value = params.get(k);
   $("f-only").checked = !!params.get("only");
   $("filters").addEventListener("submit", (ev) => {
     ev.preventDefault();

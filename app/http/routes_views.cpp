@@ -1,11 +1,13 @@
-// GET /v1/views/{renewals,billing-accuracy,revenue,sla,handoffs}: the book of contracts at a
-// glance, for Finance and RevOps. Each reads store.views (engine/store/book_views.cpp) — the index
-// written with each contract and the monitors' latest findings (contracts.observe) — filtered by
-// ?customer= ?owner= ?kind= ?currency=, a page at a time (?limit=, ?cursor=), and as CSV
+// GET /v1/views/{renewals,billing-accuracy,revenue,sla,handoffs,renewal-risk}: the book of
+// contracts at a glance, for Finance and RevOps. Each reads store.views
+// (engine/store/book_views.cpp) — the index written with each contract and the monitors' latest
+// findings (contracts.observe) — filtered by ?customer= ?owner= ?kind= ?currency=, a page at a time
+// (?limit=, ?cursor=), and as CSV
 // (?format=csv: every row the filters select, up to kMaxCsvRows, in pages read from the store).
 // Money stays in minor units with its currency; currencies are never added together.
 #include "app/handoff_view.hpp"
 #include "app/http/api.hpp"
+#include "app/renewal_risk.hpp"
 #include "engine/csv.hpp"
 #include "engine/store/day_text.hpp"
 #include "engine/time_format.hpp"
@@ -652,6 +654,120 @@ void handoffs(Services& s, Call& c) {
          {"next", next ? json(make_cursor(next->number, next->instance_id)) : json()}});
 }
 
+// ---- renewal risk ------------------------------------------------------------------------------
+
+constexpr std::size_t kMaxRiskContracts = 50000;
+
+void renewal_risk_view(Services& s, Call& c) {
+  auto f = filter_of(c);
+  if (!f) return;
+  std::string within_s = query_param(c, "within");
+  int within = within_s.empty() ? 180 : 0;
+  for (int w : {30, 90, 180, 365})
+    if (within_s == std::to_string(w)) within = w;
+  if (!within) return problem(c, "BadRequest", "?within= is 30, 90, 180 or 365 (days)");
+  std::string level = query_param(c, "level");
+  if (!level.empty() && level != "high" && level != "medium" && level != "low")
+    return problem(c, "BadRequest", "?level= is high, medium or low");
+  auto ask = page_ask(c);
+  if (!ask) return;
+  std::string today = day_of(s.clock);
+  std::string to = iso_day(parse_day(today) + std::chrono::days{within});
+  auto inputs = s.store.views.risk_inputs(c.ns, *f, today, to, kMaxRiskContracts);
+  if (!inputs) return problem(c, inputs.error());
+  auto exceptions =
+      s.store.views.approval_exceptions(c.ns, engine::to_micros(s.clock.now()), kMaxCsvRows);
+  if (!exceptions) return problem(c, exceptions.error());
+  static const std::vector<store::ApprovalException> none;
+  struct Scored {
+    const store::RiskInput* in;
+    RenewalRisk risk;
+  };
+  std::vector<Scored> all;
+  all.reserve(inputs->size());
+  json levels = {{"high", 0}, {"medium", 0}, {"low", 0}};
+  std::map<std::string, std::int64_t> with_factor;
+  for (const auto& in : *inputs) {
+    auto e = exceptions->find(in.contract.contract_id);
+    auto risk = renewal_risk(in, e == exceptions->end() ? none : e->second, today);
+    levels[risk.level] = levels[risk.level].get<std::int64_t>() + 1;
+    for (const auto& fa : risk.factors) with_factor[fa.name] += fa.points > 0 ? 1 : 0;
+    if (level.empty() || risk.level == level) all.push_back({&in, std::move(risk)});
+  }
+  std::sort(all.begin(), all.end(), [](const Scored& a, const Scored& b) {
+    if (a.risk.score != b.risk.score) return a.risk.score > b.risk.score;
+    return a.in->contract.contract_id < b.in->contract.contract_id;
+  });
+  std::size_t start = 0;
+  if (const auto& pos = ask->cursor) {
+    while (start < all.size() && (all[start].risk.score > pos->first ||
+                                  (all[start].risk.score == pos->first &&
+                                   all[start].in->contract.contract_id <= pos->second)))
+      ++start;
+  }
+  std::size_t end = ask->csv ? all.size() : std::min(all.size(), start + ask->limit);
+  if (ask->csv) {
+    std::string text = row_csv({"contract_id", "kind", "customer", "customer_name", "owner",
+                                "renews", "notice_deadline", "score", "level", "sla_breaches",
+                                "billing_discrepancies", "approval_exceptions", "open_escalations",
+                                "renewal_decision", "currency", "contract_value"});
+    for (std::size_t i = start; i < end; ++i) {
+      const auto& in = *all[i].in;
+      const auto& r = all[i].risk;
+      auto pts = [&](std::size_t k) { return std::to_string(r.factors[k].points); };
+      text += row_csv(
+          {engine::csv_text(in.contract.contract_id), in.contract.kind,
+           engine::csv_text(in.contract.customer), engine::csv_text(in.contract.customer_name),
+           engine::csv_text(in.contract.owner),
+           in.tag == "ends" ? "ends unless renewed" : "automatically", in.due_on,
+           std::to_string(r.score), r.level, pts(0), pts(1), pts(2), pts(3), pts(4),
+           in.contract.currency, amount_csv(in.contract.total_minor, in.contract.currency)});
+    }
+    return send_csv(c, "renewal-risk-" + std::to_string(within) + "-days", text);
+  }
+  json rows = json::array();
+  for (std::size_t i = start; i < end; ++i) {
+    const auto& in = *all[i].in;
+    const auto& r = all[i].risk;
+    json factors = json::array();
+    for (const auto& fa : r.factors)
+      factors.push_back({{"factor", fa.name},
+                         {"label", fa.label},
+                         {"weight", fa.weight},
+                         {"cap", fa.cap},
+                         {"measured", fa.measured},
+                         {"count", fa.count},
+                         {"points", fa.points},
+                         {"evidence", fa.evidence}});
+    json row = contract_json(in.contract);
+    row["notice_deadline"] = in.due_on;
+    row["renews"] = in.tag == "ends" ? "ends" : "automatically";
+    row["score"] = r.score;
+    row["level"] = r.level;
+    row["factors"] = factors;
+    rows.push_back(row);
+  }
+  json factors = json::array();
+  for (auto m : risk_model()) {
+    m["contracts"] = with_factor[m["factor"].get<std::string>()];
+    factors.push_back(m);
+  }
+  json next;
+  if (end < all.size() && end > start)
+    next = make_cursor(all[end - 1].risk.score, all[end - 1].in->contract.contract_id);
+  reply(c, 200,
+        {{"view", "renewal-risk"},
+         {"today", today},
+         {"within", within},
+         {"until", to},
+         {"filters", filters_json(*f)},
+         {"contracts", static_cast<std::int64_t>(inputs->size())},
+         {"levels", levels},
+         {"factors", factors},
+         {"rows", rows},
+         {"next", next}});
+}
+
 }  // namespace
 
 void add_view_routes(Api& api) {
@@ -667,6 +783,7 @@ void add_view_routes(Api& api) {
   });
   api.route("GET", "/v1/views/revenue", readers, [&s](Call& c) { revenue(s, c); });
   api.route("GET", "/v1/views/handoffs", readers, [&s](Call& c) { handoffs(s, c); });
+  api.route("GET", "/v1/views/renewal-risk", readers, [&s](Call& c) { renewal_risk_view(s, c); });
 }
 
 }  // namespace covenant::app::http

@@ -411,6 +411,121 @@ Result<std::map<std::string, FindingTotals>> BookViews::finding_totals(const std
   });
 }
 
+Result<std::vector<RiskInput>> BookViews::risk_inputs(const std::string& ns, const ViewFilter& f,
+                                                      const std::string& from,
+                                                      const std::string& to, std::size_t max) {
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
+  if (auto bad = check_filter(f); !bad) return tl::unexpected(bad.error());
+  if (!is_iso_day(from) || !is_iso_day(to) || to < from)
+    return fail(ErrorCode::InvalidArgument, "a window is two dates (YYYY-MM-DD), from before to");
+  Binds p;
+  std::string sql =
+      "SELECT r.contract_id, r.kind, r.customer, COALESCE(b.customer_name, ''), r.owner, "
+      "r.book_currency, COALESCE(b.total_minor, 0), r.due_on, r.tag, r.status, r.items, "
+      "r.observed_on, s.items, s.amount_minor, s.currency, s.observed_on, a.items, "
+      "a.amount_minor, a.currency, a.observed_on FROM contract_findings r LEFT JOIN book_index b "
+      "ON b.namespace = r.namespace AND b.contract_id = r.contract_id LEFT JOIN "
+      "contract_findings s ON s.namespace = r.namespace AND s.contract_id = r.contract_id AND "
+      "s.monitor = 'sla' LEFT JOIN contract_findings a ON a.namespace = r.namespace AND "
+      "a.contract_id = r.contract_id AND a.monitor = 'billing_accuracy' WHERE r.namespace = " +
+      p.text(ns) + " AND r.monitor = 'renewal'" + filter_sql(p, f, "r.", "book_currency") +
+      " AND r.due_on >= " + p.text(from) + " AND r.due_on < " + p.text(to) +
+      " ORDER BY r.contract_id LIMIT " + std::to_string(max + 1);
+  auto tx = db_.begin(Scope::of(ns), false);
+  if (!tx) return tl::unexpected(tx.error());
+  return db_.guard<
+      std::vector<RiskInput>>("read renewal risk", [&]() -> Result<std::vector<RiskInput>> {
+    std::vector<RiskInput> out;
+    RiskInput r;
+    auto& c = r.contract;
+    long long total = 0, notices = 0, breaches = 0, credits = 0, disc = 0, stake = 0;
+    std::string sla_cur, bill_cur, sla_on, bill_on;
+    soci::indicator si = soci::i_null, ai = soci::i_null, x1, x2, x3, x4, x5, x6;
+    soci::statement st((*tx)->sql());
+    st.alloc();
+    st.prepare(sql);
+    p.bind(st);
+    for (auto* v : {&c.contract_id, &c.kind, &c.customer, &c.customer_name, &c.owner, &c.currency})
+      st.exchange(soci::into(*v));
+    st.exchange(soci::into(total));
+    for (auto* v : {&r.due_on, &r.tag, &r.renewal_status}) st.exchange(soci::into(*v));
+    st.exchange(soci::into(notices));
+    st.exchange(soci::into(r.observed_on));
+    st.exchange(soci::into(breaches, si));
+    st.exchange(soci::into(credits, x1));
+    st.exchange(soci::into(sla_cur, x2));
+    st.exchange(soci::into(sla_on, x3));
+    st.exchange(soci::into(disc, ai));
+    st.exchange(soci::into(stake, x4));
+    st.exchange(soci::into(bill_cur, x5));
+    st.exchange(soci::into(bill_on, x6));
+    st.define_and_bind();
+    st.execute(false);
+    while (st.fetch()) {
+      if (out.size() == max)
+        return fail(ErrorCode::InvalidArgument,
+                    "more than " + std::to_string(max) +
+                        " contracts renew in the window: narrow it with the filters");
+      RiskInput row = r;
+      row.contract.total_minor = total;
+      row.notices = notices;
+      row.has_sla = si == soci::i_ok;
+      if (row.has_sla) {
+        row.breaches = breaches;
+        row.credits_minor = credits;
+        row.credits_currency = sla_cur;
+        row.sla_observed_on = sla_on;
+      }
+      row.has_billing = ai == soci::i_ok;
+      if (row.has_billing) {
+        row.discrepancies = disc;
+        row.at_stake_minor = stake;
+        row.at_stake_currency = bill_cur;
+        row.billing_observed_on = bill_on;
+      }
+      out.push_back(std::move(row));
+    }
+    return out;
+  });
+}
+
+Result<std::map<std::string, std::vector<ApprovalException>>> BookViews::approval_exceptions(
+    const std::string& ns, std::int64_t now_us, std::size_t max) {
+  using Out = std::map<std::string, std::vector<ApprovalException>>;
+  if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
+  auto tx = db_.begin(Scope::of(ns), false);
+  if (!tx) return tl::unexpected(tx.error());
+  return db_.guard<Out>("read approval exceptions", [&]() -> Result<Out> {
+    Out out;
+    ApprovalException e;
+    long long opened = 0, deadline = 0, closed = 0, now = now_us;
+    std::size_t n = 0;
+    std::string sql =
+        "SELECT business_key, id, state, status, opened_us, deadline_us, closed_us FROM "
+        "approvals WHERE namespace = :ns AND business_key <> '' AND (status IN ('rejected', "
+        "'changes_requested', 'expired') OR (status = 'open' AND deadline_us > 0 AND "
+        "deadline_us < :now)) ORDER BY business_key, opened_us, id LIMIT " +
+        std::to_string(max + 1);
+    soci::statement st =
+        ((*tx)->sql().prepare << sql, soci::use(ns), soci::use(now), soci::into(e.contract_id),
+         soci::into(e.approval_id), soci::into(e.state), soci::into(e.status), soci::into(opened),
+         soci::into(deadline), soci::into(closed));
+    st.execute();
+    while (st.fetch()) {
+      if (++n > max)
+        return fail(ErrorCode::Internal,
+                    "more than " + std::to_string(max) + " approval exceptions to read");
+      ApprovalException row = e;
+      row.opened_us = opened;
+      row.deadline_us = deadline;
+      row.closed_us = closed;
+      if (row.status == "open") row.status = "overdue";
+      out[row.contract_id].push_back(std::move(row));
+    }
+    return out;
+  });
+}
+
 Result<std::vector<MonthTotal>> BookViews::months(const std::string& ns, const ViewFilter& f,
                                                   const std::string& to) {
   if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());

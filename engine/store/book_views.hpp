@@ -87,6 +87,24 @@ struct BookTotals {
   std::int64_t contracts = 0, total_minor = 0, price_minor = 0, pending_minor = 0;
 };
 
+// What renewal risk reads of one contract: its index, its renewal finding and the latest SLA
+// and billing findings' counts and money (each in its own currency, "" when none).
+struct RiskInput {
+  ContractIndex contract;  // without months
+  std::string due_on, tag, renewal_status, observed_on;
+  std::int64_t notices = 0;
+  bool has_sla = false, has_billing = false;
+  std::int64_t breaches = 0, credits_minor = 0, discrepancies = 0, at_stake_minor = 0;
+  std::string credits_currency, at_stake_currency, sla_observed_on, billing_observed_on;
+};
+
+// An approval of a contract that did not go as asked: rejected, changes requested, expired, or
+// still open past its deadline ("overdue").
+struct ApprovalException {
+  std::string contract_id, approval_id, state, status;
+  std::int64_t opened_us = 0, deadline_us = 0, closed_us = 0;
+};
+
 class BookViews {
  public:
   explicit BookViews(Store& db) : db_(db) {}
@@ -125,6 +143,15 @@ class BookViews {
                                          const std::string& to);
   // The plans' totals and how many contracts, per currency.
   Result<std::map<std::string, BookTotals>> book_totals(const std::string& ns, const ViewFilter& f);
+  // Every contract whose renewal finding is due in [from, to), with its SLA and billing
+  // findings' figures (at most `max`; more is an error: narrow the filters).
+  Result<std::vector<RiskInput>> risk_inputs(const std::string& ns, const ViewFilter& f,
+                                             const std::string& from, const std::string& to,
+                                             std::size_t max);
+  // The namespace's approvals that did not go as asked, by contract (`now_us`: what "past its
+  // deadline" is measured from; at most `max`).
+  Result<std::map<std::string, std::vector<ApprovalException>>> approval_exceptions(
+      const std::string& ns, std::int64_t now_us, std::size_t max);
   // Contracts by id, with their months in [from, to].
   Result<ContractPage> contracts(const std::string& ns, const ViewFilter& f,
                                  const std::string& from, const std::string& to,

@@ -221,6 +221,88 @@ void views_run(const std::string& url) {
   CHECK(csv_lines(handoff_csv.body).size() == slowest.size() + 1);
   CHECK(csv_lines(handoff_csv.body)[0].find("signed_to_invoiced_hours") != std::string::npos);
 
+  // Renewal risk: each contract renewing within the year, the riskiest first; the score is the
+  // sum of its factors' points, each its count times its weight up to its cap, read from the
+  // findings the other views show; an approval sent back or left open past its deadline counts.
+  auto before = walk(a, "/v1/views/renewal-risk?within=365", fiona);
+  REQUIRE_FALSE(before.empty());
+  std::string target = before.back()["contract_id"];  // the least risky: room to rise
+  auto save_approval = [&](const std::string& id, const std::string& status,
+                           std::int64_t deadline) {
+    store::ApprovalRow ap;
+    ap.id = id;
+    ap.instance_id = "inst-" + target;
+    ap.ns = "default";
+    ap.workflow = "contract-to-cash";
+    ap.business_key = target;
+    ap.frame = "root";
+    ap.state = "finance_approval";
+    ap.digest = "d";
+    ap.status = status;
+    ap.opened_us = 1;
+    ap.deadline_us = deadline;
+    ap.closed_us = status == "open" ? 0 : 2;
+    auto tx = a.fx.store_->begin(store::Scope::of("default"));
+    REQUIRE(tx);
+    REQUIRE(a.fx.store_->approvals.save(**tx, ap));
+    REQUIRE((*tx)->commit());
+  };
+  save_approval("apr-risk-1", "changes_requested", 0);
+  save_approval("apr-risk-2", "open", 5);     // its deadline long past: escalated, still open
+  save_approval("apr-risk-3", "granted", 0);  // went as asked: not counted
+  auto risk = walk(a, "/v1/views/renewal-risk?within=365", fiona);
+  REQUIRE(risk.size() == before.size());
+  std::set<std::string> risk_seen;
+  for (std::size_t i = 0; i < risk.size(); ++i) {
+    const json& r = risk[i];
+    INFO(r.dump());
+    CHECK(risk_seen.insert(r["contract_id"].get<std::string>()).second);
+    if (i) CHECK(r["score"] <= risk[i - 1]["score"]);
+    int sum = 0;
+    REQUIRE(r["factors"].size() == 5);
+    for (const auto& fa : r["factors"]) {
+      int expect = std::min(fa["count"].get<int>() * fa["weight"].get<int>(), fa["cap"].get<int>());
+      CHECK(fa["points"] == expect);
+      CHECK_FALSE(fa["evidence"].is_null());
+      sum += fa["points"].get<int>();
+    }
+    CHECK(r["score"] == std::min(sum, 100));
+    int score = r["score"];
+    CHECK(r["level"] == (score >= 40 ? "high" : score >= 20 ? "medium" : "low"));
+  }
+  auto risk_of = [&](const json& rows) {
+    for (const auto& r : rows)
+      if (r["contract_id"] == target) return r;
+    FAIL("contract " << target << " is not in the view");
+    return json();
+  };
+  json was = risk_of(before), now = risk_of(risk);
+  CHECK(now["factors"][2]["count"] == was["factors"][2]["count"].get<int>() + 1);
+  CHECK(now["factors"][2]["evidence"][0]["approval_id"] == "apr-risk-1");
+  CHECK(now["factors"][3]["count"] == was["factors"][3]["count"].get<int>() + 1);
+  CHECK(now["factors"][3]["evidence"][0]["status"] == "overdue");
+  CHECK(now["score"] == std::min(was["score"].get<int>() + 6 + 10, 100));
+  // The SLA factor reads the finding the SLA view shows.
+  for (const auto& r : risk)
+    if (r["factors"][0]["count"].get<int>() > 0) {
+      auto sla_row = a.get_json(
+          "/v1/views/sla?customer=" + r["customer"].get<std::string>() + "&limit=500", fiona);
+      bool found = false;
+      for (const auto& x : sla_row["rows"])
+        if (x["contract_id"] == r["contract_id"]) {
+          found = true;
+          CHECK(x["breaches"] == r["factors"][0]["count"]);
+          CHECK(x["credits_owed"] == r["factors"][0]["evidence"]["credits_owed"]);
+        }
+      CHECK(found);
+      break;
+    }
+  auto high = walk(a, "/v1/views/renewal-risk?within=365&level=high", fiona);
+  for (const auto& r : high) CHECK(r["level"] == "high");
+  auto risk_csv = a.call("GET", "/v1/views/renewal-risk?within=365&format=csv", fiona);
+  REQUIRE(risk_csv.status == 200);
+  CHECK(csv_lines(risk_csv.body).size() == risk.size() + 1);
+
   // Refusals.
   for (const char* bad :
        {"/v1/views/renewals?within=45", "/v1/views/renewals?currency=usd1",
@@ -229,7 +311,8 @@ void views_run(const std::string& url) {
         "/v1/views/revenue?from=2027-01&to=2026-01", "/v1/views/revenue?from=2000-01&to=2027-01",
         "/v1/views/billing-accuracy?only=breached", "/v1/views/sla?limit=0",
         "/v1/views/billing-accuracy?cursor=2d31", "/v1/views/handoffs?show=fastest",
-        "/v1/views/handoffs?limit=501", "/v1/views/handoffs?kind=lease"}) {
+        "/v1/views/handoffs?limit=501", "/v1/views/handoffs?kind=lease",
+        "/v1/views/renewal-risk?within=7", "/v1/views/renewal-risk?level=severe"}) {
     INFO(bad);
     CHECK(a.call("GET", bad, fiona).status == 400);
   }

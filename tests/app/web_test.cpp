@@ -760,6 +760,25 @@ TEST_CASE(
   b.wait_for_text("#rows-title", "Still on the way");
   check_view_page(b, "handoffs on the way");
   CHECK(b.text("#rows").find("waiting") != std::string::npos);
+
+  // Renewal risk: the riskiest first, each factor with its count, weight, points and evidence;
+  // every row once across the pages, as many as the CSV; the level filter selects its level.
+  open_view(b, base, "view=renewal-risk&within=365", *fiona);
+  b.wait_for_text("#figures", "SLA breaches");
+  check_view_page(b, "renewal risk");
+  int risky = all_rows(b);
+  CHECK(risky > 0);
+  CHECK(csv_lines_of(b, "/v1/views/renewal-risk?within=365&format=csv") == risky + 1);
+  CHECK(b.text("#rows").find(" × 10 = ") != std::string::npos);
+  CHECK(b.script("const s = [...document.querySelectorAll('#rows tbody tr')].map((tr) => "
+                 "Number(tr.children[3].textContent)); return s.every((v, i) => i === 0 || v <= "
+                 "s[i - 1])")
+            .get<bool>());
+  open_view(b, base, "view=renewal-risk&within=365&level=high", *fiona);
+  check_view_page(b, "renewal risk, high");
+  CHECK(b.script("return [...document.querySelectorAll('#rows tbody tr')].every((tr) => "
+                 "tr.children[4].textContent === 'high')")
+            .get<bool>());
 }
 
 TEST_CASE("The views show the demo's contract: its revenue ties, billing matches, SLA measured") {
@@ -790,4 +809,6 @@ TEST_CASE("The views show the demo's contract: its revenue ties, billing matches
   open_view(b, base, "view=handoffs", *fiona);
   CHECK(b.wait_for_text("#rows", "C-1042").find("finance_approval (gate") != std::string::npos);
   check_view_page(b, "handoffs of the demo");
+  open_view(b, base, "view=renewal-risk&within=365", *fiona);
+  check_view_page(b, "renewal risk of the demo");
 }

@@ -27,6 +27,9 @@ CREATE TABLE handoffs (
 CREATE INDEX handoffs_by_contract ON handoffs (namespace, contract_id);
 CREATE INDEX handoffs_by_span ON handoffs (namespace, span_us, instance_id);
 CREATE INDEX handoffs_open ON handoffs (namespace, invoiced_us, started_us, instance_id);
+-- Renewal risk reads the approvals that did not go as asked (rejected, changes requested,
+-- expired, open past their deadline).
+CREATE INDEX approvals_exceptions ON approvals (namespace, status, deadline_us);
 ALTER TABLE handoffs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE handoffs FORCE ROW LEVEL SECURITY;
 CREATE POLICY namespace_scope ON handoffs USING (covenant_in_scope(namespace));

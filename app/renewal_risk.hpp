@@ -1,0 +1,45 @@
+// Renewal risk: an explainable score per contract renewing soon. The score is the sum of the
+// points of a few factors, each a count read from what Covenant holds — the SLA monitor's
+// breaches, the billing reconciliation's discrepancies, approvals that did not go as asked,
+// approvals left open past their deadline, and whether the renewal needs a decision — times a
+// published weight, capped per factor; every factor is shown with its weight, its count, its
+// points and the evidence it was read from. No factor is guessed: one not measured for a
+// contract says so and scores nothing.
+#pragma once
+
+#include "engine/store/book_views.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace covenant::app {
+
+struct RiskFactor {
+  std::string name;       // sla_breaches, billing_discrepancies, approval_exceptions, …
+  std::string label;      // what a person reads
+  int weight = 0;         // points per count
+  int cap = 0;            // the most points the factor gives
+  bool measured = false;  // false: nothing to read it from for this contract
+  std::int64_t count = 0;
+  int points = 0;
+  nlohmann::json evidence;  // what the count was read from
+};
+
+struct RenewalRisk {
+  int score = 0;      // 0 to 100
+  std::string level;  // high (>= 40), medium (>= 20), low
+  std::vector<RiskFactor> factors;
+};
+
+// The factors and their weights, in the order they are shown (for the docs and the page).
+nlohmann::json risk_model();
+
+// `today`: YYYY-MM-DD (days to the notice deadline are counted from it).
+RenewalRisk renewal_risk(const engine::store::RiskInput& in,
+                         const std::vector<engine::store::ApprovalException>& exceptions,
+                         const std::string& today);
+
+}  // namespace covenant::app
