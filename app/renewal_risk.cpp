@@ -61,22 +61,28 @@ json risk_model() {
 
 RenewalRisk renewal_risk(const engine::store::RiskInput& in,
                          const std::vector<engine::store::ApprovalException>& exceptions,
-                         const std::string& today) {
+                         const std::string& today, bool with_evidence) {
   RenewalRisk r;
+  auto shown = [with_evidence](json e) { return with_evidence ? std::move(e) : json(); };
   r.factors.push_back(factor(
       kWeights[0], in.has_sla, in.breaches,
-      in.has_sla ? json{{"checked_on", in.sla_observed_on},
-                        {"breaches", in.breaches},
-                        {"credits_owed", money_or_null(in.credits_minor, in.credits_currency)}}
-                 : json("no SLA check recorded")));
+      !with_evidence ? json()
+      : in.has_sla   ? json{{"checked_on", in.sla_observed_on},
+                          {"breaches", in.breaches},
+                          {"credits_owed", money_or_null(in.credits_minor, in.credits_currency)}}
+                     : json("no SLA check recorded")));
   r.factors.push_back(factor(
       kWeights[1], in.has_billing, in.discrepancies,
-      in.has_billing ? json{{"checked_on", in.billing_observed_on},
-                            {"discrepancies", in.discrepancies},
-                            {"at_stake", money_or_null(in.at_stake_minor, in.at_stake_currency)}}
-                     : json("no billing reconciliation recorded")));
+      !with_evidence   ? json()
+      : in.has_billing ? json{{"checked_on", in.billing_observed_on},
+                              {"discrepancies", in.discrepancies},
+                              {"at_stake", money_or_null(in.at_stake_minor, in.at_stake_currency)}}
+                       : json("no billing reconciliation recorded")));
   json sent_back = json::array(), overdue = json::array();
+  std::int64_t sent_back_n = 0, overdue_n = 0;
   for (const auto& e : exceptions) {
+    (e.status == "overdue" ? overdue_n : sent_back_n) += 1;
+    if (!with_evidence) continue;
     json item = {{"approval_id", e.approval_id}, {"state", e.state}, {"status", e.status}};
     if (e.status == "overdue") {
       item["deadline"] = day_of(e.deadline_us);
@@ -86,10 +92,8 @@ RenewalRisk renewal_risk(const engine::store::RiskInput& in,
       sent_back.push_back(item);
     }
   }
-  r.factors.push_back(
-      factor(kWeights[2], true, static_cast<std::int64_t>(sent_back.size()), sent_back));
-  r.factors.push_back(
-      factor(kWeights[3], true, static_cast<std::int64_t>(overdue.size()), overdue));
+  r.factors.push_back(factor(kWeights[2], true, sent_back_n, shown(sent_back)));
+  r.factors.push_back(factor(kWeights[3], true, overdue_n, shown(overdue)));
   // The renewal: ending unless someone renews it is one count; a notice deadline within 30
   // days (or passed) with no renewal notice sent is another.
   std::int64_t decision = in.tag == "ends" ? 1 : 0;
@@ -101,10 +105,10 @@ RenewalRisk renewal_risk(const engine::store::RiskInput& in,
   decision += close ? 1 : 0;
   r.factors.push_back(
       factor(kWeights[4], true, decision,
-             {{"renews", in.tag == "ends" ? "ends unless renewed" : "automatically"},
-              {"notice_deadline", in.due_on},
-              {"days_to_notice", days},
-              {"notice_sent", in.notices > 0}}));
+             shown({{"renews", in.tag == "ends" ? "ends unless renewed" : "automatically"},
+                    {"notice_deadline", in.due_on},
+                    {"days_to_notice", days},
+                    {"notice_sent", in.notices > 0}})));
   int total = 0;
   for (const auto& f : r.factors) total += f.points;
   r.score = std::min(total, 100);

@@ -37,9 +37,11 @@ struct RenewalRisk {
 // The factors and their weights, in the order they are shown (for the docs and the page).
 nlohmann::json risk_model();
 
-// `today`: YYYY-MM-DD (days to the notice deadline are counted from it).
+// `today`: YYYY-MM-DD (days to the notice deadline are counted from it). Without
+// `with_evidence` the factors' evidence is left null (the same counts and points: ranking a
+// whole window, then explaining the page shown).
 RenewalRisk renewal_risk(const engine::store::RiskInput& in,
                          const std::vector<engine::store::ApprovalException>& exceptions,
-                         const std::string& today);
+                         const std::string& today, bool with_evidence = true);
 
 }  // namespace covenant::app

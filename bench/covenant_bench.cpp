@@ -606,6 +606,13 @@ json views(const std::string& url, int contracts, int runs) {
                "/v1/views/revenue?customer=CUST-0042&from=2025-01&to=2029-12",
                "/v1/views/revenue?by=contract&limit=50",
                further("/v1/views/revenue?by=contract&limit=50")});
+  out["views"]["handoffs"] = measure({"/v1/views/handoffs", "/v1/views/handoffs?show=in_flight",
+                                      "/v1/views/handoffs?owner=005000000000JAN&currency=EUR",
+                                      further("/v1/views/handoffs?limit=50")});
+  out["views"]["renewal-risk"] =
+      measure({"/v1/views/renewal-risk?within=90", "/v1/views/renewal-risk?within=30&level=high",
+               "/v1/views/renewal-risk?within=90&owner=005000000000JAN",
+               further("/v1/views/renewal-risk?within=90&limit=50")});
   server.stop();
   serving.join();
   return out;

@@ -455,7 +455,9 @@ def main():
               f"   {demo.api}/ui/views.html?view=revenue&from=2027-01&to=2028-02\n"
               f"   {demo.api}/ui/views.html?view=renewals&within=365\n"
               f"   {demo.api}/ui/views.html?view=billing-accuracy\n"
-              f"   {demo.api}/ui/views.html?view=sla")
+              f"   {demo.api}/ui/views.html?view=sla\n"
+              f"   {demo.api}/ui/views.html?view=handoffs\n"
+              f"   {demo.api}/ui/views.html?view=renewal-risk&within=365")
         return 0
     except KeyboardInterrupt:
         print("\n-- Stopped.")
@@ -664,6 +666,23 @@ def book_views(demo):
     if not body["rows"]:
         print("   renewal: no notice deadline in the next 365 days")
     out["renewals"] = body
+    code, body = http_json("GET", f"{demo.api}/v1/views/handoffs", token=token)
+    if code != 200:
+        raise SystemExit(f"demo: the handoffs view answered {code}: {body}")
+    for r in body["rows"]:
+        waited = ", ".join(f"{w['state']} ({w['kind']}) {w['seconds']} s" for w in r["waits"][:3])
+        print(f"   handoffs: {r['contract_id']} signed to first invoice in {r['total_seconds']} s; "
+              f"waited longest at {waited or 'nothing'}")
+    out["handoffs"] = body
+    code, body = http_json("GET", f"{demo.api}/v1/views/renewal-risk?within=365", token=token)
+    if code != 200:
+        raise SystemExit(f"demo: the renewal risk view answered {code}: {body}")
+    for r in body["rows"]:
+        why = "; ".join(f"{f['label']} {f['points']}" for f in r["factors"] if f["points"])
+        print(f"   renewal risk: {r['contract_id']} {r['score']} ({r['level']}){': ' + why if why else ''}")
+    if not body["rows"]:
+        print("   renewal risk: no renewal in the next 365 days")
+    out["renewal-risk"] = body
     return out
 
 

@@ -183,7 +183,9 @@ def main():
 VIEWS = [("renewals", "view=renewals&within=365"),
          ("billing-accuracy", "view=billing-accuracy"),
          ("revenue", "view=revenue&currency=USD"),
-         ("sla", "view=sla&only=1")]
+         ("sla", "view=sla&only=1"),
+         ("handoffs", "view=handoffs"),
+         ("renewal-risk", "view=renewal-risk&within=365")]
 
 
 def views(build, out):

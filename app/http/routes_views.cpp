@@ -5,6 +5,7 @@
 // (?limit=, ?cursor=), and as CSV
 // (?format=csv: every row the filters select, up to kMaxCsvRows, in pages read from the store).
 // Money stays in minor units with its currency; currencies are never added together.
+#include "activities/dates.hpp"
 #include "app/handoff_view.hpp"
 #include "app/http/api.hpp"
 #include "app/renewal_risk.hpp"
@@ -39,29 +40,15 @@ std::string day_of(const engine::Clock& clock) {
   return engine::format_rfc3339(clock.now()).substr(0, 10);
 }
 
-std::chrono::sys_days parse_day(const std::string& d) {
-  std::chrono::year_month_day ymd{
-      std::chrono::year{std::stoi(d.substr(0, 4))},
-      std::chrono::month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))},
-      std::chrono::day{static_cast<unsigned>(std::stoi(d.substr(8, 2)))}};
-  return std::chrono::sys_days{ymd};
-}
+namespace dates = activities::dates;
 
-std::string iso_day(std::chrono::sys_days d) {
-  std::chrono::year_month_day ymd{d};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
-}
+// A day the store checked on its way in (today, a finding's due date); the epoch for one that
+// is not a day, which the store never holds.
+dates::Day day_of_text(const std::string& d) { return dates::parse(d).value_or(dates::Day{}); }
 
+// A month (YYYY-MM) `n` months on.
 std::string add_months(const std::string& month, int n) {
-  int y = std::stoi(month.substr(0, 4)), m = std::stoi(month.substr(5, 2)) - 1 + n;
-  y += m >= 0 ? m / 12 : -((11 - m) / 12);
-  m = ((m % 12) + 12) % 12;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", y, m + 1);
-  return buf;
+  return dates::iso(dates::add_months(day_of_text(month + "-01"), n)).substr(0, 7);
 }
 
 // The filters every view takes, or a 400 written.
@@ -208,10 +195,10 @@ void renewals(Services& s, Call& c) {
                            pos->second};
   }
   std::string today = day_of(s.clock);
-  auto day0 = parse_day(today);
+  auto day0 = day_of_text(today);
   std::vector<std::string> bounds;
-  for (int w : windows) bounds.push_back(iso_day(day0 + std::chrono::days{w}));
-  std::string to = iso_day(day0 + std::chrono::days{within});
+  for (int w : windows) bounds.push_back(dates::iso(day0 + std::chrono::days{w}));
+  std::string to = dates::iso(day0 + std::chrono::days{within});
   std::optional<store::ViewKey> next;
   auto rows = read_all(
       c,
@@ -230,7 +217,7 @@ void renewals(Services& s, Call& c) {
     bool auto_renews = r.finding.tag == "auto_renews";
     json term_end = b->value("term_end", json());
     auto days =
-        std::chrono::duration_cast<std::chrono::days>(parse_day(r.finding.due_on) - day0).count();
+        std::chrono::duration_cast<std::chrono::days>(day_of_text(r.finding.due_on) - day0).count();
     json row = contract_json(r.contract);
     row["auto_renews"] = auto_renews;
     row["term_end"] = term_end;
@@ -592,7 +579,10 @@ void handoffs(Services& s, Call& c) {
     }
     return send_csv(c, "handoffs-" + show, text);
   }
-  auto times = s.store.handoffs.times(c.ns, *f);
+  // The distributions on the first page (the pages after it carry rows only).
+  std::vector<store::HandoffTimes> none;
+  auto times = ask->cursor ? engine::Result<std::vector<store::HandoffTimes>>(none)
+                           : s.store.handoffs.times(c.ns, *f);
   if (!times) return problem(c, times.error());
   json stages = json::array();
   for (const auto& st : handoff_stats(*times)) stages.push_back(stage_json(st));
@@ -672,7 +662,7 @@ void renewal_risk_view(Services& s, Call& c) {
   auto ask = page_ask(c);
   if (!ask) return;
   std::string today = day_of(s.clock);
-  std::string to = iso_day(parse_day(today) + std::chrono::days{within});
+  std::string to = dates::iso(day_of_text(today) + std::chrono::days{within});
   auto inputs = s.store.views.risk_inputs(c.ns, *f, today, to, kMaxRiskContracts);
   if (!inputs) return problem(c, inputs.error());
   auto exceptions =
@@ -689,7 +679,7 @@ void renewal_risk_view(Services& s, Call& c) {
   std::map<std::string, std::int64_t> with_factor;
   for (const auto& in : *inputs) {
     auto e = exceptions->find(in.contract.contract_id);
-    auto risk = renewal_risk(in, e == exceptions->end() ? none : e->second, today);
+    auto risk = renewal_risk(in, e == exceptions->end() ? none : e->second, today, false);
     levels[risk.level] = levels[risk.level].get<std::int64_t>() + 1;
     for (const auto& fa : risk.factors) with_factor[fa.name] += fa.points > 0 ? 1 : 0;
     if (level.empty() || risk.level == level) all.push_back({&in, std::move(risk)});
@@ -728,7 +718,8 @@ void renewal_risk_view(Services& s, Call& c) {
   json rows = json::array();
   for (std::size_t i = start; i < end; ++i) {
     const auto& in = *all[i].in;
-    const auto& r = all[i].risk;
+    auto e = exceptions->find(in.contract.contract_id);
+    auto r = renewal_risk(in, e == exceptions->end() ? none : e->second, today);  // explained
     json factors = json::array();
     for (const auto& fa : r.factors)
       factors.push_back({{"factor", fa.name},

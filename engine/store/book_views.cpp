@@ -226,7 +226,36 @@ bool write_finding(Tx& tx, const std::string& ns, const FindingRow& f, std::int6
        soci::use(amount), soci::use(f.currency), soci::use(f.observed_on), soci::use(f.body),
        soci::use(f.instance_id), soci::use(at));
   st.execute(true);
-  return st.get_affected_rows() > 0;
+  if (st.get_affected_rows() == 0) return false;
+  // Renewal risk's copy of the SLA and billing figures on the renewal row (see migration 027).
+  if (f.monitor == "sla" || f.monitor == "billing_accuracy") {
+    std::string p = f.monitor == "sla" ? "sla_" : "billing_";
+    tx.sql() << "UPDATE contract_findings SET " + p + "items = :n, " + p + "amount_minor = :a, " +
+                    p + "currency = :c, " + p +
+                    "observed_on = :o WHERE namespace = :ns AND contract_id = :id AND monitor = "
+                    "'renewal'",
+        soci::use(items), soci::use(amount), soci::use(f.currency), soci::use(f.observed_on),
+        soci::use(ns), soci::use(f.contract_id);
+  } else if (f.monitor == "renewal") {
+    for (std::string m : {"sla", "billing_accuracy"}) {
+      long long n = 0, a = 0;
+      std::string c, o;
+      soci::indicator there = soci::i_null;
+      tx.sql() << "SELECT items, amount_minor, currency, observed_on FROM contract_findings "
+                  "WHERE namespace = :ns AND contract_id = :id AND monitor = :m",
+          soci::use(ns), soci::use(f.contract_id), soci::use(m), soci::into(n, there),
+          soci::into(a), soci::into(c), soci::into(o);
+      if (!tx.sql().got_data()) continue;
+      std::string p = m == "sla" ? "sla_" : "billing_";
+      tx.sql() << "UPDATE contract_findings SET " + p + "items = :n, " + p + "amount_minor = :a, " +
+                      p + "currency = :c, " + p +
+                      "observed_on = :o WHERE namespace = :ns AND contract_id = :id AND monitor = "
+                      "'renewal'",
+          soci::use(n), soci::use(a), soci::use(c), soci::use(o), soci::use(ns),
+          soci::use(f.contract_id);
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -422,15 +451,13 @@ Result<std::vector<RiskInput>> BookViews::risk_inputs(const std::string& ns, con
   std::string sql =
       "SELECT r.contract_id, r.kind, r.customer, COALESCE(b.customer_name, ''), r.owner, "
       "r.book_currency, COALESCE(b.total_minor, 0), r.due_on, r.tag, r.status, r.items, "
-      "r.observed_on, s.items, s.amount_minor, s.currency, s.observed_on, a.items, "
-      "a.amount_minor, a.currency, a.observed_on FROM contract_findings r LEFT JOIN book_index b "
-      "ON b.namespace = r.namespace AND b.contract_id = r.contract_id LEFT JOIN "
-      "contract_findings s ON s.namespace = r.namespace AND s.contract_id = r.contract_id AND "
-      "s.monitor = 'sla' LEFT JOIN contract_findings a ON a.namespace = r.namespace AND "
-      "a.contract_id = r.contract_id AND a.monitor = 'billing_accuracy' WHERE r.namespace = " +
+      "r.observed_on, r.sla_items, r.sla_amount_minor, r.sla_currency, r.sla_observed_on, "
+      "r.billing_items, r.billing_amount_minor, r.billing_currency, r.billing_observed_on FROM "
+      "contract_findings r LEFT JOIN book_index b ON b.namespace = r.namespace AND b.contract_id "
+      "= r.contract_id WHERE r.namespace = " +
       p.text(ns) + " AND r.monitor = 'renewal'" + filter_sql(p, f, "r.", "book_currency") +
-      " AND r.due_on >= " + p.text(from) + " AND r.due_on < " + p.text(to) +
-      " ORDER BY r.contract_id LIMIT " + std::to_string(max + 1);
+      " AND r.due_on >= " + p.text(from) + " AND r.due_on < " + p.text(to) + " LIMIT " +
+      std::to_string(max + 1);
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<

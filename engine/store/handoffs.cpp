@@ -164,9 +164,15 @@ Result<std::vector<HandoffTimes>> Handoffs::times(const std::string& ns, const V
             p.text(ns);
         sql += filter_sql(p, f, "h.");
         std::vector<HandoffTimes> out;
-        std::array<long long, kHandoffCount> at{};
-        std::array<soci::indicator, kHandoffCount> ind{};
-        int running = 0;
+        // Fetched a thousand rows at a time: a view reads every matching instance.
+        constexpr std::size_t kBulk = 1000;
+        std::array<std::vector<long long>, kHandoffCount> at;
+        std::array<std::vector<soci::indicator>, kHandoffCount> ind;
+        std::vector<int> running(kBulk);
+        for (std::size_t k = 0; k < kHandoffCount; ++k) {
+          at[k].resize(kBulk);
+          ind[k].resize(kBulk);
+        }
         soci::statement st((*tx)->sql());
         st.alloc();
         st.prepare(sql);
@@ -174,13 +180,16 @@ Result<std::vector<HandoffTimes>> Handoffs::times(const std::string& ns, const V
         for (std::size_t k = 0; k < kHandoffCount; ++k) st.exchange(soci::into(at[k], ind[k]));
         st.exchange(soci::into(running));
         st.define_and_bind();
-        st.execute(false);
-        while (st.fetch()) {
-          HandoffTimes t;
-          for (std::size_t k = 0; k < kHandoffCount; ++k)
-            t.at_us[k] = ind[k] == soci::i_ok ? at[k] : 0;
-          t.running = running != 0;
-          out.push_back(t);
+        if (st.execute(true)) {
+          do {
+            for (std::size_t i = 0; i < running.size(); ++i) {
+              HandoffTimes t;
+              for (std::size_t k = 0; k < kHandoffCount; ++k)
+                t.at_us[k] = ind[k][i] == soci::i_ok ? at[k][i] : 0;
+              t.running = running[i] != 0;
+              out.push_back(t);
+            }
+          } while (st.fetch());
         }
         return out;
       });

@@ -88,3 +88,40 @@ TEST_CASE("An invalid definition does not compile") {
   CHECK_FALSE(r.workflow);
   CHECK(has_errors(r.diagnostics));
 }
+
+TEST_CASE("A state marks a handoff milestone; an unknown one, or one on a choice, is refused") {
+  covenant::testing::TestCatalog catalog;
+  auto plain = compile(kA, "a.yaml", catalog);
+  REQUIRE(plain.workflow);
+  CHECK(plain.workflow->milestones().empty());
+  CHECK(plain.workflow->canonical_text().find("milestone") == std::string::npos);
+
+  std::string marked = kA;
+  marked.replace(marked.find("    type: approval\n"), 19,
+                 "    type: approval\n    milestone: approved\n");
+  auto m = compile(marked, "m.yaml", catalog);
+  REQUIRE(m.workflow);
+  CHECK(m.workflow->milestones() == std::map<std::string, std::string>{{"gate", "approved"}});
+  CHECK(m.workflow->canonical()["states"]["gate"]["milestone"] == "approved");
+  CHECK(m.workflow->digest() != plain.workflow->digest());
+
+  auto message_of = [](const CompileResult& r) {
+    std::string all;
+    for (const auto& d : r.diagnostics) all += d.code + ": " + d.message + "\n";
+    return all;
+  };
+  std::string unknown = kA;
+  unknown.replace(unknown.find("    type: approval\n"), 19,
+                  "    type: approval\n    milestone: booked\n");
+  auto u = compile(unknown, "u.yaml", catalog);
+  CHECK_FALSE(u.workflow);
+  CHECK(message_of(u).find("bad-value: states.gate: field 'milestone': 'booked' is not a handoff "
+                           "milestone (one of signed, extracted, approved, provisioned, "
+                           "invoiced)") != std::string::npos);
+  std::string on_succeed = kA;
+  on_succeed.replace(on_succeed.find("done: { type: succeed }"), 23,
+                     "done: { type: succeed, milestone: invoiced }");
+  auto s = compile(on_succeed, "s.yaml", catalog);
+  CHECK_FALSE(s.workflow);
+  CHECK(message_of(s).find("unknown-field") != std::string::npos);
+}

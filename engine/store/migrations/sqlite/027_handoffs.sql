@@ -30,3 +30,24 @@ CREATE INDEX handoffs_open ON handoffs (namespace, invoiced_us, started_us, inst
 -- Renewal risk reads the approvals that did not go as asked (rejected, changes requested,
 -- expired, open past their deadline).
 CREATE INDEX approvals_exceptions ON approvals (namespace, status, deadline_us);
+-- Renewal risk reads each contract's renewal finding with its latest SLA and billing figures:
+-- the store copies them onto the renewal row when either side is written (NULL items: no such
+-- finding yet), so the view reads one range of one table. Rows already stored are filled here.
+ALTER TABLE contract_findings ADD COLUMN sla_items BIGINT;
+ALTER TABLE contract_findings ADD COLUMN sla_amount_minor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE contract_findings ADD COLUMN sla_currency TEXT NOT NULL DEFAULT '';
+ALTER TABLE contract_findings ADD COLUMN sla_observed_on TEXT NOT NULL DEFAULT '';
+ALTER TABLE contract_findings ADD COLUMN billing_items BIGINT;
+ALTER TABLE contract_findings ADD COLUMN billing_amount_minor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE contract_findings ADD COLUMN billing_currency TEXT NOT NULL DEFAULT '';
+ALTER TABLE contract_findings ADD COLUMN billing_observed_on TEXT NOT NULL DEFAULT '';
+UPDATE contract_findings SET
+  sla_items = (SELECT s.items FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'sla'),
+  sla_amount_minor = COALESCE((SELECT s.amount_minor FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'sla'), 0),
+  sla_currency = COALESCE((SELECT s.currency FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'sla'), ''),
+  sla_observed_on = COALESCE((SELECT s.observed_on FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'sla'), ''),
+  billing_items = (SELECT s.items FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'billing_accuracy'),
+  billing_amount_minor = COALESCE((SELECT s.amount_minor FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'billing_accuracy'), 0),
+  billing_currency = COALESCE((SELECT s.currency FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'billing_accuracy'), ''),
+  billing_observed_on = COALESCE((SELECT s.observed_on FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'billing_accuracy'), '')
+WHERE monitor = 'renewal';
