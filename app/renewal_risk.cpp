@@ -26,19 +26,11 @@ constexpr Weight kWeights[] = {
     {"renewal_decision", "the renewal needs a decision", 8, 16},
 };
 
-RiskFactor factor(const Weight& w, bool measured, std::int64_t count, json evidence) {
-  RiskFactor f;
-  f.name = w.name;
-  f.label = w.label;
-  f.weight = w.weight;
-  f.cap = w.cap;
-  f.measured = measured;
-  f.count = measured ? std::max<std::int64_t>(count, 0) : 0;
+int points_of(const Weight& w, std::int64_t count) {
   // Counts are small; capping before multiplying keeps any count from overflowing.
-  std::int64_t capped = std::min<std::int64_t>(f.count, (w.cap + w.weight - 1) / w.weight);
-  f.points = static_cast<int>(std::min<std::int64_t>(capped * w.weight, w.cap));
-  f.evidence = std::move(evidence);
-  return f;
+  std::int64_t capped =
+      std::min<std::int64_t>(std::max<std::int64_t>(count, 0), (w.cap + w.weight - 1) / w.weight);
+  return static_cast<int>(std::min<std::int64_t>(capped * w.weight, w.cap));
 }
 
 json money_or_null(std::int64_t minor, const std::string& currency) {
@@ -59,60 +51,76 @@ json risk_model() {
   return out;
 }
 
-RenewalRisk renewal_risk(const engine::store::RiskInput& in,
-                         const std::vector<engine::store::ApprovalException>& exceptions,
-                         const std::string& today, bool with_evidence) {
-  RenewalRisk r;
-  auto shown = [with_evidence](json e) { return with_evidence ? std::move(e) : json(); };
-  r.factors.push_back(factor(
-      kWeights[0], in.has_sla, in.breaches,
-      !with_evidence ? json()
-      : in.has_sla   ? json{{"checked_on", in.sla_observed_on},
-                          {"breaches", in.breaches},
-                          {"credits_owed", money_or_null(in.credits_minor, in.credits_currency)}}
-                     : json("no SLA check recorded")));
-  r.factors.push_back(factor(
-      kWeights[1], in.has_billing, in.discrepancies,
-      !with_evidence   ? json()
-      : in.has_billing ? json{{"checked_on", in.billing_observed_on},
-                              {"discrepancies", in.discrepancies},
-                              {"at_stake", money_or_null(in.at_stake_minor, in.at_stake_currency)}}
-                       : json("no billing reconciliation recorded")));
-  json sent_back = json::array(), overdue = json::array();
-  std::int64_t sent_back_n = 0, overdue_n = 0;
-  for (const auto& e : exceptions) {
-    (e.status == "overdue" ? overdue_n : sent_back_n) += 1;
-    if (!with_evidence) continue;
-    json item = {{"approval_id", e.approval_id}, {"state", e.state}, {"status", e.status}};
-    if (e.status == "overdue") {
-      item["deadline"] = day_of(e.deadline_us);
-      overdue.push_back(item);
-    } else {
-      item["closed_on"] = day_of(e.closed_us);
-      sent_back.push_back(item);
-    }
-  }
-  r.factors.push_back(factor(kWeights[2], true, sent_back_n, shown(sent_back)));
-  r.factors.push_back(factor(kWeights[3], true, overdue_n, shown(overdue)));
+RiskScore risk_score(const engine::store::RiskInput& in,
+                     const std::vector<engine::store::ApprovalException>& exceptions,
+                     activities::dates::Day today) {
+  RiskScore r;
+  std::int64_t sent_back = 0, overdue = 0;
+  for (const auto& e : exceptions) (e.status == "overdue" ? overdue : sent_back) += 1;
   // The renewal: ending unless someone renews it is one count; a notice deadline within 30
   // days (or passed) with no renewal notice sent is another.
   std::int64_t decision = in.tag == "ends" ? 1 : 0;
-  std::int64_t days = 0;
   auto due = activities::dates::parse(in.due_on);
-  auto now = activities::dates::parse(today);
-  if (due && now) days = (*due - *now).count();
-  bool close = due && now && days <= 30 && in.notices == 0;
-  decision += close ? 1 : 0;
-  r.factors.push_back(
-      factor(kWeights[4], true, decision,
-             shown({{"renews", in.tag == "ends" ? "ends unless renewed" : "automatically"},
-                    {"notice_deadline", in.due_on},
-                    {"days_to_notice", days},
-                    {"notice_sent", in.notices > 0}})));
+  if (due && (*due - today).count() <= 30 && in.notices == 0) ++decision;
+  r.measured = {in.has_sla, in.has_billing, true, true, true};
+  r.count = {in.has_sla ? in.breaches : 0, in.has_billing ? in.discrepancies : 0, sent_back,
+             overdue, decision};
   int total = 0;
-  for (const auto& f : r.factors) total += f.points;
+  for (std::size_t k = 0; k < kRiskFactors; ++k) {
+    r.points[k] = r.measured[k] ? points_of(kWeights[k], r.count[k]) : 0;
+    total += r.points[k];
+  }
   r.score = std::min(total, 100);
   r.level = r.score >= 40 ? "high" : r.score >= 20 ? "medium" : "low";
+  return r;
+}
+
+RenewalRisk renewal_risk(const engine::store::RiskInput& in,
+                         const std::vector<engine::store::ApprovalException>& exceptions,
+                         activities::dates::Day today) {
+  RiskScore sc = risk_score(in, exceptions, today);
+  std::array<json, kRiskFactors> evidence;
+  evidence[0] = in.has_sla
+                    ? json{{"checked_on", in.sla_observed_on},
+                           {"breaches", in.breaches},
+                           {"credits_owed", money_or_null(in.credits_minor, in.credits_currency)}}
+                    : json("no SLA check recorded");
+  evidence[1] = in.has_billing
+                    ? json{{"checked_on", in.billing_observed_on},
+                           {"discrepancies", in.discrepancies},
+                           {"at_stake", money_or_null(in.at_stake_minor, in.at_stake_currency)}}
+                    : json("no billing reconciliation recorded");
+  evidence[2] = evidence[3] = json::array();
+  for (const auto& e : exceptions) {
+    json item = {{"approval_id", e.approval_id}, {"state", e.state}, {"status", e.status}};
+    if (e.status == "overdue") {
+      item["deadline"] = day_of(e.deadline_us);
+      evidence[3].push_back(item);
+    } else {
+      item["closed_on"] = day_of(e.closed_us);
+      evidence[2].push_back(item);
+    }
+  }
+  auto due = activities::dates::parse(in.due_on);
+  evidence[4] = {{"renews", in.tag == "ends" ? "ends unless renewed" : "automatically"},
+                 {"notice_deadline", in.due_on},
+                 {"days_to_notice", due ? (*due - today).count() : 0},
+                 {"notice_sent", in.notices > 0}};
+  RenewalRisk r;
+  r.score = sc.score;
+  r.level = sc.level;
+  for (std::size_t k = 0; k < kRiskFactors; ++k) {
+    RiskFactor f;
+    f.name = kWeights[k].name;
+    f.label = kWeights[k].label;
+    f.weight = kWeights[k].weight;
+    f.cap = kWeights[k].cap;
+    f.measured = sc.measured[k];
+    f.count = sc.count[k];
+    f.points = sc.points[k];
+    f.evidence = std::move(evidence[k]);
+    r.factors.push_back(std::move(f));
+  }
   return r;
 }
 

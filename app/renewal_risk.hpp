@@ -7,12 +7,15 @@
 // contract says so and scores nothing.
 #pragma once
 
+#include "activities/dates.hpp"
 #include "engine/store/book_views.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace covenant::app {
@@ -37,11 +40,26 @@ struct RenewalRisk {
 // The factors and their weights, in the order they are shown (for the docs and the page).
 nlohmann::json risk_model();
 
-// `today`: YYYY-MM-DD (days to the notice deadline are counted from it). Without
-// `with_evidence` the factors' evidence is left null (the same counts and points: ranking a
-// whole window, then explaining the page shown).
+inline constexpr std::size_t kRiskFactors = 5;
+
+// What the score is computed from: each factor's count, whether it was measured, its points.
+struct RiskScore {
+  std::array<std::int64_t, kRiskFactors> count{};
+  std::array<bool, kRiskFactors> measured{};
+  std::array<int, kRiskFactors> points{};
+  int score = 0;
+  const char* level = "low";
+};
+
+// The counts, points and score alone (ranking a whole window); renewal_risk explains them.
+RiskScore risk_score(const engine::store::RiskInput& in,
+                     const std::vector<engine::store::ApprovalException>& exceptions,
+                     activities::dates::Day today);
+
+// `today`: days to the notice deadline are counted from it. The score and points are
+// risk_score's; each factor comes with the evidence its count was read from.
 RenewalRisk renewal_risk(const engine::store::RiskInput& in,
                          const std::vector<engine::store::ApprovalException>& exceptions,
-                         const std::string& today, bool with_evidence = true);
+                         activities::dates::Day today);
 
 }  // namespace covenant::app

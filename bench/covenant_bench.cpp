@@ -610,7 +610,8 @@ json views(const std::string& url, int contracts, int runs) {
                                       "/v1/views/handoffs?owner=005000000000JAN&currency=EUR",
                                       further("/v1/views/handoffs?limit=50")});
   out["views"]["renewal-risk"] =
-      measure({"/v1/views/renewal-risk?within=90", "/v1/views/renewal-risk?within=30&level=high",
+      measure({"/v1/views/renewal-risk?within=90", "/v1/views/renewal-risk?within=365",
+               "/v1/views/renewal-risk?within=30&level=high",
                "/v1/views/renewal-risk?within=90&owner=005000000000JAN",
                further("/v1/views/renewal-risk?within=90&limit=50")});
   server.stop();

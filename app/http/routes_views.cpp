@@ -662,7 +662,8 @@ void renewal_risk_view(Services& s, Call& c) {
   auto ask = page_ask(c);
   if (!ask) return;
   std::string today = day_of(s.clock);
-  std::string to = dates::iso(day_of_text(today) + std::chrono::days{within});
+  auto day0 = day_of_text(today);
+  std::string to = dates::iso(day0 + std::chrono::days{within});
   auto inputs = s.store.views.risk_inputs(c.ns, *f, today, to, kMaxRiskContracts);
   if (!inputs) return problem(c, inputs.error());
   auto exceptions =
@@ -670,19 +671,20 @@ void renewal_risk_view(Services& s, Call& c) {
   if (!exceptions) return problem(c, exceptions.error());
   static const std::vector<store::ApprovalException> none;
   struct Scored {
-    const store::RiskInput* in;
-    RenewalRisk risk;
+    store::RiskInput* in;
+    RiskScore risk;
   };
   std::vector<Scored> all;
   all.reserve(inputs->size());
-  json levels = {{"high", 0}, {"medium", 0}, {"low", 0}};
-  std::map<std::string, std::int64_t> with_factor;
-  for (const auto& in : *inputs) {
+  std::int64_t high = 0, medium = 0, low = 0;
+  std::array<std::int64_t, kRiskFactors> with_factor{};  // contracts each factor scored
+  for (auto& in : *inputs) {
     auto e = exceptions->find(in.contract.contract_id);
-    auto risk = renewal_risk(in, e == exceptions->end() ? none : e->second, today, false);
-    levels[risk.level] = levels[risk.level].get<std::int64_t>() + 1;
-    for (const auto& fa : risk.factors) with_factor[fa.name] += fa.points > 0 ? 1 : 0;
-    if (level.empty() || risk.level == level) all.push_back({&in, std::move(risk)});
+    auto risk = risk_score(in, e == exceptions->end() ? none : e->second, day0);
+    std::string_view lv = risk.level;
+    (lv == "high" ? high : lv == "medium" ? medium : low) += 1;
+    for (std::size_t k = 0; k < kRiskFactors; ++k) with_factor[k] += risk.points[k] > 0 ? 1 : 0;
+    if (level.empty() || lv == level) all.push_back({&in, risk});
   }
   std::sort(all.begin(), all.end(), [](const Scored& a, const Scored& b) {
     if (a.risk.score != b.risk.score) return a.risk.score > b.risk.score;
@@ -696,6 +698,17 @@ void renewal_risk_view(Services& s, Call& c) {
       ++start;
   }
   std::size_t end = ask->csv ? all.size() : std::min(all.size(), start + ask->limit);
+  // The names and totals of the rows given (the ranking needs neither).
+  std::vector<std::string> ids;
+  for (std::size_t i = start; i < end; ++i) ids.push_back(all[i].in->contract.contract_id);
+  auto names = s.store.views.names(c.ns, ids);
+  if (!names) return problem(c, names.error());
+  for (std::size_t i = start; i < end; ++i) {
+    auto n = names->find(all[i].in->contract.contract_id);
+    if (n == names->end()) continue;
+    all[i].in->contract.customer_name = n->second.first;
+    all[i].in->contract.total_minor = n->second.second;
+  }
   if (ask->csv) {
     std::string text = row_csv({"contract_id", "kind", "customer", "customer_name", "owner",
                                 "renews", "notice_deadline", "score", "level", "sla_breaches",
@@ -704,7 +717,7 @@ void renewal_risk_view(Services& s, Call& c) {
     for (std::size_t i = start; i < end; ++i) {
       const auto& in = *all[i].in;
       const auto& r = all[i].risk;
-      auto pts = [&](std::size_t k) { return std::to_string(r.factors[k].points); };
+      auto pts = [&](std::size_t k) { return std::to_string(r.points[k]); };
       text += row_csv(
           {engine::csv_text(in.contract.contract_id), in.contract.kind,
            engine::csv_text(in.contract.customer), engine::csv_text(in.contract.customer_name),
@@ -719,7 +732,7 @@ void renewal_risk_view(Services& s, Call& c) {
   for (std::size_t i = start; i < end; ++i) {
     const auto& in = *all[i].in;
     auto e = exceptions->find(in.contract.contract_id);
-    auto r = renewal_risk(in, e == exceptions->end() ? none : e->second, today);  // explained
+    auto r = renewal_risk(in, e == exceptions->end() ? none : e->second, day0);  // explained
     json factors = json::array();
     for (const auto& fa : r.factors)
       factors.push_back({{"factor", fa.name},
@@ -738,11 +751,8 @@ void renewal_risk_view(Services& s, Call& c) {
     row["factors"] = factors;
     rows.push_back(row);
   }
-  json factors = json::array();
-  for (auto m : risk_model()) {
-    m["contracts"] = with_factor[m["factor"].get<std::string>()];
-    factors.push_back(m);
-  }
+  json factors = risk_model();
+  for (std::size_t k = 0; k < factors.size(); ++k) factors[k]["contracts"] = with_factor[k];
   json next;
   if (end < all.size() && end > start)
     next = make_cursor(all[end - 1].risk.score, all[end - 1].in->contract.contract_id);
@@ -753,7 +763,7 @@ void renewal_risk_view(Services& s, Call& c) {
          {"until", to},
          {"filters", filters_json(*f)},
          {"contracts", static_cast<std::int64_t>(inputs->size())},
-         {"levels", levels},
+         {"levels", {{"high", high}, {"medium", medium}, {"low", low}}},
          {"factors", factors},
          {"rows", rows},
          {"next", next}});

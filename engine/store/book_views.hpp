@@ -87,8 +87,9 @@ struct BookTotals {
   std::int64_t contracts = 0, total_minor = 0, price_minor = 0, pending_minor = 0;
 };
 
-// What renewal risk reads of one contract: its index, its renewal finding and the latest SLA
-// and billing findings' counts and money (each in its own currency, "" when none).
+// What renewal risk reads of one contract: its filter columns (its name and total are read
+// for the rows shown, BookViews::names), its renewal finding and the latest SLA and billing
+// findings' counts and money (each in its own currency, "" when none).
 struct RiskInput {
   ContractIndex contract;  // without months
   std::string due_on, tag, renewal_status, observed_on;
@@ -148,6 +149,9 @@ class BookViews {
   Result<std::vector<RiskInput>> risk_inputs(const std::string& ns, const ViewFilter& f,
                                              const std::string& from, const std::string& to,
                                              std::size_t max);
+  // The customer's name and the plan's total of these contracts (those in the book), by id.
+  Result<std::map<std::string, std::pair<std::string, std::int64_t>>> names(
+      const std::string& ns, const std::vector<std::string>& ids);
   // The namespace's approvals that did not go as asked, by contract (`now_us`: what "past its
   // deadline" is measured from; at most `max`).
   Result<std::map<std::string, std::vector<ApprovalException>>> approval_exceptions(

@@ -6,6 +6,7 @@
 // replaces a newer one; CSV cells a spreadsheet would run as formulas
 // are kept as text; bad filters, cursors and roles are refused; a damaged stored finding is a
 // 500 naming it. (The pages are driven in headless Chromium in web_test.cpp.)
+#include "activities/dates.hpp"
 #include "app/book_generator.hpp"
 #include "tests/app/api_fixture.hpp"
 #include "tests/support/postgres.hpp"
@@ -378,6 +379,35 @@ void views_run(const std::string& url) {
   CHECK_FALSE(*older);
   auto a1 = a.get_json("/v1/views/sla?customer=" + std::string("%3D"), fiona, 200);  // no match
   CHECK(a1["rows"].empty());
+  // Renewal risk reads the SLA figures whichever was observed first: the renewal after the SLA
+  // check, then a newer SLA check after the renewal.
+  auto day = [&](int ahead) {
+    return covenant::activities::dates::iso(
+        covenant::activities::dates::Day{std::chrono::days{today_days(a) + ahead}});
+  };
+  // (observed after the checks above, whatever the test clock says)
+  store::FindingRow sla3{"A-1", "sla",        "breached",           "",      "",
+                         "",    "2099-01-01", R"({"breaches":[]})", "inst-a"};
+  sla3.items = 3;
+  REQUIRE(a.fx.store_->views.observe("default", sla3, 20));
+  store::FindingRow renewal{"A-1", "renewal", "notice_due",           "ends",  day(10),
+                            "",    day(0),    R"({"term_end":null})", "inst-a"};
+  REQUIRE(a.fx.store_->views.observe("default", renewal, 21));
+  auto a1_risk = [&] {
+    for (const auto& r : walk(a, "/v1/views/renewal-risk?within=30&currency=CHF", fiona))
+      if (r["contract_id"] == "A-1") return r;
+    FAIL("A-1 is not in the renewal risk view");
+    return json();
+  };
+  json r1 = a1_risk();
+  CHECK(r1["factors"][0]["count"] == 3);
+  CHECK(r1["factors"][0]["points"] == 30);
+  CHECK(r1["factors"][4]["count"] == 2);  // ends unless renewed, deadline in 10 days, no notice
+  sla3.items = 1;
+  sla3.observed_on = "2099-01-02";
+  REQUIRE(a.fx.store_->views.observe("default", sla3, 22));
+  CHECK(a1_risk()["factors"][0]["count"] == 1);
+
   // A bad finding is refused where it enters.
   f.observed_on = "2027-02-30";
   CHECK_FALSE(a.fx.store_->views.observe("default", f, 12));
@@ -386,6 +416,7 @@ void views_run(const std::string& url) {
   CHECK_FALSE(a.fx.store_->views.observe("default", f, 12));
   // A damaged stored finding: a 500 naming it, never a row shown without it.
   f.items = 0;
+  f.observed_on = "2099-01-03";  // after the checks above
   f.body = "{not json";
   REQUIRE(a.fx.store_->views.observe("default", f, 13));
   auto damaged = a.call("GET", "/v1/views/sla?limit=500", fiona);

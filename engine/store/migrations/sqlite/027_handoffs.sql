@@ -27,6 +27,9 @@ CREATE TABLE handoffs (
 CREATE INDEX handoffs_by_contract ON handoffs (namespace, contract_id);
 CREATE INDEX handoffs_by_span ON handoffs (namespace, span_us, instance_id);
 CREATE INDEX handoffs_open ON handoffs (namespace, invoiced_us, started_us, instance_id);
+-- The distributions read every matching instance's times from this index alone.
+CREATE INDEX handoffs_times ON handoffs (namespace, owner, currency, kind, customer, signed_us,
+  extracted_us, approved_us, provisioned_us, invoiced_us, status);
 -- Renewal risk reads the approvals that did not go as asked (rejected, changes requested,
 -- expired, open past their deadline).
 CREATE INDEX approvals_exceptions ON approvals (namespace, status, deadline_us);
@@ -51,3 +54,8 @@ UPDATE contract_findings SET
   billing_currency = COALESCE((SELECT s.currency FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'billing_accuracy'), ''),
   billing_observed_on = COALESCE((SELECT s.observed_on FROM contract_findings s WHERE s.namespace = contract_findings.namespace AND s.contract_id = contract_findings.contract_id AND s.monitor = 'billing_accuracy'), '')
 WHERE monitor = 'renewal';
+-- …from this index alone (the findings' bodies stay in the table).
+CREATE INDEX contract_findings_risk ON contract_findings (namespace, monitor, due_on, contract_id,
+  kind, customer, owner, book_currency, tag, status, items, observed_on, sla_items,
+  sla_amount_minor, sla_currency, sla_observed_on, billing_items, billing_amount_minor,
+  billing_currency, billing_observed_on);
