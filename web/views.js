@@ -184,14 +184,14 @@
     return `${(seconds / 86400).toFixed(1)} days`;
   }
   function handoffsSummary(data) {
-    head($("figures"), [["stage", false], ["contracts", true], ["median", true], ["90th percentile", true], ["longest", true]]);
+    head($("figures"), [["stage", false], ["contracts", true], ["median", true], ["90th pct.", true], ["longest", true]]);
     $("figures").querySelector("tbody").replaceChildren(...data.stages.map((st) =>
       el("tr", {}, el("td", {}, `${st.from} → ${st.to}`), num(String(st.contracts)), num(duration(st.p50_seconds)),
         num(duration(st.p90_seconds)), num(duration(st.max_seconds)))));
     const hours = (s) => Math.round(s / 36) / 100;
     draw({
-      tooltip: { trigger: "axis" }, legend: { data: ["median (hours)", "90th percentile (hours)"] },
-      grid: { left: 60, bottom: 70 },
+      tooltip: { trigger: "axis" }, legend: { data: ["median (hours)", "90th percentile (hours)"], top: 0 },
+      grid: { left: 60, top: 50, bottom: 90 },
       xAxis: { type: "category", data: data.stages.map((st) => `${st.from} → ${st.to}`), axisLabel: { interval: 0, rotate: 20 } },
       yAxis: { type: "value", name: "hours" },
       series: [
@@ -199,7 +199,8 @@
         { name: "90th percentile (hours)", type: "bar", data: data.stages.map((st) => hours(st.p90_seconds)) },
       ],
     });
-    const reached = Object.entries(data.reached).map(([m, n]) => `${m} ${n}`).join(", ");
+    const reached = ["signed", "extracted", "approved", "provisioned", "invoiced"]
+      .map((m) => `${m} ${data.reached[m]}`).join(", ");
     $("rows-title").textContent = data.show === "in_flight"
       ? `Still on the way (${data.running} running): the longest first`
       : `The slowest from signed to invoiced (of ${data.instances}: reached ${reached})`;
@@ -222,8 +223,8 @@
 
   // ---- renewal risk ----
   function riskSummary(data) {
-    head($("figures"), [["factor", false], ["weight", true], ["at most", true], ["contracts with it", true]]);
-    const body = data.factors.map((f) => el("tr", {}, el("td", {}, f.label), num(`${f.weight} points each`), num(String(f.cap)), num(String(f.contracts))));
+    head($("figures"), [["factor", false], ["points each", true], ["at most", true], ["contracts", true]]);
+    const body = data.factors.map((f) => el("tr", {}, el("td", {}, f.label), num(String(f.weight)), num(String(f.cap)), num(String(f.contracts))));
     for (const lv of ["high", "medium", "low"])
       body.push(el("tr", {}, el("th", {}, `${lv} risk`), el("td", {}, ""), el("td", {}, ""), num(String(data.levels[lv]))));
     $("figures").querySelector("tbody").replaceChildren(...body);
@@ -318,7 +319,8 @@
     for (const x of document.querySelectorAll("." + cls)) x.classList.toggle("hidden", !on);
   }
   // The revenue table has six columns of money: the chart above it, not beside it.
-  if (name === "revenue") document.querySelector(".chart-and-numbers").classList.add("wide");
+  // (So do handoffs' and renewal risk's, whose tables are wider than half a card.)
+  if (["revenue", "handoffs", "renewal-risk"].includes(name)) document.querySelector(".chart-and-numbers").classList.add("wide");
   $("only-label").textContent = name === "sla" ? "only breached" : "only those that differ";
   if (name === "renewal-risk") $("f-within").value = "180";  // the risk view's default window
   for (const k of [...FILTERS, "within", "from", "to", "show", "level"]) if (params.get(k)) $("f-" + k).value = params.get(k);
