@@ -89,7 +89,8 @@ TEST_CASE("An invalid definition does not compile") {
   CHECK(has_errors(r.diagnostics));
 }
 
-TEST_CASE("A state marks a handoff milestone; an unknown one, or one on a choice, is refused") {
+TEST_CASE(
+    "A state marks a handoff milestone, and an unknown one or one on a succeed state is refused") {
   covenant::testing::TestCatalog catalog;
   auto plain = compile(kA, "a.yaml", catalog);
   REQUIRE(plain.workflow);
