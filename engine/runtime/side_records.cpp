@@ -118,7 +118,8 @@ std::optional<store::HandoffRow> handoff_of(const Instance& inst,
   row.instance_id = inst.id;
   row.workflow = inst.workflow;
   row.contract_id = inst.business_key;
-  row.started_us = inst.created_us;
+  // When it started (an instance stored before it kept that: its first event here).
+  row.started_us = inst.created_us > 0 ? inst.created_us : events.front().at_us;
   if (row.ended_us > 0) row.status = inst.status;
   return row;
 }

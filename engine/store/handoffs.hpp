@@ -64,6 +64,9 @@ class Handoffs {
   // Many rows in one transaction (a generated book). Returns how many.
   Result<std::size_t> save_many(const std::string& ns, const std::vector<HandoffRow>& rows);
 
+  // One instance's row, if it has one.
+  Result<std::optional<HandoffRow>> of_instance(const std::string& ns,
+                                                const std::string& instance_id);
   // Every matching instance's times (the distributions are computed from them).
   Result<std::vector<HandoffTimes>> times(const std::string& ns, const ViewFilter& f);
   // Those that reached the last handoff, the longest from signed to invoiced first.

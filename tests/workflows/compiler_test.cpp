@@ -116,7 +116,8 @@ TEST_CASE(
                   "    type: approval\n    milestone: booked\n");
   auto u = compile(unknown, "u.yaml", catalog);
   CHECK_FALSE(u.workflow);
-  CHECK(message_of(u).find("bad-value: states.gate: field 'milestone': 'booked' is not a handoff "
+  INFO(message_of(u));
+  CHECK(message_of(u).find("bad-value: state 'gate': field 'milestone': 'booked' is not a handoff "
                            "milestone (one of signed, extracted, approved, provisioned, "
                            "invoiced)") != std::string::npos);
   std::string on_succeed = kA;
