@@ -113,6 +113,13 @@ std::vector<Waited> waits_of(const std::vector<engine::history::Event>& events,
     }
   }
   for (const auto& [frame, i] : open) out[i].to_us = ended;  // 0: there still
+  // The handoff path ends at the first invoice: what the instance waited for after it (its
+  // monitors, a renewal) is not handoff latency, and a stay across it counts up to it.
+  if (std::int64_t invoiced = row.at_us.back(); invoiced > 0) {
+    std::erase_if(out, [&](const Waited& w) { return w.from_us >= invoiced; });
+    for (auto& w : out)
+      if (w.to_us == 0 || w.to_us > invoiced) w.to_us = invoiced;
+  }
   auto length = [&](const Waited& w) { return (w.to_us ? w.to_us : now_us) - w.from_us; };
   std::stable_sort(out.begin(), out.end(),
                    [&](const Waited& a, const Waited& b) { return length(a) > length(b); });

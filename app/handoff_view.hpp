@@ -46,7 +46,8 @@ struct Waited {
 
 // Where an instance waited, the longest first, at most `keep`: each stay in an approval, wait or
 // task state from its StateEntered to the next state its frame entered (or the frame's or the
-// instance's end; `now_us` for a stay not over).
+// instance's end; `now_us` for a stay not over). Only on the handoff path: once the instance
+// reached its first invoice, a stay that began after it is left out and one across it ends there.
 std::vector<Waited> waits_of(const std::vector<engine::history::Event>& events,
                              const engine::store::HandoffRow& row, std::int64_t now_us,
                              std::size_t keep = 5);

@@ -264,6 +264,13 @@ void life_run(const std::string& url) {
   CHECK(h["waits"][1]["kind"] == "gate");
   CHECK(h["waits"][1]["stage"] == "extracted → approved");
   CHECK(h["waits"][1]["seconds"] == 26 * 3600);
+  // Its monitors wait on after the first invoice: that is not handoff latency.
+  for (const auto& w : h["waits"]) {
+    INFO(w.dump());
+    CHECK(w["stage"] != "after invoiced");
+    REQUIRE(w["to"].is_string());
+    CHECK(w["to"].get<std::string>() <= h["milestones"]["invoiced"].get<std::string>());
+  }
   CHECK(handoffs.body["stages"].size() == 5);
   CHECK(handoffs.body["stages"][4]["contracts"] == 1);
   CHECK(handoffs.body["reached"]["invoiced"] == 1);
