@@ -299,14 +299,8 @@ Result<FindingPage> read_page(Store& db, const std::string& ns, const std::strin
   return db.guard<FindingPage>("read a view", [&]() -> Result<FindingPage> {
     FindingPage page;
     ViewReader rr;
-    soci::statement st((*tx)->sql());
-    st.alloc();
-    st.prepare(sql);
-    p.bind(st);
-    rr.bind(st);
-    st.define_and_bind();
-    st.execute(false);
-    while (st.fetch()) page.rows.push_back(rr.take(monitor));
+    each_row((*tx)->sql(), sql, p, [&](soci::statement& st) { rr.bind(st); },
+             [&] { page.rows.push_back(rr.take(monitor)); });
     if (static_cast<int>(page.rows.size()) > limit) {
       page.rows.resize(limit);
       const auto& last = page.rows.back();
@@ -376,18 +370,16 @@ Result<std::map<std::string, std::vector<std::int64_t>>> BookViews::due_counts(
     std::string tag;
     std::vector<long long> n(bounds.size(), 0);
     std::vector<soci::indicator> ni(bounds.size(), soci::i_ok);
-    soci::statement st((*tx)->sql());
-    st.alloc();
-    st.prepare(sql);
-    p.bind(st);
-    st.exchange(soci::into(tag));
-    for (std::size_t i = 0; i < n.size(); ++i) st.exchange(soci::into(n[i], ni[i]));
-    st.define_and_bind();
-    st.execute(false);
-    while (st.fetch()) {
-      auto& row = out[tag];
-      for (std::size_t i = 0; i < n.size(); ++i) row.push_back(ni[i] == soci::i_ok ? n[i] : 0);
-    }
+    each_row((*tx)->sql(), sql, p,
+             [&](soci::statement& st) {
+               st.exchange(soci::into(tag));
+               for (std::size_t i = 0; i < n.size(); ++i) st.exchange(soci::into(n[i], ni[i]));
+             },
+             [&] {
+               auto& row = out[tag];
+               for (std::size_t i = 0; i < n.size(); ++i)
+                 row.push_back(ni[i] == soci::i_ok ? n[i] : 0);
+             });
     return out;
   });
 }
@@ -427,15 +419,14 @@ Result<std::map<std::string, FindingTotals>> BookViews::finding_totals(const std
     Out out;
     std::string currency;
     long long n = 0, with = 0, items = 0, amount = 0;
-    soci::statement st((*tx)->sql());
-    st.alloc();
-    st.prepare(sql);
-    p.bind(st);
-    st.exchange(soci::into(currency));
-    for (auto* v : {&n, &with, &items, &amount}) st.exchange(soci::into(*v));
-    st.define_and_bind();
-    st.execute(false);
-    while (st.fetch()) out[currency] = {n, with, items, amount};
+    each_row((*tx)->sql(), sql, p,
+             [&](soci::statement& st) {
+               st.exchange(soci::into(currency));
+               for (auto* v : {&n, &with, &items, &amount}) st.exchange(soci::into(*v));
+             },
+             [&] {
+               out[currency] = {n, with, items, amount};
+             });
     return out;
   });
 }
@@ -551,16 +542,15 @@ Result<std::map<std::string, std::pair<std::string, std::int64_t>>> BookViews::n
           p.text(ns) + " AND contract_id IN (" + in + ")";
       std::string id, name;
       long long total = 0;
-      soci::statement st((*tx)->sql());
-      st.alloc();
-      st.prepare(sql);
-      p.bind(st);
-      st.exchange(soci::into(id));
-      st.exchange(soci::into(name));
-      st.exchange(soci::into(total));
-      st.define_and_bind();
-      st.execute(false);
-      while (st.fetch()) out[id] = {name, total};
+      each_row((*tx)->sql(), sql, p,
+               [&](soci::statement& st) {
+                 st.exchange(soci::into(id));
+                 st.exchange(soci::into(name));
+                 st.exchange(soci::into(total));
+               },
+               [&] {
+                 out[id] = {name, total};
+               });
     }
     return out;
   });
@@ -632,20 +622,17 @@ Result<std::vector<MonthTotal>> BookViews::months(const std::string& ns, const V
         std::vector<MonthTotal> out;
         MonthTotal t;
         long long r = 0, b = 0;
-        soci::statement st((*tx)->sql());
-        st.alloc();
-        st.prepare(sql);
-        p.bind(st);
-        st.exchange(soci::into(t.currency));
-        st.exchange(soci::into(t.month));
-        st.exchange(soci::into(r));
-        st.exchange(soci::into(b));
-        st.define_and_bind();
-        st.execute(false);
-        while (st.fetch()) {
-          if (r == 0 && b == 0) continue;  // a month every contract in it has left
-          out.push_back({t.currency, t.month, r, b});
-        }
+        each_row((*tx)->sql(), sql, p,
+                 [&](soci::statement& st) {
+                   st.exchange(soci::into(t.currency));
+                   st.exchange(soci::into(t.month));
+                   st.exchange(soci::into(r));
+                   st.exchange(soci::into(b));
+                 },
+                 [&] {
+                   if (r == 0 && b == 0) return;  // a month every contract in it has left
+                   out.push_back({t.currency, t.month, r, b});
+                 });
         return out;
       });
 }
@@ -668,18 +655,14 @@ Result<std::map<std::string, BookTotals>> BookViews::book_totals(const std::stri
     Out out;
     std::string currency;
     long long n = 0, total = 0, price = 0, pending = 0;
-    soci::statement st((*tx)->sql());
-    st.alloc();
-    st.prepare(sql);
-    p.bind(st);
-    st.exchange(soci::into(currency));
-    st.exchange(soci::into(n));
-    st.exchange(soci::into(total));
-    st.exchange(soci::into(price));
-    st.exchange(soci::into(pending));
-    st.define_and_bind();
-    st.execute(false);
-    while (st.fetch()) out[currency] = {n, total, price, pending};
+    each_row((*tx)->sql(), sql, p,
+             [&](soci::statement& st) {
+               st.exchange(soci::into(currency));
+               for (auto* v : {&n, &total, &price, &pending}) st.exchange(soci::into(*v));
+             },
+             [&] {
+               out[currency] = {n, total, price, pending};
+             });
     return out;
   });
 }
@@ -703,23 +686,19 @@ Result<ContractPage> BookViews::contracts(const std::string& ns, const ViewFilte
     ContractPage page;
     ContractIndex c;
     long long total = 0;
-    {
-      soci::statement st((*tx)->sql());
-      st.alloc();
-      st.prepare(sql);
-      p.bind(st);
-      for (auto* s :
-           {&c.contract_id, &c.kind, &c.customer, &c.customer_name, &c.owner, &c.currency})
-        st.exchange(soci::into(*s));
-      st.exchange(soci::into(total));
-      for (auto* s : {&c.signed_on, &c.service_start, &c.service_end}) st.exchange(soci::into(*s));
-      st.define_and_bind();
-      st.execute(false);
-      while (st.fetch()) {
-        page.rows.push_back(c);
-        page.rows.back().total_minor = total;
-      }
-    }
+    each_row((*tx)->sql(), sql, p,
+             [&](soci::statement& st) {
+               for (auto* s :
+                    {&c.contract_id, &c.kind, &c.customer, &c.customer_name, &c.owner, &c.currency})
+                 st.exchange(soci::into(*s));
+               st.exchange(soci::into(total));
+               for (auto* s : {&c.signed_on, &c.service_start, &c.service_end})
+                 st.exchange(soci::into(*s));
+             },
+             [&] {
+               page.rows.push_back(c);
+               page.rows.back().total_minor = total;
+             });
     if (static_cast<int>(page.rows.size()) > limit) {
       page.rows.resize(limit);
       page.next = page.rows.back().contract_id;

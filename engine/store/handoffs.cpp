@@ -204,14 +204,8 @@ Result<HandoffPage> read_handoffs(Store& db, const std::string& ns, Binds& p,
   return db.guard<HandoffPage>("read handoffs", [&]() -> Result<HandoffPage> {
     HandoffPage page;
     HandoffReader rr;
-    soci::statement st((*tx)->sql());
-    st.alloc();
-    st.prepare(sql);
-    p.bind(st);
-    rr.bind(st);
-    st.define_and_bind();
-    st.execute(false);
-    while (st.fetch()) page.rows.push_back(rr.take());
+    each_row((*tx)->sql(), sql, p, [&](soci::statement& st) { rr.bind(st); },
+             [&] { page.rows.push_back(rr.take()); });
     if (static_cast<int>(page.rows.size()) > limit) {
       page.rows.resize(limit);
       const auto& last = page.rows.back();

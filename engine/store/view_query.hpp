@@ -46,6 +46,20 @@ class Binds {
   std::vector<Bound> order_;
 };
 
+// Runs a view's query one row at a time: `p`'s values bound, `columns(st)` exchanging what each
+// row is read into, `row()` called after each row is fetched.
+template <class Columns, class Row>
+void each_row(soci::session& sql, const std::string& text, Binds& p, Columns&& columns, Row&& row) {
+  soci::statement st(sql);
+  st.alloc();
+  st.prepare(text);
+  p.bind(st);
+  columns(st);
+  st.define_and_bind();
+  st.execute(false);
+  while (st.fetch()) row();
+}
+
 // The filters on the index (b.) or on another table's copy of its columns (f. for the
 // findings, whose contract currency is `book_currency`; h. for the handoffs).
 inline std::string filter_sql(Binds& p, const ViewFilter& f, const std::string& t = "b.",
