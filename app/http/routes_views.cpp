@@ -664,7 +664,7 @@ void renewal_risk_view(Services& s, Call& c) {
   std::string today = day_of(s.clock);
   auto day0 = day_of_text(today);
   std::string to = dates::iso(day0 + std::chrono::days{within});
-  auto inputs = s.store.views.risk_inputs(c.ns, *f, today, to, kMaxRiskContracts);
+  auto inputs = s.store.views.risk_counts(c.ns, *f, today, to, kMaxRiskContracts);
   if (!inputs) return problem(c, inputs.error());
   auto exceptions =
       s.store.views.approval_exceptions(c.ns, engine::to_micros(s.clock.now()), kMaxCsvRows);
@@ -698,25 +698,23 @@ void renewal_risk_view(Services& s, Call& c) {
       ++start;
   }
   std::size_t end = ask->csv ? all.size() : std::min(all.size(), start + ask->limit);
-  // The names and totals of the rows given (the ranking needs neither).
+  // The rows given in full: names, totals, the figures and their evidence (the ranking reads
+  // the counts alone). Each row's score and factors are computed from what it shows.
   std::vector<std::string> ids;
   for (std::size_t i = start; i < end; ++i) ids.push_back(all[i].in->contract.contract_id);
-  auto names = s.store.views.names(c.ns, ids);
-  if (!names) return problem(c, names.error());
-  for (std::size_t i = start; i < end; ++i) {
-    auto n = names->find(all[i].in->contract.contract_id);
-    if (n == names->end()) continue;
-    all[i].in->contract.customer_name = n->second.first;
-    all[i].in->contract.total_minor = n->second.second;
-  }
+  auto shown = s.store.views.risk_inputs(c.ns, ids);
+  if (!shown) return problem(c, shown.error());
   if (ask->csv) {
     std::string text = row_csv({"contract_id", "kind", "customer", "customer_name", "owner",
                                 "renews", "notice_deadline", "score", "level", "sla_breaches",
                                 "billing_discrepancies", "approval_exceptions", "open_escalations",
                                 "renewal_decision", "currency", "contract_value"});
     for (std::size_t i = start; i < end; ++i) {
-      const auto& in = *all[i].in;
-      const auto& r = all[i].risk;
+      auto found = shown->find(all[i].in->contract.contract_id);
+      if (found == shown->end()) continue;  // gone from the book since it was counted
+      const auto& in = found->second;
+      auto e = exceptions->find(in.contract.contract_id);
+      auto r = risk_score(in, e == exceptions->end() ? none : e->second, day0);
       auto pts = [&](std::size_t k) { return std::to_string(r.points[k]); };
       text += row_csv(
           {engine::csv_text(in.contract.contract_id), in.contract.kind,
@@ -730,7 +728,9 @@ void renewal_risk_view(Services& s, Call& c) {
   }
   json rows = json::array();
   for (std::size_t i = start; i < end; ++i) {
-    const auto& in = *all[i].in;
+    auto found = shown->find(all[i].in->contract.contract_id);
+    if (found == shown->end()) continue;  // gone from the book since it was counted
+    const auto& in = found->second;
     auto e = exceptions->find(in.contract.contract_id);
     auto r = renewal_risk(in, e == exceptions->end() ? none : e->second, day0);  // explained
     json factors = json::array();

@@ -431,7 +431,7 @@ Result<std::map<std::string, FindingTotals>> BookViews::finding_totals(const std
   });
 }
 
-Result<std::vector<RiskInput>> BookViews::risk_inputs(const std::string& ns, const ViewFilter& f,
+Result<std::vector<RiskInput>> BookViews::risk_counts(const std::string& ns, const ViewFilter& f,
                                                       const std::string& from,
                                                       const std::string& to, std::size_t max) {
   if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
@@ -440,46 +440,29 @@ Result<std::vector<RiskInput>> BookViews::risk_inputs(const std::string& ns, con
     return fail(ErrorCode::InvalidArgument, "a window is two dates (YYYY-MM-DD), from before to");
   Binds p;
   std::string sql =
-      "SELECT r.contract_id, r.kind, r.customer, '', r.owner, r.book_currency, 0, r.due_on, "
-      "r.tag, r.status, r.items, r.observed_on, r.sla_items, r.sla_amount_minor, r.sla_currency, "
-      "r.sla_observed_on, r.billing_items, r.billing_amount_minor, r.billing_currency, "
-      "r.billing_observed_on FROM contract_findings r WHERE r.namespace = " +
+      "SELECT r.contract_id, r.due_on, r.tag, r.items, r.sla_items, r.billing_items "
+      "FROM contract_findings r WHERE r.namespace = " +
       p.text(ns) + " AND r.monitor = 'renewal'" + filter_sql(p, f, "r.", "book_currency") +
       " AND r.due_on >= " + p.text(from) + " AND r.due_on < " + p.text(to) + " LIMIT " +
       std::to_string(max + 1);
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
   return db_.guard<std::vector<RiskInput>>(
-      "read renewal risk", [&]() -> Result<std::vector<RiskInput>> {
+      "count renewal risk", [&]() -> Result<std::vector<RiskInput>> {
         std::vector<RiskInput> out;
         // A thousand rows a fetch: the view ranks every contract of the window.
         constexpr std::size_t kBulk = 1000;
-        using Texts = std::vector<std::string>;
-        using Numbers = std::vector<long long>;
-        Texts id(kBulk), kind(kBulk), customer(kBulk), name(kBulk), owner(kBulk), currency(kBulk),
-            due(kBulk), tag(kBulk), status(kBulk), observed(kBulk), sla_cur(kBulk), sla_on(kBulk),
-            bill_cur(kBulk), bill_on(kBulk);
-        Numbers total(kBulk), notices(kBulk), breaches(kBulk), credits(kBulk), disc(kBulk),
-            stake(kBulk);
-        std::vector<soci::indicator> si(kBulk), ai(kBulk);
+        std::vector<std::string> id(kBulk), due(kBulk), tag(kBulk);
+        std::vector<long long> notices(kBulk), breaches(kBulk), disc(kBulk);
+        std::vector<soci::indicator> si(kBulk), bi(kBulk);
         soci::statement st((*tx)->sql());
         st.alloc();
         st.prepare(sql);
         p.bind(st);
-        for (auto* v : {&id, &kind, &customer, &name, &owner, &currency})
-          st.exchange(soci::into(*v));
-        st.exchange(soci::into(total));
-        for (auto* v : {&due, &tag, &status}) st.exchange(soci::into(*v));
+        for (auto* v : {&id, &due, &tag}) st.exchange(soci::into(*v));
         st.exchange(soci::into(notices));
-        st.exchange(soci::into(observed));
         st.exchange(soci::into(breaches, si));
-        st.exchange(soci::into(credits));
-        st.exchange(soci::into(sla_cur));
-        st.exchange(soci::into(sla_on));
-        st.exchange(soci::into(disc, ai));
-        st.exchange(soci::into(stake));
-        st.exchange(soci::into(bill_cur));
-        st.exchange(soci::into(bill_on));
+        st.exchange(soci::into(disc, bi));
         st.define_and_bind();
         if (st.execute(true)) {
           do {
@@ -488,35 +471,15 @@ Result<std::vector<RiskInput>> BookViews::risk_inputs(const std::string& ns, con
                 return fail(ErrorCode::InvalidArgument,
                             "more than " + std::to_string(max) +
                                 " contracts renew in the window: narrow it with the filters");
-              RiskInput row;
-              auto& c = row.contract;
-              c.contract_id = std::move(id[i]);
-              c.kind = std::move(kind[i]);
-              c.customer = std::move(customer[i]);
-              c.customer_name = std::move(name[i]);
-              c.owner = std::move(owner[i]);
-              c.currency = std::move(currency[i]);
-              c.total_minor = total[i];
+              RiskInput& row = out.emplace_back();
+              row.contract.contract_id = std::move(id[i]);
               row.due_on = std::move(due[i]);
               row.tag = std::move(tag[i]);
-              row.renewal_status = std::move(status[i]);
               row.notices = notices[i];
-              row.observed_on = std::move(observed[i]);
               row.has_sla = si[i] == soci::i_ok;
-              if (row.has_sla) {
-                row.breaches = breaches[i];
-                row.credits_minor = credits[i];
-                row.credits_currency = std::move(sla_cur[i]);
-                row.sla_observed_on = std::move(sla_on[i]);
-              }
-              row.has_billing = ai[i] == soci::i_ok;
-              if (row.has_billing) {
-                row.discrepancies = disc[i];
-                row.at_stake_minor = stake[i];
-                row.at_stake_currency = std::move(bill_cur[i]);
-                row.billing_observed_on = std::move(bill_on[i]);
-              }
-              out.push_back(std::move(row));
+              row.breaches = row.has_sla ? breaches[i] : 0;
+              row.has_billing = bi[i] == soci::i_ok;
+              row.discrepancies = row.has_billing ? disc[i] : 0;
             }
           } while (st.fetch());
         }
@@ -524,32 +487,70 @@ Result<std::vector<RiskInput>> BookViews::risk_inputs(const std::string& ns, con
       });
 }
 
-Result<std::map<std::string, std::pair<std::string, std::int64_t>>> BookViews::names(
+Result<std::map<std::string, RiskInput>> BookViews::risk_inputs(
     const std::string& ns, const std::vector<std::string>& ids) {
-  using Out = std::map<std::string, std::pair<std::string, std::int64_t>>;
+  using Out = std::map<std::string, RiskInput>;
   if (auto bad = check_namespace(ns); !bad) return tl::unexpected(bad.error());
   auto tx = db_.begin(Scope::of(ns), false);
   if (!tx) return tl::unexpected(tx.error());
-  return db_.guard<Out>("read contracts' names", [&]() -> Result<Out> {
+  return db_.guard<Out>("read renewal risk", [&]() -> Result<Out> {
     Out out;
+    RiskInput r;
+    auto& c = r.contract;
+    long long total = 0, notices = 0, breaches = 0, credits = 0, disc = 0, stake = 0;
+    soci::indicator si = soci::i_ok, bi = soci::i_ok;
     for (std::size_t from = 0; from < ids.size(); from += 500) {
       Binds p;
       std::string in;
       for (std::size_t i = from; i < std::min(ids.size(), from + 500); ++i)
         in += (in.empty() ? "" : ", ") + p.text(ids[i]);
       std::string sql =
-          "SELECT contract_id, customer_name, total_minor FROM book_index WHERE namespace = " +
-          p.text(ns) + " AND contract_id IN (" + in + ")";
-      std::string id, name;
-      long long total = 0;
+          "SELECT r.contract_id, r.kind, r.customer, COALESCE(b.customer_name, ''), r.owner, "
+          "r.book_currency, COALESCE(b.total_minor, 0), r.due_on, r.tag, r.status, r.items, "
+          "r.observed_on, r.sla_items, r.sla_amount_minor, r.sla_currency, r.sla_observed_on, "
+          "r.billing_items, r.billing_amount_minor, r.billing_currency, r.billing_observed_on "
+          "FROM contract_findings r LEFT JOIN book_index b ON b.namespace = r.namespace AND "
+          "b.contract_id = r.contract_id WHERE r.namespace = " +
+          p.text(ns) + " AND r.monitor = 'renewal' AND r.contract_id IN (" + in + ")";
       each_row((*tx)->sql(), sql, p,
                [&](soci::statement& st) {
-                 st.exchange(soci::into(id));
-                 st.exchange(soci::into(name));
+                 for (auto* v : {&c.contract_id, &c.kind, &c.customer, &c.customer_name, &c.owner,
+                                 &c.currency})
+                   st.exchange(soci::into(*v));
                  st.exchange(soci::into(total));
+                 for (auto* v : {&r.due_on, &r.tag, &r.renewal_status}) st.exchange(soci::into(*v));
+                 st.exchange(soci::into(notices));
+                 st.exchange(soci::into(r.observed_on));
+                 st.exchange(soci::into(breaches, si));
+                 st.exchange(soci::into(credits));
+                 st.exchange(soci::into(r.credits_currency));
+                 st.exchange(soci::into(r.sla_observed_on));
+                 st.exchange(soci::into(disc, bi));
+                 st.exchange(soci::into(stake));
+                 st.exchange(soci::into(r.at_stake_currency));
+                 st.exchange(soci::into(r.billing_observed_on));
                },
                [&] {
-                 out[id] = {name, total};
+                 RiskInput row = r;
+                 row.contract.total_minor = total;
+                 row.notices = notices;
+                 row.has_sla = si == soci::i_ok;
+                 if (row.has_sla) {
+                   row.breaches = breaches;
+                   row.credits_minor = credits;
+                 } else {
+                   row.credits_currency.clear();
+                   row.sla_observed_on.clear();
+                 }
+                 row.has_billing = bi == soci::i_ok;
+                 if (row.has_billing) {
+                   row.discrepancies = disc;
+                   row.at_stake_minor = stake;
+                 } else {
+                   row.at_stake_currency.clear();
+                   row.billing_observed_on.clear();
+                 }
+                 out[row.contract.contract_id] = std::move(row);
                });
     }
     return out;

@@ -87,9 +87,9 @@ struct BookTotals {
   std::int64_t contracts = 0, total_minor = 0, price_minor = 0, pending_minor = 0;
 };
 
-// What renewal risk reads of one contract: its filter columns (its name and total are read
-// for the rows shown, BookViews::names), its renewal finding and the latest SLA and billing
-// findings' counts and money (each in its own currency, "" when none).
+// What renewal risk reads of one contract: its filter columns, name and total, its renewal
+// finding and the latest SLA and billing findings' counts and money (each in its own currency,
+// "" when none). BookViews::risk_counts fills only what the score is counted from.
 struct RiskInput {
   ContractIndex contract;  // without months
   std::string due_on, tag, renewal_status, observed_on;
@@ -144,14 +144,16 @@ class BookViews {
                                          const std::string& to);
   // The plans' totals and how many contracts, per currency.
   Result<std::map<std::string, BookTotals>> book_totals(const std::string& ns, const ViewFilter& f);
-  // Every contract whose renewal finding is due in [from, to), with its SLA and billing
-  // findings' figures (at most `max`; more is an error: narrow the filters).
-  Result<std::vector<RiskInput>> risk_inputs(const std::string& ns, const ViewFilter& f,
+  // Every contract whose renewal finding is due in [from, to), with what its score is counted
+  // from alone: the renewal (due, tag, notices sent) and the latest SLA and billing findings'
+  // counts (at most `max`; more is an error: narrow the filters). The rest is risk_inputs'.
+  Result<std::vector<RiskInput>> risk_counts(const std::string& ns, const ViewFilter& f,
                                              const std::string& from, const std::string& to,
                                              std::size_t max);
-  // The customer's name and the plan's total of these contracts (those in the book), by id.
-  Result<std::map<std::string, std::pair<std::string, std::int64_t>>> names(
-      const std::string& ns, const std::vector<std::string>& ids);
+  // These contracts' renewal findings in full (the rows shown): the figures, their currencies
+  // and dates, the customer's name and the plan's total, by id.
+  Result<std::map<std::string, RiskInput>> risk_inputs(const std::string& ns,
+                                                       const std::vector<std::string>& ids);
   // The namespace's approvals that did not go as asked, by contract (`now_us`: what "past its
   // deadline" is measured from; at most `max`).
   Result<std::map<std::string, std::vector<ApprovalException>>> approval_exceptions(
