@@ -303,6 +303,32 @@ void views_run(const std::string& url) {
   auto risk_csv = a.call("GET", "/v1/views/renewal-risk?within=365&format=csv", fiona);
   REQUIRE(risk_csv.status == 200);
   CHECK(csv_lines(risk_csv.body).size() == risk.size() + 1);
+  // The store ranks at most `max` contracts: one more is refused with a reason, never cut short.
+  auto window = a.get_json("/v1/views/renewal-risk?within=365&limit=1", fiona);
+  std::string from = window["today"], until = window["until"];
+  auto counted = a.fx.store_->views.risk_counts("default", {}, from, until, risk.size());
+  REQUIRE(counted);
+  CHECK(counted->size() == risk.size());
+  auto cut = a.fx.store_->views.risk_counts("default", {}, from, until, risk.size() - 1);
+  REQUIRE_FALSE(cut);
+  CHECK(cut.error().code == covenant::engine::ErrorCode::InvalidArgument);
+  CHECK(cut.error().message.find("narrow it with the filters") != std::string::npos);
+  // A row read in full carries the counts it was ranked by.
+  std::vector<std::string> ids;
+  for (const auto& in : *counted) ids.push_back(in.contract.contract_id);
+  auto full = a.fx.store_->views.risk_inputs("default", ids);
+  REQUIRE(full);
+  REQUIRE(full->size() == counted->size());
+  for (const auto& in : *counted) {
+    const auto& f = full->at(in.contract.contract_id);
+    CHECK(f.has_sla == in.has_sla);
+    CHECK(f.breaches == in.breaches);
+    CHECK(f.has_billing == in.has_billing);
+    CHECK(f.discrepancies == in.discrepancies);
+    CHECK(f.due_on == in.due_on);
+    CHECK(f.notices == in.notices);
+    CHECK_FALSE(f.contract.customer_name.empty());
+  }
 
   // Refusals.
   for (const char* bad :
